@@ -1,0 +1,1 @@
+"""Accounts: organisations, units, supplier companies, users, delegations, devices and sessions."""

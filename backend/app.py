@@ -1,0 +1,142 @@
+"""The composition root: one ``create_app()`` builds Nomade's Litestar application."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from litestar import Litestar, MediaType, Request, Response
+from litestar.config.cors import CORSConfig
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.middleware import DefineMiddleware
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
+from piccolo.engine import engine_finder
+from piccolo.engine.postgres import PostgresEngine
+
+from backend import jobs
+from backend.accounts.middleware import AuthMiddleware
+from backend.composition import JOB_MODULES, route_handlers
+from backend.db import prepare_engine
+from backend.errors import CATALOGUE, DomainError, error_body
+from backend.live import make_channels
+from backend.logs import RequestIdMiddleware, configure_logging
+from backend.settings import Settings, get_settings
+from backend.static import static_handlers
+
+__all__ = ("create_app",)
+
+log = logging.getLogger("nomade.app")
+
+_STATUS_CODES = {
+    400: "BAD_REQUEST",
+    401: "AUTH_REQUIRED",
+    403: "FORBIDDEN",
+    404: "NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED",
+    409: "CONFLICT",
+    413: "PAYLOAD_TOO_LARGE",
+    429: "RATE_LIMITED",
+    503: "SERVICE_UNAVAILABLE",
+}
+
+
+def _respond(code: str, status: int, details: dict[str, object] | None = None,
+             headers: dict[str, str] | None = None) -> Response[object]:
+    return Response(
+        error_body(code, details),
+        status_code=status,
+        media_type=MediaType.JSON,
+        headers=headers or {},
+    )
+
+
+def _on_domain_error(_: Request, exc: DomainError) -> Response[object]:  # type: ignore[type-arg]
+    return _respond(exc.code, exc.status, exc.details, exc.headers)
+
+
+def _on_http_error(_: Request, exc: HTTPException) -> Response[object]:  # type: ignore[type-arg]
+    if isinstance(exc, ValidationException):
+        extra = exc.extra if isinstance(exc.extra, list) else []
+        return _respond("VALIDATION_FAILED", 400, {"errors": extra, "detail": exc.detail})
+    code = _STATUS_CODES.get(exc.status_code, "BAD_REQUEST" if exc.status_code < 500 else "INTERNAL_ERROR")
+    return _respond(code, exc.status_code if code != "INTERNAL_ERROR" else 500,
+                    {"detail": exc.detail} if exc.status_code < 500 else {}, exc.headers)
+
+
+def _on_unexpected(request: Request, exc: Exception) -> Response[object]:  # type: ignore[type-arg]
+    if _is_database_unavailable(exc):
+        log.warning("database unavailable", extra={"path": request.url.path})
+        return _respond("SERVICE_UNAVAILABLE", 503, {}, {"Retry-After": "2"})
+    log.exception("unexpected error", extra={"path": request.url.path})
+    return _respond("INTERNAL_ERROR", 500)
+
+
+def _is_database_unavailable(exc: BaseException) -> bool:
+    names = {type(e).__name__ for e in (exc, exc.__cause__, exc.__context__) if e is not None}
+    return bool(names & {
+        "ConnectionRefusedError", "ConnectionDoesNotExistError", "CannotConnectNowError",
+        "InterfaceError", "ConnectionResetError", "TooManyConnectionsError",
+        "AdminShutdownError", "ConnectionFailureError", "PostgresConnectionError",
+    })
+
+
+def _make_lifespan(settings: Settings):  # type: ignore[no-untyped-def]
+    @asynccontextmanager
+    async def lifespan(_: Litestar) -> AsyncIterator[None]:
+        engine = engine_finder()
+        if engine is not None:
+            await prepare_engine(engine)
+        jobs.load_job_modules(JOB_MODULES)
+        queue: jobs.JobQueue = (
+            jobs.RedisQueue(settings.redis_url) if settings.redis_url else jobs.InProcessQueue()
+        )
+        await queue.start()
+        jobs.set_queue(queue)
+        try:
+            yield
+        finally:
+            await queue.stop()
+            jobs.set_queue(None)
+            if isinstance(engine, PostgresEngine):
+                await engine.close_connection_pool()
+
+    return lifespan
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    """Build the application from the settings (the cached environment settings by default)."""
+    settings = settings or get_settings()
+    settings.check_secure()
+    configure_logging(settings.log_level, as_json=settings.log_json)
+    assert set(_STATUS_CODES.values()) <= set(CATALOGUE)
+    return Litestar(
+        route_handlers=[*route_handlers(), *static_handlers(settings)],
+        plugins=[make_channels(settings)],
+        middleware=[RequestIdMiddleware, DefineMiddleware(AuthMiddleware)],
+        exception_handlers={
+            DomainError: _on_domain_error,
+            HTTPException: _on_http_error,
+            Exception: _on_unexpected,
+        },
+        lifespan=[_make_lifespan(settings)],
+        openapi_config=OpenAPIConfig(
+            title="Nomade",
+            version="1.0.0",
+            description="Missions, expense claims, service done and supplier invoices, offline-first.",
+            path="/schema",
+            render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin(path="/swagger")],
+            components=Components(
+                security_schemes={
+                    "bearer": SecurityScheme(type="http", scheme="bearer"),
+                    "apiKey": SecurityScheme(type="apiKey", name="X-Api-Key", security_scheme_in="header"),
+                }
+            ),
+            security=[{"bearer": []}],
+        ),
+        cors_config=CORSConfig(allow_origins=[settings.public_base_url]) if settings.is_development else None,
+        request_max_body_size=settings.blob_max_bytes + 1024 * 1024,
+        debug=False,
+    )

@@ -1,0 +1,125 @@
+"""Typed settings, read once from the environment.
+
+This is the only module that reads ``os.environ``. Every setting is documented in
+``.env.example``. Outside development, a missing or default secret refuses to start.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+import msgspec
+
+__all__ = ("DEV_SECRET", "InsecureSettingsError", "Settings", "get_settings", "reset_settings")
+
+Environment = Literal["development", "test", "production"]
+DEV_SECRET = "dev-only-insecure-secret-change-me"  # noqa: S105 - refused outside development
+
+
+class InsecureSettingsError(RuntimeError):
+    """Raised when the settings are unsafe for the chosen environment."""
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True):
+    """All of Nomade's configuration, grouped by concern."""
+
+    environment: Environment = "development"
+    secret_key: str = DEV_SECRET
+    database_url: str = ""
+    redis_url: str = ""
+    data_dir: Path = Path("var")
+    host: str = "127.0.0.1"
+    port: int = 8000
+    log_level: str = "INFO"
+    log_json: bool = True
+    access_token_minutes: int = 15
+    refresh_token_days: int = 30
+    login_attempts_per_15min: int = 10
+    pin_attempts_per_15min: int = 10
+    integration_api_keys: str = ""
+    vapid_subject: str = "mailto:ops@nomade.invalid"
+    vapid_private_key_file: Path | None = None
+    public_base_url: str = "http://127.0.0.1:8000"
+    blob_max_bytes: int = 25 * 1024 * 1024
+    blob_storage: Literal["filesystem", "s3"] = "filesystem"
+    s3_endpoint_url: str = ""
+    s3_bucket: str = "nomade-blobs"
+    s3_access_key: str = ""
+    s3_secret_key: str = ""
+    ocr_time_limit_seconds: float = 20.0
+    pwa_dist: Path = Path("pwa/dist")
+
+    @property
+    def is_development(self) -> bool:
+        return self.environment == "development"
+
+    @property
+    def uses_postgres(self) -> bool:
+        return self.database_url.startswith(("postgres://", "postgresql://"))
+
+    @property
+    def sqlite_path(self) -> Path:
+        """The SQLite file used when ``DATABASE_URL`` is empty or ``sqlite:///path``."""
+        if self.database_url.startswith("sqlite:///"):
+            return Path(self.database_url.removeprefix("sqlite:///"))
+        return self.data_dir / "nomade.sqlite3"
+
+    @property
+    def blob_dir(self) -> Path:
+        return self.data_dir / "blobs"
+
+    def check_secure(self) -> None:
+        """Refuse unsafe secrets outside development."""
+        if self.is_development:
+            return
+        if not self.secret_key or self.secret_key == DEV_SECRET or len(self.secret_key) < 32:
+            raise InsecureSettingsError(
+                "NOMADE_SECRET_KEY must be set to a random value of at least 32 characters "
+                f"when NOMADE_ENV={self.environment}"
+            )
+
+
+def _coerce(name: str, raw: str, default: object) -> object:
+    if isinstance(default, bool):
+        return raw.strip().lower() in {"1", "true", "yes", "on"}
+    if isinstance(default, int):
+        return int(raw)
+    if isinstance(default, float):
+        return float(raw)
+    if isinstance(default, Path) or name.endswith(("_dir", "_file", "_dist")):
+        return Path(raw) if raw else None
+    return raw
+
+
+def load_settings(environ: dict[str, str] | None = None) -> Settings:
+    """Build settings from ``NOMADE_*`` variables (plus ``DATABASE_URL`` and ``REDIS_URL``)."""
+    env = dict(os.environ if environ is None else environ)
+    values: dict[str, object] = {}
+    defaults = Settings()
+    for field in msgspec.structs.fields(Settings):
+        key = field.name.upper()
+        raw = env.get(key) if key in {"DATABASE_URL", "REDIS_URL"} else None
+        if raw is None:
+            raw = env.get(f"NOMADE_{key}")
+        if key == "ENVIRONMENT" and raw is None:
+            raw = env.get("NOMADE_ENV")
+        if raw is None:
+            continue
+        values[field.name] = _coerce(field.name, raw, getattr(defaults, field.name))
+    settings = msgspec.convert(values, Settings, strict=False)
+    settings.check_secure()
+    return settings
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings (cached)."""
+    return load_settings()
+
+
+def reset_settings() -> None:
+    """Forget the cached settings (tests change the environment)."""
+    get_settings.cache_clear()

@@ -1,0 +1,39 @@
+"""``nomade worker``: runs background jobs from the Redis queue (SAQ)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from backend import jobs
+from backend.composition import JOB_MODULES
+from backend.db import prepare_engine
+from backend.logs import configure_logging
+from backend.settings import get_settings
+
+__all__ = ("run_worker",)
+
+
+async def _startup(ctx: dict[str, Any]) -> None:
+    from piccolo.engine import engine_finder
+
+    engine = engine_finder()
+    if engine is not None:
+        await prepare_engine(engine)
+
+
+def run_worker() -> int:
+    """Process jobs until interrupted; needs ``REDIS_URL``."""
+    import saq
+
+    settings = get_settings()
+    configure_logging(settings.log_level, as_json=settings.log_json)
+    if not settings.redis_url:
+        raise SystemExit("nomade worker needs REDIS_URL; without it jobs run inside `nomade serve`")
+    jobs.load_job_modules(JOB_MODULES)
+    queue = jobs.RedisQueue(settings.redis_url)
+    jobs.set_queue(queue)
+    worker = saq.Worker(queue.queue, functions=jobs.saq_functions(), concurrency=4,
+                        startup=_startup)
+    asyncio.run(worker.start())
+    return 0

@@ -1,0 +1,14 @@
+"""Piccolo project file: the engine from Nomade's settings and one Piccolo app per domain."""
+
+from piccolo.conf.apps import AppRegistry
+
+from backend.db import make_engine
+from backend.settings import get_settings
+
+DB = make_engine(get_settings())
+
+APP_REGISTRY = AppRegistry(
+    apps=[
+        "backend.accounts.piccolo_app",
+    ]
+)
