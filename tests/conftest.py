@@ -23,7 +23,10 @@ TEST_DB = os.environ.get("NOMADE_TEST_DB", "sqlite")
 TEST_REDIS = os.environ.get("NOMADE_TEST_REDIS", "0") == "1"
 IN_CI = os.environ.get("CI", "").lower() == "true"
 PG_ADMIN_DSN = os.environ.get("NOMADE_TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
-REDIS_TEST_URL = os.environ.get("NOMADE_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+# A Redis database of its own per test session (1-15, by pid), so parallel runs do not collide.
+REDIS_TEST_URL = os.environ.get(
+    "NOMADE_TEST_REDIS_URL", f"redis://127.0.0.1:6379/{1 + os.getpid() % 15}"
+)
 
 
 def _reachable(port: int) -> bool:
