@@ -63,10 +63,11 @@ def _bearer(scope: Scope) -> str:
             if scheme.lower() == "bearer":
                 return token.strip()
     # EventSource cannot send headers: the SSE endpoint accepts ?access_token=.
-    if scope["type"] == "http" and scope.get("path", "").endswith("/events"):
-        query = scope.get("query_string", b"").decode("latin-1")
-        for part in query.split("&"):
-            key, _, value = part.partition("=")
+    path: str = scope.get("path", "")
+    if path.endswith("/events"):
+        query: bytes = scope.get("query_string", b"")
+        for part in query.decode("latin-1").split("&"):
+            key, _, token_value = part.partition("=")
             if key == "access_token":
-                return value
+                return token_value
     return ""
