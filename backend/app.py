@@ -164,4 +164,5 @@ def create_app(settings: Settings | None = None) -> Litestar:
         else None,
         request_max_body_size=settings.blob_max_bytes + 1024 * 1024,
         debug=False,
+        logging_config=None,  # backend.logs owns logging (JSON lines with request ids)
     )
