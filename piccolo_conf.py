@@ -11,5 +11,6 @@ APP_REGISTRY = AppRegistry(
     apps=[
         "backend.accounts.piccolo_app",
         "sync.piccolo_app",
+        "backend.expenses.piccolo_app",
     ]
 )
