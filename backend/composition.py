@@ -9,11 +9,15 @@ from litestar.types import ControllerRouterHandler
 
 from backend.accounts.controllers import AuthController, DevicesController, MeController
 from backend.health import health, ready
+from sync.controllers import sync_route_handlers
 
-__all__ = ("JOB_MODULES", "SEEDERS", "route_handlers")
+__all__ = ("JOB_MODULES", "SEEDERS", "SYNC_MODULES", "route_handlers")
 
 # Modules that declare jobs with backend.jobs.job; imported by the app and by `nomade worker`.
-JOB_MODULES: tuple[str, ...] = ()
+JOB_MODULES: tuple[str, ...] = ("sync.jobs",)
+
+# Modules that register sync intents and synced entities (``sync.mutation``/``synced_entity``).
+SYNC_MODULES: tuple[str, ...] = ("backend.expenses.mutations",)
 
 # Modules with `async def seed(ctx: backend.seed.SeedContext) -> None`, run in this order by
 # `nomade seed-demo` after the demo organisation and its people exist. Each must be idempotent.
@@ -28,4 +32,5 @@ def route_handlers() -> list[ControllerRouterHandler]:
         AuthController,
         MeController,
         DevicesController,
+        *sync_route_handlers(SYNC_MODULES),
     ]
