@@ -5,6 +5,7 @@ from __future__ import annotations
 from litestar.types import ControllerRouterHandler
 
 from backend.health import health, ready
+from backend.workflow_routes import workflow_route_handlers
 
 __all__ = ("JOB_MODULES", "route_handlers")
 
@@ -17,4 +18,5 @@ def route_handlers() -> list[ControllerRouterHandler]:
     return [
         health,
         ready,
+        *workflow_route_handlers(),
     ]

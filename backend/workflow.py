@@ -129,13 +129,5 @@ def content_hash(content: Mapping[str, Any]) -> str:
     Callers pass only what a decider reads (not the state, versions or timestamps), so the
     same content always gives the same hash on the client and on the server.
     """
-    encoded = msgspec.json.encode(_canonical(content))
-    return hashlib.sha256(encoded).hexdigest()
-
-
-def _canonical(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return {str(k): _canonical(value[k]) for k in sorted(value, key=str)}
-    if isinstance(value, list | tuple):
-        return [_canonical(v) for v in value]
-    return msgspec.to_builtins(value)
+    # Same encoding as sync.conflicts.content_hash: sorted keys, no spaces, UTF-8.
+    return hashlib.sha256(msgspec.json.encode(content, order="sorted")).hexdigest()
