@@ -11,6 +11,7 @@ APP_REGISTRY = AppRegistry(
     apps=[
         "backend.accounts.piccolo_app",
         "sync.piccolo_app",
+        "backend.expenses.piccolo_app",
         "backend.audit.piccolo_app",
         "backend.missions.piccolo_app",
     ]

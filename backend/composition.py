@@ -5,12 +5,16 @@ from __future__ import annotations
 from litestar.types import ControllerRouterHandler
 
 from backend.health import health, ready
-from backend.workflow_routes import workflow_route_handlers
+from backend.workflow_routes import WORKFLOW_SYNC_MODULES, workflow_route_handlers
+from sync.controllers import sync_route_handlers
 
-__all__ = ("JOB_MODULES", "route_handlers")
+__all__ = ("JOB_MODULES", "SYNC_MODULES", "route_handlers")
 
 # Modules that declare jobs with backend.jobs.job; imported by the app and by `nomade worker`.
-JOB_MODULES: tuple[str, ...] = ()
+JOB_MODULES: tuple[str, ...] = ("sync.jobs",)
+
+# Modules that register sync intents and synced entities (``sync.mutation``/``synced_entity``).
+SYNC_MODULES: tuple[str, ...] = ("backend.expenses.mutations", *WORKFLOW_SYNC_MODULES)
 
 
 def route_handlers() -> list[ControllerRouterHandler]:
@@ -18,5 +22,6 @@ def route_handlers() -> list[ControllerRouterHandler]:
     return [
         health,
         ready,
+        *sync_route_handlers(SYNC_MODULES),
         *workflow_route_handlers(),
     ]

@@ -1,17 +1,18 @@
-"""The workflows' routes and intents, as composition.py lists them.
-
-Importing this module registers every workflow intent and synced entity with the sync registry.
-"""
+"""The workflows' routes and the modules registering their intents (composition.py reads both)."""
 
 from __future__ import annotations
 
 from litestar.types import ControllerRouterHandler
 
-import backend.missions.mutations  # noqa: F401 - registers intents and synced entities
 from backend.audit.controllers import AuditController
 from backend.missions.controllers import MissionController
 
-__all__ = ("workflow_route_handlers",)
+__all__ = ("WORKFLOW_SYNC_MODULES", "workflow_route_handlers")
+
+# Modules that register the workflows' sync intents, synced entities and audited documents.
+WORKFLOW_SYNC_MODULES: tuple[str, ...] = (
+    "backend.missions.mutations",
+)
 
 
 def workflow_route_handlers() -> list[ControllerRouterHandler]:

@@ -55,6 +55,9 @@ SYNC_CODES = {
                                       "The received file does not match its checksum."),
     "BLOB_NOT_FOUND": Problem(404, "Fichier introuvable.", "File not found."),
     "BLOB_HASH_INVALID": Problem(400, "Empreinte SHA-256 invalide.", "Invalid SHA-256 digest."),
+    "NO_CHANGE": Problem(409, "Rien n'a changé.", "Nothing changed."),
+    "ALREADY_ATTACHED": Problem(409, "Ce justificatif est déjà joint.",
+                                "This receipt is already attached."),
     "INTERNAL_ERROR_INTENT": Problem(500, "Erreur interne sur cette action ; rien d'autre n'est "
                                      "perdu.", "Internal error on this action; nothing else is "
                                      "lost."),
