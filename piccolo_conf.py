@@ -14,5 +14,7 @@ APP_REGISTRY = AppRegistry(
         "backend.expenses.piccolo_app",
         "backend.audit.piccolo_app",
         "backend.missions.piccolo_app",
+        "backend.orders.piccolo_app",
+        "backend.invoices.piccolo_app",
     ]
 )

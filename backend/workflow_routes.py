@@ -5,16 +5,22 @@ from __future__ import annotations
 from litestar.types import ControllerRouterHandler
 
 from backend.audit.controllers import AuditController
+from backend.invoices.controllers import InvoiceController
+from backend.invoices.integration import integration_events
 from backend.missions.controllers import MissionController
+from backend.orders.controllers import OrderController
 
 __all__ = ("WORKFLOW_SYNC_MODULES", "workflow_route_handlers")
 
 # Modules that register the workflows' sync intents, synced entities and audited documents.
 WORKFLOW_SYNC_MODULES: tuple[str, ...] = (
     "backend.missions.mutations",
+    "backend.invoices.mutations",
+    "backend.orders.mutations",
 )
 
 
 def workflow_route_handlers() -> list[ControllerRouterHandler]:
     """Every route of the business workflows."""
-    return [MissionController, AuditController]
+    return [MissionController, OrderController, InvoiceController, AuditController,
+            integration_events]

@@ -9,7 +9,6 @@ suspension (SUSPENDUE not yet followed by a later event) or an open re-routing r
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -180,6 +179,6 @@ def payment_deadline(
         paused=paused,
         paid_at=paid_at,
         late=late,
-        days_late=math.ceil(late_by.total_seconds() / 86400) if late else 0,
+        days_late=max(late_by.days, 1) if late else 0,  # whole days, at least 1 once late
         days_to_pay=(paid_at - starts_at).total_seconds() / 86400 if paid_at else None,
     )

@@ -79,7 +79,7 @@ def certify(
     if unknown:
         raise WorkflowRefusal("ORDER_LINE_UNKNOWN", {"line_nos": unknown})
     for no, quantity in wanted.items():
-        if quantity < 0:
+        if not quantity.is_finite() or quantity < 0:
             raise WorkflowRefusal("QUANTITY_INVALID", {"line_no": no, "quantity": str(quantity)})
         if quantity > by_no[no].ordered:
             raise WorkflowRefusal("QUANTITY_EXCEEDS_ORDERED", {
