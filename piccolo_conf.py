@@ -16,5 +16,7 @@ APP_REGISTRY = AppRegistry(
         "backend.missions.piccolo_app",
         "backend.orders.piccolo_app",
         "backend.invoices.piccolo_app",
+        "backend.claims.piccolo_app",
+        "backend.policy.piccolo_app",
     ]
 )

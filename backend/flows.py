@@ -3,14 +3,15 @@
 * certifying service done moves the order's invoices to SERVICE_FAIT;
 * "service fait assisté": a certification proposal prefilled from the order's invoices;
 * the financial system's integration events create invoices (linked to their order) and post
-  status events.
+  status events;
+* policy checks on expense lines (rule sets, the mission, the person's other lines).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -18,6 +19,8 @@ from uuid import UUID
 import msgspec
 
 from backend.accounts.actor import Actor
+from backend.errors import DomainError
+from backend.expenses import claim_lines
 from backend.intents import stamp_outside_intent
 from backend.invoices import services as invoices
 from backend.invoices.schemas import (
@@ -27,14 +30,20 @@ from backend.invoices.schemas import (
 )
 from backend.invoices.statuses import CODES
 from backend.invoices.tables import IntegrationEvent
+from backend.missions import services as missions
 from backend.orders import services as orders
 from backend.orders.schemas import CertifiedQuantity, ServiceDoneProposal
 from backend.orders.service_done import InvoiceLineFacts, propose_from_invoice
+from backend.policy import services as policy
+from backend.policy.checks import Finding, check_line, has_blocking
+from backend.policy.cities import city_class_of
+from backend.policy.rules import rule_set_at
+from backend.policy.schemas import FindingOut, LineCheckIn, LineCheckOut
 from sync import MutationContext, Rejected
 from sync.storage import write_transaction
 
-__all__ = ("move_invoices_to_service_done", "process_integration_event",
-           "service_done_proposal")
+__all__ = ("check_lines", "move_invoices_to_service_done", "preview_line",
+           "process_integration_event", "service_done_proposal")
 
 _SERVICE_DONE_RANK = CODES["SERVICE_FAIT"][0]
 
@@ -147,3 +156,64 @@ async def _apply(organisation_id: UUID, event: IntegrationEventIn, key: str,
                                     event_key=key, now=now)
     invoice_id: UUID = row["id"]
     return invoice_id
+
+
+# --- policy checks on expense lines -----------------------------------------------------------
+
+
+async def check_lines(organisation_id: UUID, owner_id: UUID, lines: list[dict[str, Any]], *,
+                      mission: dict[str, Any] | None, today: date,
+                      overrides: dict[str, Any] | None = None) -> dict[str, list[Finding]]:
+    """Policy findings per line id, under the rule set in force on the mission's first day
+    (else the line's date), against every other line of the same person."""
+    extra = overrides or {}
+    rule_sets = await policy.rule_sets_for(organisation_id)
+    everything = await claim_lines.lines_of_owner(owner_id)
+    city = extra.get("city_class") or city_class_of(mission["destination"] if mission else "")
+    found: dict[str, list[Finding]] = {}
+    for line in lines:
+        day = mission["starts_on"] if mission else line["date"]
+        facts = policy.line_facts(
+            line, mission=mission, city_class=city,
+            annual_km=policy.annual_km(everything, year=line["date"].year,
+                                       excluding=str(line.get("id") or ""))
+            + int(line.get("km") or 0),
+            disabled_agent=bool(extra.get("disabled_agent", False)),
+            nights=int(extra.get("nights", 1)), meals=int(extra.get("meals", 1)),
+            ht_cents=extra.get("ht_cents"))
+        others = [policy.other_line(o) for o in everything
+                  if str(o["id"]) != str(line.get("id") or "")]
+        found[str(line.get("id") or "")] = check_line(facts, rule_set_at(rule_sets, day),
+                                                      today=today, others=others)
+    return found
+
+
+async def preview_line(actor: Actor, data: LineCheckIn, *, today: date) -> LineCheckOut:
+    """Policy findings on a line as it is entered (nothing is stored)."""
+    if actor.organisation_id is None or not actor.is_staff:
+        raise DomainError("FORBIDDEN", {"reason": "staff_only"})
+    mission = None
+    if data.mission_id is not None:
+        mission = await missions.mission_row(actor.organisation_id, data.mission_id)
+        if mission is None or not await missions.is_visible(actor, data.mission_id):
+            raise DomainError("NOT_FOUND", {"mission_id": str(data.mission_id)})
+    line_key = str(data.line_id or "")
+    line: dict[str, Any] = {"id": line_key, "category": data.category, "date": data.date,
+            "amount_cents": data.amount_cents, "currency": data.currency,
+            "fx_rate": data.fx_rate, "merchant": data.merchant, "vat_rate_bp": data.vat_rate_bp,
+            "vat_cents": data.vat_cents, "receipts": data.receipts, "km": data.km,
+            "fiscal_hp": data.fiscal_hp}
+    owner = mission["agent"] if mission else actor.user_id
+    found = (await check_lines(actor.organisation_id, owner, [line], mission=mission,
+                               today=today, overrides={
+                                   "city_class": data.city_class, "nights": data.nights,
+                                   "meals": data.meals, "ht_cents": data.ht_cents,
+                                   "disabled_agent": data.disabled_agent}))[line_key]
+    rule_sets = await policy.rule_sets_for(actor.organisation_id)
+    in_force = rule_set_at(rule_sets, mission["starts_on"] if mission else data.date)
+    return LineCheckOut(
+        rule_set=in_force.name if in_force else None,
+        amount_eur_cents=policy.eur_cents_of(data.amount_cents, data.currency, data.fx_rate),
+        blocking=has_blocking(found),
+        findings=[FindingOut(code=f.code, severity=f.severity, message_fr=f.message_fr,
+                             message_en=f.message_en, figures=f.figures) for f in found])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from litestar.types import ControllerRouterHandler
 
 from backend.audit.controllers import AuditController
+from backend.claims.controllers import ClaimController, PolicyController
 from backend.invoices.controllers import InvoiceController
 from backend.invoices.integration import integration_events
 from backend.missions.controllers import MissionController
@@ -17,10 +18,13 @@ WORKFLOW_SYNC_MODULES: tuple[str, ...] = (
     "backend.missions.mutations",
     "backend.invoices.mutations",
     "backend.orders.mutations",
+    "backend.claims.mutations",
 )
 
 
 def workflow_route_handlers() -> list[ControllerRouterHandler]:
     """Every route of the business workflows."""
-    return [MissionController, OrderController, InvoiceController, AuditController,
-            integration_events]
+    return [
+        MissionController, ClaimController, PolicyController, OrderController,
+        InvoiceController, AuditController, integration_events,
+    ]

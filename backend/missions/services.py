@@ -40,6 +40,7 @@ __all__ = (
     "get_mission",
     "is_visible",
     "list_missions",
+    "mission_row",
     "submit",
     "to_wire",
     "visible",
@@ -279,3 +280,11 @@ async def is_visible(actor: Actor, mission_id: UUID) -> bool:
     clause = await visible(actor)
     return clause is not None and bool(
         await Mission.exists().where(clause & (Mission.id == mission_id)))
+
+
+async def mission_row(organisation_id: UUID | None, mission_id: UUID) -> dict[str, Any] | None:
+    """A live mission of the organisation (for claims and policy checks), or None."""
+    row: dict[str, Any] | None = await Mission.select().where(
+        (Mission.id == mission_id) & (Mission.organisation == organisation_id)
+        & Mission.deleted_at.is_null()).output(load_json=True).first()
+    return row
