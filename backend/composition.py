@@ -22,7 +22,7 @@ SYNC_MODULES: tuple[str, ...] = ("backend.expenses.mutations", *WORKFLOW_SYNC_MO
 
 # Modules with `async def seed(ctx: backend.seed.SeedContext) -> None`, run in this order by
 # `nomade seed-demo` after the demo organisation and its people exist. Each must be idempotent.
-SEEDERS: tuple[str, ...] = ()
+SEEDERS: tuple[str, ...] = ("backend.workflows_demo",)
 
 
 def route_handlers() -> list[ControllerRouterHandler]:
