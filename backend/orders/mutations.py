@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from backend import flows
-from backend.accounts.tables import SupplierCompany
+from backend.accounts.tables import SupplierCompany, Unit
 from backend.audit.services import register_document
 from backend.orders import services
 from backend.orders.schemas import OrderCertifyArgs, OrderCreateArgs, OrderRevokeArgs
@@ -22,6 +22,10 @@ async def create(ctx: MutationContext, args: OrderCreateArgs) -> Outcome | None:
     """The back-office records a purchase order (legal commitment) of one of its units."""
     if ctx.actor.role not in ("back_office", "admin") or ctx.actor.organisation_id is None:
         raise Rejected("FORBIDDEN", {"reason": "back_office_only"})
+    unit = await Unit.select(Unit.id).where(
+        (Unit.id == args.unit_id) & (Unit.organisation == ctx.actor.organisation_id)).first()
+    if unit is None:
+        raise Rejected("NOT_FOUND", {"unit_id": str(args.unit_id)})
     supplier = None
     if args.supplier_company_id is not None:
         supplier = await SupplierCompany.select(SupplierCompany.name).where(
