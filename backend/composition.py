@@ -9,6 +9,7 @@ from litestar.types import ControllerRouterHandler
 
 from backend.accounts.controllers import AuthController, DevicesController, MeController
 from backend.health import health, ready
+from backend.workflow_routes import WORKFLOW_SYNC_MODULES, workflow_route_handlers
 from sync.controllers import sync_route_handlers
 
 __all__ = ("JOB_MODULES", "SEEDERS", "SYNC_MODULES", "route_handlers")
@@ -17,11 +18,11 @@ __all__ = ("JOB_MODULES", "SEEDERS", "SYNC_MODULES", "route_handlers")
 JOB_MODULES: tuple[str, ...] = ("sync.jobs",)
 
 # Modules that register sync intents and synced entities (``sync.mutation``/``synced_entity``).
-SYNC_MODULES: tuple[str, ...] = ("backend.expenses.mutations",)
+SYNC_MODULES: tuple[str, ...] = ("backend.expenses.mutations", *WORKFLOW_SYNC_MODULES)
 
 # Modules with `async def seed(ctx: backend.seed.SeedContext) -> None`, run in this order by
 # `nomade seed-demo` after the demo organisation and its people exist. Each must be idempotent.
-SEEDERS: tuple[str, ...] = ()
+SEEDERS: tuple[str, ...] = ("backend.workflows_demo",)
 
 
 def route_handlers() -> list[ControllerRouterHandler]:
@@ -33,4 +34,5 @@ def route_handlers() -> list[ControllerRouterHandler]:
         MeController,
         DevicesController,
         *sync_route_handlers(SYNC_MODULES),
+        *workflow_route_handlers(),
     ]
