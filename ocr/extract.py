@@ -163,7 +163,7 @@ def _vat_row(rate: Decimal, amounts: list[int]) -> VatLine | None:
         return None
     for i, base in enumerate(amounts):
         for j, vat in enumerate(amounts):
-            if i != j and abs(vat_of(base, rate) - vat) <= 1:
+            if i != j and abs(vat_of(base, rate) - vat) <= 1 and base > vat:
                 return VatLine(str(rate), base, vat)
             if i != j and abs(vat_of(base - vat, rate) - vat) <= 1 and base > vat:
                 return VatLine(str(rate), base - vat, vat)  # TTC and TVA printed

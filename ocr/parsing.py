@@ -127,7 +127,8 @@ _RATE = re.compile(r"(?<![\d.,])(\d{1,2}(?:[.,]\d{1,2})?)\s?%")
 
 def find_rates(line: str) -> list[Decimal]:
     """Percent rates of a line ('5,5 %' → Decimal('5.5'))."""
-    return [Decimal(m.group(1).replace(",", ".")).normalize() for m in _RATE.finditer(line)]
+    return [Decimal(format(Decimal(m.group(1).replace(",", ".")).normalize(), "f"))
+            for m in _RATE.finditer(line)]
 
 
 def luhn_ok(digits: str) -> bool:

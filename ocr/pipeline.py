@@ -23,7 +23,7 @@ from ocr.schemas import RULE_VERSION, OcrFields, ReceiptReading
 __all__ = ("TIME_BUDGET", "read_receipt")
 
 #: Seconds of Tesseract time allowed for one receipt (all passes together).
-TIME_BUDGET = 15.0
+TIME_BUDGET = 20.0
 #: Below these, the first pass is doubted and orientation is checked once.
 DOUBT_MEAN_CONFIDENCE = 62.0
 DOUBT_CONFIDENT_WORDS = 12
@@ -86,7 +86,7 @@ def recognise_upright(
         first.confident_words >= DOUBT_CONFIDENT_WORDS
     ):
         return first, gray
-    if first.word_count < 3 or clock.left(TIME_BUDGET) < 1.5:
+    if first.word_count < 3 or clock.left(TIME_BUDGET) < 3.0:
         return first, gray
     detected = engine.detect_rotation(gray, timeout=min(3.0, clock.left(TIME_BUDGET)))
     degrees = detected[0] if detected and detected[1] >= 1.0 else 180
@@ -94,7 +94,7 @@ def recognise_upright(
         return first, gray
     turned = _rotate(gray, degrees)
     try:
-        second = engine.recognise(turned, timeout=max(1.0, clock.left(TIME_BUDGET)))
+        second = engine.recognise(turned, timeout=max(3.0, clock.left(TIME_BUDGET)))
     except OcrError:
         return first, gray
     clock.mark("ocr_retry")

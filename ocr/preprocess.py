@@ -105,6 +105,13 @@ def find_receipt_quads(gray: np.ndarray) -> list[Quad]:
         (rw, rh) = rect[1]
         if rw * rh <= 0 or c_area / (rw * rh) < 0.7:
             continue
+        inside = np.zeros_like(small)
+        cv2.drawContours(inside, [contour], -1, 255, thickness=cv2.FILLED)
+        outside = small[inside == 0]
+        if outside.size < 0.04 * area or float(small[inside > 0].mean()) - float(
+            np.median(outside)
+        ) < 40:
+            continue  # no darker background around it: a scan, or light and shade on paper
         hull = cv2.convexHull(contour)
         approx = cv2.approxPolyDP(hull, 0.02 * cv2.arcLength(hull, True), True)
         pts = approx.reshape(-1, 2) if len(approx) == 4 else cv2.boxPoints(rect)
