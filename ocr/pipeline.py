@@ -5,6 +5,7 @@ Run it through :mod:`ocr.isolation` in services: that adds a wall-clock limit an
 
 from __future__ import annotations
 
+import re
 import resource
 import time
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from ocr.duplicates import dhash, file_sha256
 from ocr.errors import OcrError
 from ocr.extract import Extraction, Line, extract_fields
 from ocr.loading import load_receipt
+from ocr.parsing import find_amounts, find_dates, fold
 from ocr.schemas import RULE_VERSION, OcrFields, ReceiptReading
 
 __all__ = ("TIME_BUDGET", "read_receipt")
@@ -27,6 +29,9 @@ TIME_BUDGET = 20.0
 #: Below these, the first pass is doubted and orientation is checked once.
 DOUBT_MEAN_CONFIDENCE = 62.0
 DOUBT_CONFIDENT_WORDS = 12
+#: Share of ink pixels above which the picture is noise or a photo, not printed text.
+MAX_INK_SHARE = 0.18
+_ANCHOR = re.compile(r"TOTAL|TTC|TVA|MONTANT|PAYER|AMOUNT|CASH|CARTE|\bCB\b|DATE|MERCI|THANK")
 
 
 def _cpu_seconds() -> float:
@@ -54,8 +59,18 @@ def _rotate(gray: np.ndarray, degrees: int) -> np.ndarray:
     return cv2.rotate(gray, codes[degrees]) if degrees in codes else gray
 
 
+def _reads_like_a_receipt(text: str) -> bool:
+    """Upright receipt text has money amounts and a date or a total keyword; text read
+    upside down is often confident gibberish without them."""
+    lines = text.splitlines()
+    has_amount = any(find_amounts(line) for line in lines)
+    has_anchor = any(find_dates(line) for line in lines) or bool(_ANCHOR.search(fold(text)))
+    return has_amount and has_anchor
+
+
 def _quality(text: engine.OcrText) -> float:
-    return text.confident_words + text.mean_confidence / 10.0
+    bonus = 20.0 if _reads_like_a_receipt(text.text) else 0.0
+    return text.confident_words + text.mean_confidence / 10.0 + bonus
 
 
 def prepare(gray: np.ndarray, flags: list[str]) -> np.ndarray:
@@ -73,7 +88,11 @@ def prepare(gray: np.ndarray, flags: list[str]) -> np.ndarray:
     if angle:
         flags.append(f"deskewed_{angle:+.1f}")
     gray, _ = preprocess.scale_for_ocr(gray)
-    return preprocess.flatten_light(gray)
+    flat = preprocess.flatten_light(gray)
+    ink = preprocess.ink_share(flat)
+    if ink > MAX_INK_SHARE:
+        raise OcrError("OCR_NOT_A_RECEIPT", {"reason": "texture", "ink": round(ink, 3)})
+    return flat
 
 
 def recognise_upright(
@@ -82,8 +101,10 @@ def recognise_upright(
     """OCR once; when unsure, ask orientation detection and retry once rotated."""
     first = engine.recognise(gray, timeout=max(1.0, clock.left(TIME_BUDGET)))
     clock.mark("ocr")
-    if first.mean_confidence >= DOUBT_MEAN_CONFIDENCE and (
-        first.confident_words >= DOUBT_CONFIDENT_WORDS
+    if (
+        first.mean_confidence >= DOUBT_MEAN_CONFIDENCE
+        and first.confident_words >= DOUBT_CONFIDENT_WORDS
+        and _reads_like_a_receipt(first.text)
     ):
         return first, gray
     if first.word_count < 3 or clock.left(TIME_BUDGET) < 3.0:

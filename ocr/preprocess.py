@@ -19,6 +19,7 @@ __all__ = (
     "deskew",
     "find_receipt_quads",
     "flatten_light",
+    "ink_share",
     "measure_quality",
     "quality_gate",
     "scale_for_ocr",
@@ -56,6 +57,7 @@ class QualityMetrics:
     contrast: float
     sharpness: float
     ink_ratio: float
+    blank_share: float
 
 
 def measure_quality(gray: np.ndarray) -> QualityMetrics:
@@ -64,11 +66,15 @@ def measure_quality(gray: np.ndarray) -> QualityMetrics:
     lap = cv2.Laplacian(small, cv2.CV_64F)
     _, binary = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     ink = float(np.count_nonzero(binary == 0)) / binary.size
+    h, w = (d // 8 * 8 for d in small.shape)
+    blocks = small[:h, :w].astype(np.float32).reshape(h // 8, 8, w // 8, 8)
+    blank = float((blocks.std(axis=(1, 3)) < 6).mean()) if h and w else 0.0
     return QualityMetrics(
         brightness=float(small.mean()),
         contrast=float(small.std()),
         sharpness=float(lap.var()),
         ink_ratio=ink,
+        blank_share=blank,
     )
 
 
@@ -76,6 +82,9 @@ def quality_gate(metrics: QualityMetrics) -> None:
     """Refuse quickly what OCR cannot read: blank, dark, blurred, or noise-like images."""
     if metrics.contrast < 6:
         raise OcrError("OCR_NOT_A_RECEIPT", {"reason": "blank", "contrast": metrics.contrast})
+    if metrics.blank_share < 0.12:
+        # Paper has blank areas between lines; noise and busy scenes have none.
+        raise OcrError("OCR_NOT_A_RECEIPT", {"reason": "texture", "blank": metrics.blank_share})
     if metrics.brightness < 45:
         raise OcrError("OCR_RETAKE_DARK", {"brightness": round(metrics.brightness, 1)})
     if metrics.sharpness < 12:
@@ -155,6 +164,12 @@ def crop_receipt(gray: np.ndarray, quads: list[Quad]) -> tuple[np.ndarray, bool]
 def _ink(small: np.ndarray) -> np.ndarray:
     return cv2.adaptiveThreshold(small, 255, cv2.ADAPTIVE_THRESH_MEAN_C,
                                  cv2.THRESH_BINARY_INV, 25, 15)
+
+
+def ink_share(gray: np.ndarray) -> float:
+    """Share of pixels that local thresholding calls ink (text is sparse; noise is not)."""
+    small, _ = _small(gray, 1000)
+    return float(np.count_nonzero(_ink(small))) / small.size
 
 
 def estimate_skew(gray: np.ndarray, limit: float = 6.0, step: float = 0.5) -> float:
