@@ -10,5 +10,6 @@ DB = make_engine(get_settings())
 APP_REGISTRY = AppRegistry(
     apps=[
         "backend.accounts.piccolo_app",
+        "notifications.piccolo_app",
     ]
 )

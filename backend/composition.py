@@ -5,11 +5,12 @@ from __future__ import annotations
 from litestar.types import ControllerRouterHandler
 
 from backend.health import health, ready
+from notifications.controllers import InboxController, PushController, vapid_public_key
 
 __all__ = ("JOB_MODULES", "route_handlers")
 
 # Modules that declare jobs with backend.jobs.job; imported by the app and by `nomade worker`.
-JOB_MODULES: tuple[str, ...] = ()
+JOB_MODULES: tuple[str, ...] = ("notifications.jobs",)
 
 
 def route_handlers() -> list[ControllerRouterHandler]:
@@ -17,4 +18,7 @@ def route_handlers() -> list[ControllerRouterHandler]:
     return [
         health,
         ready,
+        vapid_public_key,
+        PushController,
+        InboxController,
     ]

@@ -1,0 +1,45 @@
+"""Fixtures for push tests: the local fake push service and helpers to subscribe and deliver."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from tests.factories import Person
+from tests.pushservice import FakePushService, FakeSubscription
+
+PARIS = ZoneInfo("Europe/Paris")
+
+
+def paris(year: int, month: int, day: int, hour: int, minute: int = 0) -> datetime:
+    """A wall-clock time in Paris as UTC. Tests use future dates so the real-time job never
+    sends what a test holds back."""
+    return datetime(year, month, day, hour, minute, tzinfo=PARIS).astimezone(UTC)
+
+
+@pytest.fixture(scope="session")
+def push_service() -> Iterator[FakePushService]:
+    with FakePushService() as service:
+        yield service
+
+
+async def subscribe(client, person: Person, service: FakePushService, *,  # type: ignore[no-untyped-def]
+                    language: str | None = None) -> FakeSubscription:
+    """The person's device subscribes through the API, as the app does at start."""
+    sub = service.new_subscription()
+    body = {**sub.info, "user_agent": "pytest"}
+    if language:
+        body["language"] = language
+    response = await client.post("/api/v1/push/subscriptions", json=body, headers=person.headers)
+    assert response.status_code == 200, response.text
+    return sub
+
+
+async def deliver(now: datetime | None = None):  # type: ignore[no-untyped-def]
+    """Run the production sender once, as the ``push.deliver`` job does."""
+    from notifications.jobs import get_sender
+
+    return await get_sender().deliver_due(now)
