@@ -72,16 +72,18 @@ def _deadline(data: dict[str, Any], lang: Language) -> str:
     if not isinstance(raw, str):
         return ""
     try:
-        when = datetime.fromisoformat(raw).astimezone(ZoneInfo(str(data.get("timezone") or "Europe/Paris")))
+        zone = ZoneInfo(str(data.get("timezone") or "Europe/Paris"))
+        when = datetime.fromisoformat(raw).astimezone(zone)
     except ValueError:
         return ""
     return when.strftime("%d/%m %H:%M") if lang == "fr" else when.strftime("%d %b %H:%M")
 
 
 def _invoice(data: dict[str, Any], lang: Language, hide: bool) -> Text:
-    number = str(data.get("invoice_number", ""))
+    number = str(data.get("invoice_number", "")) or "?"
     status = str(data.get("status", ""))
-    fr, en = INVOICE_STATUS_LABELS.get(status, (status.lower(), status.lower()))
+    fr, en = INVOICE_STATUS_LABELS.get(status, (status.lower() or "mise à jour",
+                                                status.lower() or "updated"))
     title = _pick(lang, f"Facture {number} : {fr}", f"Invoice {number}: {en}")
     parts = []
     amount = _amount(data, lang, hide)
@@ -95,9 +97,13 @@ def _invoice(data: dict[str, Any], lang: Language, hide: bool) -> Text:
     return Text(title, " ".join(parts) or _pick(lang, "Nouveau statut.", "New status."))
 
 
+def _label(data: dict[str, Any], lang: Language) -> str:
+    return str(data.get("label") or _pick(lang, "Votre demande", "Your request"))
+
+
 def _approval(data: dict[str, Any], lang: Language, hide: bool) -> Text:
     who = str(data.get("requester_name", ""))
-    label = str(data.get("label", ""))
+    label = str(data.get("label") or _pick(lang, "une demande", "a request"))
     title = _pick(lang, f"À valider : {label}", f"To approve: {label}")
     parts = [_pick(lang, f"Demande de {who}.", f"Request from {who}.")] if who else []
     amount = _amount(data, lang, hide)
@@ -107,11 +113,11 @@ def _approval(data: dict[str, Any], lang: Language, hide: bool) -> Text:
     if deadline:
         parts.append(_pick(lang, f"Réservation à confirmer avant le {deadline}.",
                            f"Booking must be confirmed by {deadline}."))
-    return Text(title, " ".join(parts))
+    return Text(title, " ".join(parts) or _pick(lang, "Décision attendue.", "Decision needed."))
 
 
 def _decision(data: dict[str, Any], lang: Language, hide: bool) -> Text:
-    label = str(data.get("label", ""))
+    label = _label(data, lang)
     fr, en = _DECISIONS.get(str(data.get("decision", "")), ("décidé", "decided"))
     title = _pick(lang, f"{label} : {fr}", f"{label}: {en}")
     parts = []
@@ -127,8 +133,10 @@ def _decision(data: dict[str, Any], lang: Language, hide: bool) -> Text:
 def _ocr_finished(data: dict[str, Any], lang: Language, hide: bool) -> Text:
     merchant = str(data.get("merchant") or _pick(lang, "Justificatif", "Receipt"))
     amount = _amount(data, lang, hide)
-    body = _pick(lang, "Justificatif lu", "Receipt read") + (f" : {amount}" if amount and lang == "fr"
-                                                              else f": {amount}" if amount else "") + "."
+    body = _pick(lang, "Justificatif lu", "Receipt read")
+    if amount:
+        body += _pick(lang, f" : {amount}", f": {amount}")
+    body += "."
     return Text(_pick(lang, f"{merchant} : lecture terminée", f"{merchant}: reading done"), body)
 
 
@@ -142,11 +150,12 @@ def _ocr_review(data: dict[str, Any], lang: Language, hide: bool) -> Text:
 
 
 def _service_done(data: dict[str, Any], lang: Language, hide: bool) -> Text:
-    order = str(data.get("order_number", ""))
+    order = str(data.get("order_number", "")) or _pick(lang, "commande", "order")
     supplier = str(data.get("supplier_name", ""))
     amount = _amount(data, lang, hide)
     title = _pick(lang, f"Service fait à constater : {order}", f"Service done to certify: {order}")
-    body = _pick(lang, f"Facture de {supplier} reçue", f"Invoice from {supplier} received")
+    body = (_pick(lang, f"Facture de {supplier} reçue", f"Invoice from {supplier} received")
+            if supplier else _pick(lang, "Facture reçue", "Invoice received"))
     if amount:
         body += f" ({amount})"
     return Text(title, body + _pick(lang, ". Proposition préremplie.", ". Proposal prefilled."))
@@ -156,9 +165,11 @@ def _payment(data: dict[str, Any], lang: Language, hide: bool) -> Text:
     label = str(data.get("label", ""))
     amount = _amount(data, lang, hide)
     title = _pick(lang, "Paiement envoyé", "Payment sent")
-    body = label + (" : " if lang == "fr" and label and amount else ": " if label and amount else "")
-    return Text(title, (body + amount).strip() or _pick(lang, "Votre paiement est parti.",
-                                                          "Your payment is on its way."))
+    if label and amount:
+        body = label + _pick(lang, f" : {amount}", f": {amount}")
+    else:
+        body = label or amount
+    return Text(title, body or _pick(lang, "Votre paiement est parti.", "Your payment is on its way."))
 
 
 def _test(data: dict[str, Any], lang: Language, hide: bool) -> Text:

@@ -39,7 +39,13 @@ async def subscribe(client, person: Person, service: FakePushService, *,  # type
 
 
 async def deliver(now: datetime | None = None):  # type: ignore[no-untyped-def]
-    """Run the production sender once, as the ``push.deliver`` job does."""
+    """Run the production sender once, as the ``push.deliver`` job does, and wait for any job
+    that ``notify`` enqueued in this process (it may hold rows this call could not claim)."""
+    from backend.jobs import InProcessQueue, get_queue
     from notifications.jobs import get_sender
 
-    return await get_sender().deliver_due(now)
+    report = await get_sender().deliver_due(now)
+    queue = get_queue()
+    if isinstance(queue, InProcessQueue):
+        await queue.drain()
+    return report
