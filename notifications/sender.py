@@ -1,7 +1,7 @@
 """The push sender: takes due rows from the outbox, encrypts them and posts them to push services.
 
-One shared ``httpx.AsyncClient`` (timeouts, pooled keep-alive connections) and a semaphore bound
-the concurrency; encryption runs in a thread so the event loop keeps serving responses. Rows are
+One shared HTTP transport (timeouts, pooled keep-alive connections; see
+:mod:`notifications.transport`) and a semaphore bound the concurrency; encryption runs in a thread so the event loop keeps serving responses. Rows are
 claimed with a lease (``state = sending`` until ``next_attempt_at``), so a crashed worker's rows
 are taken again once the lease runs out, and two workers never send the same row twice.
 """
@@ -15,44 +15,22 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
-import httpx
 import msgspec
 
 from notifications import messages, payload
 from notifications.outcomes import Outcome, classify
 from notifications.presence import Presence, get_presence
 from notifications.tables import PushOutbox, PushSubscription
+from notifications.transport import PushTransport, TransportError, get_transport
 from notifications.webpush import VapidSigner, b64url_decode, encrypt
 
-__all__ = ("DeliveryReport", "PushSender", "close_client", "get_client")
+__all__ = ("DeliveryReport", "PushSender")
 
 log = logging.getLogger("nomade.push")
 alert_log = logging.getLogger("nomade.push.alert")
 
 LEASE = timedelta(minutes=2)
 _decoder = msgspec.json.Decoder(dict[str, Any])
-
-_client: httpx.AsyncClient | None = None
-
-
-def get_client(concurrency: int = 64) -> httpx.AsyncClient:
-    """The process's one HTTP client for push services."""
-    global _client
-    if _client is None or _client.is_closed:
-        _client = httpx.AsyncClient(
-            timeout=httpx.Timeout(10.0, connect=5.0),
-            limits=httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency),
-            follow_redirects=False,
-        )
-    return _client
-
-
-async def close_client() -> None:
-    global _client
-    if _client is not None:
-        await _client.aclose()
-        _client = None
-
 
 @dataclass
 class DeliveryReport:
@@ -103,15 +81,15 @@ class PushSender:
     def __init__(
         self,
         signer: VapidSigner,
-        client: httpx.AsyncClient | None = None,
+        transport: PushTransport | None = None,
         *,
-        concurrency: int = 64,
+        concurrency: int = 32,
         batch: int = 200,
         lanes: int = 3,
         presence: Presence | None = None,
     ) -> None:
         self.signer = signer
-        self.client = client or get_client(concurrency)
+        self.transport = transport or get_transport(concurrency)
         self.batch = batch
         self.lanes = lanes
         self._semaphore = asyncio.Semaphore(concurrency)
@@ -202,13 +180,13 @@ class PushSender:
             headers["Topic"] = row["topic"]
         async with self._semaphore:
             try:
-                response = await self.client.post(item.endpoint, content=item.body, headers=headers)
-            except httpx.HTTPError as exc:
-                item.error = f"{type(exc).__name__}: {exc}"[:200]
+                response = await self.transport.post(item.endpoint, item.body, headers)
+            except TransportError as exc:
+                item.error = str(exc)[:200]
                 return
-        item.status = response.status_code
-        item.retry_after = response.headers.get("retry-after")
-        if response.status_code >= 300:
+        item.status = response.status
+        item.retry_after = response.retry_after
+        if response.status >= 300:
             item.error = response.text[:200]
 
     async def _set_state(self, ids: list[Any], state: str, now: datetime) -> None:

@@ -172,8 +172,10 @@ class FakePushService:
     received: list[PushMessage] = field(default_factory=list)
     rejections: list[Rejection] = field(default_factory=list)
     requests: int = 0
+    distinct: int = 0
 
     def __post_init__(self) -> None:
+        self._seen: set[tuple[str, bytes]] = set()
         self._canned: dict[str, deque[_Canned]] = defaultdict(deque)
         self._gone: set[str] = set()
         self._verified: dict[str, tuple[dict[str, Any], str]] = {}
@@ -254,6 +256,8 @@ class FakePushService:
         with self._cond:
             self.received.clear()
             self.rejections.clear()
+            self._seen.clear()
+            self.distinct = 0
             self._canned.clear()
             self.requests = 0
 
@@ -357,6 +361,9 @@ class FakePushService:
         message = PushMessage(sub_id, plaintext, int(ttl), urgency, topic, claims, time.time())
         with self._cond:
             self.received.append(message)
+            if (sub_id, plaintext) not in self._seen:
+                self._seen.add((sub_id, plaintext))
+                self.distinct += 1
             self._cond.notify_all()
         if self.on_message is not None:
             self.on_message(message)
@@ -370,8 +377,8 @@ class FakePushService:
         if method == "GET" and path == "/_control/stats":
             with self._cond:
                 return 200, {"accepted": len(self.received), "rejected": len(self.rejections),
-                             "requests": self.requests,
-                             "distinct": len({(m.subscription_id, m.plaintext) for m in self.received})}
+                             "requests": self.requests, "distinct": self.distinct,
+                             "last_at": self.received[-1].received_at if self.received else None}
         if method == "GET" and path == "/_control/messages":
             sub_id = dict(p.split("=", 1) for p in query.decode().split("&") if "=" in p).get("id")
             return 200, [{"plaintext": m.plaintext.decode(), "ttl": m.ttl, "urgency": m.urgency,

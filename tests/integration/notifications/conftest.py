@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -18,6 +18,15 @@ def paris(year: int, month: int, day: int, hour: int, minute: int = 0) -> dateti
     """A wall-clock time in Paris as UTC. Tests use future dates so the real-time job never
     sends what a test holds back."""
     return datetime(year, month, day, hour, minute, tzinfo=PARIS).astimezone(UTC)
+
+
+@pytest.fixture(scope="session", autouse=True)
+async def _close_push_transport() -> AsyncIterator[None]:
+    """The sender's shared HTTP session lives for the test session, then is closed."""
+    yield
+    from notifications.transport import close_transport
+
+    await close_transport()
 
 
 @pytest.fixture(scope="session")

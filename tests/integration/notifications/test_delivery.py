@@ -243,3 +243,40 @@ async def test_approval_request_is_urgent_with_actions_and_deadline_ttl(
     assert note["actions"][0]["title"] == "Approuver"
     assert "13/03 02:00" in note["body"], "the booking deadline is shown in Paris time"
     assert note["data"]["intents"]["approve"]["payload"]["decision"] == "approve"
+
+
+async def test_httpx_transport_delivers_the_same_way(client, push_service) -> None:
+    from notifications.sender import PushSender
+    from notifications.transport import HttpxTransport
+
+    org = await make_org()
+    person = org.people["agent_b"]
+    sub = await subscribe(client, person, push_service)
+    push_service.respond(sub, 429, retry_after="30")
+    transport = HttpxTransport(4)
+    sender = PushSender(get_signer(), transport, concurrency=4)
+    try:
+        await notify("decision_made", [person.user_id], {"kind": "mission", "id": "hx", "url": "/m"},
+                     {"decision": "approved", "label": "Mission Tours"}, now=NOON)
+        assert (await sender.deliver_due(NOON)).retried == 1
+        assert (await sender.deliver_due(NOON + timedelta(seconds=31))).sent == 1
+    finally:
+        await transport.aclose()
+    assert len(push_service.messages(sub)) == 1
+
+
+async def test_unreachable_push_service_is_retried_later(client, push_service) -> None:
+    org = await make_org()
+    person = org.people["agent_a"]
+    dead = FakePushService()
+    sub = dead.new_subscription()  # never started: the port refuses connections
+    sub.endpoint = "http://127.0.0.1:9/push/" + sub.id
+    response = await client.post("/api/v1/push/subscriptions", json=sub.info, headers=person.headers)
+    assert response.status_code == 200
+    await notify("decision_made", [person.user_id], {"kind": "mission", "id": "dead", "url": "/m"},
+                 {"decision": "approved", "label": "Mission Rodez"}, now=NOON)
+    report = await deliver(NOON)
+    assert report.retried >= 1
+    row = await PushOutbox.select(PushOutbox.state, PushOutbox.next_attempt_at).where(
+        PushOutbox.user == person.user_id).first()
+    assert row["state"] == "pending" and row["next_attempt_at"] > NOON
