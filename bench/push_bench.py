@@ -50,8 +50,10 @@ def _configure(data_dir: Path, database_url: str) -> None:
 
 def _start_push_service(port: int) -> subprocess.Popen[bytes]:
     process = subprocess.Popen(
-        [sys.executable, "-m", "tests.pushservice", "--port", str(port)], cwd=ROOT,
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        [sys.executable, "-m", "tests.pushservice", "--port", str(port)],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline:
@@ -70,9 +72,9 @@ async def _control(client, method: str, path: str, body: dict | None = None):  #
     return response.json()
 
 
-async def _wait_accepted(client, expected: int, timeout: float) -> tuple[int, float]:  # type: ignore[no-untyped-def]
+async def _wait_accepted(client, expected: int, limit_seconds: float) -> tuple[int, float]:  # type: ignore[no-untyped-def]
     """Messages accepted, and the wall-clock time (time.time) the last one arrived."""
-    deadline = time.time() + timeout
+    deadline = time.time() + limit_seconds
     while True:
         stats = await _control(client, "GET", "/_control/stats")
         if stats["distinct"] >= expected or time.time() > deadline:
@@ -102,7 +104,9 @@ async def _rounds(args: argparse.Namespace, push_origin: str) -> tuple[list[dict
     from notifications.sender import PushSender
     from notifications.transport import AiohttpTransport, HttpxTransport
 
-    transport = (HttpxTransport if args.transport == "httpx" else AiohttpTransport)(args.concurrency)
+    transport = (HttpxTransport if args.transport == "httpx" else AiohttpTransport)(
+        args.concurrency
+    )
     set_sender(PushSender(get_signer(), transport, concurrency=args.concurrency))
     productions, naives = [], []
     async with httpx.AsyncClient(base_url=push_origin, timeout=10) as control:
@@ -123,20 +127,38 @@ async def _production(args: argparse.Namespace, control, queue) -> dict[str, flo
     from notifications.vapid import get_signer
 
     users = [uuid.uuid4() for _ in range(args.users)]
-    await User.insert(*[User(id=u, email=f"bench-{u.hex}@nomade.invalid", full_name="Bench",
-                             password_hash="x", role="supplier", language="fr" if i % 3 else "en")
-                        for i, u in enumerate(users)])
+    await User.insert(
+        *[
+            User(
+                id=u,
+                email=f"bench-{u.hex}@nomade.invalid",
+                full_name="Bench",
+                password_hash="x",
+                role="supplier",
+                language="fr" if i % 3 else "en",
+            )
+            for i, u in enumerate(users)
+        ]
+    )
     subscriptions = []
     for user in users:
         device = uuid.uuid4()
         await Device.insert(Device(id=device, user=user))
         for _ in range(args.devices):
             info = await _control(control, "POST", "/_control/subscriptions")
-            subscriptions.append(PushSubscription(
-                id=uuid.uuid4(), user=user, device=device, endpoint=info["endpoint"],
-                p256dh=info["keys"]["p256dh"], auth=info["keys"]["auth"], language="fr"))
+            subscriptions.append(
+                PushSubscription(
+                    id=uuid.uuid4(),
+                    user=user,
+                    device=device,
+                    endpoint=info["endpoint"],
+                    p256dh=info["keys"]["p256dh"],
+                    auth=info["keys"]["auth"],
+                    language="fr",
+                )
+            )
     for start in range(0, len(subscriptions), 500):
-        await PushSubscription.insert(*subscriptions[start:start + 500])
+        await PushSubscription.insert(*subscriptions[start : start + 500])
     await _control(control, "POST", "/_control/reset")
 
     expected = args.users * args.devices * args.events
@@ -148,17 +170,27 @@ async def _production(args: argparse.Namespace, control, queue) -> dict[str, flo
     started, cpu_started = time.time(), time.process_time()
     for event in range(args.events):
         invoice = uuid.uuid4()
-        await notify("invoice_status_changed", users,
-                     {"kind": "invoice", "id": str(invoice), "url": f"/invoices/{invoice}"},
-                     {"invoice_number": f"F-{event:04d}", "status": "MISE_EN_PAIEMENT",
-                      "amount_cents": 123456 + event}, now=noon)
+        await notify(
+            "invoice_status_changed",
+            users,
+            {"kind": "invoice", "id": str(invoice), "url": f"/invoices/{invoice}"},
+            {
+                "invoice_number": f"F-{event:04d}",
+                "status": "MISE_EN_PAIEMENT",
+                "amount_cents": 123456 + event,
+            },
+            now=noon,
+        )
     written, cpu_written = time.time(), time.process_time()
-    accepted, finished = await _wait_accepted(control, expected, timeout=args.timeout)
+    accepted, finished = await _wait_accepted(control, expected, args.timeout)
     cpu_finished = time.process_time()
     await queue.drain(timeout=args.timeout)
-    states = {r["state"]: r["n"] for r in await PushOutbox.select(
-        PushOutbox.state, Count(PushOutbox.id, alias="n")).where(
-        PushOutbox.user.is_in(users)).group_by(PushOutbox.state)}
+    states = {
+        r["state"]: r["n"]
+        for r in await PushOutbox.select(PushOutbox.state, Count(PushOutbox.id, alias="n"))
+        .where(PushOutbox.user.is_in(users))
+        .group_by(PushOutbox.state)
+    }
     return {
         "messages": expected,
         "delivered": accepted,
@@ -188,9 +220,17 @@ def _naive(args: argparse.Namespace, push_origin: str) -> dict[str, float]:
     with httpx.Client(base_url=push_origin) as control:
         subs = [control.post("/_control/subscriptions").json() for _ in range(min(args.naive, 50))]
         control.post("/_control/reset")
-        data = json.dumps({"web_push": 8030, "notification": {
-            "title": "Facture F-0001 : mise en paiement", "body": "Montant : 1 234,56 €.",
-            "navigate": "/invoices/1", "lang": "fr"}})
+        data = json.dumps(
+            {
+                "web_push": 8030,
+                "notification": {
+                    "title": "Facture F-0001 : mise en paiement",
+                    "body": "Montant : 1 234,56 €.",
+                    "navigate": "/invoices/1",
+                    "lang": "fr",
+                },
+            }
+        )
         errors = 0
         started, cpu_started = time.perf_counter(), time.thread_time()
         sent = 0
@@ -199,18 +239,31 @@ def _naive(args: argparse.Namespace, push_origin: str) -> dict[str, float]:
                 break
             sub = subs[index % len(subs)]
             try:
-                webpush({"endpoint": sub["endpoint"], "keys": sub["keys"]}, data=data,
-                        vapid_private_key=vapid,
-                        vapid_claims={"sub": "mailto:bench@nomade.example"},  # fresh dict: it is mutated
-                        ttl=3600, timeout=10)
+                webpush(
+                    {"endpoint": sub["endpoint"], "keys": sub["keys"]},
+                    data=data,
+                    vapid_private_key=vapid,
+                    vapid_claims={
+                        "sub": "mailto:bench@nomade.example"
+                    },  # fresh dict: it is mutated
+                    ttl=3600,
+                    timeout=10,
+                )
             except WebPushException:
                 errors += 1
             sent += 1
         elapsed, cpu = time.perf_counter() - started, time.thread_time() - cpu_started
         accepted = control.get("/_control/stats").json()["accepted"]
-    return {"messages": sent, "delivered": accepted, "lost": sent - accepted, "errors": errors,
-            "send_seconds": elapsed, "rate": accepted / max(elapsed, 1e-9),
-            "send_cpu_seconds": cpu, "per_cpu_second": accepted / max(cpu, 1e-9)}
+    return {
+        "messages": sent,
+        "delivered": accepted,
+        "lost": sent - accepted,
+        "errors": errors,
+        "send_seconds": elapsed,
+        "rate": accepted / max(elapsed, 1e-9),
+        "send_cpu_seconds": cpu,
+        "per_cpu_second": accepted / max(cpu, 1e-9),
+    }
 
 
 def main() -> None:
@@ -245,29 +298,46 @@ def main() -> None:
     load = os.getloadavg()[0]
     lost = sum(int(p["lost"]) for p in productions)
     result = {
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
-                    "database": "postgresql" if args.database_url else "sqlite"},
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "database": "postgresql" if args.database_url else "sqlite",
+        },
         "parameters": vars(args),
         "production_runs": productions,
         "naive_runs": naives,
-        "median": {"sender_per_s": round(sender, 1), "end_to_end_per_s": round(end_to_end, 1),
-                   "naive_per_s": round(naive, 1), "speed_up": round(sender / max(naive, 1e-9), 2),
-                   "lost": lost, "sender_per_cpu_s": round(sender_cpu, 1),
-                   "naive_per_cpu_s": round(naive_cpu, 1), "load_average_1min": load},
+        "median": {
+            "sender_per_s": round(sender, 1),
+            "end_to_end_per_s": round(end_to_end, 1),
+            "naive_per_s": round(naive, 1),
+            "speed_up": round(sender / max(naive, 1e-9), 2),
+            "lost": lost,
+            "sender_per_cpu_s": round(sender_cpu, 1),
+            "naive_per_cpu_s": round(naive_cpu, 1),
+            "load_average_1min": load,
+        },
         "targets": {"sender_per_s": 800, "speed_up": 5, "lost": 0},
     }
     out = ROOT / "bench" / "results" / "push.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2, default=str))
-    print(f"push benchmark ({args.rounds} rounds, {productions[0]['messages']} messages each, "
-          f"{os.cpu_count()} CPUs, load average {load:.1f}, {result['machine']['database']})")
+    print(
+        f"push benchmark ({args.rounds} rounds, {productions[0]['messages']} messages each, "
+        f"{os.cpu_count()} CPUs, load average {load:.1f}, {result['machine']['database']})"
+    )
     print(f"{'path':<42}{'msg/s':>10}{'msg/CPU-s':>11}{'lost':>7}")
-    print(f"{'production sender: outbox → job → HTTP':<42}{sender:>10.0f}{sender_cpu:>11.0f}{lost:>7}")
+    print(
+        f"{'production sender: outbox → job → HTTP':<42}{sender:>10.0f}{sender_cpu:>11.0f}{lost:>7}"
+    )
     print(f"{'  including notify() writes':<42}{end_to_end:>10.0f}{'':>11}{'':>7}")
     naive_lost = sum(int(n["lost"]) for n in naives)
-    print(f"{'naive loop of pywebpush.webpush()':<42}{naive:>10.0f}{naive_cpu:>11.0f}{naive_lost:>7}")
-    print(f"{'speed-up (sender / naive)':<42}{sender / max(naive, 1e-9):>9.1f}×"
-          f"{sender_cpu / max(naive_cpu, 1e-9):>10.1f}×")
+    print(
+        f"{'naive loop of pywebpush.webpush()':<42}{naive:>10.0f}{naive_cpu:>11.0f}{naive_lost:>7}"
+    )
+    print(
+        f"{'speed-up (sender / naive)':<42}{sender / max(naive, 1e-9):>9.1f}×"
+        f"{sender_cpu / max(naive_cpu, 1e-9):>10.1f}×"
+    )
     print(f"results: {out.relative_to(ROOT)}")
 
 

@@ -50,11 +50,17 @@ async def notify(
     from notifications.schemas import DocumentRef
     from notifications.services import write_event
 
-    ref = DocumentRef(str(document.get("kind", "")), str(document.get("id", "")),
-                      str(document.get("url", "")))
+    ref = DocumentRef(
+        str(document.get("kind", "")), str(document.get("id", "")), str(document.get("url", ""))
+    )
     due = await write_event(
-        event_type, recipients, ref, dict(data or {}), action_required=action_required,
-        key=key or f"event:{uuid.uuid4()}", now=now or datetime.now(UTC),
+        event_type,
+        recipients,
+        ref,
+        dict(data or {}),
+        action_required=action_required,
+        key=key or f"event:{uuid.uuid4()}",
+        now=now or datetime.now(UTC),
     )
     if due:
         try:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 from litestar import Controller, Request, delete, get, post, put
@@ -27,11 +27,16 @@ from notifications.vapid import get_signer
 
 __all__ = ("InboxController", "PushController", "vapid_public_key")
 
-AnyRequest = Request  # type: ignore[type-arg]
+AnyRequest = Request[Any, Any, Any]
 
 
-@get("/api/v1/push/vapid-public-key", operation_id="pushVapidPublicKey", tags=["notifications"],
-     opt={"public": True}, sync_to_thread=False)
+@get(
+    "/api/v1/push/vapid-public-key",
+    operation_id="pushVapidPublicKey",
+    tags=["notifications"],
+    opt={"public": True},
+    sync_to_thread=False,
+)
 def vapid_public_key() -> VapidPublicKey:
     """The application server key for ``pushManager.subscribe`` (public)."""
     return VapidPublicKey(public_key=get_signer().public_key)
@@ -47,8 +52,9 @@ class PushController(Controller):
     @post("/subscriptions", operation_id="pushSubscribe", status_code=200)
     async def subscribe(self, request: AnyRequest, data: SubscriptionIn) -> SubscriptionOut:
         """Register (or refresh) this device's subscription; idempotent by endpoint."""
-        return await services.register_subscription(current_actor(request), data,
-                                                    get_signer().public_key)
+        return await services.register_subscription(
+            current_actor(request), data, get_signer().public_key
+        )
 
     @delete("/subscriptions", operation_id="pushUnsubscribe", status_code=204)
     async def unsubscribe(
@@ -67,18 +73,23 @@ class PushController(Controller):
 
     @post("/test", operation_id="pushSendTest", status_code=202)
     async def send_test(self, request: AnyRequest) -> TestPushOut:
-        """"Send me a test": a push to each of the user's devices, now, whatever the hour."""
+        """ "Send me a test": a push to each of the user's devices, now, whatever the hour."""
         actor = current_actor(request)
         devices = await services.subscription_count(actor.user_id)
-        await notify("test", [actor.user_id], {"kind": "", "id": "", "url": "/settings/notifications"},
-                     action_required=True)
+        await notify(
+            "test",
+            [actor.user_id],
+            {"kind": "", "id": "", "url": "/settings/notifications"},
+            action_required=True,
+        )
         return TestPushOut(devices=devices)
 
     @post("/presence", operation_id="pushReportPresence", status_code=204)
     async def presence(self, request: AnyRequest, data: PresenceIn) -> None:
         """The document on screen: no push about it for the next 45 s (the inbox still gets it)."""
-        await get_presence().report(current_actor(request).user_id, data.document_kind,
-                                    data.document_id)
+        await get_presence().report(
+            current_actor(request).user_id, data.document_kind, data.document_id
+        )
 
 
 class InboxController(Controller):
@@ -96,8 +107,9 @@ class InboxController(Controller):
         limit: Annotated[int, Parameter(ge=1, le=100)] = 30,
         unread_only: bool = False,
     ) -> InboxPage:
-        return await services.inbox_page(current_actor(request), before=before, limit=limit,
-                                         unread_only=unread_only)
+        return await services.inbox_page(
+            current_actor(request), before=before, limit=limit, unread_only=unread_only
+        )
 
     @get("/unread-count", operation_id="inboxUnreadCount")
     async def unread(self, request: AnyRequest) -> UnreadCount:
@@ -111,4 +123,3 @@ class InboxController(Controller):
     @post("/read-all", operation_id="inboxMarkAllRead", status_code=200)
     async def mark_all_read(self, request: AnyRequest) -> MarkedRead:
         return await services.mark_all_read(current_actor(request))
-

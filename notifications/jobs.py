@@ -20,6 +20,7 @@ _MAX_WAKE_UP = 15 * 60
 _sender: PushSender | None = None
 _wake_up: asyncio.TimerHandle | None = None
 _wake_up_at: float = 0.0
+_pending: set[asyncio.Task[None]] = set()
 
 
 def get_sender() -> PushSender:
@@ -55,7 +56,9 @@ async def _wake_up_later() -> None:
     def fire() -> None:
         global _wake_up
         _wake_up = None
-        loop.create_task(enqueue("push.deliver"))
+        task = loop.create_task(enqueue("push.deliver"))
+        _pending.add(task)
+        task.add_done_callback(_pending.discard)
 
     _wake_up, _wake_up_at = loop.call_at(at, fire), at
 

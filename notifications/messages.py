@@ -82,8 +82,9 @@ def _deadline(data: dict[str, Any], lang: Language) -> str:
 def _invoice(data: dict[str, Any], lang: Language, hide: bool) -> Text:
     number = str(data.get("invoice_number", "")) or "?"
     status = str(data.get("status", ""))
-    fr, en = INVOICE_STATUS_LABELS.get(status, (status.lower() or "mise à jour",
-                                                status.lower() or "updated"))
+    fr, en = INVOICE_STATUS_LABELS.get(
+        status, (status.lower() or "mise à jour", status.lower() or "updated")
+    )
     title = _pick(lang, f"Facture {number} : {fr}", f"Invoice {number}: {en}")
     parts = []
     amount = _amount(data, lang, hide)
@@ -111,8 +112,13 @@ def _approval(data: dict[str, Any], lang: Language, hide: bool) -> Text:
         parts.append(_pick(lang, f"Montant : {amount}.", f"Amount: {amount}."))
     deadline = _deadline(data, lang)
     if deadline:
-        parts.append(_pick(lang, f"Réservation à confirmer avant le {deadline}.",
-                           f"Booking must be confirmed by {deadline}."))
+        parts.append(
+            _pick(
+                lang,
+                f"Réservation à confirmer avant le {deadline}.",
+                f"Booking must be confirmed by {deadline}.",
+            )
+        )
     return Text(title, " ".join(parts) or _pick(lang, "Décision attendue.", "Decision needed."))
 
 
@@ -144,8 +150,11 @@ def _ocr_review(data: dict[str, Any], lang: Language, hide: bool) -> Text:
     merchant = str(data.get("merchant") or _pick(lang, "Justificatif", "Receipt"))
     return Text(
         _pick(lang, f"{merchant} : à vérifier", f"{merchant}: please check"),
-        _pick(lang, "Certains champs n'ont pas pu être lus avec certitude.",
-              "Some fields could not be read with confidence."),
+        _pick(
+            lang,
+            "Certains champs n'ont pas pu être lus avec certitude.",
+            "Some fields could not be read with confidence.",
+        ),
     )
 
 
@@ -154,8 +163,11 @@ def _service_done(data: dict[str, Any], lang: Language, hide: bool) -> Text:
     supplier = str(data.get("supplier_name", ""))
     amount = _amount(data, lang, hide)
     title = _pick(lang, f"Service fait à constater : {order}", f"Service done to certify: {order}")
-    body = (_pick(lang, f"Facture de {supplier} reçue", f"Invoice from {supplier} received")
-            if supplier else _pick(lang, "Facture reçue", "Invoice received"))
+    body = (
+        _pick(lang, f"Facture de {supplier} reçue", f"Invoice from {supplier} received")
+        if supplier
+        else _pick(lang, "Facture reçue", "Invoice received")
+    )
     if amount:
         body += f" ({amount})"
     return Text(title, body + _pick(lang, ". Proposition préremplie.", ". Proposal prefilled."))
@@ -169,20 +181,30 @@ def _payment(data: dict[str, Any], lang: Language, hide: bool) -> Text:
         body = label + _pick(lang, f" : {amount}", f": {amount}")
     else:
         body = label or amount
-    return Text(title, body or _pick(lang, "Votre paiement est parti.", "Your payment is on its way."))
+    return Text(
+        title, body or _pick(lang, "Votre paiement est parti.", "Your payment is on its way.")
+    )
 
 
 def _test(data: dict[str, Any], lang: Language, hide: bool) -> Text:
-    return Text(_pick(lang, "Notification de test", "Test notification"),
-                _pick(lang, "Les notifications fonctionnent sur cet appareil.",
-                      "Notifications work on this device."))
+    return Text(
+        _pick(lang, "Notification de test", "Test notification"),
+        _pick(
+            lang,
+            "Les notifications fonctionnent sur cet appareil.",
+            "Notifications work on this device.",
+        ),
+    )
 
 
 def _digest(data: dict[str, Any], lang: Language, hide: bool) -> Text:
     count = int(data.get("count", 0))
     titles = [str(t) for t in data.get("titles", [])][:3]
-    title = _pick(lang, f"{count} notification{'s' if count > 1 else ''} du jour",
-                  f"{count} notification{'s' if count > 1 else ''} today")
+    title = _pick(
+        lang,
+        f"{count} notification{'s' if count > 1 else ''} du jour",
+        f"{count} notification{'s' if count > 1 else ''} today",
+    )
     return Text(title, " · ".join(titles))
 
 

@@ -62,7 +62,13 @@ def classify(status: int | None, retry_after: str | None, attempts: int, now: da
         return Outcome("alert", reason=f"push service refused the request ({status})")
     if attempts >= MAX_ATTEMPTS:
         return Outcome("failed", reason=f"gave up after {attempts} attempts (last {status})")
-    honoured = parse_retry_after(retry_after, now) if status in (429, 503) or (
-        status is not None and status >= 500) else None
-    return Outcome("retry", honoured or backoff(attempts, now),
-                   reason="network error" if status is None else f"temporary failure ({status})")
+    honoured = (
+        parse_retry_after(retry_after, now)
+        if status in (429, 503) or (status is not None and status >= 500)
+        else None
+    )
+    return Outcome(
+        "retry",
+        honoured or backoff(attempts, now),
+        reason="network error" if status is None else f"temporary failure ({status})",
+    )

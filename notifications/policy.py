@@ -89,7 +89,7 @@ def local_to_utc(day: date, at: time, zone: ZoneInfo) -> datetime:
 
 
 def next_local_time(now: datetime, at: time, timezone: str) -> datetime:
-    """The first UTC instant strictly after ``now`` when the wall clock in ``timezone`` reads ``at``."""
+    """The first UTC instant after ``now`` when the wall clock in ``timezone`` reads ``at``."""
     zone = ZoneInfo(timezone)
     today = now.astimezone(zone).date()
     for offset in range(3):

@@ -14,7 +14,14 @@ from uuid import UUID
 
 from backend.settings import get_settings
 
-__all__ = ("PRESENCE_TTL", "MemoryPresence", "Presence", "RedisPresence", "get_presence", "set_presence")
+__all__ = (
+    "PRESENCE_TTL",
+    "MemoryPresence",
+    "Presence",
+    "RedisPresence",
+    "get_presence",
+    "set_presence",
+)
 
 PRESENCE_TTL = 45
 
@@ -24,8 +31,9 @@ def _key(user_id: UUID | str, document_kind: str, document_id: str) -> str:
 
 
 class Presence(Protocol):
-    async def report(self, user_id: UUID, document_kind: str, document_id: str,
-                     ttl: int = PRESENCE_TTL) -> None: ...
+    async def report(
+        self, user_id: UUID, document_kind: str, document_id: str, ttl: int = PRESENCE_TTL
+    ) -> None: ...
 
     async def clear(self, user_id: UUID, document_kind: str, document_id: str) -> None: ...
 
@@ -40,8 +48,9 @@ class MemoryPresence:
     def __init__(self) -> None:
         self._until: dict[str, float] = {}
 
-    async def report(self, user_id: UUID, document_kind: str, document_id: str,
-                     ttl: int = PRESENCE_TTL) -> None:
+    async def report(
+        self, user_id: UUID, document_kind: str, document_id: str, ttl: int = PRESENCE_TTL
+    ) -> None:
         now = time.monotonic()
         if len(self._until) > 10_000:
             self._until = {k: v for k, v in self._until.items() if v > now}
@@ -63,8 +72,9 @@ class RedisPresence:
 
         self._redis = Redis.from_url(url)
 
-    async def report(self, user_id: UUID, document_kind: str, document_id: str,
-                     ttl: int = PRESENCE_TTL) -> None:
+    async def report(
+        self, user_id: UUID, document_kind: str, document_id: str, ttl: int = PRESENCE_TTL
+    ) -> None:
         await self._redis.set(_key(user_id, document_kind, document_id), b"1", ex=ttl)
 
     async def clear(self, user_id: UUID, document_kind: str, document_id: str) -> None:

@@ -44,7 +44,7 @@ class SubscriptionIn(msgspec.Struct, frozen=True, kw_only=True):
 
     endpoint: Annotated[str, msgspec.Meta(min_length=10, max_length=2048)]
     keys: SubscriptionKeys
-    expirationTime: float | None = None  # noqa: N815 - the browser's own field name
+    expirationTime: float | None = None
     user_agent: Annotated[str, msgspec.Meta(max_length=400)] = ""
     language: Literal["fr", "en"] | None = None
 

@@ -1,9 +1,10 @@
 """The push sender: takes due rows from the outbox, encrypts them and posts them to push services.
 
 One shared HTTP transport (timeouts, pooled keep-alive connections; see
-:mod:`notifications.transport`) and a semaphore bound the concurrency; encryption runs in a thread so the event loop keeps serving responses. Rows are
-claimed with a lease (``state = sending`` until ``next_attempt_at``), so a crashed worker's rows
-are taken again once the lease runs out, and two workers never send the same row twice.
+:mod:`notifications.transport`) and a semaphore bound the concurrency; encryption runs in a
+thread so the event loop keeps serving responses. Rows are claimed with a lease
+(``state = sending`` until ``next_attempt_at``), so a crashed worker's rows are taken again once
+the lease runs out, and two workers never send the same row twice.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
+
 import msgspec
 
 from notifications import messages, payload
@@ -31,6 +33,7 @@ alert_log = logging.getLogger("nomade.push.alert")
 
 LEASE = timedelta(minutes=2)
 _decoder = msgspec.json.Decoder(dict[str, Any])
+
 
 @dataclass
 class DeliveryReport:
@@ -71,8 +74,9 @@ def _utc(value: Any) -> datetime:
 
 def _encrypt_all(items: list[_Item]) -> None:
     for item in items:
-        item.body = encrypt(item.row["payload"].encode(), b64url_decode(item.p256dh),
-                            b64url_decode(item.auth))
+        item.body = encrypt(
+            item.row["payload"].encode(), b64url_decode(item.p256dh), b64url_decode(item.auth)
+        )
 
 
 class PushSender:
@@ -115,25 +119,53 @@ class PushSender:
 
     async def _claim(self, now: datetime) -> list[dict[str, Any]]:
         due = (PushOutbox.state.is_in(["pending", "sending"])) & (PushOutbox.next_attempt_at <= now)
-        candidates = PushOutbox.select(PushOutbox.id).where(due).order_by(
-            PushOutbox.next_attempt_at).limit(self.batch)
-        rows: list[dict[str, Any]] = await PushOutbox.update({
-            PushOutbox.state: "sending",
-            PushOutbox.next_attempt_at: now + LEASE,
-            PushOutbox.attempts: PushOutbox.attempts + 1,
-        }).where(due & PushOutbox.id.is_in(candidates)).returning(
-            PushOutbox.id, PushOutbox.user, PushOutbox.subscription, PushOutbox.event_type,
-            PushOutbox.topic, PushOutbox.urgency, PushOutbox.ttl, PushOutbox.payload,
-            PushOutbox.document_kind, PushOutbox.document_id, PushOutbox.attempts,
+        candidates = (
+            PushOutbox.select(PushOutbox.id)
+            .where(due)
+            .order_by(PushOutbox.next_attempt_at)
+            .limit(self.batch)
+        )
+        rows: list[dict[str, Any]] = (
+            await PushOutbox.update(
+                {
+                    PushOutbox.state: "sending",
+                    PushOutbox.next_attempt_at: now + LEASE,
+                    PushOutbox.attempts: PushOutbox.attempts + 1,
+                }
+            )
+            .where(due & PushOutbox.id.is_in(candidates))
+            .returning(
+                PushOutbox.id,
+                PushOutbox.user,
+                PushOutbox.subscription,
+                PushOutbox.event_type,
+                PushOutbox.topic,
+                PushOutbox.urgency,
+                PushOutbox.ttl,
+                PushOutbox.payload,
+                PushOutbox.document_kind,
+                PushOutbox.document_id,
+                PushOutbox.attempts,
+            )
         )
         return rows
 
     async def _process(self, rows: list[dict[str, Any]], now: datetime) -> DeliveryReport:
         report = DeliveryReport()
         sub_ids = list({r["subscription"] for r in rows if r["subscription"] is not None})
-        subs = {s["id"]: s for s in await PushSubscription.select(
-            PushSubscription.id, PushSubscription.endpoint, PushSubscription.p256dh,
-            PushSubscription.auth).where(PushSubscription.id.is_in(sub_ids))} if sub_ids else {}
+        subs = (
+            {
+                s["id"]: s
+                for s in await PushSubscription.select(
+                    PushSubscription.id,
+                    PushSubscription.endpoint,
+                    PushSubscription.p256dh,
+                    PushSubscription.auth,
+                ).where(PushSubscription.id.is_in(sub_ids))
+            }
+            if sub_ids
+            else {}
+        )
         items, orphaned = [], []
         for row in rows:
             sub = subs.get(row["subscription"])
@@ -163,7 +195,9 @@ class PushSender:
         if not watched:
             return set()
         presence = self._presence or get_presence()
-        triples = [(str(i.row["user"]), i.row["document_kind"], i.row["document_id"]) for i in watched]
+        triples = [
+            (str(i.row["user"]), i.row["document_kind"], i.row["document_id"]) for i in watched
+        ]
         viewing = await presence.viewing(triples)
         return {i.row["id"] for i, t in zip(watched, triples, strict=True) if t in viewing}
 
@@ -191,7 +225,8 @@ class PushSender:
 
     async def _set_state(self, ids: list[Any], state: str, now: datetime) -> None:
         await PushOutbox.update({PushOutbox.state: state, PushOutbox.sent_at: now}).where(
-            PushOutbox.id.is_in(ids))
+            PushOutbox.id.is_in(ids)
+        )
 
     async def _record(self, items: list[_Item], now: datetime, report: DeliveryReport) -> None:
         by_kind: dict[str, list[_Item]] = defaultdict(list)
@@ -200,26 +235,38 @@ class PushSender:
             by_kind[item.outcome.kind].append(item)
         sent = by_kind["sent"]
         if sent:
-            await PushOutbox.update({
-                PushOutbox.state: "sent", PushOutbox.sent_at: now, PushOutbox.last_status: 201,
-            }).where(PushOutbox.id.is_in([i.row["id"] for i in sent]))
-            await PushSubscription.update({
-                PushSubscription.last_success_at: now, PushSubscription.failure_count: 0,
-            }).where(PushSubscription.id.is_in(list({i.row["subscription"] for i in sent})))
+            await PushOutbox.update(
+                {
+                    PushOutbox.state: "sent",
+                    PushOutbox.sent_at: now,
+                    PushOutbox.last_status: 201,
+                }
+            ).where(PushOutbox.id.is_in([i.row["id"] for i in sent]))
+            await PushSubscription.update(
+                {
+                    PushSubscription.last_success_at: now,
+                    PushSubscription.failure_count: 0,
+                }
+            ).where(PushSubscription.id.is_in(list({i.row["subscription"] for i in sent})))
             report.sent += len(sent)
         gone = by_kind["gone"]
         if gone:
             await self._finish(gone, "gone")
             await PushSubscription.delete().where(
-                PushSubscription.id.is_in(list({i.row["subscription"] for i in gone})))
+                PushSubscription.id.is_in(list({i.row["subscription"] for i in gone}))
+            )
             log.info("push subscriptions removed", extra={"count": len(gone)})
             report.gone += len(gone)
         for item in by_kind["retry"]:
             assert item.outcome is not None and item.outcome.retry_at is not None
-            await PushOutbox.update({
-                PushOutbox.state: "pending", PushOutbox.next_attempt_at: item.outcome.retry_at,
-                PushOutbox.last_status: item.status or 0, PushOutbox.last_error: item.error[:200],
-            }).where(PushOutbox.id == item.row["id"])
+            await PushOutbox.update(
+                {
+                    PushOutbox.state: "pending",
+                    PushOutbox.next_attempt_at: item.outcome.retry_at,
+                    PushOutbox.last_status: item.status or 0,
+                    PushOutbox.last_error: item.error[:200],
+                }
+            ).where(PushOutbox.id == item.row["id"])
             report.retried += 1
         for item in by_kind["shorten"]:
             await self._shorten(item, now, report)
@@ -228,24 +275,33 @@ class PushSender:
             if not failed:
                 continue
             await self._finish(failed, "failed")
-            await PushSubscription.update({
-                PushSubscription.failure_count: PushSubscription.failure_count + 1,
-            }).where(PushSubscription.id.is_in(list({i.row["subscription"] for i in failed})))
+            await PushSubscription.update(
+                {
+                    PushSubscription.failure_count: PushSubscription.failure_count + 1,
+                }
+            ).where(PushSubscription.id.is_in(list({i.row["subscription"] for i in failed})))
             for item in failed:
                 (alert_log.error if kind == "alert" else log.warning)(
                     "push not delivered",
-                    extra={"status": item.status, "endpoint_origin": item.endpoint.split("/")[2],
-                           "event_type": item.row["event_type"], "reason": item.outcome.reason
-                           if item.outcome else "", "response": item.error},
+                    extra={
+                        "status": item.status,
+                        "endpoint_origin": item.endpoint.split("/")[2],
+                        "event_type": item.row["event_type"],
+                        "reason": item.outcome.reason if item.outcome else "",
+                        "response": item.error,
+                    },
                 )
             report.failed += len(failed)
 
     async def _finish(self, items: list[_Item], state: str) -> None:
         statuses = {i.status or 0 for i in items}
-        await PushOutbox.update({
-            PushOutbox.state: state, PushOutbox.last_status: max(statuses),
-            PushOutbox.last_error: items[0].error[:200],
-        }).where(PushOutbox.id.is_in([i.row["id"] for i in items]))
+        await PushOutbox.update(
+            {
+                PushOutbox.state: state,
+                PushOutbox.last_status: max(statuses),
+                PushOutbox.last_error: items[0].error[:200],
+            }
+        ).where(PushOutbox.id.is_in([i.row["id"] for i in items]))
 
     async def _shorten(self, item: _Item, now: datetime, report: DeliveryReport) -> None:
         current = item.row["payload"].encode()
@@ -255,20 +311,29 @@ class PushSender:
             smaller = b""
         if not smaller or len(smaller) >= len(current):
             await self._finish([item], "failed")
-            alert_log.error("push payload refused as too large even when shortened",
-                            extra={"event_type": item.row["event_type"], "size": len(current)})
+            alert_log.error(
+                "push payload refused as too large even when shortened",
+                extra={"event_type": item.row["event_type"], "size": len(current)},
+            )
             report.failed += 1
             return
-        await PushOutbox.update({
-            PushOutbox.state: "pending", PushOutbox.next_attempt_at: now,
-            PushOutbox.payload: smaller.decode(), PushOutbox.last_status: 413,
-        }).where(PushOutbox.id == item.row["id"])
+        await PushOutbox.update(
+            {
+                PushOutbox.state: "pending",
+                PushOutbox.next_attempt_at: now,
+                PushOutbox.payload: smaller.decode(),
+                PushOutbox.last_status: 413,
+            }
+        ).where(PushOutbox.id == item.row["id"])
         report.shortened += 1
 
     async def fold_digests(self, now: datetime) -> int:
         """Turn each device's due digest rows into one summary push; returns summaries made."""
         rows = await PushOutbox.select(
-            PushOutbox.id, PushOutbox.user, PushOutbox.subscription, PushOutbox.payload,
+            PushOutbox.id,
+            PushOutbox.user,
+            PushOutbox.subscription,
+            PushOutbox.payload,
             PushOutbox.next_attempt_at,
         ).where((PushOutbox.state == "digest") & (PushOutbox.next_attempt_at <= now))
         if not rows:
@@ -282,22 +347,41 @@ class PushSender:
                 continue
             notes = [_decoder.decode(m["payload"])["notification"] for m in members]
             lang = str(notes[0].get("lang", "fr"))
-            text = messages.render("digest", {"count": len(notes),
-                                              "titles": [n.get("title", "") for n in notes]}, lang)
-            body = payload.build(payload.Notice(
-                title=text.title, body=text.body, navigate="/inbox", lang=lang, tag="digest",
-                data={"type": "digest", "count": len(notes)}))
+            text = messages.render(
+                "digest", {"count": len(notes), "titles": [n.get("title", "") for n in notes]}, lang
+            )
+            body = payload.build(
+                payload.Notice(
+                    title=text.title,
+                    body=text.body,
+                    navigate="/inbox",
+                    lang=lang,
+                    tag="digest",
+                    data={"type": "digest", "count": len(notes)},
+                )
+            )
             slot = min(_utc(m["next_attempt_at"]) for m in members)
-            summaries.append(PushOutbox(
-                id=uuid.uuid4(),
-                user=user, subscription=subscription, event_type="digest", topic="digest",
-                urgency="low", ttl=12 * 3600, payload=body.decode(), state="pending",
-                next_attempt_at=now, idempotency_key=f"digest:{subscription}:{slot.isoformat()}",
-                created_at=now,
-            ))
+            summaries.append(
+                PushOutbox(
+                    id=uuid.uuid4(),
+                    user=user,
+                    subscription=subscription,
+                    event_type="digest",
+                    topic="digest",
+                    urgency="low",
+                    ttl=12 * 3600,
+                    payload=body.decode(),
+                    state="pending",
+                    next_attempt_at=now,
+                    idempotency_key=f"digest:{subscription}:{slot.isoformat()}",
+                    created_at=now,
+                )
+            )
         if summaries:
             await PushOutbox.insert(*summaries).on_conflict(
-                target=PushOutbox.idempotency_key, action="DO NOTHING")
+                target=PushOutbox.idempotency_key, action="DO NOTHING"
+            )
         await PushOutbox.update({PushOutbox.state: "digested", PushOutbox.sent_at: now}).where(
-            PushOutbox.id.is_in([r["id"] for r in rows]))
+            PushOutbox.id.is_in([r["id"] for r in rows])
+        )
         return len(summaries)

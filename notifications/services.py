@@ -1,4 +1,4 @@
-"""The only code that queries the notifications tables: subscriptions, preferences, inbox, outbox."""
+"""The only code querying the notifications tables: subscriptions, preferences, inbox, outbox."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from uuid import UUID
 
 import msgspec
+from piccolo.columns import Column
 from piccolo.query.functions.aggregate import Count
 
 from backend.accounts.actor import Actor
@@ -45,29 +46,33 @@ __all__ = (
     "write_event",
 )
 
-register_codes({
-    "PUSH_ENDPOINT_REFUSED": Problem(
-        400,
-        "Adresse de notification refusée (https requis).",
-        "Push endpoint refused (https required).",
-    ),
-    "PUSH_KEYS_INVALID": Problem(
-        400,
-        "Clés de notification invalides ; réactivez les notifications.",
-        "Invalid push keys; turn notifications on again.",
-    ),
-    "PUSH_SUBSCRIPTION_NOT_FOUND": Problem(
-        404, "Cet appareil n'est pas abonné.", "This device is not subscribed."
-    ),
-    "PUSH_PREFERENCES_INVALID": Problem(
-        400, "Préférences de notification invalides.", "Invalid notification preferences."
-    ),
-    "INBOX_ITEM_NOT_FOUND": Problem(404, "Notification introuvable.", "Notification not found."),
-    "INBOX_CURSOR_INVALID": Problem(400, "Curseur de page invalide.", "Invalid page cursor."),
-    "NOTIFY_EVENT_UNKNOWN": Problem(
-        400, "Type de notification inconnu.", "Unknown notification type."
-    ),
-})
+register_codes(
+    {
+        "PUSH_ENDPOINT_REFUSED": Problem(
+            400,
+            "Adresse de notification refusée (https requis).",
+            "Push endpoint refused (https required).",
+        ),
+        "PUSH_KEYS_INVALID": Problem(
+            400,
+            "Clés de notification invalides ; réactivez les notifications.",
+            "Invalid push keys; turn notifications on again.",
+        ),
+        "PUSH_SUBSCRIPTION_NOT_FOUND": Problem(
+            404, "Cet appareil n'est pas abonné.", "This device is not subscribed."
+        ),
+        "PUSH_PREFERENCES_INVALID": Problem(
+            400, "Préférences de notification invalides.", "Invalid notification preferences."
+        ),
+        "INBOX_ITEM_NOT_FOUND": Problem(
+            404, "Notification introuvable.", "Notification not found."
+        ),
+        "INBOX_CURSOR_INVALID": Problem(400, "Curseur de page invalide.", "Invalid page cursor."),
+        "NOTIFY_EVENT_UNKNOWN": Problem(
+            400, "Type de notification inconnu.", "Unknown notification type."
+        ),
+    }
+)
 
 _json = msgspec.json.Encoder()
 _LOOPBACK = {"127.0.0.1", "localhost", "::1"}
@@ -76,8 +81,12 @@ _LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 def _utc(value: Any) -> datetime:
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
-    value = cast(datetime, value)
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
+    stamp = cast(datetime, value)
+    return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
+
+
+def _by_name(values: dict[Column | str, Any]) -> dict[str, Any]:
+    return {c if isinstance(c, str) else c._meta.name: v for c, v in values.items()}
 
 
 # --- subscriptions ------------------------------------------------------------------------
@@ -88,13 +97,18 @@ def _check_endpoint(endpoint: str) -> None:
     parts = urlsplit(endpoint)
     if parts.scheme == "https" and parts.hostname:
         return
-    if (parts.scheme == "http" and parts.hostname in _LOOPBACK
-            and get_settings().environment != "production"):
+    if (
+        parts.scheme == "http"
+        and parts.hostname in _LOOPBACK
+        and get_settings().environment != "production"
+    ):
         return
     raise DomainError("PUSH_ENDPOINT_REFUSED", {"endpoint": endpoint[:200]})
 
 
-async def register_subscription(actor: Actor, data: SubscriptionIn, vapid_key: str) -> SubscriptionOut:
+async def register_subscription(
+    actor: Actor, data: SubscriptionIn, vapid_key: str
+) -> SubscriptionOut:
     """Create or refresh the device's subscription; the same endpoint is never stored twice.
 
     The app calls this at every start, so a browser that moved to another account or renewed
@@ -107,7 +121,7 @@ async def register_subscription(actor: Actor, data: SubscriptionIn, vapid_key: s
         raise DomainError("PUSH_KEYS_INVALID") from exc
     language = data.language or actor.language or "fr"
     now = datetime.now(UTC)
-    values = {
+    values: dict[Column | str, Any] = {
         PushSubscription.user: actor.user_id,
         PushSubscription.device: actor.device_id,
         PushSubscription.p256dh: data.keys.p256dh,
@@ -119,54 +133,82 @@ async def register_subscription(actor: Actor, data: SubscriptionIn, vapid_key: s
         PushSubscription.failure_count: 0,
     }
     created = False
-    existing = await PushSubscription.select(
-        PushSubscription.id, PushSubscription.created_at
-    ).where(PushSubscription.endpoint == data.endpoint).first()
+    existing = (
+        await PushSubscription.select(PushSubscription.id, PushSubscription.created_at)
+        .where(PushSubscription.endpoint == data.endpoint)
+        .first()
+    )
     if existing is None:
         row = PushSubscription(
-            id=uuid.uuid4(), endpoint=data.endpoint, created_at=now,
-            **{column._meta.name: value for column, value in values.items()},
+            id=uuid.uuid4(),
+            endpoint=data.endpoint,
+            created_at=now,
+            **_by_name(values),
         )
-        inserted = await PushSubscription.insert(row).on_conflict(
-            target=PushSubscription.endpoint, action="DO NOTHING"
-        ).returning(PushSubscription.id)
+        inserted = (
+            await PushSubscription.insert(row)
+            .on_conflict(target=PushSubscription.endpoint, action="DO NOTHING")
+            .returning(PushSubscription.id)
+        )
         created = bool(inserted)
         if created:
-            return SubscriptionOut(id=row.id, endpoint=data.endpoint, language=language,
-                                   created_at=now, created=True)
-        existing = await PushSubscription.select(
-            PushSubscription.id, PushSubscription.created_at
-        ).where(PushSubscription.endpoint == data.endpoint).first()
+            return SubscriptionOut(
+                id=row.id, endpoint=data.endpoint, language=language, created_at=now, created=True
+            )
+        existing = (
+            await PushSubscription.select(PushSubscription.id, PushSubscription.created_at)
+            .where(PushSubscription.endpoint == data.endpoint)
+            .first()
+        )
         assert existing is not None
     await PushSubscription.update(values).where(PushSubscription.id == existing["id"])
-    return SubscriptionOut(id=existing["id"], endpoint=data.endpoint, language=language,
-                           created_at=_utc(existing["created_at"]), created=created)
+    return SubscriptionOut(
+        id=existing["id"],
+        endpoint=data.endpoint,
+        language=language,
+        created_at=_utc(existing["created_at"]),
+        created=created,
+    )
 
 
 async def remove_subscription(actor: Actor, endpoint: str) -> None:
     """Forget the device's subscription (the user turned notifications off)."""
-    deleted = await PushSubscription.delete().where(
-        (PushSubscription.endpoint == endpoint) & (PushSubscription.user == actor.user_id)
-    ).returning(PushSubscription.id)
+    deleted = (
+        await PushSubscription.delete()
+        .where((PushSubscription.endpoint == endpoint) & (PushSubscription.user == actor.user_id))
+        .returning(PushSubscription.id)
+    )
     if not deleted:
         raise DomainError("PUSH_SUBSCRIPTION_NOT_FOUND")
 
 
 # --- preferences --------------------------------------------------------------------------
 
-DEFAULT_MODES: dict[str, policy.Mode] = {t: traits_of(t).default_mode for t in EVENT_TYPES if t != "test"}
+DEFAULT_MODES: dict[str, policy.Mode] = {
+    t: traits_of(t).default_mode for t in EVENT_TYPES if t != "test"
+}
 
 
 def _preferences_out(row: dict[str, Any] | None) -> PreferencesOut:
     if row is None:
-        return PreferencesOut(modes=dict(DEFAULT_MODES), digest_time="08:00",
-                              timezone=policy.DEFAULT_TIMEZONE, quiet_start="21:00",
-                              quiet_end="07:30", hide_amounts=True, version=0)
+        return PreferencesOut(
+            modes=dict(DEFAULT_MODES),
+            digest_time="08:00",
+            timezone=policy.DEFAULT_TIMEZONE,
+            quiet_start="21:00",
+            quiet_end="07:30",
+            hide_amounts=True,
+            version=0,
+        )
     modes = {**DEFAULT_MODES, **msgspec.json.decode(row["modes"], type=dict[str, policy.Mode])}
     return PreferencesOut(
-        modes=modes, digest_time=row["digest_time"], timezone=row["timezone"],
-        quiet_start=row["quiet_start"] or None, quiet_end=row["quiet_end"] or None,
-        hide_amounts=bool(row["hide_amounts"]), version=int(row["version"]),
+        modes=modes,
+        digest_time=row["digest_time"],
+        timezone=row["timezone"],
+        quiet_start=row["quiet_start"] or None,
+        quiet_end=row["quiet_end"] or None,
+        hide_amounts=bool(row["hide_amounts"]),
+        version=int(row["version"]),
     )
 
 
@@ -189,7 +231,7 @@ async def put_preferences(user_id: UUID, data: PreferencesIn) -> PreferencesOut:
         raise DomainError("PUSH_PREFERENCES_INVALID", problems)
     current = await get_preferences(user_id)
     modes = {**current.modes, **data.modes}
-    values = {
+    values: dict[Column | str, Any] = {
         PushPreference.modes: _json.encode(modes).decode(),
         PushPreference.digest_time: data.digest_time,
         PushPreference.timezone: data.timezone,
@@ -199,17 +241,26 @@ async def put_preferences(user_id: UUID, data: PreferencesIn) -> PreferencesOut:
         PushPreference.updated_at: datetime.now(UTC),
     }
     if current.version == 0:
-        row = PushPreference(id=uuid.uuid4(), user=user_id, version=1,
-                             **{column._meta.name: value for column, value in values.items()})
-        await PushPreference.insert(row).on_conflict(target=PushPreference.user, action="DO NOTHING")
-    await PushPreference.update({**values, PushPreference.version: PushPreference.version + 1}
-                                if current.version else values).where(PushPreference.user == user_id)
+        row = PushPreference(
+            id=uuid.uuid4(),
+            user=user_id,
+            version=1,
+            **_by_name(values),
+        )
+        await PushPreference.insert(row).on_conflict(
+            target=PushPreference.user, action="DO NOTHING"
+        )
+    if current.version:
+        values[PushPreference.version] = PushPreference.version + 1
+    await PushPreference.update(values).where(PushPreference.user == user_id)
     return await get_preferences(user_id)
 
 
 def _view(prefs: PreferencesOut) -> tuple[policy.PreferenceView, bool]:
     view = policy.PreferenceView(
-        modes=dict(prefs.modes), default_modes=DEFAULT_MODES, timezone=prefs.timezone,
+        modes=dict(prefs.modes),
+        default_modes=DEFAULT_MODES,
+        timezone=prefs.timezone,
         digest_time=policy.parse_hhmm(prefs.digest_time),
         quiet_start=policy.parse_hhmm(prefs.quiet_start) if prefs.quiet_start else None,
         quiet_end=policy.parse_hhmm(prefs.quiet_end) if prefs.quiet_end else None,
@@ -219,7 +270,9 @@ def _view(prefs: PreferencesOut) -> tuple[policy.PreferenceView, bool]:
 
 async def preference_views(user_ids: list[UUID]) -> dict[UUID, tuple[policy.PreferenceView, bool]]:
     """Policy views (and the hide-amounts flag) of several users, defaults filled in."""
-    rows = await PushPreference.select().where(PushPreference.user.is_in(user_ids)) if user_ids else []
+    rows = (
+        await PushPreference.select().where(PushPreference.user.is_in(user_ids)) if user_ids else []
+    )
     by_user = {UUID(str(r["user"])): r for r in rows}
     return {uid: _view(_preferences_out(by_user.get(uid))) for uid in user_ids}
 
@@ -243,9 +296,11 @@ async def _recipients(user_ids: Iterable[UUID]) -> list[Recipient]:
 
 
 async def _unread_counts(user_ids: list[UUID]) -> dict[UUID, int]:
-    rows = await InboxItem.select(InboxItem.user, Count(InboxItem.id, alias="n")).where(
-        InboxItem.user.is_in(user_ids) & InboxItem.read_at.is_null()
-    ).group_by(InboxItem.user)
+    rows = (
+        await InboxItem.select(InboxItem.user, Count(InboxItem.id, alias="n"))
+        .where(InboxItem.user.is_in(user_ids) & InboxItem.read_at.is_null())
+        .group_by(InboxItem.user)
+    )
     return {UUID(str(r["user"])): int(r["n"]) for r in rows}
 
 
@@ -261,26 +316,51 @@ def _ttl(event_type: str, data: dict[str, Any], now: datetime) -> int:
     return ttl
 
 
-def _notice(event_type: str, document: DocumentRef, data: dict[str, Any], lang: str,
-            hide_amounts: bool, inbox_id: UUID, unread: int, action_required: bool) -> payload.Notice:
+def _notice(
+    event_type: str,
+    document: DocumentRef,
+    data: dict[str, Any],
+    lang: str,
+    hide_amounts: bool,
+    inbox_id: UUID,
+    unread: int,
+    action_required: bool,
+) -> payload.Notice:
     text = messages.render(event_type, data, lang, hide_amounts=hide_amounts)
     url = document.url or "/inbox"
     actions: tuple[payload.Action, ...] = ()
-    sw_data: dict[str, Any] = {"type": event_type, "inbox_id": str(inbox_id),
-                               "document": {"kind": document.kind, "id": document.id, "url": url}}
+    sw_data: dict[str, Any] = {
+        "type": event_type,
+        "inbox_id": str(inbox_id),
+        "document": {"kind": document.kind, "id": document.id, "url": url},
+    }
     if event_type == "approval_requested":
         titles = messages.action_titles(lang)
         sep = "&" if "?" in url else "?"
-        actions = tuple(payload.Action(a, titles[a], f"{url}{sep}decision={a}")
-                        for a in ("approve", "refuse"))
-        sw_data["intents"] = {a: {"name": "approval.decide",
-                                  "payload": {"document_kind": document.kind,
-                                              "document_id": document.id, "decision": a}}
-                              for a in ("approve", "refuse")}
+        actions = tuple(
+            payload.Action(a, titles[a], f"{url}{sep}decision={a}") for a in ("approve", "refuse")
+        )
+        sw_data["intents"] = {
+            a: {
+                "name": "approval.decide",
+                "payload": {
+                    "document_kind": document.kind,
+                    "document_id": document.id,
+                    "decision": a,
+                },
+            }
+            for a in ("approve", "refuse")
+        }
     return payload.Notice(
-        title=text.title, body=text.body, navigate=url, lang=lang,
+        title=text.title,
+        body=text.body,
+        navigate=url,
+        lang=lang,
         tag=f"{document.kind}:{document.id}" if document.id else event_type,
-        badge_count=unread, actions=actions, data=sw_data, require_interaction=action_required,
+        badge_count=unread,
+        actions=actions,
+        data=sw_data,
+        require_interaction=action_required,
     )
 
 
@@ -313,16 +393,26 @@ async def write_event(
     for person in people:
         inbox_id = uuid.uuid5(uuid.NAMESPACE_URL, f"nomade:inbox:{key}:{person.user_id}")
         inbox_ids[person.user_id] = inbox_id
-        inbox_rows.append(InboxItem(
-            id=inbox_id, user=person.user_id, event_type=event_type,
-            title_fr=texts["fr"].title[:300], title_en=texts["en"].title[:300],
-            body_fr=texts["fr"].body, body_en=texts["en"].body, url=document.url,
-            document_kind=document.kind, document_id=document.id,
-            action_required=action_required, idempotency_key=f"{key}:{person.user_id}"[:200],
-            created_at=now,
-        ))
+        inbox_rows.append(
+            InboxItem(
+                id=inbox_id,
+                user=person.user_id,
+                event_type=event_type,
+                title_fr=texts["fr"].title[:300],
+                title_en=texts["en"].title[:300],
+                body_fr=texts["fr"].body,
+                body_en=texts["en"].body,
+                url=document.url,
+                document_kind=document.kind,
+                document_id=document.id,
+                action_required=action_required,
+                idempotency_key=f"{key}:{person.user_id}"[:200],
+                created_at=now,
+            )
+        )
     await InboxItem.insert(*inbox_rows).on_conflict(
-        target=InboxItem.idempotency_key, action="DO NOTHING")
+        target=InboxItem.idempotency_key, action="DO NOTHING"
+    )
     unread = await _unread_counts(user_ids)
     traits = traits_of(event_type)
     topic = payload.topic_for(document.kind, document.id) if document.id else ""
@@ -336,29 +426,53 @@ async def write_event(
         if decision.kind == "off":
             continue
         lang = sub["language"] or languages[user_id]
-        body = payload.build(_notice(event_type, document, data, lang, hide_amounts,
-                                     inbox_ids[user_id], unread.get(user_id, 0), action_required))
+        body = payload.build(
+            _notice(
+                event_type,
+                document,
+                data,
+                lang,
+                hide_amounts,
+                inbox_ids[user_id],
+                unread.get(user_id, 0),
+                action_required,
+            )
+        )
         due_now += decision.kind == "send" and decision.at <= now
-        outbox_rows.append(PushOutbox(
-            id=uuid.uuid4(), user=user_id, subscription=sub["id"],
-            inbox_item=inbox_ids[user_id], event_type=event_type, topic=topic,
-            urgency="high" if action_required else traits.urgency, ttl=ttl,
-            payload=body.decode(), document_kind=document.kind, document_id=document.id,
-            state="digest" if decision.kind == "digest" else "pending",
-            next_attempt_at=decision.at, idempotency_key=f"{key}:{sub['id']}"[:200],
-            created_at=now,
-        ))
+        outbox_rows.append(
+            PushOutbox(
+                id=uuid.uuid4(),
+                user=user_id,
+                subscription=sub["id"],
+                inbox_item=inbox_ids[user_id],
+                event_type=event_type,
+                topic=topic,
+                urgency="high" if action_required else traits.urgency,
+                ttl=ttl,
+                payload=body.decode(),
+                document_kind=document.kind,
+                document_id=document.id,
+                state="digest" if decision.kind == "digest" else "pending",
+                next_attempt_at=decision.at,
+                idempotency_key=f"{key}:{sub['id']}"[:200],
+                created_at=now,
+            )
+        )
     if outbox_rows:
         await PushOutbox.insert(*outbox_rows).on_conflict(
-            target=PushOutbox.idempotency_key, action="DO NOTHING")
+            target=PushOutbox.idempotency_key, action="DO NOTHING"
+        )
     return due_now
 
 
 async def next_due_at() -> datetime | None:
     """When the next waiting push is due (quiet hours, retries, digests), if any."""
-    row = await PushOutbox.select(PushOutbox.next_attempt_at).where(
-        PushOutbox.state.is_in(["pending", "sending", "digest"])
-    ).order_by(PushOutbox.next_attempt_at).first()
+    row = (
+        await PushOutbox.select(PushOutbox.next_attempt_at)
+        .where(PushOutbox.state.is_in(["pending", "sending", "digest"]))
+        .order_by(PushOutbox.next_attempt_at)
+        .first()
+    )
     return _utc(row["next_attempt_at"]) if row else None
 
 
@@ -368,26 +482,33 @@ async def next_due_at() -> datetime | None:
 def _item_out(row: dict[str, Any], lang: str) -> InboxItemOut:
     en = lang == "en"
     return InboxItemOut(
-        id=row["id"], event_type=row["event_type"],
+        id=row["id"],
+        event_type=row["event_type"],
         title=row["title_en"] if en else row["title_fr"],
-        body=row["body_en"] if en else row["body_fr"], url=row["url"],
+        body=row["body_en"] if en else row["body_fr"],
+        url=row["url"],
         document=DocumentRef(row["document_kind"], row["document_id"], row["url"])
-        if row["document_id"] else None,
-        action_required=bool(row["action_required"]), created_at=_utc(row["created_at"]),
+        if row["document_id"]
+        else None,
+        action_required=bool(row["action_required"]),
+        created_at=_utc(row["created_at"]),
         read_at=_utc(row["read_at"]) if row["read_at"] else None,
     )
 
 
 async def unread_count(user_id: UUID) -> int:
-    return int(await InboxItem.count().where(
-        (InboxItem.user == user_id) & InboxItem.read_at.is_null()))
+    return int(
+        await InboxItem.count().where((InboxItem.user == user_id) & InboxItem.read_at.is_null())
+    )
 
 
 def _cursor(row: dict[str, Any]) -> str:
     return f"{_utc(row['created_at']).isoformat()}|{row['id']}"
 
 
-async def inbox_page(actor: Actor, *, before: str | None, limit: int, unread_only: bool) -> InboxPage:
+async def inbox_page(
+    actor: Actor, *, before: str | None, limit: int, unread_only: bool
+) -> InboxPage:
     """The actor's inbox, newest first, ``limit`` items after the cursor ``before``."""
     query = InboxItem.select().where(InboxItem.user == actor.user_id)
     if unread_only:
@@ -398,9 +519,12 @@ async def inbox_page(actor: Actor, *, before: str | None, limit: int, unread_onl
             at, after_id = _utc(stamp), UUID(last_id)
         except ValueError as exc:
             raise DomainError("INBOX_CURSOR_INVALID") from exc
-        query = query.where((InboxItem.created_at < at) | (
-            (InboxItem.created_at == at) & (InboxItem.id < after_id)))
-    rows = await query.order_by(InboxItem.created_at, InboxItem.id, ascending=False).limit(limit + 1)
+        query = query.where(
+            (InboxItem.created_at < at) | ((InboxItem.created_at == at) & (InboxItem.id < after_id))
+        )
+    rows = await query.order_by(InboxItem.created_at, InboxItem.id, ascending=False).limit(
+        limit + 1
+    )
     more = len(rows) > limit
     rows = rows[:limit]
     return InboxPage(
@@ -412,21 +536,28 @@ async def inbox_page(actor: Actor, *, before: str | None, limit: int, unread_onl
 
 async def mark_read(actor: Actor, item_id: UUID) -> MarkedRead:
     """Mark one item read (idempotent; another user's item is not found)."""
-    row = await InboxItem.select(InboxItem.read_at).where(
-        (InboxItem.id == item_id) & (InboxItem.user == actor.user_id)).first()
+    row = (
+        await InboxItem.select(InboxItem.read_at)
+        .where((InboxItem.id == item_id) & (InboxItem.user == actor.user_id))
+        .first()
+    )
     if row is None:
         raise DomainError("INBOX_ITEM_NOT_FOUND")
     marked = 0
     if row["read_at"] is None:
-        await InboxItem.update({InboxItem.read_at: datetime.now(UTC)}).where(InboxItem.id == item_id)
+        await InboxItem.update({InboxItem.read_at: datetime.now(UTC)}).where(
+            InboxItem.id == item_id
+        )
         marked = 1
     return MarkedRead(marked=marked, unread=await unread_count(actor.user_id))
 
 
 async def mark_all_read(actor: Actor) -> MarkedRead:
-    changed = await InboxItem.update({InboxItem.read_at: datetime.now(UTC)}).where(
-        (InboxItem.user == actor.user_id) & InboxItem.read_at.is_null()
-    ).returning(InboxItem.id)
+    changed = (
+        await InboxItem.update({InboxItem.read_at: datetime.now(UTC)})
+        .where((InboxItem.user == actor.user_id) & InboxItem.read_at.is_null())
+        .returning(InboxItem.id)
+    )
     return MarkedRead(marked=len(changed), unread=0)
 
 

@@ -60,11 +60,14 @@ class AiohttpTransport:
 
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=self.max_connections,
-                                               limit_per_host=self.max_connections,
-                                               ttl_dns_cache=300),
-                timeout=aiohttp.ClientTimeout(total=TOTAL_TIMEOUT, connect=CONNECT_TIMEOUT,
-                                              sock_read=READ_TIMEOUT),
+                connector=aiohttp.TCPConnector(
+                    limit=self.max_connections,
+                    limit_per_host=self.max_connections,
+                    ttl_dns_cache=300,
+                ),
+                timeout=aiohttp.ClientTimeout(
+                    total=TOTAL_TIMEOUT, connect=CONNECT_TIMEOUT, sock_read=READ_TIMEOUT
+                ),
                 auto_decompress=False,
                 skip_auto_headers=("User-Agent",),
                 headers={"User-Agent": "Nomade-push/1"},
@@ -75,8 +78,9 @@ class AiohttpTransport:
         import aiohttp
 
         try:
-            async with self._get_session().post(url, data=body, headers=headers,
-                                                allow_redirects=False) as response:
+            async with self._get_session().post(
+                url, data=body, headers=headers, allow_redirects=False
+            ) as response:
                 text = (await response.read())[:500].decode("utf-8", "replace")
                 return PushResponse(response.status, response.headers.get("Retry-After"), text)
         except (aiohttp.ClientError, TimeoutError) as exc:
@@ -96,8 +100,9 @@ class HttpxTransport:
 
         self._client = httpx.AsyncClient(
             timeout=httpx.Timeout(READ_TIMEOUT, connect=CONNECT_TIMEOUT),
-            limits=httpx.Limits(max_connections=max_connections,
-                                max_keepalive_connections=max_connections),
+            limits=httpx.Limits(
+                max_connections=max_connections, max_keepalive_connections=max_connections
+            ),
             follow_redirects=False,
             headers={"User-Agent": "Nomade-push/1"},
         )
@@ -109,8 +114,9 @@ class HttpxTransport:
             response = await self._client.post(url, content=body, headers=headers)
         except httpx.HTTPError as exc:
             raise TransportError(f"{type(exc).__name__}: {exc}") from exc
-        return PushResponse(response.status_code, response.headers.get("retry-after"),
-                            response.text[:500])
+        return PushResponse(
+            response.status_code, response.headers.get("retry-after"), response.text[:500]
+        )
 
     async def aclose(self) -> None:
         await self._client.aclose()

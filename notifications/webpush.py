@@ -124,7 +124,9 @@ class VapidSigner:
             return header
 
     def _sign(self, claims: dict[str, object]) -> str:
-        header = b64url_encode(json.dumps({"typ": "JWT", "alg": "ES256"}, separators=(",", ":")).encode())
+        header = b64url_encode(
+            json.dumps({"typ": "JWT", "alg": "ES256"}, separators=(",", ":")).encode()
+        )
         body = b64url_encode(json.dumps(claims, separators=(",", ":")).encode())
         signing_input = f"{header}.{body}".encode("ascii")
         der = self._key.sign(signing_input, ec.ECDSA(hashes.SHA256()))

@@ -69,7 +69,9 @@ class VapidError(ValueError):
     """The Authorization header does not hold a valid VAPID token for this service."""
 
 
-def verify_vapid(authorization: str, audience: str, now: float | None = None) -> tuple[dict[str, Any], str]:
+def verify_vapid(
+    authorization: str, audience: str, now: float | None = None
+) -> tuple[dict[str, Any], str]:
     """Check a ``vapid t=..., k=...`` header; returns (claims, public key) or raises VapidError."""
     now = time.time() if now is None else now
     scheme, _, params = authorization.partition(" ")
@@ -92,7 +94,9 @@ def verify_vapid(authorization: str, audience: str, now: float | None = None) ->
         raise VapidError(f"malformed token or key: {exc}") from exc
     if header.get("alg") != "ES256" or len(signature) != 64:
         raise VapidError("token must be signed with ES256 (64-byte r||s signature)")
-    der = encode_dss_signature(int.from_bytes(signature[:32], "big"), int.from_bytes(signature[32:], "big"))
+    der = encode_dss_signature(
+        int.from_bytes(signature[:32], "big"), int.from_bytes(signature[32:], "big")
+    )
     try:
         public.verify(der, f"{header_b64}.{claims_b64}".encode(), ec.ECDSA(hashes.SHA256()))
     except InvalidSignature as exc:
@@ -128,8 +132,11 @@ class FakeSubscription:
     @property
     def info(self) -> dict[str, Any]:
         """What ``PushSubscription.toJSON()`` gives a page."""
-        return {"endpoint": self.endpoint, "expirationTime": None,
-                "keys": {"p256dh": self.p256dh, "auth": _b64e(self.auth)}}
+        return {
+            "endpoint": self.endpoint,
+            "expirationTime": None,
+            "keys": {"p256dh": self.p256dh, "auth": _b64e(self.auth)},
+        }
 
 
 @dataclass(frozen=True)
@@ -197,11 +204,16 @@ class FakePushService:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((self.host, self.port))
         self.port = sock.getsockname()[1]
-        config = uvicorn.Config(self, log_level="warning", lifespan="off", access_log=False,
-                                backlog=2048)
+        config = uvicorn.Config(
+            self, log_level="warning", lifespan="off", access_log=False, backlog=2048
+        )
         self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]},
-                                        name=f"fake-push-{self.port}", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.run,
+            kwargs={"sockets": [sock]},
+            name=f"fake-push-{self.port}",
+            daemon=True,
+        )
         self._thread.start()
         deadline = time.monotonic() + 10
         while not self._server.started:
@@ -228,15 +240,25 @@ class FakePushService:
     def new_subscription(self, application_server_key: str | None = None) -> FakeSubscription:
         """A fresh subscription; with ``application_server_key`` only that VAPID key is accepted."""
         sub_id = uuid.uuid4().hex
-        sub = FakeSubscription(sub_id, f"{self.origin}/push/{sub_id}",
-                               ec.generate_private_key(ec.SECP256R1()), os.urandom(16),
-                               application_server_key)
+        sub = FakeSubscription(
+            sub_id,
+            f"{self.origin}/push/{sub_id}",
+            ec.generate_private_key(ec.SECP256R1()),
+            os.urandom(16),
+            application_server_key,
+        )
         with self._cond:
             self.subscriptions[sub_id] = sub
         return sub
 
-    def respond(self, sub: FakeSubscription | str, status: int, *, times: int = 1,
-                retry_after: str | None = None) -> None:
+    def respond(
+        self,
+        sub: FakeSubscription | str,
+        status: int,
+        *,
+        times: int = 1,
+        retry_after: str | None = None,
+    ) -> None:
         """The next ``times`` requests to ``sub`` get ``status`` (after the checks pass)."""
         sub_id = sub if isinstance(sub, str) else sub.id
         with self._cond:
@@ -261,7 +283,9 @@ class FakePushService:
             self._canned.clear()
             self.requests = 0
 
-    def wait_for(self, sub: FakeSubscription | str | None, count: int, timeout: float = 10.0) -> list[PushMessage]:
+    def wait_for(
+        self, sub: FakeSubscription | str | None, count: int, timeout: float = 10.0
+    ) -> list[PushMessage]:
         """Block until ``sub`` (or anyone, with None) has ``count`` messages; raises on timeout."""
         deadline = time.monotonic() + timeout
         with self._cond:
@@ -274,8 +298,9 @@ class FakePushService:
                     raise TimeoutError(f"{len(found)} of {count} push messages arrived")
                 self._cond.wait(left)
 
-    async def wait_for_async(self, sub: FakeSubscription | str | None, count: int,
-                             timeout: float = 10.0) -> list[PushMessage]:
+    async def wait_for_async(
+        self, sub: FakeSubscription | str | None, count: int, timeout: float = 10.0
+    ) -> list[PushMessage]:
         deadline = time.monotonic() + timeout
         while True:
             found = self.messages(sub)
@@ -313,7 +338,9 @@ class FakePushService:
             self.rejections.append(Rejection(sub_id, status, reason))
         return status, {}, reason
 
-    def _push(self, sub_id: str, headers: dict[str, str], body: bytes) -> tuple[int, dict[str, str], str]:
+    def _push(
+        self, sub_id: str, headers: dict[str, str], body: bytes
+    ) -> tuple[int, dict[str, str], str]:
         with self._cond:
             self.requests += 1
             sub = self.subscriptions.get(sub_id)
@@ -354,8 +381,9 @@ class FakePushService:
                 self.rejections.append(Rejection(sub_id, canned.status, "canned answer"))
             return canned.status, extra, "canned answer"
         try:
-            plaintext = http_ece.decrypt(body, private_key=sub.private_key, auth_secret=sub.auth,
-                                         version="aes128gcm")
+            plaintext = http_ece.decrypt(
+                body, private_key=sub.private_key, auth_secret=sub.auth, version="aes128gcm"
+            )
         except Exception as exc:
             return self._reject(sub_id, 400, f"cannot decrypt: {type(exc).__name__}")
         message = PushMessage(sub_id, plaintext, int(ttl), urgency, topic, claims, time.time())
@@ -376,17 +404,32 @@ class FakePushService:
             return 200, {"id": sub.id, **sub.info}
         if method == "GET" and path == "/_control/stats":
             with self._cond:
-                return 200, {"accepted": len(self.received), "rejected": len(self.rejections),
-                             "requests": self.requests, "distinct": self.distinct,
-                             "last_at": self.received[-1].received_at if self.received else None}
+                return 200, {
+                    "accepted": len(self.received),
+                    "rejected": len(self.rejections),
+                    "requests": self.requests,
+                    "distinct": self.distinct,
+                    "last_at": self.received[-1].received_at if self.received else None,
+                }
         if method == "GET" and path == "/_control/messages":
             sub_id = dict(p.split("=", 1) for p in query.decode().split("&") if "=" in p).get("id")
-            return 200, [{"plaintext": m.plaintext.decode(), "ttl": m.ttl, "urgency": m.urgency,
-                          "topic": m.topic} for m in self.messages(sub_id)]
+            return 200, [
+                {
+                    "plaintext": m.plaintext.decode(),
+                    "ttl": m.ttl,
+                    "urgency": m.urgency,
+                    "topic": m.topic,
+                }
+                for m in self.messages(sub_id)
+            ]
         if method == "POST" and path == "/_control/respond":
             options = json.loads(body)
-            self.respond(options["id"], int(options["status"]), times=int(options.get("times", 1)),
-                         retry_after=options.get("retry_after"))
+            self.respond(
+                options["id"],
+                int(options["status"]),
+                times=int(options.get("times", 1)),
+                retry_after=options.get("retry_after"),
+            )
             return 200, {}
         if method == "POST" and path == "/_control/reset":
             self.reset()
@@ -394,9 +437,17 @@ class FakePushService:
         return 404, {"error": "unknown control path"}
 
 
-async def _reply(send: Send, status: int, body: bytes, content_type: str = "text/plain",
-                 extra: dict[str, str] | None = None) -> None:
-    headers = [(b"content-type", content_type.encode()), (b"content-length", str(len(body)).encode())]
+async def _reply(
+    send: Send,
+    status: int,
+    body: bytes,
+    content_type: str = "text/plain",
+    extra: dict[str, str] | None = None,
+) -> None:
+    headers = [
+        (b"content-type", content_type.encode()),
+        (b"content-length", str(len(body)).encode()),
+    ]
     headers += [(k.encode(), v.encode()) for k, v in (extra or {}).items()]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
@@ -411,8 +462,15 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8765)
     args = parser.parse_args()
     service = FakePushService(args.host, args.port)
-    uvicorn.run(service, host=args.host, port=args.port, log_level="warning", lifespan="off",
-                access_log=False, backlog=2048)
+    uvicorn.run(
+        service,
+        host=args.host,
+        port=args.port,
+        log_level="warning",
+        lifespan="off",
+        access_log=False,
+        backlog=2048,
+    )
 
 
 if __name__ == "__main__":

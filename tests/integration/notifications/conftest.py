@@ -35,8 +35,13 @@ def push_service() -> Iterator[FakePushService]:
         yield service
 
 
-async def subscribe(client, person: Person, service: FakePushService, *,  # type: ignore[no-untyped-def]
-                    language: str | None = None) -> FakeSubscription:
+async def subscribe(
+    client,
+    person: Person,
+    service: FakePushService,
+    *,  # type: ignore[no-untyped-def]
+    language: str | None = None,
+) -> FakeSubscription:
     """The person's device subscribes through the API, as the app does at start."""
     sub = service.new_subscription()
     body = {**sub.info, "user_agent": "pytest"}

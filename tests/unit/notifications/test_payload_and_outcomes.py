@@ -16,18 +16,28 @@ NOW = datetime(2031, 1, 1, 12, tzinfo=UTC)
 
 
 def _notice(body: str = "Corps", title: str = "Titre", **extra: object) -> payload.Notice:
-    return payload.Notice(title=title, body=body, navigate="/invoices/1", lang="fr", tag="invoice:1",
-                          **extra)  # type: ignore[arg-type]
+    return payload.Notice(
+        title=title, body=body, navigate="/invoices/1", lang="fr", tag="invoice:1", **extra
+    )  # type: ignore[arg-type]
 
 
 def test_declarative_shape() -> None:
-    message = json.loads(payload.build(_notice(badge_count=3, actions=(
-        payload.Action("approve", "Approuver", "/m/1?decision=approve"),))))
+    message = json.loads(
+        payload.build(
+            _notice(
+                badge_count=3,
+                actions=(payload.Action("approve", "Approuver", "/m/1?decision=approve"),),
+            )
+        )
+    )
     assert message["web_push"] == 8030 and message["app_badge"] == 3
     note = message["notification"]
     assert {"title", "body", "navigate", "lang", "tag", "badge"} <= set(note)
-    assert note["actions"][0] == {"action": "approve", "title": "Approuver",
-                                  "navigate": "/m/1?decision=approve"}
+    assert note["actions"][0] == {
+        "action": "approve",
+        "title": "Approuver",
+        "navigate": "/m/1?decision=approve",
+    }
 
 
 @given(st.text(min_size=0, max_size=20_000), st.text(min_size=0, max_size=3_000))
@@ -53,16 +63,29 @@ def test_topic_is_short_urlsafe_and_stable() -> None:
     assert payload.topic_for("invoice", uid) == "0f8fad5bd9cb469fa16570867728950e"
     other = payload.topic_for("invoice", "FAC/2031/0001 très long identifiant")
     assert len(other) <= 32 and set(other) <= set(
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    )
     assert other == payload.topic_for("invoice", "FAC/2031/0001 très long identifiant")
     assert other != payload.topic_for("mission", "FAC/2031/0001 très long identifiant")
 
 
-@pytest.mark.parametrize(("status", "kind"), [
-    (201, "sent"), (202, "sent"), (404, "gone"), (410, "gone"), (413, "shorten"),
-    (400, "alert"), (401, "alert"), (403, "alert"), (429, "retry"), (500, "retry"),
-    (503, "retry"), (None, "retry"),
-])
+@pytest.mark.parametrize(
+    ("status", "kind"),
+    [
+        (201, "sent"),
+        (202, "sent"),
+        (404, "gone"),
+        (410, "gone"),
+        (413, "shorten"),
+        (400, "alert"),
+        (401, "alert"),
+        (403, "alert"),
+        (429, "retry"),
+        (500, "retry"),
+        (503, "retry"),
+        (None, "retry"),
+    ],
+)
 def test_each_answer_has_its_outcome(status: int | None, kind: str) -> None:
     assert outcomes.classify(status, None, 1, NOW).kind == kind
 

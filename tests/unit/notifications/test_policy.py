@@ -57,15 +57,20 @@ def test_action_required_breaks_through_quiet_hours_and_digest() -> None:
 
 def test_switched_off_type_is_never_pushed_even_if_urgent() -> None:
     prefs = PreferenceView(modes={"approval_requested": "off"})
-    assert decide("approval_requested", prefs, paris(2026, 6, 10, 9), action_required=True).kind == "off"
+    assert (
+        decide("approval_requested", prefs, paris(2026, 6, 10, 9), action_required=True).kind
+        == "off"
+    )
 
 
 def test_quiet_hours_within_one_day_and_none() -> None:
     lunch = PreferenceView(quiet_start=time(12, 0), quiet_end=time(14, 0))
     assert in_quiet_hours(paris(2026, 6, 10, 13, 0), lunch) == paris(2026, 6, 10, 14, 0)
     assert in_quiet_hours(paris(2026, 6, 10, 14, 0), lunch) is None
-    assert in_quiet_hours(paris(2026, 6, 10, 23, 0), PreferenceView(quiet_start=None,
-                                                                     quiet_end=None)) is None
+    assert (
+        in_quiet_hours(paris(2026, 6, 10, 23, 0), PreferenceView(quiet_start=None, quiet_end=None))
+        is None
+    )
 
 
 def test_quiet_hours_end_across_spring_forward() -> None:
@@ -93,7 +98,9 @@ def test_digest_is_at_the_chosen_local_time_across_dst() -> None:
     winter = decide("payment_sent", prefs, paris(2026, 3, 28, 9, 0), action_required=False)
     assert winter.kind == "digest"
     assert winter.at == datetime(2026, 3, 29, 6, 0, tzinfo=UTC)  # 08:00 CEST
-    assert next_digest_at(paris(2026, 10, 24, 9, 0), prefs) == datetime(2026, 10, 25, 7, 0, tzinfo=UTC)
+    assert next_digest_at(paris(2026, 10, 24, 9, 0), prefs) == datetime(
+        2026, 10, 25, 7, 0, tzinfo=UTC
+    )
 
 
 def test_digest_in_another_time_zone() -> None:
@@ -115,24 +122,29 @@ def test_naive_now_is_refused() -> None:
 
 
 @given(
-    now=st.datetimes(min_value=datetime(2024, 1, 1), max_value=datetime(2030, 12, 31),
-                     timezones=st.just(UTC)),
-    hour=st.integers(0, 23), minute=st.integers(0, 59),
+    now=st.datetimes(
+        min_value=datetime(2024, 1, 1), max_value=datetime(2030, 12, 31), timezones=st.just(UTC)
+    ),
+    hour=st.integers(0, 23),
+    minute=st.integers(0, 59),
     zone=st.sampled_from(["Europe/Paris", "America/New_York", "Pacific/Noumea", "UTC"]),
 )
 def test_next_local_time_is_the_first_matching_instant_within_a_day(
-        now: datetime, hour: int, minute: int, zone: str) -> None:
+    now: datetime, hour: int, minute: int, zone: str
+) -> None:
     at = next_local_time(now, time(hour, minute), zone)
     assert now < at <= now + timedelta(hours=25)
     wall = at.astimezone(ZoneInfo(zone))
     # either the exact wall time, or the first instant after a DST gap that swallowed it
-    assert (wall.hour, wall.minute) == (hour, minute) or (
-        at - timedelta(minutes=1)).astimezone(ZoneInfo(zone)).time() < time(hour, minute) < wall.time()
+    assert (wall.hour, wall.minute) == (hour, minute) or (at - timedelta(minutes=1)).astimezone(
+        ZoneInfo(zone)
+    ).time() < time(hour, minute) < wall.time()
 
 
 @given(
-    now=st.datetimes(min_value=datetime(2024, 1, 1), max_value=datetime(2030, 12, 31),
-                     timezones=st.just(UTC)),
+    now=st.datetimes(
+        min_value=datetime(2024, 1, 1), max_value=datetime(2030, 12, 31), timezones=st.just(UTC)
+    ),
 )
 def test_a_held_push_is_released_at_most_quiet_hours_later(now: datetime) -> None:
     decision = decide("decision_made", DEFAULT, now, action_required=False)

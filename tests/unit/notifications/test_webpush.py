@@ -1,4 +1,4 @@
-"""Encryption and VAPID tokens, checked by an independent decoder (http_ece, the fake's verifier)."""
+"""Encryption and VAPID tokens, checked by independent decoders (http_ece, the fake's verifier)."""
 
 from __future__ import annotations
 
@@ -23,20 +23,29 @@ from tests.pushservice import FakeSubscription, VapidError, verify_vapid
 def _browser() -> FakeSubscription:
     import os
 
-    return FakeSubscription("x", "https://push.example.net:8443/p/x",
-                            ec.generate_private_key(ec.SECP256R1()), os.urandom(16))
+    return FakeSubscription(
+        "x",
+        "https://push.example.net:8443/p/x",
+        ec.generate_private_key(ec.SECP256R1()),
+        os.urandom(16),
+    )
 
 
 def test_encrypted_body_decrypts_with_the_browser_keys_only() -> None:
     browser = _browser()
     body = encrypt(b'{"hello":"monde"}', b64url_decode(browser.p256dh), browser.auth)
     assert body[16:20] == (4096).to_bytes(4, "big"), "aes128gcm header: record size"
-    assert http_ece.decrypt(body, private_key=browser.private_key, auth_secret=browser.auth,
-                            version="aes128gcm") == b'{"hello":"monde"}'
+    assert (
+        http_ece.decrypt(
+            body, private_key=browser.private_key, auth_secret=browser.auth, version="aes128gcm"
+        )
+        == b'{"hello":"monde"}'
+    )
     stranger = _browser()
     with pytest.raises(Exception):  # noqa: B017 - any decryption failure
-        http_ece.decrypt(body, private_key=stranger.private_key, auth_secret=stranger.auth,
-                         version="aes128gcm")
+        http_ece.decrypt(
+            body, private_key=stranger.private_key, auth_secret=stranger.auth, version="aes128gcm"
+        )
 
 
 def test_two_encryptions_differ() -> None:
