@@ -6,6 +6,7 @@ everything else (who gets a push, when, in which language, on which device) is d
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
 from collections.abc import Iterable, Mapping
@@ -46,7 +47,6 @@ async def notify(
     there is one; call it after the domain change is saved. The push job is enqueued at once;
     rows not yet visible to it (an open transaction) are sent by the next sweep.
     """
-    from backend import jobs
     from notifications.schemas import DocumentRef
     from notifications.services import write_event
 
@@ -63,8 +63,39 @@ async def notify(
         now=now or datetime.now(UTC),
     )
     if due:
-        try:
-            await jobs.enqueue("push.deliver")
-        except (RuntimeError, KeyError):
-            log.warning("push job not enqueued; the sweeper will send it", extra={"due": due})
+        if _in_transaction():
+            # The rows become visible when the caller commits: knock again a little later.
+            _enqueue_later((0.5, 3.0, 15.0))
+        else:
+            await _enqueue()
     return due
+
+
+def _in_transaction() -> bool:
+    from piccolo.engine import engine_finder
+
+    engine = engine_finder()
+    return engine is not None and engine.current_transaction.get() is not None
+
+
+async def _enqueue() -> None:
+    from backend import jobs
+
+    try:
+        await jobs.enqueue("push.deliver")
+    except (RuntimeError, KeyError):
+        log.warning("push job not enqueued; the next sweep sends the push")
+
+
+_later: set[asyncio.Task[None]] = set()
+
+
+def _enqueue_later(delays: tuple[float, ...]) -> None:
+    async def knock() -> None:
+        for delay in delays:
+            await asyncio.sleep(delay)
+            await _enqueue()
+
+    task = asyncio.get_running_loop().create_task(knock())
+    _later.add(task)
+    task.add_done_callback(_later.discard)

@@ -295,6 +295,24 @@ async def _recipients(user_ids: Iterable[UUID]) -> list[Recipient]:
     return [Recipient(UUID(str(r["id"])), r["language"] or "fr") for r in rows]
 
 
+async def user_names(user_ids: list[UUID]) -> dict[UUID, str]:
+    """Display names of people (for texts such as "Request from …")."""
+    if not user_ids:
+        return {}
+    rows = await User.select(User.id, User.full_name).where(User.id.is_in(list(user_ids)))
+    return {UUID(str(r["id"])): r["full_name"] for r in rows}
+
+
+async def supplier_users(company_id: UUID | None) -> list[UUID]:
+    """The active users of a supplier company (fournisseur)."""
+    if company_id is None:
+        return []
+    rows = await User.select(User.id).where(
+        (User.supplier_company == company_id) & (User.is_active == True)  # noqa: E712
+    )
+    return [UUID(str(r["id"])) for r in rows]
+
+
 async def _unread_counts(user_ids: list[UUID]) -> dict[UUID, int]:
     rows = (
         await InboxItem.select(InboxItem.user, Count(InboxItem.id, alias="n"))
@@ -340,17 +358,11 @@ def _notice(
         actions = tuple(
             payload.Action(a, titles[a], f"{url}{sep}decision={a}") for a in ("approve", "refuse")
         )
-        sw_data["intents"] = {
-            a: {
-                "name": "approval.decide",
-                "payload": {
-                    "document_kind": document.kind,
-                    "document_id": document.id,
-                    "decision": a,
-                },
-            }
-            for a in ("approve", "refuse")
-        }
+        # An intent the service worker may queue as is (approve); refusing needs a reason,
+        # so that button opens the document instead.
+        intents = data.get("intents")
+        if isinstance(intents, dict):
+            sw_data["intents"] = {k: v for k, v in intents.items() if isinstance(v, dict)}
     return payload.Notice(
         title=text.title,
         body=text.body,

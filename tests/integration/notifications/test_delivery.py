@@ -319,6 +319,7 @@ async def test_approval_request_is_urgent_with_actions_and_deadline_ttl(
             "requester_name": "Camille Agent",
             "deadline": deadline.isoformat(),
             "amount_cents": 8950,
+            "intents": {"approve": {"name": "mission.decide", "args": {"decision": "approve"}}},
         },
         action_required=True,
         now=late_evening,
@@ -331,7 +332,8 @@ async def test_approval_request_is_urgent_with_actions_and_deadline_ttl(
     assert [a["action"] for a in note["actions"]] == ["approve", "refuse"]
     assert note["actions"][0]["title"] == "Approuver"
     assert "13/03 02:00" in note["body"], "the booking deadline is shown in Paris time"
-    assert note["data"]["intents"]["approve"]["payload"]["decision"] == "approve"
+    assert note["data"]["intents"]["approve"]["args"]["decision"] == "approve"
+    assert "refuse" not in note["data"]["intents"], "refusing needs a reason: it opens the page"
 
 
 async def test_httpx_transport_delivers_the_same_way(client, push_service) -> None:
