@@ -142,14 +142,14 @@ async def _apply(organisation_id: UUID, event: IntegrationEventIn, key: str,
         if event.invoice is None:
             raise Rejected("VALIDATION_FAILED", {"detail": "invoice is required"})
         order = await orders.find_by_number(organisation_id, event.invoice.order_number)
-        invoice_id = await invoices.create_invoice(
+        created: UUID = await invoices.create_invoice(
             organisation_id, event.invoice, source=event.source, occurred_at=event.occurred_at,
             event_key=key, now=now, purchase_order_id=order["id"] if order else None,
             unit_id=order["unit"] if order else None)
         if order is not None:
             await notification_flows.invoice_received_for_order(
-                order, invoice_id, amount_cents=event.invoice.amount_ttc_cents, event_key=key)
-        return invoice_id
+                order, created, amount_cents=event.invoice.amount_ttc_cents, event_key=key)
+        return created
     if event.status is None:
         raise Rejected("VALIDATION_FAILED", {"detail": "status is required"})
     row = await invoices.find_invoice(organisation_id, event.status.supplier_siret,

@@ -8,11 +8,11 @@ caller's transaction, so the inbox item commits with the status or not at all.
 
 | event | when | to |
 |---|---|---|
-| approval_requested | a mission or claim is submitted | the agent's approvers (managers, delegates) |
+| approval_requested | a mission or claim is submitted | the agent's approvers and delegates |
 | decision_made | approve / refuse / return | the agent |
 | payment_sent | a claim is marked paid | the agent |
 | invoice_status_changed | every recorded invoice status event | the supplier company's users |
-| service_done_proposal | an invoice arrives for a purchase order | the managers of the order's unit |
+| service_done_proposal | an invoice arrives for an order | the managers of the order's unit |
 """
 
 from __future__ import annotations
