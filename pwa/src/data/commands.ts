@@ -13,39 +13,55 @@ export interface CommandHost {
   attachReceiptBlob(lineId: string, file: Blob): Promise<PendingIntent>;
 }
 
-/** Fields of an expense line (ligne de frais). Money in integer cents, VAT rate in basis points. */
+/**
+ * Fields of an expense line (ligne de frais), protocol §7: date (YYYY-MM-DD), category,
+ * merchant, description, amount_cents, currency, vat_rate_bp (basis points), vat_cents,
+ * fx_rate (decimal string), km, fiscal_hp, claim_id, field_sources. Money in integer cents.
+ */
 export interface ExpenseLineFields extends JsonObject {}
 
-/** Fields of a mission order (ordre de mission). */
+/** Fields of a mission order (ordre de mission): purpose, destination, starts_on, ends_on, transport, estimated_cost_cents, bookings. */
 export interface MissionFields extends JsonObject {}
 
 function baseVersion(host: CommandHost, entity: EntityName, id: string): number {
   return host.currentRow(entity, id)?.row_version ?? 0;
 }
 
+/** The workflow state the user sees (`state` on the wire; `status` accepted). */
 function state(host: CommandHost, entity: EntityName, id: string): string | null {
-  const value = host.currentRow(entity, id)?.data['status'];
+  const data = host.currentRow(entity, id)?.data;
+  const value = data?.['state'] ?? data?.['status'];
   return typeof value === 'string' ? value : null;
 }
 
+/** Hash of the content the approver saw, as pulled (`content_hash` of the row). */
 function seenHash(host: CommandHost, entity: EntityName, id: string): string | null {
   const value = host.currentRow(entity, id)?.data['content_hash'];
   return typeof value === 'string' ? value : null;
 }
 
-function decision(host: CommandHost, entity: EntityName, verb: string, id: string, comment?: string) {
-  const args: JsonObject = {
+/** A decision on what the approver saw: `<entity>.decide` {id, decision, expected_state, content_hash, reason}. */
+function decide(host: CommandHost, entity: EntityName, decision: Decision, id: string, reason = '') {
+  return host.enqueue(`${entity}.decide`, 1, {
     id,
+    decision,
     expected_state: state(host, entity, id),
-    seen_hash: seenHash(host, entity, id),
-  };
-  if (comment !== undefined) args['comment'] = comment;
-  return host.enqueue(`${entity}.${verb}`, 1, args);
+    content_hash: seenHash(host, entity, id),
+    reason,
+  });
 }
 
-function transition(host: CommandHost, entity: EntityName, verb: string, id: string, extra: JsonObject = {}) {
-  return host.enqueue(`${entity}.${verb}`, 1, { id, expected_state: state(host, entity, id), ...extra });
+function transition(host: CommandHost, entity: EntityName, verb: string, id: string) {
+  return host.enqueue(`${entity}.${verb}`, 1, { id, expected_state: state(host, entity, id) });
 }
+
+/** A draft edit: changed fields at top level beside `id` and `base_version` (protocol §7). */
+function edit(host: CommandHost, entity: EntityName, id: string, changes: JsonObject) {
+  const { id: _id, base_version: _bv, ...fields } = changes;
+  return host.enqueue(`${entity}.edit`, 1, { ...fields, id, base_version: baseVersion(host, entity, id) });
+}
+
+export type Decision = 'approve' | 'refuse' | 'return';
 
 /** Builds the command objects bound to one data layer. */
 export function makeCommands(host: CommandHost) {
@@ -58,21 +74,10 @@ export function makeCommands(host: CommandHost) {
         await host.enqueue('expense_line.create', 1, { ...fields, id });
         return id;
       },
-      /** Edits fields of a draft line on top of the row_version the user saw. */
-      edit(id: string, changes: ExpenseLineFields): Promise<PendingIntent> {
-        return host.enqueue('expense_line.edit', 1, {
-          id,
-          base_version: baseVersion(host, 'expense_line', id),
-          changes,
-        });
-      },
+      /** Edits fields of a draft line on top of the row_version the user saw (null clears). */
+      edit: (id: string, changes: ExpenseLineFields): Promise<PendingIntent> => edit(host, 'expense_line', id, changes),
       /** Deletes a draft line. */
-      delete(id: string): Promise<PendingIntent> {
-        return host.enqueue('expense_line.delete', 1, {
-          id,
-          base_version: baseVersion(host, 'expense_line', id),
-        });
-      },
+      delete: (id: string): Promise<PendingIntent> => host.enqueue('expense_line.delete', 1, { id }),
       /** Stores the photo locally, queues its upload and the attach intent at once. */
       attachReceipt(lineId: string, file: Blob): Promise<PendingIntent> {
         return host.attachReceiptBlob(lineId, file);
@@ -85,21 +90,19 @@ export function makeCommands(host: CommandHost) {
         await host.enqueue('mission.create', 1, { ...fields, id });
         return id;
       },
-      edit(id: string, changes: MissionFields): Promise<PendingIntent> {
-        return host.enqueue('mission.edit', 1, { id, base_version: baseVersion(host, 'mission', id), changes });
-      },
+      edit: (id: string, changes: MissionFields): Promise<PendingIntent> => edit(host, 'mission', id, changes),
       submit: (id: string) => transition(host, 'mission', 'submit', id),
       cancel: (id: string) => transition(host, 'mission', 'cancel', id),
-      approve: (id: string, comment?: string) => decision(host, 'mission', 'approve', id, comment),
-      refuse: (id: string, comment?: string) => decision(host, 'mission', 'refuse', id, comment),
-      return: (id: string, comment?: string) => decision(host, 'mission', 'return', id, comment),
+      approve: (id: string, reason?: string) => decide(host, 'mission', 'approve', id, reason),
+      refuse: (id: string, reason?: string) => decide(host, 'mission', 'refuse', id, reason),
+      return: (id: string, reason?: string) => decide(host, 'mission', 'return', id, reason),
     },
     /** Expense claims (états de frais). */
     claims: {
       submit: (id: string) => transition(host, 'claim', 'submit', id),
-      approve: (id: string, comment?: string) => decision(host, 'claim', 'approve', id, comment),
-      refuse: (id: string, comment?: string) => decision(host, 'claim', 'refuse', id, comment),
-      return: (id: string, comment?: string) => decision(host, 'claim', 'return', id, comment),
+      approve: (id: string, reason?: string) => decide(host, 'claim', 'approve', id, reason),
+      refuse: (id: string, reason?: string) => decide(host, 'claim', 'refuse', id, reason),
+      return: (id: string, reason?: string) => decide(host, 'claim', 'return', id, reason),
     },
     /** Service done (service fait) on a purchase order, fully or per line. */
     serviceDone: {

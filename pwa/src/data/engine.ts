@@ -145,6 +145,7 @@ function toProblem(ack: StoredAck): Problem {
     code: ack.code,
     message: ack.message,
     details: ack.details,
+    conflicts: ack.conflicts ?? [],
     intent: {
       seq: ack.intent.seq,
       id: ack.intent.id,
@@ -359,12 +360,7 @@ export class DataLayer {
       if (error instanceof StorageFullError) this.store.storageError.value = error;
       throw error;
     }
-    return this.enqueue('expense_line.attach_receipt', 1, {
-      id: lineId,
-      sha256: blob.sha256,
-      size: blob.size,
-      content_type: blob.content_type,
-    });
+    return this.enqueue('expense_line.attach_receipt', 1, { id: lineId, sha256: blob.sha256 });
   }
 
   /** A receipt photo still on the device (not uploaded yet), for previews. */

@@ -86,11 +86,11 @@ export async function listIntents(db: Db, userId: string, fromSeq = 0): Promise<
 /** What an ack means for the user, or null when it needs no attention. */
 export function problemOf(intent: StoredIntent, ack: WireAck, now: number): StoredAck | null {
   const details = ack.details ?? {};
-  const conflicts = details['conflicts'];
+  const conflicts = ack.conflicts ?? [];
   let kind: StoredAck['kind'] | null = null;
   let code = ack.code ?? '';
   if (ack.status === 'rejected') kind = 'rejected';
-  else if (Array.isArray(conflicts) && conflicts.length > 0) {
+  else if (conflicts.length > 0) {
     kind = 'conflict';
     code = code || 'TEXT_OVERWRITTEN';
   } else if (ack.status === 'noop' && code) kind = 'noop';
@@ -103,6 +103,7 @@ export function problemOf(intent: StoredIntent, ack: WireAck, now: number): Stor
     code,
     message: describeCode(code, ack.message),
     details,
+    conflicts,
     intent: {
       seq: intent.seq,
       id: intent.id,

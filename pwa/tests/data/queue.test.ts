@@ -129,7 +129,7 @@ describe('queue', () => {
     const row = layer.store.row('expense_line', id).value!;
     expect(row.pending).toBe(true);
     expect(row.row_version).toBe(0);
-    expect(row.data).toMatchObject({ merchant: 'Brasserie', amount_cents: 2000, status: 'draft' });
+    expect(row.data).toMatchObject({ merchant: 'Brasserie', amount_cents: 2000 });
     expect(layer.store.row('expense_line', gone).value).toBeUndefined();
     expect(layer.store.pending.value.find((intent) => intent.name === 'future.intent')?.unknown).toBe(true);
     expect(layer.store.pendingCount.value).toBe(5);

@@ -60,25 +60,25 @@ describe('pull', () => {
 
     // Offline edit (pending), then the server is restored from a backup: epoch reset.
     h.server.online = false;
-    await layer.enqueue('expense_line.edit', 1, { id: 'keep', base_version: 1, changes: { note: 'taxi' } });
+    await layer.enqueue('expense_line.edit', 1, { id: 'keep', base_version: 1, description: 'taxi' });
     await settle(layer);
     h.server.serverForget('expense_line', 'lost');
     h.server.serverPut('u-alice', 'expense_line', 'new', { merchant: 'Arrived' });
-    h.server.pendingReset = { scope: 'all', reason: 'epoch' };
+    h.server.pendingReset = { scope: ['expense_line'], reason: 'epoch_changed' };
     h.server.online = true;
 
     await layer.sync.pull('u-alice'); // pull only: the edit is still unpushed
     await settle(layer);
     const view = new Map(layer.store.rows('expense_line').value.map((row) => [row.id, row]));
     expect([...view.keys()].sort()).toEqual(['keep', 'new']);
-    expect(view.get('keep')!.data).toMatchObject({ merchant: 'Kept', note: 'taxi' });
+    expect(view.get('keep')!.data).toMatchObject({ merchant: 'Kept', description: 'taxi' });
     expect(view.get('keep')!.pending).toBe(true);
     expect(layer.store.pendingCount.value).toBe(1);
 
     await layer.syncNow();
     await settle(layer);
     expect(layer.store.pendingCount.value).toBe(0);
-    expect(h.server.rows.get('expense_line/keep')!.data['note']).toBe('taxi');
+    expect(h.server.rows.get('expense_line/keep')!.data['description']).toBe('taxi');
   });
 });
 
