@@ -269,7 +269,7 @@ export class FakeServer {
       case 'claim.create': {
         if (row !== undefined) throw new Outcome('rejected', 'ROW_EXISTS');
         const { id: _id, ...data } = args;
-        this.serverPut(userId, entity!, id, { ...data, status: 'draft' });
+        this.serverPut(userId, entity!, id, entity === 'expense_line' ? data : { ...data, state: 'draft' });
         return;
       }
       case 'expense_line.edit':
@@ -298,10 +298,10 @@ export class FakeServer {
           }
         }
         if (row === undefined) throw new Outcome('rejected', 'NOT_FOUND');
-        if (row.data['status'] !== args['expected_state']) {
-          throw new Outcome('rejected', 'STATE_CHANGED', { expected: args['expected_state'] as string, current: row.data['status'] as string });
+        if (row.data['state'] !== args['expected_state']) {
+          throw new Outcome('rejected', 'STATE_CHANGED', { expected: args['expected_state'] as string, current: row.data['state'] as string });
         }
-        this.serverPut(userId, entity!, id, { ...row.data, status: 'submitted' });
+        this.serverPut(userId, entity!, id, { ...row.data, state: 'submitted' });
         return;
       }
       default:
