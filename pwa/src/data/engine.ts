@@ -369,6 +369,18 @@ export class DataLayer {
     return userId === null ? undefined : localBlob(this.db, userId, sha256);
   }
 
+  /**
+   * A receipt's bytes: from the device while its upload waits, else downloaded from the server
+   * (only for users who can see a document referencing it). Use URL.createObjectURL to show it.
+   */
+  async getReceipt(sha256: string): Promise<Blob> {
+    const userId = this.auth.currentUserId();
+    if (userId === null) throw new NotSignedInError();
+    const local = await localBlob(this.db, userId, sha256);
+    if (local !== undefined) return local;
+    return this.auth.authedBlob(userId, `/sync/v1/blobs/${encodeURIComponent(sha256)}`);
+  }
+
   async dismissProblem(key: string): Promise<void> {
     const split = key.lastIndexOf(':');
     const userId = key.slice(0, split);

@@ -130,6 +130,11 @@ export const commands: Commands = makeCommands({
   attachReceiptBlob: (lineId, file) => getData().attachReceipt(lineId, file),
 });
 
+/** A receipt photo's bytes (local while uploading, else downloaded); show with URL.createObjectURL. */
+export function getReceipt(sha256: string): Promise<Blob> {
+  return getData().getReceipt(sha256);
+}
+
 /** Removes a rejection/conflict from the problems list once the user has seen it. */
 export function dismissProblem(key: string): Promise<void> {
   return getData().dismissProblem(key);
