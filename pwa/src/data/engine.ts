@@ -9,7 +9,15 @@ import { getMeta, guarded, openDatabase, type ClientMeta, type Db, type StoredAc
 import { NotSignedInError, StorageFullError } from './errors';
 import { Http } from './http';
 import { findMutator, replay } from './mutators';
-import { dismissProblem as dismissStoredProblem, ensureClient, enqueueIntent, getClient, listIntents, listProblems } from './queue';
+import {
+  dismissProblem as dismissStoredProblem,
+  ensureClient,
+  enqueueIntent,
+  getClient,
+  listIntents,
+  listProblems,
+  QUEUE_CHANNEL,
+} from './queue';
 import { createStore, type Store } from './store';
 import { SyncLoop } from './sync';
 import type { Device, JsonObject, PendingIntent, Problem, User } from './types';
@@ -88,7 +96,6 @@ type TabMessage =
   | { type: 'sync-request' };
 
 const LEADER_LOCK = 'nomade-sync-leader';
-const CHANNEL_NAME = 'nomade-data';
 const TICK_MS = 5_000;
 
 const realClock: Clock = {
@@ -246,7 +253,7 @@ export class DataLayer {
 
     const makeChannel = options.channel === undefined ? defaultChannel() : options.channel;
     if (makeChannel !== null) {
-      this.channel = makeChannel(CHANNEL_NAME);
+      this.channel = makeChannel(QUEUE_CHANNEL);
       this.channel.addEventListener('message', (event) => void this.onTabMessage(event.data as TabMessage));
     }
     const environment = options.environment === undefined ? browserEnvironment() : options.environment;

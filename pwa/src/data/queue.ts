@@ -13,6 +13,9 @@ import type { JsonObject, WireAck } from './types';
 
 const MAX_SEQ = Number.MAX_SAFE_INTEGER;
 
+/** BroadcastChannel name on which tabs (and the service worker) announce queued intents. */
+export const QUEUE_CHANNEL = 'nomade-data';
+
 /** Reads the client record of a user (undefined before their first sync or write). */
 export async function getClient(db: Db, userId: string): Promise<ClientMeta | undefined> {
   return (await db.get('meta', clientKey(userId))) as ClientMeta | undefined;

@@ -208,6 +208,7 @@ export class SyncLoop {
     let client = await ensureClient(db, userId);
     const blobsWaiting = (await pendingBlobs(db, userId)).length > 0;
     let batchSize = settings.pushBatch;
+    let recoveries = 0;
     for (let round = 0; round < 10_000; round++) {
       this.assertUser(userId);
       let batch = (await listIntents(db, userId, client.server_seq + 1)).slice(0, batchSize);
@@ -235,6 +236,8 @@ export class SyncLoop {
       try {
         response = (await auth.authed<PushResponse>(userId, { method: 'POST', path: '/sync/v1/push', json: request })).body;
       } catch (error) {
+        const recoverable = error instanceof ApiError && (error.code === 'SEQ_GAP' || error.code === 'CLIENT_TAKEN');
+        if (recoverable && ++recoveries > 3) throw error; // the server keeps disagreeing: back off
         if (error instanceof ApiError && error.status === 409 && error.code === 'SEQ_GAP') {
           client = await this.recoverGap(userId, client, expectedSeq(error), first.seq);
           continue;

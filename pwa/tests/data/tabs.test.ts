@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 
 import type { ChannelLike, Environment, EventSourceLike, LockManagerLike } from '../../src/data/engine';
+import { enqueueOffPage } from '../../src/data/worker';
 import { harness, settle, type Harness } from './helpers';
 
 let h: Harness;
@@ -93,6 +94,22 @@ describe('tabs', () => {
     await settle(second);
     expect(h.server.liveRows('expense_line').map((row) => row.id).sort()).toEqual(['after-handover', 'from-tab-2']);
     expect(syncCalls.second).toBeGreaterThan(0);
+  });
+
+  it('queues from the service worker into the same queue and wakes the leader', async () => {
+    h = harness();
+    expect(await enqueueOffPage('notification.read', 1, { id: 'n1' }, { dbName: h.dbName })).toBe(false);
+    const layer = await h.open({ channel: (name) => new BroadcastChannel(name) as unknown as ChannelLike });
+    await layer.login('alice@example.fr', 'secret', 'phone');
+    await settle(layer);
+    await layer.enqueue('expense_line.create', 1, { id: 'page', merchant: 'Page' });
+    await settle(layer);
+    expect(await enqueueOffPage('expense_line.create', 1, { id: 'worker', merchant: 'Worker' }, { dbName: h.dbName })).toBe(true);
+    await tick(50);
+    await settle(layer);
+    expect(h.server.liveRows('expense_line').map((row) => row.id).sort()).toEqual(['page', 'worker']);
+    const seqs = h.server.applied.map((applied) => applied.seq);
+    expect(seqs).toEqual([1, 2]);
   });
 
   it('falls back to leading alone when Web Locks are absent', async () => {
