@@ -5,7 +5,7 @@
  */
 import { Auth } from './auth';
 import { BlobUploader, DEFAULT_CHUNK_SIZE, localBlob, pendingBlobs, storeBlob } from './blobs';
-import { getMeta, guarded, openDatabase, type ClientMeta, type Db, type StoredAck, type StoredIntent } from './db';
+import { getMeta, guarded, openDatabase, type BaseRow, type ClientMeta, type Db, type StoredAck, type StoredIntent } from './db';
 import { NotSignedInError, StorageFullError } from './errors';
 import { Http } from './http';
 import { findMutator, replay } from './mutators';
@@ -184,6 +184,8 @@ export class DataLayer {
   private releaseLeader: (() => void) | null = null;
   private stopped = false;
   private viewRefresh: Promise<void> = Promise.resolve();
+  /** Base rows as last read (they change only with a pull or a sign-in/out). */
+  private baseCache: { userId: string; rows: BaseRow[] } | null = null;
   private readonly listeners: [Parameters<Environment['addEventListener']>[0], () => void][] = [];
 
   constructor(options: DataLayerOptions = {}) {
@@ -350,7 +352,7 @@ export class DataLayer {
       if (error instanceof StorageFullError) this.store.storageError.value = error;
       throw error;
     }
-    await this.refreshView();
+    await this.refreshView(false);
     this.post({ type: 'enqueued', userId });
     this.syncHandle?.trigger();
     return toPending(intent, findMutator(name, v) === undefined);
@@ -394,7 +396,7 @@ export class DataLayer {
     const seq = Number(key.slice(split + 1));
     if (userId !== this.auth.currentUserId() || !Number.isInteger(seq)) return;
     await dismissStoredProblem(this.db, userId, seq);
-    await this.refreshView();
+    await this.refreshView(false);
     this.post({ type: 'changed' });
   }
 
@@ -413,13 +415,16 @@ export class DataLayer {
 
   // ------------------------------------------------------------ internals
 
-  /** Recomputes the optimistic view and the signals from IndexedDB (serialised). */
-  refreshView(): Promise<void> {
-    this.viewRefresh = this.viewRefresh.then(() => this.computeView()).catch(() => undefined);
+  /**
+   * Recomputes the optimistic view and the signals from IndexedDB (serialised). `rowsChanged`
+   * false re-reads only the queue (a local write), keeping the base rows read last time.
+   */
+  refreshView(rowsChanged = true): Promise<void> {
+    this.viewRefresh = this.viewRefresh.then(() => this.computeView(rowsChanged)).catch(() => undefined);
     return this.viewRefresh;
   }
 
-  private async computeView(): Promise<void> {
+  private async computeView(rowsChanged: boolean): Promise<void> {
     if (this.dbHandle === null) return;
     const session = this.store.session.peek();
     const userId = 'user' in session ? session.user.id : null;
@@ -431,8 +436,11 @@ export class DataLayer {
       return;
     }
     const db = this.dbHandle;
-    const owner = await getMeta(db, 'rows_owner');
-    const base = owner?.user_id === userId ? await db.getAll('rows') : [];
+    if (rowsChanged || this.baseCache?.userId !== userId) {
+      const owner = await getMeta(db, 'rows_owner');
+      this.baseCache = { userId, rows: owner?.user_id === userId ? await db.getAll('rows') : [] };
+    }
+    const base = this.baseCache.rows;
     const intents = await listIntents(db, userId);
     const client = await getClient(db, userId);
     this.store.view.value = replay(base, intents);
@@ -481,9 +489,11 @@ export class DataLayer {
     if (this.stopped) return;
     switch (message.type) {
       case 'enqueued':
+        await this.refreshView(false);
+        this.syncHandle?.trigger();
+        break;
       case 'changed':
         await this.refreshView();
-        if (message.type === 'enqueued') this.syncHandle?.trigger();
         break;
       case 'session': {
         const saved = await this.auth.restore();
