@@ -221,8 +221,12 @@ export class DataLayer {
   async start(): Promise<void> {
     const options = this.options;
     const db = await openDatabase(options.dbName ?? 'nomade', {
-      // Another tab runs a newer version: let its upgrade proceed.
-      onBlocking: () => db.close(),
+      // A newer app version opened in another tab needs to upgrade the database: step aside
+      // (close, give up leadership) and ask the user to reload this tab.
+      onBlocking: () => {
+        this.store.updateRequired.value = true;
+        void this.stop();
+      },
     });
     this.dbHandle = db;
     if ((await getMeta(db, 'installation')) === undefined) {

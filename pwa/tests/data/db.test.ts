@@ -63,6 +63,19 @@ describe('IndexedDB schema', () => {
     current.close();
   });
 
+  it('steps aside when a newer app version upgrades the database in another tab', async () => {
+    h = harness();
+    const layer = await h.open();
+    await layer.login('alice@example.fr', 'secret', 'phone');
+    await settle(layer);
+    expect(layer.isLeader).toBe(true);
+    const newer = await openDatabase(h.dbName, { version: DB_VERSION + 1 });
+    expect(newer.version).toBe(DB_VERSION + 1);
+    expect(layer.store.updateRequired.value).toBe(true);
+    expect(layer.isLeader).toBe(false);
+    newer.close();
+  });
+
   it('turns a quota failure into StorageFullError with a FR/EN message', async () => {
     const quota = new DOMException('quota', 'QuotaExceededError');
     const error = await guarded(() => Promise.reject(quota)).catch((e: unknown) => e);
