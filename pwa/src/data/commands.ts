@@ -3,7 +3,7 @@
  * optimistic view (row_version, state, content hash) so preconditions are what the user saw.
  * Names follow the server registry: `entity.verb`, version 1.
  */
-import type { EntityName, JsonObject, PendingIntent, Row } from './types';
+import type { EntityName, Json, JsonObject, PendingIntent, Problem, Row } from './types';
 import { newId } from './ids';
 
 /** What commands need from the data layer. */
@@ -63,6 +63,17 @@ function edit(host: CommandHost, entity: EntityName, id: string, changes: JsonOb
 
 export type Decision = 'approve' | 'refuse' | 'return';
 
+function isObject(value: Json | undefined): value is JsonObject {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** The row a problem's intent was about: entity from `entity.verb`, id from its args. */
+function targetOf(problem: Problem): { entity: EntityName; id: string } | null {
+  const entity = problem.intent.name.split('.')[0];
+  const id = problem.intent.args['id'];
+  return entity && typeof id === 'string' ? { entity, id } : null;
+}
+
 /** Builds the command objects bound to one data layer. */
 export function makeCommands(host: CommandHost) {
   return {
@@ -120,6 +131,32 @@ export function makeCommands(host: CommandHost) {
     notifications: {
       /** Marks one notification read. */
       read: (id: string) => host.enqueue('notification.read', 1, { id }),
+    },
+    /** Answers to problems shown to the user (then call dismissProblem(problem.key)). */
+    conflicts: {
+      /**
+       * Restores values an edit overwrote (ack `conflicts`: later arrival won): a new edit
+       * setting each `lost` value back, on the row_version the user sees now.
+       */
+      restore(problem: Problem, fields?: readonly string[]): Promise<PendingIntent> | null {
+        const target = targetOf(problem);
+        if (target === null || problem.conflicts.length === 0) return null;
+        const changes: JsonObject = {};
+        for (const conflict of problem.conflicts) {
+          if (fields === undefined || fields.includes(conflict.field)) changes[conflict.field] = conflict.lost;
+        }
+        return edit(host, target.entity, target.id, changes);
+      },
+      /**
+       * MONEY_CONFLICT: the user keeps their amounts (`mine`: a new edit of the money group on
+       * the current row_version) or the server's (`theirs`: nothing to send).
+       */
+      chooseMoney(problem: Problem, choice: 'mine' | 'theirs'): Promise<PendingIntent> | null {
+        const target = targetOf(problem);
+        const client = problem.details['client'];
+        if (choice === 'theirs' || target === null || !isObject(client)) return null;
+        return edit(host, target.entity, target.id, client);
+      },
     },
   };
 }

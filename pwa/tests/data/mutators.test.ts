@@ -6,7 +6,7 @@ import { newId } from '../../src/data/ids';
 import { describeCode } from '../../src/data/messages';
 import { replay, type ReplayIntent } from '../../src/data/mutators';
 import { problemOf } from '../../src/data/queue';
-import type { JsonObject, PendingIntent, Row } from '../../src/data/types';
+import type { JsonObject, PendingIntent, Problem, Row } from '../../src/data/types';
 
 const T = '2026-11-22T09:00:00.000Z';
 
@@ -98,6 +98,41 @@ describe('commands', () => {
     expect(sent[1]).toEqual({ name: 'expense_line.edit', args: { id: 'l1', base_version: 7, merchant: 'Uber', amount_cents: 1200 } });
     expect(sent[2]!.args['id']).toBe(id);
     expect(sent[3]).toEqual({ name: 'claim.submit', args: { id: 'unknown-claim', expected_state: null } });
+  });
+
+  it('answer conflicts: restore an overwritten value, keep my money group', async () => {
+    const sent: { name: string; args: JsonObject }[] = [];
+    const commands = makeCommands({
+      enqueue: async (name, _v, args) => {
+        sent.push({ name, args });
+        return {} as PendingIntent;
+      },
+      currentRow: () => ({ id: 'l1', entity: 'expense_line', row_version: 9, pending: false, data: {} }),
+      attachReceiptBlob: async () => ({}) as PendingIntent,
+    });
+    const problem = (extra: Partial<Problem>): Problem => ({
+      key: 'u:5',
+      kind: 'conflict',
+      code: 'TEXT_OVERWRITTEN',
+      message: { fr: '', en: '' },
+      details: {},
+      conflicts: [],
+      intent: { seq: 5, id: 'm', name: 'expense_line.edit', v: 1, args: { id: 'l1', base_version: 3 }, clientTime: T },
+      at: 0,
+      ...extra,
+    });
+    await commands.conflicts.restore(problem({ conflicts: [{ field: 'merchant', lost: 'SNCF Connect', kept: 'SNCF' }] }));
+    const money = problem({
+      kind: 'rejected',
+      code: 'MONEY_CONFLICT',
+      details: { server: { amount_cents: 4250 }, client: { amount_cents: 5000, currency: 'EUR' } },
+    });
+    expect(commands.conflicts.chooseMoney(money, 'theirs')).toBeNull();
+    await commands.conflicts.chooseMoney(money, 'mine');
+    expect(sent).toEqual([
+      { name: 'expense_line.edit', args: { id: 'l1', base_version: 9, merchant: 'SNCF Connect' } },
+      { name: 'expense_line.edit', args: { id: 'l1', base_version: 9, amount_cents: 5000, currency: 'EUR' } },
+    ]);
   });
 
   it('makes time-ordered UUIDv7 ids', () => {
