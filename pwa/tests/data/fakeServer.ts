@@ -78,6 +78,8 @@ export class FakeServer {
   users = new Map<string, { password: string; user: User }>();
   tokens = new Map<string, { userId: string; expired: boolean }>();
   devices = new Map<string, { userId: string; refresh: string }>();
+  pins = new Map<string, string>();
+  pinFailures = 0;
   online = true;
   /** Failures to inject, matched by path prefix, consumed in order. */
   failures: { prefix: string; mode: FailMode }[] = [];
@@ -178,10 +180,23 @@ export class FakeServer {
     const path = url.pathname;
     if (path === '/api/v1/auth/login') return this.login(entry.body as { email: string; password: string });
     if (path === '/api/v1/auth/refresh') return this.refresh(entry.body as { device_id: string; refresh_token: string });
+    if (path === '/api/v1/auth/unlock') return this.unlock(entry.body as { device_id: string; refresh_token: string; pin: string });
     const userId = entry.token === null ? undefined : this.tokens.get(entry.token);
     if (userId === undefined) return problem(401, 'AUTH_REQUIRED');
     if (userId.expired) return problem(401, 'TOKEN_EXPIRED');
     if (path === '/api/v1/auth/logout') return new Response(null, { status: 204 });
+    if (path === '/api/v1/auth/pin') {
+      const device = [...this.devices.entries()].find(([, d]) => d.userId === userId.userId);
+      if (device) this.pins.set(device[0], (entry.body as { pin: string }).pin);
+      return new Response(null, { status: 204 });
+    }
+    if (path === '/api/v1/devices/' && entry.method === 'GET') {
+      return json(200, [...this.devices.entries()].filter(([, d]) => d.userId === userId.userId).map(([id]) => ({ id, name: id, current: false })));
+    }
+    if (path.startsWith('/api/v1/devices/') && entry.method === 'DELETE') {
+      this.devices.delete(decodeURIComponent(path.slice('/api/v1/devices/'.length)));
+      return new Response(null, { status: 204 });
+    }
     if (path === '/sync/v1/push') return this.push(userId.userId, entry.body as PushBody);
     if (path === '/sync/v1/pull') return this.pull(userId.userId, entry.body as PullBody);
     if (path === '/sync/v1/blobs') return this.blobStatus(entry.body as { sha256: string; size: number });
@@ -213,6 +228,21 @@ export class FakeServer {
   private refresh(body: { device_id: string; refresh_token: string }): Response {
     const device = this.devices.get(body.device_id);
     if (device === undefined || device.refresh !== body.refresh_token) return problem(401, 'REFRESH_REUSED');
+    const account = [...this.users.values()].find((entry) => entry.user.id === device.userId);
+    return this.issue(account!.user, body.device_id);
+  }
+
+  private unlock(body: { device_id: string; refresh_token: string; pin: string }): Response {
+    const device = this.devices.get(body.device_id);
+    if (device === undefined || device.refresh !== body.refresh_token) return problem(401, 'SESSION_EXPIRED');
+    if (this.pins.get(body.device_id) !== body.pin) {
+      this.pinFailures += 1;
+      if (this.pinFailures >= 3) {
+        this.devices.delete(body.device_id);
+        return problem(401, 'SESSION_WIPED');
+      }
+      return problem(401, 'PIN_WRONG');
+    }
     const account = [...this.users.values()].find((entry) => entry.user.id === device.userId);
     return this.issue(account!.user, body.device_id);
   }
