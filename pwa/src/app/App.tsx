@@ -1,0 +1,139 @@
+/** The app: sign-in gate, shell (header, main, bottom navigation) and routes. Screens other
+ * than sign-in load on demand so the first load stays small. */
+import { LocationProvider, Router, Route, lazy, useLocation } from "preact-iso";
+import { useEffect } from "preact/hooks";
+import { signal } from "@preact/signals";
+import { session, locked, hasPin, online, pendingCount, syncNow } from "./data";
+import { t } from "./i18n";
+import { Icon, type IconName } from "./icons";
+import { SignIn } from "../screens/SignIn";
+import { updateReady, applyUpdate, dismissUpdate, requestPersistentStorage, needsIosInstallCoaching } from "./sw-bridge";
+import type { MessageKey } from "./i18n";
+import type { Role } from "./model";
+
+const Pin = lazy(() => import("../screens/Pin"));
+const Agent = lazy(() => import("../screens/agent"));
+const Manager = lazy(() => import("../screens/manager"));
+const Supplier = lazy(() => import("../screens/supplier"));
+const Everyone = lazy(() => import("../screens/everyone"));
+
+const pinOffered = signal<boolean>(localStorage.getItem("nomade.pinOffered") === "1");
+const iosCoachingDismissed = signal<boolean>(localStorage.getItem("nomade.iosCoached") === "1");
+
+interface Tab { href: string; label: MessageKey; icon: IconName }
+const TABS: Record<Role, Tab[]> = {
+  agent: [{ href: "/missions", label: "nav.missions", icon: "missions" }, { href: "/claims", label: "nav.claims", icon: "claims" }],
+  manager: [{ href: "/approvals", label: "nav.approvals", icon: "approvals" }, { href: "/orders", label: "nav.orders", icon: "orders" }],
+  supplier: [{ href: "/invoices", label: "nav.invoices", icon: "invoices" }, { href: "/stats", label: "nav.stats", icon: "stats" }],
+  back_office: [],
+  admin: [],
+};
+const COMMON: Tab[] = [{ href: "/inbox", label: "nav.inbox", icon: "inbox" }, { href: "/settings", label: "nav.settings", icon: "settings" }];
+
+function homeOf(role: Role): string {
+  return TABS[role][0]?.href ?? "/inbox";
+}
+
+function BottomNav({ role }: { role: Role }) {
+  const { path } = useLocation();
+  return (
+    <nav class="tabs" aria-label={t("nav.main")}>
+      <ul>
+        {[...TABS[role], ...COMMON].map((tab) => (
+          <li key={tab.href}>
+            <a href={tab.href} aria-current={path === tab.href || path.startsWith(`${tab.href}/`) ? "page" : undefined}>
+              <Icon name={tab.icon} />
+              {t(tab.label)}
+            </a>
+          </li>
+        ))}
+      </ul>
+    </nav>
+  );
+}
+
+function Banners() {
+  return (
+    <>
+      {updateReady.value && (
+        <div class="banner" role="status">
+          <span>{t("update.available")}</span>
+          <button type="button" onClick={applyUpdate}>{t("update.apply")}</button>
+          <button type="button" class="link" onClick={dismissUpdate}>{t("update.later")}</button>
+        </div>
+      )}
+      {!iosCoachingDismissed.value && needsIosInstallCoaching() && (
+        <div class="banner" role="region" aria-label={t("install.iosTitle")}>
+          <span><strong>{t("install.iosTitle")}</strong> — {t("install.iosSteps")}</span>
+          <button type="button" onClick={() => { iosCoachingDismissed.value = true; localStorage.setItem("nomade.iosCoached", "1"); }}>
+            {t("install.dismiss")}
+          </button>
+        </div>
+      )}
+      {!online.value && <p class="alert info" role="status" style="margin:0;border-radius:0">{t("common.offline")}</p>}
+    </>
+  );
+}
+
+function Redirect({ to }: { to: string }) {
+  const { route } = useLocation();
+  useEffect(() => route(to, true), [to]);
+  return null;
+}
+
+function Shell({ role }: { role: Role }) {
+  useEffect(() => {
+    void requestPersistentStorage();
+    void syncNow();
+    const onVisible = () => document.visibilityState === "visible" && void syncNow();
+    document.addEventListener("visibilitychange", onVisible);
+    return () => document.removeEventListener("visibilitychange", onVisible);
+  }, []);
+  return (
+    <>
+      <a class="skip" href="#main">{t("app.skip")}</a>
+      <header class="top">
+        <span class="brand">{t("app.name")}</span>
+        <a class={`badge ${pendingCount.value ? "warn" : ""}`} href="/sync">
+          {pendingCount.value ? t("sync.pending", { n: pendingCount.value }) : t("sync.upToDate")}
+        </a>
+      </header>
+      <Banners />
+      <main id="main" tabIndex={-1}>
+        <Router>
+          <Route path="/" component={() => <Redirect to={homeOf(role)} />} />
+          <Route path="/missions/*" component={Agent} />
+          <Route path="/claims/*" component={Agent} />
+          <Route path="/approvals/*" component={Manager} />
+          <Route path="/orders/*" component={Manager} />
+          <Route path="/invoices/*" component={Supplier} />
+          <Route path="/stats" component={Supplier} />
+          <Route path="/inbox" component={Everyone} />
+          <Route path="/settings/*" component={Everyone} />
+          <Route path="/sync" component={Everyone} />
+          <Route default component={() => <Redirect to={homeOf(role)} />} />
+        </Router>
+      </main>
+      <BottomNav role={role} />
+    </>
+  );
+}
+
+function Gate() {
+  const s = session.value;
+  if (!s) return <main id="main"><SignIn /></main>;
+  if (locked.value) return <main id="main"><Pin mode="unlock" /></main>;
+  if (!hasPin.value && !pinOffered.value) {
+    const done = () => { pinOffered.value = true; localStorage.setItem("nomade.pinOffered", "1"); };
+    return <main id="main"><Pin mode="setup" onDone={done} /></main>;
+  }
+  return <Shell role={s.user.role} />;
+}
+
+export function App() {
+  return (
+    <LocationProvider>
+      <Gate />
+    </LocationProvider>
+  );
+}

@@ -1,0 +1,16 @@
+import { render } from "preact";
+import { App } from "./app/App";
+import { language } from "./app/i18n";
+import { syncNow } from "./app/data";
+import { registerWorker } from "./app/sw-bridge";
+import "./app/styles.css";
+
+document.documentElement.lang = language.value;
+render(<App />, document.getElementById("app") as HTMLElement);
+void registerWorker({
+  onSync: () => void syncNow(),
+  onNavigate: (path) => {
+    history.pushState(null, "", path);
+    dispatchEvent(new PopStateEvent("popstate"));
+  },
+});

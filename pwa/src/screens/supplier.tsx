@@ -1,0 +1,4 @@
+import { Page } from "../app/ui";
+export default function Screens() {
+  return <Page title="supplier">…</Page>;
+}
