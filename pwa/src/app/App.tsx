@@ -12,10 +12,26 @@ import type { MessageKey } from "./i18n";
 import type { Role } from "./model";
 
 const Pin = lazy(() => import("../screens/Pin"));
-const Agent = lazy(() => import("../screens/agent"));
-const Manager = lazy(() => import("../screens/manager"));
-const Supplier = lazy(() => import("../screens/supplier"));
-const Everyone = lazy(() => import("../screens/everyone"));
+const agent = () => import("../screens/agent");
+const manager = () => import("../screens/manager");
+const supplier = () => import("../screens/supplier");
+const everyone = () => import("../screens/everyone");
+const MissionList = lazy(() => agent().then((m) => m.MissionList));
+const MissionNew = lazy(() => agent().then((m) => m.MissionNew));
+const MissionDetail = lazy(() => agent().then((m) => m.MissionDetail));
+const ClaimList = lazy(() => agent().then((m) => m.ClaimList));
+const ClaimDetail = lazy(() => agent().then((m) => m.ClaimDetail));
+const LineEditor = lazy(() => agent().then((m) => m.LineEditor));
+const ApprovalsInbox = lazy(() => manager().then((m) => m.ApprovalsInbox));
+const OrderList = lazy(() => manager().then((m) => m.OrderList));
+const OrderDetail = lazy(() => manager().then((m) => m.OrderDetail));
+const InvoiceList = lazy(() => supplier().then((m) => m.InvoiceList));
+const InvoiceDetail = lazy(() => supplier().then((m) => m.InvoiceDetail));
+const Statistics = lazy(() => supplier().then((m) => m.Statistics));
+const Inbox = lazy(() => everyone().then((m) => m.Inbox));
+const Settings = lazy(() => everyone().then((m) => m.Settings));
+const Devices = lazy(() => everyone().then((m) => m.Devices));
+const SyncStatus = lazy(() => everyone().then((m) => m.SyncStatus));
 
 const pinOffered = signal<boolean>(localStorage.getItem("nomade.pinOffered") === "1");
 const iosCoachingDismissed = signal<boolean>(localStorage.getItem("nomade.iosCoached") === "1");
@@ -102,15 +118,23 @@ function Shell({ role }: { role: Role }) {
       <main id="main" tabIndex={-1}>
         <Router>
           <Route path="/" component={() => <Redirect to={homeOf(role)} />} />
-          <Route path="/missions/*" component={Agent} />
-          <Route path="/claims/*" component={Agent} />
-          <Route path="/approvals/*" component={Manager} />
-          <Route path="/orders/*" component={Manager} />
-          <Route path="/invoices/*" component={Supplier} />
-          <Route path="/stats" component={Supplier} />
-          <Route path="/inbox" component={Everyone} />
-          <Route path="/settings/*" component={Everyone} />
-          <Route path="/sync" component={Everyone} />
+          <Route path="/missions" component={MissionList} />
+          <Route path="/missions/new" component={MissionNew} />
+          <Route path="/missions/:id" component={MissionDetail} />
+          <Route path="/claims" component={ClaimList} />
+          <Route path="/claims/:id" component={ClaimDetail} />
+          <Route path="/claims/:id/lines/new" component={LineEditor} />
+          <Route path="/claims/:id/lines/:lineId" component={LineEditor} />
+          <Route path="/approvals" component={ApprovalsInbox} />
+          <Route path="/orders" component={OrderList} />
+          <Route path="/orders/:id" component={OrderDetail} />
+          <Route path="/invoices" component={InvoiceList} />
+          <Route path="/invoices/:id" component={InvoiceDetail} />
+          <Route path="/stats" component={Statistics} />
+          <Route path="/inbox" component={Inbox} />
+          <Route path="/settings" component={Settings} />
+          <Route path="/settings/devices" component={Devices} />
+          <Route path="/sync" component={SyncStatus} />
           <Route default component={() => <Redirect to={homeOf(role)} />} />
         </Router>
       </main>
