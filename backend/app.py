@@ -22,7 +22,7 @@ from backend.composition import JOB_MODULES, route_handlers
 from backend.db import prepare_engine
 from backend.errors import CATALOGUE, DomainError, error_body
 from backend.live import make_channels
-from backend.logs import RequestIdMiddleware, configure_logging
+from backend.logs import RequestIdMiddleware, configure_logging, ensure_request_id
 from backend.settings import Settings, get_settings
 from backend.static import static_handlers
 
@@ -116,6 +116,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         route_handlers=[*route_handlers(), *static_handlers(settings)],
         plugins=[make_channels(settings)],
         middleware=[RequestIdMiddleware, DefineMiddleware(AuthMiddleware)],
+        before_send=[ensure_request_id],
         exception_handlers={
             DomainError: _on_domain_error,
             HTTPException: _on_http_error,
