@@ -1,6 +1,7 @@
 import { defineConfig } from "vite";
 import preact from "@preact/preset-vite";
 import { VitePWA } from "vite-plugin-pwa";
+import pkg from "./package.json" with { type: "json" };
 
 // The service worker is our own (src/sw.ts); vite-plugin-pwa only injects the precache list
 // and writes the manifest. Registration and updates go through src/app/sw-bridge.ts.
@@ -38,5 +39,6 @@ export default defineConfig({
       },
     }),
   ],
+  define: { __APP_VERSION__: JSON.stringify(pkg.version) },
   build: { target: "es2022", sourcemap: false },
 });

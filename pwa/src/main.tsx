@@ -1,11 +1,12 @@
 import { render } from "preact";
 import { App } from "./app/App";
 import { language } from "./app/i18n";
-import { syncNow } from "./app/data";
+import { startData, syncNow } from "./app/data";
 import { registerWorker } from "./app/sw-bridge";
 import "./app/styles.css";
 
 document.documentElement.lang = language.value;
+void startData().catch((error: unknown) => console.error("nomade: data layer did not start", error));
 render(<App />, document.getElementById("app") as HTMLElement);
 void registerWorker({
   onSync: () => void syncNow(),

@@ -3,11 +3,11 @@
 import { LocationProvider, Router, Route, lazy, useLocation } from "preact-iso";
 import { useEffect } from "preact/hooks";
 import { signal } from "@preact/signals";
-import { session, locked, hasPin, online, pendingCount, syncNow } from "./data";
+import { session, locked, expired, ready, online, pendingCount, syncNow, requestPersistentStorage, storageFull, demo } from "./data";
 import { t } from "./i18n";
 import { Icon, type IconName } from "./icons";
 import { SignIn } from "../screens/SignIn";
-import { updateReady, applyUpdate, dismissUpdate, requestPersistentStorage, needsIosInstallCoaching } from "./sw-bridge";
+import { updateReady, applyUpdate, dismissUpdate, needsIosInstallCoaching } from "./sw-bridge";
 import type { MessageKey } from "./i18n";
 import type { Role } from "./model";
 
@@ -33,7 +33,7 @@ const Settings = lazy(() => everyone().then((m) => m.Settings));
 const Devices = lazy(() => everyone().then((m) => m.Devices));
 const SyncStatus = lazy(() => everyone().then((m) => m.SyncStatus));
 
-const pinOffered = signal<boolean>(localStorage.getItem("nomade.pinOffered") === "1");
+const pinOffered = signal<string>(localStorage.getItem("nomade.pinOffered") ?? "");
 const iosCoachingDismissed = signal<boolean>(localStorage.getItem("nomade.iosCoached") === "1");
 
 interface Tab { href: string; label: MessageKey; icon: IconName }
@@ -87,6 +87,8 @@ function Banners() {
         </div>
       )}
       {!online.value && <p class="alert info" role="status" style="margin:0;border-radius:0">{t("common.offline")}</p>}
+      {storageFull.value && <p class="alert bad" role="alert" style="margin:0;border-radius:0">{t("error.storageFull")}</p>}
+      {demo && <p class="alert" style="margin:0;border-radius:0">{t("app.demo")}</p>}
     </>
   );
 }
@@ -144,11 +146,13 @@ function Shell({ role }: { role: Role }) {
 }
 
 function Gate() {
+  if (!ready.value) return <main id="main"><p role="status">{t("common.loading")}</p></main>;
   const s = session.value;
-  if (!s) return <main id="main"><SignIn /></main>;
+  if (!s || expired.value) return <main id="main"><SignIn /></main>;
   if (locked.value) return <main id="main"><Pin mode="unlock" /></main>;
-  if (!hasPin.value && !pinOffered.value) {
-    const done = () => { pinOffered.value = true; localStorage.setItem("nomade.pinOffered", "1"); };
+  if (pinOffered.value !== s.user.id) {
+    // Offered once per user on this phone, right after the first sign-in.
+    const done = () => { pinOffered.value = s.user.id; localStorage.setItem("nomade.pinOffered", s.user.id); };
     return <main id="main"><Pin mode="setup" onDone={done} /></main>;
   }
   return <Shell role={s.user.role} />;

@@ -1,50 +1,101 @@
-/** The screens' only door to data: the thin adapter that stands in for `src/data/` (the sync
- * engine, built on branch pwa-data) until it lands. Sign-in, PIN and devices use the real API;
- * lists are kept on the phone (localStorage) and seeded with PLACEHOLDER rows; writes become
- * pending intents, each with its idempotency key, shown as "waiting to sync". */
-import { computed, effect, signal } from "@preact/signals";
-import * as api from "./api";
-import type { ApiProblem, ApiResult } from "./api";
-import { uuidv7 } from "./ids";
+/** The screens' view of the data layer (src/data): its signals mapped to screen models, and
+ * the user's actions turned into its commands. Screens import this module, never fetch or
+ * IndexedDB. `demo` mode (opened once with `?demo=1`, for screenshots and audits) shows
+ * sample rows instead of the synced ones. */
+import { computed, signal } from "@preact/signals";
+import * as data from "../data";
+import type { Device as DataDevice, Row } from "../data";
+import type { ApiProblem } from "./model";
 import type {
-  Approval, Device, ExpenseClaim, ExpenseLine, Invoice, Mission, Notice, PendingIntent, PurchaseOrder, Rejection, Session,
+  Approval, Device, ExpenseClaim, ExpenseLine, Invoice, Mission, Notice, PurchaseOrder, Rejection, Session,
 } from "./model";
 import * as sample from "./placeholder";
-import { readOutbox, saveReceipt } from "../sw/outbox";
+import { toApprovals, toClaim, toInvoice, toLine, toMission, toNotice, toOrder } from "./rows";
 
-/** Whether the lists come from the placeholder rows rather than the sync engine. */
-export const usesPlaceholderData = true;
+if (typeof location !== "undefined" && new URLSearchParams(location.search).has("demo")) {
+  localStorage.setItem("nomade.demo", new URLSearchParams(location.search).get("demo") === "0" ? "0" : "1");
+}
+/** Sample rows instead of synced ones (screenshots, accessibility audits). */
+export const demo = typeof localStorage !== "undefined" && localStorage.getItem("nomade.demo") === "1";
 
-function persisted<T>(key: string, fallback: () => T) {
-  const raw = localStorage.getItem(`nomade.${key}`);
-  const s = signal<T>(raw ? (JSON.parse(raw) as T) : fallback());
-  effect(() => localStorage.setItem(`nomade.${key}`, JSON.stringify(s.value)));
-  return s;
+export const ready = signal<boolean>(false);
+/** Starts the data layer (IndexedDB, saved session, sync). */
+export async function startData(): Promise<void> {
+  await data.initData({ appVersion: __APP_VERSION__ });
+  ready.value = true;
 }
 
-export const session = persisted<Session | null>("session", () => null);
-export const hasPin = persisted<boolean>("hasPin", () => false);
-/** Locked after a restart when a PIN exists: the PIN (or the password) unlocks. */
-export const locked = signal<boolean>(session.value !== null && hasPin.value);
-export const online = signal<boolean>(navigator.onLine);
-addEventListener("online", () => { online.value = true; void syncNow(); });
-addEventListener("offline", () => { online.value = false; });
+/** The signed-in session as screens need it (null when signed out). */
+export const session = computed<Session | null>(() => {
+  const s = data.session.value;
+  if (s.status === "signed_in" || s.status === "locked" || s.status === "expired") {
+    return { accessToken: "", accessExpiresAt: "", refreshToken: "", deviceId: s.deviceId, user: s.user as Session["user"] };
+  }
+  return null;
+});
+export const locked = computed(() => data.session.value.status === "locked");
+export const expired = computed(() => data.session.value.status === "expired");
+export const online = data.online;
+export const pendingCount = data.pendingCount;
+export const lastSyncAt = computed(() => (data.lastSyncAt.value === null ? null : new Date(data.lastSyncAt.value).toISOString()));
+export const oldestPendingAt = computed(() => {
+  const first = data.pending.value[0];
+  return first ? new Date(first.createdAt).toISOString() : null;
+});
 
-export const missions = persisted<Mission[]>("missions", sample.sampleMissions);
-export const claims = persisted<ExpenseClaim[]>("claims", sample.sampleClaims);
-export const lines = persisted<ExpenseLine[]>("lines", sample.sampleLines);
-export const approvals = persisted<Approval[]>("approvals", sample.sampleApprovals);
-export const orders = persisted<PurchaseOrder[]>("orders", sample.sampleOrders);
-export const invoices = persisted<Invoice[]>("invoices", sample.sampleInvoices);
-export const notices = persisted<Notice[]>("notices", sample.sampleNotices);
-export const pending = persisted<PendingIntent[]>("pending", () => []);
-export const rejections = persisted<Rejection[]>("rejections", () => []);
-export const lastSyncAt = persisted<string | null>("lastSyncAt", () => null);
-export const pushPrefs = persisted<Record<"invoice" | "approval" | "decision", boolean>>("pushPrefs", () => ({ invoice: true, approval: true, decision: true }));
+const myId = (): string => session.value?.user.id ?? "";
+const sampled = <T>(make: () => T) => signal<T>(make());
+const demoRows = demo ? {
+  missions: sampled(sample.sampleMissions), claims: sampled(sample.sampleClaims), lines: sampled(sample.sampleLines),
+  approvals: sampled(sample.sampleApprovals), orders: sampled(sample.sampleOrders), invoices: sampled(sample.sampleInvoices), notices: sampled(sample.sampleNotices),
+} : null;
 
-export const pendingCount = computed(() => pending.value.length);
-/** Ids of documents touched by an intent not yet accepted by the server. */
-export const pendingDocumentIds = computed(() => new Set(pending.value.map((i) => String(i.args["id"] ?? i.args["document_id"] ?? ""))));
+const rowsOf = (entity: string) => data.rows(entity);
+const mapped = <T>(entity: string, fn: (r: Row) => T) => computed<T[]>(() => rowsOf(entity).value.map(fn));
+
+export const missions = demoRows?.missions ?? mapped("mission", toMission);
+export const claims = demoRows?.claims ?? mapped("claim", toClaim);
+export const lines = demoRows?.lines ?? mapped("expense_line", (r) => toLine(r, policyWarnings));
+export const orders = demoRows?.orders ?? mapped("purchase_order", toOrder);
+export const invoices = demoRows?.invoices ?? mapped("invoice", toInvoice);
+export const notices = demoRows?.notices ?? computed<Notice[]>(() =>
+  rowsOf("notification").value.map(toNotice).sort((a, b) => b.created_at.localeCompare(a.created_at)));
+export const approvals = demoRows?.approvals ?? computed<Approval[]>(() =>
+  toApprovals([...rowsOf("mission").value], [...rowsOf("claim").value], [...rowsOf("service_done").value], myId()));
+
+/** Ids of documents changed by an intent the server has not confirmed yet. */
+export const pendingDocumentIds = computed(() => {
+  const ids = new Set<string>();
+  for (const i of data.pending.value) {
+    for (const key of ["id", "document_id", "purchase_order_id", "claim_id"]) {
+      const v = i.args[key];
+      if (typeof v === "string") ids.add(v);
+    }
+  }
+  return ids;
+});
+
+export const rejections = computed<Rejection[]>(() => data.problems.value.map((p) => ({
+  id: p.key, name: p.intent.name, code: p.code, message: p.message, at: new Date(p.at).toISOString(),
+})));
+export const storageFull = computed(() => data.storageError.value !== null);
+export const updateRequired = data.updateRequired;
+
+function problemOf(error: unknown): ApiProblem {
+  if (error instanceof data.DataError) {
+    return { code: error.code, message: error.text, status: error instanceof data.ApiError ? error.status : 0 };
+  }
+  return { code: "UNKNOWN", status: 0, message: { fr: "Erreur inattendue.", en: "Unexpected error." } };
+}
+
+async function attempt(action: () => Promise<unknown>): Promise<ApiProblem | null> {
+  try {
+    await action();
+    return null;
+  } catch (error) {
+    return problemOf(error);
+  }
+}
 
 function deviceName(): string {
   const ua = navigator.userAgent;
@@ -53,87 +104,46 @@ function deviceName(): string {
   return `${browser} · ${os}`;
 }
 
-export async function signIn(email: string, password: string): Promise<ApiProblem | null> {
-  const r = await api.login(email, password, deviceName());
-  if (!r.ok) return r.problem;
-  session.value = r.value;
-  locked.value = false;
-  return null;
+export const newId = (): string => data.newId();
+export const signIn = (email: string, password: string) => attempt(() => data.login(email, password, deviceName()));
+export const savePin = (pin: string) => attempt(() => data.setPin(pin));
+export const unlockWithPin = (pin: string) => attempt(() => data.unlock(pin));
+export const signOut = async (): Promise<void> => { await attempt(() => data.logout()); };
+export const revokeDevice = (id: string) => attempt(() => data.revokeDevice(id));
+
+export async function devices(): Promise<{ ok: true; value: Device[] } | { ok: false; problem: ApiProblem }> {
+  try {
+    const list = await data.listDevices();
+    const current = session.value?.deviceId;
+    return { ok: true, value: list.map((d: DataDevice) => ({ id: d.id, name: d.name, last_seen_at: d.last_seen_at ?? d.created_at ?? "", current: d.current ?? d.id === current })) };
+  } catch (error) {
+    return { ok: false, problem: problemOf(error) };
+  }
 }
 
-export async function savePin(pin: string): Promise<ApiProblem | null> {
-  const s = session.value;
-  if (!s) return null;
-  const r = await api.setPin(s.accessToken, pin);
-  if (!r.ok) return r.problem;
-  hasPin.value = true;
-  return null;
+/** Runs a write; a storage or other failure is logged (the store's signals show it). */
+function write(action: () => Promise<unknown>): void {
+  void action().catch((error: unknown) => console.warn("nomade: write failed", error));
 }
-
-export async function unlockWithPin(pin: string): Promise<ApiProblem | null> {
-  const s = session.value;
-  if (!s) return null;
-  const r = await api.unlock(s.deviceId, s.refreshToken, pin);
-  if (!r.ok) return r.problem;
-  session.value = r.value;
-  locked.value = false;
-  return null;
-}
-
-export async function signOut(): Promise<void> {
-  const s = session.value;
-  if (s && online.value) await api.logout(s.accessToken);
-  session.value = null;
-  hasPin.value = false;
-  locked.value = false;
-}
-
-export async function devices(): Promise<ApiResult<Device[]>> {
-  const s = session.value;
-  if (!s) return { ok: true, value: [] };
-  return api.listDevices(s.accessToken, s.deviceId);
-}
-
-export async function revokeDevice(id: string): Promise<ApiProblem | null> {
-  const s = session.value;
-  if (!s) return null;
-  const r = await api.revokeDevice(s.accessToken, id);
-  return r.ok ? null : r.problem;
-}
-
-/** Records a write as a pending intent (the server re-runs it under its rules later). */
-function enqueue(name: string, args: Record<string, unknown>): void {
-  pending.value = [...pending.value, { id: uuidv7(), name, args, created_at: new Date().toISOString() }];
-  void syncNow();
-}
-
-const today = (): string => new Date().toISOString().slice(0, 10);
 
 export function createMission(fields: Omit<Mission, "id" | "status">): string {
-  const id = uuidv7();
-  missions.value = [{ ...fields, id, status: "draft" }, ...missions.value];
-  enqueue("mission.create", { id, ...fields });
+  const id = data.newId();
+  write(() => data.commands.missions.create({
+    id, purpose: fields.purpose, destination: fields.destination, starts_on: fields.starts_on, ends_on: fields.ends_on,
+    transport: fields.transport, estimated_cost_cents: fields.estimate_cents,
+  }));
   return id;
 }
+export const submitMission = (id: string): void => write(() => data.commands.missions.submit(id));
+export const cancelMission = (id: string): void => write(() => data.commands.missions.cancel(id));
 
-function setMissionStatus(id: string, status: Mission["status"], intent: string): void {
-  missions.value = missions.value.map((m) => (m.id === id ? { ...m, status } : m));
-  enqueue(intent, { id, expected_state: missions.value.find((m) => m.id === id)?.status });
-}
-export const submitMission = (id: string): void => setMissionStatus(id, "submitted", "mission.submit");
-export const cancelMission = (id: string): void => setMissionStatus(id, "cancelled", "mission.cancel");
-
-/** The claim of a mission, created on first use. */
-export function claimFor(missionId: string): ExpenseClaim {
-  const found = claims.value.find((c) => c.mission_id === missionId);
-  if (found) return found;
-  const claim: ExpenseClaim = { id: uuidv7(), mission_id: missionId, status: "draft" };
-  claims.value = [...claims.value, claim];
-  enqueue("expense_claim.create", { id: claim.id, mission_id: missionId });
-  return claim;
+/** The claim of a mission (created by the server with the mission's approval). */
+export function claimFor(missionId: string): ExpenseClaim | undefined {
+  return claims.value.find((c) => c.mission_id === missionId);
 }
 
-/** Local checks mirroring the server's policy (meal €20.00 cap; a line without receipt). */
+/** Local checks mirroring the server's policy (meal €20.00 cap; a line without receipt);
+ * the server's own warnings replace them once the line is synced. */
 export function policyWarnings(line: Pick<ExpenseLine, "category" | "amount_cents" | "receipt_blob">): string[] {
   const warnings: string[] = [];
   if (line.category === "meal" && line.amount_cents > 2_000) warnings.push("meal_cap");
@@ -142,72 +152,52 @@ export function policyWarnings(line: Pick<ExpenseLine, "category" | "amount_cent
   return warnings;
 }
 
-export function saveLine(line: Omit<ExpenseLine, "warnings">): void {
-  const full: ExpenseLine = { ...line, warnings: policyWarnings(line) };
-  const exists = lines.value.some((l) => l.id === line.id);
-  lines.value = exists ? lines.value.map((l) => (l.id === line.id ? full : l)) : [...lines.value, full];
-  const { ocr: _ocr, ...args } = line;
-  enqueue(exists ? "expense_line.update" : "expense_line.create", args);
+/** Saves a line; a new receipt photo (already downscaled) is stored and attached with it. */
+export function saveLine(line: Omit<ExpenseLine, "warnings" | "ocr">, photo: Blob | null, existing: boolean): void {
+  const fields = {
+    date: line.spent_on, amount_cents: line.amount_cents, currency: line.currency, category: line.category,
+    merchant: line.merchant, vat_rate_bp: line.vat_rate_permille * 10, claim_id: line.claim_id || null,
+  };
+  write(async () => {
+    if (existing) await data.commands.expenseLines.edit(line.id, fields);
+    else await data.commands.expenseLines.create({ id: line.id, ...fields });
+    if (photo) await data.commands.expenseLines.attachReceipt(line.id, photo);
+  });
 }
 
-/** Keeps a downscaled receipt on the phone until it is uploaded; returns its local key. */
-export async function queueReceipt(blob: Blob): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", await blob.arrayBuffer());
-  const sha = Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
-  await saveReceipt(sha, blob);
-  return sha;
-}
-
-export function submitClaim(id: string): void {
-  claims.value = claims.value.map((c) => (c.id === id ? { ...c, status: "submitted", submitted_at: new Date().toISOString() } : c));
-  enqueue("expense_claim.submit", { id, expected_state: "draft" });
-}
+export const submitClaim = (id: string): void => write(() => data.commands.claims.submit(id));
 
 export function decide(approvalId: string, decision: "approve" | "refuse" | "return", reason = ""): void {
   const a = approvals.value.find((x) => x.id === approvalId);
   if (!a) return;
-  approvals.value = approvals.value.filter((x) => x.id !== approvalId);
-  enqueue(`${a.kind}.${decision}`, { document_id: a.document_id, reason, expected_state: "submitted" });
+  if (a.kind === "service_done") {
+    write(() => data.commands.serviceDone.certify({ purchase_order_id: a.document_id, done_on: new Date().toISOString().slice(0, 10), comment: reason }));
+    return;
+  }
+  const group = a.kind === "mission" ? data.commands.missions : data.commands.claims;
+  write(() => group[decision](a.document_id, reason || undefined));
 }
 
 export function certifyServiceDone(orderId: string, received: Record<string, number>, comment: string): void {
-  orders.value = orders.value.map((o) => {
-    if (o.id !== orderId) return o;
-    const newLines = o.lines.map((l) => ({ ...l, received: Math.max(l.received, Math.min(l.quantity, received[l.id] ?? l.received)) }));
-    const all = newLines.every((l) => l.received >= l.quantity);
-    return { ...o, lines: newLines, status: all ? "received" : "partially_received" };
-  });
-  enqueue("purchase_order.certify_service_done", { id: orderId, received, comment, service_date: today() });
+  write(() => data.commands.serviceDone.certify({
+    purchase_order_id: orderId, done_on: new Date().toISOString().slice(0, 10), comment,
+    lines: Object.entries(received).map(([line_id, quantity]) => ({ line_id, quantity })),
+  }));
 }
 
-export function markRead(id: string): void {
-  notices.value = notices.value.map((n) => (n.id === id ? { ...n, read: true } : n));
-  enqueue("notification.mark_read", { id });
-}
+export const markRead = (id: string): void => write(() => data.commands.notifications.read(id));
 
+const PREFS_KEY = "nomade.pushPrefs";
+export const pushPrefs = signal<Record<"invoice" | "approval" | "decision", boolean>>(
+  JSON.parse(localStorage.getItem(PREFS_KEY) ?? '{"invoice":true,"approval":true,"decision":true}') as Record<"invoice" | "approval" | "decision", boolean>,
+);
+/** Push preferences: kept on the phone and sent as an intent for the server's sender. */
 export function setPushPref(kind: "invoice" | "approval" | "decision", on: boolean): void {
   pushPrefs.value = { ...pushPrefs.value, [kind]: on };
-  enqueue("notification_preferences.update", { ...pushPrefs.value });
+  localStorage.setItem(PREFS_KEY, JSON.stringify(pushPrefs.value));
+  write(() => data.enqueue("notification_preferences.update", 1, { ...pushPrefs.value }));
 }
 
-let syncing = false;
-/** Collects intents queued by the service worker (notification actions) and sends the queue. */
-export async function syncNow(): Promise<void> {
-  if (syncing || !online.value || !session.value) return;
-  syncing = true;
-  try {
-    const fromWorker = await readOutbox();
-    if (fromWorker.length) {
-      const known = new Set(pending.value.map((p) => p.id));
-      pending.value = [...pending.value, ...fromWorker.filter((p) => !known.has(p.id))];
-    }
-    // PLACEHOLDER: the sync engine (src/data) will push the intents here and set lastSyncAt;
-    // until it lands they stay queued on the phone, shown as "waiting to sync".
-  } finally {
-    syncing = false;
-  }
-}
-
-export function dismissRejection(id: string): void {
-  rejections.value = rejections.value.filter((r) => r.id !== id);
-}
+export const syncNow = (): Promise<void> => (ready.value ? data.syncNow().catch(() => undefined) : Promise.resolve());
+export const dismissRejection = (id: string): void => write(() => data.dismissProblem(id));
+export const requestPersistentStorage = (): Promise<boolean> => data.requestPersistentStorage().catch(() => false);

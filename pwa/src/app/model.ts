@@ -140,3 +140,10 @@ export interface Device {
   last_seen_at: string;
   current: boolean;
 }
+
+/** An error the user is shown: a stable code and a FR/EN message. */
+export interface ApiProblem {
+  code: string;
+  message: { fr: string; en: string };
+  status: number;
+}

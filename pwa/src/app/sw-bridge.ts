@@ -47,13 +47,6 @@ export function dismissUpdate(): void {
   updateReady.value = false;
 }
 
-/** Asks the browser to keep our data (Safari evicts unused sites after 7 days otherwise). */
-export async function requestPersistentStorage(): Promise<boolean> {
-  if (!navigator.storage?.persist) return false;
-  if (await navigator.storage.persisted()) return true;
-  return navigator.storage.persist().catch(() => false);
-}
-
 /** An iPhone/iPad in Safari, not started from the home screen: push needs installation there. */
 export function needsIosInstallCoaching(ua = navigator.userAgent, standalone = isStandalone()): boolean {
   return /iPhone|iPad|iPod/.test(ua) && !standalone;

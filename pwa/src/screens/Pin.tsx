@@ -4,7 +4,7 @@ import { savePin, unlockWithPin, signOut } from "../app/data";
 import { language, t } from "../app/i18n";
 import { Page, Problem } from "../app/ui";
 
-const VALID = /^\d{4,8}$/;
+const VALID = /^\d{4,6}$/;
 
 export default function Pin({ mode, onDone }: { mode: "setup" | "unlock"; onDone?: () => void }) {
   const [problem, setProblem] = useState<string | null>(null);
@@ -29,11 +29,11 @@ export default function Pin({ mode, onDone }: { mode: "setup" | "unlock"; onDone
         {mode === "setup" && <p class="muted">{t("pin.setHelp")}</p>}
         <form onSubmit={submit}>
           <label for="pin">{t("pin.label")}</label>
-          <input id="pin" name="pin" type="password" inputMode="numeric" autocomplete="off" pattern="[0-9]*" minLength={4} maxLength={8} required />
+          <input id="pin" name="pin" type="password" inputMode="numeric" autocomplete="off" pattern="[0-9]*" minLength={4} maxLength={6} required />
           {mode === "setup" && (
             <>
               <label for="confirm">{t("pin.confirm")}</label>
-              <input id="confirm" name="confirm" type="password" inputMode="numeric" autocomplete="off" pattern="[0-9]*" minLength={4} maxLength={8} required />
+              <input id="confirm" name="confirm" type="password" inputMode="numeric" autocomplete="off" pattern="[0-9]*" minLength={4} maxLength={6} required />
             </>
           )}
           <Problem message={problem} />

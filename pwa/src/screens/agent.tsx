@@ -3,12 +3,12 @@
 import { useLocation, useRoute } from "preact-iso";
 import { useState } from "preact/hooks";
 import {
-  cancelMission, claimFor, claims, createMission, lines, missions, queueReceipt, saveLine, submitClaim, submitMission,
+  cancelMission, claimFor, claims, createMission, lines, missions, newId, saveLine, submitClaim, submitMission,
 } from "../app/data";
 import { downscaleReceipt } from "../app/image";
 import { formatDate, formatMoney, formatPercent, parseMoneyToCents, t, type MessageKey } from "../app/i18n";
 import type { ExpenseCategory, ExpenseLine, Mission, OcrField } from "../app/model";
-import { uuidv7 } from "../app/ids";
+
 import { Page, PendingMark, Problem, StatusBadge } from "../app/ui";
 
 export function MissionList() {
@@ -78,7 +78,7 @@ export function MissionDetail() {
   const { route } = useLocation();
   const m = missions.value.find((x) => x.id === params["id"]);
   if (!m) return <Page title={t("missions.title")}><p>{t("common.empty")}</p></Page>;
-  const claim = claims.value.find((c) => c.mission_id === m.id);
+  const claim = claimFor(m.id);
   return (
     <Page title={m.purpose}>
       <div class="card">
@@ -95,9 +95,7 @@ export function MissionDetail() {
       <div class="actions">
         {(m.status === "draft" || m.status === "returned") && <button type="button" onClick={() => submitMission(m.id)}>{t("missions.submit")}</button>}
         {(m.status === "draft" || m.status === "submitted") && <button type="button" class="secondary" onClick={() => cancelMission(m.id)}>{t("missions.cancel")}</button>}
-        {m.status === "approved" && (
-          <button type="button" onClick={() => route(`/claims/${(claim ?? claimFor(m.id)).id}`)}>{t("missions.claim")}</button>
-        )}
+        {claim && <button type="button" onClick={() => route(`/claims/${claim.id}`)}>{t("missions.claim")}</button>}
       </div>
     </Page>
   );
@@ -183,8 +181,8 @@ export function LineEditor() {
   const { route } = useLocation();
   const claimId = params["id"] ?? "";
   const existing = lines.value.find((l) => l.id === params["lineId"]);
-  const [receipt, setReceipt] = useState<{ sha: string; url: string; size: string } | null>(
-    existing?.receipt_blob ? { sha: existing.receipt_blob, url: "", size: "" } : null,
+  const [receipt, setReceipt] = useState<{ blob: Blob | null; url: string; size: string } | null>(
+    existing?.receipt_blob ? { blob: null, url: "", size: "" } : null,
   );
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
@@ -197,8 +195,7 @@ export function LineEditor() {
     setProblem(null);
     try {
       const small = await downscaleReceipt(file);
-      const sha = await queueReceipt(small.blob);
-      setReceipt({ sha, url: URL.createObjectURL(small.blob), size: `${small.width} × ${small.height}` });
+      setReceipt({ blob: small.blob, url: URL.createObjectURL(small.blob), size: `${small.width} × ${small.height}` });
     } catch {
       setProblem(t("claims.addReceipt"));
     } finally {
@@ -212,13 +209,13 @@ export function LineEditor() {
     const amount = parseMoneyToCents(String(f.get("amount") ?? ""));
     if (amount === null) return setProblem(t("claims.amount"));
     const rate = Math.round(Number(String(f.get("vat") ?? "0").replace(",", ".")) * 10);
-    const line: Omit<ExpenseLine, "warnings"> = {
-      id: existing?.id ?? uuidv7(), claim_id: claimId, spent_on: String(f.get("spent_on")),
+    const line: Omit<ExpenseLine, "warnings" | "ocr"> = {
+      id: existing?.id ?? newId(), claim_id: claimId, spent_on: String(f.get("spent_on")),
       category: f.get("category") as ExpenseCategory, merchant: String(f.get("merchant") ?? "").trim(),
       amount_cents: amount, vat_rate_permille: Number.isFinite(rate) ? rate : 0, currency: "EUR",
-      ...(receipt ? { receipt_blob: receipt.sha } : {}), ...(ocr ? { ocr } : {}),
+      ...(existing?.receipt_blob ? { receipt_blob: existing.receipt_blob } : {}),
     };
-    saveLine(line);
+    saveLine(line, receipt?.blob ?? null, existing !== undefined);
     route(`/claims/${claimId}`);
   }
 

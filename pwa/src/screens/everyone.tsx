@@ -2,7 +2,7 @@
  * sync status with refused changes explained in plain words. */
 import { useEffect, useState } from "preact/hooks";
 import {
-  devices, dismissRejection, lastSyncAt, markRead, notices, online, pending, pushPrefs, rejections, revokeDevice, session,
+  devices, dismissRejection, lastSyncAt, markRead, notices, oldestPendingAt, online, pendingCount, pushPrefs, rejections, revokeDevice, session,
   setPushPref, signOut, syncNow,
 } from "../app/data";
 import { formatDateTime, language, setLanguage, t, type Language, type MessageKey } from "../app/i18n";
@@ -114,11 +114,11 @@ export function Devices() {
 const KNOWN_CODES = new Set(["STATE_CHANGED", "CONTENT_CHANGED", "ALREADY_DECIDED", "FORBIDDEN", "MONEY_CONFLICT", "DELETED"]);
 
 export function SyncStatus() {
-  const oldest = pending.value[0]?.created_at;
+  const oldest = oldestPendingAt.value;
   return (
     <Page title={t("sync.title")}>
       <div class="card" role="status">
-        <p><strong>{pending.value.length ? t("sync.pending", { n: pending.value.length }) : t("sync.upToDate")}</strong></p>
+        <p><strong>{pendingCount.value ? t("sync.pending", { n: pendingCount.value }) : t("sync.upToDate")}</strong></p>
         {oldest && <p class="muted">{formatDateTime(oldest)}</p>}
         <p class="muted">{lastSyncAt.value ? t("sync.lastSync", { when: formatDateTime(lastSyncAt.value) }) : t("sync.never")}</p>
         {!online.value && <p class="muted">{t("common.offline")}</p>}

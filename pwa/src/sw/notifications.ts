@@ -1,8 +1,7 @@
 /// <reference lib="webworker" />
 /** Push display and notification clicks. Approve/refuse actions queue a sync intent in
  * IndexedDB (works offline); a plain click focuses an open window or opens the document. */
-import { uuidv7 } from "../app/ids";
-import { queueIntent } from "./outbox";
+import { queueFromWorker } from "./outbox";
 import { askClientsToSync, requestBackgroundSync } from "./background-sync";
 
 export interface PushPayload {
@@ -11,7 +10,7 @@ export interface PushPayload {
   url?: string;
   tag?: string;
   /** Set for approval requests: the notification then offers approve / refuse. */
-  decision?: { kind: "mission" | "claim" | "service_done"; document_id: string; lang?: "fr" | "en" };
+  decision?: { entity: "mission" | "claim"; id: string; expected_state?: string; content_hash?: string; lang?: "fr" | "en" };
 }
 
 const ACTION_TITLES = { fr: { approve: "Valider", refuse: "Refuser" }, en: { approve: "Approve", refuse: "Refuse" } };
@@ -45,13 +44,12 @@ export async function openFromNotification(sw: ServiceWorkerGlobalScope, event: 
   const payload = event.notification.data as PushPayload | undefined;
   event.notification.close();
   if ((event.action === "approve" || event.action === "refuse") && payload?.decision) {
-    const { kind, document_id, lang = "fr" } = payload.decision;
+    const { entity, id, expected_state = "submitted", content_hash = null, lang = "fr" } = payload.decision;
     const reply = (event as NotificationEvent & { reply?: string | null }).reply;
-    await queueIntent({
-      id: uuidv7(),
-      name: `${kind}.${event.action}`,
-      args: { document_id, reason: event.action === "refuse" ? (reply || REFUSED_FROM_NOTIFICATION[lang]) : "", via: "notification" },
-      created_at: new Date().toISOString(),
+    // Same argument shape as the data layer's commands (expected state, hash of what was seen).
+    await queueFromWorker(`${entity}.${event.action}`, {
+      id, expected_state, seen_hash: content_hash,
+      ...(event.action === "refuse" ? { comment: reply || REFUSED_FROM_NOTIFICATION[lang] } : {}),
     });
     await requestBackgroundSync(sw.registration);
     await askClientsToSync(sw.clients);

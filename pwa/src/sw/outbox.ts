@@ -1,43 +1,20 @@
-/** A small IndexedDB outbox that both the service worker and the page can use: intents queued
- * from notification actions (works offline) and receipt images waiting for upload.
- * STAND-IN for the data layer's SW-safe module (src/data, branch pwa-data): same role, to be
- * switched when it lands. */
-import { openDB, type DBSchema, type IDBPDatabase } from "idb";
-import type { PendingIntent } from "../app/model";
+/// <reference lib="webworker" />
+/** Queues an intent from the service worker (a notification action), offline too, straight
+ * into the data layer's per-user IndexedDB queue: the same seq counter and transaction as the
+ * page's writes. Uses the data layer's idb-only modules (no DOM, no fetch). */
+import { getMeta, openDatabase } from "../data/db";
+import { enqueueIntent } from "../data/queue";
+import type { JsonObject } from "../data";
 
-interface OutboxDB extends DBSchema {
-  intents: { key: string; value: PendingIntent };
-  receipts: { key: string; value: { sha256: string; blob: Blob; queued_at: string } };
-}
-
-let db: Promise<IDBPDatabase<OutboxDB>> | null = null;
-
-function open(): Promise<IDBPDatabase<OutboxDB>> {
-  db ??= openDB<OutboxDB>("nomade-outbox", 1, {
-    upgrade(database, oldVersion) {
-      if (oldVersion < 1) {
-        database.createObjectStore("intents", { keyPath: "id" });
-        database.createObjectStore("receipts", { keyPath: "sha256" });
-      }
-    },
-  });
-  return db;
-}
-
-export async function queueIntent(intent: PendingIntent): Promise<void> {
-  await (await open()).put("intents", intent);
-}
-
-/** Takes the intents queued by the worker (they move to the page's queue). */
-export async function readOutbox(): Promise<PendingIntent[]> {
-  const database = await open();
-  const tx = database.transaction("intents", "readwrite");
-  const all = await tx.store.getAll();
-  await tx.store.clear();
-  await tx.done;
-  return all;
-}
-
-export async function saveReceipt(sha256: string, blob: Blob): Promise<void> {
-  await (await open()).put("receipts", { sha256, blob, queued_at: new Date().toISOString() });
+/** Returns false when nobody is signed in on this phone (the intent is then not queued). */
+export async function queueFromWorker(name: string, args: JsonObject): Promise<boolean> {
+  const db = await openDatabase("nomade");
+  try {
+    const saved = await getMeta(db, "session");
+    if (!saved) return false;
+    await enqueueIntent(db, saved.user.id, name, 1, args);
+    return true;
+  } finally {
+    db.close();
+  }
 }
