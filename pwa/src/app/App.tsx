@@ -7,11 +7,11 @@ import { session, locked, expired, ready, online, pendingCount, syncNow, request
 import { t } from "./i18n";
 import { Icon, type IconName } from "./icons";
 import { SignIn } from "../screens/SignIn";
+import Pin from "../screens/Pin";
 import { updateReady, applyUpdate, dismissUpdate, needsIosInstallCoaching } from "./sw-bridge";
 import type { MessageKey } from "./i18n";
 import type { Role } from "./model";
 
-const Pin = lazy(() => import("../screens/Pin"));
 const agent = () => import("../screens/agent");
 const manager = () => import("../screens/manager");
 const supplier = () => import("../screens/supplier");

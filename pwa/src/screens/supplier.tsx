@@ -103,9 +103,9 @@ function BarChart({ title, rows }: { title: string; rows: { label: string; value
       <svg viewBox={`0 0 320 ${rows.length * rowH}`} role="img" aria-label={rows.map((r) => `${r.label} ${r.text}`).join(", ")}>
         {rows.map((r, n) => (
           <g key={r.label} transform={`translate(0 ${n * rowH})`}>
-            <text x="0" y="13" font-size="12" fill="#111827">{r.label}</text>
+            <text x="0" y="13" font-size="13" fill="#111827">{r.label}</text>
             <rect x="0" y="17" height="12" rx="3" width={Math.max(2, (r.value / max) * 230)} fill="#1d3a8a" />
-            <text x={Math.max(2, (r.value / max) * 230) + 6} y="28" font-size="12" fill="#374151">{r.text}</text>
+            <text x={Math.max(2, (r.value / max) * 230) + 6} y="28" font-size="13" fill="#374151">{r.text}</text>
           </g>
         ))}
       </svg>

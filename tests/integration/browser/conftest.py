@@ -70,11 +70,9 @@ def running_app(built_pwa: Path) -> Iterator[RunningApp]:
     """The real server, migrated, with a demo organisation (agent, manager, supplier...)."""
     data_dir = Path(tempfile.mkdtemp(prefix="nomade-browser-"))
     env = _server_env(data_dir)
-    subprocess.run([sys.executable, "-m", "backend.cli", "migrate"], check=True, cwd=ROOT, env=env,
-                   stdout=subprocess.DEVNULL)
     seeded = subprocess.run([sys.executable, "-m", "tests.integration.browser.seed_people"], check=True,
                             cwd=ROOT, env=env, capture_output=True, text=True)
-    org = json.loads(seeded.stdout.strip().splitlines()[-1])
+    org = json.loads(seeded.stdout.strip().splitlines()[-1])  # migrate() prints before the JSON
     port = _free_port()
     log = (data_dir / "server.log").open("wb")
     server = subprocess.Popen(
@@ -126,3 +124,46 @@ async def phone(browser, running_app: RunningApp) -> AsyncIterator[object]:  # t
 def screenshot_path(name: str) -> Path:
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     return ARTEFACTS / f"{name}.png"
+
+
+AXE = ROOT / "pwa" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+async def audit(page, name: str) -> list[str]:  # type: ignore[no-untyped-def]
+    """Runs axe-core (WCAG 2.0/2.1 A and AA) on the page; returns serious or critical violations.
+
+    Also saves a phone-size screenshot named ``name``.
+    """
+    await page.screenshot(path=screenshot_path(name), full_page=True)
+    if not await page.evaluate("typeof window.axe !== 'undefined'"):
+        await page.add_script_tag(path=str(AXE))
+    result = await page.evaluate(
+        """async () => {
+          const r = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+          return r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+            .map(v => `${v.id} (${v.impact}): ${v.nodes.map(n => n.target.join(' ')).join(', ')}`);
+        }"""
+    )
+    return list(result)
+
+
+async def small_targets(page) -> list[str]:  # type: ignore[no-untyped-def]
+    """Buttons, form fields and navigation links smaller than 44 × 44 CSS px (inline text links
+    are exempt, as in WCAG 2.5.5)."""
+    return list(await page.evaluate(
+        """() => [...document.querySelectorAll('button, input:not(.sr-only):not([type=checkbox]):not([type=radio]), select, textarea, nav a, a.button, label.button, summary')]
+          .filter(e => e.offsetParent !== null)
+          .map(e => [e, e.getBoundingClientRect()])
+          .filter(([e, r]) => r.width < 44 || r.height < 44)
+          .map(([e, r]) => `${e.tagName.toLowerCase()} "${(e.textContent || e.id).trim().slice(0, 30)}" ${Math.round(r.width)}x${Math.round(r.height)}`)"""
+    ))
+
+
+async def sign_in(page, running_app: RunningApp, person: str, *, demo: bool = False) -> None:  # type: ignore[no-untyped-def]
+    """Signs ``person`` in through the sign-in page and skips the PIN offer."""
+    await page.goto("/?demo=1" if demo else "/")
+    await page.get_by_label("Adresse e-mail").fill(running_app.email(person))
+    await page.get_by_label("Mot de passe").fill(running_app.password)
+    await page.get_by_role("button", name="Se connecter").click()
+    await page.get_by_role("button", name="Plus tard").click(timeout=15_000)
+    await page.get_by_role("navigation", name="Navigation principale").wait_for()
