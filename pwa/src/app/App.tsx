@@ -4,7 +4,7 @@ import { LocationProvider, Router, Route, lazy, useLocation } from "preact-iso";
 import { useEffect } from "preact/hooks";
 import { signal } from "@preact/signals";
 import { session, locked, expired, ready, online, pendingCount, syncNow, requestPersistentStorage, storageFull, demo } from "./data";
-import { t } from "./i18n";
+import { pendingText, t } from "./i18n";
 import { Icon, type IconName } from "./icons";
 import { SignIn } from "../screens/SignIn";
 import Pin from "../screens/Pin";
@@ -113,7 +113,7 @@ function Shell({ role }: { role: Role }) {
       <header class="top">
         <span class="brand">{t("app.name")}</span>
         <a class={`badge ${pendingCount.value ? "warn" : ""}`} href="/sync">
-          {pendingCount.value ? t("sync.pending", { n: pendingCount.value }) : t("sync.upToDate")}
+          {pendingCount.value ? pendingText(pendingCount.value) : t("sync.upToDate")}
         </a>
       </header>
       <Banners />

@@ -174,6 +174,7 @@ const en = {
   "settings.devices": "My devices",
   "sync.title": "Synchronisation",
   "sync.pending": "{n} changes waiting to be sent",
+  "sync.pendingOne": "1 change waiting to be sent",
   "sync.upToDate": "Everything is sent.",
   "sync.lastSync": "Last sync: {when}",
   "sync.never": "Never synced yet",
@@ -403,6 +404,7 @@ const fr: Dictionary = {
   "settings.devices": "Mes appareils",
   "sync.title": "Synchronisation",
   "sync.pending": "{n} modifications en attente d’envoi",
+  "sync.pendingOne": "1 modification en attente d’envoi",
   "sync.upToDate": "Tout est envoyé.",
   "sync.lastSync": "Dernière synchronisation : {when}",
   "sync.never": "Jamais synchronisé",
@@ -481,6 +483,11 @@ export function translate(lang: Language, key: MessageKey, params?: Record<strin
   let text = dictionaries[lang][key];
   if (params) for (const [name, value] of Object.entries(params)) text = text.replace(`{${name}}`, String(value));
   return text;
+}
+
+/** "1 change" or "{n} changes" waiting to be sent. */
+export function pendingText(n: number, lang: Language = language.value): string {
+  return n === 1 ? translate(lang, "sync.pendingOne") : translate(lang, "sync.pending", { n: formatNumber(n, lang) });
 }
 
 /** The message `key` in the current language (reading it subscribes the component). */

@@ -5,7 +5,7 @@ import {
   devices, dismissRejection, lastSyncAt, markRead, notices, oldestPendingAt, online, pendingCount, pushPrefs, rejections, revokeDevice, session,
   setPushPref, signOut, syncNow,
 } from "../app/data";
-import { formatDateTime, language, setLanguage, t, type Language, type MessageKey } from "../app/i18n";
+import { formatDateTime, language, pendingText, setLanguage, t, type Language, type MessageKey } from "../app/i18n";
 import type { Device } from "../app/model";
 import { Page, Problem } from "../app/ui";
 
@@ -118,7 +118,7 @@ export function SyncStatus() {
   return (
     <Page title={t("sync.title")}>
       <div class="card" role="status">
-        <p><strong>{pendingCount.value ? t("sync.pending", { n: pendingCount.value }) : t("sync.upToDate")}</strong></p>
+        <p><strong>{pendingCount.value ? pendingText(pendingCount.value) : t("sync.upToDate")}</strong></p>
         {oldest && <p class="muted">{formatDateTime(oldest)}</p>}
         <p class="muted">{lastSyncAt.value ? t("sync.lastSync", { when: formatDateTime(lastSyncAt.value) }) : t("sync.never")}</p>
         {!online.value && <p class="muted">{t("common.offline")}</p>}

@@ -4,7 +4,7 @@
 import { useRoute } from "preact-iso";
 import { useState } from "preact/hooks";
 import { approvals, certifyServiceDone, decide, orders, pendingCount } from "../app/data";
-import { formatDateTime, formatMoney, formatNumber, t, type MessageKey } from "../app/i18n";
+import { formatDateTime, formatMoney, formatNumber, pendingText, t, type MessageKey } from "../app/i18n";
 import type { Approval } from "../app/model";
 import { byUrgency, isUrgent } from "../app/urgency";
 import { Page, PendingMark, Problem, StatusBadge } from "../app/ui";
@@ -54,7 +54,7 @@ export function ApprovalsInbox() {
   const sorted = [...approvals.value].sort(byUrgency);
   return (
     <Page title={t("approvals.title")}>
-      {pendingCount.value > 0 && <p class="alert" role="status">{t("common.pendingSync")} — {t("sync.pending", { n: pendingCount.value })}</p>}
+      {pendingCount.value > 0 && <p class="alert" role="status">{t("common.pendingSync")} — {pendingText(pendingCount.value)}</p>}
       {sorted.length === 0 && <p class="muted">{t("common.empty")}</p>}
       <ul class="plain">{sorted.map((a) => <ApprovalCard key={a.id} a={a} />)}</ul>
     </Page>
