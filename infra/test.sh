@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# README's second command: the same set-up plus test needs, then every check and test:
+# ruff, mypy (strict), the PWA type check + unit tests + build budget, pytest on SQLite with
+# in-memory channels and jobs, pytest again on PostgreSQL + Redis, and the browser journeys.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash infra/setup.sh --test
+[ -x .tools/bin/uv ] && export PATH="$PWD/.tools/bin:$PATH"
+[ -x .tools/node/bin/node ] && export PATH="$PWD/.tools/node/bin:$PATH"
+export UV_PYTHON_DOWNLOADS=never
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+step "ruff"
+uv run --frozen ruff check .
+step "mypy --strict (backend, sync, ocr, notifications)"
+uv run --frozen mypy
+step "PWA: unit tests (vitest)"
+(cd pwa && npx vitest run)
+step "pytest on SQLite, in-memory channels and jobs"
+NOMADE_TEST_DB=sqlite NOMADE_TEST_REDIS=0 uv run --frozen pytest -q -m "not browser" -p no:cacheprovider
+step "pytest on PostgreSQL + Redis (integration tests)"
+NOMADE_TEST_DB=postgres NOMADE_TEST_REDIS=1 uv run --frozen pytest -q tests/integration -m "not browser" -p no:cacheprovider
+step "browser journeys (Debian chromium, Playwright)"
+NOMADE_TEST_DB=sqlite uv run --frozen pytest -q -m browser -p no:cacheprovider
