@@ -54,14 +54,14 @@ const rowsOf = (entity: string) => data.rows(entity);
 const mapped = <T>(entity: string, fn: (r: Row) => T) => computed<T[]>(() => rowsOf(entity).value.map(fn));
 
 export const missions = demoRows?.missions ?? mapped("mission", toMission);
-export const claims = demoRows?.claims ?? mapped("claim", toClaim);
+export const claims = demoRows?.claims ?? mapped("expense_claim", toClaim);
 export const lines = demoRows?.lines ?? mapped("expense_line", (r) => toLine(r, policyWarnings));
 export const orders = demoRows?.orders ?? mapped("purchase_order", toOrder);
 export const invoices = demoRows?.invoices ?? mapped("invoice", toInvoice);
 export const notices = demoRows?.notices ?? computed<Notice[]>(() =>
   rowsOf("notification").value.map(toNotice).sort((a, b) => b.created_at.localeCompare(a.created_at)));
 export const approvals = demoRows?.approvals ?? computed<Approval[]>(() =>
-  toApprovals([...rowsOf("mission").value], [...rowsOf("claim").value], [...rowsOf("service_done").value], myId()));
+  toApprovals([...rowsOf("mission").value], [...rowsOf("expense_claim").value], [...rowsOf("service_done").value], myId()));
 
 /** Ids of documents changed by an intent the server has not confirmed yet. */
 export const pendingDocumentIds = computed(() => {
@@ -126,20 +126,32 @@ function write(action: () => Promise<unknown>): void {
   void action().catch((error: unknown) => console.warn("nomade: write failed", error));
 }
 
+// Intent names and arguments follow the server's registry (backend/*/mutations.py).
+const enqueue = (name: string, args: data.JsonObject): void => write(() => data.enqueue(name, 1, args));
+const rowData = (entity: string, id: string): data.JsonObject => data.row(entity, id).peek()?.data ?? {};
+const stateOf = (entity: string, id: string): string => String(rowData(entity, id)["state"] ?? "draft");
+
 export function createMission(fields: Omit<Mission, "id" | "status">): string {
   const id = data.newId();
-  write(() => data.commands.missions.create({
+  enqueue("mission.create", {
     id, purpose: fields.purpose, destination: fields.destination, starts_on: fields.starts_on, ends_on: fields.ends_on,
     transport: fields.transport, estimated_cost_cents: fields.estimate_cents,
-  }));
+  });
   return id;
 }
-export const submitMission = (id: string): void => write(() => data.commands.missions.submit(id));
-export const cancelMission = (id: string): void => write(() => data.commands.missions.cancel(id));
+export const submitMission = (id: string): void => enqueue("mission.submit", { id, expected_state: stateOf("mission", id) });
+export const cancelMission = (id: string): void => enqueue("mission.cancel", { id, expected_state: stateOf("mission", id) });
 
-/** The claim of a mission (created by the server with the mission's approval). */
+/** The expense claim of a mission, if it exists. */
 export function claimFor(missionId: string): ExpenseClaim | undefined {
   return claims.value.find((c) => c.mission_id === missionId);
+}
+
+/** Opens the expense claim of an approved mission. */
+export function createClaim(mission: Mission): ExpenseClaim {
+  const claim: ExpenseClaim = { id: data.newId(), mission_id: mission.id, status: "draft" };
+  enqueue("expense_claim.create", { id: claim.id, mission_id: mission.id, title: mission.purpose.slice(0, 200) });
+  return claim;
 }
 
 /** Local checks mirroring the server's policy (meal €20.00 cap; a line without receipt);
@@ -154,7 +166,7 @@ export function policyWarnings(line: Pick<ExpenseLine, "category" | "amount_cent
 
 /** Saves a line; a new receipt photo (already downscaled) is stored and attached with it. */
 export function saveLine(line: Omit<ExpenseLine, "warnings" | "ocr">, photo: Blob | null, existing: boolean): void {
-  const fields = {
+  const fields: data.JsonObject = {
     date: line.spent_on, amount_cents: line.amount_cents, currency: line.currency, category: line.category,
     merchant: line.merchant, vat_rate_bp: line.vat_rate_permille * 10, claim_id: line.claim_id || null,
   };
@@ -165,24 +177,31 @@ export function saveLine(line: Omit<ExpenseLine, "warnings" | "ocr">, photo: Blo
   });
 }
 
-export const submitClaim = (id: string): void => write(() => data.commands.claims.submit(id));
+export const submitClaim = (id: string): void => enqueue("expense_claim.submit", { id, expected_state: stateOf("expense_claim", id) });
 
+/** One decision on a request; the server checks the state and the content the manager saw. */
 export function decide(approvalId: string, decision: "approve" | "refuse" | "return", reason = ""): void {
   const a = approvals.value.find((x) => x.id === approvalId);
   if (!a) return;
   if (a.kind === "service_done") {
-    write(() => data.commands.serviceDone.certify({ purchase_order_id: a.document_id, done_on: new Date().toISOString().slice(0, 10), comment: reason }));
+    if (decision === "approve") certifyServiceDone(a.document_id, null, reason);
     return;
   }
-  const group = a.kind === "mission" ? data.commands.missions : data.commands.claims;
-  write(() => group[decision](a.document_id, reason || undefined));
+  const entity = a.kind === "mission" ? "mission" : "expense_claim";
+  const seen = rowData(entity, a.document_id);
+  enqueue(`${entity}.decide`, {
+    id: a.document_id, decision, expected_state: String(seen["state"] ?? "submitted"),
+    content_hash: String(seen["content_hash"] ?? ""), reason,
+  });
 }
 
-export function certifyServiceDone(orderId: string, received: Record<string, number>, comment: string): void {
-  write(() => data.commands.serviceDone.certify({
-    purchase_order_id: orderId, done_on: new Date().toISOString().slice(0, 10), comment,
-    lines: Object.entries(received).map(([line_id, quantity]) => ({ line_id, quantity })),
-  }));
+/** Service done on a purchase order: every line (`received` null) or the quantities given. */
+export function certifyServiceDone(orderId: string, received: Record<string, number> | null, comment: string): void {
+  enqueue("purchase_order.certify", {
+    id: orderId, round_seen: Number(rowData("purchase_order", orderId)["certification_round"] ?? 0),
+    certified_on: new Date().toISOString().slice(0, 10), comment,
+    lines: received === null ? null : Object.entries(received).map(([line_no, q]) => ({ line_no: Number(line_no), received: q })),
+  });
 }
 
 export const markRead = (id: string): void => write(() => data.commands.notifications.read(id));

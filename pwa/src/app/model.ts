@@ -26,7 +26,7 @@ export interface Mission {
   destination: string;
   starts_on: string;
   ends_on: string;
-  transport: "train" | "plane" | "car" | "public";
+  transport: "train" | "plane" | "car" | "public_transport" | "boat" | "other";
   estimate_cents: number;
   status: DocumentStatus;
   decision_reason?: string;
@@ -77,6 +77,8 @@ export interface PurchaseOrder {
   ej_number: string;
   supplier_name: string;
   status: "open" | "partially_received" | "received";
+  /** Certification round the manager saw (the server refuses a stale one). */
+  round: number;
   lines: OrderLine[];
 }
 

@@ -28,7 +28,7 @@ export const sampleApprovals = (): Approval[] => [
 
 export const sampleOrders = (): PurchaseOrder[] => [
   {
-    id: "po-1", ej_number: "1300045127", supplier_name: "Bureautique Ouest", status: "open",
+    id: "po-1", ej_number: "1300045127", supplier_name: "Bureautique Ouest", status: "open", round: 0,
     lines: [
       { id: "ol-1", label: "Visite de maintenance", quantity: 4, received: 0, unit_price_cents: 25_000 },
       { id: "ol-2", label: "Kit de toner", quantity: 10, received: 0, unit_price_cents: 4_200 },

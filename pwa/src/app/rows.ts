@@ -14,7 +14,8 @@ const num = (d: Data, ...keys: string[]): number => {
   for (const k of keys) if (typeof d[k] === "number") return d[k] as number;
   return 0;
 };
-const state = (d: Data): DocumentStatus => (str(d, "state", "status") || "draft") as DocumentStatus;
+// "status" is what the data layer's optimistic replay sets; "state" is the server's column.
+const state = (d: Data): DocumentStatus => (str(d, "status", "state") || "draft") as DocumentStatus;
 const day = (value: string): string => value.slice(0, 10);
 
 export function toMission(r: Row): Mission {
@@ -33,7 +34,7 @@ export function toMission(r: Row): Mission {
 
 export function toClaim(r: Row): ExpenseClaim {
   const d = r.data;
-  return { id: r.id, mission_id: str(d, "mission_id"), status: state(d), ...(str(d, "submitted_at") ? { submitted_at: str(d, "submitted_at") } : {}) };
+  return { id: r.id, mission_id: str(d, "mission_id", "mission"), status: state(d), ...(str(d, "submitted_at") ? { submitted_at: str(d, "submitted_at") } : {}) };
 }
 
 function ocrFields(d: Data): ExpenseLine["ocr"] {
@@ -71,10 +72,10 @@ export function toOrder(r: Row): PurchaseOrder {
   const d = r.data;
   const lines = Array.isArray(d["lines"]) ? (d["lines"] as Record<string, unknown>[]) : [];
   return {
-    id: r.id, ej_number: str(d, "ej_number", "number"), supplier_name: str(d, "supplier_name", "supplier"),
+    id: r.id, ej_number: str(d, "ej_number", "number"), supplier_name: str(d, "supplier_name", "supplier"), round: num(d, "certification_round"),
     status: (str(d, "state", "status") || "open") as PurchaseOrder["status"],
     lines: lines.map((l, n): OrderLine => ({
-      id: String(l["id"] ?? n), label: String(l["label"] ?? l["description"] ?? ""), quantity: Number(l["quantity"] ?? 0),
+      id: String(l["line_no"] ?? l["id"] ?? n + 1), label: String(l["description"] ?? l["label"] ?? ""), quantity: Number(l["quantity"] ?? 0),
       received: Number(l["received"] ?? l["quantity_received"] ?? 0), unit_price_cents: Number(l["unit_price_cents"] ?? 0),
     })),
   };
@@ -84,12 +85,12 @@ export function toInvoice(r: Row): Invoice {
   const d = r.data;
   const history = Array.isArray(d["history"] ?? d["events"]) ? ((d["history"] ?? d["events"]) as Record<string, unknown>[]) : [];
   return {
-    id: r.id, number: str(d, "number"), buyer: str(d, "buyer", "buyer_name", "recipient_name"),
-    amount_ttc_cents: num(d, "amount_ttc_cents", "total_cents"), amount_to_pay_cents: num(d, "amount_to_pay_cents", "amount_ttc_cents"),
-    issued_on: day(str(d, "issued_on", "invoice_date")), due_on: day(str(d, "due_on")),
-    ...(str(d, "paid_on") ? { paid_on: day(str(d, "paid_on")) } : {}),
-    status: str(d, "status", "state"),
-    history: history.map((e): InvoiceEvent => ({ status: String(e["status"] ?? ""), at: String(e["at"] ?? e["occurred_at"] ?? ""), ...(e["reason"] ? { reason: String(e["reason"]) } : {}) })),
+    id: r.id, number: str(d, "number"), buyer: str(d, "buyer_name", "buyer", "recipient_name"),
+    amount_ttc_cents: num(d, "amount_ttc_cents", "total_cents"), amount_to_pay_cents: num(d, "amount_due_cents", "amount_to_pay_cents", "amount_ttc_cents"),
+    issued_on: day(str(d, "issued_on", "invoice_date")), due_on: day(str(d, "due_at", "due_on")),
+    ...(str(d, "paid_at", "paid_on") ? { paid_on: day(str(d, "paid_at", "paid_on")) } : {}),
+    status: str(d, "status_code", "status", "state"),
+    history: history.map((e): InvoiceEvent => ({ status: String(e["code"] ?? e["status_code"] ?? e["status"] ?? ""), at: String(e["at"] ?? e["occurred_at"] ?? ""), ...(e["reason"] ? { reason: String(e["reason"]) } : {}) })),
   };
 }
 
@@ -106,14 +107,15 @@ export function toApprovals(missions: Row[], claims: Row[], serviceDone: Row[], 
   const out: Approval[] = [];
   for (const r of missions) {
     const d = r.data;
-    if (state(d) !== "submitted" || str(d, "agent_id", "agent") === myId) continue;
+    if (state(d) !== "submitted") continue;
     const deadline = str(d, "earliest_expiry");
+    if (str(d, "agent_id", "agent") === myId) continue;
     out.push({ id: `mission:${r.id}`, kind: "mission", document_id: r.id, title: `${str(d, "purpose")} — ${str(d, "destination")}`,
       requester: str(d, "agent_name"), amount_cents: num(d, "estimated_cost_cents"), submitted_at: str(d, "submitted_at"), ...(deadline ? { deadline } : {}) });
   }
   for (const r of claims) {
     const d = r.data;
-    if (state(d) !== "submitted" || str(d, "agent_id", "owner") === myId) continue;
+    if (state(d) !== "submitted" || str(d, "agent_id", "agent") === myId) continue;
     out.push({ id: `claim:${r.id}`, kind: "claim", document_id: r.id, title: str(d, "title", "mission_purpose"),
       requester: str(d, "agent_name"), amount_cents: num(d, "total_cents", "amount_cents"), submitted_at: str(d, "submitted_at") });
   }

@@ -3,7 +3,7 @@
 import { useLocation, useRoute } from "preact-iso";
 import { useState } from "preact/hooks";
 import {
-  cancelMission, claimFor, claims, createMission, lines, missions, newId, saveLine, submitClaim, submitMission,
+  cancelMission, claimFor, claims, createClaim, createMission, lines, missions, newId, saveLine, submitClaim, submitMission,
 } from "../app/data";
 import { downscaleReceipt } from "../app/image";
 import { formatDate, formatMoney, formatPercent, parseMoneyToCents, t, type MessageKey } from "../app/i18n";
@@ -31,7 +31,7 @@ export function MissionList() {
   );
 }
 
-const TRANSPORTS: Mission["transport"][] = ["train", "plane", "car", "public"];
+const TRANSPORTS: Mission["transport"][] = ["train", "plane", "car", "public_transport", "boat", "other"];
 
 export function MissionNew() {
   const { route } = useLocation();
@@ -95,7 +95,9 @@ export function MissionDetail() {
       <div class="actions">
         {(m.status === "draft" || m.status === "returned") && <button type="button" onClick={() => submitMission(m.id)}>{t("missions.submit")}</button>}
         {(m.status === "draft" || m.status === "submitted") && <button type="button" class="secondary" onClick={() => cancelMission(m.id)}>{t("missions.cancel")}</button>}
-        {claim && <button type="button" onClick={() => route(`/claims/${claim.id}`)}>{t("missions.claim")}</button>}
+        {m.status === "approved" && (
+          <button type="button" onClick={() => route(`/claims/${(claim ?? createClaim(m)).id}`)}>{t("missions.claim")}</button>
+        )}
       </div>
     </Page>
   );

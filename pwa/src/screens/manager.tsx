@@ -3,7 +3,7 @@
  * decisions are queued and shown "waiting to sync" while offline. */
 import { useRoute } from "preact-iso";
 import { useState } from "preact/hooks";
-import { approvals, certifyServiceDone, decide, orders, pendingCount } from "../app/data";
+import { approvals, certifyServiceDone, decide, orders, pendingCount, pendingDocumentIds } from "../app/data";
 import { formatDateTime, formatMoney, formatNumber, pendingText, t, type MessageKey } from "../app/i18n";
 import type { Approval } from "../app/model";
 import { byUrgency, isUrgent } from "../app/urgency";
@@ -27,9 +27,11 @@ function ApprovalCard({ a }: { a: Approval }) {
         {isUrgent(a) && <span class="badge bad">{t("approvals.urgent")}</span>}
       </div>
       <h2>{a.title}</h2>
-      <p class="muted">{a.requester} · {formatMoney(a.amount_cents)}</p>
+      <p class="muted">{[a.requester, formatMoney(a.amount_cents)].filter(Boolean).join(" · ")}</p>
       {a.deadline && <p><strong>{t("approvals.deadline", { time: formatDateTime(a.deadline) })}</strong></p>}
-      {asking ? (
+      {pendingDocumentIds.value.has(a.document_id) ? (
+        <p class="alert" role="status">{t("approvals.decided")} — {t("common.pendingSync")}</p>
+      ) : asking ? (
         <form onSubmit={confirm}>
           <label for={reasonId}>{t("approvals.reasonPrompt")}</label>
           <textarea id={reasonId} rows={2} required value={reason} onInput={(e) => setReason((e.currentTarget as HTMLTextAreaElement).value)} />
@@ -54,7 +56,7 @@ export function ApprovalsInbox() {
   const sorted = [...approvals.value].sort(byUrgency);
   return (
     <Page title={t("approvals.title")}>
-      {pendingCount.value > 0 && <p class="alert" role="status">{t("common.pendingSync")} — {pendingText(pendingCount.value)}</p>}
+      {pendingCount.value > 0 && <p class="alert" role="status">{pendingText(pendingCount.value)}</p>}
       {sorted.length === 0 && <p class="muted">{t("common.empty")}</p>}
       <ul class="plain">{sorted.map((a) => <ApprovalCard key={a.id} a={a} />)}</ul>
     </Page>
@@ -102,8 +104,7 @@ export function OrderDetail() {
     certifyServiceDone(order.id, received, String(f.get("comment") ?? ""));
   }
   function all() {
-    const received = Object.fromEntries(order.lines.map((l) => [l.id, l.quantity]));
-    certifyServiceDone(order.id, received, "");
+    certifyServiceDone(order.id, null, "");
   }
   return (
     <Page title={`${order.supplier_name} — ${order.ej_number}`}>

@@ -61,6 +61,12 @@ async def test_agent_creates_a_mission_offline_and_reloads_offline_with_it(phone
     assert "En attente d’envoi" in await card.inner_text()
     await page.screenshot(path=screenshot_path("agent-missions-reloaded-offline"))
 
+    # Back online, the mission reaches the server and is no longer waiting.
+    await phone.set_offline(False)
+    await page.wait_for_function("document.querySelector('header').innerText.includes('Tout est envoyé')", timeout=30_000)
+    assert "En attente d’envoi" not in await card.inner_text()
+    await page.screenshot(path=screenshot_path("agent-mission-synced"))
+
 
 def receipt_photo(width: int = 3000, height: int = 4000) -> bytes:
     """A 12 MP 'photo' of a receipt, as a phone camera would give."""
@@ -90,3 +96,45 @@ async def test_receipt_photo_is_downscaled_on_the_phone_before_it_is_queued(phon
     await page.get_by_role("button", name="Enregistrer").click()
     # The line and its receipt are queued on the phone (create + attach), waiting to sync.
     await page.wait_for_function("document.querySelector('header').innerText.includes('2 modifications')", timeout=15_000)
+
+
+async def test_manager_approves_offline_and_the_agent_sees_it_approved(browser, running_app: RunningApp) -> None:  # type: ignore[no-untyped-def]
+    """Agent (online) submits a mission; the manager, offline, approves it in one tap: the inbox
+    says "waiting to sync"; back online the decision reaches the server and the agent sees it."""
+    from tests.integration.browser.conftest import PHONE
+
+    contexts = [await browser.new_context(viewport=PHONE, base_url=running_app.base_url, locale="fr-FR") for _ in range(2)]
+    agent, manager = [await c.new_page() for c in contexts]
+    try:
+        await sign_in(agent, running_app, "agent_a")
+        await agent.get_by_role("link", name="Nouvelle mission").click()
+        await agent.get_by_label("Objet").fill("Salon des collectivités")
+        await agent.get_by_label("Destination").fill("Lille")
+        await agent.get_by_label("Date de début").fill("2026-12-14")
+        await agent.get_by_label("Date de fin").fill("2026-12-15")
+        await agent.get_by_role("button", name="Créer la mission").click()
+        await agent.get_by_role("button", name="Envoyer pour validation").click()
+        await agent.wait_for_function("document.querySelector('header').innerText.includes('Tout est envoyé')", timeout=30_000)
+
+        await sign_in(manager, running_app, "manager_a")
+        card = manager.get_by_role("listitem").filter(has_text="Salon des collectivités")
+        await card.wait_for(timeout=30_000)
+        await contexts[1].set_offline(True)
+        await card.get_by_role("button", name="Valider").click()
+        await card.get_by_text("En attente d’envoi").wait_for()
+        await manager.screenshot(path=screenshot_path("manager-approved-offline"))
+
+        await contexts[1].set_offline(False)
+        await manager.wait_for_function("document.querySelector('header').innerText.includes('Tout est envoyé')", timeout=30_000)
+        await manager.get_by_role("link", name="Tout est envoyé.").click()
+        await manager.get_by_role("heading", name="Synchronisation").wait_for()
+        problems = await manager.locator("main").inner_text()
+        assert "non acceptées" not in problems, problems
+
+        await agent.goto("/missions")  # a fresh start: the app pulls the decision
+        mission = agent.get_by_role("listitem").filter(has_text="Salon des collectivités")
+        await mission.get_by_text("Validée").wait_for(timeout=30_000)
+        await agent.screenshot(path=screenshot_path("agent-mission-approved"))
+    finally:
+        for c in contexts:
+            await c.close()
