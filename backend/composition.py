@@ -5,6 +5,7 @@ from __future__ import annotations
 from litestar.types import ControllerRouterHandler
 
 from backend.health import health, ready
+from backend.metrics import metrics_endpoint
 
 __all__ = ("JOB_MODULES", "route_handlers")
 
@@ -17,4 +18,5 @@ def route_handlers() -> list[ControllerRouterHandler]:
     return [
         health,
         ready,
+        metrics_endpoint,
     ]

@@ -50,6 +50,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     s3_access_key: str = ""
     s3_secret_key: str = ""
     ocr_time_limit_seconds: float = 20.0
+    metrics_token: str = ""
+    shutdown_grace_seconds: float = 20.0
     pwa_dist: Path = Path("pwa/dist")
 
     @property

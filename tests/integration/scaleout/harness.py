@@ -241,9 +241,12 @@ def _free_port_run(count: int) -> int:
     raise RuntimeError("no run of free ports")
 
 
+Stack = tuple[PrivatePostgres, PrivateRedis, Topology]
+
+
 @contextlib.contextmanager
 def private_stack(apps: int = 2, workers: int = 1, nginx: bool = True,
-                  extra_env: dict[str, str] | None = None) -> Iterator[tuple[PrivatePostgres, PrivateRedis, Topology]]:
+                  extra_env: dict[str, str] | None = None) -> Iterator[Stack]:
     """Private PostgreSQL + Redis + the topology; everything removed on exit."""
     pg, redis = PrivatePostgres(), PrivateRedis()
     topology: Topology | None = None
