@@ -10,5 +10,7 @@ DB = make_engine(get_settings())
 APP_REGISTRY = AppRegistry(
     apps=[
         "backend.accounts.piccolo_app",
+        "sync.piccolo_app",
+        "backend.expenses.piccolo_app",
     ]
 )

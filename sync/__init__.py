@@ -1,1 +1,34 @@
-"""sync package."""
+"""Nomade's offline sync protocol: intent registry, conflict rules, push/pull, blobs, live pokes.
+
+Domain packages use the public names below; see ``docs/sync-protocol.md`` for the wire protocol.
+"""
+
+import sync.errors  # noqa: F401 - registers the codes
+from sync.blob_hooks import on_blob_completed, reference_blob, unreference_blob
+from sync.outcomes import Noop, Outcome, Rejected, Transient
+from sync.registry import (
+    SYNCED_COLUMNS,
+    MutationContext,
+    SyncedColumns,
+    entities,
+    mutation,
+    organisation_scope,
+    synced_entity,
+)
+
+__all__ = (
+    "SYNCED_COLUMNS",
+    "MutationContext",
+    "Noop",
+    "Outcome",
+    "Rejected",
+    "SyncedColumns",
+    "Transient",
+    "entities",
+    "mutation",
+    "on_blob_completed",
+    "organisation_scope",
+    "reference_blob",
+    "synced_entity",
+    "unreference_blob",
+)

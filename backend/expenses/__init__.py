@@ -1,0 +1,1 @@
+"""Expenses domain (notes de frais): expense lines, as synced drafts."""

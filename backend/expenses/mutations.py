@@ -1,0 +1,118 @@
+"""Sync intents of expense-line drafts: create, edit, delete, attach a receipt."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import msgspec
+
+from backend.expenses.schemas import AttachReceiptArgs, CreateArgs, DeleteArgs, EditArgs
+from backend.expenses.services import (
+    MONEY_FIELDS,
+    expense_line_to_wire,
+    get_line,
+    visible_lines,
+)
+from backend.expenses.tables import ExpenseLine
+from sync import MutationContext, Noop, Outcome, Rejected, mutation, reference_blob, synced_entity
+from sync.conflicts import check_not_deleted, merge_draft
+
+__all__ = ("ENTITY", "attach_receipt", "create", "delete", "edit")
+
+ENTITY = "expense_line"
+
+synced_entity(ENTITY, ExpenseLine, visible=visible_lines, to_wire=expense_line_to_wire)
+
+
+def _json(value: Any) -> Any:
+    return msgspec.json.decode(value) if isinstance(value, str | bytes) else value
+
+
+async def _own_live_line(ctx: MutationContext, line_id: Any) -> dict[str, Any]:
+    row = await get_line(line_id)
+    if row is None or row["organisation"] != ctx.organisation_id and str(row["organisation"]) != str(ctx.organisation_id):
+        raise Rejected("NOT_FOUND", {"id": str(line_id)})
+    if str(row["owner"]) != str(ctx.actor.user_id):
+        raise Rejected("FORBIDDEN", {"reason": "not_owner"})
+    return row
+
+
+@mutation("expense_line.create", 1, CreateArgs)
+async def create(ctx: MutationContext, args: CreateArgs) -> Outcome | None:
+    """A new draft line owned by the caller (agents and managers)."""
+    if ctx.organisation_id is None or not ctx.actor.is_staff:
+        raise Rejected("FORBIDDEN", {"reason": "not_staff"})
+    existing = await get_line(args.id)
+    if existing is not None:
+        raise Rejected("ROW_EXISTS", {"id": str(args.id)})
+    values = msgspec.structs.asdict(args)
+    sources = values.pop("field_sources")
+    fields = [k for k in values if k != "id"]
+    await ExpenseLine.insert(ExpenseLine(
+        **values, owner=ctx.actor.user_id, organisation=ctx.organisation_id,
+        row_version=0, receipts="[]",
+        field_versions=msgspec.json.encode(dict.fromkeys(fields, 1)).decode(),
+        field_sources=msgspec.json.encode({f: sources.get(f, "user") for f in fields}).decode(),
+    ))
+    await ctx.touch(ENTITY, args.id)
+    return None
+
+
+@mutation("expense_line.edit", 1, EditArgs)
+async def edit(ctx: MutationContext, args: EditArgs) -> Outcome | None:
+    """Change fields of a draft: per-field merge against ``base_version`` (see sync.conflicts)."""
+    row = await _own_live_line(ctx, args.id)
+    deleted = check_not_deleted(row["deleted_at"])
+    if deleted is not None:
+        return deleted
+    changes = {k: v for k, v in msgspec.structs.asdict(args).items()
+               if k not in ("id", "base_version", "field_sources") and v is not msgspec.UNSET}
+    new_version = int(row["row_version"]) + 1
+    merged = merge_draft(current=row, field_versions=_json(row["field_versions"]) or {},
+                         base_version=args.base_version, changes=changes,
+                         new_version=new_version, money_fields=MONEY_FIELDS)
+    if not merged.values:
+        return Noop("NO_CHANGE")
+    for conflict in merged.conflicts:
+        ctx.conflict(conflict.field, conflict.lost, conflict.kept)
+    sources = _json(row["field_sources"]) or {}
+    for name in merged.values:
+        sources[name] = args.field_sources.get(name, "user")
+    update: dict[Any, Any] = {getattr(ExpenseLine, k): v for k, v in merged.values.items()}
+    update[ExpenseLine.field_versions] = msgspec.json.encode(merged.field_versions).decode()
+    update[ExpenseLine.field_sources] = msgspec.json.encode(sources).decode()
+    await ExpenseLine.update(update).where(ExpenseLine.id == args.id)
+    await ctx.touch(ENTITY, args.id)
+    return None
+
+
+@mutation("expense_line.delete", 1, DeleteArgs)
+async def delete(ctx: MutationContext, args: DeleteArgs) -> Outcome | None:
+    """Delete a draft (a tombstone until the horizon); deleting twice is a no-op."""
+    row = await _own_live_line(ctx, args.id)
+    if row["deleted_at"] is not None:
+        return Noop("ROW_DELETED")
+    await ExpenseLine.update({ExpenseLine.deleted_at: datetime.now(UTC)}).where(
+        ExpenseLine.id == args.id)
+    await ctx.touch(ENTITY, args.id)
+    return None
+
+
+@mutation("expense_line.attach_receipt", 1, AttachReceiptArgs)
+async def attach_receipt(ctx: MutationContext, args: AttachReceiptArgs) -> Outcome | None:
+    """Reference a receipt blob by SHA-256 (queued at once; the bytes may still be uploading)."""
+    row = await _own_live_line(ctx, args.id)
+    deleted = check_not_deleted(row["deleted_at"])
+    if deleted is not None:
+        return deleted
+    receipts = list(_json(row["receipts"]) or [])
+    if args.sha256 in receipts:
+        return Noop("ALREADY_ATTACHED")
+    receipts.append(args.sha256)
+    await ExpenseLine.update({ExpenseLine.receipts: msgspec.json.encode(receipts).decode()}).where(
+        ExpenseLine.id == args.id)
+    assert ctx.organisation_id is not None
+    await reference_blob(ctx.organisation_id, args.sha256, ENTITY, args.id)
+    await ctx.touch(ENTITY, args.id)
+    return None

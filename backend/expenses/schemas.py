@@ -1,0 +1,72 @@
+"""msgspec argument types of the expense-line intents."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+from uuid import UUID
+
+import msgspec
+
+__all__ = ("AttachReceiptArgs", "CreateArgs", "DeleteArgs", "EditArgs")
+
+Cents = Annotated[int, msgspec.Meta(ge=0, le=100_000_000)]
+Currency = Annotated[str, msgspec.Meta(pattern=r"^[A-Z]{3}$")]
+BasisPoints = Annotated[int, msgspec.Meta(ge=0, le=10_000)]
+Text200 = Annotated[str, msgspec.Meta(max_length=200)]
+Category = Annotated[str, msgspec.Meta(min_length=1, max_length=40)]
+FxRate = Annotated[str, msgspec.Meta(pattern=r"^\d{1,8}(\.\d{1,10})?$")]
+Sha256 = Annotated[str, msgspec.Meta(pattern=r"^[0-9a-f]{64}$")]
+Source = Annotated[str, msgspec.Meta(pattern=r"^(ocr|user)$")]
+
+
+class CreateArgs(msgspec.Struct, forbid_unknown_fields=True):
+    """``expense_line.create`` v1: a new draft line (id made on the client, UUIDv7)."""
+
+    id: UUID
+    date: dt.date
+    amount_cents: Cents
+    currency: Currency = "EUR"
+    category: Category = "other"
+    merchant: Text200 = ""
+    description: Annotated[str, msgspec.Meta(max_length=2000)] = ""
+    vat_rate_bp: BasisPoints | None = None
+    vat_cents: Cents | None = None
+    fx_rate: FxRate | None = None
+    km: Annotated[int, msgspec.Meta(ge=0, le=100_000)] | None = None
+    fiscal_hp: Annotated[int, msgspec.Meta(ge=1, le=50)] | None = None
+    claim_id: UUID | None = None
+    field_sources: dict[str, Source] = msgspec.field(default_factory=dict)
+
+
+class EditArgs(msgspec.Struct, forbid_unknown_fields=True):
+    """``expense_line.edit`` v1: the fields changed on top of ``base_version``."""
+
+    id: UUID
+    base_version: Annotated[int, msgspec.Meta(ge=0)]
+    date: dt.date | msgspec.UnsetType = msgspec.UNSET
+    amount_cents: Cents | msgspec.UnsetType = msgspec.UNSET
+    currency: Currency | msgspec.UnsetType = msgspec.UNSET
+    category: Category | msgspec.UnsetType = msgspec.UNSET
+    merchant: Text200 | msgspec.UnsetType = msgspec.UNSET
+    description: Annotated[str, msgspec.Meta(max_length=2000)] | msgspec.UnsetType = msgspec.UNSET
+    vat_rate_bp: BasisPoints | None | msgspec.UnsetType = msgspec.UNSET
+    vat_cents: Cents | None | msgspec.UnsetType = msgspec.UNSET
+    fx_rate: FxRate | None | msgspec.UnsetType = msgspec.UNSET
+    km: Annotated[int, msgspec.Meta(ge=0, le=100_000)] | None | msgspec.UnsetType = msgspec.UNSET
+    fiscal_hp: Annotated[int, msgspec.Meta(ge=1, le=50)] | None | msgspec.UnsetType = msgspec.UNSET
+    claim_id: UUID | None | msgspec.UnsetType = msgspec.UNSET
+    field_sources: dict[str, Source] = msgspec.field(default_factory=dict)
+
+
+class DeleteArgs(msgspec.Struct, forbid_unknown_fields=True):
+    """``expense_line.delete`` v1."""
+
+    id: UUID
+
+
+class AttachReceiptArgs(msgspec.Struct, forbid_unknown_fields=True):
+    """``expense_line.attach_receipt`` v1: the SHA-256 of a receipt blob (upload may follow)."""
+
+    id: UUID
+    sha256: Sha256

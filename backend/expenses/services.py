@@ -1,0 +1,87 @@
+"""Expense-line queries and the visibility rule (the only code touching the table)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+import msgspec
+from piccolo.columns.combination import Where
+
+from backend.accounts.actor import Actor
+from backend.accounts.tables import Delegation, Unit, User
+from backend.expenses.tables import ExpenseLine
+
+__all__ = ("MONEY_FIELDS", "expense_line_to_wire", "get_line", "owners_visible_to",
+           "visible_lines")
+
+MONEY_FIELDS = ("amount_cents", "currency", "vat_rate_bp", "vat_cents")
+WIRE_FIELDS = ("id", "owner", "claim_id", "date", "category", "merchant", "description",
+               "amount_cents", "currency", "vat_rate_bp", "vat_cents", "fx_rate", "km",
+               "fiscal_hp", "receipts", "field_versions", "field_sources", "row_version")
+
+
+async def _managed_owners(manager_id: UUID, unit_id: UUID | None) -> set[UUID]:
+    """People whose requests a manager decides: the agents of their unit and the managers of
+    its child units (a manager's own requests go to the parent unit's managers).
+
+    Swap for ``backend.accounts`` ``approvers_for``/``units_managed_by`` once merged.
+    """
+    if unit_id is None:
+        return set()
+    agents = await User.select(User.id).where(User.unit == unit_id, User.role == "agent")
+    children = await Unit.select(Unit.id).where(Unit.parent == unit_id)
+    child_ids = [c["id"] for c in children]
+    managers = await User.select(User.id).where(
+        User.unit.is_in(child_ids), User.role == "manager") if child_ids else []
+    return {r["id"] for r in agents} | {r["id"] for r in managers}
+
+
+async def owners_visible_to(actor: Actor, now: datetime | None = None) -> set[UUID] | None:
+    """Owners whose expense lines the actor sees; ``None`` for roles that see none."""
+    if actor.role == "supplier":
+        return None
+    owners = {actor.user_id}
+    if actor.role != "manager":
+        return owners
+    owners |= await _managed_owners(actor.user_id, actor.unit_id)
+    now = now or datetime.now(UTC)
+    delegations = await Delegation.select(Delegation.delegator).where(
+        Delegation.delegate == actor.user_id, Delegation.starts_at <= now,
+        Delegation.ends_at > now, Delegation.revoked_at.is_null())
+    for row in delegations:
+        delegator = await User.select(User.unit).where(User.id == row["delegator"]).first()
+        if delegator is not None:
+            owners |= await _managed_owners(row["delegator"], delegator["unit"])
+    return owners
+
+
+async def visible_lines(actor: Actor) -> Where | None:
+    """Visibility clause of expense lines: the owner and the owner's approvers (no suppliers)."""
+    owners = await owners_visible_to(actor)
+    if owners is None:
+        return None
+    return ExpenseLine.owner.is_in(sorted(owners, key=str))  # type: ignore[no-any-return]
+
+
+async def get_line(line_id: UUID) -> dict[str, Any] | None:
+    """The row (also when deleted), or None."""
+    return await ExpenseLine.select().where(ExpenseLine.id == line_id).first()  # type: ignore[no-any-return]
+
+
+def _json(value: Any) -> Any:
+    return msgspec.json.decode(value) if isinstance(value, str | bytes) else value
+
+
+def expense_line_to_wire(row: dict[str, Any]) -> dict[str, Any]:
+    """The wire form of a row: UUIDs and dates as strings, JSON columns decoded."""
+    out: dict[str, Any] = {}
+    for name in WIRE_FIELDS:
+        value = row.get(name)
+        if name in ("receipts", "field_versions", "field_sources"):
+            value = _json(value) or ([] if name == "receipts" else {})
+        elif value is not None and not isinstance(value, int | str | bool):
+            value = str(value) if not hasattr(value, "isoformat") else value.isoformat()
+        out[name] = value
+    return out

@@ -1,0 +1,61 @@
+"""What domains use around blobs: references (they grant download and keep the blob) and the
+"blob completed" hook (OCR subscribes to it)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+from uuid import UUID
+
+from sync.tables import BlobReference
+
+__all__ = ("BlobCompleted", "on_blob_completed", "reference_blob", "run_blob_completed",
+           "unreference_blob")
+
+log = logging.getLogger("nomade.sync.blobs")
+BlobCompleted = Callable[[UUID, str, int, str, UUID], Awaitable[Any]]
+_HOOKS: list[BlobCompleted] = []
+
+
+def on_blob_completed(fn: BlobCompleted) -> BlobCompleted:
+    """Register ``async fn(organisation_id, sha256, size, content_type, uploader_id)``.
+
+    Called after a blob upload completed and was verified (not for duplicates already stored).
+    Keep it short: enqueue a job for real work. A failing hook is logged, never fails the upload.
+    """
+    if fn not in _HOOKS:
+        _HOOKS.append(fn)
+    return fn
+
+
+async def run_blob_completed(organisation_id: UUID, sha256: str, size: int, content_type: str,
+                             uploader_id: UUID) -> None:
+    """Call every registered hook (the blob service does this)."""
+    for hook in list(_HOOKS):
+        try:
+            await hook(organisation_id, sha256, size, content_type, uploader_id)
+        except Exception:
+            log.exception("blob completed hook failed", extra={"sha256": sha256})
+
+
+def _ref_key(organisation_id: UUID, sha256: str, entity: str, row_id: Any) -> str:
+    return f"{organisation_id}:{sha256}:{entity}:{row_id}"
+
+
+async def reference_blob(organisation_id: UUID, sha256: str, entity: str, row_id: Any) -> None:
+    """Record that ``entity``/``row_id`` references the blob (idempotent; call in the intent)."""
+    key = _ref_key(organisation_id, sha256, entity, row_id)
+    exists = await BlobReference.exists().where(BlobReference.ref_key == key)
+    if not exists:
+        await BlobReference.insert(
+            BlobReference(organisation=organisation_id, sha256=sha256, entity=entity,
+                          row_id=str(row_id), ref_key=key)
+        )
+
+
+async def unreference_blob(organisation_id: UUID, sha256: str, entity: str, row_id: Any) -> None:
+    """Drop the reference; the blob is collected after the grace time if nothing else uses it."""
+    await BlobReference.delete().where(
+        BlobReference.ref_key == _ref_key(organisation_id, sha256, entity, row_id)
+    )

@@ -1,0 +1,216 @@
+"""Blob services: content-addressed per organisation, resumable chunked upload, download
+checked against the documents referencing the blob, garbage collection after a grace time."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+from backend.accounts.actor import Actor
+from backend.errors import DomainError
+from backend.settings import get_settings
+from sync.blob_hooks import run_blob_completed
+from sync.blobstore import BlobStore, FilesystemBlobStore
+from sync.registry import entities
+from sync.tables import Blob, BlobReference, BlobUpload
+from sync.wire import BlobStatus, BlobUploadCreate
+
+__all__ = (
+    "BLOB_GRACE",
+    "blob_store",
+    "collect_blobs",
+    "create_upload",
+    "open_download",
+    "upload_chunk",
+    "upload_status",
+)
+
+BLOB_GRACE = timedelta(hours=24)  # unreferenced blobs older than this are collected
+UPLOAD_EXPIRY = timedelta(days=14)  # unfinished uploads older than this are dropped
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+_store: BlobStore | None = None
+
+
+def blob_store() -> BlobStore:
+    """The process's blob store (filesystem under ``settings.blob_dir``)."""
+    global _store
+    if _store is None:
+        _store = FilesystemBlobStore(get_settings().blob_dir)
+    return _store
+
+
+def set_blob_store(store: BlobStore | None) -> None:
+    """Swap the store (tests; object storage later)."""
+    global _store
+    _store = store
+
+
+def _organisation(actor: Actor) -> UUID:
+    if actor.organisation_id is None:
+        raise DomainError("FORBIDDEN", {"reason": "no_organisation"})
+    return actor.organisation_id
+
+
+def _check_sha(sha256: str) -> str:
+    if not _SHA256.match(sha256):
+        raise DomainError("BLOB_HASH_INVALID", {"sha256": sha256[:80]})
+    return sha256
+
+
+async def create_upload(actor: Actor, request: BlobUploadCreate) -> BlobStatus:
+    """Start an upload, resume the actor's unfinished one, or answer "complete" for a duplicate."""
+    org, sha = _organisation(actor), _check_sha(request.sha256.lower())
+    limit = get_settings().blob_max_bytes
+    if request.size <= 0 or request.size > limit:
+        raise DomainError("BLOB_TOO_LARGE", {"size": request.size, "max_bytes": limit})
+    existing = await Blob.select(Blob.size).where(Blob.blob_key == f"{org}:{sha}").first()
+    if existing is not None:
+        return BlobStatus(upload_id=None, sha256=sha, size=int(existing["size"]),
+                          offset=int(existing["size"]), complete=True)
+    upload = await BlobUpload.select().where(
+        BlobUpload.organisation == org, BlobUpload.sha256 == sha, BlobUpload.user == actor.user_id,
+        BlobUpload.size == request.size, BlobUpload.completed_at.is_null(),
+    ).first()
+    if upload is not None:
+        return _status(upload)
+    upload_id = uuid.uuid4()
+    await BlobUpload.insert(BlobUpload(
+        id=upload_id, organisation=org, sha256=sha, size=request.size, offset=0,
+        content_type=request.content_type[:100], user=actor.user_id,
+    ))
+    return BlobStatus(upload_id=upload_id, sha256=sha, size=request.size, offset=0, complete=False)
+
+
+async def _own_upload(actor: Actor, upload_id: UUID) -> dict[str, Any]:
+    upload = await BlobUpload.select().where(BlobUpload.id == upload_id).first()
+    if upload is None or _uuid(upload["user"]) != actor.user_id:
+        raise DomainError("BLOB_NOT_FOUND")
+    return upload  # type: ignore[no-any-return]
+
+
+async def upload_status(actor: Actor, upload_id: UUID) -> BlobStatus:
+    """Where an upload stands (to resume after an interruption)."""
+    return _status(await _own_upload(actor, upload_id))
+
+
+async def upload_chunk(actor: Actor, upload_id: UUID, offset: int, chunk_sha256: str,
+                       data: bytes) -> BlobStatus:
+    """Append ``data`` at ``offset`` after checking its SHA-256; complete when all bytes are in."""
+    upload = await _own_upload(actor, upload_id)
+    if upload["completed_at"] is not None:
+        return _status(upload)
+    size, current = int(upload["size"]), int(upload["offset"])
+    if offset != current:
+        raise DomainError("BLOB_OFFSET_MISMATCH", {"offset": current, "got_offset": offset})
+    if not data:
+        raise DomainError("VALIDATION_FAILED", {"detail": "empty chunk"})
+    if offset + len(data) > size:
+        raise DomainError("BLOB_TOO_LARGE", {"size": size, "got_bytes": offset + len(data)})
+    if hashlib.sha256(data).hexdigest() != chunk_sha256.lower():
+        raise DomainError("BLOB_CHUNK_CHECKSUM", {"offset": current})
+    store = blob_store()
+    await store.write_chunk(upload_id, offset, data)
+    new_offset = offset + len(data)
+    await BlobUpload.update({BlobUpload.offset: new_offset}).where(
+        BlobUpload.id == upload_id, BlobUpload.offset == offset)
+    upload["offset"] = new_offset
+    if new_offset == size:
+        await _complete(upload, store)
+        upload["completed_at"] = datetime.now(UTC)
+    return _status(upload)
+
+
+async def _complete(upload: dict[str, Any], store: BlobStore) -> None:
+    upload_id, org, sha = _uuid(upload["id"]), _uuid(upload["organisation"]), upload["sha256"]
+    digest, size = await store.partial_digest(upload_id)
+    if digest != sha or size != int(upload["size"]):
+        await store.discard(upload_id)
+        await BlobUpload.update({BlobUpload.offset: 0}).where(BlobUpload.id == upload_id)
+        raise DomainError("BLOB_CHECKSUM_MISMATCH", {"expected": sha, "got": digest})
+    key = f"{org}:{sha}"
+    is_new = not await Blob.exists().where(Blob.blob_key == key)
+    if is_new:
+        await store.promote(upload_id, org, sha)
+        await Blob.insert(Blob(
+            id=uuid.uuid4(), organisation=org, sha256=sha, blob_key=key, size=size,
+            content_type=upload["content_type"], created_by=_uuid(upload["user"]),
+        )).on_conflict(action="DO NOTHING")
+    else:
+        await store.discard(upload_id)
+    await BlobUpload.update({BlobUpload.completed_at: datetime.now(UTC)}).where(
+        BlobUpload.id == upload_id)
+    if is_new:
+        await run_blob_completed(org, sha, size, upload["content_type"], _uuid(upload["user"]))
+
+
+def _status(upload: dict[str, Any]) -> BlobStatus:
+    return BlobStatus(upload_id=_uuid(upload["id"]), sha256=upload["sha256"],
+                      size=int(upload["size"]), offset=int(upload["offset"]),
+                      complete=upload["completed_at"] is not None)
+
+
+async def blob_ready(organisation_id: UUID, sha256: str) -> bool:
+    """Whether the blob is fully uploaded (intents that need it answer BLOB_PENDING otherwise)."""
+    return bool(await Blob.exists().where(Blob.blob_key == f"{organisation_id}:{sha256}"))
+
+
+async def can_download(actor: Actor, organisation_id: UUID, sha256: str) -> bool:
+    """True when the actor can see at least one document referencing the blob."""
+    refs = await BlobReference.select(BlobReference.entity, BlobReference.row_id).where(
+        BlobReference.organisation == organisation_id, BlobReference.sha256 == sha256)
+    specs = entities()
+    for ref in refs:
+        spec = specs.get(ref["entity"])
+        if spec is None:
+            continue
+        clause = await spec.where(actor)
+        if clause is None:
+            continue
+        pk = spec.table._meta.primary_key
+        row_id: Any = UUID(ref["row_id"]) if pk.value_type is UUID else ref["row_id"]
+        if await spec.table.exists().where(pk == row_id, clause):
+            return True
+    return False
+
+
+async def open_download(actor: Actor, sha256: str) -> tuple[dict[str, Any], AsyncIterator[bytes]]:
+    """The blob's row and its bytes, if the actor may see a document referencing it."""
+    sha = _check_sha(sha256.lower())
+    org = _organisation(actor)
+    row = await Blob.select().where(Blob.blob_key == f"{org}:{sha}").first()
+    if row is None or not await can_download(actor, org, sha):
+        raise DomainError("BLOB_NOT_FOUND")
+    return row, blob_store().read(org, sha)
+
+
+async def collect_blobs(now: datetime | None = None, grace: timedelta = BLOB_GRACE) -> int:
+    """Delete blobs no document referenced for ``grace``, and expired partial uploads."""
+    now = now or datetime.now(UTC)
+    store = blob_store()
+    removed = 0
+    old = await Blob.select(Blob.id, Blob.organisation, Blob.sha256).where(
+        Blob.created_at < now - grace)
+    for row in old:
+        org, sha = _uuid(row["organisation"]), row["sha256"]
+        referenced = await BlobReference.exists().where(
+            BlobReference.organisation == org, BlobReference.sha256 == sha)
+        if referenced:
+            continue
+        await Blob.delete().where(Blob.id == row["id"])
+        await store.delete(org, sha)
+        removed += 1
+    stale = await BlobUpload.select(BlobUpload.id).where(
+        BlobUpload.created_at < now - UPLOAD_EXPIRY)
+    for row in stale:
+        await store.discard(_uuid(row["id"]))
+        await BlobUpload.delete().where(BlobUpload.id == row["id"])
+    return removed
+
+
+def _uuid(value: Any) -> UUID:
+    return value if isinstance(value, UUID) else UUID(str(value))

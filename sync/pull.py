@@ -1,0 +1,161 @@
+"""Pull: the rows an actor may see that changed since their cookie, in one read snapshot.
+
+Cursor per organisation: every visible row with ``sync_version <= v`` was sent. Pages walk
+each (organisation, entity) by ``(sync_version, id)``; a row changed while a client pages
+moves past the page position and comes again later, so the last page leaves the client at
+the snapshot of that page. Resets (see ``Reset.reason``) restart entities from zero and ask
+the client to replace its base rows of those entities with the pages that follow.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from backend.accounts.actor import Actor
+from backend.errors import DomainError
+from sync.cookie import Cookie, OrgCursor, decode_cookie, encode_cookie
+from sync.push import _ack_from_row, client_last_seq
+from sync.registry import EntitySpec, clause_fingerprint, entities, visible_organisations
+from sync.storage import current_epoch, organisation_versions, read_transaction
+from sync.tables import SyncAck
+from sync.wire import Ack, PatchOp, PullResponse, Reset
+
+__all__ = ("MAX_PULL_LIMIT", "MIN_CLIENT_SCHEMA", "WIRE_SCHEMA_VERSION", "pull")
+
+WIRE_SCHEMA_VERSION = 1  # bump when to_wire shapes change: clients then reset to a snapshot
+MIN_CLIENT_SCHEMA = 1  # clients below this must update (SCHEMA_TOO_OLD)
+MAX_PULL_LIMIT = 5000
+
+
+async def pull(actor: Actor, client_id: UUID, cookie_text: str | None, limit: int,
+               schema_version: int) -> PullResponse:
+    """One page of changes for ``actor`` since ``cookie_text``."""
+    if schema_version < MIN_CLIENT_SCHEMA:
+        raise DomainError("SCHEMA_TOO_OLD", {"min_schema_version": MIN_CLIENT_SCHEMA})
+    limit = max(1, min(limit, MAX_PULL_LIMIT))
+    cookie = None
+    if cookie_text:
+        cookie = decode_cookie(cookie_text)
+        if cookie is None:
+            raise DomainError("COOKIE_INVALID")
+    specs = entities()
+    epoch = await current_epoch()  # may create it: outside the read-only snapshot
+    async with read_transaction():
+        orgs = await visible_organisations(actor)
+        versions = await organisation_versions(orgs)
+        clauses = {name: await spec.where(actor) for name, spec in specs.items()}
+        fingerprints = {name: clause_fingerprint(c) for name, c in clauses.items()}
+        last_seq = await client_last_seq(actor, client_id)
+        cookie, reset = _plan(cookie, epoch, orgs, versions, fingerprints)
+        patch: list[PatchOp] = []
+        has_more = False
+        for org in orgs:
+            version, _ = versions[org]
+            cursor = cookie.o.setdefault(org.hex, OrgCursor())
+            complete = True
+            for name, spec in specs.items():
+                position = cursor.p.get(name, [cursor.v, None])
+                if position[1] is None and position[0] >= version:
+                    cursor.p[name] = [version, None]
+                    continue
+                room = limit - len(patch)
+                if room <= 0:
+                    cursor.p[name] = position
+                    complete = False
+                    continue
+                ops, next_position = await _page(spec, clauses[name], org, position, version, room)
+                patch.extend(ops)
+                cursor.p[name] = [version, None] if next_position is None else next_position
+                complete = complete and next_position is None
+            if complete:
+                cursor.v, cursor.p = version, {}
+            else:
+                has_more = True
+        acks = await _acks_since(client_id, cookie.a, last_seq)
+    if not has_more:
+        cookie.a = last_seq
+    return PullResponse(cookie=encode_cookie(cookie), has_more=has_more, last_seq=last_seq,
+                        acks=acks, patch=patch, reset=reset)
+
+
+def _plan(cookie: Cookie | None, epoch: str, orgs: list[UUID],
+          versions: dict[UUID, tuple[int, int]], fingerprints: dict[str, str]
+          ) -> tuple[Cookie, Reset | None]:
+    """Decide the reset, if any, and restart the entities it covers from zero."""
+    names = list(fingerprints)
+    reason = ""
+    scope: list[str] = []
+    if cookie is None:
+        reason, scope = "initial", names
+        cookie = Cookie(e=epoch, s=WIRE_SCHEMA_VERSION)
+    elif cookie.e != epoch or any(
+        cookie.o.get(org.hex, OrgCursor()).v > versions[org][0] for org in orgs
+    ):
+        reason, scope = "epoch_changed", names
+    elif cookie.s < WIRE_SCHEMA_VERSION:
+        reason, scope = "schema_too_old", names
+    elif any(0 < cookie.o.get(org.hex, OrgCursor()).v < versions[org][1] for org in orgs):
+        reason, scope = "horizon", names
+    elif set(cookie.o) - {org.hex for org in orgs}:
+        reason, scope = "visibility_changed", names
+    else:
+        changed = [n for n in names if cookie.h.get(n) != fingerprints[n]]
+        if changed:
+            reason, scope = "visibility_changed", changed
+    if reason:
+        if reason != "visibility_changed" or len(scope) == len(names):
+            cookie = Cookie(e=epoch, s=WIRE_SCHEMA_VERSION, a=cookie.a)
+        else:
+            for cursor in cookie.o.values():
+                for name in scope:
+                    cursor.p[name] = [0, None]
+    cookie.e, cookie.s, cookie.h = epoch, WIRE_SCHEMA_VERSION, dict(fingerprints)
+    reset = Reset(scope=scope, reason=reason) if reason else None  # type: ignore[arg-type]
+    return cookie, reset
+
+
+async def _page(spec: EntitySpec, clause: Any, org: UUID, position: list[Any], version: int,
+                room: int) -> tuple[list[PatchOp], list[Any] | None]:
+    """Rows of one entity after ``position``; returns the ops and the next position (None: done)."""
+    if clause is None:
+        return [], None
+    table = spec.table
+    pk = table._meta.primary_key
+    sv = table.sync_version  # type: ignore[attr-defined]
+    after_sv, after_id = int(position[0]), position[1]
+    if after_id:
+        key = UUID(after_id) if pk.value_type is UUID else after_id
+        start = (sv > after_sv) | ((sv == after_sv) & (pk > key))
+    else:
+        start = sv > after_sv
+    rows = await table.select().where(
+        table.organisation == org,  # type: ignore[attr-defined]
+        start, sv <= version, clause,
+    ).order_by(sv, pk).limit(room + 1)
+    more = len(rows) > room
+    rows = rows[:room]
+    ops = [_op(spec, row) for row in rows]
+    if more:
+        last = rows[-1]
+        return ops, [int(last["sync_version"]), str(last[pk._meta.name])]
+    return ops, None
+
+
+def _op(spec: EntitySpec, row: dict[str, Any]) -> PatchOp:
+    row_id = str(row[spec.table._meta.primary_key._meta.name])
+    if row["deleted_at"] is not None:
+        return PatchOp(op="del", entity=spec.name, id=row_id, row_version=int(row["row_version"]))
+    return PatchOp(op="put", entity=spec.name, id=row_id, row_version=int(row["row_version"]),
+                   data=spec.to_wire(row))
+
+
+async def _acks_since(client_id: UUID, after: int, last_seq: int) -> list[Ack]:
+    if last_seq <= after:
+        return []
+    rows = await SyncAck.select().where(
+        SyncAck.client == client_id, SyncAck.seq > after, SyncAck.seq <= last_seq,
+    ).order_by(SyncAck.seq).limit(1000)
+    return [_ack_from_row(r) for r in rows]
+
+

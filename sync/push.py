@@ -1,0 +1,252 @@
+"""Push: apply a client's intents, one transaction each, with stored acks.
+
+Per intent: lock the client row; ``seq <= last_seq`` → the stored ack; a gap → SEQ_GAP with
+the expected seq; otherwise run the handler inside a savepoint. Rejected/noop roll the
+handler's effects back but store the ack and advance ``last_seq``; a transient failure rolls
+everything back and stops the batch (503 + Retry-After). Touched rows are stamped with the
+organisation's new version just before commit.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+import msgspec
+
+from backend.accounts.actor import Actor
+from backend.errors import CATALOGUE, DomainError
+from sync.registry import MutationContext, Noop, Rejected, Transient, get_entity, get_mutation
+from sync.storage import bump_version, is_postgres, write_transaction
+from sync.tables import ConflictLog, SyncAck, SyncClient
+from sync.wire import Ack, AckMessage, ConflictReport, MutationIn
+
+__all__ = ("MAX_MUTATIONS", "MAX_PUSH_BYTES", "Poke", "apply_batch", "apply_intent")
+
+log = logging.getLogger("nomade.sync.push")
+MAX_MUTATIONS = 500
+MAX_PUSH_BYTES = 4 * 1024 * 1024
+Poke = Callable[[UUID, int], Awaitable[None]]
+
+_DB_DOWN = {
+    "ConnectionRefusedError", "ConnectionDoesNotExistError", "CannotConnectNowError",
+    "InterfaceError", "ConnectionResetError", "TooManyConnectionsError", "AdminShutdownError",
+    "PostgresConnectionError", "DeadlockDetectedError", "SerializationError",
+    "LockNotAvailableError", "OperationalError",
+}
+
+
+def _is_transient(exc: BaseException) -> bool:
+    chain = [exc, exc.__cause__, exc.__context__]
+    return any(e is not None and type(e).__name__ in _DB_DOWN for e in chain)
+
+
+def _message(code: str | None) -> AckMessage | None:
+    problem = CATALOGUE.get(code or "")
+    return AckMessage(fr=problem.fr, en=problem.en) if problem else None
+
+
+async def apply_batch(actor: Actor, client_id: UUID, schema_version: int, app_version: str,
+                      mutations: list[MutationIn], poke: Poke) -> tuple[list[Ack], int]:
+    """Apply ``mutations`` in order; returns the acks and the client's last processed seq."""
+    acks: list[Ack] = []
+    last_seq = None
+    for item in mutations:
+        ack, last_seq = await apply_intent(actor, client_id, item, poke,
+                                           schema_version=schema_version, app_version=app_version)
+        acks.append(ack)
+    if last_seq is None:
+        last_seq = await client_last_seq(actor, client_id)
+    return acks, last_seq
+
+
+async def client_last_seq(actor: Actor, client_id: UUID) -> int:
+    """The client's last processed seq (0 for a new client); CLIENT_TAKEN if not the actor's."""
+    row = await SyncClient.select(SyncClient.user, SyncClient.last_seq).where(
+        SyncClient.id == client_id).first()
+    if row is None:
+        return 0
+    if _uuid(row["user"]) != actor.user_id:
+        raise DomainError("CLIENT_TAKEN")
+    return int(row["last_seq"])
+
+
+async def _lock_client(actor: Actor, client_id: UUID, schema_version: int, app_version: str) -> int:
+    if is_postgres():
+        rows = await SyncClient.raw(
+            "SELECT \"user\", last_seq FROM sync_client WHERE id = {} FOR UPDATE", client_id)
+    else:
+        rows = await SyncClient.select(SyncClient.user, SyncClient.last_seq).where(
+            SyncClient.id == client_id)
+    if not rows:
+        await SyncClient.insert(SyncClient(
+            id=client_id, user=actor.user_id, device=actor.device_id, last_seq=0,
+            schema_version=schema_version, app_version=app_version[:64],
+        )).on_conflict(action="DO NOTHING")
+        if is_postgres():
+            rows = await SyncClient.raw(
+                "SELECT \"user\", last_seq FROM sync_client WHERE id = {} FOR UPDATE", client_id)
+        else:
+            rows = await SyncClient.select(SyncClient.user, SyncClient.last_seq).where(
+                SyncClient.id == client_id)
+    if _uuid(rows[0]["user"]) != actor.user_id:
+        raise DomainError("CLIENT_TAKEN")
+    return int(rows[0]["last_seq"])
+
+
+async def _stored_ack(client_id: UUID, item: MutationIn) -> Ack:
+    row = await SyncAck.select().where(SyncAck.ack_key == f"{client_id}:{item.seq}").first()
+    if row is None:  # acks older than the retention window: it was processed
+        return Ack(seq=item.seq, id=item.id, status="applied")
+    return _ack_from_row(row)
+
+
+def _ack_from_row(row: dict[str, Any]) -> Ack:
+    details = row["details"]
+    conflicts = row["conflicts"]
+    details = msgspec.json.decode(details) if isinstance(details, str | bytes) else details
+    conflicts = msgspec.json.decode(conflicts) if isinstance(conflicts, str | bytes) else conflicts
+    return Ack(
+        seq=int(row["seq"]), id=_uuid(row["mutation_id"]), status=row["status"],
+        code=row["code"], message=_message(row["code"]), details=details or {},
+        conflicts=[ConflictReport(**c) for c in conflicts or []],
+    )
+
+
+async def _run_handler(ctx: MutationContext, item: MutationIn) -> Noop | Rejected | None:
+    spec = get_mutation(item.name)
+    if spec is None:
+        return Rejected("MUTATION_UNKNOWN", {"name": item.name})
+    if item.v > spec.v:
+        raise Transient("MUTATION_VERSION_UNKNOWN", 60, {"name": item.name, "v": item.v})
+    args_dict = dict(item.args)
+    for step in range(item.v, spec.v):
+        upcast = spec.upcast.get(step)
+        if upcast is None:
+            return Rejected("MUTATION_UNKNOWN", {"name": item.name, "v": item.v})
+        args_dict = upcast(args_dict)
+    try:
+        args = msgspec.convert(args_dict, spec.args, strict=False)
+    except msgspec.ValidationError as exc:
+        return Rejected("VALIDATION_FAILED", {"detail": str(exc)})
+    try:
+        return await spec.handler(ctx, args)
+    except Rejected as exc:
+        return exc
+    except DomainError as exc:
+        return Rejected(exc.code, exc.details)
+
+
+async def apply_intent(actor: Actor, client_id: UUID, item: MutationIn, poke: Poke, *,
+                       schema_version: int = 1, app_version: str = "") -> tuple[Ack, int]:
+    """Apply one intent in its own transaction; returns its ack and the client's last seq."""
+    ctx = MutationContext(
+        actor=actor, mutation_id=item.id, client_time=item.client_time,
+        server_time=datetime.now(UTC), device_id=actor.device_id, client_id=client_id,
+        seq=item.seq,
+    )
+    versions: dict[UUID, int] = {}
+    try:
+        async with write_transaction() as txn:
+            last_seq = await _lock_client(actor, client_id, schema_version, app_version)
+            if item.seq <= last_seq:
+                return await _stored_ack(client_id, item), last_seq
+            if item.seq != last_seq + 1:
+                raise DomainError("SEQ_GAP", {"expected_seq": last_seq + 1, "got_seq": item.seq,
+                                              "last_seq": last_seq})
+            savepoint = await txn.savepoint()
+            try:
+                outcome = await _run_handler(ctx, item)
+            except (Transient, DomainError):
+                raise
+            except Exception as exc:
+                if _is_transient(exc):
+                    raise
+                log.exception("intent handler failed", extra={"mutation": item.name})
+                outcome = Rejected("INTERNAL_ERROR_INTENT", {"name": item.name})
+            if outcome is not None:
+                await savepoint.rollback_to()
+                ctx.touched.clear()
+                ctx.conflicts.clear()
+                ctx.after_commit_calls.clear()
+            else:
+                await savepoint.release()
+            ack = _make_ack(item, outcome, ctx)
+            await _store_ack(client_id, item, ack)
+            await SyncClient.update({SyncClient.last_seq: item.seq,
+                                     SyncClient.last_seen_at: ctx.server_time}).where(
+                SyncClient.id == client_id)
+            if ctx.conflicts:
+                await _log_conflicts(ctx, item)
+            for org, touched in ctx.touched.items():
+                version = await bump_version(org)
+                versions[org] = version
+                for entity, ids in touched.items():
+                    table = get_entity(entity).table
+                    await table.update({
+                        table.sync_version: version,  # type: ignore[attr-defined]
+                        table.row_version: table.row_version + 1,  # type: ignore[attr-defined]
+                    }).where(table._meta.primary_key.is_in(list(ids)))
+    except Transient as exc:
+        raise DomainError("SERVICE_UNAVAILABLE" if exc.code not in CATALOGUE else exc.code,
+                          {"seq": item.seq, "retry_after": exc.retry_after, **exc.details},
+                          status=503, headers={"Retry-After": str(exc.retry_after)}) from exc
+    except Exception as exc:
+        if isinstance(exc, DomainError) or not _is_transient(exc):
+            raise
+        raise DomainError("SERVICE_UNAVAILABLE", {"seq": item.seq, "retry_after": 2},
+                          status=503, headers={"Retry-After": "2"}) from exc
+    for call in ctx.after_commit_calls:
+        try:
+            await call()
+        except Exception:
+            log.exception("after-commit call failed", extra={"mutation": item.name})
+    for org, version in versions.items():
+        try:
+            await poke(org, version)
+        except Exception:
+            log.warning("poke failed", exc_info=True)
+    return ack, item.seq
+
+
+def _make_ack(item: MutationIn, outcome: Noop | Rejected | None, ctx: MutationContext) -> Ack:
+    if outcome is None:
+        return Ack(seq=item.seq, id=item.id, status="applied",
+                   conflicts=[ConflictReport(c.field, _jsonable(c.lost), _jsonable(c.kept))
+                              for c in ctx.conflicts])
+    status = "noop" if isinstance(outcome, Noop) else "rejected"
+    return Ack(seq=item.seq, id=item.id, status=status, code=outcome.code,
+               message=_message(outcome.code), details=_jsonable(outcome.details))
+
+
+async def _store_ack(client_id: UUID, item: MutationIn, ack: Ack) -> None:
+    await SyncAck.insert(SyncAck(
+        client=client_id, seq=item.seq, ack_key=f"{client_id}:{item.seq}", mutation_id=item.id,
+        name=item.name[:80], v=item.v, status=ack.status, code=ack.code,
+        details=msgspec.json.encode(ack.details).decode(),
+        conflicts=msgspec.json.encode(ack.conflicts).decode(),
+    ))
+
+
+async def _log_conflicts(ctx: MutationContext, item: MutationIn) -> None:
+    touched_rows = [(org, entity, row) for org, ents in ctx.touched.items()
+                    for entity, rows in ents.items() for row in rows]
+    org, entity, row_id = touched_rows[0] if touched_rows else (ctx.organisation_id, "", "")
+    await ConflictLog.insert(*[
+        ConflictLog(organisation=org, entity=entity, row_id=str(row_id), field=c.field,
+                    lost=msgspec.json.encode(_jsonable(c.lost)).decode(),
+                    kept=msgspec.json.encode(_jsonable(c.kept)).decode(),
+                    mutation_id=item.id, user=ctx.actor.user_id)
+        for c in ctx.conflicts
+    ])
+
+
+def _jsonable(value: Any) -> Any:
+    return msgspec.json.decode(msgspec.json.encode(value))
+
+
+def _uuid(value: Any) -> UUID:
+    return value if isinstance(value, UUID) else UUID(str(value))

@@ -1,0 +1,250 @@
+"""The registry that domain packages plug their intents and synced tables into.
+
+Mutations (intents)::
+
+    class EditArgs(msgspec.Struct):
+        id: UUID
+        base_version: int
+        merchant: str | None = None
+
+    @mutation("expense_line.edit", 1, EditArgs)
+    async def edit(ctx: MutationContext, args: EditArgs) -> Outcome | None:
+        ...                         # query/update tables (inside the intent's transaction)
+        await ctx.touch("expense_line", args.id)
+        return None                 # applied
+
+Synced tables declare the :class:`SyncedColumns` mixin and register with
+:func:`synced_entity` so that pull can send their rows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, TypeVar
+from uuid import UUID
+
+import msgspec
+from piccolo.columns import UUID as UUIDColumn
+from piccolo.columns import BigInt, Integer, Timestamptz
+from piccolo.columns.combination import And, Or, Where, WhereRaw
+from piccolo.table import Table
+
+from backend.accounts.actor import Actor
+from sync.conflicts import FieldConflict
+from sync.outcomes import Noop, Outcome, Rejected, Transient
+
+__all__ = (
+    "SYNCED_COLUMNS",
+    "EntitySpec",
+    "MutationContext",
+    "MutationSpec",
+    "Noop",
+    "Outcome",
+    "Rejected",
+    "SyncedColumns",
+    "Transient",
+    "entities",
+    "get_entity",
+    "get_mutation",
+    "mutation",
+    "mutations",
+    "organisation_scope",
+    "synced_entity",
+    "visible_organisations",
+)
+
+ArgsT = TypeVar("ArgsT", bound=msgspec.Struct)
+Handler = Callable[["MutationContext", Any], Awaitable[Outcome | None]]
+Upcast = Callable[[dict[str, Any]], dict[str, Any]]
+WhereClause = Where | And | Or | WhereRaw
+Visible = Callable[[Actor], WhereClause | None | Awaitable[WhereClause | None]]
+ToWire = Callable[[dict[str, Any]], dict[str, Any]]
+
+SYNCED_COLUMNS = ("organisation", "row_version", "sync_version", "deleted_at")
+
+
+class SyncedColumns:
+    """Columns every synced table declares (mix in before ``Table``).
+
+    * ``organisation`` — the owning organisation (the pull cursor is per organisation);
+    * ``row_version`` — +1 per transaction that changes the row (preconditions, base_version);
+    * ``sync_version`` — the organisation's commit-ordered version at the last change (indexed);
+    * ``deleted_at`` — tombstone: deleted rows stay until the tombstone horizon passes them.
+
+    Handlers never write ``row_version``/``sync_version``: :meth:`MutationContext.touch` does.
+    """
+
+    organisation = UUIDColumn(index=True)
+    row_version = Integer(default=0)
+    sync_version = BigInt(default=0, index=True)
+    deleted_at = Timestamptz(null=True, default=None)
+
+
+@dataclass(frozen=True)
+class MutationSpec:
+    """A registered intent: its name, current version, argument type and upcasters."""
+
+    name: str
+    v: int
+    args: type[msgspec.Struct]
+    handler: Handler
+    upcast: dict[int, Upcast] = field(default_factory=dict)
+
+
+_MUTATIONS: dict[str, MutationSpec] = {}
+
+
+def mutation(
+    name: str,
+    v: int,
+    args: type[ArgsT],
+    upcast: dict[int, Upcast] | None = None,
+) -> Callable[[Callable[[MutationContext, ArgsT], Awaitable[Outcome | None]]],
+              Callable[[MutationContext, ArgsT], Awaitable[Outcome | None]]]:
+    """Register the handler of intent ``name`` at version ``v``.
+
+    ``upcast[k]`` turns the args of version ``k`` into those of version ``k + 1``; an intent
+    sent at an older version is upcast step by step to ``v``.
+    """
+
+    def register(fn: Callable[[MutationContext, ArgsT], Awaitable[Outcome | None]]
+                 ) -> Callable[[MutationContext, ArgsT], Awaitable[Outcome | None]]:
+        existing = _MUTATIONS.get(name)
+        if existing is not None and existing.handler is not fn:
+            raise ValueError(f"mutation {name} registered twice")
+        for old in upcast or {}:
+            if not 1 <= old < v:
+                raise ValueError(f"mutation {name}: upcast from v{old} must be below v{v}")
+        _MUTATIONS[name] = MutationSpec(name, v, args, fn, dict(upcast or {}))
+        return fn
+
+    return register
+
+
+def get_mutation(name: str) -> MutationSpec | None:
+    """The registered intent called ``name``."""
+    return _MUTATIONS.get(name)
+
+
+def mutations() -> dict[str, MutationSpec]:
+    """Every registered intent by name."""
+    return dict(_MUTATIONS)
+
+
+class MutationContext:
+    """What a handler knows about the intent it runs, and how it reports its effects."""
+
+    def __init__(
+        self,
+        *,
+        actor: Actor,
+        mutation_id: UUID,
+        client_time: datetime | None,
+        server_time: datetime,
+        device_id: UUID,
+        client_id: UUID,
+        seq: int,
+    ) -> None:
+        self.actor = actor
+        self.organisation_id: UUID | None = actor.organisation_id
+        self.mutation_id = mutation_id
+        self.client_time = client_time
+        self.server_time = server_time
+        self.device_id = device_id
+        self.client_id = client_id
+        self.seq = seq
+        self.touched: dict[UUID, dict[str, set[Any]]] = {}
+        self.conflicts: list[FieldConflict] = []
+        self.after_commit_calls: list[Callable[[], Awaitable[Any]]] = []
+
+    async def touch(self, entity: str, row_id: Any, *, organisation_id: UUID | None = None) -> None:
+        """Mark a changed row: at commit it gets the new ``sync_version`` and ``row_version + 1``.
+
+        A row touched several times in one intent is stamped once.
+        """
+        org = organisation_id or self.organisation_id
+        if org is None:
+            raise ValueError("touch needs an organisation for actors without one")
+        if entity not in _ENTITIES:
+            raise KeyError(f"unknown synced entity {entity}")
+        self.touched.setdefault(org, {}).setdefault(entity, set()).add(row_id)
+
+    def conflict(self, field_name: str, lost_value: Any, kept_value: Any) -> None:
+        """Report a text conflict (the value overwritten and the one kept) in the ack."""
+        self.conflicts.append(FieldConflict(field_name, lost_value, kept_value))
+
+    def after_commit(self, coro_fn: Callable[[], Awaitable[Any]]) -> None:
+        """Run ``coro_fn()`` once the intent committed (enqueue a job, publish…); not on rollback."""
+        self.after_commit_calls.append(coro_fn)
+
+
+@dataclass(frozen=True)
+class EntitySpec:
+    """A synced table: how pull selects what an actor may see and how a row goes on the wire."""
+
+    name: str
+    table: type[Table]
+    visible: Visible
+    to_wire: ToWire
+
+    async def where(self, actor: Actor) -> WhereClause | None:
+        """The actor's visibility clause (``None``: sees nothing of this entity)."""
+        clause = self.visible(actor)
+        if inspect.isawaitable(clause):
+            clause = await clause
+        return clause
+
+
+_ENTITIES: dict[str, EntitySpec] = {}
+
+
+def synced_entity(name: str, table: type[Table], *, visible: Visible, to_wire: ToWire) -> EntitySpec:
+    """Register ``table`` as the synced entity ``name`` (checks it declares the synced columns)."""
+    missing = [c for c in SYNCED_COLUMNS if not hasattr(table, c)]
+    if missing:
+        raise TypeError(f"synced entity {name}: table {table.__name__} lacks columns {missing}")
+    spec = EntitySpec(name, table, visible, to_wire)
+    existing = _ENTITIES.get(name)
+    if existing is not None and existing.table is not table:
+        raise ValueError(f"synced entity {name} registered twice")
+    _ENTITIES[name] = spec
+    return spec
+
+
+def get_entity(name: str) -> EntitySpec:
+    """The synced entity called ``name``."""
+    return _ENTITIES[name]
+
+
+def entities() -> dict[str, EntitySpec]:
+    """Every synced entity, in registration order."""
+    return dict(_ENTITIES)
+
+
+OrganisationScope = Callable[[Actor], Awaitable[set[UUID]]]
+_ORG_SCOPES: list[OrganisationScope] = []
+
+
+def organisation_scope(fn: OrganisationScope) -> OrganisationScope:
+    """Register a source of extra organisations an actor syncs (e.g. a supplier's customers)."""
+    if fn not in _ORG_SCOPES:
+        _ORG_SCOPES.append(fn)
+    return fn
+
+
+async def visible_organisations(actor: Actor) -> list[UUID]:
+    """The organisations whose data the actor pulls: their own plus registered scopes."""
+    orgs: set[UUID] = {actor.organisation_id} if actor.organisation_id else set()
+    for scope in _ORG_SCOPES:
+        orgs |= await scope(actor)
+    return sorted(orgs)
+
+
+def clause_fingerprint(clause: WhereClause | None) -> str:
+    """A short hash of a visibility clause with its values: it changes when the view changes."""
+    text = "none" if clause is None else clause.querystring.__str__()
+    return hashlib.sha256(text.encode()).hexdigest()[:16]

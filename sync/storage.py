@@ -1,0 +1,114 @@
+"""Database helpers of the protocol: transactions, the organisation version, the epoch."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+from uuid import UUID
+
+from piccolo.engine import engine_finder
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import TransactionType
+
+from sync.tables import OrganisationVersion, SyncMeta
+
+__all__ = (
+    "bump_version",
+    "current_epoch",
+    "engine",
+    "is_postgres",
+    "organisation_versions",
+    "read_transaction",
+    "write_transaction",
+)
+
+
+def engine() -> Engine:  # type: ignore[type-arg]
+    """The configured Piccolo engine."""
+    found = engine_finder()
+    if found is None:
+        raise RuntimeError("no Piccolo engine configured")
+    return found
+
+
+def is_postgres() -> bool:
+    """Whether the engine is PostgreSQL (row locks) rather than SQLite (one writer)."""
+    return isinstance(engine(), PostgresEngine)
+
+
+@asynccontextmanager
+async def write_transaction() -> AsyncIterator[Any]:
+    """A write transaction: IMMEDIATE on SQLite so that writers queue instead of failing."""
+    db = engine()
+    if isinstance(db, PostgresEngine):
+        async with db.transaction() as txn:
+            yield txn
+    else:
+        async with db.transaction(transaction_type=TransactionType.immediate) as txn:  # type: ignore[call-arg]
+            yield txn
+
+
+@asynccontextmanager
+async def read_transaction() -> AsyncIterator[Any]:
+    """A read-only snapshot: REPEATABLE READ on PostgreSQL, a WAL read transaction on SQLite."""
+    db = engine()
+    async with db.transaction() as txn:
+        if isinstance(db, PostgresEngine):
+            await txn.connection.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        yield txn
+
+
+async def bump_version(organisation_id: UUID) -> int:
+    """Increment the organisation's version (run just before commit) and return it.
+
+    The row lock this takes orders the commits of an organisation, so the cursor never skips
+    a transaction that commits later with a smaller version.
+    """
+    rows = await OrganisationVersion.raw(
+        "INSERT INTO organisation_version (organisation, version, horizon) VALUES ({}, 1, 0) "
+        "ON CONFLICT (organisation) DO UPDATE SET version = organisation_version.version + 1 "
+        "RETURNING version",
+        _uuid_param(organisation_id),
+    )
+    return int(rows[0]["version"])
+
+
+async def organisation_versions(organisation_ids: list[UUID]) -> dict[UUID, tuple[int, int]]:
+    """organisation → (version, horizon); absent organisations are at (0, 0)."""
+    if not organisation_ids:
+        return {}
+    rows = await OrganisationVersion.select().where(
+        OrganisationVersion.organisation.is_in(organisation_ids)
+    )
+    found = {_as_uuid(r["organisation"]): (int(r["version"]), int(r["horizon"])) for r in rows}
+    return {org: found.get(org, (0, 0)) for org in organisation_ids}
+
+
+async def current_epoch() -> str:
+    """The server epoch (created on first use; change it after a restore: ``new_epoch``)."""
+    row = await SyncMeta.select(SyncMeta.value).where(SyncMeta.key == "epoch").first()
+    if row is not None:
+        return str(row["value"])
+    value = uuid.uuid4().hex
+    await SyncMeta.insert(SyncMeta(key="epoch", value=value)).on_conflict(action="DO NOTHING")
+    row = await SyncMeta.select(SyncMeta.value).where(SyncMeta.key == "epoch").first()
+    return str(row["value"]) if row else value
+
+
+async def new_epoch() -> str:
+    """Start a new epoch (after restoring a backup): every client resets to a snapshot."""
+    value = uuid.uuid4().hex
+    await SyncMeta.delete().where(SyncMeta.key == "epoch")
+    await SyncMeta.insert(SyncMeta(key="epoch", value=value))
+    return value
+
+
+def _uuid_param(value: UUID) -> Any:
+    return value if is_postgres() else str(value)
+
+
+def _as_uuid(value: Any) -> UUID:
+    return value if isinstance(value, UUID) else UUID(str(value))

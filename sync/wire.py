@@ -1,0 +1,137 @@
+"""msgspec wire types of the sync protocol (see docs/sync-protocol.md)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+from uuid import UUID
+
+import msgspec
+
+__all__ = (
+    "Ack",
+    "AckMessage",
+    "BlobStatus",
+    "BlobUploadCreate",
+    "ConflictReport",
+    "MutationIn",
+    "PatchOp",
+    "PullRequest",
+    "PullResponse",
+    "PushRequest",
+    "PushResponse",
+    "Reset",
+)
+
+AckStatus = Literal["applied", "noop", "rejected"]
+
+
+class MutationIn(msgspec.Struct, forbid_unknown_fields=True):
+    """One intent: ``seq`` is contiguous per client, ``id`` a UUID chosen by the client."""
+
+    seq: int
+    id: UUID
+    name: str
+    v: int
+    args: dict[str, Any]
+    client_time: datetime | None = None
+
+
+class PushRequest(msgspec.Struct):
+    """A batch of intents from one client, in seq order."""
+
+    client_id: UUID
+    schema_version: int
+    mutations: list[MutationIn]
+    app_version: str = ""
+    cookie: str | None | msgspec.UnsetType = msgspec.UNSET
+
+
+class ConflictReport(msgspec.Struct):
+    """A value overwritten by this intent (``lost``) and the one kept (``kept``)."""
+
+    field: str
+    lost: Any
+    kept: Any
+
+
+class AckMessage(msgspec.Struct):
+    """The human message of an ack code, in both languages."""
+
+    fr: str
+    en: str
+
+
+class Ack(msgspec.Struct, omit_defaults=True):
+    """The stored outcome of an intent."""
+
+    seq: int
+    id: UUID
+    status: AckStatus
+    code: str | None = None
+    message: AckMessage | None = None
+    details: dict[str, Any] = msgspec.field(default_factory=dict)
+    conflicts: list[ConflictReport] = msgspec.field(default_factory=list)
+
+
+class PatchOp(msgspec.Struct, omit_defaults=True):
+    """A row to store (``put``, with ``data``) or to forget (``del``)."""
+
+    op: Literal["put", "del"]
+    entity: str
+    id: str
+    row_version: int
+    data: dict[str, Any] | None = None
+
+
+class Reset(msgspec.Struct):
+    """Replace the base rows of ``scope`` (entity names) by the snapshot that follows."""
+
+    scope: list[str]
+    reason: Literal["initial", "horizon", "epoch_changed", "schema_too_old", "visibility_changed"]
+
+
+class PullRequest(msgspec.Struct):
+    """Ask for what changed since ``cookie`` (null: everything)."""
+
+    client_id: UUID
+    cookie: str | None = None
+    limit: int = 1000
+    schema_version: int = 1
+
+
+class PullResponse(msgspec.Struct):
+    """A page of changes; apply the pages only once ``has_more`` is false."""
+
+    cookie: str
+    has_more: bool
+    last_seq: int
+    acks: list[Ack]
+    patch: list[PatchOp]
+    reset: Reset | None = None
+
+
+class PushResponse(msgspec.Struct):
+    """The acks of the batch, the client's last processed seq and, if asked, a pull page."""
+
+    acks: list[Ack]
+    last_seq: int
+    pull: PullResponse | None = None
+
+
+class BlobUploadCreate(msgspec.Struct):
+    """Start (or find) the upload of a blob of ``size`` bytes whose SHA-256 is ``sha256``."""
+
+    sha256: str
+    size: int
+    content_type: str = "application/octet-stream"
+
+
+class BlobStatus(msgspec.Struct):
+    """Where an upload stands: ``offset`` bytes received; ``complete`` once verified."""
+
+    upload_id: UUID | None
+    sha256: str
+    size: int
+    offset: int
+    complete: bool

@@ -1,0 +1,111 @@
+"""Push and pull through the real app: acks, idempotent retries, seq gaps, visibility."""
+
+from __future__ import annotations
+
+import uuid
+
+from tests.factories import delegate, make_org
+from tests.integration.sync.helpers import SyncClient, line_args
+
+
+async def test_create_then_pull_shows_the_line_to_owner_and_manager_only(client) -> None:  # type: ignore[no-untyped-def]
+    org = await make_org()
+    agent = SyncClient(client, org.people["agent_a"])
+    ack = await agent.do("expense_line.create", line_args(merchant="SNCF"))
+    assert ack["status"] == "applied", ack
+    await agent.pull()
+    assert [line["merchant"] for line in agent.lines().values()] == ["SNCF"]
+    manager = SyncClient(client, org.people["manager_a"])
+    await manager.pull()
+    assert len(manager.lines()) == 1
+    for other in ("manager_b", "agent_a2", "supplier"):
+        outsider = SyncClient(client, org.people[other])
+        await outsider.pull()
+        assert outsider.lines() == {}, other
+
+
+async def test_retry_of_same_seq_returns_stored_ack_and_applies_once(client) -> None:  # type: ignore[no-untyped-def]
+    org = await make_org()
+    agent = SyncClient(client, org.people["agent_a"])
+    line_id = uuid.uuid4()
+    intent = agent.intent("expense_line.create", line_args(line_id))
+    first = await agent.push(intent)
+    again = await agent.push(intent)
+    assert first["acks"] == again["acks"]
+    assert again["last_seq"] == 1
+    await agent.pull()
+    assert list(agent.lines()) == [str(line_id)]
+    assert agent.lines()[str(line_id)]["row_version"] == 1
+
+
+async def test_seq_gap_is_refused_with_expected_seq(client) -> None:  # type: ignore[no-untyped-def]
+    org = await make_org()
+    agent = SyncClient(client, org.people["agent_a"])
+    agent.seq = 4
+    body = await agent.push(agent.intent("expense_line.create", line_args()), expect=409)
+    assert body["code"] == "SEQ_GAP"
+    assert body["details"]["expected_seq"] == 1
+    assert body["message"]["fr"] and body["message"]["en"]
+
+
+async def test_rejected_intent_advances_seq_and_keeps_nothing(client) -> None:  # type: ignore[no-untyped-def]
+    org = await make_org()
+    agent = SyncClient(client, org.people["agent_a"])
+    bad = agent.intent("expense_line.create", line_args(currency="euros"))
+    good = agent.intent("expense_line.create", line_args(merchant="Taxi"))
+    body = await agent.push(bad, good)
+    assert [a["status"] for a in body["acks"]] == ["rejected", "applied"]
+    assert body["acks"][0]["code"] == "VALIDATION_FAILED"
+    assert body["last_seq"] == 2
+    await agent.pull()
+    assert [line["merchant"] for line in agent.lines().values()] == ["Taxi"]
+
+
+async def test_client_id_of_another_user_is_refused(client) -> None:  # type: ignore[no-untyped-def]
+    org = await make_org()
+    agent = SyncClient(client, org.people["agent_a"])
+    await agent.do("expense_line.create", line_args())
+    thief = SyncClient(client, org.people["agent_a2"], client_id=agent.client_id)
+    body = await thief.push(thief.intent("expense_line.create", line_args()), expect=403)
+    assert body["code"] == "CLIENT_TAKEN"
+
+
+async def test_bad_input_gets_coded_errors_never_500(client) -> None:  # type: ignore[no-untyped-def]
+    org = await make_org()
+    headers = org.people["agent_a"].headers
+    for payload in (b"{not json", b'{"client_id": 3}', b"[]"):
+        response = await client.post("/sync/v1/push", headers=headers, content=payload)
+        assert response.status_code == 400, response.text
+        assert response.json()["code"] in {"BAD_REQUEST", "VALIDATION_FAILED"}
+    response = await client.post("/sync/v1/pull", headers=headers,
+                                 json={"client_id": str(uuid.uuid4()), "cookie": "garbage!"})
+    assert response.status_code == 400 and response.json()["code"] == "COOKIE_INVALID"
+    agent = SyncClient(client, org.people["agent_a"])
+    ack = await agent.do("nonexistent.intent", {})
+    assert ack["status"] == "rejected" and ack["code"] == "MUTATION_UNKNOWN"
+    too_many = [agent.intent("expense_line.create", line_args()) for _ in range(501)]
+    body = await agent.push(*too_many, expect=413)
+    assert body["code"] == "PUSH_TOO_MANY"
+    response = await client.post("/sync/v1/pull", json={"client_id": str(uuid.uuid4())})
+    assert response.status_code == 401
+
+
+async def test_delegation_brings_rows_into_view_and_takes_them_out(client) -> None:  # type: ignore[no-untyped-def]
+    org = await make_org()
+    agent_b = SyncClient(client, org.people["agent_b"])
+    await agent_b.do("expense_line.create", line_args(merchant="Hôtel"))
+    manager_a = SyncClient(client, org.people["manager_a"])
+    await manager_a.pull()
+    assert manager_a.lines() == {}
+    delegation_id = await delegate(org, "manager_b", "manager_a")
+    pages = await manager_a.pull()
+    assert pages[0]["reset"] == {"scope": ["expense_line"], "reason": "visibility_changed"}
+    assert [line["merchant"] for line in manager_a.lines().values()] == ["Hôtel"]
+    from datetime import UTC, datetime
+
+    from backend.accounts.tables import Delegation
+    await Delegation.update({Delegation.revoked_at: datetime.now(UTC)}).where(
+        Delegation.id == delegation_id)
+    pages = await manager_a.pull()
+    assert pages[0]["reset"]["reason"] == "visibility_changed"
+    assert manager_a.lines() == {}

@@ -1,0 +1,125 @@
+"""Each conflict rule, without I/O."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from uuid import UUID
+
+import pytest
+
+from sync.conflicts import (
+    FieldConflict,
+    check_decision,
+    check_expected_state,
+    check_not_deleted,
+    content_hash,
+    merge_draft,
+    merge_service_done,
+)
+from sync.outcomes import Noop, Rejected
+
+MONEY = ("amount_cents", "currency", "vat_rate_bp", "vat_cents")
+ROW = {"merchant": "SNCF", "description": "Paris", "amount_cents": 1000, "currency": "EUR",
+       "vat_rate_bp": 1000, "vat_cents": 91}
+
+
+def test_edit_on_fresh_base_applies_without_conflict() -> None:
+    result = merge_draft(current=ROW, field_versions={"merchant": 1}, base_version=1,
+                         changes={"merchant": "SNCF Connect"}, new_version=2, money_fields=MONEY)
+    assert result.values == {"merchant": "SNCF Connect"}
+    assert result.field_versions["merchant"] == 2
+    assert result.conflicts == []
+
+
+def test_text_later_arrival_wins_and_reports_loser() -> None:
+    result = merge_draft(current=ROW, field_versions={"merchant": 3}, base_version=2,
+                         changes={"merchant": "Taxi G7"}, new_version=4, money_fields=MONEY)
+    assert result.values == {"merchant": "Taxi G7"}
+    assert result.conflicts == [FieldConflict("merchant", "SNCF", "Taxi G7")]
+
+
+def test_concurrent_edit_of_other_field_merges_silently() -> None:
+    result = merge_draft(current=ROW, field_versions={"merchant": 3, "description": 1},
+                         base_version=2, changes={"description": "Lyon"}, new_version=4,
+                         money_fields=MONEY)
+    assert result.values == {"description": "Lyon"}
+    assert result.conflicts == []
+
+
+def test_same_value_is_not_a_conflict() -> None:
+    result = merge_draft(current=ROW, field_versions={"merchant": 3}, base_version=2,
+                         changes={"merchant": "SNCF"}, new_version=4, money_fields=MONEY)
+    assert result.values == {} and result.conflicts == []
+
+
+def test_money_group_concurrent_change_is_rejected_with_both_values() -> None:
+    with pytest.raises(Rejected) as caught:
+        merge_draft(current=ROW, field_versions={"vat_cents": 3}, base_version=2,
+                    changes={"amount_cents": 2000}, new_version=4, money_fields=MONEY)
+    assert caught.value.code == "MONEY_CONFLICT"
+    assert caught.value.details["server"]["amount_cents"] == 1000
+    assert caught.value.details["client"]["amount_cents"] == 2000
+    assert caught.value.details["client"]["vat_cents"] == 91
+
+
+def test_money_group_unchanged_concurrently_applies_as_a_unit() -> None:
+    result = merge_draft(current=ROW, field_versions={"amount_cents": 1}, base_version=2,
+                         changes={"amount_cents": 2000, "vat_cents": 182}, new_version=3,
+                         money_fields=MONEY)
+    assert result.values == {"amount_cents": 2000, "vat_cents": 182}
+    assert result.field_versions["amount_cents"] == result.field_versions["vat_cents"] == 3
+
+
+def test_money_group_concurrent_but_identical_values_applies() -> None:
+    result = merge_draft(current=ROW, field_versions={"amount_cents": 5}, base_version=2,
+                         changes={"amount_cents": 1000}, new_version=6, money_fields=MONEY)
+    assert result.values == {} and result.conflicts == []
+
+
+def test_delete_beats_edit() -> None:
+    assert check_not_deleted(datetime.now(UTC)) == Noop("ROW_DELETED")
+    assert check_not_deleted(None) is None
+
+
+def test_service_done_is_monotonic() -> None:
+    done = datetime(2026, 1, 1, tzinfo=UTC)
+    assert merge_service_done(done_at=None, requested_done=True) is None
+    assert merge_service_done(done_at=done, requested_done=True) == Noop("ALREADY_DONE")
+    undo = merge_service_done(done_at=done, requested_done=False)
+    assert isinstance(undo, Rejected) and undo.code == "SERVICE_DONE_IRREVERSIBLE"
+    assert merge_service_done(done_at=None, requested_done=False) == Noop("NOT_DONE")
+
+
+def test_expected_state() -> None:
+    assert check_expected_state(current="submitted", expected="submitted") is None
+    refused = check_expected_state(current="withdrawn", expected="submitted")
+    assert refused == Rejected("STATE_CHANGED", {"expected": "submitted", "current": "withdrawn"})
+
+
+def test_content_hash_is_canonical() -> None:
+    a = {"b": Decimal("12.50"), "a": [1, "é"], "id": UUID(int=1)}
+    b = {"id": UUID(int=1), "a": [1, "é"], "b": Decimal("12.50")}
+    assert content_hash(a) == content_hash(b)
+    assert len(content_hash(a)) == 64
+    assert content_hash({"x": 1}) != content_hash({"x": 2})
+    # canonical form is sorted keys, no spaces, UTF-8: clients can reproduce it
+    import hashlib
+    assert content_hash({"b": 1, "a": "é"}) == hashlib.sha256('{"a":"é","b":1}'.encode()).hexdigest()
+
+
+@pytest.mark.parametrize(
+    ("allowed", "existing", "requested", "seen", "expected"),
+    [
+        (True, None, "approve", "h1", None),
+        (False, None, "approve", "h1", Rejected("FORBIDDEN", {"reason": "not_an_approver"})),
+        (True, "approve", "approve", "h1", Noop("ALREADY_DECIDED", {"decision": "approve"})),
+        (True, "refuse", "approve", "h1", Rejected("ALREADY_DECIDED", {"decision": "refuse"})),
+        (True, None, "approve", "h0", Rejected("CONTENT_CHANGED", {"seen": "h0", "current": "h1"})),
+    ],
+)
+def test_decision_rules(allowed: bool, existing: str | None, requested: str, seen: str,
+                        expected: object) -> None:
+    assert check_decision(allowed=allowed, existing_decision=existing,
+                          requested_decision=requested, seen_hash=seen,
+                          current_hash="h1") == expected
