@@ -27,6 +27,7 @@ from litestar.response import ServerSentEventMessage
 __all__ = (
     "RECONNECT_EVENT",
     "begin_shutdown",
+    "closing_on_shutdown",
     "is_shutting_down",
     "reconnect_message",
     "reset",
@@ -155,6 +156,16 @@ async def _next(iterator: AsyncIterator[T]) -> tuple[bool, T | None]:
         return True, await anext(iterator)
     except StopAsyncIteration:
         return False, None
+
+
+async def closing_on_shutdown(
+    stream: AsyncIterator[ServerSentEventMessage], retry_ms: int = 500
+) -> AsyncIterator[ServerSentEventMessage]:
+    """``stream`` until shutdown, then :func:`reconnect_message` (wrap every SSE stream in it)."""
+    async for message in until_shutdown(stream):
+        yield message
+    if is_shutting_down():
+        yield reconnect_message(retry_ms)
 
 
 def reconnect_message(retry_ms: int = 500) -> ServerSentEventMessage:

@@ -12,6 +12,7 @@ from litestar.channels import ChannelsPlugin
 from litestar.params import Parameter
 from litestar.response import Response, ServerSentEvent, Stream
 
+from backend import lifecycle
 from backend.accounts.guards import current_actor, signed_in
 from backend.errors import DomainError
 from sync import blobs
@@ -75,7 +76,10 @@ async def events_route(
 ) -> ServerSentEvent:
     """Server-sent pokes ``{organisation, version}`` and heartbeats; pull when poked."""
     channels = request.app.plugins.get(ChannelsPlugin)
-    return ServerSentEvent(event_stream(current_actor(request), channels, last_event_id),
+    # On SIGTERM the stream ends with a `reconnect` event (backend.lifecycle) so the process
+    # can drain; the client reconnects at once through nginx to a process still running.
+    stream = event_stream(current_actor(request), channels, last_event_id)
+    return ServerSentEvent(lifecycle.closing_on_shutdown(stream),
                            headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
 
 
