@@ -12,7 +12,7 @@ from litestar.channels import ChannelsPlugin
 from litestar.params import Parameter
 from litestar.response import Response, ServerSentEvent, Stream
 
-from backend import lifecycle
+from backend import lifecycle, metrics
 from backend.accounts.guards import current_actor, signed_in
 from backend.errors import DomainError
 from sync import blobs
@@ -52,6 +52,8 @@ async def push_route(request: Request[Any, Any, Any]) -> PushResponse:
     seqs = [m.seq for m in body.mutations]
     if seqs != sorted(seqs) or len(set(seqs)) != len(seqs):
         raise DomainError("VALIDATION_FAILED", {"detail": "mutations must be in increasing seq order"})
+    if body.pending is not None:
+        metrics.pending_reported(body.pending, body.oldest_pending_seconds)
     poke = make_poke(request.app.plugins.get(ChannelsPlugin))
     acks, last_seq = await apply_batch(actor, body.client_id, body.schema_version,
                                        body.app_version, body.mutations, poke)
