@@ -8,17 +8,20 @@ temporary directories, and removes them afterwards.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import pwd
 import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -262,6 +265,17 @@ def private_stack(apps: int = 2, workers: int = 1, nginx: bool = True,
             topology.destroy()
         redis.stop()
         pg.destroy()
+
+
+def seed_orgs(topology: Topology, count: int = 1) -> list[dict[str, Any]]:
+    """Organisations with people (bearer headers valid for an hour) in the topology's database."""
+    env = topology.env() | {"NOMADE_LOG_LEVEL": "ERROR"}
+    env.pop("REDIS_URL", None)
+    done = subprocess.run([sys.executable, "-m", "tests.integration.scaleout.seed", str(count)],
+                          cwd=ROOT, env=env, check=True, capture_output=True, text=True,
+                          timeout=300)
+    orgs: list[dict[str, Any]] = json.loads(done.stdout.strip().splitlines()[-1])
+    return orgs
 
 
 def ready(url: str) -> bool:
