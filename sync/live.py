@@ -62,11 +62,11 @@ async def event_stream(actor: Actor, channels: ChannelsPlugin, last_event_id: st
             queue.put_nowait(data)
 
     seen = _last_seen(last_event_id)
-    yield ServerSentEventMessage(comment="connected", retry=3000)
+    yield ServerSentEventMessage(data=None, comment="connected", retry=3000)
     if not orgs:
         while True:
             await asyncio.sleep(HEARTBEAT_SECONDS)
-            yield ServerSentEventMessage(comment="heartbeat")
+            yield ServerSentEventMessage(data=None, comment="heartbeat")
     async with channels.start_subscription([channel_name(o) for o in orgs]) as subscriber:
         async with subscriber.run_in_background(on_event):
             versions = await organisation_versions(orgs)
@@ -78,7 +78,7 @@ async def event_stream(actor: Actor, channels: ChannelsPlugin, last_event_id: st
                 try:
                     data = await asyncio.wait_for(queue.get(), HEARTBEAT_SECONDS)
                 except TimeoutError:
-                    yield ServerSentEventMessage(comment="heartbeat")
+                    yield ServerSentEventMessage(data=None, comment="heartbeat")
                     continue
                 poke = msgspec.json.decode(data)
                 org_hex, version = str(poke["organisation"]), int(poke["version"])
