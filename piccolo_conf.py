@@ -12,5 +12,11 @@ APP_REGISTRY = AppRegistry(
         "backend.accounts.piccolo_app",
         "sync.piccolo_app",
         "backend.expenses.piccolo_app",
+        "backend.audit.piccolo_app",
+        "backend.missions.piccolo_app",
+        "backend.orders.piccolo_app",
+        "backend.invoices.piccolo_app",
+        "backend.claims.piccolo_app",
+        "backend.policy.piccolo_app",
     ]
 )

@@ -22,7 +22,7 @@ from backend.composition import JOB_MODULES, route_handlers
 from backend.db import prepare_engine
 from backend.errors import CATALOGUE, DomainError, error_body
 from backend.live import make_channels
-from backend.logs import RequestIdMiddleware, configure_logging
+from backend.logs import RequestIdMiddleware, configure_logging, ensure_request_id
 from backend.metrics import MetricsMiddleware
 from backend.settings import Settings, get_settings
 from backend.static import static_handlers
@@ -44,8 +44,12 @@ _STATUS_CODES = {
 }
 
 
-def _respond(code: str, status: int, details: dict[str, object] | None = None,
-             headers: dict[str, str] | None = None) -> Response[object]:
+def _respond(
+    code: str,
+    status: int,
+    details: dict[str, object] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response[object]:
     return Response(
         error_body(code, details),
         status_code=status,
@@ -62,9 +66,15 @@ def _on_http_error(_: Request, exc: HTTPException) -> Response[object]:  # type:
     if isinstance(exc, ValidationException):
         extra = exc.extra if isinstance(exc.extra, list) else []
         return _respond("VALIDATION_FAILED", 400, {"errors": extra, "detail": exc.detail})
-    code = _STATUS_CODES.get(exc.status_code, "BAD_REQUEST" if exc.status_code < 500 else "INTERNAL_ERROR")
-    return _respond(code, exc.status_code if code != "INTERNAL_ERROR" else 500,
-                    {"detail": exc.detail} if exc.status_code < 500 else {}, exc.headers)
+    code = _STATUS_CODES.get(
+        exc.status_code, "BAD_REQUEST" if exc.status_code < 500 else "INTERNAL_ERROR"
+    )
+    return _respond(
+        code,
+        exc.status_code if code != "INTERNAL_ERROR" else 500,
+        {"detail": exc.detail} if exc.status_code < 500 else {},
+        exc.headers,
+    )
 
 
 def _on_unexpected(request: Request, exc: Exception) -> Response[object]:  # type: ignore[type-arg]
@@ -77,11 +87,20 @@ def _on_unexpected(request: Request, exc: Exception) -> Response[object]:  # typ
 
 def _is_database_unavailable(exc: BaseException) -> bool:
     names = {type(e).__name__ for e in (exc, exc.__cause__, exc.__context__) if e is not None}
-    return bool(names & {
-        "ConnectionRefusedError", "ConnectionDoesNotExistError", "CannotConnectNowError",
-        "InterfaceError", "ConnectionResetError", "TooManyConnectionsError",
-        "AdminShutdownError", "ConnectionFailureError", "PostgresConnectionError",
-    })
+    return bool(
+        names
+        & {
+            "ConnectionRefusedError",
+            "ConnectionDoesNotExistError",
+            "CannotConnectNowError",
+            "InterfaceError",
+            "ConnectionResetError",
+            "TooManyConnectionsError",
+            "AdminShutdownError",
+            "ConnectionFailureError",
+            "PostgresConnectionError",
+        }
+    )
 
 
 def _make_lifespan(settings: Settings):  # type: ignore[no-untyped-def]
@@ -121,6 +140,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         route_handlers=[*route_handlers(), *static_handlers(settings)],
         plugins=[make_channels(settings)],
         middleware=[MetricsMiddleware, RequestIdMiddleware, DefineMiddleware(AuthMiddleware)],
+        before_send=[ensure_request_id],
         exception_handlers={
             DomainError: _on_domain_error,
             HTTPException: _on_http_error,
@@ -130,18 +150,25 @@ def create_app(settings: Settings | None = None) -> Litestar:
         openapi_config=OpenAPIConfig(
             title="Nomade",
             version="1.0.0",
-            description="Missions, expense claims, service done and supplier invoices, offline-first.",
+            description=(
+                "Missions, expense claims, service done and supplier invoices, offline-first."
+            ),
             path="/schema",
             render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin(path="/swagger")],
             components=Components(
                 security_schemes={
                     "bearer": SecurityScheme(type="http", scheme="bearer"),
-                    "apiKey": SecurityScheme(type="apiKey", name="X-Api-Key", security_scheme_in="header"),
+                    "apiKey": SecurityScheme(
+                        type="apiKey", name="X-Api-Key", security_scheme_in="header"
+                    ),
                 }
             ),
             security=[{"bearer": []}],
         ),
-        cors_config=CORSConfig(allow_origins=[settings.public_base_url]) if settings.is_development else None,
+        cors_config=CORSConfig(allow_origins=[settings.public_base_url])
+        if settings.is_development
+        else None,
         request_max_body_size=settings.blob_max_bytes + 1024 * 1024,
         debug=False,
+        logging_config=None,  # backend.logs owns logging (JSON lines with request ids)
     )

@@ -61,8 +61,9 @@ def build_parser() -> argparse.ArgumentParser:
     create = sub.add_parser("create-user", help="create a user (password read from stdin or asked)")
     create.add_argument("--email", required=True)
     create.add_argument("--name", required=True)
-    create.add_argument("--role", required=True,
-                        choices=["agent", "manager", "supplier", "back_office", "admin"])
+    create.add_argument(
+        "--role", required=True, choices=["agent", "manager", "supplier", "back_office", "admin"]
+    )
     create.add_argument("--organisation-siret", default=None)
     create.add_argument("--unit", default=None, help="unit name within the organisation")
     create.add_argument("--supplier-siret", default=None)
@@ -83,7 +84,9 @@ def build_parser() -> argparse.ArgumentParser:
     ev = sub.add_parser("ocr-eval", help="measure OCR accuracy and latency on a folder")
     ev.add_argument("dir")
     ev.add_argument("--json", default=None, help="also write the figures to this JSON file")
-    ev.add_argument("--baseline", action="store_true", help="also measure plain tesseract + regexes")
+    ev.add_argument(
+        "--baseline", action="store_true", help="also measure plain tesseract + regexes"
+    )
     ev.set_defaults(fn=_ocr_eval)
     return parser
 

@@ -1,20 +1,29 @@
-"""The one place that lists each domain's routes and jobs (the app and the worker read it)."""
+"""The one place that lists each domain's routes, jobs and demo seeders.
+
+The app, the worker and ``nomade seed-demo`` read it.
+"""
 
 from __future__ import annotations
 
 from litestar.types import ControllerRouterHandler
 
+from backend.accounts.controllers import AuthController, DevicesController, MeController
 from backend.health import health, ready
 from backend.metrics import metrics_endpoint
+from backend.workflow_routes import WORKFLOW_SYNC_MODULES, workflow_route_handlers
 from sync.controllers import sync_route_handlers
 
-__all__ = ("JOB_MODULES", "SYNC_MODULES", "route_handlers")
+__all__ = ("JOB_MODULES", "SEEDERS", "SYNC_MODULES", "route_handlers")
 
 # Modules that declare jobs with backend.jobs.job; imported by the app and by `nomade worker`.
 JOB_MODULES: tuple[str, ...] = ("sync.jobs",)
 
 # Modules that register sync intents and synced entities (``sync.mutation``/``synced_entity``).
-SYNC_MODULES: tuple[str, ...] = ("backend.expenses.mutations",)
+SYNC_MODULES: tuple[str, ...] = ("backend.expenses.mutations", *WORKFLOW_SYNC_MODULES)
+
+# Modules with `async def seed(ctx: backend.seed.SeedContext) -> None`, run in this order by
+# `nomade seed-demo` after the demo organisation and its people exist. Each must be idempotent.
+SEEDERS: tuple[str, ...] = ("backend.workflows_demo",)
 
 
 def route_handlers() -> list[ControllerRouterHandler]:
@@ -23,5 +32,9 @@ def route_handlers() -> list[ControllerRouterHandler]:
         health,
         ready,
         metrics_endpoint,
+        AuthController,
+        MeController,
+        DevicesController,
         *sync_route_handlers(SYNC_MODULES),
+        *workflow_route_handlers(),
     ]

@@ -19,7 +19,13 @@ class Health(msgspec.Struct, frozen=True):
     checks: dict[str, str] = msgspec.field(default_factory=dict)
 
 
-@get("/health", operation_id="health", tags=["operations"], opt={"public": True}, sync_to_thread=False)
+@get(
+    "/health",
+    operation_id="health",
+    tags=["operations"],
+    opt={"public": True},
+    sync_to_thread=False,
+)
 def health() -> Health:
     """The process is alive."""
     return Health(status="ok")

@@ -35,7 +35,9 @@ JobFunction = Callable[..., Awaitable[Any]]
 _JOBS: dict[str, tuple[JobFunction, int, float]] = {}
 
 
-def job(name: str, *, retries: int = 5, timeout: float = 120.0) -> Callable[[JobFunction], JobFunction]:
+def job(
+    name: str, *, retries: int = 5, timeout: float = 120.0
+) -> Callable[[JobFunction], JobFunction]:
     """Register ``fn`` as the job ``name``; it receives the keyword arguments it was given."""
 
     def register(fn: JobFunction) -> JobFunction:
@@ -105,10 +107,10 @@ class InProcessQueue:
     async def depth(self) -> int:
         return self._queue.qsize() + self._in_flight
 
-    async def drain(self, timeout: float = 30.0) -> None:
+    async def drain(self, within_seconds: float = 30.0) -> None:
         """Wait until every queued job has finished (tests use this)."""
-        async with asyncio.timeout(timeout):
-            while await self.depth():
+        async with asyncio.timeout(within_seconds):
+            while await self.depth():  # noqa: ASYNC110 - retries re-enter the queue later
                 await asyncio.sleep(0.02)
 
     async def _work(self) -> None:

@@ -87,5 +87,6 @@ def make_channels(settings: Settings) -> ChannelsPlugin:
         )
     else:
         backend = MemoryChannelsBackend(history=10)
-    return ChannelsPlugin(backend=backend, arbitrary_channels_allowed=True,
-                          create_ws_route_handlers=False)
+    return ChannelsPlugin(
+        backend=backend, arbitrary_channels_allowed=True, create_ws_route_handlers=False
+    )

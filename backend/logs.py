@@ -12,7 +12,13 @@ from typing import Any
 
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-__all__ = ("JsonFormatter", "RequestIdMiddleware", "configure_logging", "current_request_id")
+__all__ = (
+    "JsonFormatter",
+    "RequestIdMiddleware",
+    "configure_logging",
+    "current_request_id",
+    "ensure_request_id",
+)
 
 _request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 
@@ -65,7 +71,7 @@ class RequestIdMiddleware:
         self.log = logging.getLogger("nomade.access")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http":  # type: ignore[comparison-overlap]
             await self.app(scope, receive, send)
             return
         incoming = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
@@ -80,7 +86,7 @@ class RequestIdMiddleware:
                 status = message["status"]
                 headers = list(message.get("headers", []))
                 headers.append((b"x-request-id", request_id.encode("latin-1")))
-                message["headers"] = headers  # type: ignore[typeddict-unknown-key]
+                message["headers"] = headers
             await send(message)
 
         try:
@@ -96,3 +102,17 @@ class RequestIdMiddleware:
                 },
             )
             _request_id.reset(token)
+
+
+async def ensure_request_id(message: Message, scope: Scope) -> None:
+    """``before_send`` hook: answers the router gives itself (e.g. 404 for an unknown path
+    under a prefix that has routes) bypass the middleware; they still carry a request id."""
+    if message["type"] != "http.response.start":
+        return
+    headers = list(message.get("headers", []))
+    if any(name.lower() == b"x-request-id" for name, _ in headers):
+        return
+    incoming = dict(scope.get("headers", [])).get(b"x-request-id", b"").decode("latin-1")
+    request_id = incoming[:64] if incoming.isprintable() and incoming else uuid.uuid4().hex
+    headers.append((b"x-request-id", request_id.encode("latin-1")))
+    message["headers"] = headers

@@ -39,6 +39,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     refresh_token_days: int = 30
     login_attempts_per_15min: int = 10
     pin_attempts_per_15min: int = 10
+    # Behind a reverse proxy that sets X-Forwarded-For: count attempts per its last address.
+    trust_forwarded_for: bool = False
     integration_api_keys: str = ""
     vapid_subject: str = "mailto:ops@nomade.invalid"
     vapid_private_key_file: Path | None = None

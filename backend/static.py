@@ -18,10 +18,16 @@ _NO_CACHE = {"Cache-Control": "no-cache"}
 _IMMUTABLE = {"Cache-Control": "public, max-age=31536000, immutable"}
 _API_ROOTS = frozenset({"api", "sync", "auth", "integration", "schema", "health", "ready"})
 _MEDIA = {
-    ".js": "text/javascript", ".css": "text/css", ".html": "text/html; charset=utf-8",
-    ".webmanifest": "application/manifest+json", ".json": "application/json",
-    ".png": "image/png", ".svg": "image/svg+xml", ".ico": "image/x-icon",
-    ".woff2": "font/woff2", ".txt": "text/plain",
+    ".js": "text/javascript",
+    ".css": "text/css",
+    ".html": "text/html; charset=utf-8",
+    ".webmanifest": "application/manifest+json",
+    ".json": "application/json",
+    ".png": "image/png",
+    ".svg": "image/svg+xml",
+    ".ico": "image/x-icon",
+    ".woff2": "font/woff2",
+    ".txt": "text/plain",
 }
 
 
@@ -38,21 +44,38 @@ def static_handlers(settings: Settings) -> list[ControllerRouterHandler]:
             headers = _IMMUTABLE if relative.startswith("assets/") else dict(_NO_CACHE)
             if candidate.name in ("sw.js", "service-worker.js"):
                 headers = {**_NO_CACHE, "Service-Worker-Allowed": "/"}
-            return File(candidate, headers=headers,
-                        media_type=_MEDIA.get(candidate.suffix, "application/octet-stream"),
-                        content_disposition_type="inline")
+            return File(
+                candidate,
+                headers=headers,
+                media_type=_MEDIA.get(candidate.suffix, "application/octet-stream"),
+                content_disposition_type="inline",
+            )
         first = relative.split("/")[0]
         if first in _API_ROOTS or (Path(relative).suffix and first in ("assets", "icons", "fonts")):
             raise DomainError("NOT_FOUND")
         index = dist / "index.html"
         if index.is_file():  # client-side routes get the app shell
-            return File(index, headers=_NO_CACHE, media_type="text/html; charset=utf-8",
-                        content_disposition_type="inline")
-        return Response(b"<!doctype html><title>Nomade</title><p>PWA not built: run the README's first command.</p>",
-                        media_type="text/html; charset=utf-8", status_code=200)
+            return File(
+                index,
+                headers=_NO_CACHE,
+                media_type="text/html; charset=utf-8",
+                content_disposition_type="inline",
+            )
+        return Response(
+            b"<!doctype html><title>Nomade</title>"
+            b"<p>PWA not built: run the README's first command.</p>",
+            media_type="text/html; charset=utf-8",
+            status_code=200,
+        )
 
-    @get(["/", "/{path:path}"], operation_id="app_shell", tags=["app"], include_in_schema=False,
-         opt={"public": True}, sync_to_thread=False)
+    @get(
+        ["/", "/{path:path}"],
+        operation_id="app_shell",
+        tags=["app"],
+        include_in_schema=False,
+        opt={"public": True},
+        sync_to_thread=False,
+    )
     def app_shell(path: str = "") -> Response[bytes] | File:
         """The phone app's files."""
         return serve(path)

@@ -14,7 +14,7 @@ from backend.settings import get_settings
 __all__ = ("run_worker",)
 
 
-async def _startup(ctx: dict[str, Any]) -> None:
+async def _startup(ctx: Any) -> None:
     from piccolo.engine import engine_finder
 
     engine = engine_finder()

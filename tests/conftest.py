@@ -8,6 +8,7 @@ creates a fresh PostgreSQL database on 127.0.0.1:5432. ``NOMADE_TEST_REDIS=1`` a
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
 import socket
@@ -22,7 +23,9 @@ ROOT = Path(__file__).resolve().parent.parent
 TEST_DB = os.environ.get("NOMADE_TEST_DB", "sqlite")
 TEST_REDIS = os.environ.get("NOMADE_TEST_REDIS", "0") == "1"
 IN_CI = os.environ.get("CI", "").lower() == "true"
-PG_ADMIN_DSN = os.environ.get("NOMADE_TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
+PG_ADMIN_DSN = os.environ.get(
+    "NOMADE_TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
 # A Redis database of its own per test session (1-15, by pid), so parallel runs do not collide.
 REDIS_TEST_URL = os.environ.get(
     "NOMADE_TEST_REDIS_URL", f"redis://127.0.0.1:6379/{1 + os.getpid() % 15}"
@@ -98,15 +101,14 @@ _configure_environment()
 
 
 def pytest_report_header() -> str:
-    return f"nomade: database={TEST_DB} redis={'yes' if TEST_REDIS else 'no (memory)'} data={_data_dir}"
+    redis = "yes" if TEST_REDIS else "no (memory)"
+    return f"nomade: database={TEST_DB} redis={redis} data={_data_dir}"
 
 
 def pytest_sessionfinish() -> None:
     if TEST_DB == "postgres":
-        try:
+        with contextlib.suppress(Exception):  # best effort clean-up
             _drop_pg_database()
-        except Exception:  # noqa: S110 - best effort clean-up
-            pass
     shutil.rmtree(_data_dir, ignore_errors=True)
 
 
@@ -160,7 +162,9 @@ async def client(app, migrated) -> AsyncIterator[object]:  # type: ignore[no-unt
     lifespan = asyncio.create_task(run_lifespan())
     await started.wait()
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1:8000") as test_client:
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://127.0.0.1:8000"
+    ) as test_client:
         yield test_client
     stopping.set()
     await lifespan

@@ -20,7 +20,7 @@ from backend.settings import get_settings
 
 __all__ = ("PASSWORD", "Org", "Person", "make_org", "make_person", "siret")
 
-PASSWORD = "correct horse battery staple"  # noqa: S105 - test fixture
+PASSWORD = "correct horse battery staple"
 _PASSWORD_HASH: str | None = None
 
 
@@ -139,7 +139,9 @@ async def make_org(*, with_people: bool = True) -> Org:
                      code_service="SG-TEST")
     ).run()
     head = uuid.uuid4()
-    await Unit.insert(Unit(id=head, organisation=org_id, name="Direction", code_service="DIR")).run()
+    await Unit.insert(
+        Unit(id=head, organisation=org_id, name="Direction", code_service="DIR")
+    ).run()
     units = [uuid.uuid4(), uuid.uuid4()]
     for index, unit_id in enumerate(units):
         await Unit.insert(
@@ -150,7 +152,9 @@ async def make_org(*, with_people: bool = True) -> Org:
     for _ in range(2):
         company_id, company_siret = uuid.uuid4(), siret()
         await SupplierCompany.insert(
-            SupplierCompany(id=company_id, name=f"Fournisseur {company_id.hex[:6]}", siret=company_siret)
+            SupplierCompany(
+                id=company_id, name=f"Fournisseur {company_id.hex[:6]}", siret=company_siret
+            )
         ).run()
         companies.append((company_id, company_siret))
     org = Org(org_id, org_siret, head, units, companies[0][0], companies[0][1])

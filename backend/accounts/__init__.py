@@ -1,1 +1,31 @@
-"""Accounts: organisations, units, supplier companies, users, delegations, devices and sessions."""
+"""Accounts: organisations, units, supplier companies, users, delegations, devices and sessions.
+
+Other domains use these public names (never the tables):
+
+* :func:`managers_of` — the managers of a unit;
+* :func:`approvers_for` — who may approve a person's requests at a given time (unit managers,
+  the parent unit's managers for a manager, and their active delegates);
+* :func:`can_approve_for` — whether an actor may decide for a person at a given time;
+* :func:`units_managed_by` — the units a person manages, delegated ones included;
+* :func:`approvees_of` — the people whose requests a person may approve (an approval inbox).
+"""
+
+from backend.accounts.actor import ROLES, Actor, Role
+from backend.accounts.services import (
+    approvees_of,
+    approvers_for,
+    can_approve_for,
+    managers_of,
+    units_managed_by,
+)
+
+__all__ = (
+    "ROLES",
+    "Actor",
+    "Role",
+    "approvees_of",
+    "approvers_for",
+    "can_approve_for",
+    "managers_of",
+    "units_managed_by",
+)

@@ -40,7 +40,7 @@ class Unit(Table, tablename="unit"):
     organisation = ForeignKey(references=Organisation, null=False, index=True)
     name = Varchar(length=200)
     code_service = Varchar(length=32, default="")
-    parent = ForeignKey(references="self", null=True)
+    parent: ForeignKey[Unit] = ForeignKey(references="self", null=True)
 
 
 class SupplierCompany(Table, tablename="supplier_company"):

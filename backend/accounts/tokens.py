@@ -17,7 +17,14 @@ import msgspec
 
 from backend.accounts.actor import Actor, Role
 
-__all__ = ("AccessClaims", "TokenError", "hash_refresh", "issue_access", "new_refresh", "read_access")
+__all__ = (
+    "AccessClaims",
+    "TokenError",
+    "hash_refresh",
+    "issue_access",
+    "new_refresh",
+    "read_access",
+)
 
 
 class TokenError(Exception):

@@ -1,0 +1,50 @@
+"""Error codes of the accounts domain, each with its French and English message."""
+
+from __future__ import annotations
+
+from backend.errors import Problem, register_codes
+
+__all__ = ("ACCOUNT_CODES",)
+
+ACCOUNT_CODES: dict[str, Problem] = {
+    "INVALID_CREDENTIALS": Problem(
+        401, "Adresse e-mail ou mot de passe incorrect.", "Wrong email address or password."
+    ),
+    "SESSION_EXPIRED": Problem(
+        401,
+        "Votre session a expiré, reconnectez-vous avec votre mot de passe.",
+        "Your session has expired, sign in again with your password.",
+    ),
+    "REFRESH_REUSED": Problem(
+        401,
+        "Session fermée par sécurité (jeton déjà utilisé), reconnectez-vous.",
+        "Session closed for safety (token already used), sign in again.",
+    ),
+    "PIN_INVALID_FORMAT": Problem(
+        400, "Le code doit comporter 4 à 6 chiffres.", "The PIN must have 4 to 6 digits."
+    ),
+    "PIN_NOT_SET": Problem(
+        400,
+        "Aucun code n'est défini sur cet appareil, connectez-vous avec votre mot de passe.",
+        "No PIN is set on this device, sign in with your password.",
+    ),
+    "PIN_WRONG": Problem(401, "Code incorrect.", "Wrong PIN."),
+    "SESSION_WIPED": Problem(
+        401,
+        "Trop de codes incorrects : la session de cet appareil est effacée, "
+        "reconnectez-vous avec votre mot de passe.",
+        "Too many wrong PINs: this device's session was wiped, sign in with your password.",
+    ),
+    "SIRET_INVALID": Problem(
+        400,
+        "Numéro SIRET invalide (14 chiffres, clé de contrôle).",
+        "Invalid SIRET number (14 digits, check digit).",
+    ),
+    "EMAIL_TAKEN": Problem(
+        409,
+        "Un compte existe déjà avec cette adresse e-mail.",
+        "An account already uses this email address.",
+    ),
+}
+
+register_codes(ACCOUNT_CODES)

@@ -1,0 +1,121 @@
+"""Accounts routes under /api/v1: sign-in and sessions, the caller's account, their devices."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from litestar import Controller, Request, delete, get, patch, post
+from litestar.datastructures import State
+
+from backend.accounts import services, sessions
+from backend.accounts.actor import Actor
+from backend.accounts.guards import current_actor, signed_in
+from backend.accounts.schemas import (
+    DeviceOut,
+    LoginIn,
+    MePatch,
+    PinIn,
+    RefreshIn,
+    SessionOut,
+    UnlockIn,
+    UserOut,
+)
+from backend.settings import get_settings
+
+__all__ = ("AuthController", "DevicesController", "MeController", "client_address")
+
+AnyRequest = Request[object, object, State]
+PUBLIC = {"public": True}
+
+
+def client_address(request: AnyRequest) -> str:
+    """The peer's address; ``X-Forwarded-For`` (its last hop) only when the settings trust it."""
+    if get_settings().trust_forwarded_for:
+        forwarded = request.headers.get("x-forwarded-for", "")
+        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+        if hops:
+            return hops[-1]
+    return request.client.host if request.client else "unknown"
+
+
+def _actor(request: AnyRequest) -> Actor:
+    return current_actor(request)
+
+
+class AuthController(Controller):
+    """Signing in, refreshing, PIN unlock and signing out."""
+
+    path = "/api/v1/auth"
+    tags = ("auth",)
+
+    @post("/login", operation_id="login", status_code=200, opt=PUBLIC)
+    async def login(self, data: LoginIn, request: AnyRequest) -> SessionOut:
+        """Sign in with email and password; opens a session on a new device."""
+        return await sessions.login(
+            email=data.email,
+            password=data.password,
+            device_name=data.device_name,
+            user_agent=request.headers.get("user-agent", ""),
+            client_address=client_address(request),
+        )
+
+    @post("/refresh", operation_id="refreshSession", status_code=200, opt=PUBLIC)
+    async def refresh(self, data: RefreshIn) -> SessionOut:
+        """Swap the refresh token for a new session; reusing an old token revokes the device."""
+        return await sessions.refresh(device_id=data.device_id, refresh_token=data.refresh_token)
+
+    @post("/pin", operation_id="setPin", status_code=204, guards=[signed_in])
+    async def set_pin(self, data: PinIn, request: AnyRequest) -> None:
+        """Set the PIN (4–6 digits) that unlocks this device's session."""
+        await sessions.set_pin(actor=_actor(request), pin=data.pin)
+
+    @post("/unlock", operation_id="unlockSession", status_code=200, opt=PUBLIC)
+    async def unlock(self, data: UnlockIn, request: AnyRequest) -> SessionOut:
+        """Reopen the device's session with its PIN; five wrong PINs wipe it."""
+        return await sessions.unlock(
+            device_id=data.device_id,
+            refresh_token=data.refresh_token,
+            pin=data.pin,
+            client_address=client_address(request),
+        )
+
+    @post("/logout", operation_id="logout", status_code=204, guards=[signed_in])
+    async def logout(self, request: AnyRequest) -> None:
+        """Sign this device out."""
+        await sessions.logout(actor=_actor(request))
+
+
+class MeController(Controller):
+    """The caller's own account."""
+
+    path = "/api/v1/me"
+    tags = ("accounts",)
+    guards = (signed_in,)
+
+    @get("/", operation_id="getMe")
+    async def get_me(self, request: AnyRequest) -> UserOut:
+        """Who is signed in."""
+        return await services.get_me(actor=_actor(request))
+
+    @patch("/", operation_id="updateMe")
+    async def update_me(self, data: MePatch, request: AnyRequest) -> UserOut:
+        """Change one's language (fr or en)."""
+        return await services.update_me(actor=_actor(request), language=data.language)
+
+
+class DevicesController(Controller):
+    """The caller's signed-in devices."""
+
+    path = "/api/v1/devices"
+    tags = ("accounts",)
+    guards = (signed_in,)
+
+    @get("/", operation_id="listDevices")
+    async def list_devices(self, request: AnyRequest) -> list[DeviceOut]:
+        """The caller's devices (the one calling is marked ``current``)."""
+        return await services.list_devices(actor=_actor(request))
+
+    @delete("/{device_id:uuid}", operation_id="revokeDevice", status_code=204)
+    async def revoke_device(self, device_id: UUID, request: AnyRequest) -> None:
+        """Sign one of one's devices out; another person's device is NOT_FOUND."""
+        await services.revoke_device(actor=_actor(request), device_id=device_id)

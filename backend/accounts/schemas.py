@@ -1,0 +1,99 @@
+"""Wire types of the accounts API (msgspec)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+from uuid import UUID
+
+import msgspec
+
+from backend.accounts.actor import Role
+
+__all__ = (
+    "DeviceOut",
+    "LoginIn",
+    "MePatch",
+    "PinIn",
+    "RefreshIn",
+    "SessionOut",
+    "UnlockIn",
+    "UserOut",
+)
+
+Email = Annotated[str, msgspec.Meta(min_length=3, max_length=254)]
+Password = Annotated[str, msgspec.Meta(min_length=1, max_length=1024)]
+RefreshToken = Annotated[str, msgspec.Meta(min_length=1, max_length=256)]
+# The PIN's format (4–6 digits) is checked by the service, to answer PIN_INVALID_FORMAT.
+Pin = Annotated[str, msgspec.Meta(max_length=64)]
+Language = Literal["fr", "en"]
+
+
+class LoginIn(msgspec.Struct, frozen=True, kw_only=True):
+    """Sign in with email and password from a new device."""
+
+    email: Email
+    password: Password
+    device_name: Annotated[str, msgspec.Meta(max_length=120)] | None = None
+
+
+class RefreshIn(msgspec.Struct, frozen=True, kw_only=True):
+    """Swap the device's refresh token for a new session (the token rotates)."""
+
+    device_id: UUID
+    refresh_token: RefreshToken
+
+
+class PinIn(msgspec.Struct, frozen=True, kw_only=True):
+    """Set (or replace) the PIN of the calling device: 4 to 6 digits."""
+
+    pin: Pin
+
+
+class UnlockIn(msgspec.Struct, frozen=True, kw_only=True):
+    """Reopen the device's session with its PIN instead of the password."""
+
+    device_id: UUID
+    refresh_token: RefreshToken
+    pin: Pin
+
+
+class UserOut(msgspec.Struct, frozen=True, kw_only=True):
+    """A signed-in user as the app shows them."""
+
+    id: UUID
+    email: str
+    full_name: str
+    role: Role
+    language: str
+    organisation_id: UUID | None
+    unit_id: UUID | None
+    supplier_company_id: UUID | None
+
+
+class SessionOut(msgspec.Struct, frozen=True, kw_only=True):
+    """A session: short-lived access token, the device's refresh token and who signed in."""
+
+    access_token: str
+    access_expires_at: datetime
+    refresh_token: str
+    device_id: UUID
+    user: UserOut
+
+
+class MePatch(msgspec.Struct, frozen=True, kw_only=True):
+    """What a user may change about themselves."""
+
+    language: Language
+
+
+class DeviceOut(msgspec.Struct, frozen=True, kw_only=True):
+    """One of the caller's signed-in devices."""
+
+    id: UUID
+    name: str
+    user_agent: str
+    created_at: datetime
+    last_seen_at: datetime
+    current: bool
+    has_pin: bool

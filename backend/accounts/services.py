@@ -1,0 +1,314 @@
+"""Accounts services: people, organisations, devices, and who approves for whom.
+
+Other domains call the organisation helpers (:func:`managers_of`, :func:`approvers_for`,
+:func:`can_approve_for`, :func:`units_managed_by`, :func:`approvees_of`); the hierarchy rules
+themselves are pure functions in :mod:`backend.accounts.hierarchy`. Signing in, refresh and PIN
+live in :mod:`backend.accounts.sessions`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID, uuid4
+
+from backend.accounts import codes as _codes  # noqa: F401 - registers the error codes
+from backend.accounts.actor import ROLES, Actor, Role
+from backend.accounts.hierarchy import DelegationPeriod, Member, OrgChart
+from backend.accounts.hierarchy import approvers as _approvers
+from backend.accounts.hierarchy import units_managed as _units_managed
+from backend.accounts.passwords import hash_secret
+from backend.accounts.schemas import DeviceOut, UserOut
+from backend.accounts.siret import is_valid_siret, normalise_siret
+from backend.accounts.tables import Delegation, Device, Organisation, SupplierCompany, Unit, User
+from backend.errors import DomainError
+
+__all__ = (
+    "approvees_of",
+    "approvers_for",
+    "as_utc",
+    "can_approve_for",
+    "create_organisation",
+    "create_supplier_company",
+    "create_unit",
+    "create_user",
+    "get_me",
+    "list_devices",
+    "load_org_chart",
+    "managers_of",
+    "normalise_email",
+    "revoke_device",
+    "units_managed_by",
+    "update_me",
+    "user_out",
+)
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def as_utc(value: Any) -> datetime:
+    """A stored timestamp as an aware UTC datetime (SQLite may hand back naive ones)."""
+    if not isinstance(value, datetime):
+        raise TypeError(f"not a datetime: {value!r}")
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def normalise_email(raw: str) -> str:
+    """Emails are stored and compared trimmed and lower-cased."""
+    return raw.strip().lower()
+
+
+def user_out(row: dict[str, Any]) -> UserOut:
+    """A ``User`` row as the API shows it."""
+    return UserOut(
+        id=row["id"],
+        email=row["email"],
+        full_name=row["full_name"],
+        role=row["role"],
+        language=row["language"],
+        organisation_id=row["organisation"],
+        unit_id=row["unit"],
+        supplier_company_id=row["supplier_company"],
+    )
+
+
+# --- the organisation and its hierarchy -------------------------------------------------------
+
+
+async def managers_of(unit_id: UUID) -> list[UUID]:
+    """The active managers of ``unit_id`` (no delegates; no walk up the tree)."""
+    rows = await User.select(User.id).where(
+        (User.unit == unit_id) & (User.role == "manager") & (User.is_active == True)  # noqa: E712
+    ).order_by(User.email)
+    return [row["id"] for row in rows]
+
+
+async def load_org_chart(organisation_id: UUID) -> OrgChart:
+    """Units, their active managers and every delegation of an organisation, in three queries."""
+    units = await Unit.select(Unit.id, Unit.parent).where(Unit.organisation == organisation_id)
+    managers = await User.select(User.id, User.unit).where(
+        (User.organisation == organisation_id)
+        & (User.role == "manager")
+        & (User.is_active == True)  # noqa: E712
+    )
+    delegations = await Delegation.select(
+        Delegation.delegator, Delegation.delegate, Delegation.starts_at, Delegation.ends_at,
+        Delegation.revoked_at,
+    ).where(Delegation.organisation == organisation_id)
+    by_unit: dict[UUID, set[UUID]] = {}
+    for row in managers:
+        if row["unit"] is not None:
+            by_unit.setdefault(row["unit"], set()).add(row["id"])
+    return OrgChart(
+        parents={row["id"]: row["parent"] for row in units},
+        managers={unit: frozenset(ids) for unit, ids in by_unit.items()},
+        delegations=tuple(
+            DelegationPeriod(
+                delegator_id=row["delegator"],
+                delegate_id=row["delegate"],
+                starts_at=as_utc(row["starts_at"]),
+                ends_at=as_utc(row["ends_at"]),
+                revoked_at=as_utc(row["revoked_at"]) if row["revoked_at"] is not None else None,
+            )
+            for row in delegations
+        ),
+    )
+
+
+async def _member(user_id: UUID) -> tuple[Member, UUID] | None:
+    row = await User.select(User.id, User.unit, User.role, User.organisation).where(
+        (User.id == user_id) & (User.is_active == True)  # noqa: E712
+    ).first()
+    if row is None or row["organisation"] is None:
+        return None
+    return Member(row["id"], row["unit"], row["role"] == "manager"), row["organisation"]
+
+
+async def approvers_for(user_id: UUID, at: datetime) -> list[UUID]:
+    """Who may approve ``user_id``'s missions and expense claims at ``at``.
+
+    The managers of the person's unit (of the parent unit when the person is a manager; further
+    up when a unit has none), plus whoever holds an active delegation from those managers at
+    ``at``. Never the person themselves. Empty for someone outside any organisation.
+    """
+    found = await _member(user_id)
+    if found is None:
+        return []
+    member, organisation_id = found
+    chart = await load_org_chart(organisation_id)
+    return sorted(_approvers(chart, member, as_utc(at)))
+
+
+async def can_approve_for(actor: Actor, subject_user_id: UUID, at: datetime) -> bool:
+    """Whether ``actor`` may decide on ``subject_user_id``'s requests at ``at``."""
+    if actor.user_id == subject_user_id or actor.organisation_id is None:
+        return False
+    return actor.user_id in await approvers_for(subject_user_id, at)
+
+
+async def units_managed_by(user_id: UUID, at: datetime) -> list[UUID]:
+    """The units ``user_id`` manages at ``at``: their own as a manager, plus the units of the
+    managers who delegated to them (active delegations only)."""
+    row = await User.select(User.organisation).where(User.id == user_id).first()
+    if row is None or row["organisation"] is None:
+        return []
+    chart = await load_org_chart(row["organisation"])
+    return sorted(_units_managed(chart, user_id, as_utc(at)))
+
+
+async def approvees_of(user_id: UUID, at: datetime) -> list[UUID]:
+    """The people whose requests ``user_id`` may approve at ``at`` (the inverse of
+    :func:`approvers_for`), e.g. to fill a manager's approval inbox."""
+    row = await User.select(User.organisation).where(User.id == user_id).first()
+    if row is None or row["organisation"] is None:
+        return []
+    chart = await load_org_chart(row["organisation"])
+    people = await User.select(User.id, User.unit, User.role).where(
+        (User.organisation == row["organisation"]) & (User.is_active == True)  # noqa: E712
+    )
+    when = as_utc(at)
+    return sorted(
+        person["id"]
+        for person in people
+        if user_id in _approvers(
+            chart, Member(person["id"], person["unit"], person["role"] == "manager"), when
+        )
+    )
+
+
+# --- creating organisations, supplier companies, units and users ------------------------------
+
+
+def _checked_siret(raw: str) -> str:
+    siret = normalise_siret(raw)
+    if not is_valid_siret(siret):
+        raise DomainError("SIRET_INVALID", {"siret": raw})
+    return siret
+
+
+async def create_organisation(
+    *, name: str, siret: str, code_service: str = "", kind: str = "state", id: UUID | None = None
+) -> UUID:
+    """A public entity, its SIRET checked (Luhn, La Poste exception)."""
+    organisation_id = id or uuid4()
+    await Organisation.insert(
+        Organisation(
+            id=organisation_id, name=name, siret=_checked_siret(siret),
+            code_service=code_service, kind=kind,
+        )
+    ).run()
+    return organisation_id
+
+
+async def create_supplier_company(*, name: str, siret: str, id: UUID | None = None) -> UUID:
+    """A supplier company, its SIRET checked."""
+    company_id = id or uuid4()
+    await SupplierCompany.insert(
+        SupplierCompany(id=company_id, name=name, siret=_checked_siret(siret))
+    ).run()
+    return company_id
+
+
+async def create_unit(
+    *, organisation_id: UUID, name: str, code_service: str = "", parent_id: UUID | None = None,
+    id: UUID | None = None,
+) -> UUID:
+    """A unit of an organisation, under ``parent_id`` when given."""
+    unit_id = id or uuid4()
+    await Unit.insert(
+        Unit(id=unit_id, organisation=organisation_id, name=name, code_service=code_service,
+             parent=parent_id)
+    ).run()
+    return unit_id
+
+
+async def create_user(
+    *,
+    email: str,
+    full_name: str,
+    role: Role,
+    password: str = "",
+    password_hash: str = "",
+    organisation_id: UUID | None = None,
+    unit_id: UUID | None = None,
+    supplier_company_id: UUID | None = None,
+    language: str = "fr",
+    id: UUID | None = None,
+) -> UUID:
+    """A user; the password is hashed with argon2id off the event loop (or ``password_hash``
+    is stored as given). Raises EMAIL_TAKEN, VALIDATION_FAILED."""
+    address = normalise_email(email)
+    if not _EMAIL.match(address) or role not in ROLES or language not in ("fr", "en"):
+        raise DomainError("VALIDATION_FAILED", {"email": address, "role": role})
+    if not (password or password_hash):
+        raise DomainError("VALIDATION_FAILED", {"password": "missing"})
+    if await User.exists().where(User.email == address):
+        raise DomainError("EMAIL_TAKEN", {"email": address})
+    user_id = id or uuid4()
+    stored = password_hash or await asyncio.to_thread(hash_secret, password)
+    await User.insert(
+        User(
+            id=user_id, email=address, full_name=full_name, password_hash=stored, role=role,
+            organisation=organisation_id, unit=unit_id, supplier_company=supplier_company_id,
+            language=language,
+        )
+    ).run()
+    return user_id
+
+
+# --- the signed-in user and their devices -----------------------------------------------------
+
+_USER_COLUMNS = (
+    User.id, User.email, User.full_name, User.role, User.language, User.organisation, User.unit,
+    User.supplier_company,
+)
+
+
+async def get_me(*, actor: Actor) -> UserOut:
+    """The caller's own account."""
+    row = await User.select(*_USER_COLUMNS).where(User.id == actor.user_id).first()
+    if row is None:
+        raise DomainError("NOT_FOUND")
+    return user_out(row)
+
+
+async def update_me(*, actor: Actor, language: str) -> UserOut:
+    """Change the caller's language (fr or en)."""
+    await User.update({User.language: language}).where(User.id == actor.user_id)
+    return await get_me(actor=actor)
+
+
+async def list_devices(*, actor: Actor) -> list[DeviceOut]:
+    """The caller's signed-in (not revoked) devices, most recently seen first."""
+    rows = await Device.select(
+        Device.id, Device.name, Device.user_agent, Device.created_at, Device.last_seen_at,
+        Device.pin_hash,
+    ).where((Device.user == actor.user_id) & Device.revoked_at.is_null()).order_by(
+        Device.last_seen_at, ascending=False
+    )
+    return [
+        DeviceOut(
+            id=row["id"],
+            name=row["name"],
+            user_agent=row["user_agent"],
+            created_at=as_utc(row["created_at"]),
+            last_seen_at=as_utc(row["last_seen_at"]),
+            current=row["id"] == actor.device_id,
+            has_pin=bool(row["pin_hash"]),
+        )
+        for row in rows
+    ]
+
+
+async def revoke_device(*, actor: Actor, device_id: UUID, reason: str = "revoked_by_user") -> None:
+    """Sign one of the caller's devices out. Someone else's device is NOT_FOUND (never told
+    apart from a missing one)."""
+    updated = await Device.update(
+        {Device.revoked_at: datetime.now(UTC), Device.revoked_reason: reason}
+    ).where(
+        (Device.id == device_id) & (Device.user == actor.user_id) & Device.revoked_at.is_null()
+    ).returning(Device.id)
+    if not updated:
+        raise DomainError("NOT_FOUND")

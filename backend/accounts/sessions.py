@@ -1,0 +1,257 @@
+"""Sessions: sign-in, refresh-token rotation, device PIN and unlock, sign-out.
+
+A session belongs to a device. It holds a short-lived access token (HMAC, see
+:mod:`backend.accounts.tokens`) and a refresh token that rotates on every use; the device keeps
+the hash of the current and of the previous refresh token. Presenting any token other than the
+current one means a copy is being replayed, so the device is revoked (``refresh_reuse``).
+A PIN (4–6 digits, argon2id) reopens the session without the password; the fifth wrong PIN in a
+row wipes the device's session (``pin_failures``). Sign-in and unlock failures are counted per
+account and per client address (:mod:`backend.ratelimit`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import re
+import secrets
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from uuid import UUID, uuid4
+
+from backend.accounts.actor import Actor
+from backend.accounts.passwords import hash_secret, verify_secret
+from backend.accounts.schemas import SessionOut
+from backend.accounts.services import as_utc, normalise_email, user_out
+from backend.accounts.tables import Device, User
+from backend.accounts.tokens import hash_refresh, issue_access, new_refresh
+from backend.errors import DomainError
+from backend.ratelimit import RateLimitStore, get_store
+from backend.settings import get_settings
+
+__all__ = ("MAX_PIN_FAILURES", "login", "logout", "refresh", "set_pin", "unlock")
+
+MAX_PIN_FAILURES = 5
+RATE_WINDOW_SECONDS = 15 * 60
+_PIN = re.compile(r"[0-9]{4,6}")
+_USER_COLUMNS = (
+    User.id, User.email, User.full_name, User.role, User.language, User.organisation, User.unit,
+    User.supplier_company, User.is_active,
+)
+_dummy_hash: str | None = None
+
+
+async def _verify(stored_hash: str | None, candidate: str) -> bool:
+    """argon2id verification off the event loop; an unknown account is checked against a dummy
+    hash so that it takes as long as a known one."""
+    global _dummy_hash
+    if stored_hash is None:
+        if _dummy_hash is None:
+            _dummy_hash = await asyncio.to_thread(hash_secret, secrets.token_urlsafe(16))
+        await asyncio.to_thread(verify_secret, _dummy_hash, candidate)
+        return False
+    return await asyncio.to_thread(verify_secret, stored_hash, candidate)
+
+
+# --- rate limiting ----------------------------------------------------------------------------
+
+
+async def _refuse_if_limited(store: RateLimitStore, keys: list[str], limit: int) -> None:
+    for key in keys:
+        window = await store.peek(key)
+        if window.count >= limit:
+            raise DomainError(
+                "RATE_LIMITED",
+                {"retry_after": window.retry_after},
+                headers={"Retry-After": str(window.retry_after)},
+            )
+
+
+async def _count_failure(store: RateLimitStore, keys: list[str]) -> None:
+    for key in keys:
+        await store.hit(key, RATE_WINDOW_SECONDS)
+
+
+# --- issuing sessions -------------------------------------------------------------------------
+
+
+def _device_name(given: str | None, user_agent: str) -> str:
+    if given and given.strip():
+        return given.strip()[:120]
+    for marker, name in (("iPhone", "iPhone"), ("iPad", "iPad"), ("Android", "Android"),
+                         ("Windows", "Windows"), ("Macintosh", "Mac"), ("Linux", "Linux")):
+        if marker in user_agent:
+            return name
+    return ""
+
+
+def _session(user: dict[str, Any], device_id: UUID, refresh_token: str) -> SessionOut:
+    settings = get_settings()
+    now = time.time()
+    ttl = settings.access_token_minutes * 60
+    actor = Actor(
+        user_id=user["id"], role=user["role"], device_id=device_id,
+        organisation_id=user["organisation"], unit_id=user["unit"],
+        supplier_company_id=user["supplier_company"], language=user["language"],
+    )
+    return SessionOut(
+        access_token=issue_access(settings.secret_key, actor, ttl, now=now),
+        access_expires_at=datetime.fromtimestamp(int(now + ttl), UTC),
+        refresh_token=refresh_token,
+        device_id=device_id,
+        user=user_out(user),
+    )
+
+
+async def login(
+    *, email: str, password: str, device_name: str | None, user_agent: str, client_address: str
+) -> SessionOut:
+    """Sign in with email and password: a new device and its first session.
+
+    Wrong email and wrong password get the same INVALID_CREDENTIALS in about the same time.
+    Raises RATE_LIMITED when the account or the address failed too often in 15 minutes.
+    """
+    settings = get_settings()
+    address = normalise_email(email)
+    store = get_store(settings.redis_url)
+    keys = [f"login:account:{address}", f"login:address:{client_address}"]
+    await _refuse_if_limited(store, keys, settings.login_attempts_per_15min)
+    user = await User.select(*_USER_COLUMNS, User.password_hash).where(
+        User.email == address
+    ).first()
+    ok = await _verify(user["password_hash"] if user else None, password)
+    if user is None or not ok or not user["is_active"]:
+        await _count_failure(store, keys)
+        raise DomainError("INVALID_CREDENTIALS")
+    device_id, token = uuid4(), new_refresh()
+    now = datetime.now(UTC)
+    await Device.insert(
+        Device(
+            id=device_id,
+            user=user["id"],
+            name=_device_name(device_name, user_agent),
+            user_agent=user_agent[:400],
+            created_at=now,
+            last_seen_at=now,
+            refresh_hash=hash_refresh(token),
+            refresh_expires_at=now + timedelta(days=settings.refresh_token_days),
+        )
+    ).run()
+    return _session(user, device_id, token)
+
+
+# --- refresh and unlock -----------------------------------------------------------------------
+
+_DEVICE_COLUMNS = (
+    Device.id, Device.user, Device.refresh_hash, Device.previous_refresh_hash,
+    Device.refresh_expires_at, Device.revoked_at, Device.revoked_reason, Device.pin_hash,
+)
+
+
+async def _revoke(device_id: UUID, reason: str) -> None:
+    await Device.update(
+        {Device.revoked_at: datetime.now(UTC), Device.revoked_reason: reason,
+         Device.refresh_hash: "", Device.previous_refresh_hash: "", Device.pin_hash: ""}
+    ).where((Device.id == device_id) & Device.revoked_at.is_null())
+
+
+async def _live_device(device_id: UUID, refresh_token: str) -> dict[str, Any]:
+    """The device whose current refresh token is ``refresh_token``, or the refusal: unknown,
+    revoked or expired → SESSION_EXPIRED (SESSION_WIPED after PIN failures); any other token
+    (the previous one or older) → the device is revoked, REFRESH_REUSED."""
+    device = await Device.select(*_DEVICE_COLUMNS).where(Device.id == device_id).first()
+    if device is None:
+        raise DomainError("SESSION_EXPIRED")
+    if device["revoked_at"] is not None:
+        if device["revoked_reason"] == "pin_failures":
+            raise DomainError("SESSION_WIPED")
+        raise DomainError("SESSION_EXPIRED")
+    if not hmac.compare_digest(hash_refresh(refresh_token), device["refresh_hash"]):
+        await _revoke(device_id, "refresh_reuse")
+        raise DomainError("REFRESH_REUSED")
+    if as_utc(device["refresh_expires_at"]) <= datetime.now(UTC):
+        raise DomainError("SESSION_EXPIRED")
+    return device
+
+
+async def _rotate(device: dict[str, Any], extra: dict[Any, Any] | None = None) -> SessionOut:
+    """Replace the device's refresh token (the current one becomes the previous one)."""
+    user = await User.select(*_USER_COLUMNS).where(User.id == device["user"]).first()
+    if user is None or not user["is_active"]:
+        await _revoke(device["id"], "user_inactive")
+        raise DomainError("SESSION_EXPIRED")
+    token = new_refresh()
+    now = datetime.now(UTC)
+    changed = await Device.update(
+        {
+            Device.refresh_hash: hash_refresh(token),
+            Device.previous_refresh_hash: device["refresh_hash"],
+            Device.refresh_expires_at: now + timedelta(days=get_settings().refresh_token_days),
+            Device.last_seen_at: now,
+            **(extra or {}),
+        }
+    ).where(
+        (Device.id == device["id"])
+        & (Device.refresh_hash == device["refresh_hash"])
+        & Device.revoked_at.is_null()
+    ).returning(Device.id)
+    if not changed:  # another request rotated this token first: the same token used twice
+        await _revoke(device["id"], "refresh_reuse")
+        raise DomainError("REFRESH_REUSED")
+    return _session(user, device["id"], token)
+
+
+async def refresh(*, device_id: UUID, refresh_token: str) -> SessionOut:
+    """A new session for the device; the refresh token rotates."""
+    return await _rotate(await _live_device(device_id, refresh_token))
+
+
+def _check_pin_format(pin: str) -> None:
+    if not _PIN.fullmatch(pin):
+        raise DomainError("PIN_INVALID_FORMAT", {"min_digits": 4, "max_digits": 6})
+
+
+async def set_pin(*, actor: Actor, pin: str) -> None:
+    """Set or replace the PIN of the caller's current device."""
+    _check_pin_format(pin)
+    pin_hash = await asyncio.to_thread(hash_secret, pin)
+    await Device.update({Device.pin_hash: pin_hash, Device.pin_failures: 0}).where(
+        (Device.id == actor.device_id) & (Device.user == actor.user_id)
+    )
+
+
+async def unlock(
+    *, device_id: UUID, refresh_token: str, pin: str, client_address: str
+) -> SessionOut:
+    """A new session for the device after checking its PIN.
+
+    Wrong PIN → PIN_WRONG with ``attempts_left``; the fifth in a row revokes the device
+    (SESSION_WIPED). Failures also count against the account and the address (RATE_LIMITED).
+    """
+    settings = get_settings()
+    store = get_store(settings.redis_url)
+    address_key = f"unlock:address:{client_address}"
+    await _refuse_if_limited(store, [address_key], settings.pin_attempts_per_15min)
+    _check_pin_format(pin)
+    device = await _live_device(device_id, refresh_token)
+    keys = [f"unlock:account:{device['user']}", address_key]
+    await _refuse_if_limited(store, keys, settings.pin_attempts_per_15min)
+    if not device["pin_hash"]:
+        raise DomainError("PIN_NOT_SET")
+    if await _verify(device["pin_hash"], pin):
+        return await _rotate(device, {Device.pin_failures: 0})
+    await _count_failure(store, keys)
+    rows = await Device.update({Device.pin_failures: Device.pin_failures + 1}).where(
+        Device.id == device_id
+    ).returning(Device.pin_failures)
+    failures = rows[0]["pin_failures"] if rows else MAX_PIN_FAILURES
+    if failures >= MAX_PIN_FAILURES:
+        await _revoke(device_id, "pin_failures")
+        raise DomainError("SESSION_WIPED")
+    raise DomainError("PIN_WRONG", {"attempts_left": MAX_PIN_FAILURES - failures})
+
+
+async def logout(*, actor: Actor) -> None:
+    """Sign the current device out (its tokens stop working at once)."""
+    await _revoke(actor.device_id, "logout")

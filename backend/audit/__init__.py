@@ -1,0 +1,1 @@
+"""The audit trail: every submission, decision, certification and status event, append-only."""

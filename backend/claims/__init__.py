@@ -1,0 +1,1 @@
+"""Expense claims (états de frais): lines of a mission gathered for payment."""

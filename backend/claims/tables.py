@@ -1,0 +1,39 @@
+"""Piccolo storage of expense claims (the lines are the expenses domain's ``expense_line``)."""
+
+from __future__ import annotations
+
+from piccolo.columns import JSON, UUID, BigInt, Integer, Text, Timestamptz, Varchar
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+from sync import SyncedColumns
+
+__all__ = ("ExpenseClaim",)
+
+
+class ExpenseClaim(SyncedColumns, Table, tablename="expense_claim"):
+    """An expense claim (état de frais) of an agent for one mission.
+
+    Its lines are the expense lines whose ``claim_id`` is this claim. Totals, findings and the
+    content hash are computed by the server at submission.
+    """
+
+    id = UUID(primary_key=True)
+    agent = UUID(index=True)
+    unit = UUID(null=True, default=None, index=True)
+    mission = UUID(index=True)
+    title = Varchar(length=200, default="")
+    state = Varchar(length=16, default="draft", index=True)
+    total_cents = BigInt(default=0)
+    vat_cents = BigInt(default=0)
+    line_count = Integer(default=0)
+    findings = JSON(default="[]")
+    content_hash = Varchar(length=64, default="")
+    submitted_at = Timestamptz(null=True, default=None)
+    decided_at = Timestamptz(null=True, default=None)
+    decided_by = UUID(null=True, default=None)
+    decision_reason = Text(default="")
+    paid_at = Timestamptz(null=True, default=None)
+    paid_by = UUID(null=True, default=None)
+    payment_reference = Varchar(length=64, default="")
+    created_at = Timestamptz(default=TimestamptzNow())

@@ -1,0 +1,219 @@
+"""Cross-domain orchestration of the workflows (the only place where domains meet).
+
+* certifying service done moves the order's invoices to SERVICE_FAIT;
+* "service fait assisté": a certification proposal prefilled from the order's invoices;
+* the financial system's integration events create invoices (linked to their order) and post
+  status events;
+* policy checks on expense lines (rule sets, the mission, the person's other lines).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+import msgspec
+
+from backend.accounts.actor import Actor
+from backend.errors import DomainError
+from backend.expenses import claim_lines
+from backend.intents import stamp_outside_intent
+from backend.invoices import services as invoices
+from backend.invoices.schemas import (
+    IntegrationEventIn,
+    IntegrationEventResult,
+    InvoiceLine,
+)
+from backend.invoices.statuses import CODES
+from backend.invoices.tables import IntegrationEvent
+from backend.missions import services as missions
+from backend.orders import services as orders
+from backend.orders.schemas import CertifiedQuantity, ServiceDoneProposal
+from backend.orders.service_done import InvoiceLineFacts, propose_from_invoice
+from backend.policy import services as policy
+from backend.policy.checks import Finding, check_line, has_blocking
+from backend.policy.cities import city_class_of
+from backend.policy.rules import rule_set_at
+from backend.policy.schemas import FindingOut, LineCheckIn, LineCheckOut
+from sync import MutationContext, Rejected
+from sync.storage import write_transaction
+
+__all__ = ("check_lines", "move_invoices_to_service_done", "preview_line",
+           "process_integration_event", "service_done_proposal")
+
+_SERVICE_DONE_RANK = CODES["SERVICE_FAIT"][0]
+
+
+def _before_service_done(invoice: dict[str, Any]) -> bool:
+    code = invoice["status_code"]
+    return code not in ("REJETEE",) and CODES.get(code, (0,))[0] < _SERVICE_DONE_RANK and not any(
+        CODES.get(e["code"], (0,))[0] >= _SERVICE_DONE_RANK for e in _history(invoice))
+
+
+def _history(invoice: dict[str, Any]) -> list[dict[str, Any]]:
+    raw = invoice["history"]
+    return list(json.loads(raw) if isinstance(raw, str) else raw or [])
+
+
+async def move_invoices_to_service_done(ctx: MutationContext, order: dict[str, Any], *,
+                                        fully_received: bool, invoice_id: UUID | None) -> None:
+    """After a certification: the invoice it was made for, and every invoice of the order once
+    the order is fully received, get a SERVICE_FAIT event (once)."""
+    candidates = await invoices.invoices_for_order(order["organisation"], order["id"])
+    chosen = [i for i in candidates if fully_received or i["id"] == invoice_id]
+    for invoice in chosen:
+        if not _before_service_done(invoice):
+            continue
+        await invoices.add_status_event(
+            invoice, code="SERVICE_FAIT", source="chorus_pro", occurred_at=ctx.server_time,
+            reason="", event_key=f"intent:{ctx.mutation_id}:{invoice['id']}",
+            now=ctx.server_time, actor_id=ctx.actor.user_id, actor_role=ctx.actor.role,
+            device_id=ctx.device_id, client_time=ctx.client_time)
+        await ctx.touch(invoices.ENTITY, invoice["id"], organisation_id=invoice["organisation"])
+
+
+async def service_done_proposal(actor: Actor, order_id: UUID) -> ServiceDoneProposal:
+    """Quantities to certify, prefilled from the lines of the order's invoices."""
+    order = await orders.visible_order(actor, order_id)
+    linked = [i for i in await invoices.invoices_for_order(order["organisation"], order_id)
+              if i["status_code"] != "REJETEE"]
+    invoice_lines: list[InvoiceLineFacts] = []
+    for invoice in linked:
+        raw = invoice["lines"]
+        for line in msgspec.convert(json.loads(raw) if isinstance(raw, str) else raw or [],
+                                    list[InvoiceLine], strict=False):
+            if not line.quantity.is_finite() or line.quantity < 0:
+                continue
+            invoice_lines.append(InvoiceLineFacts(Decimal(line.quantity), line.unit_price_cents,
+                                                  line.order_line_no, line.description))
+    proposal = propose_from_invoice(orders.facts(order), invoice_lines)
+    return ServiceDoneProposal(
+        order_id=order_id, invoice_ids=[i["id"] for i in linked],
+        round_seen=order["certification_round"],
+        lines=[CertifiedQuantity(line_no=no, received=q) for no, q in sorted(proposal.items())])
+
+
+def _body_hash(event: IntegrationEventIn) -> str:
+    return hashlib.sha256(msgspec.json.encode(event, order="sorted")).hexdigest()
+
+
+async def process_integration_event(organisation_id: UUID, event: IntegrationEventIn, *,
+                                    now: datetime) -> tuple[IntegrationEventResult, int | None]:
+    """Apply one event of the financial system in its own transaction, idempotently by
+    ``event_id``. Returns the result and the organisation's new sync version (to poke)."""
+    key = f"{organisation_id}:{event.event_id}"
+    digest = _body_hash(event)
+    async with write_transaction() as transaction:
+        seen = await IntegrationEvent.select().where(IntegrationEvent.event_key == key).first()
+        if seen is not None:
+            if seen["body_hash"] != digest:
+                return IntegrationEventResult(event_id=event.event_id, status="rejected",
+                                              code="EVENT_REUSED"), None
+            return IntegrationEventResult(event_id=event.event_id, status="duplicate",
+                                          code=seen["code"], invoice_id=seen["invoice"]), None
+        savepoint = await transaction.savepoint()
+        try:
+            invoice_id = await _apply(organisation_id, event, key, now)
+        except Rejected as refused:
+            await savepoint.rollback_to()
+            result = IntegrationEventResult(event_id=event.event_id, status="rejected",
+                                            code=refused.code)
+            await IntegrationEvent.insert(IntegrationEvent(
+                organisation=organisation_id, event_key=key, body_hash=digest,
+                status="rejected", code=refused.code, created_at=now))
+            return result, None
+        await savepoint.release()
+        await IntegrationEvent.insert(IntegrationEvent(
+            organisation=organisation_id, event_key=key, body_hash=digest, status="accepted",
+            invoice=invoice_id, created_at=now))
+        version = await stamp_outside_intent(organisation_id, invoices.ENTITY, [invoice_id])
+    return IntegrationEventResult(event_id=event.event_id, status="accepted",
+                                  invoice_id=invoice_id), version
+
+
+async def _apply(organisation_id: UUID, event: IntegrationEventIn, key: str,
+                 now: datetime) -> UUID:
+    if event.type == "invoice.created":
+        if event.invoice is None:
+            raise Rejected("VALIDATION_FAILED", {"detail": "invoice is required"})
+        order = await orders.find_by_number(organisation_id, event.invoice.order_number)
+        return await invoices.create_invoice(
+            organisation_id, event.invoice, source=event.source, occurred_at=event.occurred_at,
+            event_key=key, now=now, purchase_order_id=order["id"] if order else None,
+            unit_id=order["unit"] if order else None)
+    if event.status is None:
+        raise Rejected("VALIDATION_FAILED", {"detail": "status is required"})
+    row = await invoices.find_invoice(organisation_id, event.status.supplier_siret,
+                                      event.status.number)
+    if row is None:
+        raise Rejected("NOT_FOUND", {"number": event.status.number})
+    await invoices.add_status_event(row, code=event.status.code, source=event.source,
+                                    occurred_at=event.occurred_at, reason=event.status.reason,
+                                    event_key=key, now=now)
+    invoice_id: UUID = row["id"]
+    return invoice_id
+
+
+# --- policy checks on expense lines -----------------------------------------------------------
+
+
+async def check_lines(organisation_id: UUID, owner_id: UUID, lines: list[dict[str, Any]], *,
+                      mission: dict[str, Any] | None, today: date,
+                      overrides: dict[str, Any] | None = None) -> dict[str, list[Finding]]:
+    """Policy findings per line id, under the rule set in force on the mission's first day
+    (else the line's date), against every other line of the same person."""
+    extra = overrides or {}
+    rule_sets = await policy.rule_sets_for(organisation_id)
+    everything = await claim_lines.lines_of_owner(owner_id)
+    city = extra.get("city_class") or city_class_of(mission["destination"] if mission else "")
+    found: dict[str, list[Finding]] = {}
+    for line in lines:
+        day = mission["starts_on"] if mission else line["date"]
+        facts = policy.line_facts(
+            line, mission=mission, city_class=city,
+            annual_km=policy.annual_km(everything, year=line["date"].year,
+                                       excluding=str(line.get("id") or ""))
+            + int(line.get("km") or 0),
+            disabled_agent=bool(extra.get("disabled_agent", False)),
+            nights=int(extra.get("nights", 1)), meals=int(extra.get("meals", 1)),
+            ht_cents=extra.get("ht_cents"))
+        others = [policy.other_line(o) for o in everything
+                  if str(o["id"]) != str(line.get("id") or "")]
+        found[str(line.get("id") or "")] = check_line(facts, rule_set_at(rule_sets, day),
+                                                      today=today, others=others)
+    return found
+
+
+async def preview_line(actor: Actor, data: LineCheckIn, *, today: date) -> LineCheckOut:
+    """Policy findings on a line as it is entered (nothing is stored)."""
+    if actor.organisation_id is None or not actor.is_staff:
+        raise DomainError("FORBIDDEN", {"reason": "staff_only"})
+    mission = None
+    if data.mission_id is not None:
+        mission = await missions.mission_row(actor.organisation_id, data.mission_id)
+        if mission is None or not await missions.is_visible(actor, data.mission_id):
+            raise DomainError("NOT_FOUND", {"mission_id": str(data.mission_id)})
+    line_key = str(data.line_id or "")
+    line: dict[str, Any] = {"id": line_key, "category": data.category, "date": data.date,
+            "amount_cents": data.amount_cents, "currency": data.currency,
+            "fx_rate": data.fx_rate, "merchant": data.merchant, "vat_rate_bp": data.vat_rate_bp,
+            "vat_cents": data.vat_cents, "receipts": data.receipts, "km": data.km,
+            "fiscal_hp": data.fiscal_hp}
+    owner = mission["agent"] if mission else actor.user_id
+    found = (await check_lines(actor.organisation_id, owner, [line], mission=mission,
+                               today=today, overrides={
+                                   "city_class": data.city_class, "nights": data.nights,
+                                   "meals": data.meals, "ht_cents": data.ht_cents,
+                                   "disabled_agent": data.disabled_agent}))[line_key]
+    rule_sets = await policy.rule_sets_for(actor.organisation_id)
+    in_force = rule_set_at(rule_sets, mission["starts_on"] if mission else data.date)
+    return LineCheckOut(
+        rule_set=in_force.name if in_force else None,
+        amount_eur_cents=policy.eur_cents_of(data.amount_cents, data.currency, data.fx_rate),
+        blocking=has_blocking(found),
+        findings=[FindingOut(code=f.code, severity=f.severity, message_fr=f.message_fr,
+                             message_en=f.message_en, figures=f.figures) for f in found])

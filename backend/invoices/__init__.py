@@ -1,0 +1,1 @@
+"""Supplier invoices (factures fournisseurs): status history, stages, deadlines, statistics."""

@@ -1,0 +1,74 @@
+"""Sync intents of supplier invoices: back-office posts a status, a supplier completes a
+suspended invoice. Also registers the invoice entity, its audit visibility and the suppliers'
+organisation scope."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from backend.audit.services import register_document
+from backend.invoices import services
+from backend.invoices.schemas import InvoiceCompleteArgs, InvoicePostStatusArgs
+from backend.invoices.tables import Invoice
+from sync import (
+    MutationContext,
+    Noop,
+    Outcome,
+    Rejected,
+    mutation,
+    organisation_scope,
+    synced_entity,
+)
+
+__all__ = ("complete", "post_status")
+
+synced_entity(services.ENTITY, Invoice, visible=services.visible, to_wire=services.to_wire)
+organisation_scope(services.supplier_organisations)
+register_document(services.ENTITY, services.is_visible)
+
+
+async def _visible_row(ctx: MutationContext, invoice_id: UUID) -> dict[str, Any]:
+    row = await services.invoice_row(invoice_id)
+    if row is None or not await services.is_visible(ctx.actor, invoice_id):
+        raise Rejected("NOT_FOUND", {"id": str(invoice_id)})
+    return row
+
+
+@mutation("invoice.post_status", 1, InvoicePostStatusArgs)
+async def post_status(ctx: MutationContext, args: InvoicePostStatusArgs) -> Outcome | None:
+    """The back-office posts a status event (e.g. SUSPENDUE with its reason)."""
+    if ctx.actor.role not in ("back_office", "admin"):
+        raise Rejected("FORBIDDEN", {"reason": "back_office_only"})
+    row = await _visible_row(ctx, args.id)
+    added = await services.add_status_event(
+        row, code=args.code, source=args.source, occurred_at=args.occurred_at or ctx.server_time,
+        reason=args.reason, event_key=f"intent:{ctx.mutation_id}", now=ctx.server_time,
+        actor_id=ctx.actor.user_id, actor_role=ctx.actor.role, device_id=ctx.device_id,
+        client_time=ctx.client_time)
+    if not added:
+        return Noop("ALREADY_DONE")
+    await ctx.touch(services.ENTITY, row["id"], organisation_id=row["organisation"])
+    return None
+
+
+@mutation("invoice.complete", 1, InvoiceCompleteArgs)
+async def complete(ctx: MutationContext, args: InvoiceCompleteArgs) -> Outcome | None:
+    """The supplier completes a suspended invoice (COMPLETEE)."""
+    if ctx.actor.role != "supplier":
+        raise Rejected("FORBIDDEN", {"reason": "supplier_only"})
+    row = await _visible_row(ctx, args.id)
+    if row["status_code"] == "COMPLETEE" and args.expected_status == "SUSPENDUE":
+        return Noop("ALREADY_DONE")
+    if row["status_code"] != args.expected_status:
+        raise Rejected("STATE_CHANGED", {"state": row["status_code"],
+                                         "expected_state": args.expected_status})
+    if row["status_code"] != "SUSPENDUE":
+        raise Rejected("INVALID_TRANSITION", {"state": row["status_code"], "command": "complete"})
+    await services.add_status_event(
+        row, code="COMPLETEE", source="chorus_pro", occurred_at=ctx.server_time,
+        reason=args.comment, event_key=f"intent:{ctx.mutation_id}", now=ctx.server_time,
+        actor_id=ctx.actor.user_id, actor_role=ctx.actor.role, device_id=ctx.device_id,
+        client_time=ctx.client_time)
+    await ctx.touch(services.ENTITY, row["id"], organisation_id=row["organisation"])
+    return None

@@ -1,0 +1,168 @@
+"""Wire types of supplier invoices: read API, statistics, intents and the integration API."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Literal
+from uuid import UUID
+
+import msgspec
+
+__all__ = (
+    "IntegrationBatch",
+    "IntegrationEventIn",
+    "IntegrationEventResult",
+    "IntegrationResults",
+    "InvoiceCompleteArgs",
+    "InvoiceIn",
+    "InvoiceLine",
+    "InvoiceOut",
+    "InvoicePage",
+    "InvoicePostStatusArgs",
+    "InvoiceStats",
+    "StageFigureOut",
+    "StatusEventOut",
+    "StatusIn",
+)
+
+Cents = Annotated[int, msgspec.Meta(ge=0, le=10**13)]
+Text64 = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+Siret = Annotated[str, msgspec.Meta(pattern=r"^\d{14}$")]
+Reason = Annotated[str, msgspec.Meta(max_length=2000)]
+
+
+class InvoiceLine(msgspec.Struct, frozen=True, kw_only=True):
+    description: Annotated[str, msgspec.Meta(max_length=400)] = ""
+    quantity: Decimal = Decimal(1)
+    unit_price_cents: Cents = 0
+    order_line_no: int | None = None
+
+
+class StatusEventOut(msgspec.Struct, frozen=True, kw_only=True):
+    code: str
+    stage: str
+    occurred_at: datetime
+    reason: str = ""
+    source: str = ""
+
+
+class InvoiceOut(msgspec.Struct, frozen=True, kw_only=True):
+    id: UUID
+    number: str
+    supplier_company_id: UUID
+    supplier_siret: str
+    supplier_name: str
+    organisation_id: UUID
+    buyer_name: str
+    purchase_order_id: UUID | None
+    order_number: str
+    ej_number: str
+    code_service: str
+    issued_on: date
+    amount_ht_cents: int
+    vat_cents: int
+    amount_ttc_cents: int
+    amount_due_cents: int
+    lines: list[InvoiceLine]
+    status_code: str
+    stage: str
+    status_reason: str
+    status_at: datetime | None
+    submitted_at: datetime | None
+    paid_at: datetime | None
+    due_at: datetime | None
+    late: bool
+    days_late: int
+    history: list[StatusEventOut]
+
+
+class InvoicePage(msgspec.Struct, frozen=True, kw_only=True):
+    items: list[InvoiceOut]
+    total: int
+    offset: int
+    limit: int
+
+
+class StageFigureOut(msgspec.Struct, frozen=True, kw_only=True):
+    stage: str
+    count: int
+    amount_cents: int
+
+
+class InvoiceStats(msgspec.Struct, frozen=True, kw_only=True):
+    invoice_count: int
+    stages: list[StageFigureOut]
+    median_days_to_payment: float | None
+    late_count: int
+    late_amount_cents: int
+    late_invoice_ids: list[UUID]
+
+
+class InvoicePostStatusArgs(msgspec.Struct, frozen=True, kw_only=True):
+    """Back-office posts a status event (source code of ``source``)."""
+
+    id: UUID
+    code: Annotated[str, msgspec.Meta(max_length=40)]
+    occurred_at: datetime | None = None
+    reason: Reason = ""
+    source: Annotated[str, msgspec.Meta(max_length=32)] = "chorus_pro"
+
+
+class InvoiceCompleteArgs(msgspec.Struct, frozen=True, kw_only=True):
+    """The supplier completes a suspended invoice (COMPLETEE)."""
+
+    id: UUID
+    expected_status: str
+    comment: Reason = ""
+
+
+class InvoiceIn(msgspec.Struct, frozen=True, kw_only=True):
+    """An invoice as the financial system sends it."""
+
+    number: Text64
+    supplier_siret: Siret
+    issued_on: date
+    amount_ht_cents: Cents
+    vat_cents: Cents
+    amount_ttc_cents: Cents
+    amount_due_cents: Cents | None = None
+    order_number: Annotated[str, msgspec.Meta(max_length=64)] = ""
+    ej_number: Annotated[str, msgspec.Meta(max_length=32)] = ""
+    code_service: Annotated[str, msgspec.Meta(max_length=32)] = ""
+    lines: Annotated[list[InvoiceLine], msgspec.Meta(max_length=500)] = []
+    status: Annotated[str, msgspec.Meta(max_length=40)] = "DEPOSEE"
+    status_reason: Reason = ""
+
+
+class StatusIn(msgspec.Struct, frozen=True, kw_only=True):
+    """A status event for an invoice known by its number and supplier SIRET."""
+
+    number: Text64
+    supplier_siret: Siret
+    code: Annotated[str, msgspec.Meta(max_length=40)]
+    reason: Reason = ""
+
+
+class IntegrationEventIn(msgspec.Struct, frozen=True, kw_only=True):
+    event_id: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+    type: Literal["invoice.created", "invoice.status"]
+    occurred_at: datetime
+    source: Annotated[str, msgspec.Meta(max_length=32)] = "chorus_pro"
+    invoice: InvoiceIn | None = None
+    status: StatusIn | None = None
+
+
+class IntegrationBatch(msgspec.Struct, frozen=True, kw_only=True):
+    events: Annotated[list[IntegrationEventIn], msgspec.Meta(min_length=1, max_length=500)]
+
+
+class IntegrationEventResult(msgspec.Struct, frozen=True, kw_only=True):
+    event_id: str
+    status: Literal["accepted", "duplicate", "rejected"]
+    code: str = ""
+    invoice_id: UUID | None = None
+
+
+class IntegrationResults(msgspec.Struct, frozen=True, kw_only=True):
+    results: list[IntegrationEventResult]

@@ -1,0 +1,362 @@
+"""Supplier invoices: creation, status events, visibility, search and statistics (the only code
+querying the invoice tables)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from typing import Any, Literal
+from uuid import UUID, uuid4
+
+import msgspec
+
+from backend import approvals
+from backend.accounts.actor import Actor
+from backend.accounts.tables import Organisation, SupplierCompany
+from backend.audit.services import record
+from backend.errors import DomainError
+from backend.invoices.schemas import (
+    InvoiceIn,
+    InvoiceLine,
+    InvoiceOut,
+    InvoicePage,
+    InvoiceStats,
+    StageFigureOut,
+    StatusEventOut,
+)
+from backend.invoices.statistics import InvoiceFacts, invoice_statistics
+from backend.invoices.statuses import (
+    REASON_REQUIRED,
+    StatusEvent,
+    current_status,
+    normalise_code,
+    payment_deadline,
+    stage_of,
+)
+from backend.invoices.tables import Invoice, InvoiceStatusEvent
+from backend.queries import all_of, contains
+from backend.timeutil import as_utc, as_utc_or_none
+from sync import Rejected
+
+__all__ = (
+    "ENTITY",
+    "InvoiceSort",
+    "add_status_event",
+    "create_invoice",
+    "find_invoice",
+    "get_invoice",
+    "invoice_row",
+    "invoice_stats",
+    "invoices_for_order",
+    "is_visible",
+    "list_invoices",
+    "supplier_organisations",
+    "to_wire",
+    "visible",
+)
+
+ENTITY = "invoice"
+InvoiceSort = Literal["issued_on", "-issued_on", "amount", "-amount", "status_at", "-status_at",
+                      "number", "-number"]
+Actorish = dict[str, Any]
+
+
+async def visible(actor: Actor) -> Any:
+    """Suppliers: their company's invoices; back-office and admin: their organisation's;
+    managers: their organisation's invoices for the units they manage now; agents: none."""
+    if actor.role == "supplier":
+        if actor.supplier_company_id is None:
+            return None
+        return Invoice.supplier_company == actor.supplier_company_id
+    if actor.role in ("back_office", "admin"):
+        return Invoice.organisation == actor.organisation_id
+    if actor.role == "manager":
+        units = await approvals.units_managed_by(actor.user_id, datetime.now().astimezone())
+        if not units:
+            return None
+        return (Invoice.organisation == actor.organisation_id) & Invoice.unit.is_in(units)
+    return None
+
+
+async def supplier_organisations(actor: Actor) -> set[UUID]:
+    """Organisations a supplier syncs: those their company invoices (sync organisation scope)."""
+    if actor.role != "supplier" or actor.supplier_company_id is None:
+        return set()
+    rows = await Invoice.select(Invoice.organisation).where(
+        Invoice.supplier_company == actor.supplier_company_id).distinct()
+    return {r["organisation"] for r in rows}
+
+
+def _events(history: Any) -> list[StatusEvent]:
+    items = json.loads(history) if isinstance(history, str) else (history or [])
+    return [StatusEvent(e["code"], as_utc(e["occurred_at"]), e.get("reason", "")) for e in items]
+
+
+def _deadline_of(row: dict[str, Any], kind: str, now: datetime) -> tuple[bool, int]:
+    deadline = payment_deadline(_events(row["history"]), organisation_kind=kind, now=now)
+    return (deadline.late, deadline.days_late) if deadline else (False, 0)
+
+
+def to_wire(row: dict[str, Any]) -> dict[str, Any]:
+    """An invoice row as pull sends it (the deadline is shown by the client from ``due_at``)."""
+    out = {k: v for k, v in row.items() if k != "number_key"}
+    for name in ("lines", "history"):
+        if isinstance(out.get(name), str):
+            out[name] = json.loads(out[name])
+    return msgspec.to_builtins(out)  # type: ignore[no-any-return]
+
+
+async def _organisation(organisation_id: UUID) -> dict[str, Any]:
+    row = await Organisation.select(Organisation.name, Organisation.kind).where(
+        Organisation.id == organisation_id).first()
+    return row or {"name": "", "kind": "state"}
+
+
+def _status_values(history: list[dict[str, Any]], kind: str, now: datetime) -> dict[Any, Any]:
+    events = _events(history)
+    status = current_status(events)
+    deadline = payment_deadline(events, organisation_kind=kind, now=now)
+    submitted = min((e.occurred_at for e in events), default=None)
+    return {
+        Invoice.history: json.dumps(history),
+        Invoice.status_code: status.code if status else "DEPOSEE",
+        Invoice.stage: status.stage.value if status else "submitted",
+        Invoice.status_reason: status.reason if status else "",
+        Invoice.status_at: status.since if status else None,
+        Invoice.submitted_at: submitted,
+        Invoice.paid_at: deadline.paid_at if deadline else None,
+        Invoice.due_at: deadline.due_at if deadline else None,
+    }
+
+
+async def invoice_row(invoice_id: UUID) -> dict[str, Any] | None:
+    return await Invoice.select().where(Invoice.id == invoice_id).output(load_json=True).first()
+
+
+async def find_invoice(organisation_id: UUID, supplier_siret: str, number: str
+                       ) -> dict[str, Any] | None:
+    """The invoice ``number`` of the supplier with ``supplier_siret`` to the organisation."""
+    return await Invoice.select().where(
+        (Invoice.organisation == organisation_id) & (Invoice.supplier_siret == supplier_siret)
+        & (Invoice.number == number)).output(load_json=True).first()
+
+
+async def add_status_event(
+    row: dict[str, Any], *, code: str, source: str, occurred_at: datetime, reason: str,
+    event_key: str, now: datetime, actor_id: UUID | None = None, actor_role: str = "",
+    device_id: UUID | None = None, client_time: datetime | None = None,
+) -> bool:
+    """Append a status event (``code`` in the source's vocabulary) and recompute the invoice.
+
+    Returns False when ``event_key`` was already recorded (a replay changes nothing). Raises
+    :class:`Rejected` for an unknown code or a missing reason. Caller touches/stamps the row.
+    """
+    internal = normalise_code(source, code)
+    if internal is None:
+        raise Rejected("INVOICE_STATUS_UNKNOWN", {"code": code, "source": source})
+    if internal in REASON_REQUIRED and not reason.strip():
+        raise Rejected("REASON_REQUIRED", {"code": internal})
+    if await InvoiceStatusEvent.exists().where(InvoiceStatusEvent.event_key == event_key):
+        return False
+    await InvoiceStatusEvent.insert(InvoiceStatusEvent(
+        organisation=row["organisation"], invoice=row["id"], code=internal, source=source,
+        source_code=code, occurred_at=occurred_at, reason=reason.strip(), recorded_at=now,
+        actor=actor_id, event_key=event_key))
+    history = list(json.loads(row["history"]) if isinstance(row["history"], str)
+                   else row["history"] or [])
+    history.append({"code": internal, "occurred_at": occurred_at.isoformat(),
+                    "reason": reason.strip(), "source": source})
+    history.sort(key=lambda e: e["occurred_at"])
+    kind = (await _organisation(row["organisation"]))["kind"]
+    await Invoice.update(_status_values(history, kind, now)).where(Invoice.id == row["id"])
+    await record(organisation_id=row["organisation"], document_type=ENTITY,
+                 document_id=row["id"], action=f"status:{internal}", server_time=now,
+                 actor_id=actor_id, actor_role=actor_role or "integration", device_id=device_id,
+                 client_time=client_time or occurred_at,
+                 details={"code": internal, "source_code": code, "reason": reason.strip()})
+    row["history"] = history
+    return True
+
+
+async def create_invoice(
+    organisation_id: UUID, data: InvoiceIn, *, source: str, occurred_at: datetime,
+    event_key: str, now: datetime, purchase_order_id: UUID | None = None,
+    unit_id: UUID | None = None,
+) -> UUID:
+    """Record an invoice and its first status event; raises Rejected on bad input."""
+    company = await SupplierCompany.select(SupplierCompany.id, SupplierCompany.name).where(
+        SupplierCompany.siret == data.supplier_siret).first()
+    if company is None:
+        raise Rejected("SUPPLIER_UNKNOWN", {"supplier_siret": data.supplier_siret})
+    if data.amount_ht_cents + data.vat_cents != data.amount_ttc_cents:
+        raise Rejected("AMOUNT_INVALID", {"reason": "ht_plus_vat_differs_from_ttc"})
+    if any(not line.quantity.is_finite() for line in data.lines):
+        raise Rejected("QUANTITY_INVALID", {})
+    key = f"{company['id']}:{data.number}"
+    if await Invoice.exists().where(Invoice.number_key == key):
+        raise Rejected("INVOICE_EXISTS", {"number": data.number})
+    invoice_id = uuid4()
+    organisation = await _organisation(organisation_id)
+    lines = msgspec.to_builtins(data.lines)
+    await Invoice.insert(Invoice(
+        id=invoice_id, organisation=organisation_id, supplier_company=company["id"],
+        supplier_siret=data.supplier_siret, supplier_name=company["name"],
+        buyer_name=organisation["name"], number=data.number, number_key=key,
+        purchase_order=purchase_order_id, order_number=data.order_number,
+        ej_number=data.ej_number, code_service=data.code_service, unit=unit_id,
+        issued_on=data.issued_on, amount_ht_cents=data.amount_ht_cents,
+        vat_cents=data.vat_cents, amount_ttc_cents=data.amount_ttc_cents,
+        amount_due_cents=(data.amount_due_cents if data.amount_due_cents is not None
+                          else data.amount_ttc_cents),
+        lines=json.dumps(lines), history="[]", source=source, created_at=now,
+    ))
+    row = await invoice_row(invoice_id)
+    assert row is not None
+    await add_status_event(row, code=data.status, source=source, occurred_at=occurred_at,
+                           reason=data.status_reason, event_key=event_key, now=now)
+    return invoice_id
+
+
+# --- reads -----------------------------------------------------------------------------------
+
+
+def _out(row: dict[str, Any], kind: str, now: datetime) -> InvoiceOut:
+    late, days_late = _deadline_of(row, kind, now)
+    history = row["history"] if isinstance(row["history"], list) else json.loads(row["history"])
+    return InvoiceOut(
+        id=row["id"], number=row["number"], supplier_company_id=row["supplier_company"],
+        supplier_siret=row["supplier_siret"], supplier_name=row["supplier_name"],
+        organisation_id=row["organisation"], buyer_name=row["buyer_name"],
+        purchase_order_id=row["purchase_order"], order_number=row["order_number"],
+        ej_number=row["ej_number"], code_service=row["code_service"],
+        issued_on=row["issued_on"], amount_ht_cents=row["amount_ht_cents"],
+        vat_cents=row["vat_cents"], amount_ttc_cents=row["amount_ttc_cents"],
+        amount_due_cents=row["amount_due_cents"],
+        lines=msgspec.convert(row["lines"] or [], list[InvoiceLine], strict=False),
+        status_code=row["status_code"], stage=row["stage"], status_reason=row["status_reason"],
+        status_at=as_utc_or_none(row["status_at"]),
+        submitted_at=as_utc_or_none(row["submitted_at"]),
+        paid_at=as_utc_or_none(row["paid_at"]), due_at=as_utc_or_none(row["due_at"]),
+        late=late, days_late=days_late,
+        history=[StatusEventOut(code=e["code"], stage=stage_of(e["code"]).value,
+                                occurred_at=as_utc(e["occurred_at"]),
+                                reason=e.get("reason", ""), source=e.get("source", ""))
+                 for e in history],
+    )
+
+
+async def _kinds(rows: list[dict[str, Any]]) -> dict[UUID, str]:
+    ids = list({r["organisation"] for r in rows})
+    if not ids:
+        return {}
+    found = await Organisation.select(Organisation.id, Organisation.kind).where(
+        Organisation.id.is_in(ids))
+    return {r["id"]: r["kind"] for r in found}
+
+
+async def _where(actor: Actor, *, q: str | None, stage: str | None, status_code: str | None,
+                 issued_from: date | None, issued_until: date | None,
+                 amount_min: int | None, amount_max: int | None) -> Any:
+    clause = await visible(actor)
+    if clause is None:
+        return None
+    conditions = [clause, Invoice.deleted_at.is_null()]
+    if q:
+        conditions.append(contains(Invoice.number, q) | contains(Invoice.order_number, q)
+                          | contains(Invoice.buyer_name, q) | contains(Invoice.ej_number, q))
+    if stage:
+        conditions.append(Invoice.stage == stage)
+    if status_code:
+        conditions.append(Invoice.status_code == status_code)
+    if issued_from:
+        conditions.append(Invoice.issued_on >= issued_from)
+    if issued_until:
+        conditions.append(Invoice.issued_on <= issued_until)
+    if amount_min is not None:
+        conditions.append(Invoice.amount_ttc_cents >= amount_min)
+    if amount_max is not None:
+        conditions.append(Invoice.amount_ttc_cents <= amount_max)
+    return all_of(conditions)
+
+
+_SORTS = {"issued_on": Invoice.issued_on, "amount": Invoice.amount_ttc_cents,
+          "status_at": Invoice.status_at, "number": Invoice.number}
+
+
+async def list_invoices(
+    actor: Actor, *, now: datetime, q: str | None = None, stage: str | None = None,
+    status_code: str | None = None, issued_from: date | None = None,
+    issued_until: date | None = None, amount_min: int | None = None,
+    amount_max: int | None = None, late: bool | None = None, sort: InvoiceSort = "-issued_on",
+    offset: int = 0, limit: int = 50,
+) -> InvoicePage:
+    """Search, filter, sort and page the invoices ``actor`` may see."""
+    where = await _where(actor, q=q, stage=stage, status_code=status_code,
+                         issued_from=issued_from, issued_until=issued_until,
+                         amount_min=amount_min, amount_max=amount_max)
+    if where is None:
+        return InvoicePage(items=[], total=0, offset=offset, limit=limit)
+    column = _SORTS[sort.lstrip("-")]
+    query = Invoice.select().where(where).order_by(column, ascending=not sort.startswith("-")
+                                                   ).order_by(Invoice.id)
+    if late is None:
+        total = await Invoice.count().where(where)
+        rows = await query.offset(offset).limit(limit).output(load_json=True)
+        kinds = await _kinds(rows)
+        items = [_out(r, kinds.get(r["organisation"], "state"), now) for r in rows]
+        return InvoicePage(items=items, total=total, offset=offset, limit=limit)
+    # Lateness depends on "now" and on suspensions: filter after computing it.
+    rows = await query.output(load_json=True)
+    kinds = await _kinds(rows)
+    chosen = [r for r in rows
+              if _deadline_of(r, kinds.get(r["organisation"], "state"), now)[0] == late]
+    items = [_out(r, kinds.get(r["organisation"], "state"), now)
+             for r in chosen[offset:offset + limit]]
+    return InvoicePage(items=items, total=len(chosen), offset=offset, limit=limit)
+
+
+async def get_invoice(actor: Actor, invoice_id: UUID, *, now: datetime) -> InvoiceOut:
+    """One invoice ``actor`` may see (NOT_FOUND otherwise)."""
+    clause = await visible(actor)
+    row = None if clause is None else await Invoice.select().where(
+        clause & (Invoice.id == invoice_id)).output(load_json=True).first()
+    if row is None:
+        raise DomainError("NOT_FOUND", {"id": str(invoice_id)})
+    kinds = await _kinds([row])
+    return _out(row, kinds.get(row["organisation"], "state"), now)
+
+
+async def is_visible(actor: Actor, invoice_id: UUID) -> bool:
+    clause = await visible(actor)
+    return clause is not None and bool(
+        await Invoice.exists().where(clause & (Invoice.id == invoice_id)))
+
+
+async def invoice_stats(actor: Actor, *, now: datetime, issued_from: date | None = None,
+                        issued_until: date | None = None) -> InvoiceStats:
+    """Count and amount per stage, median days to payment and late invoices, over what
+    ``actor`` sees (optionally issued between two dates)."""
+    where = await _where(actor, q=None, stage=None, status_code=None, issued_from=issued_from,
+                         issued_until=issued_until, amount_min=None, amount_max=None)
+    rows = [] if where is None else await Invoice.select(
+        Invoice.id, Invoice.organisation, Invoice.amount_ttc_cents, Invoice.history,
+    ).where(where).output(load_json=True)
+    kinds = await _kinds(rows)
+    stats = invoice_statistics(
+        (InvoiceFacts(str(r["id"]), r["amount_ttc_cents"], kinds.get(r["organisation"], "state"),
+                      tuple(_events(r["history"]))) for r in rows), now=now)
+    return InvoiceStats(
+        invoice_count=stats.invoice_count,
+        stages=[StageFigureOut(stage=s.stage.value, count=s.count, amount_cents=s.amount_cents)
+                for s in stats.stages],
+        median_days_to_payment=stats.median_days_to_payment,
+        late_count=stats.late_count, late_amount_cents=stats.late_amount_cents,
+        late_invoice_ids=[UUID(i) for i in stats.late_invoice_ids],
+    )
+
+
+async def invoices_for_order(organisation_id: UUID, order_id: UUID) -> list[dict[str, Any]]:
+    """Every invoice of the organisation that references the purchase order."""
+    return await Invoice.select().where(
+        (Invoice.organisation == organisation_id) & (Invoice.purchase_order == order_id)
+        & Invoice.deleted_at.is_null()).output(load_json=True)

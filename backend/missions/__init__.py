@@ -1,0 +1,1 @@
+"""Mission orders (ordres de mission): an agent's travel request and its approval circuit."""

@@ -1,0 +1,75 @@
+"""The mission order circuit and its urgency, as pure rules (no web or database import).
+
+draft → submitted → approved | refused | returned; a returned mission is edited and submitted
+again; the agent may cancel before a decision. Only the direct manager or a delegate decides.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from backend.workflow import Circuit, Transition
+
+__all__ = (
+    "DEFAULT_URGENCY_WINDOW",
+    "EDITABLE_STATES",
+    "MISSION_CIRCUIT",
+    "MissionState",
+    "Urgency",
+    "urgency",
+)
+
+
+class MissionState(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    APPROVED = "approved"
+    REFUSED = "refused"
+    RETURNED = "returned"
+    CANCELLED = "cancelled"
+
+
+S = MissionState
+
+EDITABLE_STATES = frozenset({S.DRAFT, S.RETURNED})
+
+MISSION_CIRCUIT = Circuit(
+    name="mission",
+    transitions=(
+        Transition("submit", frozenset({S.DRAFT, S.RETURNED}), S.SUBMITTED),
+        Transition("cancel", frozenset({S.DRAFT, S.SUBMITTED, S.RETURNED}), S.CANCELLED),
+        Transition("approve", frozenset({S.SUBMITTED}), S.APPROVED, decision=True),
+        Transition("refuse", frozenset({S.SUBMITTED}), S.REFUSED, decision=True),
+        Transition("return", frozenset({S.SUBMITTED}), S.RETURNED, decision=True),
+    ),
+    decided=frozenset({S.APPROVED, S.REFUSED, S.CANCELLED}),
+)
+
+DEFAULT_URGENCY_WINDOW = timedelta(hours=24)
+
+
+@dataclass(frozen=True)
+class Urgency:
+    """Whether a request must be decided fast: its earliest booking expires within the window."""
+
+    urgent: bool
+    expired: bool
+    earliest_expiry: datetime | None
+
+
+def urgency(
+    booking_expiries: Iterable[datetime | None],
+    *,
+    now: datetime,
+    window: timedelta = DEFAULT_URGENCY_WINDOW,
+) -> Urgency:
+    """Urgency from the bookings' expiry times (a fare held until then)."""
+    expiries = [e for e in booking_expiries if e is not None]
+    if not expiries:
+        return Urgency(urgent=False, expired=False, earliest_expiry=None)
+    earliest = min(expiries)
+    return Urgency(urgent=earliest - now <= window, expired=earliest <= now,
+                   earliest_expiry=earliest)

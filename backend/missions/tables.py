@@ -1,0 +1,40 @@
+"""Piccolo storage of mission orders."""
+
+from __future__ import annotations
+
+from piccolo.columns import JSON, UUID, BigInt, Date, Text, Timestamptz, Varchar
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+from sync import SyncedColumns
+
+__all__ = ("Mission",)
+
+
+class Mission(SyncedColumns, Table, tablename="mission"):
+    """A mission order (ordre de mission): an agent's travel request and its decision.
+
+    ``bookings``: fares held until an expiry time ``[{label, fare_cents, expires_at}]``.
+    ``content_hash``: hash of what a manager decides on (purpose … bookings), sent on pull.
+    """
+
+    id = UUID(primary_key=True)
+    agent = UUID(index=True)
+    unit = UUID(null=True, default=None, index=True)
+    purpose = Text(default="")
+    destination = Varchar(length=200, default="")
+    starts_on = Date()
+    ends_on = Date()
+    transport = Varchar(length=32, default="train")
+    estimated_cost_cents = BigInt(default=0)
+    bookings = JSON(default="[]")
+    state = Varchar(length=16, default="draft", index=True)
+    content_hash = Varchar(length=64, default="")
+    field_versions = JSON(default="{}")
+    earliest_expiry = Timestamptz(null=True, default=None)
+    submitted_at = Timestamptz(null=True, default=None)
+    decided_at = Timestamptz(null=True, default=None)
+    decided_by = UUID(null=True, default=None)
+    decision_reason = Text(default="")
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())

@@ -1,0 +1,1 @@
+"""Purchase orders (bons de commande) and service done (service fait)."""

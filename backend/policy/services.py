@@ -1,0 +1,102 @@
+"""Expense rule sets per organisation (the only code querying ``policy_rule_set``) and the
+translation of stored expense lines into the pure checks' facts."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+from uuid import UUID, uuid4
+
+import msgspec
+
+from backend.claims.rules import to_eur_cents
+from backend.policy.checks import LineFacts, OtherLine
+from backend.policy.rules import STATE_DEFAULTS, RuleSet
+from backend.policy.tables import PolicyRuleSet
+
+__all__ = ("annual_km", "eur_cents_of", "line_facts", "other_line", "rule_sets_for",
+           "seed_state_defaults")
+
+
+async def rule_sets_for(organisation_id: UUID | None) -> list[RuleSet]:
+    """The organisation's rule sets; the State's defaults when it has none of its own."""
+    if organisation_id is None:
+        return list(STATE_DEFAULTS)
+    rows = await PolicyRuleSet.select(PolicyRuleSet.rules).where(
+        PolicyRuleSet.organisation == organisation_id)
+    if not rows:
+        return list(STATE_DEFAULTS)
+    return [msgspec.json.decode(r["rules"] if isinstance(r["rules"], str | bytes)
+                                else msgspec.json.encode(r["rules"]), type=RuleSet)
+            for r in rows]
+
+
+async def seed_state_defaults(organisation_id: UUID) -> int:
+    """Store the State's dated rule sets (2019 and 2023 caps) for the organisation; idempotent."""
+    added = 0
+    for rules in STATE_DEFAULTS:
+        key = f"{organisation_id}:{rules.name}"
+        if await PolicyRuleSet.exists().where(PolicyRuleSet.name_key == key):
+            continue
+        await PolicyRuleSet.insert(PolicyRuleSet(
+            id=uuid4(), organisation=organisation_id, name=rules.name, name_key=key,
+            valid_from=rules.valid_from, valid_until=rules.valid_until,
+            rules=msgspec.json.encode(rules).decode()))
+        added += 1
+    return added
+
+
+def eur_cents_of(amount_cents: int, currency: str, fx_rate: str | None) -> int:
+    """The euro value of a line (a foreign line without a rate counts as 0 until it has one)."""
+    try:
+        return to_eur_cents(amount_cents, currency, Decimal(fx_rate) if fx_rate else None)
+    except ValueError:
+        return 0
+
+
+def _rates(vat_rate_bp: int | None) -> tuple[Decimal, ...]:
+    if vat_rate_bp is None:
+        return ()
+    return ((Decimal(vat_rate_bp) / 100).normalize(),)
+
+
+def line_facts(line: dict[str, Any], *, mission: dict[str, Any] | None, annual_km: int,
+               city_class: str, disabled_agent: bool = False, nights: int = 1,
+               meals: int = 1, ht_cents: int | None = None) -> LineFacts:
+    """The pure checks' view of a stored (or previewed) expense line."""
+    currency = line.get("currency") or "EUR"
+    fx_rate = line.get("fx_rate")
+    return LineFacts(
+        line_id=str(line.get("id") or ""),
+        category=line.get("category") or "other",
+        spent_on=line["date"],
+        amount_cents=eur_cents_of(int(line["amount_cents"]), currency, fx_rate),
+        merchant=line.get("merchant") or "",
+        ht_cents=None if ht_cents is None else eur_cents_of(ht_cents, currency, fx_rate),
+        vat_cents=(None if line.get("vat_cents") is None
+                   else eur_cents_of(int(line["vat_cents"]), currency, fx_rate)),
+        vat_rates=_rates(line.get("vat_rate_bp")),
+        receipt_hashes=tuple(line.get("receipts") or ()),
+        nights=nights, meals=meals, city_class=city_class,
+        km=Decimal(line["km"]) if line.get("km") is not None else None,
+        fiscal_cv=line.get("fiscal_hp"),
+        mission_start=mission["starts_on"] if mission else None,
+        mission_end=mission["ends_on"] if mission else None,
+        agent_disabled=disabled_agent, agent_annual_km=annual_km,
+    )
+
+
+def other_line(line: dict[str, Any]) -> OtherLine:
+    return OtherLine(
+        line_id=str(line["id"]), spent_on=line["date"],
+        amount_cents=eur_cents_of(int(line["amount_cents"]), line.get("currency") or "EUR",
+                                  line.get("fx_rate")),
+        merchant=line.get("merchant") or "", receipt_hashes=tuple(line.get("receipts") or ()))
+
+
+def annual_km(lines: list[dict[str, Any]], *, year: int, excluding: str = "") -> int:
+    """Kilometres of the person's mileage lines in ``year`` (the band of the rate table)."""
+    return sum(int(line.get("km") or 0) for line in lines
+               if line.get("category") == "mileage" and isinstance(line["date"], date)
+               and line["date"].year == year and str(line["id"]) != excluding)

@@ -1,0 +1,228 @@
+"""Expense claims end to end: lines with receipts, submission checks, decisions, payment,
+and the policy preview."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from datetime import date
+from typing import Any
+
+from sync.tables import Blob
+from tests.factories import Org, make_org
+from tests.integration.workflows.intents import send
+from tests.integration.workflows.test_missions import decide as decide_mission
+from tests.integration.workflows.test_missions import submitted
+
+
+async def uploaded(org: Org, content: bytes) -> str:
+    """A receipt whose upload completed (as the blob service records it)."""
+    sha = hashlib.sha256(content).hexdigest()
+    await Blob.insert(Blob(id=uuid.uuid4(), organisation=org.id, sha256=sha,
+                           blob_key=f"{org.id}:{sha}", size=len(content),
+                           content_type="image/jpeg", created_by=org.people["agent_a"].user_id))
+    return sha
+
+
+async def approved_mission(client: Any, org: Org, **extra: Any) -> dict[str, Any]:
+    mission = await submitted(client, org, starts_on="2026-10-05", ends_on="2026-10-07",
+                              destination="Lyon", **extra)
+    assert (await decide_mission(client, org, "manager_a", mission, "approve")).status == "applied"
+    return mission
+
+
+async def line(client: Any, org: Org, claim_id: str, *, receipt: str | None = None,
+               **fields: Any) -> str:
+    line_id = str(uuid.uuid4())
+    args = {"id": line_id, "date": "2026-10-05", "amount_cents": 1800, "category": "meal",
+            "merchant": "Brasserie", "vat_rate_bp": 1000, "vat_cents": 164,
+            "claim_id": claim_id, **fields}
+    assert (await send(client, org.people["agent_a"], "expense_line.create", args)).status == (
+        "applied")
+    if receipt:
+        ack = await send(client, org.people["agent_a"], "expense_line.attach_receipt",
+                         {"id": line_id, "sha256": receipt})
+        assert ack.status == "applied", ack
+    return line_id
+
+
+async def claim(client: Any, org: Org, claim_id: str, who: str = "agent_a") -> dict[str, Any]:
+    response = await client.get(f"/api/v1/claims/{claim_id}", headers=org.people[who].headers)
+    assert response.status_code == 200, response.text
+    return response.json()  # type: ignore[no-any-return]
+
+
+async def open_claim(client: Any, org: Org, mission: dict[str, Any]) -> str:
+    claim_id = str(uuid.uuid4())
+    ack = await send(client, org.people["agent_a"], "expense_claim.create",
+                     {"id": claim_id, "mission_id": mission["id"]})
+    assert ack.status == "applied", ack
+    return claim_id
+
+
+async def test_claim_submitted_decided_and_paid(client: Any) -> None:
+    org = await make_org()
+    mission = await approved_mission(client, org)
+    claim_id = await open_claim(client, org, mission)
+    await line(client, org, claim_id, receipt=await uploaded(org, b"meal receipt"))
+    await line(client, org, claim_id, category="lodging", amount_cents=13000, merchant="Hôtel",
+               vat_cents=1182, receipt=await uploaded(org, b"hotel receipt"))
+    await line(client, org, claim_id, category="mileage", amount_cents=4000, km=100,
+               fiscal_hp=5, vat_rate_bp=None, vat_cents=None, merchant="")
+    await line(client, org, claim_id, category="taxi", amount_cents=2000, currency="CHF",
+               fx_rate="1.05", vat_cents=None, merchant="Taxi Genève",
+               receipt=await uploaded(org, b"taxi receipt"))
+    ack = await send(client, org.people["agent_a"], "expense_claim.submit",
+                     {"id": claim_id, "expected_state": "draft"})
+    assert ack.status == "applied", ack
+    sent = await claim(client, org, claim_id)
+    assert sent["state"] == "submitted"
+    assert sent["total_cents"] == 1800 + 13000 + 4000 + 2100
+    assert sent["line_count"] == 4
+    codes = {f["code"] for f in sent["findings"]}
+    assert {"LODGING_OVER_CAP", "MILEAGE_AMOUNT"} <= codes  # Lyon: €120 cap; 100 km × 0.32
+    assert all(f["severity"] == "warning" for f in sent["findings"])
+    for who in ("agent_a", "agent_a2", "manager_b", "back_office"):
+        ack = await send(client, org.people[who], "expense_claim.decide", {
+            "id": claim_id, "decision": "approve", "expected_state": "submitted",
+            "content_hash": sent["content_hash"]})
+        assert ack.code == "FORBIDDEN", who
+    early = await send(client, org.people["back_office"], "expense_claim.mark_paid",
+                       {"id": claim_id, "expected_state": "submitted"})
+    assert early.code == "INVALID_TRANSITION"
+    ack = await send(client, org.people["manager_a"], "expense_claim.decide", {
+        "id": claim_id, "decision": "approve", "expected_state": "submitted",
+        "content_hash": sent["content_hash"]})
+    assert ack.status == "applied", ack
+    assert (await send(client, org.people["manager_a"], "expense_claim.mark_paid",
+                       {"id": claim_id, "expected_state": "approved"})).code == "FORBIDDEN"
+    paid = await send(client, org.people["back_office"], "expense_claim.mark_paid",
+                      {"id": claim_id, "expected_state": "approved",
+                       "payment_reference": "VIR-2026-118"})
+    assert paid.status == "applied"
+    final = await claim(client, org, claim_id, who="back_office")
+    assert (final["state"], final["payment_reference"]) == ("paid", "VIR-2026-118")
+    trail = (await client.get(f"/api/v1/audit/expense_claim/{claim_id}",
+                              headers=org.people["agent_a"].headers)).json()["entries"]
+    assert [e["action"] for e in trail] == ["submit", "approve", "mark_paid"]
+
+
+async def test_submission_refusals(client: Any) -> None:
+    org = await make_org()
+    draft_mission = await submitted(client, org)
+    refused = await send(client, org.people["agent_a"], "expense_claim.create",
+                         {"id": str(uuid.uuid4()), "mission_id": draft_mission["id"]})
+    assert refused.code == "MISSION_NOT_APPROVED"
+    mission = await approved_mission(client, org)
+    other = await send(client, org.people["agent_a2"], "expense_claim.create",
+                       {"id": str(uuid.uuid4()), "mission_id": mission["id"]})
+    assert other.code == "NOT_FOUND"
+    claim_id = await open_claim(client, org, mission)
+    submit = {"id": claim_id, "expected_state": "draft"}
+    assert (await send(client, org.people["agent_a"], "expense_claim.submit", submit)).code == (
+        "CLAIM_EMPTY")
+    line_id = await line(client, org, claim_id)
+    missing = await send(client, org.people["agent_a"], "expense_claim.submit", submit)
+    assert (missing.code, missing.details["line_ids"]) == ("RECEIPT_MISSING", [line_id])
+    pending_sha = hashlib.sha256(b"still uploading").hexdigest()
+    await send(client, org.people["agent_a"], "expense_line.attach_receipt",
+               {"id": line_id, "sha256": pending_sha})
+    body = {"client_id": str(uuid.uuid4()), "schema_version": 1, "mutations": [{
+        "seq": 1, "id": str(uuid.uuid4()), "name": "expense_claim.submit", "v": 1,
+        "args": submit}]}
+    response = await client.post("/sync/v1/push", json=body,
+                                 headers=org.people["agent_a"].headers)
+    assert (response.status_code, response.json()["code"]) == (503, "BLOB_PENDING")
+    assert "Retry-After" in response.headers
+    await uploaded(org, b"still uploading")
+    retried = await client.post("/sync/v1/push", json=body, headers=org.people["agent_a"].headers)
+    assert retried.json()["acks"][0]["status"] == "applied"
+    assert (await send(client, org.people["agent_a2"], "expense_claim.submit", submit)).code == (
+        "FORBIDDEN")
+
+
+async def test_decision_on_changed_lines_is_refused_and_return_reopens(client: Any) -> None:
+    org = await make_org()
+    mission = await approved_mission(client, org)
+    claim_id = await open_claim(client, org, mission)
+    line_id = await line(client, org, claim_id, receipt=await uploaded(org, b"r1"))
+    await send(client, org.people["agent_a"], "expense_claim.submit",
+               {"id": claim_id, "expected_state": "draft"})
+    seen = await claim(client, org, claim_id, who="manager_a")
+    edit = await send(client, org.people["agent_a"], "expense_line.edit",
+                      {"id": line_id, "base_version": 2, "merchant": "Autre brasserie"})
+    assert edit.status == "applied", edit
+    decision = {"id": claim_id, "decision": "approve", "expected_state": "submitted",
+                "content_hash": seen["content_hash"]}
+    ack = await send(client, org.people["manager_a"], "expense_claim.decide", decision)
+    assert ack.code == "CONTENT_CHANGED"
+    back = await send(client, org.people["manager_a"], "expense_claim.decide",
+                      {**decision, "decision": "return", "reason": "Ticket illisible",
+                       "content_hash": (await claim(client, org, claim_id))["content_hash"]})
+    assert back.code == "CONTENT_CHANGED"  # the stored hash is stale until resubmission
+    await send(client, org.people["agent_a"], "expense_line.edit",
+               {"id": line_id, "base_version": 3, "merchant": "Brasserie"})
+    assert (await send(client, org.people["manager_a"], "expense_claim.decide",
+                       {**decision, "decision": "return", "reason": "Ticket illisible"}
+                       )).status == "applied"
+    again = await send(client, org.people["agent_a"], "expense_claim.submit",
+                       {"id": claim_id, "expected_state": "returned"})
+    assert again.status == "applied"
+
+
+async def test_policy_preview_and_blocking_rules(client: Any) -> None:
+    org = await make_org()
+    mission = await approved_mission(client, org)
+    headers = org.people["agent_a"].headers
+    preview = await client.post("/api/v1/policy/check-line", headers=headers, json={
+        "category": "meal", "date": "2026-10-06", "amount_cents": 2350, "vat_rate_bp": 2000,
+        "vat_cents": 200, "ht_cents": 2000, "mission_id": mission["id"]})
+    assert preview.status_code == 200, preview.text
+    body = preview.json()
+    assert body["rule_set"] == "state-2023"
+    assert {f["code"] for f in body["findings"]} == {"MEAL_OVER_CAP", "VAT_SUM_MISMATCH"}
+    old = await client.post("/api/v1/policy/check-line", headers=headers, json={
+        "category": "meal", "date": "2023-05-02", "amount_cents": 1900})
+    assert old.json()["rule_set"] == "state-2019"
+    assert [f["figures"]["cap_cents"] for f in old.json()["findings"]] == [1750]
+    stranger = await client.post("/api/v1/policy/check-line",
+                                 headers=org.people["agent_a2"].headers,
+                                 json={"category": "meal", "date": "2026-10-06",
+                                       "amount_cents": 100, "mission_id": mission["id"]})
+    assert stranger.status_code == 404
+    supplier = await client.post("/api/v1/policy/check-line",
+                                 headers=org.people["supplier"].headers,
+                                 json={"category": "meal", "date": "2026-10-06",
+                                       "amount_cents": 100})
+    assert supplier.status_code == 403
+
+
+async def test_blocking_only_where_the_organisation_says_so(client: Any) -> None:
+    import msgspec
+
+    from backend.policy.rules import STATE_DEFAULTS
+    from backend.policy.services import seed_state_defaults
+    from backend.policy.tables import PolicyRuleSet
+
+    org = await make_org()
+    assert await seed_state_defaults(org.id) == 2
+    assert await seed_state_defaults(org.id) == 0
+    strict = msgspec.structs.replace(STATE_DEFAULTS[1], name="strict-2026",
+                                     valid_from=date(2026, 1, 1),
+                                     blocking=frozenset({"MEAL_OVER_CAP"}))
+    await PolicyRuleSet.insert(PolicyRuleSet(
+        id=uuid.uuid4(), organisation=org.id, name=strict.name, name_key=f"{org.id}:strict",
+        valid_from=strict.valid_from, rules=msgspec.json.encode(strict).decode()))
+    mission = await approved_mission(client, org)
+    claim_id = await open_claim(client, org, mission)
+    receipt = await uploaded(org, b"same ticket")
+    await line(client, org, claim_id, amount_cents=2600, receipt=receipt)
+    ack = await send(client, org.people["agent_a"], "expense_claim.submit",
+                     {"id": claim_id, "expected_state": "draft"})
+    assert ack.code == "POLICY_BLOCKING"
+    assert [f["code"] for f in ack.details["findings"]] == ["MEAL_OVER_CAP"]
+    preview = await client.post("/api/v1/policy/check-line", headers=org.people["agent_a"].headers,
+                                json={"category": "taxi", "date": "2026-10-06",
+                                      "amount_cents": 900, "receipts": [receipt]})
+    duplicate = [f for f in preview.json()["findings"] if f["code"] == "DUPLICATE_RECEIPT"]
+    assert duplicate and duplicate[0]["figures"]["reason"] == "same_image"

@@ -1,0 +1,183 @@
+"""Mission orders end to end: intents from devices, decisions, refusals, reads, audit."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from tests.factories import Org, delegate, make_org
+from tests.integration.workflows.intents import send
+
+
+def mission_args(**extra: Any) -> dict[str, Any]:
+    return {"id": str(uuid.uuid4()), "purpose": "Audit du site de Lyon", "destination": "Lyon",
+            "starts_on": "2026-12-01", "ends_on": "2026-12-03", "transport": "train",
+            "estimated_cost_cents": 24000, **extra}
+
+
+async def read(client: Any, org: Org, who: str, mission_id: str) -> dict[str, Any]:
+    response = await client.get(f"/api/v1/missions/{mission_id}",
+                                headers=org.people[who].headers)
+    assert response.status_code == 200, response.text
+    return response.json()  # type: ignore[no-any-return]
+
+
+async def submitted(client: Any, org: Org, who: str = "agent_a", **extra: Any) -> dict[str, Any]:
+    args = mission_args(**extra)
+    assert (await send(client, org.people[who], "mission.create", args)).status == "applied"
+    ack = await send(client, org.people[who], "mission.submit",
+                     {"id": args["id"], "expected_state": "draft"})
+    assert ack.status == "applied", ack
+    return await read(client, org, who, args["id"])
+
+
+async def decide(client: Any, org: Org, who: str, mission: dict[str, Any], decision: str,
+                 **extra: Any) -> Any:
+    args = {"id": mission["id"], "decision": decision, "expected_state": "submitted",
+            "content_hash": mission["content_hash"], **extra}
+    return await send(client, org.people[who], "mission.decide", args)
+
+
+async def test_agent_drafts_submits_and_manager_approves(client: Any) -> None:
+    org = await make_org()
+    mission = await submitted(client, org)
+    assert mission["state"] == "submitted"
+    ack = await decide(client, org, "manager_a", mission, "approve")
+    assert ack.status == "applied"
+    after = await read(client, org, "agent_a", mission["id"])
+    assert after["state"] == "approved"
+    assert after["decided_by"] == str(org.people["manager_a"].user_id)
+    trail = await client.get(f"/api/v1/audit/mission/{mission['id']}",
+                             headers=org.people["agent_a"].headers)
+    assert trail.status_code == 200, trail.text
+    actions = [(e["action"], e["actor_id"]) for e in trail.json()["entries"]]
+    assert actions == [("submit", str(org.people["agent_a"].user_id)),
+                       ("approve", str(org.people["manager_a"].user_id))]
+    approve = trail.json()["entries"][1]
+    assert approve["content_hash"] == mission["content_hash"]
+    assert approve["device_id"] == str(org.people["manager_a"].device_id)
+    assert approve["client_time"] is not None and approve["server_time"] is not None
+
+
+async def test_refuse_and_return_need_a_reason_and_return_allows_resubmission(client: Any) -> None:
+    org = await make_org()
+    mission = await submitted(client, org)
+    ack = await decide(client, org, "manager_a", mission, "refuse")
+    assert (ack.status, ack.code) == ("rejected", "REASON_REQUIRED")
+    ack = await decide(client, org, "manager_a", mission, "return", reason="Dates ?")
+    assert ack.status == "applied"
+    back = await read(client, org, "agent_a", mission["id"])
+    assert (back["state"], back["decision_reason"]) == ("returned", "Dates ?")
+    edit = await send(client, org.people["agent_a"], "mission.edit",
+                      {"id": mission["id"], "base_version": back["row_version"],
+                       "ends_on": "2026-12-04"})
+    assert edit.status == "applied"
+    resubmit = await send(client, org.people["agent_a"], "mission.submit",
+                          {"id": mission["id"], "expected_state": "returned"})
+    assert resubmit.status == "applied"
+    again = await read(client, org, "agent_a", mission["id"])
+    assert again["content_hash"] != mission["content_hash"]
+    ack = await decide(client, org, "manager_a", again, "refuse", reason="Budget")
+    assert ack.status == "applied"
+    assert (await read(client, org, "agent_a", mission["id"]))["state"] == "refused"
+
+
+async def test_decision_refusal_codes(client: Any) -> None:
+    org = await make_org()
+    mission = await submitted(client, org)
+    stale = dict(mission, content_hash="0" * 64)
+    assert (await decide(client, org, "manager_a", stale, "approve")).code == "CONTENT_CHANGED"
+    assert (await decide(client, org, "manager_a", mission, "approve")).status == "applied"
+    same = await decide(client, org, "manager_a", mission, "approve")
+    assert (same.status, same.code) == ("noop", "ALREADY_DECIDED")
+    other = await decide(client, org, "manager_a", mission, "refuse", reason="non")
+    assert (other.status, other.code) == ("rejected", "ALREADY_DECIDED")
+    cancel = await send(client, org.people["agent_a"], "mission.cancel",
+                        {"id": mission["id"], "expected_state": "submitted"})
+    assert (cancel.status, cancel.code) == ("rejected", "ALREADY_DECIDED")
+
+
+async def test_approve_after_the_agent_cancelled_or_changed_it(client: Any) -> None:
+    org = await make_org()
+    mission = await submitted(client, org)
+    cancel = await send(client, org.people["agent_a"], "mission.cancel",
+                        {"id": mission["id"], "expected_state": "submitted"})
+    assert cancel.status == "applied"
+    ack = await decide(client, org, "manager_a", mission, "approve")
+    assert (ack.status, ack.code) == ("rejected", "ALREADY_DECIDED")
+    second = await submitted(client, org)
+    # The manager returns it; a second device of the manager still shows "submitted".
+    await decide(client, org, "manager_a", second, "return", reason="Précisez")
+    ack = await decide(client, org, "head", second, "approve")
+    assert ack.code == "FORBIDDEN"  # head is not agent_a's direct manager
+    edit = await send(client, org.people["agent_a"], "mission.edit",
+                      {"id": second["id"], "base_version": 0, "purpose": "Autre"})
+    assert edit.status == "applied"
+    await send(client, org.people["agent_a"], "mission.submit",
+               {"id": second["id"], "expected_state": "returned"})
+    ack = await decide(client, org, "manager_a", second, "approve")
+    assert ack.code == "CONTENT_CHANGED"
+
+
+async def test_who_may_decide(client: Any) -> None:
+    org = await make_org()
+    mission = await submitted(client, org)
+    for who in ("agent_a", "agent_a2", "manager_b", "back_office", "admin", "head"):
+        ack = await decide(client, org, who, mission, "approve")
+        assert (ack.status, ack.code) in {("rejected", "FORBIDDEN"), ("rejected", "NOT_FOUND")}, who
+    own = await submitted(client, org, who="manager_a")
+    assert (await decide(client, org, "manager_a", own, "approve")).code == "FORBIDDEN"
+    assert (await decide(client, org, "head", own, "approve")).status == "applied"
+    await delegate(org, "manager_a", "manager_b")
+    assert (await decide(client, org, "manager_b", mission, "approve")).status == "applied"
+
+
+async def test_expired_delegation_loses_the_right(client: Any) -> None:
+    org = await make_org()
+    mission = await submitted(client, org)
+    await delegate(org, "manager_a", "agent_a2", days=1, start_offset_days=-3)
+    ack = await decide(client, org, "agent_a2", mission, "approve")
+    assert (ack.status, ack.code) == ("rejected", "FORBIDDEN")
+    listing = await client.get("/api/v1/missions", headers=org.people["agent_a2"].headers)
+    assert mission["id"] not in {m["id"] for m in listing.json()["items"]}
+
+
+async def test_only_the_agent_edits_submits_or_cancels(client: Any) -> None:
+    org = await make_org()
+    args = mission_args()
+    await send(client, org.people["agent_a"], "mission.create", args)
+    for who in ("agent_a2", "manager_a"):
+        ack = await send(client, org.people[who], "mission.submit",
+                         {"id": args["id"], "expected_state": "draft"})
+        assert ack.code == "FORBIDDEN", who
+    other_org = await make_org()
+    ack = await send(client, other_org.people["agent_a"], "mission.cancel",
+                     {"id": args["id"], "expected_state": "draft"})
+    assert ack.code == "NOT_FOUND"
+    bad = await send(client, org.people["agent_a"], "mission.create",
+                     mission_args(starts_on="2026-12-05", ends_on="2026-12-01"))
+    assert bad.code == "DATES_INVALID"
+    supplier = await send(client, org.people["supplier"], "mission.create", mission_args())
+    assert supplier.code == "FORBIDDEN"
+    stale = await send(client, org.people["agent_a"], "mission.submit",
+                       {"id": args["id"], "expected_state": "returned"})
+    assert stale.code == "STATE_CHANGED"
+
+
+async def test_urgent_when_a_booking_expires_soon(client: Any) -> None:
+    org = await make_org()
+    soon = (datetime.now(UTC) + timedelta(hours=3)).isoformat()
+    later = (datetime.now(UTC) + timedelta(days=5)).isoformat()
+    urgent = await submitted(client, org, bookings=[
+        {"label": "TGV Paris-Lyon", "fare_cents": 8900, "expires_at": soon},
+        {"label": "Hôtel", "fare_cents": 9000, "expires_at": later}])
+    calm = await submitted(client, org, bookings=[
+        {"label": "TGV", "fare_cents": 8900, "expires_at": later}])
+    assert urgent["urgent"] and not calm["urgent"]
+    listing = await client.get("/api/v1/missions", params={"urgent": "true"},
+                               headers=org.people["manager_a"].headers)
+    assert [m["id"] for m in listing.json()["items"]] == [urgent["id"]]
+    everything = await client.get("/api/v1/missions", headers=org.people["manager_a"].headers)
+    assert {urgent["id"], calm["id"]} <= {m["id"] for m in everything.json()["items"]}
+    assert date.fromisoformat(urgent["starts_on"]) == date(2026, 12, 1)

@@ -1,0 +1,104 @@
+"""Invoice status history: furthest stage, overlays, deadlines and statistics."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from backend.invoices.statistics import InvoiceFacts, invoice_statistics
+from backend.invoices.statuses import (
+    Stage,
+    StatusEvent,
+    current_status,
+    normalise_code,
+    payment_deadline,
+)
+
+T0 = datetime(2026, 1, 5, 10, tzinfo=UTC)
+
+
+def ev(code: str, day: float, reason: str = "") -> StatusEvent:
+    return StatusEvent(code, T0 + timedelta(days=day), reason)
+
+
+def test_furthest_stage_whatever_the_arrival_order() -> None:
+    events = [ev("MANDATEE", 10), ev("DEPOSEE", 0), ev("SERVICE_FAIT", 8)]
+    status = current_status(events)
+    assert status is not None
+    assert (status.code, status.stage) == ("MANDATEE", Stage.PAYMENT_ORDERED)
+    assert current_status(list(reversed(events))) == status
+
+
+def test_steps_may_be_skipped() -> None:
+    status = current_status([ev("DEPOSEE", 0), ev("MISE_EN_PAIEMENT", 20)])
+    assert status is not None and status.stage == Stage.PAID
+
+
+def test_open_suspension_shows_with_its_reason_then_completion_resumes() -> None:
+    events = [ev("DEPOSEE", 0), ev("MISE_A_DISPOSITION", 1),
+              ev("SUSPENDUE", 2, "Bon de commande manquant")]
+    status = current_status(events)
+    assert status is not None
+    assert (status.stage, status.reason) == (Stage.SUSPENDED, "Bon de commande manquant")
+    resumed = current_status([*events, ev("COMPLETEE", 5)])
+    assert resumed is not None and resumed.code == "COMPLETEE"
+    assert resumed.stage == Stage.RECEIVED
+
+
+def test_rejection_is_final_and_recycling_is_an_overlay() -> None:
+    rejected = current_status([ev("DEPOSEE", 0), ev("REJETEE", 3, "Doublon"),
+                               ev("MISE_A_DISPOSITION", 4)])
+    assert rejected is not None and rejected.stage == Stage.REJECTED
+    assert rejected.reason == "Doublon"
+    reroute = current_status([ev("DEPOSEE", 0), ev("A_RECYCLER", 1)])
+    assert reroute is not None and reroute.stage == Stage.TO_REROUTE
+    assert current_status([]) is None
+
+
+def test_mapping_layer_from_source_codes() -> None:
+    assert normalise_code("chorus_pro", " suspendue ") == "SUSPENDUE"
+    assert normalise_code("chorus_pro", "INCONNU") is None
+    assert normalise_code("unknown_source", "DEPOSEE") is None
+
+
+def test_deadline_by_organisation_kind_paused_by_suspension() -> None:
+    events = [ev("DEPOSEE", 0), ev("SUSPENDUE", 10, "pièce"), ev("COMPLETEE", 14),
+              ev("MISE_EN_PAIEMENT", 33)]
+    state = payment_deadline(events, organisation_kind="state", now=T0 + timedelta(days=90))
+    assert state is not None
+    assert state.paused == timedelta(days=4)
+    assert state.due_at == T0 + timedelta(days=34)
+    assert not state.late and state.days_to_pay == 33
+    late = payment_deadline([ev("DEPOSEE", 0), ev("MISE_EN_PAIEMENT", 33)],
+                            organisation_kind="state", now=T0)
+    assert late is not None and late.late and late.days_late == 3
+    hospital = payment_deadline([ev("DEPOSEE", 0)], organisation_kind="hospital",
+                                now=T0 + timedelta(days=45))
+    assert hospital is not None and not hospital.late
+    assert hospital.due_at == T0 + timedelta(days=50)
+    company = payment_deadline([ev("DEPOSEE", 0)], organisation_kind="public_company",
+                               now=T0 + timedelta(days=61))
+    assert company is not None and company.late
+
+
+def test_open_suspension_keeps_pausing_until_now() -> None:
+    events = [ev("DEPOSEE", 0), ev("SUSPENDUE", 20, "x")]
+    at_40 = payment_deadline(events, organisation_kind="state", now=T0 + timedelta(days=40))
+    assert at_40 is not None and not at_40.late and at_40.paused == timedelta(days=20)
+
+
+def test_statistics_per_stage_median_and_late() -> None:
+    now = T0 + timedelta(days=100)
+    invoices = [
+        InvoiceFacts("a", 10000, "state", (ev("DEPOSEE", 0), ev("MISE_EN_PAIEMENT", 10))),
+        InvoiceFacts("b", 20000, "state", (ev("DEPOSEE", 0), ev("MISE_EN_PAIEMENT", 40))),
+        InvoiceFacts("c", 5000, "state", (ev("DEPOSEE", 0), ev("MISE_EN_PAIEMENT", 20))),
+        InvoiceFacts("d", 7000, "state", (ev("DEPOSEE", 90),)),
+        InvoiceFacts("e", 3000, "state", (ev("DEPOSEE", 0), ev("REJETEE", 2, "x"))),
+    ]
+    stats = invoice_statistics(invoices, now=now)
+    by_stage = {s.stage: (s.count, s.amount_cents) for s in stats.stages}
+    assert by_stage[Stage.PAID] == (3, 35000)
+    assert by_stage[Stage.SUBMITTED] == (1, 7000)
+    assert by_stage[Stage.REJECTED] == (1, 3000)
+    assert stats.median_days_to_payment == 20
+    assert (stats.late_count, stats.late_amount_cents, stats.late_invoice_ids) == (1, 20000, ["b"])
