@@ -16,13 +16,14 @@ from litestar.openapi.spec import Components, SecurityScheme
 from piccolo.engine import engine_finder
 from piccolo.engine.postgres import PostgresEngine
 
-from backend import jobs
+from backend import jobs, lifecycle
 from backend.accounts.middleware import AuthMiddleware
 from backend.composition import JOB_MODULES, route_handlers
 from backend.db import prepare_engine
 from backend.errors import CATALOGUE, DomainError, error_body
 from backend.live import make_channels
 from backend.logs import RequestIdMiddleware, configure_logging, ensure_request_id
+from backend.metrics import MetricsMiddleware
 from backend.settings import Settings, get_settings
 from backend.static import static_handlers
 
@@ -114,9 +115,13 @@ def _make_lifespan(settings: Settings):  # type: ignore[no-untyped-def]
         )
         await queue.start()
         jobs.set_queue(queue)
+        lifecycle.shutdown_event()  # bound to this loop, so a signal can set it
+        restore_signals = lifecycle.watch_signals()
         try:
             yield
         finally:
+            lifecycle.begin_shutdown()
+            restore_signals()
             await queue.stop()
             jobs.set_queue(None)
             if isinstance(engine, PostgresEngine):
@@ -134,7 +139,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     return Litestar(
         route_handlers=[*route_handlers(), *static_handlers(settings)],
         plugins=[make_channels(settings)],
-        middleware=[RequestIdMiddleware, DefineMiddleware(AuthMiddleware)],
+        middleware=[MetricsMiddleware, RequestIdMiddleware, DefineMiddleware(AuthMiddleware)],
         before_send=[ensure_request_id],
         exception_handlers={
             DomainError: _on_domain_error,

@@ -37,10 +37,17 @@ _store: BlobStore | None = None
 
 
 def blob_store() -> BlobStore:
-    """The process's blob store (filesystem under ``settings.blob_dir``)."""
+    """The process's blob store: filesystem under ``settings.blob_dir``, or S3 when
+    ``settings.blob_storage == "s3"`` (sync.blobstore_s3)."""
     global _store
     if _store is None:
-        _store = FilesystemBlobStore(get_settings().blob_dir)
+        settings = get_settings()
+        if settings.blob_storage == "s3":
+            from sync.blobstore_s3 import S3BlobStore
+
+            _store = S3BlobStore.from_settings(settings)
+        else:
+            _store = FilesystemBlobStore(settings.blob_dir)
     return _store
 
 

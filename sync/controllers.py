@@ -12,6 +12,7 @@ from litestar.channels import ChannelsPlugin
 from litestar.params import Parameter
 from litestar.response import Response, ServerSentEvent, Stream
 
+from backend import lifecycle, metrics
 from backend.accounts.guards import current_actor, signed_in
 from backend.errors import DomainError
 from sync import blobs
@@ -51,6 +52,8 @@ async def push_route(request: Request[Any, Any, Any]) -> PushResponse:
     seqs = [m.seq for m in body.mutations]
     if seqs != sorted(seqs) or len(set(seqs)) != len(seqs):
         raise DomainError("VALIDATION_FAILED", {"detail": "mutations must be in increasing seq order"})
+    if body.pending is not None:
+        metrics.pending_reported(body.pending, body.oldest_pending_seconds)
     poke = make_poke(request.app.plugins.get(ChannelsPlugin))
     acks, last_seq = await apply_batch(actor, body.client_id, body.schema_version,
                                        body.app_version, body.mutations, poke)
@@ -75,7 +78,10 @@ async def events_route(
 ) -> ServerSentEvent:
     """Server-sent pokes ``{organisation, version}`` and heartbeats; pull when poked."""
     channels = request.app.plugins.get(ChannelsPlugin)
-    return ServerSentEvent(event_stream(current_actor(request), channels, last_event_id),
+    # On SIGTERM the stream ends with a `reconnect` event (backend.lifecycle) so the process
+    # can drain; the client reconnects at once through nginx to a process still running.
+    stream = event_stream(current_actor(request), channels, last_event_id)
+    return ServerSentEvent(lifecycle.closing_on_shutdown(stream),
                            headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
 
 

@@ -17,6 +17,7 @@ from uuid import UUID
 
 import msgspec
 
+from backend import metrics
 from backend.accounts.actor import Actor
 from backend.errors import CATALOGUE, DomainError
 from sync.registry import MutationContext, Noop, Rejected, Transient, get_entity, get_mutation
@@ -199,6 +200,8 @@ async def apply_intent(actor: Actor, client_id: UUID, item: MutationIn, poke: Po
             raise
         raise DomainError("SERVICE_UNAVAILABLE", {"seq": item.seq, "retry_after": 2},
                           status=503, headers={"Retry-After": "2"}) from exc
+    if ack.status == "rejected" and ack.code:
+        metrics.intent_refused(ack.code)  # counted once: a replay returns the stored ack above
     for call in ctx.after_commit_calls:
         try:
             await call()

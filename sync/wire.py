@@ -45,6 +45,10 @@ class PushRequest(msgspec.Struct):
     mutations: list[MutationIn]
     app_version: str = ""
     cookie: str | None | msgspec.UnsetType = msgspec.UNSET
+    # Optional outbox report for operations (metrics only): intents waiting on the phone,
+    # this batch included, and the age in seconds of the oldest one.
+    pending: int | None = None
+    oldest_pending_seconds: float | None = None
 
 
 class ConflictReport(msgspec.Struct):
