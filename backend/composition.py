@@ -7,7 +7,12 @@ from __future__ import annotations
 
 from litestar.types import ControllerRouterHandler
 
-from backend.accounts.controllers import AuthController, DevicesController, MeController
+from backend.accounts.controllers import (
+    AuthController,
+    DelegationsController,
+    DevicesController,
+    MeController,
+)
 from backend.health import health, ready
 
 __all__ = ("JOB_MODULES", "SEEDERS", "route_handlers")
@@ -28,4 +33,5 @@ def route_handlers() -> list[ControllerRouterHandler]:
         AuthController,
         MeController,
         DevicesController,
+        DelegationsController,
     ]

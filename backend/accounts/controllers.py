@@ -8,10 +8,12 @@ from litestar import Controller, Request, delete, get, patch, post
 from litestar.datastructures import State
 from litestar.openapi import ResponseSpec
 
-from backend.accounts import services, sessions
+from backend.accounts import delegations, services, sessions
 from backend.accounts.actor import Actor
-from backend.accounts.guards import current_actor, signed_in
+from backend.accounts.guards import current_actor, requires_role, signed_in
 from backend.accounts.schemas import (
+    DelegationIn,
+    DelegationOut,
     DeviceOut,
     LoginIn,
     MePatch,
@@ -24,7 +26,13 @@ from backend.accounts.schemas import (
 from backend.errors import ErrorBody
 from backend.settings import get_settings
 
-__all__ = ("AuthController", "DevicesController", "MeController", "client_address")
+__all__ = (
+    "AuthController",
+    "DelegationsController",
+    "DevicesController",
+    "MeController",
+    "client_address",
+)
 
 AnyRequest = Request[object, object, State]
 PUBLIC = {"public": True}
@@ -135,3 +143,31 @@ class DevicesController(Controller):
     async def revoke_device(self, device_id: UUID, request: AnyRequest) -> None:
         """Sign one of one's devices out; another person's device is NOT_FOUND."""
         await services.revoke_device(actor=_actor(request), device_id=device_id)
+
+
+class DelegationsController(Controller):
+    """Approval delegations: managers give them; anyone signed in sees those given or received."""
+
+    path = "/api/v1/delegations"
+    tags = ("accounts",)
+    guards = (signed_in,)
+
+    @post("/", operation_id="createDelegation", guards=[requires_role("manager")],
+          responses=_errors(401, 403))
+    async def create(self, data: DelegationIn, request: AnyRequest) -> DelegationOut:
+        """Lend one's approvals to a colleague for a period (managers only)."""
+        return await delegations.create_delegation(
+            actor=_actor(request), delegate_id=data.delegate_id, starts_at=data.starts_at,
+            ends_at=data.ends_at,
+        )
+
+    @get("/", operation_id="listDelegations", responses=_errors(401))
+    async def list_delegations(self, request: AnyRequest) -> list[DelegationOut]:
+        """Delegations the caller gave or received."""
+        return await delegations.list_delegations(actor=_actor(request))
+
+    @delete("/{delegation_id:uuid}", operation_id="revokeDelegation", status_code=204,
+            responses=_errors(401, 404))
+    async def revoke(self, delegation_id: UUID, request: AnyRequest) -> None:
+        """End one's own delegation now; anyone else's is NOT_FOUND."""
+        await delegations.revoke_delegation(actor=_actor(request), delegation_id=delegation_id)
