@@ -7,12 +7,7 @@ from __future__ import annotations
 
 from litestar.types import ControllerRouterHandler
 
-from backend.accounts.controllers import (
-    AuthController,
-    DelegationsController,
-    DevicesController,
-    MeController,
-)
+from backend.accounts.controllers import AuthController, DevicesController, MeController
 from backend.health import health, ready
 
 __all__ = ("JOB_MODULES", "SEEDERS", "route_handlers")
@@ -33,5 +28,4 @@ def route_handlers() -> list[ControllerRouterHandler]:
         AuthController,
         MeController,
         DevicesController,
-        DelegationsController,
     ]

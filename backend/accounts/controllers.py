@@ -26,13 +26,7 @@ from backend.accounts.schemas import (
 from backend.errors import ErrorBody
 from backend.settings import get_settings
 
-__all__ = (
-    "AuthController",
-    "DelegationsController",
-    "DevicesController",
-    "MeController",
-    "client_address",
-)
+__all__ = ("AuthController", "DevicesController", "MeController", "client_address")
 
 AnyRequest = Request[object, object, State]
 PUBLIC = {"public": True}
@@ -109,7 +103,7 @@ class AuthController(Controller):
 
 
 class MeController(Controller):
-    """The caller's own account."""
+    """The caller's own account and the approval delegations they gave or received."""
 
     path = "/api/v1/me"
     tags = ("accounts",)
@@ -124,6 +118,26 @@ class MeController(Controller):
     async def update_me(self, data: MePatch, request: AnyRequest) -> UserOut:
         """Change one's language (fr or en)."""
         return await services.update_me(actor=_actor(request), language=data.language)
+
+    @post("/delegations", operation_id="createDelegation", guards=[requires_role("manager")],
+          responses=_errors(401, 403))
+    async def create_delegation(self, data: DelegationIn, request: AnyRequest) -> DelegationOut:
+        """Lend one's approvals to a colleague for a period (managers only)."""
+        return await delegations.create_delegation(
+            actor=_actor(request), delegate_id=data.delegate_id, starts_at=data.starts_at,
+            ends_at=data.ends_at,
+        )
+
+    @get("/delegations", operation_id="listDelegations", responses=_errors(401))
+    async def list_delegations(self, request: AnyRequest) -> list[DelegationOut]:
+        """Delegations the caller gave or received."""
+        return await delegations.list_delegations(actor=_actor(request))
+
+    @delete("/delegations/{delegation_id:uuid}", operation_id="revokeDelegation",
+            status_code=204, responses=_errors(401, 404))
+    async def revoke_delegation(self, delegation_id: UUID, request: AnyRequest) -> None:
+        """End one's own delegation now; anyone else's is NOT_FOUND."""
+        await delegations.revoke_delegation(actor=_actor(request), delegation_id=delegation_id)
 
 
 class DevicesController(Controller):
@@ -144,30 +158,3 @@ class DevicesController(Controller):
         """Sign one of one's devices out; another person's device is NOT_FOUND."""
         await services.revoke_device(actor=_actor(request), device_id=device_id)
 
-
-class DelegationsController(Controller):
-    """Approval delegations: managers give them; anyone signed in sees those given or received."""
-
-    path = "/api/v1/delegations"
-    tags = ("accounts",)
-    guards = (signed_in,)
-
-    @post("/", operation_id="createDelegation", guards=[requires_role("manager")],
-          responses=_errors(401, 403))
-    async def create(self, data: DelegationIn, request: AnyRequest) -> DelegationOut:
-        """Lend one's approvals to a colleague for a period (managers only)."""
-        return await delegations.create_delegation(
-            actor=_actor(request), delegate_id=data.delegate_id, starts_at=data.starts_at,
-            ends_at=data.ends_at,
-        )
-
-    @get("/", operation_id="listDelegations", responses=_errors(401))
-    async def list_delegations(self, request: AnyRequest) -> list[DelegationOut]:
-        """Delegations the caller gave or received."""
-        return await delegations.list_delegations(actor=_actor(request))
-
-    @delete("/{delegation_id:uuid}", operation_id="revokeDelegation", status_code=204,
-            responses=_errors(401, 404))
-    async def revoke(self, delegation_id: UUID, request: AnyRequest) -> None:
-        """End one's own delegation now; anyone else's is NOT_FOUND."""
-        await delegations.revoke_delegation(actor=_actor(request), delegation_id=delegation_id)
