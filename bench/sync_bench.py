@@ -34,7 +34,7 @@ POKE_RUNS = 40
 
 def _pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def _configure(db: str) -> str | None:
@@ -103,7 +103,8 @@ async def _run_one(db: str, with_poke: bool) -> dict[str, Any]:
             args = _create_args(uuid.uuid4(), n)
             args.pop("id")
             args["date"] = date(2026, 11, 2)
-            return ExpenseLine(id=uuid.uuid4(), owner=owner, organisation=org_id or org.id, row_version=1,
+            return ExpenseLine(id=uuid.uuid4(), owner=owner, organisation=org_id or org.id,
+                               row_version=1,
                                sync_version=sv, receipts="[]", field_versions="{}",
                                field_sources="{}", **args)
 
@@ -138,7 +139,8 @@ async def _run_one(db: str, with_poke: bool) -> dict[str, Any]:
         # -- initial pull of 10,000 rows vs raw select of the same rows
         reader = await make_org()
         owner = reader.people["agent_a"]
-        rows = [raw_row(n, owner.user_id, sv=1 + n // 100, org_id=reader.id) for n in range(PULL_ROWS)]
+        rows = [raw_row(n, owner.user_id, sv=1 + n // 100, org_id=reader.id)
+                for n in range(PULL_ROWS)]
         for offset in range(0, PULL_ROWS, 1000):
             await ExpenseLine.insert(*rows[offset:offset + 1000])
         from sync.tables import OrganisationVersion
@@ -279,7 +281,8 @@ def _table(results: list[dict[str, Any]]) -> str:
                      f"{i['raw_select_seconds']:>18.3f}{i['ratio_to_raw']:>7.2f}x  <=1 s")
         lines.append(f"{'incremental pull p50/p95, ms':<34}{db:<10}"
                      f"{q['p50_ms']:>7.1f}/{q['p95_ms']:<6.1f}"
-                     f"{q['raw_select_p50_ms']:>11.1f}/{q['raw_select_p95_ms']:<6.1f}{'':>8}  p95<=20 ms")
+                     f"{q['raw_select_p50_ms']:>11.1f}/{q['raw_select_p95_ms']:<6.1f}{'':>8}"
+                     "  p95<=20 ms")
         if "poke" in r:
             k = r["poke"]
             lines.append(f"{'poke A->B via Redis p50/p95, ms':<34}{db:<10}"

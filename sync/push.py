@@ -23,7 +23,7 @@ from sync.registry import MutationContext, Noop, Rejected, Transient, get_entity
 from sync.storage import bump_version, is_postgres, write_transaction
 from sync.storage import uuid_param as _param
 from sync.tables import ConflictLog, SyncAck, SyncClient
-from sync.wire import Ack, AckMessage, ConflictReport, MutationIn
+from sync.wire import Ack, AckMessage, AckStatus, ConflictReport, MutationIn
 
 __all__ = ("MAX_MUTATIONS", "MAX_PUSH_BYTES", "Poke", "apply_batch", "apply_intent")
 
@@ -90,9 +90,8 @@ async def _advance_client(actor: Actor, client_id: UUID, seq: int, schema_versio
         if _uuid(rows[0]["user"]) != actor.user_id:
             raise DomainError("CLIENT_TAKEN")
         return None
-    lock = " FOR UPDATE" if is_postgres() else ""
-    rows = await SyncClient.raw(
-        'SELECT "user", last_seq FROM sync_client WHERE id = {}' + lock, param)
+    query = 'SELECT "user", last_seq FROM sync_client WHERE id = {}'
+    rows = await SyncClient.raw(query + " FOR UPDATE" if is_postgres() else query, param)
     if not rows:
         if seq != 1:
             return 0
@@ -106,7 +105,7 @@ async def _advance_client(actor: Actor, client_id: UUID, seq: int, schema_versio
     return int(rows[0]["last_seq"])
 
 
-class _Undo(Exception):  # noqa: N818 - control flow: roll the intent back, then record its ack
+class _Undo(Exception):
     def __init__(self, outcome: Noop | Rejected) -> None:
         super().__init__(outcome.code)
         self.outcome = outcome
@@ -239,7 +238,7 @@ def _make_ack(item: MutationIn, outcome: Noop | Rejected | None, ctx: MutationCo
         return Ack(seq=item.seq, id=item.id, status="applied",
                    conflicts=[ConflictReport(c.field, _jsonable(c.lost), _jsonable(c.kept))
                               for c in ctx.conflicts])
-    status = "noop" if isinstance(outcome, Noop) else "rejected"
+    status: AckStatus = "noop" if isinstance(outcome, Noop) else "rejected"
     return Ack(seq=item.seq, id=item.id, status=status, code=outcome.code,
                message=_message(outcome.code), details=_jsonable(outcome.details))
 

@@ -48,7 +48,7 @@ async def write_transaction() -> AsyncIterator[Any]:
         async with db.transaction() as txn:
             yield txn
     else:
-        async with db.transaction(transaction_type=TransactionType.immediate) as txn:  # type: ignore[call-arg]
+        async with db.transaction(transaction_type=TransactionType.immediate) as txn:
             yield txn
 
 
@@ -58,7 +58,8 @@ async def read_transaction() -> AsyncIterator[Any]:
     db = engine()
     async with db.transaction() as txn:
         if isinstance(db, PostgresEngine):
-            await txn.connection.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            await txn.connection.execute(
+                "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
         yield txn
 
 
