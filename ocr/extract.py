@@ -43,6 +43,7 @@ class Extraction:
     candidates: list[Candidate]
     amount_count: int
     date_count: int
+    total_lines: int = 0
 
 
 # --- total -------------------------------------------------------------------------------
@@ -66,6 +67,15 @@ _PAYMENT = re.compile(
     r"CONTACTLESS|SANS\s*CONTACT|PAIEMENT|PAYMENT|REGLEMENT|PAYE\b|\bPAID\b"
 )
 _CHANGE = re.compile(r"CHANGE|RENDU|MONNAIE|TENDERED|ESPECES|\bCASH\b")
+
+
+def _support(lines: list[Line]) -> dict[int, int]:
+    """How many distinct lines print each amount (a total is usually printed twice)."""
+    counts: dict[int, int] = {}
+    for line in lines:
+        for value in set(find_amounts(line.text)):
+            counts[value] = counts.get(value, 0) + 1
+    return counts
 
 
 def _total_candidates(lines: list[Line]) -> tuple[list[Candidate], list[int]]:
@@ -97,7 +107,7 @@ def _total_candidates(lines: list[Line]) -> tuple[list[Candidate], list[int]]:
 
 
 def _choose_total(
-    cands: list[Candidate], amounts: list[int]
+    cands: list[Candidate], amounts: list[int], support: dict[int, int]
 ) -> tuple[int | None, float, list[Candidate]]:
     if not amounts:
         return None, 0.0, cands
@@ -120,6 +130,9 @@ def _choose_total(
         extra = [*cands, Candidate("total", str(bonus_target), 1.5, -1, "largest amount")]
     else:
         extra = cands
+    for value in scores:
+        # A misread digit rarely repeats: an amount printed on several lines is more credible.
+        scores[value] += 0.8 * min(2, support.get(value, 1) - 1)
     ranked = sorted(scores.items(), key=lambda kv: -kv[1])
     best, best_score = ranked[0]
     runner = ranked[1][1] if len(ranked) > 1 else 0.0
@@ -203,6 +216,10 @@ _NOT_MERCHANT = re.compile(
 )
 
 
+#: OCR confusions inside legal-form suffixes (O/0 for D): "SON BHD" is "SDN BHD".
+_LEGAL_SUFFIX_FIXES = (re.compile(r"\bS[O0]N(\.?\s*BHD)\b"), r"SDN\1")
+
+
 def _merchant_candidates(lines: list[Line]) -> list[Candidate]:
     cands: list[Candidate] = []
     for i, line in enumerate(lines[:10]):
@@ -226,7 +243,8 @@ def _merchant_candidates(lines: list[Line]) -> list[Candidate]:
             score -= 1.0
         if text.isupper():
             score += 0.5
-        cands.append(Candidate("merchant", " ".join(words), round(score, 3), i, "top line"))
+        name = _LEGAL_SUFFIX_FIXES[0].sub(_LEGAL_SUFFIX_FIXES[1], " ".join(words))
+        cands.append(Candidate("merchant", name, round(score, 3), i, "top line"))
     cands.sort(key=lambda c: -c.score)
     return cands
 
@@ -312,7 +330,8 @@ def extract_fields(lines: list[Line]) -> Extraction:
     """Read every field from OCR lines (top to bottom)."""
     text_upper = fold("\n".join(line.text for line in lines))
     total_cands, amounts = _total_candidates(lines)
-    total, total_conf, total_cands = _choose_total(total_cands, amounts)
+    support = _support(lines)
+    total, total_conf, total_cands = _choose_total(total_cands, amounts, support)
     date, date_conf, date_cands = _date(lines)
     merchants = _merchant_candidates(lines)
     merchant = merchants[0].value if merchants and merchants[0].score > 0 else None
@@ -356,4 +375,5 @@ def extract_fields(lines: list[Line]) -> Extraction:
         candidates=[*merchants[:5], *date_cands[:8], *total_cands[:12], *siret_cands],
         amount_count=len(amounts),
         date_count=len(date_cands),
+        total_lines=support.get(total, 0) if total is not None else 0,
     )
