@@ -66,6 +66,13 @@ _PAYMENT = re.compile(
     r"\bCB\b|CARTE|\bVISA\b|MASTER\s*CARD|MASTERCARD|\bAMEX\b|CREDIT\s*CARD|DEBIT|"
     r"CONTACTLESS|SANS\s*CONTACT|PAIEMENT|PAYMENT|REGLEMENT|PAYE\b|\bPAID\b"
 )
+#: Lines that are never the total, whatever keyword they also carry.
+_NEVER_TOTAL = re.compile(
+    r"SUB\s*-?\s*TOTAL|SOUS\s*-?\s*TOTAL|TOTAL\s*H\.?T\b|HORS\s*TAXE|EXCL|\bQTY\b|QUANTIT|"
+    r"\bITEMS?\b|ARTICLES?|DISCOUNT|REMISE|CHANGE|RENDU|MONNAIE|TENDER|ROUNDING\s*ADJ|"
+    r"ADJUSTMENT|ARRONDI|SAVING|POINTS?\b"
+)
+_ROUNDING = re.compile(r"ROUNDING|ARRONDI|ROUND\s*ADJ")
 _CHANGE = re.compile(r"CHANGE|RENDU|MONNAIE|TENDERED|ESPECES|\bCASH\b")
 
 
@@ -82,13 +89,17 @@ def _total_candidates(lines: list[Line]) -> tuple[list[Candidate], list[int]]:
     cands: list[Candidate] = []
     all_amounts: list[int] = []
     n = len(lines)
+    rounding_seen = False
     for i, line in enumerate(lines):
         up = fold(line.text)
         amounts = [a for a in find_amounts(line.text) if a > 0]
         all_amounts.extend(amounts)
+        if _ROUNDING.search(up):
+            rounding_seen = True
+            continue
         strong = bool(_STRONG_TOTAL.search(up))
         weak = bool(_TOTAL.search(up))
-        negative = bool(_NOT_TOTAL.search(up)) and not strong
+        negative = (bool(_NOT_TOTAL.search(up)) and not strong) or bool(_NEVER_TOTAL.search(up))
         if not amounts and (strong or weak) and not negative and i + 1 < n:
             nxt = lines[i + 1].text
             if not re.search(r"[A-Za-z]{3}", nxt):
@@ -96,12 +107,14 @@ def _total_candidates(lines: list[Line]) -> tuple[list[Candidate], list[int]]:
         if not amounts:
             continue
         value = amounts[-1]
-        position = 0.5 * i / max(1, n - 1)
+        position = 0.8 * i / max(1, n - 1)
+        if rounding_seen:
+            position += 1.2  # after a rounding adjustment comes the amount actually paid
         if strong and not negative:
             cands.append(Candidate("total", str(value), 4.0 + position, i, "keyword strong"))
         elif weak and not negative:
             cands.append(Candidate("total", str(value), 2.5 + position, i, "keyword total"))
-        if _PAYMENT.search(up) and not _CHANGE.search(up):
+        if _PAYMENT.search(up) and not _CHANGE.search(up) and not _NEVER_TOTAL.search(up):
             cands.append(Candidate("total", str(value), 2.0, i, "payment line"))
     return cands, all_amounts
 
@@ -126,8 +139,8 @@ def _choose_total(
         # The total is the largest amount, unless cash tendered exceeds it.
         keyworded = [v for v in scores if v <= top]
         bonus_target = top if top in scores or not keyworded else max(keyworded)
-        scores[bonus_target] = scores.get(bonus_target, 0.0) + 1.5
-        extra = [*cands, Candidate("total", str(bonus_target), 1.5, -1, "largest amount")]
+        scores[bonus_target] = scores.get(bonus_target, 0.0) + 1.0
+        extra = [*cands, Candidate("total", str(bonus_target), 1.0, -1, "largest amount")]
     else:
         extra = cands
     for value in scores:
@@ -241,6 +254,11 @@ def _merchant_candidates(lines: list[Line]) -> list[Candidate]:
         words = [w for w in re.split(r"\s+", text) if w]
         if len(words) == 1 and letters < 4:
             score -= 1.0
+        real_words = [w for w in words if sum(c.isalpha() for c in w) >= 3]
+        if len(real_words) * 2 < len(words):
+            score -= 1.5  # logo or noise read as scattered short fragments
+        if line.confidence < 55:
+            score -= 1.5
         if text.isupper():
             score += 0.5
         name = _LEGAL_SUFFIX_FIXES[0].sub(_LEGAL_SUFFIX_FIXES[1], " ".join(words))
