@@ -32,11 +32,19 @@ TARGETS = {
 }
 
 
+def _default_real_dir() -> Path:
+    """``../shared/receipts/sroie-dev`` beside the repository (or beside a worktree folder)."""
+    for base in (REPO.parent, REPO.parent.parent):
+        candidate = base / "shared" / "receipts" / "sroie-dev"
+        if candidate.is_dir():
+            return candidate
+    return REPO.parent / "shared" / "receipts" / "sroie-dev"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--real-dir", type=Path,
-                        default=REPO / ".." / "shared" / "receipts" / "sroie-dev")
+    parser.add_argument("--real-dir", type=Path, default=_default_real_dir())
     parser.add_argument("--synthetic", type=int, default=100, help="synthetic receipts (≥100)")
     parser.add_argument("--limit", type=int, default=None, help="first N files of each set")
     parser.add_argument("--no-baseline", action="store_true")
