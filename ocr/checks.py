@@ -13,7 +13,12 @@ __all__ = ("AUTO_ACCEPT_MIN_TOTAL_CONFIDENCE", "decide_auto_accept", "run_checks
 #: Minimum confidence of the total for a reading to be accepted without a glance.
 AUTO_ACCEPT_MIN_TOTAL_CONFIDENCE = 0.6
 #: Checks that, when they hold, corroborate the total by an independent route.
-CORROBORATING = ("ht_plus_vat_equals_total", "payment_equals_total", "vat_rows_sum_to_total")
+CORROBORATING = (
+    "ht_plus_vat_equals_total",
+    "payment_equals_total",
+    "vat_rows_sum_to_total",
+    "total_printed_twice",
+)
 
 
 def run_checks(ex: Extraction) -> list[Check]:
@@ -41,21 +46,24 @@ def run_checks(ex: Extraction) -> list[Check]:
     if total is not None and ex.payment_cents is not None:
         checks.append(Check("payment_equals_total", ex.payment_cents == total,
                             f"payment {ex.payment_cents} vs total {total}"))
+    if total is not None and ex.total_lines >= 2:
+        checks.append(Check("total_printed_twice", True, f"on {ex.total_lines} lines"))
     if ex.siret is not None:
         checks.append(Check("siret_luhn", luhn_ok(ex.siret), ex.siret))
     return checks
 
 
 def decide_auto_accept(ex: Extraction, checks: list[Check], ocr_confidence: float) -> bool:
-    """Accept without review only when the total is found, nothing fails, and the total is
-    either corroborated by an independent check or clearly designated (keyword + largest)."""
+    """Accept without review only when the total and date are found, no check fails, the total
+    is clearly designated and an independent route confirms it (sums, payment line, or the
+    same amount printed on another line)."""
     if ex.total_cents is None or ex.date is None:
         return False
     if any(c.ok is False for c in checks):
         return False
-    if any(c.ok and c.name in CORROBORATING for c in checks):
-        return ex.confidence.get("total", 0.0) >= AUTO_ACCEPT_MIN_TOTAL_CONFIDENCE / 2
+    corroborated = any(c.ok and c.name in CORROBORATING for c in checks)
     return (
-        ex.confidence.get("total", 0.0) >= AUTO_ACCEPT_MIN_TOTAL_CONFIDENCE
-        and ocr_confidence >= 60
+        corroborated
+        and ex.confidence.get("total", 0.0) >= AUTO_ACCEPT_MIN_TOTAL_CONFIDENCE
+        and ocr_confidence >= 50
     )

@@ -23,13 +23,13 @@ def ocr_file(path: str) -> int:
 
 
 def ocr_eval(directory: str, json_out: str | None = None, baseline: bool = False,
-             limit: int | None = None) -> int:
+             limit: int | None = None, jobs: int = 1) -> int:
     """Print the accuracy/latency table of a SROIE-like folder; optionally write JSON."""
     folder = Path(directory)
     if not (folder / "img").is_dir() or not (folder / "key").is_dir():
         print(f"{folder}: expected img/ and key/ folders")
         return 2
-    scores = evaluate_folder(folder, baseline=baseline, limit=limit)
+    scores = evaluate_folder(folder, baseline=baseline, limit=limit, jobs=jobs)
     print(format_table(str(folder), scores))
     if json_out:
         payload = {

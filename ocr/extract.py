@@ -43,6 +43,7 @@ class Extraction:
     candidates: list[Candidate]
     amount_count: int
     date_count: int
+    total_lines: int = 0
 
 
 # --- total -------------------------------------------------------------------------------
@@ -65,20 +66,40 @@ _PAYMENT = re.compile(
     r"\bCB\b|CARTE|\bVISA\b|MASTER\s*CARD|MASTERCARD|\bAMEX\b|CREDIT\s*CARD|DEBIT|"
     r"CONTACTLESS|SANS\s*CONTACT|PAIEMENT|PAYMENT|REGLEMENT|PAYE\b|\bPAID\b"
 )
+#: Lines that are never the total, whatever keyword they also carry.
+_NEVER_TOTAL = re.compile(
+    r"SUB\s*-?\s*TOTAL|SOUS\s*-?\s*TOTAL|TOTAL\s*H\.?T\b|HORS\s*TAXE|EXCL|\bQTY\b|QUANTIT|"
+    r"\bITEMS?\b|ARTICLES?|DISCOUNT|REMISE|CHANGE|RENDU|MONNAIE|TENDER|ROUNDING\s*ADJ|"
+    r"ADJUSTMENT|ARRONDI|SAVING|POINTS?\b"
+)
+_ROUNDING = re.compile(r"ROUNDING|ARRONDI|ROUND\s*ADJ")
 _CHANGE = re.compile(r"CHANGE|RENDU|MONNAIE|TENDERED|ESPECES|\bCASH\b")
+
+
+def _support(lines: list[Line]) -> dict[int, int]:
+    """How many distinct lines print each amount (a total is usually printed twice)."""
+    counts: dict[int, int] = {}
+    for line in lines:
+        for value in set(find_amounts(line.text)):
+            counts[value] = counts.get(value, 0) + 1
+    return counts
 
 
 def _total_candidates(lines: list[Line]) -> tuple[list[Candidate], list[int]]:
     cands: list[Candidate] = []
     all_amounts: list[int] = []
     n = len(lines)
+    rounding_seen = False
     for i, line in enumerate(lines):
         up = fold(line.text)
         amounts = [a for a in find_amounts(line.text) if a > 0]
         all_amounts.extend(amounts)
+        if _ROUNDING.search(up):
+            rounding_seen = True
+            continue
         strong = bool(_STRONG_TOTAL.search(up))
         weak = bool(_TOTAL.search(up))
-        negative = bool(_NOT_TOTAL.search(up)) and not strong
+        negative = (bool(_NOT_TOTAL.search(up)) and not strong) or bool(_NEVER_TOTAL.search(up))
         if not amounts and (strong or weak) and not negative and i + 1 < n:
             nxt = lines[i + 1].text
             if not re.search(r"[A-Za-z]{3}", nxt):
@@ -86,18 +107,20 @@ def _total_candidates(lines: list[Line]) -> tuple[list[Candidate], list[int]]:
         if not amounts:
             continue
         value = amounts[-1]
-        position = 0.5 * i / max(1, n - 1)
+        position = 0.8 * i / max(1, n - 1)
+        if rounding_seen:
+            position += 1.2  # after a rounding adjustment comes the amount actually paid
         if strong and not negative:
             cands.append(Candidate("total", str(value), 4.0 + position, i, "keyword strong"))
         elif weak and not negative:
             cands.append(Candidate("total", str(value), 2.5 + position, i, "keyword total"))
-        if _PAYMENT.search(up) and not _CHANGE.search(up):
+        if _PAYMENT.search(up) and not _CHANGE.search(up) and not _NEVER_TOTAL.search(up):
             cands.append(Candidate("total", str(value), 2.0, i, "payment line"))
     return cands, all_amounts
 
 
 def _choose_total(
-    cands: list[Candidate], amounts: list[int]
+    cands: list[Candidate], amounts: list[int], support: dict[int, int]
 ) -> tuple[int | None, float, list[Candidate]]:
     if not amounts:
         return None, 0.0, cands
@@ -116,10 +139,13 @@ def _choose_total(
         # The total is the largest amount, unless cash tendered exceeds it.
         keyworded = [v for v in scores if v <= top]
         bonus_target = top if top in scores or not keyworded else max(keyworded)
-        scores[bonus_target] = scores.get(bonus_target, 0.0) + 1.5
-        extra = [*cands, Candidate("total", str(bonus_target), 1.5, -1, "largest amount")]
+        scores[bonus_target] = scores.get(bonus_target, 0.0) + 1.0
+        extra = [*cands, Candidate("total", str(bonus_target), 1.0, -1, "largest amount")]
     else:
         extra = cands
+    for value in scores:
+        # A misread digit rarely repeats: an amount printed on several lines is more credible.
+        scores[value] += 0.8 * min(2, support.get(value, 1) - 1)
     ranked = sorted(scores.items(), key=lambda kv: -kv[1])
     best, best_score = ranked[0]
     runner = ranked[1][1] if len(ranked) > 1 else 0.0
@@ -203,6 +229,10 @@ _NOT_MERCHANT = re.compile(
 )
 
 
+#: OCR confusions inside legal-form suffixes (O/0 for D): "SON BHD" is "SDN BHD".
+_LEGAL_SUFFIX_FIXES = (re.compile(r"\bS[O0]N(\.?\s*BHD)\b"), r"SDN\1")
+
+
 def _merchant_candidates(lines: list[Line]) -> list[Candidate]:
     cands: list[Candidate] = []
     for i, line in enumerate(lines[:10]):
@@ -224,9 +254,15 @@ def _merchant_candidates(lines: list[Line]) -> list[Candidate]:
         words = [w for w in re.split(r"\s+", text) if w]
         if len(words) == 1 and letters < 4:
             score -= 1.0
+        real_words = [w for w in words if sum(c.isalpha() for c in w) >= 3]
+        if len(real_words) * 2 < len(words):
+            score -= 1.5  # logo or noise read as scattered short fragments
+        if line.confidence < 55:
+            score -= 1.5
         if text.isupper():
             score += 0.5
-        cands.append(Candidate("merchant", " ".join(words), round(score, 3), i, "top line"))
+        name = _LEGAL_SUFFIX_FIXES[0].sub(_LEGAL_SUFFIX_FIXES[1], " ".join(words))
+        cands.append(Candidate("merchant", name, round(score, 3), i, "top line"))
     cands.sort(key=lambda c: -c.score)
     return cands
 
@@ -312,7 +348,8 @@ def extract_fields(lines: list[Line]) -> Extraction:
     """Read every field from OCR lines (top to bottom)."""
     text_upper = fold("\n".join(line.text for line in lines))
     total_cands, amounts = _total_candidates(lines)
-    total, total_conf, total_cands = _choose_total(total_cands, amounts)
+    support = _support(lines)
+    total, total_conf, total_cands = _choose_total(total_cands, amounts, support)
     date, date_conf, date_cands = _date(lines)
     merchants = _merchant_candidates(lines)
     merchant = merchants[0].value if merchants and merchants[0].score > 0 else None
@@ -356,4 +393,5 @@ def extract_fields(lines: list[Line]) -> Extraction:
         candidates=[*merchants[:5], *date_cands[:8], *total_cands[:12], *siret_cands],
         amount_count=len(amounts),
         date_count=len(date_cands),
+        total_lines=support.get(total, 0) if total is not None else 0,
     )

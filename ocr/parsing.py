@@ -19,7 +19,9 @@ __all__ = (
 )
 
 _AMOUNT = re.compile(
-    r"(?<![\d.,/:])(-\s?)?(\d{1,3}(?:[ .\u202f]\d{3})+|\d{1,7})\s?[.,]\s?(\d{2})(?![\d%]|[.,/]\d)"
+    r"(?<![\d.,/:])(-\s?)?"
+    r"(\d{1,3}(?:[ .\u202f]\d{3})+(?=,)|\d{1,3}(?:[ ,\u202f]\d{3})+(?=\.)|\d{1,7})"
+    r"\s?[.,]\s?(\d{2})(?![\d%]|[.,/]\d)"
 )
 _DIGITISH = re.compile(r"(?<=[\d.,])[Oo](?=[\d.,\s]|$)|(?<=\d)[Oo]|[Oo](?=[.,]\d)")
 
@@ -44,7 +46,7 @@ def find_amounts(line: str) -> list[int]:
     """All money amounts of a line, in cents, left to right (decimal comma or point)."""
     out: list[int] = []
     for match in _AMOUNT.finditer(_digit_fix(line)):
-        units = re.sub(r"[ .\u202f]", "", match.group(2))
+        units = re.sub(r"[ .,\u202f]", "", match.group(2))
         cents = int(units) * 100 + int(match.group(3))
         out.append(-cents if match.group(1) else cents)
     return out

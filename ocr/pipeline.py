@@ -96,10 +96,10 @@ def prepare(gray: np.ndarray, flags: list[str]) -> np.ndarray:
 
 
 def recognise_upright(
-    gray: np.ndarray, clock: _Clock, flags: list[str]
+    gray: np.ndarray, clock: _Clock, flags: list[str], budget: float = TIME_BUDGET
 ) -> tuple[engine.OcrText, np.ndarray]:
     """OCR once; when unsure, ask orientation detection and retry once rotated."""
-    first = engine.recognise(gray, timeout=max(1.0, clock.left(TIME_BUDGET)))
+    first = engine.recognise(gray, timeout=max(1.0, clock.left(budget)))
     clock.mark("ocr")
     if (
         first.mean_confidence >= DOUBT_MEAN_CONFIDENCE
@@ -107,15 +107,15 @@ def recognise_upright(
         and _reads_like_a_receipt(first.text)
     ):
         return first, gray
-    if first.word_count < 3 or clock.left(TIME_BUDGET) < 3.0:
+    if first.word_count < 3 or clock.left(budget) < 3.0:
         return first, gray
-    detected = engine.detect_rotation(gray, timeout=min(3.0, clock.left(TIME_BUDGET)))
+    detected = engine.detect_rotation(gray, timeout=min(3.0, clock.left(budget)))
     degrees = detected[0] if detected and detected[1] >= 1.0 else 180
     if degrees == 0:
         return first, gray
     turned = _rotate(gray, degrees)
     try:
-        second = engine.recognise(turned, timeout=max(3.0, clock.left(TIME_BUDGET)))
+        second = engine.recognise(turned, timeout=max(3.0, clock.left(budget)))
     except OcrError:
         return first, gray
     clock.mark("ocr_retry")
@@ -155,8 +155,11 @@ def rejected(code: str, sha: str | None = None, flags: list[str] | None = None,
                           flags=flags or [], timings_ms=timings or {}, raw_text=raw)
 
 
-def read_receipt(data: bytes) -> ReceiptReading:
-    """Read one uploaded receipt; every refusal is a reading with a stable ``code``."""
+def read_receipt(data: bytes, time_budget: float = TIME_BUDGET) -> ReceiptReading:
+    """Read one uploaded receipt; every refusal is a reading with a stable ``code``.
+
+    ``time_budget`` bounds the wall-clock seconds given to Tesseract for this receipt.
+    """
     clock = _Clock(time.perf_counter(), {})
     sha = file_sha256(data)
     flags: list[str] = []
@@ -172,7 +175,7 @@ def read_receipt(data: bytes) -> ReceiptReading:
             return _reading(ex, loaded.text_layer, 95.0, flags, clock, sha, dhash(gray))
         prepared = prepare(gray, flags)
         clock.mark("prepare")
-        text, upright = recognise_upright(prepared, clock, flags)
+        text, upright = recognise_upright(prepared, clock, flags, time_budget)
         raw = text.text
         ex = extract_fields([Line(line.text, line.confidence) for line in text.lines])
         if text.confident_words < 4 or ex.amount_count == 0:

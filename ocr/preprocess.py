@@ -28,8 +28,8 @@ __all__ = (
 
 #: Cap on the side used by the analysis steps (contours, skew, metrics): cheap and stable.
 ANALYSIS_SIDE = 640
-#: Capital-letter height Tesseract's LSTM models read best at, in pixels.
-TARGET_TEXT_HEIGHT = 30
+#: Median character height to scale to (measured: smaller was as accurate and faster).
+TARGET_TEXT_HEIGHT = 16
 MAX_OCR_SIDE = 2400
 
 Quad = np.ndarray
