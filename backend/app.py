@@ -25,6 +25,7 @@ from backend.live import make_channels
 from backend.logs import RequestIdMiddleware, configure_logging, ensure_request_id
 from backend.settings import Settings, get_settings
 from backend.static import static_handlers
+from notifications.jobs import start_push, stop_push
 
 __all__ = ("create_app",)
 
@@ -114,9 +115,12 @@ def _make_lifespan(settings: Settings):  # type: ignore[no-untyped-def]
         )
         await queue.start()
         jobs.set_queue(queue)
+        # Push: the VAPID key must load; embedded mode sweeps the outbox here (tests drive it).
+        await start_push(sweep=not settings.redis_url and settings.environment != "test")
         try:
             yield
         finally:
+            await stop_push()
             await queue.stop()
             jobs.set_queue(None)
             if isinstance(engine, PostgresEngine):

@@ -20,6 +20,15 @@ async def _startup(ctx: Any) -> None:
     engine = engine_finder()
     if engine is not None:
         await prepare_engine(engine)
+    from notifications.jobs import start_push
+
+    await start_push(sweep=True)
+
+
+async def _shutdown(ctx: Any) -> None:
+    from notifications.jobs import stop_push
+
+    await stop_push()
 
 
 def run_worker() -> int:
@@ -34,6 +43,6 @@ def run_worker() -> int:
     queue = jobs.RedisQueue(settings.redis_url)
     jobs.set_queue(queue)
     worker = saq.Worker(queue.queue, functions=jobs.saq_functions(), concurrency=4,
-                        startup=_startup)
+                        startup=_startup, shutdown=_shutdown)
     asyncio.run(worker.start())
     return 0
