@@ -310,7 +310,7 @@ class PushSender:
     async def _shorten(self, item: _Item, now: datetime, report: DeliveryReport) -> None:
         current = item.row["payload"].encode()
         try:
-            smaller = payload.shorten(current, max(len(current) // 2, 200))
+            smaller = payload.shorten(current, max(len(current) // 2, 320))
         except payload.PayloadTooLargeError:
             smaller = b""
         if not smaller or len(smaller) >= len(current):
