@@ -79,7 +79,7 @@ class PushController(Controller):
         await notify(
             "test",
             [actor.user_id],
-            {"kind": "", "id": "", "url": "/settings/notifications"},
+            {"kind": "", "id": "", "url": "/settings"},
             action_required=True,
         )
         return TestPushOut(devices=devices)

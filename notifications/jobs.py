@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from datetime import UTC, datetime
 from typing import Any
@@ -10,9 +11,10 @@ from typing import Any
 from backend.jobs import enqueue, job
 from notifications.sender import DeliveryReport, PushSender
 from notifications.services import next_due_at
+from notifications.transport import close_transport
 from notifications.vapid import get_signer
 
-__all__ = ("deliver", "get_sender", "run_sweeper", "set_sender")
+__all__ = ("deliver", "get_sender", "run_sweeper", "set_sender", "start_push", "stop_push")
 
 log = logging.getLogger("nomade.push")
 _MAX_WAKE_UP = 15 * 60
@@ -86,3 +88,26 @@ async def run_sweeper(interval: float = 30.0) -> None:
         except Exception:
             log.exception("push sweep failed")
         await asyncio.sleep(interval)
+
+
+_sweeper: asyncio.Task[None] | None = None
+
+
+async def start_push(*, sweep: bool) -> None:
+    """At process start: load the VAPID key (a broken key file stops the start with
+    ``VapidKeyError``) and, where jobs run, start the outbox sweeper."""
+    global _sweeper
+    get_signer()
+    if sweep and _sweeper is None:
+        _sweeper = asyncio.get_running_loop().create_task(run_sweeper())
+
+
+async def stop_push() -> None:
+    """At process stop: end the sweeper and close the push HTTP session."""
+    global _sweeper
+    if _sweeper is not None:
+        _sweeper.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await _sweeper
+        _sweeper = None
+    await close_transport()

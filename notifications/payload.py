@@ -62,6 +62,9 @@ class Notice:
     actions: tuple[Action, ...] = ()
     data: dict[str, Any] = field(default_factory=dict)
     require_interaction: bool = False
+    # For service workers that read a flat payload (pwa/src/sw/notifications.ts): the
+    # approval to decide from the notification's buttons.
+    decision: dict[str, Any] | None = None
 
 
 def topic_for(document_kind: str, document_id: str) -> str:
@@ -98,6 +101,11 @@ def _as_dict(notice: Notice) -> dict[str, Any]:
     message: dict[str, Any] = {"web_push": 8030, "notification": notification, "mutable": True}
     if notice.badge_count is not None:
         message["app_badge"] = notice.badge_count
+    # Flat copy for the app's own service worker (declarative browsers ignore these members).
+    message.update({"title": notice.title, "body": notice.body, "url": notice.navigate,
+                    "tag": notice.tag})
+    if notice.decision:
+        message["decision"] = notice.decision
     return message
 
 
@@ -123,12 +131,15 @@ def shorten(payload: bytes, limit: int) -> bytes:
     notification = message["notification"]
     for key in ("data", "actions", "icon", "badge", "require_interaction"):
         notification.pop(key, None)
+        message.pop("decision", None)
         encoded = _encoder.encode(message)
         if len(encoded) <= limit:
             return encoded
     for body_limit in (400, 160, 60, 0):
         notification["body"] = _cut(str(notification.get("body", "")), body_limit)
         notification["title"] = _cut(str(notification.get("title", "")), max(body_limit, 60))
+        if "body" in message:
+            message["body"], message["title"] = notification["body"], notification["title"]
         encoded = _encoder.encode(message)
         if len(encoded) <= limit:
             return encoded

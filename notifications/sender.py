@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import msgspec
+from piccolo.engine.postgres import PostgresEngine
 
 from notifications import messages, payload
 from notifications.outcomes import Outcome, classify
@@ -125,6 +126,9 @@ class PushSender:
             .order_by(PushOutbox.next_attempt_at)
             .limit(self.batch)
         )
+        if isinstance(PushOutbox._meta.db, PostgresEngine):
+            # Concurrent lanes and workers take different rows instead of queueing on locks.
+            candidates = candidates.lock_rows("UPDATE", skip_locked=True)
         rows: list[dict[str, Any]] = (
             await PushOutbox.update(
                 {
@@ -306,7 +310,7 @@ class PushSender:
     async def _shorten(self, item: _Item, now: datetime, report: DeliveryReport) -> None:
         current = item.row["payload"].encode()
         try:
-            smaller = payload.shorten(current, max(len(current) // 2, 200))
+            smaller = payload.shorten(current, max(len(current) // 2, 320))
         except payload.PayloadTooLargeError:
             smaller = b""
         if not smaller or len(smaller) >= len(current):

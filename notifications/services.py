@@ -347,6 +347,7 @@ def _notice(
     text = messages.render(event_type, data, lang, hide_amounts=hide_amounts)
     url = document.url or "/inbox"
     actions: tuple[payload.Action, ...] = ()
+    decision: dict[str, Any] | None = None
     sw_data: dict[str, Any] = {
         "type": event_type,
         "inbox_id": str(inbox_id),
@@ -363,6 +364,11 @@ def _notice(
         intents = data.get("intents")
         if isinstance(intents, dict):
             sw_data["intents"] = {k: v for k, v in intents.items() if isinstance(v, dict)}
+            args = sw_data["intents"].get("approve", {}).get("args", {})
+            if document.kind in ("mission", "claim") and isinstance(args, dict):
+                decision = {"entity": document.kind, "id": document.id, "lang": lang,
+                            "expected_state": args.get("expected_state", "submitted"),
+                            "content_hash": args.get("content_hash")}
     return payload.Notice(
         title=text.title,
         body=text.body,
@@ -373,6 +379,7 @@ def _notice(
         actions=actions,
         data=sw_data,
         require_interaction=action_required,
+        decision=decision,
     )
 
 

@@ -386,3 +386,30 @@ async def test_unreachable_push_service_is_retried_later(client, push_service) -
         .first()
     )
     assert row["state"] == "pending" and row["next_attempt_at"] > NOON
+
+
+async def test_two_workers_at_once_send_each_message_exactly_once(client, push_service) -> None:
+    import asyncio
+
+    from notifications.sender import PushSender
+    from notifications.transport import AiohttpTransport
+
+    org = await make_org()
+    people = [org.people[k] for k in ("agent_a", "agent_a2", "agent_b", "manager_a", "manager_b")]
+    subs = [await subscribe(client, p, push_service) for p in people for _ in range(4)]
+    at = paris(2031, 9, 9, 12)
+    for index in range(6):
+        await notify("decision_made", [p.user_id for p in people],
+                     {"kind": "mission", "id": f"race-{index}", "url": "/m"},
+                     {"decision": "approved", "label": f"Mission {index}"}, now=at)
+    transports = [AiohttpTransport(8), AiohttpTransport(8)]
+    workers = [PushSender(get_signer(), t, concurrency=8, batch=7, lanes=2) for t in transports]
+    try:
+        reports = await asyncio.gather(*(w.deliver_due(at) for w in workers))
+    finally:
+        for t in transports:
+            await t.aclose()
+    assert sum(r.sent for r in reports) >= 6 * len(subs)
+    for sub in subs:
+        bodies = [m.plaintext for m in push_service.messages(sub)]
+        assert len(bodies) == 6 and len(set(bodies)) == 6

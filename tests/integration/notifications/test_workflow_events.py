@@ -46,6 +46,10 @@ async def test_mission_submitted_asks_the_manager_who_approves_from_the_notifica
     assert note["navigate"] == f"/missions/{mission_id}"
     assert [a["action"] for a in note["actions"]] == ["approve", "refuse"]
     assert push_service.messages(other_phone) == [], "only the agent's own manager is asked"
+    assert ask.json()["decision"] == {"entity": "mission", "id": mission_id, "lang": "fr",
+                                      "expected_state": "submitted",
+                                      "content_hash": note["data"]["intents"]["approve"]["args"][
+                                          "content_hash"]}
     intent = note["data"]["intents"]["approve"]
     # The service worker queues this intent as is; the server checks it like any other.
     ack = await send(client, manager, intent["name"], intent["args"])
@@ -122,3 +126,4 @@ async def test_invoice_for_an_order_proposes_service_done_to_the_unit_managers(
     note = proposal.json()["notification"]
     assert note["title"] == f"Service fait à constater : {number}"
     assert "150,00" in note["body"]
+

@@ -129,3 +129,18 @@ def test_every_event_type_renders() -> None:
         for lang in ("fr", "en"):
             text = messages.render(event_type, {}, lang)
             assert text.title and text.body, (event_type, lang)
+
+
+def test_payload_carries_the_flat_copy_the_app_service_worker_reads() -> None:
+    import json
+
+    from notifications import payload
+
+    body = json.loads(payload.build(payload.Notice(
+        title="À valider : Audit", body="Demande de A.", navigate="/missions/1", lang="fr",
+        tag="mission:1", decision={"entity": "mission", "id": "1", "lang": "fr",
+                                   "expected_state": "submitted", "content_hash": "abc"})))
+    assert body["title"] == body["notification"]["title"] and body["url"] == "/missions/1"
+    assert body["decision"]["entity"] == "mission" and body["decision"]["content_hash"] == "abc"
+    short = json.loads(payload.shorten(json.dumps(body).encode(), 320))
+    assert "decision" not in short and short["notification"]["navigate"] == "/missions/1"
