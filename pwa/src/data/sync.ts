@@ -32,7 +32,7 @@ export const SCHEMA_VERSION = 1;
 /** Pull pages buffered before giving up on one cycle (a runaway server). */
 const MAX_PAGES = 10_000;
 /** Intent names that must wait until the user's receipts are uploaded. */
-const NEEDS_BLOBS = new Set(['claim.submit']);
+const NEEDS_BLOBS = new Set(['expense_claim.submit', 'claim.submit']);
 
 export interface SyncSettings {
   appVersion: string;

@@ -296,7 +296,7 @@ export class FakeServer {
     switch (mutation.name) {
       case 'expense_line.create':
       case 'mission.create':
-      case 'claim.create': {
+      case 'expense_claim.create': {
         if (row !== undefined) throw new Outcome('rejected', 'ROW_EXISTS');
         const { id: _id, ...data } = args;
         this.serverPut(userId, entity!, id, entity === 'expense_line' ? data : { ...data, state: 'draft' });
@@ -320,7 +320,7 @@ export class FakeServer {
         this.serverPut(userId, entity!, id, { ...row.data, receipts: [...receipts, String(args['sha256'])] });
         return;
       }
-      case 'claim.submit': {
+      case 'expense_claim.submit': {
         const lines = this.liveRows('expense_line').filter((line) => line.data['claim_id'] === id);
         for (const line of lines) {
           for (const sha of (line.data['receipts'] as string[] | undefined) ?? []) {
