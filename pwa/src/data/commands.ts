@@ -11,6 +11,8 @@ export interface CommandHost {
   enqueue(name: string, v: number, args: JsonObject): Promise<PendingIntent>;
   currentRow(entity: EntityName, id: string): Row | undefined;
   attachReceiptBlob(lineId: string, file: Blob): Promise<PendingIntent>;
+  /** Inbox reads are REST on the server (not intents); offline they wait for the next sync. */
+  markNotificationRead(id: string): Promise<void>;
 }
 
 /**
@@ -163,8 +165,8 @@ export function makeCommands(host: CommandHost) {
       },
     },
     notifications: {
-      /** Marks one notification read. */
-      read: (id: string) => host.enqueue('notification.read', 1, { id }),
+      /** Marks one inbox item read (works offline). */
+      read: (id: string): Promise<void> => host.markNotificationRead(id),
     },
     /** Answers to problems shown to the user (then call dismissProblem(problem.key)). */
     conflicts: {

@@ -53,6 +53,8 @@ export interface SyncDeps {
   settings: SyncSettings;
   /** Called after local state changed (acks, applied pull): refresh views, tell other tabs. */
   onChanged: () => Promise<void>;
+  /** Extra work at the end of a cycle (e.g. inbox reads made offline). */
+  afterCycle?: (userId: string) => Promise<void>;
 }
 
 /** Delay before retry number `attempt` (0-based): exponential, capped, "equal jitter". */
@@ -195,6 +197,7 @@ export class SyncLoop {
     this.deps.store.blobsPending.value = (await pendingBlobs(this.deps.db, userId)).length;
     await this.push(userId);
     await this.pull(userId);
+    await this.deps.afterCycle?.(userId);
     if (uploadError !== null) throw uploadError;
   }
 

@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { sha256Hex } from '../../src/data/blobs';
-import { makeCommands } from '../../src/data/commands';
 import type { DataLayer } from '../../src/data/engine';
 import { harness, settle, type Harness } from './helpers';
 
@@ -22,11 +21,7 @@ function photo(size: number, seed: number): Blob {
 }
 
 function commandsOf(layer: DataLayer) {
-  return makeCommands({
-    enqueue: (name, v, args) => layer.enqueue(name, v, args),
-    currentRow: (entity, id) => layer.store.row(entity, id).peek(),
-    attachReceiptBlob: (lineId, file) => layer.attachReceipt(lineId, file),
-  });
+  return layer.commands;
 }
 
 function chunkOffsets(h: Harness): number[] {

@@ -89,6 +89,7 @@ describe('commands', () => {
       },
       currentRow: (entity, id) => rows[`${entity}/${id}`],
       attachReceiptBlob: async () => ({}) as PendingIntent,
+      markNotificationRead: async () => undefined,
     });
     await commands.missions.approve('m1', 'ok');
     await commands.expenseLines.edit('l1', { merchant: 'Uber', amount_cents: 1200 });
@@ -112,6 +113,7 @@ describe('commands', () => {
       },
       currentRow: () => ({ id: 'l1', entity: 'expense_line', row_version: 9, pending: false, data: {} }),
       attachReceiptBlob: async () => ({}) as PendingIntent,
+      markNotificationRead: async () => undefined,
     });
     const problem = (extra: Partial<Problem>): Problem => ({
       key: 'u:5',
