@@ -11,6 +11,8 @@ export interface CommandHost {
   enqueue(name: string, v: number, args: JsonObject): Promise<PendingIntent>;
   currentRow(entity: EntityName, id: string): Row | undefined;
   attachReceiptBlob(lineId: string, file: Blob): Promise<PendingIntent>;
+  /** Inbox reads are REST on the server (not intents); offline they wait for the next sync. */
+  markNotificationRead(id: string): Promise<void>;
 }
 
 /**
@@ -108,29 +110,63 @@ export function makeCommands(host: CommandHost) {
       refuse: (id: string, reason?: string) => decide(host, 'mission', 'refuse', id, reason),
       return: (id: string, reason?: string) => decide(host, 'mission', 'return', id, reason),
     },
-    /** Expense claims (états de frais). */
+    /** Expense claims (états de frais), entity `expense_claim`. */
     claims: {
-      submit: (id: string) => transition(host, 'claim', 'submit', id),
-      approve: (id: string, reason?: string) => decide(host, 'claim', 'approve', id, reason),
-      refuse: (id: string, reason?: string) => decide(host, 'claim', 'refuse', id, reason),
-      return: (id: string, reason?: string) => decide(host, 'claim', 'return', id, reason),
+      /** Opens the claim of an approved mission; returns its id. */
+      async create(missionId: string, title = ''): Promise<string> {
+        const id = newId();
+        await host.enqueue('expense_claim.create', 1, { id, mission_id: missionId, title });
+        return id;
+      },
+      /** Submits; pushed only once the claim's receipts are uploaded. */
+      submit: (id: string) => transition(host, 'expense_claim', 'submit', id),
+      approve: (id: string, reason?: string) => decide(host, 'expense_claim', 'approve', id, reason),
+      refuse: (id: string, reason?: string) => decide(host, 'expense_claim', 'refuse', id, reason),
+      return: (id: string, reason?: string) => decide(host, 'expense_claim', 'return', id, reason),
+      /** Back-office: marks paid. */
+      markPaid: (id: string, paymentReference = '') =>
+        host.enqueue('expense_claim.mark_paid', 1, {
+          id,
+          expected_state: state(host, 'expense_claim', id),
+          payment_reference: paymentReference,
+        }),
     },
-    /** Service done (service fait) on a purchase order, fully or per line. */
-    serviceDone: {
-      certify(args: {
-        purchase_order_id: string;
-        done_on: string;
-        comment?: string;
-        lines?: { line_id: string; quantity: number }[];
-        id?: string;
-      }): Promise<PendingIntent> {
-        const payload: JsonObject = { ...args, id: args.id ?? newId() } as unknown as JsonObject;
-        return host.enqueue('service_done.certify', 1, payload);
+    /** Purchase orders (bons de commande) and service done (service fait). */
+    purchaseOrders: {
+      /**
+       * Certifies service done on the certification round the manager saw: every line when
+       * `lines` is omitted, else the quantities received per line.
+       */
+      certify(
+        id: string,
+        options: { certifiedOn: string; lines?: { line_no: number; received: number | string }[]; comment?: string; invoiceId?: string },
+      ): Promise<PendingIntent> {
+        const round = host.currentRow('purchase_order', id)?.data['certification_round'];
+        return host.enqueue('purchase_order.certify', 1, {
+          id,
+          round_seen: typeof round === 'number' ? round : 0,
+          certified_on: options.certifiedOn,
+          lines: options.lines ?? null,
+          comment: options.comment ?? '',
+          invoice_id: options.invoiceId ?? null,
+        });
+      },
+      /** Revokes a certification (explicit command; certification is otherwise monotonic). */
+      revoke: (id: string, reason: string, lineNos?: number[]) =>
+        host.enqueue('purchase_order.revoke', 1, { id, reason, line_nos: lineNos ?? null }),
+    },
+    /** Supplier invoices. */
+    invoices: {
+      /** The supplier completed a suspended invoice. */
+      complete(id: string, comment = ''): Promise<PendingIntent> {
+        const data = host.currentRow('invoice', id)?.data;
+        const status = data?.['status'] ?? data?.['state'];
+        return host.enqueue('invoice.complete', 1, { id, expected_status: typeof status === 'string' ? status : 'SUSPENDUE', comment });
       },
     },
     notifications: {
-      /** Marks one notification read. */
-      read: (id: string) => host.enqueue('notification.read', 1, { id }),
+      /** Marks one inbox item read (works offline). */
+      read: (id: string): Promise<void> => host.markNotificationRead(id),
     },
     /** Answers to problems shown to the user (then call dismissProblem(problem.key)). */
     conflicts: {

@@ -99,7 +99,13 @@ export interface RowsOwnerMeta {
   user_id: string | null;
 }
 
-export type MetaRecord = InstallationMeta | SessionMeta | ClientMeta | RowsOwnerMeta;
+/** Inbox items marked read while offline, sent by the next sync cycle. */
+export interface InboxReadsMeta {
+  key: `inbox_reads:${string}`;
+  ids: string[];
+}
+
+export type MetaRecord = InstallationMeta | SessionMeta | ClientMeta | RowsOwnerMeta | InboxReadsMeta;
 
 export interface NomadeDB extends DBSchema {
   rows: { key: [string, string]; value: BaseRow; indexes: { 'by-entity': string } };

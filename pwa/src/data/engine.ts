@@ -7,7 +7,9 @@ import { Auth } from './auth';
 import { BlobUploader, DEFAULT_CHUNK_SIZE, localBlob, pendingBlobs, storeBlob } from './blobs';
 import { getMeta, guarded, openDatabase, type BaseRow, type ClientMeta, type Db, type StoredAck, type StoredIntent } from './db';
 import { NotSignedInError, StorageFullError } from './errors';
+import { makeCommands, type Commands } from './commands';
 import { Http } from './http';
+import { Notifications } from './notifications';
 import { findMutator, replay } from './mutators';
 import {
   dismissProblem as dismissStoredProblem,
@@ -176,6 +178,8 @@ export class DataLayer {
   private authHandle: Auth | null = null;
   private syncHandle: SyncLoop | null = null;
   private uploader: BlobUploader | null = null;
+  private notificationsHandle: Notifications | null = null;
+  private commandsCache: Commands | null = null;
   private channel: ChannelLike | null = null;
   private events: EventSourceLike | null = null;
   private eventsRetry: unknown = null;
@@ -194,6 +198,23 @@ export class DataLayer {
     this.clock = options.clock ?? realClock;
     this.random = options.random ?? Math.random;
     this.locks = options.locks === undefined ? defaultLocks() : options.locks;
+  }
+
+  /** Push subscription, preferences and the inbox (REST on the server; reads work offline). */
+  get notifications(): Notifications {
+    if (this.notificationsHandle === null) throw new Error('DataLayer not started');
+    return this.notificationsHandle;
+  }
+
+  /** Typed intent builders bound to this layer (index.ts exports the app's as `commands`). */
+  get commands(): Commands {
+    this.commandsCache ??= makeCommands({
+      enqueue: (name, v, args) => this.enqueue(name, v, args),
+      currentRow: (entity, id) => this.store.row(entity, id).peek(),
+      attachReceiptBlob: (lineId, file) => this.attachReceipt(lineId, file),
+      markNotificationRead: (id) => this.notifications.markRead(id),
+    });
+    return this.commandsCache;
   }
 
   /** True while this tab runs the sync loop. */
@@ -236,6 +257,13 @@ export class DataLayer {
     const http = new Http(options.apiBase ?? '', fetcher);
     this.authHandle = new Auth(db, http, this.store, this.clock, this.locks);
     this.uploader = new BlobUploader(db, this.authHandle, options.chunkSize ?? DEFAULT_CHUNK_SIZE);
+    const auth = this.authHandle;
+    this.notificationsHandle = new Notifications(db, http, auth, () => {
+      const userId = auth.currentUserId();
+      if (userId === null) throw new NotSignedInError();
+      return userId;
+    });
+    const notifications = this.notificationsHandle;
     this.syncHandle = new SyncLoop({
       db,
       auth: this.authHandle,
@@ -252,6 +280,7 @@ export class DataLayer {
         periodicMs: options.periodicSyncMs ?? 60_000,
       },
       onChanged: () => this.changed(),
+      afterCycle: (userId) => notifications.flush(userId),
     });
     const saved = await this.authHandle.restore();
     if (saved !== undefined) await this.prepareRows(saved.user.id);

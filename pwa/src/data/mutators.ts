@@ -91,15 +91,28 @@ const attachReceipt: Mutator = (view, args) => {
   view.put('expense_line', id, { ...current, receipts: [...receipts, sha256] });
 };
 
-const certifyServiceDone: Mutator = (view, args, context) => {
+/** `purchase_order.certify`: service done (service fait), whole order or quantities per line. */
+const certifyOrder: Mutator = (view, args, context) => {
   const id = idOf(args);
-  view.put('service_done', id, { ...args, certified_at: context.clientTime });
-  const orderId = args['purchase_order_id'];
-  if (typeof orderId === 'string') {
-    const order = view.get('purchase_order', orderId);
-    if (order !== undefined) view.put('purchase_order', orderId, { ...order, service_done: true });
-  }
+  const order = view.get('purchase_order', id);
+  if (order === undefined) return;
+  const next: JsonObject = { ...order, certified_at: context.clientTime };
+  if (typeof args['certified_on'] === 'string') next['certified_on'] = args['certified_on'];
+  if (typeof args['comment'] === 'string') next['certification_comment'] = args['comment'];
+  const lines = args['lines'];
+  next['state'] = Array.isArray(lines) && lines.length > 0 ? 'partially_certified' : 'certified';
+  view.put('purchase_order', id, next);
 };
+
+/** `invoice.complete`: the supplier completed a suspended invoice. */
+const completeInvoice: Mutator = (view, args) => {
+  const id = idOf(args);
+  const invoice = view.get('invoice', id);
+  if (invoice !== undefined) view.put('invoice', id, { ...invoice, status: 'COMPLETEE' });
+};
+
+/** Intents with no visible effect on synced rows (settings kept elsewhere). */
+const noEffect: Mutator = () => undefined;
 
 const readNotification: Mutator = (view, args, context) => {
   const id = idOf(args);
@@ -120,16 +133,25 @@ export const MUTATORS: ReadonlyMap<string, Mutator> = new Map<string, Mutator>([
   ['mission.submit', setState('mission', 'submitted', 'submitted_at')],
   ['mission.cancel', setState('mission', 'cancelled')],
   ['mission.decide', decide('mission')],
+  // Aliases of mission.decide from the first design.
   ['mission.approve', setState('mission', 'approved', 'decided_at')],
   ['mission.refuse', setState('mission', 'refused', 'decided_at')],
   ['mission.return', setState('mission', 'returned', 'decided_at')],
+  ['expense_claim.create', create('expense_claim', 'draft')],
+  ['expense_claim.submit', setState('expense_claim', 'submitted', 'submitted_at')],
+  ['expense_claim.decide', decide('expense_claim')],
+  ['expense_claim.mark_paid', setState('expense_claim', 'paid', 'paid_at')],
+  ['purchase_order.certify', certifyOrder],
+  ['invoice.complete', completeInvoice],
+  ['notification_preferences.update', noEffect],
+  // Names of the first design (sync-design.md), kept so old queued intents still show.
   ['claim.create', create('claim', 'draft')],
   ['claim.submit', setState('claim', 'submitted', 'submitted_at')],
   ['claim.decide', decide('claim')],
   ['claim.approve', setState('claim', 'approved', 'decided_at')],
   ['claim.refuse', setState('claim', 'refused', 'decided_at')],
   ['claim.return', setState('claim', 'returned', 'decided_at')],
-  ['service_done.certify', certifyServiceDone],
+  ['service_done.certify', certifyOrder],
   ['notification.read', readNotification],
 ]);
 

@@ -32,7 +32,7 @@ export const SCHEMA_VERSION = 1;
 /** Pull pages buffered before giving up on one cycle (a runaway server). */
 const MAX_PAGES = 10_000;
 /** Intent names that must wait until the user's receipts are uploaded. */
-const NEEDS_BLOBS = new Set(['claim.submit']);
+const NEEDS_BLOBS = new Set(['expense_claim.submit', 'claim.submit']);
 
 export interface SyncSettings {
   appVersion: string;
@@ -53,6 +53,8 @@ export interface SyncDeps {
   settings: SyncSettings;
   /** Called after local state changed (acks, applied pull): refresh views, tell other tabs. */
   onChanged: () => Promise<void>;
+  /** Extra work at the end of a cycle (e.g. inbox reads made offline). */
+  afterCycle?: (userId: string) => Promise<void>;
 }
 
 /** Delay before retry number `attempt` (0-based): exponential, capped, "equal jitter". */
@@ -195,6 +197,7 @@ export class SyncLoop {
     this.deps.store.blobsPending.value = (await pendingBlobs(this.deps.db, userId)).length;
     await this.push(userId);
     await this.pull(userId);
+    await this.deps.afterCycle?.(userId);
     if (uploadError !== null) throw uploadError;
   }
 

@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { sha256Hex } from '../../src/data/blobs';
-import { makeCommands } from '../../src/data/commands';
 import type { DataLayer } from '../../src/data/engine';
 import { harness, settle, type Harness } from './helpers';
 
@@ -22,11 +21,7 @@ function photo(size: number, seed: number): Blob {
 }
 
 function commandsOf(layer: DataLayer) {
-  return makeCommands({
-    enqueue: (name, v, args) => layer.enqueue(name, v, args),
-    currentRow: (entity, id) => layer.store.row(entity, id).peek(),
-    attachReceiptBlob: (lineId, file) => layer.attachReceipt(lineId, file),
-  });
+  return layer.commands;
 }
 
 function chunkOffsets(h: Harness): number[] {
@@ -72,7 +67,7 @@ describe('receipt uploads', () => {
 
   it('pushes the attach at once but holds the claim submit until the receipt is uploaded', async () => {
     h = harness();
-    h.server.serverPut('u-alice', 'claim', 'claim-1', { state: 'draft' });
+    h.server.serverPut('u-alice', 'expense_claim', 'claim-1', { state: 'draft' });
     h.server.serverPut('u-alice', 'expense_line', 'line-1', { merchant: 'Taxi', claim_id: 'claim-1' });
     const layer = await h.open();
     await layer.login('alice@example.fr', 'secret', 'phone');
@@ -89,13 +84,13 @@ describe('receipt uploads', () => {
     const pushedNames = () =>
       h.server.requests('/sync/v1/push').flatMap((entry) => (entry.body as { mutations: { name: string }[] }).mutations.map((m) => m.name));
     expect(pushedNames()).toEqual(['expense_line.attach_receipt']);
-    expect(layer.store.row('claim', 'claim-1').value!.data['state']).toBe('submitted'); // optimistic
+    expect(layer.store.row('expense_claim', 'claim-1').value!.data['state']).toBe('submitted'); // optimistic
     expect(layer.store.pendingCount.value).toBe(1);
 
     await layer.syncNow();
     await settle(layer);
-    expect(pushedNames()).toEqual(['expense_line.attach_receipt', 'claim.submit']);
-    expect(h.server.rows.get('claim/claim-1')!.data['state']).toBe('submitted');
+    expect(pushedNames()).toEqual(['expense_line.attach_receipt', 'expense_claim.submit']);
+    expect(h.server.rows.get('expense_claim/claim-1')!.data['state']).toBe('submitted');
     expect(layer.store.pendingCount.value).toBe(0);
     expect(layer.store.problems.value).toEqual([]);
   });

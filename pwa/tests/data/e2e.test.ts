@@ -12,7 +12,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 
 import { sha256Hex } from '../../src/data/blobs';
-import { makeCommands } from '../../src/data/commands';
 import { DataLayer } from '../../src/data/engine';
 import { newId } from '../../src/data/ids';
 import { freshDbName } from './helpers';
@@ -60,11 +59,7 @@ describe.skipIf(!url)('against a real server', () => {
     const layer = await open(dbName, fetcher);
     await layer.login(email, password, 'vitest e2e');
     await layer.syncNow();
-    const cmd = makeCommands({
-      enqueue: (name, v, args) => layer.enqueue(name, v, args),
-      currentRow: (entity, id) => layer.store.row(entity, id).peek(),
-      attachReceiptBlob: (lineId, file) => layer.attachReceipt(lineId, file),
-    });
+    const cmd = layer.commands;
 
     const lineId = newId();
     dropNextPushResponse = true;

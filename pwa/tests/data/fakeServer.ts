@@ -79,6 +79,8 @@ export class FakeServer {
   tokens = new Map<string, { userId: string; expired: boolean }>();
   devices = new Map<string, { userId: string; refresh: string }>();
   pins = new Map<string, string>();
+  /** Inbox item id → read. */
+  inbox = new Map<string, boolean>();
   pinFailures = 0;
   online = true;
   /** Failures to inject, matched by path prefix, consumed in order. */
@@ -197,6 +199,16 @@ export class FakeServer {
       this.devices.delete(decodeURIComponent(path.slice('/api/v1/devices/'.length)));
       return new Response(null, { status: 204 });
     }
+    if (path.startsWith('/api/v1/inbox/') && path.endsWith('/read')) {
+      const id = decodeURIComponent(path.slice('/api/v1/inbox/'.length, -'/read'.length));
+      if (!this.inbox.has(id)) return problem(404, 'NOT_FOUND');
+      this.inbox.set(id, true);
+      return json(200, { marked: 1, unread: [...this.inbox.values()].filter((read) => !read).length });
+    }
+    if (path === '/api/v1/inbox/') {
+      const items = [...this.inbox.entries()].map(([id, read]) => ({ id, title: id, read_at: read ? 'yes' : null }));
+      return json(200, { items, unread: items.filter((item) => item.read_at === null).length, next_before: null });
+    }
     if (path === '/sync/v1/push') return this.push(userId.userId, entry.body as PushBody);
     if (path === '/sync/v1/pull') return this.pull(userId.userId, entry.body as PullBody);
     if (path === '/sync/v1/blobs') return this.blobStatus(entry.body as { sha256: string; size: number });
@@ -296,7 +308,7 @@ export class FakeServer {
     switch (mutation.name) {
       case 'expense_line.create':
       case 'mission.create':
-      case 'claim.create': {
+      case 'expense_claim.create': {
         if (row !== undefined) throw new Outcome('rejected', 'ROW_EXISTS');
         const { id: _id, ...data } = args;
         this.serverPut(userId, entity!, id, entity === 'expense_line' ? data : { ...data, state: 'draft' });
@@ -320,7 +332,7 @@ export class FakeServer {
         this.serverPut(userId, entity!, id, { ...row.data, receipts: [...receipts, String(args['sha256'])] });
         return;
       }
-      case 'claim.submit': {
+      case 'expense_claim.submit': {
         const lines = this.liveRows('expense_line').filter((line) => line.data['claim_id'] === id);
         for (const line of lines) {
           for (const sha of (line.data['receipts'] as string[] | undefined) ?? []) {

@@ -46,13 +46,15 @@ describe('optimistic replay', () => {
       [
         base('mission', 'm1', { state: 'submitted', content_hash: 'h1' }),
         base('mission', 'm2', { state: 'draft' }),
-        base('claim', 'c1', { state: 'submitted' }),
+        base('expense_claim', 'c1', { state: 'submitted' }),
+        base('purchase_order', 'po1', { state: 'open', certification_round: 2 }),
         base('notification', 'n1', { read_at: null }),
       ],
       [
         intent('mission.decide', { id: 'm1', decision: 'return', expected_state: 'submitted', content_hash: 'h1', reason: 'dates' }),
         intent('mission.submit', { id: 'm2', expected_state: 'draft' }, { ack: { seq: 2, id: 'x', status: 'rejected', code: 'STATE_CHANGED' } }),
-        intent('claim.decide', { id: 'c1', decision: 'approve', expected_state: 'submitted', content_hash: 'h', reason: '' }),
+        intent('expense_claim.decide', { id: 'c1', decision: 'approve', expected_state: 'submitted', content_hash: 'h', reason: '' }),
+        intent('purchase_order.certify', { id: 'po1', round_seen: 2, certified_on: '2026-11-21', lines: null, comment: 'ok' }),
         intent('notification.read', { id: 'n1' }),
         intent('invoice.something_new', { id: 'i1' }),
       ],
@@ -60,7 +62,8 @@ describe('optimistic replay', () => {
     expect(view.get('mission')!.get('m1')!.data).toMatchObject({ state: 'returned', decision_reason: 'dates', decided_at: T });
     expect(view.get('mission')!.get('m2')!.data['state']).toBe('draft');
     expect(view.get('mission')!.get('m2')!.pending).toBe(false);
-    expect(view.get('claim')!.get('c1')!.data['state']).toBe('approved');
+    expect(view.get('expense_claim')!.get('c1')!.data['state']).toBe('approved');
+    expect(view.get('purchase_order')!.get('po1')!.data).toMatchObject({ state: 'certified', certified_on: '2026-11-21', certification_comment: 'ok' });
     expect(view.get('notification')!.get('n1')!.data['read_at']).toBe(T);
     expect(view.has('invoice')).toBe(false);
   });
@@ -86,6 +89,7 @@ describe('commands', () => {
       },
       currentRow: (entity, id) => rows[`${entity}/${id}`],
       attachReceiptBlob: async () => ({}) as PendingIntent,
+      markNotificationRead: async () => undefined,
     });
     await commands.missions.approve('m1', 'ok');
     await commands.expenseLines.edit('l1', { merchant: 'Uber', amount_cents: 1200 });
@@ -97,7 +101,7 @@ describe('commands', () => {
     });
     expect(sent[1]).toEqual({ name: 'expense_line.edit', args: { id: 'l1', base_version: 7, merchant: 'Uber', amount_cents: 1200 } });
     expect(sent[2]!.args['id']).toBe(id);
-    expect(sent[3]).toEqual({ name: 'claim.submit', args: { id: 'unknown-claim', expected_state: null } });
+    expect(sent[3]).toEqual({ name: 'expense_claim.submit', args: { id: 'unknown-claim', expected_state: null } });
   });
 
   it('answer conflicts: restore an overwritten value, keep my money group', async () => {
@@ -109,6 +113,7 @@ describe('commands', () => {
       },
       currentRow: () => ({ id: 'l1', entity: 'expense_line', row_version: 9, pending: false, data: {} }),
       attachReceiptBlob: async () => ({}) as PendingIntent,
+      markNotificationRead: async () => undefined,
     });
     const problem = (extra: Partial<Problem>): Problem => ({
       key: 'u:5',

@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
 
-import { makeCommands } from '../../src/data/commands';
 import type { DataLayer } from '../../src/data/engine';
 import { harness, settle, type Harness } from './helpers';
 
@@ -11,11 +10,7 @@ afterEach(async () => {
 });
 
 function commandsOf(layer: DataLayer) {
-  return makeCommands({
-    enqueue: (name, v, args) => layer.enqueue(name, v, args),
-    currentRow: (entity, id) => layer.store.row(entity, id).peek(),
-    attachReceiptBlob: (lineId, file) => layer.attachReceipt(lineId, file),
-  });
+  return layer.commands;
 }
 
 describe('queue', () => {

@@ -82,6 +82,44 @@ describe('pull', () => {
   });
 });
 
+describe('server answers', () => {
+  it('halves the batch on 413, takes a new client id on CLIENT_TAKEN, re-pulls on COOKIE_INVALID', async () => {
+    h = harness();
+    const layer = await h.open({ pushBatch: 4 });
+    await layer.login('alice@example.fr', 'secret', 'phone');
+    await settle(layer);
+    h.server.online = false;
+    for (let i = 1; i <= 4; i++) await layer.enqueue('expense_line.create', 1, { id: `l${i}`, merchant: `m${i}` });
+    await settle(layer);
+    h.server.online = true;
+    h.server.failNext('/sync/v1/push', { status: 413, code: 'PUSH_TOO_LARGE' });
+    await layer.syncNow();
+    await settle(layer);
+    const sizes = h.server.requests('/sync/v1/push').map((entry) => (entry.body as { mutations: unknown[] }).mutations.length);
+    expect(sizes).toEqual([4, 2, 2]);
+    expect(h.server.liveRows('expense_line')).toHaveLength(4);
+
+    const oldClient = (h.server.requests('/sync/v1/push').at(-1)!.body as { client_id: string }).client_id;
+    await layer.enqueue('expense_line.create', 1, { id: 'l5', merchant: 'm5' });
+    h.server.failNext('/sync/v1/push', { status: 403, code: 'CLIENT_TAKEN' });
+    await layer.syncNow();
+    await settle(layer);
+    const last = h.server.requests('/sync/v1/push').at(-1)!.body as { client_id: string; mutations: { seq: number }[] };
+    expect(last.client_id).not.toBe(oldClient);
+    expect(last.mutations.map((m) => m.seq)).toEqual([1]);
+    expect(h.server.liveRows('expense_line')).toHaveLength(5);
+    expect(layer.store.pendingCount.value).toBe(0);
+
+    h.server.serverForget('expense_line', 'l1'); // gone without a tombstone
+    h.server.failNext('/sync/v1/pull', { status: 400, code: 'COOKIE_INVALID' });
+    await layer.syncNow();
+    await settle(layer);
+    const cookies = h.server.requests('/sync/v1/pull').slice(-2).map((entry) => (entry.body as { cookie: unknown }).cookie);
+    expect(cookies[1]).toBeNull();
+    expect(layer.store.rows('expense_line').value.map((row) => row.id).sort()).toEqual(['l2', 'l3', 'l4', 'l5']);
+  });
+});
+
 describe('users', () => {
   it('never pushes one user queue with another user token', async () => {
     h = harness();

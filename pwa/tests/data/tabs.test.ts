@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 
 import type { ChannelLike, Environment, EventSourceLike, LockManagerLike } from '../../src/data/engine';
 import { enqueueOffPage } from '../../src/data/worker';
-import { harness, settle, type Harness } from './helpers';
+import { eventually, harness, settle, type Harness } from './helpers';
 
 let h: Harness;
 
@@ -70,26 +70,22 @@ describe('tabs', () => {
     expect(second.isLeader).toBe(false);
 
     await first.login('alice@example.fr', 'secret', 'tab 1');
-    await tick();
     await settle(first);
-    expect(second.store.session.value.status).toBe('signed_in');
+    await eventually(() => second.store.session.value.status === 'signed_in');
 
     await second.enqueue('expense_line.create', 1, { id: 'from-tab-2', merchant: 'Café' });
     expect(second.store.row('expense_line', 'from-tab-2').value?.pending).toBe(true);
-    await tick();
+    await eventually(() => h.server.liveRows('expense_line').length === 1);
     await settle(first);
-    await tick();
-    await settle(second);
+    await eventually(() => second.store.row('expense_line', 'from-tab-2').value?.pending === false);
     expect(h.server.liveRows('expense_line').map((row) => row.id)).toEqual(['from-tab-2']);
-    expect(second.store.row('expense_line', 'from-tab-2').value?.pending).toBe(false);
     expect(second.store.pendingCount.value).toBe(0);
     // Only the leader talked to the sync endpoints.
     expect(syncCalls.first).toBeGreaterThan(0);
     expect(syncCalls.second).toBe(0);
 
     await first.stop();
-    await tick();
-    expect(second.isLeader).toBe(true);
+    await eventually(() => second.isLeader);
     await second.enqueue('expense_line.create', 1, { id: 'after-handover', merchant: 'Bus' });
     await settle(second);
     expect(h.server.liveRows('expense_line').map((row) => row.id).sort()).toEqual(['after-handover', 'from-tab-2']);
@@ -105,7 +101,7 @@ describe('tabs', () => {
     await layer.enqueue('expense_line.create', 1, { id: 'page', merchant: 'Page' });
     await settle(layer);
     expect(await enqueueOffPage('expense_line.create', 1, { id: 'worker', merchant: 'Worker' }, { dbName: h.dbName })).toBe(true);
-    await tick(50);
+    await eventually(() => h.server.liveRows('expense_line').length === 2);
     await settle(layer);
     expect(h.server.liveRows('expense_line').map((row) => row.id).sort()).toEqual(['page', 'worker']);
     const seqs = h.server.applied.map((applied) => applied.seq);
@@ -144,7 +140,7 @@ describe('triggers', () => {
     const layer = await h.open({ eventSource, environment });
     await layer.login('alice@example.fr', 'secret', 'phone');
     await settle(layer);
-    await tick();
+    await eventually(() => sources.some((source) => !source.closed));
     const live = sources.find((source) => !source.closed)!;
     expect(live.url).toMatch(/^\/sync\/v1\/events\?access_token=at-u-alice-/);
 
