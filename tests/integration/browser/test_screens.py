@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.integration.browser.conftest import RunningApp, audit, sign_in, small_targets
+from tests.integration.browser.conftest import RunningApp, audit, screenshot_path, sign_in, small_targets
 
 pytestmark = pytest.mark.browser
 
@@ -39,3 +39,53 @@ async def test_every_screen_is_accessible_at_phone_size(phone, running_app: Runn
         if found:
             problems[path] = found
     assert problems == {}
+
+
+async def test_language_switch_changes_words_numbers_and_money(phone, running_app: RunningApp) -> None:  # type: ignore[no-untyped-def]
+    page = await phone.new_page()
+    await sign_in(page, running_app, "supplier", demo=True)
+    card = page.get_by_role("listitem").filter(has_text="F-2026-0142")
+    assert "1 800,00" in (await card.inner_text()).replace("\u202f", " ").replace("\u00a0", " ")
+    await page.get_by_role("link", name="Réglages").click()
+    await page.get_by_role("radio", name="English").check()
+    await page.get_by_role("heading", name="Settings").wait_for()
+    await page.get_by_role("link", name="Invoices").click()
+    await page.get_by_role("heading", name="My invoices").wait_for()
+    assert "€1,800.00" in await card.inner_text()
+    assert await page.evaluate("document.documentElement.lang") == "en"
+    await page.screenshot(path=screenshot_path("supplier-invoices-english"))
+
+
+async def test_a_push_message_is_shown_as_a_notification_by_the_service_worker(phone, running_app: RunningApp) -> None:  # type: ignore[no-untyped-def]
+    """The real service worker turns a push into a notification (delivered with CDP: a real
+    push subscription needs Google's service)."""
+    import json
+
+    await phone.grant_permissions(["notifications"])
+    page = await phone.new_page()
+    await page.goto("/")
+    await page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=20_000)
+    cdp = await phone.new_cdp_session(page)
+    versions: list[dict[str, object]] = []
+    cdp.on("ServiceWorker.workerVersionUpdated", lambda event: versions.extend(event["versions"]))
+    await cdp.send("ServiceWorker.enable")
+    registration_id = None
+    for _ in range(100):
+        running = [v for v in versions if v.get("runningStatus") == "running" and v.get("status") == "activated"]
+        if running:
+            registration_id = running[-1]["registrationId"]
+            break
+        await page.wait_for_timeout(100)
+    assert registration_id is not None
+    payload = {"title": "Facture F-2026-0142 suspendue", "body": "Bon de commande absent.", "url": "/invoices/i-1", "tag": "invoice-i-1"}
+    await cdp.send("ServiceWorker.deliverPushMessage", {
+        "origin": running_app.base_url, "registrationId": registration_id, "data": json.dumps(payload),
+    })
+    shown: list[list[str]] = []
+    for _ in range(100):
+        shown = await page.evaluate(
+            "navigator.serviceWorker.ready.then(r => r.getNotifications()).then(n => n.map(x => [x.title, x.body, x.data.url]))")
+        if shown:
+            break
+        await page.wait_for_timeout(100)
+    assert shown == [["Facture F-2026-0142 suspendue", "Bon de commande absent.", "/invoices/i-1"]]
