@@ -45,14 +45,16 @@ def _free_port() -> int:
 
 def _server_env(data_dir: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
-    env.update({
-        "NOMADE_ENV": "test",
-        "NOMADE_SECRET_KEY": "browser-test-secret-" + "y" * 40,
-        "NOMADE_DATA_DIR": str(data_dir),
-        "NOMADE_PWA_DIST": str(ROOT / "pwa" / "dist"),
-        "NOMADE_LOG_JSON": "false",
-        "NOMADE_LOG_LEVEL": "WARNING",
-    })
+    env.update(
+        {
+            "NOMADE_ENV": "test",
+            "NOMADE_SECRET_KEY": "browser-test-secret-" + "y" * 40,
+            "NOMADE_DATA_DIR": str(data_dir),
+            "NOMADE_PWA_DIST": str(ROOT / "pwa" / "dist"),
+            "NOMADE_LOG_JSON": "false",
+            "NOMADE_LOG_LEVEL": "WARNING",
+        }
+    )
     return env
 
 
@@ -70,14 +72,23 @@ def running_app(built_pwa: Path) -> Iterator[RunningApp]:
     """The real server, migrated, with a demo organisation (agent, manager, supplier...)."""
     data_dir = Path(tempfile.mkdtemp(prefix="nomade-browser-"))
     env = _server_env(data_dir)
-    seeded = subprocess.run([sys.executable, "-m", "tests.integration.browser.seed_people"], check=True,
-                            cwd=ROOT, env=env, capture_output=True, text=True)
+    seeded = subprocess.run(
+        [sys.executable, "-m", "tests.integration.browser.seed_people"],
+        check=True,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     org = json.loads(seeded.stdout.strip().splitlines()[-1])  # migrate() prints before the JSON
     port = _free_port()
     log = (data_dir / "server.log").open("wb")
     server = subprocess.Popen(
         [sys.executable, "-m", "backend.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     base_url = f"http://localhost:{port}"  # localhost: a secure context for the service worker
     try:
@@ -89,7 +100,9 @@ def running_app(built_pwa: Path) -> Iterator[RunningApp]:
             except httpx.HTTPError:
                 pass
             if server.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"server did not start: {(data_dir / 'server.log').read_text()[-2000:]}")
+                raise RuntimeError(
+                    f"server did not start: {(data_dir / 'server.log').read_text()[-2000:]}"
+                )
             time.sleep(0.2)
         yield RunningApp(base_url=base_url, password=org["password"], people=org["people"])
     finally:
@@ -115,8 +128,14 @@ async def browser() -> AsyncIterator[object]:
 @pytest.fixture
 async def phone(browser, running_app: RunningApp) -> AsyncIterator[object]:  # type: ignore[no-untyped-def]
     """A fresh phone-sized browser context (its own storage) on the running app."""
-    context = await browser.new_context(viewport=PHONE, base_url=running_app.base_url, device_scale_factor=2,
-                                        is_mobile=True, has_touch=True, locale="fr-FR")
+    context = await browser.new_context(
+        viewport=PHONE,
+        base_url=running_app.base_url,
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        locale="fr-FR",
+    )
     yield context
     await context.close()
 
@@ -139,7 +158,8 @@ async def audit(page, name: str) -> list[str]:  # type: ignore[no-untyped-def]
         await page.add_script_tag(path=str(AXE))
     result = await page.evaluate(
         """async () => {
-          const r = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+          const tags = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+          const r = await axe.run(document, { runOnly: { type: 'tag', values: tags } });
           return r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
             .map(v => `${v.id} (${v.impact}): ${v.nodes.map(n => n.target.join(' ')).join(', ')}`);
         }"""
@@ -150,13 +170,22 @@ async def audit(page, name: str) -> list[str]:  # type: ignore[no-untyped-def]
 async def small_targets(page) -> list[str]:  # type: ignore[no-untyped-def]
     """Buttons, form fields and navigation links smaller than 44 × 44 CSS px (inline text links
     are exempt, as in WCAG 2.5.5)."""
-    return list(await page.evaluate(
-        """() => [...document.querySelectorAll('button, input:not(.sr-only):not([type=checkbox]):not([type=radio]), select, textarea, nav a, a.button, label.button, summary')]
+    return list(
+        await page.evaluate(
+            """() => [...document.querySelectorAll(
+              'button, input:not(.sr-only):not([type=checkbox]):not([type=radio]), ' +
+              'select, textarea, nav a, a.button, label.button, summary')]
           .filter(e => e.offsetParent !== null)
           .map(e => [e, e.getBoundingClientRect()])
           .filter(([e, r]) => r.width < 44 || r.height < 44)
-          .map(([e, r]) => `${e.tagName.toLowerCase()} "${(e.textContent || e.id).trim().slice(0, 30)}" ${Math.round(r.width)}x${Math.round(r.height)}`)"""
-    ))
+          .map(([e, r]) => `${e.tagName.toLowerCase()} "${(e.textContent || e.id).trim()}"`
+            + ` ${Math.round(r.width)}x${Math.round(r.height)}`)"""
+        )
+    )
+
+
+GO_TO = "p => { history.pushState(null, '', p); dispatchEvent(new PopStateEvent('popstate')); }"
+"""Client-side navigation to a path, as the app's own links do."""
 
 
 async def sign_in(page, running_app: RunningApp, person: str, *, demo: bool = False) -> None:  # type: ignore[no-untyped-def]

@@ -8,7 +8,14 @@ import tempfile
 import pytest
 from PIL import Image, ImageDraw
 
-from tests.integration.browser.conftest import CHROMIUM, PHONE, RunningApp, screenshot_path, sign_in
+from tests.integration.browser.conftest import (
+    CHROMIUM,
+    GO_TO,
+    PHONE,
+    RunningApp,
+    screenshot_path,
+    sign_in,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -18,10 +25,14 @@ async def test_the_app_is_installable(running_app: RunningApp, built_pwa) -> Non
 
     async with async_playwright() as pw:
         with tempfile.TemporaryDirectory() as profile:
-            context = await pw.chromium.launch_persistent_context(profile, executable_path=CHROMIUM, viewport=PHONE)
+            context = await pw.chromium.launch_persistent_context(
+                profile, executable_path=CHROMIUM, viewport=PHONE
+            )
             page = await context.new_page()
             await page.goto(running_app.base_url)
-            await page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=20_000)
+            await page.wait_for_function(
+                "navigator.serviceWorker.controller !== null", timeout=20_000
+            )
             cdp = await context.new_cdp_session(page)
             result = await cdp.send("Page.getInstallabilityErrors")
             manifest = await cdp.send("Page.getAppManifest")
@@ -30,7 +41,9 @@ async def test_the_app_is_installable(running_app: RunningApp, built_pwa) -> Non
     assert manifest["errors"] == []
 
 
-async def test_agent_creates_a_mission_offline_and_reloads_offline_with_it(phone, running_app: RunningApp) -> None:  # type: ignore[no-untyped-def]
+async def test_agent_creates_a_mission_offline_and_reloads_offline_with_it(
+    phone, running_app: RunningApp
+) -> None:  # type: ignore[no-untyped-def]
     page = await phone.new_page()
     await sign_in(page, running_app, "agent_a2")
     await page.get_by_role("heading", name="Mes missions").wait_for()
@@ -63,7 +76,9 @@ async def test_agent_creates_a_mission_offline_and_reloads_offline_with_it(phone
 
     # Back online, the mission reaches the server and is no longer waiting.
     await phone.set_offline(False)
-    await page.wait_for_function("document.querySelector('header').innerText.includes('Tout est envoyé')", timeout=30_000)
+    await page.wait_for_function(
+        "document.querySelector('header').innerText.includes('Tout est envoyé')", timeout=30_000
+    )
     assert "En attente d’envoi" not in await card.inner_text()
     await page.screenshot(path=screenshot_path("agent-mission-synced"))
 
@@ -72,21 +87,27 @@ def receipt_photo(width: int = 3000, height: int = 4000) -> bytes:
     """A 12 MP 'photo' of a receipt, as a phone camera would give."""
     image = Image.new("RGB", (width, height), (235, 232, 225))
     draw = ImageDraw.Draw(image)
-    for n, text in enumerate(["BRASSERIE DU PORT", "12/11/2026", "PLAT DU JOUR  18,50", "TOTAL TTC  18,50 EUR"]):
+    for n, text in enumerate(
+        ["BRASSERIE DU PORT", "12/11/2026", "PLAT DU JOUR  18,50", "TOTAL TTC  18,50 EUR"]
+    ):
         draw.text((300, 400 + n * 300), text, fill=(20, 20, 20))
     out = io.BytesIO()
     image.save(out, "JPEG", quality=90)
     return out.getvalue()
 
 
-async def test_receipt_photo_is_downscaled_on_the_phone_before_it_is_queued(phone, running_app: RunningApp) -> None:  # type: ignore[no-untyped-def]
+async def test_receipt_photo_is_downscaled_on_the_phone_before_it_is_queued(
+    phone, running_app: RunningApp
+) -> None:  # type: ignore[no-untyped-def]
     page = await phone.new_page()
     await sign_in(page, running_app, "agent_b", demo=True)
-    await page.evaluate("history.pushState(null, '', '/claims/c-1/lines/new'); dispatchEvent(new PopStateEvent('popstate'))")
+    await page.evaluate(GO_TO, "/claims/c-1/lines/new")
     await page.get_by_role("heading", name="Ajouter un justificatif").wait_for()
     camera = page.locator("input#camera")
     assert await camera.get_attribute("capture") == "environment"
-    await camera.set_input_files(files=[{"name": "receipt.jpg", "mimeType": "image/jpeg", "buffer": receipt_photo()}])
+    await camera.set_input_files(
+        files=[{"name": "receipt.jpg", "mimeType": "image/jpeg", "buffer": receipt_photo()}]
+    )
     ready = page.locator("[data-receipt-size]")
     await ready.wait_for(timeout=20_000)
     assert await ready.get_attribute("data-receipt-size") == "1500 × 2000"
@@ -95,15 +116,22 @@ async def test_receipt_photo_is_downscaled_on_the_phone_before_it_is_queued(phon
     await page.screenshot(path=screenshot_path("agent-receipt-downscaled"))
     await page.get_by_role("button", name="Enregistrer").click()
     # The line and its receipt are queued on the phone (create + attach), waiting to sync.
-    await page.wait_for_function("document.querySelector('header').innerText.includes('2 modifications')", timeout=15_000)
+    await page.wait_for_function(
+        "document.querySelector('header').innerText.includes('2 modifications')", timeout=15_000
+    )
 
 
-async def test_manager_approves_offline_and_the_agent_sees_it_approved(browser, running_app: RunningApp) -> None:  # type: ignore[no-untyped-def]
+async def test_manager_approves_offline_and_the_agent_sees_it_approved(
+    browser, running_app: RunningApp
+) -> None:  # type: ignore[no-untyped-def]
     """Agent (online) submits a mission; the manager, offline, approves it in one tap: the inbox
     says "waiting to sync"; back online the decision reaches the server and the agent sees it."""
     from tests.integration.browser.conftest import PHONE
 
-    contexts = [await browser.new_context(viewport=PHONE, base_url=running_app.base_url, locale="fr-FR") for _ in range(2)]
+    contexts = [
+        await browser.new_context(viewport=PHONE, base_url=running_app.base_url, locale="fr-FR")
+        for _ in range(2)
+    ]
     agent, manager = [await c.new_page() for c in contexts]
     try:
         await sign_in(agent, running_app, "agent_a")
@@ -114,7 +142,9 @@ async def test_manager_approves_offline_and_the_agent_sees_it_approved(browser, 
         await agent.get_by_label("Date de fin").fill("2026-12-15")
         await agent.get_by_role("button", name="Créer la mission").click()
         await agent.get_by_role("button", name="Envoyer pour validation").click()
-        await agent.wait_for_function("document.querySelector('header').innerText.includes('Tout est envoyé')", timeout=30_000)
+        await agent.wait_for_function(
+            "document.querySelector('header').innerText.includes('Tout est envoyé')", timeout=30_000
+        )
 
         await sign_in(manager, running_app, "manager_a")
         card = manager.get_by_role("listitem").filter(has_text="Salon des collectivités")
@@ -125,7 +155,9 @@ async def test_manager_approves_offline_and_the_agent_sees_it_approved(browser, 
         await manager.screenshot(path=screenshot_path("manager-approved-offline"))
 
         await contexts[1].set_offline(False)
-        await manager.wait_for_function("document.querySelector('header').innerText.includes('Tout est envoyé')", timeout=30_000)
+        await manager.wait_for_function(
+            "document.querySelector('header').innerText.includes('Tout est envoyé')", timeout=30_000
+        )
         await manager.get_by_role("link", name="Tout est envoyé.").click()
         await manager.get_by_role("heading", name="Synchronisation").wait_for()
         problems = await manager.locator("main").inner_text()

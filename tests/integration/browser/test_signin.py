@@ -9,12 +9,17 @@ from tests.integration.browser.conftest import RunningApp, screenshot_path
 pytestmark = pytest.mark.browser
 
 
-async def test_agent_signs_in_and_the_service_worker_controls_the_page(phone, running_app: RunningApp) -> None:  # type: ignore[no-untyped-def]
+async def test_agent_signs_in_and_the_service_worker_controls_the_page(
+    phone, running_app: RunningApp
+) -> None:  # type: ignore[no-untyped-def]
     page = await phone.new_page()
     await page.goto("/")
     await page.get_by_role("heading", name="Connexion").wait_for()
     await page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=15_000)
-    assert await page.evaluate("navigator.serviceWorker.controller.scriptURL") == f"{running_app.base_url}/sw.js"
+    assert (
+        await page.evaluate("navigator.serviceWorker.controller.scriptURL")
+        == f"{running_app.base_url}/sw.js"
+    )
     await page.screenshot(path=screenshot_path("signin"))
 
     await page.get_by_label("Adresse e-mail").fill(running_app.email("agent_a"))
@@ -31,7 +36,12 @@ async def test_agent_signs_in_and_the_service_worker_controls_the_page(phone, ru
     # The agent lands on their missions, inside the shell with its bottom navigation.
     await page.get_by_role("heading", name="Mes missions").wait_for()
     nav = page.get_by_role("navigation", name="Navigation principale")
-    assert await nav.get_by_role("link").all_inner_texts() == ["Missions", "Frais", "Messages", "Réglages"]
+    assert await nav.get_by_role("link").all_inner_texts() == [
+        "Missions",
+        "Frais",
+        "Messages",
+        "Réglages",
+    ]
     await page.screenshot(path=screenshot_path("agent-missions-empty"))
 
 
