@@ -636,6 +636,8 @@ async def seed(orgs: int) -> tuple[list[tuple[str, dict[str, str]]], tuple[Phone
         people.append(("supplier", org.people["supplier"].headers))
     random.shuffle(people)
     probe_org = await make_org()
+    if hasattr(engine, "close_connection_pool"):
+        await engine.close_connection_pool()
     return people, (
         Phone(headers=probe_org.people["agent_a"].headers, role="agent"),
         probe_org.people["manager_a"].headers,
