@@ -31,6 +31,7 @@ import json
 import os
 import random
 import resource
+import statistics
 import sys
 import time
 import uuid
@@ -125,6 +126,51 @@ def _parent(pid: int) -> int:
         return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
     except (OSError, ValueError, IndexError):
         return -1
+
+
+# --------------------------------------------------------------------------- server latency
+def scrape_buckets(topology: Topology) -> dict[tuple[str, float], float]:
+    """(route, bucket bound) -> cumulative count, summed over the app processes (2xx only)."""
+    totals: dict[tuple[str, float], float] = defaultdict(float)
+    for index in range(1, topology.apps + 1):
+        try:
+            text = httpx.get(f"{topology.app_url(index)}/metrics", timeout=10).text
+        except httpx.HTTPError:
+            continue
+        for line in text.splitlines():
+            if not line.startswith("nomade_http_request_duration_seconds_bucket{"):
+                continue
+            labels, value = line.rsplit(" ", 1)
+            fields = dict(
+                part.split("=", 1) for part in labels[labels.index("{") + 1 : -1].split(",")
+            )
+            if fields.get("status") != '"2xx"':
+                continue
+            bound = fields["le"].strip('"')
+            key = (fields["route"].strip('"'), float("inf") if bound == "+Inf" else float(bound))
+            totals[key] += float(value)
+    return totals
+
+
+def server_quantiles(
+    before: dict[tuple[str, float], float], after: dict[tuple[str, float], float]
+) -> dict[str, dict[str, Any]]:
+    """Per route: requests and the bucket bound holding p50/p95/p99 (from /metrics)."""
+    routes: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    for (route, bound), count in after.items():
+        routes[route].append((bound, count - before.get((route, bound), 0.0)))
+    out: dict[str, dict[str, Any]] = {}
+    for route, buckets in routes.items():
+        buckets.sort()
+        total = buckets[-1][1]
+        if total <= 0:
+            continue
+        figures: dict[str, Any] = {"count": int(total)}
+        for q in (50, 95, 99):
+            bound = next(b for b, c in buckets if c >= total * q / 100)
+            figures[f"p{q}_le_ms"] = "inf" if bound == float("inf") else round(bound * 1000)
+        out[route] = figures
+    return out
 
 
 # --------------------------------------------------------------------------- phones
@@ -397,20 +443,36 @@ async def poke_probe(
         for _ in range(1000):  # bounded
             if stop.is_set():
                 break
+            while not received.empty():
+                received.get_nowait()
             sent = time.perf_counter()
             try:
-                await do_push(http, pusher)
+                line_id = str(uuid.uuid4())
+                check(
+                    await http.post(
+                        "/sync/v1/push",
+                        headers=pusher.headers,
+                        json={
+                            "client_id": str(pusher.client_id),
+                            "schema_version": 1,
+                            "mutations": [
+                                pusher.intent("expense_line.create", line_args(uuid.UUID(line_id)))
+                            ],
+                        },
+                    )
+                )
             except (httpx.HTTPError, BadStatus) as exc:
                 errors.append(type(exc).__name__)
                 await asyncio.sleep(0.5)
                 continue
             try:
-                got = await asyncio.wait_for(received.get(), 5)
+                async with asyncio.timeout(5):
+                    got = await received.get()
+                    while got < sent:  # a poke of an earlier push, arrived late
+                        got = await received.get()
                 samples.append((got - sent) * 1000)
             except TimeoutError:
                 errors.append("poke not received in 5 s")
-            while not received.empty():
-                received.get_nowait()
             await asyncio.sleep(0.4)
     listener.cancel()
     with contextlib.suppress(asyncio.CancelledError, httpx.HTTPError):
@@ -451,6 +513,7 @@ async def run_level(
     usage_before = resource.getrusage(resource.RUSAGE_SELF)
     load_before = os.getloadavg()[0]
     server_before = server_cpu_seconds(topology, pg, redis)
+    buckets_before = await asyncio.to_thread(scrape_buckets, topology)
     async with (
         httpx.AsyncClient(base_url=base_url, limits=limits, timeout=30) as http,
         httpx.AsyncClient(
@@ -485,6 +548,7 @@ async def run_level(
         await asyncio.gather(*sse_tasks, return_exceptions=True)
         await asyncio.wait_for(probe_task, 15)
     server_after = server_cpu_seconds(topology, pg, redis)
+    buckets_after = await asyncio.to_thread(scrape_buckets, topology)
     usage_after = resource.getrusage(resource.RUSAGE_SELF)
     bench_cpu = (usage_after.ru_utime + usage_after.ru_stime) - (
         usage_before.ru_utime + usage_before.ru_stime
@@ -511,6 +575,7 @@ async def run_level(
         total + sum(v.get("count", 0) for k, v in ops.items() if k == "receipt") * 3
     )  # create+2 chunks+attach
     return {
+        "server_side_latency": server_quantiles(buckets_before, buckets_after),
         "server_cpu_seconds": server_cpu,
         "server_cpu_cores": round(sum(server_cpu.values()) / elapsed, 2),
         "server_cpu_ms_per_operation": round(sum(server_cpu.values()) * 1000 / max(1, total), 1),
@@ -571,6 +636,8 @@ async def seed(orgs: int) -> tuple[list[tuple[str, dict[str, str]]], tuple[Phone
         people.append(("supplier", org.people["supplier"].headers))
     random.shuffle(people)
     probe_org = await make_org()
+    if hasattr(engine, "close_connection_pool"):
+        await engine.close_connection_pool()
     return people, (
         Phone(headers=probe_org.people["agent_a"].headers, role="agent"),
         probe_org.people["manager_a"].headers,
@@ -619,6 +686,22 @@ def print_table(result: dict[str, Any]) -> None:
             f"errors {level['errors_total']}, bench CPU {level['bench_process_cpu_share']} cores, "
             f"load {level['loadavg_1m_before']}->{level['loadavg_1m_after']}"
         )
+    for level in result["levels"]:
+        side = level["server_side_latency"]
+        print(
+            f"{level['phones']:>6} phones, inside the app processes (/metrics buckets): "
+            + "; ".join(
+                f"{route} n={fig['count']} p50<={fig['p50_le_ms']} p95<={fig['p95_le_ms']} "
+                f"p99<={fig['p99_le_ms']} ms"
+                for route, fig in sorted(side.items())
+                if route.startswith(("/sync", "/api"))
+            )
+        )
+    cpu_ms = statistics.median(level["server_cpu_ms_per_operation"] for level in result["levels"])
+    print(
+        f"server CPU per phone operation (median of levels): {cpu_ms} ms -> about "
+        f"{round(2000 / cpu_ms)} operations/s on 2 dedicated cores at 100 %"
+    )
     for line in result["verdicts"]:
         print(line)
     for line in result["skipped"]:
