@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from backend.accounts.tables import Device
-from tests.factories import make_org
+from backend.accounts.tables import Device, User
+from tests.factories import PASSWORD, make_org
 from tests.integration.accounts.helpers import UA, bearer, sign_in
 
 
@@ -182,3 +182,17 @@ async def test_control_characters_never_break_sign_in(api) -> None:  # type: ign
     session = await sign_in(api, org.people["agent_a"].email, device_name="Mon\u0000 téléphone\n")
     device = await Device.select(Device.name).where(Device.id == session["device_id"]).first()
     assert device == {"name": "Mon téléphone"}
+
+
+async def test_a_deactivated_user_can_neither_sign_in_nor_refresh(api) -> None:  # type: ignore[no-untyped-def]
+    org = await make_org()
+    person = org.people["agent_b"]
+    session = await sign_in(api, person.email)
+    await User.update({User.is_active: False}).where(User.id == person.user_id)
+    again = await api.post("/api/v1/auth/login",
+                           json={"email": person.email, "password": PASSWORD})
+    assert again.status_code == 401 and again.json()["code"] == "INVALID_CREDENTIALS"
+    refresh = await api.post("/api/v1/auth/refresh", json={
+        "device_id": session["device_id"], "refresh_token": session["refresh_token"]})
+    assert refresh.status_code == 401 and refresh.json()["code"] == "SESSION_EXPIRED"
+    assert (await api.get("/api/v1/me", headers=bearer(session))).status_code == 401
