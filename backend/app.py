@@ -108,9 +108,13 @@ def _make_lifespan(settings: Settings):  # type: ignore[no-untyped-def]
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
         engine = engine_finder()
+        # Tests run a second app in the same process (a simulated restart): what one lifespan
+        # finds in place it leaves in place, what it creates it takes down.
+        owns_pool = isinstance(engine, PostgresEngine) and engine.pool is None
         if engine is not None:
             await prepare_engine(engine)
         jobs.load_job_modules(JOB_MODULES)
+        previous_queue = jobs.current_queue()
         queue: jobs.JobQueue = (
             jobs.RedisQueue(settings.redis_url) if settings.redis_url else jobs.InProcessQueue()
         )
@@ -118,6 +122,7 @@ def _make_lifespan(settings: Settings):  # type: ignore[no-untyped-def]
         jobs.set_queue(queue)
         # Push: the VAPID key must load; embedded mode sweeps the outbox here (tests drive it).
         await start_push(sweep=not settings.redis_url and settings.environment != "test")
+        lifecycle.reset()  # a (re)starting app is not shutting down
         lifecycle.shutdown_event()  # bound to this loop, so a signal can set it
         restore_signals = lifecycle.watch_signals()
         try:
@@ -127,8 +132,8 @@ def _make_lifespan(settings: Settings):  # type: ignore[no-untyped-def]
             restore_signals()
             await stop_push()
             await queue.stop()
-            jobs.set_queue(None)
-            if isinstance(engine, PostgresEngine):
+            jobs.set_queue(previous_queue)
+            if owns_pool and isinstance(engine, PostgresEngine):
                 await engine.close_connection_pool()
 
     return lifespan
