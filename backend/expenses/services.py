@@ -65,9 +65,13 @@ async def visible_lines(actor: Actor) -> Where | None:
     return ExpenseLine.owner.is_in(sorted(owners, key=str))
 
 
-async def get_line(line_id: UUID) -> dict[str, Any] | None:
-    """The row (also when deleted), or None."""
-    return await ExpenseLine.select().where(ExpenseLine.id == line_id).first()
+async def get_line(line_id: UUID, *, for_update: bool = False) -> dict[str, Any] | None:
+    """The row (also when deleted), or None; ``for_update`` locks it until commit
+    (PostgreSQL; SQLite's write transactions are already serialised)."""
+    query = ExpenseLine.select().where(ExpenseLine.id == line_id)
+    if for_update and ExpenseLine._meta.db.engine_type == "postgres":
+        query = query.lock_rows()
+    return await query.first()
 
 
 def _json(value: Any) -> Any:
