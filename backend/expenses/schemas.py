@@ -50,12 +50,12 @@ class EditArgs(msgspec.Struct, forbid_unknown_fields=True):
     category: Category | msgspec.UnsetType = msgspec.UNSET
     merchant: Text200 | msgspec.UnsetType = msgspec.UNSET
     description: Annotated[str, msgspec.Meta(max_length=2000)] | msgspec.UnsetType = msgspec.UNSET
-    vat_rate_bp: BasisPoints | None | msgspec.UnsetType = msgspec.UNSET
-    vat_cents: Cents | None | msgspec.UnsetType = msgspec.UNSET
-    fx_rate: FxRate | None | msgspec.UnsetType = msgspec.UNSET
-    km: Annotated[int, msgspec.Meta(ge=0, le=100_000)] | None | msgspec.UnsetType = msgspec.UNSET
-    fiscal_hp: Annotated[int, msgspec.Meta(ge=1, le=50)] | None | msgspec.UnsetType = msgspec.UNSET
-    claim_id: UUID | None | msgspec.UnsetType = msgspec.UNSET
+    vat_rate_bp: BasisPoints | msgspec.UnsetType | None = msgspec.UNSET
+    vat_cents: Cents | msgspec.UnsetType | None = msgspec.UNSET
+    fx_rate: FxRate | msgspec.UnsetType | None = msgspec.UNSET
+    km: Annotated[int, msgspec.Meta(ge=0, le=100000)] | msgspec.UnsetType | None = msgspec.UNSET
+    fiscal_hp: Annotated[int, msgspec.Meta(ge=1, le=50)] | msgspec.UnsetType | None = msgspec.UNSET
+    claim_id: UUID | msgspec.UnsetType | None = msgspec.UNSET
     field_sources: dict[str, Source] = msgspec.field(default_factory=dict)
 
 
