@@ -73,7 +73,8 @@ async def test_no_server_error_anywhere_in_the_schema(client: Any, who: str) -> 
              "--checks", "not_a_server_error", "--phases", "examples,fuzzing",
              "--max-examples", "8", "--workers", "2", "--request-timeout", "10",
              "--exclude-path-regex", EXCLUDED, "--generation-deterministic",
-             "--suppress-health-check", "all", "--no-color"],
+             "--suppress-health-check", "all", "--generation-database", "none",
+             "--no-color"],
             cwd=ROOT, capture_output=True, timeout=170, check=False)
         output = run.stdout.decode(errors="replace")
         assert run.returncode == 0, output[-6000:]
