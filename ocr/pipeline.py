@@ -139,6 +139,14 @@ def _reading(
         payment_method=ex.payment_method, category=ex.category,
     )
     confidence = dict(ex.confidence)
+    by_name = {c.name: c.ok for c in checks}
+    if ex.vat:
+        vat_ok = by_name.get("vat_rows_sum_to_total") or by_name.get("ht_plus_vat_equals_total")
+        confidence["vat"] = 0.9 if vat_ok else 0.4
+    if ex.siret is not None:
+        confidence["siret"] = 0.95 if by_name.get("siret_luhn") else 0.2
+    if ex.payment_cents is not None:
+        confidence["payment"] = 0.9 if by_name.get("payment_equals_total") else 0.4
     scale = min(1.0, ocr_confidence / 90.0)
     confidence = {k: round(v * scale, 3) for k, v in confidence.items()}
     auto = decide_auto_accept(ex, checks, ocr_confidence)
