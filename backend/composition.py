@@ -9,6 +9,7 @@ from litestar.types import ControllerRouterHandler
 
 from backend.accounts.controllers import AuthController, DevicesController, MeController
 from backend.health import health, ready
+from backend.metrics import metrics_endpoint
 from backend.workflow_routes import WORKFLOW_SYNC_MODULES, workflow_route_handlers
 from notifications.controllers import InboxController, PushController, vapid_public_key
 from sync.controllers import sync_route_handlers
@@ -31,6 +32,7 @@ def route_handlers() -> list[ControllerRouterHandler]:
     return [
         health,
         ready,
+        metrics_endpoint,
         AuthController,
         MeController,
         DevicesController,
