@@ -5,7 +5,7 @@ import {
   devices, dismissRejection, lastSyncAt, markRead, notices, oldestPendingAt, online, pendingCount, pushPrefs, rejections, revokeDevice, session,
   setPushPref, signOut, syncNow,
 } from "../app/data";
-import { formatDateTime, language, pendingText, setLanguage, t, type Language, type MessageKey } from "../app/i18n";
+import { formatDateTime, intentLabel, language, pendingText, setLanguage, t, type Language, type MessageKey } from "../app/i18n";
 import type { Device } from "../app/model";
 import { Page, Problem } from "../app/ui";
 
@@ -132,6 +132,7 @@ export function SyncStatus() {
               const code = KNOWN_CODES.has(r.code) ? r.code : "OTHER";
               return (
                 <li key={r.id} class="card">
+                  <h3>{intentLabel(r.name) ?? r.name} · <time dateTime={r.at}>{formatDateTime(r.at)}</time></h3>
                   <p><strong>{t(`reject.${code}` as MessageKey)}</strong></p>
                   <p class="muted">{r.message[language.value]}</p>
                   <p><strong>{t("sync.whatToDo")} :</strong> {t(`reject.${code}.todo` as MessageKey)}</p>
