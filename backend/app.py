@@ -16,15 +16,17 @@ from litestar.openapi.spec import Components, SecurityScheme
 from piccolo.engine import engine_finder
 from piccolo.engine.postgres import PostgresEngine
 
-from backend import jobs
+from backend import jobs, lifecycle
 from backend.accounts.middleware import AuthMiddleware
 from backend.composition import JOB_MODULES, route_handlers
 from backend.db import prepare_engine
 from backend.errors import CATALOGUE, DomainError, error_body
 from backend.live import make_channels
 from backend.logs import RequestIdMiddleware, configure_logging, ensure_request_id
+from backend.metrics import MetricsMiddleware
 from backend.settings import Settings, get_settings
 from backend.static import static_handlers
+from notifications.jobs import start_push, stop_push
 
 __all__ = ("create_app",)
 
@@ -114,9 +116,16 @@ def _make_lifespan(settings: Settings):  # type: ignore[no-untyped-def]
         )
         await queue.start()
         jobs.set_queue(queue)
+        # Push: the VAPID key must load; embedded mode sweeps the outbox here (tests drive it).
+        await start_push(sweep=not settings.redis_url and settings.environment != "test")
+        lifecycle.shutdown_event()  # bound to this loop, so a signal can set it
+        restore_signals = lifecycle.watch_signals()
         try:
             yield
         finally:
+            lifecycle.begin_shutdown()
+            restore_signals()
+            await stop_push()
             await queue.stop()
             jobs.set_queue(None)
             if isinstance(engine, PostgresEngine):
@@ -134,7 +143,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     return Litestar(
         route_handlers=[*route_handlers(), *static_handlers(settings)],
         plugins=[make_channels(settings)],
-        middleware=[RequestIdMiddleware, DefineMiddleware(AuthMiddleware)],
+        middleware=[MetricsMiddleware, RequestIdMiddleware, DefineMiddleware(AuthMiddleware)],
         before_send=[ensure_request_id],
         exception_handlers={
             DomainError: _on_domain_error,

@@ -8,6 +8,7 @@ import msgspec
 from litestar import Response, get
 from piccolo.engine import engine_finder
 
+from backend import lifecycle
 from backend.settings import get_settings
 
 __all__ = ("health", "ready")
@@ -58,7 +59,10 @@ async def _check_redis(url: str) -> str:
 
 @get("/ready", operation_id="ready", tags=["operations"], opt={"public": True})
 async def ready() -> Response[Health]:
-    """The database (and Redis when configured) answer; 503 otherwise."""
+    """The database (and Redis when configured) answer; 503 otherwise (and while stopping)."""
+    if lifecycle.is_shutting_down():
+        return Response(Health(status="stopping", checks={"process": "shutting down"}),
+                        status_code=503, headers={"Retry-After": "1"})
     checks = {"database": await _check_database()}
     settings = get_settings()
     if settings.redis_url:

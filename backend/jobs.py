@@ -162,6 +162,9 @@ class RedisQueue:
             "timeout": int(timeout),
             "retry_delay": 1.0,
             "retry_backoff": True,
+            # A worker that dies mid-job stops beating: the job is swept and retried within
+            # HEARTBEAT_SECONDS + the worker's sweep period, not after the whole timeout.
+            "heartbeat": HEARTBEAT_SECONDS,
         }
         if key is not None:
             options["key"] = key
@@ -177,12 +180,32 @@ class RedisQueue:
         return int(await self.queue.count("queued")) + int(await self.queue.count("active"))
 
 
+HEARTBEAT_SECONDS = 10
+SWEEP_SECONDS = 5
+
+
+async def _beat(saq_job: Any) -> None:
+    """Touch the running job in Redis so the queue knows its worker is alive."""
+    while True:
+        await asyncio.sleep(HEARTBEAT_SECONDS / 3)
+        try:
+            await saq_job.update()
+        except Exception:
+            log.warning("job heartbeat failed", exc_info=True)
+
+
 def saq_functions() -> list[tuple[str, Callable[..., Awaitable[Any]]]]:
     """The registered jobs as SAQ worker functions (SAQ passes a context first)."""
 
     def adapt(fn: JobFunction) -> Callable[..., Awaitable[Any]]:
         async def run(ctx: dict[str, Any], **kwargs: Any) -> Any:
-            return await fn(**kwargs)
+            saq_job = ctx.get("job")
+            beat = asyncio.create_task(_beat(saq_job)) if saq_job is not None else None
+            try:
+                return await fn(**kwargs)
+            finally:
+                if beat is not None:
+                    beat.cancel()
 
         return run
 

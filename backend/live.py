@@ -1,25 +1,85 @@
-"""Live pokes across processes: Litestar channels on Redis Streams, or in memory."""
+"""Live pokes across processes: Litestar channels on Redis Streams, or in memory.
+
+Litestar's Redis Streams backend stops for good at the first Redis error: the plugin's
+publishing and reading tasks die with it, so after a Redis restart a process would neither
+send nor receive pokes until it is restarted itself. :class:`ResilientRedisStreamBackend`
+keeps both loops alive: a failed publish is retried briefly then dropped (a lost poke costs
+only delay: phones also pull on start, when online, when visible and on a timer), and the
+reading loop waits with backoff and resumes from the last stream ids it saw.
+"""
 
 from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncGenerator, Iterable
+from typing import Any
 
 from litestar.channels import ChannelsPlugin
 from litestar.channels.backends.base import ChannelsBackend
 from litestar.channels.backends.memory import MemoryChannelsBackend
+from litestar.channels.backends.redis import RedisChannelsStreamBackend
+from redis.exceptions import RedisError
 
 from backend.settings import Settings
 
-__all__ = ("make_channels",)
+__all__ = ("ResilientRedisStreamBackend", "make_channels")
+
+log = logging.getLogger("nomade.live")
+_PUBLISH_ATTEMPTS = 3
+_MAX_BACKOFF = 5.0
+
+
+class ResilientRedisStreamBackend(RedisChannelsStreamBackend):
+    """Redis Streams fan-out that survives Redis restarts and network cuts."""
+
+    async def publish(self, data: bytes, channels: Iterable[str]) -> None:
+        channels = list(channels)
+        for attempt in range(_PUBLISH_ATTEMPTS):
+            try:
+                await super().publish(data, channels)
+                return
+            except (RedisError, OSError) as exc:
+                log.warning("poke publish failed, retrying",
+                            extra={"attempt": attempt + 1, "error": type(exc).__name__})
+                await asyncio.sleep(0.2 * 2**attempt)
+        log.warning("poke dropped after %d attempts (clients still pull on their own)",
+                    _PUBLISH_ATTEMPTS)
+
+    async def stream_events(self) -> AsyncGenerator[tuple[str, Any], None]:
+        stream_ids: dict[str, bytes] = {}
+        backoff = 0.1
+        while True:
+            stream_keys = [self._make_key(c) for c in await self._get_subscribed_channels()]
+            try:
+                data: Any = await self._redis.xread(
+                    {key: stream_ids.get(key, 0) for key in stream_keys},
+                    block=self._stream_sleep_no_subscriptions,
+                )
+            except (RedisError, OSError) as exc:
+                log.warning("live stream read failed, retrying",
+                            extra={"error": type(exc).__name__, "retry_in": backoff})
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, _MAX_BACKOFF)
+                continue
+            if backoff > 0.1:
+                log.info("live stream reading again")
+                backoff = 0.1
+            for stream_key, channel_events in data or []:
+                for event_id, fields in channel_events:
+                    stream_ids[stream_key.decode()] = event_id
+                    yield fields[b"channel"].decode(), fields[b"data"]
 
 
 def make_channels(settings: Settings) -> ChannelsPlugin:
     """Redis Streams fan-out when ``REDIS_URL`` is set; one-process memory otherwise."""
     backend: ChannelsBackend
     if settings.redis_url:
-        from litestar.channels.backends.redis import RedisChannelsStreamBackend
         from redis.asyncio import Redis
 
-        backend = RedisChannelsStreamBackend(
-            redis=Redis.from_url(settings.redis_url),
+        backend = ResilientRedisStreamBackend(
+            redis=Redis.from_url(settings.redis_url, socket_connect_timeout=2,
+                                 health_check_interval=15),
             history=10,
             stream_sleep_no_subscriptions=200,
             cap_streams_approximate=True,

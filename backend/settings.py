@@ -51,7 +51,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     s3_bucket: str = "nomade-blobs"
     s3_access_key: str = ""
     s3_secret_key: str = ""
+    s3_region: str = "us-east-1"
     ocr_time_limit_seconds: float = 20.0
+    metrics_token: str = ""
+    shutdown_grace_seconds: float = 20.0
     pwa_dist: Path = Path("pwa/dist")
 
     @property

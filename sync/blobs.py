@@ -37,10 +37,17 @@ _store: BlobStore | None = None
 
 
 def blob_store() -> BlobStore:
-    """The process's blob store (filesystem under ``settings.blob_dir``)."""
+    """The process's blob store: filesystem under ``settings.blob_dir``, or S3 when
+    ``settings.blob_storage == "s3"`` (sync.blobstore_s3)."""
     global _store
     if _store is None:
-        _store = FilesystemBlobStore(get_settings().blob_dir)
+        settings = get_settings()
+        if settings.blob_storage == "s3":
+            from sync.blobstore_s3 import S3BlobStore
+
+            _store = S3BlobStore.from_settings(settings)
+        else:
+            _store = FilesystemBlobStore(settings.blob_dir)
     return _store
 
 
@@ -90,7 +97,7 @@ async def _own_upload(actor: Actor, upload_id: UUID) -> dict[str, Any]:
     upload = await BlobUpload.select().where(BlobUpload.id == upload_id).first()
     if upload is None or _uuid(upload["user"]) != actor.user_id:
         raise DomainError("BLOB_NOT_FOUND")
-    return upload  # type: ignore[no-any-return]
+    return upload
 
 
 async def upload_status(actor: Actor, upload_id: UUID) -> BlobStatus:

@@ -12,13 +12,21 @@ from litestar.channels import ChannelsPlugin
 from litestar.params import Parameter
 from litestar.response import Response, ServerSentEvent, Stream
 
+from backend import lifecycle, metrics
 from backend.accounts.guards import current_actor, signed_in
 from backend.errors import DomainError
 from sync import blobs
 from sync.live import event_stream, make_poke
 from sync.pull import pull
 from sync.push import MAX_MUTATIONS, MAX_PUSH_BYTES, apply_batch
-from sync.wire import BlobStatus, BlobUploadCreate, PullRequest, PullResponse, PushRequest, PushResponse
+from sync.wire import (
+    BlobStatus,
+    BlobUploadCreate,
+    PullRequest,
+    PullResponse,
+    PushRequest,
+    PushResponse,
+)
 
 __all__ = ("sync_route_handlers",)
 
@@ -50,7 +58,10 @@ async def push_route(request: Request[Any, Any, Any]) -> PushResponse:
         raise DomainError("PUSH_TOO_MANY", {"max_mutations": MAX_MUTATIONS})
     seqs = [m.seq for m in body.mutations]
     if seqs != sorted(seqs) or len(set(seqs)) != len(seqs):
-        raise DomainError("VALIDATION_FAILED", {"detail": "mutations must be in increasing seq order"})
+        raise DomainError("VALIDATION_FAILED",
+                          {"detail": "mutations must be in increasing seq order"})
+    if body.pending is not None:
+        metrics.pending_reported(body.pending, body.oldest_pending_seconds)
     poke = make_poke(request.app.plugins.get(ChannelsPlugin))
     acks, last_seq = await apply_batch(actor, body.client_id, body.schema_version,
                                        body.app_version, body.mutations, poke)
@@ -75,7 +86,10 @@ async def events_route(
 ) -> ServerSentEvent:
     """Server-sent pokes ``{organisation, version}`` and heartbeats; pull when poked."""
     channels = request.app.plugins.get(ChannelsPlugin)
-    return ServerSentEvent(event_stream(current_actor(request), channels, last_event_id),
+    # On SIGTERM the stream ends with a `reconnect` event (backend.lifecycle) so the process
+    # can drain; the client reconnects at once through nginx to a process still running.
+    stream = event_stream(current_actor(request), channels, last_event_id)
+    return ServerSentEvent(lifecycle.closing_on_shutdown(stream),
                            headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
 
 

@@ -164,6 +164,17 @@ export class Auth {
     }
   }
 
+  /** Downloads bytes for `userId` (refresh and retry once on a 401 token error). */
+  async authedBlob(userId: string, path: string): Promise<Blob> {
+    const token = await this.accessToken(userId);
+    try {
+      return await this.http.fetchBlob(path, token);
+    } catch (error) {
+      if (!(error instanceof ApiError) || error.status !== 401 || !TOKEN_CODES.has(error.code)) throw error;
+      return this.http.fetchBlob(path, await this.refresh(userId));
+    }
+  }
+
   private async refreshNow(userId: string): Promise<string> {
     const saved = await getMeta(this.db, 'session');
     if (saved === undefined || saved.user.id !== userId) throw new NotSignedInError();

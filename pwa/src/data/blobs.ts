@@ -5,10 +5,12 @@
  * offset rather than from zero. Blobs are content-addressed by the SHA-256 of the whole file, so
  * a duplicate costs no upload (the server answers complete at once).
  *
- * Wire (docs/sync-protocol.md, "Blobs"):
- *   POST  /sync/v1/blobs            {sha256, size, content_type} → {sha256, offset, complete}
- *   PATCH /sync/v1/blobs/{sha256}   body = chunk; headers Upload-Offset, Chunk-Sha256
- *                                   → {offset, complete}; 409 BLOB_OFFSET_MISMATCH {offset}
+ * Wire (docs/sync-protocol.md §6):
+ *   POST  /sync/v1/blobs {sha256, size, content_type}
+ *         → {upload_id | null, sha256, size, offset, complete}  (same upload_id when resumed)
+ *   PATCH /sync/v1/blobs/uploads/{upload_id}  body = chunk; headers Upload-Offset,
+ *         Upload-Chunk-SHA256 → status; 409 BLOB_OFFSET_MISMATCH {offset}, 400
+ *         BLOB_CHUNK_CHECKSUM (resend), 400 BLOB_CHECKSUM_MISMATCH (upload reset to 0)
  */
 import type { Auth } from './auth';
 import { guarded, type Db, type StoredBlob } from './db';
@@ -18,6 +20,7 @@ export const DEFAULT_CHUNK_SIZE = 256 * 1024;
 const MAX_CHUNK_RETRIES = 3;
 
 interface BlobStatus {
+  upload_id?: string | null;
   offset: number;
   complete: boolean;
 }
@@ -86,8 +89,11 @@ export class BlobUploader {
       json: { sha256: blob.sha256, size: blob.size, content_type: blob.content_type },
     });
     let status = created.body;
+    const uploadId = status.upload_id;
     let retries = 0;
+    let restarts = 0;
     while (!status.complete) {
+      if (!uploadId) throw new ApiError(500, { code: 'BLOB_NO_UPLOAD', message: { fr: 'Envoi impossible.', en: 'Upload impossible.' } });
       const offset = status.offset;
       await this.saveOffset(blob, offset);
       const chunk = new Uint8Array(blob.bytes, offset, Math.min(this.chunkSize, blob.size - offset));
@@ -95,12 +101,12 @@ export class BlobUploader {
         status = (
           await this.auth.authed<BlobStatus>(userId, {
             method: 'PATCH',
-            path: `/sync/v1/blobs/${blob.sha256}`,
+            path: `/sync/v1/blobs/uploads/${encodeURIComponent(uploadId)}`,
             body: chunk.slice(),
             headers: {
               'Content-Type': 'application/offset+octet-stream',
               'Upload-Offset': String(offset),
-              'Chunk-Sha256': await sha256Hex(chunk),
+              'Upload-Chunk-SHA256': await sha256Hex(chunk),
             },
           })
         ).body;
@@ -112,6 +118,9 @@ export class BlobUploader {
           status = { offset: serverOffset, complete: false };
         } else if (error.code === 'BLOB_CHUNK_CHECKSUM' && retries < MAX_CHUNK_RETRIES) {
           retries += 1;
+        } else if (error.code === 'BLOB_CHECKSUM_MISMATCH' && restarts < 1) {
+          restarts += 1;
+          status = { offset: 0, complete: false };
         } else {
           throw error;
         }

@@ -14,7 +14,7 @@
 import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
 
 import { StorageFullError, isQuotaError } from './errors';
-import type { Cookie, EntityName, JsonObject, LocalizedText, User, WireAck } from './types';
+import type { Cookie, EntityName, FieldConflict, JsonObject, LocalizedText, User, WireAck } from './types';
 
 /** A base row: the server's truth as of the last applied pull. */
 export interface BaseRow {
@@ -48,6 +48,7 @@ export interface StoredAck {
   code: string;
   message: LocalizedText;
   details: JsonObject;
+  conflicts?: FieldConflict[];
   intent: { seq: number; id: string; name: string; v: number; args: JsonObject; client_time: string };
   at: number;
   dismissed: boolean;
@@ -98,7 +99,13 @@ export interface RowsOwnerMeta {
   user_id: string | null;
 }
 
-export type MetaRecord = InstallationMeta | SessionMeta | ClientMeta | RowsOwnerMeta;
+/** Inbox items marked read while offline, sent by the next sync cycle. */
+export interface InboxReadsMeta {
+  key: `inbox_reads:${string}`;
+  ids: string[];
+}
+
+export type MetaRecord = InstallationMeta | SessionMeta | ClientMeta | RowsOwnerMeta | InboxReadsMeta;
 
 export interface NomadeDB extends DBSchema {
   rows: { key: [string, string]; value: BaseRow; indexes: { 'by-entity': string } };

@@ -5,11 +5,21 @@
  */
 import { Auth } from './auth';
 import { BlobUploader, DEFAULT_CHUNK_SIZE, localBlob, pendingBlobs, storeBlob } from './blobs';
-import { getMeta, guarded, openDatabase, type ClientMeta, type Db, type StoredAck, type StoredIntent } from './db';
+import { getMeta, guarded, openDatabase, type BaseRow, type ClientMeta, type Db, type StoredAck, type StoredIntent } from './db';
 import { NotSignedInError, StorageFullError } from './errors';
+import { makeCommands, type Commands } from './commands';
 import { Http } from './http';
+import { Notifications } from './notifications';
 import { findMutator, replay } from './mutators';
-import { dismissProblem as dismissStoredProblem, ensureClient, enqueueIntent, getClient, listIntents, listProblems } from './queue';
+import {
+  dismissProblem as dismissStoredProblem,
+  ensureClient,
+  enqueueIntent,
+  getClient,
+  listIntents,
+  listProblems,
+  QUEUE_CHANNEL,
+} from './queue';
 import { createStore, type Store } from './store';
 import { SyncLoop } from './sync';
 import type { Device, JsonObject, PendingIntent, Problem, User } from './types';
@@ -88,7 +98,6 @@ type TabMessage =
   | { type: 'sync-request' };
 
 const LEADER_LOCK = 'nomade-sync-leader';
-const CHANNEL_NAME = 'nomade-data';
 const TICK_MS = 5_000;
 
 const realClock: Clock = {
@@ -145,6 +154,7 @@ function toProblem(ack: StoredAck): Problem {
     code: ack.code,
     message: ack.message,
     details: ack.details,
+    conflicts: ack.conflicts ?? [],
     intent: {
       seq: ack.intent.seq,
       id: ack.intent.id,
@@ -168,6 +178,8 @@ export class DataLayer {
   private authHandle: Auth | null = null;
   private syncHandle: SyncLoop | null = null;
   private uploader: BlobUploader | null = null;
+  private notificationsHandle: Notifications | null = null;
+  private commandsCache: Commands | null = null;
   private channel: ChannelLike | null = null;
   private events: EventSourceLike | null = null;
   private eventsRetry: unknown = null;
@@ -176,6 +188,8 @@ export class DataLayer {
   private releaseLeader: (() => void) | null = null;
   private stopped = false;
   private viewRefresh: Promise<void> = Promise.resolve();
+  /** Base rows as last read (they change only with a pull or a sign-in/out). */
+  private baseCache: { userId: string; rows: BaseRow[] } | null = null;
   private readonly listeners: [Parameters<Environment['addEventListener']>[0], () => void][] = [];
 
   constructor(options: DataLayerOptions = {}) {
@@ -184,6 +198,23 @@ export class DataLayer {
     this.clock = options.clock ?? realClock;
     this.random = options.random ?? Math.random;
     this.locks = options.locks === undefined ? defaultLocks() : options.locks;
+  }
+
+  /** Push subscription, preferences and the inbox (REST on the server; reads work offline). */
+  get notifications(): Notifications {
+    if (this.notificationsHandle === null) throw new Error('DataLayer not started');
+    return this.notificationsHandle;
+  }
+
+  /** Typed intent builders bound to this layer (index.ts exports the app's as `commands`). */
+  get commands(): Commands {
+    this.commandsCache ??= makeCommands({
+      enqueue: (name, v, args) => this.enqueue(name, v, args),
+      currentRow: (entity, id) => this.store.row(entity, id).peek(),
+      attachReceiptBlob: (lineId, file) => this.attachReceipt(lineId, file),
+      markNotificationRead: (id) => this.notifications.markRead(id),
+    });
+    return this.commandsCache;
   }
 
   /** True while this tab runs the sync loop. */
@@ -211,8 +242,12 @@ export class DataLayer {
   async start(): Promise<void> {
     const options = this.options;
     const db = await openDatabase(options.dbName ?? 'nomade', {
-      // Another tab runs a newer version: let its upgrade proceed.
-      onBlocking: () => db.close(),
+      // A newer app version opened in another tab needs to upgrade the database: step aside
+      // (close, give up leadership) and ask the user to reload this tab.
+      onBlocking: () => {
+        this.store.updateRequired.value = true;
+        void this.stop();
+      },
     });
     this.dbHandle = db;
     if ((await getMeta(db, 'installation')) === undefined) {
@@ -222,6 +257,13 @@ export class DataLayer {
     const http = new Http(options.apiBase ?? '', fetcher);
     this.authHandle = new Auth(db, http, this.store, this.clock, this.locks);
     this.uploader = new BlobUploader(db, this.authHandle, options.chunkSize ?? DEFAULT_CHUNK_SIZE);
+    const auth = this.authHandle;
+    this.notificationsHandle = new Notifications(db, http, auth, () => {
+      const userId = auth.currentUserId();
+      if (userId === null) throw new NotSignedInError();
+      return userId;
+    });
+    const notifications = this.notificationsHandle;
     this.syncHandle = new SyncLoop({
       db,
       auth: this.authHandle,
@@ -238,6 +280,7 @@ export class DataLayer {
         periodicMs: options.periodicSyncMs ?? 60_000,
       },
       onChanged: () => this.changed(),
+      afterCycle: (userId) => notifications.flush(userId),
     });
     const saved = await this.authHandle.restore();
     if (saved !== undefined) await this.prepareRows(saved.user.id);
@@ -245,7 +288,7 @@ export class DataLayer {
 
     const makeChannel = options.channel === undefined ? defaultChannel() : options.channel;
     if (makeChannel !== null) {
-      this.channel = makeChannel(CHANNEL_NAME);
+      this.channel = makeChannel(QUEUE_CHANNEL);
       this.channel.addEventListener('message', (event) => void this.onTabMessage(event.data as TabMessage));
     }
     const environment = options.environment === undefined ? browserEnvironment() : options.environment;
@@ -342,7 +385,7 @@ export class DataLayer {
       if (error instanceof StorageFullError) this.store.storageError.value = error;
       throw error;
     }
-    await this.refreshView();
+    await this.refreshView(false);
     this.post({ type: 'enqueued', userId });
     this.syncHandle?.trigger();
     return toPending(intent, findMutator(name, v) === undefined);
@@ -359,12 +402,7 @@ export class DataLayer {
       if (error instanceof StorageFullError) this.store.storageError.value = error;
       throw error;
     }
-    return this.enqueue('expense_line.attach_receipt', 1, {
-      id: lineId,
-      sha256: blob.sha256,
-      size: blob.size,
-      content_type: blob.content_type,
-    });
+    return this.enqueue('expense_line.attach_receipt', 1, { id: lineId, sha256: blob.sha256 });
   }
 
   /** A receipt photo still on the device (not uploaded yet), for previews. */
@@ -373,13 +411,25 @@ export class DataLayer {
     return userId === null ? undefined : localBlob(this.db, userId, sha256);
   }
 
+  /**
+   * A receipt's bytes: from the device while its upload waits, else downloaded from the server
+   * (only for users who can see a document referencing it). Use URL.createObjectURL to show it.
+   */
+  async getReceipt(sha256: string): Promise<Blob> {
+    const userId = this.auth.currentUserId();
+    if (userId === null) throw new NotSignedInError();
+    const local = await localBlob(this.db, userId, sha256);
+    if (local !== undefined) return local;
+    return this.auth.authedBlob(userId, `/sync/v1/blobs/${encodeURIComponent(sha256)}`);
+  }
+
   async dismissProblem(key: string): Promise<void> {
     const split = key.lastIndexOf(':');
     const userId = key.slice(0, split);
     const seq = Number(key.slice(split + 1));
     if (userId !== this.auth.currentUserId() || !Number.isInteger(seq)) return;
     await dismissStoredProblem(this.db, userId, seq);
-    await this.refreshView();
+    await this.refreshView(false);
     this.post({ type: 'changed' });
   }
 
@@ -398,13 +448,16 @@ export class DataLayer {
 
   // ------------------------------------------------------------ internals
 
-  /** Recomputes the optimistic view and the signals from IndexedDB (serialised). */
-  refreshView(): Promise<void> {
-    this.viewRefresh = this.viewRefresh.then(() => this.computeView()).catch(() => undefined);
+  /**
+   * Recomputes the optimistic view and the signals from IndexedDB (serialised). `rowsChanged`
+   * false re-reads only the queue (a local write), keeping the base rows read last time.
+   */
+  refreshView(rowsChanged = true): Promise<void> {
+    this.viewRefresh = this.viewRefresh.then(() => this.computeView(rowsChanged)).catch(() => undefined);
     return this.viewRefresh;
   }
 
-  private async computeView(): Promise<void> {
+  private async computeView(rowsChanged: boolean): Promise<void> {
     if (this.dbHandle === null) return;
     const session = this.store.session.peek();
     const userId = 'user' in session ? session.user.id : null;
@@ -416,8 +469,11 @@ export class DataLayer {
       return;
     }
     const db = this.dbHandle;
-    const owner = await getMeta(db, 'rows_owner');
-    const base = owner?.user_id === userId ? await db.getAll('rows') : [];
+    if (rowsChanged || this.baseCache?.userId !== userId) {
+      const owner = await getMeta(db, 'rows_owner');
+      this.baseCache = { userId, rows: owner?.user_id === userId ? await db.getAll('rows') : [] };
+    }
+    const base = this.baseCache.rows;
     const intents = await listIntents(db, userId);
     const client = await getClient(db, userId);
     this.store.view.value = replay(base, intents);
@@ -466,9 +522,11 @@ export class DataLayer {
     if (this.stopped) return;
     switch (message.type) {
       case 'enqueued':
+        await this.refreshView(false);
+        this.syncHandle?.trigger();
+        break;
       case 'changed':
         await this.refreshView();
-        if (message.type === 'enqueued') this.syncHandle?.trigger();
         break;
       case 'session': {
         const saved = await this.auth.restore();

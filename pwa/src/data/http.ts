@@ -36,6 +36,30 @@ export class Http {
     private readonly fetcher: typeof fetch,
   ) {}
 
+  /** GETs raw bytes (downloads); error answers become ApiError as in send(). */
+  async fetchBlob(path: string, token: string): Promise<Blob> {
+    let response: Response;
+    try {
+      response = await this.fetcher(`${this.base}${path}`, { headers: { Authorization: `Bearer ${token}` } });
+    } catch (error) {
+      throw new NetworkError(error);
+    }
+    if (!response.ok) {
+      let parsed: unknown = null;
+      try {
+        parsed = JSON.parse(await response.text());
+      } catch {
+        parsed = null;
+      }
+      throw new ApiError(response.status, errorBody(response.status, parsed), parseRetryAfter(response.headers.get('Retry-After')));
+    }
+    try {
+      return await response.blob();
+    } catch (error) {
+      throw new NetworkError(error);
+    }
+  }
+
   /** Sends one request; resolves with the parsed body of a 2xx answer. */
   async send<T>(request: HttpRequest): Promise<HttpResponse<T>> {
     const headers: Record<string, string> = { Accept: 'application/json', ...request.headers };

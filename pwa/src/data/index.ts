@@ -16,6 +16,7 @@ import type { ReadonlySignal } from '@preact/signals';
 
 import { makeCommands, type Commands } from './commands';
 import { DataLayer, type DataLayerOptions } from './engine';
+import type { Notifications } from './notifications';
 import { createStore, type Store } from './store';
 import type { Device, EntityName, JsonObject, PendingIntent, Row, User } from './types';
 
@@ -23,6 +24,7 @@ export type * from './types';
 export type { Store, View } from './store';
 export type { DataLayerOptions } from './engine';
 export type { Commands, ExpenseLineFields, MissionFields } from './commands';
+export type { InboxItem, InboxPage, Notifications, PushPreferences, PushSubscriptionJson } from './notifications';
 export { DataLayer } from './engine';
 export { createStore } from './store';
 export { ApiError, DataError, NetworkError, NotSignedInError, StorageFullError } from './errors';
@@ -128,7 +130,22 @@ export const commands: Commands = makeCommands({
   enqueue: (name, v, args) => getData().enqueue(name, v, args),
   currentRow: (entity, id) => store.row(entity, id).peek(),
   attachReceiptBlob: (lineId, file) => getData().attachReceipt(lineId, file),
+  markNotificationRead: (id) => getData().notifications.markRead(id),
 });
+
+/**
+ * Push notifications and the inbox: vapidPublicKey(), subscribe(json), unsubscribe(endpoint),
+ * preferences(), savePreferences(p), sendTest(), reportPresence(kind, id), inbox({before,
+ * limit, unreadOnly}), unreadCount(), markRead(id) (offline too), markAllRead().
+ */
+export function notifications(): Notifications {
+  return getData().notifications;
+}
+
+/** A receipt photo's bytes (local while uploading, else downloaded); show with URL.createObjectURL. */
+export function getReceipt(sha256: string): Promise<Blob> {
+  return getData().getReceipt(sha256);
+}
 
 /** Removes a rejection/conflict from the problems list once the user has seen it. */
 export function dismissProblem(key: string): Promise<void> {

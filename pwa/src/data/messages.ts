@@ -34,7 +34,15 @@ const CODES: Record<string, LocalizedText> = {
     en: 'You are not (or no longer) allowed to do this.',
   },
   MUTATION_UNKNOWN: { fr: 'Action inconnue du serveur.', en: 'The server does not know this action.' },
-  VALIDATION: { fr: 'Saisie invalide.', en: 'Invalid input.' },
+  VALIDATION_FAILED: { fr: 'Saisie invalide.', en: 'Invalid input.' },
+  NOT_FOUND: { fr: 'Élément introuvable.', en: 'Item not found.' },
+  NO_CHANGE: { fr: 'Aucune modification à enregistrer.', en: 'Nothing to change.' },
+  ALREADY_ATTACHED: { fr: 'Ce justificatif est déjà joint.', en: 'This receipt is already attached.' },
+  NOT_DONE: { fr: "Le service fait n'était pas constaté.", en: 'Service done was not certified.' },
+  INTERNAL_ERROR_INTENT: {
+    fr: "Erreur interne sur cette action ; rien d'autre n'est perdu.",
+    en: 'Internal error on this action; nothing else is lost.',
+  },
   TEXT_OVERWRITTEN: {
     fr: 'Une autre modification a été écrasée par la vôtre ; vous pouvez la restaurer.',
     en: 'Another change was overwritten by yours; you can restore it.',

@@ -28,18 +28,18 @@ function idOf(args: JsonObject): string {
   return id;
 }
 
+/** The changed fields of an edit: top-level args beside id and base_version (protocol §7). */
 function changesOf(args: JsonObject): JsonObject {
-  const changes = args['changes'] ?? args['fields'];
-  if (changes !== null && typeof changes === 'object' && !Array.isArray(changes)) return changes;
-  const { id: _id, base_version: _bv, ...rest } = args;
+  const { id: _id, base_version: _bv, field_sources: _fs, ...rest } = args;
   return rest;
 }
 
-function create(entity: EntityName, status: string | null): Mutator {
+/** Workflow documents carry `state`; created in `initial` (null: no state, e.g. expense lines). */
+function create(entity: EntityName, initial: string | null): Mutator {
   return (view, args) => {
     const id = idOf(args);
     const data: JsonObject = { ...args };
-    if (status !== null && data['status'] === undefined) data['status'] = status;
+    if (initial !== null && data['state'] === undefined) data['state'] = initial;
     view.put(entity, id, data);
   };
 }
@@ -57,21 +57,31 @@ function remove(entity: EntityName): Mutator {
   return (view, args) => view.del(entity, idOf(args));
 }
 
-function setStatus(entity: EntityName, status: string, stamp?: string): Mutator {
+function setState(entity: EntityName, state: string, stamp?: string): Mutator {
   return (view, args, context) => {
     const id = idOf(args);
     const current = view.get(entity, id);
     if (current === undefined) return;
-    const next: JsonObject = { ...current, status };
+    const next: JsonObject = { ...current, state };
     if (stamp !== undefined) next[stamp] = context.clientTime;
-    const comment = args['comment'];
-    if (typeof comment === 'string') next['decision_comment'] = comment;
+    const reason = args['reason'];
+    if (typeof reason === 'string' && reason !== '') next['decision_reason'] = reason;
     view.put(entity, id, next);
   };
 }
 
+const DECIDED: Record<string, string> = { approve: 'approved', refuse: 'refused', return: 'returned' };
+
+/** `<entity>.decide` {decision: approve | refuse | return}. */
+function decide(entity: EntityName): Mutator {
+  return (view, args, context) => {
+    const state = DECIDED[String(args['decision'])];
+    if (state !== undefined) setState(entity, state, 'decided_at')(view, args, context);
+  };
+}
+
 const attachReceipt: Mutator = (view, args) => {
-  const id = typeof args['line_id'] === 'string' ? args['line_id'] : idOf(args);
+  const id = idOf(args);
   const current = view.get('expense_line', id);
   if (current === undefined) return;
   const sha256 = args['sha256'];
@@ -81,15 +91,28 @@ const attachReceipt: Mutator = (view, args) => {
   view.put('expense_line', id, { ...current, receipts: [...receipts, sha256] });
 };
 
-const certifyServiceDone: Mutator = (view, args, context) => {
+/** `purchase_order.certify`: service done (service fait), whole order or quantities per line. */
+const certifyOrder: Mutator = (view, args, context) => {
   const id = idOf(args);
-  view.put('service_done', id, { ...args, certified_at: context.clientTime });
-  const orderId = args['purchase_order_id'];
-  if (typeof orderId === 'string') {
-    const order = view.get('purchase_order', orderId);
-    if (order !== undefined) view.put('purchase_order', orderId, { ...order, service_done: true });
-  }
+  const order = view.get('purchase_order', id);
+  if (order === undefined) return;
+  const next: JsonObject = { ...order, certified_at: context.clientTime };
+  if (typeof args['certified_on'] === 'string') next['certified_on'] = args['certified_on'];
+  if (typeof args['comment'] === 'string') next['certification_comment'] = args['comment'];
+  const lines = args['lines'];
+  next['state'] = Array.isArray(lines) && lines.length > 0 ? 'partially_certified' : 'certified';
+  view.put('purchase_order', id, next);
 };
+
+/** `invoice.complete`: the supplier completed a suspended invoice. */
+const completeInvoice: Mutator = (view, args) => {
+  const id = idOf(args);
+  const invoice = view.get('invoice', id);
+  if (invoice !== undefined) view.put('invoice', id, { ...invoice, status: 'COMPLETEE' });
+};
+
+/** Intents with no visible effect on synced rows (settings kept elsewhere). */
+const noEffect: Mutator = () => undefined;
 
 const readNotification: Mutator = (view, args, context) => {
   const id = idOf(args);
@@ -101,23 +124,34 @@ const readNotification: Mutator = (view, args, context) => {
 
 /** Handlers by intent name (all version 1; a newer version adds its own entry `name@v`). */
 export const MUTATORS: ReadonlyMap<string, Mutator> = new Map<string, Mutator>([
-  ['expense_line.create', create('expense_line', 'draft')],
+  ['expense_line.create', create('expense_line', null)],
   ['expense_line.edit', edit('expense_line')],
   ['expense_line.delete', remove('expense_line')],
   ['expense_line.attach_receipt', attachReceipt],
   ['mission.create', create('mission', 'draft')],
   ['mission.edit', edit('mission')],
-  ['mission.submit', setStatus('mission', 'submitted', 'submitted_at')],
-  ['mission.cancel', setStatus('mission', 'cancelled')],
-  ['mission.approve', setStatus('mission', 'approved', 'decided_at')],
-  ['mission.refuse', setStatus('mission', 'refused', 'decided_at')],
-  ['mission.return', setStatus('mission', 'returned', 'decided_at')],
+  ['mission.submit', setState('mission', 'submitted', 'submitted_at')],
+  ['mission.cancel', setState('mission', 'cancelled')],
+  ['mission.decide', decide('mission')],
+  // Aliases of mission.decide from the first design.
+  ['mission.approve', setState('mission', 'approved', 'decided_at')],
+  ['mission.refuse', setState('mission', 'refused', 'decided_at')],
+  ['mission.return', setState('mission', 'returned', 'decided_at')],
+  ['expense_claim.create', create('expense_claim', 'draft')],
+  ['expense_claim.submit', setState('expense_claim', 'submitted', 'submitted_at')],
+  ['expense_claim.decide', decide('expense_claim')],
+  ['expense_claim.mark_paid', setState('expense_claim', 'paid', 'paid_at')],
+  ['purchase_order.certify', certifyOrder],
+  ['invoice.complete', completeInvoice],
+  ['notification_preferences.update', noEffect],
+  // Names of the first design (sync-design.md), kept so old queued intents still show.
   ['claim.create', create('claim', 'draft')],
-  ['claim.submit', setStatus('claim', 'submitted', 'submitted_at')],
-  ['claim.approve', setStatus('claim', 'approved', 'decided_at')],
-  ['claim.refuse', setStatus('claim', 'refused', 'decided_at')],
-  ['claim.return', setStatus('claim', 'returned', 'decided_at')],
-  ['service_done.certify', certifyServiceDone],
+  ['claim.submit', setState('claim', 'submitted', 'submitted_at')],
+  ['claim.decide', decide('claim')],
+  ['claim.approve', setState('claim', 'approved', 'decided_at')],
+  ['claim.refuse', setState('claim', 'refused', 'decided_at')],
+  ['claim.return', setState('claim', 'returned', 'decided_at')],
+  ['service_done.certify', certifyOrder],
   ['notification.read', readNotification],
 ]);
 

@@ -13,6 +13,9 @@ import type { JsonObject, WireAck } from './types';
 
 const MAX_SEQ = Number.MAX_SAFE_INTEGER;
 
+/** BroadcastChannel name on which tabs (and the service worker) announce queued intents. */
+export const QUEUE_CHANNEL = 'nomade-data';
+
 /** Reads the client record of a user (undefined before their first sync or write). */
 export async function getClient(db: Db, userId: string): Promise<ClientMeta | undefined> {
   return (await db.get('meta', clientKey(userId))) as ClientMeta | undefined;
@@ -86,11 +89,11 @@ export async function listIntents(db: Db, userId: string, fromSeq = 0): Promise<
 /** What an ack means for the user, or null when it needs no attention. */
 export function problemOf(intent: StoredIntent, ack: WireAck, now: number): StoredAck | null {
   const details = ack.details ?? {};
-  const conflicts = details['conflicts'];
+  const conflicts = ack.conflicts ?? [];
   let kind: StoredAck['kind'] | null = null;
   let code = ack.code ?? '';
   if (ack.status === 'rejected') kind = 'rejected';
-  else if (Array.isArray(conflicts) && conflicts.length > 0) {
+  else if (conflicts.length > 0) {
     kind = 'conflict';
     code = code || 'TEXT_OVERWRITTEN';
   } else if (ack.status === 'noop' && code) kind = 'noop';
@@ -103,6 +106,7 @@ export function problemOf(intent: StoredIntent, ack: WireAck, now: number): Stor
     code,
     message: describeCode(code, ack.message),
     details,
+    conflicts,
     intent: {
       seq: intent.seq,
       id: intent.id,

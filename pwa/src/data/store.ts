@@ -35,7 +35,8 @@ export interface Store {
   problems: Signal<readonly Problem[]>;
   /** Set when IndexedDB refused a write (quota). */
   storageError: Signal<StorageFullError | null>;
-  /** Set when the server requires a newer app (reset reason "schema"). */
+  /** Reload needed: the server requires a newer app (SCHEMA_TOO_OLD), or a newer version of the
+   *  app opened in another tab must upgrade IndexedDB (this tab stepped aside). */
   updateRequired: Signal<boolean>;
   /** Receipt uploads not finished yet. */
   blobsPending: Signal<number>;

@@ -16,14 +16,23 @@ import type { Clock } from './engine';
 import { ApiError, DataError, NetworkError, NotSignedInError } from './errors';
 import { ensureClient, getClient, listIntents, problemOf, recordAcks } from './queue';
 import type { Store } from './store';
-import type { Cookie, PullResponse, PushRequest, PushResponse, ResetInstruction, WireAck } from './types';
+import type { Cookie, PatchOp, PullResponse, PushRequest, PushResponse, WireAck } from './types';
+
+/** A complete pull, staged before it is applied. */
+interface StagedPull {
+  patch: PatchOp[];
+  acks: WireAck[];
+  lastSeq: number;
+  cookie: Cookie;
+  replace: Set<string> | 'all' | null;
+}
 
 /** Version of the client's understanding of the wire format and entities. */
 export const SCHEMA_VERSION = 1;
 /** Pull pages buffered before giving up on one cycle (a runaway server). */
 const MAX_PAGES = 10_000;
 /** Intent names that must wait until the user's receipts are uploaded. */
-const NEEDS_BLOBS = new Set(['claim.submit']);
+const NEEDS_BLOBS = new Set(['expense_claim.submit', 'claim.submit']);
 
 export interface SyncSettings {
   appVersion: string;
@@ -44,6 +53,8 @@ export interface SyncDeps {
   settings: SyncSettings;
   /** Called after local state changed (acks, applied pull): refresh views, tell other tabs. */
   onChanged: () => Promise<void>;
+  /** Extra work at the end of a cycle (e.g. inbox reads made offline). */
+  afterCycle?: (userId: string) => Promise<void>;
 }
 
 /** Delay before retry number `attempt` (0-based): exponential, capped, "equal jitter". */
@@ -186,6 +197,7 @@ export class SyncLoop {
     this.deps.store.blobsPending.value = (await pendingBlobs(this.deps.db, userId)).length;
     await this.push(userId);
     await this.pull(userId);
+    await this.deps.afterCycle?.(userId);
     if (uploadError !== null) throw uploadError;
   }
 
@@ -198,9 +210,11 @@ export class SyncLoop {
     const { db, auth, settings } = this.deps;
     let client = await ensureClient(db, userId);
     const blobsWaiting = (await pendingBlobs(db, userId)).length > 0;
+    let batchSize = settings.pushBatch;
+    let recoveries = 0;
     for (let round = 0; round < 10_000; round++) {
       this.assertUser(userId);
-      let batch = (await listIntents(db, userId, client.server_seq + 1)).slice(0, settings.pushBatch);
+      let batch = (await listIntents(db, userId, client.server_seq + 1)).slice(0, batchSize);
       if (blobsWaiting) {
         const stop = batch.findIndex((intent) => NEEDS_BLOBS.has(intent.name));
         if (stop >= 0) batch = batch.slice(0, stop);
@@ -211,7 +225,7 @@ export class SyncLoop {
         client_id: client.client_id,
         schema_version: SCHEMA_VERSION,
         app_version: settings.appVersion,
-        cookie: client.cookie,
+        // No cookie key: the pull that follows fetches the patch (all pages, staged).
         mutations: batch.map((intent) => ({
           seq: intent.seq,
           id: intent.id,
@@ -225,8 +239,19 @@ export class SyncLoop {
       try {
         response = (await auth.authed<PushResponse>(userId, { method: 'POST', path: '/sync/v1/push', json: request })).body;
       } catch (error) {
+        const recoverable = error instanceof ApiError && (error.code === 'SEQ_GAP' || error.code === 'CLIENT_TAKEN');
+        if (recoverable && ++recoveries > 3) throw error; // the server keeps disagreeing: back off
         if (error instanceof ApiError && error.status === 409 && error.code === 'SEQ_GAP') {
           client = await this.recoverGap(userId, client, expectedSeq(error), first.seq);
+          continue;
+        }
+        if (error instanceof ApiError && error.code === 'CLIENT_TAKEN') {
+          // This client_id belongs to another user on the server: this user gets a new one.
+          client = await this.renumber(userId);
+          continue;
+        }
+        if (error instanceof ApiError && error.status === 413 && batchSize > 1) {
+          batchSize = Math.max(1, Math.floor(batch.length / 2));
           continue;
         }
         throw error;
@@ -281,14 +306,17 @@ export class SyncLoop {
     });
   }
 
-  /** Pulls every page (buffered), then applies them at once. */
+  /** Pulls every page (staged in memory), then applies them at once. */
   async pull(userId: string): Promise<void> {
     const { db, auth, settings } = this.deps;
-    const client = await ensureClient(db, userId);
+    let client = await ensureClient(db, userId);
     let cookie: Cookie = client.cookie;
-    let pages: PullResponse[] = [];
-    // A pull from no cookie is a full snapshot: it replaces whatever rows are held.
-    let reset: ResetInstruction | null = cookie === null ? { scope: 'all', reason: 'initial' } : null;
+    const staged: PatchOp[] = [];
+    const acks: WireAck[] = [];
+    let lastSeq = 0;
+    // Entities whose base rows the staged pages replace ('all' = every entity). A pull from no
+    // cookie is a full snapshot.
+    let replace: Set<string> | 'all' | null = cookie === null ? 'all' : null;
     for (let page = 0; ; page++) {
       if (page >= MAX_PAGES) throw new DataError('PULL_RUNAWAY', { fr: 'Synchronisation interrompue.', en: 'Sync interrupted.' });
       this.assertUser(userId);
@@ -303,43 +331,45 @@ export class SyncLoop {
         ).body;
       } catch (error) {
         if (error instanceof ApiError && error.code === 'COOKIE_INVALID' && cookie !== null) {
-          reset = { scope: 'all', reason: 'cookie' };
           cookie = null;
-          pages = [];
+          staged.length = 0;
+          replace = 'all';
+          continue;
+        }
+        if (error instanceof ApiError && error.code === 'CLIENT_TAKEN') {
+          client = await this.renumber(userId);
           continue;
         }
         throw error;
       }
       if (response.reset) {
-        if (response.reset.reason === 'schema') {
-          throw new DataError('SCHEMA_TOO_OLD', {
-            fr: 'Votre application est trop ancienne : mettez-la à jour.',
-            en: 'Your app is too old: update it.',
-          });
-        }
-        // A reset answers either with the first page of a snapshot, or alone: then pull the
-        // snapshot from no cookie. Either way the pages replace the rows in its scope.
-        const withSnapshot = (response.patch?.length ?? 0) > 0;
-        reset = response.reset;
-        pages = [];
-        if (!withSnapshot && cookie !== null) {
-          cookie = null;
-          continue;
+        // This page and the following ones are a snapshot of the entities in scope: earlier
+        // staged patches of those entities are superseded.
+        const scope = response.reset.scope;
+        if (scope === 'all' || replace === 'all') {
+          replace = 'all';
+          staged.length = 0;
+        } else {
+          const entities = Array.isArray(scope) ? scope : [scope];
+          replace = new Set([...(replace ?? []), ...entities]);
+          const kept = staged.filter((op) => !entities.includes(op.entity));
+          staged.length = 0;
+          staged.push(...kept);
         }
       }
-      pages.push(response);
+      staged.push(...(response.patch ?? []));
+      acks.push(...(response.acks ?? []));
+      lastSeq = Math.max(lastSeq, response.last_seq ?? 0);
       cookie = response.cookie;
       if (!response.has_more) break;
     }
-    await this.apply(userId, pages, reset);
+    await this.apply(userId, { patch: staged, acks, lastSeq, cookie, replace });
     await this.deps.onChanged();
   }
 
-  /** Applies buffered pages in one transaction; drops intents the server has processed. */
-  private async apply(userId: string, pages: readonly PullResponse[], reset: ResetInstruction | null): Promise<void> {
+  /** Applies the staged pull in one transaction; drops intents the server has processed. */
+  private async apply(userId: string, pulled: StagedPull): Promise<void> {
     const { db, clock } = this.deps;
-    const last = pages[pages.length - 1];
-    if (last === undefined) return;
     const now = clock.now();
     await guarded(async () => {
       const tx = db.transaction(['rows', 'intents', 'acks', 'meta'], 'readwrite');
@@ -351,42 +381,33 @@ export class SyncLoop {
         tx.abort();
         throw new NotSignedInError();
       }
-      if (reset !== null) {
-        const scope = reset.scope === 'all' ? null : Array.isArray(reset.scope) ? reset.scope : [reset.scope];
-        if (scope === null) await rows.clear();
-        else {
-          for (const entity of scope) {
-            for (const key of await rows.index('by-entity').getAllKeys(entity)) await rows.delete(key);
-          }
+      if (pulled.replace === 'all') await rows.clear();
+      else if (pulled.replace !== null) {
+        for (const entity of pulled.replace) {
+          for (const key of await rows.index('by-entity').getAllKeys(entity)) await rows.delete(key);
         }
       }
-      let lastSeq = 0;
-      const acks: WireAck[] = [];
-      for (const page of pages) {
-        for (const op of page.patch ?? []) {
-          if (op.op === 'put') {
-            await rows.put({ entity: op.entity, id: op.id, row_version: op.row_version, data: op.data ?? {} });
-          } else {
-            await rows.delete([op.entity, op.id]);
-          }
+      for (const op of pulled.patch) {
+        if (op.op === 'put') {
+          await rows.put({ entity: op.entity, id: op.id, row_version: op.row_version, data: op.data ?? {} });
+        } else {
+          await rows.delete([op.entity, op.id]);
         }
-        lastSeq = Math.max(lastSeq, page.last_seq ?? 0);
-        acks.push(...(page.acks ?? []));
       }
       const intents = tx.objectStore('intents');
       const ackStore = tx.objectStore('acks');
-      for (const ack of acks) {
+      for (const ack of pulled.acks) {
         const intent = await intents.get([userId, ack.seq]);
         if (intent === undefined || intent.id !== ack.id) continue;
         const problem = problemOf(intent, ack, now);
         if (problem !== null && (await ackStore.get([userId, ack.seq])) === undefined) await ackStore.put(problem);
       }
-      if (lastSeq > 0) await intents.delete(IDBKeyRange.bound([userId, 0], [userId, lastSeq]));
+      if (pulled.lastSeq > 0) await intents.delete(IDBKeyRange.bound([userId, 0], [userId, pulled.lastSeq]));
       const client = (await meta.get(clientKey(userId))) as ClientMeta;
       await meta.put({
         ...client,
-        cookie: last.cookie,
-        server_seq: Math.max(client.server_seq, lastSeq),
+        cookie: pulled.cookie,
+        server_seq: Math.max(client.server_seq, pulled.lastSeq),
         last_sync_at: now,
       });
       await tx.done;

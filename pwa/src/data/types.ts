@@ -56,17 +56,26 @@ export interface PushRequest {
 
 export type AckStatus = 'applied' | 'noop' | 'rejected';
 
+/** A value overwritten by a later edit (text fields: later arrival wins); offer to restore it. */
+export interface FieldConflict {
+  field: string;
+  lost: Json;
+  kept: Json;
+}
+
 export interface WireAck {
   seq: number;
   id: string;
   status: AckStatus;
   code?: string | null;
   details?: JsonObject | null;
-  /** Optional human message from the server; the client has a fallback catalogue. */
+  /** Human message from the server; the client has a fallback catalogue. */
   message?: LocalizedText | null;
+  /** Values of yours or of another device that this edit overwrote. */
+  conflicts?: FieldConflict[] | null;
 }
 
-/** Opaque pull cursor. */
+/** Opaque pull cursor: stored and sent back unchanged. */
 export type Cookie = string | number | null;
 
 export interface PatchOp {
@@ -77,10 +86,14 @@ export interface PatchOp {
   data?: JsonObject | null;
 }
 
+/**
+ * On a pull page: the pages of this pull (up to has_more false) are a complete snapshot of the
+ * entities in `scope`; their base rows are replaced, pending intents are kept and replayed.
+ */
 export interface ResetInstruction {
-  /** 'all' or one entity name or a list of entity names. */
+  /** Entity names ('all' is also accepted for every entity). */
   scope: string | string[];
-  /** e.g. 'horizon' (cursor older than tombstones), 'epoch' (server restored), 'schema'. */
+  /** initial | epoch_changed | schema_too_old | horizon | visibility_changed. */
   reason: string;
 }
 
@@ -100,14 +113,16 @@ export interface PullResponse {
   reset?: ResetInstruction | null;
 }
 
-/** Push answers with its acks plus the pull delta for the cookie it was given. */
-export interface PushResponse extends Partial<PullResponse> {
+/** Push answers with its acks (and a pull page only when the request carried a cookie key). */
+export interface PushResponse {
   acks: WireAck[];
   last_seq: number;
+  pull?: PullResponse | null;
 }
 
-/** Server-Sent Events poke payload. */
+/** Server-Sent Events poke payload (`event: poke`). */
 export interface Poke {
+  organisation?: string;
   version: number;
 }
 
@@ -198,6 +213,8 @@ export interface Problem {
   code: string;
   message: LocalizedText;
   details: JsonObject;
+  /** For kind 'conflict': the overwritten values the user may restore. */
+  conflicts: FieldConflict[];
   intent: { seq: number; id: string; name: string; v: number; args: JsonObject; clientTime: string };
   at: number;
 }

@@ -3,8 +3,6 @@
  * auth API, for the data-layer tests. It records every request so tests can check what the
  * client sent, and can be told to lose requests or responses, answer 503 + Retry-After, etc.
  */
-import { createHash } from 'node:crypto';
-
 import type { JsonObject, PatchOp, User, WireAck, WireMutation } from '../../src/data/types';
 
 interface ServerRow {
@@ -26,6 +24,7 @@ interface ServerClient {
 interface ServerBlob {
   size: number;
   sha256: string;
+  uploadId: string;
   bytes: Uint8Array;
   offset: number;
   complete: boolean;
@@ -51,6 +50,11 @@ class Outcome extends Error {
   }
 }
 
+async function sha256(bytes: Uint8Array): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
 function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
   return new Response(body === undefined ? null : JSON.stringify(body), {
     status,
@@ -74,11 +78,15 @@ export class FakeServer {
   users = new Map<string, { password: string; user: User }>();
   tokens = new Map<string, { userId: string; expired: boolean }>();
   devices = new Map<string, { userId: string; refresh: string }>();
+  pins = new Map<string, string>();
+  /** Inbox item id → read. */
+  inbox = new Map<string, boolean>();
+  pinFailures = 0;
   online = true;
   /** Failures to inject, matched by path prefix, consumed in order. */
   failures: { prefix: string; mode: FailMode }[] = [];
   /** When set, the next pull with a cookie answers reset{scope, reason}. */
-  pendingReset: { scope: string; reason: string } | null = null;
+  pendingReset: { scope: string[]; reason: string } | null = null;
   private counter = 0;
 
   addUser(id: string, email: string, password = 'secret'): User {
@@ -165,23 +173,46 @@ export class FakeServer {
       if (failure.mode.retryAfter !== undefined) extra['Retry-After'] = String(failure.mode.retryAfter);
       return problem(failure.mode.status, failure.mode.code, failure.mode.details ?? {}, extra);
     }
-    const response = this.route(entry, url);
+    const response = await this.route(entry, url);
     if (failure?.mode === 'drop-response') throw new TypeError('Failed to fetch (response lost)');
     return response;
   };
 
-  private route(entry: Recorded, url: URL): Response {
+  private async route(entry: Recorded, url: URL): Promise<Response> {
     const path = url.pathname;
     if (path === '/api/v1/auth/login') return this.login(entry.body as { email: string; password: string });
     if (path === '/api/v1/auth/refresh') return this.refresh(entry.body as { device_id: string; refresh_token: string });
+    if (path === '/api/v1/auth/unlock') return this.unlock(entry.body as { device_id: string; refresh_token: string; pin: string });
     const userId = entry.token === null ? undefined : this.tokens.get(entry.token);
     if (userId === undefined) return problem(401, 'AUTH_REQUIRED');
     if (userId.expired) return problem(401, 'TOKEN_EXPIRED');
     if (path === '/api/v1/auth/logout') return new Response(null, { status: 204 });
+    if (path === '/api/v1/auth/pin') {
+      const device = [...this.devices.entries()].find(([, d]) => d.userId === userId.userId);
+      if (device) this.pins.set(device[0], (entry.body as { pin: string }).pin);
+      return new Response(null, { status: 204 });
+    }
+    if (path === '/api/v1/devices/' && entry.method === 'GET') {
+      return json(200, [...this.devices.entries()].filter(([, d]) => d.userId === userId.userId).map(([id]) => ({ id, name: id, current: false })));
+    }
+    if (path.startsWith('/api/v1/devices/') && entry.method === 'DELETE') {
+      this.devices.delete(decodeURIComponent(path.slice('/api/v1/devices/'.length)));
+      return new Response(null, { status: 204 });
+    }
+    if (path.startsWith('/api/v1/inbox/') && path.endsWith('/read')) {
+      const id = decodeURIComponent(path.slice('/api/v1/inbox/'.length, -'/read'.length));
+      if (!this.inbox.has(id)) return problem(404, 'NOT_FOUND');
+      this.inbox.set(id, true);
+      return json(200, { marked: 1, unread: [...this.inbox.values()].filter((read) => !read).length });
+    }
+    if (path === '/api/v1/inbox/') {
+      const items = [...this.inbox.entries()].map(([id, read]) => ({ id, title: id, read_at: read ? 'yes' : null }));
+      return json(200, { items, unread: items.filter((item) => item.read_at === null).length, next_before: null });
+    }
     if (path === '/sync/v1/push') return this.push(userId.userId, entry.body as PushBody);
     if (path === '/sync/v1/pull') return this.pull(userId.userId, entry.body as PullBody);
     if (path === '/sync/v1/blobs') return this.blobStatus(entry.body as { sha256: string; size: number });
-    if (path.startsWith('/sync/v1/blobs/')) return this.blobChunk(path.slice('/sync/v1/blobs/'.length), entry);
+    if (path.startsWith('/sync/v1/blobs/uploads/')) return this.blobChunk(path.slice('/sync/v1/blobs/uploads/'.length), entry);
     return problem(404, 'NOT_FOUND');
   }
 
@@ -209,6 +240,21 @@ export class FakeServer {
   private refresh(body: { device_id: string; refresh_token: string }): Response {
     const device = this.devices.get(body.device_id);
     if (device === undefined || device.refresh !== body.refresh_token) return problem(401, 'REFRESH_REUSED');
+    const account = [...this.users.values()].find((entry) => entry.user.id === device.userId);
+    return this.issue(account!.user, body.device_id);
+  }
+
+  private unlock(body: { device_id: string; refresh_token: string; pin: string }): Response {
+    const device = this.devices.get(body.device_id);
+    if (device === undefined || device.refresh !== body.refresh_token) return problem(401, 'SESSION_EXPIRED');
+    if (this.pins.get(body.device_id) !== body.pin) {
+      this.pinFailures += 1;
+      if (this.pinFailures >= 3) {
+        this.devices.delete(body.device_id);
+        return problem(401, 'SESSION_WIPED');
+      }
+      return problem(401, 'PIN_WRONG');
+    }
     const account = [...this.users.values()].find((entry) => entry.user.id === device.userId);
     return this.issue(account!.user, body.device_id);
   }
@@ -250,7 +296,7 @@ export class FakeServer {
       client.acks.set(mutation.seq, ack);
       acks.push(ack);
     }
-    return json(200, { acks, last_seq: client.last_seq });
+    return json(200, { acks, last_seq: client.last_seq, pull: null });
   }
 
   private apply(userId: string, mutation: WireMutation): void {
@@ -262,16 +308,17 @@ export class FakeServer {
     switch (mutation.name) {
       case 'expense_line.create':
       case 'mission.create':
-      case 'claim.create': {
+      case 'expense_claim.create': {
         if (row !== undefined) throw new Outcome('rejected', 'ROW_EXISTS');
         const { id: _id, ...data } = args;
-        this.serverPut(userId, entity!, id, { ...data, status: 'draft' });
+        this.serverPut(userId, entity!, id, entity === 'expense_line' ? data : { ...data, state: 'draft' });
         return;
       }
       case 'expense_line.edit':
       case 'mission.edit': {
         if (row === undefined || row.deleted) throw new Outcome('noop', 'ROW_DELETED');
-        this.serverPut(userId, entity!, id, { ...row.data, ...(args['changes'] as JsonObject) });
+        const { id: _id, base_version: _bv, ...changes } = args;
+        this.serverPut(userId, entity!, id, { ...row.data, ...changes });
         return;
       }
       case 'expense_line.delete': {
@@ -285,7 +332,7 @@ export class FakeServer {
         this.serverPut(userId, entity!, id, { ...row.data, receipts: [...receipts, String(args['sha256'])] });
         return;
       }
-      case 'claim.submit': {
+      case 'expense_claim.submit': {
         const lines = this.liveRows('expense_line').filter((line) => line.data['claim_id'] === id);
         for (const line of lines) {
           for (const sha of (line.data['receipts'] as string[] | undefined) ?? []) {
@@ -293,10 +340,10 @@ export class FakeServer {
           }
         }
         if (row === undefined) throw new Outcome('rejected', 'NOT_FOUND');
-        if (row.data['status'] !== args['expected_state']) {
-          throw new Outcome('rejected', 'STATE_CHANGED', { expected: args['expected_state'] as string, current: row.data['status'] as string });
+        if (row.data['state'] !== args['expected_state']) {
+          throw new Outcome('rejected', 'STATE_CHANGED', { expected: args['expected_state'] as string, current: row.data['state'] as string });
         }
-        this.serverPut(userId, entity!, id, { ...row.data, status: 'submitted' });
+        this.serverPut(userId, entity!, id, { ...row.data, state: 'submitted' });
         return;
       }
       default:
@@ -308,9 +355,13 @@ export class FakeServer {
     const client = this.clients.get(body.client_id);
     const lastSeq = client?.last_seq ?? 0;
     if (this.pendingReset !== null && body.cookie !== null) {
+      // A snapshot of the entities in scope, on one page.
       const reset = this.pendingReset;
       this.pendingReset = null;
-      return json(200, { cookie: null, has_more: false, last_seq: lastSeq, acks: [], patch: [], reset });
+      const patch = [...this.rows.values()]
+        .filter((row) => row.owner === userId && reset.scope.includes(row.entity) && !row.deleted)
+        .map((row) => ({ op: 'put', entity: row.entity, id: row.id, row_version: row.row_version, data: row.data }));
+      return json(200, { cookie: this.version, has_more: false, last_seq: lastSeq, acks: [], patch, reset });
     }
     const since = body.cookie === null ? 0 : Number(body.cookie);
     const visible = [...this.rows.values()]
@@ -332,28 +383,46 @@ export class FakeServer {
   private blobStatus(body: { sha256: string; size: number }): Response {
     let blob = this.blobs.get(body.sha256);
     if (blob === undefined) {
-      blob = { sha256: body.sha256, size: body.size, bytes: new Uint8Array(body.size), offset: 0, complete: false };
+      this.counter += 1;
+      blob = {
+        sha256: body.sha256,
+        uploadId: `up-${this.counter}`,
+        size: body.size,
+        bytes: new Uint8Array(body.size),
+        offset: 0,
+        complete: false,
+      };
       this.blobs.set(body.sha256, blob);
     }
-    return json(200, { sha256: blob.sha256, offset: blob.offset, complete: blob.complete });
+    return json(200, {
+      upload_id: blob.complete ? null : blob.uploadId,
+      sha256: blob.sha256,
+      size: blob.size,
+      offset: blob.offset,
+      complete: blob.complete,
+    });
   }
 
-  private blobChunk(sha256: string, entry: Recorded): Response {
-    const blob = this.blobs.get(sha256);
+  private async blobChunk(uploadId: string, entry: Recorded): Promise<Response> {
+    const blob = [...this.blobs.values()].find((candidate) => candidate.uploadId === uploadId);
     if (blob === undefined) return problem(404, 'BLOB_NOT_FOUND');
+    const sha = blob.sha256;
     const offset = Number(entry.headers['upload-offset']);
     if (offset !== blob.offset) return problem(409, 'BLOB_OFFSET_MISMATCH', { offset: blob.offset });
     const chunk = entry.body as Uint8Array;
-    const digest = createHash('sha256').update(chunk).digest('hex');
-    if (digest !== entry.headers['chunk-sha256']) return problem(400, 'BLOB_CHUNK_CHECKSUM');
+    const digest = await sha256(chunk);
+    if (digest !== entry.headers['upload-chunk-sha256']) return problem(400, 'BLOB_CHUNK_CHECKSUM');
     blob.bytes.set(chunk, offset);
     blob.offset += chunk.byteLength;
     if (blob.offset >= blob.size) {
-      const full = createHash('sha256').update(blob.bytes).digest('hex');
-      if (full !== sha256) return problem(400, 'BLOB_CHECKSUM_MISMATCH');
+      const full = await sha256(blob.bytes);
+      if (full !== sha) {
+        blob.offset = 0;
+        return problem(400, 'BLOB_CHECKSUM_MISMATCH');
+      }
       blob.complete = true;
     }
-    return json(200, { offset: blob.offset, complete: blob.complete });
+    return json(200, { upload_id: blob.uploadId, sha256: sha, size: blob.size, offset: blob.offset, complete: blob.complete });
   }
 }
 

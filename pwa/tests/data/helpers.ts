@@ -59,3 +59,12 @@ export async function settle(layer: DataLayer): Promise<void> {
   await layer.sync.idle();
   await layer.refreshView();
 }
+
+/** Polls `check` until it holds (cross-tab messages and lock hand-overs are asynchronous). */
+export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

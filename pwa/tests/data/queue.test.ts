@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
 
-import { makeCommands } from '../../src/data/commands';
 import type { DataLayer } from '../../src/data/engine';
 import { harness, settle, type Harness } from './helpers';
 
@@ -11,11 +10,7 @@ afterEach(async () => {
 });
 
 function commandsOf(layer: DataLayer) {
-  return makeCommands({
-    enqueue: (name, v, args) => layer.enqueue(name, v, args),
-    currentRow: (entity, id) => layer.store.row(entity, id).peek(),
-    attachReceiptBlob: (lineId, file) => layer.attachReceipt(lineId, file),
-  });
+  return layer.commands;
 }
 
 describe('queue', () => {
@@ -129,7 +124,7 @@ describe('queue', () => {
     const row = layer.store.row('expense_line', id).value!;
     expect(row.pending).toBe(true);
     expect(row.row_version).toBe(0);
-    expect(row.data).toMatchObject({ merchant: 'Brasserie', amount_cents: 2000, status: 'draft' });
+    expect(row.data).toMatchObject({ merchant: 'Brasserie', amount_cents: 2000 });
     expect(layer.store.row('expense_line', gone).value).toBeUndefined();
     expect(layer.store.pending.value.find((intent) => intent.name === 'future.intent')?.unknown).toBe(true);
     expect(layer.store.pendingCount.value).toBe(5);

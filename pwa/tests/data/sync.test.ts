@@ -60,25 +60,63 @@ describe('pull', () => {
 
     // Offline edit (pending), then the server is restored from a backup: epoch reset.
     h.server.online = false;
-    await layer.enqueue('expense_line.edit', 1, { id: 'keep', base_version: 1, changes: { note: 'taxi' } });
+    await layer.enqueue('expense_line.edit', 1, { id: 'keep', base_version: 1, description: 'taxi' });
     await settle(layer);
     h.server.serverForget('expense_line', 'lost');
     h.server.serverPut('u-alice', 'expense_line', 'new', { merchant: 'Arrived' });
-    h.server.pendingReset = { scope: 'all', reason: 'epoch' };
+    h.server.pendingReset = { scope: ['expense_line'], reason: 'epoch_changed' };
     h.server.online = true;
 
     await layer.sync.pull('u-alice'); // pull only: the edit is still unpushed
     await settle(layer);
     const view = new Map(layer.store.rows('expense_line').value.map((row) => [row.id, row]));
     expect([...view.keys()].sort()).toEqual(['keep', 'new']);
-    expect(view.get('keep')!.data).toMatchObject({ merchant: 'Kept', note: 'taxi' });
+    expect(view.get('keep')!.data).toMatchObject({ merchant: 'Kept', description: 'taxi' });
     expect(view.get('keep')!.pending).toBe(true);
     expect(layer.store.pendingCount.value).toBe(1);
 
     await layer.syncNow();
     await settle(layer);
     expect(layer.store.pendingCount.value).toBe(0);
-    expect(h.server.rows.get('expense_line/keep')!.data['note']).toBe('taxi');
+    expect(h.server.rows.get('expense_line/keep')!.data['description']).toBe('taxi');
+  });
+});
+
+describe('server answers', () => {
+  it('halves the batch on 413, takes a new client id on CLIENT_TAKEN, re-pulls on COOKIE_INVALID', async () => {
+    h = harness();
+    const layer = await h.open({ pushBatch: 4 });
+    await layer.login('alice@example.fr', 'secret', 'phone');
+    await settle(layer);
+    h.server.online = false;
+    for (let i = 1; i <= 4; i++) await layer.enqueue('expense_line.create', 1, { id: `l${i}`, merchant: `m${i}` });
+    await settle(layer);
+    h.server.online = true;
+    h.server.failNext('/sync/v1/push', { status: 413, code: 'PUSH_TOO_LARGE' });
+    await layer.syncNow();
+    await settle(layer);
+    const sizes = h.server.requests('/sync/v1/push').map((entry) => (entry.body as { mutations: unknown[] }).mutations.length);
+    expect(sizes).toEqual([4, 2, 2]);
+    expect(h.server.liveRows('expense_line')).toHaveLength(4);
+
+    const oldClient = (h.server.requests('/sync/v1/push').at(-1)!.body as { client_id: string }).client_id;
+    await layer.enqueue('expense_line.create', 1, { id: 'l5', merchant: 'm5' });
+    h.server.failNext('/sync/v1/push', { status: 403, code: 'CLIENT_TAKEN' });
+    await layer.syncNow();
+    await settle(layer);
+    const last = h.server.requests('/sync/v1/push').at(-1)!.body as { client_id: string; mutations: { seq: number }[] };
+    expect(last.client_id).not.toBe(oldClient);
+    expect(last.mutations.map((m) => m.seq)).toEqual([1]);
+    expect(h.server.liveRows('expense_line')).toHaveLength(5);
+    expect(layer.store.pendingCount.value).toBe(0);
+
+    h.server.serverForget('expense_line', 'l1'); // gone without a tombstone
+    h.server.failNext('/sync/v1/pull', { status: 400, code: 'COOKIE_INVALID' });
+    await layer.syncNow();
+    await settle(layer);
+    const cookies = h.server.requests('/sync/v1/pull').slice(-2).map((entry) => (entry.body as { cookie: unknown }).cookie);
+    expect(cookies[1]).toBeNull();
+    expect(layer.store.rows('expense_line').value.map((row) => row.id).sort()).toEqual(['l2', 'l3', 'l4', 'l5']);
   });
 });
 
