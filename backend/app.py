@@ -120,7 +120,8 @@ def _make_lifespan(settings: Settings):  # type: ignore[no-untyped-def]
         try:
             yield
         finally:
-            lifecycle.begin_shutdown()
+            # Not begin_shutdown() here: the process may hold other apps (tests restart
+            # servers in-process); shutdown is signalled by SIGTERM/SIGINT only.
             restore_signals()
             await queue.stop()
             jobs.set_queue(None)
