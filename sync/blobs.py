@@ -97,7 +97,7 @@ async def _own_upload(actor: Actor, upload_id: UUID) -> dict[str, Any]:
     upload = await BlobUpload.select().where(BlobUpload.id == upload_id).first()
     if upload is None or _uuid(upload["user"]) != actor.user_id:
         raise DomainError("BLOB_NOT_FOUND")
-    return upload  # type: ignore[no-any-return]
+    return upload
 
 
 async def upload_status(actor: Actor, upload_id: UUID) -> BlobStatus:

@@ -38,7 +38,7 @@ class BlobStore(Protocol):
 
 
 class FilesystemBlobStore:
-    """Blobs under ``root/<organisation>/<sha[:2]>/<sha>``, partial uploads under ``root/uploads``."""
+    """Blobs under ``root/<organisation>/<sha[:2]>/<sha>``; partial uploads in ``root/uploads``."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -83,7 +83,7 @@ class FilesystemBlobStore:
 
         def move() -> None:
             target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(source, target)
+            source.replace(target)
 
         await asyncio.to_thread(move)
 

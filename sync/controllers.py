@@ -19,7 +19,14 @@ from sync import blobs
 from sync.live import event_stream, make_poke
 from sync.pull import pull
 from sync.push import MAX_MUTATIONS, MAX_PUSH_BYTES, apply_batch
-from sync.wire import BlobStatus, BlobUploadCreate, PullRequest, PullResponse, PushRequest, PushResponse
+from sync.wire import (
+    BlobStatus,
+    BlobUploadCreate,
+    PullRequest,
+    PullResponse,
+    PushRequest,
+    PushResponse,
+)
 
 __all__ = ("sync_route_handlers",)
 
@@ -51,7 +58,8 @@ async def push_route(request: Request[Any, Any, Any]) -> PushResponse:
         raise DomainError("PUSH_TOO_MANY", {"max_mutations": MAX_MUTATIONS})
     seqs = [m.seq for m in body.mutations]
     if seqs != sorted(seqs) or len(set(seqs)) != len(seqs):
-        raise DomainError("VALIDATION_FAILED", {"detail": "mutations must be in increasing seq order"})
+        raise DomainError("VALIDATION_FAILED",
+                          {"detail": "mutations must be in increasing seq order"})
     if body.pending is not None:
         metrics.pending_reported(body.pending, body.oldest_pending_seconds)
     poke = make_poke(request.app.plugins.get(ChannelsPlugin))

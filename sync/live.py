@@ -67,30 +67,32 @@ async def event_stream(actor: Actor, channels: ChannelsPlugin, last_event_id: st
         while True:
             await asyncio.sleep(HEARTBEAT_SECONDS)
             yield ServerSentEventMessage(data=None, comment="heartbeat")
-    async with channels.start_subscription([channel_name(o) for o in orgs]) as subscriber:
-        async with subscriber.run_in_background(on_event):
-            versions = await organisation_versions(orgs)
-            for org, (version, _) in versions.items():
-                if seen.get(org.hex, -1) < version:
-                    seen[org.hex] = version
-                    yield _poke_message(org.hex, version, seen)
-            while True:
-                try:
-                    data = await asyncio.wait_for(queue.get(), HEARTBEAT_SECONDS)
-                except TimeoutError:
-                    yield ServerSentEventMessage(data=None, comment="heartbeat")
-                    continue
-                poke = msgspec.json.decode(data)
-                org_hex, version = str(poke["organisation"]), int(poke["version"])
-                if seen.get(org_hex, -1) >= version:
-                    continue
-                seen[org_hex] = version
-                yield _poke_message(org_hex, version, seen)
+    async with (
+        channels.start_subscription([channel_name(o) for o in orgs]) as subscriber,
+        subscriber.run_in_background(on_event),
+    ):
+        versions = await organisation_versions(orgs)
+        for org, (version, _) in versions.items():
+            if seen.get(org.hex, -1) < version:
+                seen[org.hex] = version
+                yield _poke_message(org.hex, version, seen)
+        while True:
+            try:
+                data = await asyncio.wait_for(queue.get(), HEARTBEAT_SECONDS)
+            except TimeoutError:
+                yield ServerSentEventMessage(data=None, comment="heartbeat")
+                continue
+            poke = msgspec.json.decode(data)
+            org_hex, version = str(poke["organisation"]), int(poke["version"])
+            if seen.get(org_hex, -1) >= version:
+                continue
+            seen[org_hex] = version
+            yield _poke_message(org_hex, version, seen)
 
 
 def _poke_message(org_hex: str, version: int, seen: dict[str, int]) -> ServerSentEventMessage:
     return ServerSentEventMessage(
-        event="poke",
-        data=msgspec.json.encode({"organisation": org_hex, "version": version}).decode(),
-        id=",".join(f"{o}:{v}" for o, v in sorted(seen.items())),
+    event="poke",
+    data=msgspec.json.encode({"organisation": org_hex, "version": version}).decode(),
+    id=",".join(f"{o}:{v}" for o, v in sorted(seen.items())),
     )

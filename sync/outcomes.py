@@ -16,7 +16,7 @@ from typing import Any
 __all__ = ("Noop", "Outcome", "Rejected", "Transient")
 
 
-class Rejected(Exception):  # noqa: N818 - an outcome, named as the ack status
+class Rejected(Exception):
     """A permanent refusal with a stable code (registered in the error catalogue)."""
 
     def __init__(self, code: str, details: dict[str, Any] | None = None) -> None:
@@ -25,7 +25,8 @@ class Rejected(Exception):  # noqa: N818 - an outcome, named as the ack status
         self.details: dict[str, Any] = details or {}
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Rejected) and (self.code, self.details) == (other.code, other.details)
+        return isinstance(other, Rejected) and (self.code, self.details) == (
+            other.code, other.details)
 
     def __hash__(self) -> int:
         return hash(self.code)
@@ -34,10 +35,11 @@ class Rejected(Exception):  # noqa: N818 - an outcome, named as the ack status
         return f"Rejected({self.code!r}, {self.details!r})"
 
 
-class Transient(Exception):  # noqa: N818 - an outcome, named as the ack status
+class Transient(Exception):
     """A temporary failure: the batch stops and the client retries after ``retry_after`` s."""
 
-    def __init__(self, code: str, retry_after: int = 2, details: dict[str, Any] | None = None) -> None:
+    def __init__(self, code: str, retry_after: int = 2,
+                 details: dict[str, Any] | None = None) -> None:
         super().__init__(code)
         self.code = code
         self.retry_after = retry_after

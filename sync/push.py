@@ -1,10 +1,10 @@
 """Push: apply a client's intents, one transaction each, with stored acks.
 
 Per intent: lock the client row; ``seq <= last_seq`` → the stored ack; a gap → SEQ_GAP with
-the expected seq; otherwise run the handler inside a savepoint. Rejected/noop roll the
-handler's effects back but store the ack and advance ``last_seq``; a transient failure rolls
-everything back and stops the batch (503 + Retry-After). Touched rows are stamped with the
-organisation's new version just before commit.
+the expected seq; otherwise run the handler. Rejected/noop roll the handler's effects back
+(the transaction is rolled back and a second one records the ack) but store the ack and
+advance ``last_seq``; a transient failure rolls everything back and stops the batch (503 +
+Retry-After). Touched rows are stamped with the organisation's new version just before commit.
 """
 
 from __future__ import annotations
@@ -22,8 +22,9 @@ from backend.accounts.actor import Actor
 from backend.errors import CATALOGUE, DomainError
 from sync.registry import MutationContext, Noop, Rejected, Transient, get_entity, get_mutation
 from sync.storage import bump_version, is_postgres, write_transaction
+from sync.storage import uuid_param as _param
 from sync.tables import ConflictLog, SyncAck, SyncClient
-from sync.wire import Ack, AckMessage, ConflictReport, MutationIn
+from sync.wire import Ack, AckMessage, AckStatus, ConflictReport, MutationIn
 
 __all__ = ("MAX_MUTATIONS", "MAX_PUSH_BYTES", "Poke", "apply_batch", "apply_intent")
 
@@ -75,27 +76,40 @@ async def client_last_seq(actor: Actor, client_id: UUID) -> int:
     return int(row["last_seq"])
 
 
-async def _lock_client(actor: Actor, client_id: UUID, schema_version: int, app_version: str) -> int:
-    if is_postgres():
-        rows = await SyncClient.raw(
-            "SELECT \"user\", last_seq FROM sync_client WHERE id = {} FOR UPDATE", client_id)
-    else:
-        rows = await SyncClient.select(SyncClient.user, SyncClient.last_seq).where(
-            SyncClient.id == client_id)
+async def _advance_client(actor: Actor, client_id: UUID, seq: int, schema_version: int,
+                          app_version: str) -> int | None:
+    """Lock the client row and move ``last_seq`` to ``seq`` when ``seq`` is the next one.
+
+    Returns ``None`` when it advanced, else the current ``last_seq`` (retry or gap). One
+    ``UPDATE … RETURNING`` both locks the row (PostgreSQL) and advances it on the hot path.
+    """
+    param = _param(client_id)
+    rows = await SyncClient.raw(
+        'UPDATE sync_client SET last_seq = {} WHERE id = {} AND last_seq = {} '
+        'RETURNING "user"', seq, param, seq - 1)
+    if rows:
+        if _uuid(rows[0]["user"]) != actor.user_id:
+            raise DomainError("CLIENT_TAKEN")
+        return None
+    query = 'SELECT "user", last_seq FROM sync_client WHERE id = {}'
+    rows = await SyncClient.raw(query + " FOR UPDATE" if is_postgres() else query, param)
     if not rows:
+        if seq != 1:
+            return 0
         await SyncClient.insert(SyncClient(
-            id=client_id, user=actor.user_id, device=actor.device_id, last_seq=0,
+            id=client_id, user=actor.user_id, device=actor.device_id, last_seq=1,
             schema_version=schema_version, app_version=app_version[:64],
-        )).on_conflict(action="DO NOTHING")
-        if is_postgres():
-            rows = await SyncClient.raw(
-                "SELECT \"user\", last_seq FROM sync_client WHERE id = {} FOR UPDATE", client_id)
-        else:
-            rows = await SyncClient.select(SyncClient.user, SyncClient.last_seq).where(
-                SyncClient.id == client_id)
+        ))
+        return None
     if _uuid(rows[0]["user"]) != actor.user_id:
         raise DomainError("CLIENT_TAKEN")
     return int(rows[0]["last_seq"])
+
+
+class _Undo(Exception):
+    def __init__(self, outcome: Noop | Rejected) -> None:
+        super().__init__(outcome.code)
+        self.outcome = outcome
 
 
 async def _stored_ack(client_id: UUID, item: MutationIn) -> Ack:
@@ -143,22 +157,46 @@ async def _run_handler(ctx: MutationContext, item: MutationIn) -> Noop | Rejecte
 
 async def apply_intent(actor: Actor, client_id: UUID, item: MutationIn, poke: Poke, *,
                        schema_version: int = 1, app_version: str = "") -> tuple[Ack, int]:
-    """Apply one intent in its own transaction; returns its ack and the client's last seq."""
+    """Apply one intent in its own transaction; returns its ack and the client's last seq.
+
+    Hot path (applied): one transaction without savepoints. A noop/rejection (or a handler
+    bug) rolls that transaction back and a second one records the ack and advances the seq.
+    """
+    try:
+        try:
+            return await _attempt(actor, client_id, item, poke, schema_version, app_version)
+        except _Undo as undo:
+            return await _attempt(actor, client_id, item, poke, schema_version, app_version,
+                                  outcome=undo.outcome)
+    except Transient as exc:
+        raise DomainError("SERVICE_UNAVAILABLE" if exc.code not in CATALOGUE else exc.code,
+                          {"seq": item.seq, "retry_after": exc.retry_after, **exc.details},
+                          status=503, headers={"Retry-After": str(exc.retry_after)}) from exc
+    except Exception as exc:
+        if isinstance(exc, DomainError) or not _is_transient(exc):
+            raise
+        raise DomainError("SERVICE_UNAVAILABLE", {"seq": item.seq, "retry_after": 2},
+                          status=503, headers={"Retry-After": "2"}) from exc
+
+
+async def _attempt(actor: Actor, client_id: UUID, item: MutationIn, poke: Poke,
+                   schema_version: int, app_version: str,
+                   outcome: Noop | Rejected | None = None) -> tuple[Ack, int]:
     ctx = MutationContext(
         actor=actor, mutation_id=item.id, client_time=item.client_time,
         server_time=datetime.now(UTC), device_id=actor.device_id, client_id=client_id,
         seq=item.seq,
     )
+    recording = outcome is not None
     versions: dict[UUID, int] = {}
-    try:
-        async with write_transaction() as txn:
-            last_seq = await _lock_client(actor, client_id, schema_version, app_version)
-            if item.seq <= last_seq:
-                return await _stored_ack(client_id, item), last_seq
-            if item.seq != last_seq + 1:
-                raise DomainError("SEQ_GAP", {"expected_seq": last_seq + 1, "got_seq": item.seq,
-                                              "last_seq": last_seq})
-            savepoint = await txn.savepoint()
+    async with write_transaction():
+        current = await _advance_client(actor, client_id, item.seq, schema_version, app_version)
+        if current is not None:
+            if item.seq <= current:
+                return await _stored_ack(client_id, item), current
+            raise DomainError("SEQ_GAP", {"expected_seq": current + 1, "got_seq": item.seq,
+                                          "last_seq": current})
+        if not recording:
             try:
                 outcome = await _run_handler(ctx, item)
             except (Transient, DomainError):
@@ -169,37 +207,20 @@ async def apply_intent(actor: Actor, client_id: UUID, item: MutationIn, poke: Po
                 log.exception("intent handler failed", extra={"mutation": item.name})
                 outcome = Rejected("INTERNAL_ERROR_INTENT", {"name": item.name})
             if outcome is not None:
-                await savepoint.rollback_to()
-                ctx.touched.clear()
-                ctx.conflicts.clear()
-                ctx.after_commit_calls.clear()
-            else:
-                await savepoint.release()
-            ack = _make_ack(item, outcome, ctx)
-            await _store_ack(client_id, item, ack)
-            await SyncClient.update({SyncClient.last_seq: item.seq,
-                                     SyncClient.last_seen_at: ctx.server_time}).where(
-                SyncClient.id == client_id)
-            if ctx.conflicts:
-                await _log_conflicts(ctx, item)
-            for org, touched in ctx.touched.items():
-                version = await bump_version(org)
-                versions[org] = version
-                for entity, ids in touched.items():
-                    table = get_entity(entity).table
-                    await table.update({
-                        table.sync_version: version,  # type: ignore[attr-defined]
-                        table.row_version: table.row_version + 1,  # type: ignore[attr-defined]
-                    }).where(table._meta.primary_key.is_in(list(ids)))
-    except Transient as exc:
-        raise DomainError("SERVICE_UNAVAILABLE" if exc.code not in CATALOGUE else exc.code,
-                          {"seq": item.seq, "retry_after": exc.retry_after, **exc.details},
-                          status=503, headers={"Retry-After": str(exc.retry_after)}) from exc
-    except Exception as exc:
-        if isinstance(exc, DomainError) or not _is_transient(exc):
-            raise
-        raise DomainError("SERVICE_UNAVAILABLE", {"seq": item.seq, "retry_after": 2},
-                          status=503, headers={"Retry-After": "2"}) from exc
+                raise _Undo(outcome)
+        ack = _make_ack(item, outcome, ctx)
+        await _store_ack(client_id, item, ack)
+        if ctx.conflicts:
+            await _log_conflicts(ctx, item)
+        for org, touched in ctx.touched.items():
+            version = await bump_version(org)
+            versions[org] = version
+            for entity, ids in touched.items():
+                table = get_entity(entity).table
+                await table.update({
+                    table.sync_version: version,  # type: ignore[attr-defined]
+                    table.row_version: table.row_version + 1,  # type: ignore[attr-defined]
+                }).where(table._meta.primary_key.is_in(list(ids)))
     if ack.status == "rejected" and ack.code:
         metrics.intent_refused(ack.code)  # counted once: a replay returns the stored ack above
     for call in ctx.after_commit_calls:
@@ -220,7 +241,7 @@ def _make_ack(item: MutationIn, outcome: Noop | Rejected | None, ctx: MutationCo
         return Ack(seq=item.seq, id=item.id, status="applied",
                    conflicts=[ConflictReport(c.field, _jsonable(c.lost), _jsonable(c.kept))
                               for c in ctx.conflicts])
-    status = "noop" if isinstance(outcome, Noop) else "rejected"
+    status: AckStatus = "noop" if isinstance(outcome, Noop) else "rejected"
     return Ack(seq=item.seq, id=item.id, status=status, code=outcome.code,
                message=_message(outcome.code), details=_jsonable(outcome.details))
 

@@ -61,7 +61,7 @@ ArgsT = TypeVar("ArgsT", bound=msgspec.Struct)
 Handler = Callable[["MutationContext", Any], Awaitable[Outcome | None]]
 Upcast = Callable[[dict[str, Any]], dict[str, Any]]
 WhereClause = Where | And | Or | WhereRaw
-Visible = Callable[[Actor], WhereClause | None | Awaitable[WhereClause | None]]
+Visible = Callable[[Actor], WhereClause | Awaitable[WhereClause | None] | None]
 ToWire = Callable[[dict[str, Any]], dict[str, Any]]
 
 SYNCED_COLUMNS = ("organisation", "row_version", "sync_version", "deleted_at")
@@ -178,7 +178,7 @@ class MutationContext:
         self.conflicts.append(FieldConflict(field_name, lost_value, kept_value))
 
     def after_commit(self, coro_fn: Callable[[], Awaitable[Any]]) -> None:
-        """Run ``coro_fn()`` once the intent committed (enqueue a job, publish…); not on rollback."""
+        """Run ``coro_fn()`` after the intent committed (enqueue a job…); not on rollback."""
         self.after_commit_calls.append(coro_fn)
 
 
@@ -202,7 +202,8 @@ class EntitySpec:
 _ENTITIES: dict[str, EntitySpec] = {}
 
 
-def synced_entity(name: str, table: type[Table], *, visible: Visible, to_wire: ToWire) -> EntitySpec:
+def synced_entity(name: str, table: type[Table], *, visible: Visible,
+                  to_wire: ToWire) -> EntitySpec:
     """Register ``table`` as the synced entity ``name`` (checks it declares the synced columns)."""
     missing = [c for c in SYNCED_COLUMNS if not hasattr(table, c)]
     if missing:
@@ -246,5 +247,5 @@ async def visible_organisations(actor: Actor) -> list[UUID]:
 
 def clause_fingerprint(clause: WhereClause | None) -> str:
     """A short hash of a visibility clause with its values: it changes when the view changes."""
-    text = "none" if clause is None else clause.querystring.__str__()
+    text = "none" if clause is None else str(clause.querystring)
     return hashlib.sha256(text.encode()).hexdigest()[:16]

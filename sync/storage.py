@@ -22,6 +22,7 @@ __all__ = (
     "is_postgres",
     "organisation_versions",
     "read_transaction",
+    "uuid_param",
     "write_transaction",
 )
 
@@ -47,7 +48,7 @@ async def write_transaction() -> AsyncIterator[Any]:
         async with db.transaction() as txn:
             yield txn
     else:
-        async with db.transaction(transaction_type=TransactionType.immediate) as txn:  # type: ignore[call-arg]
+        async with db.transaction(transaction_type=TransactionType.immediate) as txn:
             yield txn
 
 
@@ -57,7 +58,8 @@ async def read_transaction() -> AsyncIterator[Any]:
     db = engine()
     async with db.transaction() as txn:
         if isinstance(db, PostgresEngine):
-            await txn.connection.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            await txn.connection.execute(
+                "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
         yield txn
 
 
@@ -71,7 +73,7 @@ async def bump_version(organisation_id: UUID) -> int:
         "INSERT INTO organisation_version (organisation, version, horizon) VALUES ({}, 1, 0) "
         "ON CONFLICT (organisation) DO UPDATE SET version = organisation_version.version + 1 "
         "RETURNING version",
-        _uuid_param(organisation_id),
+        uuid_param(organisation_id),
     )
     return int(rows[0]["version"])
 
@@ -106,7 +108,8 @@ async def new_epoch() -> str:
     return value
 
 
-def _uuid_param(value: UUID) -> Any:
+def uuid_param(value: UUID) -> Any:
+    """A UUID as a raw-SQL parameter (asyncpg wants UUID objects, SQLite text)."""
     return value if is_postgres() else str(value)
 
 

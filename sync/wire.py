@@ -11,6 +11,7 @@ import msgspec
 __all__ = (
     "Ack",
     "AckMessage",
+    "AckStatus",
     "BlobStatus",
     "BlobUploadCreate",
     "ConflictReport",
@@ -44,7 +45,7 @@ class PushRequest(msgspec.Struct):
     schema_version: int
     mutations: list[MutationIn]
     app_version: str = ""
-    cookie: str | None | msgspec.UnsetType = msgspec.UNSET
+    cookie: str | msgspec.UnsetType | None = msgspec.UNSET
     # Optional outbox report for operations (metrics only): intents waiting on the phone,
     # this batch included, and the age in seconds of the oldest one.
     pending: int | None = None

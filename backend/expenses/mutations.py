@@ -31,7 +31,7 @@ def _json(value: Any) -> Any:
 
 async def _own_live_line(ctx: MutationContext, line_id: Any) -> dict[str, Any]:
     row = await get_line(line_id)
-    if row is None or (row["organisation"] != ctx.organisation_id and str(row["organisation"]) != str(ctx.organisation_id)):
+    if row is None or str(row["organisation"]) != str(ctx.organisation_id):
         raise Rejected("NOT_FOUND", {"id": str(line_id)})
     if str(row["owner"]) != str(ctx.actor.user_id):
         raise Rejected("FORBIDDEN", {"reason": "not_owner"})

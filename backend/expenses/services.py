@@ -62,12 +62,12 @@ async def visible_lines(actor: Actor) -> Where | None:
     owners = await owners_visible_to(actor)
     if owners is None:
         return None
-    return ExpenseLine.owner.is_in(sorted(owners, key=str))  # type: ignore[no-any-return]
+    return ExpenseLine.owner.is_in(sorted(owners, key=str))
 
 
 async def get_line(line_id: UUID) -> dict[str, Any] | None:
     """The row (also when deleted), or None."""
-    return await ExpenseLine.select().where(ExpenseLine.id == line_id).first()  # type: ignore[no-any-return]
+    return await ExpenseLine.select().where(ExpenseLine.id == line_id).first()
 
 
 def _json(value: Any) -> Any:

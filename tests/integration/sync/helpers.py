@@ -12,7 +12,8 @@ from tests.factories import Person
 
 def line_args(line_id: uuid.UUID | None = None, **overrides: Any) -> dict[str, Any]:
     """Arguments of expense_line.create."""
-    args: dict[str, Any] = {"id": str(line_id or uuid.uuid4()), "date": date(2026, 11, 2).isoformat(),
+    args: dict[str, Any] = {"id": str(line_id or uuid.uuid4()),
+                            "date": date(2026, 11, 2).isoformat(),
                             "amount_cents": 4250, "currency": "EUR", "category": "train",
                             "merchant": "SNCF", "description": "Paris–Lyon",
                             "vat_rate_bp": 1000, "vat_cents": 386}

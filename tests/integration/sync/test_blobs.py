@@ -6,6 +6,7 @@ import hashlib
 import os
 import uuid
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sync import on_blob_completed
 from tests.factories import make_org
@@ -40,14 +41,15 @@ async def _upload(client, person, data: bytes) -> dict:  # type: ignore[no-untyp
     status = await _create(client, person, data)
     offset = status["offset"]
     while not status["complete"]:
-        response = await _chunk(client, person, status["upload_id"], offset, data[offset:offset + CHUNK])
+        response = await _chunk(client, person, status["upload_id"], offset,
+                                data[offset:offset + CHUNK])
         assert response.status_code == 200, response.text
         status = response.json()
         offset = status["offset"]
     return status  # type: ignore[no-any-return]
 
 
-async def test_upload_interrupted_at_every_chunk_boundary_resumes(client) -> None:  # type: ignore[no-untyped-def]
+async def test_upload_interrupted_at_every_chunk_boundary_resumes(client: Any) -> None:
     org = await make_org()
     agent = org.people["agent_a"]
     data = os.urandom(CHUNK * 4 + 123)
@@ -59,7 +61,8 @@ async def test_upload_interrupted_at_every_chunk_boundary_resumes(client) -> Non
         status = await _create(client, agent, payload)
         upload_id, offset = status["upload_id"], 0
         while offset < stop_at:  # the connection drops at this boundary
-            response = await _chunk(client, agent, upload_id, offset, payload[offset:offset + CHUNK])
+            response = await _chunk(client, agent, upload_id, offset,
+                                    payload[offset:offset + CHUNK])
             offset = response.json()["offset"]
         head = await client.head(f"/sync/v1/blobs/uploads/{upload_id}", headers=agent.headers)
         assert head.status_code == 200 and int(head.headers["upload-offset"]) == stop_at
@@ -68,7 +71,8 @@ async def test_upload_interrupted_at_every_chunk_boundary_resumes(client) -> Non
         wrong = await _chunk(client, agent, upload_id, 0, payload[:CHUNK])
         assert wrong.status_code == 409 and wrong.json()["details"]["offset"] == stop_at
         while offset < len(payload):
-            response = await _chunk(client, agent, upload_id, offset, payload[offset:offset + CHUNK])
+            response = await _chunk(client, agent, upload_id, offset,
+                                    payload[offset:offset + CHUNK])
             assert response.status_code == 200, response.text
             offset = response.json()["offset"]
         assert response.json()["complete"] is True
@@ -84,7 +88,7 @@ async def test_upload_interrupted_at_every_chunk_boundary_resumes(client) -> Non
     assert response.status_code == 200 and response.content == data
 
 
-async def test_duplicate_upload_costs_no_bytes_and_hook_runs_once(client) -> None:  # type: ignore[no-untyped-def]
+async def test_duplicate_upload_costs_no_bytes_and_hook_runs_once(client: Any) -> None:
     org = await make_org()
     data = os.urandom(2500)
     sha = hashlib.sha256(data).hexdigest()
@@ -95,7 +99,7 @@ async def test_duplicate_upload_costs_no_bytes_and_hook_runs_once(client) -> Non
     assert _completed.count((sha, 2500)) == 1
 
 
-async def test_corrupted_chunk_and_wrong_file_are_refused(client) -> None:  # type: ignore[no-untyped-def]
+async def test_corrupted_chunk_and_wrong_file_are_refused(client: Any) -> None:
     org = await make_org()
     agent = org.people["agent_a"]
     data = os.urandom(1500)
@@ -120,7 +124,7 @@ async def test_corrupted_chunk_and_wrong_file_are_refused(client) -> None:  # ty
     assert other.status_code == 404
 
 
-async def test_download_only_for_people_who_see_a_referencing_document(client) -> None:  # type: ignore[no-untyped-def]
+async def test_download_only_for_people_who_see_a_referencing_document(client: Any) -> None:
     org = await make_org()
     agent = org.people["agent_a"]
     data = os.urandom(800)
@@ -136,11 +140,12 @@ async def test_download_only_for_people_who_see_a_referencing_document(client) -
         response = await client.get(f"/sync/v1/blobs/{sha}", headers=org.people[name].headers)
         assert response.status_code == expected, name
     other_org = await make_org()
-    response = await client.get(f"/sync/v1/blobs/{sha}", headers=other_org.people["agent_a"].headers)
+    response = await client.get(f"/sync/v1/blobs/{sha}",
+                                headers=other_org.people["agent_a"].headers)
     assert response.status_code == 404
 
 
-async def test_unreferenced_blobs_are_collected_after_the_grace_time(client) -> None:  # type: ignore[no-untyped-def]
+async def test_unreferenced_blobs_are_collected_after_the_grace_time(client: Any) -> None:
     from sync.blobs import BLOB_GRACE, blob_store, collect_blobs
     from sync.tables import Blob
     org = await make_org()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import msgspec
 import pytest
@@ -24,7 +25,7 @@ async def _two_devices(client):  # type: ignore[no-untyped-def]
     return org, phone, laptop, line_id
 
 
-async def test_text_conflict_later_arrival_wins_and_loser_is_reported(client) -> None:  # type: ignore[no-untyped-def]
+async def test_text_conflict_later_arrival_wins_and_loser_is_reported(client: Any) -> None:
     _, phone, laptop, line_id = await _two_devices(client)
     base = phone.lines()[line_id]["row_version"]
     first = await phone.do("expense_line.edit", {"id": line_id, "base_version": base,
@@ -39,11 +40,12 @@ async def test_text_conflict_later_arrival_wins_and_loser_is_reported(client) ->
     assert phone.lines()[line_id]["description"] == "aller"
     from sync.tables import ConflictLog
     logged = await ConflictLog.select().where(ConflictLog.row_id == line_id)
-    assert [(r["field"], msgspec.json.decode(r["lost"]) if isinstance(r["lost"], str) else r["lost"])
-            for r in logged] == [("merchant", "SNCF Connect")]
+    lost = [msgspec.json.decode(r["lost"]) if isinstance(r["lost"], str) else r["lost"]
+            for r in logged]
+    assert [r["field"] for r in logged] == ["merchant"] and lost == ["SNCF Connect"]
 
 
-async def test_money_group_concurrent_change_rejected_with_both_values(client) -> None:  # type: ignore[no-untyped-def]
+async def test_money_group_concurrent_change_rejected_with_both_values(client: Any) -> None:
     _, phone, laptop, line_id = await _two_devices(client)
     base = phone.lines()[line_id]["row_version"]
     assert (await phone.do("expense_line.edit", {"id": line_id, "base_version": base,
@@ -63,7 +65,7 @@ async def test_money_group_concurrent_change_rejected_with_both_values(client) -
     assert ack["status"] == "applied"
 
 
-async def test_delete_beats_edit(client) -> None:  # type: ignore[no-untyped-def]
+async def test_delete_beats_edit(client: Any) -> None:
     _, phone, laptop, line_id = await _two_devices(client)
     base = phone.lines()[line_id]["row_version"]
     assert (await phone.do("expense_line.delete", {"id": line_id}))["status"] == "applied"
@@ -76,8 +78,8 @@ async def test_delete_beats_edit(client) -> None:  # type: ignore[no-untyped-def
     assert line_id not in laptop.lines()
 
 
-async def test_only_the_owner_edits(client) -> None:  # type: ignore[no-untyped-def]
-    org, phone, _, line_id = await _two_devices(client)
+async def test_only_the_owner_edits(client: Any) -> None:
+    org, _, _, line_id = await _two_devices(client)
     manager = SyncClient(client, org.people["manager_a"])
     ack = await manager.do("expense_line.edit", {"id": line_id, "base_version": 1, "merchant": "x"})
     assert (ack["status"], ack["code"]) == ("rejected", "FORBIDDEN")
@@ -97,7 +99,7 @@ async def _flaky(ctx: MutationContext, args: _Args) -> None:
     return None
 
 
-async def test_transient_failure_stops_the_batch_with_retry_after(client) -> None:  # type: ignore[no-untyped-def]
+async def test_transient_failure_stops_the_batch_with_retry_after(client: Any) -> None:
     org = await make_org()
     agent = SyncClient(client, org.people["agent_a"])
     ok = agent.intent("test.flaky", {"id": "fine"}, v=2)
@@ -113,7 +115,7 @@ async def test_transient_failure_stops_the_batch_with_retry_after(client) -> Non
     assert body["last_seq"] == 1  # the transient intent did not advance seq
 
 
-async def test_handler_bug_is_rejected_not_blocking_and_upcast_works(client) -> None:  # type: ignore[no-untyped-def]
+async def test_handler_bug_is_rejected_not_blocking_and_upcast_works(client: Any) -> None:
     org = await make_org()
     agent = SyncClient(client, org.people["agent_a"])
     crash = agent.intent("test.flaky", {"id": "crash"}, v=2)
@@ -128,7 +130,7 @@ async def test_handler_bug_is_rejected_not_blocking_and_upcast_works(client) -> 
     assert body["last_seq"] == 3
 
 
-async def test_reset_initial_then_incremental(client) -> None:  # type: ignore[no-untyped-def]
+async def test_reset_initial_then_incremental(client: Any) -> None:
     org = await make_org()
     agent = SyncClient(client, org.people["agent_a"])
     await agent.do("expense_line.create", line_args())
@@ -138,7 +140,7 @@ async def test_reset_initial_then_incremental(client) -> None:  # type: ignore[n
     assert pages[0]["reset"] is None and pages[0]["patch"] == []
 
 
-async def test_reset_epoch_changed_keeps_rows_consistent(client) -> None:  # type: ignore[no-untyped-def]
+async def test_reset_epoch_changed_keeps_rows_consistent(client: Any) -> None:
     from sync.storage import current_epoch
     from sync.tables import SyncMeta
     org = await make_org()
@@ -156,7 +158,7 @@ async def test_reset_epoch_changed_keeps_rows_consistent(client) -> None:  # typ
         await SyncMeta.update({SyncMeta.value: old}).where(SyncMeta.key == "epoch")
 
 
-async def test_reset_when_cookie_is_ahead_of_the_server(client) -> None:  # type: ignore[no-untyped-def]
+async def test_reset_when_cookie_is_ahead_of_the_server(client: Any) -> None:
     from sync.tables import OrganisationVersion
     org = await make_org()
     agent = SyncClient(client, org.people["agent_a"])
@@ -168,7 +170,7 @@ async def test_reset_when_cookie_is_ahead_of_the_server(client) -> None:  # type
     assert pages[0]["reset"]["reason"] == "epoch_changed"
 
 
-async def test_reset_schema_too_old(client, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+async def test_reset_schema_too_old(client: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     import sync.pull
     org = await make_org()
     agent = SyncClient(client, org.people["agent_a"])
@@ -185,7 +187,7 @@ async def test_reset_schema_too_old(client, monkeypatch: pytest.MonkeyPatch) -> 
     assert response.status_code == 409 and response.json()["code"] == "SCHEMA_TOO_OLD"
 
 
-async def test_reset_horizon_after_tombstones_are_purged(client) -> None:  # type: ignore[no-untyped-def]
+async def test_reset_horizon_after_tombstones_are_purged(client: Any) -> None:
     from sync.jobs import purge_tombstones
     org = await make_org()
     agent = SyncClient(client, org.people["agent_a"])
@@ -205,7 +207,7 @@ async def test_reset_horizon_after_tombstones_are_purged(client) -> None:  # typ
     assert pages[0]["reset"] is None
 
 
-async def test_paging_with_changes_between_pages_converges(client) -> None:  # type: ignore[no-untyped-def]
+async def test_paging_with_changes_between_pages_converges(client: Any) -> None:
     org = await make_org()
     agent = SyncClient(client, org.people["agent_a"])
     ids = [str(uuid.uuid4()) for _ in range(7)]

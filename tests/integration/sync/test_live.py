@@ -7,6 +7,7 @@ import asyncio
 import socket
 import time
 import uuid
+from typing import Any
 
 import httpx
 import msgspec
@@ -28,7 +29,8 @@ def _redis_up() -> bool:
         return False
 
 
-async def test_event_stream_pokes_heartbeats_and_last_event_id(client, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+async def test_event_stream_pokes_heartbeats_and_last_event_id(
+        client: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     import sync.live
     from sync.live import event_stream, make_poke
     monkeypatch.setattr(sync.live, "HEARTBEAT_SECONDS", 0.2)
@@ -37,7 +39,8 @@ async def test_event_stream_pokes_heartbeats_and_last_event_id(client, monkeypat
     create = {"client_id": str(uuid.uuid4()), "schema_version": 1, "mutations": [
         {"seq": 1, "id": str(uuid.uuid4()), "name": "expense_line.create", "v": 1,
          "args": line_args()}]}
-    assert (await client.post("/sync/v1/push", headers=agent.headers, json=create)).status_code == 200
+    pushed = await client.post("/sync/v1/push", headers=agent.headers, json=create)
+    assert pushed.status_code == 200
     plugin = ChannelsPlugin(backend=MemoryChannelsBackend(), arbitrary_channels_allowed=True)
     async with plugin:  # type: ignore[attr-defined]
         stream = event_stream(agent.actor, plugin, None)
@@ -48,7 +51,8 @@ async def test_event_stream_pokes_heartbeats_and_last_event_id(client, monkeypat
         assert (await anext(stream)).comment == "heartbeat"
         await make_poke(plugin)(org.id, version + 1)
         poke = await asyncio.wait_for(anext(stream), 2)
-        assert msgspec.json.decode(poke.data) == {"organisation": org.id.hex, "version": version + 1}
+        assert msgspec.json.decode(poke.data) == {"organisation": org.id.hex,
+                                                  "version": version + 1}
         await stream.aclose()
         # reconnecting with Last-Event-ID at the current version: no immediate poke
         stream = event_stream(agent.actor, plugin, f"{org.id.hex}:{version}")
@@ -58,7 +62,7 @@ async def test_event_stream_pokes_heartbeats_and_last_event_id(client, monkeypat
 
 
 @pytest.mark.redis
-async def test_push_through_process_a_pokes_sse_client_of_process_b(client) -> None:  # type: ignore[no-untyped-def]
+async def test_push_through_process_a_pokes_sse_client_of_process_b(client: Any) -> None:
     if not _redis_up():
         if IN_CI:
             raise AssertionError("Redis is required under CI")

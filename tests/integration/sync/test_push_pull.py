@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from tests.factories import delegate, make_org
 from tests.integration.sync.helpers import SyncClient, line_args
 
 
-async def test_create_then_pull_shows_the_line_to_owner_and_manager_only(client) -> None:  # type: ignore[no-untyped-def]
+async def test_create_then_pull_shows_the_line_to_owner_and_manager_only(client: Any) -> None:
     org = await make_org()
     agent = SyncClient(client, org.people["agent_a"])
     ack = await agent.do("expense_line.create", line_args(merchant="SNCF"))
@@ -24,7 +25,7 @@ async def test_create_then_pull_shows_the_line_to_owner_and_manager_only(client)
         assert outsider.lines() == {}, other
 
 
-async def test_retry_of_same_seq_returns_stored_ack_and_applies_once(client) -> None:  # type: ignore[no-untyped-def]
+async def test_retry_of_same_seq_returns_stored_ack_and_applies_once(client: Any) -> None:
     org = await make_org()
     agent = SyncClient(client, org.people["agent_a"])
     line_id = uuid.uuid4()
@@ -38,7 +39,7 @@ async def test_retry_of_same_seq_returns_stored_ack_and_applies_once(client) -> 
     assert agent.lines()[str(line_id)]["row_version"] == 1
 
 
-async def test_seq_gap_is_refused_with_expected_seq(client) -> None:  # type: ignore[no-untyped-def]
+async def test_seq_gap_is_refused_with_expected_seq(client: Any) -> None:
     org = await make_org()
     agent = SyncClient(client, org.people["agent_a"])
     agent.seq = 4
@@ -48,7 +49,7 @@ async def test_seq_gap_is_refused_with_expected_seq(client) -> None:  # type: ig
     assert body["message"]["fr"] and body["message"]["en"]
 
 
-async def test_rejected_intent_advances_seq_and_keeps_nothing(client) -> None:  # type: ignore[no-untyped-def]
+async def test_rejected_intent_advances_seq_and_keeps_nothing(client: Any) -> None:
     org = await make_org()
     agent = SyncClient(client, org.people["agent_a"])
     bad = agent.intent("expense_line.create", line_args(currency="euros"))
@@ -61,7 +62,7 @@ async def test_rejected_intent_advances_seq_and_keeps_nothing(client) -> None:  
     assert [line["merchant"] for line in agent.lines().values()] == ["Taxi"]
 
 
-async def test_client_id_of_another_user_is_refused(client) -> None:  # type: ignore[no-untyped-def]
+async def test_client_id_of_another_user_is_refused(client: Any) -> None:
     org = await make_org()
     agent = SyncClient(client, org.people["agent_a"])
     await agent.do("expense_line.create", line_args())
@@ -70,7 +71,7 @@ async def test_client_id_of_another_user_is_refused(client) -> None:  # type: ig
     assert body["code"] == "CLIENT_TAKEN"
 
 
-async def test_bad_input_gets_coded_errors_never_500(client) -> None:  # type: ignore[no-untyped-def]
+async def test_bad_input_gets_coded_errors_never_500(client: Any) -> None:
     org = await make_org()
     headers = org.people["agent_a"].headers
     for payload in (b"{not json", b'{"client_id": 3}', b"[]"):
@@ -90,7 +91,7 @@ async def test_bad_input_gets_coded_errors_never_500(client) -> None:  # type: i
     assert response.status_code == 401
 
 
-async def test_delegation_brings_rows_into_view_and_takes_them_out(client) -> None:  # type: ignore[no-untyped-def]
+async def test_delegation_brings_rows_into_view_and_takes_them_out(client: Any) -> None:
     org = await make_org()
     agent_b = SyncClient(client, org.people["agent_b"])
     await agent_b.do("expense_line.create", line_args(merchant="Hôtel"))

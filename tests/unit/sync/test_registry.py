@@ -7,7 +7,19 @@ import pytest
 from piccolo.columns import Varchar
 from piccolo.table import Table
 
+from sync import registry
 from sync.registry import SyncedColumns, get_mutation, mutation, synced_entity
+
+
+@pytest.fixture(autouse=True)
+def _restore_registry():  # type: ignore[no-untyped-def]
+    """Registrations made here must not leak into the app used by other tests."""
+    entities, mutations = dict(registry._ENTITIES), dict(registry._MUTATIONS)
+    yield
+    registry._ENTITIES.clear()
+    registry._ENTITIES.update(entities)
+    registry._MUTATIONS.clear()
+    registry._MUTATIONS.update(mutations)
 
 
 class _Args(msgspec.Struct):
