@@ -18,5 +18,6 @@ APP_REGISTRY = AppRegistry(
         "backend.invoices.piccolo_app",
         "backend.claims.piccolo_app",
         "backend.policy.piccolo_app",
+        "notifications.piccolo_app",
     ]
 )

@@ -26,6 +26,7 @@ from backend.logs import RequestIdMiddleware, configure_logging, ensure_request_
 from backend.metrics import MetricsMiddleware
 from backend.settings import Settings, get_settings
 from backend.static import static_handlers
+from notifications.jobs import start_push, stop_push
 
 __all__ = ("create_app",)
 
@@ -115,6 +116,8 @@ def _make_lifespan(settings: Settings):  # type: ignore[no-untyped-def]
         )
         await queue.start()
         jobs.set_queue(queue)
+        # Push: the VAPID key must load; embedded mode sweeps the outbox here (tests drive it).
+        await start_push(sweep=not settings.redis_url and settings.environment != "test")
         lifecycle.shutdown_event()  # bound to this loop, so a signal can set it
         restore_signals = lifecycle.watch_signals()
         try:
@@ -123,6 +126,7 @@ def _make_lifespan(settings: Settings):  # type: ignore[no-untyped-def]
             # Not begin_shutdown() here: the process may hold other apps (tests restart
             # servers in-process); shutdown is signalled by SIGTERM/SIGINT only.
             restore_signals()
+            await stop_push()
             await queue.stop()
             jobs.set_queue(None)
             if isinstance(engine, PostgresEngine):

@@ -11,12 +11,13 @@ from backend.accounts.controllers import AuthController, DevicesController, MeCo
 from backend.health import health, ready
 from backend.metrics import metrics_endpoint
 from backend.workflow_routes import WORKFLOW_SYNC_MODULES, workflow_route_handlers
+from notifications.controllers import InboxController, PushController, vapid_public_key
 from sync.controllers import sync_route_handlers
 
 __all__ = ("JOB_MODULES", "SEEDERS", "SYNC_MODULES", "route_handlers")
 
 # Modules that declare jobs with backend.jobs.job; imported by the app and by `nomade worker`.
-JOB_MODULES: tuple[str, ...] = ("sync.jobs",)
+JOB_MODULES: tuple[str, ...] = ("sync.jobs", "notifications.jobs")
 
 # Modules that register sync intents and synced entities (``sync.mutation``/``synced_entity``).
 SYNC_MODULES: tuple[str, ...] = ("backend.expenses.mutations", *WORKFLOW_SYNC_MODULES)
@@ -37,4 +38,7 @@ def route_handlers() -> list[ControllerRouterHandler]:
         DevicesController,
         *sync_route_handlers(SYNC_MODULES),
         *workflow_route_handlers(),
+        vapid_public_key,
+        PushController,
+        InboxController,
     ]

@@ -18,6 +18,7 @@ from uuid import UUID
 
 import msgspec
 
+from backend import notification_flows
 from backend.accounts.actor import Actor
 from backend.errors import DomainError
 from backend.expenses import claim_lines
@@ -141,10 +142,14 @@ async def _apply(organisation_id: UUID, event: IntegrationEventIn, key: str,
         if event.invoice is None:
             raise Rejected("VALIDATION_FAILED", {"detail": "invoice is required"})
         order = await orders.find_by_number(organisation_id, event.invoice.order_number)
-        return await invoices.create_invoice(
+        created: UUID = await invoices.create_invoice(
             organisation_id, event.invoice, source=event.source, occurred_at=event.occurred_at,
             event_key=key, now=now, purchase_order_id=order["id"] if order else None,
             unit_id=order["unit"] if order else None)
+        if order is not None:
+            await notification_flows.invoice_received_for_order(
+                order, created, amount_cents=event.invoice.amount_ttc_cents, event_key=key)
+        return created
     if event.status is None:
         raise Rejected("VALIDATION_FAILED", {"detail": "status is required"})
     row = await invoices.find_invoice(organisation_id, event.status.supplier_siret,

@@ -3,7 +3,8 @@
 One small interface, two stores: Redis (``INCR`` + ``EXPIRE``, shared by every process) when
 ``REDIS_URL`` is set, else an in-memory store (one process, which is what the default run has).
 Callers look at a counter before doing costly work and count an attempt only when it failed, so
-people who sign in correctly are never throttled.
+people who sign in correctly are never throttled. Fixed windows allow at most twice the limit
+across a window boundary, which is enough against guessing.
 """
 
 from __future__ import annotations
@@ -15,6 +16,9 @@ from collections.abc import Callable
 from typing import Protocol
 
 import msgspec
+from redis.exceptions import RedisError
+
+from backend.errors import DomainError
 
 __all__ = (
     "MemoryStore",
@@ -82,8 +86,14 @@ class MemoryStore:
                 del self._counters[stale]
 
 
+def _unavailable() -> DomainError:
+    # Without its counters the limiter cannot protect sign-in: refuse for now (fail closed).
+    return DomainError("SERVICE_UNAVAILABLE", {"reason": "rate_limit_store"},
+                       headers={"Retry-After": "5"})
+
+
 class RedisStore:
-    """Counters in Redis, shared by every web process."""
+    """Counters in Redis, shared by every web process. Redis down → SERVICE_UNAVAILABLE."""
 
     def __init__(self, url: str, prefix: str = "nomade:rl:") -> None:
         from redis.asyncio import Redis
@@ -93,20 +103,26 @@ class RedisStore:
 
     async def peek(self, key: str) -> Window:
         name = self._prefix + key
-        async with self._client.pipeline(transaction=False) as pipe:
-            pipe.get(name)
-            pipe.ttl(name)
-            raw, ttl = await pipe.execute()
+        try:
+            async with self._client.pipeline(transaction=False) as pipe:
+                pipe.get(name)
+                pipe.ttl(name)
+                raw, ttl = await pipe.execute()
+        except RedisError as exc:
+            raise _unavailable() from exc
         count = int(raw) if raw is not None else 0
         return Window(count, max(1, int(ttl)) if count else 0)
 
     async def hit(self, key: str, window_seconds: int) -> Window:
         name = self._prefix + key
-        async with self._client.pipeline(transaction=True) as pipe:
-            pipe.incr(name)
-            pipe.expire(name, window_seconds, nx=True)  # the window starts at the first attempt
-            pipe.ttl(name)
-            count, _, ttl = await pipe.execute()
+        try:
+            async with self._client.pipeline(transaction=True) as pipe:
+                pipe.incr(name)
+                pipe.expire(name, window_seconds, nx=True)  # the window starts at the first one
+                pipe.ttl(name)
+                count, _, ttl = await pipe.execute()
+        except RedisError as exc:
+            raise _unavailable() from exc
         return Window(int(count), max(1, int(ttl)))
 
     async def close(self) -> None:

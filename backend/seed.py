@@ -102,12 +102,10 @@ class _Tally:
         bucket = self.created if created else self.kept
         bucket[kind] = bucket.get(kind, 0) + 1
 
-    def summary(self) -> str:
-        kinds = sorted(set(self.created) | set(self.kept))
-        return ", ".join(
-            f"{kind}: {self.created.get(kind, 0)} created, {self.kept.get(kind, 0)} already there"
-            for kind in kinds
-        )
+    def print(self) -> None:
+        for kind in sorted(set(self.created) | set(self.kept)):
+            print(f"seed-demo: {kind}: {self.created.get(kind, 0)} created, "
+                  f"{self.kept.get(kind, 0)} already there")
 
 
 async def seed_accounts(now: datetime | None = None) -> SeedContext:
@@ -189,7 +187,7 @@ async def seed_accounts(now: datetime | None = None) -> SeedContext:
     delegation_id = await _ensure_delegation(
         organisation_id, manager_ids[0], manager_ids[1], now, tally
     )
-    print(f"seed-demo: accounts — {tally.summary()}")
+    tally.print()
     return SeedContext(
         now=now,
         organisation_id=organisation_id,

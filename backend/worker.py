@@ -20,6 +20,15 @@ async def _startup(ctx: Any) -> None:
     engine = engine_finder()
     if engine is not None:
         await prepare_engine(engine)
+    from notifications.jobs import start_push
+
+    await start_push(sweep=True)
+
+
+async def _shutdown(ctx: Any) -> None:
+    from notifications.jobs import stop_push
+
+    await stop_push()
 
 
 def run_worker() -> int:
@@ -38,7 +47,7 @@ def run_worker() -> int:
     # SIGTERM: SAQ stops dequeuing and lets running jobs finish for the grace period, then
     # cancels them (a cancelled or killed job is retried by the queue: jobs are idempotent).
     worker = saq.Worker(queue.queue, functions=jobs.saq_functions(), concurrency=4,
-                        startup=_startup,
+                        startup=_startup, shutdown=_shutdown,
                         shutdown_grace_period_s=int(settings.shutdown_grace_seconds),
                         timers=sweep_often)
     asyncio.run(worker.start())

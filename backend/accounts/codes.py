@@ -45,6 +45,16 @@ ACCOUNT_CODES: dict[str, Problem] = {
         "Un compte existe déjà avec cette adresse e-mail.",
         "An account already uses this email address.",
     ),
+    "DELEGATE_INVALID": Problem(
+        400,
+        "Délégation impossible à cette personne (même organisation, autre que vous).",
+        "You cannot delegate to this person (same organisation, someone other than you).",
+    ),
+    "DELEGATION_PERIOD_INVALID": Problem(
+        400,
+        "Période de délégation invalide : la fin doit suivre le début et être à venir.",
+        "Invalid delegation period: the end must follow the start and be in the future.",
+    ),
 }
 
 register_codes(ACCOUNT_CODES)

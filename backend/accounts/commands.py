@@ -2,7 +2,7 @@
 
 The password is read from standard input when it is not a terminal (``echo pw | nomade
 create-user ...``), else asked twice without echo. The organisation and the supplier company are
-named by their SIRET, the unit by its name within the organisation.
+named by their SIRET, the unit by its name (or code service) within the organisation.
 """
 
 from __future__ import annotations
@@ -54,14 +54,17 @@ async def _organisation(raw: str) -> UUID:
 
 
 async def _unit(organisation_id: UUID, name: str) -> UUID:
-    rows = await Unit.select(Unit.id, Unit.name).where(Unit.organisation == organisation_id)
+    """The unit called ``name`` (or whose code service is ``name``), case ignored."""
+    rows = await Unit.select(Unit.id, Unit.name, Unit.code_service).where(
+        Unit.organisation == organisation_id
+    )
     wanted = name.strip().casefold()
     for row in rows:
-        if row["name"].casefold() == wanted:
+        if wanted in (row["name"].casefold(), row["code_service"].casefold()):
             unit_id: UUID = row["id"]
             return unit_id
-    known = ", ".join(sorted(repr(row["name"]) for row in rows)) or "none"
-    raise CommandError(f"no unit named {name!r} in this organisation (units: {known})")
+    known = ", ".join(sorted(f"{row['name']!r} ({row['code_service']})" for row in rows))
+    raise CommandError(f"no unit named {name!r} in this organisation (units: {known or 'none'})")
 
 
 async def _supplier_company(raw: str) -> UUID:

@@ -6,11 +6,14 @@ from uuid import UUID
 
 from litestar import Controller, Request, delete, get, patch, post
 from litestar.datastructures import State
+from litestar.openapi import ResponseSpec
 
-from backend.accounts import services, sessions
+from backend.accounts import delegations, services, sessions
 from backend.accounts.actor import Actor
-from backend.accounts.guards import current_actor, signed_in
+from backend.accounts.guards import current_actor, requires_role, signed_in
 from backend.accounts.schemas import (
+    DelegationIn,
+    DelegationOut,
     DeviceOut,
     LoginIn,
     MePatch,
@@ -20,12 +23,21 @@ from backend.accounts.schemas import (
     UnlockIn,
     UserOut,
 )
+from backend.errors import ErrorBody
 from backend.settings import get_settings
 
 __all__ = ("AuthController", "DevicesController", "MeController", "client_address")
 
 AnyRequest = Request[object, object, State]
 PUBLIC = {"public": True}
+
+
+def _errors(*statuses: int) -> dict[int, ResponseSpec]:
+    """Document the coded error answers a route may give (all share :class:`ErrorBody`)."""
+    return {
+        status: ResponseSpec(data_container=ErrorBody, description="Coded error (FR/EN)")
+        for status in (400, *statuses)
+    }
 
 
 def client_address(request: AnyRequest) -> str:
@@ -48,7 +60,8 @@ class AuthController(Controller):
     path = "/api/v1/auth"
     tags = ("auth",)
 
-    @post("/login", operation_id="login", status_code=200, opt=PUBLIC)
+    @post("/login", operation_id="login", status_code=200, opt=PUBLIC,
+          responses=_errors(401, 429, 503))
     async def login(self, data: LoginIn, request: AnyRequest) -> SessionOut:
         """Sign in with email and password; opens a session on a new device."""
         return await sessions.login(
@@ -59,17 +72,20 @@ class AuthController(Controller):
             client_address=client_address(request),
         )
 
-    @post("/refresh", operation_id="refreshSession", status_code=200, opt=PUBLIC)
+    @post("/refresh", operation_id="refreshSession", status_code=200, opt=PUBLIC,
+          responses=_errors(401))
     async def refresh(self, data: RefreshIn) -> SessionOut:
         """Swap the refresh token for a new session; reusing an old token revokes the device."""
         return await sessions.refresh(device_id=data.device_id, refresh_token=data.refresh_token)
 
-    @post("/pin", operation_id="setPin", status_code=204, guards=[signed_in])
+    @post("/pin", operation_id="setPin", status_code=204, guards=[signed_in],
+          responses=_errors(401))
     async def set_pin(self, data: PinIn, request: AnyRequest) -> None:
         """Set the PIN (4–6 digits) that unlocks this device's session."""
         await sessions.set_pin(actor=_actor(request), pin=data.pin)
 
-    @post("/unlock", operation_id="unlockSession", status_code=200, opt=PUBLIC)
+    @post("/unlock", operation_id="unlockSession", status_code=200, opt=PUBLIC,
+          responses=_errors(401, 429, 503))
     async def unlock(self, data: UnlockIn, request: AnyRequest) -> SessionOut:
         """Reopen the device's session with its PIN; five wrong PINs wipe it."""
         return await sessions.unlock(
@@ -79,28 +95,49 @@ class AuthController(Controller):
             client_address=client_address(request),
         )
 
-    @post("/logout", operation_id="logout", status_code=204, guards=[signed_in])
+    @post("/logout", operation_id="logout", status_code=204, guards=[signed_in],
+          responses=_errors(401))
     async def logout(self, request: AnyRequest) -> None:
         """Sign this device out."""
         await sessions.logout(actor=_actor(request))
 
 
 class MeController(Controller):
-    """The caller's own account."""
+    """The caller's own account and the approval delegations they gave or received."""
 
     path = "/api/v1/me"
     tags = ("accounts",)
     guards = (signed_in,)
 
-    @get("/", operation_id="getMe")
+    @get("/", operation_id="getMe", responses=_errors(401))
     async def get_me(self, request: AnyRequest) -> UserOut:
         """Who is signed in."""
         return await services.get_me(actor=_actor(request))
 
-    @patch("/", operation_id="updateMe")
+    @patch("/", operation_id="updateMe", responses=_errors(401))
     async def update_me(self, data: MePatch, request: AnyRequest) -> UserOut:
         """Change one's language (fr or en)."""
         return await services.update_me(actor=_actor(request), language=data.language)
+
+    @post("/delegations", operation_id="createDelegation", guards=[requires_role("manager")],
+          responses=_errors(401, 403))
+    async def create_delegation(self, data: DelegationIn, request: AnyRequest) -> DelegationOut:
+        """Lend one's approvals to a colleague for a period (managers only)."""
+        return await delegations.create_delegation(
+            actor=_actor(request), delegate_id=data.delegate_id, starts_at=data.starts_at,
+            ends_at=data.ends_at,
+        )
+
+    @get("/delegations", operation_id="listDelegations", responses=_errors(401))
+    async def list_delegations(self, request: AnyRequest) -> list[DelegationOut]:
+        """Delegations the caller gave or received."""
+        return await delegations.list_delegations(actor=_actor(request))
+
+    @delete("/delegations/{delegation_id:uuid}", operation_id="revokeDelegation",
+            status_code=204, responses=_errors(401, 404))
+    async def revoke_delegation(self, delegation_id: UUID, request: AnyRequest) -> None:
+        """End one's own delegation now; anyone else's is NOT_FOUND."""
+        await delegations.revoke_delegation(actor=_actor(request), delegation_id=delegation_id)
 
 
 class DevicesController(Controller):
@@ -110,12 +147,14 @@ class DevicesController(Controller):
     tags = ("accounts",)
     guards = (signed_in,)
 
-    @get("/", operation_id="listDevices")
+    @get("/", operation_id="listDevices", responses=_errors(401))
     async def list_devices(self, request: AnyRequest) -> list[DeviceOut]:
         """The caller's devices (the one calling is marked ``current``)."""
         return await services.list_devices(actor=_actor(request))
 
-    @delete("/{device_id:uuid}", operation_id="revokeDevice", status_code=204)
+    @delete("/{device_id:uuid}", operation_id="revokeDevice", status_code=204,
+            responses=_errors(401, 404))
     async def revoke_device(self, device_id: UUID, request: AnyRequest) -> None:
         """Sign one of one's devices out; another person's device is NOT_FOUND."""
         await services.revoke_device(actor=_actor(request), device_id=device_id)
+

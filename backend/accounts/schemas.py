@@ -11,6 +11,8 @@ import msgspec
 from backend.accounts.actor import Role
 
 __all__ = (
+    "DelegationIn",
+    "DelegationOut",
     "DeviceOut",
     "LoginIn",
     "MePatch",
@@ -97,3 +99,29 @@ class DeviceOut(msgspec.Struct, frozen=True, kw_only=True):
     last_seen_at: datetime
     current: bool
     has_pin: bool
+
+
+AwareDatetime = Annotated[datetime, msgspec.Meta(tz=True)]
+
+
+class DelegationIn(msgspec.Struct, frozen=True, kw_only=True):
+    """A manager lends their approvals to ``delegate_id`` from ``starts_at`` until ``ends_at``
+    (excluded). Times need a time zone."""
+
+    delegate_id: UUID
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+
+
+class DelegationOut(msgspec.Struct, frozen=True, kw_only=True):
+    """A delegation given or received by the caller."""
+
+    id: UUID
+    delegator_id: UUID
+    delegator_name: str
+    delegate_id: UUID
+    delegate_name: str
+    starts_at: datetime
+    ends_at: datetime
+    revoked_at: datetime | None
+    active: bool

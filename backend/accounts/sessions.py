@@ -76,9 +76,14 @@ async def _count_failure(store: RateLimitStore, keys: list[str]) -> None:
 # --- issuing sessions -------------------------------------------------------------------------
 
 
+def _printable(text: str, limit: int) -> str:
+    """``text`` without control characters (PostgreSQL refuses NUL), cut to ``limit``."""
+    return "".join(ch for ch in text if ch.isprintable()).strip()[:limit]
+
+
 def _device_name(given: str | None, user_agent: str) -> str:
-    if given and given.strip():
-        return given.strip()[:120]
+    if given and _printable(given, 120):
+        return _printable(given, 120)
     for marker, name in (("iPhone", "iPhone"), ("iPad", "iPad"), ("Android", "Android"),
                          ("Windows", "Windows"), ("Macintosh", "Mac"), ("Linux", "Linux")):
         if marker in user_agent:
@@ -117,9 +122,11 @@ async def login(
     store = get_store(settings.redis_url)
     keys = [f"login:account:{address}", f"login:address:{client_address}"]
     await _refuse_if_limited(store, keys, settings.login_attempts_per_15min)
-    user = await User.select(*_USER_COLUMNS, User.password_hash).where(
-        User.email == address
-    ).first()
+    user = None
+    if "\x00" not in address:  # no account has such an address (and PostgreSQL refuses NUL)
+        user = await User.select(*_USER_COLUMNS, User.password_hash).where(
+            User.email == address
+        ).first()
     ok = await _verify(user["password_hash"] if user else None, password)
     if user is None or not ok or not user["is_active"]:
         await _count_failure(store, keys)
@@ -131,7 +138,7 @@ async def login(
             id=device_id,
             user=user["id"],
             name=_device_name(device_name, user_agent),
-            user_agent=user_agent[:400],
+            user_agent=_printable(user_agent, 400),
             created_at=now,
             last_seen_at=now,
             refresh_hash=hash_refresh(token),

@@ -10,7 +10,7 @@ from uuid import UUID
 
 import msgspec
 
-from backend import approvals, flows
+from backend import approvals, flows, notification_flows
 from backend.accounts.actor import Actor
 from backend.audit.services import record_intent
 from backend.claims.rules import CLAIM_CIRCUIT, LineAmount, claim_totals
@@ -122,6 +122,11 @@ async def _move(ctx: MutationContext, row: dict[str, Any], command: str, expecte
     await record_intent(ctx, organisation_id=row["organisation"], document_type=ENTITY,
                         document_id=row["id"], action=command,
                         content_hash=content or row["content_hash"], details=details)
+    total = values.get(ExpenseClaim.total_cents)
+    reason = str(values.get(ExpenseClaim.decision_reason, ""))
+    ctx.after_commit(lambda: notification_flows.claim_moved(
+        ctx, row, command, content_hash=content or row["content_hash"],
+        total_cents=int(total) if total is not None else None, reason=reason))
     return None
 
 

@@ -10,7 +10,7 @@ from uuid import UUID, uuid4
 
 import msgspec
 
-from backend import approvals
+from backend import approvals, notification_flows
 from backend.accounts.actor import Actor
 from backend.accounts.tables import Organisation, SupplierCompany
 from backend.audit.services import record
@@ -175,6 +175,7 @@ async def add_status_event(
                  client_time=client_time or occurred_at,
                  details={"code": internal, "source_code": code, "reason": reason.strip()})
     row["history"] = history
+    await notification_flows.invoice_status_changed(row, internal, reason.strip(), event_key)
     return True
 
 

@@ -10,7 +10,7 @@ from uuid import UUID
 
 import msgspec
 
-from backend import approvals
+from backend import approvals, notification_flows
 from backend.accounts.actor import Actor
 from backend.audit.services import record_intent
 from backend.errors import DomainError
@@ -187,6 +187,8 @@ async def _move(ctx: MutationContext, row: dict[str, Any], command: str, expecte
     await record_intent(ctx, organisation_id=row["organisation"], document_type=ENTITY,
                         document_id=row["id"], action=command,
                         content_hash=row["content_hash"], details=details)
+    reason = str(values.get(Mission.decision_reason, ""))
+    ctx.after_commit(lambda: notification_flows.mission_moved(ctx, row, command, reason))
     return None
 
 

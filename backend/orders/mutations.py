@@ -8,13 +8,22 @@ from backend.audit.services import register_document
 from backend.orders import services
 from backend.orders.schemas import OrderCertifyArgs, OrderCreateArgs, OrderRevokeArgs
 from backend.orders.tables import PurchaseOrder
-from sync import MutationContext, Noop, Outcome, Rejected, mutation, synced_entity
+from sync import (
+    MutationContext,
+    Noop,
+    Outcome,
+    Rejected,
+    mutation,
+    organisation_scope,
+    synced_entity,
+)
 
 __all__ = ("certify", "create", "revoke")
 
 synced_entity(services.ENTITY, PurchaseOrder, visible=services.visible,
               to_wire=services.to_wire)
 register_document(services.ENTITY, services.is_visible)
+organisation_scope(services.supplier_organisations)
 
 
 @mutation("purchase_order.create", 1, OrderCreateArgs)

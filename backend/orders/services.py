@@ -47,6 +47,7 @@ __all__ = (
     "list_orders",
     "order_for",
     "revoke_order",
+    "supplier_organisations",
     "to_wire",
     "visible",
     "visible_order",
@@ -259,3 +260,12 @@ async def is_visible(actor: Actor, order_id: UUID) -> bool:
     clause = await visible(actor)
     return clause is not None and bool(
         await PurchaseOrder.exists().where(clause & (PurchaseOrder.id == order_id)))
+
+
+async def supplier_organisations(actor: Actor) -> set[UUID]:
+    """Organisations with orders addressed to a supplier's company (sync organisation scope)."""
+    if actor.role != "supplier" or actor.supplier_company_id is None:
+        return set()
+    rows = await PurchaseOrder.select(PurchaseOrder.organisation).where(
+        PurchaseOrder.supplier_company == actor.supplier_company_id).distinct()
+    return {r["organisation"] for r in rows}

@@ -1,16 +1,33 @@
-"""Sign-in and PIN attempts are limited per account and per client address (15 minutes)."""
+"""Sign-in and PIN attempts are limited per account and per client address (15 minutes).
+
+The limits come from the settings; these tests lower them to 3 so that they hash less.
+"""
 
 from __future__ import annotations
 
-from backend.settings import get_settings
+import msgspec
+import pytest
+
+from backend.settings import Settings, get_settings
 from tests.factories import PASSWORD, make_org
-from tests.integration.accounts.helpers import bearer, sign_in
+from tests.integration.accounts.helpers import bearer, random_address, sign_in
 
 
-async def test_login_failures_lock_the_account_whatever_the_address(peer) -> None:  # type: ignore[no-untyped-def]
+@pytest.fixture(autouse=True)
+def small_limits(monkeypatch: pytest.MonkeyPatch) -> Settings:
+    """Settings with limits of 3 attempts, as the sign-in code and the routes read them."""
+    settings = msgspec.structs.replace(
+        get_settings(), login_attempts_per_15min=3, pin_attempts_per_15min=3
+    )
+    monkeypatch.setattr("backend.accounts.sessions.get_settings", lambda: settings)
+    monkeypatch.setattr("backend.accounts.controllers.get_settings", lambda: settings)
+    return settings
+
+
+async def test_login_failures_lock_the_account_whatever_the_address(peer, small_limits) -> None:  # type: ignore[no-untyped-def]
     org = await make_org()
     target = org.people["agent_a"].email
-    limit = get_settings().login_attempts_per_15min
+    limit = small_limits.login_attempts_per_15min
     for _ in range(limit):  # each failure from its own address: only the account adds up
         response = await (await peer()).post(
             "/api/v1/auth/login", json={"email": target, "password": "guess"})
@@ -26,10 +43,10 @@ async def test_login_failures_lock_the_account_whatever_the_address(peer) -> Non
     await sign_in(await peer(), org.people["agent_b"].email)
 
 
-async def test_login_failures_lock_the_address_whatever_the_account(peer) -> None:  # type: ignore[no-untyped-def]
+async def test_login_failures_lock_the_address_whatever_the_account(peer, small_limits) -> None:  # type: ignore[no-untyped-def]
     org = await make_org()
     noisy = await peer()
-    limit = get_settings().login_attempts_per_15min
+    limit = small_limits.login_attempts_per_15min
     for index in range(limit):
         response = await noisy.post("/api/v1/auth/login", json={
             "email": f"someone{index}@nowhere.invalid", "password": "guess"})
@@ -42,9 +59,9 @@ async def test_login_failures_lock_the_address_whatever_the_account(peer) -> Non
     await sign_in(await peer(), org.people["manager_a"].email)
 
 
-async def test_forwarded_for_is_not_trusted_by_default(peer) -> None:  # type: ignore[no-untyped-def]
+async def test_forwarded_for_is_not_trusted_by_default(peer, small_limits) -> None:  # type: ignore[no-untyped-def]
     noisy = await peer()
-    limit = get_settings().login_attempts_per_15min
+    limit = small_limits.login_attempts_per_15min
     for index in range(limit + 1):
         response = await noisy.post(
             "/api/v1/auth/login",
@@ -54,28 +71,66 @@ async def test_forwarded_for_is_not_trusted_by_default(peer) -> None:  # type: i
     assert response.status_code == 429
 
 
-async def test_pin_failures_are_limited_per_account_across_devices(peer) -> None:  # type: ignore[no-untyped-def]
-    org = await make_org()
-    email = org.people["agent_a2"].email
-    limit = get_settings().pin_attempts_per_15min
+async def test_forwarded_for_counts_per_forwarded_address_when_trusted(
+    peer, monkeypatch: pytest.MonkeyPatch, small_limits: Settings
+) -> None:  # type: ignore[no-untyped-def]
+    trusting = msgspec.structs.replace(small_limits, trust_forwarded_for=True)
+    monkeypatch.setattr("backend.accounts.controllers.get_settings", lambda: trusting)
+    proxy = await peer()  # every request arrives from the same proxy address
+    limit = trusting.login_attempts_per_15min
+    suffix = random_address()
+    for index in range(limit):
+        response = await proxy.post(
+            "/api/v1/auth/login",
+            json={"email": f"y{index}@nowhere.invalid", "password": "guess"},
+            headers={"X-Forwarded-For": f"203.0.113.9, {suffix}"},
+        )
+        assert response.status_code == 401
+    blocked = await proxy.post("/api/v1/auth/login", json={
+        "email": "z@nowhere.invalid", "password": "guess"},
+        headers={"X-Forwarded-For": suffix})
+    assert blocked.status_code == 429
+    other = await proxy.post("/api/v1/auth/login", json={
+        "email": "z@nowhere.invalid", "password": "guess"},
+        headers={"X-Forwarded-For": f"{suffix}, {random_address()}"})
+    assert other.status_code == 401  # the last hop is what counts
+
+
+async def _devices_with_pin(peer, email: str, count: int) -> list[dict[str, str]]:  # type: ignore[no-untyped-def]
     sessions = []
-    for _ in range(limit // 4 + 1):
+    for _ in range(count):
         session = await sign_in(await peer(), email)
         await (await peer()).post("/api/v1/auth/pin", json={"pin": "1357"},
                                   headers=bearer(session))
         sessions.append(session)
-    failures = 0
-    for session in sessions:  # four wrong PINs per device: none is wiped, the account adds up
-        for _ in range(4):
-            if failures == limit:
-                break
-            response = await (await peer()).post("/api/v1/auth/unlock", json={
-                "device_id": session["device_id"], "refresh_token": session["refresh_token"],
-                "pin": "0000"})
-            assert response.json()["code"] == "PIN_WRONG"
-            failures += 1
-    last = sessions[-1]
-    locked = await (await peer()).post("/api/v1/auth/unlock", json={
-        "device_id": last["device_id"], "refresh_token": last["refresh_token"], "pin": "1357"})
+    return sessions
+
+
+async def _unlock(client, session: dict[str, str], pin: str):  # type: ignore[no-untyped-def]
+    return await client.post("/api/v1/auth/unlock", json={
+        "device_id": session["device_id"], "refresh_token": session["refresh_token"], "pin": pin})
+
+
+async def test_pin_failures_are_limited_per_account_across_devices(peer, small_limits) -> None:  # type: ignore[no-untyped-def]
+    org = await make_org()
+    assert small_limits.pin_attempts_per_15min == 3
+    phone, tablet = await _devices_with_pin(peer, org.people["agent_a2"].email, 2)
+    for session, pin in ((phone, "0000"), (phone, "0000"), (tablet, "0000")):
+        response = await _unlock(await peer(), session, pin)
+        assert response.json()["code"] == "PIN_WRONG"  # two and one: no device wiped
+    locked = await _unlock(await peer(), tablet, "1357")
     assert locked.status_code == 429 and locked.json()["code"] == "RATE_LIMITED"
     assert int(locked.headers["retry-after"]) > 0
+
+
+async def test_pin_failures_are_limited_per_address_across_accounts(peer, small_limits) -> None:  # type: ignore[no-untyped-def]
+    org = await make_org()
+    kiosk = await peer()
+    people = ("agent_a", "agent_b", "manager_a")
+    devices = [(await _devices_with_pin(peer, org.people[key].email, 1))[0] for key in people]
+    for session in devices:
+        assert (await _unlock(kiosk, session, "0000")).json()["code"] == "PIN_WRONG"
+    extra = (await _devices_with_pin(peer, org.people["agent_a2"].email, 1))[0]
+    locked = await _unlock(kiosk, extra, "1357")
+    assert locked.status_code == 429 and locked.json()["code"] == "RATE_LIMITED"
+    assert (await _unlock(await peer(), extra, "1357")).status_code == 200

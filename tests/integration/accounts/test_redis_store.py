@@ -1,4 +1,4 @@
-"""The Redis attempt counter against a real Redis (run with NOMADE_TEST_REDIS=1)."""
+"""The Redis attempt counter against a real Redis (NOMADE_TEST_REDIS=1), and without one."""
 
 from __future__ import annotations
 
@@ -6,12 +6,12 @@ import uuid
 
 import pytest
 
+from backend.errors import DomainError
 from backend.ratelimit import RedisStore
 from tests.conftest import REDIS_TEST_URL, TEST_REDIS
 
-pytestmark = pytest.mark.skipif(not TEST_REDIS, reason="needs NOMADE_TEST_REDIS=1")
 
-
+@pytest.mark.skipif(not TEST_REDIS, reason="needs NOMADE_TEST_REDIS=1")
 async def test_redis_counter_counts_and_expires() -> None:
     store = RedisStore(REDIS_TEST_URL, prefix=f"test:{uuid.uuid4().hex}:")
     try:
@@ -23,5 +23,16 @@ async def test_redis_counter_counts_and_expires() -> None:
         assert (await store.peek("k")).count == 2
         short = await store.hit("short", 1)
         assert short.retry_after == 1
+    finally:
+        await store.close()
+
+
+async def test_redis_down_refuses_with_service_unavailable() -> None:
+    store = RedisStore("redis://127.0.0.1:9/0")  # nothing listens on the discard port
+    try:
+        with pytest.raises(DomainError) as refused:
+            await store.peek("k")
+        assert refused.value.code == "SERVICE_UNAVAILABLE"
+        assert refused.value.headers["Retry-After"]
     finally:
         await store.close()

@@ -172,3 +172,13 @@ async def test_logout_revokes_the_current_device_only(api) -> None:  # type: ign
         "device_id": phone["device_id"], "refresh_token": phone["refresh_token"]})
     assert refresh.status_code == 401 and refresh.json()["code"] == "SESSION_EXPIRED"
     assert (await api.get("/api/v1/me", headers=bearer(laptop))).status_code == 200
+
+
+async def test_control_characters_never_break_sign_in(api) -> None:  # type: ignore[no-untyped-def]
+    org = await make_org()
+    odd = await api.post("/api/v1/auth/login",
+                         json={"email": "a\u0000b@nowhere.invalid", "password": "x\u0000"})
+    assert odd.status_code == 401 and odd.json()["code"] == "INVALID_CREDENTIALS"
+    session = await sign_in(api, org.people["agent_a"].email, device_name="Mon\u0000 téléphone\n")
+    device = await Device.select(Device.name).where(Device.id == session["device_id"]).first()
+    assert device == {"name": "Mon téléphone"}

@@ -100,7 +100,8 @@ async def test_delegation_brings_rows_into_view_and_takes_them_out(client: Any) 
     assert manager_a.lines() == {}
     delegation_id = await delegate(org, "manager_b", "manager_a")
     pages = await manager_a.pull()
-    assert pages[0]["reset"] == {"scope": ["expense_line"], "reason": "visibility_changed"}
+    assert pages[0]["reset"]["reason"] == "visibility_changed"
+    assert "expense_line" in pages[0]["reset"]["scope"]
     assert [line["merchant"] for line in manager_a.lines().values()] == ["Hôtel"]
     from datetime import UTC, datetime
 

@@ -129,3 +129,12 @@ def test_rule_sets_round_trip_as_json_data() -> None:
 
 def test_no_rule_set_in_force_is_reported() -> None:
     assert "NO_RULES" in codes(check_line(line(), None, today=TODAY))
+
+
+def test_city_class_from_the_destination() -> None:
+    from backend.policy.cities import city_class_of
+
+    assert city_class_of("Paris 15e") == "paris"
+    assert city_class_of("Saint-Étienne") == "base"
+    assert city_class_of("Lyon, Part-Dieu") == "large_city"
+    assert city_class_of("Aix-en-Provence") == "base"

@@ -1,0 +1,234 @@
+"""Notification texts in French and English, written on the server (pure, no I/O).
+
+``render`` turns an event's data into a title and body in one language. With ``hide_amounts``
+(the lock-screen privacy option) money never appears; the in-app inbox keeps the full text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
+
+__all__ = ("INVOICE_STATUS_LABELS", "Language", "Text", "action_titles", "format_cents", "render")
+
+Language = Literal["fr", "en"]
+
+
+@dataclass(frozen=True)
+class Text:
+    title: str
+    body: str
+
+
+# Chorus Pro status codes (facture fournisseur) as suppliers read them.
+INVOICE_STATUS_LABELS: dict[str, tuple[str, str]] = {
+    "DEPOSEE": ("déposée", "submitted"),
+    "EN_COURS_ACHEMINEMENT": ("en cours d'acheminement", "being routed"),
+    "MISE_A_DISPOSITION": ("mise à disposition", "delivered to the buyer"),
+    "PRISE_EN_COMPTE_DESTINATAIRE": ("prise en compte", "taken into account"),
+    "SUSPENDUE": ("suspendue — à compléter", "suspended — action needed"),
+    "COMPLETEE": ("complétée", "completed"),
+    "A_RECYCLER": ("à recycler — à réacheminer", "to be re-routed"),
+    "REJETEE": ("rejetée", "rejected"),
+    "SERVICE_FAIT": ("service fait constaté", "service done certified"),
+    "MANDATEE": ("mandatée", "payment ordered"),
+    "MISE_A_DISPOSITION_COMPTABLE": ("transmise au comptable", "sent to the accountant"),
+    "COMPTABILISEE": ("comptabilisée", "booked"),
+    "MISE_EN_PAIEMENT": ("mise en paiement", "payment released"),
+}
+
+_DECISIONS = {
+    "approved": ("approuvé", "approved"),
+    "refused": ("refusé", "refused"),
+    "returned": ("renvoyé pour modification", "returned for changes"),
+}
+
+
+def format_cents(cents: int, lang: Language) -> str:
+    """Integer cents as a price a person reads: ``1 234,50 €`` or ``€1,234.50``."""
+    sign = "-" if cents < 0 else ""
+    euros, rest = divmod(abs(int(cents)), 100)
+    if lang == "fr":
+        grouped = f"{euros:,}".replace(",", "\u202f")
+        return f"{sign}{grouped},{rest:02d}\u00a0€"
+    return f"{sign}€{euros:,}.{rest:02d}"
+
+
+def _pick(lang: Language, fr: str, en: str) -> str:
+    return fr if lang == "fr" else en
+
+
+def _amount(data: dict[str, Any], lang: Language, hide: bool, key: str = "amount_cents") -> str:
+    value = data.get(key)
+    if hide or not isinstance(value, int):
+        return ""
+    return format_cents(value, lang)
+
+
+def _deadline(data: dict[str, Any], lang: Language) -> str:
+    raw = data.get("deadline")
+    if not isinstance(raw, str):
+        return ""
+    try:
+        zone = ZoneInfo(str(data.get("timezone") or "Europe/Paris"))
+        when = datetime.fromisoformat(raw).astimezone(zone)
+    except ValueError:
+        return ""
+    return when.strftime("%d/%m %H:%M") if lang == "fr" else when.strftime("%d %b %H:%M")
+
+
+def _invoice(data: dict[str, Any], lang: Language, hide: bool) -> Text:
+    number = str(data.get("invoice_number", "")) or "?"
+    status = str(data.get("status", ""))
+    fr, en = INVOICE_STATUS_LABELS.get(
+        status, (status.lower() or "mise à jour", status.lower() or "updated")
+    )
+    title = _pick(lang, f"Facture {number} : {fr}", f"Invoice {number}: {en}")
+    parts = []
+    amount = _amount(data, lang, hide)
+    if amount:
+        parts.append(_pick(lang, f"Montant : {amount}.", f"Amount: {amount}."))
+    reason = str(data.get("reason") or "")
+    if reason:
+        parts.append(_pick(lang, f"Motif : {reason}", f"Reason: {reason}"))
+    if status in {"SUSPENDUE", "A_RECYCLER", "REJETEE"}:
+        parts.append(_pick(lang, "Action requise.", "Action needed."))
+    return Text(title, " ".join(parts) or _pick(lang, "Nouveau statut.", "New status."))
+
+
+def _label(data: dict[str, Any], lang: Language) -> str:
+    return str(data.get("label") or _pick(lang, "Votre demande", "Your request"))
+
+
+def _approval(data: dict[str, Any], lang: Language, hide: bool) -> Text:
+    who = str(data.get("requester_name", ""))
+    label = str(data.get("label") or _pick(lang, "une demande", "a request"))
+    title = _pick(lang, f"À valider : {label}", f"To approve: {label}")
+    parts = [_pick(lang, f"Demande de {who}.", f"Request from {who}.")] if who else []
+    amount = _amount(data, lang, hide)
+    if amount:
+        parts.append(_pick(lang, f"Montant : {amount}.", f"Amount: {amount}."))
+    deadline = _deadline(data, lang)
+    if deadline:
+        parts.append(
+            _pick(
+                lang,
+                f"Réservation à confirmer avant le {deadline}.",
+                f"Booking must be confirmed by {deadline}.",
+            )
+        )
+    return Text(title, " ".join(parts) or _pick(lang, "Décision attendue.", "Decision needed."))
+
+
+def _decision(data: dict[str, Any], lang: Language, hide: bool) -> Text:
+    label = _label(data, lang)
+    fr, en = _DECISIONS.get(str(data.get("decision", "")), ("décidé", "decided"))
+    title = _pick(lang, f"{label} : {fr}", f"{label}: {en}")
+    parts = []
+    by = str(data.get("decided_by", ""))
+    if by:
+        parts.append(_pick(lang, f"Par {by}.", f"By {by}."))
+    comment = str(data.get("comment") or "")
+    if comment:
+        parts.append(f"« {comment} »" if lang == "fr" else f"“{comment}”")
+    return Text(title, " ".join(parts) or _pick(lang, "Décision rendue.", "Decision made."))
+
+
+def _ocr_finished(data: dict[str, Any], lang: Language, hide: bool) -> Text:
+    merchant = str(data.get("merchant") or _pick(lang, "Justificatif", "Receipt"))
+    amount = _amount(data, lang, hide)
+    body = _pick(lang, "Justificatif lu", "Receipt read")
+    if amount:
+        body += _pick(lang, f" : {amount}", f": {amount}")
+    body += "."
+    return Text(_pick(lang, f"{merchant} : lecture terminée", f"{merchant}: reading done"), body)
+
+
+def _ocr_review(data: dict[str, Any], lang: Language, hide: bool) -> Text:
+    merchant = str(data.get("merchant") or _pick(lang, "Justificatif", "Receipt"))
+    return Text(
+        _pick(lang, f"{merchant} : à vérifier", f"{merchant}: please check"),
+        _pick(
+            lang,
+            "Certains champs n'ont pas pu être lus avec certitude.",
+            "Some fields could not be read with confidence.",
+        ),
+    )
+
+
+def _service_done(data: dict[str, Any], lang: Language, hide: bool) -> Text:
+    order = str(data.get("order_number", "")) or _pick(lang, "commande", "order")
+    supplier = str(data.get("supplier_name", ""))
+    amount = _amount(data, lang, hide)
+    title = _pick(lang, f"Service fait à constater : {order}", f"Service done to certify: {order}")
+    body = (
+        _pick(lang, f"Facture de {supplier} reçue", f"Invoice from {supplier} received")
+        if supplier
+        else _pick(lang, "Facture reçue", "Invoice received")
+    )
+    if amount:
+        body += f" ({amount})"
+    return Text(title, body + _pick(lang, ". Proposition préremplie.", ". Proposal prefilled."))
+
+
+def _payment(data: dict[str, Any], lang: Language, hide: bool) -> Text:
+    label = str(data.get("label", ""))
+    amount = _amount(data, lang, hide)
+    title = _pick(lang, "Paiement envoyé", "Payment sent")
+    if label and amount:
+        body = label + _pick(lang, f" : {amount}", f": {amount}")
+    else:
+        body = label or amount
+    return Text(
+        title, body or _pick(lang, "Votre paiement est parti.", "Your payment is on its way.")
+    )
+
+
+def _test(data: dict[str, Any], lang: Language, hide: bool) -> Text:
+    return Text(
+        _pick(lang, "Notification de test", "Test notification"),
+        _pick(
+            lang,
+            "Les notifications fonctionnent sur cet appareil.",
+            "Notifications work on this device.",
+        ),
+    )
+
+
+def _digest(data: dict[str, Any], lang: Language, hide: bool) -> Text:
+    count = int(data.get("count", 0))
+    titles = [str(t) for t in data.get("titles", [])][:3]
+    title = _pick(
+        lang,
+        f"{count} notification{'s' if count > 1 else ''} du jour",
+        f"{count} notification{'s' if count > 1 else ''} today",
+    )
+    return Text(title, " · ".join(titles))
+
+
+_RENDERERS = {
+    "invoice_status_changed": _invoice,
+    "approval_requested": _approval,
+    "decision_made": _decision,
+    "ocr_finished": _ocr_finished,
+    "ocr_needs_review": _ocr_review,
+    "service_done_proposal": _service_done,
+    "payment_sent": _payment,
+    "test": _test,
+    "digest": _digest,
+}
+
+
+def render(event_type: str, data: dict[str, Any], lang: str, *, hide_amounts: bool = False) -> Text:
+    """The title and body of ``event_type`` in ``lang`` (French unless ``en``)."""
+    language: Language = "en" if lang == "en" else "fr"
+    return _RENDERERS[event_type](data, language, hide_amounts)
+
+
+def action_titles(lang: str) -> dict[str, str]:
+    """Button labels of an approval request."""
+    if lang == "en":
+        return {"approve": "Approve", "refuse": "Refuse"}
+    return {"approve": "Approuver", "refuse": "Refuser"}

@@ -1,0 +1,391 @@
+"""The push sender: takes due rows from the outbox, encrypts them and posts them to push services.
+
+One shared HTTP transport (timeouts, pooled keep-alive connections; see
+:mod:`notifications.transport`) and a semaphore bound the concurrency; encryption runs in a
+thread so the event loop keeps serving responses. Rows are claimed with a lease
+(``state = sending`` until ``next_attempt_at``), so a crashed worker's rows are taken again once
+the lease runs out, and two workers never send the same row twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import msgspec
+from piccolo.engine.postgres import PostgresEngine
+
+from notifications import messages, payload
+from notifications.outcomes import Outcome, classify
+from notifications.presence import Presence, get_presence
+from notifications.tables import PushOutbox, PushSubscription
+from notifications.transport import PushTransport, TransportError, get_transport
+from notifications.webpush import VapidSigner, b64url_decode, encrypt
+
+__all__ = ("DeliveryReport", "PushSender")
+
+log = logging.getLogger("nomade.push")
+alert_log = logging.getLogger("nomade.push.alert")
+
+LEASE = timedelta(minutes=2)
+_decoder = msgspec.json.Decoder(dict[str, Any])
+
+
+@dataclass
+class DeliveryReport:
+    """What one run of the sender did."""
+
+    sent: int = 0
+    retried: int = 0
+    shortened: int = 0
+    gone: int = 0
+    failed: int = 0
+    skipped: int = 0
+    digests: int = 0
+
+    def add(self, other: DeliveryReport) -> None:
+        for name in self.__dataclass_fields__:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+@dataclass
+class _Item:
+    row: dict[str, Any]
+    endpoint: str = ""
+    p256dh: str = ""
+    auth: str = ""
+    body: bytes = b""
+    status: int | None = None
+    retry_after: str | None = None
+    error: str = ""
+    outcome: Outcome | None = field(default=None)
+
+
+def _utc(value: Any) -> datetime:
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    assert isinstance(value, datetime)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _encrypt_all(items: list[_Item]) -> None:
+    for item in items:
+        item.body = encrypt(
+            item.row["payload"].encode(), b64url_decode(item.p256dh), b64url_decode(item.auth)
+        )
+
+
+class PushSender:
+    """Delivers due outbox rows; ``deliver_due`` is what the ``push.deliver`` job runs."""
+
+    def __init__(
+        self,
+        signer: VapidSigner,
+        transport: PushTransport | None = None,
+        *,
+        concurrency: int = 32,
+        batch: int = 200,
+        lanes: int = 3,
+        presence: Presence | None = None,
+    ) -> None:
+        self.signer = signer
+        self.transport = transport or get_transport(concurrency)
+        self.batch = batch
+        self.lanes = lanes
+        self._semaphore = asyncio.Semaphore(concurrency)
+        self._presence = presence
+
+    async def deliver_due(self, now: datetime | None = None) -> DeliveryReport:
+        """Send every row due at ``now`` (default: the clock), digests first; returns counts."""
+        report = DeliveryReport()
+        report.digests = await self.fold_digests(now or datetime.now(UTC))
+        lane_reports = await asyncio.gather(*(self._lane(now) for _ in range(self.lanes)))
+        for lane in lane_reports:
+            report.add(lane)
+        return report
+
+    async def _lane(self, fixed_now: datetime | None) -> DeliveryReport:
+        report = DeliveryReport()
+        while True:
+            now = fixed_now or datetime.now(UTC)
+            rows = await self._claim(now)
+            if not rows:
+                return report
+            report.add(await self._process(rows, now))
+
+    async def _claim(self, now: datetime) -> list[dict[str, Any]]:
+        due = (PushOutbox.state.is_in(["pending", "sending"])) & (PushOutbox.next_attempt_at <= now)
+        candidates = (
+            PushOutbox.select(PushOutbox.id)
+            .where(due)
+            .order_by(PushOutbox.next_attempt_at)
+            .limit(self.batch)
+        )
+        if isinstance(PushOutbox._meta.db, PostgresEngine):
+            # Concurrent lanes and workers take different rows instead of queueing on locks.
+            candidates = candidates.lock_rows("UPDATE", skip_locked=True)
+        rows: list[dict[str, Any]] = (
+            await PushOutbox.update(
+                {
+                    PushOutbox.state: "sending",
+                    PushOutbox.next_attempt_at: now + LEASE,
+                    PushOutbox.attempts: PushOutbox.attempts + 1,
+                }
+            )
+            .where(due & PushOutbox.id.is_in(candidates))
+            .returning(
+                PushOutbox.id,
+                PushOutbox.user,
+                PushOutbox.subscription,
+                PushOutbox.event_type,
+                PushOutbox.topic,
+                PushOutbox.urgency,
+                PushOutbox.ttl,
+                PushOutbox.payload,
+                PushOutbox.document_kind,
+                PushOutbox.document_id,
+                PushOutbox.attempts,
+            )
+        )
+        return rows
+
+    async def _process(self, rows: list[dict[str, Any]], now: datetime) -> DeliveryReport:
+        report = DeliveryReport()
+        sub_ids = list({r["subscription"] for r in rows if r["subscription"] is not None})
+        subs = (
+            {
+                s["id"]: s
+                for s in await PushSubscription.select(
+                    PushSubscription.id,
+                    PushSubscription.endpoint,
+                    PushSubscription.p256dh,
+                    PushSubscription.auth,
+                ).where(PushSubscription.id.is_in(sub_ids))
+            }
+            if sub_ids
+            else {}
+        )
+        items, orphaned = [], []
+        for row in rows:
+            sub = subs.get(row["subscription"])
+            if sub is None:
+                orphaned.append(row["id"])
+                continue
+            items.append(_Item(row, sub["endpoint"], sub["p256dh"], sub["auth"]))
+        skipped = await self._skip_viewed(items)
+        items = [i for i in items if i.row["id"] not in skipped]
+        if orphaned:
+            await self._set_state(orphaned, "gone", now)
+            report.gone += len(orphaned)
+        if skipped:
+            await self._set_state(list(skipped), "skipped", now)
+            report.skipped += len(skipped)
+        if not items:
+            return report
+        await asyncio.to_thread(_encrypt_all, items)
+        await asyncio.gather(*(self._post(item) for item in items))
+        for item in items:
+            item.outcome = classify(item.status, item.retry_after, int(item.row["attempts"]), now)
+        await self._record(items, now, report)
+        return report
+
+    async def _skip_viewed(self, items: list[_Item]) -> set[Any]:
+        watched = [i for i in items if i.row["document_id"] and i.row["event_type"] != "test"]
+        if not watched:
+            return set()
+        presence = self._presence or get_presence()
+        triples = [
+            (str(i.row["user"]), i.row["document_kind"], i.row["document_id"]) for i in watched
+        ]
+        viewing = await presence.viewing(triples)
+        return {i.row["id"] for i, t in zip(watched, triples, strict=True) if t in viewing}
+
+    async def _post(self, item: _Item) -> None:
+        row = item.row
+        headers = {
+            "TTL": str(int(row["ttl"])),
+            "Urgency": row["urgency"],
+            "Content-Encoding": "aes128gcm",
+            "Content-Type": "application/octet-stream",
+            "Authorization": self.signer.authorization(item.endpoint),
+        }
+        if row["topic"]:
+            headers["Topic"] = row["topic"]
+        async with self._semaphore:
+            try:
+                response = await self.transport.post(item.endpoint, item.body, headers)
+            except TransportError as exc:
+                item.error = str(exc)[:200]
+                return
+        item.status = response.status
+        item.retry_after = response.retry_after
+        if response.status >= 300:
+            item.error = response.text[:200]
+
+    async def _set_state(self, ids: list[Any], state: str, now: datetime) -> None:
+        await PushOutbox.update({PushOutbox.state: state, PushOutbox.sent_at: now}).where(
+            PushOutbox.id.is_in(ids)
+        )
+
+    async def _record(self, items: list[_Item], now: datetime, report: DeliveryReport) -> None:
+        by_kind: dict[str, list[_Item]] = defaultdict(list)
+        for item in items:
+            assert item.outcome is not None
+            by_kind[item.outcome.kind].append(item)
+        sent = by_kind["sent"]
+        if sent:
+            await PushOutbox.update(
+                {
+                    PushOutbox.state: "sent",
+                    PushOutbox.sent_at: now,
+                    PushOutbox.last_status: 201,
+                }
+            ).where(PushOutbox.id.is_in([i.row["id"] for i in sent]))
+            await PushSubscription.update(
+                {
+                    PushSubscription.last_success_at: now,
+                    PushSubscription.failure_count: 0,
+                }
+            ).where(PushSubscription.id.is_in(list({i.row["subscription"] for i in sent})))
+            report.sent += len(sent)
+        gone = by_kind["gone"]
+        if gone:
+            await self._finish(gone, "gone")
+            await PushSubscription.delete().where(
+                PushSubscription.id.is_in(list({i.row["subscription"] for i in gone}))
+            )
+            log.info("push subscriptions removed", extra={"count": len(gone)})
+            report.gone += len(gone)
+        for item in by_kind["retry"]:
+            assert item.outcome is not None and item.outcome.retry_at is not None
+            await PushOutbox.update(
+                {
+                    PushOutbox.state: "pending",
+                    PushOutbox.next_attempt_at: item.outcome.retry_at,
+                    PushOutbox.last_status: item.status or 0,
+                    PushOutbox.last_error: item.error[:200],
+                }
+            ).where(PushOutbox.id == item.row["id"])
+            report.retried += 1
+        for item in by_kind["shorten"]:
+            await self._shorten(item, now, report)
+        for kind in ("alert", "failed"):
+            failed = by_kind[kind]
+            if not failed:
+                continue
+            await self._finish(failed, "failed")
+            await PushSubscription.update(
+                {
+                    PushSubscription.failure_count: PushSubscription.failure_count + 1,
+                }
+            ).where(PushSubscription.id.is_in(list({i.row["subscription"] for i in failed})))
+            for item in failed:
+                (alert_log.error if kind == "alert" else log.warning)(
+                    "push not delivered",
+                    extra={
+                        "status": item.status,
+                        "endpoint_origin": item.endpoint.split("/")[2],
+                        "event_type": item.row["event_type"],
+                        "reason": item.outcome.reason if item.outcome else "",
+                        "response": item.error,
+                    },
+                )
+            report.failed += len(failed)
+
+    async def _finish(self, items: list[_Item], state: str) -> None:
+        statuses = {i.status or 0 for i in items}
+        await PushOutbox.update(
+            {
+                PushOutbox.state: state,
+                PushOutbox.last_status: max(statuses),
+                PushOutbox.last_error: items[0].error[:200],
+            }
+        ).where(PushOutbox.id.is_in([i.row["id"] for i in items]))
+
+    async def _shorten(self, item: _Item, now: datetime, report: DeliveryReport) -> None:
+        current = item.row["payload"].encode()
+        try:
+            smaller = payload.shorten(current, max(len(current) // 2, 320))
+        except payload.PayloadTooLargeError:
+            smaller = b""
+        if not smaller or len(smaller) >= len(current):
+            await self._finish([item], "failed")
+            alert_log.error(
+                "push payload refused as too large even when shortened",
+                extra={"event_type": item.row["event_type"], "size": len(current)},
+            )
+            report.failed += 1
+            return
+        await PushOutbox.update(
+            {
+                PushOutbox.state: "pending",
+                PushOutbox.next_attempt_at: now,
+                PushOutbox.payload: smaller.decode(),
+                PushOutbox.last_status: 413,
+            }
+        ).where(PushOutbox.id == item.row["id"])
+        report.shortened += 1
+
+    async def fold_digests(self, now: datetime) -> int:
+        """Turn each device's due digest rows into one summary push; returns summaries made."""
+        rows = await PushOutbox.select(
+            PushOutbox.id,
+            PushOutbox.user,
+            PushOutbox.subscription,
+            PushOutbox.payload,
+            PushOutbox.next_attempt_at,
+        ).where((PushOutbox.state == "digest") & (PushOutbox.next_attempt_at <= now))
+        if not rows:
+            return 0
+        groups: dict[tuple[Any, Any], list[dict[str, Any]]] = defaultdict(list)
+        for row in rows:
+            groups[(row["user"], row["subscription"])].append(row)
+        summaries = []
+        for (user, subscription), members in groups.items():
+            if subscription is None:
+                continue
+            notes = [_decoder.decode(m["payload"])["notification"] for m in members]
+            lang = str(notes[0].get("lang", "fr"))
+            text = messages.render(
+                "digest", {"count": len(notes), "titles": [n.get("title", "") for n in notes]}, lang
+            )
+            body = payload.build(
+                payload.Notice(
+                    title=text.title,
+                    body=text.body,
+                    navigate="/inbox",
+                    lang=lang,
+                    tag="digest",
+                    data={"type": "digest", "count": len(notes)},
+                )
+            )
+            slot = min(_utc(m["next_attempt_at"]) for m in members)
+            summaries.append(
+                PushOutbox(
+                    id=uuid.uuid4(),
+                    user=user,
+                    subscription=subscription,
+                    event_type="digest",
+                    topic="digest",
+                    urgency="low",
+                    ttl=12 * 3600,
+                    payload=body.decode(),
+                    state="pending",
+                    next_attempt_at=now,
+                    idempotency_key=f"digest:{subscription}:{slot.isoformat()}",
+                    created_at=now,
+                )
+            )
+        if summaries:
+            await PushOutbox.insert(*summaries).on_conflict(
+                target=PushOutbox.idempotency_key, action="DO NOTHING"
+            )
+        await PushOutbox.update({PushOutbox.state: "digested", PushOutbox.sent_at: now}).where(
+            PushOutbox.id.is_in([r["id"] for r in rows])
+        )
+        return len(summaries)

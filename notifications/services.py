@@ -1,0 +1,584 @@
+"""The only code querying the notifications tables: subscriptions, preferences, inbox, outbox."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any, cast
+from urllib.parse import urlsplit
+from uuid import UUID
+
+import msgspec
+from piccolo.columns import Column
+from piccolo.query.functions.aggregate import Count
+
+from backend.accounts.actor import Actor
+from backend.accounts.tables import User
+from backend.errors import DomainError, Problem, register_codes
+from backend.settings import get_settings
+from notifications import messages, payload, policy
+from notifications.events import EVENT_TYPES, traits_of
+from notifications.schemas import (
+    DocumentRef,
+    InboxItemOut,
+    InboxPage,
+    MarkedRead,
+    PreferencesIn,
+    PreferencesOut,
+    SubscriptionIn,
+    SubscriptionOut,
+)
+from notifications.tables import InboxItem, PushOutbox, PushPreference, PushSubscription
+from notifications.webpush import InvalidSubscriptionKeysError, check_subscription_keys
+
+__all__ = (
+    "Recipient",
+    "get_preferences",
+    "inbox_page",
+    "mark_all_read",
+    "mark_read",
+    "preference_views",
+    "put_preferences",
+    "register_subscription",
+    "remove_subscription",
+    "unread_count",
+    "write_event",
+)
+
+register_codes(
+    {
+        "PUSH_ENDPOINT_REFUSED": Problem(
+            400,
+            "Adresse de notification refusée (https requis).",
+            "Push endpoint refused (https required).",
+        ),
+        "PUSH_KEYS_INVALID": Problem(
+            400,
+            "Clés de notification invalides ; réactivez les notifications.",
+            "Invalid push keys; turn notifications on again.",
+        ),
+        "PUSH_SUBSCRIPTION_NOT_FOUND": Problem(
+            404, "Cet appareil n'est pas abonné.", "This device is not subscribed."
+        ),
+        "PUSH_PREFERENCES_INVALID": Problem(
+            400, "Préférences de notification invalides.", "Invalid notification preferences."
+        ),
+        "INBOX_ITEM_NOT_FOUND": Problem(
+            404, "Notification introuvable.", "Notification not found."
+        ),
+        "INBOX_CURSOR_INVALID": Problem(400, "Curseur de page invalide.", "Invalid page cursor."),
+        "NOTIFY_EVENT_UNKNOWN": Problem(
+            400, "Type de notification inconnu.", "Unknown notification type."
+        ),
+    }
+)
+
+_json = msgspec.json.Encoder()
+_LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+def _utc(value: Any) -> datetime:
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    stamp = cast(datetime, value)
+    return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
+
+
+def _by_name(values: dict[Column | str, Any]) -> dict[str, Any]:
+    return {c if isinstance(c, str) else c._meta.name: v for c, v in values.items()}
+
+
+# --- subscriptions ------------------------------------------------------------------------
+
+
+def _check_endpoint(endpoint: str) -> None:
+    """Only https push services; plain http to loopback outside production (the local fake)."""
+    parts = urlsplit(endpoint)
+    if parts.scheme == "https" and parts.hostname:
+        return
+    if (
+        parts.scheme == "http"
+        and parts.hostname in _LOOPBACK
+        and get_settings().environment != "production"
+    ):
+        return
+    raise DomainError("PUSH_ENDPOINT_REFUSED", {"endpoint": endpoint[:200]})
+
+
+async def register_subscription(
+    actor: Actor, data: SubscriptionIn, vapid_key: str
+) -> SubscriptionOut:
+    """Create or refresh the device's subscription; the same endpoint is never stored twice.
+
+    The app calls this at every start, so a browser that moved to another account or renewed
+    its keys is brought up to date here.
+    """
+    _check_endpoint(data.endpoint)
+    try:
+        check_subscription_keys(data.keys.p256dh, data.keys.auth)
+    except InvalidSubscriptionKeysError as exc:
+        raise DomainError("PUSH_KEYS_INVALID") from exc
+    language = data.language or actor.language or "fr"
+    now = datetime.now(UTC)
+    values: dict[Column | str, Any] = {
+        PushSubscription.user: actor.user_id,
+        PushSubscription.device: actor.device_id,
+        PushSubscription.p256dh: data.keys.p256dh,
+        PushSubscription.auth: data.keys.auth,
+        PushSubscription.user_agent: data.user_agent,
+        PushSubscription.language: language,
+        PushSubscription.vapid_key: vapid_key,
+        PushSubscription.updated_at: now,
+        PushSubscription.failure_count: 0,
+    }
+    created = False
+    existing = (
+        await PushSubscription.select(PushSubscription.id, PushSubscription.created_at)
+        .where(PushSubscription.endpoint == data.endpoint)
+        .first()
+    )
+    if existing is None:
+        row = PushSubscription(
+            id=uuid.uuid4(),
+            endpoint=data.endpoint,
+            created_at=now,
+            **_by_name(values),
+        )
+        inserted = (
+            await PushSubscription.insert(row)
+            .on_conflict(target=PushSubscription.endpoint, action="DO NOTHING")
+            .returning(PushSubscription.id)
+        )
+        created = bool(inserted)
+        if created:
+            return SubscriptionOut(
+                id=row.id, endpoint=data.endpoint, language=language, created_at=now, created=True
+            )
+        existing = (
+            await PushSubscription.select(PushSubscription.id, PushSubscription.created_at)
+            .where(PushSubscription.endpoint == data.endpoint)
+            .first()
+        )
+        assert existing is not None
+    await PushSubscription.update(values).where(PushSubscription.id == existing["id"])
+    return SubscriptionOut(
+        id=existing["id"],
+        endpoint=data.endpoint,
+        language=language,
+        created_at=_utc(existing["created_at"]),
+        created=created,
+    )
+
+
+async def remove_subscription(actor: Actor, endpoint: str) -> None:
+    """Forget the device's subscription (the user turned notifications off)."""
+    deleted = (
+        await PushSubscription.delete()
+        .where((PushSubscription.endpoint == endpoint) & (PushSubscription.user == actor.user_id))
+        .returning(PushSubscription.id)
+    )
+    if not deleted:
+        raise DomainError("PUSH_SUBSCRIPTION_NOT_FOUND")
+
+
+# --- preferences --------------------------------------------------------------------------
+
+DEFAULT_MODES: dict[str, policy.Mode] = {
+    t: traits_of(t).default_mode for t in EVENT_TYPES if t != "test"
+}
+
+
+def _preferences_out(row: dict[str, Any] | None) -> PreferencesOut:
+    if row is None:
+        return PreferencesOut(
+            modes=dict(DEFAULT_MODES),
+            digest_time="08:00",
+            timezone=policy.DEFAULT_TIMEZONE,
+            quiet_start="21:00",
+            quiet_end="07:30",
+            hide_amounts=True,
+            version=0,
+        )
+    modes = {**DEFAULT_MODES, **msgspec.json.decode(row["modes"], type=dict[str, policy.Mode])}
+    return PreferencesOut(
+        modes=modes,
+        digest_time=row["digest_time"],
+        timezone=row["timezone"],
+        quiet_start=row["quiet_start"] or None,
+        quiet_end=row["quiet_end"] or None,
+        hide_amounts=bool(row["hide_amounts"]),
+        version=int(row["version"]),
+    )
+
+
+async def get_preferences(user_id: UUID) -> PreferencesOut:
+    row = await PushPreference.select().where(PushPreference.user == user_id).first()
+    return _preferences_out(row)
+
+
+async def put_preferences(user_id: UUID, data: PreferencesIn) -> PreferencesOut:
+    """Replace the user's settings (validated: known types, real time zone, both quiet ends)."""
+    unknown = sorted(set(data.modes) - set(DEFAULT_MODES))
+    problems: dict[str, Any] = {}
+    if unknown:
+        problems["unknown_types"] = unknown
+    if not policy.valid_timezone(data.timezone):
+        problems["timezone"] = data.timezone
+    if (data.quiet_start is None) != (data.quiet_end is None):
+        problems["quiet_hours"] = "set both ends or neither"
+    if problems:
+        raise DomainError("PUSH_PREFERENCES_INVALID", problems)
+    current = await get_preferences(user_id)
+    modes = {**current.modes, **data.modes}
+    values: dict[Column | str, Any] = {
+        PushPreference.modes: _json.encode(modes).decode(),
+        PushPreference.digest_time: data.digest_time,
+        PushPreference.timezone: data.timezone,
+        PushPreference.quiet_start: data.quiet_start or "",
+        PushPreference.quiet_end: data.quiet_end or "",
+        PushPreference.hide_amounts: data.hide_amounts,
+        PushPreference.updated_at: datetime.now(UTC),
+    }
+    if current.version == 0:
+        row = PushPreference(
+            id=uuid.uuid4(),
+            user=user_id,
+            version=1,
+            **_by_name(values),
+        )
+        await PushPreference.insert(row).on_conflict(
+            target=PushPreference.user, action="DO NOTHING"
+        )
+    if current.version:
+        values[PushPreference.version] = PushPreference.version + 1
+    await PushPreference.update(values).where(PushPreference.user == user_id)
+    return await get_preferences(user_id)
+
+
+def _view(prefs: PreferencesOut) -> tuple[policy.PreferenceView, bool]:
+    view = policy.PreferenceView(
+        modes=dict(prefs.modes),
+        default_modes=DEFAULT_MODES,
+        timezone=prefs.timezone,
+        digest_time=policy.parse_hhmm(prefs.digest_time),
+        quiet_start=policy.parse_hhmm(prefs.quiet_start) if prefs.quiet_start else None,
+        quiet_end=policy.parse_hhmm(prefs.quiet_end) if prefs.quiet_end else None,
+    )
+    return view, prefs.hide_amounts
+
+
+async def preference_views(user_ids: list[UUID]) -> dict[UUID, tuple[policy.PreferenceView, bool]]:
+    """Policy views (and the hide-amounts flag) of several users, defaults filled in."""
+    rows = (
+        await PushPreference.select().where(PushPreference.user.is_in(user_ids)) if user_ids else []
+    )
+    by_user = {UUID(str(r["user"])): r for r in rows}
+    return {uid: _view(_preferences_out(by_user.get(uid))) for uid in user_ids}
+
+
+# --- writing an event ---------------------------------------------------------------------
+
+
+class Recipient(msgspec.Struct, frozen=True):
+    user_id: UUID
+    language: str
+
+
+async def _recipients(user_ids: Iterable[UUID]) -> list[Recipient]:
+    ids = list(dict.fromkeys(user_ids))
+    if not ids:
+        return []
+    rows = await User.select(User.id, User.language).where(
+        User.id.is_in(ids) & (User.is_active == True)  # noqa: E712 - Piccolo expression
+    )
+    return [Recipient(UUID(str(r["id"])), r["language"] or "fr") for r in rows]
+
+
+async def user_names(user_ids: list[UUID]) -> dict[UUID, str]:
+    """Display names of people (for texts such as "Request from …")."""
+    if not user_ids:
+        return {}
+    rows = await User.select(User.id, User.full_name).where(User.id.is_in(list(user_ids)))
+    return {UUID(str(r["id"])): r["full_name"] for r in rows}
+
+
+async def supplier_users(company_id: UUID | None) -> list[UUID]:
+    """The active users of a supplier company (fournisseur)."""
+    if company_id is None:
+        return []
+    rows = await User.select(User.id).where(
+        (User.supplier_company == company_id) & (User.is_active == True)  # noqa: E712
+    )
+    return [UUID(str(r["id"])) for r in rows]
+
+
+async def _unread_counts(user_ids: list[UUID]) -> dict[UUID, int]:
+    rows = (
+        await InboxItem.select(InboxItem.user, Count(InboxItem.id, alias="n"))
+        .where(InboxItem.user.is_in(user_ids) & InboxItem.read_at.is_null())
+        .group_by(InboxItem.user)
+    )
+    return {UUID(str(r["user"])): int(r["n"]) for r in rows}
+
+
+def _ttl(event_type: str, data: dict[str, Any], now: datetime) -> int:
+    ttl = traits_of(event_type).ttl
+    deadline = data.get("deadline")
+    if isinstance(deadline, str):
+        try:
+            left = int((_utc(deadline) - now).total_seconds())
+        except ValueError:
+            return ttl
+        ttl = max(60, min(ttl, left))
+    return ttl
+
+
+def _notice(
+    event_type: str,
+    document: DocumentRef,
+    data: dict[str, Any],
+    lang: str,
+    hide_amounts: bool,
+    inbox_id: UUID,
+    unread: int,
+    action_required: bool,
+) -> payload.Notice:
+    text = messages.render(event_type, data, lang, hide_amounts=hide_amounts)
+    url = document.url or "/inbox"
+    actions: tuple[payload.Action, ...] = ()
+    decision: dict[str, Any] | None = None
+    sw_data: dict[str, Any] = {
+        "type": event_type,
+        "inbox_id": str(inbox_id),
+        "document": {"kind": document.kind, "id": document.id, "url": url},
+    }
+    if event_type == "approval_requested":
+        titles = messages.action_titles(lang)
+        sep = "&" if "?" in url else "?"
+        actions = tuple(
+            payload.Action(a, titles[a], f"{url}{sep}decision={a}") for a in ("approve", "refuse")
+        )
+        # An intent the service worker may queue as is (approve); refusing needs a reason,
+        # so that button opens the document instead.
+        intents = data.get("intents")
+        if isinstance(intents, dict):
+            sw_data["intents"] = {k: v for k, v in intents.items() if isinstance(v, dict)}
+            args = sw_data["intents"].get("approve", {}).get("args", {})
+            if document.kind in ("mission", "claim") and isinstance(args, dict):
+                decision = {"entity": document.kind, "id": document.id, "lang": lang,
+                            "expected_state": args.get("expected_state", "submitted"),
+                            "content_hash": args.get("content_hash")}
+    return payload.Notice(
+        title=text.title,
+        body=text.body,
+        navigate=url,
+        lang=lang,
+        tag=f"{document.kind}:{document.id}" if document.id else event_type,
+        badge_count=unread,
+        actions=actions,
+        data=sw_data,
+        require_interaction=action_required,
+        decision=decision,
+    )
+
+
+async def write_event(
+    event_type: str,
+    recipients: Iterable[UUID],
+    document: DocumentRef,
+    data: dict[str, Any],
+    *,
+    action_required: bool,
+    key: str,
+    now: datetime,
+) -> int:
+    """Inbox items for every recipient and outbox rows for their devices; returns rows due now.
+
+    Idempotent by ``key``: writing the same event again changes nothing.
+    """
+    if event_type not in EVENT_TYPES:
+        raise DomainError("NOTIFY_EVENT_UNKNOWN", {"event_type": event_type})
+    people = await _recipients(recipients)
+    if not people:
+        return 0
+    user_ids = [p.user_id for p in people]
+    views = await preference_views(user_ids)
+    subscriptions = await PushSubscription.select(
+        PushSubscription.id, PushSubscription.user, PushSubscription.language
+    ).where(PushSubscription.user.is_in(user_ids))
+    texts = {lang: messages.render(event_type, data, lang) for lang in ("fr", "en")}
+    inbox_rows, inbox_ids = [], {}
+    for person in people:
+        inbox_id = uuid.uuid5(uuid.NAMESPACE_URL, f"nomade:inbox:{key}:{person.user_id}")
+        inbox_ids[person.user_id] = inbox_id
+        inbox_rows.append(
+            InboxItem(
+                id=inbox_id,
+                user=person.user_id,
+                event_type=event_type,
+                title_fr=texts["fr"].title[:300],
+                title_en=texts["en"].title[:300],
+                body_fr=texts["fr"].body,
+                body_en=texts["en"].body,
+                url=document.url,
+                document_kind=document.kind,
+                document_id=document.id,
+                action_required=action_required,
+                idempotency_key=f"{key}:{person.user_id}"[:200],
+                created_at=now,
+            )
+        )
+    await InboxItem.insert(*inbox_rows).on_conflict(
+        target=InboxItem.idempotency_key, action="DO NOTHING"
+    )
+    unread = await _unread_counts(user_ids)
+    traits = traits_of(event_type)
+    topic = payload.topic_for(document.kind, document.id) if document.id else ""
+    ttl = _ttl(event_type, data, now)
+    outbox_rows, due_now = [], 0
+    languages = {p.user_id: p.language for p in people}
+    for sub in subscriptions:
+        user_id = UUID(str(sub["user"]))
+        view, hide_amounts = views[user_id]
+        decision = policy.decide(event_type, view, now, action_required=action_required)
+        if decision.kind == "off":
+            continue
+        lang = sub["language"] or languages[user_id]
+        body = payload.build(
+            _notice(
+                event_type,
+                document,
+                data,
+                lang,
+                hide_amounts,
+                inbox_ids[user_id],
+                unread.get(user_id, 0),
+                action_required,
+            )
+        )
+        due_now += decision.kind == "send" and decision.at <= now
+        outbox_rows.append(
+            PushOutbox(
+                id=uuid.uuid4(),
+                user=user_id,
+                subscription=sub["id"],
+                inbox_item=inbox_ids[user_id],
+                event_type=event_type,
+                topic=topic,
+                urgency="high" if action_required else traits.urgency,
+                ttl=ttl,
+                payload=body.decode(),
+                document_kind=document.kind,
+                document_id=document.id,
+                state="digest" if decision.kind == "digest" else "pending",
+                next_attempt_at=decision.at,
+                idempotency_key=f"{key}:{sub['id']}"[:200],
+                created_at=now,
+            )
+        )
+    if outbox_rows:
+        await PushOutbox.insert(*outbox_rows).on_conflict(
+            target=PushOutbox.idempotency_key, action="DO NOTHING"
+        )
+    return due_now
+
+
+async def next_due_at() -> datetime | None:
+    """When the next waiting push is due (quiet hours, retries, digests), if any."""
+    row = (
+        await PushOutbox.select(PushOutbox.next_attempt_at)
+        .where(PushOutbox.state.is_in(["pending", "sending", "digest"]))
+        .order_by(PushOutbox.next_attempt_at)
+        .first()
+    )
+    return _utc(row["next_attempt_at"]) if row else None
+
+
+# --- inbox --------------------------------------------------------------------------------
+
+
+def _item_out(row: dict[str, Any], lang: str) -> InboxItemOut:
+    en = lang == "en"
+    return InboxItemOut(
+        id=row["id"],
+        event_type=row["event_type"],
+        title=row["title_en"] if en else row["title_fr"],
+        body=row["body_en"] if en else row["body_fr"],
+        url=row["url"],
+        document=DocumentRef(row["document_kind"], row["document_id"], row["url"])
+        if row["document_id"]
+        else None,
+        action_required=bool(row["action_required"]),
+        created_at=_utc(row["created_at"]),
+        read_at=_utc(row["read_at"]) if row["read_at"] else None,
+    )
+
+
+async def unread_count(user_id: UUID) -> int:
+    return int(
+        await InboxItem.count().where((InboxItem.user == user_id) & InboxItem.read_at.is_null())
+    )
+
+
+def _cursor(row: dict[str, Any]) -> str:
+    return f"{_utc(row['created_at']).isoformat()}|{row['id']}"
+
+
+async def inbox_page(
+    actor: Actor, *, before: str | None, limit: int, unread_only: bool
+) -> InboxPage:
+    """The actor's inbox, newest first, ``limit`` items after the cursor ``before``."""
+    query = InboxItem.select().where(InboxItem.user == actor.user_id)
+    if unread_only:
+        query = query.where(InboxItem.read_at.is_null())
+    if before:
+        stamp, _, last_id = before.partition("|")
+        try:
+            at, after_id = _utc(stamp), UUID(last_id)
+        except ValueError as exc:
+            raise DomainError("INBOX_CURSOR_INVALID") from exc
+        query = query.where(
+            (InboxItem.created_at < at) | ((InboxItem.created_at == at) & (InboxItem.id < after_id))
+        )
+    rows = await query.order_by(InboxItem.created_at, InboxItem.id, ascending=False).limit(
+        limit + 1
+    )
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return InboxPage(
+        items=[_item_out(r, actor.language) for r in rows],
+        unread=await unread_count(actor.user_id),
+        next_before=_cursor(rows[-1]) if more and rows else None,
+    )
+
+
+async def mark_read(actor: Actor, item_id: UUID) -> MarkedRead:
+    """Mark one item read (idempotent; another user's item is not found)."""
+    row = (
+        await InboxItem.select(InboxItem.read_at)
+        .where((InboxItem.id == item_id) & (InboxItem.user == actor.user_id))
+        .first()
+    )
+    if row is None:
+        raise DomainError("INBOX_ITEM_NOT_FOUND")
+    marked = 0
+    if row["read_at"] is None:
+        await InboxItem.update({InboxItem.read_at: datetime.now(UTC)}).where(
+            InboxItem.id == item_id
+        )
+        marked = 1
+    return MarkedRead(marked=marked, unread=await unread_count(actor.user_id))
+
+
+async def mark_all_read(actor: Actor) -> MarkedRead:
+    changed = (
+        await InboxItem.update({InboxItem.read_at: datetime.now(UTC)})
+        .where((InboxItem.user == actor.user_id) & InboxItem.read_at.is_null())
+        .returning(InboxItem.id)
+    )
+    return MarkedRead(marked=len(changed), unread=0)
+
+
+async def subscription_count(user_id: UUID) -> int:
+    return int(await PushSubscription.count().where(PushSubscription.user == user_id))

@@ -1,0 +1,69 @@
+"""Arithmetic and identifier checks on extracted fields, and the auto-accept decision."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from ocr.extract import LEGAL_RATES, Extraction, vat_of
+from ocr.parsing import luhn_ok
+from ocr.schemas import Check
+
+__all__ = ("AUTO_ACCEPT_MIN_TOTAL_CONFIDENCE", "decide_auto_accept", "run_checks")
+
+#: Minimum confidence of the total for a reading to be accepted without a glance.
+AUTO_ACCEPT_MIN_TOTAL_CONFIDENCE = 0.6
+#: Checks that, when they hold, corroborate the total by an independent route.
+CORROBORATING = (
+    "ht_plus_vat_equals_total",
+    "payment_equals_total",
+    "vat_rows_sum_to_total",
+    "total_printed_twice",
+)
+
+
+def run_checks(ex: Extraction) -> list[Check]:
+    """HT + TVA = TTC, TVA = base × rate, legal rates, payment = total, SIRET Luhn."""
+    checks: list[Check] = []
+    total = ex.total_cents
+    if total is not None and ex.total_ht_cents is not None and ex.vat_total_cents is not None:
+        got = ex.total_ht_cents + ex.vat_total_cents
+        checks.append(Check("ht_plus_vat_equals_total", abs(got - total) <= 1,
+                            f"{ex.total_ht_cents} + {ex.vat_total_cents} = {got} vs {total}"))
+    full_rows = [r for r in ex.vat if r.base_cents is not None and r.amount_cents is not None]
+    if total is not None and full_rows and len(full_rows) == len(ex.vat):
+        got = sum((r.base_cents or 0) + (r.amount_cents or 0) for r in full_rows)
+        checks.append(Check("vat_rows_sum_to_total", abs(got - total) <= len(full_rows),
+                            f"rows {got} vs total {total}"))
+    for row in full_rows:
+        expected = vat_of(row.base_cents or 0, Decimal(row.rate))
+        checks.append(Check("vat_equals_base_times_rate",
+                            abs(expected - (row.amount_cents or 0)) <= 1,
+                            f"{row.base_cents} × {row.rate} % = {expected} vs {row.amount_cents}"))
+    if ex.vat and ex.currency == "EUR":
+        bad = [r.rate for r in ex.vat if Decimal(r.rate) not in LEGAL_RATES]
+        checks.append(Check("vat_rate_legal", not bad,
+                            "illegal rates: " + ", ".join(bad) if bad else "rates legal"))
+    if total is not None and ex.payment_cents is not None:
+        checks.append(Check("payment_equals_total", ex.payment_cents == total,
+                            f"payment {ex.payment_cents} vs total {total}"))
+    if total is not None and ex.total_lines >= 2:
+        checks.append(Check("total_printed_twice", True, f"on {ex.total_lines} lines"))
+    if ex.siret is not None:
+        checks.append(Check("siret_luhn", luhn_ok(ex.siret), ex.siret))
+    return checks
+
+
+def decide_auto_accept(ex: Extraction, checks: list[Check], ocr_confidence: float) -> bool:
+    """Accept without review only when the total and date are found, no check fails, the total
+    is clearly designated and an independent route confirms it (sums, payment line, or the
+    same amount printed on another line)."""
+    if ex.total_cents is None or ex.date is None:
+        return False
+    if any(c.ok is False for c in checks):
+        return False
+    corroborated = any(c.ok and c.name in CORROBORATING for c in checks)
+    return (
+        corroborated
+        and ex.confidence.get("total", 0.0) >= AUTO_ACCEPT_MIN_TOTAL_CONFIDENCE
+        and ocr_confidence >= 50
+    )

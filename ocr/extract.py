@@ -1,0 +1,397 @@
+"""Field extraction by candidates and scores, from OCR lines (pure).
+
+Each field collects candidates with a score and the line they came from; the best one wins and
+its margin over the runner-up (and OCR confidence of its line) gives the field's confidence.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from ocr.parsing import find_amounts, find_dates, find_rates, fold
+from ocr.schemas import Candidate, VatLine
+
+__all__ = ("Extraction", "Line", "extract_fields")
+
+
+@dataclass(frozen=True)
+class Line:
+    """A line of text with the OCR confidence (0-100) of its words."""
+
+    text: str
+    confidence: float = 90.0
+
+
+@dataclass
+class Extraction:
+    """Chosen values, their confidences (0-1) and every candidate considered."""
+
+    merchant: str | None
+    date: str | None
+    total_cents: int | None
+    total_ht_cents: int | None
+    vat_total_cents: int | None
+    vat: list[VatLine]
+    currency: str | None
+    siret: str | None
+    payment_cents: int | None
+    payment_method: str | None
+    category: str | None
+    confidence: dict[str, float]
+    candidates: list[Candidate]
+    amount_count: int
+    date_count: int
+    total_lines: int = 0
+
+
+# --- total -------------------------------------------------------------------------------
+
+_STRONG_TOTAL = re.compile(
+    r"TOTAL\s*T\.?T\.?C|NET\s*A\s*PAYER|MONTANT\s*(?:TTC|A\s*PAYER|DU)|TOTAL\s*A\s*PAYER|"
+    r"A\s*PAYER|AMOUNT\s*DUE|GRAND\s*TOTAL|ROUND(?:ED|ING)?\s*(?:ED\s*)?TOTAL|TOTAL\s*ROUND|"
+    r"TOTAL\s*(?:\(?\s*(?:INCL|INC\b|INCLUSIVE))|INCLUSIVE\s*OF|NET+\s*TOTAL|TOTAL\s*AMOUNT|"
+    r"TOTAL\s*(?:PAYABLE|DUE|SALES\s*\(?INC)|TOTAL\s*(?:EUR|€|RM\b|\(RM\))|TOTAL\s*:|TOTAL\s*\d|"
+    r"AFTER\s*ADJ|TOTAL\s*TVAC|NETT"
+)
+_TOTAL = re.compile(r"TOTAL|TOTA1|T0TAL|MONTANT|SOMME|AMOUNT|TTC|PAYER|DUE")
+_NOT_TOTAL = re.compile(
+    r"SUB\s*-?\s*TOTAL|SOUS\s*-?\s*TOTAL|TOTAL\s*H\.?T|\bH\.?T\b|HORS\s*TAXE|EXCL|EXCLUDING|"
+    r"\bTVA\b|\bGST\b|\bSST\b|\bTAX\b|TAXE|DISCOUNT|REMISE|\bQTY\b|QUANTIT|ITEMS?\b|ARTICLES?|"
+    r"CHANGE|RENDU|MONNAIE|ESPECES|TENDERED|\bCASH\b|ROUNDING|ARRONDI|SAVING|POINTS?|DEPOSIT|"
+    r"\bBALANCE\b|UNIT|PRIX\s*UNIT|\bPU\b|\bX\s*\d"
+)
+_PAYMENT = re.compile(
+    r"\bCB\b|CARTE|\bVISA\b|MASTER\s*CARD|MASTERCARD|\bAMEX\b|CREDIT\s*CARD|DEBIT|"
+    r"CONTACTLESS|SANS\s*CONTACT|PAIEMENT|PAYMENT|REGLEMENT|PAYE\b|\bPAID\b"
+)
+#: Lines that are never the total, whatever keyword they also carry.
+_NEVER_TOTAL = re.compile(
+    r"SUB\s*-?\s*TOTAL|SOUS\s*-?\s*TOTAL|TOTAL\s*H\.?T\b|HORS\s*TAXE|EXCL|\bQTY\b|QUANTIT|"
+    r"\bITEMS?\b|ARTICLES?|DISCOUNT|REMISE|CHANGE|RENDU|MONNAIE|TENDER|ROUNDING\s*ADJ|"
+    r"ADJUSTMENT|ARRONDI|SAVING|POINTS?\b"
+)
+_ROUNDING = re.compile(r"ROUNDING|ARRONDI|ROUND\s*ADJ")
+_CHANGE = re.compile(r"CHANGE|RENDU|MONNAIE|TENDERED|ESPECES|\bCASH\b")
+
+
+def _support(lines: list[Line]) -> dict[int, int]:
+    """How many distinct lines print each amount (a total is usually printed twice)."""
+    counts: dict[int, int] = {}
+    for line in lines:
+        for value in set(find_amounts(line.text)):
+            counts[value] = counts.get(value, 0) + 1
+    return counts
+
+
+def _total_candidates(lines: list[Line]) -> tuple[list[Candidate], list[int]]:
+    cands: list[Candidate] = []
+    all_amounts: list[int] = []
+    n = len(lines)
+    rounding_seen = False
+    for i, line in enumerate(lines):
+        up = fold(line.text)
+        amounts = [a for a in find_amounts(line.text) if a > 0]
+        all_amounts.extend(amounts)
+        if _ROUNDING.search(up):
+            rounding_seen = True
+            continue
+        strong = bool(_STRONG_TOTAL.search(up))
+        weak = bool(_TOTAL.search(up))
+        negative = (bool(_NOT_TOTAL.search(up)) and not strong) or bool(_NEVER_TOTAL.search(up))
+        if not amounts and (strong or weak) and not negative and i + 1 < n:
+            nxt = lines[i + 1].text
+            if not re.search(r"[A-Za-z]{3}", nxt):
+                amounts = [a for a in find_amounts(nxt) if a > 0]
+        if not amounts:
+            continue
+        value = amounts[-1]
+        position = 0.8 * i / max(1, n - 1)
+        if rounding_seen:
+            position += 1.2  # after a rounding adjustment comes the amount actually paid
+        if strong and not negative:
+            cands.append(Candidate("total", str(value), 4.0 + position, i, "keyword strong"))
+        elif weak and not negative:
+            cands.append(Candidate("total", str(value), 2.5 + position, i, "keyword total"))
+        if _PAYMENT.search(up) and not _CHANGE.search(up) and not _NEVER_TOTAL.search(up):
+            cands.append(Candidate("total", str(value), 2.0, i, "payment line"))
+    return cands, all_amounts
+
+
+def _choose_total(
+    cands: list[Candidate], amounts: list[int], support: dict[int, int]
+) -> tuple[int | None, float, list[Candidate]]:
+    if not amounts:
+        return None, 0.0, cands
+    scores: dict[int, float] = {}
+    reasons: dict[int, set[str]] = {}
+    for c in cands:
+        v = int(c.value)
+        if c.reason in reasons.get(v, set()):
+            scores[v] += 0.3
+            continue
+        scores[v] = scores.get(v, 0.0) + c.score
+        reasons.setdefault(v, set()).add(c.reason)
+    plausible = sorted(a for a in amounts if a < 10_000_000)
+    if plausible:
+        top = plausible[-1]
+        # The total is the largest amount, unless cash tendered exceeds it.
+        keyworded = [v for v in scores if v <= top]
+        bonus_target = top if top in scores or not keyworded else max(keyworded)
+        scores[bonus_target] = scores.get(bonus_target, 0.0) + 1.0
+        extra = [*cands, Candidate("total", str(bonus_target), 1.0, -1, "largest amount")]
+    else:
+        extra = cands
+    for value in scores:
+        # A misread digit rarely repeats: an amount printed on several lines is more credible.
+        scores[value] += 0.8 * min(2, support.get(value, 1) - 1)
+    ranked = sorted(scores.items(), key=lambda kv: -kv[1])
+    best, best_score = ranked[0]
+    runner = ranked[1][1] if len(ranked) > 1 else 0.0
+    confidence = min(1.0, (best_score - runner) / 4.0 + min(best_score, 6.0) / 12.0)
+    return best, round(max(0.0, confidence), 3), extra
+
+
+# --- VAT ---------------------------------------------------------------------------------
+
+LEGAL_RATES = (Decimal("20"), Decimal("10"), Decimal("5.5"), Decimal("2.1"))
+_VAT_LINE = re.compile(r"TVA|T\.V\.A|\bVAT\b|\bGST\b|TAXE?\b|\bTAX\b|^\s*[A-D]\s|\bSR\b")
+_HT_LINE = re.compile(r"TOTAL\s*H\.?T|\bH\.?T\.?\b|HORS\s*TAXE|EXCLUDING|EXCL")
+_TVA_TOTAL = re.compile(r"TOTAL\s*T\.?V\.?A|TVA\s*TOTAL|TOTAL\s*(?:GST|TAX)\b|MONTANT\s*TVA")
+
+
+def vat_of(base: int, rate: Decimal) -> int:
+    """VAT amount in cents for a base in cents, rounded half up."""
+    return int((Decimal(base) * rate / 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def _vat_rows(lines: list[Line]) -> list[VatLine]:
+    rows: list[VatLine] = []
+    for line in lines:
+        up = fold(line.text)
+        rates = find_rates(line.text)
+        if len(rates) != 1 or (not _VAT_LINE.search(up) and "%" not in line.text):
+            continue
+        rate = rates[0]
+        if rate <= 0 or rate > 30:
+            continue
+        after = line.text[line.text.find("%") + 1:] if "%" in line.text else line.text
+        amounts = [a for a in find_amounts(after) if a > 0]
+        row = _vat_row(rate, amounts)
+        if row is not None and row not in rows:
+            rows.append(row)
+    return rows
+
+
+def _vat_row(rate: Decimal, amounts: list[int]) -> VatLine | None:
+    if not amounts:
+        return None
+    for i, base in enumerate(amounts):
+        for j, vat in enumerate(amounts):
+            if i != j and abs(vat_of(base, rate) - vat) <= 1 and base > vat:
+                return VatLine(str(rate), base, vat)
+            if i != j and abs(vat_of(base - vat, rate) - vat) <= 1 and base > vat:
+                return VatLine(str(rate), base - vat, vat)  # TTC and TVA printed
+    if len(amounts) == 1:
+        return VatLine(str(rate), None, amounts[0])
+    return VatLine(str(rate), amounts[0], amounts[1]) if amounts[0] > amounts[1] else None
+
+
+def _labelled_amount(lines: list[Line], pattern: re.Pattern[str]) -> int | None:
+    for line in lines:
+        up = fold(line.text)
+        if pattern.search(up) and not find_rates(line.text):
+            found = [a for a in find_amounts(line.text) if a > 0]
+            if found:
+                return found[-1]
+    return None
+
+
+# --- merchant ----------------------------------------------------------------------------
+
+_COMPANY = re.compile(
+    r"\b(?:SDN\.?\s*BHD|BHD|SDN|S\.?A\.?R\.?L|SARL|SAS|SASU|EURL|S\.?A\.?|SNC|LTD|LIMITED|INC|LLC|"
+    r"GMBH|PLC|CO\.|COMPANY|ENTERPRISE|ENTERPRISES|TRADING|HOLDINGS|CORPORATION|CORP|GROUP|"
+    r"RESTAURANT|BRASSERIE|CAFE|BISTRO|HOTEL|BOULANGERIE|PHARMACIE|STATION|TAXI|SNCF|MARKET|"
+    r"MART|STORE|SHOP|BOOKSTORE|HARDWARE|TRADERS?|MAKMAL|KEDAI|RESTORAN|PERNIAGAAN|PASAR|SUPER)\b"
+)
+_ADDRESS = re.compile(
+    r"\b(?:RUE|AVENUE|AV\.|BD|BOULEVARD|PLACE|CHEMIN|ROUTE|QUAI|ALLEE|IMPASSE|CEDEX|JALAN|JLN|"
+    r"TAMAN|TMN|LORONG|ROAD|RD|STREET|ST\.|LOT|NO\.?|BLOCK|BLK|FLOOR|FLR|LEVEL|KAWASAN|"
+    r"BANDAR|SELANGOR|KUALA|LUMPUR|JOHOR|PERSIARAN|PUSAT|\d{5})\b"
+)
+_NOT_MERCHANT = re.compile(
+    r"TEL|FAX|PHONE|MOBILE|E-?MAIL|WWW|HTTP|@|SIRET|SIREN|\bTVA\b|\bGST\b|\bVAT\b|"
+    r"INVOICE|RECEIPT|RECU|TICKET|FACTURE|NOTE\b|BIENVENUE|WELCOME|MERCI|THANK|DATE|HEURE|"
+    r"CASHIER|CAISSE|TABLE|COUVERT|SERVEUR|BILL|ORDER|COMPANY\s*(?:REG|NO)|REG\.?\s*NO|\bROC\b|"
+    r"\(\d|\d{6}"
+)
+
+
+#: OCR confusions inside legal-form suffixes (O/0 for D): "SON BHD" is "SDN BHD".
+_LEGAL_SUFFIX_FIXES = (re.compile(r"\bS[O0]N(\.?\s*BHD)\b"), r"SDN\1")
+
+
+def _merchant_candidates(lines: list[Line]) -> list[Candidate]:
+    cands: list[Candidate] = []
+    for i, line in enumerate(lines[:10]):
+        text = line.text.strip(" -|:*.,'\"!_~=")
+        up = fold(text)
+        letters = sum(c.isalpha() for c in text)
+        if letters < 3 or len(text) > 60:
+            continue
+        ratio = letters / max(1, sum(not c.isspace() for c in text))
+        score = 2.0 * ratio - 0.25 * i + line.confidence / 100.0
+        if _COMPANY.search(up):
+            score += 2.5
+        if _ADDRESS.search(up):
+            score -= 2.0
+        if _NOT_MERCHANT.search(up):
+            score -= 3.0
+        if find_amounts(text) or find_dates(text):
+            score -= 3.0
+        words = [w for w in re.split(r"\s+", text) if w]
+        if len(words) == 1 and letters < 4:
+            score -= 1.0
+        real_words = [w for w in words if sum(c.isalpha() for c in w) >= 3]
+        if len(real_words) * 2 < len(words):
+            score -= 1.5  # logo or noise read as scattered short fragments
+        if line.confidence < 55:
+            score -= 1.5
+        if text.isupper():
+            score += 0.5
+        name = _LEGAL_SUFFIX_FIXES[0].sub(_LEGAL_SUFFIX_FIXES[1], " ".join(words))
+        cands.append(Candidate("merchant", name, round(score, 3), i, "top line"))
+    cands.sort(key=lambda c: -c.score)
+    return cands
+
+
+# --- other fields ------------------------------------------------------------------------
+
+_SIRET = re.compile(r"(?<!\d)(\d{3}\s?\d{3}\s?\d{3}\s?\d{5})(?!\d)")
+_CURRENCIES = (
+    (re.compile(r"€|\bEUR\b|\bEUROS?\b|\bTTC\b|\bTVA\b"), "EUR"),
+    (re.compile(r"\bRM\b|RM\s?\d|\bMYR\b|\bRINGGIT"), "MYR"),
+    (re.compile(r"£|\bGBP\b"), "GBP"),
+    (re.compile(r"\bCHF\b"), "CHF"),
+    (re.compile(r"\$|\bUSD\b"), "USD"),
+)
+_CATEGORIES = (
+    ("train", re.compile(r"SNCF|\bTGV\b|\bTER\b|OUIGO|INOUI|INTERCITES|VOYAGEUR|BILLET|\bTRAIN\b|"
+                         r"\bVOITURE\s*\d|\bPLACE\s*\d|\bGARE\b")),
+    ("taxi", re.compile(r"\bTAXI|\bG7\b|\bVTC\b|\bUBER\b|COURSE|TAXIMETRE|\bKM\s*PARCOURUS")),
+    ("fuel", re.compile(r"CARBURANT|GAZOLE|GASOIL|DIESEL|\bSP\s?9[58]\b|\bE10\b|\bLITRES?\b|"
+                        r"\bPOMPE\b|\bPETROL|\bFUEL\b|ESSENCE")),
+    ("lodging", re.compile(r"HOTEL|NUIT|NUITEE|CHAMBRE|TAXE\s*DE\s*SEJOUR|HEBERGEMENT|ROOM|NIGHT")),
+    ("meal", re.compile(r"RESTAURANT|RESTO|BRASSERIE|BISTRO|MENU|PLAT\b|DESSERT|BOISSON|CAFE|"
+                        r"COUVERTS?|TABLE\s*\d|SERVEUR|PIZZ|BURGER|RESTORAN|FOOD|MEAL")),
+    ("parking", re.compile(r"PARKING|STATIONNEMENT|PEAGE|AUTOROUTE")),
+)
+
+
+def _category(upper_text: str) -> tuple[str | None, float]:
+    hits = [(name, len(p.findall(upper_text))) for name, p in _CATEGORIES]
+    hits = [(name, count) for name, count in hits if count]
+    if not hits:
+        return None, 0.0
+    hits.sort(key=lambda h: -h[1])
+    name, count = hits[0]
+    second = hits[1][1] if len(hits) > 1 else 0
+    return name, round(min(1.0, 0.4 + 0.15 * (count - second)), 3)
+
+
+def _payment(lines: list[Line], total: int | None) -> tuple[int | None, str | None]:
+    best: tuple[int | None, str | None] = (None, None)
+    for line in lines:
+        up = fold(line.text)
+        m = _PAYMENT.search(up)
+        if not m or _CHANGE.search(up) or (_NOT_TOTAL.search(up) and "TOTAL" not in up):
+            continue
+        amounts = [a for a in find_amounts(line.text) if a > 0]
+        if not amounts:
+            continue
+        method = "card" if re.search(r"CB|CARTE|VISA|MASTER|AMEX|CARD|CONTACT", up) else "other"
+        if total is not None and total in amounts:
+            return total, method
+        if best[0] is None:
+            best = (amounts[-1], method)
+    return best
+
+
+def _date(lines: list[Line]) -> tuple[str | None, float, list[Candidate]]:
+    cands: list[Candidate] = []
+    for i, line in enumerate(lines):
+        up = fold(line.text)
+        for value, _ in find_dates(line.text):
+            score = 1.0
+            if re.search(r"DATE|\bLE\b|EMIS|DU\b", up):
+                score += 1.0
+            if re.search(r"\d{1,2}[:H]\d{2}", up):
+                score += 0.5
+            if re.search(r"EXP|VALID|PERIME|DLC|DDM|BEST", up):
+                score -= 1.5
+            score += line.confidence / 200.0
+            cands.append(Candidate("date", value.isoformat(), round(score, 3), i, "date pattern"))
+    if not cands:
+        return None, 0.0, cands
+    totals: dict[str, float] = {}
+    for c in cands:
+        totals[c.value] = totals.get(c.value, 0.0) + c.score
+    ranked = sorted(totals.items(), key=lambda kv: -kv[1])
+    best, score = ranked[0]
+    runner = ranked[1][1] if len(ranked) > 1 else 0.0
+    return best, round(min(1.0, 0.5 + (score - runner) / 4.0), 3), cands
+
+
+def extract_fields(lines: list[Line]) -> Extraction:
+    """Read every field from OCR lines (top to bottom)."""
+    text_upper = fold("\n".join(line.text for line in lines))
+    total_cands, amounts = _total_candidates(lines)
+    support = _support(lines)
+    total, total_conf, total_cands = _choose_total(total_cands, amounts, support)
+    date, date_conf, date_cands = _date(lines)
+    merchants = _merchant_candidates(lines)
+    merchant = merchants[0].value if merchants and merchants[0].score > 0 else None
+    merchant_conf = 0.0
+    if merchant is not None:
+        runner = merchants[1].score if len(merchants) > 1 else 0.0
+        merchant_conf = min(1.0, max(0.1, (merchants[0].score - max(runner, 0.0)) / 4.0 + 0.3))
+    vat = _vat_rows(lines)
+    total_ht = _labelled_amount(lines, _HT_LINE)
+    vat_total = _labelled_amount(lines, _TVA_TOTAL)
+    currency = next((code for p, code in _CURRENCIES if p.search(text_upper)), None)
+    siret = None
+    for line in lines:
+        if re.search(r"SIRET|SIREN|SIR\s?ET", fold(line.text)):
+            m = _SIRET.search(line.text)
+            if m:
+                siret = re.sub(r"\s", "", m.group(1))
+                break
+    payment, method = _payment(lines, total)
+    category, category_conf = _category(text_upper)
+    siret_cands = [Candidate("siret", siret, 1.0, -1, "after SIRET")] if siret else []
+    return Extraction(
+        merchant=merchant,
+        date=date,
+        total_cents=total,
+        total_ht_cents=total_ht,
+        vat_total_cents=vat_total,
+        vat=vat,
+        currency=currency,
+        siret=siret,
+        payment_cents=payment,
+        payment_method=method,
+        category=category,
+        confidence={
+            "merchant": round(merchant_conf, 3),
+            "date": date_conf,
+            "total": total_conf,
+            "category": category_conf,
+            "currency": 0.9 if currency else 0.0,
+        },
+        candidates=[*merchants[:5], *date_cands[:8], *total_cands[:12], *siret_cands],
+        amount_count=len(amounts),
+        date_count=len(date_cands),
+        total_lines=support.get(total, 0) if total is not None else 0,
+    )

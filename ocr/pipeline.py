@@ -1,0 +1,186 @@
+"""The receipt reader: bytes → :class:`~ocr.schemas.ReceiptReading` (pure, in-process).
+
+Run it through :mod:`ocr.isolation` in services: that adds a wall-clock limit and a memory cap.
+"""
+
+from __future__ import annotations
+
+import re
+import resource
+import time
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+from ocr import engine, preprocess
+from ocr.checks import decide_auto_accept, run_checks
+from ocr.duplicates import dhash, file_sha256
+from ocr.errors import OcrError
+from ocr.extract import Extraction, Line, extract_fields
+from ocr.loading import load_receipt
+from ocr.parsing import find_amounts, find_dates, fold
+from ocr.schemas import RULE_VERSION, OcrFields, ReceiptReading
+
+__all__ = ("TIME_BUDGET", "read_receipt")
+
+#: Seconds of Tesseract time allowed for one receipt (all passes together).
+TIME_BUDGET = 20.0
+#: Below these, the first pass is doubted and orientation is checked once.
+DOUBT_MEAN_CONFIDENCE = 62.0
+DOUBT_CONFIDENT_WORDS = 12
+#: Share of ink pixels above which the picture is noise or a photo, not printed text.
+MAX_INK_SHARE = 0.18
+_ANCHOR = re.compile(r"TOTAL|TTC|TVA|MONTANT|PAYER|AMOUNT|CASH|CARTE|\bCB\b|DATE|MERCI|THANK")
+
+
+def _cpu_seconds() -> float:
+    """CPU time of this process and its finished children (Tesseract runs as a child)."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
+
+
+@dataclass
+class _Clock:
+    start: float
+    marks: dict[str, int]
+    cpu_start: float = field(default_factory=_cpu_seconds)
+
+    def mark(self, name: str) -> None:
+        self.marks[name] = round((time.perf_counter() - self.start) * 1000)
+        self.marks["cpu"] = round((_cpu_seconds() - self.cpu_start) * 1000)
+
+    def left(self, budget: float) -> float:
+        return budget - (time.perf_counter() - self.start)
+
+
+def _rotate(gray: np.ndarray, degrees: int) -> np.ndarray:
+    codes = {90: cv2.ROTATE_90_CLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROTATE_90_COUNTERCLOCKWISE}
+    return cv2.rotate(gray, codes[degrees]) if degrees in codes else gray
+
+
+def _reads_like_a_receipt(text: str) -> bool:
+    """Upright receipt text has money amounts and a date or a total keyword; text read
+    upside down is often confident gibberish without them."""
+    lines = text.splitlines()
+    has_amount = any(find_amounts(line) for line in lines)
+    has_anchor = any(find_dates(line) for line in lines) or bool(_ANCHOR.search(fold(text)))
+    return has_amount and has_anchor
+
+
+def _quality(text: engine.OcrText) -> float:
+    bonus = 20.0 if _reads_like_a_receipt(text.text) else 0.0
+    return text.confident_words + text.mean_confidence / 10.0 + bonus
+
+
+def prepare(gray: np.ndarray, flags: list[str]) -> np.ndarray:
+    """Gate, crop, deskew, scale and flatten: the image Tesseract will read."""
+    preprocess.quality_gate(preprocess.measure_quality(gray))
+    quads = preprocess.find_receipt_quads(gray)
+    gray, cropped = preprocess.crop_receipt(gray, quads)
+    if cropped:
+        flags.append("cropped")
+    h, w = gray.shape
+    if w > 1.4 * h and cropped:
+        gray = _rotate(gray, 90)  # receipts are tall; orientation is confirmed by OCR below
+        flags.append("rotated_landscape")
+    gray, angle = preprocess.deskew(gray)
+    if angle:
+        flags.append(f"deskewed_{angle:+.1f}")
+    gray, _ = preprocess.scale_for_ocr(gray)
+    flat = preprocess.flatten_light(gray)
+    ink = preprocess.ink_share(flat)
+    if ink > MAX_INK_SHARE:
+        raise OcrError("OCR_NOT_A_RECEIPT", {"reason": "texture", "ink": round(ink, 3)})
+    return flat
+
+
+def recognise_upright(
+    gray: np.ndarray, clock: _Clock, flags: list[str], budget: float = TIME_BUDGET
+) -> tuple[engine.OcrText, np.ndarray]:
+    """OCR once; when unsure, ask orientation detection and retry once rotated."""
+    first = engine.recognise(gray, timeout=max(1.0, clock.left(budget)))
+    clock.mark("ocr")
+    if (
+        first.mean_confidence >= DOUBT_MEAN_CONFIDENCE
+        and first.confident_words >= DOUBT_CONFIDENT_WORDS
+        and _reads_like_a_receipt(first.text)
+    ):
+        return first, gray
+    if first.word_count < 3 or clock.left(budget) < 3.0:
+        return first, gray
+    detected = engine.detect_rotation(gray, timeout=min(3.0, clock.left(budget)))
+    degrees = detected[0] if detected and detected[1] >= 1.0 else 180
+    if degrees == 0:
+        return first, gray
+    turned = _rotate(gray, degrees)
+    try:
+        second = engine.recognise(turned, timeout=max(3.0, clock.left(budget)))
+    except OcrError:
+        return first, gray
+    clock.mark("ocr_retry")
+    if _quality(second) > _quality(first) * 1.1:
+        flags.append(f"rotated_{degrees}")
+        return second, turned
+    return first, gray
+
+
+def _reading(
+    ex: Extraction, raw: str, ocr_confidence: float, flags: list[str], clock: _Clock,
+    sha: str, phash: str | None,
+) -> ReceiptReading:
+    checks = run_checks(ex)
+    fields = OcrFields(
+        merchant=ex.merchant, date=ex.date, total_cents=ex.total_cents,
+        total_ht_cents=ex.total_ht_cents, vat_total_cents=ex.vat_total_cents, vat=ex.vat,
+        currency=ex.currency, siret=ex.siret, payment_cents=ex.payment_cents,
+        payment_method=ex.payment_method, category=ex.category,
+    )
+    confidence = dict(ex.confidence)
+    scale = min(1.0, ocr_confidence / 90.0)
+    confidence = {k: round(v * scale, 3) for k, v in confidence.items()}
+    auto = decide_auto_accept(ex, checks, ocr_confidence)
+    clock.mark("total")
+    return ReceiptReading(
+        rule_version=RULE_VERSION, status="read", fields=fields, confidence=confidence,
+        checks=checks, auto_accept=auto, flags=flags, raw_text=raw, candidates=ex.candidates,
+        timings_ms=clock.marks, sha256=sha, perceptual_hash=phash,
+    )
+
+
+def rejected(code: str, sha: str | None = None, flags: list[str] | None = None,
+             timings: dict[str, int] | None = None, raw: str = "") -> ReceiptReading:
+    """A reading that carries only an error code (nothing guessed)."""
+    return ReceiptReading(rule_version=RULE_VERSION, status="rejected", code=code, sha256=sha,
+                          flags=flags or [], timings_ms=timings or {}, raw_text=raw)
+
+
+def read_receipt(data: bytes, time_budget: float = TIME_BUDGET) -> ReceiptReading:
+    """Read one uploaded receipt; every refusal is a reading with a stable ``code``.
+
+    ``time_budget`` bounds the wall-clock seconds given to Tesseract for this receipt.
+    """
+    clock = _Clock(time.perf_counter(), {})
+    sha = file_sha256(data)
+    flags: list[str] = []
+    raw = ""
+    try:
+        loaded = load_receipt(data)
+        flags.extend(loaded.flags)
+        clock.mark("load")
+        gray = preprocess.to_gray(loaded.image)
+        if loaded.text_layer is not None:
+            lines = [Line(t.strip(), 95.0) for t in loaded.text_layer.splitlines() if t.strip()]
+            ex = extract_fields(lines)
+            return _reading(ex, loaded.text_layer, 95.0, flags, clock, sha, dhash(gray))
+        prepared = prepare(gray, flags)
+        clock.mark("prepare")
+        text, upright = recognise_upright(prepared, clock, flags, time_budget)
+        raw = text.text
+        ex = extract_fields([Line(line.text, line.confidence) for line in text.lines])
+        if text.confident_words < 4 or ex.amount_count == 0:
+            raise OcrError("OCR_NOT_A_RECEIPT", {"words": text.confident_words})
+        return _reading(ex, raw, text.mean_confidence, flags, clock, sha, dhash(upright))
+    except OcrError as exc:
+        clock.mark("total")
+        return rejected(exc.code, sha, flags, clock.marks, raw)

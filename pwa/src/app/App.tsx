@@ -1,0 +1,167 @@
+/** The app: sign-in gate, shell (header, main, bottom navigation) and routes. Screens other
+ * than sign-in load on demand so the first load stays small. */
+import { LocationProvider, Router, Route, lazy, useLocation } from "preact-iso";
+import { useEffect } from "preact/hooks";
+import { signal } from "@preact/signals";
+import { session, locked, expired, ready, online, pendingCount, syncNow, requestPersistentStorage, storageFull, demo } from "./data";
+import { pendingText, t } from "./i18n";
+import { Icon, type IconName } from "./icons";
+import { SignIn } from "../screens/SignIn";
+import Pin from "../screens/Pin";
+import { updateReady, applyUpdate, dismissUpdate, needsIosInstallCoaching } from "./sw-bridge";
+import type { MessageKey } from "./i18n";
+import type { Role } from "./model";
+
+const agent = () => import("../screens/agent");
+const manager = () => import("../screens/manager");
+const supplier = () => import("../screens/supplier");
+const everyone = () => import("../screens/everyone");
+const MissionList = lazy(() => agent().then((m) => m.MissionList));
+const MissionNew = lazy(() => agent().then((m) => m.MissionNew));
+const MissionDetail = lazy(() => agent().then((m) => m.MissionDetail));
+const ClaimList = lazy(() => agent().then((m) => m.ClaimList));
+const ClaimDetail = lazy(() => agent().then((m) => m.ClaimDetail));
+const LineEditor = lazy(() => agent().then((m) => m.LineEditor));
+const ApprovalsInbox = lazy(() => manager().then((m) => m.ApprovalsInbox));
+const OrderList = lazy(() => manager().then((m) => m.OrderList));
+const OrderDetail = lazy(() => manager().then((m) => m.OrderDetail));
+const InvoiceList = lazy(() => supplier().then((m) => m.InvoiceList));
+const InvoiceDetail = lazy(() => supplier().then((m) => m.InvoiceDetail));
+const Statistics = lazy(() => supplier().then((m) => m.Statistics));
+const Inbox = lazy(() => everyone().then((m) => m.Inbox));
+const Settings = lazy(() => everyone().then((m) => m.Settings));
+const Devices = lazy(() => everyone().then((m) => m.Devices));
+const SyncStatus = lazy(() => everyone().then((m) => m.SyncStatus));
+
+const pinOffered = signal<string>(localStorage.getItem("nomade.pinOffered") ?? "");
+const iosCoachingDismissed = signal<boolean>(localStorage.getItem("nomade.iosCoached") === "1");
+
+interface Tab { href: string; label: MessageKey; icon: IconName }
+const TABS: Record<Role, Tab[]> = {
+  agent: [{ href: "/missions", label: "nav.missions", icon: "missions" }, { href: "/claims", label: "nav.claims", icon: "claims" }],
+  manager: [{ href: "/approvals", label: "nav.approvals", icon: "approvals" }, { href: "/orders", label: "nav.orders", icon: "orders" }],
+  supplier: [{ href: "/invoices", label: "nav.invoices", icon: "invoices" }, { href: "/stats", label: "nav.stats", icon: "stats" }],
+  back_office: [],
+  admin: [],
+};
+const COMMON: Tab[] = [{ href: "/inbox", label: "nav.inbox", icon: "inbox" }, { href: "/settings", label: "nav.settings", icon: "settings" }];
+
+function homeOf(role: Role): string {
+  return TABS[role][0]?.href ?? "/inbox";
+}
+
+function BottomNav({ role }: { role: Role }) {
+  const { path } = useLocation();
+  return (
+    <nav class="tabs" aria-label={t("nav.main")}>
+      <ul>
+        {[...TABS[role], ...COMMON].map((tab) => (
+          <li key={tab.href}>
+            <a href={tab.href} aria-current={path === tab.href || path.startsWith(`${tab.href}/`) ? "page" : undefined}>
+              <Icon name={tab.icon} />
+              {t(tab.label)}
+            </a>
+          </li>
+        ))}
+      </ul>
+    </nav>
+  );
+}
+
+function Banners() {
+  return (
+    <>
+      {updateReady.value && (
+        <div class="banner" role="status">
+          <span>{t("update.available")}</span>
+          <button type="button" onClick={applyUpdate}>{t("update.apply")}</button>
+          <button type="button" class="link" onClick={dismissUpdate}>{t("update.later")}</button>
+        </div>
+      )}
+      {!iosCoachingDismissed.value && needsIosInstallCoaching() && (
+        <div class="banner" role="region" aria-label={t("install.iosTitle")}>
+          <span><strong>{t("install.iosTitle")}</strong> — {t("install.iosSteps")}</span>
+          <button type="button" onClick={() => { iosCoachingDismissed.value = true; localStorage.setItem("nomade.iosCoached", "1"); }}>
+            {t("install.dismiss")}
+          </button>
+        </div>
+      )}
+      {!online.value && <p class="alert info" role="status" style="margin:0;border-radius:0">{t("common.offline")}</p>}
+      {storageFull.value && <p class="alert bad" role="alert" style="margin:0;border-radius:0">{t("error.storageFull")}</p>}
+      {demo && <p class="alert" style="margin:0;border-radius:0">{t("app.demo")}</p>}
+    </>
+  );
+}
+
+function Redirect({ to }: { to: string }) {
+  const { route } = useLocation();
+  useEffect(() => route(to, true), [to]);
+  return null;
+}
+
+function Shell({ role }: { role: Role }) {
+  useEffect(() => {
+    void requestPersistentStorage();
+    void syncNow();
+    const onVisible = () => document.visibilityState === "visible" && void syncNow();
+    document.addEventListener("visibilitychange", onVisible);
+    return () => document.removeEventListener("visibilitychange", onVisible);
+  }, []);
+  return (
+    <>
+      <a class="skip" href="#main">{t("app.skip")}</a>
+      <header class="top">
+        <span class="brand">{t("app.name")}</span>
+        <a class={`badge ${pendingCount.value ? "warn" : ""}`} href="/sync">
+          {pendingCount.value ? pendingText(pendingCount.value) : t("sync.upToDate")}
+        </a>
+      </header>
+      <Banners />
+      <main id="main" tabIndex={-1}>
+        <Router>
+          <Route path="/" component={() => <Redirect to={homeOf(role)} />} />
+          <Route path="/missions" component={MissionList} />
+          <Route path="/missions/new" component={MissionNew} />
+          <Route path="/missions/:id" component={MissionDetail} />
+          <Route path="/claims" component={ClaimList} />
+          <Route path="/claims/:id" component={ClaimDetail} />
+          <Route path="/claims/:id/lines/new" component={LineEditor} />
+          <Route path="/claims/:id/lines/:lineId" component={LineEditor} />
+          <Route path="/approvals" component={ApprovalsInbox} />
+          <Route path="/orders" component={OrderList} />
+          <Route path="/orders/:id" component={OrderDetail} />
+          <Route path="/invoices" component={InvoiceList} />
+          <Route path="/invoices/:id" component={InvoiceDetail} />
+          <Route path="/stats" component={Statistics} />
+          <Route path="/inbox" component={Inbox} />
+          <Route path="/settings" component={Settings} />
+          <Route path="/settings/devices" component={Devices} />
+          <Route path="/sync" component={SyncStatus} />
+          <Route default component={() => <Redirect to={homeOf(role)} />} />
+        </Router>
+      </main>
+      <BottomNav role={role} />
+    </>
+  );
+}
+
+function Gate() {
+  if (!ready.value) return <main id="main"><p role="status">{t("common.loading")}</p></main>;
+  const s = session.value;
+  if (!s || expired.value) return <main id="main"><SignIn /></main>;
+  if (locked.value) return <main id="main"><Pin mode="unlock" /></main>;
+  if (pinOffered.value !== s.user.id) {
+    // Offered once per user on this phone, right after the first sign-in.
+    const done = () => { pinOffered.value = s.user.id; localStorage.setItem("nomade.pinOffered", s.user.id); };
+    return <main id="main"><Pin mode="setup" onDone={done} /></main>;
+  }
+  return <Shell role={s.user.role} />;
+}
+
+export function App() {
+  return (
+    <LocationProvider>
+      <Gate />
+    </LocationProvider>
+  );
+}

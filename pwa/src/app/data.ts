@@ -1,0 +1,222 @@
+/** The screens' view of the data layer (src/data): its signals mapped to screen models, and
+ * the user's actions turned into its commands. Screens import this module, never fetch or
+ * IndexedDB. `demo` mode (opened once with `?demo=1`, for screenshots and audits) shows
+ * sample rows instead of the synced ones. */
+import { computed, signal } from "@preact/signals";
+import * as data from "../data";
+import type { Device as DataDevice, Row } from "../data";
+import type { ApiProblem } from "./model";
+import type {
+  Approval, Device, ExpenseClaim, ExpenseLine, Invoice, Mission, Notice, PurchaseOrder, Rejection, Session,
+} from "./model";
+import * as sample from "./placeholder";
+import { toApprovals, toClaim, toInvoice, toLine, toMission, toNotice, toOrder } from "./rows";
+
+if (typeof location !== "undefined" && new URLSearchParams(location.search).has("demo")) {
+  localStorage.setItem("nomade.demo", new URLSearchParams(location.search).get("demo") === "0" ? "0" : "1");
+}
+/** Sample rows instead of synced ones (screenshots, accessibility audits). */
+export const demo = typeof localStorage !== "undefined" && localStorage.getItem("nomade.demo") === "1";
+
+export const ready = signal<boolean>(false);
+/** Starts the data layer (IndexedDB, saved session, sync). */
+export async function startData(): Promise<void> {
+  await data.initData({ appVersion: __APP_VERSION__ });
+  ready.value = true;
+}
+
+/** The signed-in session as screens need it (null when signed out). */
+export const session = computed<Session | null>(() => {
+  const s = data.session.value;
+  if (s.status === "signed_in" || s.status === "locked" || s.status === "expired") {
+    return { accessToken: "", accessExpiresAt: "", refreshToken: "", deviceId: s.deviceId, user: s.user as Session["user"] };
+  }
+  return null;
+});
+export const locked = computed(() => data.session.value.status === "locked");
+export const expired = computed(() => data.session.value.status === "expired");
+export const online = data.online;
+export const pendingCount = data.pendingCount;
+export const lastSyncAt = computed(() => (data.lastSyncAt.value === null ? null : new Date(data.lastSyncAt.value).toISOString()));
+export const oldestPendingAt = computed(() => {
+  const first = data.pending.value[0];
+  return first ? new Date(first.createdAt).toISOString() : null;
+});
+
+const myId = (): string => session.value?.user.id ?? "";
+const sampled = <T>(make: () => T) => signal<T>(make());
+const demoRows = demo ? {
+  missions: sampled(sample.sampleMissions), claims: sampled(sample.sampleClaims), lines: sampled(sample.sampleLines),
+  approvals: sampled(sample.sampleApprovals), orders: sampled(sample.sampleOrders), invoices: sampled(sample.sampleInvoices), notices: sampled(sample.sampleNotices),
+} : null;
+
+const rowsOf = (entity: string) => data.rows(entity);
+const mapped = <T>(entity: string, fn: (r: Row) => T) => computed<T[]>(() => rowsOf(entity).value.map(fn));
+
+export const missions = demoRows?.missions ?? mapped("mission", toMission);
+export const claims = demoRows?.claims ?? mapped("expense_claim", toClaim);
+export const lines = demoRows?.lines ?? mapped("expense_line", (r) => toLine(r, policyWarnings));
+export const orders = demoRows?.orders ?? mapped("purchase_order", toOrder);
+export const invoices = demoRows?.invoices ?? mapped("invoice", toInvoice);
+export const notices = demoRows?.notices ?? computed<Notice[]>(() =>
+  rowsOf("notification").value.map(toNotice).sort((a, b) => b.created_at.localeCompare(a.created_at)));
+export const approvals = demoRows?.approvals ?? computed<Approval[]>(() =>
+  toApprovals([...rowsOf("mission").value], [...rowsOf("expense_claim").value], [...rowsOf("service_done").value], myId()));
+
+/** Ids of documents changed by an intent the server has not confirmed yet. */
+export const pendingDocumentIds = computed(() => {
+  const ids = new Set<string>();
+  for (const i of data.pending.value) {
+    for (const key of ["id", "document_id", "purchase_order_id", "claim_id"]) {
+      const v = i.args[key];
+      if (typeof v === "string") ids.add(v);
+    }
+  }
+  return ids;
+});
+
+export const rejections = computed<Rejection[]>(() => data.problems.value.map((p) => ({
+  id: p.key, name: p.intent.name, code: p.code, message: p.message, at: new Date(p.at).toISOString(),
+})));
+export const storageFull = computed(() => data.storageError.value !== null);
+export const updateRequired = data.updateRequired;
+
+function problemOf(error: unknown): ApiProblem {
+  if (error instanceof data.DataError) {
+    return { code: error.code, message: error.text, status: error instanceof data.ApiError ? error.status : 0 };
+  }
+  return { code: "UNKNOWN", status: 0, message: { fr: "Erreur inattendue.", en: "Unexpected error." } };
+}
+
+async function attempt(action: () => Promise<unknown>): Promise<ApiProblem | null> {
+  try {
+    await action();
+    return null;
+  } catch (error) {
+    return problemOf(error);
+  }
+}
+
+function deviceName(): string {
+  const ua = navigator.userAgent;
+  const os = /iPhone|iPad/.test(ua) ? "iPhone" : /Android/.test(ua) ? "Android" : /Mac/.test(ua) ? "Mac" : /Windows/.test(ua) ? "Windows" : "Linux";
+  const browser = /Edg\//.test(ua) ? "Edge" : /Chrom/.test(ua) ? "Chrome" : /Firefox/.test(ua) ? "Firefox" : /Safari/.test(ua) ? "Safari" : "Browser";
+  return `${browser} · ${os}`;
+}
+
+export const newId = (): string => data.newId();
+export const signIn = (email: string, password: string) => attempt(() => data.login(email, password, deviceName()));
+export const savePin = (pin: string) => attempt(() => data.setPin(pin));
+export const unlockWithPin = (pin: string) => attempt(() => data.unlock(pin));
+export const signOut = async (): Promise<void> => { await attempt(() => data.logout()); };
+export const revokeDevice = (id: string) => attempt(() => data.revokeDevice(id));
+
+export async function devices(): Promise<{ ok: true; value: Device[] } | { ok: false; problem: ApiProblem }> {
+  try {
+    const list = await data.listDevices();
+    const current = session.value?.deviceId;
+    return { ok: true, value: list.map((d: DataDevice) => ({ id: d.id, name: d.name, last_seen_at: d.last_seen_at ?? d.created_at ?? "", current: d.current ?? d.id === current })) };
+  } catch (error) {
+    return { ok: false, problem: problemOf(error) };
+  }
+}
+
+/** Runs a write; a storage or other failure is logged (the store's signals show it). */
+function write(action: () => Promise<unknown>): void {
+  void action().catch((error: unknown) => console.warn("nomade: write failed", error));
+}
+
+// Intent names and arguments follow the server's registry (backend/*/mutations.py).
+const enqueue = (name: string, args: data.JsonObject): void => write(() => data.enqueue(name, 1, args));
+const rowData = (entity: string, id: string): data.JsonObject => data.row(entity, id).peek()?.data ?? {};
+const stateOf = (entity: string, id: string): string => String(rowData(entity, id)["state"] ?? "draft");
+
+export function createMission(fields: Omit<Mission, "id" | "status">): string {
+  const id = data.newId();
+  enqueue("mission.create", {
+    id, purpose: fields.purpose, destination: fields.destination, starts_on: fields.starts_on, ends_on: fields.ends_on,
+    transport: fields.transport, estimated_cost_cents: fields.estimate_cents,
+  });
+  return id;
+}
+export const submitMission = (id: string): void => enqueue("mission.submit", { id, expected_state: stateOf("mission", id) });
+export const cancelMission = (id: string): void => enqueue("mission.cancel", { id, expected_state: stateOf("mission", id) });
+
+/** The expense claim of a mission, if it exists. */
+export function claimFor(missionId: string): ExpenseClaim | undefined {
+  return claims.value.find((c) => c.mission_id === missionId);
+}
+
+/** Opens the expense claim of an approved mission. */
+export function createClaim(mission: Mission): ExpenseClaim {
+  const claim: ExpenseClaim = { id: data.newId(), mission_id: mission.id, status: "draft" };
+  enqueue("expense_claim.create", { id: claim.id, mission_id: mission.id, title: mission.purpose.slice(0, 200) });
+  return claim;
+}
+
+/** Local checks mirroring the server's policy (meal €20.00 cap; a line without receipt);
+ * the server's own warnings replace them once the line is synced. */
+export function policyWarnings(line: Pick<ExpenseLine, "category" | "amount_cents" | "receipt_blob">): string[] {
+  const warnings: string[] = [];
+  if (line.category === "meal" && line.amount_cents > 2_000) warnings.push("meal_cap");
+  if (line.category === "lodging" && line.amount_cents > 14_000) warnings.push("lodging_cap");
+  if (!line.receipt_blob) warnings.push("no_receipt");
+  return warnings;
+}
+
+/** Saves a line; a new receipt photo (already downscaled) is stored and attached with it. */
+export function saveLine(line: Omit<ExpenseLine, "warnings" | "ocr">, photo: Blob | null, existing: boolean): void {
+  const fields: data.JsonObject = {
+    date: line.spent_on, amount_cents: line.amount_cents, currency: line.currency, category: line.category,
+    merchant: line.merchant, vat_rate_bp: line.vat_rate_permille * 10, claim_id: line.claim_id || null,
+  };
+  write(async () => {
+    if (existing) await data.commands.expenseLines.edit(line.id, fields);
+    else await data.commands.expenseLines.create({ id: line.id, ...fields });
+    if (photo) await data.commands.expenseLines.attachReceipt(line.id, photo);
+  });
+}
+
+export const submitClaim = (id: string): void => enqueue("expense_claim.submit", { id, expected_state: stateOf("expense_claim", id) });
+
+/** One decision on a request; the server checks the state and the content the manager saw. */
+export function decide(approvalId: string, decision: "approve" | "refuse" | "return", reason = ""): void {
+  const a = approvals.value.find((x) => x.id === approvalId);
+  if (!a) return;
+  if (a.kind === "service_done") {
+    if (decision === "approve") certifyServiceDone(a.document_id, null, reason);
+    return;
+  }
+  const entity = a.kind === "mission" ? "mission" : "expense_claim";
+  const seen = rowData(entity, a.document_id);
+  enqueue(`${entity}.decide`, {
+    id: a.document_id, decision, expected_state: String(seen["state"] ?? "submitted"),
+    content_hash: String(seen["content_hash"] ?? ""), reason,
+  });
+}
+
+/** Service done on a purchase order: every line (`received` null) or the quantities given. */
+export function certifyServiceDone(orderId: string, received: Record<string, number> | null, comment: string): void {
+  enqueue("purchase_order.certify", {
+    id: orderId, round_seen: Number(rowData("purchase_order", orderId)["certification_round"] ?? 0),
+    certified_on: new Date().toISOString().slice(0, 10), comment,
+    lines: received === null ? null : Object.entries(received).map(([line_no, q]) => ({ line_no: Number(line_no), received: q })),
+  });
+}
+
+export const markRead = (id: string): void => write(() => data.commands.notifications.read(id));
+
+const PREFS_KEY = "nomade.pushPrefs";
+export const pushPrefs = signal<Record<"invoice" | "approval" | "decision", boolean>>(
+  JSON.parse(localStorage.getItem(PREFS_KEY) ?? '{"invoice":true,"approval":true,"decision":true}') as Record<"invoice" | "approval" | "decision", boolean>,
+);
+/** Push preferences: kept on the phone and sent as an intent for the server's sender. */
+export function setPushPref(kind: "invoice" | "approval" | "decision", on: boolean): void {
+  pushPrefs.value = { ...pushPrefs.value, [kind]: on };
+  localStorage.setItem(PREFS_KEY, JSON.stringify(pushPrefs.value));
+  write(() => data.enqueue("notification_preferences.update", 1, { ...pushPrefs.value }));
+}
+
+export const syncNow = (): Promise<void> => (ready.value ? data.syncNow().catch(() => undefined) : Promise.resolve());
+export const dismissRejection = (id: string): void => write(() => data.dismissProblem(id));
+export const requestPersistentStorage = (): Promise<boolean> => data.requestPersistentStorage().catch(() => false);

@@ -1,0 +1,151 @@
+/** Shapes of the rows the screens show (mirrors the pulled entities; money in integer cents). */
+
+export type Role = "agent" | "manager" | "supplier" | "back_office" | "admin";
+
+export interface User {
+  id: string;
+  email: string;
+  full_name: string;
+  role: Role;
+  language: "fr" | "en";
+}
+
+export interface Session {
+  accessToken: string;
+  accessExpiresAt: string;
+  refreshToken: string;
+  deviceId: string;
+  user: User;
+}
+
+export type DocumentStatus = "draft" | "submitted" | "approved" | "refused" | "returned" | "cancelled" | "paid";
+
+export interface Mission {
+  id: string;
+  purpose: string;
+  destination: string;
+  starts_on: string;
+  ends_on: string;
+  transport: "train" | "plane" | "car" | "public_transport" | "boat" | "other";
+  estimate_cents: number;
+  status: DocumentStatus;
+  decision_reason?: string;
+  booking_expires_at?: string;
+  agent_name?: string;
+}
+
+export type ExpenseCategory =
+  | "train" | "plane" | "taxi" | "public_transport" | "fuel" | "tolls" | "parking" | "mileage" | "meal" | "lodging" | "other";
+
+export interface OcrField<T> {
+  value: T;
+  confidence: number; // 0..1
+}
+
+export interface ExpenseLine {
+  id: string;
+  claim_id: string;
+  spent_on: string;
+  category: ExpenseCategory;
+  merchant: string;
+  amount_cents: number;
+  vat_rate_permille: number; // 100 = 10 %
+  currency: string;
+  receipt_blob?: string;
+  ocr?: { merchant?: OcrField<string>; amount_cents?: OcrField<number>; spent_on?: OcrField<string>; vat_rate_permille?: OcrField<number> };
+  warnings: string[];
+}
+
+export interface ExpenseClaim {
+  id: string;
+  mission_id: string;
+  status: DocumentStatus;
+  agent_name?: string;
+  submitted_at?: string;
+}
+
+export interface OrderLine {
+  id: string;
+  label: string;
+  quantity: number;
+  received: number;
+  unit_price_cents: number;
+}
+
+export interface PurchaseOrder {
+  id: string;
+  ej_number: string;
+  supplier_name: string;
+  status: "open" | "partially_received" | "received";
+  /** Certification round the manager saw (the server refuses a stale one). */
+  round: number;
+  lines: OrderLine[];
+}
+
+export interface Approval {
+  id: string;
+  kind: "mission" | "claim" | "service_done";
+  document_id: string;
+  title: string;
+  requester: string;
+  amount_cents: number;
+  deadline?: string;
+  submitted_at: string;
+}
+
+export interface InvoiceEvent {
+  status: string;
+  at: string;
+  reason?: string;
+}
+
+export interface Invoice {
+  id: string;
+  number: string;
+  buyer: string;
+  amount_ttc_cents: number;
+  amount_to_pay_cents: number;
+  issued_on: string;
+  due_on: string;
+  paid_on?: string;
+  status: string;
+  history: InvoiceEvent[];
+}
+
+export interface Notice {
+  id: string;
+  title: string;
+  body: string;
+  url: string;
+  created_at: string;
+  read: boolean;
+}
+
+export interface PendingIntent {
+  id: string;
+  name: string;
+  args: Record<string, unknown>;
+  created_at: string;
+}
+
+export interface Rejection {
+  id: string;
+  name: string;
+  code: string;
+  message: { fr: string; en: string };
+  at: string;
+}
+
+export interface Device {
+  id: string;
+  name: string;
+  last_seen_at: string;
+  current: boolean;
+}
+
+/** An error the user is shown: a stable code and a FR/EN message. */
+export interface ApiProblem {
+  code: string;
+  message: { fr: string; en: string };
+  status: number;
+}

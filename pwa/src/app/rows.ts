@@ -1,0 +1,129 @@
+/** Maps the data layer's synced rows (`Row.data`, snake_case as the server sends it) to what
+ * the screens show. Tolerant on purpose: entity shapes are still settling across branches. */
+import type { Row } from "../data";
+import type {
+  Approval, DocumentStatus, ExpenseCategory, ExpenseClaim, ExpenseLine, Invoice, InvoiceEvent, Mission, Notice, OcrField, OrderLine, PurchaseOrder,
+} from "./model";
+
+type Data = Row["data"];
+const str = (d: Data, ...keys: string[]): string => {
+  for (const k of keys) if (typeof d[k] === "string") return d[k] as string;
+  return "";
+};
+const num = (d: Data, ...keys: string[]): number => {
+  for (const k of keys) if (typeof d[k] === "number") return d[k] as number;
+  return 0;
+};
+// "status" is what the data layer's optimistic replay sets; "state" is the server's column.
+const state = (d: Data): DocumentStatus => (str(d, "status", "state") || "draft") as DocumentStatus;
+const day = (value: string): string => value.slice(0, 10);
+
+export function toMission(r: Row): Mission {
+  const d = r.data;
+  const expiry = str(d, "earliest_expiry", "booking_expires_at");
+  return {
+    id: r.id, purpose: str(d, "purpose"), destination: str(d, "destination"),
+    starts_on: day(str(d, "starts_on")), ends_on: day(str(d, "ends_on")),
+    transport: (str(d, "transport") || "train") as Mission["transport"],
+    estimate_cents: num(d, "estimated_cost_cents", "estimate_cents"), status: state(d),
+    ...(str(d, "decision_reason") ? { decision_reason: str(d, "decision_reason") } : {}),
+    ...(expiry ? { booking_expires_at: expiry } : {}),
+    ...(str(d, "agent_name") ? { agent_name: str(d, "agent_name") } : {}),
+  };
+}
+
+export function toClaim(r: Row): ExpenseClaim {
+  const d = r.data;
+  return { id: r.id, mission_id: str(d, "mission_id", "mission"), status: state(d), ...(str(d, "submitted_at") ? { submitted_at: str(d, "submitted_at") } : {}) };
+}
+
+function ocrFields(d: Data): ExpenseLine["ocr"] {
+  const raw = (d["ocr"] ?? d["ocr_fields"]) as Record<string, { value?: unknown; confidence?: unknown }> | undefined;
+  if (!raw || typeof raw !== "object") return undefined;
+  const field = <T>(key: string): OcrField<T> | undefined => {
+    const f = raw[key];
+    return f && typeof f.confidence === "number" ? { value: f.value as T, confidence: f.confidence } : undefined;
+  };
+  const out: NonNullable<ExpenseLine["ocr"]> = {};
+  const merchant = field<string>("merchant"), amount = field<number>("amount_cents"), date = field<string>("date");
+  if (merchant) out.merchant = merchant;
+  if (amount) out.amount_cents = amount;
+  if (date) out.spent_on = date;
+  return out;
+}
+
+export function toLine(r: Row, warnings: (l: Omit<ExpenseLine, "warnings">) => string[]): ExpenseLine {
+  const d = r.data;
+  const receipts = Array.isArray(d["receipts"]) ? (d["receipts"] as unknown[]) : [];
+  const first = receipts[0];
+  const receipt = typeof first === "string" ? first : first && typeof first === "object" ? String((first as Record<string, unknown>)["sha256"] ?? "") : "";
+  const ocr = ocrFields(d);
+  const line: Omit<ExpenseLine, "warnings"> = {
+    id: r.id, claim_id: str(d, "claim_id"), spent_on: day(str(d, "date", "spent_on")),
+    category: (str(d, "category") || "other") as ExpenseCategory, merchant: str(d, "merchant"),
+    amount_cents: num(d, "amount_cents"), vat_rate_permille: Math.round(num(d, "vat_rate_bp") / 10), currency: str(d, "currency") || "EUR",
+    ...(receipt ? { receipt_blob: receipt } : {}), ...(ocr ? { ocr } : {}),
+  };
+  const serverWarnings = Array.isArray(d["warnings"]) ? (d["warnings"] as unknown[]).map((w) => (typeof w === "string" ? w : String((w as Record<string, unknown>)["code"] ?? ""))).map((w) => w.toLowerCase()) : null;
+  return { ...line, warnings: serverWarnings ?? warnings(line) };
+}
+
+export function toOrder(r: Row): PurchaseOrder {
+  const d = r.data;
+  const lines = Array.isArray(d["lines"]) ? (d["lines"] as Record<string, unknown>[]) : [];
+  return {
+    id: r.id, ej_number: str(d, "ej_number", "number"), supplier_name: str(d, "supplier_name", "supplier"), round: num(d, "certification_round"),
+    status: (str(d, "state", "status") || "open") as PurchaseOrder["status"],
+    lines: lines.map((l, n): OrderLine => ({
+      id: String(l["line_no"] ?? l["id"] ?? n + 1), label: String(l["description"] ?? l["label"] ?? ""), quantity: Number(l["quantity"] ?? 0),
+      received: Number(l["received"] ?? l["quantity_received"] ?? 0), unit_price_cents: Number(l["unit_price_cents"] ?? 0),
+    })),
+  };
+}
+
+export function toInvoice(r: Row): Invoice {
+  const d = r.data;
+  const history = Array.isArray(d["history"] ?? d["events"]) ? ((d["history"] ?? d["events"]) as Record<string, unknown>[]) : [];
+  return {
+    id: r.id, number: str(d, "number"), buyer: str(d, "buyer_name", "buyer", "recipient_name"),
+    amount_ttc_cents: num(d, "amount_ttc_cents", "total_cents"), amount_to_pay_cents: num(d, "amount_due_cents", "amount_to_pay_cents", "amount_ttc_cents"),
+    issued_on: day(str(d, "issued_on", "invoice_date")), due_on: day(str(d, "due_at", "due_on")),
+    ...(str(d, "paid_at", "paid_on") ? { paid_on: day(str(d, "paid_at", "paid_on")) } : {}),
+    status: str(d, "status_code", "status", "state"),
+    history: history.map((e): InvoiceEvent => ({ status: String(e["code"] ?? e["status_code"] ?? e["status"] ?? ""), at: String(e["at"] ?? e["occurred_at"] ?? ""), ...(e["reason"] ? { reason: String(e["reason"]) } : {}) })),
+  };
+}
+
+export function toNotice(r: Row): Notice {
+  const d = r.data;
+  return {
+    id: r.id, title: str(d, "title"), body: str(d, "body"), url: str(d, "url") || "/inbox",
+    created_at: str(d, "created_at"), read: Boolean(d["read_at"] ?? d["read"]),
+  };
+}
+
+/** The manager's requests to decide: submitted missions and claims, proposed service done. */
+export function toApprovals(missions: Row[], claims: Row[], serviceDone: Row[], myId: string): Approval[] {
+  const out: Approval[] = [];
+  for (const r of missions) {
+    const d = r.data;
+    if (state(d) !== "submitted") continue;
+    const deadline = str(d, "earliest_expiry");
+    if (str(d, "agent_id", "agent") === myId) continue;
+    out.push({ id: `mission:${r.id}`, kind: "mission", document_id: r.id, title: `${str(d, "purpose")} — ${str(d, "destination")}`,
+      requester: str(d, "agent_name"), amount_cents: num(d, "estimated_cost_cents"), submitted_at: str(d, "submitted_at"), ...(deadline ? { deadline } : {}) });
+  }
+  for (const r of claims) {
+    const d = r.data;
+    if (state(d) !== "submitted" || str(d, "agent_id", "agent") === myId) continue;
+    out.push({ id: `claim:${r.id}`, kind: "claim", document_id: r.id, title: str(d, "title", "mission_purpose"),
+      requester: str(d, "agent_name"), amount_cents: num(d, "total_cents", "amount_cents"), submitted_at: str(d, "submitted_at") });
+  }
+  for (const r of serviceDone) {
+    const d = r.data;
+    if (str(d, "state", "status") !== "proposed") continue;
+    out.push({ id: `service_done:${r.id}`, kind: "service_done", document_id: str(d, "purchase_order_id") || r.id, title: str(d, "title", "supplier_name"),
+      requester: str(d, "supplier_name"), amount_cents: num(d, "amount_cents"), submitted_at: str(d, "created_at") });
+  }
+  return out;
+}

@@ -1,0 +1,62 @@
+import { describe, expect, it } from "vitest";
+import { byUrgency, isUrgent } from "../../src/app/urgency";
+import { amountsPerStage, filterInvoices, lateInvoices, median, stageOf, type InvoiceQuery } from "../../src/app/invoice-stages";
+import type { Approval, Invoice } from "../../src/app/model";
+
+const approval = (id: string, submitted_at: string, deadline?: string): Approval => ({
+  id, kind: "mission", document_id: id, title: id, requester: "", amount_cents: 0, submitted_at, ...(deadline ? { deadline } : {}),
+});
+
+describe("approvals inbox order", () => {
+  it("puts the soonest deadline first, then the oldest waiting requests", () => {
+    const list = [
+      approval("old", "2026-11-01T08:00:00Z"),
+      approval("later-deadline", "2026-11-21T08:00:00Z", "2026-11-23T12:00:00Z"),
+      approval("older", "2026-10-01T08:00:00Z"),
+      approval("soon-deadline", "2026-11-22T08:00:00Z", "2026-11-22T12:00:00Z"),
+    ];
+    expect([...list].sort(byUrgency).map((a) => a.id)).toEqual(["soon-deadline", "later-deadline", "older", "old"]);
+  });
+
+  it("calls urgent what must be decided within 24 hours", () => {
+    const now = Date.parse("2026-11-22T08:00:00Z");
+    expect(isUrgent(approval("a", "", "2026-11-22T20:00:00Z"), now)).toBe(true);
+    expect(isUrgent(approval("b", "", "2026-11-24T20:00:00Z"), now)).toBe(false);
+    expect(isUrgent(approval("c", ""), now)).toBe(false);
+  });
+});
+
+const invoice = (id: string, status: string, cents: number, issued_on: string, due_on: string, paid_on?: string): Invoice => ({
+  id, number: `F-${id}`, buyer: id === "a" ? "DREAL" : "CHU", amount_ttc_cents: cents, amount_to_pay_cents: cents,
+  issued_on, due_on, status, history: [], ...(paid_on ? { paid_on } : {}),
+});
+const all = [
+  invoice("a", "SUSPENDUE", 10_000, "2026-09-01", "2026-10-01"),
+  invoice("b", "MISE_EN_PAIEMENT", 5_000, "2026-08-01", "2026-08-31", "2026-09-20"),
+  invoice("c", "DEPOSEE", 2_500, "2026-11-20", "2026-12-20"),
+  invoice("d", "MISE_EN_PAIEMENT", 1_000, "2026-08-01", "2026-08-31", "2026-08-21"),
+];
+const query: InvoiceQuery = { text: "", stage: "", from: "", to: "", minCents: null, maxCents: null, buyer: "", sort: "date" };
+
+describe("supplier invoices", () => {
+  it("maps source status codes to the stages suppliers see", () => {
+    expect(stageOf("SUSPENDUE")).toBe("action");
+    expect(stageOf("COMPTABILISEE")).toBe("payment");
+    expect(stageOf("SOME_FUTURE_CODE")).toBe("received");
+  });
+
+  it("filters by stage, amount and dates, and sorts", () => {
+    expect(filterInvoices(all, { ...query, stage: "paid" }).map((i) => i.id)).toEqual(["b", "d"]);
+    expect(filterInvoices(all, { ...query, minCents: 2_000, maxCents: 6_000 }).map((i) => i.id)).toEqual(["c", "b"]);
+    expect(filterInvoices(all, { ...query, from: "2026-09-01" }).map((i) => i.id)).toEqual(["c", "a"]);
+    expect(filterInvoices(all, { ...query, sort: "amount" }).map((i) => i.id)).toEqual(["a", "b", "c", "d"]);
+    expect(filterInvoices(all, { ...query, text: "dreal" }).map((i) => i.id)).toEqual(["a"]);
+  });
+
+  it("sums amounts per stage and finds late invoices", () => {
+    expect(amountsPerStage(all)).toEqual({ received: 2_500, action: 10_000, service_done: 0, payment: 0, paid: 6_000 });
+    expect(lateInvoices(all, "2026-11-22").map((i) => i.id)).toEqual(["a", "b"]);
+    expect(median([50, 20, 30])).toBe(30);
+    expect(median([])).toBeNull();
+  });
+});

@@ -1,0 +1,198 @@
+"""Browser tests: the real app (built PWA + Litestar under granian) on a free loopback port with
+its own fresh SQLite data directory, driven by Debian's chromium through Playwright at phone size.
+
+Screenshots go to ``artefacts/browser/`` (git-ignored): look at them after a run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parents[3]
+ARTEFACTS = ROOT / "artefacts" / "browser"
+CHROMIUM = "/usr/bin/chromium"
+PHONE = {"width": 360, "height": 640}
+
+
+@dataclass
+class RunningApp:
+    base_url: str
+    password: str
+    people: dict[str, dict[str, str]]
+
+    def email(self, person: str) -> str:
+        return self.people[person]["email"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _server_env(data_dir: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+    env.update(
+        {
+            "NOMADE_ENV": "test",
+            "NOMADE_SECRET_KEY": "browser-test-secret-" + "y" * 40,
+            "NOMADE_DATA_DIR": str(data_dir),
+            "NOMADE_PWA_DIST": str(ROOT / "pwa" / "dist"),
+            "NOMADE_LOG_JSON": "false",
+            "NOMADE_LOG_LEVEL": "WARNING",
+        }
+    )
+    return env
+
+
+@pytest.fixture(scope="session")
+def built_pwa() -> Path:
+    """pwa/dist, built once per session by the same script the README uses."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian's chromium is missing: apt-get install -y chromium")
+    subprocess.run(["bash", str(ROOT / "infra" / "build-pwa.sh")], check=True, cwd=ROOT)
+    return ROOT / "pwa" / "dist"
+
+
+@pytest.fixture(scope="session")
+def running_app(built_pwa: Path) -> Iterator[RunningApp]:
+    """The real server, migrated, with a demo organisation (agent, manager, supplier...)."""
+    data_dir = Path(tempfile.mkdtemp(prefix="nomade-browser-"))
+    env = _server_env(data_dir)
+    seeded = subprocess.run(
+        [sys.executable, "-m", "tests.integration.browser.seed_people"],
+        check=True,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    org = json.loads(seeded.stdout.strip().splitlines()[-1])  # migrate() prints before the JSON
+    port = _free_port()
+    log = (data_dir / "server.log").open("wb")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "backend.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base_url = f"http://localhost:{port}"  # localhost: a secure context for the service worker
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{base_url}/health", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(
+                    f"server did not start: {(data_dir / 'server.log').read_text()[-2000:]}"
+                )
+            time.sleep(0.2)
+        yield RunningApp(base_url=base_url, password=org["password"], people=org["people"])
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        log.close()
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+async def browser() -> AsyncIterator[object]:
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as pw:
+        instance = await pw.chromium.launch(executable_path=CHROMIUM)
+        yield instance
+        await instance.close()
+
+
+@pytest.fixture
+async def phone(browser, running_app: RunningApp) -> AsyncIterator[object]:  # type: ignore[no-untyped-def]
+    """A fresh phone-sized browser context (its own storage) on the running app."""
+    context = await browser.new_context(
+        viewport=PHONE,
+        base_url=running_app.base_url,
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        locale="fr-FR",
+    )
+    yield context
+    await context.close()
+
+
+def screenshot_path(name: str) -> Path:
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTEFACTS / f"{name}.png"
+
+
+AXE = ROOT / "pwa" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+async def audit(page, name: str) -> list[str]:  # type: ignore[no-untyped-def]
+    """Runs axe-core (WCAG 2.0/2.1 A and AA) on the page; returns serious or critical violations.
+
+    Also saves a phone-size screenshot named ``name``.
+    """
+    await page.screenshot(path=screenshot_path(name), full_page=True)
+    if not await page.evaluate("typeof window.axe !== 'undefined'"):
+        await page.add_script_tag(path=str(AXE))
+    result = await page.evaluate(
+        """async () => {
+          const tags = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+          const r = await axe.run(document, { runOnly: { type: 'tag', values: tags } });
+          return r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+            .map(v => `${v.id} (${v.impact}): ${v.nodes.map(n => n.target.join(' ')).join(', ')}`);
+        }"""
+    )
+    return list(result)
+
+
+async def small_targets(page) -> list[str]:  # type: ignore[no-untyped-def]
+    """Buttons, form fields and navigation links smaller than 44 × 44 CSS px (inline text links
+    are exempt, as in WCAG 2.5.5)."""
+    return list(
+        await page.evaluate(
+            """() => [...document.querySelectorAll(
+              'button, input:not(.sr-only):not([type=checkbox]):not([type=radio]), ' +
+              'select, textarea, nav a, a.button, label.button, summary')]
+          .filter(e => e.offsetParent !== null)
+          .map(e => [e, e.getBoundingClientRect()])
+          .filter(([e, r]) => r.width < 44 || r.height < 44)
+          .map(([e, r]) => `${e.tagName.toLowerCase()} "${(e.textContent || e.id).trim()}"`
+            + ` ${Math.round(r.width)}x${Math.round(r.height)}`)"""
+        )
+    )
+
+
+GO_TO = "p => { history.pushState(null, '', p); dispatchEvent(new PopStateEvent('popstate')); }"
+"""Client-side navigation to a path, as the app's own links do."""
+
+
+async def sign_in(page, running_app: RunningApp, person: str, *, demo: bool = False) -> None:  # type: ignore[no-untyped-def]
+    """Signs ``person`` in through the sign-in page and skips the PIN offer."""
+    await page.goto("/?demo=1" if demo else "/")
+    await page.get_by_label("Adresse e-mail").fill(running_app.email(person))
+    await page.get_by_label("Mot de passe").fill(running_app.password)
+    await page.get_by_role("button", name="Se connecter").click()
+    await page.get_by_role("button", name="Plus tard").click(timeout=15_000)
+    await page.get_by_role("navigation", name="Navigation principale").wait_for()

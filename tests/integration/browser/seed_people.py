@@ -1,0 +1,23 @@
+"""Migrates the server's database, creates an organisation and prints its people as JSON.
+
+Run in a subprocess with the browser tests' server environment (its own data directory).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+from backend.migrate import migrate
+from tests.factories import PASSWORD, make_org
+
+
+async def main() -> None:
+    await migrate()
+    org = await make_org()
+    people = {name: {"email": p.email, "user_id": str(p.user_id)} for name, p in org.people.items()}
+    print(json.dumps({"password": PASSWORD, "people": people}))
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
