@@ -38,6 +38,7 @@ _DB_DOWN = {
     "InterfaceError", "ConnectionResetError", "TooManyConnectionsError", "AdminShutdownError",
     "PostgresConnectionError", "DeadlockDetectedError", "SerializationError",
     "LockNotAvailableError", "OperationalError",
+    "InternalClientError",  # asyncpg, connection broken mid-operation (PostgreSQL restart)
 }
 
 
