@@ -86,22 +86,30 @@ def _on_unexpected(request: Request, exc: Exception) -> Response[object]:  # typ
     return _respond("INTERNAL_ERROR", 500)
 
 
+_DATABASE_UNAVAILABLE = frozenset({
+    "ConnectionError",  # ConnectionRefusedError, ConnectionResetError, BrokenPipeError...
+    "ConnectionDoesNotExistError",
+    "CannotConnectNowError",
+    "InterfaceError",
+    "TooManyConnectionsError",
+    "AdminShutdownError",
+    "ConnectionFailureError",
+    "PostgresConnectionError",
+    # asyncpg on a connection whose server went away mid-operation ("cannot switch to
+    # state ...; another operation is in progress"): seen during a PostgreSQL restart.
+    "InternalClientError",
+})
+
+
 def _is_database_unavailable(exc: BaseException) -> bool:
-    names = {type(e).__name__ for e in (exc, exc.__cause__, exc.__context__) if e is not None}
-    return bool(
-        names
-        & {
-            "ConnectionRefusedError",
-            "ConnectionDoesNotExistError",
-            "CannotConnectNowError",
-            "InterfaceError",
-            "ConnectionResetError",
-            "TooManyConnectionsError",
-            "AdminShutdownError",
-            "ConnectionFailureError",
-            "PostgresConnectionError",
-        }
-    )
+    """Whether ``exc`` (or what caused it) means the database cannot be reached right now."""
+    chain: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and len(chain) < 10:
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    names = {cls.__name__ for error in chain for cls in type(error).__mro__}
+    return bool(names & _DATABASE_UNAVAILABLE)
 
 
 def _make_lifespan(settings: Settings):  # type: ignore[no-untyped-def]
@@ -128,7 +136,8 @@ def _make_lifespan(settings: Settings):  # type: ignore[no-untyped-def]
         try:
             yield
         finally:
-            lifecycle.begin_shutdown()
+            # Not begin_shutdown() here: the process may hold other apps (tests restart
+            # servers in-process); shutdown is signalled by SIGTERM/SIGINT only.
             restore_signals()
             await stop_push()
             await queue.stop()

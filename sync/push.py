@@ -17,8 +17,8 @@ from uuid import UUID
 
 import msgspec
 
-from backend.accounts.actor import Actor
 from backend import metrics
+from backend.accounts.actor import Actor
 from backend.errors import CATALOGUE, DomainError
 from sync.registry import MutationContext, Noop, Rejected, Transient, get_entity, get_mutation
 from sync.storage import bump_version, is_postgres, write_transaction
@@ -38,6 +38,7 @@ _DB_DOWN = {
     "InterfaceError", "ConnectionResetError", "TooManyConnectionsError", "AdminShutdownError",
     "PostgresConnectionError", "DeadlockDetectedError", "SerializationError",
     "LockNotAvailableError", "OperationalError",
+    "InternalClientError",  # asyncpg, connection broken mid-operation (PostgreSQL restart)
 }
 
 
