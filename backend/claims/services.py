@@ -13,7 +13,7 @@ import msgspec
 from backend import approvals, flows, notification_flows
 from backend.accounts.actor import Actor
 from backend.audit.services import record_intent
-from backend.claims.rules import CLAIM_CIRCUIT, LineAmount, claim_totals
+from backend.claims.rules import CLAIM_CIRCUIT, EDITABLE_STATES, LineAmount, claim_totals
 from backend.claims.schemas import (
     ClaimCommandArgs,
     ClaimCreateArgs,
@@ -41,6 +41,7 @@ __all__ = (
     "decide",
     "get_claim",
     "is_visible",
+    "lines_editable",
     "list_claims",
     "mark_paid",
     "submit",
@@ -239,6 +240,14 @@ async def get_claim(actor: Actor, claim_id: UUID) -> ClaimOut:
     if row is None:
         raise DomainError("NOT_FOUND", {"id": str(claim_id)})
     return _out(row)
+
+
+async def lines_editable(claim_id: UUID) -> tuple[bool, str | None]:
+    """Whether lines of this claim may change (draft or returned), and its state."""
+    row = await ExpenseClaim.select(ExpenseClaim.state).where(ExpenseClaim.id == claim_id).first()
+    if row is None:
+        return True, None
+    return row["state"] in EDITABLE_STATES, str(row["state"])
 
 
 async def is_visible(actor: Actor, claim_id: UUID) -> bool:

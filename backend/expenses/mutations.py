@@ -29,12 +29,24 @@ def _json(value: Any) -> Any:
     return msgspec.json.decode(value) if isinstance(value, str | bytes) else value
 
 
+async def _check_claim_open(claim_id: Any) -> None:
+    """Lines of a submitted, approved or paid claim are frozen (NOT_EDITABLE)."""
+    if claim_id is None or claim_id is msgspec.UNSET:
+        return
+    from backend.claims.services import lines_editable  # claims reads lines: import late
+
+    editable, state = await lines_editable(claim_id)
+    if not editable:
+        raise Rejected("NOT_EDITABLE", {"claim_id": str(claim_id), "claim_state": state})
+
+
 async def _own_live_line(ctx: MutationContext, line_id: Any) -> dict[str, Any]:
     row = await get_line(line_id, for_update=True)
     if row is None or str(row["organisation"]) != str(ctx.organisation_id):
         raise Rejected("NOT_FOUND", {"id": str(line_id)})
     if str(row["owner"]) != str(ctx.actor.user_id):
         raise Rejected("FORBIDDEN", {"reason": "not_owner"})
+    await _check_claim_open(row["claim_id"])
     return row
 
 
@@ -43,6 +55,7 @@ async def create(ctx: MutationContext, args: CreateArgs) -> Outcome | None:
     """A new draft line owned by the caller (agents and managers)."""
     if ctx.organisation_id is None or not ctx.actor.is_staff:
         raise Rejected("FORBIDDEN", {"reason": "not_staff"})
+    await _check_claim_open(args.claim_id)
     values = msgspec.structs.asdict(args)
     sources = values.pop("field_sources")
     fields = [k for k in values if k != "id"]
@@ -68,6 +81,7 @@ async def edit(ctx: MutationContext, args: EditArgs) -> Outcome | None:
     deleted = check_not_deleted(row["deleted_at"])
     if deleted is not None:
         return deleted
+    await _check_claim_open(args.claim_id)  # nor moved into a claim under review
     changes = {k: v for k, v in msgspec.structs.asdict(args).items()
                if k not in ("id", "base_version", "field_sources") and v is not msgspec.UNSET}
     new_version = int(row["row_version"]) + 1

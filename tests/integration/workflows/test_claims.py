@@ -141,7 +141,7 @@ async def test_submission_refusals(client: Any) -> None:
         "FORBIDDEN")
 
 
-async def test_decision_on_changed_lines_is_refused_and_return_reopens(client: Any) -> None:
+async def test_lines_freeze_under_review_and_a_stale_decision_is_refused(client: Any) -> None:
     org = await make_org()
     mission = await approved_mission(client, org)
     claim_id = await open_claim(client, org, mission)
@@ -149,25 +149,30 @@ async def test_decision_on_changed_lines_is_refused_and_return_reopens(client: A
     await send(client, org.people["agent_a"], "expense_claim.submit",
                {"id": claim_id, "expected_state": "draft"})
     seen = await claim(client, org, claim_id, who="manager_a")
-    edit = await send(client, org.people["agent_a"], "expense_line.edit",
-                      {"id": line_id, "base_version": 2, "merchant": "Autre brasserie"})
-    assert edit.status == "applied", edit
-    decision = {"id": claim_id, "decision": "approve", "expected_state": "submitted",
-                "content_hash": seen["content_hash"]}
-    ack = await send(client, org.people["manager_a"], "expense_claim.decide", decision)
-    assert ack.code == "CONTENT_CHANGED"
-    back = await send(client, org.people["manager_a"], "expense_claim.decide",
-                      {**decision, "decision": "return", "reason": "Ticket illisible",
-                       "content_hash": (await claim(client, org, claim_id))["content_hash"]})
-    assert back.code == "CONTENT_CHANGED"  # the stored hash is stale until resubmission
-    await send(client, org.people["agent_a"], "expense_line.edit",
-               {"id": line_id, "base_version": 3, "merchant": "Brasserie"})
+    frozen = await send(client, org.people["agent_a"], "expense_line.edit",
+                        {"id": line_id, "base_version": 2, "merchant": "Autre brasserie"})
+    assert frozen.status == "rejected" and frozen.code == "NOT_EDITABLE", frozen
+    moved_in = await send(client, org.people["agent_a"], "expense_line.create",
+                          {"id": str(uuid.uuid4()), "date": "2026-10-05", "amount_cents": 900,
+                           "category": "taxi", "merchant": "Taxi", "claim_id": claim_id})
+    assert moved_in.code == "NOT_EDITABLE"
+    decision = {"id": claim_id, "decision": "return", "expected_state": "submitted",
+                "reason": "Ticket illisible", "content_hash": seen["content_hash"]}
     assert (await send(client, org.people["manager_a"], "expense_claim.decide",
-                       {**decision, "decision": "return", "reason": "Ticket illisible"}
-                       )).status == "applied"
+                       decision)).status == "applied"
+    edit = await send(client, org.people["agent_a"], "expense_line.edit",
+                      {"id": line_id, "base_version": 2, "merchant": "Brasserie du Port"})
+    assert edit.status == "applied", edit  # returned: editable again
     again = await send(client, org.people["agent_a"], "expense_claim.submit",
                        {"id": claim_id, "expected_state": "returned"})
     assert again.status == "applied"
+    approve = {"id": claim_id, "decision": "approve", "expected_state": "submitted",
+               "content_hash": seen["content_hash"]}  # what the manager saw before the edit
+    stale = await send(client, org.people["manager_a"], "expense_claim.decide", approve)
+    assert stale.code == "CONTENT_CHANGED"
+    fresh = (await claim(client, org, claim_id, who="manager_a"))["content_hash"]
+    assert (await send(client, org.people["manager_a"], "expense_claim.decide",
+                       {**approve, "content_hash": fresh})).status == "applied"
 
 
 async def test_policy_preview_and_blocking_rules(client: Any) -> None:
