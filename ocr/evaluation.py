@@ -29,7 +29,11 @@ IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".heic", ".pdf")
 
 def truth_total(text: str) -> int | None:
     """'RM 9.00' / '$9.00' / '9,00' → 900."""
-    cleaned = re.sub(r"[^\d.,-]", "", text).replace(",", ".")
+    cleaned = re.sub(r"[^\d.,-]", "", text)
+    if "." in cleaned and "," in cleaned:  # '1,007.50' or '1.007,50': drop the thousands mark
+        thousands = "," if cleaned.rfind(".") > cleaned.rfind(",") else "."
+        cleaned = cleaned.replace(thousands, "")
+    cleaned = cleaned.replace(",", ".")
     try:
         return int((Decimal(cleaned) * 100).to_integral_value())
     except InvalidOperation:

@@ -22,7 +22,7 @@ WALL_CLOCK_LIMIT = 60.0
 MEMORY_LIMIT_BYTES = 3 * 1024 * 1024 * 1024
 
 
-def _serve(conn: Connection, memory_limit: int) -> None:
+def _serve(conn: Connection, memory_limit: int, time_budget: float) -> None:
     """Child loop: receive bytes, answer an encoded reading (or a crash code)."""
     resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
     from ocr.engine import limit_threads
@@ -36,7 +36,7 @@ def _serve(conn: Connection, memory_limit: int) -> None:
         except EOFError:
             return
         try:
-            reading = read_receipt(data)
+            reading = read_receipt(data, time_budget=time_budget)
         except MemoryError:
             reading = rejected("OCR_IMAGE_TOO_LARGE")
         except Exception:  # a bug or a library crash must not take the worker down
@@ -47,16 +47,22 @@ def _serve(conn: Connection, memory_limit: int) -> None:
 class OcrWorker:
     """One long-lived OCR process; :meth:`read` never blocks longer than ``timeout``."""
 
-    def __init__(self, memory_limit: int = MEMORY_LIMIT_BYTES) -> None:
+    def __init__(self, memory_limit: int = MEMORY_LIMIT_BYTES,
+                 time_budget: float | None = None) -> None:
+        from ocr.pipeline import TIME_BUDGET
+
         self._ctx = mp.get_context("spawn")
         self._memory_limit = memory_limit
+        self._time_budget = TIME_BUDGET if time_budget is None else time_budget
         self._process: BaseProcess | None = None
         self._conn: Connection | None = None
         self._decoder = msgspec.msgpack.Decoder(ReceiptReading)
 
     def _start(self) -> Connection:
         parent, child = self._ctx.Pipe()
-        process = self._ctx.Process(target=_serve, args=(child, self._memory_limit), daemon=True)
+        process = self._ctx.Process(
+            target=_serve, args=(child, self._memory_limit, self._time_budget), daemon=True
+        )
         process.start()
         child.close()
         self._process, self._conn = process, parent

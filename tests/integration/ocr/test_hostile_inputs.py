@@ -24,13 +24,16 @@ from tests.unit.ocr.samples import (
     two_receipts_photo,
 )
 
-LIMIT_S = 60.0
+LIMIT_S = 150.0
+#: Correctness cases get a roomy Tesseract budget: CI machines are shared and overloaded (a
+#: 1.7 s-CPU receipt took 31 s of wall time there). The cut itself is tested separately.
+ROOMY_BUDGET = 120.0
 MEMORY_CAP = 1_500 * 1024 * 1024
 
 
 @pytest.fixture(scope="module")
 def worker() -> Iterator[OcrWorker]:
-    with OcrWorker() as w:
+    with OcrWorker(time_budget=ROOMY_BUDGET) as w:
         yield w
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
 from bench.synthetic_receipts import render_receipt
@@ -11,8 +13,9 @@ from tests.unit.ocr.samples import encode
 
 
 @pytest.fixture(scope="module")
-def worker() -> OcrWorker:
-    return OcrWorker()
+def worker() -> Iterator[OcrWorker]:
+    with OcrWorker(time_budget=120.0) as w:
+        yield w
 
 
 def test_renderer_is_deterministic() -> None:
@@ -25,7 +28,7 @@ def test_renderer_is_deterministic() -> None:
 @pytest.mark.parametrize("seed", [0, 6, 12, 18])  # meal, hotel, SNCF, taxi; clean to crumpled
 def test_photographed_receipt_fields(worker: OcrWorker, seed: int) -> None:
     photo, truth = render_receipt(seed)
-    reading = worker.read(encode(photo))
+    reading = worker.read(encode(photo), timeout=150.0)
     assert reading.status == "read", reading.code
     assert reading.fields.total_cents == truth_total(str(truth["total"]))
     assert reading.fields.date == truth_date(str(truth["date"]))
