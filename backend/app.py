@@ -16,9 +16,9 @@ from litestar.openapi.spec import Components, SecurityScheme
 from piccolo.engine import engine_finder
 from piccolo.engine.postgres import PostgresEngine
 
-from backend import jobs, lifecycle
+from backend import jobs, lifecycle, schedule
 from backend.accounts.middleware import AuthMiddleware
-from backend.composition import JOB_MODULES, route_handlers
+from backend.composition import JOB_MODULES, PERIODIC_JOBS, route_handlers
 from backend.db import prepare_engine
 from backend.errors import CATALOGUE, DomainError, error_body
 from backend.live import make_channels
@@ -116,9 +116,13 @@ def _make_lifespan(settings: Settings):  # type: ignore[no-untyped-def]
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
         engine = engine_finder()
+        # Tests run a second app in the same process (a simulated restart): what one lifespan
+        # finds in place it leaves in place, what it creates it takes down.
+        owns_pool = isinstance(engine, PostgresEngine) and engine.pool is None
         if engine is not None:
             await prepare_engine(engine)
         jobs.load_job_modules(JOB_MODULES)
+        previous_queue = jobs.current_queue()
         queue: jobs.JobQueue = (
             jobs.RedisQueue(settings.redis_url) if settings.redis_url else jobs.InProcessQueue()
         )
@@ -126,6 +130,9 @@ def _make_lifespan(settings: Settings):  # type: ignore[no-untyped-def]
         jobs.set_queue(queue)
         # Push: the VAPID key must load; embedded mode sweeps the outbox here (tests drive it).
         await start_push(sweep=not settings.redis_url and settings.environment != "test")
+        if settings.environment != "test":  # tests drive housekeeping jobs themselves
+            schedule.start_schedule(PERIODIC_JOBS)
+        lifecycle.reset()  # a (re)starting app is not shutting down
         lifecycle.shutdown_event()  # bound to this loop, so a signal can set it
         restore_signals = lifecycle.watch_signals()
         try:
@@ -134,10 +141,11 @@ def _make_lifespan(settings: Settings):  # type: ignore[no-untyped-def]
             # Not begin_shutdown() here: the process may hold other apps (tests restart
             # servers in-process); shutdown is signalled by SIGTERM/SIGINT only.
             restore_signals()
+            await schedule.stop_schedule()
             await stop_push()
             await queue.stop()
-            jobs.set_queue(None)
-            if isinstance(engine, PostgresEngine):
+            jobs.set_queue(previous_queue)
+            if owns_pool and isinstance(engine, PostgresEngine):
                 await engine.close_connection_pool()
 
     return lifespan

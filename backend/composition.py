@@ -14,10 +14,16 @@ from backend.workflow_routes import WORKFLOW_SYNC_MODULES, workflow_route_handle
 from notifications.controllers import InboxController, PushController, vapid_public_key
 from sync.controllers import sync_route_handlers
 
-__all__ = ("JOB_MODULES", "SEEDERS", "SYNC_MODULES", "route_handlers")
+__all__ = ("JOB_MODULES", "PERIODIC_JOBS", "SEEDERS", "SYNC_MODULES", "route_handlers")
 
 # Modules that declare jobs with backend.jobs.job; imported by the app and by `nomade worker`.
 JOB_MODULES: tuple[str, ...] = ("sync.jobs", "notifications.jobs")
+
+# Housekeeping jobs enqueued on a clock by every app process (once per period, by key).
+PERIODIC_JOBS: tuple[tuple[str, float], ...] = (
+    ("sync.collect_blobs", 3600.0),
+    ("sync.purge_tombstones", 6 * 3600.0),
+)
 
 # Modules that register sync intents and synced entities (``sync.mutation``/``synced_entity``).
 SYNC_MODULES: tuple[str, ...] = ("backend.expenses.mutations", *WORKFLOW_SYNC_MODULES)

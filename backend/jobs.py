@@ -22,6 +22,7 @@ __all__ = (
     "JobFunction",
     "JobQueue",
     "RedisQueue",
+    "current_queue",
     "enqueue",
     "get_queue",
     "job",
@@ -219,6 +220,11 @@ def set_queue(queue: JobQueue | None) -> None:
     """Install the process's queue (the app and the worker do this at start-up)."""
     global _queue
     _queue = queue
+
+
+def current_queue() -> JobQueue | None:
+    """The process's queue, or None before start-up."""
+    return _queue
 
 
 def get_queue() -> JobQueue:

@@ -32,8 +32,17 @@ from backend.accounts.actor import Role
 from backend.accounts.hierarchy import DelegationPeriod, delegation_is_active
 from backend.accounts.passwords import hash_secret
 from backend.accounts.tables import Delegation, Organisation, SupplierCompany, Unit, User
+from backend.settings import Settings, get_settings
 
-__all__ = ("DEMO_PASSWORD", "SeedContext", "demo_id", "seed_accounts", "seed_demo")
+__all__ = (
+    "DEMO_PASSWORD",
+    "DemoRefusedError",
+    "SeedContext",
+    "check_demo_allowed",
+    "demo_id",
+    "seed_accounts",
+    "seed_demo",
+)
 
 DEMO_PASSWORD = "nomade-demo"  # noqa: S105 - documented demo password
 DEMO_DOMAIN = "demo.nomade.fr"
@@ -238,10 +247,24 @@ async def _ensure_delegation(organisation_id: UUID, delegator: UUID, delegate: U
 Seeder = Callable[[SeedContext], Awaitable[None]]
 
 
+class DemoRefusedError(SystemExit):
+    """Demo accounts share a published password: never in production."""
+
+
+def check_demo_allowed(settings: Settings) -> None:
+    """Refuse to seed the demo (a published password) in production."""
+    if settings.environment == "production":
+        raise DemoRefusedError(
+            "seed-demo refused: demo accounts share a published password and must never exist "
+            "in production (NOMADE_ENV=production)"
+        )
+
+
 async def seed_demo() -> None:
     """The whole demo: accounts, then each domain seeder of ``backend.composition.SEEDERS``."""
     from backend.composition import SEEDERS
 
+    check_demo_allowed(get_settings())
     context = await seed_accounts()
     for path in SEEDERS:
         seeder = cast(Seeder, importlib.import_module(path).seed)

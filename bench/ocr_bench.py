@@ -32,6 +32,11 @@ TARGETS = {
 }
 
 
+def _write(out: Path, results: dict[str, object]) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=1), encoding="utf-8")
+
+
 def _default_real_dir() -> Path:
     """``../shared/receipts/sroie-dev`` beside the repository (or beside a worktree folder)."""
     for base in (REPO.parent, REPO.parent.parent):
@@ -77,6 +82,7 @@ def main() -> int:
                 name: {**score.figures(), "failures": score.failures}
                 for name, score in scores.items()
             }
+            _write(args.out, results)  # after each set: a long run keeps what it measured
     real = results.get("real (SROIE dev)")
     if isinstance(real, dict):
         figures = real["pipeline"]
@@ -86,8 +92,7 @@ def main() -> int:
         results["targets_real"] = {"targets": TARGETS, "met": met}
         print("targets on the real set:",
               ", ".join(f"{k} {'ok' if ok else 'MISSED'}" for k, ok in met.items()))
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(results, indent=1), encoding="utf-8")
+    _write(args.out, results)
     print(f"wrote {args.out}")
     return 0
 

@@ -184,7 +184,7 @@ async def _production(args: argparse.Namespace, control, queue) -> dict[str, flo
     written, cpu_written = time.time(), time.process_time()
     accepted, finished = await _wait_accepted(control, expected, args.timeout)
     cpu_finished = time.process_time()
-    await queue.drain(timeout=args.timeout)
+    await queue.drain(args.timeout)
     states = {
         r["state"]: r["n"]
         for r in await PushOutbox.select(PushOutbox.state, Count(PushOutbox.id, alias="n"))

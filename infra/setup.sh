@@ -58,8 +58,10 @@ say "Python packages (uv sync, locked)"
 export UV_PYTHON_DOWNLOADS=never
 uv sync --frozen --quiet
 
-say "Node packages (npm ci) and the phone app build"
-(cd pwa && { [ -d node_modules ] && [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund --loglevel=error; } && npm run --silent build >/dev/null)
+# `npm install` keeps to package-lock.json (it stays unchanged); `npm ci` refuses this lock
+# because the registry mirror omits other platforms' optional rollup binaries from it.
+say "Node packages (locked versions) and the phone app build"
+(cd pwa && { [ -d node_modules ] && [ node_modules/.package-lock.json -nt package-lock.json ] || npm install --no-audit --no-fund --loglevel=error; } && npm run --silent build 2>&1 | grep -vE "PLUGIN_TIMINGS|callback|rolldown.rs|^\s*-|^$" | tail -8)
 say "phone app built in pwa/dist"
 
 if [ "$WANT_TEST" = 1 ]; then

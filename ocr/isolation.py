@@ -18,7 +18,7 @@ from ocr.schemas import ReceiptReading
 
 __all__ = ("MEMORY_LIMIT_BYTES", "WALL_CLOCK_LIMIT", "OcrWorker")
 
-WALL_CLOCK_LIMIT = 45.0
+WALL_CLOCK_LIMIT = 60.0
 MEMORY_LIMIT_BYTES = 3 * 1024 * 1024 * 1024
 
 

@@ -174,3 +174,13 @@ async def client(app, migrated) -> AsyncIterator[object]:  # type: ignore[no-unt
 def unique() -> Iterator[str]:
     """A short unique suffix so tests never collide in the shared database."""
     yield uuid.uuid4().hex[:8]
+
+
+@pytest.fixture(autouse=True)
+def _process_not_shutting_down() -> Iterator[None]:
+    """A test that ends an extra app's lifespan (a simulated server restart) marks the process
+    as shutting down; the next test starts from a running process again."""
+    yield
+    from backend import lifecycle
+
+    lifecycle.reset()

@@ -153,7 +153,11 @@ async def login(
 _DEVICE_COLUMNS = (
     Device.id, Device.user, Device.refresh_hash, Device.previous_refresh_hash,
     Device.refresh_expires_at, Device.revoked_at, Device.revoked_reason, Device.pin_hash,
+    Device.refreshed_at,
 )
+# A refresh whose answer was lost on a bad network is retried with the token it spent: within
+# this grace after the rotation the previous token rotates again instead of counting as reuse.
+REFRESH_RETRY_GRACE = timedelta(seconds=60)
 
 
 async def _revoke(device_id: UUID, reason: str) -> None:
@@ -166,7 +170,8 @@ async def _revoke(device_id: UUID, reason: str) -> None:
 async def _live_device(device_id: UUID, refresh_token: str) -> dict[str, Any]:
     """The device whose current refresh token is ``refresh_token``, or the refusal: unknown,
     revoked or expired → SESSION_EXPIRED (SESSION_WIPED after PIN failures); any other token
-    (the previous one or older) → the device is revoked, REFRESH_REUSED."""
+    (the previous one or older) → the device is revoked, REFRESH_REUSED — except the previous
+    token within REFRESH_RETRY_GRACE of its rotation (a retry after a lost answer)."""
     device = await Device.select(*_DEVICE_COLUMNS).where(Device.id == device_id).first()
     if device is None:
         raise DomainError("SESSION_EXPIRED")
@@ -174,9 +179,14 @@ async def _live_device(device_id: UUID, refresh_token: str) -> dict[str, Any]:
         if device["revoked_reason"] == "pin_failures":
             raise DomainError("SESSION_WIPED")
         raise DomainError("SESSION_EXPIRED")
-    if not hmac.compare_digest(hash_refresh(refresh_token), device["refresh_hash"]):
-        await _revoke(device_id, "refresh_reuse")
-        raise DomainError("REFRESH_REUSED")
+    presented = hash_refresh(refresh_token)
+    if not hmac.compare_digest(presented, device["refresh_hash"]):
+        retried = bool(device["previous_refresh_hash"]) and hmac.compare_digest(
+            presented, device["previous_refresh_hash"]
+        ) and datetime.now(UTC) - as_utc(device["refreshed_at"]) <= REFRESH_RETRY_GRACE
+        if not retried:
+            await _revoke(device_id, "refresh_reuse")
+            raise DomainError("REFRESH_REUSED")
     if as_utc(device["refresh_expires_at"]) <= datetime.now(UTC):
         raise DomainError("SESSION_EXPIRED")
     return device
@@ -196,6 +206,7 @@ async def _rotate(device: dict[str, Any], extra: dict[Any, Any] | None = None) -
             Device.previous_refresh_hash: device["refresh_hash"],
             Device.refresh_expires_at: now + timedelta(days=get_settings().refresh_token_days),
             Device.last_seen_at: now,
+            Device.refreshed_at: now,
             **(extra or {}),
         }
     ).where(

@@ -91,6 +91,9 @@ class Device(Table, tablename="device"):
     refresh_hash = Varchar(length=64, default="")
     previous_refresh_hash = Varchar(length=64, default="")
     refresh_expires_at = Timestamptz(default=TimestamptzNow())
+    # When the refresh token last rotated: the previous token stays usable for a short grace
+    # after it, so a phone that lost the answer to its refresh is not signed out.
+    refreshed_at = Timestamptz(default=TimestamptzNow())
     pin_hash = Text(default="")
     pin_failures = Integer(default=0)
     revoked_at = Timestamptz(null=True, default=None)

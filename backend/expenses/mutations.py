@@ -30,7 +30,7 @@ def _json(value: Any) -> Any:
 
 
 async def _own_live_line(ctx: MutationContext, line_id: Any) -> dict[str, Any]:
-    row = await get_line(line_id)
+    row = await get_line(line_id, for_update=True)
     if row is None or str(row["organisation"]) != str(ctx.organisation_id):
         raise Rejected("NOT_FOUND", {"id": str(line_id)})
     if str(row["owner"]) != str(ctx.actor.user_id):
@@ -43,18 +43,20 @@ async def create(ctx: MutationContext, args: CreateArgs) -> Outcome | None:
     """A new draft line owned by the caller (agents and managers)."""
     if ctx.organisation_id is None or not ctx.actor.is_staff:
         raise Rejected("FORBIDDEN", {"reason": "not_staff"})
-    existing = await get_line(args.id)
-    if existing is not None:
-        raise Rejected("ROW_EXISTS", {"id": str(args.id)})
     values = msgspec.structs.asdict(args)
     sources = values.pop("field_sources")
     fields = [k for k in values if k != "id"]
-    await ExpenseLine.insert(ExpenseLine(
-        **values, owner=ctx.actor.user_id, organisation=ctx.organisation_id,
-        row_version=0, receipts="[]",
-        field_versions=msgspec.json.encode(dict.fromkeys(fields, 1)).decode(),
-        field_sources=msgspec.json.encode({f: sources.get(f, "user") for f in fields}).decode(),
-    ))
+    try:  # no read first: a duplicate id fails the insert (the intent is rolled back anyway)
+        await ExpenseLine.insert(ExpenseLine(
+            **values, owner=ctx.actor.user_id, organisation=ctx.organisation_id,
+            row_version=0, receipts="[]",
+            field_versions=msgspec.json.encode(dict.fromkeys(fields, 1)).decode(),
+            field_sources=msgspec.json.encode({f: sources.get(f, "user") for f in fields}).decode(),
+        ))
+    except Exception as exc:
+        if type(exc).__name__ in ("UniqueViolationError", "IntegrityError"):
+            raise Rejected("ROW_EXISTS", {"id": str(args.id)}) from exc
+        raise
     await ctx.touch(ENTITY, args.id)
     return None
 

@@ -65,9 +65,13 @@ async def visible_lines(actor: Actor) -> Where | None:
     return ExpenseLine.owner.is_in(sorted(owners, key=str))
 
 
-async def get_line(line_id: UUID) -> dict[str, Any] | None:
-    """The row (also when deleted), or None."""
-    return await ExpenseLine.select().where(ExpenseLine.id == line_id).first()
+async def get_line(line_id: UUID, *, for_update: bool = False) -> dict[str, Any] | None:
+    """The row (also when deleted), or None; ``for_update`` locks it until commit
+    (PostgreSQL; SQLite's write transactions are already serialised)."""
+    query = ExpenseLine.select().where(ExpenseLine.id == line_id)
+    if for_update and ExpenseLine._meta.db.engine_type == "postgres":
+        query = query.lock_rows()
+    return await query.first()
 
 
 def _json(value: Any) -> Any:
@@ -75,13 +79,20 @@ def _json(value: Any) -> Any:
 
 
 def expense_line_to_wire(row: dict[str, Any]) -> dict[str, Any]:
-    """The wire form of a row: UUIDs and dates as strings, JSON columns decoded."""
-    out: dict[str, Any] = {}
-    for name in WIRE_FIELDS:
-        value = row.get(name)
-        if name in ("receipts", "field_versions", "field_sources"):
-            value = _json(value) or ([] if name == "receipts" else {})
-        elif value is not None and not isinstance(value, int | str | bool):
-            value = str(value) if not hasattr(value, "isoformat") else value.isoformat()
-        out[name] = value
+    """The wire form of a row: UUIDs and dates as strings, JSON columns decoded.
+
+    Called once per row on every pull (10,000 rows on a first sync): kept straight-line.
+    """
+    out = {name: row.get(name) for name in WIRE_FIELDS}
+    for name in ("id", "owner", "claim_id"):
+        value = out[name]
+        if value is not None and not isinstance(value, str):
+            out[name] = str(value)
+    day = out["date"]
+    if day is not None and not isinstance(day, str):
+        out["date"] = day.isoformat()
+    receipts = out["receipts"]
+    out["receipts"] = (_json(receipts) if receipts else None) or []
+    out["field_versions"] = _json(out["field_versions"] or "{}") or {}
+    out["field_sources"] = _json(out["field_sources"] or "{}") or {}
     return out

@@ -15,8 +15,12 @@ def draw(size: int, *, maskable: bool) -> Image.Image:
     pad = size * (0.26 if maskable else 0.18)
     left, right, top, bottom = pad, size - pad, pad, size - pad
     stroke = max(2, int(size * 0.11))
-    d.line([(left, bottom), (left, top), (right, bottom), (right, top)], fill=WHITE, width=stroke,
-           joint="curve")
+    d.line(
+        [(left, bottom), (left, top), (right, bottom), (right, top)],
+        fill=WHITE,
+        width=stroke,
+        joint="curve",
+    )
     r = size * 0.06
     d.ellipse([right - r, top - r, right + r, top + r], fill=GOLD)
     return img

@@ -3,7 +3,7 @@
 import { LocationProvider, Router, Route, lazy, useLocation } from "preact-iso";
 import { useEffect } from "preact/hooks";
 import { signal } from "@preact/signals";
-import { session, locked, expired, ready, online, pendingCount, syncNow, requestPersistentStorage, storageFull, demo } from "./data";
+import { session, locked, expired, ready, online, pendingCount, rejections, syncNow, requestPersistentStorage, storageFull, updateRequired, demo } from "./data";
 import { pendingText, t } from "./i18n";
 import { Icon, type IconName } from "./icons";
 import { SignIn } from "../screens/SignIn";
@@ -71,6 +71,7 @@ function BottomNav({ role }: { role: Role }) {
 function Banners() {
   return (
     <>
+      {updateRequired.value && !updateReady.value && <p class="alert" role="status" style="margin:0;border-radius:0">{t("update.required")}</p>}
       {updateReady.value && (
         <div class="banner" role="status">
           <span>{t("update.available")}</span>
@@ -112,8 +113,10 @@ function Shell({ role }: { role: Role }) {
       <a class="skip" href="#main">{t("app.skip")}</a>
       <header class="top">
         <span class="brand">{t("app.name")}</span>
-        <a class={`badge ${pendingCount.value ? "warn" : ""}`} href="/sync">
-          {pendingCount.value ? pendingText(pendingCount.value) : t("sync.upToDate")}
+        <a class={`badge ${rejections.value.length ? "bad" : pendingCount.value ? "warn" : ""}`} href="/sync">
+          {rejections.value.length
+            ? t("sync.refusedCount", { n: rejections.value.length })
+            : pendingCount.value ? pendingText(pendingCount.value) : t("sync.upToDate")}
         </a>
       </header>
       <Banners />

@@ -4,13 +4,13 @@
  * sample rows instead of the synced ones. */
 import { computed, signal } from "@preact/signals";
 import * as data from "../data";
-import type { Device as DataDevice, Row } from "../data";
+import type { Device as DataDevice, Notifications, Row } from "../data";
 import type { ApiProblem } from "./model";
 import type {
   Approval, Device, ExpenseClaim, ExpenseLine, Invoice, Mission, Notice, PurchaseOrder, Rejection, Session,
 } from "./model";
 import * as sample from "./placeholder";
-import { toApprovals, toClaim, toInvoice, toLine, toMission, toNotice, toOrder } from "./rows";
+import { toApprovals, toClaim, toInvoice, toLine, toMission, toOrder } from "./rows";
 
 if (typeof location !== "undefined" && new URLSearchParams(location.search).has("demo")) {
   localStorage.setItem("nomade.demo", new URLSearchParams(location.search).get("demo") === "0" ? "0" : "1");
@@ -58,10 +58,8 @@ export const claims = demoRows?.claims ?? mapped("expense_claim", toClaim);
 export const lines = demoRows?.lines ?? mapped("expense_line", (r) => toLine(r, policyWarnings));
 export const orders = demoRows?.orders ?? mapped("purchase_order", toOrder);
 export const invoices = demoRows?.invoices ?? mapped("invoice", toInvoice);
-export const notices = demoRows?.notices ?? computed<Notice[]>(() =>
-  rowsOf("notification").value.map(toNotice).sort((a, b) => b.created_at.localeCompare(a.created_at)));
 export const approvals = demoRows?.approvals ?? computed<Approval[]>(() =>
-  toApprovals([...rowsOf("mission").value], [...rowsOf("expense_claim").value], [...rowsOf("service_done").value], myId()));
+  toApprovals([...rowsOf("mission").value], [...rowsOf("expense_claim").value], [...rowsOf("service_done").value], myId(), pendingDocumentIds.value));
 
 /** Ids of documents changed by an intent the server has not confirmed yet. */
 export const pendingDocumentIds = computed(() => {
@@ -204,7 +202,43 @@ export function certifyServiceDone(orderId: string, received: Record<string, num
   });
 }
 
-export const markRead = (id: string): void => write(() => data.commands.notifications.read(id));
+/** The notification inbox (from the server; demo rows in demo mode). */
+export const inbox = signal<Notice[] | null>(null);
+export async function loadInbox(): Promise<ApiProblem | null> {
+  if (demoRows) {
+    inbox.value = demoRows.notices.value;
+    return null;
+  }
+  try {
+    const page = await data.notifications().inbox({ limit: 50 });
+    inbox.value = page.items.map((n) => ({ id: n.id, title: n.title, body: n.body, url: n.url || "/inbox", created_at: n.created_at, read: n.read_at !== null }));
+    return null;
+  } catch (error) {
+    return problemOf(error);
+  }
+}
+
+/** Marks a notification read (offline too: sent by the next sync). */
+export function markRead(id: string): void {
+  if (inbox.value) inbox.value = inbox.value.map((n) => (n.id === id ? { ...n, read: true } : n));
+  if (!demoRows) write(() => data.notifications().markRead(id));
+}
+
+/** Asks permission, subscribes this phone to Web Push and registers it with the server. */
+export async function enablePush(lang: "fr" | "en"): Promise<ApiProblem | NotificationPermission> {
+  const permission = await Notification.requestPermission();
+  if (permission !== "granted") return permission;
+  try {
+    const key = await data.notifications().vapidPublicKey();
+    const registration = await navigator.serviceWorker.ready;
+    const subscription = (await registration.pushManager.getSubscription())
+      ?? (await registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: key }));
+    await data.notifications().subscribe(subscription.toJSON() as Parameters<Notifications["subscribe"]>[0], lang);
+    return "granted";
+  } catch (error) {
+    return problemOf(error);
+  }
+}
 
 const PREFS_KEY = "nomade.pushPrefs";
 export const pushPrefs = signal<Record<"invoice" | "approval" | "decision", boolean>>(

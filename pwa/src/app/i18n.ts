@@ -229,6 +229,20 @@ const en = {
   "reject.OTHER": "The server did not accept this change.",
   "reject.OTHER.todo": "Check the document; contact support if it happens again.",
   "sync.dismiss": "Understood",
+  "intent.mission.create": "Creating a mission",
+  "intent.mission.edit": "Editing a mission",
+  "intent.mission.submit": "Sending a mission for approval",
+  "intent.mission.cancel": "Cancelling a mission",
+  "intent.mission.decide": "Decision on a mission",
+  "intent.expense_claim.create": "Opening an expense claim",
+  "intent.expense_claim.submit": "Submitting an expense claim",
+  "intent.expense_claim.decide": "Decision on an expense claim",
+  "intent.expense_line.create": "Adding an expense line",
+  "intent.expense_line.edit": "Editing an expense line",
+  "intent.expense_line.attach_receipt": "Receipt of an expense line",
+  "intent.purchase_order.certify": "Service-done certification",
+  "sync.refusedCount": "{n} change(s) not accepted",
+  "update.required": "This version of Nomade is too old for the server: it will update itself when the new version is downloaded.",
   "settings.pushDenied": "Notifications are blocked in the browser settings.",
   "settings.pushOn": "Notifications are allowed on this phone.",
 } as const;
@@ -461,6 +475,20 @@ const fr: Dictionary = {
   "reject.OTHER": "Le serveur n’a pas accepté cette modification.",
   "reject.OTHER.todo": "Vérifiez le document ; contactez le support si cela se reproduit.",
   "sync.dismiss": "Compris",
+  "intent.mission.create": "Création d’une mission",
+  "intent.mission.edit": "Modification d’une mission",
+  "intent.mission.submit": "Envoi d’une mission pour validation",
+  "intent.mission.cancel": "Annulation d’une mission",
+  "intent.mission.decide": "Décision sur une mission",
+  "intent.expense_claim.create": "Ouverture d’un état de frais",
+  "intent.expense_claim.submit": "Envoi d’un état de frais",
+  "intent.expense_claim.decide": "Décision sur un état de frais",
+  "intent.expense_line.create": "Ajout d’une ligne de frais",
+  "intent.expense_line.edit": "Modification d’une ligne de frais",
+  "intent.expense_line.attach_receipt": "Justificatif d’une ligne de frais",
+  "intent.purchase_order.certify": "Certification du service fait",
+  "sync.refusedCount": "{n} modification(s) non acceptée(s)",
+  "update.required": "Cette version de Nomade est trop ancienne pour le serveur : la mise à jour est en cours de téléchargement.",
   "settings.pushDenied": "Les notifications sont bloquées dans les réglages du navigateur.",
   "settings.pushOn": "Les notifications sont autorisées sur ce téléphone.",
 };
@@ -487,6 +515,12 @@ export function translate(lang: Language, key: MessageKey, params?: Record<strin
   let text = dictionaries[lang][key];
   if (params) for (const [name, value] of Object.entries(params)) text = text.replace(`{${name}}`, String(value));
   return text;
+}
+
+/** The plain-words name of a queued change, or null for an unknown intent name. */
+export function intentLabel(name: string, lang: Language = language.value): string | null {
+  const key = `intent.${name}` as MessageKey;
+  return key in dictionaries[lang] ? translate(lang, key) : null;
 }
 
 /** "1 change" or "{n} changes" waiting to be sent. */

@@ -14,8 +14,8 @@ const num = (d: Data, ...keys: string[]): number => {
   for (const k of keys) if (typeof d[k] === "number") return d[k] as number;
   return 0;
 };
-// "status" is what the data layer's optimistic replay sets; "state" is the server's column.
-const state = (d: Data): DocumentStatus => (str(d, "status", "state") || "draft") as DocumentStatus;
+const state = (d: Data): DocumentStatus => (str(d, "state", "status") || "draft") as DocumentStatus;
+const DECIDED = new Set(["approved", "refused", "returned"]);
 const day = (value: string): string => value.slice(0, 10);
 
 export function toMission(r: Row): Mission {
@@ -102,12 +102,14 @@ export function toNotice(r: Row): Notice {
   };
 }
 
-/** The manager's requests to decide: submitted missions and claims, proposed service done. */
-export function toApprovals(missions: Row[], claims: Row[], serviceDone: Row[], myId: string): Approval[] {
+/** The manager's requests to decide: submitted missions and claims, proposed service done.
+ * A request decided on this phone but not yet sent stays listed (shown "waiting to sync"). */
+export function toApprovals(missions: Row[], claims: Row[], serviceDone: Row[], myId: string, pendingIds: ReadonlySet<string> = new Set()): Approval[] {
   const out: Approval[] = [];
+  const waiting = (r: Row): boolean => state(r.data) === "submitted" || (DECIDED.has(state(r.data)) && pendingIds.has(r.id));
   for (const r of missions) {
     const d = r.data;
-    if (state(d) !== "submitted") continue;
+    if (!waiting(r)) continue;
     const deadline = str(d, "earliest_expiry");
     if (str(d, "agent_id", "agent") === myId) continue;
     out.push({ id: `mission:${r.id}`, kind: "mission", document_id: r.id, title: `${str(d, "purpose")} — ${str(d, "destination")}`,
@@ -115,7 +117,7 @@ export function toApprovals(missions: Row[], claims: Row[], serviceDone: Row[], 
   }
   for (const r of claims) {
     const d = r.data;
-    if (state(d) !== "submitted" || str(d, "agent_id", "agent") === myId) continue;
+    if (!waiting(r) || str(d, "agent_id", "agent") === myId) continue;
     out.push({ id: `claim:${r.id}`, kind: "claim", document_id: r.id, title: str(d, "title", "mission_purpose"),
       requester: str(d, "agent_name"), amount_cents: num(d, "total_cents", "amount_cents"), submitted_at: str(d, "submitted_at") });
   }

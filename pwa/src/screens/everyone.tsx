@@ -2,19 +2,24 @@
  * sync status with refused changes explained in plain words. */
 import { useEffect, useState } from "preact/hooks";
 import {
-  devices, dismissRejection, lastSyncAt, markRead, notices, oldestPendingAt, online, pendingCount, pushPrefs, rejections, revokeDevice, session,
+  devices, dismissRejection, enablePush, inbox, lastSyncAt, loadInbox, markRead, oldestPendingAt, online, pendingCount, pushPrefs, rejections, revokeDevice, session,
   setPushPref, signOut, syncNow,
 } from "../app/data";
-import { formatDateTime, language, pendingText, setLanguage, t, type Language, type MessageKey } from "../app/i18n";
+import { formatDateTime, intentLabel, language, pendingText, setLanguage, t, type Language, type MessageKey } from "../app/i18n";
 import type { Device } from "../app/model";
 import { Page, Problem } from "../app/ui";
 
 export function Inbox() {
+  const [problem, setProblem] = useState<string | null>(null);
+  useEffect(() => { void loadInbox().then((p) => setProblem(p ? p.message[language.value] : null)); }, []);
+  const list = inbox.value;
   return (
     <Page title={t("inbox.title")}>
-      {notices.value.length === 0 && <p class="muted">{t("common.empty")}</p>}
+      <Problem message={problem} />
+      {list === null && !problem && <p role="status">{t("common.loading")}</p>}
+      {list?.length === 0 && <p class="muted">{t("common.empty")}</p>}
       <ul class="plain">
-        {notices.value.map((n) => (
+        {list?.map((n) => (
           <li key={n.id} class="card">
             <div class="row">
               <h2><a href={n.url}>{n.title}</a></h2>
@@ -37,6 +42,7 @@ const PUSH_KINDS = [["invoice", "settings.pushInvoice"], ["approval", "settings.
 export function Settings() {
   const [permission, setPermission] = useState<NotificationPermission | "unsupported">("Notification" in globalThis ? Notification.permission : "unsupported");
   const [persisted, setPersisted] = useState<boolean | null>(null);
+  const [pushProblem, setPushProblem] = useState<string | null>(null);
   useEffect(() => { void navigator.storage?.persisted?.().then(setPersisted); }, []);
   const user = session.value?.user;
   return (
@@ -54,9 +60,14 @@ export function Settings() {
       <fieldset>
         <legend>{t("settings.push")}</legend>
         {permission === "granted" && <p class="muted">{t("settings.pushOn")}</p>}
+        <Problem message={pushProblem} />
         {permission === "denied" && <p class="alert">{t("settings.pushDenied")}</p>}
         {permission === "default" && (
-          <button type="button" onClick={() => void Notification.requestPermission().then(setPermission)}>{t("settings.enablePush")}</button>
+          <button type="button" onClick={async () => {
+            const result = await enablePush(language.value);
+            if (typeof result === "string") setPermission(result);
+            else { setPermission(Notification.permission); setPushProblem(result.message[language.value]); }
+          }}>{t("settings.enablePush")}</button>
         )}
         {PUSH_KINDS.map(([kind, label]) => (
           <label key={kind} class="check">
@@ -132,6 +143,7 @@ export function SyncStatus() {
               const code = KNOWN_CODES.has(r.code) ? r.code : "OTHER";
               return (
                 <li key={r.id} class="card">
+                  <h3>{intentLabel(r.name) ?? r.name} · <time dateTime={r.at}>{formatDateTime(r.at)}</time></h3>
                   <p><strong>{t(`reject.${code}` as MessageKey)}</strong></p>
                   <p class="muted">{r.message[language.value]}</p>
                   <p><strong>{t("sync.whatToDo")} :</strong> {t(`reject.${code}.todo` as MessageKey)}</p>

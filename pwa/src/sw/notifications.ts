@@ -46,10 +46,10 @@ export async function openFromNotification(sw: ServiceWorkerGlobalScope, event: 
   if ((event.action === "approve" || event.action === "refuse") && payload?.decision) {
     const { entity, id, expected_state = "submitted", content_hash = null, lang = "fr" } = payload.decision;
     const reply = (event as NotificationEvent & { reply?: string | null }).reply;
-    // Same argument shape as the data layer's commands (expected state, hash of what was seen).
-    await queueFromWorker(`${entity}.${event.action}`, {
-      id, expected_state, seen_hash: content_hash,
-      ...(event.action === "refuse" ? { comment: reply || REFUSED_FROM_NOTIFICATION[lang] } : {}),
+    // The server's decide intent: expected state and the hash of the content that was notified.
+    await queueFromWorker(`${entity === "claim" ? "expense_claim" : entity}.decide`, {
+      id, decision: event.action, expected_state, content_hash: content_hash ?? "",
+      reason: event.action === "refuse" ? (reply || REFUSED_FROM_NOTIFICATION[lang]) : "",
     });
     await requestBackgroundSync(sw.registration);
     await askClientsToSync(sw.clients);

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from backend.accounts.tables import Device
-from tests.factories import make_org
+from backend.accounts.tables import Device, User
+from tests.factories import PASSWORD, make_org
 from tests.integration.accounts.helpers import UA, bearer, sign_in
 
 
@@ -61,7 +61,10 @@ async def test_refresh_rotates_and_reuse_revokes_the_device(api) -> None:  # typ
     assert renewed["refresh_token"] != first["refresh_token"]
     assert (await api.get("/api/v1/me", headers=bearer(renewed))).status_code == 200
 
-    replay = await api.post("/api/v1/auth/refresh", json=ask)  # the stolen, older token
+    # two minutes later, past the retry grace, the stolen older token shows up
+    await Device.update({Device.refreshed_at: datetime.now(UTC) - timedelta(minutes=2)}).where(
+        Device.id == first["device_id"])
+    replay = await api.post("/api/v1/auth/refresh", json=ask)
     assert replay.status_code == 401 and replay.json()["code"] == "REFRESH_REUSED"
     for session in (first, renewed):
         refused = await api.get("/api/v1/me", headers=bearer(session))
@@ -115,7 +118,9 @@ async def test_pin_unlocks_the_session_without_the_password(api) -> None:  # typ
     assert reopened["device_id"] == session["device_id"]
     assert reopened["user"]["supplier_company_id"] == str(org.supplier_company_id)
     assert (await api.get("/api/v1/me", headers=bearer(reopened))).status_code == 200
-    # the refresh token rotated: the one used to unlock is now spent
+    # the refresh token rotated: past the retry grace, the one used to unlock is spent
+    await Device.update({Device.refreshed_at: datetime.now(UTC) - timedelta(minutes=2)}).where(
+        Device.id == session["device_id"])
     again = await api.post("/api/v1/auth/unlock", json=unlock)
     assert again.status_code == 401 and again.json()["code"] == "REFRESH_REUSED"
 
@@ -182,3 +187,31 @@ async def test_control_characters_never_break_sign_in(api) -> None:  # type: ign
     session = await sign_in(api, org.people["agent_a"].email, device_name="Mon\u0000 téléphone\n")
     device = await Device.select(Device.name).where(Device.id == session["device_id"]).first()
     assert device == {"name": "Mon téléphone"}
+
+
+async def test_a_deactivated_user_can_neither_sign_in_nor_refresh(api) -> None:  # type: ignore[no-untyped-def]
+    org = await make_org()
+    person = org.people["agent_b"]
+    session = await sign_in(api, person.email)
+    await User.update({User.is_active: False}).where(User.id == person.user_id)
+    again = await api.post("/api/v1/auth/login",
+                           json={"email": person.email, "password": PASSWORD})
+    assert again.status_code == 401 and again.json()["code"] == "INVALID_CREDENTIALS"
+    refresh = await api.post("/api/v1/auth/refresh", json={
+        "device_id": session["device_id"], "refresh_token": session["refresh_token"]})
+    assert refresh.status_code == 401 and refresh.json()["code"] == "SESSION_EXPIRED"
+    assert (await api.get("/api/v1/me", headers=bearer(session))).status_code == 401
+
+
+async def test_a_refresh_retried_after_a_lost_answer_keeps_the_session(api) -> None:  # type: ignore[no-untyped-def]
+    org = await make_org()
+    first = await sign_in(api, org.people["agent_a"].email)
+    ask = {"device_id": first["device_id"], "refresh_token": first["refresh_token"]}
+    lost = await api.post("/api/v1/auth/refresh", json=ask)  # the phone never sees this answer
+    assert lost.status_code == 200
+    retry = await api.post("/api/v1/auth/refresh", json=ask)
+    assert retry.status_code == 200, retry.text
+    assert (await api.get("/api/v1/me", headers=bearer(retry.json()))).status_code == 200
+    onwards = await api.post("/api/v1/auth/refresh", json={
+        "device_id": first["device_id"], "refresh_token": retry.json()["refresh_token"]})
+    assert onwards.status_code == 200, onwards.text

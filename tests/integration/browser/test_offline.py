@@ -167,6 +167,45 @@ async def test_manager_approves_offline_and_the_agent_sees_it_approved(
         mission = agent.get_by_role("listitem").filter(has_text="Salon des collectivités")
         await mission.get_by_text("Validée").wait_for(timeout=30_000)
         await agent.screenshot(path=screenshot_path("agent-mission-approved"))
+
+        # The agent opens the claim of the approved mission and, offline, adds a receipt line.
+        await mission.click()
+        await agent.get_by_role("button", name="État de frais").click()
+        await agent.get_by_role("heading", name="État de frais — Salon des collectivités").wait_for(
+            timeout=30_000
+        )
+        await contexts[0].set_offline(True)
+        await agent.get_by_role("link", name="Ajouter un justificatif").click()
+        await agent.locator("input#camera").set_input_files(
+            files=[{"name": "receipt.jpg", "mimeType": "image/jpeg", "buffer": receipt_photo()}]
+        )
+        await agent.locator("[data-receipt-size]").wait_for(timeout=20_000)
+        await agent.get_by_label("Commerçant").fill("Brasserie du Port")
+        await agent.get_by_label("Date").fill("2026-12-14")
+        await agent.get_by_label("Montant TTC (€)").fill("24,50")
+        await agent.get_by_role("button", name="Enregistrer").click()
+        line = agent.get_by_role("listitem").filter(has_text="Brasserie du Port")
+        await line.get_by_text("En attente d’envoi").wait_for()
+        assert "Au-delà de l’indemnité de repas" in await line.inner_text()
+        await agent.screenshot(path=screenshot_path("agent-claim-line-offline"))
+
+        # Back online: the line and its photo reach the server (upload included).
+        await contexts[0].set_offline(False)
+        header = agent.locator("header")
+        await line.get_by_text("En attente d’envoi").wait_for(state="detached", timeout=45_000)
+        await agent.wait_for_function(
+            "!document.querySelector('header').innerText.includes('en attente')", timeout=45_000
+        )
+        await line.wait_for()
+        assert "En attente d’envoi" not in await line.inner_text()
+        assert "24,50" in await line.inner_text()
+        await line.get_by_text("Aucun justificatif joint").wait_for(
+            state="detached", timeout=30_000
+        )
+        await agent.screenshot(path=screenshot_path("agent-claim-line-synced"))
+        # The photo went up with the line: no refused change, no "no receipt" warning.
+        assert "non acceptée" not in await header.inner_text()
+        assert "Aucun justificatif joint" not in await line.inner_text()
     finally:
         for c in contexts:
             await c.close()

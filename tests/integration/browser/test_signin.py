@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.integration.browser.conftest import RunningApp, screenshot_path
+from tests.integration.browser.conftest import RunningApp, audit, screenshot_path, small_targets
 
 pytestmark = pytest.mark.browser
 
@@ -20,7 +20,7 @@ async def test_agent_signs_in_and_the_service_worker_controls_the_page(
         await page.evaluate("navigator.serviceWorker.controller.scriptURL")
         == f"{running_app.base_url}/sw.js"
     )
-    await page.screenshot(path=screenshot_path("signin"))
+    assert await audit(page, "signin") + await small_targets(page) == []
 
     await page.get_by_label("Adresse e-mail").fill(running_app.email("agent_a"))
     await page.get_by_label("Mot de passe").fill(running_app.password)
@@ -28,7 +28,7 @@ async def test_agent_signs_in_and_the_service_worker_controls_the_page(
 
     # After sign-in the app offers a PIN for later unlocks; the agent sets one.
     await page.get_by_role("heading", name="Choisir un code").wait_for(timeout=10_000)
-    await page.screenshot(path=screenshot_path("signin-pin-setup"))
+    assert await audit(page, "signin-pin-setup") + await small_targets(page) == []
     await page.get_by_label("Code", exact=True).fill("4826")
     await page.get_by_label("Confirmer le code").fill("4826")
     await page.get_by_role("button", name="Enregistrer le code").click()

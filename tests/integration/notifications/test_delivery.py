@@ -413,3 +413,27 @@ async def test_two_workers_at_once_send_each_message_exactly_once(client, push_s
     for sub in subs:
         bodies = [m.plaintext for m in push_service.messages(sub)]
         assert len(bodies) == 6 and len(set(bodies)) == 6
+
+
+async def test_the_sweeper_sends_rows_no_job_was_enqueued_for(client, push_service) -> None:
+    import asyncio
+    from datetime import UTC, datetime
+
+    from notifications.jobs import run_sweeper
+    from notifications.schemas import DocumentRef
+    from notifications.services import write_event
+
+    org = await make_org()
+    person = org.people["agent_b"]
+    sub = await subscribe(client, person, push_service)
+    # Written as after a restart: the rows exist, no job was enqueued for them.
+    await write_event("test", [person.user_id], DocumentRef("", "", "/settings"), {},
+                      action_required=True, key=f"sweep-{person.user_id}", now=datetime.now(UTC))
+    sweeper = asyncio.create_task(run_sweeper(interval=0.2))
+    try:
+        await push_service.wait_for_async(sub, 1, timeout=15)
+    finally:
+        sweeper.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await sweeper
+    assert push_service.messages(sub)[0].json()["notification"]["title"] == "Notification de test"

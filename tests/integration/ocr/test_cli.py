@@ -36,13 +36,13 @@ def test_ocr_file_refusal_has_a_code_and_nonzero_exit(
 def test_ocr_eval_prints_the_table_and_writes_json(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    folder = write_set(tmp_path / "set", count=2, start=10)
+    folder = write_set(tmp_path / "set", count=1, start=10)
     out_json = tmp_path / "figures.json"
     assert main(["ocr-eval", str(folder), "--json", str(out_json), "--baseline"]) == 0
     table = capsys.readouterr().out
     assert "total right %" in table and "baseline" in table
     figures = json.loads(out_json.read_text())
-    assert figures["pipeline"]["receipts"] == 2
+    assert figures["pipeline"]["receipts"] == 1
     assert figures["pipeline"]["total_pct"] is not None
     assert figures["baseline"]["cpu_median_s"] is not None
 

@@ -24,7 +24,7 @@ from tests.unit.ocr.samples import (
     two_receipts_photo,
 )
 
-LIMIT_S = 45.0
+LIMIT_S = 60.0
 MEMORY_CAP = 1_500 * 1024 * 1024
 
 

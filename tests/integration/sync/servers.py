@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -35,7 +36,8 @@ def running_servers(count: int, redis_url: str, extra_env: dict[str, str] | None
             procs.append(subprocess.Popen(
                 [sys.executable, "-m", "granian", "--interface", "asgi", "--host", "127.0.0.1",
                  "--port", str(port), "--workers", "1", "--no-ws", "backend.asgi:app"],
-                cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE))
+                cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                start_new_session=True))  # own process group: workers die with it
             urls.append(f"http://127.0.0.1:{port}")
         deadline = time.monotonic() + 120
         for url, proc in zip(urls, procs, strict=True):
@@ -51,9 +53,11 @@ def running_servers(count: int, redis_url: str, extra_env: dict[str, str] | None
         yield urls
     finally:
         for proc in procs:
-            proc.terminate()
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGTERM)
         for proc in procs:
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)  # granian workers left behind, if any
+            proc.wait(timeout=10)

@@ -241,3 +241,23 @@ async def test_paging_with_changes_between_pages_converges(client: Any) -> None:
     truth = SyncClient(client, org.people["manager_a"])
     await truth.pull()
     assert set(truth.lines()) == set(ids) - {unsent}
+
+
+async def test_concurrent_edits_of_one_line_keep_both_fields(client: Any) -> None:
+    import asyncio
+    _, phone, laptop, line_id = await _two_devices(client)
+    base = phone.lines()[line_id]["row_version"]
+    for round_ in range(5):
+        acks = await asyncio.gather(
+            phone.do("expense_line.edit", {"id": line_id, "base_version": base,
+                                           "merchant": f"m{round_}"}),
+            laptop.do("expense_line.edit", {"id": line_id, "base_version": base,
+                                            "description": f"d{round_}"}))
+        assert [a["status"] for a in acks] == ["applied", "applied"]
+    await phone.pull()
+    line = phone.lines()[line_id]
+    assert (line["merchant"], line["description"]) == ("m4", "d4")
+    assert line["row_version"] == base + 10
+    # the last round's two edits made versions base+9 and base+10, one field each
+    versions = line["field_versions"]
+    assert sorted([versions["merchant"], versions["description"]]) == [base + 9, base + 10]

@@ -111,3 +111,16 @@ async def test_delegation_brings_rows_into_view_and_takes_them_out(client: Any) 
     pages = await manager_a.pull()
     assert pages[0]["reset"]["reason"] == "visibility_changed"
     assert manager_a.lines() == {}
+
+
+async def test_create_with_an_existing_id_is_rejected_and_keeps_the_first(client: Any) -> None:
+    org = await make_org()
+    agent = SyncClient(client, org.people["agent_a"])
+    line_id = uuid.uuid4()
+    body = await agent.push(agent.intent("expense_line.create", line_args(line_id, merchant="A")),
+                            agent.intent("expense_line.create", line_args(line_id, merchant="B")))
+    assert [(a["status"], a.get("code")) for a in body["acks"]] == [
+        ("applied", None), ("rejected", "ROW_EXISTS")]
+    await agent.pull()
+    assert agent.lines()[str(line_id)]["merchant"] == "A"
+    assert agent.lines()[str(line_id)]["row_version"] == 1

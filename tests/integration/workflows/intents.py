@@ -83,3 +83,22 @@ async def run_direct(person: Person, name: str, args: dict[str, Any]) -> Ack:
     if isinstance(outcome, Noop):
         return Ack("noop", outcome.code, outcome.details)
     return Ack("applied", conflicts=[{"field": c.field} for c in ctx.conflicts])
+
+
+async def send_retrying(client: Any, person: Person, name: str, args: dict[str, Any]) -> Ack:
+    """Like :func:`send`, retrying a transient 503 with the same seq, as a device would."""
+    import asyncio
+
+    client_id, seq = _SEQ.get(person.user_id, (uuid.uuid4(), 0))
+    seq += 1
+    _SEQ[person.user_id] = (client_id, seq)
+    body = {"client_id": str(client_id), "schema_version": 1, "mutations": [{
+        "seq": seq, "id": str(uuid.uuid4()), "name": name, "v": 1,
+        "args": msgspec.to_builtins(args), "client_time": datetime.now(UTC).isoformat()}]}
+    for _ in range(20):
+        response = await client.post("/sync/v1/push", json=body, headers=person.headers)
+        if response.status_code == 200:
+            return msgspec.convert(response.json()["acks"][0], Ack)
+        assert response.status_code == 503, response.text
+        await asyncio.sleep(0.05)
+    raise AssertionError("still unavailable after retries")

@@ -48,7 +48,8 @@ async def _token(base: str, who: str) -> str:
 
 
 @pytest.mark.parametrize("who", ["manager1", "supplier1"])
-async def test_no_server_error_anywhere_in_the_schema(client: Any, who: str) -> None:
+async def test_no_server_error_anywhere_in_the_schema(client: Any, who: str,
+                                                     tmp_path: Path) -> None:
     await seed_demo()
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
@@ -71,15 +72,16 @@ async def test_no_server_error_anywhere_in_the_schema(client: Any, who: str) -> 
             [sys.executable, "-m", "schemathesis.cli", "run", f"{base}/schema/openapi.json",
              "-H", f"Authorization: Bearer {token}", "-H", "X-Api-Key: demo-integration-key",
              "--checks", "not_a_server_error", "--phases", "examples,fuzzing",
-             "--max-examples", "8", "--workers", "2", "--request-timeout", "10",
+             "--max-examples", "5", "--workers", "2", "--request-timeout", "10",
              "--exclude-path-regex", EXCLUDED, "--generation-deterministic",
-             "--suppress-health-check", "all", "--no-color"],
-            cwd=ROOT, capture_output=True, timeout=170, check=False)
+             "--suppress-health-check", "all",
+             "--no-color"],
+            cwd=tmp_path, capture_output=True, timeout=170, check=False)
         output = run.stdout.decode(errors="replace")
         assert run.returncode == 0, output[-6000:]
         generated = re.search(r"(\d+) generated, (\d+) passed", output)
         assert generated and generated.group(1) == generated.group(2), output[-3000:]
-        assert int(generated.group(1)) > 100
+        assert int(generated.group(1)) > 60
     finally:
         server.terminate()
         try:

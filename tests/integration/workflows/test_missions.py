@@ -181,3 +181,31 @@ async def test_urgent_when_a_booking_expires_soon(client: Any) -> None:
     everything = await client.get("/api/v1/missions", headers=org.people["manager_a"].headers)
     assert {urgent["id"], calm["id"]} <= {m["id"] for m in everything.json()["items"]}
     assert date.fromisoformat(urgent["starts_on"]) == date(2026, 12, 1)
+
+
+async def test_concurrent_decisions_first_wins(client: Any) -> None:
+    """Manager and delegate decide at the same moment: exactly one decision is applied."""
+    import asyncio
+
+    from tests.integration.workflows.intents import send_retrying
+
+    org = await make_org()
+    await delegate(org, "manager_a", "manager_b")
+    for _ in range(3):
+        mission = await submitted(client, org)
+        acks = await asyncio.gather(
+            send_retrying(client, org.people["manager_a"], "mission.decide", {
+                "id": mission["id"], "decision": "approve", "expected_state": "submitted",
+                "content_hash": mission["content_hash"]}),
+            send_retrying(client, org.people["manager_b"], "mission.decide", {
+                "id": mission["id"], "decision": "refuse", "expected_state": "submitted",
+                "content_hash": mission["content_hash"], "reason": "Non"}))
+        assert sorted(a.status for a in acks) == ["applied", "rejected"], acks
+        assert [a.code for a in acks if a.status == "rejected"] == ["ALREADY_DECIDED"]
+        final = await read(client, org, "agent_a", mission["id"])
+        winner = "approved" if acks[0].status == "applied" else "refused"
+        assert final["state"] == winner
+        trail = await client.get(f"/api/v1/audit/mission/{mission['id']}",
+                                 headers=org.people["agent_a"].headers)
+        assert [e["action"] for e in trail.json()["entries"]].count("submit") == 1
+        assert len(trail.json()["entries"]) == 2
