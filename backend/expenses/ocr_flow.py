@@ -42,6 +42,8 @@ JOB_NAME = "ocr.read_receipt"
 ENTITY = "expense_line"
 #: Readings worth retrying (the OCR process died or the machine was too slow this time).
 RETRY_CODES = frozenset({"OCR_WORKER_CRASHED"})
+#: Content types declared by the client worth reading (the reader checks the bytes anyway).
+READABLE_TYPES = ("image/", "application/pdf", "application/octet-stream")
 
 register_codes({code: Problem(*message) for code, message in MESSAGES.items()})
 
@@ -60,16 +62,18 @@ def _read_in_worker(data: bytes) -> Reading:
     """Blocking: one receipt through the long-lived OCR process (one at a time)."""
     global _worker
     with _worker_lock:
-        if _worker is None:
-            _worker = OcrWorker()
         limit = _timeout or get_settings().ocr_time_limit_seconds
+        if _worker is None:  # Tesseract's budget inside the wall-clock limit of the process
+            _worker = OcrWorker(time_budget=max(1.0, limit - 2.0))
         return _worker.read(data, timeout=limit)
 
 
 @on_blob_completed
 async def receipt_completed(organisation_id: UUID, sha256: str, size: int, content_type: str,
                             uploader_id: UUID) -> None:
-    """Every completed blob may be a receipt: queue its reading (once per blob)."""
+    """Every completed photo or PDF may be a receipt: queue its reading (once per blob)."""
+    if not content_type.startswith(READABLE_TYPES):
+        return
     await enqueue(JOB_NAME, key=f"ocr:{organisation_id}:{sha256}",
                   organisation_id=str(organisation_id), sha256=sha256)
 
