@@ -17,7 +17,7 @@ from sync.controllers import sync_route_handlers
 __all__ = ("JOB_MODULES", "PERIODIC_JOBS", "SEEDERS", "SYNC_MODULES", "route_handlers")
 
 # Modules that declare jobs with backend.jobs.job; imported by the app and by `nomade worker`.
-JOB_MODULES: tuple[str, ...] = ("sync.jobs", "notifications.jobs")
+JOB_MODULES: tuple[str, ...] = ("sync.jobs", "notifications.jobs", "backend.expenses.ocr_flow")
 
 # Housekeeping jobs enqueued on a clock by every app process (once per period, by key).
 PERIODIC_JOBS: tuple[tuple[str, float], ...] = (

@@ -5,7 +5,7 @@ Domain packages use the public names below; see ``docs/sync-protocol.md`` for th
 
 import sync.errors  # noqa: F401 - registers the codes
 from sync.blob_hooks import on_blob_completed, reference_blob, unreference_blob
-from sync.blobs import blob_ready
+from sync.blobs import blob_ready, read_blob
 from sync.outcomes import Noop, Outcome, Rejected, Transient
 from sync.registry import (
     SYNCED_COLUMNS,
@@ -30,6 +30,7 @@ __all__ = (
     "mutation",
     "on_blob_completed",
     "organisation_scope",
+    "read_blob",
     "reference_blob",
     "synced_entity",
     "unreference_blob",

@@ -26,6 +26,7 @@ __all__ = (
     "collect_blobs",
     "create_upload",
     "open_download",
+    "read_blob",
     "upload_chunk",
     "upload_status",
 )
@@ -164,6 +165,18 @@ def _status(upload: dict[str, Any]) -> BlobStatus:
 async def blob_ready(organisation_id: UUID, sha256: str) -> bool:
     """Whether the blob is fully uploaded (intents that need it answer BLOB_PENDING otherwise)."""
     return bool(await Blob.exists().where(Blob.blob_key == f"{organisation_id}:{sha256}"))
+
+
+async def read_blob(organisation_id: UUID, sha256: str) -> bytes:
+    """The whole blob, for server-side work on it (the OCR job); BLOB_NOT_FOUND if absent.
+
+    Not for requests: no access check here (downloads go through :func:`open_download`).
+    """
+    sha = _check_sha(sha256.lower())
+    if not await blob_ready(organisation_id, sha):
+        raise DomainError("BLOB_NOT_FOUND")
+    parts = [chunk async for chunk in blob_store().read(organisation_id, sha)]
+    return b"".join(parts)
 
 
 async def can_download(actor: Actor, organisation_id: UUID, sha256: str) -> bool:

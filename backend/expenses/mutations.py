@@ -7,6 +7,7 @@ from typing import Any
 
 import msgspec
 
+from backend.expenses.readings import fill_line, stored_reading
 from backend.expenses.schemas import AttachReceiptArgs, CreateArgs, DeleteArgs, EditArgs
 from backend.expenses.services import (
     MONEY_FIELDS,
@@ -117,7 +118,10 @@ async def delete(ctx: MutationContext, args: DeleteArgs) -> Outcome | None:
 
 @mutation("expense_line.attach_receipt", 1, AttachReceiptArgs)
 async def attach_receipt(ctx: MutationContext, args: AttachReceiptArgs) -> Outcome | None:
-    """Reference a receipt blob by SHA-256 (queued at once; the bytes may still be uploading)."""
+    """Reference a receipt blob by SHA-256 (queued at once; the bytes may still be uploading).
+
+    When the receipt was already read (uploaded and attached elsewhere first), its reading
+    fills the line's non-user fields in this same intent."""
     row = await _own_live_line(ctx, args.id)
     deleted = check_not_deleted(row["deleted_at"])
     if deleted is not None:
@@ -130,5 +134,8 @@ async def attach_receipt(ctx: MutationContext, args: AttachReceiptArgs) -> Outco
         ExpenseLine.id == args.id)
     assert ctx.organisation_id is not None
     await reference_blob(ctx.organisation_id, args.sha256, ENTITY, args.id)
+    reading = await stored_reading(ctx.organisation_id, args.sha256)
+    if reading is not None:  # read before it was attached here: fill the line now
+        await fill_line(row, args.sha256, reading, int(row["row_version"]) + 1)
     await ctx.touch(ENTITY, args.id)
     return None

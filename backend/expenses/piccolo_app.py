@@ -4,12 +4,12 @@ from pathlib import Path
 
 from piccolo.conf.apps import AppConfig
 
-from backend.expenses.tables import ExpenseLine
+from backend.expenses.tables import ExpenseLine, OcrApplication, ReceiptReading
 
 APP_CONFIG = AppConfig(
     app_name="expenses",
     migrations_folder_path=str(Path(__file__).parent / "piccolo_migrations"),
-    table_classes=[ExpenseLine],
+    table_classes=[ExpenseLine, ReceiptReading, OcrApplication],
     migration_dependencies=[],
     commands=[],
 )

@@ -19,7 +19,7 @@ __all__ = ("MONEY_FIELDS", "expense_line_to_wire", "get_line", "owners_visible_t
 MONEY_FIELDS = ("amount_cents", "currency", "vat_rate_bp", "vat_cents")
 WIRE_FIELDS = ("id", "owner", "claim_id", "date", "category", "merchant", "description",
                "amount_cents", "currency", "vat_rate_bp", "vat_cents", "fx_rate", "km",
-               "fiscal_hp", "receipts", "field_versions", "field_sources", "row_version")
+               "fiscal_hp", "receipts", "field_versions", "field_sources", "ocr", "row_version")
 
 
 async def _managed_owners(manager_id: UUID, unit_id: UUID | None) -> set[UUID]:
@@ -95,4 +95,5 @@ def expense_line_to_wire(row: dict[str, Any]) -> dict[str, Any]:
     out["receipts"] = (_json(receipts) if receipts else None) or []
     out["field_versions"] = _json(out["field_versions"] or "{}") or {}
     out["field_sources"] = _json(out["field_sources"] or "{}") or {}
+    out["ocr"] = _json(out["ocr"] or "{}") or {}
     return out

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from piccolo.columns import JSON, UUID, Date, Integer, Text, Varchar
+from piccolo.columns import JSON, UUID, Boolean, Date, Integer, Text, Timestamptz, Varchar
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 from sync import SyncedColumns
 
-__all__ = ("ExpenseLine",)
+__all__ = ("ExpenseLine", "OcrApplication", "ReceiptReading")
 
 
 class ExpenseLine(SyncedColumns, Table, tablename="expense_line"):
@@ -15,7 +16,8 @@ class ExpenseLine(SyncedColumns, Table, tablename="expense_line"):
 
     Money is in integer cents; ``vat_rate_bp`` in basis points (20 % = 2000); ``fx_rate`` a
     decimal in text. ``field_versions`` maps each field to the row_version of its last change;
-    ``field_sources`` says whether a field came from OCR or from the user.
+    ``field_sources`` says whether a field came from OCR or from the user; ``ocr`` holds what
+    the last receipt reading said about the line (per-field confidence, auto_accept, code).
     """
 
     id = UUID(primary_key=True)
@@ -35,3 +37,38 @@ class ExpenseLine(SyncedColumns, Table, tablename="expense_line"):
     receipts = JSON(default="[]")
     field_versions = JSON(default="{}")
     field_sources = JSON(default="{}")
+    ocr = JSON(default="{}")
+
+
+class ReceiptReading(Table, tablename="receipt_reading"):
+    """One reading of a receipt blob by given OCR rules, kept for audit (raw text, candidates).
+
+    ``reading_key`` is ``{organisation}:{sha256}:{rule_version}``: a receipt is read once per
+    rule version; a retried job reuses the stored reading.
+    """
+
+    id = UUID(primary_key=True)
+    organisation = UUID(index=True)
+    sha256 = Varchar(length=64, index=True)
+    rule_version = Varchar(length=40)
+    reading_key = Varchar(length=200, unique=True)
+    status = Varchar(length=20)
+    code = Varchar(length=60, null=True, default=None)
+    auto_accept = Boolean(default=False)
+    fields = JSON(default="{}")
+    confidence = JSON(default="{}")
+    checks = JSON(default="[]")
+    flags = JSON(default="[]")
+    candidates = JSON(default="[]")
+    raw_text = Text(default="")
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class OcrApplication(Table, tablename="ocr_application"):
+    """A reading applied to a line: ``application_key`` (line, receipt, rules) is unique, so a
+    retried or duplicated job changes a line once."""
+
+    id = UUID(primary_key=True)
+    application_key = Varchar(length=300, unique=True)
+    line_id = UUID(index=True)
+    created_at = Timestamptz(default=TimestamptzNow())

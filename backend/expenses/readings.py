@@ -1,0 +1,137 @@
+"""Receipt readings and their application to draft expense lines (the only code touching
+``receipt_reading`` / ``ocr_application``; ``backend.expenses.ocr_flow`` runs the job).
+
+A reading fills the fields of a line the user has not set (``field_sources != "user"``), marks
+them ``ocr`` with the reading's confidence in the line's ``ocr`` column, and is applied once
+per (line, receipt, rule version): the ``ocr_application`` row is written in the same
+transaction as the line.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+import msgspec
+from piccolo.columns.combination import WhereRaw
+
+from backend.expenses.tables import ExpenseLine, OcrApplication, ReceiptReading
+from ocr.draft_fill import application_key, draft_changes
+from ocr.schemas import Check, OcrFields
+from ocr.schemas import ReceiptReading as Reading
+
+__all__ = (
+    "CONFIDENCE_OF",
+    "AppliedLine",
+    "fill_line",
+    "lines_with_receipt",
+    "ocr_summary",
+    "store_reading",
+    "stored_reading",
+)
+
+#: Line field → key of the reading's confidence.
+CONFIDENCE_OF = {"date": "date", "amount_cents": "total", "merchant": "merchant",
+                 "category": "category", "currency": "currency", "vat_rate_bp": "vat",
+                 "vat_cents": "vat"}
+
+
+@dataclass(frozen=True)
+class AppliedLine:
+    """A line a reading was applied to, for the notification."""
+
+    line_id: UUID
+    owner: UUID
+    changes: dict[str, Any]
+
+
+def _json(value: Any) -> Any:
+    return msgspec.json.decode(value) if isinstance(value, str | bytes) else value
+
+
+def _dump(value: Any) -> str:
+    return msgspec.json.encode(value).decode()
+
+
+def _reading_key(organisation_id: UUID, sha256: str, rule_version: str) -> str:
+    return f"{organisation_id}:{sha256}:{rule_version}"
+
+
+async def stored_reading(organisation_id: UUID, sha256: str) -> Reading | None:
+    """The latest stored reading of the receipt (any rule version), or None."""
+    row = await ReceiptReading.select().where(
+        ReceiptReading.organisation == organisation_id, ReceiptReading.sha256 == sha256,
+    ).order_by(ReceiptReading.created_at, ascending=False).first()
+    if row is None:
+        return None
+    return Reading(
+        rule_version=row["rule_version"], status=row["status"], code=row["code"],
+        fields=msgspec.convert(_json(row["fields"]) or {}, OcrFields),
+        confidence=_json(row["confidence"]) or {}, auto_accept=bool(row["auto_accept"]),
+        checks=msgspec.convert(_json(row["checks"]) or [], list[Check]),
+        flags=_json(row["flags"]) or [], raw_text=row["raw_text"] or "", sha256=sha256,
+    )
+
+
+async def store_reading(organisation_id: UUID, sha256: str, reading: Reading) -> None:
+    """Keep the reading for audit (once per rule version: a second store is ignored)."""
+    await ReceiptReading.insert(ReceiptReading(
+        id=uuid.uuid4(), organisation=organisation_id, sha256=sha256,
+        rule_version=reading.rule_version[:40],
+        reading_key=_reading_key(organisation_id, sha256, reading.rule_version),
+        status=reading.status, code=reading.code, auto_accept=reading.auto_accept,
+        fields=_dump(reading.fields), confidence=_dump(reading.confidence),
+        checks=_dump(reading.checks), flags=_dump(reading.flags),
+        candidates=_dump(reading.candidates), raw_text=reading.raw_text,
+    )).on_conflict(action="DO NOTHING")
+
+
+async def lines_with_receipt(organisation_id: UUID, sha256: str) -> list[UUID]:
+    """Ids of the live lines of the organisation whose receipts include ``sha256``."""
+    cast = "receipts::text" if ExpenseLine._meta.db.engine_type == "postgres" else "receipts"
+    rows = await ExpenseLine.select(ExpenseLine.id).where(
+        ExpenseLine.organisation == organisation_id, ExpenseLine.deleted_at.is_null(),
+        WhereRaw(f"{cast} LIKE {{}}", f'%"{sha256}"%'),
+    )
+    return [r["id"] if isinstance(r["id"], UUID) else UUID(str(r["id"])) for r in rows]
+
+
+def ocr_summary(reading: Reading, sha256: str, filled: dict[str, Any]) -> dict[str, Any]:
+    """What the line's ``ocr`` column says: confidence of every field the reading proposes
+    (filled or not), whether it may be accepted at a glance, and the refusal code."""
+    fields = {name: reading.confidence.get(key, 0.0) for name, key in CONFIDENCE_OF.items()
+              if name in filled or reading.confidence.get(key) is not None}
+    return {"sha256": sha256, "rule_version": reading.rule_version, "status": reading.status,
+            "code": reading.code, "auto_accept": reading.auto_accept, "fields": fields,
+            "filled": sorted(filled)}
+
+
+async def fill_line(row: dict[str, Any], sha256: str, reading: Reading,
+                    new_version: int) -> dict[str, Any] | None:
+    """Write ``reading`` into the line ``row`` (read under lock, in the caller's transaction).
+
+    Returns the fields changed (possibly none: the ``ocr`` column still records the reading),
+    or None when it was already applied. The caller stamps the row (``row_version`` becomes
+    ``new_version``) and checks that the line may change at all (claim under review).
+    """
+    key = application_key(row["id"], sha256, reading.rule_version)
+    if await OcrApplication.exists().where(OcrApplication.application_key == key):
+        return None
+    sources: dict[str, str] = _json(row["field_sources"]) or {}
+    versions: dict[str, int] = _json(row["field_versions"]) or {}
+    proposed = draft_changes(reading, sources)
+    changes = {k: v for k, v in proposed.items() if row.get(k) != v}
+    for name in proposed:
+        sources[name] = "ocr"
+    for name in changes:
+        versions[name] = new_version
+    update: dict[Any, Any] = {getattr(ExpenseLine, k): v for k, v in changes.items()}
+    update[ExpenseLine.field_sources] = _dump(sources)
+    update[ExpenseLine.field_versions] = _dump(versions)
+    update[ExpenseLine.ocr] = _dump(ocr_summary(reading, sha256, proposed))
+    await ExpenseLine.update(update).where(ExpenseLine.id == row["id"])
+    await OcrApplication.insert(OcrApplication(
+        id=uuid.uuid4(), application_key=key, line_id=row["id"]))
+    return changes
