@@ -21,6 +21,7 @@ done
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 if [ "$WANT_TEST" = 1 ]; then
   need_deb chromium
+  need_deb nginx  # the multi-process topology tests put it in front of the app processes
   port_open 5432 || need_deb postgresql
   port_open 6379 || need_deb redis-server
 fi
