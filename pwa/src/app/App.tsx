@@ -3,7 +3,7 @@
 import { LocationProvider, Router, Route, lazy, useLocation } from "preact-iso";
 import { useEffect } from "preact/hooks";
 import { signal } from "@preact/signals";
-import { session, locked, expired, ready, online, pendingCount, rejections, syncNow, requestPersistentStorage, storageFull, updateRequired, demo } from "./data";
+import { session, locked, expired, ready, online, pendingCount, rejections, syncNow, requestPersistentStorage, storageFull, updateRequired, demo, unreadCount, refreshUnread, lastSyncAt } from "./data";
 import { pendingText, t } from "./i18n";
 import { Icon, type IconName } from "./icons";
 import { SignIn } from "../screens/SignIn";
@@ -60,6 +60,9 @@ function BottomNav({ role }: { role: Role }) {
             <a href={tab.href} aria-current={path === tab.href || path.startsWith(`${tab.href}/`) ? "page" : undefined}>
               <Icon name={tab.icon} />
               {t(tab.label)}
+              {tab.href === "/inbox" && unreadCount.value > 0 && (
+                <><span class="count" aria-hidden="true">{unreadCount.value}</span><span class="sr-only">{t("inbox.unreadCount", { n: unreadCount.value })}</span></>
+              )}
             </a>
           </li>
         ))}
@@ -104,10 +107,12 @@ function Shell({ role }: { role: Role }) {
   useEffect(() => {
     void requestPersistentStorage();
     void syncNow();
+    void refreshUnread();
     const onVisible = () => document.visibilityState === "visible" && void syncNow();
     document.addEventListener("visibilitychange", onVisible);
     return () => document.removeEventListener("visibilitychange", onVisible);
   }, []);
+  useEffect(() => { void refreshUnread(); }, [lastSyncAt.value]);
   return (
     <>
       <a class="skip" href="#main">{t("app.skip")}</a>

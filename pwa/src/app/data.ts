@@ -73,9 +73,36 @@ export const pendingDocumentIds = computed(() => {
   return ids;
 });
 
+const plain = (v: unknown): string => (v === null || v === undefined ? "" : typeof v === "object" ? JSON.stringify(v) : String(v as string | number));
+function moneyOf(p: data.Problem): Rejection["money"] {
+  const server = p.details["server"], client = p.details["client"];
+  if (p.code !== "MONEY_CONFLICT" || typeof server !== "object" || typeof client !== "object" || !server || !client || Array.isArray(server) || Array.isArray(client)) return null;
+  return { server: Number(server["amount_cents"] ?? 0), client: Number(client["amount_cents"] ?? 0), currency: String(client["currency"] ?? server["currency"] ?? "EUR") };
+}
 export const rejections = computed<Rejection[]>(() => data.problems.value.map((p) => ({
   id: p.key, name: p.intent.name, code: p.code, message: p.message, at: new Date(p.at).toISOString(),
+  overwritten: p.conflicts.map((c) => ({ field: c.field, lost: plain(c.lost), kept: plain(c.kept) })),
+  money: moneyOf(p),
 })));
+const problemByKey = (key: string): data.Problem | undefined => data.problems.peek().find((p) => p.key === key);
+/** Puts back the values another device's later edit overwrote (a new edit), then closes the problem. */
+export function restoreOverwritten(key: string): void {
+  const problem = problemByKey(key);
+  if (!problem) return;
+  write(async () => {
+    await data.commands.conflicts.restore(problem);
+    await data.dismissProblem(key);
+  });
+}
+/** MONEY_CONFLICT: keep this phone's amounts (a new edit) or the other device's (nothing to send). */
+export function chooseMoney(key: string, choice: "mine" | "theirs"): void {
+  const problem = problemByKey(key);
+  if (!problem) return;
+  write(async () => {
+    await data.commands.conflicts.chooseMoney(problem, choice);
+    await data.dismissProblem(key);
+  });
+}
 export const storageFull = computed(() => data.storageError.value !== null);
 export const updateRequired = data.updateRequired;
 
@@ -202,26 +229,51 @@ export function certifyServiceDone(orderId: string, received: Record<string, num
   });
 }
 
-/** The notification inbox (from the server; demo rows in demo mode). */
+/** The notification inbox (from the server; demo rows in demo mode) and its unread count. */
 export const inbox = signal<Notice[] | null>(null);
+export const unreadCount = signal<number>(0);
 export async function loadInbox(): Promise<ApiProblem | null> {
   if (demoRows) {
     inbox.value = demoRows.notices.value;
+    unreadCount.value = inbox.value.filter((n) => !n.read).length;
     return null;
   }
   try {
     const page = await data.notifications().inbox({ limit: 50 });
     inbox.value = page.items.map((n) => ({ id: n.id, title: n.title, body: n.body, url: n.url || "/inbox", created_at: n.created_at, read: n.read_at !== null }));
+    unreadCount.value = page.unread;
     return null;
   } catch (error) {
     return problemOf(error);
   }
 }
 
+/** Refreshes the unread badge (best effort: offline it keeps the last known count). */
+export async function refreshUnread(): Promise<void> {
+  if (demoRows || !ready.value || !session.value) return;
+  try {
+    unreadCount.value = await data.notifications().unreadCount();
+  } catch {
+    // Offline or signed out: keep the last count.
+  }
+}
+
 /** Marks a notification read (offline too: sent by the next sync). */
 export function markRead(id: string): void {
+  if (inbox.value?.some((n) => n.id === id && !n.read)) unreadCount.value = Math.max(0, unreadCount.value - 1);
   if (inbox.value) inbox.value = inbox.value.map((n) => (n.id === id ? { ...n, read: true } : n));
   if (!demoRows) write(() => data.notifications().markRead(id));
+}
+
+/** Marks every notification read (needs the network). */
+export async function markAllRead(): Promise<ApiProblem | null> {
+  if (!demoRows) {
+    const failed = await attempt(() => data.notifications().markAllRead());
+    if (failed) return failed;
+  }
+  if (inbox.value) inbox.value = inbox.value.map((n) => ({ ...n, read: true }));
+  unreadCount.value = 0;
+  return null;
 }
 
 /** Asks permission, subscribes this phone to Web Push and registers it with the server. */
@@ -240,15 +292,41 @@ export async function enablePush(lang: "fr" | "en"): Promise<ApiProblem | Notifi
   }
 }
 
-const PREFS_KEY = "nomade.pushPrefs";
-export const pushPrefs = signal<Record<"invoice" | "approval" | "decision", boolean>>(
-  JSON.parse(localStorage.getItem(PREFS_KEY) ?? '{"invoice":true,"approval":true,"decision":true}') as Record<"invoice" | "approval" | "decision", boolean>,
-);
-/** Push preferences: kept on the phone and sent as an intent for the server's sender. */
-export function setPushPref(kind: "invoice" | "approval" | "decision", on: boolean): void {
-  pushPrefs.value = { ...pushPrefs.value, [kind]: on };
-  localStorage.setItem(PREFS_KEY, JSON.stringify(pushPrefs.value));
-  write(() => data.enqueue("notification_preferences.update", 1, { ...pushPrefs.value }));
+/** Notification preferences (GET/PUT /api/v1/push/preferences through the data layer). The last
+ * values read are kept on the phone per user so the screen stays readable offline. */
+export type PushPreferences = data.PushPreferences;
+export const pushPrefs = signal<PushPreferences | null>(null);
+const prefsKey = (): string => `nomade.pushPrefs:${myId()}`;
+function cachePrefs(prefs: PushPreferences): void {
+  pushPrefs.value = prefs;
+  try { localStorage.setItem(prefsKey(), JSON.stringify(prefs)); } catch { /* storage full: the screen still has them */ }
+}
+export async function loadPushPrefs(): Promise<ApiProblem | null> {
+  const saved = localStorage.getItem(prefsKey());
+  if (saved && pushPrefs.value === null) pushPrefs.value = JSON.parse(saved) as PushPreferences;
+  try {
+    cachePrefs(await data.notifications().preferences());
+    return null;
+  } catch (error) {
+    return problemOf(error);
+  }
+}
+export async function savePushPrefs(prefs: PushPreferences): Promise<ApiProblem | null> {
+  const { version: _version, ...body } = prefs;
+  try {
+    cachePrefs(await data.notifications().savePreferences(body));
+    return null;
+  } catch (error) {
+    return problemOf(error);
+  }
+}
+/** "Send me a test": the number of this user's devices it went to. */
+export async function sendTestPush(): Promise<{ devices: number } | ApiProblem> {
+  try {
+    return { devices: await data.notifications().sendTest() };
+  } catch (error) {
+    return problemOf(error);
+  }
 }
 
 export const syncNow = (): Promise<void> => (ready.value ? data.syncNow().catch(() => undefined) : Promise.resolve());
