@@ -120,7 +120,7 @@ function Shell({ role }: { role: Role }) {
         <span class="brand">{t("app.name")}</span>
         <a class={`badge ${rejections.value.length ? "bad" : pendingCount.value ? "warn" : ""}`} href="/sync">
           {rejections.value.length
-            ? t("sync.refusedCount", { n: rejections.value.length })
+            ? t(rejections.value.some((r) => r.kind !== "conflict") ? "sync.refusedCount" : "sync.checkCount", { n: rejections.value.length })
             : pendingCount.value ? pendingText(pendingCount.value) : t("sync.upToDate")}
         </a>
       </header>

@@ -11,6 +11,7 @@ import type {
 } from "./model";
 import * as sample from "./placeholder";
 import { toApprovals, toClaim, toInvoice, toLine, toMission, toOrder } from "./rows";
+import { changedFields } from "./edits";
 
 if (typeof location !== "undefined" && new URLSearchParams(location.search).has("demo")) {
   localStorage.setItem("nomade.demo", new URLSearchParams(location.search).get("demo") === "0" ? "0" : "1");
@@ -80,7 +81,7 @@ function moneyOf(p: data.Problem): Rejection["money"] {
   return { server: Number(server["amount_cents"] ?? 0), client: Number(client["amount_cents"] ?? 0), currency: String(client["currency"] ?? server["currency"] ?? "EUR") };
 }
 export const rejections = computed<Rejection[]>(() => data.problems.value.map((p) => ({
-  id: p.key, name: p.intent.name, code: p.code, message: p.message, at: new Date(p.at).toISOString(),
+  id: p.key, name: p.intent.name, code: p.code, kind: p.kind, message: p.message, at: new Date(p.at).toISOString(),
   overwritten: p.conflicts.map((c) => ({ field: c.field, lost: plain(c.lost), kept: plain(c.kept) })),
   money: moneyOf(p),
 })));
@@ -196,8 +197,11 @@ export function saveLine(line: Omit<ExpenseLine, "warnings" | "ocr">, photo: Blo
     merchant: line.merchant, vat_rate_bp: line.vat_rate_permille * 10, claim_id: line.claim_id || null,
   };
   write(async () => {
-    if (existing) await data.commands.expenseLines.edit(line.id, fields);
-    else await data.commands.expenseLines.create({ id: line.id, ...fields });
+    if (existing) {
+      // Only what the user changed: an untouched field must not overwrite another device's edit.
+      const changes = changedFields(rowData("expense_line", line.id), fields);
+      if (Object.keys(changes).length > 0) await data.commands.expenseLines.edit(line.id, changes);
+    } else await data.commands.expenseLines.create({ id: line.id, ...fields });
     if (photo) await data.commands.expenseLines.attachReceipt(line.id, photo);
   });
 }

@@ -212,7 +212,7 @@ export function LineEditor() {
     if (amount === null) return setProblem(t("claims.amount"));
     const rate = Math.round(Number(String(f.get("vat") ?? "0").replace(",", ".")) * 10);
     const line: Omit<ExpenseLine, "warnings" | "ocr"> = {
-      id: existing?.id ?? newId(), claim_id: claimId, spent_on: String(f.get("spent_on")),
+      id: existing?.id ?? newId(), claim_id: existing ? existing.claim_id : claimId, spent_on: String(f.get("spent_on")),
       category: f.get("category") as ExpenseCategory, merchant: String(f.get("merchant") ?? "").trim(),
       amount_cents: amount, vat_rate_permille: Number.isFinite(rate) ? rate : 0, currency: "EUR",
       ...(existing?.receipt_blob ? { receipt_blob: existing.receipt_blob } : {}),
