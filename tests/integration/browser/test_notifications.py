@@ -145,7 +145,7 @@ async def test_supplier_gets_a_push_for_an_invoice_status_and_opens_the_invoice(
                                   ("SUSPENDUE", "RIB manquant"))
         messages = await push_service.wait_for_async(device, 2, timeout=30)
         suspended = [m for m in messages if b"RIB manquant" in m.plaintext
-                     or "Suspendue".encode() in m.plaintext]
+                     or b"Suspendue" in m.plaintext]
         assert suspended, [m.plaintext[:200] for m in messages]
         assert registrations, "the app registered its service worker"
         shown = await deliver_push(page, running_app.base_url, registrations[-1],

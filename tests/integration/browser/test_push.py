@@ -12,7 +12,12 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.integration.browser.conftest import RunningApp, api_login, deliver_push, watch_service_worker
+from tests.integration.browser.conftest import (
+    RunningApp,
+    api_login,
+    deliver_push,
+    watch_service_worker,
+)
 from tests.pushservice import FakePushService
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

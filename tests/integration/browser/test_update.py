@@ -11,6 +11,8 @@ from tests.integration.browser.conftest import RunningApp, screenshot_path, sign
 
 pytestmark = pytest.mark.browser
 
+OFFER = "Une nouvelle version de Nomade est prête."
+
 
 async def test_a_new_version_is_offered_and_the_page_never_reloads_by_itself(
     phone, running_app: RunningApp, built_pwa
@@ -33,7 +35,7 @@ async def test_a_new_version_is_offered_and_the_page_never_reloads_by_itself(
         sw.write_bytes(original + f"\n// build {uuid.uuid4()}\n".encode())
         # The app's own trigger: back to the foreground → registration.update().
         await page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
-        banner = page.get_by_role("status").filter(has_text="Une nouvelle version de Nomade est prête.")
+        banner = page.get_by_role("status").filter(has_text=OFFER)
         await banner.wait_for(timeout=30_000)
     finally:
         sw.write_bytes(original)
@@ -55,7 +57,7 @@ async def test_a_new_version_is_offered_and_the_page_never_reloads_by_itself(
 
     # When the user asks (here on a fresh start of the app, the prompt comes back), it updates.
     await page.reload()
-    banner = page.get_by_role("status").filter(has_text="Une nouvelle version de Nomade est prête.")
+    banner = page.get_by_role("status").filter(has_text=OFFER)
     await banner.wait_for(timeout=20_000)
     await banner.get_by_role("button", name="Mettre à jour").click()
     await page.wait_for_function("window.__sameDocument === undefined", timeout=20_000)
