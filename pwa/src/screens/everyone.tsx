@@ -20,8 +20,8 @@ export function Inbox() {
       {list === null && !problem && <p role="status">{t("common.loading")}</p>}
       {list?.length === 0 && <p class="muted">{t("common.empty")}</p>}
       {unreadCount.value > 0 && (
-        <div class="row">
-          <p role="status"><span class="badge warn">{t("inbox.unreadCount", { n: unreadCount.value })}</span></p>
+        <div class="row" style="margin-bottom:12px">
+          <p role="status" style="margin:0"><span class="badge warn">{t("inbox.unreadCount", { n: unreadCount.value })}</span></p>
           <button type="button" class="secondary" disabled={!online.value} onClick={async () => {
             const failed = await markAllRead();
             setProblem(failed ? failed.message[language.value] : null);
