@@ -280,20 +280,54 @@ export async function markAllRead(): Promise<ApiProblem | null> {
   return null;
 }
 
+/** The application server key a subscription was made with, base64url without padding. */
+function subscriptionKey(subscription: PushSubscription): string {
+  const raw = subscription.options.applicationServerKey;
+  if (!raw) return "";
+  let text = "";
+  for (const byte of new Uint8Array(raw)) text += String.fromCharCode(byte);
+  return btoa(text).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+/** Subscribes this phone (again when the server's VAPID key changed) and registers the
+ * subscription with the server: called at each app start and when the user allows push. */
+async function registerPush(lang: "fr" | "en"): Promise<void> {
+  const key = (await data.notifications().vapidPublicKey()).replace(/=+$/, "");
+  const registration = await navigator.serviceWorker.ready;
+  let subscription = await registration.pushManager.getSubscription();
+  if (subscription && subscriptionKey(subscription) !== key) {
+    await subscription.unsubscribe(); // the key was rotated: the old subscription is refused
+    subscription = null;
+  }
+  subscription ??= await registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: key });
+  await data.notifications().subscribe(subscription.toJSON() as Parameters<Notifications["subscribe"]>[0], lang);
+}
+
+/** At app start: keeps the push subscription registered (best effort, silent offline). */
+export async function refreshPushSubscription(lang: "fr" | "en"): Promise<void> {
+  if (demoRows || !("Notification" in globalThis) || Notification.permission !== "granted" || !("serviceWorker" in navigator)) return;
+  try {
+    await registerPush(lang);
+  } catch {
+    // Offline or no push service: the next start tries again; the inbox still receives everything.
+  }
+}
+
 /** Asks permission, subscribes this phone to Web Push and registers it with the server. */
 export async function enablePush(lang: "fr" | "en"): Promise<ApiProblem | NotificationPermission> {
   const permission = await Notification.requestPermission();
   if (permission !== "granted") return permission;
   try {
-    const key = await data.notifications().vapidPublicKey();
-    const registration = await navigator.serviceWorker.ready;
-    const subscription = (await registration.pushManager.getSubscription())
-      ?? (await registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: key }));
-    await data.notifications().subscribe(subscription.toJSON() as Parameters<Notifications["subscribe"]>[0], lang);
+    await registerPush(lang);
     return "granted";
   } catch (error) {
     return problemOf(error);
   }
+}
+
+/** The document on screen: no push about it while it stays open (best effort). */
+export function reportPresence(kind: string, id: string): void {
+  if (!demoRows && ready.value && session.value && online.value) void data.notifications().reportPresence(kind, id);
 }
 
 /** Notification preferences (GET/PUT /api/v1/push/preferences through the data layer). The last

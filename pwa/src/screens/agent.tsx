@@ -9,7 +9,7 @@ import { downscaleReceipt } from "../app/image";
 import { formatDate, formatMoney, formatPercent, parseMoneyToCents, t, type MessageKey } from "../app/i18n";
 import type { ExpenseCategory, ExpenseLine, Mission, OcrField } from "../app/model";
 
-import { Page, PendingMark, Problem, StatusBadge } from "../app/ui";
+import { Page, PendingMark, Problem, StatusBadge, usePresence } from "../app/ui";
 
 export function MissionList() {
   return (
@@ -75,6 +75,7 @@ export function MissionNew() {
 
 export function MissionDetail() {
   const { params } = useRoute();
+  usePresence("mission", params["id"]);
   const { route } = useLocation();
   const m = missions.value.find((x) => x.id === params["id"]);
   if (!m) return <Page title={t("missions.title")}><p>{t("common.empty")}</p></Page>;
