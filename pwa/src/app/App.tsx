@@ -3,8 +3,8 @@
 import { LocationProvider, Router, Route, lazy, useLocation } from "preact-iso";
 import { useEffect } from "preact/hooks";
 import { signal } from "@preact/signals";
-import { session, locked, expired, ready, online, pendingCount, rejections, syncNow, requestPersistentStorage, storageFull, updateRequired, demo } from "./data";
-import { pendingText, t } from "./i18n";
+import { session, locked, expired, ready, online, pendingCount, rejections, syncNow, requestPersistentStorage, storageFull, updateRequired, demo, unreadCount, refreshUnread, lastSyncAt, refreshPushSubscription } from "./data";
+import { language, pendingText, t } from "./i18n";
 import { Icon, type IconName } from "./icons";
 import { SignIn } from "../screens/SignIn";
 import Pin from "../screens/Pin";
@@ -60,6 +60,9 @@ function BottomNav({ role }: { role: Role }) {
             <a href={tab.href} aria-current={path === tab.href || path.startsWith(`${tab.href}/`) ? "page" : undefined}>
               <Icon name={tab.icon} />
               {t(tab.label)}
+              {tab.href === "/inbox" && unreadCount.value > 0 && (
+                <><span class="count" aria-hidden="true">{unreadCount.value}</span><span class="sr-only">{t("inbox.unreadCount", { n: unreadCount.value })}</span></>
+              )}
             </a>
           </li>
         ))}
@@ -104,10 +107,13 @@ function Shell({ role }: { role: Role }) {
   useEffect(() => {
     void requestPersistentStorage();
     void syncNow();
+    void refreshUnread();
+    void refreshPushSubscription(language.peek());
     const onVisible = () => document.visibilityState === "visible" && void syncNow();
     document.addEventListener("visibilitychange", onVisible);
     return () => document.removeEventListener("visibilitychange", onVisible);
   }, []);
+  useEffect(() => { void refreshUnread(); }, [lastSyncAt.value]);
   return (
     <>
       <a class="skip" href="#main">{t("app.skip")}</a>
@@ -115,7 +121,7 @@ function Shell({ role }: { role: Role }) {
         <span class="brand">{t("app.name")}</span>
         <a class={`badge ${rejections.value.length ? "bad" : pendingCount.value ? "warn" : ""}`} href="/sync">
           {rejections.value.length
-            ? t("sync.refusedCount", { n: rejections.value.length })
+            ? t(rejections.value.some((r) => r.kind !== "conflict") ? "sync.refusedCount" : "sync.checkCount", { n: rejections.value.length })
             : pendingCount.value ? pendingText(pendingCount.value) : t("sync.upToDate")}
         </a>
       </header>

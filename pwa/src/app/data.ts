@@ -11,6 +11,7 @@ import type {
 } from "./model";
 import * as sample from "./placeholder";
 import { toApprovals, toClaim, toInvoice, toLine, toMission, toOrder } from "./rows";
+import { changedFields } from "./edits";
 
 if (typeof location !== "undefined" && new URLSearchParams(location.search).has("demo")) {
   localStorage.setItem("nomade.demo", new URLSearchParams(location.search).get("demo") === "0" ? "0" : "1");
@@ -73,9 +74,36 @@ export const pendingDocumentIds = computed(() => {
   return ids;
 });
 
+const plain = (v: unknown): string => (v === null || v === undefined ? "" : typeof v === "object" ? JSON.stringify(v) : String(v as string | number));
+function moneyOf(p: data.Problem): Rejection["money"] {
+  const server = p.details["server"], client = p.details["client"];
+  if (p.code !== "MONEY_CONFLICT" || typeof server !== "object" || typeof client !== "object" || !server || !client || Array.isArray(server) || Array.isArray(client)) return null;
+  return { server: Number(server["amount_cents"] ?? 0), client: Number(client["amount_cents"] ?? 0), currency: String(client["currency"] ?? server["currency"] ?? "EUR") };
+}
 export const rejections = computed<Rejection[]>(() => data.problems.value.map((p) => ({
-  id: p.key, name: p.intent.name, code: p.code, message: p.message, at: new Date(p.at).toISOString(),
+  id: p.key, name: p.intent.name, code: p.code, kind: p.kind, message: p.message, at: new Date(p.at).toISOString(),
+  overwritten: p.conflicts.map((c) => ({ field: c.field, lost: plain(c.lost), kept: plain(c.kept) })),
+  money: moneyOf(p),
 })));
+const problemByKey = (key: string): data.Problem | undefined => data.problems.peek().find((p) => p.key === key);
+/** Puts back the values another device's later edit overwrote (a new edit), then closes the problem. */
+export function restoreOverwritten(key: string): void {
+  const problem = problemByKey(key);
+  if (!problem) return;
+  write(async () => {
+    await data.commands.conflicts.restore(problem);
+    await data.dismissProblem(key);
+  });
+}
+/** MONEY_CONFLICT: keep this phone's amounts (a new edit) or the other device's (nothing to send). */
+export function chooseMoney(key: string, choice: "mine" | "theirs"): void {
+  const problem = problemByKey(key);
+  if (!problem) return;
+  write(async () => {
+    await data.commands.conflicts.chooseMoney(problem, choice);
+    await data.dismissProblem(key);
+  });
+}
 export const storageFull = computed(() => data.storageError.value !== null);
 export const updateRequired = data.updateRequired;
 
@@ -169,8 +197,11 @@ export function saveLine(line: Omit<ExpenseLine, "warnings" | "ocr">, photo: Blo
     merchant: line.merchant, vat_rate_bp: line.vat_rate_permille * 10, claim_id: line.claim_id || null,
   };
   write(async () => {
-    if (existing) await data.commands.expenseLines.edit(line.id, fields);
-    else await data.commands.expenseLines.create({ id: line.id, ...fields });
+    if (existing) {
+      // Only what the user changed: an untouched field must not overwrite another device's edit.
+      const changes = changedFields(rowData("expense_line", line.id), fields);
+      if (Object.keys(changes).length > 0) await data.commands.expenseLines.edit(line.id, changes);
+    } else await data.commands.expenseLines.create({ id: line.id, ...fields });
     if (photo) await data.commands.expenseLines.attachReceipt(line.id, photo);
   });
 }
@@ -202,26 +233,84 @@ export function certifyServiceDone(orderId: string, received: Record<string, num
   });
 }
 
-/** The notification inbox (from the server; demo rows in demo mode). */
+/** The notification inbox (from the server; demo rows in demo mode) and its unread count. */
 export const inbox = signal<Notice[] | null>(null);
+export const unreadCount = signal<number>(0);
 export async function loadInbox(): Promise<ApiProblem | null> {
   if (demoRows) {
     inbox.value = demoRows.notices.value;
+    unreadCount.value = inbox.value.filter((n) => !n.read).length;
     return null;
   }
   try {
     const page = await data.notifications().inbox({ limit: 50 });
     inbox.value = page.items.map((n) => ({ id: n.id, title: n.title, body: n.body, url: n.url || "/inbox", created_at: n.created_at, read: n.read_at !== null }));
+    unreadCount.value = page.unread;
     return null;
   } catch (error) {
     return problemOf(error);
   }
 }
 
+/** Refreshes the unread badge (best effort: offline it keeps the last known count). */
+export async function refreshUnread(): Promise<void> {
+  if (demoRows || !ready.value || !session.value) return;
+  try {
+    unreadCount.value = await data.notifications().unreadCount();
+  } catch {
+    // Offline or signed out: keep the last count.
+  }
+}
+
 /** Marks a notification read (offline too: sent by the next sync). */
 export function markRead(id: string): void {
+  if (inbox.value?.some((n) => n.id === id && !n.read)) unreadCount.value = Math.max(0, unreadCount.value - 1);
   if (inbox.value) inbox.value = inbox.value.map((n) => (n.id === id ? { ...n, read: true } : n));
   if (!demoRows) write(() => data.notifications().markRead(id));
+}
+
+/** Marks every notification read (needs the network). */
+export async function markAllRead(): Promise<ApiProblem | null> {
+  if (!demoRows) {
+    const failed = await attempt(() => data.notifications().markAllRead());
+    if (failed) return failed;
+  }
+  if (inbox.value) inbox.value = inbox.value.map((n) => ({ ...n, read: true }));
+  unreadCount.value = 0;
+  return null;
+}
+
+/** The application server key a subscription was made with, base64url without padding. */
+function subscriptionKey(subscription: PushSubscription): string {
+  const raw = subscription.options.applicationServerKey;
+  if (!raw) return "";
+  let text = "";
+  for (const byte of new Uint8Array(raw)) text += String.fromCharCode(byte);
+  return btoa(text).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+/** Subscribes this phone (again when the server's VAPID key changed) and registers the
+ * subscription with the server: called at each app start and when the user allows push. */
+async function registerPush(lang: "fr" | "en"): Promise<void> {
+  const key = (await data.notifications().vapidPublicKey()).replace(/=+$/, "");
+  const registration = await navigator.serviceWorker.ready;
+  let subscription = await registration.pushManager.getSubscription();
+  if (subscription && subscriptionKey(subscription) !== key) {
+    await subscription.unsubscribe(); // the key was rotated: the old subscription is refused
+    subscription = null;
+  }
+  subscription ??= await registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: key });
+  await data.notifications().subscribe(subscription.toJSON() as Parameters<Notifications["subscribe"]>[0], lang);
+}
+
+/** At app start: keeps the push subscription registered (best effort, silent offline). */
+export async function refreshPushSubscription(lang: "fr" | "en"): Promise<void> {
+  if (demoRows || !("Notification" in globalThis) || Notification.permission !== "granted" || !("serviceWorker" in navigator)) return;
+  try {
+    await registerPush(lang);
+  } catch {
+    // Offline or no push service: the next start tries again; the inbox still receives everything.
+  }
 }
 
 /** Asks permission, subscribes this phone to Web Push and registers it with the server. */
@@ -229,26 +318,53 @@ export async function enablePush(lang: "fr" | "en"): Promise<ApiProblem | Notifi
   const permission = await Notification.requestPermission();
   if (permission !== "granted") return permission;
   try {
-    const key = await data.notifications().vapidPublicKey();
-    const registration = await navigator.serviceWorker.ready;
-    const subscription = (await registration.pushManager.getSubscription())
-      ?? (await registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: key }));
-    await data.notifications().subscribe(subscription.toJSON() as Parameters<Notifications["subscribe"]>[0], lang);
+    await registerPush(lang);
     return "granted";
   } catch (error) {
     return problemOf(error);
   }
 }
 
-const PREFS_KEY = "nomade.pushPrefs";
-export const pushPrefs = signal<Record<"invoice" | "approval" | "decision", boolean>>(
-  JSON.parse(localStorage.getItem(PREFS_KEY) ?? '{"invoice":true,"approval":true,"decision":true}') as Record<"invoice" | "approval" | "decision", boolean>,
-);
-/** Push preferences: kept on the phone and sent as an intent for the server's sender. */
-export function setPushPref(kind: "invoice" | "approval" | "decision", on: boolean): void {
-  pushPrefs.value = { ...pushPrefs.value, [kind]: on };
-  localStorage.setItem(PREFS_KEY, JSON.stringify(pushPrefs.value));
-  write(() => data.enqueue("notification_preferences.update", 1, { ...pushPrefs.value }));
+/** The document on screen: no push about it while it stays open (best effort). */
+export function reportPresence(kind: string, id: string): void {
+  if (!demoRows && ready.value && session.value && online.value) void data.notifications().reportPresence(kind, id);
+}
+
+/** Notification preferences (GET/PUT /api/v1/push/preferences through the data layer). The last
+ * values read are kept on the phone per user so the screen stays readable offline. */
+export type PushPreferences = data.PushPreferences;
+export const pushPrefs = signal<PushPreferences | null>(null);
+const prefsKey = (): string => `nomade.pushPrefs:${myId()}`;
+function cachePrefs(prefs: PushPreferences): void {
+  pushPrefs.value = prefs;
+  try { localStorage.setItem(prefsKey(), JSON.stringify(prefs)); } catch { /* storage full: the screen still has them */ }
+}
+export async function loadPushPrefs(): Promise<ApiProblem | null> {
+  const saved = localStorage.getItem(prefsKey());
+  if (saved && pushPrefs.value === null) pushPrefs.value = JSON.parse(saved) as PushPreferences;
+  try {
+    cachePrefs(await data.notifications().preferences());
+    return null;
+  } catch (error) {
+    return problemOf(error);
+  }
+}
+export async function savePushPrefs(prefs: PushPreferences): Promise<ApiProblem | null> {
+  const { version: _version, ...body } = prefs;
+  try {
+    cachePrefs(await data.notifications().savePreferences(body));
+    return null;
+  } catch (error) {
+    return problemOf(error);
+  }
+}
+/** "Send me a test": the number of this user's devices it went to. */
+export async function sendTestPush(): Promise<{ devices: number } | ApiProblem> {
+  try {
+    return { devices: await data.notifications().sendTest() };
+  } catch (error) {
+    return problemOf(error);
+  }
 }
 
 export const syncNow = (): Promise<void> => (ready.value ? data.syncNow().catch(() => undefined) : Promise.resolve());

@@ -134,6 +134,12 @@ export interface Rejection {
   code: string;
   message: { fr: string; en: string };
   at: string;
+  /** "rejected" (not applied) or "conflict" (applied, another device's value overwritten). */
+  kind: "rejected" | "conflict" | "noop";
+  /** Values overwritten by a later edit from another device (kind "conflict"): restorable. */
+  overwritten: { field: string; lost: string; kept: string }[];
+  /** MONEY_CONFLICT: the amount on the server and the one this phone sent (cents). */
+  money: { server: number; client: number; currency: string } | null;
 }
 
 export interface Device {

@@ -3,7 +3,7 @@
 import type { ComponentChildren } from "preact";
 import { useEffect, useRef } from "preact/hooks";
 import { t, type MessageKey } from "./i18n";
-import { pendingDocumentIds } from "./data";
+import { pendingDocumentIds, reportPresence } from "./data";
 
 let firstPage = true;
 
@@ -40,4 +40,14 @@ export function PendingMark({ id }: { id: string }) {
 
 export function Problem({ message }: { message: string | null }) {
   return message ? <p class="alert bad" role="alert">{message}</p> : null;
+}
+
+/** Tells the server which document is open (every 30 s while it stays on screen). */
+export function usePresence(kind: string, id: string | undefined): void {
+  useEffect(() => {
+    if (!id) return undefined;
+    reportPresence(kind, id);
+    const timer = setInterval(() => reportPresence(kind, id), 30_000);
+    return () => clearInterval(timer);
+  }, [kind, id]);
 }

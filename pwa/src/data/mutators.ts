@@ -112,7 +112,6 @@ const completeInvoice: Mutator = (view, args) => {
 };
 
 /** Intents with no visible effect on synced rows (settings kept elsewhere). */
-const noEffect: Mutator = () => undefined;
 
 const readNotification: Mutator = (view, args, context) => {
   const id = idOf(args);
@@ -143,7 +142,6 @@ export const MUTATORS: ReadonlyMap<string, Mutator> = new Map<string, Mutator>([
   ['expense_claim.mark_paid', setState('expense_claim', 'paid', 'paid_at')],
   ['purchase_order.certify', certifyOrder],
   ['invoice.complete', completeInvoice],
-  ['notification_preferences.update', noEffect],
   // Names of the first design (sync-design.md), kept so old queued intents still show.
   ['claim.create', create('claim', 'draft')],
   ['claim.submit', setState('claim', 'submitted', 'submitted_at')],

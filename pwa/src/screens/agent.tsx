@@ -9,7 +9,7 @@ import { downscaleReceipt } from "../app/image";
 import { formatDate, formatMoney, formatPercent, parseMoneyToCents, t, type MessageKey } from "../app/i18n";
 import type { ExpenseCategory, ExpenseLine, Mission, OcrField } from "../app/model";
 
-import { Page, PendingMark, Problem, StatusBadge } from "../app/ui";
+import { Page, PendingMark, Problem, StatusBadge, usePresence } from "../app/ui";
 
 export function MissionList() {
   return (
@@ -75,6 +75,7 @@ export function MissionNew() {
 
 export function MissionDetail() {
   const { params } = useRoute();
+  usePresence("mission", params["id"]);
   const { route } = useLocation();
   const m = missions.value.find((x) => x.id === params["id"]);
   if (!m) return <Page title={t("missions.title")}><p>{t("common.empty")}</p></Page>;
@@ -212,7 +213,7 @@ export function LineEditor() {
     if (amount === null) return setProblem(t("claims.amount"));
     const rate = Math.round(Number(String(f.get("vat") ?? "0").replace(",", ".")) * 10);
     const line: Omit<ExpenseLine, "warnings" | "ocr"> = {
-      id: existing?.id ?? newId(), claim_id: claimId, spent_on: String(f.get("spent_on")),
+      id: existing?.id ?? newId(), claim_id: existing ? existing.claim_id : claimId, spent_on: String(f.get("spent_on")),
       category: f.get("category") as ExpenseCategory, merchant: String(f.get("merchant") ?? "").trim(),
       amount_cents: amount, vat_rate_permille: Number.isFinite(rate) ? rate : 0, currency: "EUR",
       ...(existing?.receipt_blob ? { receipt_blob: existing.receipt_blob } : {}),

@@ -7,7 +7,7 @@ import { formatDate, formatMoney, formatNumber, parseMoneyToCents, t, type Messa
 import {
   amountsPerStage, filterInvoices, lateInvoices, median, needsAction, paymentDelays, STAGES, stageOf, type InvoiceQuery, type Stage,
 } from "../app/invoice-stages";
-import { Page } from "../app/ui";
+import { Page, usePresence } from "../app/ui";
 
 const statusLabel = (code: string): string => t(`invoice.${code}` as MessageKey);
 
@@ -66,6 +66,7 @@ export function InvoiceList() {
 
 export function InvoiceDetail() {
   const { params } = useRoute();
+  usePresence("invoice", params["id"]);
   const i = invoices.value.find((x) => x.id === params["id"]);
   if (!i) return <Page title={t("invoices.title")}><p>{t("common.empty")}</p></Page>;
   return (

@@ -32,6 +32,8 @@ class RunningApp:
     base_url: str
     password: str
     people: dict[str, dict[str, str]]
+    supplier_siret: str = ""
+    integration_key: str = ""
 
     def email(self, person: str) -> str:
         return self.people[person]["email"]
@@ -104,7 +106,9 @@ def running_app(built_pwa: Path) -> Iterator[RunningApp]:
                     f"server did not start: {(data_dir / 'server.log').read_text()[-2000:]}"
                 )
             time.sleep(0.2)
-        yield RunningApp(base_url=base_url, password=org["password"], people=org["people"])
+        yield RunningApp(base_url=base_url, password=org["password"], people=org["people"],
+                         supplier_siret=org["supplier_siret"],
+                         integration_key=org["integration_key"])
     finally:
         server.terminate()
         try:
@@ -196,3 +200,49 @@ async def sign_in(page, running_app: RunningApp, person: str, *, demo: bool = Fa
     await page.get_by_role("button", name="Se connecter").click()
     await page.get_by_role("button", name="Plus tard").click(timeout=15_000)
     await page.get_by_role("navigation", name="Navigation principale").wait_for()
+
+
+async def api_login(client: httpx.AsyncClient, app: RunningApp, person: str) -> dict[str, str]:
+    """Bearer headers of ``person`` signed in through the API (its own device)."""
+    response = await client.post(
+        "/api/v1/auth/login", json={"email": app.email(person), "password": app.password}
+    )
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+async def watch_service_worker(context, page) -> list[str]:  # type: ignore[no-untyped-def]
+    """Enables CDP's ServiceWorker domain; the returned list fills with registration ids."""
+    cdp = await context.new_cdp_session(page)
+    registrations: list[str] = []
+    cdp.on(
+        "ServiceWorker.workerRegistrationUpdated",
+        lambda event: registrations.extend(
+            r["registrationId"] for r in event["registrations"] if not r.get("isDeleted")
+        ),
+    )
+    await cdp.send("ServiceWorker.enable")
+    page._nomade_cdp = cdp  # kept with the page for deliver_push
+    return registrations
+
+
+async def deliver_push(page, base_url: str, registration_id: str, plaintext: bytes) -> list[dict]:  # type: ignore[no-untyped-def,type-arg]
+    """Hands a decrypted push body to the page's real service worker (CDP
+    ``ServiceWorker.deliverPushMessage``) and returns the notifications it then shows."""
+    import asyncio
+
+    await page._nomade_cdp.send(
+        "ServiceWorker.deliverPushMessage",
+        {"origin": base_url, "registrationId": registration_id, "data": plaintext.decode()},
+    )
+    for _ in range(100):
+        shown = await page.evaluate(
+            """() => navigator.serviceWorker.ready
+                .then(r => r.getNotifications())
+                .then(ns => ns.map(n => ({title: n.title, body: n.body, data: n.data,
+                                          actions: n.actions.map(a => a.action)})))"""
+        )
+        if shown:
+            return list(shown)
+        await asyncio.sleep(0.1)
+    return []

@@ -8,15 +8,20 @@ from __future__ import annotations
 import asyncio
 import json
 
+from backend.invoices.integration_keys import create_key
 from backend.migrate import migrate
 from tests.factories import PASSWORD, make_org
+
+INTEGRATION_KEY = "browser-test-integration-key"
 
 
 async def main() -> None:
     await migrate()
     org = await make_org()
+    await create_key(org.id, INTEGRATION_KEY, name="browser tests")
     people = {name: {"email": p.email, "user_id": str(p.user_id)} for name, p in org.people.items()}
-    print(json.dumps({"password": PASSWORD, "people": people}))
+    print(json.dumps({"password": PASSWORD, "people": people, "supplier_siret": org.supplier_siret,
+                      "integration_key": INTEGRATION_KEY}))
 
 
 if __name__ == "__main__":

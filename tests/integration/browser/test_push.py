@@ -5,7 +5,6 @@ manager a notification offering Approve and Refuse."""
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -13,17 +12,15 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.integration.browser.conftest import RunningApp
+from tests.integration.browser.conftest import (
+    RunningApp,
+    api_login,
+    deliver_push,
+    watch_service_worker,
+)
 from tests.pushservice import FakePushService
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-
-async def _login(client: httpx.AsyncClient, app: RunningApp, person: str) -> dict[str, str]:
-    response = await client.post("/api/v1/auth/login", json={
-        "email": app.email(person), "password": app.password})
-    assert response.status_code == 200, response.text
-    return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
 
 async def _intent(client: httpx.AsyncClient, headers: dict[str, str], seq: int, name: str,
@@ -40,8 +37,8 @@ async def test_approval_request_is_shown_by_the_real_service_worker(
         phone, running_app: RunningApp) -> None:  # type: ignore[no-untyped-def]
     with FakePushService() as push_service:
         async with httpx.AsyncClient(base_url=running_app.base_url, timeout=20) as api:
-            manager = await _login(api, running_app, "manager_a")
-            agent = await _login(api, running_app, "agent_a")
+            manager = await api_login(api, running_app, "manager_a")
+            agent = await api_login(api, running_app, "agent_a")
             device = push_service.new_subscription()
             response = await api.post("/api/v1/push/subscriptions", headers=manager,
                                       json={**device.info, "user_agent": "chromium test"})
@@ -49,11 +46,7 @@ async def test_approval_request_is_shown_by_the_real_service_worker(
 
             await phone.grant_permissions(["notifications"], origin=running_app.base_url)
             page = await phone.new_page()
-            cdp = await phone.new_cdp_session(page)
-            registrations: list[str] = []
-            cdp.on("ServiceWorker.workerRegistrationUpdated", lambda event: registrations.extend(
-                r["registrationId"] for r in event["registrations"] if not r.get("isDeleted")))
-            await cdp.send("ServiceWorker.enable")
+            registrations = await watch_service_worker(phone, page)
             await page.goto("/")
             await page.wait_for_function("navigator.serviceWorker.controller !== null",
                                          timeout=20_000)
@@ -72,18 +65,7 @@ async def test_approval_request_is_shown_by_the_real_service_worker(
         [message] = await push_service.wait_for_async(device, 1, timeout=30)
         assert message.urgency == "high"
         assert registrations, "the app registered its service worker"
-        await cdp.send("ServiceWorker.deliverPushMessage", {
-            "origin": running_app.base_url, "registrationId": registrations[-1],
-            "data": message.plaintext.decode()})
-        shown: list[dict[str, Any]] = []
-        for _ in range(100):
-            shown = await page.evaluate("""() => navigator.serviceWorker.ready
-                .then(r => r.getNotifications())
-                .then(ns => ns.map(n => ({title: n.title, body: n.body, data: n.data,
-                                          actions: n.actions.map(a => a.action)})))""")
-            if shown:
-                break
-            await asyncio.sleep(0.1)
+        shown = await deliver_push(page, running_app.base_url, registrations[-1], message.plaintext)
         assert shown, "the service worker showed the push"
         assert shown[0]["title"] == "À valider : Audit — Lille"
         assert shown[0]["actions"] == ["approve", "refuse"]

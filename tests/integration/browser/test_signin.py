@@ -36,7 +36,8 @@ async def test_agent_signs_in_and_the_service_worker_controls_the_page(
     # The agent lands on their missions, inside the shell with its bottom navigation.
     await page.get_by_role("heading", name="Mes missions").wait_for()
     nav = page.get_by_role("navigation", name="Navigation principale")
-    assert await nav.get_by_role("link").all_inner_texts() == [
+    labels = [text.splitlines()[0] for text in await nav.get_by_role("link").all_inner_texts()]
+    assert labels == [  # "Messages" may carry an unread count (other tests notify this agent)
         "Missions",
         "Frais",
         "Messages",
