@@ -22,6 +22,7 @@ __all__ = (
     "finish_intent_pg",
     "is_postgres",
     "organisation_versions",
+    "pull_header",
     "read_transaction",
     "uuid_param",
     "write_transaction",
@@ -128,6 +129,36 @@ async def organisation_versions(organisation_ids: list[UUID]) -> dict[UUID, tupl
     )
     found = {_as_uuid(r["organisation"]): (int(r["version"]), int(r["horizon"])) for r in rows}
     return {org: found.get(org, (0, 0)) for org in organisation_ids}
+
+
+async def pull_header(client_id: UUID, organisation_ids: list[UUID]
+                      ) -> tuple[str | None, tuple[UUID, int] | None,
+                                 dict[UUID, tuple[int, int]]]:
+    """What a pull reads first, in ONE statement: the epoch (None before the first pull), the
+    client's (user, last_seq) (None for a new client) and each organisation's (version,
+    horizon) (absent organisations at (0, 0))."""
+    orgs = [uuid_param(o) for o in organisation_ids]
+    org_branch = ""
+    if orgs:
+        org_branch = (" UNION ALL SELECT 'o', CAST(organisation AS TEXT), version, horizon "
+                      "FROM organisation_version WHERE organisation IN ("
+                      + ", ".join("{}" for _ in orgs) + ")")
+    nothing = "CAST(NULL AS BIGINT)"
+    rows = await SyncMeta.raw(
+        f"SELECT 'e' AS k, value AS a, {nothing} AS b, {nothing} AS c FROM sync_meta "  # noqa: S608
+        f"WHERE key = 'epoch' UNION ALL SELECT 'c', CAST(\"user\" AS TEXT), last_seq, {nothing} "
+        "FROM sync_client WHERE id = {}" + org_branch, uuid_param(client_id), *orgs)
+    epoch: str | None = None
+    client: tuple[UUID, int] | None = None
+    versions = dict.fromkeys(organisation_ids, (0, 0))
+    for row in rows:
+        if row["k"] == "e":
+            epoch = str(row["a"])
+        elif row["k"] == "c":
+            client = (UUID(row["a"]), int(row["b"]))
+        else:
+            versions[UUID(row["a"])] = (int(row["b"]), int(row["c"]))
+    return epoch, client, versions
 
 
 async def current_epoch() -> str:
