@@ -84,11 +84,14 @@ async def _in_snapshot(actor: Actor, client_id: UUID, cookie_in: Cookie | None, 
                 cursor.p[name] = [version, None]
                 continue
             room = limit - len(patch)
-            if room <= 0:
+            if room <= 0 and (has_more or not complete):
                 cursor.p[name] = position
                 complete = False
                 continue
-            ops, next_position = await _page(spec, clauses[name], org, position, version, room)
+            # a full page that may be the last: check the rest is empty (LIMIT 1) rather than
+            # make the client come back for an empty page
+            ops, next_position = await _page(spec, clauses[name], org, position, version,
+                                             max(room, 0))
             patch.extend(ops)
             cursor.p[name] = [version, None] if next_position is None else next_position
             complete = complete and next_position is None
@@ -155,6 +158,8 @@ async def _page(spec: EntitySpec, clause: Any, org: UUID, position: list[Any], v
         start, sv <= version, clause,
     ).order_by(sv, pk).limit(room + 1)
     more = len(rows) > room
+    if more and room == 0:
+        return [], [int(position[0]), position[1]]
     rows = rows[:room]
     ops = [_op(spec, row) for row in rows]
     if more:
