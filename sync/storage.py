@@ -10,7 +10,7 @@ from uuid import UUID
 
 from piccolo.engine import engine_finder
 from piccolo.engine.base import Engine
-from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
 from piccolo.engine.sqlite import TransactionType
 
 from sync.tables import OrganisationVersion, SyncMeta
@@ -54,15 +54,30 @@ async def write_transaction() -> AsyncIterator[Any]:
             yield txn
 
 
+class _ReadSnapshot(PostgresTransaction):
+    """A Piccolo transaction opened as ``BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY``:
+    one round trip instead of a BEGIN then a SET TRANSACTION."""
+
+    async def begin(self) -> None:
+        if self._parent is not None:
+            raise RuntimeError("a read snapshot cannot nest in another transaction")
+        self.transaction = self.connection.transaction(isolation="repeatable_read",
+                                                       readonly=True)
+        await self.transaction.start()
+
+
 @asynccontextmanager
 async def read_transaction() -> AsyncIterator[Any]:
     """A read-only snapshot: REPEATABLE READ on PostgreSQL, a WAL read transaction on SQLite."""
     db = engine()
-    async with db.transaction() as txn:
-        if isinstance(db, PostgresEngine):
-            await txn.connection.execute(
-                "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-        yield txn
+    if isinstance(db, PostgresEngine):
+        if db.current_transaction.get() is not None:
+            raise RuntimeError("a read snapshot cannot nest in another transaction")
+        async with _ReadSnapshot(engine=db) as txn:
+            yield txn
+    else:
+        async with db.transaction() as txn:
+            yield txn
 
 
 async def bump_version(organisation_id: UUID) -> int:
