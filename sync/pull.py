@@ -15,9 +15,9 @@ from uuid import UUID
 from backend.accounts.actor import Actor
 from backend.errors import DomainError
 from sync.cookie import Cookie, OrgCursor, decode_cookie, encode_cookie
-from sync.push import _ack_from_row, client_last_seq
+from sync.push import _ack_from_row
 from sync.registry import EntitySpec, clause_fingerprint, entities, visible_organisations
-from sync.storage import current_epoch, organisation_versions, read_transaction
+from sync.storage import current_epoch, pull_header, read_transaction
 from sync.tables import SyncAck
 from sync.wire import Ack, PatchOp, PullResponse, Reset
 
@@ -40,43 +40,67 @@ async def pull(actor: Actor, client_id: UUID, cookie_text: str | None, limit: in
         if cookie is None:
             raise DomainError("COOKIE_INVALID")
     specs = entities()
-    epoch = await current_epoch()  # may create it: outside the read-only snapshot
-    async with read_transaction():
-        orgs = await visible_organisations(actor)
-        versions = await organisation_versions(orgs)
-        clauses = {name: await spec.where(actor) for name, spec in specs.items()}
-        fingerprints = {name: clause_fingerprint(c) for name, c in clauses.items()}
-        last_seq = await client_last_seq(actor, client_id)
-        cookie, reset = _plan(cookie, epoch, orgs, versions, fingerprints)
-        patch: list[PatchOp] = []
-        has_more = False
-        for org in orgs:
-            version, _ = versions[org]
-            cursor = cookie.o.setdefault(org.hex, OrgCursor())
-            complete = True
-            for name, spec in specs.items():
-                position = cursor.p.get(name, [cursor.v, None])
-                if position[1] is None and position[0] >= version:
-                    cursor.p[name] = [version, None]
-                    continue
-                room = limit - len(patch)
-                if room <= 0:
-                    cursor.p[name] = position
-                    complete = False
-                    continue
-                ops, next_position = await _page(spec, clauses[name], org, position, version, room)
-                patch.extend(ops)
-                cursor.p[name] = [version, None] if next_position is None else next_position
-                complete = complete and next_position is None
-            if complete:
-                cursor.v, cursor.p = version, {}
-            else:
-                has_more = True
-        acks = await _acks_since(client_id, cookie.a, last_seq)
+    while True:
+        async with read_transaction():
+            orgs = await visible_organisations(actor)
+            epoch, client, versions = await pull_header(client_id, orgs)
+            if epoch is not None:
+                last_seq = _last_seq(actor, client)
+                cookie, has_more, acks, patch, reset = await _in_snapshot(
+                    actor, client_id, cookie, epoch, orgs, versions, last_seq, specs, limit)
+                break
+        await current_epoch()  # the very first pull creates it, outside the read-only snapshot
     if not has_more:
         cookie.a = last_seq
     return PullResponse(cookie=encode_cookie(cookie), has_more=has_more, last_seq=last_seq,
                         acks=acks, patch=patch, reset=reset)
+
+
+def _last_seq(actor: Actor, client: tuple[UUID, int] | None) -> int:
+    """The client's last processed seq (0 for a new client); CLIENT_TAKEN if not the actor's."""
+    if client is None:
+        return 0
+    if client[0] != actor.user_id:
+        raise DomainError("CLIENT_TAKEN")
+    return client[1]
+
+
+async def _in_snapshot(actor: Actor, client_id: UUID, cookie_in: Cookie | None, epoch: str,
+                       orgs: list[UUID], versions: dict[UUID, tuple[int, int]], last_seq: int,
+                       specs: dict[str, EntitySpec], limit: int
+                       ) -> tuple[Cookie, bool, list[Ack], list[PatchOp], Reset | None]:
+    clauses = {name: await spec.where(actor) for name, spec in specs.items()}
+    fingerprints = {name: clause_fingerprint(c) for name, c in clauses.items()}
+    cookie, reset = _plan(cookie_in, epoch, orgs, versions, fingerprints)
+    patch: list[PatchOp] = []
+    has_more = False
+    for org in orgs:
+        version, _ = versions[org]
+        cursor = cookie.o.setdefault(org.hex, OrgCursor())
+        complete = True
+        for name, spec in specs.items():
+            position = cursor.p.get(name, [cursor.v, None])
+            if position[1] is None and position[0] >= version:
+                cursor.p[name] = [version, None]
+                continue
+            room = limit - len(patch)
+            if room <= 0 and (has_more or not complete):
+                cursor.p[name] = position
+                complete = False
+                continue
+            # a full page that may be the last: check the rest is empty (LIMIT 1) rather than
+            # make the client come back for an empty page
+            ops, next_position = await _page(spec, clauses[name], org, position, version,
+                                             max(room, 0))
+            patch.extend(ops)
+            cursor.p[name] = [version, None] if next_position is None else next_position
+            complete = complete and next_position is None
+        if complete:
+            cursor.v, cursor.p = version, {}
+        else:
+            has_more = True
+    acks = await _acks_since(client_id, cookie.a, last_seq)
+    return cookie, has_more, acks, patch, reset
 
 
 def _plan(cookie: Cookie | None, epoch: str, orgs: list[UUID],
@@ -134,6 +158,8 @@ async def _page(spec: EntitySpec, clause: Any, org: UUID, position: list[Any], v
         start, sv <= version, clause,
     ).order_by(sv, pk).limit(room + 1)
     more = len(rows) > room
+    if more and room == 0:
+        return [], [int(position[0]), position[1]]
     rows = rows[:room]
     ops = [_op(spec, row) for row in rows]
     if more:

@@ -21,7 +21,7 @@ from backend import metrics
 from backend.accounts.actor import Actor
 from backend.errors import CATALOGUE, DomainError
 from sync.registry import MutationContext, Noop, Rejected, Transient, get_entity, get_mutation
-from sync.storage import bump_version, is_postgres, write_transaction
+from sync.storage import bump_version, finish_intent_pg, is_postgres, write_transaction
 from sync.storage import uuid_param as _param
 from sync.tables import ConflictLog, SyncAck, SyncClient
 from sync.wire import Ack, AckMessage, AckStatus, ConflictReport, MutationIn
@@ -210,18 +210,24 @@ async def _attempt(actor: Actor, client_id: UUID, item: MutationIn, poke: Poke,
             if outcome is not None:
                 raise _Undo(outcome)
         ack = _make_ack(item, outcome, ctx)
-        await _store_ack(client_id, item, ack)
         if ctx.conflicts:
             await _log_conflicts(ctx, item)
-        for org, touched in ctx.touched.items():
-            version = await bump_version(org)
-            versions[org] = version
-            for entity, ids in touched.items():
-                table = get_entity(entity).table
-                await table.update({
-                    table.sync_version: version,  # type: ignore[attr-defined]
-                    table.row_version: table.row_version + 1,  # type: ignore[attr-defined]
-                }).where(table._meta.primary_key.is_in(list(ids)))
+        if is_postgres():  # ack + version bumps + stamps in one statement
+            stamps = [(org, [_stamp_target(entity, ids) for entity, ids in touched.items()])
+                      for org, touched in ctx.touched.items()]
+            new_versions = await finish_intent_pg(_ack_values(client_id, item, ack), stamps)
+            versions.update(zip(ctx.touched, new_versions, strict=True))
+        else:
+            await _store_ack(client_id, item, ack)
+            for org, touched in ctx.touched.items():
+                version = await bump_version(org)
+                versions[org] = version
+                for entity, ids in touched.items():
+                    table = get_entity(entity).table
+                    await table.update({
+                        table.sync_version: version,  # type: ignore[attr-defined]
+                        table.row_version: table.row_version + 1,  # type: ignore[attr-defined]
+                    }).where(table._meta.primary_key.is_in(list(ids)))
     if ack.status == "rejected" and ack.code:
         metrics.intent_refused(ack.code)  # counted once: a replay returns the stored ack above
     for call in ctx.after_commit_calls:
@@ -245,6 +251,19 @@ def _make_ack(item: MutationIn, outcome: Noop | Rejected | None, ctx: MutationCo
     status: AckStatus = "noop" if isinstance(outcome, Noop) else "rejected"
     return Ack(seq=item.seq, id=item.id, status=status, code=outcome.code,
                message=_message(outcome.code), details=_jsonable(outcome.details))
+
+
+def _stamp_target(entity: str, ids: set[Any]) -> tuple[str, str, list[Any]]:
+    meta = get_entity(entity).table._meta
+    return meta.tablename, meta.primary_key._meta.db_column_name, list(ids)
+
+
+def _ack_values(client_id: UUID, item: MutationIn, ack: Ack) -> tuple[Any, ...]:
+    return (client_id, item.seq, f"{client_id}:{item.seq}", item.id, item.name[:80], item.v,
+            ack.status, ack.code, _ENCODE(ack.details).decode(), _ENCODE(ack.conflicts).decode())
+
+
+_ENCODE = msgspec.json.Encoder().encode
 
 
 async def _store_ack(client_id: UUID, item: MutationIn, ack: Ack) -> None:

@@ -10,7 +10,7 @@ from uuid import UUID
 
 from piccolo.engine import engine_finder
 from piccolo.engine.base import Engine
-from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
 from piccolo.engine.sqlite import TransactionType
 
 from sync.tables import OrganisationVersion, SyncMeta
@@ -19,8 +19,10 @@ __all__ = (
     "bump_version",
     "current_epoch",
     "engine",
+    "finish_intent_pg",
     "is_postgres",
     "organisation_versions",
+    "pull_header",
     "read_transaction",
     "uuid_param",
     "write_transaction",
@@ -52,15 +54,30 @@ async def write_transaction() -> AsyncIterator[Any]:
             yield txn
 
 
+class _ReadSnapshot(PostgresTransaction):
+    """A Piccolo transaction opened as ``BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY``:
+    one round trip instead of a BEGIN then a SET TRANSACTION."""
+
+    async def begin(self) -> None:
+        if self._parent is not None:
+            raise RuntimeError("a read snapshot cannot nest in another transaction")
+        self.transaction = self.connection.transaction(isolation="repeatable_read",
+                                                       readonly=True)
+        await self.transaction.start()
+
+
 @asynccontextmanager
 async def read_transaction() -> AsyncIterator[Any]:
     """A read-only snapshot: REPEATABLE READ on PostgreSQL, a WAL read transaction on SQLite."""
     db = engine()
-    async with db.transaction() as txn:
-        if isinstance(db, PostgresEngine):
-            await txn.connection.execute(
-                "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-        yield txn
+    if isinstance(db, PostgresEngine):
+        if db.current_transaction.get() is not None:
+            raise RuntimeError("a read snapshot cannot nest in another transaction")
+        async with _ReadSnapshot(engine=db) as txn:
+            yield txn
+    else:
+        async with db.transaction() as txn:
+            yield txn
 
 
 async def bump_version(organisation_id: UUID) -> int:
@@ -78,6 +95,46 @@ async def bump_version(organisation_id: UUID) -> int:
     return int(rows[0]["version"])
 
 
+_ACK_INSERT = (
+    "INSERT INTO sync_ack (client, seq, ack_key, mutation_id, name, v, status, code, details, "
+    "conflicts, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, now())"
+)
+
+
+async def finish_intent_pg(ack: tuple[Any, ...],
+                           stamps: list[tuple[UUID, list[tuple[str, str, list[Any]]]]]
+                           ) -> list[int]:
+    """PostgreSQL, inside the intent's transaction: store the ack, bump each organisation's
+    version and stamp its touched rows, in ONE statement (data-modifying CTEs).
+
+    ``ack`` holds the ten values of ``_ACK_INSERT``; ``stamps`` lists, per organisation, the
+    (table, primary key column, ids) touched. Returns the new version of each organisation,
+    in order. The version rows are locked just before commit, as :func:`bump_version` does.
+    """
+    txn = engine().current_transaction.get()
+    if txn is None:
+        raise RuntimeError("finish_intent_pg runs inside the intent's transaction")
+    if not stamps:
+        await txn.connection.execute(_ACK_INSERT, *ack)
+        return []
+    params: list[Any] = list(ack)
+    parts = [f"a AS ({_ACK_INSERT})"]
+    for i, (org, tables) in enumerate(stamps):
+        params.append(org)
+        parts.append(
+            f"v{i} AS (INSERT INTO organisation_version (organisation, version, horizon) "  # noqa: S608
+            f"VALUES (${len(params)}, 1, 0) ON CONFLICT (organisation) DO UPDATE SET "
+            "version = organisation_version.version + 1 RETURNING version)")
+        for j, (table, pk, ids) in enumerate(tables):
+            params.append(ids)
+            parts.append(
+                f's{i}_{j} AS (UPDATE "{table}" SET sync_version = (SELECT version FROM v{i}), '  # noqa: S608
+                f'row_version = row_version + 1 WHERE "{pk}" = ANY(${len(params)}) RETURNING 1)')
+    select = ", ".join(f"(SELECT version FROM v{i})" for i in range(len(stamps)))  # noqa: S608
+    row = await txn.connection.fetchrow(f"WITH {', '.join(parts)} SELECT {select}", *params)
+    return [int(v) for v in row.values()]
+
+
 async def organisation_versions(organisation_ids: list[UUID]) -> dict[UUID, tuple[int, int]]:
     """organisation → (version, horizon); absent organisations are at (0, 0)."""
     if not organisation_ids:
@@ -87,6 +144,36 @@ async def organisation_versions(organisation_ids: list[UUID]) -> dict[UUID, tupl
     )
     found = {_as_uuid(r["organisation"]): (int(r["version"]), int(r["horizon"])) for r in rows}
     return {org: found.get(org, (0, 0)) for org in organisation_ids}
+
+
+async def pull_header(client_id: UUID, organisation_ids: list[UUID]
+                      ) -> tuple[str | None, tuple[UUID, int] | None,
+                                 dict[UUID, tuple[int, int]]]:
+    """What a pull reads first, in ONE statement: the epoch (None before the first pull), the
+    client's (user, last_seq) (None for a new client) and each organisation's (version,
+    horizon) (absent organisations at (0, 0))."""
+    orgs = [uuid_param(o) for o in organisation_ids]
+    org_branch = ""
+    if orgs:
+        org_branch = (" UNION ALL SELECT 'o', CAST(organisation AS TEXT), version, horizon "
+                      "FROM organisation_version WHERE organisation IN ("
+                      + ", ".join("{}" for _ in orgs) + ")")
+    nothing = "CAST(NULL AS BIGINT)"
+    rows = await SyncMeta.raw(
+        f"SELECT 'e' AS k, value AS a, {nothing} AS b, {nothing} AS c FROM sync_meta "  # noqa: S608
+        f"WHERE key = 'epoch' UNION ALL SELECT 'c', CAST(\"user\" AS TEXT), last_seq, {nothing} "
+        "FROM sync_client WHERE id = {}" + org_branch, uuid_param(client_id), *orgs)
+    epoch: str | None = None
+    client: tuple[UUID, int] | None = None
+    versions = dict.fromkeys(organisation_ids, (0, 0))
+    for row in rows:
+        if row["k"] == "e":
+            epoch = str(row["a"])
+        elif row["k"] == "c":
+            client = (UUID(row["a"]), int(row["b"]))
+        else:
+            versions[UUID(row["a"])] = (int(row["b"]), int(row["c"]))
+    return epoch, client, versions
 
 
 async def current_epoch() -> str:

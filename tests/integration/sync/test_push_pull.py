@@ -124,3 +124,30 @@ async def test_create_with_an_existing_id_is_rejected_and_keeps_the_first(client
     await agent.pull()
     assert agent.lines()[str(line_id)]["merchant"] == "A"
     assert agent.lines()[str(line_id)]["row_version"] == 1
+
+
+async def test_pull_with_the_client_id_of_another_user_is_refused(client: Any) -> None:
+    org = await make_org()
+    agent = SyncClient(client, org.people["agent_a"])
+    await agent.do("expense_line.create", line_args())
+    response = await client.post("/sync/v1/pull", headers=org.people["agent_a2"].headers,
+                                 json={"client_id": str(agent.client_id), "cookie": None})
+    assert response.status_code == 403, response.text
+    assert response.json()["code"] == "CLIENT_TAKEN"
+
+
+async def test_a_page_filled_exactly_by_the_last_rows_ends_the_pull(client: Any) -> None:
+    org = await make_org()
+    agent = SyncClient(client, org.people["agent_a"])
+    ids = [str(uuid.uuid4()) for _ in range(3)]
+    await agent.push(*[agent.intent("expense_line.create", line_args(uuid.UUID(i)))
+                       for i in ids])
+    exact = SyncClient(client, org.people["agent_a"])
+    pages = await exact.pull(limit=3)
+    assert [len(p["patch"]) for p in pages] == [3]
+    assert set(exact.lines()) == set(ids)
+    assert pages[0]["last_seq"] == 0  # another installation: no seq of its own
+    short = SyncClient(client, org.people["agent_a"])
+    pages = await short.pull(limit=2)
+    assert [len(p["patch"]) for p in pages] == [2, 1]
+    assert set(short.lines()) == set(ids)
