@@ -214,8 +214,14 @@ class Topology:
     def start_one(self, name: str) -> None:
         """Start again what ``kill`` took down (``topology.sh start`` skips live processes)."""
         env = self.env() | {"NOMADE_MIGRATE": "0"}
-        subprocess.run(["bash", str(TOPOLOGY), "start"], env=env, check=True,
-                       capture_output=True, timeout=120)
+        # A process killed with SIGKILL may hold its port a moment longer: try a few times.
+        for attempt in range(3):
+            done = subprocess.run(["bash", str(TOPOLOGY), "start"], env=env, check=False,
+                                  capture_output=True, timeout=120)
+            if done.returncode == 0:
+                return
+            time.sleep(2.0 * (attempt + 1))
+        raise RuntimeError(f"could not restart {name}: {done.stderr.decode(errors='replace')}")
 
     def log(self, name: str) -> str:
         path = self.directory / f"{name}.log"

@@ -135,8 +135,8 @@ async def test_postgres_restart_gives_503_then_recovers(
     assert push_during.json()["code"] == "SERVICE_UNAVAILABLE"
     statuses = sum((p.statuses for p in phones), start=type(phones[0].statuses)())
     assert not {"500", "502", "504"} & set(statuses), statuses
-    assert statuses["503"] >= 1 or statuses.get("ReadError", 0) + statuses.get(
-        "RemoteProtocolError", 0) >= 1, f"the outage was not seen: {statuses}"
+    # The background phones may or may not hit the outage window (timing); the 503 promise
+    # is asserted deterministically above, on requests sent while PostgreSQL is down.
     for port_url in (topology.app_url(1), topology.app_url(2)):
         assert httpx.get(f"{port_url}/ready", timeout=5).status_code == 200
     await _converged(topology.base_url, phones)
