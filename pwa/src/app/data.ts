@@ -11,7 +11,7 @@ import type {
 } from "./model";
 import * as sample from "./placeholder";
 import { toApprovals, toClaim, toInvoice, toLine, toMission, toOrder } from "./rows";
-import { changedFields } from "./edits";
+import { changedFields, ocrFillable } from "./edits";
 
 if (typeof location !== "undefined" && new URLSearchParams(location.search).has("demo")) {
   localStorage.setItem("nomade.demo", new URLSearchParams(location.search).get("demo") === "0" ? "0" : "1");
@@ -201,7 +201,7 @@ export function saveLine(line: Omit<ExpenseLine, "warnings" | "ocr">, photo: Blo
       // Only what the user changed: an untouched field must not overwrite another device's edit.
       const changes = changedFields(rowData("expense_line", line.id), fields);
       if (Object.keys(changes).length > 0) await data.commands.expenseLines.edit(line.id, changes);
-    } else await data.commands.expenseLines.create({ id: line.id, ...fields });
+    } else await data.commands.expenseLines.create({ id: line.id, ...fields, field_sources: ocrFillable(line, photo) });
     if (photo) await data.commands.expenseLines.attachReceipt(line.id, photo);
   });
 }

@@ -17,3 +17,19 @@ export function changedFields(seen: JsonObject, next: JsonObject): JsonObject {
   return changes;
 }
 
+/** With a receipt photo, the fields the user left at their defaults are the OCR's to fill
+ * (source "ocr"); whatever the user typed stays theirs ("user"): the server never lets a
+ * reading overwrite it. */
+export function ocrFillable(
+  line: { merchant: string; amount_cents: number; vat_rate_permille: number; spent_on: string },
+  photo: Blob | null,
+  today: string = new Date().toISOString().slice(0, 10),
+): Record<string, "ocr" | "user"> {
+  if (!photo) return {};
+  const sources: Record<string, "ocr" | "user"> = {};
+  if (!line.merchant.trim()) sources.merchant = "ocr";
+  if (!line.amount_cents) sources.amount_cents = "ocr";
+  if (!line.vat_rate_permille) sources.vat_rate_bp = "ocr";
+  if (!line.spent_on || line.spent_on === today) sources.date = "ocr";
+  return sources;
+}
