@@ -1,6 +1,7 @@
 """Cross-domain orchestration of the workflows (the only place where domains meet).
 
-* certifying service done moves the order's invoices to SERVICE_FAIT;
+* certifying service done moves the order's invoices to SERVICE_FAIT; revoking it voids that
+  SERVICE_FAIT (refused once a payment was ordered on its strength);
 * "service fait assisté": a certification proposal prefilled from the order's invoices;
 * the financial system's integration events create invoices (linked to their order) and post
   status events;
@@ -29,7 +30,7 @@ from backend.invoices.schemas import (
     IntegrationEventResult,
     InvoiceLine,
 )
-from backend.invoices.statuses import CODES
+from backend.invoices.statuses import CODES, service_done_standing
 from backend.invoices.tables import IntegrationEvent
 from backend.missions import services as missions
 from backend.orders import services as orders
@@ -43,21 +44,28 @@ from backend.policy.schemas import FindingOut, LineCheckIn, LineCheckOut
 from sync import MutationContext, Rejected
 from sync.storage import write_transaction
 
-__all__ = ("check_lines", "move_invoices_to_service_done", "preview_line",
-           "process_integration_event", "service_done_proposal")
+__all__ = ("check_lines", "check_revocable", "move_invoices_to_service_done", "preview_line",
+           "process_integration_event", "service_done_proposal", "void_invoices_service_done")
 
 _SERVICE_DONE_RANK = CODES["SERVICE_FAIT"][0]
 
 
+def _rank(code: str) -> int:
+    return CODES.get(code, (0,))[0]
+
+
 def _before_service_done(invoice: dict[str, Any]) -> bool:
-    code = invoice["status_code"]
-    return code not in ("REJETEE",) and CODES.get(code, (0,))[0] < _SERVICE_DONE_RANK and not any(
-        CODES.get(e["code"], (0,))[0] >= _SERVICE_DONE_RANK for e in _history(invoice))
+    """No standing service done yet, nor any later stage (rejected invoices are left alone)."""
+    if invoice["status_code"] == "REJETEE":
+        return False
+    events = invoices.status_events(invoice["history"])
+    return not service_done_standing(events) and not any(
+        _rank(e.code) > _SERVICE_DONE_RANK for e in events)
 
 
-def _history(invoice: dict[str, Any]) -> list[dict[str, Any]]:
-    raw = invoice["history"]
-    return list(json.loads(raw) if isinstance(raw, str) else raw or [])
+def _payment_ordered(invoice: dict[str, Any]) -> bool:
+    return any(_rank(e.code) > _SERVICE_DONE_RANK
+               for e in invoices.status_events(invoice["history"]))
 
 
 async def move_invoices_to_service_done(ctx: MutationContext, order: dict[str, Any], *,
@@ -74,6 +82,30 @@ async def move_invoices_to_service_done(ctx: MutationContext, order: dict[str, A
             reason="", event_key=f"intent:{ctx.mutation_id}:{invoice['id']}",
             now=ctx.server_time, actor_id=ctx.actor.user_id, actor_role=ctx.actor.role,
             device_id=ctx.device_id, client_time=ctx.client_time)
+        await ctx.touch(invoices.ENTITY, invoice["id"], organisation_id=invoice["organisation"])
+
+
+async def check_revocable(order: dict[str, Any]) -> None:
+    """Service done cannot be revoked once a payment was ordered for one of the order's
+    invoices (the payment order must be cancelled first, outside Nomade)."""
+    for invoice in await invoices.invoices_for_order(order["organisation"], order["id"]):
+        if invoice["status_code"] != "REJETEE" and _payment_ordered(invoice):
+            raise Rejected("PAYMENT_ALREADY_ORDERED", {"invoice_id": str(invoice["id"]),
+                                                       "number": invoice["number"]})
+
+
+async def void_invoices_service_done(ctx: MutationContext, order: dict[str, Any], *,
+                                     reason: str) -> None:
+    """After service done was revoked: the order's invoices whose SERVICE_FAIT stands get a
+    SERVICE_FAIT_ANNULE event (with the reason), so suppliers no longer see "service done"."""
+    for invoice in await invoices.invoices_for_order(order["organisation"], order["id"]):
+        if not service_done_standing(invoices.status_events(invoice["history"])):
+            continue
+        await invoices.add_status_event(
+            invoice, code="SERVICE_FAIT_ANNULE", source="nomade", occurred_at=ctx.server_time,
+            reason=reason, event_key=f"intent:{ctx.mutation_id}:{invoice['id']}",
+            now=ctx.server_time, actor_id=ctx.actor.user_id, actor_role=ctx.actor.role,
+            device_id=ctx.device_id, client_time=ctx.client_time, recorded_by_nomade=True)
         await ctx.touch(invoices.ENTITY, invoice["id"], organisation_id=invoice["organisation"])
 
 

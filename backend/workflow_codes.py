@@ -42,6 +42,10 @@ WORKFLOW_CODES = {
                                    "No quantity to certify."),
     "NOTHING_TO_REVOKE": Problem(409, "Aucun service fait à révoquer.",
                                  "No service done to revoke."),
+    "PAYMENT_ALREADY_ORDERED": Problem(409, "Un paiement a déjà été ordonnancé sur la foi de "
+                                       "ce service fait : faites d'abord annuler le mandat.",
+                                       "A payment was already ordered on the strength of this "
+                                       "service done: have the payment order cancelled first."),
     "INVOICE_STATUS_UNKNOWN": Problem(400, "Statut de facture inconnu.",
                                       "Unknown invoice status."),
     "INVOICE_EXISTS": Problem(409, "Une autre facture porte déjà ce numéro pour ce fournisseur.",

@@ -50,6 +50,7 @@ __all__ = (
     "invoices_for_order",
     "is_visible",
     "list_invoices",
+    "status_events",
     "supplier_organisations",
     "to_wire",
     "visible",
@@ -87,13 +88,14 @@ async def supplier_organisations(actor: Actor) -> set[UUID]:
     return {r["organisation"] for r in rows}
 
 
-def _events(history: Any) -> list[StatusEvent]:
+def status_events(history: Any) -> list[StatusEvent]:
+    """An invoice's stored history (JSON text or list) as status events."""
     items = json.loads(history) if isinstance(history, str) else (history or [])
     return [StatusEvent(e["code"], as_utc(e["occurred_at"]), e.get("reason", "")) for e in items]
 
 
 def _deadline_of(row: dict[str, Any], kind: str, now: datetime) -> tuple[bool, int]:
-    deadline = payment_deadline(_events(row["history"]), organisation_kind=kind, now=now)
+    deadline = payment_deadline(status_events(row["history"]), organisation_kind=kind, now=now)
     return (deadline.late, deadline.days_late) if deadline else (False, 0)
 
 
@@ -113,7 +115,7 @@ async def _organisation(organisation_id: UUID) -> dict[str, Any]:
 
 
 def _status_values(history: list[dict[str, Any]], kind: str, now: datetime) -> dict[Any, Any]:
-    events = _events(history)
+    events = status_events(history)
     status = current_status(events)
     deadline = payment_deadline(events, organisation_kind=kind, now=now)
     submitted = min((e.occurred_at for e in events), default=None)
@@ -145,13 +147,15 @@ async def add_status_event(
     row: dict[str, Any], *, code: str, source: str, occurred_at: datetime, reason: str,
     event_key: str, now: datetime, actor_id: UUID | None = None, actor_role: str = "",
     device_id: UUID | None = None, client_time: datetime | None = None,
+    recorded_by_nomade: bool = False,
 ) -> bool:
     """Append a status event (``code`` in the source's vocabulary) and recompute the invoice.
 
     Returns False when ``event_key`` was already recorded (a replay changes nothing). Raises
     :class:`Rejected` for an unknown code or a missing reason. Caller touches/stamps the row.
+    ``recorded_by_nomade``: an event of Nomade's own (service done revoked), never a source's.
     """
-    internal = normalise_code(source, code)
+    internal = normalise_code(source, code, internal=recorded_by_nomade)
     if internal is None:
         raise Rejected("INVOICE_STATUS_UNKNOWN", {"code": code, "source": source})
     if internal in REASON_REQUIRED and not reason.strip():
@@ -345,7 +349,7 @@ async def invoice_stats(actor: Actor, *, now: datetime, issued_from: date | None
     kinds = await _kinds(rows)
     stats = invoice_statistics(
         (InvoiceFacts(str(r["id"]), r["amount_ttc_cents"], kinds.get(r["organisation"], "state"),
-                      tuple(_events(r["history"]))) for r in rows), now=now)
+                      tuple(status_events(r["history"]))) for r in rows), now=now)
     return InvoiceStats(
         invoice_count=stats.invoice_count,
         stages=[StageFigureOut(stage=s.stage.value, count=s.count, amount_cents=s.amount_cents)

@@ -18,6 +18,7 @@ __all__ = (
     "CODES",
     "PAYMENT_DAYS",
     "REASON_REQUIRED",
+    "INTERNAL_CODES",
     "SOURCE_CODES",
     "CurrentStatus",
     "Deadline",
@@ -26,6 +27,7 @@ __all__ = (
     "current_status",
     "normalise_code",
     "payment_deadline",
+    "service_done_standing",
     "stage_of",
     "suspended_time",
 )
@@ -59,20 +61,29 @@ CODES: dict[str, tuple[int, Stage]] = {
     "SUSPENDUE": (0, Stage.SUSPENDED),
     "A_RECYCLER": (0, Stage.TO_REROUTE),
     "REJETEE": (0, Stage.REJECTED),
+    "SERVICE_FAIT_ANNULE": (0, Stage.RECEIVED),
 }
-REASON_REQUIRED = frozenset({"SUSPENDUE", "REJETEE"})
+# Codes Nomade records itself, never accepted from a source system: service done revoked on
+# the purchase order voids the SERVICE_FAIT events recorded before it.
+INTERNAL_CODES = frozenset({"SERVICE_FAIT_ANNULE"})
+REASON_REQUIRED = frozenset({"SUSPENDUE", "REJETEE", "SERVICE_FAIT_ANNULE"})
 FINAL = frozenset({"REJETEE", "MISE_EN_PAIEMENT"})
 
 # Source system → its codes → internal codes. New lifecycle codes of the 2026 e-invoicing
 # reform are added here as a new source, without touching the stages users see.
 SOURCE_CODES: dict[str, dict[str, str]] = {
-    "chorus_pro": {code: code for code in CODES},
+    "chorus_pro": {code: code for code in CODES if code not in INTERNAL_CODES},
 }
+_OVERLAYS = ("SUSPENDUE", "A_RECYCLER", "SERVICE_FAIT_ANNULE")
 
 
-def normalise_code(source: str, code: str) -> str | None:
-    """The internal code of ``code`` sent by ``source`` (None when unknown)."""
-    return SOURCE_CODES.get(source, {}).get(code.strip().upper())
+def normalise_code(source: str, code: str, *, internal: bool = False) -> str | None:
+    """The internal code of ``code`` sent by ``source`` (None when unknown). ``internal``:
+    Nomade records the event itself, so its own codes are accepted too."""
+    cleaned = code.strip().upper()
+    if internal and cleaned in INTERNAL_CODES:
+        return cleaned
+    return SOURCE_CODES.get(source, {}).get(cleaned)
 
 
 def stage_of(code: str) -> Stage:
@@ -97,13 +108,24 @@ class CurrentStatus:
     furthest_code: str
 
 
+def _voided(event: StatusEvent, ordered: Sequence[StatusEvent]) -> bool:
+    """A SERVICE_FAIT event is void once service done was revoked after it."""
+    return event.code == "SERVICE_FAIT" and any(
+        e.code == "SERVICE_FAIT_ANNULE" and e.occurred_at > event.occurred_at for e in ordered)
+
+
+def service_done_standing(events: Sequence[StatusEvent]) -> bool:
+    """Whether a SERVICE_FAIT event stands (recorded and not revoked since)."""
+    return any(e.code == "SERVICE_FAIT" and not _voided(e, events) for e in events)
+
+
 def current_status(events: Sequence[StatusEvent]) -> CurrentStatus | None:
     """The status to show from an unordered event history (None when there is none)."""
     known = [e for e in events if e.code in CODES]
     if not known:
         return None
     ordered = sorted(known, key=lambda e: (e.occurred_at, CODES[e.code][0]))
-    progress = [e for e in ordered if CODES[e.code][0] > 0]
+    progress = [e for e in ordered if CODES[e.code][0] > 0 and not _voided(e, ordered)]
     furthest = max(progress, key=lambda e: (CODES[e.code][0], e.occurred_at)) if progress else None
     rejected = [e for e in ordered if e.code == "REJETEE"]
     if rejected and not (furthest and furthest.code == "MISE_EN_PAIEMENT"):
@@ -111,12 +133,14 @@ def current_status(events: Sequence[StatusEvent]) -> CurrentStatus | None:
         return CurrentStatus(event.code, Stage.REJECTED, event.occurred_at, event.reason,
                              furthest.code if furthest else event.code)
     last = ordered[-1]
-    if last.code in ("SUSPENDUE", "A_RECYCLER") and not (
+    if last.code in _OVERLAYS and not (
         furthest and furthest.code == "MISE_EN_PAIEMENT"
     ):
         return CurrentStatus(last.code, stage_of(last.code), last.occurred_at, last.reason,
                              furthest.code if furthest else last.code)
-    assert furthest is not None  # the last event is a progress event here
+    if furthest is None:  # only revoked service done so far
+        return CurrentStatus(last.code, stage_of(last.code), last.occurred_at, last.reason,
+                             last.code)
     return CurrentStatus(furthest.code, stage_of(furthest.code), furthest.occurred_at,
                          furthest.reason, furthest.code)
 

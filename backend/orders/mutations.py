@@ -62,6 +62,9 @@ async def certify(ctx: MutationContext, args: OrderCertifyArgs) -> Outcome | Non
 
 @mutation("purchase_order.revoke", 1, OrderRevokeArgs)
 async def revoke(ctx: MutationContext, args: OrderRevokeArgs) -> Outcome | None:
-    """An authorised person revokes service done, with a reason."""
-    await services.revoke_order(ctx, args)
+    """An authorised person revokes service done, with a reason; the order's invoices lose
+    their SERVICE_FAIT (refused once a payment was ordered for one of them)."""
+    order = await services.revoke_order(ctx, args)
+    await flows.check_revocable(order)
+    await flows.void_invoices_service_done(ctx, order, reason=args.reason.strip())
     return None

@@ -172,9 +172,9 @@ async def certify_order(ctx: MutationContext, args: OrderCertifyArgs) -> tuple[
     return {**row, "lines": new_lines, "state": state.value}, state.value == "received"
 
 
-async def revoke_order(ctx: MutationContext, args: OrderRevokeArgs) -> None:
+async def revoke_order(ctx: MutationContext, args: OrderRevokeArgs) -> dict[str, Any]:
     """Revoke service done (explicit, with a reason): back-office, admin or a manager of the
-    order's unit. Opens a new certification round."""
+    order's unit. Opens a new certification round; returns the order as it was."""
     row = await load(PurchaseOrder, args.id, ctx.actor.organisation_id)
     allowed = ctx.actor.role in ("back_office", "admin") or await _may_certify(
         ctx.actor, row, ctx.server_time)
@@ -195,6 +195,7 @@ async def revoke_order(ctx: MutationContext, args: OrderRevokeArgs) -> None:
                         document_id=row["id"], action="revoke",
                         details={"reason": args.reason.strip(), "line_nos": args.line_nos,
                                  "round": row["certification_round"] + 1})
+    return row
 
 
 # --- reads -----------------------------------------------------------------------------------

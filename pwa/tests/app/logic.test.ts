@@ -42,6 +42,7 @@ describe("supplier invoices", () => {
   it("maps source status codes to the stages suppliers see", () => {
     expect(stageOf("SUSPENDUE")).toBe("action");
     expect(stageOf("COMPTABILISEE")).toBe("payment");
+    expect(stageOf("SERVICE_FAIT_ANNULE")).toBe("received");
     expect(stageOf("SOME_FUTURE_CODE")).toBe("received");
   });
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from tests.factories import Org
 from tests.integration.workflows.intents import send
-from tests.integration.workflows.test_invoices import invoice_event, keyed_org, post
+from tests.integration.workflows.test_invoices import invoice_event, keyed_org, post, status_event
 
 
 async def make_order(client: Any, org: Org, number: str) -> str:
@@ -101,3 +101,62 @@ async def test_certification_is_monotonic_and_revocation_is_explicit(client: Any
                               headers=org.people["manager_a"].headers)).json()["entries"]
     assert [e["action"] for e in trail] == ["certify", "revoke", "certify"]
     assert trail[1]["details"]["reason"] == "Écran défectueux"
+
+
+async def _invoice(client: Any, org: Org, invoice_id: str) -> dict[str, Any]:
+    response = await client.get(f"/api/v1/invoices/{invoice_id}",
+                                headers=org.people["supplier"].headers)
+    assert response.status_code == 200, response.text
+    return response.json()  # type: ignore[no-any-return]
+
+
+async def _certified_invoice(client: Any, number: str) -> tuple[Org, dict[str, str], str, str]:
+    org, key = await keyed_org()
+    order_id = await make_order(client, org, number)
+    [created] = await post(client, key, invoice_event(org, f"F-{number}", ttc=102500,
+                                                      order_number=number))
+    ack = await send(client, org.people["manager_a"], "purchase_order.certify", {
+        "id": order_id, "round_seen": 0, "certified_on": "2026-11-20"})
+    assert ack.status == "applied", ack
+    invoice_id = created["invoice_id"]
+    assert (await _invoice(client, org, invoice_id))["status_code"] == "SERVICE_FAIT"
+    return org, key, order_id, invoice_id
+
+
+async def test_revoking_service_done_withdraws_it_from_the_supplier_invoice(client: Any) -> None:
+    org, _, order_id, invoice_id = await _certified_invoice(client, "BC-3")
+    ack = await send(client, org.people["back_office"], "purchase_order.revoke",
+                     {"id": order_id, "reason": "Livraison non conforme"})
+    assert ack.status == "applied", ack
+    invoice = await _invoice(client, org, invoice_id)
+    assert (invoice["status_code"], invoice["status_reason"]) == (
+        "SERVICE_FAIT_ANNULE", "Livraison non conforme")
+    assert invoice["stage"] == "received"
+    assert [e["code"] for e in invoice["history"]] == [
+        "DEPOSEE", "SERVICE_FAIT", "SERVICE_FAIT_ANNULE"]
+    inbox = (await client.get("/api/v1/inbox", headers=org.people["supplier"].headers)).json()
+    assert any("service fait annulé" in item["title"] and "Livraison non conforme" in item["body"]
+               for item in inbox["items"]), inbox
+    # certified again in the new round: service done stands again
+    again = await send(client, org.people["manager_a"], "purchase_order.certify", {
+        "id": order_id, "round_seen": 1, "certified_on": "2026-11-21"})
+    assert again.status == "applied", again
+    assert (await _invoice(client, org, invoice_id))["status_code"] == "SERVICE_FAIT"
+
+
+async def test_service_done_cannot_be_revoked_once_payment_is_ordered(client: Any) -> None:
+    org, key, order_id, invoice_id = await _certified_invoice(client, "BC-4")
+    await post(client, key, status_event(org, "F-BC-4", "MANDATEE"))
+    ack = await send(client, org.people["back_office"], "purchase_order.revoke",
+                     {"id": order_id, "reason": "Erreur"})
+    assert (ack.status, ack.code) == ("rejected", "PAYMENT_ALREADY_ORDERED")
+    assert (await order(client, org, order_id))["state"] == "received"
+    assert (await _invoice(client, org, invoice_id))["status_code"] == "MANDATEE"
+
+
+async def test_sources_cannot_post_nomade_own_codes(client: Any) -> None:
+    org, key, _, invoice_id = await _certified_invoice(client, "BC-5")
+    [result] = await post(client, key, status_event(org, "F-BC-5", "SERVICE_FAIT_ANNULE",
+                                                    reason="x"))
+    assert result["code"] == "INVOICE_STATUS_UNKNOWN", result
+    assert (await _invoice(client, org, invoice_id))["status_code"] == "SERVICE_FAIT"

@@ -11,6 +11,7 @@ from backend.invoices.statuses import (
     current_status,
     normalise_code,
     payment_deadline,
+    service_done_standing,
 )
 
 T0 = datetime(2026, 1, 5, 10, tzinfo=UTC)
@@ -102,3 +103,23 @@ def test_statistics_per_stage_median_and_late() -> None:
     assert by_stage[Stage.REJECTED] == (1, 3000)
     assert stats.median_days_to_payment == 20
     assert (stats.late_count, stats.late_amount_cents, stats.late_invoice_ids) == (1, 20000, ["b"])
+
+
+def test_revoked_service_done_is_void_until_certified_again() -> None:
+    certified = [ev("DEPOSEE", 0), ev("MISE_A_DISPOSITION", 1), ev("SERVICE_FAIT", 5)]
+    revoked = [*certified, ev("SERVICE_FAIT_ANNULE", 6, "Livraison non conforme")]
+    status = current_status(revoked)
+    assert status is not None
+    assert (status.code, status.stage, status.reason, status.furthest_code) == (
+        "SERVICE_FAIT_ANNULE", Stage.RECEIVED, "Livraison non conforme", "MISE_A_DISPOSITION")
+    assert not service_done_standing(revoked)
+    again = [*revoked, ev("SERVICE_FAIT", 7)]
+    status = current_status(list(reversed(again)))
+    assert status is not None and status.code == "SERVICE_FAIT"
+    assert service_done_standing(again)
+
+
+def test_only_nomade_records_its_own_codes() -> None:
+    assert normalise_code("chorus_pro", "SERVICE_FAIT_ANNULE") is None
+    assert normalise_code("chorus_pro", "service_fait_annule", internal=True) == (
+        "SERVICE_FAIT_ANNULE")
