@@ -37,7 +37,8 @@ INVOICE_STATUS_LABELS: dict[str, tuple[str, str]] = {
     "MISE_A_DISPOSITION_COMPTABLE": ("transmise au comptable", "sent to the accountant"),
     "COMPTABILISEE": ("comptabilisée", "booked"),
     "MISE_EN_PAIEMENT": ("mise en paiement", "payment released"),
-    "SERVICE_FAIT_ANNULE": ("service fait annulé par l'acheteur", "service done withdrawn by the buyer"),
+    "SERVICE_FAIT_ANNULE": ("service fait annulé par l'acheteur",
+                            "service done withdrawn by the buyer"),
 }
 
 _DECISIONS = {

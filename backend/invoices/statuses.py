@@ -16,9 +16,9 @@ from enum import StrEnum
 
 __all__ = (
     "CODES",
+    "INTERNAL_CODES",
     "PAYMENT_DAYS",
     "REASON_REQUIRED",
-    "INTERNAL_CODES",
     "SOURCE_CODES",
     "CurrentStatus",
     "Deadline",
