@@ -108,6 +108,39 @@ describe('queue', () => {
     expect(layer.store.pendingCount.value).toBe(0);
   });
 
+  it('starts a new client and renumbers its queue when the server lost seqs it no longer holds', async () => {
+    h = harness();
+    const layer = await h.open();
+    await layer.login('alice@example.fr', 'secret', 'phone');
+    await settle(layer);
+    const cmd = commandsOf(layer);
+    await cmd.expenseLines.create({ merchant: 'A' });
+    await cmd.expenseLines.create({ merchant: 'B' });
+    await settle(layer);
+    expect(layer.store.pendingCount.value).toBe(0); // seqs 1 and 2 acknowledged and dropped
+    // Server restored from a backup taken before seq 1: it expects seq 1 from this client.
+    const [oldClientId, client] = [...h.server.clients.entries()][0]!;
+    client.last_seq = 0;
+    client.acks.clear();
+    h.server.online = false;
+    const c = await cmd.expenseLines.create({ merchant: 'C' });
+    await cmd.expenseLines.edit(c, { merchant: 'C bis' });
+    await settle(layer);
+    h.server.online = true;
+    await layer.syncNow();
+    await settle(layer);
+
+    const pushes = h.server.requests('/sync/v1/push').map((entry) => entry.body as { client_id: string; mutations: { seq: number; id: string }[] });
+    const last = pushes.at(-1)!;
+    expect(last.client_id).not.toBe(oldClientId);
+    expect(last.mutations.map((m) => m.seq)).toEqual([1, 2]);
+    const gapped = pushes.find((p) => p.client_id === oldClientId && p.mutations[0]?.seq === 3)!;
+    expect(last.mutations.map((m) => m.id)).toEqual(gapped.mutations.map((m) => m.id)); // same ids
+    expect(h.server.liveRows('expense_line').map((row) => row.data['merchant']).sort()).toEqual(['A', 'B', 'C bis']);
+    expect(layer.store.pendingCount.value).toBe(0);
+    expect(layer.store.problems.value).toEqual([]);
+  });
+
   it('shows the optimistic view at once and the server truth after sync', async () => {
     h = harness();
     const layer = await h.open();
