@@ -14,12 +14,11 @@ from backend.accounts.guards import current_actor, signed_in
 from backend.claims import services
 from backend.claims.rules import ClaimState
 from backend.claims.schemas import ClaimOut, ClaimPage
+from backend.paging import Limit, Offset
 from backend.policy.schemas import LineCheckIn, LineCheckOut
 
 __all__ = ("ClaimController", "PolicyController")
 
-Offset = Annotated[int, Parameter(ge=0, le=1_000_000)]
-Limit = Annotated[int, Parameter(ge=1, le=200)]
 
 
 class ClaimController(Controller):

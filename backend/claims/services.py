@@ -27,6 +27,7 @@ from backend.errors import DomainError
 from backend.expenses.claim_lines import lines_of_claim
 from backend.intents import compare_and_set, load, refusals
 from backend.missions import services as missions
+from backend.paging import fetch_page
 from backend.policy.checks import has_blocking
 from backend.policy.services import eur_cents_of
 from backend.queries import all_of
@@ -225,11 +226,8 @@ async def list_claims(actor: Actor, *, state: str | None = None,
         conditions.append(ExpenseClaim.mission == mission_id)
     if agent_id:
         conditions.append(ExpenseClaim.agent == agent_id)
-    where = all_of(conditions)
-    total = await ExpenseClaim.count().where(where)
-    rows = await ExpenseClaim.select().where(where).order_by(
-        ExpenseClaim.created_at, ascending=False).order_by(ExpenseClaim.id).offset(
-        offset).limit(limit).output(load_json=True)
+    rows, total = await fetch_page(ExpenseClaim, all_of(conditions),
+                                   (ExpenseClaim.created_at, False), offset=offset, limit=limit)
     return ClaimPage(items=[_out(r) for r in rows], total=total, offset=offset, limit=limit)
 
 

@@ -14,11 +14,10 @@ from backend.invoices import services
 from backend.invoices.schemas import InvoiceOut, InvoicePage, InvoiceStats
 from backend.invoices.services import InvoiceSort
 from backend.invoices.statuses import CODES, Stage
+from backend.paging import Limit, Offset
 
 __all__ = ("InvoiceController",)
 
-Offset = Annotated[int, Parameter(ge=0, le=1_000_000)]
-Limit = Annotated[int, Parameter(ge=1, le=200)]
 Cents = Annotated[int | None, Parameter(ge=0, le=10**13, description="TTC, in cents")]
 StatusCode = Annotated[str | None, Parameter(pattern="^(" + "|".join(CODES) + ")$")]
 

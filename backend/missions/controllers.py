@@ -13,11 +13,10 @@ from backend.accounts.guards import current_actor, signed_in
 from backend.missions import services
 from backend.missions.rules import MissionState
 from backend.missions.schemas import MissionOut, MissionPage
+from backend.paging import Limit, Offset
 
 __all__ = ("MissionController",)
 
-Offset = Annotated[int, Parameter(ge=0, le=1_000_000, description="Items to skip")]
-Limit = Annotated[int, Parameter(ge=1, le=200, description="Page size")]
 
 
 class MissionController(Controller):

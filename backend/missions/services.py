@@ -26,6 +26,7 @@ from backend.missions.schemas import (
     MissionPage,
 )
 from backend.missions.tables import Mission
+from backend.paging import fetch_page
 from backend.queries import all_of
 from backend.timeutil import as_utc, as_utc_or_none
 from backend.workflow import content_hash
@@ -258,11 +259,8 @@ async def list_missions(actor: Actor, *, state: str | None = None, agent_id: UUI
     if urgent_only:
         conditions += [Mission.state == "submitted",
                        Mission.earliest_expiry <= now + DEFAULT_URGENCY_WINDOW]
-    where = all_of(conditions)
-    total = await Mission.count().where(where)
-    rows = await Mission.select().where(where).order_by(
-        Mission.earliest_expiry).order_by(Mission.created_at, ascending=False).offset(
-        offset).limit(limit).output(load_json=True)
+    rows, total = await fetch_page(Mission, all_of(conditions), (Mission.earliest_expiry, True),
+                                   (Mission.created_at, False), offset=offset, limit=limit)
     return MissionPage(items=[_out(r, now) for r in rows], total=total, offset=offset, limit=limit)
 
 

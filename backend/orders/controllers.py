@@ -13,11 +13,10 @@ from backend.accounts.guards import current_actor, signed_in
 from backend.orders import services
 from backend.orders.schemas import OrderOut, OrderPage, ServiceDoneProposal
 from backend.orders.service_done import OrderState
+from backend.paging import Limit, Offset
 
 __all__ = ("OrderController",)
 
-Offset = Annotated[int, Parameter(ge=0, le=1_000_000)]
-Limit = Annotated[int, Parameter(ge=1, le=200)]
 
 
 class OrderController(Controller):

@@ -32,6 +32,7 @@ from backend.orders.service_done import (
     revoke,
 )
 from backend.orders.tables import PurchaseOrder
+from backend.paging import fetch_page
 from backend.queries import all_of, contains
 from backend.timeutil import as_utc_or_none
 from sync import MutationContext, Noop, Rejected
@@ -230,11 +231,8 @@ async def list_orders(actor: Actor, *, state: str | None = None, q: str | None =
         conditions.append(contains(PurchaseOrder.number, q)
                           | contains(PurchaseOrder.ej_number, q)
                           | contains(PurchaseOrder.title, q))
-    where = all_of(conditions)
-    total = await PurchaseOrder.count().where(where)
-    rows = await PurchaseOrder.select().where(where).order_by(
-        PurchaseOrder.created_at, ascending=False).order_by(PurchaseOrder.id).offset(
-        offset).limit(limit).output(load_json=True)
+    rows, total = await fetch_page(PurchaseOrder, all_of(conditions),
+                                   (PurchaseOrder.created_at, False), offset=offset, limit=limit)
     return OrderPage(items=[_out(r) for r in rows], total=total, offset=offset, limit=limit)
 
 
