@@ -1,7 +1,8 @@
 """Push end to end in a real browser: a mission submitted by an agent goes through the production
 sender to the local fake push service, which verifies and decrypts it; the plaintext is handed to
 the app's real service worker (CDP ``ServiceWorker.deliverPushMessage``), which shows the
-manager a notification offering Approve and Refuse."""
+manager a notification offering Approve and Refuse. Tapping Approve with the app closed and the
+phone offline queues the decision, which reaches the server once the phone is back online."""
 
 from __future__ import annotations
 
@@ -78,35 +79,36 @@ async def test_approval_request_is_shown_by_the_real_service_worker(
         assert shown[0]["data"]["url"] == f"/missions/{mission_id}"
 
 
-def _push_manager_stub(info: dict[str, Any]) -> str:
-    """An init script standing in for the browser's push service (Chromium's needs Google's):
-    ``pushManager.subscribe`` returns a subscription whose endpoint and keys are the local fake
-    push service's, so the app registers it with the server by its own code at start."""
-    return """(() => {
-      const info = %s;
-      let current = null;
-      const keyBytes = (key) => {
-        if (typeof key !== 'string') return new Uint8Array(key).buffer;
-        const b64 = key.replace(/-/g, '+').replace(/_/g, '/');
-        const raw = atob(b64 + '='.repeat((4 - b64.length %% 4) %% 4));
-        return Uint8Array.from(raw, (c) => c.charCodeAt(0)).buffer;
-      };
-      PushManager.prototype.getSubscription = async function () { return current; };
-      PushManager.prototype.subscribe = async function (options) {
-        current = {
-          endpoint: info.endpoint, expirationTime: null,
-          options: { userVisibleOnly: true, applicationServerKey: keyBytes(options.applicationServerKey) },
-          toJSON: () => info,
-          unsubscribe: async () => { current = null; return true; },
-        };
-        return current;
-      };
-    })();""" % json.dumps(info)
+PUSH_MANAGER_STUB = """(() => {
+  const info = __SUBSCRIPTION__;
+  let current = null;
+  const keyBytes = (key) => {
+    if (typeof key !== 'string') return new Uint8Array(key).buffer;
+    const b64 = key.replace(/-/g, '+').replace(/_/g, '/');
+    const raw = atob(b64 + '='.repeat((4 - b64.length % 4) % 4));
+    return Uint8Array.from(raw, (c) => c.charCodeAt(0)).buffer;
+  };
+  PushManager.prototype.getSubscription = async function () { return current; };
+  PushManager.prototype.subscribe = async function (options) {
+    const applicationServerKey = keyBytes(options.applicationServerKey);
+    current = {
+      endpoint: info.endpoint, expirationTime: null,
+      options: { userVisibleOnly: true, applicationServerKey },
+      toJSON: () => info,
+      unsubscribe: async () => { current = null; return true; },
+    };
+    return current;
+  };
+})();"""
+"""An init script standing in for the browser's push service (Chromium's needs Google's):
+``pushManager.subscribe`` returns a subscription whose endpoint and keys are the local fake push
+service's (``__SUBSCRIPTION__``), so the app registers it with the server by its own code."""
 
 
 CLICK_NOTIFICATION_ACTION = """async ([documentId, action]) => {
   const shown = await self.registration.getNotifications();
-  const notification = shown.find((n) => n.data && n.data.decision && n.data.decision.id === documentId);
+  const about = (n) => n.data && n.data.decision && n.data.decision.id === documentId;
+  const notification = shown.find(about);
   if (!notification) return { found: false, titles: shown.map((n) => n.title) };
   const click = new NotificationEvent('notificationclick', { notification, action });
   // The browser keeps the worker alive for the promises its handler passes to waitUntil; on a
@@ -115,8 +117,7 @@ CLICK_NOTIFICATION_ACTION = """async ([documentId, action]) => {
   Object.defineProperty(click, 'waitUntil', { value: (promise) => { lifetime.push(promise); } });
   self.dispatchEvent(click);
   await Promise.all(lifetime);
-  const left = (await self.registration.getNotifications())
-    .filter((n) => n.data && n.data.decision && n.data.decision.id === documentId);
+  const left = (await self.registration.getNotifications()).filter(about);
   return { found: true, extended: lifetime.length, left: left.length };
 }"""
 """Runs inside the service worker: the notification it showed for ``documentId`` is clicked on
@@ -139,7 +140,8 @@ async def test_manager_approves_from_the_notification_offline_and_the_agent_sees
         with FakePushService() as push_service:
             device = push_service.new_subscription()
             await manager_phone.grant_permissions(["notifications"], origin=running_app.base_url)
-            await manager_phone.add_init_script(script=_push_manager_stub(device.info))
+            await manager_phone.add_init_script(
+                script=PUSH_MANAGER_STUB.replace("__SUBSCRIPTION__", json.dumps(device.info)))
             manager = await manager_phone.new_page()
             registrations = await watch_service_worker(manager_phone, manager)
             async with manager.expect_response(
