@@ -5,7 +5,7 @@ label). Other packages report through three functions, cheap enough for hot path
 
 - :func:`intent_refused` — the sync push refused an intent (``rejected`` ack), by stable code;
 - :func:`pending_reported` — a phone reported how many intents wait in its outbox (push field);
-- :func:`push_outcome` — one Web Push delivery ended (``sent``, ``gone``, ``retry``...).
+- :func:`push_outcome` — Web Push deliveries ended (``sent``, ``gone``, ``retry``...).
 
 Access: with ``NOMADE_METRICS_TOKEN`` set, a scraper sends ``Authorization: Metrics <token>``;
 without it, only direct loopback requests (no proxy headers) are answered. nginx never exposes
@@ -280,9 +280,11 @@ def pending_reported(count: int, oldest_age_seconds: float | None = None) -> Non
         PENDING_AGE_REPORTED.observe(max(0.0, oldest_age_seconds))
 
 
-def push_outcome(status: str) -> None:
-    """Count one Web Push delivery by outcome (``sent``, ``gone``, ``retry``, ``failed``...)."""
-    PUSH_OUTCOMES.inc(status=status)
+def push_outcome(status: str, count: int = 1) -> None:
+    """Count ``count`` Web Push deliveries that ended with ``status`` (``sent``, ``gone``,
+    ``retry``, ``too_large``, ``alert``, ``failed``, ``skipped``: see docs/operations.md)."""
+    if count > 0:
+        PUSH_OUTCOMES.inc(count, status=status)
 
 
 async def _collect_job_queue_depth() -> None:

@@ -62,6 +62,13 @@ def _pick(lang: Language, fr: str, en: str) -> str:
     return fr if lang == "fr" else en
 
 
+def _sentence(text: str) -> str:
+    """``text`` ending as a sentence, so the next one does not run into it (a reason typed in
+    the financial system or by a manager often has no final stop)."""
+    text = text.strip()
+    return text if not text or text[-1] in ".!?…»”\"" else f"{text}."
+
+
 def _amount(data: dict[str, Any], lang: Language, hide: bool, key: str = "amount_cents") -> str:
     value = data.get(key)
     if hide or not isinstance(value, int):
@@ -94,7 +101,7 @@ def _invoice(data: dict[str, Any], lang: Language, hide: bool) -> Text:
         parts.append(_pick(lang, f"Montant : {amount}.", f"Amount: {amount}."))
     reason = str(data.get("reason") or "")
     if reason:
-        parts.append(_pick(lang, f"Motif : {reason}", f"Reason: {reason}"))
+        parts.append(_sentence(_pick(lang, f"Motif : {reason}", f"Reason: {reason}")))
     if status in {"SUSPENDUE", "A_RECYCLER", "REJETEE"}:
         parts.append(_pick(lang, "Action requise.", "Action needed."))
     return Text(title, " ".join(parts) or _pick(lang, "Nouveau statut.", "New status."))

@@ -20,6 +20,7 @@ from typing import Any
 import msgspec
 from piccolo.engine.postgres import PostgresEngine
 
+from backend import metrics
 from notifications import messages, payload
 from notifications.outcomes import Outcome, classify
 from notifications.presence import Presence, get_presence
@@ -33,6 +34,9 @@ log = logging.getLogger("nomade.push")
 alert_log = logging.getLogger("nomade.push.alert")
 
 LEASE = timedelta(minutes=2)
+# The ``status`` label of ``nomade_push_deliveries_total`` for each outcome of an attempt.
+METRIC_STATUS = {"sent": "sent", "gone": "gone", "retry": "retry", "shorten": "too_large",
+                 "alert": "alert", "failed": "failed"}
 _decoder = msgspec.json.Decoder(dict[str, Any])
 
 
@@ -182,9 +186,11 @@ class PushSender:
         if orphaned:
             await self._set_state(orphaned, "gone", now)
             report.gone += len(orphaned)
+            metrics.push_outcome("gone", len(orphaned))
         if skipped:
             await self._set_state(list(skipped), "skipped", now)
             report.skipped += len(skipped)
+            metrics.push_outcome("skipped", len(skipped))
         if not items:
             return report
         await asyncio.to_thread(_encrypt_all, items)
@@ -237,6 +243,8 @@ class PushSender:
         for item in items:
             assert item.outcome is not None
             by_kind[item.outcome.kind].append(item)
+        for kind, done in by_kind.items():
+            metrics.push_outcome(METRIC_STATUS[kind], len(done))
         sent = by_kind["sent"]
         if sent:
             await PushOutbox.update(

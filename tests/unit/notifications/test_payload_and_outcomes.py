@@ -117,6 +117,22 @@ def test_texts_in_both_languages_and_amounts_hidden() -> None:
     assert "€" not in hidden.body and "Action requise" in hidden.body
 
 
+@pytest.mark.parametrize(
+    ("lang", "reason", "body"),
+    [
+        ("fr", "RIB manquant", "Motif : RIB manquant. Action requise."),
+        ("en", "RIB manquant", "Reason: RIB manquant. Action needed."),
+        ("fr", "Bon de commande absent !", "Motif : Bon de commande absent ! Action requise."),
+        ("en", "PO number missing.  ", "Reason: PO number missing. Action needed."),
+    ],
+)
+def test_a_reason_without_a_stop_does_not_run_into_the_next_sentence(
+    lang: str, reason: str, body: str
+) -> None:
+    data = {"invoice_number": "F1", "status": "SUSPENDUE", "reason": reason}
+    assert messages.render("invoice_status_changed", data, lang).body == body
+
+
 def test_format_cents_never_uses_floats() -> None:
     assert messages.format_cents(5, "fr") == "0,05\u00a0€"
     assert messages.format_cents(-199, "en") == "-€1.99"
