@@ -359,8 +359,8 @@ def _notice(
         actions = tuple(
             payload.Action(a, titles[a], f"{url}{sep}decision={a}") for a in ("approve", "refuse")
         )
-        # An intent the service worker may queue as is (approve); refusing needs a reason,
-        # so that button opens the document instead.
+        # The decision the service worker queues as a sync intent from either button (refusing
+        # takes the typed reply where the platform offers one, else a stated default reason).
         intents = data.get("intents")
         if isinstance(intents, dict):
             sw_data["intents"] = {k: v for k, v in intents.items() if isinstance(v, dict)}

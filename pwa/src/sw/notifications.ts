@@ -11,9 +11,17 @@ export interface PushPayload {
   tag?: string;
   /** Set for approval requests: the notification then offers approve / refuse. */
   decision?: { entity: "mission" | "claim"; id: string; expected_state?: string; content_hash?: string; lang?: "fr" | "en" };
+  /** The declarative Web Push part: its action titles are written by the server. */
+  notification?: { actions?: { action?: unknown; title?: unknown }[] };
 }
 
-const ACTION_TITLES = { fr: { approve: "Valider", refuse: "Refuser" }, en: { approve: "Approve", refuse: "Refuse" } };
+const ACTION_TITLES = { fr: { approve: "Approuver", refuse: "Refuser" }, en: { approve: "Approve", refuse: "Refuse" } };
+
+/** The button label of `action`: the server's wording, else the app's own. */
+function actionTitle(p: PushPayload, action: "approve" | "refuse", lang: "fr" | "en"): string {
+  const given = p.notification?.actions?.find((a) => a.action === action)?.title;
+  return typeof given === "string" && given.trim() ? given : ACTION_TITLES[lang][action];
+}
 const REFUSED_FROM_NOTIFICATION = { fr: "Refusé depuis la notification", en: "Refused from the notification" };
 
 export function parsePush(data: PushMessageData | null): PushPayload {
@@ -35,7 +43,7 @@ export async function showPush(registration: ServiceWorkerRegistration, data: Pu
     badge: "/icons/icon-192.png",
     data: p,
     ...(p.tag ? { tag: p.tag } : {}),
-    ...(p.decision ? { actions: [{ action: "approve", title: ACTION_TITLES[lang].approve }, { action: "refuse", title: ACTION_TITLES[lang].refuse }] } : {}),
+    ...(p.decision ? { actions: [{ action: "approve", title: actionTitle(p, "approve", lang) }, { action: "refuse", title: actionTitle(p, "refuse", lang) }] } : {}),
   };
   await registration.showNotification(p.title, options);
 }
