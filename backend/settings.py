@@ -54,6 +54,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     s3_region: str = "us-east-1"
     ocr_time_limit_seconds: float = 20.0
     metrics_token: str = ""
+    worker_metrics_host: str = "127.0.0.1"
+    worker_metrics_port: int = 0
     shutdown_grace_seconds: float = 20.0
     pwa_dist: Path = Path("pwa/dist")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any
 
 from backend import jobs
@@ -10,8 +11,11 @@ from backend.composition import JOB_MODULES
 from backend.db import prepare_engine
 from backend.logs import configure_logging
 from backend.settings import get_settings
+from backend.worker_metrics import MetricsServer
 
 __all__ = ("run_worker",)
+
+log = logging.getLogger("nomade.worker")
 
 
 async def _startup(ctx: Any) -> None:
@@ -23,12 +27,26 @@ async def _startup(ctx: Any) -> None:
     from notifications.jobs import start_push
 
     await start_push(sweep=True)
+    settings = get_settings()
+    if settings.worker_metrics_port:
+        server = MetricsServer(settings.worker_metrics_host, settings.worker_metrics_port,
+                               settings.metrics_token)
+        try:
+            await server.start()
+        except OSError as exc:  # jobs matter more than their metrics: run on, say so loudly
+            log.error("worker metrics not served on %s:%s: %s", settings.worker_metrics_host,
+                      settings.worker_metrics_port, exc)
+        else:
+            ctx["metrics_server"] = server
 
 
 async def _shutdown(ctx: Any) -> None:
     from notifications.jobs import stop_push
 
     await stop_push()
+    server = ctx.get("metrics_server")
+    if isinstance(server, MetricsServer):
+        await server.stop()
 
 
 def run_worker() -> int:

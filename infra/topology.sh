@@ -10,6 +10,7 @@
 #   NOMADE_TOPOLOGY_DIR   state directory: pid files, logs, rendered nginx config (var/topology)
 #   NOMADE_APPS           app processes (2)           NOMADE_APP_BASE_PORT  first app port (8101)
 #   NOMADE_WORKERS        job worker processes (1)    NOMADE_PROXY_PORT     nginx port (8100)
+#   NOMADE_WORKER_METRICS_BASE_PORT  first worker's /metrics port (8201; 0 = none)
 #   NOMADE_NGINX          auto | 1 | 0 (auto: use nginx when it is installed)
 #   NOMADE_MIGRATE        1: run `nomade migrate` before starting (1)
 #   NOMADE_READY_TIMEOUT  seconds to wait for every app's /ready (60)
@@ -118,8 +119,14 @@ start() {
   done
   for i in $(seq 1 "$WORKERS"); do
     if alive "$DIR/worker-$i.pid"; then say "worker-$i already running"; continue; fi
-    say "worker-$i"
-    launch "worker-$i" $nomade worker
+    if [ "${NOMADE_WORKER_METRICS_BASE_PORT:-8201}" != 0 ]; then
+      port=$((${NOMADE_WORKER_METRICS_BASE_PORT:-8201} + i - 1))
+      say "worker-$i (metrics on 127.0.0.1:$port)"
+      launch "worker-$i" env NOMADE_WORKER_METRICS_PORT="$port" $nomade worker
+    else
+      say "worker-$i"
+      launch "worker-$i" $nomade worker
+    fi
   done
   for i in $(seq 1 "$APPS"); do
     port=$(cat "$DIR/app-$i.port")

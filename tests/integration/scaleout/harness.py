@@ -156,12 +156,15 @@ class Topology:
     extra_env: dict[str, str] = field(default_factory=dict)
     directory: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="nomade-topo-")))
     app_base_port: int = 0
+    worker_metrics_base_port: int = 0
     proxy_port: int = field(default_factory=free_port)
     base_url: str = ""
 
     def env(self) -> dict[str, str]:
         if not self.app_base_port:
             self.app_base_port = _free_port_run(self.apps)
+        if not self.worker_metrics_base_port:
+            self.worker_metrics_base_port = _free_port_run(self.workers)
         env = {k: v for k, v in os.environ.items() if not k.startswith(("NOMADE_", "PYTEST"))}
         env.update({
             "DATABASE_URL": self.database_url,
@@ -175,6 +178,7 @@ class Topology:
             "NOMADE_WORKERS": str(self.workers),
             "NOMADE_APP_BASE_PORT": str(self.app_base_port),
             "NOMADE_PROXY_PORT": str(self.proxy_port),
+            "NOMADE_WORKER_METRICS_BASE_PORT": str(self.worker_metrics_base_port),
             "NOMADE_NGINX": "1" if self.nginx else "0",
             "NOMADE_STOP_TIMEOUT": "15",
         })
