@@ -103,3 +103,27 @@ async def test_push_through_process_a_pokes_sse_client_of_process_b(client: Any)
                 listener.cancel()
                 with pytest.raises(asyncio.CancelledError):
                     await listener
+
+
+@pytest.mark.redis
+async def test_a_poke_from_the_worker_reaches_the_app_processes(client: Any) -> None:
+    """``nomade worker`` has no channels plugin: its pokes (an OCR reading filled a line) go
+    straight to the Redis stream that an app process's subscribers read."""
+    if not _redis_up():
+        if IN_CI:
+            raise AssertionError("Redis is required under CI")
+        pytest.skip("Redis not running")
+    from backend.live import make_channels, worker_poke
+    from backend.settings import get_settings
+    from sync.live import channel_name
+
+    organisation = uuid.uuid4()
+    app_channels = make_channels(msgspec.structs.replace(get_settings(), redis_url=REDIS_TEST_URL))
+    async with app_channels:  # type: ignore[attr-defined]
+        subscriber = await app_channels.subscribe([channel_name(organisation)])
+        events = subscriber.iter_events()
+        await worker_poke(REDIS_TEST_URL)(organisation, 42)
+        poke = msgspec.json.decode(await asyncio.wait_for(anext(events), 5))
+        await events.aclose()
+        await app_channels.unsubscribe(subscriber)
+    assert poke == {"organisation": organisation.hex, "version": 42}
