@@ -119,7 +119,7 @@ async def test_a_poke_from_the_worker_reaches_the_app_processes(client: Any) -> 
 
     organisation = uuid.uuid4()
     app_channels = make_channels(msgspec.structs.replace(get_settings(), redis_url=REDIS_TEST_URL))
-    async with app_channels:  # type: ignore[attr-defined]
+    async with app_channels:
         subscriber = await app_channels.subscribe([channel_name(organisation)])
         events = subscriber.iter_events()
         await worker_poke(REDIS_TEST_URL)(organisation, 42)
