@@ -29,7 +29,7 @@ from backend.settings import Settings
 from sync.live import channel_name, poke_data
 from sync.pokes import Poke
 
-__all__ = ("ResilientRedisStreamBackend", "make_channels", "worker_poke")
+__all__ = ("ResilientRedisStreamBackend", "make_channels", "redis_backend", "worker_poke")
 
 log = logging.getLogger("nomade.live")
 _PUBLISH_ATTEMPTS = 3
@@ -77,7 +77,8 @@ class ResilientRedisStreamBackend(RedisChannelsStreamBackend):
                     yield fields[b"channel"].decode(), fields[b"data"]
 
 
-def _redis_backend(redis_url: str) -> ResilientRedisStreamBackend:
+def redis_backend(redis_url: str) -> ResilientRedisStreamBackend:
+    """The Redis Streams backend of every process (same keys, caps and expiry everywhere)."""
     from redis.asyncio import Redis
 
     return ResilientRedisStreamBackend(
@@ -92,7 +93,7 @@ def _redis_backend(redis_url: str) -> ResilientRedisStreamBackend:
 def make_channels(settings: Settings) -> ChannelsPlugin:
     """Redis Streams fan-out when ``REDIS_URL`` is set; one-process memory otherwise."""
     backend: ChannelsBackend = (
-        _redis_backend(settings.redis_url) if settings.redis_url
+        redis_backend(settings.redis_url) if settings.redis_url
         else MemoryChannelsBackend(history=10)
     )
     return ChannelsPlugin(
@@ -103,7 +104,7 @@ def make_channels(settings: Settings) -> ChannelsPlugin:
 def worker_poke(redis_url: str) -> Poke:
     """Pokes from ``nomade worker`` (no web app, no subscribers): written straight to the Redis
     streams that the app processes read, in the format of their channels plugin."""
-    backend = _redis_backend(redis_url)
+    backend = redis_backend(redis_url)
 
     async def poke(organisation_id: UUID, version: int) -> None:
         await backend.publish(poke_data(organisation_id, version), [channel_name(organisation_id)])
