@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from litestar import Litestar, MediaType, Request, Response
+from litestar.channels import ChannelsPlugin
 from litestar.config.cors import CORSConfig
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.middleware import DefineMiddleware
@@ -27,6 +28,8 @@ from backend.metrics import MetricsMiddleware
 from backend.settings import Settings, get_settings
 from backend.static import static_handlers
 from notifications.jobs import start_push, stop_push
+from sync.live import make_poke
+from sync.pokes import set_poke_publisher
 
 __all__ = ("create_app",)
 
@@ -114,7 +117,7 @@ def _is_database_unavailable(exc: BaseException) -> bool:
 
 def _make_lifespan(settings: Settings):  # type: ignore[no-untyped-def]
     @asynccontextmanager
-    async def lifespan(_: Litestar) -> AsyncIterator[None]:
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
         engine = engine_finder()
         # Tests run a second app in the same process (a simulated restart): what one lifespan
         # finds in place it leaves in place, what it creates it takes down.
@@ -128,6 +131,8 @@ def _make_lifespan(settings: Settings):  # type: ignore[no-untyped-def]
         )
         await queue.start()
         jobs.set_queue(queue)
+        # Jobs that change synced rows (OCR readings) poke the phones through this app's channels.
+        previous_poke = set_poke_publisher(make_poke(app.plugins.get(ChannelsPlugin)))
         # Push: the VAPID key must load; embedded mode sweeps the outbox here (tests drive it).
         await start_push(sweep=not settings.redis_url and settings.environment != "test")
         if settings.environment != "test":  # tests drive housekeeping jobs themselves
@@ -145,6 +150,7 @@ def _make_lifespan(settings: Settings):  # type: ignore[no-untyped-def]
             await stop_push()
             await queue.stop()
             jobs.set_queue(previous_queue)
+            set_poke_publisher(previous_poke)
             if owns_pool and isinstance(engine, PostgresEngine):
                 await engine.close_connection_pool()
 

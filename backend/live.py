@@ -6,6 +6,9 @@ send nor receive pokes until it is restarted itself. :class:`ResilientRedisStrea
 keeps both loops alive: a failed publish is retried briefly then dropped (a lost poke costs
 only delay: phones also pull on start, when online, when visible and on a timer), and the
 reading loop waits with backoff and resumes from the last stream ids it saw.
+
+``nomade worker`` has no web app: :func:`worker_poke` writes its pokes (an OCR reading filled a
+line) straight to the same Redis streams.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import asyncio
 import logging
 from collections.abc import AsyncGenerator, Iterable
 from typing import Any
+from uuid import UUID
 
 from litestar.channels import ChannelsPlugin
 from litestar.channels.backends.base import ChannelsBackend
@@ -22,8 +26,10 @@ from litestar.channels.backends.redis import RedisChannelsStreamBackend
 from redis.exceptions import RedisError
 
 from backend.settings import Settings
+from sync.live import channel_name, poke_data
+from sync.pokes import Poke
 
-__all__ = ("ResilientRedisStreamBackend", "make_channels")
+__all__ = ("ResilientRedisStreamBackend", "make_channels", "redis_backend", "worker_poke")
 
 log = logging.getLogger("nomade.live")
 _PUBLISH_ATTEMPTS = 3
@@ -71,22 +77,36 @@ class ResilientRedisStreamBackend(RedisChannelsStreamBackend):
                     yield fields[b"channel"].decode(), fields[b"data"]
 
 
+def redis_backend(redis_url: str) -> ResilientRedisStreamBackend:
+    """The Redis Streams backend of every process (same keys, caps and expiry everywhere)."""
+    from redis.asyncio import Redis
+
+    return ResilientRedisStreamBackend(
+        redis=Redis.from_url(redis_url, socket_connect_timeout=2, health_check_interval=15),
+        history=10,
+        stream_sleep_no_subscriptions=200,
+        cap_streams_approximate=True,
+        stream_ttl=60_000,
+    )
+
+
 def make_channels(settings: Settings) -> ChannelsPlugin:
     """Redis Streams fan-out when ``REDIS_URL`` is set; one-process memory otherwise."""
-    backend: ChannelsBackend
-    if settings.redis_url:
-        from redis.asyncio import Redis
-
-        backend = ResilientRedisStreamBackend(
-            redis=Redis.from_url(settings.redis_url, socket_connect_timeout=2,
-                                 health_check_interval=15),
-            history=10,
-            stream_sleep_no_subscriptions=200,
-            cap_streams_approximate=True,
-            stream_ttl=60_000,
-        )
-    else:
-        backend = MemoryChannelsBackend(history=10)
+    backend: ChannelsBackend = (
+        redis_backend(settings.redis_url) if settings.redis_url
+        else MemoryChannelsBackend(history=10)
+    )
     return ChannelsPlugin(
         backend=backend, arbitrary_channels_allowed=True, create_ws_route_handlers=False
     )
+
+
+def worker_poke(redis_url: str) -> Poke:
+    """Pokes from ``nomade worker`` (no web app, no subscribers): written straight to the Redis
+    streams that the app processes read, in the format of their channels plugin."""
+    backend = redis_backend(redis_url)
+
+    async def poke(organisation_id: UUID, version: int) -> None:
+        await backend.publish(poke_data(organisation_id, version), [channel_name(organisation_id)])
+
+    return poke

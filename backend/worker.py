@@ -24,8 +24,11 @@ async def _startup(ctx: Any) -> None:
     engine = engine_finder()
     if engine is not None:
         await prepare_engine(engine)
+    from backend.live import worker_poke
     from notifications.jobs import start_push
+    from sync.pokes import set_poke_publisher
 
+    set_poke_publisher(worker_poke(get_settings().redis_url))  # OCR readings poke the phones
     await start_push(sweep=True)
     settings = get_settings()
     if settings.worker_metrics_port:

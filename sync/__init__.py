@@ -7,6 +7,7 @@ import sync.errors  # noqa: F401 - registers the codes
 from sync.blob_hooks import on_blob_completed, reference_blob, unreference_blob
 from sync.blobs import blob_ready, read_blob
 from sync.outcomes import Noop, Outcome, Rejected, Transient
+from sync.pokes import publish_poke
 from sync.registry import (
     SYNCED_COLUMNS,
     MutationContext,
@@ -30,6 +31,7 @@ __all__ = (
     "mutation",
     "on_blob_completed",
     "organisation_scope",
+    "publish_poke",
     "read_blob",
     "reference_blob",
     "synced_entity",

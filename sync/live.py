@@ -15,7 +15,7 @@ from backend.accounts.actor import Actor
 from sync.registry import visible_organisations
 from sync.storage import organisation_versions
 
-__all__ = ("HEARTBEAT_SECONDS", "channel_name", "event_stream", "make_poke")
+__all__ = ("HEARTBEAT_SECONDS", "channel_name", "event_stream", "make_poke", "poke_data")
 
 HEARTBEAT_SECONDS = 15.0
 
@@ -25,14 +25,16 @@ def channel_name(organisation_id: UUID) -> str:
     return f"sync:{organisation_id.hex}"
 
 
+def poke_data(organisation_id: UUID, version: int) -> bytes:
+    """The body of a poke: ``{"organisation", "version"}``, no content."""
+    return msgspec.json.encode({"organisation": organisation_id.hex, "version": version})
+
+
 def make_poke(channels: ChannelsPlugin):  # type: ignore[no-untyped-def]
     """A poke function publishing ``{"organisation", "version"}`` (no content) after commit."""
 
     async def poke(organisation_id: UUID, version: int) -> None:
-        channels.publish(
-            msgspec.json.encode({"organisation": organisation_id.hex, "version": version}),
-            channel_name(organisation_id),
-        )
+        channels.publish(poke_data(organisation_id, version), channel_name(organisation_id))
 
     return poke
 

@@ -10,7 +10,6 @@ Retry-After). Touched rows are stamped with the organisation's new version just 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
@@ -20,6 +19,7 @@ import msgspec
 from backend import metrics
 from backend.accounts.actor import Actor
 from backend.errors import CATALOGUE, DomainError
+from sync.pokes import Poke
 from sync.registry import MutationContext, Noop, Rejected, Transient, get_entity, get_mutation
 from sync.storage import bump_version, finish_intent_pg, is_postgres, write_transaction
 from sync.storage import uuid_param as _param
@@ -31,7 +31,6 @@ __all__ = ("MAX_MUTATIONS", "MAX_PUSH_BYTES", "Poke", "apply_batch", "apply_inte
 log = logging.getLogger("nomade.sync.push")
 MAX_MUTATIONS = 500
 MAX_PUSH_BYTES = 4 * 1024 * 1024
-Poke = Callable[[UUID, int], Awaitable[None]]
 
 _DB_DOWN = {
     "ConnectionRefusedError", "ConnectionDoesNotExistError", "CannotConnectNowError",

@@ -3,9 +3,10 @@
 When a receipt blob completes, :func:`receipt_completed` enqueues ``ocr.read_receipt`` keyed by
 ``ocr:{organisation}:{sha256}``. The job reads the blob in the isolated OCR process (off the
 event loop), keeps the reading for audit, then in one transaction fills every editable line
-referencing the receipt (stamped with a new sync version, so the phone gets it on its next
-pull) and notifies the owners. A crashed OCR process makes the job fail and be retried; the
-reading is stored once and applied once per line (``backend.expenses.readings``).
+referencing the receipt (stamped with a new sync version) and notifies the owners; after
+commit it pokes the organisation so the phones pull the filled lines at once. A crashed OCR
+process makes the job fail and be retried; the reading is stored once and applied once per
+line (``backend.expenses.readings``).
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from notifications import notify
 from ocr.errors import MESSAGES
 from ocr.isolation import OcrWorker
 from ocr.schemas import ReceiptReading as Reading
-from sync import on_blob_completed, read_blob
+from sync import on_blob_completed, publish_poke, read_blob
 from sync.storage import write_transaction
 
 __all__ = ("JOB_NAME", "apply_reading", "read_receipt", "receipt_completed", "set_ocr_worker")
@@ -95,6 +96,7 @@ async def apply_reading(organisation_id: UUID, sha256: str, reading: Reading) ->
     from backend.claims.services import lines_editable  # claims reads lines: import late
 
     applied: list[AppliedLine] = []
+    version = 0
     async with write_transaction():
         for line_id in await lines_with_receipt(organisation_id, sha256):
             row = await get_line(line_id, for_update=True)
@@ -108,13 +110,16 @@ async def apply_reading(organisation_id: UUID, sha256: str, reading: Reading) ->
             owner = row["owner"] if isinstance(row["owner"], UUID) else UUID(str(row["owner"]))
             applied.append(AppliedLine(line_id, owner, changes))
         if applied:
-            await stamp_outside_intent(organisation_id, ENTITY, [a.line_id for a in applied])
+            version = await stamp_outside_intent(organisation_id, ENTITY,
+                                                 [a.line_id for a in applied])
             for line in applied:
                 event, data = _notification(line, reading)
                 await notify(event, [line.owner],
                              {"kind": "expense_line", "id": str(line.line_id),
                               "url": f"/expenses/{line.line_id}"},
                              data, key=f"ocr:{line.line_id}:{sha256}:{reading.rule_version}")
+    if applied:  # committed: the owners' phones pull the filled lines now
+        await publish_poke(organisation_id, version)
     return applied
 
 

@@ -91,6 +91,7 @@ const en = {
   "claims.lines": "Expense lines",
   "claims.addLine": "Add a line",
   "claims.addReceipt": "Add a receipt",
+  "claims.receipt": "Receipt",
   "claims.takePhoto": "Take a photo",
   "claims.pickFile": "Choose a file",
   "claims.preparing": "Preparing the photo…",
@@ -104,6 +105,10 @@ const en = {
   "claims.ocr": "Read from the receipt",
   "claims.confidence": "confidence {pct}",
   "claims.checkField": "Please check",
+  "claims.ocrHint": "Leave blank what the receipt shows: it is read once the line is sent.",
+  "claims.reading": "To be read from the receipt",
+  "claims.unreadable": "The receipt could not be read: please type the fields.",
+  "claims.receiptAttached": "Receipt attached.",
   "claims.warnings": "Policy warnings",
   "claims.noLines": "No line yet: add a receipt.",
   "category.train": "Train",
@@ -370,6 +375,7 @@ const fr: Dictionary = {
   "claims.lines": "Lignes de frais",
   "claims.addLine": "Ajouter une ligne",
   "claims.addReceipt": "Ajouter un justificatif",
+  "claims.receipt": "Justificatif",
   "claims.takePhoto": "Prendre une photo",
   "claims.pickFile": "Choisir un fichier",
   "claims.preparing": "Préparation de la photo…",
@@ -383,6 +389,10 @@ const fr: Dictionary = {
   "claims.ocr": "Lu sur le justificatif",
   "claims.confidence": "confiance {pct}",
   "claims.checkField": "À vérifier",
+  "claims.ocrHint": "Laissez vide ce qui figure sur le justificatif : il sera lu après l’envoi de la ligne.",
+  "claims.reading": "À lire sur le justificatif",
+  "claims.unreadable": "Justificatif illisible : saisissez les champs.",
+  "claims.receiptAttached": "Justificatif joint.",
   "claims.warnings": "Alertes de la réglementation",
   "claims.noLines": "Aucune ligne : ajoutez un justificatif.",
   "category.train": "Train",
@@ -627,6 +637,12 @@ export function formatDateTime(iso: string, lang: Language = language.value, tim
 }
 
 /** "12,50" or "12.50" typed by the user → integer cents (null when not a valid amount). */
+/** An amount as typed in a field ("146,25" in French, "146.25" in English), no currency. */
+export function formatAmountInput(cents: number, lang: Language = language.value): string {
+  const text = (cents / 100).toFixed(2);
+  return lang === "fr" ? text.replace(".", ",") : text;
+}
+
 export function parseMoneyToCents(text: string): number | null {
   const cleaned = text.replace(/[\s\u00a0€]/g, "").replace(",", ".");
   if (!/^\d+(\.\d{1,2})?$/.test(cleaned)) return null;

@@ -53,6 +53,8 @@ export interface ExpenseLine {
   currency: string;
   receipt_blob?: string;
   ocr?: { merchant?: OcrField<string>; amount_cents?: OcrField<number>; spent_on?: OcrField<string>; vat_rate_permille?: OcrField<number> };
+  /** The receipt's reading: awaited (fields left to it, not read yet), read, or unreadable. */
+  reading?: "pending" | "read" | "unreadable";
   warnings: string[];
 }
 

@@ -37,19 +37,36 @@ export function toClaim(r: Row): ExpenseClaim {
   return { id: r.id, mission_id: str(d, "mission_id", "mission"), status: state(d), ...(str(d, "submitted_at") ? { submitted_at: str(d, "submitted_at") } : {}) };
 }
 
-function ocrFields(d: Data): ExpenseLine["ocr"] {
-  const raw = (d["ocr"] ?? d["ocr_fields"]) as Record<string, { value?: unknown; confidence?: unknown }> | undefined;
-  if (!raw || typeof raw !== "object") return undefined;
-  const field = <T>(key: string): OcrField<T> | undefined => {
-    const f = raw[key];
-    return f && typeof f.confidence === "number" ? { value: f.value as T, confidence: f.confidence } : undefined;
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** The fields a receipt reading filled, with its confidence in each (the server's `ocr` column:
+ * `{fields: {merchant: 0.92, …}, code, …}`). Only fields still marked `ocr` in `field_sources`:
+ * once the user corrects one it is theirs, and no confidence is shown for it. */
+export function ocrFields(d: Data): ExpenseLine["ocr"] {
+  const reading = d["ocr"], sources = isObject(d["field_sources"]) ? d["field_sources"] : {};
+  if (!isObject(reading) || !isObject(reading["fields"])) return undefined;
+  const confidence = reading["fields"];
+  const field = <T>(key: string, value: T): OcrField<T> | undefined => {
+    const c = confidence[key];
+    return typeof c === "number" && sources[key] === "ocr" ? { value, confidence: c } : undefined;
   };
   const out: NonNullable<ExpenseLine["ocr"]> = {};
-  const merchant = field<string>("merchant"), amount = field<number>("amount_cents"), date = field<string>("date");
+  const merchant = field("merchant", str(d, "merchant")), amount = field("amount_cents", num(d, "amount_cents"));
+  const date = field("date", day(str(d, "date"))), vat = field("vat_rate_bp", Math.round(num(d, "vat_rate_bp") / 10));
   if (merchant) out.merchant = merchant;
   if (amount) out.amount_cents = amount;
   if (date) out.spent_on = date;
-  return out;
+  if (vat) out.vat_rate_permille = vat;
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+/** Where the receipt's reading stands, for a line with a receipt. */
+export function readingOf(d: Data, hasReceipt: boolean): ExpenseLine["reading"] {
+  if (!hasReceipt) return undefined;
+  const reading = d["ocr"];
+  if (isObject(reading) && typeof reading["status"] === "string") return reading["code"] ? "unreadable" : "read";
+  const sources = d["field_sources"];
+  return isObject(sources) && Object.values(sources).includes("ocr") ? "pending" : undefined;
 }
 
 export function toLine(r: Row, warnings: (l: Omit<ExpenseLine, "warnings">) => string[]): ExpenseLine {
@@ -57,12 +74,12 @@ export function toLine(r: Row, warnings: (l: Omit<ExpenseLine, "warnings">) => s
   const receipts = Array.isArray(d["receipts"]) ? (d["receipts"] as unknown[]) : [];
   const first = receipts[0];
   const receipt = typeof first === "string" ? first : first && typeof first === "object" ? String((first as Record<string, unknown>)["sha256"] ?? "") : "";
-  const ocr = ocrFields(d);
+  const ocr = ocrFields(d), reading = readingOf(d, receipt !== "");
   const line: Omit<ExpenseLine, "warnings"> = {
     id: r.id, claim_id: str(d, "claim_id"), spent_on: day(str(d, "date", "spent_on")),
     category: (str(d, "category") || "other") as ExpenseCategory, merchant: str(d, "merchant"),
     amount_cents: num(d, "amount_cents"), vat_rate_permille: Math.round(num(d, "vat_rate_bp") / 10), currency: str(d, "currency") || "EUR",
-    ...(receipt ? { receipt_blob: receipt } : {}), ...(ocr ? { ocr } : {}),
+    ...(receipt ? { receipt_blob: receipt } : {}), ...(ocr ? { ocr } : {}), ...(reading ? { reading } : {}),
   };
   const serverWarnings = Array.isArray(d["warnings"]) ? (d["warnings"] as unknown[]).map((w) => (typeof w === "string" ? w : String((w as Record<string, unknown>)["code"] ?? ""))).map((w) => w.toLowerCase()) : null;
   return { ...line, warnings: serverWarnings ?? warnings(line) };

@@ -264,6 +264,7 @@ export class DataLayer {
       return userId;
     });
     const notifications = this.notificationsHandle;
+    const environment = options.environment === undefined ? browserEnvironment() : options.environment;
     this.syncHandle = new SyncLoop({
       db,
       auth: this.authHandle,
@@ -281,6 +282,7 @@ export class DataLayer {
       },
       onChanged: () => this.changed(),
       afterCycle: (userId) => notifications.flush(userId),
+      isOnline: () => environment?.isOnline() ?? true,
     });
     const saved = await this.authHandle.restore();
     if (saved !== undefined) await this.prepareRows(saved.user.id);
@@ -291,7 +293,6 @@ export class DataLayer {
       this.channel = makeChannel(QUEUE_CHANNEL);
       this.channel.addEventListener('message', (event) => void this.onTabMessage(event.data as TabMessage));
     }
-    const environment = options.environment === undefined ? browserEnvironment() : options.environment;
     if (environment !== null) {
       this.store.online.value = environment.isOnline();
       this.listen(environment, 'online', () => {

@@ -44,12 +44,26 @@ function create(entity: EntityName, initial: string | null): Mutator {
   };
 }
 
+/** As the server does: a changed field's source becomes the one the edit gives, or "user"
+ * (a value the user typed is theirs; a receipt reading no longer fills it). */
+function sourcesAfter(current: JsonObject, changes: JsonObject, args: JsonObject): JsonObject | undefined {
+  const before = current['field_sources'];
+  if (typeof before !== 'object' || before === null || Array.isArray(before)) return undefined;
+  const given = args['field_sources'];
+  const asked = typeof given === 'object' && given !== null && !Array.isArray(given) ? given : {};
+  const sources: JsonObject = { ...before };
+  for (const name of Object.keys(changes)) sources[name] = asked[name] ?? 'user';
+  return sources;
+}
+
 function edit(entity: EntityName): Mutator {
   return (view, args) => {
     const id = idOf(args);
     const current = view.get(entity, id);
     if (current === undefined) return; // delete beats edit
-    view.put(entity, id, { ...current, ...changesOf(args) });
+    const changes = changesOf(args);
+    const sources = sourcesAfter(current, changes, args);
+    view.put(entity, id, { ...current, ...changes, ...(sources ? { field_sources: sources } : {}) });
   };
 }
 

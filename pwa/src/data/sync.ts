@@ -55,6 +55,9 @@ export interface SyncDeps {
   onChanged: () => Promise<void>;
   /** Extra work at the end of a cycle (e.g. inbox reads made offline). */
   afterCycle?: (userId: string) => Promise<void>;
+  /** The browser's own connectivity signal (navigator.onLine): a cycle whose requests were
+   * answered before the phone went offline must not mark it online again. */
+  isOnline?: () => boolean;
 }
 
 /** Delay before retry number `attempt` (0-based): exponential, capped, "equal jitter". */
@@ -128,7 +131,7 @@ export class SyncLoop {
         await this.cycle(userId);
         this.attempts = 0;
         this.notBefore = 0;
-        this.deps.store.online.value = true;
+        if (this.deps.isOnline?.() ?? true) this.deps.store.online.value = true;
         this.deps.store.lastError.value = null;
         this.deps.store.syncStatus.value = 'idle';
         this.schedule(this.deps.settings.periodicMs);

@@ -6,7 +6,7 @@ import {
   cancelMission, claimFor, claims, createClaim, createMission, lines, missions, newId, saveLine, submitClaim, submitMission,
 } from "../app/data";
 import { downscaleReceipt } from "../app/image";
-import { formatDate, formatMoney, formatPercent, parseMoneyToCents, t, type MessageKey } from "../app/i18n";
+import { formatAmountInput, formatDate, formatMoney, formatPercent, parseMoneyToCents, t, type MessageKey } from "../app/i18n";
 import type { ExpenseCategory, ExpenseLine, Mission, OcrField } from "../app/model";
 
 import { Page, PendingMark, Problem, StatusBadge, usePresence } from "../app/ui";
@@ -65,7 +65,7 @@ export function MissionNew() {
           {TRANSPORTS.map((x) => <option key={x} value={x}>{t(`transport.${x}` as MessageKey)}</option>)}
         </select>
         <label for="estimate">{t("missions.estimate")}</label>
-        <input id="estimate" name="estimate" inputMode="decimal" placeholder="0,00" />
+        <input id="estimate" name="estimate" inputMode="decimal" placeholder={formatAmountInput(0)} />
         <Problem message={problem} />
         <div class="actions"><button type="submit">{t("missions.create")}</button></div>
       </form>
@@ -143,8 +143,9 @@ export function ClaimDetail() {
         {own.map((l) => (
           <li key={l.id} class="card">
             <a class="cardlink" href={`/claims/${c.id}/lines/${l.id}`}>
-              <div class="row"><h3>{l.merchant || t(`category.${l.category}` as MessageKey)}</h3><strong>{formatMoney(l.amount_cents, l.currency)}</strong></div>
-              <p class="muted">{t(`category.${l.category}` as MessageKey)} · {formatDate(l.spent_on)}</p>
+              <div class="row"><h3>{l.merchant || t(`category.${l.category}` as MessageKey)}</h3><strong>{l.reading === "pending" && !l.amount_cents ? "—" : formatMoney(l.amount_cents, l.currency)}</strong></div>
+              <LineMeta line={l} />
+              <ReadingMark line={l} />
               <PendingMark id={l.id} />
             </a>
             {l.warnings.length > 0 && (
@@ -179,6 +180,24 @@ function Confidence({ field }: { field: OcrField<unknown> | undefined }) {
   );
 }
 
+/** Category (when the title is the merchant) and date (not while the receipt is to be read:
+ * it is a placeholder until then). */
+function LineMeta({ line }: { line: ExpenseLine }) {
+  const meta = [line.merchant ? t(`category.${line.category}` as MessageKey) : "", line.reading === "pending" ? "" : formatDate(line.spent_on)];
+  const text = meta.filter(Boolean).join(" · ");
+  return text ? <p class="muted">{text}</p> : null;
+}
+
+/** Where the receipt's reading stands, on a line's card: to be read, read (to check when a
+ * field is uncertain), or unreadable. */
+function ReadingMark({ line }: { line: ExpenseLine }) {
+  if (line.reading === "pending") return <p class="muted">{t("claims.reading")}</p>;
+  if (line.reading === "unreadable") return <p class="alert">{t("claims.unreadable")}</p>;
+  if (!line.ocr) return null;
+  const uncertain = Object.values(line.ocr).some((f) => f.confidence < LOW_CONFIDENCE);
+  return <p class="muted">{t("claims.ocr")}{uncertain && <> · <span class="conf low">{t("claims.checkField")}</span></>}</p>;
+}
+
 export function LineEditor() {
   const { params } = useRoute();
   const { route } = useLocation();
@@ -209,7 +228,9 @@ export function LineEditor() {
   function submit(event: Event) {
     event.preventDefault();
     const f = new FormData(event.currentTarget as HTMLFormElement);
-    const amount = parseMoneyToCents(String(f.get("amount") ?? ""));
+    const typed = String(f.get("amount") ?? "").trim();
+    // With a receipt, a blank amount is left to the reading (ocrFillable marks it "ocr").
+    const amount = typed === "" && receipt ? 0 : parseMoneyToCents(typed);
     if (amount === null) return setProblem(t("claims.amount"));
     const rate = Math.round(Number(String(f.get("vat") ?? "0").replace(",", ".")) * 10);
     const line: Omit<ExpenseLine, "warnings" | "ocr"> = {
@@ -222,11 +243,11 @@ export function LineEditor() {
     route(`/claims/${claimId}`);
   }
 
-  const amountText = existing ? (existing.amount_cents / 100).toFixed(2).replace(".", ",") : "";
+  const amountText = existing?.amount_cents ? formatAmountInput(existing.amount_cents) : "";
   return (
     <Page title={existing ? existing.merchant || t("claims.lines") : t("claims.addReceipt")}>
       <fieldset>
-        <legend>{t("claims.addReceipt")}</legend>
+        <legend>{t("claims.receipt")}</legend>
         <div class="actions">
           <input id="camera" class="sr-only" type="file" accept="image/*" capture="environment" onChange={onPicked} />
           <label class="button" for="camera" style="margin:0">{t("claims.takePhoto")}</label>
@@ -237,9 +258,12 @@ export function LineEditor() {
         {receipt && (
           <p role="status" class="muted" data-receipt-size={receipt.size}>
             {receipt.url && <img src={receipt.url} alt={t("claims.addReceipt")} style="max-width:96px;max-height:96px;float:right;border-radius:6px" />}
-            {t("claims.receiptQueued")} {receipt.size}
+            {receipt.blob ? `${t("claims.receiptQueued")} ${receipt.size}` : t("claims.receiptAttached")}
           </p>
         )}
+        {receipt?.blob && !existing && <p class="muted">{t("claims.ocrHint")}</p>}
+        {existing?.reading === "pending" && <p class="muted">{t("claims.reading")}</p>}
+        {existing?.reading === "unreadable" && <p class="alert">{t("claims.unreadable")}</p>}
       </fieldset>
       <form onSubmit={submit}>
         {ocr && <p class="muted">{t("claims.ocr")}</p>}
@@ -254,7 +278,7 @@ export function LineEditor() {
         <div class="grid2">
           <div>
             <label for="amount">{t("claims.amount")} <Confidence field={ocr?.amount_cents} /></label>
-            <input id="amount" name="amount" inputMode="decimal" required value={amountText} placeholder="0,00" />
+            <input id="amount" name="amount" inputMode="decimal" required={!receipt} value={amountText} placeholder={formatAmountInput(0)} />
           </div>
           <div>
             <label for="vat">{t("claims.vatRate")} <Confidence field={ocr?.vat_rate_permille} /></label>

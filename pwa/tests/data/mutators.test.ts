@@ -19,6 +19,15 @@ function base(entity: string, id: string, data: JsonObject, row_version = 1): Ba
 }
 
 describe('optimistic replay', () => {
+  it('an edited field becomes the user\'s: a receipt reading no longer fills it (as on the server)', () => {
+    const sources = { merchant: 'ocr', amount_cents: 'ocr', date: 'ocr' };
+    const view = replay(
+      [base('expense_line', 'l1', { merchant: 'AU BON ACCUEIL', amount_cents: 14625, field_sources: sources }, 4)],
+      [intent('expense_line.edit', { id: 'l1', base_version: 4, merchant: 'Au Bon Accueil' })],
+    );
+    expect(view.get('expense_line')!.get('l1')!.data['field_sources']).toEqual({ merchant: 'user', amount_cents: 'ocr', date: 'ocr' });
+  });
+
   it('replays drafts: create, flat edit, receipt, delete beats edit', () => {
     const view = replay(
       [base('expense_line', 'l1', { merchant: 'SNCF', amount_cents: 4000 }, 3)],

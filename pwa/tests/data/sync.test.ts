@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 
+import type { Environment } from '../../src/data/engine';
 import { backoffDelay } from '../../src/data/sync';
 import { harness, settle, type Harness } from './helpers';
 
@@ -224,5 +225,35 @@ describe('backoff', () => {
     expect(h.server.requests('/sync/v1/push').length).toBeGreaterThan(pushes);
     expect(h.server.liveRows('expense_line').map((row) => row.id).sort()).toEqual(['r', 's']);
     expect(layer.store.syncStatus.value).toBe('idle');
+  });
+});
+
+describe('connectivity', () => {
+  it('stays offline when a cycle answered just before the phone went offline ends after it', async () => {
+    h = harness();
+    const handlers = new Map<string, () => void>();
+    let onLine = true;
+    const environment: Environment = {
+      addEventListener: (type, listener) => handlers.set(type, listener),
+      removeEventListener: (type) => handlers.delete(type),
+      isOnline: () => onLine,
+      isVisible: () => true,
+    };
+    const layer = await h.open({ environment });
+    await layer.login('alice@example.fr', 'secret', 'phone');
+    await settle(layer);
+    expect(layer.store.online.value).toBe(true);
+
+    const cycle = layer.sync.syncNow(); // its requests are answered...
+    onLine = false; // ...while the browser goes offline
+    handlers.get('offline')!();
+    await cycle;
+    await settle(layer);
+    expect(layer.store.online.value).toBe(false);
+
+    onLine = true;
+    handlers.get('online')!();
+    await settle(layer);
+    expect(layer.store.online.value).toBe(true);
   });
 });

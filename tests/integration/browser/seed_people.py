@@ -10,7 +10,7 @@ import json
 
 from backend.invoices.integration_keys import create_key
 from backend.migrate import migrate
-from tests.factories import PASSWORD, make_org
+from tests.factories import PASSWORD, make_org, make_person
 
 INTEGRATION_KEY = "browser-test-integration-key"
 
@@ -18,6 +18,9 @@ INTEGRATION_KEY = "browser-test-integration-key"
 async def main() -> None:
     await migrate()
     org = await make_org()
+    # Unit B's second agent, for the receipt journey (its own missions and lines).
+    org.people["agent_b2"] = await make_person("agent", organisation_id=org.id,
+                                               unit_id=org.unit_ids[1], label="agent-b2")
     await create_key(org.id, INTEGRATION_KEY, name="browser tests")
     people = {name: {"email": p.email, "user_id": str(p.user_id)} for name, p in org.people.items()}
     print(json.dumps({"password": PASSWORD, "people": people, "supplier_siret": org.supplier_siret,

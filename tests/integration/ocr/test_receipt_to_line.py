@@ -8,13 +8,16 @@ the job function the worker would run, with the same arguments.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import uuid
 from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
+import msgspec
 import pytest
+from litestar.channels import ChannelsPlugin
 from PIL import Image
 
 from backend.expenses.ocr_flow import read_receipt, set_ocr_worker
@@ -23,6 +26,7 @@ from backend.jobs import InProcessQueue, get_queue
 from bench.synthetic_receipts import render_receipt
 from ocr.evaluation import truth_date, truth_total
 from ocr.isolation import OcrWorker
+from sync.live import channel_name
 from tests.factories import Person, make_org
 from tests.integration.sync.helpers import SyncClient
 from tests.unit.ocr.samples import encode
@@ -143,6 +147,33 @@ async def test_receipt_photo_fills_the_draft_line_once_and_keeps_user_values(cli
     about = {item["document"]["id"] for item in inbox.json()["items"]
              if item["event_type"] in ("ocr_finished", "ocr_needs_review")}
     assert about == {blank, typed}  # once per line filled by the job, not for the retry
+
+
+async def test_the_owners_phone_is_poked_when_the_reading_fills_its_line(
+        client: Any, app: Any) -> None:
+    """No waiting for the phone's timer: once the filled line is committed, the organisation's
+    live channel carries a poke, and the pull it triggers brings the filled line."""
+    org = await make_org()
+    agent = org.people["agent_a2"]
+    phone = SyncClient(client, agent)
+    photo, truth = render_receipt(4)
+    data = encode(photo, quality=90)
+    sha = hashlib.sha256(data).hexdigest()
+    line_id = await _new_line(phone)
+    await _attach(phone, line_id, sha)
+    await phone.pull()
+
+    channels = app.plugins.get(ChannelsPlugin)
+    async with channels.start_subscription([channel_name(org.id)]) as subscriber:
+        events = subscriber.iter_events()
+        await _upload(client, agent, data)
+        await _run_ocr_job(org.id, sha)
+        poke = msgspec.json.decode(await asyncio.wait_for(anext(events), 10))
+        await events.aclose()
+    assert poke["organisation"] == org.id.hex and poke["version"] >= 1
+
+    await phone.pull()
+    assert phone.rows[("expense_line", line_id)]["amount_cents"] == truth_total(str(truth["total"]))
 
 
 async def test_a_picture_that_is_not_a_receipt_leaves_the_line_alone(client: Any) -> None:

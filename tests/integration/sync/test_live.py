@@ -103,3 +103,26 @@ async def test_push_through_process_a_pokes_sse_client_of_process_b(client: Any)
                 listener.cancel()
                 with pytest.raises(asyncio.CancelledError):
                     await listener
+
+
+@pytest.mark.redis
+async def test_a_poke_from_the_worker_reaches_the_app_processes() -> None:
+    """``nomade worker`` has no channels plugin: its pokes (an OCR reading filled a line) go
+    straight to the Redis stream that the app processes' channels read."""
+    if not _redis_up():
+        if IN_CI:
+            raise AssertionError("Redis is required under CI")
+        pytest.skip("Redis not running")
+    from backend.live import redis_backend, worker_poke
+    from sync.live import channel_name
+
+    organisation = uuid.uuid4()
+    app_side = redis_backend(REDIS_TEST_URL)  # what an app process's channels plugin reads
+    await app_side.subscribe([channel_name(organisation)])
+    events = app_side.stream_events()
+    reading = asyncio.ensure_future(anext(events))
+    await worker_poke(REDIS_TEST_URL)(organisation, 42)
+    channel, data = await asyncio.wait_for(reading, 5)
+    await events.aclose()
+    assert channel == channel_name(organisation)
+    assert msgspec.json.decode(data) == {"organisation": organisation.hex, "version": 42}
