@@ -18,6 +18,8 @@ CORROBORATING = (
     "payment_equals_total",
     "vat_rows_sum_to_total",
     "total_printed_twice",
+    "cash_minus_change_equals_total",
+    "subtotal_plus_adjustments_equals_total",
 )
 
 
@@ -46,6 +48,10 @@ def run_checks(ex: Extraction) -> list[Check]:
     if total is not None and ex.payment_cents is not None:
         checks.append(Check("payment_equals_total", ex.payment_cents == total,
                             f"payment {ex.payment_cents} vs total {total}"))
+    if total is not None:
+        for route, value in ex.total_routes.items():
+            checks.append(Check(f"{route}_equals_total", value == total,
+                                f"{route.replace('_', ' ')} {value} vs total {total}"))
     if total is not None and ex.total_lines >= 2:
         checks.append(Check("total_printed_twice", True, f"on {ex.total_lines} lines"))
     if ex.siret is not None:
@@ -57,7 +63,7 @@ def decide_auto_accept(ex: Extraction, checks: list[Check], ocr_confidence: floa
     """Accept without review only when the total and date are found, no check fails, the total
     is clearly designated and an independent route confirms it (sums, payment line, or the
     same amount printed on another line)."""
-    if ex.total_cents is None or ex.date is None:
+    if ex.total_cents is None or ex.date is None or ex.total_from_sums_only:
         return False
     if any(c.ok is False for c in checks):
         return False

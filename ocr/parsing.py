@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 from decimal import Decimal
 
 __all__ = (
+    "amount_spans",
     "find_amounts",
     "find_dates",
     "find_rates",
@@ -16,6 +18,7 @@ __all__ = (
     "normalise_merchant",
     "parse_amount",
     "parse_date",
+    "plain_cents",
 )
 
 _AMOUNT = re.compile(
@@ -26,6 +29,7 @@ _AMOUNT = re.compile(
 _DIGITISH = re.compile(r"(?<=[\d.,])[Oo](?=[\d.,\s]|$)|(?<=\d)[Oo]|[Oo](?=[.,]\d)")
 
 
+@functools.lru_cache(maxsize=4096)
 def fold(text: str) -> str:
     """Upper case without accents (É → E), for keyword matching."""
     decomposed = unicodedata.normalize("NFKD", text)
@@ -42,14 +46,31 @@ def parse_amount(text: str) -> int | None:
     return found[-1] if found else None
 
 
-def find_amounts(line: str) -> list[int]:
-    """All money amounts of a line, in cents, left to right (decimal comma or point)."""
-    out: list[int] = []
+def amount_spans(line: str) -> list[tuple[int, int, int]]:
+    """Money amounts of a line as ``(start, end, cents)``, left to right."""
+    out: list[tuple[int, int, int]] = []
     for match in _AMOUNT.finditer(_digit_fix(line)):
         units = re.sub(r"[ .,\u202f]", "", match.group(2))
         cents = int(units) * 100 + int(match.group(3))
-        out.append(-cents if match.group(1) else cents)
+        out.append((match.start(), match.end(), -cents if match.group(1) else cents))
     return out
+
+
+def find_amounts(line: str) -> list[int]:
+    """All money amounts of a line, in cents, left to right (decimal comma or point)."""
+    return [cents for _, _, cents in amount_spans(line)]
+
+
+_PLAIN = re.compile(r"(?<![\w.,:/%-])(\d{3,6})(?![\w.,:/%-])")
+
+
+def plain_cents(line: str) -> list[int]:
+    """Numbers of 3 to 6 digits whose decimal mark OCR dropped, read as cents ('308' → 308).
+
+    Only meaningful on a line labelled as money (tax, rounding, change) with no proper amount;
+    callers use these as terms of the receipt's own sums, never as a total by themselves.
+    """
+    return [int(m.group(1)) for m in _PLAIN.finditer(_digit_fix(line))]
 
 
 _MONTHS = {

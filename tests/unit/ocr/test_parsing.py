@@ -7,7 +7,14 @@ from decimal import Decimal
 
 import pytest
 
-from ocr.parsing import find_amounts, find_dates, find_rates, luhn_ok, normalise_merchant
+from ocr.parsing import (
+    find_amounts,
+    find_dates,
+    find_rates,
+    luhn_ok,
+    normalise_merchant,
+    plain_cents,
+)
 
 
 @pytest.mark.parametrize(
@@ -59,3 +66,11 @@ def test_siret_luhn() -> None:
 
 def test_merchant_normalisation() -> None:
     assert normalise_merchant("Café  de l'Est.") == normalise_merchant("CAFE DE L EST")
+
+
+def test_numbers_whose_decimal_mark_was_dropped_are_read_as_cents() -> None:
+    assert plain_cents("TVA 308") == [308]
+    assert plain_cents("ARRONDI 000") == [0]
+    assert plain_cents("Table 12 couverts 4") == []
+    assert plain_cents("Ticket 2024-118 12:45 75,5%") == []
+    assert plain_cents("Facture FA1234567") == []
