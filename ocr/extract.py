@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from ocr.merchant import merchant_candidates
 from ocr.parsing import find_amounts, find_dates, find_rates, fold
 from ocr.schemas import Candidate, VatLine
 from ocr.totals import CHANGE, NOT_TOTAL, PAYMENT, choose_total
@@ -118,65 +119,6 @@ def _labelled_amount(lines: list[Line], pattern: re.Pattern[str]) -> int | None:
     return None
 
 
-# --- merchant ----------------------------------------------------------------------------
-
-_COMPANY = re.compile(
-    r"\b(?:SDN\.?\s*BHD|BHD|SDN|S\.?A\.?R\.?L|SARL|SAS|SASU|EURL|S\.?A\.?|SNC|LTD|LIMITED|INC|LLC|"
-    r"GMBH|PLC|CO\.|COMPANY|ENTERPRISE|ENTERPRISES|TRADING|HOLDINGS|CORPORATION|CORP|GROUP|"
-    r"RESTAURANT|BRASSERIE|CAFE|BISTRO|HOTEL|BOULANGERIE|PHARMACIE|STATION|TAXI|SNCF|MARKET|"
-    r"MART|STORE|SHOP|BOOKSTORE|HARDWARE|TRADERS?|MAKMAL|KEDAI|RESTORAN|PERNIAGAAN|PASAR|SUPER)\b"
-)
-_ADDRESS = re.compile(
-    r"\b(?:RUE|AVENUE|AV\.|BD|BOULEVARD|PLACE|CHEMIN|ROUTE|QUAI|ALLEE|IMPASSE|CEDEX|JALAN|JLN|"
-    r"TAMAN|TMN|LORONG|ROAD|RD|STREET|ST\.|LOT|NO\.?|BLOCK|BLK|FLOOR|FLR|LEVEL|KAWASAN|"
-    r"BANDAR|SELANGOR|KUALA|LUMPUR|JOHOR|PERSIARAN|PUSAT|\d{5})\b"
-)
-_NOT_MERCHANT = re.compile(
-    r"TEL|FAX|PHONE|MOBILE|E-?MAIL|WWW|HTTP|@|SIRET|SIREN|\bTVA\b|\bGST\b|\bVAT\b|"
-    r"INVOICE|RECEIPT|RECU|TICKET|FACTURE|NOTE\b|BIENVENUE|WELCOME|MERCI|THANK|DATE|HEURE|"
-    r"CASHIER|CAISSE|TABLE|COUVERT|SERVEUR|BILL|ORDER|COMPANY\s*(?:REG|NO)|REG\.?\s*NO|\bROC\b|"
-    r"\(\d|\d{6}"
-)
-
-
-#: OCR confusions inside legal-form suffixes (O/0 for D): "SON BHD" is "SDN BHD".
-_LEGAL_SUFFIX_FIXES = (re.compile(r"\bS[O0]N(\.?\s*BHD)\b"), r"SDN\1")
-
-
-def _merchant_candidates(lines: list[Line]) -> list[Candidate]:
-    cands: list[Candidate] = []
-    for i, line in enumerate(lines[:10]):
-        text = line.text.strip(" -|:*.,'\"!_~=")
-        up = fold(text)
-        letters = sum(c.isalpha() for c in text)
-        if letters < 3 or len(text) > 60:
-            continue
-        ratio = letters / max(1, sum(not c.isspace() for c in text))
-        score = 2.0 * ratio - 0.25 * i + line.confidence / 100.0
-        if _COMPANY.search(up):
-            score += 2.5
-        if _ADDRESS.search(up):
-            score -= 2.0
-        if _NOT_MERCHANT.search(up):
-            score -= 3.0
-        if find_amounts(text) or find_dates(text):
-            score -= 3.0
-        words = [w for w in re.split(r"\s+", text) if w]
-        if len(words) == 1 and letters < 4:
-            score -= 1.0
-        real_words = [w for w in words if sum(c.isalpha() for c in w) >= 3]
-        if len(real_words) * 2 < len(words):
-            score -= 1.5  # logo or noise read as scattered short fragments
-        if line.confidence < 55:
-            score -= 1.5
-        if text.isupper():
-            score += 0.5
-        name = _LEGAL_SUFFIX_FIXES[0].sub(_LEGAL_SUFFIX_FIXES[1], " ".join(words))
-        cands.append(Candidate("merchant", name, round(score, 3), i, "top line"))
-    cands.sort(key=lambda c: -c.score)
-    return cands
-
-
 # --- other fields ------------------------------------------------------------------------
 
 _SIRET = re.compile(r"(?<!\d)(\d{3}\s?\d{3}\s?\d{3}\s?\d{5})(?!\d)")
@@ -267,7 +209,7 @@ def extract_fields(lines: list[Line]) -> Extraction:
     total, total_conf = choice.cents, choice.confidence
     amounts = [a for a in support if a > 0]
     date, date_conf, date_cands = _date(lines)
-    merchants = _merchant_candidates(lines)
+    merchants = merchant_candidates(lines)
     merchant = merchants[0].value if merchants and merchants[0].score > 0 else None
     merchant_conf = 0.0
     if merchant is not None:
