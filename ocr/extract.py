@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from ocr.merchant import merchant_candidates
-from ocr.parsing import find_amounts, find_dates, find_rates, fold
+from ocr.parsing import find_amounts, find_dates, find_misread_dates, find_rates, fold
 from ocr.schemas import Candidate, VatLine
 from ocr.totals import CHANGE, NOT_TOTAL, PAYMENT, choose_total
 
@@ -180,8 +180,11 @@ def _date(lines: list[Line]) -> tuple[str | None, float, list[Candidate]]:
     cands: list[Candidate] = []
     for i, line in enumerate(lines):
         up = fold(line.text)
-        for value, _ in find_dates(line.text):
-            score = 1.0
+        exact = [(value, text, 1.0) for value, text in find_dates(line.text)]
+        for value, text, base in exact or [
+            (value, text, 0.6) for value, text in find_misread_dates(line.text)
+        ]:
+            score = base - (0.6 if re.search(r"\s", text) else 0.0)  # a digit may be lost
             if re.search(r"DATE|\bLE\b|EMIS|DU\b", up):
                 score += 1.0
             if re.search(r"\d{1,2}[:H]\d{2}", up):

@@ -12,6 +12,7 @@ __all__ = (
     "amount_spans",
     "find_amounts",
     "find_dates",
+    "find_misread_dates",
     "find_rates",
     "fold",
     "luhn_ok",
@@ -136,6 +137,41 @@ def find_dates(line: str) -> list[tuple[dt.date, str]]:
             d = _make(int(m.group(3)), int(m.group(2)), int(m.group(1)))
             if d:
                 out.append((d, m.group(0)))
+    return out
+
+
+#: A numeric date that lost one separator ('2109/2017') or holds digits OCR often swaps.
+_ONE_SEPARATOR = (
+    re.compile(r"(?<![\d/.-])(\d{2})(\d{2})[/.-](\d{4}|\d{2})(?![\d/.-])"),
+    re.compile(r"(?<![\d/.-])(\d{2})[/.-](\d{2})(\d{4})(?![\d/.-])"),
+)
+_SHAPED = re.compile(r"(?<!\d)(\d{2})([/.-])(\d{2})\2(\d{4}|\d{2})(?!\d)")
+#: Thermal and dot-matrix prints: a faint 0 is read as 8.
+_CONFUSED = str.maketrans("8", "0")
+
+
+def find_misread_dates(line: str) -> list[tuple[dt.date, str]]:
+    """Dates OCR damaged, for a line where :func:`find_dates` finds none: a dropped separator,
+    or an impossible day, month or year made possible by reading its 8s as 0s. A time
+    (hh:mm) must stand on the same line, so phone and reference numbers stay out."""
+    folded = fold(line)
+    if find_dates(line) or not re.search(r"\d{1,2}:\d{2}", folded):
+        return []
+    out: list[tuple[dt.date, str]] = []
+    for pattern in _ONE_SEPARATOR:
+        for m in pattern.finditer(folded):
+            d = _make(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+            if d:
+                out.append((d, m.group(0)))
+    for m in _SHAPED.finditer(folded):
+        day, month, year = m.group(1), m.group(3), m.group(4)
+        day = day if 1 <= int(day) <= 31 else day.translate(_CONFUSED)
+        month = month if 1 <= int(month) <= 12 else month.translate(_CONFUSED)
+        if len(year) == 4 and not MIN_YEAR <= int(year) <= MAX_YEAR:
+            year = year.translate(_CONFUSED)
+        d = _make(int(year), int(month), int(day))
+        if d:
+            out.append((d, m.group(0)))
     return out
 
 

@@ -95,3 +95,12 @@ CARTE BANCAIRE 181,30"""
     assert ex.category == "lodging"
     assert ex.total_cents == 18130
     assert ex.vat[0].base_cents == 16182
+
+
+def test_a_date_with_a_lost_digit_loses_to_the_complete_one() -> None:
+    text = """CREPERIE DU PORT
+Commande 1 -06-2025 12:01
+Servi 17-06-2025 14:07
+2 Galettes 19,00
+TOTAL 19,00"""
+    assert extract_fields(lines(text)).date == "2025-06-17"
