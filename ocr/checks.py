@@ -61,15 +61,18 @@ def run_checks(ex: Extraction) -> list[Check]:
 
 def decide_auto_accept(ex: Extraction, checks: list[Check], ocr_confidence: float) -> bool:
     """Accept without review only when the total and date are found, no check fails, the total
-    is clearly designated and an independent route confirms it (sums, payment line, or the
-    same amount printed on another line)."""
+    is printed legibly, and an independent route confirms it (sums, payment line, or the same
+    amount printed on another line). A total whose own line is not recognisable as the total
+    needs two arithmetic routes that agree (e.g. cash − change and the VAT rows)."""
     if ex.total_cents is None or ex.date is None or ex.total_from_sums_only:
         return False
     if any(c.ok is False for c in checks):
         return False
-    corroborated = any(c.ok and c.name in CORROBORATING for c in checks)
+    routes = {c.name for c in checks if c.ok and c.name in CORROBORATING}
+    if not ex.total_labelled and len(routes - {"total_printed_twice"}) < 2:
+        return False  # the largest amount is a guess until someone looks
     return (
-        corroborated
+        bool(routes)
         and ex.confidence.get("total", 0.0) >= AUTO_ACCEPT_MIN_TOTAL_CONFIDENCE
         and ocr_confidence >= 50
     )

@@ -50,6 +50,8 @@ class Extraction:
     total_routes: dict[str, int] = field(default_factory=dict)
     #: The total is printed nowhere legibly: only the sums give it (never accepted unseen).
     total_from_sums_only: bool = False
+    #: The total is printed on a line labelled TOTAL / NET A PAYER / CB…, not only inferred.
+    total_labelled: bool = False
 
 
 # --- total -------------------------------------------------------------------------------
@@ -257,4 +259,5 @@ def extract_fields(lines: list[Line]) -> Extraction:
         total_lines=support.get(total, 0) if total is not None else 0,
         total_routes=choice.routes,
         total_from_sums_only=choice.from_sums_only,
+        total_labelled=choice.labelled,
     )

@@ -89,6 +89,9 @@ def prepare(gray: np.ndarray, flags: list[str]) -> np.ndarray:
     gray, angle = preprocess.deskew(gray)
     if angle:
         flags.append(f"deskewed_{angle:+.1f}")
+    gray, trimmed = preprocess.trim_dark_margins(gray)
+    if trimmed:
+        flags.append("dark_margins_trimmed")
     gray, _ = preprocess.scale_for_ocr(gray)
     flat = preprocess.flatten_light(gray)
     ink = preprocess.ink_share(flat)

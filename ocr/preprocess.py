@@ -24,6 +24,7 @@ __all__ = (
     "quality_gate",
     "scale_for_ocr",
     "to_gray",
+    "trim_dark_margins",
 )
 
 #: Cap on the side used by the analysis steps (contours, skew, metrics): cheap and stable.
@@ -159,6 +160,44 @@ def crop_receipt(gray: np.ndarray, quads: list[Quad]) -> tuple[np.ndarray, bool]
     warped = cv2.warpPerspective(gray, matrix, (width, height), flags=cv2.INTER_LINEAR,
                                  borderMode=cv2.BORDER_REPLICATE)
     return warped, True
+
+
+#: Share of a side a dark margin may take (scanner lid, table, torn edge) before it counts as
+#: part of the receipt.
+MAX_DARK_MARGIN = 0.2
+
+
+def _dark_run(profile: np.ndarray, dark: float, limit: int) -> int:
+    run = 0
+    while run < limit and profile[run] < dark:
+        run += 1
+    return run
+
+
+def trim_dark_margins(gray: np.ndarray) -> tuple[np.ndarray, bool]:
+    """Cut dark bands along the edges (background around a scan, a torn paper edge).
+
+    Tesseract binarises the page with one global threshold: a dark band drags it down and
+    faint print then vanishes, so the band goes before OCR.
+    """
+    small, scale = _small(gray)
+    paper = float(np.percentile(small, 90))
+    dark = 0.6 * paper
+    rows, cols = small.mean(axis=1), small.mean(axis=0)
+    h, w = small.shape
+    top = _dark_run(rows, dark, int(h * MAX_DARK_MARGIN))
+    bottom = _dark_run(rows[::-1], dark, int(h * MAX_DARK_MARGIN))
+    left = _dark_run(cols, dark, int(w * MAX_DARK_MARGIN))
+    right = _dark_run(cols[::-1], dark, int(w * MAX_DARK_MARGIN))
+    if not (top or bottom or left or right):
+        return gray, False
+    pad = 2  # analysis pixels: the blurred edge of the band goes too
+    full_h, full_w = gray.shape
+    y0 = min(full_h - 1, round((top + pad * (top > 0)) / scale))
+    y1 = max(y0 + 1, full_h - round((bottom + pad * (bottom > 0)) / scale))
+    x0 = min(full_w - 1, round((left + pad * (left > 0)) / scale))
+    x1 = max(x0 + 1, full_w - round((right + pad * (right > 0)) / scale))
+    return gray[y0:y1, x0:x1], True
 
 
 def _ink(small: np.ndarray) -> np.ndarray:

@@ -126,6 +126,8 @@ class TotalChoice:
     candidates: list[Candidate]
     routes: dict[str, int] = field(default_factory=dict)
     from_sums_only: bool = False
+    #: The chosen value is printed on a line labelled as the total or the payment.
+    labelled: bool = False
     tendered_segments: set[int] = field(default_factory=set)
 
 
@@ -147,9 +149,10 @@ def cash_minus_change(segs: list[Segment]) -> tuple[int, int, int] | None:
     return None
 
 
-def subtotal_plus_adjustments(segs: list[Segment], end: int) -> list[int]:
+def subtotal_plus_adjustments(segs: list[Segment], end: int) -> tuple[list[int], int | None]:
     """Walk up from a total line: tax, service and rounding added, discounts taken off, until a
-    subtotal (or an earlier total). Empty when an unknown amount line is crossed.
+    subtotal (or an earlier total). Gives the possible sums and the subtotal they start from;
+    no sum when an unknown amount line is crossed.
 
     OCR often drops the minus of a rounding adjustment: the printed sign comes first, then the
     other one.
@@ -163,16 +166,16 @@ def subtotal_plus_adjustments(segs: list[Segment], end: int) -> list[int]:
             continue
         label = seg.label
         if _NOT_A_BASE.search(label) or PAYMENT.search(label) or _GIVEN_BACK.search(label):
-            return []
+            return [], None
         base = _BASE.search(label) or (
             _PLAIN_TOTAL.search(label.replace("TOTAL TVA", "").replace("TOTAL GST", ""))
             and seg.amounts
         )
         if base:
             if not terms:
-                return []
+                return [], None
             sums = [value + acc + rounding, value + acc - rounding]
-            return sums[:1] if rounding == 0 else sums
+            return (sums[:1] if rounding == 0 else sums), value
         if _ADDED.search(label):
             acc += abs(value)
         elif _SUBTRACTED.search(label):
@@ -180,9 +183,9 @@ def subtotal_plus_adjustments(segs: list[Segment], end: int) -> list[int]:
         elif _SIGNED.search(label):
             rounding += value
         else:
-            return []
+            return [], None
         terms += 1
-    return []
+    return [], None
 
 
 def one_digit_apart(a: int, b: int) -> bool:
@@ -268,14 +271,22 @@ def choose_total(lines: list[str], support: dict[int, int]) -> TotalChoice:
     for value in scores:
         scores[value] += 0.8 * min(2, support.get(value, 1) - 1)
     paid, tendered = _tendered_route(segs)
+    per_line: dict[int, set[int]] = {}
+    for seg in segs:
+        per_line.setdefault(seg.line, set()).update(seg.amounts, seg.plain)
+    seen: dict[int, int] = {}  # lines printing each value, dropped decimal marks included
+    for values in per_line.values():
+        for value in values:
+            seen[value] = seen.get(value, 0) + 1
 
     def credit(value: int, points: float, reason: str, base: float = 0.0) -> None:
         scores[value] = scores.get(value, base) + points
         extra.append(Candidate("total", str(value), points, -1, reason))
 
     sum_for: dict[int, int] = {}
+    confirmed: set[int] = set()
     for t in labelled:
-        sums = subtotal_plus_adjustments(segs, t.index)
+        sums, base = subtotal_plus_adjustments(segs, t.index)
         if not sums:
             continue
         if t.value is None:  # the total line is unreadable: its sum stands in for it
@@ -285,15 +296,20 @@ def choose_total(lines: list[str], support: dict[int, int]) -> TotalChoice:
         elif t.value in sums:
             credit(t.value, 1.0, "subtotal plus adjustments")
             sum_for[t.value] = t.value
+            confirmed.add(t.value)
         else:
+            # Overrule a digit read on the total line only when the sum stands on firmer
+            # ground: its subtotal printed twice, or cash − change giving the same value.
             fixes = [v for v in sums if one_digit_apart(v, t.value)]
-            if fixes and support.get(t.value, 1) == 1 and t.value != paid:
+            firmer = bool(fixes) and (seen.get(base or 0, 1) >= 2 or fixes[0] == paid)
+            if fixes and firmer and support.get(t.value, 1) == 1 and t.value != paid:
                 credit(fixes[0], 1.0, "sum repairs one digit", scores.get(t.value, t.score))
                 sum_for[fixes[0]] = fixes[0]
             else:
                 sum_for.setdefault(t.value, sums[0])
     if paid is not None:
-        misread = [v for v in scores if one_digit_apart(v, paid) and support.get(v, 1) == 1]
+        misread = [v for v in scores if one_digit_apart(v, paid) and support.get(v, 1) == 1
+                   and v not in confirmed]
         inherited = max((scores[v] for v in misread), default=1.0)
         credit(paid, _ROUTE_WEIGHT, "cash minus change", inherited)
     ranked = sorted(scores.items(), key=lambda kv: -kv[1])
@@ -307,4 +323,4 @@ def choose_total(lines: list[str], support: dict[int, int]) -> TotalChoice:
     if best in sum_for:
         routes["subtotal_plus_adjustments"] = sum_for[best]
     return TotalChoice(best, round(max(0.0, confidence), 3), [*cands, *extra], routes,
-                       sums_only, tendered)
+                       sums_only, best in best_by_value, tendered)

@@ -29,12 +29,24 @@ RENDU 3,00""")
 def test_a_misread_total_digit_is_repaired_by_the_sums_but_left_for_review() -> None:
     total, auto, checks = read("""BRASSERIE DU PORT
 Date 03/06/2025
+2 Plats du jour 40,00
 Sous-total HT 40,00
 TVA 10% 4,00
 TOTAL TTC 49,00""")
     assert total == 4400
     assert checks["subtotal_plus_adjustments_equals_total"] is True
     assert not auto  # 44,00 is printed nowhere: a person glances at it
+
+
+def test_a_subtotal_printed_once_does_not_overrule_the_total_line() -> None:
+    total, auto, checks = read("""BRASSERIE DU PORT
+Date 03/06/2025
+Sous-total HT 40,00
+TVA 10% 4,00
+TOTAL TTC 49,00""")
+    assert total == 4900  # either line may be misread: nothing to prefer the sum
+    assert checks["subtotal_plus_adjustments_equals_total"] is False
+    assert not auto
 
 
 def test_a_total_confirmed_elsewhere_is_not_repaired_by_a_misread_tax_line() -> None:
@@ -102,3 +114,29 @@ def test_one_digit_apart() -> None:
     assert one_digit_apart(5450, 6450)
     assert not one_digit_apart(5450, 6460)
     assert not one_digit_apart(900, 9000)
+
+
+def test_an_unlabelled_largest_amount_printed_twice_is_not_accepted_unseen() -> None:
+    total, auto, _ = read("""SNCF
+Le 20/05/2025 a 13:38
+BILLET TGV INOUI
+1 Adulte 2nde classe
+TOTAL TTC SA ODEUR
+PAPE 29,91
+TAUX HT TVA
+Bana ee 29,91 2,99""")
+    assert total == 2991
+    assert not auto
+
+
+def test_an_unlabelled_total_confirmed_by_two_sums_is_accepted() -> None:
+    total, auto, checks = read("""TABAC DE LA GARE
+Le 20/05/2025 a 08:02
+Total TTC € 8,6O0
+TVA 20,0% 7,17 1,43
+ESPECES 10,00
+RENDU 1,40
+8,60""")
+    assert total == 860
+    assert checks["cash_minus_change_equals_total"] and checks["vat_rows_sum_to_total"]
+    assert auto
