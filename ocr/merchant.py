@@ -78,6 +78,9 @@ def clean_name(text: str) -> str:
     text = text.strip(_JUNK)
     text = _REGISTRATION.sub("", text).strip(_JUNK) if len(text) > 12 else text
     words = text.split()
+    if len(words) >= 3 and len(words[-1]) <= 2 and _legal_form(words[-2]).upper().rstrip(".") \
+            in _LEGAL_FORMS:
+        words = words[:-1]  # a stray mark read after the legal form ("… SDN BHD D")
     if len(words) >= 2:
         words[-2:] = [_legal_form(w) for w in words[-2:]]
     return " ".join(words)

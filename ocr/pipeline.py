@@ -78,6 +78,7 @@ def _quality(text: engine.OcrText) -> float:
 def prepare(gray: np.ndarray, flags: list[str]) -> np.ndarray:
     """Gate, crop, deskew, scale and flatten: the image Tesseract will read."""
     preprocess.quality_gate(preprocess.measure_quality(gray))
+    gray, _ = preprocess.shrink_early(gray)
     quads = preprocess.find_receipt_quads(gray)
     gray, cropped = preprocess.crop_receipt(gray, quads)
     if cropped:

@@ -23,6 +23,7 @@ __all__ = (
     "measure_quality",
     "quality_gate",
     "scale_for_ocr",
+    "shrink_early",
     "to_gray",
     "trim_dark_margins",
 )
@@ -32,6 +33,8 @@ ANALYSIS_SIDE = 640
 #: Median character height to scale to (measured: smaller was as accurate and faster).
 TARGET_TEXT_HEIGHT = 16
 MAX_OCR_SIDE = 2400
+#: Text height kept by :func:`shrink_early`, as a multiple of the OCR target.
+EARLY_HEADROOM = 1.5
 
 Quad = np.ndarray
 
@@ -181,7 +184,8 @@ def trim_dark_margins(gray: np.ndarray) -> tuple[np.ndarray, bool]:
     faint print then vanishes, so the band goes before OCR.
     """
     small, scale = _small(gray)
-    paper = float(np.percentile(small, 90))
+    cumulative = np.cumsum(np.bincount(small.ravel(), minlength=256))
+    paper = float(np.searchsorted(cumulative, 0.9 * cumulative[-1]))  # 90th percentile
     dark = 0.6 * paper
     rows, cols = small.mean(axis=1), small.mean(axis=0)
     h, w = small.shape
@@ -253,6 +257,23 @@ def text_height(gray: np.ndarray) -> float | None:
     if int(keep.sum()) < 20:
         return None
     return float(np.median(heights[keep])) / scale
+
+
+def shrink_early(gray: np.ndarray) -> tuple[np.ndarray, float]:
+    """Downscale at once an image far larger than OCR needs (a 600 dpi scan, a 12 MP photo),
+    so that cropping, deskewing and flattening work on fewer pixels. Text stays half again as
+    high as the OCR target: rotating at the final size would blur it."""
+    h, w = gray.shape
+    if max(h, w) <= 2000:
+        return gray, 1.0
+    height = text_height(gray)
+    if not height:
+        return gray, 1.0
+    scale = min(1.0, EARLY_HEADROOM * TARGET_TEXT_HEIGHT / height)
+    if scale > 0.7:
+        return gray, 1.0
+    size = (max(1, round(w * scale)), max(1, round(h * scale)))
+    return cv2.resize(gray, size, interpolation=cv2.INTER_AREA), scale
 
 
 def scale_for_ocr(gray: np.ndarray) -> tuple[np.ndarray, float]:

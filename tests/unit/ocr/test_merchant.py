@@ -21,6 +21,8 @@ def test_a_legal_form_misread_by_one_character_is_restored() -> None:
     assert clean_name("BOULANGERIE MARTIN SARI") == "BOULANGERIE MARTIN SARL"
     assert clean_name("TANAH MERAH TRADING SON BHO") == "TANAH MERAH TRADING SDN BHD"
     assert clean_name("LES SAISONS") == "LES SAISONS"  # a word, not a legal form
+    assert clean_name("COMPTOIR DES HALLES SARL ”") == "COMPTOIR DES HALLES SARL"
+    assert clean_name("UNIVERS DU CAFE SAS D") == "UNIVERS DU CAFE SAS"
 
 
 def test_hotel_is_a_trade_word_not_a_phone_label() -> None:
