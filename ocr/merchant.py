@@ -45,7 +45,7 @@ _REGISTRATION = re.compile(
 )
 #: Legal forms, a closed list: one misread character is restored ("SON BHO" → "SDN BHD").
 _LEGAL_FORMS = ("SDN", "BHD", "SARL", "SAS", "SASU", "EURL", "LTD", "GMBH", "SNC")
-_CONFUSABLE = {frozenset(p) for p in ("OD", "0D", "HM", "IL", "1L", "5S", "8B", "0O", "UO")}
+_CONFUSABLE = {frozenset(p) for p in ("OD", "0D", "BD", "HM", "IL", "1L", "5S", "8B", "0O", "UO")}
 _JUNK = " -|:*.,'\"!_~=‘’“”«»"
 
 

@@ -153,9 +153,10 @@ _CONFUSED = str.maketrans("8", "0")
 def find_misread_dates(line: str) -> list[tuple[dt.date, str]]:
     """Dates OCR damaged, for a line where :func:`find_dates` finds none: a dropped separator,
     or an impossible day, month or year made possible by reading its 8s as 0s. A time
-    (hh:mm) must stand on the same line, so phone and reference numbers stay out."""
+    (hh:mm) or a date label must stand on the same line, so phone and reference numbers stay
+    out."""
     folded = fold(line)
-    if find_dates(line) or not re.search(r"\d{1,2}:\d{2}", folded):
+    if find_dates(line) or not re.search(r"\d{1,2}:\d{2}|\bDATE\b|\bLE\b", folded):
         return []
     out: list[tuple[dt.date, str]] = []
     for pattern in _ONE_SEPARATOR:
