@@ -231,7 +231,7 @@ def extract_fields(lines: list[Line]) -> Extraction:
             if m:
                 siret = re.sub(r"\s", "", m.group(1))
                 break
-    payment, method = _payment(lines, total, choice.tendered_segments)
+    payment, method = _payment(lines, total, choice.tendered_lines)
     category, category_conf = _category(text_upper)
     siret_cands = [Candidate("siret", siret, 1.0, -1, "after SIRET")] if siret else []
     return Extraction(

@@ -128,7 +128,7 @@ class TotalChoice:
     from_sums_only: bool = False
     #: The chosen value is printed on a line labelled as the total or the payment.
     labelled: bool = False
-    tendered_segments: set[int] = field(default_factory=set)
+    tendered_lines: set[int] = field(default_factory=set)
 
 
 def cash_minus_change(segs: list[Segment]) -> tuple[int, int, int] | None:
