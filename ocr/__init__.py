@@ -1,9 +1,11 @@
 """Receipt photos to expense fields (lecture des justificatifs), pure: no web, no database.
 
 Pipeline (``ocr.pipeline.read_receipt``): safe loading (``loading``) → quality gate, crop,
-deskew, scale, light flattening (``preprocess``) → Tesseract fra+eng, LSTM, one thread, time
-limit, one orientation retry (``engine``) → candidates and scores per field (``extract``) →
-arithmetic checks and auto-accept (``checks``). Run it through ``ocr.isolation.OcrWorker`` for
-a wall-clock limit and a memory cap. Duplicates: ``ocr.duplicates``; what a reading may write
-into a draft line: ``ocr.draft_fill``; error codes with FR/EN messages: ``ocr.errors``.
+deskew, dark margins cut, scale, light flattening (``preprocess``) → Tesseract fra+eng, LSTM,
+one thread, time limit, one orientation retry (``engine``) → candidates and scores per field
+(``extract``; the total in ``totals`` with the receipt's own sums, the merchant in
+``merchant``) → arithmetic checks and auto-accept (``checks``). Run it through
+``ocr.isolation.OcrWorker`` for a wall-clock limit and a memory cap. Duplicates:
+``ocr.duplicates``; what a reading may write into a draft line: ``ocr.draft_fill``; error codes
+with FR/EN messages: ``ocr.errors``.
 """

@@ -18,6 +18,8 @@ CORROBORATING = (
     "payment_equals_total",
     "vat_rows_sum_to_total",
     "total_printed_twice",
+    "cash_minus_change_equals_total",
+    "subtotal_plus_adjustments_equals_total",
 )
 
 
@@ -46,6 +48,10 @@ def run_checks(ex: Extraction) -> list[Check]:
     if total is not None and ex.payment_cents is not None:
         checks.append(Check("payment_equals_total", ex.payment_cents == total,
                             f"payment {ex.payment_cents} vs total {total}"))
+    if total is not None:
+        for route, value in ex.total_routes.items():
+            checks.append(Check(f"{route}_equals_total", value == total,
+                                f"{route.replace('_', ' ')} {value} vs total {total}"))
     if total is not None and ex.total_lines >= 2:
         checks.append(Check("total_printed_twice", True, f"on {ex.total_lines} lines"))
     if ex.siret is not None:
@@ -55,15 +61,18 @@ def run_checks(ex: Extraction) -> list[Check]:
 
 def decide_auto_accept(ex: Extraction, checks: list[Check], ocr_confidence: float) -> bool:
     """Accept without review only when the total and date are found, no check fails, the total
-    is clearly designated and an independent route confirms it (sums, payment line, or the
-    same amount printed on another line)."""
-    if ex.total_cents is None or ex.date is None:
+    is printed legibly, and an independent route confirms it (sums, payment line, or the same
+    amount printed on another line). A total whose own line is not recognisable as the total
+    needs two arithmetic routes that agree (e.g. cash − change and the VAT rows)."""
+    if ex.total_cents is None or ex.date is None or ex.total_from_sums_only:
         return False
     if any(c.ok is False for c in checks):
         return False
-    corroborated = any(c.ok and c.name in CORROBORATING for c in checks)
+    routes = {c.name for c in checks if c.ok and c.name in CORROBORATING}
+    if not ex.total_labelled and len(routes - {"total_printed_twice"}) < 2:
+        return False  # the largest amount is a guess until someone looks
     return (
-        corroborated
+        bool(routes)
         and ex.confidence.get("total", 0.0) >= AUTO_ACCEPT_MIN_TOTAL_CONFIDENCE
         and ocr_confidence >= 50
     )

@@ -7,11 +7,13 @@ its margin over the runner-up (and OCR confidence of its line) gives the field's
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from ocr.parsing import find_amounts, find_dates, find_rates, fold
+from ocr.merchant import merchant_candidates
+from ocr.parsing import find_amounts, find_dates, find_misread_dates, find_rates, fold
 from ocr.schemas import Candidate, VatLine
+from ocr.totals import CHANGE, NOT_TOTAL, PAYMENT, choose_total
 
 __all__ = ("Extraction", "Line", "extract_fields")
 
@@ -44,36 +46,15 @@ class Extraction:
     amount_count: int
     date_count: int
     total_lines: int = 0
+    #: Totals the receipt's own sums give (route name → cents): cash − change, subtotal + tax…
+    total_routes: dict[str, int] = field(default_factory=dict)
+    #: The total is printed nowhere legibly: only the sums give it (never accepted unseen).
+    total_from_sums_only: bool = False
+    #: The total is printed on a line labelled TOTAL / NET A PAYER / CB…, not only inferred.
+    total_labelled: bool = False
 
 
 # --- total -------------------------------------------------------------------------------
-
-_STRONG_TOTAL = re.compile(
-    r"TOTAL\s*T\.?T\.?C|NET\s*A\s*PAYER|MONTANT\s*(?:TTC|A\s*PAYER|DU)|TOTAL\s*A\s*PAYER|"
-    r"A\s*PAYER|AMOUNT\s*DUE|GRAND\s*TOTAL|ROUND(?:ED|ING)?\s*(?:ED\s*)?TOTAL|TOTAL\s*ROUND|"
-    r"TOTAL\s*(?:\(?\s*(?:INCL|INC\b|INCLUSIVE))|INCLUSIVE\s*OF|NET+\s*TOTAL|TOTAL\s*AMOUNT|"
-    r"TOTAL\s*(?:PAYABLE|DUE|SALES\s*\(?INC)|TOTAL\s*(?:EUR|€|RM\b|\(RM\))|TOTAL\s*:|TOTAL\s*\d|"
-    r"AFTER\s*ADJ|TOTAL\s*TVAC|NETT"
-)
-_TOTAL = re.compile(r"TOTAL|TOTA1|T0TAL|MONTANT|SOMME|AMOUNT|TTC|PAYER|DUE")
-_NOT_TOTAL = re.compile(
-    r"SUB\s*-?\s*TOTAL|SOUS\s*-?\s*TOTAL|TOTAL\s*H\.?T|\bH\.?T\b|HORS\s*TAXE|EXCL|EXCLUDING|"
-    r"\bTVA\b|\bGST\b|\bSST\b|\bTAX\b|TAXE|DISCOUNT|REMISE|\bQTY\b|QUANTIT|ITEMS?\b|ARTICLES?|"
-    r"CHANGE|RENDU|MONNAIE|ESPECES|TENDERED|\bCASH\b|ROUNDING|ARRONDI|SAVING|POINTS?|DEPOSIT|"
-    r"\bBALANCE\b|UNIT|PRIX\s*UNIT|\bPU\b|\bX\s*\d"
-)
-_PAYMENT = re.compile(
-    r"\bCB\b|CARTE|\bVISA\b|MASTER\s*CARD|MASTERCARD|\bAMEX\b|CREDIT\s*CARD|DEBIT|"
-    r"CONTACTLESS|SANS\s*CONTACT|PAIEMENT|PAYMENT|REGLEMENT|PAYE\b|\bPAID\b"
-)
-#: Lines that are never the total, whatever keyword they also carry.
-_NEVER_TOTAL = re.compile(
-    r"SUB\s*-?\s*TOTAL|SOUS\s*-?\s*TOTAL|TOTAL\s*H\.?T\b|HORS\s*TAXE|EXCL|\bQTY\b|QUANTIT|"
-    r"\bITEMS?\b|ARTICLES?|DISCOUNT|REMISE|CHANGE|RENDU|MONNAIE|TENDER|ROUNDING\s*ADJ|"
-    r"ADJUSTMENT|ARRONDI|SAVING|POINTS?\b"
-)
-_ROUNDING = re.compile(r"ROUNDING|ARRONDI|ROUND\s*ADJ")
-_CHANGE = re.compile(r"CHANGE|RENDU|MONNAIE|TENDERED|ESPECES|\bCASH\b")
 
 
 def _support(lines: list[Line]) -> dict[int, int]:
@@ -83,74 +64,6 @@ def _support(lines: list[Line]) -> dict[int, int]:
         for value in set(find_amounts(line.text)):
             counts[value] = counts.get(value, 0) + 1
     return counts
-
-
-def _total_candidates(lines: list[Line]) -> tuple[list[Candidate], list[int]]:
-    cands: list[Candidate] = []
-    all_amounts: list[int] = []
-    n = len(lines)
-    rounding_seen = False
-    for i, line in enumerate(lines):
-        up = fold(line.text)
-        amounts = [a for a in find_amounts(line.text) if a > 0]
-        all_amounts.extend(amounts)
-        if _ROUNDING.search(up):
-            rounding_seen = True
-            continue
-        strong = bool(_STRONG_TOTAL.search(up))
-        weak = bool(_TOTAL.search(up))
-        negative = (bool(_NOT_TOTAL.search(up)) and not strong) or bool(_NEVER_TOTAL.search(up))
-        if not amounts and (strong or weak) and not negative and i + 1 < n:
-            nxt = lines[i + 1].text
-            if not re.search(r"[A-Za-z]{3}", nxt):
-                amounts = [a for a in find_amounts(nxt) if a > 0]
-        if not amounts:
-            continue
-        value = amounts[-1]
-        position = 0.8 * i / max(1, n - 1)
-        if rounding_seen:
-            position += 1.2  # after a rounding adjustment comes the amount actually paid
-        if strong and not negative:
-            cands.append(Candidate("total", str(value), 4.0 + position, i, "keyword strong"))
-        elif weak and not negative:
-            cands.append(Candidate("total", str(value), 2.5 + position, i, "keyword total"))
-        if _PAYMENT.search(up) and not _CHANGE.search(up) and not _NEVER_TOTAL.search(up):
-            cands.append(Candidate("total", str(value), 2.0, i, "payment line"))
-    return cands, all_amounts
-
-
-def _choose_total(
-    cands: list[Candidate], amounts: list[int], support: dict[int, int]
-) -> tuple[int | None, float, list[Candidate]]:
-    if not amounts:
-        return None, 0.0, cands
-    scores: dict[int, float] = {}
-    reasons: dict[int, set[str]] = {}
-    for c in cands:
-        v = int(c.value)
-        if c.reason in reasons.get(v, set()):
-            scores[v] += 0.3
-            continue
-        scores[v] = scores.get(v, 0.0) + c.score
-        reasons.setdefault(v, set()).add(c.reason)
-    plausible = sorted(a for a in amounts if a < 10_000_000)
-    if plausible:
-        top = plausible[-1]
-        # The total is the largest amount, unless cash tendered exceeds it.
-        keyworded = [v for v in scores if v <= top]
-        bonus_target = top if top in scores or not keyworded else max(keyworded)
-        scores[bonus_target] = scores.get(bonus_target, 0.0) + 1.0
-        extra = [*cands, Candidate("total", str(bonus_target), 1.0, -1, "largest amount")]
-    else:
-        extra = cands
-    for value in scores:
-        # A misread digit rarely repeats: an amount printed on several lines is more credible.
-        scores[value] += 0.8 * min(2, support.get(value, 1) - 1)
-    ranked = sorted(scores.items(), key=lambda kv: -kv[1])
-    best, best_score = ranked[0]
-    runner = ranked[1][1] if len(ranked) > 1 else 0.0
-    confidence = min(1.0, (best_score - runner) / 4.0 + min(best_score, 6.0) / 12.0)
-    return best, round(max(0.0, confidence), 3), extra
 
 
 # --- VAT ---------------------------------------------------------------------------------
@@ -208,65 +121,6 @@ def _labelled_amount(lines: list[Line], pattern: re.Pattern[str]) -> int | None:
     return None
 
 
-# --- merchant ----------------------------------------------------------------------------
-
-_COMPANY = re.compile(
-    r"\b(?:SDN\.?\s*BHD|BHD|SDN|S\.?A\.?R\.?L|SARL|SAS|SASU|EURL|S\.?A\.?|SNC|LTD|LIMITED|INC|LLC|"
-    r"GMBH|PLC|CO\.|COMPANY|ENTERPRISE|ENTERPRISES|TRADING|HOLDINGS|CORPORATION|CORP|GROUP|"
-    r"RESTAURANT|BRASSERIE|CAFE|BISTRO|HOTEL|BOULANGERIE|PHARMACIE|STATION|TAXI|SNCF|MARKET|"
-    r"MART|STORE|SHOP|BOOKSTORE|HARDWARE|TRADERS?|MAKMAL|KEDAI|RESTORAN|PERNIAGAAN|PASAR|SUPER)\b"
-)
-_ADDRESS = re.compile(
-    r"\b(?:RUE|AVENUE|AV\.|BD|BOULEVARD|PLACE|CHEMIN|ROUTE|QUAI|ALLEE|IMPASSE|CEDEX|JALAN|JLN|"
-    r"TAMAN|TMN|LORONG|ROAD|RD|STREET|ST\.|LOT|NO\.?|BLOCK|BLK|FLOOR|FLR|LEVEL|KAWASAN|"
-    r"BANDAR|SELANGOR|KUALA|LUMPUR|JOHOR|PERSIARAN|PUSAT|\d{5})\b"
-)
-_NOT_MERCHANT = re.compile(
-    r"TEL|FAX|PHONE|MOBILE|E-?MAIL|WWW|HTTP|@|SIRET|SIREN|\bTVA\b|\bGST\b|\bVAT\b|"
-    r"INVOICE|RECEIPT|RECU|TICKET|FACTURE|NOTE\b|BIENVENUE|WELCOME|MERCI|THANK|DATE|HEURE|"
-    r"CASHIER|CAISSE|TABLE|COUVERT|SERVEUR|BILL|ORDER|COMPANY\s*(?:REG|NO)|REG\.?\s*NO|\bROC\b|"
-    r"\(\d|\d{6}"
-)
-
-
-#: OCR confusions inside legal-form suffixes (O/0 for D): "SON BHD" is "SDN BHD".
-_LEGAL_SUFFIX_FIXES = (re.compile(r"\bS[O0]N(\.?\s*BHD)\b"), r"SDN\1")
-
-
-def _merchant_candidates(lines: list[Line]) -> list[Candidate]:
-    cands: list[Candidate] = []
-    for i, line in enumerate(lines[:10]):
-        text = line.text.strip(" -|:*.,'\"!_~=")
-        up = fold(text)
-        letters = sum(c.isalpha() for c in text)
-        if letters < 3 or len(text) > 60:
-            continue
-        ratio = letters / max(1, sum(not c.isspace() for c in text))
-        score = 2.0 * ratio - 0.25 * i + line.confidence / 100.0
-        if _COMPANY.search(up):
-            score += 2.5
-        if _ADDRESS.search(up):
-            score -= 2.0
-        if _NOT_MERCHANT.search(up):
-            score -= 3.0
-        if find_amounts(text) or find_dates(text):
-            score -= 3.0
-        words = [w for w in re.split(r"\s+", text) if w]
-        if len(words) == 1 and letters < 4:
-            score -= 1.0
-        real_words = [w for w in words if sum(c.isalpha() for c in w) >= 3]
-        if len(real_words) * 2 < len(words):
-            score -= 1.5  # logo or noise read as scattered short fragments
-        if line.confidence < 55:
-            score -= 1.5
-        if text.isupper():
-            score += 0.5
-        name = _LEGAL_SUFFIX_FIXES[0].sub(_LEGAL_SUFFIX_FIXES[1], " ".join(words))
-        cands.append(Candidate("merchant", name, round(score, 3), i, "top line"))
-    cands.sort(key=lambda c: -c.score)
-    return cands
-
-
 # --- other fields ------------------------------------------------------------------------
 
 _SIRET = re.compile(r"(?<!\d)(\d{3}\s?\d{3}\s?\d{3}\s?\d{5})(?!\d)")
@@ -301,12 +155,17 @@ def _category(upper_text: str) -> tuple[str | None, float]:
     return name, round(min(1.0, 0.4 + 0.15 * (count - second)), 3)
 
 
-def _payment(lines: list[Line], total: int | None) -> tuple[int | None, str | None]:
+def _payment(
+    lines: list[Line], total: int | None, tendered: set[int]
+) -> tuple[int | None, str | None]:
+    """The amount of the payment line; money tendered before change is given back is not one."""
     best: tuple[int | None, str | None] = (None, None)
-    for line in lines:
+    for i, line in enumerate(lines):
         up = fold(line.text)
-        m = _PAYMENT.search(up)
-        if not m or _CHANGE.search(up) or (_NOT_TOTAL.search(up) and "TOTAL" not in up):
+        m = PAYMENT.search(up)
+        if i in tendered or not m or CHANGE.search(up) or (
+            NOT_TOTAL.search(up) and "TOTAL" not in up
+        ):
             continue
         amounts = [a for a in find_amounts(line.text) if a > 0]
         if not amounts:
@@ -323,8 +182,11 @@ def _date(lines: list[Line]) -> tuple[str | None, float, list[Candidate]]:
     cands: list[Candidate] = []
     for i, line in enumerate(lines):
         up = fold(line.text)
-        for value, _ in find_dates(line.text):
-            score = 1.0
+        exact = [(value, text, 1.0) for value, text in find_dates(line.text)]
+        for value, text, base in exact or [
+            (value, text, 0.6) for value, text in find_misread_dates(line.text)
+        ]:
+            score = base - (0.6 if re.search(r"\s", text) else 0.0)  # a digit may be lost
             if re.search(r"DATE|\bLE\b|EMIS|DU\b", up):
                 score += 1.0
             if re.search(r"\d{1,2}[:H]\d{2}", up):
@@ -347,11 +209,12 @@ def _date(lines: list[Line]) -> tuple[str | None, float, list[Candidate]]:
 def extract_fields(lines: list[Line]) -> Extraction:
     """Read every field from OCR lines (top to bottom)."""
     text_upper = fold("\n".join(line.text for line in lines))
-    total_cands, amounts = _total_candidates(lines)
     support = _support(lines)
-    total, total_conf, total_cands = _choose_total(total_cands, amounts, support)
+    choice = choose_total([line.text for line in lines], support)
+    total, total_conf = choice.cents, choice.confidence
+    amounts = [a for a in support if a > 0]
     date, date_conf, date_cands = _date(lines)
-    merchants = _merchant_candidates(lines)
+    merchants = merchant_candidates(lines)
     merchant = merchants[0].value if merchants and merchants[0].score > 0 else None
     merchant_conf = 0.0
     if merchant is not None:
@@ -368,7 +231,7 @@ def extract_fields(lines: list[Line]) -> Extraction:
             if m:
                 siret = re.sub(r"\s", "", m.group(1))
                 break
-    payment, method = _payment(lines, total)
+    payment, method = _payment(lines, total, choice.tendered_lines)
     category, category_conf = _category(text_upper)
     siret_cands = [Candidate("siret", siret, 1.0, -1, "after SIRET")] if siret else []
     return Extraction(
@@ -390,8 +253,11 @@ def extract_fields(lines: list[Line]) -> Extraction:
             "category": category_conf,
             "currency": 0.9 if currency else 0.0,
         },
-        candidates=[*merchants[:5], *date_cands[:8], *total_cands[:12], *siret_cands],
-        amount_count=len(amounts),
+        candidates=[*merchants[:5], *date_cands[:8], *choice.candidates[:12], *siret_cands],
+        amount_count=sum(support.get(a, 0) for a in amounts),
         date_count=len(date_cands),
         total_lines=support.get(total, 0) if total is not None else 0,
+        total_routes=choice.routes,
+        total_from_sums_only=choice.from_sums_only,
+        total_labelled=choice.labelled,
     )

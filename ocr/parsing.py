@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 from decimal import Decimal
 
 __all__ = (
+    "amount_spans",
     "find_amounts",
     "find_dates",
+    "find_misread_dates",
     "find_rates",
     "fold",
     "luhn_ok",
     "normalise_merchant",
     "parse_amount",
     "parse_date",
+    "plain_cents",
 )
 
 _AMOUNT = re.compile(
@@ -26,6 +30,7 @@ _AMOUNT = re.compile(
 _DIGITISH = re.compile(r"(?<=[\d.,])[Oo](?=[\d.,\s]|$)|(?<=\d)[Oo]|[Oo](?=[.,]\d)")
 
 
+@functools.lru_cache(maxsize=4096)
 def fold(text: str) -> str:
     """Upper case without accents (É → E), for keyword matching."""
     decomposed = unicodedata.normalize("NFKD", text)
@@ -42,14 +47,31 @@ def parse_amount(text: str) -> int | None:
     return found[-1] if found else None
 
 
-def find_amounts(line: str) -> list[int]:
-    """All money amounts of a line, in cents, left to right (decimal comma or point)."""
-    out: list[int] = []
+def amount_spans(line: str) -> list[tuple[int, int, int]]:
+    """Money amounts of a line as ``(start, end, cents)``, left to right."""
+    out: list[tuple[int, int, int]] = []
     for match in _AMOUNT.finditer(_digit_fix(line)):
         units = re.sub(r"[ .,\u202f]", "", match.group(2))
         cents = int(units) * 100 + int(match.group(3))
-        out.append(-cents if match.group(1) else cents)
+        out.append((match.start(), match.end(), -cents if match.group(1) else cents))
     return out
+
+
+def find_amounts(line: str) -> list[int]:
+    """All money amounts of a line, in cents, left to right (decimal comma or point)."""
+    return [cents for _, _, cents in amount_spans(line)]
+
+
+_PLAIN = re.compile(r"(?<![\w.,:/%-])(\d{3,6})(?![\w.,:/%-])")
+
+
+def plain_cents(line: str) -> list[int]:
+    """Numbers of 3 to 6 digits whose decimal mark OCR dropped, read as cents ('308' → 308).
+
+    Only meaningful on a line labelled as money (tax, rounding, change) with no proper amount;
+    callers use these as terms of the receipt's own sums, never as a total by themselves.
+    """
+    return [int(m.group(1)) for m in _PLAIN.finditer(_digit_fix(line))]
 
 
 _MONTHS = {
@@ -115,6 +137,42 @@ def find_dates(line: str) -> list[tuple[dt.date, str]]:
             d = _make(int(m.group(3)), int(m.group(2)), int(m.group(1)))
             if d:
                 out.append((d, m.group(0)))
+    return out
+
+
+#: A numeric date that lost one separator ('2109/2017') or holds digits OCR often swaps.
+_ONE_SEPARATOR = (
+    re.compile(r"(?<![\d/.-])(\d{2})(\d{2})[/.-](\d{4}|\d{2})(?![\d/.-])"),
+    re.compile(r"(?<![\d/.-])(\d{2})[/.-](\d{2})(\d{4})(?![\d/.-])"),
+)
+_SHAPED = re.compile(r"(?<!\d)(\d{2})([/.-])(\d{2})\2(\d{4}|\d{2})(?!\d)")
+#: Thermal and dot-matrix prints: a faint 0 is read as 8.
+_CONFUSED = str.maketrans("8", "0")
+
+
+def find_misread_dates(line: str) -> list[tuple[dt.date, str]]:
+    """Dates OCR damaged, for a line where :func:`find_dates` finds none: a dropped separator,
+    or an impossible day, month or year made possible by reading its 8s as 0s. A time
+    (hh:mm) or a date label must stand on the same line, so phone and reference numbers stay
+    out."""
+    folded = fold(line)
+    if find_dates(line) or not re.search(r"\d{1,2}:\d{2}|\bDATE\b|\bLE\b", folded):
+        return []
+    out: list[tuple[dt.date, str]] = []
+    for pattern in _ONE_SEPARATOR:
+        for m in pattern.finditer(folded):
+            d = _make(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+            if d:
+                out.append((d, m.group(0)))
+    for m in _SHAPED.finditer(folded):
+        day, month, year = m.group(1), m.group(3), m.group(4)
+        day = day if 1 <= int(day) <= 31 else day.translate(_CONFUSED)
+        month = month if 1 <= int(month) <= 12 else month.translate(_CONFUSED)
+        if len(year) == 4 and not MIN_YEAR <= int(year) <= MAX_YEAR:
+            year = year.translate(_CONFUSED)
+        d = _make(int(year), int(month), int(day))
+        if d:
+            out.append((d, m.group(0)))
     return out
 
 

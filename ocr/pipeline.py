@@ -78,6 +78,7 @@ def _quality(text: engine.OcrText) -> float:
 def prepare(gray: np.ndarray, flags: list[str]) -> np.ndarray:
     """Gate, crop, deskew, scale and flatten: the image Tesseract will read."""
     preprocess.quality_gate(preprocess.measure_quality(gray))
+    gray, _ = preprocess.shrink_early(gray)
     quads = preprocess.find_receipt_quads(gray)
     gray, cropped = preprocess.crop_receipt(gray, quads)
     if cropped:
@@ -89,6 +90,9 @@ def prepare(gray: np.ndarray, flags: list[str]) -> np.ndarray:
     gray, angle = preprocess.deskew(gray)
     if angle:
         flags.append(f"deskewed_{angle:+.1f}")
+    gray, trimmed = preprocess.trim_dark_margins(gray)
+    if trimmed:
+        flags.append("dark_margins_trimmed")
     gray, _ = preprocess.scale_for_ocr(gray)
     flat = preprocess.flatten_light(gray)
     ink = preprocess.ink_share(flat)

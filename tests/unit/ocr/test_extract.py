@@ -71,15 +71,15 @@ def test_illegal_french_rate_and_bad_siret_fail() -> None:
 
 
 def test_company_suffix_beats_a_person_name_on_top() -> None:
-    text = """TAN WOON YANN
-BOOK TA .K (TAMAN DAYA) SDN BHD
-789417-W
-NO.53 55,57 & 59, JALAN SAGU 18,
-DATE: 25/12/2018 8:13:39 PM
-Total : 9.00"""
+    text = """MARIE LEROUX
+LIBRAIRIE DES QUAIS SARL
+RCS 412 118 220
+14 QUAI DE LA LOIRE,
+DATE: 12/11/2025 10:02
+Total : 18.00"""
     ex = extract_fields(lines(text))
-    assert ex.merchant == "BOOK TA .K (TAMAN DAYA) SDN BHD"
-    assert ex.total_cents == 900
+    assert ex.merchant == "LIBRAIRIE DES QUAIS SARL"
+    assert ex.total_cents == 1800
     assert ex.currency is None
 
 
@@ -95,3 +95,12 @@ CARTE BANCAIRE 181,30"""
     assert ex.category == "lodging"
     assert ex.total_cents == 18130
     assert ex.vat[0].base_cents == 16182
+
+
+def test_a_date_with_a_lost_digit_loses_to_the_complete_one() -> None:
+    text = """CREPERIE DU PORT
+Commande 1 -06-2025 12:01
+Servi 17-06-2025 14:07
+2 Galettes 19,00
+TOTAL 19,00"""
+    assert extract_fields(lines(text)).date == "2025-06-17"

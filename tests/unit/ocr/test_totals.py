@@ -1,0 +1,142 @@
+"""The total and the receipt's own sums (made-up receipt text, no image)."""
+
+from __future__ import annotations
+
+from ocr.checks import decide_auto_accept, run_checks
+from ocr.extract import Line, extract_fields
+from ocr.totals import one_digit_apart, segments
+
+
+def read(text: str) -> tuple[int | None, bool, dict[str, bool | None]]:
+    ex = extract_fields([Line(t) for t in text.splitlines()])
+    checks = run_checks(ex)
+    return ex.total_cents, decide_auto_accept(ex, checks, 85), {c.name: c.ok for c in checks}
+
+
+def test_cash_minus_change_confirms_the_total_and_cash_is_not_the_payment() -> None:
+    total, auto, checks = read("""CAFE DES ARTS
+Le 14/02/2025 12:10
+2 Croque monsieur 17,00
+TOTAL TTC 17,00
+ESPECES 20,00
+RENDU 3,00""")
+    assert total == 1700
+    assert checks["cash_minus_change_equals_total"] is True
+    assert "payment_equals_total" not in checks
+    assert auto
+
+
+def test_a_misread_total_digit_is_repaired_by_the_sums_but_left_for_review() -> None:
+    total, auto, checks = read("""BRASSERIE DU PORT
+Date 03/06/2025
+2 Plats du jour 40,00
+Sous-total HT 40,00
+TVA 10% 4,00
+TOTAL TTC 49,00""")
+    assert total == 4400
+    assert checks["subtotal_plus_adjustments_equals_total"] is True
+    assert not auto  # 44,00 is printed nowhere: a person glances at it
+
+
+def test_a_subtotal_printed_once_does_not_overrule_the_total_line() -> None:
+    total, auto, checks = read("""BRASSERIE DU PORT
+Date 03/06/2025
+Sous-total HT 40,00
+TVA 10% 4,00
+TOTAL TTC 49,00""")
+    assert total == 4900  # either line may be misread: nothing to prefer the sum
+    assert checks["subtotal_plus_adjustments_equals_total"] is False
+    assert not auto
+
+
+def test_a_total_confirmed_elsewhere_is_not_repaired_by_a_misread_tax_line() -> None:
+    total, auto, checks = read("""LE RELAIS
+Date 03/06/2025
+Sous-total HT 40,00
+TVA 10% 4,80
+TOTAL TTC 44,00
+CB 44,00""")
+    assert total == 4400
+    assert checks["payment_equals_total"] is True
+    assert checks["subtotal_plus_adjustments_equals_total"] is False
+    assert not auto  # the sums disagree: not accepted unseen
+
+
+def test_an_unreadable_total_line_takes_its_sum_for_review_only() -> None:
+    total, auto, _ = read("""CHEZ PAULETTE
+05/05/2025
+SOUS TOTAL 30,00
+SERVICE 10% 3,00
+TVA 2,50
+TOTAL TTC 3S,5O€
+Merci""")
+    assert total == 3550
+    assert not auto
+
+
+def test_a_rounding_line_whose_minus_sign_was_lost_matches_the_amount_paid() -> None:
+    total, _, checks = read("""EPICERIE FINE
+Date 02/02/2025
+SOUS TOTAL 21,00
+TVA 1,26
+ARRONDI 0,01
+NET A PAYER ##
+CB 22,25""")
+    assert total == 2225
+    assert checks["payment_equals_total"] is True
+
+
+def test_a_section_total_does_not_beat_the_amount_to_pay() -> None:
+    total, _, _ = read("""GROSSISTE DU MARCHE
+Date 09/09/2025
+Total produits frais 54,31
+Total epicerie HT 13,30
+TVA 5,5% 0,73
+Total epicerie TTC 14,03
+NET A PAYER 68,34""")
+    assert total == 6834
+
+
+def test_two_label_amount_pairs_on_one_line_are_read_apart() -> None:
+    parts = segments(["Economies 0,00 Total 77,20"])
+    assert [(p.label, p.amounts) for p in parts] == [("ECONOMIES 0,00", [0]),
+                                                     (" TOTAL 77,20", [7720])]
+    total, _, _ = read("""SUPERETTE
+12/03/2025
+Article 2 total avec TVA 77,20
+Economies 0,00 Total 77,20
+Especes 100,00
+Rendu 22,80""")
+    assert total == 7720
+
+
+def test_one_digit_apart() -> None:
+    assert one_digit_apart(5450, 6450)
+    assert not one_digit_apart(5450, 6460)
+    assert not one_digit_apart(900, 9000)
+
+
+def test_an_unlabelled_largest_amount_printed_twice_is_not_accepted_unseen() -> None:
+    total, auto, _ = read("""SNCF
+Le 20/05/2025 a 13:38
+BILLET TGV INOUI
+1 Adulte 2nde classe
+TOTAL TTC SA ODEUR
+PAPE 29,91
+TAUX HT TVA
+Bana ee 29,91 2,99""")
+    assert total == 2991
+    assert not auto
+
+
+def test_an_unlabelled_total_confirmed_by_two_sums_is_accepted() -> None:
+    total, auto, checks = read("""TABAC DE LA GARE
+Le 20/05/2025 a 08:02
+Total TTC € 8,6O0
+TVA 20,0% 7,17 1,43
+ESPECES 10,00
+RENDU 1,40
+8,60""")
+    assert total == 860
+    assert checks["cash_minus_change_equals_total"] and checks["vat_rows_sum_to_total"]
+    assert auto
