@@ -13,13 +13,14 @@ from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
 from piccolo.engine.sqlite import TransactionType
 
-from sync.tables import OrganisationVersion, SyncMeta
+from sync.tables import OrganisationVersion, SyncClient, SyncMeta
 
 __all__ = (
     "bump_version",
     "current_epoch",
     "engine",
     "finish_intent_pg",
+    "intent_transaction",
     "is_postgres",
     "organisation_versions",
     "pull_header",
@@ -52,6 +53,59 @@ async def write_transaction() -> AsyncIterator[Any]:
     else:
         async with db.transaction(transaction_type=TransactionType.immediate) as txn:
             yield txn
+
+
+class _OpenedWith(PostgresTransaction):
+    """A Piccolo transaction whose BEGIN carries a first statement (one round trip, simple
+    query protocol); ``status`` is that statement's command tag, e.g. ``UPDATE 1``."""
+
+    def __init__(self, engine: PostgresEngine, first_statement: str) -> None:
+        super().__init__(engine=engine, allow_nested=False)
+        self.first_statement = first_statement
+        self.status = ""
+
+    async def begin(self) -> None:
+        try:
+            self.status = await self.connection.execute(f"BEGIN; {self.first_statement}")
+        except BaseException:  # __aexit__ will not run: give the connection back (rolled back)
+            if self.engine.pool:
+                await self.engine.pool.release(self.connection)
+            else:
+                await self.connection.close()
+            raise
+
+    async def commit(self) -> None:
+        await self.connection.execute("COMMIT")
+        self._committed = True
+
+    async def rollback(self) -> None:
+        await self.connection.execute("ROLLBACK")
+        self._rolled_back = True
+
+
+@asynccontextmanager
+async def intent_transaction(client_id: UUID, seq: int, user_id: UUID) -> AsyncIterator[bool]:
+    """The write transaction of one intent, opened by moving the client's ``last_seq`` from
+    ``seq - 1`` to ``seq`` if the client is ``user_id``'s (a compare-and-set that also locks
+    the client row). Yields whether it moved; if not, the caller looks at the client row.
+
+    PostgreSQL: BEGIN and that UPDATE travel in one round trip. Its values are inlined (the
+    simple query protocol has no parameters): a UUID and integers, never client text.
+    """
+    db = engine()
+    if isinstance(db, PostgresEngine):
+        client, user, seq = UUID(str(client_id)), UUID(str(user_id)), int(seq)
+        advance = (f"UPDATE sync_client SET last_seq = {seq} WHERE id = '{client}' "  # noqa: S608
+                   f"AND last_seq = {seq - 1} AND \"user\" = '{user}'")
+        opened = _OpenedWith(db, advance)
+        async with opened:
+            yield opened.status == "UPDATE 1"
+    else:
+        async with db.transaction(transaction_type=TransactionType.immediate):
+            rows = await SyncClient.raw(
+                'UPDATE sync_client SET last_seq = {} WHERE id = {} AND last_seq = {} '
+                'AND "user" = {} RETURNING 1', seq, str(client_id), seq - 1, str(user_id))
+            yield bool(rows)
 
 
 class _ReadSnapshot(PostgresTransaction):
