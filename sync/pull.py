@@ -13,6 +13,7 @@ from typing import Any
 from uuid import UUID
 
 from backend.accounts.actor import Actor
+from backend.accounts.services import reading_org_charts_once
 from backend.errors import DomainError
 from sync.cookie import Cookie, OrgCursor, decode_cookie, encode_cookie
 from sync.push import _ack_from_row
@@ -69,7 +70,8 @@ async def _in_snapshot(actor: Actor, client_id: UUID, cookie_in: Cookie | None, 
                        orgs: list[UUID], versions: dict[UUID, tuple[int, int]], last_seq: int,
                        specs: dict[str, EntitySpec], limit: int
                        ) -> tuple[Cookie, bool, list[Ack], list[PatchOp], Reset | None]:
-    clauses = {name: await spec.where(actor) for name, spec in specs.items()}
+    with reading_org_charts_once():  # several entities ask the same of the hierarchy
+        clauses = {name: await spec.where(actor) for name, spec in specs.items()}
     fingerprints = {name: clause_fingerprint(c) for name, c in clauses.items()}
     cookie, reset = _plan(cookie_in, epoch, orgs, versions, fingerprints)
     patch: list[PatchOp] = []

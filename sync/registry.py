@@ -72,15 +72,18 @@ class SyncedColumns:
 
     * ``organisation`` — the owning organisation (the pull cursor is per organisation);
     * ``row_version`` — +1 per transaction that changes the row (preconditions, base_version);
-    * ``sync_version`` — the organisation's commit-ordered version at the last change (indexed);
+    * ``sync_version`` — the organisation's commit-ordered version at the last change;
     * ``deleted_at`` — tombstone: deleted rows stay until the tombstone horizon passes them.
 
     Handlers never write ``row_version``/``sync_version``: :meth:`MutationContext.touch` does.
+    A synced table's app adds ONE index on ``(organisation, sync_version)`` in a migration
+    (``CREATE INDEX <table>_organisation_sync_version …``; Piccolo columns declare
+    single-column indexes only): pull pages walk it, and it serves lookups by organisation.
     """
 
-    organisation = UUIDColumn(index=True)
+    organisation = UUIDColumn()
     row_version = Integer(default=0)
-    sync_version = BigInt(default=0, index=True)
+    sync_version = BigInt(default=0)
     deleted_at = Timestamptz(null=True, default=None)
 
 
