@@ -22,7 +22,12 @@ from backend import metrics
 from backend.accounts.actor import Actor
 from backend.errors import CATALOGUE, DomainError
 from sync.registry import MutationContext, Noop, Rejected, Transient, get_entity, get_mutation
-from sync.storage import bump_version, finish_intent_pg, intent_transaction, is_postgres
+from sync.storage import (
+    finish_intent_pg,
+    finish_intent_sqlite,
+    intent_transaction,
+    is_postgres,
+)
 from sync.storage import uuid_param as _param
 from sync.tables import ConflictLog, SyncAck, SyncClient
 from sync.wire import Ack, AckMessage, AckStatus, ConflictReport, MutationIn
@@ -228,22 +233,12 @@ async def _attempt(actor: Actor, client_id: UUID, item: MutationIn, versions: di
         ack = _make_ack(item, outcome, ctx)
         if ctx.conflicts:
             await _log_conflicts(ctx, item)
-        if is_postgres():  # ack + version bumps + stamps in one statement
-            stamps = [(org, [_stamp_target(entity, ids) for entity, ids in touched.items()])
-                      for org, touched in ctx.touched.items()]
-            new_versions = await finish_intent_pg(_ack_values(client_id, item, ack), stamps)
-            committed.update(zip(ctx.touched, new_versions, strict=True))
-        else:
-            await _store_ack(client_id, item, ack)
-            for org, touched in ctx.touched.items():
-                version = await bump_version(org)
-                committed[org] = version
-                for entity, ids in touched.items():
-                    table = get_entity(entity).table
-                    await table.update({
-                        table.sync_version: version,  # type: ignore[attr-defined]
-                        table.row_version: table.row_version + 1,  # type: ignore[attr-defined]
-                    }).where(table._meta.primary_key.is_in(list(ids)))
+        # the ack, each organisation's version bump and its touched rows' stamps
+        stamps = [(org, [_stamp_target(entity, ids) for entity, ids in touched.items()])
+                  for org, touched in ctx.touched.items()]
+        finish = finish_intent_pg if is_postgres() else finish_intent_sqlite
+        new_versions = await finish(_ack_values(client_id, item, ack), stamps)
+        committed.update(zip(ctx.touched, new_versions, strict=True))
     if ack.status == "rejected" and ack.code:
         metrics.intent_refused(ack.code)  # counted once: a replay returns the stored ack above
     for call in ctx.after_commit_calls:
@@ -277,15 +272,6 @@ def _ack_values(client_id: UUID, item: MutationIn, ack: Ack) -> tuple[Any, ...]:
 
 
 _ENCODE = msgspec.json.Encoder().encode
-
-
-async def _store_ack(client_id: UUID, item: MutationIn, ack: Ack) -> None:
-    await SyncAck.insert(SyncAck(
-        client=client_id, seq=item.seq, ack_key=f"{client_id}:{item.seq}", mutation_id=item.id,
-        name=item.name[:80], v=item.v, status=ack.status, code=ack.code,
-        details=msgspec.json.encode(ack.details).decode(),
-        conflicts=msgspec.json.encode(ack.conflicts).decode(),
-    ))
 
 
 async def _log_conflicts(ctx: MutationContext, item: MutationIn) -> None:
