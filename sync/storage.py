@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -12,6 +12,7 @@ from uuid import UUID
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
 from piccolo.engine.sqlite import TransactionType
+from piccolo.querystring import QueryString
 
 from sync.tables import OrganisationVersion, SyncMeta
 
@@ -233,12 +234,14 @@ async def organisation_versions(organisation_ids: list[UUID]) -> dict[UUID, tupl
     return {org: found.get(org, (0, 0)) for org in organisation_ids}
 
 
-async def pull_header(client_id: UUID, organisation_ids: list[UUID]
+async def pull_header(client_id: UUID, organisation_ids: list[UUID],
+                      probes: Sequence[QueryString] = ()
                       ) -> tuple[str | None, tuple[UUID, int] | None,
-                                 dict[UUID, tuple[int, int]]]:
+                                 dict[UUID, tuple[int, int]], set[int]]:
     """What a pull reads first, in ONE statement: the epoch (None before the first pull), the
-    client's (user, last_seq) (None for a new client) and each organisation's (version,
-    horizon) (absent organisations at (0, 0))."""
+    client's (user, last_seq) (None for a new client), each organisation's (version,
+    horizon) (absent organisations at (0, 0)) and which of ``probes`` (selects) find a row
+    (their indexes): a pull asks there which entities changed since its cookie."""
     orgs = [uuid_param(o) for o in organisation_ids]
     org_branch = ""
     if orgs:
@@ -246,21 +249,28 @@ async def pull_header(client_id: UUID, organisation_ids: list[UUID]
                       "FROM organisation_version WHERE organisation IN ("
                       + ", ".join("{}" for _ in orgs) + ")")
     nothing = "CAST(NULL AS BIGINT)"
+    probe_branches = "".join(  # indexes are ours (integers), the probes Piccolo queries
+        f" UNION ALL SELECT 'p', '{index}', {nothing}, {nothing} WHERE EXISTS ({{}})"
+        for index in range(len(probes)))
     rows = await SyncMeta.raw(
         f"SELECT 'e' AS k, value AS a, {nothing} AS b, {nothing} AS c FROM sync_meta "  # noqa: S608
         f"WHERE key = 'epoch' UNION ALL SELECT 'c', CAST(\"user\" AS TEXT), last_seq, {nothing} "
-        "FROM sync_client WHERE id = {}" + org_branch, uuid_param(client_id), *orgs)
+        "FROM sync_client WHERE id = {}" + org_branch + probe_branches,
+        uuid_param(client_id), *orgs, *probes)
     epoch: str | None = None
     client: tuple[UUID, int] | None = None
     versions = dict.fromkeys(organisation_ids, (0, 0))
+    found: set[int] = set()
     for row in rows:
         if row["k"] == "e":
             epoch = str(row["a"])
         elif row["k"] == "c":
             client = (UUID(row["a"]), int(row["b"]))
+        elif row["k"] == "p":
+            found.add(int(row["a"]))
         else:
             versions[UUID(row["a"])] = (int(row["b"]), int(row["c"]))
-    return epoch, client, versions
+    return epoch, client, versions, found
 
 
 async def current_epoch() -> str:
