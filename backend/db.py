@@ -9,6 +9,7 @@ from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine
 
 from backend.settings import Settings
+from backend.sqlite_engine import KeptSQLiteEngine
 
 __all__ = ("make_engine", "prepare_engine")
 
@@ -20,23 +21,7 @@ def make_engine(settings: Settings) -> Engine:  # type: ignore[type-arg]
     path = settings.sqlite_path
     path.parent.mkdir(parents=True, exist_ok=True)
     # timeout: writers wait for the lock instead of failing with "database is locked".
-    return _SQLiteEngine(path=str(path), timeout=30, isolation_level=None)
-
-
-class _SQLiteEngine(SQLiteEngine):
-    """Piccolo's SQLite engine, with ONE hop to the connection's thread per statement run in a
-    transaction where Piccolo makes four (PRAGMA foreign_keys again — the transaction's
-    connection already has it —, execute, fetchall, close the cursor). Under load each hop
-    costs a thread switch; a sync intent or pull runs several statements."""
-
-    async def _run_in_existing_connection(  # type: ignore[no-untyped-def]
-        self, connection, query: str, args: list[Any] | None = None,
-        query_type: str = "generic", table: Any = None,
-    ):
-        if query_type == "insert" and self.get_version_sync() < 3.35:  # no RETURNING: Piccolo's
-            return await super()._run_in_existing_connection(
-                connection, query, args, query_type, table)
-        return await connection.execute_fetchall(query, args or [])
+    return KeptSQLiteEngine(path=str(path), timeout=30, isolation_level=None)
 
 
 async def prepare_engine(engine: Engine) -> None:  # type: ignore[type-arg]
