@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -66,7 +67,10 @@ class _OpenedWith(PostgresTransaction):
     async def begin(self) -> None:
         try:
             self.status = await self.connection.execute(f"BEGIN; {self.first_statement}")
-        except BaseException:  # __aexit__ will not run: give the connection back (rolled back)
+        except BaseException:  # __aexit__ will not run: give the connection back, rolled back
+            with contextlib.suppress(Exception):
+                if self.connection.is_in_transaction():
+                    await self.connection.execute("ROLLBACK")
             if self.engine.pool:
                 await self.engine.pool.release(self.connection)
             else:
