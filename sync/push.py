@@ -21,13 +21,9 @@ import msgspec
 from backend import metrics
 from backend.accounts.actor import Actor
 from backend.errors import CATALOGUE, DomainError
-from sync.registry import MutationContext, Noop, Rejected, Transient, get_entity, get_mutation
-from sync.storage import (
-    finish_intent_pg,
-    finish_intent_sqlite,
-    intent_transaction,
-    is_postgres,
-)
+from sync.finish import finish_intent_pg, finish_intent_sqlite, insert_refused, writes_of
+from sync.registry import MutationContext, Noop, Rejected, Transient, get_mutation
+from sync.storage import intent_transaction, is_postgres
 from sync.storage import uuid_param as _param
 from sync.tables import ConflictLog, SyncAck, SyncClient
 from sync.wire import Ack, AckMessage, AckStatus, ConflictReport, MutationIn
@@ -208,6 +204,7 @@ async def _attempt(actor: Actor, client_id: UUID, item: MutationIn, versions: di
         server_time=datetime.now(UTC), device_id=actor.device_id, client_id=client_id,
         seq=item.seq,
     )
+    ctx.defer_inserts = True
     recording = outcome is not None
     committed: dict[UUID, int] = {}
     async with intent_transaction(client_id, item.seq, actor.user_id) as advanced:
@@ -233,12 +230,17 @@ async def _attempt(actor: Actor, client_id: UUID, item: MutationIn, versions: di
         ack = _make_ack(item, outcome, ctx)
         if ctx.conflicts:
             await _log_conflicts(ctx, item)
-        # the ack, each organisation's version bump and its touched rows' stamps
-        stamps = [(org, [_stamp_target(entity, ids) for entity, ids in touched.items()])
-                  for org, touched in ctx.touched.items()]
+        # the ack, each organisation's version bump, its touched rows' stamps, its new rows
+        writes = writes_of(ctx)
         finish = finish_intent_pg if is_postgres() else finish_intent_sqlite
-        new_versions = await finish(_ack_values(client_id, item, ack), stamps)
-        committed.update(zip(ctx.touched, new_versions, strict=True))
+        try:
+            new_versions = await finish(_ack_values(client_id, item, ack), writes)
+        except Exception as exc:
+            refused = insert_refused(ctx.inserts, exc)
+            if refused is None:
+                raise
+            raise _Undo(refused) from exc
+        committed.update(zip([w.organisation for w in writes], new_versions, strict=True))
     if ack.status == "rejected" and ack.code:
         metrics.intent_refused(ack.code)  # counted once: a replay returns the stored ack above
     for call in ctx.after_commit_calls:
@@ -259,11 +261,6 @@ def _make_ack(item: MutationIn, outcome: Noop | Rejected | None, ctx: MutationCo
     status: AckStatus = "noop" if isinstance(outcome, Noop) else "rejected"
     return Ack(seq=item.seq, id=item.id, status=status, code=outcome.code,
                message=_message(outcome.code), details=_jsonable(outcome.details))
-
-
-def _stamp_target(entity: str, ids: set[Any]) -> tuple[str, str, list[Any]]:
-    meta = get_entity(entity).table._meta
-    return meta.tablename, meta.primary_key._meta.db_column_name, list(ids)
 
 
 def _ack_values(client_id: UUID, item: MutationIn, ack: Ack) -> tuple[Any, ...]:

@@ -6,7 +6,6 @@ import contextlib
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -21,8 +20,6 @@ __all__ = (
     "bump_version",
     "current_epoch",
     "engine",
-    "finish_intent_pg",
-    "finish_intent_sqlite",
     "intent_transaction",
     "is_postgres",
     "organisation_versions",
@@ -150,81 +147,6 @@ async def bump_version(organisation_id: UUID) -> int:
         uuid_param(organisation_id),
     )
     return int(rows[0]["version"])
-
-
-_ACK_INSERT = (
-    "INSERT INTO sync_ack (client, seq, ack_key, mutation_id, name, v, status, code, details, "
-    "conflicts, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, now())"
-)
-
-
-async def finish_intent_pg(ack: tuple[Any, ...],
-                           stamps: list[tuple[UUID, list[tuple[str, str, list[Any]]]]]
-                           ) -> list[int]:
-    """PostgreSQL, inside the intent's transaction: store the ack, bump each organisation's
-    version and stamp its touched rows, in ONE statement (data-modifying CTEs).
-
-    ``ack`` holds the ten values of ``_ACK_INSERT``; ``stamps`` lists, per organisation, the
-    (table, primary key column, ids) touched. Returns the new version of each organisation,
-    in order. The version rows are locked just before commit, as :func:`bump_version` does.
-    """
-    txn = engine().current_transaction.get()
-    if txn is None:
-        raise RuntimeError("finish_intent_pg runs inside the intent's transaction")
-    if not stamps:
-        await txn.connection.execute(_ACK_INSERT, *ack)
-        return []
-    params: list[Any] = list(ack)
-    parts = [f"a AS ({_ACK_INSERT})"]
-    for i, (org, tables) in enumerate(stamps):
-        params.append(org)
-        parts.append(
-            f"v{i} AS (INSERT INTO organisation_version (organisation, version, horizon) "  # noqa: S608
-            f"VALUES (${len(params)}, 1, 0) ON CONFLICT (organisation) DO UPDATE SET "
-            "version = organisation_version.version + 1 RETURNING version)")
-        for j, (table, pk, ids) in enumerate(tables):
-            params.append(ids)
-            parts.append(
-                f's{i}_{j} AS (UPDATE "{table}" SET sync_version = (SELECT version FROM v{i}), '  # noqa: S608
-                f'row_version = row_version + 1 WHERE "{pk}" = ANY(${len(params)}) RETURNING 1)')
-    select = ", ".join(f"(SELECT version FROM v{i})" for i in range(len(stamps)))  # noqa: S608
-    row = await txn.connection.fetchrow(f"WITH {', '.join(parts)} SELECT {select}", *params)
-    return [int(v) for v in row.values()]
-
-
-_ACK_INSERT_SQLITE = (
-    "INSERT INTO sync_ack (client, seq, ack_key, mutation_id, name, v, status, code, details, "
-    "conflicts, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-)
-_BUMP_SQLITE = (
-    "INSERT INTO organisation_version (organisation, version, horizon) VALUES (?, 1, 0) "
-    "ON CONFLICT (organisation) DO UPDATE SET version = organisation_version.version + 1 "
-    "RETURNING version"
-)
-
-
-async def finish_intent_sqlite(ack: tuple[Any, ...],
-                               stamps: list[tuple[UUID, list[tuple[str, str, list[Any]]]]]
-                               ) -> list[int]:
-    """SQLite, inside the intent's transaction: what :func:`finish_intent_pg` does, one
-    statement per write, sent straight to the transaction's connection (one hop to the
-    SQLite thread each, where a Piccolo query makes four). Same arguments and result."""
-    txn = engine().current_transaction.get()
-    if txn is None:
-        raise RuntimeError("finish_intent_sqlite runs inside the intent's transaction")
-    connection = txn.connection
-    await connection.execute_fetchall(_ACK_INSERT_SQLITE, (*ack, datetime.now(UTC)))
-    versions = []
-    for org, tables in stamps:
-        rows = list(await connection.execute_fetchall(_BUMP_SQLITE, (org,)))
-        version = int(rows[0]["version"])
-        for table, pk, ids in tables:
-            marks = ", ".join("?" for _ in ids)
-            await connection.execute_fetchall(
-                f'UPDATE "{table}" SET sync_version = ?, row_version = row_version + 1 '  # noqa: S608
-                f'WHERE "{pk}" IN ({marks})', (version, *ids))
-        versions.append(version)
-    return versions
 
 
 async def organisation_versions(organisation_ids: list[UUID]) -> dict[UUID, tuple[int, int]]:

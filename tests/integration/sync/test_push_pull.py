@@ -176,6 +176,7 @@ async def test_incremental_pulls_bring_each_visible_change_and_nothing_else(clie
     pages = await agent.pull()
     assert [(op["id"], op["data"]["merchant"]) for page in pages for op in page["patch"]] == [
         (str(own), "SNCF Connect")]
+    assert agent.lines()[str(own)]["row_version"] == 2  # created at 1, edited once
     assert [op for page in await agent.pull() for op in page["patch"]] == []
     await manager.pull()
     assert sorted(line["merchant"] for line in manager.lines().values()) == [
