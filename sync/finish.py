@@ -9,7 +9,8 @@ the commits of an organisation are ordered by its version.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
@@ -69,6 +70,9 @@ def writes_of(ctx: MutationContext) -> list[OrganisationWrites]:
     return list(writes.values())
 
 
+_AS_IS = {str, int, float, bool, type(None), UUID, date, datetime, Decimal}
+
+
 def _insert_values(pending: PendingInsert) -> tuple[str, list[str], list[Any]]:
     """(table, columns, values) of a new row, all columns but ``sync_version`` (set by the
     last statement), ``row_version`` one more than the row's, as a touched row gets."""
@@ -78,7 +82,9 @@ def _insert_values(pending: PendingInsert) -> tuple[str, list[str], list[Any]]:
         name = column._meta.name
         if name == "sync_version":
             continue
-        value = convert_to_sql_value(getattr(row, name), column)
+        value = getattr(row, name)
+        if type(value) not in _AS_IS:  # what Piccolo converts: JSON objects, enums, lists…
+            value = convert_to_sql_value(value, column)
         columns.append(column._meta.db_column_name)
         values.append(int(value or 0) + 1 if name == "row_version" else value)
     return row._meta.tablename, columns, values
