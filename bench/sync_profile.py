@@ -2,11 +2,13 @@
 
 ``uv run python bench/sync_profile.py --db sqlite|postgres [--profile]``.
 
-Counts the SQL statements the engine runs (``run_querystring``; BEGIN/COMMIT not counted) and
-the CPU time (``time.process_time``, less sensitive to machine load than wall time) per applied
+Counts the SQL statements (those Piccolo runs, and those sent straight to the driver), on
+PostgreSQL the round trips (statements, BEGIN/COMMIT, pool resets), and the CPU time
+(``time.process_time``, less sensitive to machine load than wall time) per applied
 ``expense_line.create`` intent (batches of 100), per ``expense_line.edit`` intent, per initial
-pull of 10,000 rows and per incremental pull of one changed row. ``--profile`` writes cProfile
-stats to /tmp/sync_profile_<db>_<phase>.prof.
+pull of 10,000 rows and per incremental pull of one changed row, by its owner (an agent) and
+by their manager (whose visibility needs the org chart). ``--profile`` writes cProfile stats
+to /tmp/sync_profile_<db>_<phase>.prof.
 """
 
 from __future__ import annotations
