@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -140,6 +141,7 @@ def _make_lifespan(settings: Settings):  # type: ignore[no-untyped-def]
         lifecycle.reset()  # a (re)starting app is not shutting down
         lifecycle.shutdown_event()  # bound to this loop, so a signal can set it
         restore_signals = lifecycle.watch_signals()
+        _freeze_startup_heap()
         try:
             yield
         finally:
@@ -155,6 +157,21 @@ def _make_lifespan(settings: Settings):  # type: ignore[no-untyped-def]
                 await engine.close_connection_pool()
 
     return lifespan
+
+
+_heap_frozen = False
+
+
+def _freeze_startup_heap() -> None:
+    """Once per process, at the first start-up: move what exists now (modules, routes, tables,
+    caches — alive as long as the process) out of the garbage collector's walks. A request
+    that builds many objects (a first pull of 10,000 rows) then triggers full collections
+    that walk only its own objects: without this they took half of such a pull's time."""
+    global _heap_frozen
+    if not _heap_frozen:
+        _heap_frozen = True
+        gc.collect()
+        gc.freeze()
 
 
 def create_app(settings: Settings | None = None) -> Litestar:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine
 
 from backend.settings import Settings
+from backend.sqlite_engine import KeptSQLiteEngine
 
 __all__ = ("make_engine", "prepare_engine")
 
@@ -18,7 +21,7 @@ def make_engine(settings: Settings) -> Engine:  # type: ignore[type-arg]
     path = settings.sqlite_path
     path.parent.mkdir(parents=True, exist_ok=True)
     # timeout: writers wait for the lock instead of failing with "database is locked".
-    return SQLiteEngine(path=str(path), timeout=30, isolation_level=None)
+    return KeptSQLiteEngine(path=str(path), timeout=30, isolation_level=None)
 
 
 async def prepare_engine(engine: Engine) -> None:  # type: ignore[type-arg]
@@ -27,4 +30,11 @@ async def prepare_engine(engine: Engine) -> None:  # type: ignore[type-arg]
         await engine.run_ddl("PRAGMA journal_mode=WAL")
         await engine.run_ddl("PRAGMA foreign_keys=ON")
     elif isinstance(engine, PostgresEngine) and engine.pool is None:
-        await engine.start_connection_pool(min_size=2, max_size=20)
+        await engine.start_connection_pool(min_size=2, max_size=20, reset=_keep_session)
+
+
+async def _keep_session(connection: Any) -> None:
+    """What a released pool connection needs besides asyncpg's own rollback of an open
+    transaction: nothing. Nomade keeps no session state (no SET, LISTEN, advisory locks or
+    cursors), so asyncpg's default reset query — one more round trip on every release, i.e.
+    on every statement run outside a transaction and every transaction — is skipped."""

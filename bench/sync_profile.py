@@ -2,11 +2,13 @@
 
 ``uv run python bench/sync_profile.py --db sqlite|postgres [--profile]``.
 
-Counts the SQL statements the engine runs (``run_querystring``; BEGIN/COMMIT not counted) and
-the CPU time (``time.process_time``, less sensitive to machine load than wall time) per applied
+Counts the SQL statements (those Piccolo runs, and those sent straight to the driver), on
+PostgreSQL the round trips (statements, BEGIN/COMMIT, pool resets), and the CPU time
+(``time.process_time``, less sensitive to machine load than wall time) per applied
 ``expense_line.create`` intent (batches of 100), per ``expense_line.edit`` intent, per initial
-pull of 10,000 rows and per incremental pull of one changed row. ``--profile`` writes cProfile
-stats to /tmp/sync_profile_<db>_<phase>.prof.
+pull of 10,000 rows and per incremental pull of one changed row, by its owner (an agent) and
+by their manager (whose visibility needs the org chart). ``--profile`` writes cProfile stats
+to /tmp/sync_profile_<db>_<phase>.prof.
 """
 
 from __future__ import annotations
@@ -14,11 +16,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import collections
+import contextlib
+import contextvars
 import cProfile
 import json
 import sys
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +33,8 @@ sys.path.insert(0, str(ROOT))
 from bench.sync_bench import PULL_ROWS, _configure, _create_args, _drop  # noqa: E402
 
 COUNTS: collections.Counter[str] = collections.Counter()
+ROUND_TRIPS: collections.Counter[str] = collections.Counter()
+_IN_PICCOLO: contextvars.ContextVar[bool] = contextvars.ContextVar("in_piccolo", default=False)
 
 
 def _instrument() -> None:
@@ -38,42 +45,80 @@ def _instrument() -> None:
 
     async def counted(self: Any, querystring: Any, in_pool: bool = True) -> Any:
         COUNTS[str(querystring.template)[:60]] += 1
-        return await original(self, querystring, in_pool)
+        token = _IN_PICCOLO.set(True)
+        try:
+            return await original(self, querystring, in_pool)
+        finally:
+            _IN_PICCOLO.reset(token)
 
     engine_cls.run_querystring = counted  # type: ignore[method-assign]
-    try:  # statements sent straight to asyncpg (sync.storage.finish_intent_pg)
+    try:  # every message exchange with PostgreSQL: statements, BEGIN/COMMIT, pool resets
         from asyncpg.connection import Connection
     except ImportError:
         return
-    fetchrow = Connection.fetchrow
+    execute, extended = Connection.execute, Connection._execute
 
-    async def counted_fetchrow(self: Any, query: str, *args: Any, **kwargs: Any) -> Any:
-        COUNTS["asyncpg: " + query[:51]] += 1
-        return await fetchrow(self, query, *args, **kwargs)
+    async def counted_execute(self: Any, query: str, *args: Any, **kwargs: Any) -> Any:
+        if not args:  # simple protocol (BEGIN, COMMIT, the pool's reset query)
+            ROUND_TRIPS["simple: " + query.split(";")[0][:40]] += 1
+        return await execute(self, query, *args, **kwargs)
 
-    Connection.fetchrow = counted_fetchrow  # type: ignore[method-assign]
+    async def counted_extended(self: Any, query: str, *args: Any, **kwargs: Any) -> Any:
+        ROUND_TRIPS["statement"] += 1
+        if not _IN_PICCOLO.get():
+            COUNTS["asyncpg: " + query[:51]] += 1  # sent past Piccolo (sync.storage)
+        return await extended(self, query, *args, **kwargs)
+
+    Connection.execute = counted_execute  # type: ignore[method-assign]
+    Connection._execute = counted_extended  # type: ignore[method-assign]
 
 
 class Phase:
-    def __init__(self, name: str, units: int, profile: bool, db: str) -> None:
-        self.name, self.units, self.profile, self.db = name, units, profile, db
+    """Statements, round trips, CPU and wall time of ``units`` operations, measured in one or
+    more stretches (``with phase.measuring():``), optionally under cProfile."""
 
-    def __enter__(self) -> Phase:
+    def __init__(self, name: str, units: int, profile: bool, db: str) -> None:
+        self.name, self.units, self.db = name, units, db
+        self.prof = cProfile.Profile() if profile else None
+        self.cpu = self.wall = 0.0
+        self.counts: collections.Counter[str] = collections.Counter()
+        self.trips: collections.Counter[str] = collections.Counter()
+
+    @contextlib.contextmanager
+    def measuring(self) -> Iterator[None]:
         COUNTS.clear()
-        self.prof = cProfile.Profile() if self.profile else None
+        ROUND_TRIPS.clear()
         if self.prof:
             self.prof.enable()
-        self.cpu, self.wall = time.process_time(), time.perf_counter()
+        cpu, wall = time.process_time(), time.perf_counter()
+        try:
+            yield
+        finally:
+            self.cpu += time.process_time() - cpu
+            self.wall += time.perf_counter() - wall
+            if self.prof:
+                self.prof.disable()
+            self.counts.update(COUNTS)
+            self.trips.update(ROUND_TRIPS)
+
+    def __enter__(self) -> Phase:
+        self._whole = self.measuring()
+        self._whole.__enter__()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        cpu, wall = time.process_time() - self.cpu, time.perf_counter() - self.wall
+        self._whole.__exit__(None, None, None)
+        self.finish()
+
+    def finish(self) -> None:
         if self.prof:
-            self.prof.disable()
             self.prof.dump_stats(f"/tmp/sync_profile_{self.db}_{self.name}.prof")
-        self.result = {"statements": sum(COUNTS.values()) / self.units,
-                       "cpu_ms": 1000 * cpu / self.units, "wall_ms": 1000 * wall / self.units,
-                       "by_statement": {k: v / self.units for k, v in COUNTS.most_common(12)}}
+        n = self.units
+        self.result = {"statements": sum(self.counts.values()) / n,
+                       "round_trips": sum(self.trips.values()) / n,
+                       "cpu_ms": 1000 * self.cpu / n, "wall_ms": 1000 * self.wall / n,
+                       "by_statement": {k: v / n for k, v in self.counts.most_common(12)},
+                       "by_round_trip": {k: v / n for k, v in self.trips.most_common(8)}}
 
 
 async def _run(db: str, profile: bool) -> dict[str, Any]:
@@ -141,6 +186,7 @@ async def _run(db: str, profile: bool) -> dict[str, Any]:
                 for n in range(PULL_ROWS)]
         for offset in range(0, PULL_ROWS, 1000):
             await ExpenseLine.insert(*rows[offset:offset + 1000])
+        del rows  # the server's heap should not hold the bench's 10,000 objects while it pulls
         await OrganisationVersion.insert(OrganisationVersion(
             organisation=reader.id, version=PULL_ROWS // 100 + 1, horizon=0))
         pull_client = str(uuid.uuid4())
@@ -160,34 +206,34 @@ async def _run(db: str, profile: bool) -> dict[str, Any]:
             "client_id": writer, "schema_version": 1, "mutations": [
                 {"seq": 1, "id": str(uuid.uuid4()), "v": 1, "name": "expense_line.create",
                  "args": _create_args(line, 1)}]})
+        manager = reader.people["manager_a"]  # sees agent_a's lines: visibility needs queries
+        pullers = {"agent": [owner, pull_client, cookie], "manager": [manager, str(uuid.uuid4()),
+                                                                      None]}
         runs = 40
-        cpu = wall = 0.0
-        statements = 0
-        prof = cProfile.Profile() if profile else None
-        for n in range(runs):
-            await http.post("/sync/v1/push", headers=owner.headers, json={
-                "client_id": writer, "schema_version": 1, "mutations": [
-                    {"seq": n + 2, "id": str(uuid.uuid4()), "v": 1, "name": "expense_line.edit",
-                     "args": {"id": str(line), "base_version": n + 1, "merchant": f"m{n}"}}]})
-            COUNTS.clear()
-            if prof:
-                prof.enable()
-            c0, w0 = time.process_time(), time.perf_counter()
-            response = await http.post("/sync/v1/pull", headers=owner.headers, json={
-                "client_id": pull_client, "cookie": cookie})
-            cpu += time.process_time() - c0
-            wall += time.perf_counter() - w0
-            if prof:
-                prof.disable()
-            statements += sum(COUNTS.values())
-            page = msgspec.json.decode(response.content)
-            assert len(page["patch"]) == 1, page
-            cookie = page["cookie"]
-        if prof:
-            prof.dump_stats(f"/tmp/sync_profile_{db}_incremental.prof")
-        out["incremental_pull"] = {"statements": statements / runs, "cpu_ms": 1000 * cpu / runs,
-                                   "wall_ms": 1000 * wall / runs,
-                                   "by_statement": dict(COUNTS.most_common(12))}
+        phases = {who: Phase(f"incremental_{who}", runs, profile, db) for who in pullers}
+        for n in range(-1, runs):
+            if n >= 0:
+                await http.post("/sync/v1/push", headers=owner.headers, json={
+                    "client_id": writer, "schema_version": 1, "mutations": [
+                        {"seq": n + 2, "id": str(uuid.uuid4()), "v": 1,
+                         "name": "expense_line.edit",
+                         "args": {"id": str(line), "base_version": n + 1, "merchant": f"m{n}"}}]})
+            for who, state in pullers.items():
+                person, puller, cookie = state
+                with phases[who].measuring() if n >= 0 else contextlib.nullcontext():
+                    while True:
+                        response = await http.post("/sync/v1/pull", headers=person.headers,
+                                                   json={"client_id": puller, "cookie": cookie,
+                                                         "limit": 5000})
+                        page = msgspec.json.decode(response.content)
+                        cookie = page["cookie"]
+                        if not page["has_more"]:
+                            break
+                state[2] = cookie
+                assert n < 0 or len(page["patch"]) == 1, page
+        for who, phase in phases.items():
+            phase.finish()
+            out[f"incremental_pull_{who}"] = phase.result
         await http.aclose()
     return out
 
@@ -202,10 +248,11 @@ def main() -> int:
         result = asyncio.run(_run(args.db, args.profile))
     finally:
         _drop(name)
-    for phase in ("push_create", "push_edit", "initial_pull", "incremental_pull"):
+    for phase in ("push_create", "push_edit", "initial_pull", "incremental_pull_agent",
+                  "incremental_pull_manager"):
         r = result[phase]
-        print(f"{args.db:<9}{phase:<18}{r['statements']:>8.2f} stmts{r['cpu_ms']:>10.2f} cpu ms"
-              f"{r['wall_ms']:>10.2f} wall ms")
+        print(f"{args.db:<9}{phase:<25}{r['statements']:>7.2f} stmts{r['round_trips']:>7.2f} trips"
+              f"{r['cpu_ms']:>9.2f} cpu ms{r['wall_ms']:>9.2f} wall ms")
     print(json.dumps(result, indent=1))
     return 0
 

@@ -5,6 +5,7 @@ the expected seq; otherwise run the handler. Rejected/noop roll the handler's ef
 (the transaction is rolled back and a second one records the ack) but store the ack and
 advance ``last_seq``; a transient failure rolls everything back and stops the batch (503 +
 Retry-After). Touched rows are stamped with the organisation's new version just before commit.
+Pokes go out once per batch (each organisation's last version), after its last commit.
 """
 
 from __future__ import annotations
@@ -19,9 +20,10 @@ import msgspec
 from backend import metrics
 from backend.accounts.actor import Actor
 from backend.errors import CATALOGUE, DomainError
+from sync.finish import finish_intent_pg, finish_intent_sqlite, insert_refused, writes_of
 from sync.pokes import Poke
-from sync.registry import MutationContext, Noop, Rejected, Transient, get_entity, get_mutation
-from sync.storage import bump_version, finish_intent_pg, is_postgres, write_transaction
+from sync.registry import MutationContext, Noop, Rejected, Transient, get_mutation
+from sync.storage import intent_transaction, is_postgres
 from sync.storage import uuid_param as _param
 from sync.tables import ConflictLog, SyncAck, SyncClient
 from sync.wire import Ack, AckMessage, AckStatus, ConflictReport, MutationIn
@@ -53,13 +55,26 @@ def _message(code: str | None) -> AckMessage | None:
 
 async def apply_batch(actor: Actor, client_id: UUID, schema_version: int, app_version: str,
                       mutations: list[MutationIn], poke: Poke) -> tuple[list[Ack], int]:
-    """Apply ``mutations`` in order; returns the acks and the client's last processed seq."""
+    """Apply ``mutations`` in order; returns the acks and the client's last processed seq.
+
+    Pokes are sent once, after the batch (also when it stops early): each organisation's
+    newest version, so a listener pulls once rather than once per intent.
+    """
     acks: list[Ack] = []
     last_seq = None
-    for item in mutations:
-        ack, last_seq = await apply_intent(actor, client_id, item, poke,
-                                           schema_version=schema_version, app_version=app_version)
-        acks.append(ack)
+    versions: dict[UUID, int] = {}
+    try:
+        for item in mutations:
+            ack, last_seq = await apply_intent(actor, client_id, item, versions,
+                                               schema_version=schema_version,
+                                               app_version=app_version)
+            acks.append(ack)
+    finally:
+        for org, version in versions.items():
+            try:
+                await poke(org, version)
+            except Exception:
+                log.warning("poke failed", exc_info=True)
     if last_seq is None:
         last_seq = await client_last_seq(actor, client_id)
     return acks, last_seq
@@ -76,21 +91,16 @@ async def client_last_seq(actor: Actor, client_id: UUID) -> int:
     return int(row["last_seq"])
 
 
-async def _advance_client(actor: Actor, client_id: UUID, seq: int, schema_version: int,
-                          app_version: str) -> int | None:
-    """Lock the client row and move ``last_seq`` to ``seq`` when ``seq`` is the next one.
+async def _client_position(actor: Actor, client_id: UUID, seq: int, schema_version: int,
+                           app_version: str) -> int | None:
+    """Inside the intent's transaction, when the opening compare-and-set did not move
+    ``last_seq``: lock the client row and say where the client stands.
 
-    Returns ``None`` when it advanced, else the current ``last_seq`` (retry or gap). One
-    ``UPDATE … RETURNING`` both locks the row (PostgreSQL) and advances it on the hot path.
+    Returns ``None`` when ``seq`` may be applied (a new client's first intent: its row is
+    created), else the current ``last_seq`` (a retry or a gap); CLIENT_TAKEN if the client is
+    another user's.
     """
     param = _param(client_id)
-    rows = await SyncClient.raw(
-        'UPDATE sync_client SET last_seq = {} WHERE id = {} AND last_seq = {} '
-        'RETURNING "user"', seq, param, seq - 1)
-    if rows:
-        if _uuid(rows[0]["user"]) != actor.user_id:
-            raise DomainError("CLIENT_TAKEN")
-        return None
     query = 'SELECT "user", last_seq FROM sync_client WHERE id = {}'
     rows = await SyncClient.raw(query + " FOR UPDATE" if is_postgres() else query, param)
     if not rows:
@@ -103,7 +113,11 @@ async def _advance_client(actor: Actor, client_id: UUID, seq: int, schema_versio
         return None
     if _uuid(rows[0]["user"]) != actor.user_id:
         raise DomainError("CLIENT_TAKEN")
-    return int(rows[0]["last_seq"])
+    current = int(rows[0]["last_seq"])
+    if current == seq - 1:  # moved back to seq - 1 under us (never in practice): advance now
+        await SyncClient.raw("UPDATE sync_client SET last_seq = {} WHERE id = {}", seq, param)
+        return None
+    return current
 
 
 class _Undo(Exception):
@@ -155,18 +169,20 @@ async def _run_handler(ctx: MutationContext, item: MutationIn) -> Noop | Rejecte
         return Rejected(exc.code, exc.details)
 
 
-async def apply_intent(actor: Actor, client_id: UUID, item: MutationIn, poke: Poke, *,
-                       schema_version: int = 1, app_version: str = "") -> tuple[Ack, int]:
+async def apply_intent(actor: Actor, client_id: UUID, item: MutationIn,
+                       versions: dict[UUID, int], *, schema_version: int = 1,
+                       app_version: str = "") -> tuple[Ack, int]:
     """Apply one intent in its own transaction; returns its ack and the client's last seq.
 
+    ``versions`` receives each touched organisation's new version (for the poke).
     Hot path (applied): one transaction without savepoints. A noop/rejection (or a handler
     bug) rolls that transaction back and a second one records the ack and advances the seq.
     """
     try:
         try:
-            return await _attempt(actor, client_id, item, poke, schema_version, app_version)
+            return await _attempt(actor, client_id, item, versions, schema_version, app_version)
         except _Undo as undo:
-            return await _attempt(actor, client_id, item, poke, schema_version, app_version,
+            return await _attempt(actor, client_id, item, versions, schema_version, app_version,
                                   outcome=undo.outcome)
     except Transient as exc:
         raise DomainError("SERVICE_UNAVAILABLE" if exc.code not in CATALOGUE else exc.code,
@@ -179,7 +195,7 @@ async def apply_intent(actor: Actor, client_id: UUID, item: MutationIn, poke: Po
                           status=503, headers={"Retry-After": "2"}) from exc
 
 
-async def _attempt(actor: Actor, client_id: UUID, item: MutationIn, poke: Poke,
+async def _attempt(actor: Actor, client_id: UUID, item: MutationIn, versions: dict[UUID, int],
                    schema_version: int, app_version: str,
                    outcome: Noop | Rejected | None = None) -> tuple[Ack, int]:
     ctx = MutationContext(
@@ -187,10 +203,12 @@ async def _attempt(actor: Actor, client_id: UUID, item: MutationIn, poke: Poke,
         server_time=datetime.now(UTC), device_id=actor.device_id, client_id=client_id,
         seq=item.seq,
     )
+    ctx.defer_inserts = True
     recording = outcome is not None
-    versions: dict[UUID, int] = {}
-    async with write_transaction():
-        current = await _advance_client(actor, client_id, item.seq, schema_version, app_version)
+    committed: dict[UUID, int] = {}
+    async with intent_transaction(client_id, item.seq, actor.user_id) as advanced:
+        current = None if advanced else await _client_position(
+            actor, client_id, item.seq, schema_version, app_version)
         if current is not None:
             if item.seq <= current:
                 return await _stored_ack(client_id, item), current
@@ -211,22 +229,17 @@ async def _attempt(actor: Actor, client_id: UUID, item: MutationIn, poke: Poke,
         ack = _make_ack(item, outcome, ctx)
         if ctx.conflicts:
             await _log_conflicts(ctx, item)
-        if is_postgres():  # ack + version bumps + stamps in one statement
-            stamps = [(org, [_stamp_target(entity, ids) for entity, ids in touched.items()])
-                      for org, touched in ctx.touched.items()]
-            new_versions = await finish_intent_pg(_ack_values(client_id, item, ack), stamps)
-            versions.update(zip(ctx.touched, new_versions, strict=True))
-        else:
-            await _store_ack(client_id, item, ack)
-            for org, touched in ctx.touched.items():
-                version = await bump_version(org)
-                versions[org] = version
-                for entity, ids in touched.items():
-                    table = get_entity(entity).table
-                    await table.update({
-                        table.sync_version: version,  # type: ignore[attr-defined]
-                        table.row_version: table.row_version + 1,  # type: ignore[attr-defined]
-                    }).where(table._meta.primary_key.is_in(list(ids)))
+        # the ack, each organisation's version bump, its touched rows' stamps, its new rows
+        writes = writes_of(ctx)
+        finish = finish_intent_pg if is_postgres() else finish_intent_sqlite
+        try:
+            new_versions = await finish(_ack_values(client_id, item, ack), writes)
+        except Exception as exc:
+            refused = insert_refused(ctx.inserts, exc)
+            if refused is None:
+                raise
+            raise _Undo(refused) from exc
+        committed.update(zip([w.organisation for w in writes], new_versions, strict=True))
     if ack.status == "rejected" and ack.code:
         metrics.intent_refused(ack.code)  # counted once: a replay returns the stored ack above
     for call in ctx.after_commit_calls:
@@ -234,11 +247,8 @@ async def _attempt(actor: Actor, client_id: UUID, item: MutationIn, poke: Poke,
             await call()
         except Exception:
             log.exception("after-commit call failed", extra={"mutation": item.name})
-    for org, version in versions.items():
-        try:
-            await poke(org, version)
-        except Exception:
-            log.warning("poke failed", exc_info=True)
+    for org, version in committed.items():
+        versions[org] = max(version, versions.get(org, 0))
     return ack, item.seq
 
 
@@ -252,26 +262,12 @@ def _make_ack(item: MutationIn, outcome: Noop | Rejected | None, ctx: MutationCo
                message=_message(outcome.code), details=_jsonable(outcome.details))
 
 
-def _stamp_target(entity: str, ids: set[Any]) -> tuple[str, str, list[Any]]:
-    meta = get_entity(entity).table._meta
-    return meta.tablename, meta.primary_key._meta.db_column_name, list(ids)
-
-
 def _ack_values(client_id: UUID, item: MutationIn, ack: Ack) -> tuple[Any, ...]:
     return (client_id, item.seq, f"{client_id}:{item.seq}", item.id, item.name[:80], item.v,
             ack.status, ack.code, _ENCODE(ack.details).decode(), _ENCODE(ack.conflicts).decode())
 
 
 _ENCODE = msgspec.json.Encoder().encode
-
-
-async def _store_ack(client_id: UUID, item: MutationIn, ack: Ack) -> None:
-    await SyncAck.insert(SyncAck(
-        client=client_id, seq=item.seq, ack_key=f"{client_id}:{item.seq}", mutation_id=item.id,
-        name=item.name[:80], v=item.v, status=ack.status, code=ack.code,
-        details=msgspec.json.encode(ack.details).decode(),
-        conflicts=msgspec.json.encode(ack.conflicts).decode(),
-    ))
 
 
 async def _log_conflicts(ctx: MutationContext, item: MutationIn) -> None:

@@ -44,12 +44,15 @@ __all__ = (
     "MutationSpec",
     "Noop",
     "Outcome",
+    "PendingInsert",
+    "PendingUpdate",
     "Rejected",
     "SyncedColumns",
     "Transient",
     "entities",
     "get_entity",
     "get_mutation",
+    "is_unique_violation",
     "mutation",
     "mutations",
     "organisation_scope",
@@ -72,15 +75,18 @@ class SyncedColumns:
 
     * ``organisation`` — the owning organisation (the pull cursor is per organisation);
     * ``row_version`` — +1 per transaction that changes the row (preconditions, base_version);
-    * ``sync_version`` — the organisation's commit-ordered version at the last change (indexed);
+    * ``sync_version`` — the organisation's commit-ordered version at the last change;
     * ``deleted_at`` — tombstone: deleted rows stay until the tombstone horizon passes them.
 
     Handlers never write ``row_version``/``sync_version``: :meth:`MutationContext.touch` does.
+    A synced table's app adds ONE index on ``(organisation, sync_version)`` in a migration
+    (``CREATE INDEX <table>_organisation_sync_version …``; Piccolo columns declare
+    single-column indexes only): pull pages walk it, and it serves lookups by organisation.
     """
 
-    organisation = UUIDColumn(index=True)
+    organisation = UUIDColumn()
     row_version = Integer(default=0)
-    sync_version = BigInt(default=0, index=True)
+    sync_version = BigInt(default=0)
     deleted_at = Timestamptz(null=True, default=None)
 
 
@@ -135,6 +141,37 @@ def mutations() -> dict[str, MutationSpec]:
     return dict(_MUTATIONS)
 
 
+@dataclass(frozen=True)
+class PendingInsert:
+    """A row :meth:`MutationContext.insert` leaves to the intent's last statement."""
+
+    organisation: UUID
+    entity: str
+    row: Table
+    exists: Rejected | None
+
+
+@dataclass(frozen=True)
+class PendingUpdate:
+    """An update :meth:`MutationContext.update` leaves to the intent's last statement."""
+
+    organisation: UUID
+    entity: str
+    row_id: Any
+    values: dict[Any, Any]
+
+
+def is_unique_violation(exc: BaseException, table: str | None = None) -> bool:
+    """Whether ``exc`` is a unique-key violation (on ``table`` when given), on either engine."""
+    name = type(exc).__name__
+    if name == "UniqueViolationError":  # asyncpg
+        return table is None or getattr(exc, "table_name", None) == table
+    if name == "IntegrityError":  # sqlite3: "UNIQUE constraint failed: <table>.<column>"
+        text = str(exc)
+        return "UNIQUE constraint failed" in text and (table is None or f" {table}." in text)
+    return False
+
+
 class MutationContext:
     """What a handler knows about the intent it runs, and how it reports its effects."""
 
@@ -158,6 +195,9 @@ class MutationContext:
         self.client_id = client_id
         self.seq = seq
         self.touched: dict[UUID, dict[str, set[Any]]] = {}
+        self.inserts: list[PendingInsert] = []
+        self.updates: list[PendingUpdate] = []
+        self.defer_inserts = False  # push: new rows and updates go in with the last statement
         self.conflicts: list[FieldConflict] = []
         self.after_commit_calls: list[Callable[[], Awaitable[Any]]] = []
 
@@ -172,6 +212,50 @@ class MutationContext:
         if entity not in _ENTITIES:
             raise KeyError(f"unknown synced entity {entity}")
         self.touched.setdefault(org, {}).setdefault(entity, set()).add(row_id)
+
+    async def insert(self, entity: str, row: Table, *, exists: Rejected | None = None) -> None:
+        """Insert ``row``, a new row of the synced ``entity``, stamped as a touched row is.
+
+        If a row with its primary key exists, the intent's outcome is ``exists`` (else the
+        database error stands). In a push the row is written by the intent's last statement,
+        with the new ``sync_version`` (one round trip less on PostgreSQL, no second write to
+        stamp it): do not read it back in the same intent.
+        """
+        if entity not in _ENTITIES:
+            raise KeyError(f"unknown synced entity {entity}")
+        org = getattr(row, "organisation", None) or self.organisation_id
+        if org is None:
+            raise ValueError("insert needs the row's organisation")
+        row_id = getattr(row, row._meta.primary_key._meta.name)
+        if self.defer_inserts:
+            self.inserts.append(PendingInsert(org, entity, row, exists))
+        else:
+            try:
+                await type(row).insert(row)
+            except Exception as exc:
+                if exists is not None and is_unique_violation(exc):
+                    raise exists from exc
+                raise
+        await self.touch(entity, row_id, organisation_id=org)
+
+    async def update(self, entity: str, row_id: Any, values: dict[Any, Any], *,
+                     organisation_id: UUID | None = None) -> None:
+        """Set ``values`` (column → plain value) on row ``row_id`` of the synced ``entity``
+        and stamp it as a touched row is.
+
+        In a push the update is made by the intent's last statement, together with the stamp
+        (one round trip and one row version less): do not read the row back in the same
+        intent. Use ``Table.update`` and :meth:`touch` for anything but plain values.
+        """
+        org = organisation_id or self.organisation_id
+        if org is None:
+            raise ValueError("update needs an organisation for actors without one")
+        table = get_entity(entity).table
+        if self.defer_inserts:
+            self.updates.append(PendingUpdate(org, entity, row_id, dict(values)))
+        else:
+            await table.update(values).where(table._meta.primary_key == row_id)
+        await self.touch(entity, row_id, organisation_id=org)
 
     def conflict(self, field_name: str, lost_value: Any, kept_value: Any) -> None:
         """Report a text conflict (the value overwritten and the one kept) in the ack."""

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 from uuid import UUID
 
-from piccolo.engine import engine_finder
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
 from piccolo.engine.sqlite import TransactionType
+from piccolo.querystring import QueryString
 
 from sync.tables import OrganisationVersion, SyncMeta
 
@@ -19,7 +20,7 @@ __all__ = (
     "bump_version",
     "current_epoch",
     "engine",
-    "finish_intent_pg",
+    "intent_transaction",
     "is_postgres",
     "organisation_versions",
     "pull_header",
@@ -30,11 +31,8 @@ __all__ = (
 
 
 def engine() -> Engine:  # type: ignore[type-arg]
-    """The configured Piccolo engine."""
-    found = engine_finder()
-    if found is None:
-        raise RuntimeError("no Piccolo engine configured")
-    return found
+    """The configured Piccolo engine (the one the tables use, found once)."""
+    return SyncMeta._meta.db
 
 
 def is_postgres() -> bool:
@@ -52,6 +50,62 @@ async def write_transaction() -> AsyncIterator[Any]:
     else:
         async with db.transaction(transaction_type=TransactionType.immediate) as txn:
             yield txn
+
+
+class _OpenedWith(PostgresTransaction):
+    """A Piccolo transaction whose BEGIN carries a first statement (one round trip, simple
+    query protocol); ``status`` is that statement's command tag, e.g. ``UPDATE 1``."""
+
+    def __init__(self, engine: PostgresEngine, first_statement: str) -> None:
+        super().__init__(engine=engine, allow_nested=False)
+        self.first_statement = first_statement
+        self.status = ""
+
+    async def begin(self) -> None:
+        try:
+            self.status = await self.connection.execute(f"BEGIN; {self.first_statement}")
+        except BaseException:  # __aexit__ will not run: give the connection back, rolled back
+            with contextlib.suppress(Exception):
+                if self.connection.is_in_transaction():
+                    await self.connection.execute("ROLLBACK")
+            if self.engine.pool:
+                await self.engine.pool.release(self.connection)
+            else:
+                await self.connection.close()
+            raise
+
+    async def commit(self) -> None:
+        await self.connection.execute("COMMIT")
+        self._committed = True
+
+    async def rollback(self) -> None:
+        await self.connection.execute("ROLLBACK")
+        self._rolled_back = True
+
+
+@asynccontextmanager
+async def intent_transaction(client_id: UUID, seq: int, user_id: UUID) -> AsyncIterator[bool]:
+    """The write transaction of one intent, opened by moving the client's ``last_seq`` from
+    ``seq - 1`` to ``seq`` if the client is ``user_id``'s (a compare-and-set that also locks
+    the client row). Yields whether it moved; if not, the caller looks at the client row.
+
+    PostgreSQL: BEGIN and that UPDATE travel in one round trip. Its values are inlined (the
+    simple query protocol has no parameters): a UUID and integers, never client text.
+    """
+    db = engine()
+    if isinstance(db, PostgresEngine):
+        client, user, seq = UUID(str(client_id)), UUID(str(user_id)), int(seq)
+        advance = (f"UPDATE sync_client SET last_seq = {seq} WHERE id = '{client}' "  # noqa: S608
+                   f"AND last_seq = {seq - 1} AND \"user\" = '{user}'")
+        opened = _OpenedWith(db, advance)
+        async with opened:
+            yield opened.status == "UPDATE 1"
+    else:
+        async with db.transaction(transaction_type=TransactionType.immediate) as txn:
+            rows = await txn.connection.execute_fetchall(
+                'UPDATE sync_client SET last_seq = ? WHERE id = ? AND last_seq = ? '
+                'AND "user" = ? RETURNING 1', (seq, str(client_id), seq - 1, str(user_id)))
+            yield bool(rows)
 
 
 class _ReadSnapshot(PostgresTransaction):
@@ -95,46 +149,6 @@ async def bump_version(organisation_id: UUID) -> int:
     return int(rows[0]["version"])
 
 
-_ACK_INSERT = (
-    "INSERT INTO sync_ack (client, seq, ack_key, mutation_id, name, v, status, code, details, "
-    "conflicts, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, now())"
-)
-
-
-async def finish_intent_pg(ack: tuple[Any, ...],
-                           stamps: list[tuple[UUID, list[tuple[str, str, list[Any]]]]]
-                           ) -> list[int]:
-    """PostgreSQL, inside the intent's transaction: store the ack, bump each organisation's
-    version and stamp its touched rows, in ONE statement (data-modifying CTEs).
-
-    ``ack`` holds the ten values of ``_ACK_INSERT``; ``stamps`` lists, per organisation, the
-    (table, primary key column, ids) touched. Returns the new version of each organisation,
-    in order. The version rows are locked just before commit, as :func:`bump_version` does.
-    """
-    txn = engine().current_transaction.get()
-    if txn is None:
-        raise RuntimeError("finish_intent_pg runs inside the intent's transaction")
-    if not stamps:
-        await txn.connection.execute(_ACK_INSERT, *ack)
-        return []
-    params: list[Any] = list(ack)
-    parts = [f"a AS ({_ACK_INSERT})"]
-    for i, (org, tables) in enumerate(stamps):
-        params.append(org)
-        parts.append(
-            f"v{i} AS (INSERT INTO organisation_version (organisation, version, horizon) "  # noqa: S608
-            f"VALUES (${len(params)}, 1, 0) ON CONFLICT (organisation) DO UPDATE SET "
-            "version = organisation_version.version + 1 RETURNING version)")
-        for j, (table, pk, ids) in enumerate(tables):
-            params.append(ids)
-            parts.append(
-                f's{i}_{j} AS (UPDATE "{table}" SET sync_version = (SELECT version FROM v{i}), '  # noqa: S608
-                f'row_version = row_version + 1 WHERE "{pk}" = ANY(${len(params)}) RETURNING 1)')
-    select = ", ".join(f"(SELECT version FROM v{i})" for i in range(len(stamps)))  # noqa: S608
-    row = await txn.connection.fetchrow(f"WITH {', '.join(parts)} SELECT {select}", *params)
-    return [int(v) for v in row.values()]
-
-
 async def organisation_versions(organisation_ids: list[UUID]) -> dict[UUID, tuple[int, int]]:
     """organisation → (version, horizon); absent organisations are at (0, 0)."""
     if not organisation_ids:
@@ -146,12 +160,14 @@ async def organisation_versions(organisation_ids: list[UUID]) -> dict[UUID, tupl
     return {org: found.get(org, (0, 0)) for org in organisation_ids}
 
 
-async def pull_header(client_id: UUID, organisation_ids: list[UUID]
+async def pull_header(client_id: UUID, organisation_ids: list[UUID],
+                      probes: Sequence[QueryString] = ()
                       ) -> tuple[str | None, tuple[UUID, int] | None,
-                                 dict[UUID, tuple[int, int]]]:
+                                 dict[UUID, tuple[int, int]], set[int]]:
     """What a pull reads first, in ONE statement: the epoch (None before the first pull), the
-    client's (user, last_seq) (None for a new client) and each organisation's (version,
-    horizon) (absent organisations at (0, 0))."""
+    client's (user, last_seq) (None for a new client), each organisation's (version,
+    horizon) (absent organisations at (0, 0)) and which of ``probes`` (selects) find a row
+    (their indexes): a pull asks there which entities changed since its cookie."""
     orgs = [uuid_param(o) for o in organisation_ids]
     org_branch = ""
     if orgs:
@@ -159,21 +175,28 @@ async def pull_header(client_id: UUID, organisation_ids: list[UUID]
                       "FROM organisation_version WHERE organisation IN ("
                       + ", ".join("{}" for _ in orgs) + ")")
     nothing = "CAST(NULL AS BIGINT)"
+    probe_branches = "".join(  # indexes are ours (integers), the probes Piccolo queries
+        f" UNION ALL SELECT 'p', '{index}', {nothing}, {nothing} WHERE EXISTS ({{}})"
+        for index in range(len(probes)))
     rows = await SyncMeta.raw(
         f"SELECT 'e' AS k, value AS a, {nothing} AS b, {nothing} AS c FROM sync_meta "  # noqa: S608
         f"WHERE key = 'epoch' UNION ALL SELECT 'c', CAST(\"user\" AS TEXT), last_seq, {nothing} "
-        "FROM sync_client WHERE id = {}" + org_branch, uuid_param(client_id), *orgs)
+        "FROM sync_client WHERE id = {}" + org_branch + probe_branches,
+        uuid_param(client_id), *orgs, *probes)
     epoch: str | None = None
     client: tuple[UUID, int] | None = None
     versions = dict.fromkeys(organisation_ids, (0, 0))
+    found: set[int] = set()
     for row in rows:
         if row["k"] == "e":
             epoch = str(row["a"])
         elif row["k"] == "c":
             client = (UUID(row["a"]), int(row["b"]))
+        elif row["k"] == "p":
+            found.add(int(row["a"]))
         else:
             versions[UUID(row["a"])] = (int(row["b"]), int(row["c"]))
-    return epoch, client, versions
+    return epoch, client, versions, found
 
 
 async def current_epoch() -> str:

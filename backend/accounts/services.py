@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID, uuid4
 
 from backend.accounts import codes as _codes  # noqa: F401 - registers the error codes
@@ -39,6 +42,7 @@ __all__ = (
     "load_org_chart",
     "managers_of",
     "normalise_email",
+    "reading_org_charts_once",
     "revoke_device",
     "units_managed_by",
     "update_me",
@@ -46,6 +50,48 @@ __all__ = (
 )
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_T = TypeVar("_T")
+_READ_ONCE: ContextVar[dict[tuple[str, UUID], Any] | None] = ContextVar("org_reads", default=None)
+
+
+@contextmanager
+def reading_org_charts_once() -> Iterator[None]:
+    """Within this block, each organisation's chart and people, and each person's
+    organisation, are read from the database once: for a request that asks several
+    questions of the hierarchy and changes nothing (a pull computing the visibility of every
+    synced entity asks ``approvees_of`` and ``units_managed_by`` twice each)."""
+    token = _READ_ONCE.set({})
+    try:
+        yield
+    finally:
+        _READ_ONCE.reset(token)
+
+
+async def _read_once(kind: str, key: UUID, read: Callable[[], Awaitable[_T]]) -> _T:
+    memo = _READ_ONCE.get()
+    if memo is None:
+        return await read()
+    if (kind, key) not in memo:
+        memo[kind, key] = await read()
+    return memo[kind, key]  # type: ignore[no-any-return]
+
+
+async def _organisation_of(user_id: UUID) -> UUID | None:
+    async def read() -> UUID | None:
+        row = await User.select(User.organisation).where(User.id == user_id).first()
+        return None if row is None else row["organisation"]
+
+    return await _read_once("organisation", user_id, read)
+
+
+async def _active_people(organisation_id: UUID) -> list[dict[str, Any]]:
+    async def read() -> list[dict[str, Any]]:
+        rows: list[dict[str, Any]] = await User.select(User.id, User.unit, User.role).where(
+            (User.organisation == organisation_id) & (User.is_active == True)  # noqa: E712
+        )
+        return rows
+
+    return await _read_once("people", organisation_id, read)
 
 
 def as_utc(value: Any) -> datetime:
@@ -86,7 +132,12 @@ async def managers_of(unit_id: UUID) -> list[UUID]:
 
 
 async def load_org_chart(organisation_id: UUID) -> OrgChart:
-    """Units, their active managers and every delegation of an organisation, in three queries."""
+    """Units, their active managers and every delegation of an organisation, in three queries
+    (none when already read in a :func:`reading_org_charts_once` block)."""
+    return await _read_once("chart", organisation_id, lambda: _read_org_chart(organisation_id))
+
+
+async def _read_org_chart(organisation_id: UUID) -> OrgChart:
     units = await Unit.select(Unit.id, Unit.parent).where(Unit.organisation == organisation_id)
     managers = await User.select(User.id, User.unit).where(
         (User.organisation == organisation_id)
@@ -151,23 +202,21 @@ async def can_approve_for(actor: Actor, subject_user_id: UUID, at: datetime) -> 
 async def units_managed_by(user_id: UUID, at: datetime) -> list[UUID]:
     """The units ``user_id`` manages at ``at``: their own as a manager, plus the units of the
     managers who delegated to them (active delegations only)."""
-    row = await User.select(User.organisation).where(User.id == user_id).first()
-    if row is None or row["organisation"] is None:
+    organisation_id = await _organisation_of(user_id)
+    if organisation_id is None:
         return []
-    chart = await load_org_chart(row["organisation"])
+    chart = await load_org_chart(organisation_id)
     return sorted(_units_managed(chart, user_id, as_utc(at)))
 
 
 async def approvees_of(user_id: UUID, at: datetime) -> list[UUID]:
     """The people whose requests ``user_id`` may approve at ``at`` (the inverse of
     :func:`approvers_for`), e.g. to fill a manager's approval inbox."""
-    row = await User.select(User.organisation).where(User.id == user_id).first()
-    if row is None or row["organisation"] is None:
+    organisation_id = await _organisation_of(user_id)
+    if organisation_id is None:
         return []
-    chart = await load_org_chart(row["organisation"])
-    people = await User.select(User.id, User.unit, User.role).where(
-        (User.organisation == row["organisation"]) & (User.is_active == True)  # noqa: E712
-    )
+    chart = await load_org_chart(organisation_id)
+    people = await _active_people(organisation_id)
     when = as_utc(at)
     return sorted(
         person["id"]

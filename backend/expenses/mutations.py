@@ -60,18 +60,13 @@ async def create(ctx: MutationContext, args: CreateArgs) -> Outcome | None:
     values = msgspec.structs.asdict(args)
     sources = values.pop("field_sources")
     fields = [k for k in values if k != "id"]
-    try:  # no read first: a duplicate id fails the insert (the intent is rolled back anyway)
-        await ExpenseLine.insert(ExpenseLine(
-            **values, owner=ctx.actor.user_id, organisation=ctx.organisation_id,
-            row_version=0, receipts="[]",
-            field_versions=msgspec.json.encode(dict.fromkeys(fields, 1)).decode(),
-            field_sources=msgspec.json.encode({f: sources.get(f, "user") for f in fields}).decode(),
-        ))
-    except Exception as exc:
-        if type(exc).__name__ in ("UniqueViolationError", "IntegrityError"):
-            raise Rejected("ROW_EXISTS", {"id": str(args.id)}) from exc
-        raise
-    await ctx.touch(ENTITY, args.id)
+    # no read first: a duplicate id makes the insert fail, and the intent ROW_EXISTS
+    await ctx.insert(ENTITY, ExpenseLine(
+        **values, owner=ctx.actor.user_id, organisation=ctx.organisation_id,
+        row_version=0, receipts="[]",
+        field_versions=msgspec.json.encode(dict.fromkeys(fields, 1)).decode(),
+        field_sources=msgspec.json.encode({f: sources.get(f, "user") for f in fields}).decode(),
+    ), exists=Rejected("ROW_EXISTS", {"id": str(args.id)}))
     return None
 
 
@@ -99,8 +94,7 @@ async def edit(ctx: MutationContext, args: EditArgs) -> Outcome | None:
     update: dict[Any, Any] = {getattr(ExpenseLine, k): v for k, v in merged.values.items()}
     update[ExpenseLine.field_versions] = msgspec.json.encode(merged.field_versions).decode()
     update[ExpenseLine.field_sources] = msgspec.json.encode(sources).decode()
-    await ExpenseLine.update(update).where(ExpenseLine.id == args.id)
-    await ctx.touch(ENTITY, args.id)
+    await ctx.update(ENTITY, args.id, update)
     return None
 
 

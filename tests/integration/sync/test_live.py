@@ -61,6 +61,36 @@ async def test_event_stream_pokes_heartbeats_and_last_event_id(
         await stream.aclose()
 
 
+async def test_a_push_pokes_once_per_organisation_with_its_newest_version(client: Any) -> None:
+    from backend.errors import DomainError
+    from sync.push import apply_batch
+    from sync.storage import organisation_versions
+    from sync.wire import MutationIn
+
+    org = await make_org()
+    agent = org.people["agent_a"]
+    pokes: list[tuple[uuid.UUID, int]] = []
+
+    async def poke(organisation: uuid.UUID, version: int) -> None:
+        pokes.append((organisation, version))
+
+    def intents(*seqs: int) -> list[MutationIn]:
+        return [MutationIn(seq=seq, id=uuid.uuid4(), name="expense_line.create", v=1,
+                           args=line_args()) for seq in seqs]
+
+    client_id = uuid.uuid4()
+    acks, _ = await apply_batch(agent.actor, client_id, 1, "", intents(1, 2, 3), poke)
+    assert [a.status for a in acks] == ["applied"] * 3
+    newest = (await organisation_versions([org.id]))[org.id][0]
+    assert pokes == [(org.id, newest)]
+    # a batch stopped by a gap after a committed intent still pokes for what it committed
+    pokes.clear()
+    with pytest.raises(DomainError) as refused:
+        await apply_batch(agent.actor, client_id, 1, "", intents(4, 9), poke)
+    assert refused.value.code == "SEQ_GAP"
+    assert pokes == [(org.id, newest + 1)]
+
+
 @pytest.mark.redis
 async def test_push_through_process_a_pokes_sse_client_of_process_b(client: Any) -> None:
     if not _redis_up():

@@ -151,3 +151,33 @@ async def test_a_page_filled_exactly_by_the_last_rows_ends_the_pull(client: Any)
     pages = await short.pull(limit=2)
     assert [len(p["patch"]) for p in pages] == [2, 1]
     assert set(short.lines()) == set(ids)
+
+
+async def test_incremental_pulls_bring_each_visible_change_and_nothing_else(client: Any) -> None:
+    org = await make_org()
+    agent = SyncClient(client, org.people["agent_a"])
+    colleague = SyncClient(client, org.people["agent_a2"])
+    manager = SyncClient(client, org.people["manager_a"])
+    own = uuid.uuid4()
+    await agent.do("expense_line.create", line_args(own, merchant="SNCF"))
+    for person in (agent, manager):
+        await person.pull()
+    # a change the agent may not see: their next pull is empty, the manager's has it
+    await colleague.do("expense_line.create", line_args(merchant="Taxi G7"))
+    pages = await agent.pull()
+    assert [op for page in pages for op in page["patch"]] == []
+    assert [line["merchant"] for line in agent.lines().values()] == ["SNCF"]
+    await manager.pull()
+    assert sorted(line["merchant"] for line in manager.lines().values()) == ["SNCF", "Taxi G7"]
+    # then one the agent sees: it arrives, once, and an empty pull follows
+    ack = await agent.do("expense_line.edit", {"id": str(own), "base_version": 1,
+                                               "merchant": "SNCF Connect"})
+    assert ack["status"] == "applied", ack
+    pages = await agent.pull()
+    assert [(op["id"], op["data"]["merchant"]) for page in pages for op in page["patch"]] == [
+        (str(own), "SNCF Connect")]
+    assert agent.lines()[str(own)]["row_version"] == 2  # created at 1, edited once
+    assert [op for page in await agent.pull() for op in page["patch"]] == []
+    await manager.pull()
+    assert sorted(line["merchant"] for line in manager.lines().values()) == [
+        "SNCF Connect", "Taxi G7"]
