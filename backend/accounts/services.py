@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID, uuid4
 
 from backend.accounts import codes as _codes  # noqa: F401 - registers the error codes
 from backend.accounts.actor import ROLES, Actor, Role
+from backend.accounts.device_check import device_revoked
 from backend.accounts.hierarchy import DelegationPeriod, Member, OrgChart
 from backend.accounts.hierarchy import approvers as _approvers
 from backend.accounts.hierarchy import units_managed as _units_managed
@@ -34,11 +38,13 @@ __all__ = (
     "create_supplier_company",
     "create_unit",
     "create_user",
+    "forget_organisation_reads",
     "get_me",
     "list_devices",
     "load_org_chart",
     "managers_of",
     "normalise_email",
+    "request_scope",
     "revoke_device",
     "units_managed_by",
     "update_me",
@@ -76,6 +82,40 @@ def user_out(row: dict[str, Any]) -> UserOut:
 
 # --- the organisation and its hierarchy -------------------------------------------------------
 
+# What one request has already read of organisations (charts, members): a manager's pull asks
+# for the approvees or managed units once per kind of record, and they come from the same chart.
+# Set per request by the auth middleware; outside a request (jobs, CLI) nothing is remembered.
+_read_in_request: ContextVar[dict[tuple[str, UUID], Any] | None] = ContextVar(
+    "nomade_org_read_in_request", default=None)
+_T = TypeVar("_T")
+
+
+@contextmanager
+def request_scope() -> Iterator[None]:
+    """Within it, organisation reads are done once (a request; the auth middleware opens it)."""
+    token = _read_in_request.set({})
+    try:
+        yield
+    finally:
+        _read_in_request.reset(token)
+
+
+async def _once(kind: str, key: UUID, load: Callable[[], Awaitable[_T]]) -> _T:
+    read = _read_in_request.get()
+    if read is None:
+        return await load()
+    if (kind, key) not in read:
+        read[(kind, key)] = await load()
+    found: _T = read[(kind, key)]
+    return found
+
+
+def forget_organisation_reads() -> None:
+    """After a change to units, managers or delegations: the request reads them afresh."""
+    read = _read_in_request.get()
+    if read:
+        read.clear()
+
 
 async def managers_of(unit_id: UUID) -> list[UUID]:
     """The active managers of ``unit_id`` (no delegates; no walk up the tree)."""
@@ -86,7 +126,12 @@ async def managers_of(unit_id: UUID) -> list[UUID]:
 
 
 async def load_org_chart(organisation_id: UUID) -> OrgChart:
-    """Units, their active managers and every delegation of an organisation, in three queries."""
+    """Units, their active managers and every delegation of an organisation, in three queries
+    (once per request)."""
+    return await _once("chart", organisation_id, lambda: _read_org_chart(organisation_id))
+
+
+async def _read_org_chart(organisation_id: UUID) -> OrgChart:
     units = await Unit.select(Unit.id, Unit.parent).where(Unit.organisation == organisation_id)
     managers = await User.select(User.id, User.unit).where(
         (User.organisation == organisation_id)
@@ -148,26 +193,34 @@ async def can_approve_for(actor: Actor, subject_user_id: UUID, at: datetime) -> 
     return actor.user_id in await approvers_for(subject_user_id, at)
 
 
+async def _organisation_of(user_id: UUID) -> UUID | None:
+    async def read() -> UUID | None:
+        row = await User.select(User.organisation).where(User.id == user_id).first()
+        return None if row is None else row["organisation"]
+
+    return await _once("organisation_of", user_id, read)
+
+
 async def units_managed_by(user_id: UUID, at: datetime) -> list[UUID]:
     """The units ``user_id`` manages at ``at``: their own as a manager, plus the units of the
     managers who delegated to them (active delegations only)."""
-    row = await User.select(User.organisation).where(User.id == user_id).first()
-    if row is None or row["organisation"] is None:
+    organisation_id = await _organisation_of(user_id)
+    if organisation_id is None:
         return []
-    chart = await load_org_chart(row["organisation"])
+    chart = await load_org_chart(organisation_id)
     return sorted(_units_managed(chart, user_id, as_utc(at)))
 
 
 async def approvees_of(user_id: UUID, at: datetime) -> list[UUID]:
     """The people whose requests ``user_id`` may approve at ``at`` (the inverse of
     :func:`approvers_for`), e.g. to fill a manager's approval inbox."""
-    row = await User.select(User.organisation).where(User.id == user_id).first()
-    if row is None or row["organisation"] is None:
+    organisation_id = await _organisation_of(user_id)
+    if organisation_id is None:
         return []
-    chart = await load_org_chart(row["organisation"])
-    people = await User.select(User.id, User.unit, User.role).where(
-        (User.organisation == row["organisation"]) & (User.is_active == True)  # noqa: E712
-    )
+    chart = await load_org_chart(organisation_id)
+    people = await _once("people", organisation_id, lambda: User.select(
+        User.id, User.unit, User.role
+    ).where((User.organisation == organisation_id) & (User.is_active == True)).run())  # noqa: E712
     when = as_utc(at)
     return sorted(
         person["id"]
@@ -221,6 +274,7 @@ async def create_unit(
         Unit(id=unit_id, organisation=organisation_id, name=name, code_service=code_service,
              parent=parent_id)
     ).run()
+    forget_organisation_reads()
     return unit_id
 
 
@@ -255,6 +309,7 @@ async def create_user(
             language=language,
         )
     ).run()
+    forget_organisation_reads()
     return user_id
 
 
@@ -312,3 +367,4 @@ async def revoke_device(*, actor: Actor, device_id: UUID, reason: str = "revoked
     ).returning(Device.id)
     if not updated:
         raise DomainError("NOT_FOUND")
+    await device_revoked(device_id)
