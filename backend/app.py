@@ -17,7 +17,7 @@ from piccolo.engine import engine_finder
 from piccolo.engine.postgres import PostgresEngine
 
 from backend import jobs, lifecycle, schedule
-from backend.accounts.device_check import start_revocation_listener, stop_revocation_listener
+from backend.accounts.device_check import start_revocation_listener
 from backend.accounts.middleware import AuthMiddleware
 from backend.composition import JOB_MODULES, PERIODIC_JOBS, route_handlers
 from backend.db import prepare_engine
@@ -131,7 +131,7 @@ def _make_lifespan(settings: Settings):  # type: ignore[no-untyped-def]
         jobs.set_queue(queue)
         # Push: the VAPID key must load; embedded mode sweeps the outbox here (tests drive it).
         await start_push(sweep=not settings.redis_url and settings.environment != "test")
-        await start_revocation_listener()
+        revocations = start_revocation_listener()
         if settings.environment != "test":  # tests drive housekeeping jobs themselves
             schedule.start_schedule(PERIODIC_JOBS)
         lifecycle.reset()  # a (re)starting app is not shutting down
@@ -145,7 +145,8 @@ def _make_lifespan(settings: Settings):  # type: ignore[no-untyped-def]
             restore_signals()
             await schedule.stop_schedule()
             await stop_push()
-            await stop_revocation_listener()
+            if revocations is not None:
+                await revocations.stop()
             await queue.stop()
             jobs.set_queue(previous_queue)
             if owns_pool and isinstance(engine, PostgresEngine):

@@ -35,10 +35,10 @@ from backend.settings import get_settings
 __all__ = (
     "CHANNEL",
     "LAST_SEEN_PRECISION",
+    "RevocationListener",
     "device_is_active",
     "device_revoked",
     "start_revocation_listener",
-    "stop_revocation_listener",
 )
 
 log = logging.getLogger("nomade.accounts")
@@ -51,9 +51,8 @@ _MAX_REMEMBERED = 200_000
 _remembered: dict[UUID, tuple[float, datetime]] = {}
 # Counts revocations heard: a read that overlapped one is not remembered (it may predate it).
 _heard = 0
-_listening = False
-_listener: asyncio.Task[None] | None = None
-_publisher: Redis | None = None
+# Subscriptions to revocations in this process (an app each): remember only while one is up.
+_subscribed = 0
 
 
 def _aware(value: object) -> datetime | None:
@@ -82,7 +81,7 @@ async def device_is_active(device_id: UUID) -> bool:
     if last_seen is None or now - last_seen >= LAST_SEEN_PRECISION:
         await Device.update({Device.last_seen_at: now}).where(Device.id == device_id)
     seconds = get_settings().device_check_seconds
-    if _listening and seconds > 0 and _heard == heard_before:
+    if _subscribed and seconds > 0 and _heard == heard_before:
         if len(_remembered) >= _MAX_REMEMBERED:
             _remembered.clear()
         _remembered[device_id] = (time.monotonic() + seconds, expires)
@@ -90,34 +89,41 @@ async def device_is_active(device_id: UUID) -> bool:
 
 
 async def device_revoked(device_id: UUID) -> None:
-    """Call after revoking ``device_id`` in the database: every process stops accepting it."""
+    """Call once the revocation of ``device_id`` is committed: every process stops accepting
+    it. Revocations are rare: a connection of its own each time."""
     _remembered.pop(device_id, None)
     url = get_settings().redis_url
     if not url:
         return
-    global _publisher
+    client = Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
     try:
-        if _publisher is None:
-            _publisher = Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
-        await _publisher.publish(CHANNEL, str(device_id))
+        await client.publish(CHANNEL, str(device_id))
     except Exception:  # the other processes stopped remembering when they lost Redis too
         log.warning("device revocation not broadcast", exc_info=True,
                     extra={"device": str(device_id)})
+    finally:
+        with contextlib.suppress(Exception):
+            await client.aclose()
 
 
-async def _listen(url: str) -> None:
+async def _listen(url: str, stop: asyncio.Event) -> None:
     """Forget revoked devices as they are announced; remember nothing while not subscribed."""
-    global _listening, _heard
-    while True:
+    global _subscribed, _heard
+    while not stop.is_set():
         client = Redis.from_url(url, health_check_interval=10, socket_connect_timeout=2)
+        subscribed = False
         try:
-            async with client.pubsub() as pubsub:
+            async with client.pubsub(ignore_subscribe_messages=True) as pubsub:
                 await pubsub.subscribe(CHANNEL)
                 _remembered.clear()  # announcements may have been missed meanwhile
                 _heard += 1  # nor remember what a read begun before now found
-                _listening = True
-                async for message in pubsub.listen():
-                    if message.get("type") == "message":
+                _subscribed += 1
+                subscribed = True
+                # Polled (not ``listen()``): a stop is seen within a second even if a
+                # cancellation is swallowed inside the Redis client.
+                while not stop.is_set():
+                    message = await pubsub.get_message(timeout=1.0)
+                    if message is not None and message.get("type") == "message":
                         _heard += 1
                         with contextlib.suppress(ValueError, AttributeError):
                             _remembered.pop(UUID(message["data"].decode()), None)
@@ -127,30 +133,33 @@ async def _listen(url: str) -> None:
             log.warning("device revocation channel lost; checking every request meanwhile",
                         exc_info=True)
         finally:
-            _listening = False
+            if subscribed:
+                _subscribed -= 1
             _remembered.clear()
             with contextlib.suppress(Exception):
                 await client.aclose()
-        await asyncio.sleep(1.0)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), 1.0)
 
 
-async def start_revocation_listener() -> None:
+class RevocationListener:
+    """One app's subscription to revocations (started and stopped by its lifespan)."""
+
+    def __init__(self, url: str) -> None:
+        self._stop = asyncio.Event()
+        self._task = asyncio.get_running_loop().create_task(_listen(url, self._stop))
+
+    async def stop(self) -> None:
+        self._stop.set()
+        self._task.cancel()
+        done, _ = await asyncio.wait({self._task}, timeout=3.0)
+        if not done:
+            log.warning("device revocation listener did not stop in time")
+
+
+def start_revocation_listener() -> RevocationListener | None:
     """At app start: follow revocations from the other processes (only with Redis)."""
-    global _listener
-    url = get_settings().redis_url
-    if url and _listener is None and get_settings().device_check_seconds > 0:
-        _listener = asyncio.get_running_loop().create_task(_listen(url))
-
-
-async def stop_revocation_listener() -> None:
-    """At app stop."""
-    global _listener, _publisher
-    if _listener is not None:
-        _listener.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await _listener
-        _listener = None
-    if _publisher is not None:
-        with contextlib.suppress(Exception):
-            await _publisher.aclose()
-        _publisher = None
+    settings = get_settings()
+    if not settings.redis_url or settings.device_check_seconds <= 0:
+        return None
+    return RevocationListener(settings.redis_url)
