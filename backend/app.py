@@ -19,6 +19,7 @@ from piccolo.engine import engine_finder
 from piccolo.engine.postgres import PostgresEngine
 
 from backend import jobs, lifecycle, schedule
+from backend.accounts.device_check import start_revocation_listener
 from backend.accounts.middleware import AuthMiddleware
 from backend.composition import JOB_MODULES, PERIODIC_JOBS, route_handlers
 from backend.db import prepare_engine
@@ -136,6 +137,7 @@ def _make_lifespan(settings: Settings):  # type: ignore[no-untyped-def]
         previous_poke = set_poke_publisher(make_poke(app.plugins.get(ChannelsPlugin)))
         # Push: the VAPID key must load; embedded mode sweeps the outbox here (tests drive it).
         await start_push(sweep=not settings.redis_url and settings.environment != "test")
+        revocations = start_revocation_listener()
         if settings.environment != "test":  # tests drive housekeeping jobs themselves
             schedule.start_schedule(PERIODIC_JOBS)
         lifecycle.reset()  # a (re)starting app is not shutting down
@@ -150,6 +152,8 @@ def _make_lifespan(settings: Settings):  # type: ignore[no-untyped-def]
             restore_signals()
             await schedule.stop_schedule()
             await stop_push()
+            if revocations is not None:
+                await revocations.stop()
             await queue.stop()
             jobs.set_queue(previous_queue)
             set_poke_publisher(previous_poke)

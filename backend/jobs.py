@@ -150,9 +150,12 @@ class RedisQueue:
     """SAQ on Redis: jobs survive restarts and run in ``nomade worker`` processes."""
 
     def __init__(self, redis_url: str, name: str = "nomade") -> None:
-        import saq
+        from backend.job_sweep import SweepingRedisQueue
 
-        self.queue = saq.Queue.from_url(redis_url, name=name)
+        # SAQ's queue, with a sweep that neither orphans a job nor takes a starting one for
+        # stuck (see backend/job_sweep.py).
+        self.queue = SweepingRedisQueue.from_url(redis_url, name=name,
+                                                 unmarked_grace=HEARTBEAT_SECONDS)
 
     async def enqueue(self, name: str, *, key: str | None = None, **kwargs: Any) -> None:
         if name not in _JOBS:

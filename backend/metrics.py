@@ -344,7 +344,7 @@ class MetricsMiddleware:
 _LOOPBACK_PROXY_HEADERS = (b"x-forwarded-for", b"x-real-ip", b"forwarded")
 
 
-def metrics_access(connection: ASGIConnection, handler: BaseRouteHandler) -> None:  # type: ignore[type-arg]
+async def metrics_access(connection: ASGIConnection, handler: BaseRouteHandler) -> None:  # type: ignore[type-arg]
     """Token when ``NOMADE_METRICS_TOKEN`` is set; otherwise direct loopback requests only."""
     token = get_settings().metrics_token
     if token:

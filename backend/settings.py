@@ -36,6 +36,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     log_level: str = "INFO"
     log_json: bool = True
     access_token_minutes: int = 15
+    # How long a process may remember that a device is signed in (with Redis only; revocations
+    # through Nomade are broadcast and honoured at once; see backend/accounts/device_check.py).
+    device_check_seconds: float = 30.0
     refresh_token_days: int = 30
     login_attempts_per_15min: int = 10
     pin_attempts_per_15min: int = 10

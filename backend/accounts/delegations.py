@@ -10,7 +10,7 @@ from uuid import UUID, uuid4
 from backend.accounts.actor import Actor
 from backend.accounts.hierarchy import DelegationPeriod, delegation_is_active
 from backend.accounts.schemas import DelegationOut
-from backend.accounts.services import as_utc
+from backend.accounts.services import as_utc, forget_organisation_reads
 from backend.accounts.tables import Delegation, User
 from backend.errors import DomainError
 
@@ -65,6 +65,7 @@ async def create_delegation(
         Delegation(id=delegation_id, organisation=actor.organisation_id,
                    delegator=actor.user_id, delegate=delegate_id, starts_at=starts, ends_at=ends)
     ).run()
+    forget_organisation_reads()
     row = await Delegation.select(*_COLUMNS).where(Delegation.id == delegation_id).first()
     assert row is not None
     return _out(row, now)
@@ -86,5 +87,6 @@ async def revoke_delegation(*, actor: Actor, delegation_id: UUID) -> None:
         & (Delegation.delegator == actor.user_id)
         & Delegation.revoked_at.is_null()
     ).returning(Delegation.id)
+    forget_organisation_reads()
     if not changed:
         raise DomainError("NOT_FOUND")

@@ -19,6 +19,7 @@ from uuid import UUID, uuid4
 
 from backend.accounts import codes as _codes  # noqa: F401 - registers the error codes
 from backend.accounts.actor import ROLES, Actor, Role
+from backend.accounts.device_check import device_revoked
 from backend.accounts.hierarchy import DelegationPeriod, Member, OrgChart
 from backend.accounts.hierarchy import approvers as _approvers
 from backend.accounts.hierarchy import units_managed as _units_managed
@@ -37,12 +38,14 @@ __all__ = (
     "create_supplier_company",
     "create_unit",
     "create_user",
+    "forget_organisation_reads",
     "get_me",
     "list_devices",
     "load_org_chart",
     "managers_of",
     "normalise_email",
     "reading_org_charts_once",
+    "request_scope",
     "revoke_device",
     "units_managed_by",
     "update_me",
@@ -51,39 +54,6 @@ __all__ = (
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _T = TypeVar("_T")
-_READ_ONCE: ContextVar[dict[tuple[str, UUID], Any] | None] = ContextVar("org_reads", default=None)
-
-
-@contextmanager
-def reading_org_charts_once() -> Iterator[None]:
-    """Within this block, each organisation's chart and people, and each person's
-    organisation, are read from the database once: for a request that asks several
-    questions of the hierarchy and changes nothing (a pull computing the visibility of every
-    synced entity asks ``approvees_of`` and ``units_managed_by`` twice each)."""
-    token = _READ_ONCE.set({})
-    try:
-        yield
-    finally:
-        _READ_ONCE.reset(token)
-
-
-async def _read_once(kind: str, key: UUID, read: Callable[[], Awaitable[_T]]) -> _T:
-    memo = _READ_ONCE.get()
-    if memo is None:
-        return await read()
-    if (kind, key) not in memo:
-        memo[kind, key] = await read()
-    return memo[kind, key]  # type: ignore[no-any-return]
-
-
-async def _organisation_of(user_id: UUID) -> UUID | None:
-    async def read() -> UUID | None:
-        row = await User.select(User.organisation).where(User.id == user_id).first()
-        return None if row is None else row["organisation"]
-
-    return await _read_once("organisation", user_id, read)
-
-
 async def _active_people(organisation_id: UUID) -> list[dict[str, Any]]:
     async def read() -> list[dict[str, Any]]:
         rows: list[dict[str, Any]] = await User.select(User.id, User.unit, User.role).where(
@@ -91,7 +61,7 @@ async def _active_people(organisation_id: UUID) -> list[dict[str, Any]]:
         )
         return rows
 
-    return await _read_once("people", organisation_id, read)
+    return await _once("people", organisation_id, read)
 
 
 def as_utc(value: Any) -> datetime:
@@ -122,6 +92,48 @@ def user_out(row: dict[str, Any]) -> UserOut:
 
 # --- the organisation and its hierarchy -------------------------------------------------------
 
+# What one request has already read of organisations (charts, members): a manager's pull asks
+# for the approvees or managed units once per kind of record, and they come from the same chart.
+# Set per request by the auth middleware; outside a request (jobs, CLI) nothing is remembered.
+_read_in_request: ContextVar[dict[tuple[str, UUID], Any] | None] = ContextVar(
+    "nomade_org_read_in_request", default=None)
+
+
+@contextmanager
+def request_scope() -> Iterator[None]:
+    """Within it, organisation reads are done once (a request; the auth middleware opens it).
+    Inside an open scope, a nested one shares it."""
+    if _read_in_request.get() is not None:
+        yield
+        return
+    token = _read_in_request.set({})
+    try:
+        yield
+    finally:
+        _read_in_request.reset(token)
+
+
+# A read-only block asking several questions of the hierarchy (a pull computing the visibility
+# of every synced entity) outside or inside a request: the same scope.
+reading_org_charts_once = request_scope
+
+
+async def _once(kind: str, key: UUID, load: Callable[[], Awaitable[_T]]) -> _T:
+    read = _read_in_request.get()
+    if read is None:
+        return await load()
+    if (kind, key) not in read:
+        read[(kind, key)] = await load()
+    found: _T = read[(kind, key)]
+    return found
+
+
+def forget_organisation_reads() -> None:
+    """After a change to units, managers or delegations: the request reads them afresh."""
+    read = _read_in_request.get()
+    if read:
+        read.clear()
+
 
 async def managers_of(unit_id: UUID) -> list[UUID]:
     """The active managers of ``unit_id`` (no delegates; no walk up the tree)."""
@@ -133,8 +145,8 @@ async def managers_of(unit_id: UUID) -> list[UUID]:
 
 async def load_org_chart(organisation_id: UUID) -> OrgChart:
     """Units, their active managers and every delegation of an organisation, in three queries
-    (none when already read in a :func:`reading_org_charts_once` block)."""
-    return await _read_once("chart", organisation_id, lambda: _read_org_chart(organisation_id))
+    (once per request)."""
+    return await _once("chart", organisation_id, lambda: _read_org_chart(organisation_id))
 
 
 async def _read_org_chart(organisation_id: UUID) -> OrgChart:
@@ -197,6 +209,14 @@ async def can_approve_for(actor: Actor, subject_user_id: UUID, at: datetime) -> 
     if actor.user_id == subject_user_id or actor.organisation_id is None:
         return False
     return actor.user_id in await approvers_for(subject_user_id, at)
+
+
+async def _organisation_of(user_id: UUID) -> UUID | None:
+    async def read() -> UUID | None:
+        row = await User.select(User.organisation).where(User.id == user_id).first()
+        return None if row is None else row["organisation"]
+
+    return await _once("organisation_of", user_id, read)
 
 
 async def units_managed_by(user_id: UUID, at: datetime) -> list[UUID]:
@@ -270,6 +290,7 @@ async def create_unit(
         Unit(id=unit_id, organisation=organisation_id, name=name, code_service=code_service,
              parent=parent_id)
     ).run()
+    forget_organisation_reads()
     return unit_id
 
 
@@ -304,6 +325,7 @@ async def create_user(
             language=language,
         )
     ).run()
+    forget_organisation_reads()
     return user_id
 
 
@@ -361,3 +383,4 @@ async def revoke_device(*, actor: Actor, device_id: UUID, reason: str = "revoked
     ).returning(Device.id)
     if not updated:
         raise DomainError("NOT_FOUND")
+    await device_revoked(device_id)

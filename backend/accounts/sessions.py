@@ -21,6 +21,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from backend.accounts.actor import Actor
+from backend.accounts.device_check import device_revoked
 from backend.accounts.passwords import hash_secret, verify_secret
 from backend.accounts.schemas import SessionOut
 from backend.accounts.services import as_utc, normalise_email, user_out
@@ -165,6 +166,7 @@ async def _revoke(device_id: UUID, reason: str) -> None:
         {Device.revoked_at: datetime.now(UTC), Device.revoked_reason: reason,
          Device.refresh_hash: "", Device.previous_refresh_hash: "", Device.pin_hash: ""}
     ).where((Device.id == device_id) & Device.revoked_at.is_null())
+    await device_revoked(device_id)
 
 
 async def _live_device(device_id: UUID, refresh_token: str) -> dict[str, Any]:

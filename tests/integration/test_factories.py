@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from backend.accounts.tables import Device
+from backend.accounts.services import revoke_device
 from tests.factories import make_org
 
 
@@ -10,9 +10,7 @@ async def test_factory_token_is_accepted_until_device_revoked(client) -> None:  
     org = await make_org()
     agent = org.people["agent_a"]
     assert (await client.get("/health", headers=agent.headers)).status_code == 200
-    await Device.update({Device.revoked_at: Device.created_at}).where(
-        Device.id == agent.device_id
-    ).run()
+    await revoke_device(actor=agent.actor, device_id=agent.device_id)
     response = await client.get("/health", headers=agent.headers)
     assert response.status_code == 401
     assert response.json()["code"] == "TOKEN_EXPIRED"

@@ -196,8 +196,6 @@ def _start_worker(topology: Topology, name: str = "test-worker") -> subprocess.P
                             stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
 
 
-@pytest.mark.xfail(reason="passed until the 10:06 merge of main; since then the killed "
-                   "worker's job is not swept within 60 s — under investigation", strict=False)
 async def test_worker_killed_mid_job(stack: Stack) -> None:
     """kill -9 of the worker running a job: another worker retries it; the effect lands once."""
     from backend import jobs
