@@ -8,7 +8,10 @@ ones), then ``infra/topology.sh`` (N app processes, M workers, nginx in front), 
 organisations, and runs rising numbers of concurrent phones. Each phone (asyncio + httpx, on
 loopback) loops for the level's duration: think time, then one operation of a realistic mix —
 
-- ``pull``     POST /sync/v1/pull until ``has_more`` is false (also right after an SSE poke);
+- ``initial_pull`` the phone's first sync: a full snapshot of what it may see (several pages),
+  reported apart (its size has nothing to do with the incremental pulls of the target);
+- ``pull``     POST /sync/v1/pull from the phone's cookie until ``has_more`` is false (also
+  right after an SSE poke);
 - ``push``     POST /sync/v1/push of 1–3 intents (create or edit an expense line draft);
 - ``receipt``  resumable upload of a ~40 KB receipt (create + chunks), then attach intent;
 - ``sse``      a share of phones hold ``GET /sync/v1/events`` open and pull when poked;
@@ -367,8 +370,9 @@ async def run_phone(
     think: float,
     extras: dict[str, Any],
 ) -> None:
-    await asyncio.sleep(random.uniform(0, min(3.0, think * 2)))  # ramp
-    await timed(rec, "pull", do_pull(http, phone))  # start-up sync
+    # Phones open the app spread over one think time (at least 3 s), not all at once.
+    await asyncio.sleep(random.uniform(0, max(3.0, think)))
+    await timed(rec, "initial_pull", do_pull(http, phone))  # start-up sync (full snapshot)
     for _ in range(10_000):  # bounded
         await asyncio.sleep(random.uniform(0.5 * think, 1.5 * think))
         if time.monotonic() >= deadline:
