@@ -20,7 +20,7 @@ _API_ROOTS = frozenset({"api", "sync", "auth", "integration", "schema", "health"
 _MEDIA = {
     ".js": "text/javascript",
     ".css": "text/css",
-    ".html": "text/html; charset=utf-8",
+    ".html": "text/html",
     ".webmanifest": "application/manifest+json",
     ".json": "application/json",
     ".png": "image/png",
@@ -58,13 +58,13 @@ def static_handlers(settings: Settings) -> list[ControllerRouterHandler]:
             return File(
                 index,
                 headers=_NO_CACHE,
-                media_type="text/html; charset=utf-8",
+                media_type="text/html",
                 content_disposition_type="inline",
             )
         return Response(
             b"<!doctype html><title>Nomade</title>"
             b"<p>PWA not built: run the README's first command.</p>",
-            media_type="text/html; charset=utf-8",
+            media_type="text/html",
             status_code=200,
         )
 
