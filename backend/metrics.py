@@ -41,6 +41,7 @@ __all__ = (
     "metrics_endpoint",
     "pending_reported",
     "push_outcome",
+    "scrape_allowed",
 )
 
 LabelValues = tuple[str, ...]
@@ -344,24 +345,28 @@ class MetricsMiddleware:
 _LOOPBACK_PROXY_HEADERS = (b"x-forwarded-for", b"x-real-ip", b"forwarded")
 
 
-async def metrics_access(connection: ASGIConnection, handler: BaseRouteHandler) -> None:  # type: ignore[type-arg]
-    """Token when ``NOMADE_METRICS_TOKEN`` is set; otherwise direct loopback requests only."""
-    token = get_settings().metrics_token
+def scrape_allowed(*, token: str, authorization: str, client_host: str, proxied: bool) -> bool:
+    """Who may read metrics: with a token set, a caller sending ``Authorization: Metrics
+    <token>`` (any address); without one, a direct loopback caller (no proxy headers)."""
     if token:
-        given = connection.headers.get("authorization", "")
-        scheme, _sep, value = given.partition(" ")
-        if scheme.lower() == "metrics" and hmac.compare_digest(value.strip(), token):
-            return
-        raise DomainError("FORBIDDEN", {"reason": "metrics_token"})
-    client = connection.scope.get("client")
-    host = client[0] if client else ""
+        scheme, _sep, value = authorization.partition(" ")
+        return scheme.lower() == "metrics" and hmac.compare_digest(value.strip(), token)
     try:
-        loopback = ipaddress.ip_address(host).is_loopback
+        loopback = ipaddress.ip_address(client_host).is_loopback
     except ValueError:
         loopback = False
+    return loopback and not proxied
+
+
+async def metrics_access(connection: ASGIConnection, handler: BaseRouteHandler) -> None:  # type: ignore[type-arg]
+    """Guard of ``GET /metrics`` (see :func:`scrape_allowed`)."""
+    token = get_settings().metrics_token
+    client = connection.scope.get("client")
     proxied = any(name in _LOOPBACK_PROXY_HEADERS for name, _value in connection.scope["headers"])
-    if not loopback or proxied:
-        raise DomainError("FORBIDDEN", {"reason": "metrics_loopback_only"})
+    if not scrape_allowed(token=token, authorization=connection.headers.get("authorization", ""),
+                          client_host=client[0] if client else "", proxied=proxied):
+        raise DomainError("FORBIDDEN", {"reason": "metrics_token" if token
+                                        else "metrics_loopback_only"})
 
 
 @get("/metrics", operation_id="metrics", tags=["operations"], guards=[metrics_access],

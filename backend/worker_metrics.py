@@ -9,26 +9,14 @@ metrics token when one is set, otherwise loopback callers only.
 from __future__ import annotations
 
 import asyncio
-import hmac
-import ipaddress
 import logging
 
-from backend.metrics import CONTENT_TYPE, REGISTRY
+from backend.metrics import CONTENT_TYPE, REGISTRY, scrape_allowed
 
 __all__ = ("MetricsServer",)
 
 log = logging.getLogger("nomade.worker")
 _MAX_HEAD = 16 * 1024
-
-
-def _allowed(peer: str, headers: dict[str, str], token: str) -> bool:
-    if token:
-        scheme, _sep, value = headers.get("authorization", "").partition(" ")
-        return scheme.lower() == "metrics" and hmac.compare_digest(value.strip(), token)
-    try:
-        return ipaddress.ip_address(peer).is_loopback
-    except ValueError:
-        return False
 
 
 def _response(status: str, body: str, content_type: str = "text/plain; charset=utf-8") -> bytes:
@@ -73,7 +61,9 @@ class MetricsServer:
             peer = writer.get_extra_info("peername")
             if method != "GET" or path.split("?")[0] != "/metrics":
                 writer.write(_response("404 Not Found", "not found\n"))
-            elif not _allowed(peer[0] if peer else "", headers, self._token):
+            elif not scrape_allowed(token=self._token,
+                                    authorization=headers.get("authorization", ""),
+                                    client_host=peer[0] if peer else "", proxied=False):
                 writer.write(_response("403 Forbidden", "forbidden\n"))
             else:
                 writer.write(_response("200 OK", await REGISTRY.render(), CONTENT_TYPE))
