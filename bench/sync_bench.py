@@ -81,6 +81,31 @@ def _create_args(line_id: uuid.UUID, n: int) -> dict[str, Any]:
             "description": "Déplacement", "vat_rate_bp": 1000, "vat_cents": 91}
 
 
+def pull_row(n: int, owner: uuid.UUID, organisation: uuid.UUID, sv: int = 0) -> Any:
+    """An expense line row written straight through Piccolo (no protocol)."""
+    from backend.expenses.tables import ExpenseLine
+
+    args = _create_args(uuid.uuid4(), n)
+    args.pop("id")
+    args["date"] = date(2026, 11, 2)
+    return ExpenseLine(id=uuid.uuid4(), owner=owner, organisation=organisation, row_version=1,
+                       sync_version=sv, receipts="[]", field_versions="{}", field_sources="{}",
+                       **args)
+
+
+async def seed_pull_rows(organisation: uuid.UUID, owner: uuid.UUID) -> None:
+    """PULL_ROWS lines of ``owner`` (100 per version) for the initial pull to fetch."""
+    from backend.expenses.tables import ExpenseLine
+    from sync.tables import OrganisationVersion
+
+    rows = [pull_row(n, owner, organisation, sv=1 + n // 100) for n in range(PULL_ROWS)]
+    for offset in range(0, PULL_ROWS, 1000):
+        await ExpenseLine.insert(*rows[offset:offset + 1000])
+    del rows  # the server's heap should not hold the bench's 10,000 objects while it pulls
+    await OrganisationVersion.insert(OrganisationVersion(
+        organisation=organisation, version=PULL_ROWS // 100 + 1, horizon=0))
+
+
 async def _run_one(db: str, with_poke: bool) -> dict[str, Any]:
     import httpx
     import msgspec
@@ -100,14 +125,8 @@ async def _run_one(db: str, with_poke: bool) -> dict[str, Any]:
         org = await make_org()
         agent = org.people["agent_a"]
 
-        def raw_row(n: int, owner: uuid.UUID, sv: int = 0, org_id: uuid.UUID | None = None) -> Any:
-            args = _create_args(uuid.uuid4(), n)
-            args.pop("id")
-            args["date"] = date(2026, 11, 2)
-            return ExpenseLine(id=uuid.uuid4(), owner=owner, organisation=org_id or org.id,
-                               row_version=1,
-                               sync_version=sv, receipts="[]", field_versions="{}",
-                               field_sources="{}", **args)
+        def raw_row(n: int, owner: uuid.UUID, sv: int = 0) -> Any:
+            return pull_row(n, owner, org.id, sv)
 
         # -- push throughput vs raw insert (one transaction per row on both sides), measured
         # in alternating stretches of 100 rows so that the load of the machine weighs on both
@@ -142,15 +161,7 @@ async def _run_one(db: str, with_poke: bool) -> dict[str, Any]:
         # -- initial pull of 10,000 rows vs raw select of the same rows
         reader = await make_org()
         owner = reader.people["agent_a"]
-        rows = [raw_row(n, owner.user_id, sv=1 + n // 100, org_id=reader.id)
-                for n in range(PULL_ROWS)]
-        for offset in range(0, PULL_ROWS, 1000):
-            await ExpenseLine.insert(*rows[offset:offset + 1000])
-        del rows  # the server's heap should not hold the bench's 10,000 objects while it pulls
-        from sync.tables import OrganisationVersion
-
-        await OrganisationVersion.insert(OrganisationVersion(
-            organisation=reader.id, version=PULL_ROWS // 100 + 1, horizon=0))
+        await seed_pull_rows(reader.id, owner.user_id)
         start = time.perf_counter()
         raw = await ExpenseLine.select().where(ExpenseLine.organisation == reader.id,
                                                ExpenseLine.owner.is_in([owner.user_id]))

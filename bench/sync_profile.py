@@ -30,7 +30,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.sync_bench import PULL_ROWS, _configure, _create_args, _drop  # noqa: E402
+from bench.sync_bench import _configure, _create_args, _drop, seed_pull_rows  # noqa: E402
 
 COUNTS: collections.Counter[str] = collections.Counter()
 ROUND_TRIPS: collections.Counter[str] = collections.Counter()
@@ -126,9 +126,7 @@ async def _run(db: str, profile: bool) -> dict[str, Any]:
     import msgspec
 
     from backend.app import create_app
-    from backend.expenses.tables import ExpenseLine
     from backend.migrate import migrate
-    from sync.tables import OrganisationVersion
     from tests.factories import make_org
 
     await migrate()
@@ -177,18 +175,7 @@ async def _run(db: str, profile: bool) -> dict[str, Any]:
 
         reader = await make_org()
         owner = reader.people["agent_a"]
-        rows = [ExpenseLine(id=uuid.uuid4(), owner=owner.user_id, organisation=reader.id,
-                            row_version=1, sync_version=1 + n // 100, receipts="[]",
-                            field_versions="{}", field_sources="{}",
-                            **{k: v for k, v in _create_args(uuid.uuid4(), n).items()
-                               if k not in ("id", "date")},
-                            date=__import__("datetime").date(2026, 11, 2))
-                for n in range(PULL_ROWS)]
-        for offset in range(0, PULL_ROWS, 1000):
-            await ExpenseLine.insert(*rows[offset:offset + 1000])
-        del rows  # the server's heap should not hold the bench's 10,000 objects while it pulls
-        await OrganisationVersion.insert(OrganisationVersion(
-            organisation=reader.id, version=PULL_ROWS // 100 + 1, horizon=0))
+        await seed_pull_rows(reader.id, owner.user_id)
         pull_client = str(uuid.uuid4())
         cookie = None
         with Phase("initial_pull", 1, profile, db) as p:
