@@ -14,7 +14,7 @@
 import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
 
 import { StorageFullError, isQuotaError } from './errors';
-import type { Cookie, EntityName, FieldConflict, JsonObject, LocalizedText, User, WireAck } from './types';
+import type { Cookie, EntityName, FieldConflict, JsonObject, LocalizedText, User, WireAck, WireMutation } from './types';
 
 /** A base row: the server's truth as of the last applied pull. */
 export interface BaseRow {
@@ -49,7 +49,7 @@ export interface StoredAck {
   message: LocalizedText;
   details: JsonObject;
   conflicts?: FieldConflict[];
-  intent: { seq: number; id: string; name: string; v: number; args: JsonObject; client_time: string };
+  intent: WireMutation;
   at: number;
   dismissed: boolean;
 }

@@ -9,7 +9,7 @@
 import { clientKey, guarded, type ClientMeta, type Db, type StoredAck, type StoredIntent } from './db';
 import { newMutationId } from './ids';
 import { describeCode } from './messages';
-import type { JsonObject, WireAck } from './types';
+import type { JsonObject, WireAck, WireMutation } from './types';
 
 const MAX_SEQ = Number.MAX_SAFE_INTEGER;
 
@@ -86,6 +86,11 @@ export async function listIntents(db: Db, userId: string, fromSeq = 0): Promise<
   return db.getAll('intents', IDBKeyRange.bound([userId, fromSeq], [userId, MAX_SEQ]));
 }
 
+/** A stored intent as the server receives it (and as a problem report keeps it). */
+export function toWire(intent: StoredIntent): WireMutation {
+  return { seq: intent.seq, id: intent.id, name: intent.name, v: intent.v, args: intent.args, client_time: intent.client_time };
+}
+
 /** What an ack means for the user, or null when it needs no attention. */
 export function problemOf(intent: StoredIntent, ack: WireAck, now: number): StoredAck | null {
   const details = ack.details ?? {};
@@ -107,14 +112,7 @@ export function problemOf(intent: StoredIntent, ack: WireAck, now: number): Stor
     message: describeCode(code, ack.message),
     details,
     conflicts,
-    intent: {
-      seq: intent.seq,
-      id: intent.id,
-      name: intent.name,
-      v: intent.v,
-      args: intent.args,
-      client_time: intent.client_time,
-    },
+    intent: toWire(intent),
     at: now,
     dismissed: false,
   };

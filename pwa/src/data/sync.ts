@@ -14,7 +14,7 @@ import { pendingBlobs } from './blobs';
 import { clientKey, guarded, type ClientMeta, type Db } from './db';
 import type { Clock } from './engine';
 import { ApiError, DataError, NetworkError, NotSignedInError } from './errors';
-import { ensureClient, getClient, listIntents, problemOf, recordAcks } from './queue';
+import { ensureClient, getClient, listIntents, problemOf, recordAcks, toWire } from './queue';
 import type { Store } from './store';
 import type { Cookie, PatchOp, PullResponse, PushRequest, PushResponse, WireAck } from './types';
 
@@ -229,14 +229,7 @@ export class SyncLoop {
         schema_version: SCHEMA_VERSION,
         app_version: settings.appVersion,
         // No cookie key: the pull that follows fetches the patch (all pages, staged).
-        mutations: batch.map((intent) => ({
-          seq: intent.seq,
-          id: intent.id,
-          name: intent.name,
-          v: intent.v,
-          args: intent.args,
-          client_time: intent.client_time,
-        })),
+        mutations: batch.map(toWire),
       };
       let response: PushResponse;
       try {
