@@ -154,6 +154,7 @@ class PushSender:
                 PushOutbox.document_kind,
                 PushOutbox.document_id,
                 PushOutbox.attempts,
+                PushOutbox.created_at,
             )
         )
         return rows
@@ -194,7 +195,7 @@ class PushSender:
         if not items:
             return report
         await asyncio.to_thread(_encrypt_all, items)
-        await asyncio.gather(*(self._post(item) for item in items))
+        await asyncio.gather(*(self._post_in_order(group) for group in _by_device_topic(items)))
         for item in items:
             item.outcome = classify(item.status, item.retry_after, int(item.row["attempts"]), now)
         await self._record(items, now, report)
@@ -210,6 +211,12 @@ class PushSender:
         ]
         viewing = await presence.viewing(triples)
         return {i.row["id"] for i, t in zip(watched, triples, strict=True) if t in viewing}
+
+    async def _post_in_order(self, items: list[_Item]) -> None:
+        """One device's messages about one document, oldest first: with a shared ``Topic`` the
+        push service keeps only the last one, which must be the newest status."""
+        for item in items:
+            await self._post(item)
 
     async def _post(self, item: _Item) -> None:
         row = item.row
@@ -397,3 +404,13 @@ class PushSender:
             PushOutbox.id.is_in([r["id"] for r in rows])
         )
         return len(summaries)
+
+
+def _by_device_topic(items: list[_Item]) -> list[list[_Item]]:
+    """Items grouped by (endpoint, topic), each group oldest first; items without a topic
+    are groups of their own (nothing to keep in order)."""
+    groups: dict[tuple[str, str], list[_Item]] = {}
+    for item in items:
+        key = (item.endpoint, item.row["topic"] or str(item.row["id"]))
+        groups.setdefault(key, []).append(item)
+    return [sorted(group, key=lambda i: i.row["created_at"]) for group in groups.values()]
