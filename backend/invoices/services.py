@@ -29,6 +29,7 @@ from backend.invoices.statuses import (
     REASON_REQUIRED,
     StatusEvent,
     current_status,
+    late_from,
     normalise_code,
     payment_deadline,
     stage_of,
@@ -128,6 +129,7 @@ def _status_values(history: list[dict[str, Any]], kind: str, now: datetime) -> d
         Invoice.submitted_at: submitted,
         Invoice.paid_at: deadline.paid_at if deadline else None,
         Invoice.due_at: deadline.due_at if deadline else None,
+        Invoice.late_from: late_from(events, organisation_kind=kind),
     }
 
 
@@ -301,23 +303,19 @@ async def list_invoices(
                          amount_min=amount_min, amount_max=amount_max)
     if where is None:
         return InvoicePage(items=[], total=0, offset=offset, limit=limit)
+    if late is not None:
+        # late_from is when lateness starts if nothing else happens (statuses.late_from).
+        overdue = Invoice.late_from.is_not_null() & (Invoice.late_from < now)
+        where = where & (overdue if late else (
+            Invoice.late_from.is_null() | (Invoice.late_from >= now)))
     column = _SORTS[sort.lstrip("-")]
     query = Invoice.select().where(where).order_by(column, ascending=not sort.startswith("-")
                                                    ).order_by(Invoice.id)
-    if late is None:
-        total = await Invoice.count().where(where)
-        rows = await query.offset(offset).limit(limit).output(load_json=True)
-        kinds = await _kinds(rows)
-        items = [_out(r, kinds.get(r["organisation"], "state"), now) for r in rows]
-        return InvoicePage(items=items, total=total, offset=offset, limit=limit)
-    # Lateness depends on "now" and on suspensions: filter after computing it.
-    rows = await query.output(load_json=True)
+    total = await Invoice.count().where(where)
+    rows = await query.offset(offset).limit(limit).output(load_json=True)
     kinds = await _kinds(rows)
-    chosen = [r for r in rows
-              if _deadline_of(r, kinds.get(r["organisation"], "state"), now)[0] == late]
-    items = [_out(r, kinds.get(r["organisation"], "state"), now)
-             for r in chosen[offset:offset + limit]]
-    return InvoicePage(items=items, total=len(chosen), offset=offset, limit=limit)
+    items = [_out(r, kinds.get(r["organisation"], "state"), now) for r in rows]
+    return InvoicePage(items=items, total=total, offset=offset, limit=limit)
 
 
 async def get_invoice(actor: Actor, invoice_id: UUID, *, now: datetime) -> InvoiceOut:

@@ -25,6 +25,7 @@ __all__ = (
     "Stage",
     "StatusEvent",
     "current_status",
+    "late_from",
     "normalise_code",
     "payment_deadline",
     "service_done_standing",
@@ -180,6 +181,15 @@ def suspended_time(events: Iterable[StatusEvent], *, now: datetime) -> timedelta
     return total
 
 
+def open_suspension_since(events: Iterable[StatusEvent]) -> datetime | None:
+    """When the suspension still open began (the first SUSPENDUE after the last other event)."""
+    opened: datetime | None = None
+    for event in sorted(events, key=lambda e: e.occurred_at):
+        suspends = event.code == "SUSPENDUE"
+        opened = (opened or event.occurred_at) if suspends else None
+    return opened
+
+
 def payment_deadline(
     events: Sequence[StatusEvent], *, organisation_kind: str, now: datetime
 ) -> Deadline | None:
@@ -206,3 +216,27 @@ def payment_deadline(
         days_late=max(late_by.days, 1) if late else 0,  # whole days, at least 1 once late
         days_to_pay=(paid_at - starts_at).total_seconds() / 86400 if paid_at else None,
     )
+
+
+def late_from(events: Sequence[StatusEvent], *, organisation_kind: str) -> datetime | None:
+    """The instant after which the invoice counts as late, as long as no new event comes.
+
+    None when it cannot become late as things stand: not submitted, rejected, paid in time, or
+    suspended before its deadline (the clock stands still until the next event). Stored beside
+    the invoice, it lets the database answer "late at ``now``" as ``late_from < now``, which is
+    what :func:`payment_deadline` says for any ``now`` after the last event.
+    """
+    known = [e for e in events if e.code in CODES]
+    if not known:
+        return None
+    last = max(e.occurred_at for e in known)
+    opened = open_suspension_since(known)
+    # With no open suspension the deadline no longer moves; with one, it moves with ``now``
+    # from the opening on, so lateness is settled at the opening.
+    settled = payment_deadline(known, organisation_kind=organisation_kind,
+                               now=opened if opened is not None else last)
+    if settled is None:
+        return None
+    if settled.paid_at is None and opened is None:
+        return settled.due_at
+    return settled.due_at if settled.late else None

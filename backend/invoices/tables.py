@@ -52,6 +52,9 @@ class Invoice(SyncedColumns, Table, tablename="invoice"):
     submitted_at = Timestamptz(null=True, default=None)
     paid_at = Timestamptz(null=True, default=None)
     due_at = Timestamptz(null=True, default=None)
+    # Late once this instant has passed, if no new event comes (statuses.late_from): lets the
+    # database filter late invoices without replaying each history.
+    late_from = Timestamptz(null=True, default=None, index=True)
     history = JSON(default="[]")
     source = Varchar(length=32, default="chorus_pro")
     created_at = Timestamptz(default=TimestamptzNow())

@@ -30,9 +30,17 @@ export function paymentDelays(invoices: Invoice[]): number[] {
   return invoices.filter((i) => i.paid_on).map((i) => Math.round((Date.parse(i.paid_on as string) - Date.parse(i.issued_on)) / DAY));
 }
 
-/** Invoices paid after their due date, or unpaid and past it on `today`. */
-export function lateInvoices(invoices: Invoice[], today: string = new Date().toISOString().slice(0, 10)): Invoice[] {
-  return invoices.filter((i) => (i.paid_on ? i.paid_on > i.due_on : i.due_on < today && i.status !== "REJETEE"));
+/**
+ * Invoices late at `now`, as the server counts them: past their `late_from` (which already
+ * accounts for suspensions stopping the clock). Rows pulled before the server sent
+ * `late_from` fall back to the due date: paid after it, or unpaid and past it.
+ */
+export function lateInvoices(invoices: Invoice[], now: Date = new Date()): Invoice[] {
+  const today = now.toISOString().slice(0, 10);
+  return invoices.filter((i) => {
+    if (i.late_from !== undefined) return i.late_from !== null && Date.parse(i.late_from) < now.getTime();
+    return i.paid_on ? i.paid_on > i.due_on : i.due_on < today && i.status !== "REJETEE";
+  });
 }
 
 export function median(values: number[]): number | null {

@@ -110,6 +110,8 @@ export interface Invoice {
   issued_on: string;
   due_on: string;
   paid_on?: string;
+  /** When it becomes late if nothing else happens (server's rule, suspensions included); null: it cannot; absent: a row pulled before the server sent it. */
+  late_from?: string | null;
   status: string;
   history: InvoiceEvent[];
 }

@@ -56,7 +56,15 @@ describe("supplier invoices", () => {
 
   it("sums amounts per stage and finds late invoices", () => {
     expect(amountsPerStage(all)).toEqual({ received: 2_500, action: 10_000, service_done: 0, payment: 0, paid: 6_000 });
-    expect(lateInvoices(all, "2026-11-22").map((i) => i.id)).toEqual(["a", "b"]);
+    expect(lateInvoices(all, new Date("2026-11-22T12:00:00Z")).map((i) => i.id)).toEqual(["a", "b"]);
+  });
+
+  it("counts late as the server does once it sends late_from (a suspension stops the clock)", () => {
+    const now = new Date("2026-11-22T12:00:00Z");
+    const suspendedInTime = { ...invoice("s", "SUSPENDUE", 1_000, "2026-09-01", "2026-10-01"), late_from: null };
+    const overdue = { ...invoice("o", "DEPOSEE", 1_000, "2026-09-01", "2026-12-31"), late_from: "2026-11-22T11:59:00+00:00" };
+    const dueLater = { ...invoice("l", "DEPOSEE", 1_000, "2026-09-01", "2026-10-01"), late_from: "2026-11-22T12:01:00+00:00" };
+    expect(lateInvoices([suspendedInTime, overdue, dueLater], now).map((i) => i.id)).toEqual(["o"]);
     expect(median([50, 20, 30])).toBe(30);
     expect(median([])).toBeNull();
   });

@@ -3,11 +3,13 @@ service done moving invoices, and who sees what."""
 
 from __future__ import annotations
 
+import importlib
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from backend.invoices.integration_keys import create_key
+from backend.invoices.tables import Invoice
 from tests.factories import Org, make_org
 from tests.integration.workflows.intents import send
 
@@ -143,6 +145,9 @@ async def test_supplier_search_filters_sort_page_and_statistics(client: Any) -> 
     late = await invoices(client, org, "supplier", late="true")
     assert [i["number"] for i in late["items"]] == ["A-1"]
     assert late["items"][0]["days_late"] == 10
+    on_time = await invoices(client, org, "supplier", late="false", sort="number", limit=2)
+    assert [i["number"] for i in on_time["items"]] == ["A-2", "A-3"]
+    assert on_time["total"] == 3
     stats = (await client.get("/api/v1/invoices/statistics",
                               headers=org.people["supplier"].headers)).json()
     stages = {s["stage"]: (s["count"], s["amount_cents"]) for s in stats["stages"]}
@@ -153,6 +158,22 @@ async def test_supplier_search_filters_sort_page_and_statistics(client: Any) -> 
     other = (await client.get("/api/v1/invoices/statistics",
                               headers=org.people["other_supplier"].headers)).json()
     assert other["invoice_count"] == 0
+
+
+async def test_invoices_recorded_before_late_from_existed_are_filled_by_the_migration(
+    client: Any,
+) -> None:
+    org, key = await keyed_org()
+    await post(client, key, invoice_event(org, "B-1", days_ago=45),
+               invoice_event(org, "B-2", days_ago=3))
+    await Invoice.update({Invoice.late_from: None}).where(Invoice.organisation == org.id)
+    assert (await invoices(client, org, "supplier", late="true"))["total"] == 0
+    backfill = importlib.import_module(
+        "backend.invoices.piccolo_migrations.invoices_2026_12_02t03_16_30_000000")
+    for step in (await backfill.forwards()).raw:
+        await step()
+    late = await invoices(client, org, "supplier", late="true")
+    assert [i["number"] for i in late["items"]] == ["B-1"]
 
 
 async def test_suppliers_never_see_each_others_invoices(client: Any) -> None:
