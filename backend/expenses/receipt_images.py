@@ -17,7 +17,6 @@ be shown is remembered too (a small marker file), so a bad blob costs one decodi
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 import tempfile
 import threading
@@ -74,6 +73,12 @@ def rendition_etag(sha256: str, rendition: Rendition) -> str:
     return f'"{sha256}.{rendition}.{RENDITION_VERSION}"'
 
 
+def _etags(if_none_match: str) -> set[str]:
+    """The entity tags of an If-None-Match header (weak ones compared as strong: the bytes of
+    a rendition never change under one tag)."""
+    return {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
+
+
 def _json(value: Any) -> Any:
     return msgspec.json.decode(value) if isinstance(value, str | bytes) else value
 
@@ -116,11 +121,11 @@ def _read_cached(path: Path) -> tuple[bytes | None, str | None]:
 
 def _write_atomically(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".tmp-", delete=False) as handle:
+        temporary = handle.name
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(temporary, path)
+        Path(temporary).write_bytes(data)
+        Path(temporary).replace(path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
@@ -150,7 +155,7 @@ async def receipt_image(actor: Actor, line_id: UUID, sha256: str, rendition: Ren
         raise DomainError("RECEIPT_NOT_FOUND")
     organisation_id = await _check_access(actor, line_id, sha)
     etag = rendition_etag(sha, rendition)
-    if if_none_match is not None and etag in {t.strip().removeprefix("W/") for t in if_none_match.split(",")}:
+    if if_none_match is not None and etag in _etags(if_none_match):
         return ReceiptImage(etag, None)
     path = _cache_path(organisation_id, sha, rendition)
     jpeg, failure = await asyncio.to_thread(_read_cached, path)
