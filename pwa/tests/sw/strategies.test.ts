@@ -1,0 +1,14 @@
+import { describe, expect, it } from 'vitest';
+
+import { RECEIPT_CACHE } from '../../src/data/cache-names';
+import { isOutdatedCache, RUNTIME_CACHE } from '../../src/sw/strategies';
+
+describe('versioned caches', () => {
+  it('earlier versions of the runtime and receipt caches go, current ones and others stay', () => {
+    expect(isOutdatedCache('nomade-runtime-v0')).toBe(true);
+    expect(isOutdatedCache('nomade-receipts-v0')).toBe(true);
+    expect(isOutdatedCache(RUNTIME_CACHE)).toBe(false);
+    expect(isOutdatedCache(RECEIPT_CACHE)).toBe(false);
+    expect(isOutdatedCache('workbox-precache-v2-https://x/')).toBe(false);
+  });
+});
