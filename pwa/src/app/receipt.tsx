@@ -3,6 +3,7 @@
  * to the thumbnail). Images come through the data layer (the queued photo offline, the cached
  * or the server's rendition); a failed load is tried again when the phone comes online or a
  * pending upload finishes. */
+import type { ComponentChildren } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { blobsPending, online, receiptImage } from "./data";
 import { formatDate, language, t } from "./i18n";
@@ -36,7 +37,8 @@ function useReceiptUrl(lineId: string, sha256: string, rendition: "thumbnail" | 
   return { url, failure };
 }
 
-export function ReceiptPreview({ line, sha256 }: { line: ExpenseLine; sha256: string }) {
+/** The thumbnail, with `children` (what the line says of its receipt) beside it. */
+export function ReceiptPreview({ line, sha256, children }: { line: ExpenseLine; sha256: string; children?: ComponentChildren }) {
   const [opened, setOpened] = useState(false);
   const dialog = useRef<HTMLDialogElement>(null);
   const thumb = useReceiptUrl(line.id, sha256, "thumbnail", true);
@@ -49,9 +51,14 @@ export function ReceiptPreview({ line, sha256 }: { line: ExpenseLine; sha256: st
   }
 
   if (thumb.url === null) {
-    if (thumb.failure === null) return <p class="muted" role="status">{t("common.loading")}</p>;
-    const text = thumb.failure.offline ? t("claims.receiptOffline") : thumb.failure.problem.message[language.value];
-    return <p class="muted" role="status" data-receipt-problem={thumb.failure.problem.code}>{text}</p>;
+    const text = thumb.failure === null ? t("common.loading")
+      : thumb.failure.offline ? t("claims.receiptOffline") : thumb.failure.problem.message[language.value];
+    return (
+      <>
+        {children}
+        <p class="muted" role="status" data-receipt-problem={thumb.failure?.problem.code}>{text}</p>
+      </>
+    );
   }
   return (
     <div class="receipt">
@@ -59,6 +66,7 @@ export function ReceiptPreview({ line, sha256 }: { line: ExpenseLine; sha256: st
         <img src={thumb.url} alt={alt} data-receipt-thumbnail="" />
         <span>{t("claims.receiptEnlarge")}</span>
       </button>
+      <div>{children}</div>
       <dialog ref={dialog} class="receipt-dialog" aria-label={alt} onClose={() => setOpened(false)}>
         <img src={full.url ?? thumb.url} alt={alt} data-receipt-full={full.url ? "" : undefined} />
         <form method="dialog">

@@ -263,14 +263,15 @@ export function LineEditor() {
           </p>
         )}
         {!receipt?.blob && existing?.receipt_blob && (
-          <>
+          <ReceiptPreview key={existing.receipt_blob} line={existing} sha256={existing.receipt_blob}>
             <p class="muted">{t("claims.receiptAttached")}</p>
-            <ReceiptPreview key={existing.receipt_blob} line={existing} sha256={existing.receipt_blob} />
-          </>
+            {existing.reading === "pending" && <p class="muted">{t("claims.reading")}</p>}
+            {existing.reading === "unreadable" && <p class="alert">{t("claims.unreadable")}</p>}
+          </ReceiptPreview>
         )}
         {receipt?.blob && !existing && <p class="muted">{t("claims.ocrHint")}</p>}
-        {existing?.reading === "pending" && <p class="muted">{t("claims.reading")}</p>}
-        {existing?.reading === "unreadable" && <p class="alert">{t("claims.unreadable")}</p>}
+        {!existing?.receipt_blob && existing?.reading === "pending" && <p class="muted">{t("claims.reading")}</p>}
+        {!existing?.receipt_blob && existing?.reading === "unreadable" && <p class="alert">{t("claims.unreadable")}</p>}
       </fieldset>
       <form onSubmit={submit}>
         {ocr && <p class="muted">{t("claims.ocr")}</p>}
