@@ -7,7 +7,7 @@ import { Auth } from './auth';
 import { BlobUploader, DEFAULT_CHUNK_SIZE, localBlob, pendingBlobs, storeBlob } from './blobs';
 import { getMeta, guarded, openDatabase, type BaseRow, type ClientMeta, type Db, type StoredAck, type StoredIntent } from './db';
 import { NotSignedInError, StorageFullError } from './errors';
-import { clearReceiptCache, receiptImage, type ReceiptRendition } from './receipts';
+import { clearReceiptCache, keepUploadedPhoto, receiptImage, type ReceiptRendition } from './receipts';
 import { makeCommands, type Commands } from './commands';
 import { Http } from './http';
 import { Notifications } from './notifications';
@@ -261,7 +261,9 @@ export class DataLayer {
     const fetcher = options.fetch ?? globalThis.fetch.bind(globalThis);
     const http = new Http(options.apiBase ?? '', fetcher);
     this.authHandle = new Auth(db, http, this.store, this.clock, this.locks);
-    this.uploader = new BlobUploader(db, this.authHandle, options.chunkSize ?? DEFAULT_CHUNK_SIZE);
+    // An uploaded photo stays viewable offline until the server's thumbnail replaces it.
+    this.uploader = new BlobUploader(db, this.authHandle, options.chunkSize ?? DEFAULT_CHUNK_SIZE,
+      (blob) => keepUploadedPhoto(this.caches, blob));
     const auth = this.authHandle;
     this.notificationsHandle = new Notifications(db, http, auth, () => {
       const userId = auth.currentUserId();

@@ -8,14 +8,16 @@
  *      opened offline or while the session is locked still shows its receipt;
  *   3. the server: GET /api/v1/expense-lines/{line}/receipts/{sha256}/{thumbnail|image}, then
  *      kept in the cache (a rendition never changes for a given blob hash).
- * Offline, the full image falls back to the cached thumbnail.
+ * Offline, the full image falls back to the cached thumbnail, and either falls back to the
+ * photo as it was uploaded from this device: kept in the cache when its upload finished (the
+ * IndexedDB copy is then deleted), dropped once the server's thumbnail is cached.
  *
  * The cache is versioned (the service worker deletes other versions on activate) and emptied
  * when the user signs out or another user signs in: its entries are one user's receipts.
  */
 import { localBlob } from './blobs';
 import { RECEIPT_CACHE } from './cache-names';
-import type { Db } from './db';
+import type { Db, StoredBlob } from './db';
 import { NetworkError } from './errors';
 
 export type ReceiptRendition = 'thumbnail' | 'image';
@@ -23,6 +25,11 @@ export type ReceiptRendition = 'thumbnail' | 'image';
 /** The server path of a rendition of a line's receipt. */
 export function receiptImagePath(lineId: string, sha256: string, rendition: ReceiptRendition): string {
   return `/api/v1/expense-lines/${encodeURIComponent(lineId)}/receipts/${encodeURIComponent(sha256)}/${rendition}`;
+}
+
+/** The cache key of a photo uploaded from this device (not a server route). */
+export function uploadedPhotoKey(sha256: string): string {
+  return `/__nomade__/uploaded-receipts/${encodeURIComponent(sha256)}`;
 }
 
 /** What the receipt images need from the rest of the data layer. */
@@ -62,18 +69,29 @@ export async function receiptImage(
   try {
     image = await sources.download(userId, path);
   } catch (error) {
-    const thumbnail = rendition === 'image' && error instanceof NetworkError
-      ? await cached(cache, receiptImagePath(lineId, sha256, 'thumbnail'))
-      : undefined;
-    if (thumbnail !== undefined) return thumbnail;
+    if (!(error instanceof NetworkError)) throw error;
+    const fallback = (rendition === 'image' ? await cached(cache, receiptImagePath(lineId, sha256, 'thumbnail')) : undefined)
+      ?? await cached(cache, uploadedPhotoKey(sha256));
+    if (fallback !== undefined) return fallback;
     throw error;
   }
   try {
     await cache?.put(path, new Response(image, { headers: { 'Content-Type': image.type || 'image/jpeg' } }));
+    if (rendition === 'thumbnail') await cache?.delete(uploadedPhotoKey(sha256));
   } catch {
     // Quota or storage blocked: shown now, downloaded again next time.
   }
   return image;
+}
+
+/** Keeps a photo whose upload just finished viewable offline (its IndexedDB copy goes). */
+export async function keepUploadedPhoto(caches: CacheStorage | null, blob: StoredBlob): Promise<void> {
+  const cache = await openCache(caches);
+  try {
+    await cache?.put(uploadedPhotoKey(blob.sha256), new Response(blob.bytes, { headers: { 'Content-Type': blob.content_type } }));
+  } catch {
+    // Quota: the server's thumbnail shows once online.
+  }
 }
 
 /** Forgets every cached receipt image (sign-out, another user signing in). */

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { sha256Hex } from '../../src/data/blobs';
 import { RECEIPT_CACHE } from '../../src/data/cache-names';
 import { NetworkError } from '../../src/data/errors';
-import { receiptImagePath } from '../../src/data/receipts';
+import { receiptImagePath, uploadedPhotoKey } from '../../src/data/receipts';
 import { harness, settle, type Harness } from './helpers';
 
 /** Cache Storage in memory (the browser's keys requests by URL; so does this one). */
@@ -17,6 +17,7 @@ class MemoryCaches {
     return {
       match: async (key: RequestInfo | URL) => entries.get(String(key))?.clone(),
       put: async (key: RequestInfo | URL, response: Response) => void entries.set(String(key), response.clone()),
+      delete: async (key: RequestInfo | URL) => entries.delete(String(key)),
     } as unknown as Cache;
   }
 
@@ -61,7 +62,9 @@ describe('receipt images', () => {
     await layer.syncNow();
     await settle(layer);
     expect(await layer.localReceipt(sha)).toBeUndefined();
+    expect(caches.keys(RECEIPT_CACHE)).toEqual([uploadedPhotoKey(sha)]); // viewable offline meanwhile
     expect(await text(await layer.receiptImage('line-1', sha, 'thumbnail'))).toBe(`thumbnail:${sha.slice(0, 8)}`);
+    // The server's thumbnail replaces the kept photo.
     expect(caches.keys(RECEIPT_CACHE)).toEqual([receiptImagePath('line-1', sha, 'thumbnail')]);
     const downloads = h.server.requests('/api/v1/expense-lines/').length;
 
@@ -76,6 +79,25 @@ describe('receipt images', () => {
     expect(await text(await layer.receiptImage('line-1', sha, 'image'))).toBe(`image:${sha.slice(0, 8)}`);
     await layer.receiptImage('line-1', sha, 'image');
     expect(h.server.requests('/api/v1/expense-lines/')).toHaveLength(downloads + 1);
+  });
+
+  it('a photo uploaded then seen only offline shows as it was taken', async () => {
+    h = harness();
+    h.server.serverPut('u-alice', 'expense_line', 'line-1', { merchant: 'Taxi' });
+    const caches = new MemoryCaches();
+    const layer = await h.open({ caches: caches as unknown as CacheStorage });
+    await layer.login('alice@example.fr', 'secret', 'phone');
+    await settle(layer);
+    const file = photo();
+    const sha = await sha256Hex(await file.arrayBuffer());
+    await layer.commands.expenseLines.attachReceipt('line-1', file);
+    await layer.syncNow();
+    await settle(layer);
+    h.server.online = false;
+    for (const rendition of ['thumbnail', 'image'] as const) {
+      const shown = await layer.receiptImage('line-1', sha, rendition);
+      expect(new Uint8Array(await shown.arrayBuffer())).toEqual(new Uint8Array(await file.arrayBuffer()));
+    }
   });
 
   it('offline with nothing cached is a network error; sign-out forgets the cached images', async () => {
