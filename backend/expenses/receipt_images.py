@@ -17,6 +17,7 @@ be shown is remembered too (a small marker file), so a bad blob costs one decodi
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 import tempfile
 import threading
@@ -40,7 +41,10 @@ __all__ = ("RENDER_SLOTS", "RENDITION_VERSION", "ReceiptImage", "receipt_image",
 
 #: Bumped when the renditions change (size, quality): new ETags and new cache files.
 RENDITION_VERSION = "r1"
+#: Renditions made at once by a process (each decodes at most ocr.loading.MAX_PIXELS, drafted
+#: down for JPEG): bounds memory and leaves cores to the requests.
 RENDER_SLOTS = 2
+log = logging.getLogger("nomade.expenses")
 _slots = threading.BoundedSemaphore(RENDER_SLOTS)
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
@@ -136,9 +140,13 @@ def _render_and_keep(data: bytes, rendition: Rendition, path: Path) -> tuple[byt
     with _slots:
         try:
             jpeg = render_rendition(data, rendition)
-        except OcrError as error:
-            _write_atomically(path.with_suffix(path.suffix + ".err"), error.code.encode())
-            return None, error.code
+        except (OcrError, MemoryError) as error:
+            code = error.code if isinstance(error, OcrError) else "OCR_IMAGE_TOO_LARGE"
+            _write_atomically(path.with_suffix(path.suffix + ".err"), code.encode())
+            return None, code
+        except Exception:  # a decoder's bug: answered as unreadable, tried again next time
+            log.exception("receipt rendition failed", extra={"path": str(path)})
+            return None, "RENDER_FAILED"
     _write_atomically(path.with_suffix(path.suffix + ".jpg"), jpeg)
     return jpeg, ""
 

@@ -178,3 +178,22 @@ async def test_receipts_not_attached_not_uploaded_or_unreadable_have_clear_codes
     response = await client.get(url(line_id, pending), headers=agent.headers)
     assert (response.status_code, response.json()["code"]) == (404, "RECEIPT_NOT_UPLOADED")
     assert "pas encore arrivé" in response.json()["message"]["fr"]
+
+
+async def test_a_decoder_crash_is_a_clear_error_and_is_tried_again(
+    client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    org = await make_org()
+    agent = org.people["agent_a"]
+    line_id, sha = await claimed_line_with(client, org, sideways_phone_photo())
+
+    def crash(data: bytes, rendition: Any) -> bytes:
+        raise RuntimeError("decoder bug")
+
+    monkeypatch.setattr(receipt_images, "render_rendition", crash)
+    response = await client.get(url(line_id, sha), headers=agent.headers)
+    assert (response.status_code, response.json()["code"]) == (422, "RECEIPT_IMAGE_UNREADABLE")
+    assert response.json()["details"]["reason"] == "RENDER_FAILED"
+    monkeypatch.undo()
+    response = await client.get(url(line_id, sha), headers=agent.headers)
+    assert response.status_code == 200 and response.headers["content-type"] == "image/jpeg"
