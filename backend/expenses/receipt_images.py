@@ -10,8 +10,10 @@ Renditions are CPU work: made once in a worker thread (at most :data:`RENDER_SLO
 per process) through :func:`ocr.thumbnails.render_rendition`, which loads the receipt with the
 OCR reader's safety limits; then kept on disk under ``<data_dir>/renditions``, keyed by the
 blob's organisation, hash and the rendition (a blob's bytes never change, so neither does its
-rendition). With S3 blob storage each app machine keeps its own copies. A receipt that cannot
-be shown is remembered too (a small marker file), so a bad blob costs one decoding.
+rendition). A receipt that cannot be shown is remembered too (a small marker file), so a bad
+blob costs one decoding. When garbage collection deletes a blob, its renditions on the machine
+running the collection go with it; with S3 blob storage and several app machines, the other
+machines' copies stay (small, and never served: no line references the blob any more).
 """
 
 from __future__ import annotations
@@ -34,10 +36,11 @@ from backend.expenses.services import get_line, owners_visible_to
 from backend.settings import get_settings
 from ocr.errors import OcrError
 from ocr.thumbnails import Rendition, render_rendition
+from sync import on_blob_collected
 from sync.blobs import blob_ready, read_blob
 
-__all__ = ("RENDER_SLOTS", "RENDITION_VERSION", "ReceiptImage", "receipt_image",
-           "rendition_etag")
+__all__ = ("RENDER_SLOTS", "RENDITION_VERSION", "ReceiptImage", "forget_renditions",
+           "receipt_image", "rendition_etag")
 
 #: Bumped when the renditions change (size, quality): new ETags and new cache files.
 RENDITION_VERSION = "r1"
@@ -175,3 +178,16 @@ async def receipt_image(actor: Actor, line_id: UUID, sha256: str, rendition: Ren
     if jpeg is None:
         raise DomainError("RECEIPT_IMAGE_UNREADABLE", {"reason": failure, "sha256": sha})
     return ReceiptImage(etag, jpeg)
+
+
+def _delete_renditions(organisation_id: UUID, sha256: str) -> None:
+    folder = _cache_path(organisation_id, sha256, "thumbnail").parent
+    for path in folder.glob(f"{sha256}.*"):
+        path.unlink(missing_ok=True)
+
+
+@on_blob_collected
+async def forget_renditions(organisation_id: UUID, sha256: str) -> None:
+    """The blob was collected: its renditions (and failure markers) on this machine go too."""
+    if _SHA256.match(sha256):
+        await asyncio.to_thread(_delete_renditions, organisation_id, sha256)

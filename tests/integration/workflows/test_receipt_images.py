@@ -197,3 +197,22 @@ async def test_a_decoder_crash_is_a_clear_error_and_is_tried_again(
     monkeypatch.undo()
     response = await client.get(url(line_id, sha), headers=agent.headers)
     assert response.status_code == 200 and response.headers["content-type"] == "image/jpeg"
+
+
+async def test_renditions_go_when_their_blob_is_collected(client: Any, data_dir: Any) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from sync import unreference_blob
+    from sync.blobs import BLOB_GRACE, collect_blobs
+
+    org = await make_org()
+    line_id, sha = await claimed_line_with(client, org, sideways_phone_photo())
+    for rendition in ("thumbnail", "image"):
+        response = await client.get(url(line_id, sha, rendition),
+                                    headers=org.people["agent_a"].headers)
+        assert response.status_code == 200
+    folder = data_dir / "renditions" / org.id.hex / sha[:2]
+    assert len(list(folder.glob(f"{sha}.*"))) == 2
+    await unreference_blob(org.id, sha, "expense_line", line_id)  # as if the line let it go
+    await collect_blobs(now=datetime.now(UTC) + BLOB_GRACE + timedelta(minutes=1))
+    assert list(folder.glob(f"{sha}.*")) == []
