@@ -6,6 +6,7 @@ from litestar.types import ControllerRouterHandler
 
 from backend.audit.controllers import AuditController
 from backend.claims.controllers import ClaimController, PolicyController
+from backend.expenses.controllers import ExpenseLineController
 from backend.invoices.controllers import InvoiceController
 from backend.invoices.integration import integration_events
 from backend.missions.controllers import MissionController
@@ -26,5 +27,5 @@ def workflow_route_handlers() -> list[ControllerRouterHandler]:
     """Every route of the business workflows."""
     return [
         MissionController, ClaimController, PolicyController, OrderController,
-        InvoiceController, AuditController, integration_events,
+        InvoiceController, AuditController, integration_events, ExpenseLineController,
     ]

@@ -1,5 +1,6 @@
-"""What domains use around blobs: references (they grant download and keep the blob) and the
-"blob completed" hook (OCR subscribes to it)."""
+"""What domains use around blobs: references (they grant download and keep the blob), the
+"blob completed" hook (OCR subscribes to it) and the "blob collected" hook (files derived from
+a blob, such as receipt thumbnails, go with it)."""
 
 from __future__ import annotations
 
@@ -10,12 +11,14 @@ from uuid import UUID
 
 from sync.tables import BlobReference
 
-__all__ = ("BlobCompleted", "on_blob_completed", "reference_blob", "run_blob_completed",
-           "unreference_blob")
+__all__ = ("BlobCollected", "BlobCompleted", "on_blob_collected", "on_blob_completed",
+           "reference_blob", "run_blob_collected", "run_blob_completed", "unreference_blob")
 
 log = logging.getLogger("nomade.sync.blobs")
 BlobCompleted = Callable[[UUID, str, int, str, UUID], Awaitable[Any]]
+BlobCollected = Callable[[UUID, str], Awaitable[Any]]
 _HOOKS: list[BlobCompleted] = []
+_COLLECTED_HOOKS: list[BlobCollected] = []
 
 
 def on_blob_completed(fn: BlobCompleted) -> BlobCompleted:
@@ -37,6 +40,23 @@ async def run_blob_completed(organisation_id: UUID, sha256: str, size: int, cont
             await hook(organisation_id, sha256, size, content_type, uploader_id)
         except Exception:
             log.exception("blob completed hook failed", extra={"sha256": sha256})
+
+
+def on_blob_collected(fn: BlobCollected) -> BlobCollected:
+    """Register ``async fn(organisation_id, sha256)``, called after garbage collection deleted
+    the blob (in the process running the collection). A failing hook is logged."""
+    if fn not in _COLLECTED_HOOKS:
+        _COLLECTED_HOOKS.append(fn)
+    return fn
+
+
+async def run_blob_collected(organisation_id: UUID, sha256: str) -> None:
+    """Call every "blob collected" hook (the blob service does this)."""
+    for hook in list(_COLLECTED_HOOKS):
+        try:
+            await hook(organisation_id, sha256)
+        except Exception:
+            log.exception("blob collected hook failed", extra={"sha256": sha256})
 
 
 def _ref_key(organisation_id: UUID, sha256: str, entity: str, row_id: Any) -> str:

@@ -14,7 +14,7 @@ from uuid import UUID
 from backend.accounts.actor import Actor
 from backend.errors import DomainError
 from backend.settings import get_settings
-from sync.blob_hooks import run_blob_completed
+from sync.blob_hooks import run_blob_collected, run_blob_completed
 from sync.blobstore import BlobStore, FilesystemBlobStore
 from sync.registry import entities
 from sync.tables import Blob, BlobReference, BlobUpload
@@ -223,6 +223,7 @@ async def collect_blobs(now: datetime | None = None, grace: timedelta = BLOB_GRA
             continue
         await Blob.delete().where(Blob.id == row["id"])
         await store.delete(org, sha)
+        await run_blob_collected(org, sha)
         removed += 1
     stale = await BlobUpload.select(BlobUpload.id).where(
         BlobUpload.created_at < now - UPLOAD_EXPIRY)

@@ -37,6 +37,8 @@ export const session = computed<Session | null>(() => {
 export const locked = computed(() => data.session.value.status === "locked");
 export const expired = computed(() => data.session.value.status === "expired");
 export const online = data.online;
+/** Receipt photos on this phone still to upload. */
+export const blobsPending = data.blobsPending;
 export const pendingCount = data.pendingCount;
 export const lastSyncAt = computed(() => (data.lastSyncAt.value === null ? null : new Date(data.lastSyncAt.value).toISOString()));
 export const oldestPendingAt = computed(() => {
@@ -204,6 +206,16 @@ export function saveLine(line: Omit<ExpenseLine, "warnings" | "ocr">, photo: Blo
     } else await data.commands.expenseLines.create({ id: line.id, ...fields, field_sources: ocrFillable(line, photo) });
     if (photo) await data.commands.expenseLines.attachReceipt(line.id, photo);
   });
+}
+
+/** A receipt image of a line (the queued photo, the cached or the server's rendition). */
+export async function receiptImage(lineId: string, sha256: string, rendition: data.ReceiptRendition,
+): Promise<{ ok: true; blob: Blob } | { ok: false; problem: ApiProblem; offline: boolean }> {
+  try {
+    return { ok: true, blob: await data.receiptImage(lineId, sha256, rendition) };
+  } catch (error) {
+    return { ok: false, problem: problemOf(error), offline: error instanceof data.NetworkError };
+  }
 }
 
 export const submitClaim = (id: string): void => enqueue("expense_claim.submit", { id, expected_state: stateOf("expense_claim", id) });

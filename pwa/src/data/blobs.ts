@@ -72,6 +72,8 @@ export class BlobUploader {
     private readonly db: Db,
     private readonly auth: Auth,
     private readonly chunkSize: number = DEFAULT_CHUNK_SIZE,
+    /** Called with an uploaded blob just before the device's copy is deleted (best effort). */
+    private readonly onUploaded: (blob: StoredBlob) => Promise<void> = async () => undefined,
   ) {}
 
   /** Uploads every pending blob of `userId`; throws on the first transport failure. */
@@ -142,6 +144,7 @@ export class BlobUploader {
 
   /** Uploaded: the bytes are on the server, free the device's space. */
   private async markUploaded(blob: StoredBlob): Promise<void> {
+    await this.onUploaded(blob).catch(() => undefined);
     await this.db.delete('blobs', [blob.user_id, blob.sha256]);
   }
 }

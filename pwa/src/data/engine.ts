@@ -7,6 +7,7 @@ import { Auth } from './auth';
 import { BlobUploader, DEFAULT_CHUNK_SIZE, localBlob, pendingBlobs, storeBlob } from './blobs';
 import { getMeta, guarded, openDatabase, type BaseRow, type ClientMeta, type Db, type StoredAck, type StoredIntent } from './db';
 import { NotSignedInError, StorageFullError } from './errors';
+import { clearReceiptCache, keepUploadedPhoto, receiptImage, type ReceiptRendition } from './receipts';
 import { makeCommands, type Commands } from './commands';
 import { Http } from './http';
 import { Notifications } from './notifications';
@@ -89,6 +90,8 @@ export interface DataLayerOptions {
   eventSource?: ((url: string) => EventSourceLike) | null;
   /** online / visibility source (default window + document; null: none). */
   environment?: Environment | null;
+  /** Cache Storage for receipt images (default globalThis.caches; null: no cache). */
+  caches?: CacheStorage | null;
 }
 
 type TabMessage =
@@ -191,6 +194,7 @@ export class DataLayer {
   /** Base rows as last read (they change only with a pull or a sign-in/out). */
   private baseCache: { userId: string; rows: BaseRow[] } | null = null;
   private readonly listeners: [Parameters<Environment['addEventListener']>[0], () => void][] = [];
+  private readonly caches: CacheStorage | null;
 
   constructor(options: DataLayerOptions = {}) {
     this.options = options;
@@ -198,6 +202,7 @@ export class DataLayer {
     this.clock = options.clock ?? realClock;
     this.random = options.random ?? Math.random;
     this.locks = options.locks === undefined ? defaultLocks() : options.locks;
+    this.caches = options.caches === undefined ? (globalThis.caches ?? null) : options.caches;
   }
 
   /** Push subscription, preferences and the inbox (REST on the server; reads work offline). */
@@ -256,7 +261,9 @@ export class DataLayer {
     const fetcher = options.fetch ?? globalThis.fetch.bind(globalThis);
     const http = new Http(options.apiBase ?? '', fetcher);
     this.authHandle = new Auth(db, http, this.store, this.clock, this.locks);
-    this.uploader = new BlobUploader(db, this.authHandle, options.chunkSize ?? DEFAULT_CHUNK_SIZE);
+    // An uploaded photo stays viewable offline until the server's thumbnail replaces it.
+    this.uploader = new BlobUploader(db, this.authHandle, options.chunkSize ?? DEFAULT_CHUNK_SIZE,
+      (blob) => keepUploadedPhoto(this.caches, blob));
     const auth = this.authHandle;
     this.notificationsHandle = new Notifications(db, http, auth, () => {
       const userId = auth.currentUserId();
@@ -424,6 +431,17 @@ export class DataLayer {
     return this.auth.authedBlob(userId, `/sync/v1/blobs/${encodeURIComponent(sha256)}`);
   }
 
+  /**
+   * A receipt image of an expense line (thumbnail or full image): the photo still on the
+   * device, else the cached rendition, else the server's (then cached). See ./receipts.ts.
+   */
+  async receiptImage(lineId: string, sha256: string, rendition: ReceiptRendition): Promise<Blob> {
+    const userId = this.auth.currentUserId();
+    if (userId === null) throw new NotSignedInError();
+    const sources = { db: this.db, caches: this.caches, download: (user: string, path: string) => this.auth.authedBlob(user, path) };
+    return receiptImage(sources, userId, lineId, sha256, rendition);
+  }
+
   async dismissProblem(key: string): Promise<void> {
     const split = key.lastIndexOf(':');
     const userId = key.slice(0, split);
@@ -491,6 +509,7 @@ export class DataLayer {
   }
 
   private async clearRows(newOwner: string | null): Promise<void> {
+    await clearReceiptCache(this.caches); // one user's receipts, like the rows
     await guarded(async () => {
       const tx = this.db.transaction(['rows', 'meta'], 'readwrite');
       await tx.objectStore('rows').clear();

@@ -17,6 +17,7 @@ import type { ReadonlySignal } from '@preact/signals';
 import { makeCommands, type Commands } from './commands';
 import { DataLayer, type DataLayerOptions } from './engine';
 import type { Notifications } from './notifications';
+import type { ReceiptRendition } from './receipts';
 import { createStore, type Store } from './store';
 import type { Device, EntityName, JsonObject, PendingIntent, Row, User } from './types';
 
@@ -24,6 +25,7 @@ export type * from './types';
 export type { Store, View } from './store';
 export type { DataLayerOptions } from './engine';
 export type { Commands, ExpenseLineFields, MissionFields } from './commands';
+export type { ReceiptRendition } from './receipts';
 export type { InboxItem, InboxPage, Notifications, PushPreferences, PushSubscriptionJson } from './notifications';
 export { DataLayer } from './engine';
 export { createStore } from './store';
@@ -145,6 +147,14 @@ export function notifications(): Notifications {
 /** A receipt photo's bytes (local while uploading, else downloaded); show with URL.createObjectURL. */
 export function getReceipt(sha256: string): Promise<Blob> {
   return getData().getReceipt(sha256);
+}
+
+/**
+ * A receipt image of an expense line, `thumbnail` (480 px) or `image` (1600 px): the photo
+ * still queued on the device, else the cached one (offline too), else the server's.
+ */
+export function receiptImage(lineId: string, sha256: string, rendition: ReceiptRendition): Promise<Blob> {
+  return getData().receiptImage(lineId, sha256, rendition);
 }
 
 /** Removes a rejection/conflict from the problems list once the user has seen it. */

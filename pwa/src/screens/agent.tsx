@@ -6,6 +6,7 @@ import {
   cancelMission, claimFor, claims, createClaim, createMission, lines, missions, newId, saveLine, submitClaim, submitMission,
 } from "../app/data";
 import { downscaleReceipt } from "../app/image";
+import { ReceiptPreview } from "../app/receipt";
 import { formatAmountInput, formatDate, formatMoney, formatPercent, parseMoneyToCents, t, type MessageKey } from "../app/i18n";
 import type { ExpenseCategory, ExpenseLine, Mission, OcrField } from "../app/model";
 
@@ -255,15 +256,22 @@ export function LineEditor() {
           <label class="button secondary" for="picker" style="margin:0">{t("claims.pickFile")}</label>
         </div>
         {busy && <p role="status">{t("claims.preparing")}</p>}
-        {receipt && (
+        {receipt?.blob && (
           <p role="status" class="muted" data-receipt-size={receipt.size}>
-            {receipt.url && <img src={receipt.url} alt={t("claims.addReceipt")} style="max-width:96px;max-height:96px;float:right;border-radius:6px" />}
-            {receipt.blob ? `${t("claims.receiptQueued")} ${receipt.size}` : t("claims.receiptAttached")}
+            {receipt.url && <img src={receipt.url} alt={t("claims.receiptAltPicked")} style="max-width:96px;max-height:96px;float:right;border-radius:6px" />}
+            {`${t("claims.receiptQueued")} ${receipt.size}`}
           </p>
         )}
+        {!receipt?.blob && existing?.receipt_blob && (
+          <ReceiptPreview key={existing.receipt_blob} line={existing} sha256={existing.receipt_blob}>
+            <p class="muted">{t("claims.receiptAttached")}</p>
+            {existing.reading === "pending" && <p class="muted">{t("claims.reading")}</p>}
+            {existing.reading === "unreadable" && <p class="alert">{t("claims.unreadable")}</p>}
+          </ReceiptPreview>
+        )}
         {receipt?.blob && !existing && <p class="muted">{t("claims.ocrHint")}</p>}
-        {existing?.reading === "pending" && <p class="muted">{t("claims.reading")}</p>}
-        {existing?.reading === "unreadable" && <p class="alert">{t("claims.unreadable")}</p>}
+        {!existing?.receipt_blob && existing?.reading === "pending" && <p class="muted">{t("claims.reading")}</p>}
+        {!existing?.receipt_blob && existing?.reading === "unreadable" && <p class="alert">{t("claims.unreadable")}</p>}
       </fieldset>
       <form onSubmit={submit}>
         {ocr && <p class="muted">{t("claims.ocr")}</p>}

@@ -3,6 +3,7 @@
  * versions are deleted on activate. */
 import { createHandlerBoundToURL } from "workbox-precaching";
 import { NavigationRoute, registerRoute } from "workbox-routing";
+import { RECEIPT_CACHE, RECEIPT_CACHE_PREFIX } from "../data/cache-names";
 
 const RUNTIME_PREFIX = "nomade-runtime-";
 export const RUNTIME_CACHE = `${RUNTIME_PREFIX}v1`;
@@ -27,8 +28,16 @@ export function routeBlobs(): void {
   registerRoute(({ url, request }) => request.method === "GET" && url.pathname.startsWith("/sync/v1/blobs/"), ({ request }) => cacheFirst(request));
 }
 
+/** Whether a cache is an earlier version of one of ours: the runtime cache, or the receipt
+ * images the data layer keeps (src/data/receipts.ts). */
+export function isOutdatedCache(name: string): boolean {
+  if (name.startsWith(RUNTIME_PREFIX)) return name !== RUNTIME_CACHE;
+  if (name.startsWith(RECEIPT_CACHE_PREFIX)) return name !== RECEIPT_CACHE;
+  return false;
+}
+
 /** Deletes runtime caches of earlier versions (the precache cleans itself). */
 export async function cleanOldRuntimeCaches(): Promise<void> {
   const names = await caches.keys();
-  await Promise.all(names.filter((n) => n.startsWith(RUNTIME_PREFIX) && n !== RUNTIME_CACHE).map((n) => caches.delete(n)));
+  await Promise.all(names.filter(isOutdatedCache).map((n) => caches.delete(n)));
 }

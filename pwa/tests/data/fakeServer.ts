@@ -213,6 +213,8 @@ export class FakeServer {
     if (path === '/sync/v1/pull') return this.pull(userId.userId, entry.body as PullBody);
     if (path === '/sync/v1/blobs') return this.blobStatus(entry.body as { sha256: string; size: number });
     if (path.startsWith('/sync/v1/blobs/uploads/')) return this.blobChunk(path.slice('/sync/v1/blobs/uploads/'.length), entry);
+    const receipt = /^\/api\/v1\/expense-lines\/[^/]+\/receipts\/([0-9a-f]{64})\/(thumbnail|image)$/.exec(path);
+    if (receipt) return this.receiptImage(receipt[1]!, receipt[2]!);
     return problem(404, 'NOT_FOUND');
   }
 
@@ -379,6 +381,12 @@ export class FakeServer {
   }
 
   // ------------------------------------------------------------ blobs
+
+  /** A stand-in rendition: the rendition's name and the hash's start as "JPEG" bytes. */
+  private receiptImage(sha: string, rendition: string): Response {
+    if (!this.blobs.get(sha)?.complete) return problem(404, 'RECEIPT_NOT_UPLOADED', { sha256: sha });
+    return new Response(`${rendition}:${sha.slice(0, 8)}`, { status: 200, headers: { 'Content-Type': 'image/jpeg' } });
+  }
 
   private blobStatus(body: { sha256: string; size: number }): Response {
     let blob = this.blobs.get(body.sha256);

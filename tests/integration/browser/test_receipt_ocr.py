@@ -51,6 +51,18 @@ async def shot(page, name: str, top: str | None = None) -> None:  # type: ignore
     await page.screenshot(path=screenshot_path(name))
 
 
+THUMBNAIL = "img[data-receipt-thumbnail]"
+
+
+async def loaded_image(page, selector: str) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """Waits until the image is decoded; returns its alt text and natural size."""
+    await page.wait_for_function(
+        "s => { const i = document.querySelector(s); return i?.complete && i.naturalWidth > 0 }",
+        arg=selector, timeout=20_000)
+    return dict(await page.eval_on_selector(
+        selector, "i => ({alt: i.alt, width: i.naturalWidth, height: i.naturalHeight})"))
+
+
 async def _push(api: httpx.AsyncClient, headers: dict[str, str],
                 intents: list[tuple[str, dict[str, Any]]]) -> None:
     now = datetime.now(UTC).isoformat()
@@ -140,6 +152,16 @@ async def test_agent_offline_adds_a_receipt_and_sees_the_fields_read_from_it(
     assert "4 modifications en attente" in await header.inner_text()  # mission, claim, line, photo
     await shot(page, "agent-receipt-line-offline")
 
+    # Still offline, the line shows its receipt from the photo queued on the phone.
+    await line.get_by_role("link").click()
+    offline_thumb = await loaded_image(page, THUMBNAIL)
+    assert offline_thumb == {"alt": "Justificatif de la ligne, pas encore lu",
+                             "width": 1289, "height": 2000}, offline_thumb  # the queued photo
+    await shot(page, "agent-receipt-thumbnail-offline", "fieldset")
+    assert await audit(page, "agent-receipt-thumbnail-offline-full") == []
+    await page.go_back()
+    await line.wait_for()
+
     # Online: everything is sent, the receipt is read, and the phone is poked to pull the line
     # (measured: ~1 s to send, ~2.4 s more to read and show; the periodic pull is every 60 s).
     await phone.set_offline(False)
@@ -163,8 +185,36 @@ async def test_agent_offline_adds_a_receipt_and_sees_the_fields_read_from_it(
         label = await page.locator(f"label[for={field}]").inner_text()
         assert "confiance" in label and "%" in label, label
     assert "confiance 100" in await page.locator("label[for=amount]").inner_text()
+    # The receipt beside them: the server's thumbnail now (the photo left the phone).
+    thumb = await loaded_image(page, THUMBNAIL)
+    assert thumb == {"alt": "Justificatif : AU BON ACCUEIL, 24 févr. 2025",
+                     "width": 309, "height": 480}, thumb
     await shot(page, "agent-receipt-fields-fr", "form")
+    await shot(page, "agent-receipt-thumbnail-fr", "fieldset")
     assert await audit(page, "agent-receipt-fields-fr-full") == []
+
+    # Enter on the thumbnail opens the full image in a dialog; Escape closes it.
+    opener = page.get_by_role("button", name="Justificatif : AU BON ACCUEIL, 24 févr. 2025")
+    await opener.focus()
+    await page.keyboard.press("Enter")
+    dialog = page.get_by_role("dialog", name="Justificatif : AU BON ACCUEIL, 24 févr. 2025")
+    await dialog.wait_for()
+    full = await loaded_image(page, "dialog img[data-receipt-full]")
+    assert (full["width"], full["height"]) == (1031, 1600), full
+    await page.screenshot(path=screenshot_path("agent-receipt-full-fr"))
+    assert await audit(page, "agent-receipt-full-fr-full") == []
+    await page.keyboard.press("Escape")
+    await dialog.wait_for(state="hidden")
+    assert await page.evaluate(
+        "document.activeElement === document.querySelector('button.receipt-thumb')")
+
+    # Offline again, the line opened anew still shows its receipt (the cached thumbnail).
+    await phone.set_offline(True)
+    await page.evaluate(GO_TO, "/claims")
+    await page.evaluate("history.back()")
+    cached = await loaded_image(page, THUMBNAIL)
+    assert (cached["width"], cached["height"]) == (309, 480), cached
+    await phone.set_offline(False)
 
     # The mission created offline reached the server too.
     await page.evaluate(GO_TO, "/missions")
@@ -184,4 +234,13 @@ async def test_agent_offline_adds_a_receipt_and_sees_the_fields_read_from_it(
     await page.get_by_role("heading", name="AU BON ACCUEIL").wait_for()
     assert "confidence 100" in await page.locator("label[for=amount]").inner_text()
     assert await page.get_by_label("Amount incl. VAT (€)").input_value() == "146.25"
+    thumb_en = await loaded_image(page, THUMBNAIL)
+    assert thumb_en["alt"] == "Receipt: AU BON ACCUEIL, 24 Feb 2025", thumb_en
     await shot(page, "agent-receipt-fields-en", "form")
+    await shot(page, "agent-receipt-thumbnail-en", "fieldset")
+    assert await audit(page, "agent-receipt-thumbnail-en-full") == []
+    await page.get_by_role("button", name="View full size").click()
+    await page.get_by_role("dialog", name="Receipt: AU BON ACCUEIL, 24 Feb 2025").wait_for()
+    await loaded_image(page, "dialog img[data-receipt-full]")
+    await page.screenshot(path=screenshot_path("agent-receipt-full-en"))
+    await page.get_by_role("button", name="Close the receipt").click()
