@@ -66,7 +66,7 @@ def stop_workers(workers: Sequence[Worker]) -> None:
         worker.event.set()
 
 
-async def _startup() -> MetricsServer | None:
+async def _startup(queues: Sequence[str]) -> MetricsServer | None:
     from piccolo.engine import engine_finder
 
     engine = engine_finder()
@@ -78,7 +78,8 @@ async def _startup() -> MetricsServer | None:
 
     settings = get_settings()
     set_poke_publisher(worker_poke(settings.redis_url))  # OCR readings poke the phones
-    await start_push(sweep=True)
+    # The outbox sweeper runs where push deliveries run: not on workers that only read receipts.
+    await start_push(sweep=jobs.DEFAULT_QUEUE in queues)
     if not settings.worker_metrics_port:
         return None
     server = MetricsServer(settings.worker_metrics_host, settings.worker_metrics_port,
@@ -92,7 +93,8 @@ async def _startup() -> MetricsServer | None:
     return server
 
 
-async def _serve(queue: jobs.RedisQueue, workers: Sequence[Worker]) -> None:
+async def _serve(queue: jobs.RedisQueue, queues: Sequence[str],
+                 workers: Sequence[Worker]) -> None:
     loop = asyncio.get_running_loop()
     stopping = asyncio.Event()
     for signum in _SIGNALS:
@@ -105,7 +107,7 @@ async def _serve(queue: jobs.RedisQueue, workers: Sequence[Worker]) -> None:
     server: MetricsServer | None = None
     try:
         await queue.start()
-        server = await _startup()
+        server = await _startup(queues)
         if stopping.is_set():
             return
         # Started after the workers' own start-up step, so a signal always reaches their event.
@@ -140,5 +142,5 @@ def run_worker(queues: Sequence[str] = jobs.QUEUES) -> int:
     workers = make_workers(queue, queues, jobs.queue_concurrency(settings),
                            grace_seconds=settings.shutdown_grace_seconds)
     log.info("worker serving queues %s", ", ".join(queues))
-    asyncio.run(_serve(queue, workers))
+    asyncio.run(_serve(queue, queues, workers))
     return 0
