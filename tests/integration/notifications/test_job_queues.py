@@ -12,6 +12,10 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import pytest
+from saq.job import Status
+from saq.utils import now
+
 from backend import jobs
 from backend.worker import make_workers, run_workers, stop_workers
 from tests.conftest import REDIS_TEST_URL, TEST_REDIS
@@ -86,3 +90,29 @@ async def test_a_push_goes_out_while_a_backlog_of_receipts_is_still_being_read(
         await _wait_until(lambda: set(receipts) <= set(_read), seconds=BACKLOG * READ_SECONDS * 6)
     [message] = push_service.messages(phone)
     assert message.json()["notification"]["title"] == "Notification de test"
+
+
+@pytest.mark.skipif(not TEST_REDIS, reason="the sweep is Redis's (NOMADE_TEST_REDIS=1)")
+async def test_a_receipt_whose_worker_died_is_read_by_a_worker_serving_only_ocr(
+    unique: str,
+) -> None:
+    queue = jobs.RedisQueue(REDIS_TEST_URL, prefix=f"test-{unique}-")
+    await queue.start()
+    ocr = queue.queues[jobs.OCR_QUEUE]
+    receipt = f"{unique}-orphan"
+    await ocr.enqueue("test.read_receipt_slowly", key=receipt, retries=2, heartbeat=1,
+                      receipt=receipt)
+    taken = await ocr.dequeue()  # a worker takes the receipt, starts it, and is killed
+    assert taken is not None
+    taken.started, taken.attempts = now(), taken.attempts + 1
+    await taken.update(status=Status.ACTIVE)
+    await asyncio.sleep(1.1)  # its heartbeat lapses
+
+    workers = make_workers(queue, (jobs.OCR_QUEUE,), CONCURRENCY, grace_seconds=1)  # --queues ocr
+    running = asyncio.create_task(run_workers(workers))
+    try:
+        await _wait_until(lambda: receipt in _read, seconds=3 * jobs.SWEEP_SECONDS)
+    finally:
+        stop_workers(workers)
+        await running
+        await queue.stop()
