@@ -55,9 +55,23 @@ def make_workers(queue: jobs.RedisQueue, names: Sequence[str], concurrency: Mapp
             for name in names]
 
 
-async def run_workers(workers: Sequence[Worker]) -> None:
-    """Run the workers until each is stopped (:func:`stop_workers`)."""
-    await asyncio.gather(*(worker.start() for worker in workers))
+async def run_workers(workers: Sequence[Worker], stop: asyncio.Event | None = None) -> None:
+    """Run the workers until each is stopped (:func:`stop_workers`, or ``stop`` set)."""
+    tasks = [asyncio.create_task(worker.start()) for worker in workers]
+    await asyncio.sleep(0)  # each start() has made its stop event: stopping reaches it now
+
+    async def stop_when_told(event: asyncio.Event) -> None:
+        await event.wait()
+        stop_workers(workers)
+
+    watcher = asyncio.create_task(stop_when_told(stop)) if stop is not None else None
+    try:
+        await asyncio.gather(*tasks)
+    finally:
+        if watcher is not None:
+            watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watcher
 
 
 def stop_workers(workers: Sequence[Worker]) -> None:
@@ -99,26 +113,12 @@ async def _serve(queue: jobs.RedisQueue, queues: Sequence[str],
     stopping = asyncio.Event()
     for signum in _SIGNALS:
         loop.add_signal_handler(signum, stopping.set)
-
-    async def stop_on_signal() -> None:
-        await stopping.wait()
-        stop_workers(workers)
-
     server: MetricsServer | None = None
     try:
         await queue.start()
         server = await _startup(queues)
-        if stopping.is_set():
-            return
-        # Started after the workers' own start-up step, so a signal always reaches their event.
-        running = asyncio.gather(run_workers(workers))
-        watcher = asyncio.create_task(stop_on_signal())
-        try:
-            await running
-        finally:
-            watcher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await watcher
+        if not stopping.is_set():
+            await run_workers(workers, stopping)
     finally:
         from notifications.jobs import stop_push
 

@@ -91,9 +91,9 @@ def _encrypt_all(items: list[_Item]) -> None:
 # sent (held for quiet hours, retrying, or claimed by another lane or worker): one device's
 # messages about one document leave one after another, oldest first, across lanes and workers,
 # so the last one the push service keeps under a shared Topic is the newest status. Other
-# devices and documents are not held up. Under SKIP LOCKED each claim reads a snapshot in which
-# an older row is at worst still pending or sending, never gone: a newer row is never taken
-# while an older one may still be posted.
+# devices and documents are not held up. A row leaves pending/sending for good only once it was
+# posted (or given up), so a claim that no longer sees the older row there, in whatever snapshot
+# (PostgreSQL's SKIP LOCKED claims included), runs after that post: never beside it.
 _OLDEST_OF_ITS_TOPIC = WhereRaw(
     """("push_outbox"."topic" = '' OR NOT EXISTS (
         SELECT 1 FROM "push_outbox" AS "older"
