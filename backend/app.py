@@ -129,7 +129,8 @@ def _make_lifespan(settings: Settings):  # type: ignore[no-untyped-def]
         jobs.load_job_modules(JOB_MODULES)
         previous_queue = jobs.current_queue()
         queue: jobs.JobQueue = (
-            jobs.RedisQueue(settings.redis_url) if settings.redis_url else jobs.InProcessQueue()
+            jobs.RedisQueue(settings.redis_url) if settings.redis_url
+            else jobs.InProcessQueue(jobs.queue_concurrency(settings))
         )
         await queue.start()
         jobs.set_queue(queue)

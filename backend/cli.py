@@ -36,10 +36,19 @@ def _serve(args: argparse.Namespace) -> int:
     return serve(host=args.host, port=args.port, workers=args.workers)
 
 
-def _worker(_: argparse.Namespace) -> int:
+def _worker(args: argparse.Namespace) -> int:
     from backend.worker import run_worker
 
-    return run_worker()
+    return run_worker(args.queues)
+
+
+def _queues(text: str) -> tuple[str, ...]:
+    from backend.jobs import parse_queues
+
+    try:
+        return parse_queues(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
 
 
 def _ocr(args: argparse.Namespace) -> int:
@@ -77,7 +86,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=None)
     serve.add_argument("--workers", type=int, default=1)
     serve.set_defaults(fn=_serve)
-    sub.add_parser("worker", help="run background jobs from Redis").set_defaults(fn=_worker)
+    worker = sub.add_parser("worker", help="run background jobs from Redis")
+    worker.add_argument(
+        "--queues", type=_queues, default="",
+        help="comma-separated queues to serve: default (push delivery, housekeeping), ocr "
+             "(receipt readings); all when omitted")
+    worker.set_defaults(fn=_worker)
     ocr = sub.add_parser("ocr", help="read a receipt image and print its fields as JSON")
     ocr.add_argument("file")
     ocr.set_defaults(fn=_ocr)

@@ -14,7 +14,9 @@ SAQ 0.26's own sweep (``saq/queue/redis.py``) lost jobs here in two ways:
 
 Here a job not yet marked active is swept only once a previous sweep saw it so at least
 ``unmarked_grace`` seconds earlier (its worker died between dequeue and start), an active job
-only when its heartbeat or timeout has lapsed, and the re-queue is one Redis transaction. A
+only when its heartbeat or timeout has lapsed, and the re-queue is one Redis transaction. Every
+job queue (``backend.jobs.QUEUES``: ``default``, ``ocr``) is such a queue, with its own keys and
+sweep lock, swept by the workers that serve it (``backend.worker.make_workers``). A
 worker that merely stalled past its heartbeat may still finish its attempt while the retry runs:
 jobs are idempotent (see ``backend.jobs``).
 """

@@ -262,7 +262,8 @@ PENDING_AGE_REPORTED = REGISTRY.histogram(
 PUSH_OUTCOMES = REGISTRY.counter("nomade_push_deliveries_total",
                                  "Web Push deliveries, by outcome.", ("status",))
 JOB_QUEUE_DEPTH = REGISTRY.gauge(
-    "nomade_job_queue_depth", "Jobs queued or running (one shared queue, seen by every process)."
+    "nomade_job_queue_depth", "Jobs queued or running, per queue (with Redis: the same on every "
+    "process).", ("queue",)
 )
 START_TIME = REGISTRY.gauge("nomade_process_start_time_seconds",
                             "Start time of this process, seconds since the epoch.")
@@ -292,9 +293,11 @@ async def _collect_job_queue_depth() -> None:
     from backend import jobs
 
     try:
-        JOB_QUEUE_DEPTH.set(await jobs.get_queue().depth())
+        depths = await jobs.get_queue().depths()
     except Exception:  # a scrape reports what it can; -1 means unknown
-        JOB_QUEUE_DEPTH.set(-1)
+        depths = dict.fromkeys(jobs.QUEUES, -1)
+    for queue, depth in depths.items():
+        JOB_QUEUE_DEPTH.set(depth, queue=queue)
 
 
 REGISTRY.on_collect(_collect_job_queue_depth)

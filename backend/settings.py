@@ -60,6 +60,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     worker_metrics_host: str = "127.0.0.1"
     worker_metrics_port: int = 0
     shutdown_grace_seconds: float = 20.0
+    # Jobs run at once per process, per queue (backend/jobs.py): short jobs (push delivery,
+    # housekeeping) and receipt readings (CPU-bound; one OCR process per worker reads one at a
+    # time, a second job fetches its receipt or stores its reading meanwhile).
+    job_concurrency: int = 4
+    ocr_job_concurrency: int = 2
     pwa_dist: Path = Path("pwa/dist")
 
     @property

@@ -1,10 +1,20 @@
-"""``nomade worker``: runs background jobs from the Redis queue (SAQ)."""
+"""``nomade worker``: runs background jobs from the Redis queues (SAQ).
+
+One process serves every queue of :data:`backend.jobs.QUEUES` by default, each with its own
+concurrency, so receipts being read never hold up push notifications; ``--queues ocr`` (or
+``default``) serves only those, to scale OCR workers apart.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import signal
+from collections.abc import Mapping, Sequence
 from typing import Any
+
+import saq
 
 from backend import jobs
 from backend.composition import JOB_MODULES
@@ -13,12 +23,64 @@ from backend.logs import configure_logging
 from backend.settings import get_settings
 from backend.worker_metrics import MetricsServer
 
-__all__ = ("run_worker",)
+__all__ = ("make_workers", "run_worker", "run_workers", "stop_workers")
 
 log = logging.getLogger("nomade.worker")
+_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
-async def _startup(ctx: Any) -> None:
+Worker = saq.Worker[Any]
+
+
+class _QueueWorker(Worker):
+    """A SAQ worker for one queue. The process, not each worker, handles SIGINT/SIGTERM: SAQ
+    would let the last worker started take the signals from the others."""
+
+    SIGNALS = []  # noqa: RUF012 - SAQ's own class attribute, emptied
+
+
+def make_workers(queue: jobs.RedisQueue, names: Sequence[str], concurrency: Mapping[str, int],
+                 *, grace_seconds: float) -> list[Worker]:
+    """One SAQ worker per queue in ``names``, each running up to ``concurrency[name]`` jobs.
+
+    Each sweeps its own queue for the jobs of dead workers every few seconds (not every
+    minute): every queue served anywhere is swept. On stop a worker takes no new job and lets
+    running ones finish for ``grace_seconds``, then cancels them (a cancelled or killed job is
+    retried by the queue: jobs are idempotent).
+    """
+    functions = jobs.saq_functions()
+    sweep_often: Any = {"sweep": jobs.SWEEP_SECONDS}
+    return [_QueueWorker(queue.queues[name], functions=functions, concurrency=concurrency[name],
+                         shutdown_grace_period_s=int(grace_seconds), timers=sweep_often)
+            for name in names]
+
+
+async def run_workers(workers: Sequence[Worker], stop: asyncio.Event | None = None) -> None:
+    """Run the workers until each is stopped (:func:`stop_workers`, or ``stop`` set)."""
+    tasks = [asyncio.create_task(worker.start()) for worker in workers]
+    await asyncio.sleep(0)  # each start() has made its stop event: stopping reaches it now
+
+    async def stop_when_told(event: asyncio.Event) -> None:
+        await event.wait()
+        stop_workers(workers)
+
+    watcher = asyncio.create_task(stop_when_told(stop)) if stop is not None else None
+    try:
+        await asyncio.gather(*tasks)
+    finally:
+        if watcher is not None:
+            watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watcher
+
+
+def stop_workers(workers: Sequence[Worker]) -> None:
+    """Ask the workers to stop: no new job, running ones get the grace period."""
+    for worker in workers:
+        worker.event.set()
+
+
+async def _startup(queues: Sequence[str]) -> MetricsServer | None:
     from piccolo.engine import engine_finder
 
     engine = engine_finder()
@@ -28,34 +90,48 @@ async def _startup(ctx: Any) -> None:
     from notifications.jobs import start_push
     from sync.pokes import set_poke_publisher
 
-    set_poke_publisher(worker_poke(get_settings().redis_url))  # OCR readings poke the phones
-    await start_push(sweep=True)
     settings = get_settings()
-    if settings.worker_metrics_port:
-        server = MetricsServer(settings.worker_metrics_host, settings.worker_metrics_port,
-                               settings.metrics_token)
-        try:
-            await server.start()
-        except OSError as exc:  # jobs matter more than their metrics: run on, say so loudly
-            log.error("worker metrics not served on %s:%s: %s", settings.worker_metrics_host,
-                      settings.worker_metrics_port, exc)
-        else:
-            ctx["metrics_server"] = server
+    set_poke_publisher(worker_poke(settings.redis_url))  # OCR readings poke the phones
+    # The outbox sweeper runs where push deliveries run: not on workers that only read receipts.
+    await start_push(sweep=jobs.DEFAULT_QUEUE in queues)
+    if not settings.worker_metrics_port:
+        return None
+    server = MetricsServer(settings.worker_metrics_host, settings.worker_metrics_port,
+                           settings.metrics_token)
+    try:
+        await server.start()
+    except OSError as exc:  # jobs matter more than their metrics: run on, say so loudly
+        log.error("worker metrics not served on %s:%s: %s", settings.worker_metrics_host,
+                  settings.worker_metrics_port, exc)
+        return None
+    return server
 
 
-async def _shutdown(ctx: Any) -> None:
-    from notifications.jobs import stop_push
+async def _serve(queue: jobs.RedisQueue, queues: Sequence[str],
+                 workers: Sequence[Worker]) -> None:
+    loop = asyncio.get_running_loop()
+    stopping = asyncio.Event()
+    for signum in _SIGNALS:
+        loop.add_signal_handler(signum, stopping.set)
+    server: MetricsServer | None = None
+    try:
+        await queue.start()
+        server = await _startup(queues)
+        if not stopping.is_set():
+            await run_workers(workers, stopping)
+    finally:
+        from notifications.jobs import stop_push
 
-    await stop_push()
-    server = ctx.get("metrics_server")
-    if isinstance(server, MetricsServer):
-        await server.stop()
+        await stop_push()
+        if server is not None:
+            await server.stop()
+        await queue.stop()
+        for signum in _SIGNALS:
+            loop.remove_signal_handler(signum)
 
 
-def run_worker() -> int:
-    """Process jobs until interrupted; needs ``REDIS_URL``."""
-    import saq
-
+def run_worker(queues: Sequence[str] = jobs.QUEUES) -> int:
+    """Process jobs of ``queues`` (default: all) until interrupted; needs ``REDIS_URL``."""
     settings = get_settings()
     configure_logging(settings.log_level, as_json=settings.log_json)
     if not settings.redis_url:
@@ -63,13 +139,8 @@ def run_worker() -> int:
     jobs.load_job_modules(JOB_MODULES)
     queue = jobs.RedisQueue(settings.redis_url)
     jobs.set_queue(queue)
-    # Sweep stuck jobs (their worker died: no heartbeat) every few seconds, not every minute.
-    sweep_often: Any = {"sweep": jobs.SWEEP_SECONDS}
-    # SIGTERM: SAQ stops dequeuing and lets running jobs finish for the grace period, then
-    # cancels them (a cancelled or killed job is retried by the queue: jobs are idempotent).
-    worker = saq.Worker(queue.queue, functions=jobs.saq_functions(), concurrency=4,
-                        startup=_startup, shutdown=_shutdown,
-                        shutdown_grace_period_s=int(settings.shutdown_grace_seconds),
-                        timers=sweep_often)
-    asyncio.run(worker.start())
+    workers = make_workers(queue, queues, jobs.queue_concurrency(settings),
+                           grace_seconds=settings.shutdown_grace_seconds)
+    log.info("worker serving queues %s", ", ".join(queues))
+    asyncio.run(_serve(queue, queues, workers))
     return 0

@@ -4,7 +4,9 @@ One shared HTTP transport (timeouts, pooled keep-alive connections; see
 :mod:`notifications.transport`) and a semaphore bound the concurrency; encryption runs in a
 thread so the event loop keeps serving responses. Rows are claimed with a lease
 (``state = sending`` until ``next_attempt_at``), so a crashed worker's rows are taken again once
-the lease runs out, and two workers never send the same row twice.
+the lease runs out, and two workers never send the same row twice. A device's messages about one
+document (one ``Topic``) are claimed one at a time, oldest first, so they reach the push service
+in order whichever lane or worker sends them.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import msgspec
+from piccolo.columns.combination import WhereRaw
 from piccolo.engine.postgres import PostgresEngine
 
 from backend import metrics
@@ -84,6 +87,25 @@ def _encrypt_all(items: list[_Item]) -> None:
         )
 
 
+# A row is taken only when no older row for the same device and Topic is still waiting or being
+# sent (held for quiet hours, retrying, or claimed by another lane or worker): one device's
+# messages about one document leave one after another, oldest first, across lanes and workers,
+# so the last one the push service keeps under a shared Topic is the newest status. Other
+# devices and documents are not held up. A row leaves pending/sending for good only once it was
+# posted (or given up), so a claim that no longer sees the older row there, in whatever snapshot
+# (PostgreSQL's SKIP LOCKED claims included), runs after that post: never beside it.
+_OLDEST_OF_ITS_TOPIC = WhereRaw(
+    """("push_outbox"."topic" = '' OR NOT EXISTS (
+        SELECT 1 FROM "push_outbox" AS "older"
+        WHERE "older"."subscription" = "push_outbox"."subscription"
+          AND "older"."topic" = "push_outbox"."topic"
+          AND "older"."state" IN ('pending', 'sending')
+          AND ("older"."created_at" < "push_outbox"."created_at"
+               OR ("older"."created_at" = "push_outbox"."created_at"
+                   AND "older"."id" < "push_outbox"."id"))))"""
+)
+
+
 class PushSender:
     """Delivers due outbox rows; ``deliver_due`` is what the ``push.deliver`` job runs."""
 
@@ -126,7 +148,7 @@ class PushSender:
         due = (PushOutbox.state.is_in(["pending", "sending"])) & (PushOutbox.next_attempt_at <= now)
         candidates = (
             PushOutbox.select(PushOutbox.id)
-            .where(due)
+            .where(due & _OLDEST_OF_ITS_TOPIC)
             .order_by(PushOutbox.next_attempt_at)
             .limit(self.batch)
         )
@@ -195,7 +217,8 @@ class PushSender:
         if not items:
             return report
         await asyncio.to_thread(_encrypt_all, items)
-        await asyncio.gather(*(self._post_in_order(group) for group in _by_device_topic(items)))
+        # At most one row per device and Topic here (see _OLDEST_OF_ITS_TOPIC): all at once.
+        await asyncio.gather(*(self._post(item) for item in items))
         for item in items:
             item.outcome = classify(item.status, item.retry_after, int(item.row["attempts"]), now)
         await self._record(items, now, report)
@@ -211,12 +234,6 @@ class PushSender:
         ]
         viewing = await presence.viewing(triples)
         return {i.row["id"] for i, t in zip(watched, triples, strict=True) if t in viewing}
-
-    async def _post_in_order(self, items: list[_Item]) -> None:
-        """One device's messages about one document, oldest first: with a shared ``Topic`` the
-        push service keeps only the last one, which must be the newest status."""
-        for item in items:
-            await self._post(item)
 
     async def _post(self, item: _Item) -> None:
         row = item.row
@@ -404,13 +421,3 @@ class PushSender:
             PushOutbox.id.is_in([r["id"] for r in rows])
         )
         return len(summaries)
-
-
-def _by_device_topic(items: list[_Item]) -> list[list[_Item]]:
-    """Items grouped by (endpoint, topic), each group oldest first; items without a topic
-    are groups of their own (nothing to keep in order)."""
-    groups: dict[tuple[str, str], list[_Item]] = {}
-    for item in items:
-        key = (item.endpoint, item.row["topic"] or str(item.row["id"]))
-        groups.setdefault(key, []).append(item)
-    return [sorted(group, key=lambda i: i.row["created_at"]) for group in groups.values()]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections import defaultdict
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any, cast
@@ -481,7 +482,29 @@ async def write_event(
         await PushOutbox.insert(*outbox_rows).on_conflict(
             target=PushOutbox.idempotency_key, action="DO NOTHING"
         )
+        if topic:
+            await _bring_forward_older(topic, outbox_rows, now)
     return due_now
+
+
+async def _bring_forward_older(topic: str, rows: list[PushOutbox], now: datetime) -> None:
+    """Older rows about the same document held for a device (quiet hours) leave with the new
+    one: the sender keeps a device's messages about one document in order, so a newer push
+    that breaks through quiet hours would otherwise wait behind them, and an older one sent
+    after it would end on the lock screen in its place. Retrying rows keep their back-off."""
+    by_time: dict[datetime, list[Any]] = defaultdict(list)
+    for row in rows:
+        if row.state == "pending":
+            by_time[row.next_attempt_at].append(row.subscription)
+    for at, subscriptions in by_time.items():
+        await PushOutbox.update({PushOutbox.next_attempt_at: at}).where(
+            PushOutbox.subscription.is_in(subscriptions)
+            & (PushOutbox.topic == topic)
+            & (PushOutbox.state == "pending")
+            & (PushOutbox.attempts == 0)
+            & (PushOutbox.next_attempt_at > at)
+            & (PushOutbox.created_at < now)
+        )
 
 
 async def next_due_at() -> datetime | None:

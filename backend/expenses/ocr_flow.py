@@ -27,7 +27,7 @@ from backend.expenses.readings import (
 )
 from backend.expenses.services import get_line
 from backend.intents import stamp_outside_intent
-from backend.jobs import enqueue, job
+from backend.jobs import OCR_QUEUE, enqueue, job
 from backend.settings import get_settings
 from notifications import notify
 from ocr.errors import MESSAGES
@@ -123,7 +123,7 @@ async def apply_reading(organisation_id: UUID, sha256: str, reading: Reading) ->
     return applied
 
 
-@job(JOB_NAME, retries=3, timeout=300)
+@job(JOB_NAME, retries=3, timeout=300, queue=OCR_QUEUE)  # a queue of its own: pushes never wait
 async def read_receipt(organisation_id: str, sha256: str) -> int:
     """Read the receipt (or reuse its stored reading) and apply it; returns lines changed."""
     org = UUID(organisation_id)

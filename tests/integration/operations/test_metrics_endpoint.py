@@ -34,7 +34,8 @@ async def test_metrics_reports_route_latency_and_domain_counters(client) -> None
     assert _sample(text, 'nomade_push_deliveries_total{status="gone"}') >= 1
     assert _sample(text, 'nomade_sync_client_pending_intents_bucket{le="25"}') >= 1
     assert _sample(text, 'nomade_sync_client_oldest_pending_seconds_bucket{le="21600"}') >= 1
-    assert _sample(text, "nomade_job_queue_depth") >= 0
+    for queue in ("default", "ocr"):  # each queue's backlog apart: OCR never hides pushes
+        assert _sample(text, f'nomade_job_queue_depth{{queue="{queue}"}}') >= 0
 
 
 async def test_errors_are_timed_with_their_status(client) -> None:  # type: ignore[no-untyped-def]
