@@ -93,11 +93,23 @@ def _proc_stat(pid: int) -> tuple[int, float] | None:
     return int(fields[3]), (int(fields[11]) + int(fields[12])) / ticks
 
 
+def _runqueue_wait(pid: int) -> float:
+    """Seconds the process's threads have spent runnable but waiting for a CPU (schedstat)."""
+    total = 0
+    with contextlib.suppress(OSError):
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            with contextlib.suppress(OSError, IndexError, ValueError):
+                total += int((task / "schedstat").read_text().split()[1])
+    return total / 1e9
+
+
 def server_cpu_seconds(
     topology: Topology, pg: PrivatePostgres, redis: PrivateRedis
-) -> dict[str, float]:
-    """CPU seconds used so far by the app processes (sessions), PostgreSQL, Redis and nginx."""
+) -> tuple[dict[str, float], dict[str, float]]:
+    """CPU seconds used so far by the app processes (sessions), PostgreSQL, Redis and nginx,
+    and the seconds their threads waited for a CPU while runnable (a saturated machine)."""
     sessions = {topology.pid(f"app-{i}"): "apps" for i in range(1, topology.apps + 1)}
+    sessions |= {topology.pid(f"worker-{i}"): "worker" for i in range(1, topology.workers + 1)}
     pg_pid = (
         int((pg.directory / "data" / "postmaster.pid").read_text().split()[0])
         if pg.directory
@@ -105,7 +117,8 @@ def server_cpu_seconds(
     )
     nginx_file = topology.directory / "nginx.pid"
     nginx_pid = int(nginx_file.read_text()) if nginx_file.exists() else -1
-    totals = {"apps": 0.0, "postgres": 0.0, "redis": 0.0, "nginx": 0.0}
+    totals = {"apps": 0.0, "worker": 0.0, "postgres": 0.0, "redis": 0.0, "nginx": 0.0}
+    waits = dict.fromkeys(totals, 0.0)
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -114,17 +127,20 @@ def server_cpu_seconds(
         if stat is None:
             continue
         sid, cpu = stat
-        if sid in sessions:
-            totals["apps"] += cpu
-            continue
         parent = _parent(pid)
-        if pid == pg_pid or parent == pg_pid:
-            totals["postgres"] += cpu
+        if sid in sessions:
+            part = sessions[sid]
+        elif pid == pg_pid or parent == pg_pid:
+            part = "postgres"
         elif pid == nginx_pid or parent == nginx_pid:
-            totals["nginx"] += cpu
+            part = "nginx"
         elif redis.process is not None and pid == redis.process.pid:
-            totals["redis"] += cpu
-    return totals
+            part = "redis"
+        else:
+            continue
+        totals[part] += cpu
+        waits[part] += _runqueue_wait(pid)
+    return totals, waits
 
 
 def _parent(pid: int) -> int:
@@ -350,7 +366,7 @@ async def run_level(
     _, log_offset = nginx_timings(ctx.timing_log, 0)
     load_before = os.getloadavg()[0]
     machine_before = machine_cpu()
-    server_before = server_cpu_seconds(ctx.topology, ctx.pg, ctx.redis)
+    server_before, waits_before = server_cpu_seconds(ctx.topology, ctx.pg, ctx.redis)
     buckets_before = await asyncio.to_thread(scrape_buckets, ctx.topology)
     start_at = time.time() + 0.5
     loop = asyncio.get_running_loop()
@@ -380,7 +396,7 @@ async def run_level(
     elapsed = max(r["elapsed"] for r in results)
     stop.set()
     await asyncio.wait_for(probe_task, 15)
-    server_after = server_cpu_seconds(ctx.topology, ctx.pg, ctx.redis)
+    server_after, waits_after = server_cpu_seconds(ctx.topology, ctx.pg, ctx.redis)
     machine_after = machine_cpu()
     buckets_after = await asyncio.to_thread(scrape_buckets, ctx.topology)
     await asyncio.sleep(1.5)  # nginx flushes its log buffer every second
@@ -408,6 +424,9 @@ async def run_level(
         if op not in ops:
             ops[op] = {"count": 0, "errors": dict(errors)}
     server_cpu = {k: round(server_after[k] - server_before[k], 2) for k in server_after}
+    windows: dict[int, list[float]] = defaultdict(list)
+    for at, ms in rec.timeline:
+        windows[int((at - start_at) // 5) * 5].append(ms)
     busy = machine_after[0] - machine_before[0]
     idle = machine_after[1] - machine_before[1]
     return {
@@ -415,15 +434,28 @@ async def run_level(
         "at_nginx": at_nginx,
         "server_cpu_seconds": server_cpu,
         "server_cpu_cores": round(sum(server_cpu.values()) / elapsed, 2),
+        # runnable but not running: seconds per second that the servers waited for a CPU
+        "server_runqueue_wait": {
+            k: round((waits_after[k] - waits_before[k]) / elapsed, 2) for k in waits_after
+        },
         "server_cpu_ms_per_operation": round(sum(server_cpu.values()) * 1000 / max(1, total), 1),
         "machine_busy_cores": round(busy / elapsed, 2),
         "machine_idle_cores": round(idle / elapsed, 2),
+        # what the rest of the machine (other users' tests, OCR...) took meanwhile
+        "other_processes_cores": round(
+            max(0.0, busy - sum(server_cpu.values()) - bench_cpu) / elapsed, 2
+        ),
         "phones": phones_count,
         "generator_processes": len(results),
         "sse_streams": sum(r["sse_streams"] for r in results),
         "seconds": round(elapsed, 1),
         "throughput_ops_s": round(total / elapsed, 1),
         "operations": ops,
+        # push+pull p99 by 5-second window of the level (when the time was lost)
+        "push_pull_p99_by_5s": {
+            f"{t}-{t + 5}s": {"n": len(v), "p99_ms": round(pct(v, 99), 1)}
+            for t, v in sorted(windows.items())
+        },
         "errors_total": sum(sum(e.values()) for e in rec.errors.values()),
         "poke_cross_process": {
             "samples": len(samples),
@@ -433,6 +465,9 @@ async def run_level(
             "errors": probe_errors,
         },
         "bench_cpu_cores": round(bench_cpu / elapsed, 2),
+        "bench_runqueue_wait": round(
+            sum(r["runqueue_wait_seconds"] for r in results) / elapsed, 2
+        ),
         "bench_loop_lag_ms": {
             "p50": round(pct(lags, 50), 1),
             "p99": round(pct(lags, 99), 1),
@@ -525,16 +560,26 @@ def print_table(result: dict[str, Any]) -> None:
         }
         print(f"{'':>6} p99 / one-phone p50: {ratio}")
         print(
+            f"{'':>6} push+pull p99 by 5 s window: "
+            + ", ".join(
+                f"{w} {fig['p99_ms']} ms (n={fig['n']})"
+                for w, fig in level["push_pull_p99_by_5s"].items()
+            )
+        )
+        print(
             f"{'':>6} server CPU {level['server_cpu_cores']} cores {level['server_cpu_seconds']}, "
-            f"{level['server_cpu_ms_per_operation']} CPU ms per operation"
+            f"{level['server_cpu_ms_per_operation']} CPU ms per operation; waiting for a CPU "
+            f"(s/s) {level['server_runqueue_wait']}"
         )
         print(
             f"{'':>6} total {level['throughput_ops_s']} ops/s, {level['sse_streams']} SSE streams, "
             f"errors {level['errors_total']}, generator {level['generator_processes']} "
-            f"process(es) {level['bench_cpu_cores']} cores (event loop late by p50 "
+            f"process(es) {level['bench_cpu_cores']} cores, waiting for a CPU "
+            f"{level['bench_runqueue_wait']} s/s (event loop late by p50 "
             f"{level['bench_loop_lag_ms']['p50']} / p99 {level['bench_loop_lag_ms']['p99']} ms), "
-            f"machine busy {level['machine_busy_cores']} / idle {level['machine_idle_cores']} "
-            f"cores, load {level['loadavg_1m_before']}->{level['loadavg_1m_after']}"
+            f"machine busy {level['machine_busy_cores']} (other processes "
+            f"{level['other_processes_cores']}) / idle {level['machine_idle_cores']} cores, "
+            f"load {level['loadavg_1m_before']}->{level['loadavg_1m_after']}"
         )
     for level in result["levels"]:
         side = level["server_side_latency"]

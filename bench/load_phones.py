@@ -50,9 +50,13 @@ class Recorder:
     errors: dict[str, dict[str, int]] = field(
         default_factory=lambda: defaultdict(lambda: defaultdict(int))
     )
+    # (wall-clock start, ms) of every push and pull: how latency moves during a level
+    timeline: list[tuple[float, float]] = field(default_factory=list)
 
-    def ok(self, op: str, ms: float) -> None:
+    def ok(self, op: str, ms: float, started: float = 0.0) -> None:
         self.latencies[op].append(ms)
+        if op in ("push", "pull"):
+            self.timeline.append((started, ms))
 
     def error(self, op: str, kind: str) -> None:
         self.errors[op][kind] += 1
@@ -64,6 +68,7 @@ class Recorder:
         for op, kinds in other["errors"].items():
             for kind, count in kinds.items():
                 self.errors[op][kind] += count
+        self.timeline.extend(other["timeline"])
 
 
 def pct(values: list[float], q: float) -> float:
@@ -103,6 +108,7 @@ class Http:
 
 
 async def timed(rec: Recorder, op: str, coro: Any) -> Any:
+    wall = time.time()
     started = time.perf_counter()
     try:
         result = await coro
@@ -112,7 +118,7 @@ async def timed(rec: Recorder, op: str, coro: Any) -> Any:
     except BadStatus as exc:
         rec.error(op, f"HTTP {exc.status}")
         return None
-    rec.ok(op, (time.perf_counter() - started) * 1000)
+    rec.ok(op, (time.perf_counter() - started) * 1000, wall)
     return result
 
 
@@ -337,6 +343,18 @@ class ShareSpec:
     seed: int
 
 
+def _runqueue_wait() -> float:
+    """Seconds this process's threads have waited for a CPU while runnable (schedstat)."""
+    total = 0
+    for task in os.listdir("/proc/self/task"):
+        try:
+            with open(f"/proc/self/task/{task}/schedstat") as handle:
+                total += int(handle.read().split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+    return total / 1e9
+
+
 async def _run_share(spec: ShareSpec) -> dict[str, Any]:
     random.seed(spec.seed)
     rec = Recorder()
@@ -347,6 +365,7 @@ async def _run_share(spec: ShareSpec) -> dict[str, Any]:
     try:
         await asyncio.sleep(max(0.0, spec.start_at - time.time()))
         usage = resource.getrusage(resource.RUSAGE_SELF)
+        waited = _runqueue_wait()
         sse_tasks = [
             asyncio.create_task(hold_sse(sse, p, rec, deadline))
             for p in phones
@@ -365,16 +384,19 @@ async def _run_share(spec: ShareSpec) -> dict[str, Any]:
         await asyncio.gather(*sse_tasks, return_exceptions=True)
         await lag_task
         after = resource.getrusage(resource.RUSAGE_SELF)
+        waited = _runqueue_wait() - waited
     finally:
         await http.close()
         await sse.close()
     return {
         "latencies": dict(rec.latencies),
         "errors": {op: dict(kinds) for op, kinds in rec.errors.items()},
+        "timeline": rec.timeline,
         "lags": lags,
         "sse_streams": len(sse_tasks),
         "elapsed": elapsed,
         "cpu_seconds": (after.ru_utime + after.ru_stime) - (usage.ru_utime + usage.ru_stime),
+        "runqueue_wait_seconds": waited,
     }
 
 
