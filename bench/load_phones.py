@@ -50,13 +50,13 @@ class Recorder:
     errors: dict[str, dict[str, int]] = field(
         default_factory=lambda: defaultdict(lambda: defaultdict(int))
     )
-    # (wall-clock start, ms) of every push and pull: how latency moves during a level
-    timeline: list[tuple[float, float]] = field(default_factory=list)
+    # (wall-clock start, ms, operation) of every push and pull: latency during a level
+    timeline: list[tuple[float, float, str]] = field(default_factory=list)
 
     def ok(self, op: str, ms: float, started: float = 0.0) -> None:
         self.latencies[op].append(ms)
         if op in ("push", "pull"):
-            self.timeline.append((started, ms))
+            self.timeline.append((started, ms, op))
 
     def error(self, op: str, kind: str) -> None:
         self.errors[op][kind] += 1
