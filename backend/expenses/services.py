@@ -22,39 +22,41 @@ WIRE_FIELDS = ("id", "owner", "claim_id", "date", "category", "merchant", "descr
                "fiscal_hp", "receipts", "field_versions", "field_sources", "ocr", "row_version")
 
 
-async def _managed_owners(manager_id: UUID, unit_id: UUID | None) -> set[UUID]:
-    """People whose requests a manager decides: the agents of their unit and the managers of
-    its child units (a manager's own requests go to the parent unit's managers).
+async def _managed_owners(unit_ids: set[UUID]) -> set[UUID]:
+    """People whose requests the managers of ``unit_ids`` decide, in one query: the agents of
+    those units and the managers of their child units (a manager's own requests go to the
+    parent unit's managers).
 
     Swap for ``backend.accounts`` ``approvers_for``/``units_managed_by`` once merged.
     """
-    if unit_id is None:
+    if not unit_ids:
         return set()
-    agents = await User.select(User.id).where(User.unit == unit_id, User.role == "agent")
-    children = await Unit.select(Unit.id).where(Unit.parent == unit_id)
-    child_ids = [c["id"] for c in children]
-    managers = await User.select(User.id).where(
-        User.unit.is_in(child_ids), User.role == "manager") if child_ids else []
-    return {r["id"] for r in agents} | {r["id"] for r in managers}
+    units = sorted(unit_ids, key=str)
+    children = Unit.select(Unit.id).where(Unit.parent.is_in(units))
+    rows = await User.select(User.id).where(
+        ((User.role == "agent") & User.unit.is_in(units))
+        | ((User.role == "manager") & User.unit.is_in(children))
+    )
+    return {r["id"] for r in rows}
 
 
 async def owners_visible_to(actor: Actor, now: datetime | None = None) -> set[UUID] | None:
-    """Owners whose expense lines the actor sees; ``None`` for roles that see none."""
+    """Owners whose expense lines the actor sees; ``None`` for roles that see none.
+
+    A manager sees those of their unit and of the units of the managers who delegate to them
+    now: two queries (delegators' units, then the people), whatever the delegations.
+    """
     if actor.role == "supplier":
         return None
     owners = {actor.user_id}
     if actor.role != "manager":
         return owners
-    owners |= await _managed_owners(actor.user_id, actor.unit_id)
     now = now or datetime.now(UTC)
-    delegations = await Delegation.select(Delegation.delegator).where(
+    delegated = await Delegation.select(Delegation.delegator.unit.as_alias("unit")).where(
         Delegation.delegate == actor.user_id, Delegation.starts_at <= now,
         Delegation.ends_at > now, Delegation.revoked_at.is_null())
-    for row in delegations:
-        delegator = await User.select(User.unit).where(User.id == row["delegator"]).first()
-        if delegator is not None:
-            owners |= await _managed_owners(row["delegator"], delegator["unit"])
-    return owners
+    units = {u for u in (actor.unit_id, *(row["unit"] for row in delegated)) if u is not None}
+    return owners | await _managed_owners(units)
 
 
 async def visible_lines(actor: Actor) -> Where | None:
