@@ -378,6 +378,7 @@ async def run_level(
     _, log_offset = nginx_timings(ctx.timing_log, 0)
     load_before = os.getloadavg()[0]
     machine_before = machine_cpu()
+    main_before = time.process_time()  # this process: the probe and the samples
     server_before, waits_before = server_cpu_seconds(ctx.topology, ctx.pg, ctx.redis)
     buckets_before = await asyncio.to_thread(scrape_buckets, ctx.topology)
     start_at = time.time() + 0.5
@@ -415,6 +416,7 @@ async def run_level(
     await asyncio.wait_for(probe_task, 15)
     server_after, waits_after = server_cpu_seconds(ctx.topology, ctx.pg, ctx.redis)
     machine_after = machine_cpu()
+    main_cpu = time.process_time() - main_before
     buckets_after = await asyncio.to_thread(scrape_buckets, ctx.topology)
     await asyncio.sleep(1.5)  # nginx flushes its log buffer every second
     at_nginx, _ = nginx_timings(ctx.timing_log, log_offset)
@@ -470,7 +472,7 @@ async def run_level(
         "machine_idle_cores": round(idle / elapsed, 2),
         # what the rest of the machine (other users' tests, OCR...) took meanwhile
         "other_processes_cores": round(
-            max(0.0, busy - sum(server_cpu.values()) - bench_cpu) / elapsed, 2
+            max(0.0, busy - sum(server_cpu.values()) - bench_cpu - main_cpu) / elapsed, 2
         ),
         "phones": phones_count,
         "generator_processes": len(results),
