@@ -10,8 +10,9 @@ import msgspec
 from piccolo.columns.combination import Where
 
 from backend.accounts.actor import Actor
-from backend.accounts.tables import Delegation, Unit, User
+from backend.accounts.tables import Delegation, User
 from backend.expenses.tables import ExpenseLine
+from sync.storage import uuid_param
 
 __all__ = ("MONEY_FIELDS", "expense_line_to_wire", "get_line", "owners_visible_to",
            "visible_lines")
@@ -23,28 +24,30 @@ WIRE_FIELDS = ("id", "owner", "claim_id", "date", "category", "merchant", "descr
 
 
 async def _managed_owners(unit_ids: set[UUID]) -> set[UUID]:
-    """People whose requests the managers of ``unit_ids`` decide, in one query: the agents of
-    those units and the managers of their child units (a manager's own requests go to the
-    parent unit's managers).
+    """People whose requests the managers of ``unit_ids`` decide, in one statement: the agents
+    of those units and the managers of their child units (a manager's own requests go to the
+    parent unit's managers). Raw SQL: Piccolo's sub-select cost more CPU than the round trips
+    it saved.
 
     Swap for ``backend.accounts`` ``approvers_for``/``units_managed_by`` once merged.
     """
     if not unit_ids:
         return set()
-    units = sorted(unit_ids, key=str)
-    children = Unit.select(Unit.id).where(Unit.parent.is_in(units))
-    rows = await User.select(User.id).where(
-        ((User.role == "agent") & User.unit.is_in(units))
-        | ((User.role == "manager") & User.unit.is_in(children))
+    units = [uuid_param(u) for u in sorted(unit_ids, key=str)]
+    marks = ", ".join("{}" for _ in units)
+    rows = await User.raw(
+        f"SELECT id FROM app_user WHERE (role = 'agent' AND unit IN ({marks})) "  # noqa: S608
+        f"OR (role = 'manager' AND unit IN (SELECT id FROM unit WHERE parent IN ({marks})))",
+        *units, *units,
     )
-    return {r["id"] for r in rows}
+    return {r["id"] if isinstance(r["id"], UUID) else UUID(str(r["id"])) for r in rows}
 
 
 async def owners_visible_to(actor: Actor, now: datetime | None = None) -> set[UUID] | None:
     """Owners whose expense lines the actor sees; ``None`` for roles that see none.
 
     A manager sees those of their unit and of the units of the managers who delegate to them
-    now: two queries (delegators' units, then the people), whatever the delegations.
+    now: two statements without delegations (three with), whatever their number.
     """
     if actor.role == "supplier":
         return None
@@ -52,11 +55,15 @@ async def owners_visible_to(actor: Actor, now: datetime | None = None) -> set[UU
     if actor.role != "manager":
         return owners
     now = now or datetime.now(UTC)
-    delegated = await Delegation.select(Delegation.delegator.unit.as_alias("unit")).where(
+    delegations = await Delegation.select(Delegation.delegator).where(
         Delegation.delegate == actor.user_id, Delegation.starts_at <= now,
         Delegation.ends_at > now, Delegation.revoked_at.is_null())
-    units = {u for u in (actor.unit_id, *(row["unit"] for row in delegated)) if u is not None}
-    return owners | await _managed_owners(units)
+    units = {actor.unit_id}
+    if delegations:
+        delegators = await User.select(User.unit).where(
+            User.id.is_in([row["delegator"] for row in delegations]))
+        units |= {row["unit"] for row in delegators}
+    return owners | await _managed_owners({u for u in units if u is not None})
 
 
 async def visible_lines(actor: Actor) -> Where | None:
