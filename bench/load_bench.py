@@ -5,8 +5,10 @@
 
 Starts its own PostgreSQL cluster and redis-server on free loopback ports (never the shared
 ones), then ``infra/topology.sh`` (N app processes, M workers, nginx in front), seeds
-organisations, and runs rising numbers of concurrent phones. Each phone (asyncio + httpx, on
-loopback) loops for the level's duration: think time, then one operation of a realistic mix —
+organisations, and runs rising numbers of concurrent phones. Each phone (aiohttp, on
+loopback; the phones of a level are split over ``--gen-procs`` generator processes, see
+``bench/load_phones.py``) loops for the level's duration: think time, then one operation of a
+realistic mix —
 
 - ``initial_pull`` the phone's first sync: a full snapshot of what it may see (several pages),
   reported apart (its size has nothing to do with the incremental pulls of the target);
@@ -20,6 +22,11 @@ loopback) loops for the level's duration: think time, then one operation of a re
 A probe measures poke latency across processes: a push sent straight to app process 1, the
 poke read by an SSE client connected straight to app process 2 (p95 target < 500 ms).
 
+Where the time goes: beside the phones' own figures, each level reports the same requests as
+nginx timed them (its access log: whole request, and the upstream's share) and as the app
+processes' histograms (``/metrics``) saw them, plus CPU per part (apps, PostgreSQL, Redis,
+nginx, the generator) and the generator's event-loop lateness.
+
 Prints a table (throughput, p50/p95/p99 per operation, errors) and writes
 ``bench/results/load.json``. Every loop is bounded in count and in time.
 """
@@ -29,18 +36,20 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import hashlib
+import itertools
 import json
 import os
 import random
-import resource
+import shutil
 import statistics
 import sys
+import tempfile
 import time
 import uuid
 from collections import defaultdict
-from dataclasses import dataclass, field
-from datetime import date
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +58,21 @@ sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
 
+from bench.load_phones import (  # noqa: E402
+    CLIENT_ERRORS,
+    BadStatus,
+    Http,
+    Phone,
+    Recorder,
+    ShareSpec,
+    do_pull,
+    do_push,
+    line_args,
+    pct,
+    run_share,
+    timed,
+    warm_up,
+)
 from tests.integration.scaleout.harness import (  # noqa: E402
     PrivatePostgres,
     PrivateRedis,
@@ -58,32 +82,6 @@ from tests.integration.scaleout.harness import (  # noqa: E402
 SECRET = "load-bench-secret-" + "b" * 40
 TARGET_P99_MS = 300.0
 TARGET_POKE_P95_MS = 500.0
-
-
-# --------------------------------------------------------------------------- figures
-@dataclass
-class Recorder:
-    """Latencies (ms) and errors per operation, for one level."""
-
-    latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
-    errors: dict[str, dict[str, int]] = field(
-        default_factory=lambda: defaultdict(lambda: defaultdict(int))
-    )
-
-    def ok(self, op: str, ms: float) -> None:
-        self.latencies[op].append(ms)
-
-    def error(self, op: str, kind: str) -> None:
-        self.errors[op][kind] += 1
-
-
-def pct(values: list[float], q: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(q / 100 * len(ordered) + 0.5) - 1))
-    return ordered[index]
-
 
 # --------------------------------------------------------------------------- server CPU
 def _proc_stat(pid: int) -> tuple[int, float] | None:
@@ -96,17 +94,32 @@ def _proc_stat(pid: int) -> tuple[int, float] | None:
     return int(fields[3]), (int(fields[11]) + int(fields[12])) / ticks
 
 
+def _runqueue_wait(pid: int) -> float:
+    """Seconds the process's threads have spent runnable but waiting for a CPU (schedstat)."""
+    total = 0
+    with contextlib.suppress(OSError):
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            with contextlib.suppress(OSError, IndexError, ValueError):
+                total += int((task / "schedstat").read_text().split()[1])
+    return total / 1e9
+
+
 def server_cpu_seconds(
     topology: Topology, pg: PrivatePostgres, redis: PrivateRedis
-) -> dict[str, float]:
-    """CPU seconds used so far by the app processes (sessions), PostgreSQL and Redis."""
+) -> tuple[dict[str, float], dict[str, float]]:
+    """CPU seconds used so far by the app processes (sessions), PostgreSQL, Redis and nginx,
+    and the seconds their threads waited for a CPU while runnable (a saturated machine)."""
     sessions = {topology.pid(f"app-{i}"): "apps" for i in range(1, topology.apps + 1)}
+    sessions |= {topology.pid(f"worker-{i}"): "worker" for i in range(1, topology.workers + 1)}
     pg_pid = (
         int((pg.directory / "data" / "postmaster.pid").read_text().split()[0])
         if pg.directory
         else -1
     )
-    totals = {"apps": 0.0, "postgres": 0.0, "redis": 0.0}
+    nginx_file = topology.directory / "nginx.pid"
+    nginx_pid = int(nginx_file.read_text()) if nginx_file.exists() else -1
+    totals = {"apps": 0.0, "worker": 0.0, "postgres": 0.0, "redis": 0.0, "nginx": 0.0}
+    waits = dict.fromkeys(totals, 0.0)
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -115,13 +128,20 @@ def server_cpu_seconds(
         if stat is None:
             continue
         sid, cpu = stat
+        parent = _parent(pid)
         if sid in sessions:
-            totals["apps"] += cpu
-        elif pid == pg_pid or _parent(pid) == pg_pid:
-            totals["postgres"] += cpu
+            part = sessions[sid]
+        elif pid == pg_pid or parent == pg_pid:
+            part = "postgres"
+        elif pid == nginx_pid or parent == nginx_pid:
+            part = "nginx"
         elif redis.process is not None and pid == redis.process.pid:
-            totals["redis"] += cpu
-    return totals
+            part = "redis"
+        else:
+            continue
+        totals[part] += cpu
+        waits[part] += _runqueue_wait(pid)
+    return totals, waits
 
 
 def _parent(pid: int) -> int:
@@ -176,254 +196,68 @@ def server_quantiles(
     return out
 
 
-# --------------------------------------------------------------------------- phones
-def line_args(line_id: uuid.UUID) -> dict[str, Any]:
-    amount = random.randint(500, 50_000)
-    return {
-        "id": str(line_id),
-        "date": date(2026, 11, random.randint(1, 20)).isoformat(),
-        "amount_cents": amount,
-        "currency": "EUR",
-        "category": random.choice(["train", "hotel", "meal", "taxi"]),
-        "merchant": random.choice(["SNCF", "Ibis", "Brasserie du Port", "G7"]),
-        "description": "mission",
-        "vat_rate_bp": 1000,
-        "vat_cents": amount // 11,
-    }
+
+def machine_cpu() -> tuple[float, float]:
+    """(busy, idle) CPU seconds of the whole machine so far, every process of every user."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:8]]
+    ticks = os.sysconf("SC_CLK_TCK")
+    idle = fields[3] + fields[4]  # idle + iowait
+    return (sum(fields) - idle) / ticks, idle / ticks
 
 
-@dataclass
-class Phone:
-    """One installation of one user: client id, seq, cookie, its lines and their versions."""
-
-    headers: dict[str, str]
-    role: str
-    client_id: uuid.UUID = field(default_factory=uuid.uuid4)
-    seq: int = 0
-    cookie: str | None = None
-    own_lines: dict[str, int] = field(default_factory=dict)  # id -> row_version (0 = unknown)
-    poked: bool = False
-
-    def intent(self, name: str, args: dict[str, Any]) -> dict[str, Any]:
-        self.seq += 1
-        return {"seq": self.seq, "id": str(uuid.uuid4()), "name": name, "v": 1, "args": args}
+# --------------------------------------------------------------------------- nginx timings
+def _op_of(uri: str) -> str | None:
+    if uri == "/sync/v1/pull":
+        return "pull"
+    if uri == "/sync/v1/push":
+        return "push"
+    if uri.startswith("/sync/v1/blobs"):
+        return "blobs"
+    if uri.startswith("/api/"):
+        return "api"
+    return None  # SSE streams (logged when they close), probes, /ready
 
 
-async def timed(rec: Recorder, op: str, coro: Any) -> Any:
-    started = time.perf_counter()
-    try:
-        result = await coro
-    except httpx.HTTPError as exc:
-        rec.error(op, type(exc).__name__)
+def _seconds(value: str) -> float | None:
+    """An nginx time (``0.004``; ``-`` when no upstream; ``a, b`` after a retry: summed)."""
+    parts = [p.strip() for p in value.split(",")]
+    if any(p in ("", "-") for p in parts):
         return None
-    except BadStatus as exc:
-        rec.error(op, f"HTTP {exc.status}")
-        return None
-    rec.ok(op, (time.perf_counter() - started) * 1000)
-    return result
+    return sum(float(p) for p in parts)
 
 
-class BadStatus(Exception):
-    def __init__(self, status: int) -> None:
-        super().__init__(status)
-        self.status = status
-
-
-def check(response: httpx.Response) -> httpx.Response:
-    if response.status_code >= 300:
-        raise BadStatus(response.status_code)
-    return response
-
-
-async def do_pull(http: httpx.AsyncClient, phone: Phone) -> None:
-    for _ in range(20):  # bounded pages
-        body = check(
-            await http.post(
-                "/sync/v1/pull",
-                headers=phone.headers,
-                json={"client_id": str(phone.client_id), "cookie": phone.cookie, "limit": 500},
-            )
-        ).json()
-        phone.cookie = body["cookie"]
-        for op in body["patch"]:
-            if op["entity"] == "expense_line" and op["id"] in phone.own_lines:
-                phone.own_lines[op["id"]] = int(op["row_version"])
-        if not body["has_more"]:
-            return
-
-
-async def do_push(http: httpx.AsyncClient, phone: Phone) -> None:
-    intents = []
-    for _ in range(random.randint(1, 3)):
-        known = [(k, v) for k, v in phone.own_lines.items() if v > 0]
-        if known and random.random() < 0.4:
-            line_id, version = random.choice(known)
-            intents.append(
-                phone.intent(
-                    "expense_line.edit",
-                    {
-                        "id": line_id,
-                        "base_version": version,
-                        "description": f"edited {random.randint(0, 10**6)}",
-                    },
-                )
-            )
-        else:
-            line_id = str(uuid.uuid4())
-            phone.own_lines[line_id] = 0
-            intents.append(phone.intent("expense_line.create", line_args(uuid.UUID(line_id))))
-    body = check(
-        await http.post(
-            "/sync/v1/push",
-            headers=phone.headers,
-            json={
-                "client_id": str(phone.client_id),
-                "schema_version": 1,
-                "mutations": intents,
-                "pending": len(intents),
-                "oldest_pending_seconds": random.uniform(0, 30),
-            },
-        )
-    ).json()
-    if body["last_seq"] != phone.seq:
-        raise BadStatus(599)
-
-
-async def do_receipt(http: httpx.AsyncClient, phone: Phone) -> None:
-    data = os.urandom(random.randint(30_000, 50_000))
-    sha = hashlib.sha256(data).hexdigest()
-    status = check(
-        await http.post(
-            "/sync/v1/blobs",
-            headers=phone.headers,
-            json={"sha256": sha, "size": len(data), "content_type": "image/jpeg"},
-        )
-    ).json()
-    for _ in range(10):
-        if status["complete"]:
-            break
-        offset = status["offset"]
-        part = data[offset : offset + 32_768]
-        status = check(
-            await http.patch(
-                f"/sync/v1/blobs/uploads/{status['upload_id']}",
-                content=part,
-                headers=phone.headers
-                | {
-                    "Upload-Offset": str(offset),
-                    "Upload-Chunk-SHA256": hashlib.sha256(part).hexdigest(),
-                },
-            )
-        ).json()
-    if not status["complete"]:
-        raise BadStatus(598)
-    line_id = next(iter(phone.own_lines), None)
-    if line_id is None:
-        line_id = str(uuid.uuid4())
-        phone.own_lines[line_id] = 0
-        attach = [phone.intent("expense_line.create", line_args(uuid.UUID(line_id)))]
-    else:
-        attach = []
-    attach.append(phone.intent("expense_line.attach_receipt", {"id": line_id, "sha256": sha}))
-    check(
-        await http.post(
-            "/sync/v1/push",
-            headers=phone.headers,
-            json={"client_id": str(phone.client_id), "schema_version": 1, "mutations": attach},
-        )
-    )
-
-
-async def hold_sse(
-    sse: httpx.AsyncClient, phone: Phone, rec: Recorder, stop: asyncio.Event
-) -> None:
-    """Keep the phone's event stream open (reconnecting like EventSource); flag pokes."""
-    while not stop.is_set():
-        started = time.perf_counter()
-        try:
-            async with sse.stream("GET", "/sync/v1/events", headers=phone.headers) as response:
-                if response.status_code != 200:
-                    rec.error("sse_connect", f"HTTP {response.status_code}")
-                    await asyncio.sleep(1)
-                    continue
-                first = True
-                async for line in response.aiter_lines():
-                    if first:
-                        rec.ok("sse_connect", (time.perf_counter() - started) * 1000)
-                        first = False
-                    if line == "event: poke":
-                        phone.poked = True
-                    if stop.is_set():
-                        return
-        except (httpx.HTTPError, asyncio.CancelledError) as exc:
-            if stop.is_set() or isinstance(exc, asyncio.CancelledError):
-                return
-            rec.error("sse_connect", type(exc).__name__)
-            await asyncio.sleep(1)
-
-
-async def watch_loop_lag(stop: asyncio.Event, lags: list[float], tick: float = 0.05) -> None:
-    """How late the load generator's own event loop wakes up (ms): that delay is counted in
-    every latency it measures, so a busy generator shows here, not on the server."""
-    while not stop.is_set():
-        started = time.perf_counter()
-        await asyncio.sleep(tick)
-        lags.append(max(0.0, (time.perf_counter() - started - tick) * 1000))
-
-
-async def run_phone(
-    http: httpx.AsyncClient,
-    phone: Phone,
-    rec: Recorder,
-    deadline: float,
-    think: float,
-    extras: dict[str, Any],
-) -> None:
-    # Phones open the app spread over one think time (at least 3 s), not all at once.
-    await asyncio.sleep(random.uniform(0, max(3.0, think)))
-    await timed(rec, "initial_pull", do_pull(http, phone))  # start-up sync (full snapshot)
-    for _ in range(10_000):  # bounded
-        await asyncio.sleep(random.uniform(0.5 * think, 1.5 * think))
-        if time.monotonic() >= deadline:
-            return
-        if phone.poked:
-            phone.poked = False
-            await timed(rec, "pull", do_pull(http, phone))
+def nginx_timings(log: Path, offset: int) -> tuple[dict[str, Any], int]:
+    """Per operation, from the timing log written since ``offset``: the request's time at
+    nginx, the upstream's (connect, first byte, whole) and what nginx added itself (ms)."""
+    if not log.exists():
+        return {}, offset
+    with log.open("rb") as handle:
+        handle.seek(offset)
+        data = handle.read()
+    rows: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    statuses: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for raw in data.decode(errors="replace").splitlines():
+        # $msec $request_method $uri $status $request_time $connect $header $response $addr
+        parts = raw.split(" ", 8)
+        if len(parts) < 8 or (op := _op_of(parts[2])) is None:
             continue
-        roll = random.random()
-        if phone.role == "agent":
-            if roll < 0.45:
-                await timed(rec, "push", do_push(http, phone))
-            elif roll < 0.93:
-                await timed(rec, "pull", do_pull(http, phone))
-            else:
-                await timed(rec, "receipt", do_receipt(http, phone))
-        elif phone.role == "manager" and extras.get("approvals") and roll < 0.4:
-            await timed(rec, "approval", extras["approvals"](http, phone))
-        elif phone.role == "supplier" and extras.get("invoices") and roll < 0.5:
-            await timed(rec, "invoice_search", extras["invoices"](http, phone))
-        else:
-            await timed(rec, "pull", do_pull(http, phone))
-
-
-async def approvals_screen(http: httpx.AsyncClient, phone: Phone) -> None:
-    """A manager opens the list of claims waiting for a decision."""
-    check(
-        await http.get(
-            "/api/v1/claims", headers=phone.headers, params={"state": "submitted", "limit": 50}
-        )
-    )
-
-
-async def invoice_search(http: httpx.AsyncClient, phone: Phone) -> None:
-    """A supplier searches its invoices (by number fragment) and sorts them."""
-    check(
-        await http.get(
-            "/api/v1/invoices",
-            headers=phone.headers,
-            params={"q": random.choice(["F-2026", "INV", "12"]), "limit": 20},
-        )
-    )
+        statuses[op][parts[3]] += 1
+        request, connect = float(parts[4]), _seconds(parts[5])
+        header, response = _seconds(parts[6]), _seconds(parts[7])
+        rows[op]["request"].append(request * 1000)
+        if connect is not None:
+            rows[op]["upstream_connect"].append(connect * 1000)
+        if header is not None:
+            rows[op]["upstream_first_byte"].append(header * 1000)
+        if response is not None:
+            rows[op]["upstream_response"].append(response * 1000)
+            rows[op]["nginx_own"].append(max(0.0, request - response) * 1000)
+    out: dict[str, Any] = {}
+    for op, kinds in sorted(rows.items()):
+        out[op] = {"count": len(kinds["request"]), "status": dict(statuses[op])}
+        for kind, values in kinds.items():
+            out[op][kind] = {f"p{q}": round(pct(values, q), 1) for q in (50, 95, 99)}
+    return out, offset + len(data)
 
 
 # --------------------------------------------------------------------------- poke probe
@@ -438,21 +272,19 @@ async def poke_probe(
 ) -> None:
     """Push through app 1, time the poke on an SSE stream held on app 2."""
     received: asyncio.Queue[float] = asyncio.Queue()
+    sse, http = Http(listener_url, read_timeout=None), Http(pusher_url, read_timeout=10)
 
     async def listen() -> None:
-        async with (
-            httpx.AsyncClient(base_url=listener_url, timeout=httpx.Timeout(10, read=None)) as sse,
-            sse.stream("GET", "/sync/v1/events", headers=listener_headers) as response,
-        ):
-            async for line in response.aiter_lines():
-                if line == "event: poke":
+        async with sse.session.get("/sync/v1/events", headers=listener_headers) as response:
+            async for line in response.content:
+                if line.rstrip(b"\r\n") == b"event: poke":
                     received.put_nowait(time.perf_counter())
 
     listener = asyncio.create_task(listen())
-    await asyncio.sleep(1.0)
-    while not received.empty():
-        received.get_nowait()  # the poke sent on connect
-    async with httpx.AsyncClient(base_url=pusher_url, timeout=10) as http:
+    try:
+        await asyncio.sleep(1.0)
+        while not received.empty():
+            received.get_nowait()  # the poke sent on connect
         for _ in range(1000):  # bounded
             if stop.is_set():
                 break
@@ -460,21 +292,18 @@ async def poke_probe(
                 received.get_nowait()
             sent = time.perf_counter()
             try:
-                line_id = str(uuid.uuid4())
-                check(
-                    await http.post(
-                        "/sync/v1/push",
-                        headers=pusher.headers,
-                        json={
-                            "client_id": str(pusher.client_id),
-                            "schema_version": 1,
-                            "mutations": [
-                                pusher.intent("expense_line.create", line_args(uuid.UUID(line_id)))
-                            ],
-                        },
-                    )
+                line_id = uuid.uuid4()
+                await http.call(
+                    "POST",
+                    "/sync/v1/push",
+                    headers=pusher.headers,
+                    json={
+                        "client_id": str(pusher.client_id),
+                        "schema_version": 1,
+                        "mutations": [pusher.intent("expense_line.create", line_args(line_id))],
+                    },
                 )
-            except (httpx.HTTPError, BadStatus) as exc:
+            except (*CLIENT_ERRORS, BadStatus) as exc:
                 errors.append(type(exc).__name__)
                 await asyncio.sleep(0.5)
                 continue
@@ -487,9 +316,12 @@ async def poke_probe(
             except TimeoutError:
                 errors.append("poke not received in 5 s")
             await asyncio.sleep(0.4)
-    listener.cancel()
-    with contextlib.suppress(asyncio.CancelledError, httpx.HTTPError):
-        await listener
+    finally:
+        listener.cancel()
+        with contextlib.suppress(asyncio.CancelledError, *CLIENT_ERRORS):
+            await listener
+        await sse.close()
+        await http.close()
 
 
 # --------------------------------------------------------------------------- levels
@@ -502,73 +334,97 @@ async def discover(base_url: str) -> dict[str, Any]:
     return {"paths": paths, "approvals_paths": approvals, "invoice_paths": invoices}
 
 
+@dataclass
+class Level:
+    """What one level needs besides its phones."""
+
+    base_url: str
+    topology: Topology
+    pg: PrivatePostgres
+    redis: PrivateRedis
+    probe: tuple[Phone, dict[str, str]]
+    pool: ProcessPoolExecutor
+    procs: int
+    timing_log: Path
+
+
+async def sample_windows(ctx: Level, start_at: float, stop: asyncio.Event,
+                         out: list[tuple[float, float, float]]) -> None:
+    """Every 5 s from the level's start: (time, servers' CPU seconds, machine busy seconds)."""
+    for index in range(1000):  # bounded
+        await asyncio.sleep(max(0.0, start_at + 5 * index - time.time()))
+        if stop.is_set():
+            return
+        cpu, _ = await asyncio.to_thread(server_cpu_seconds, ctx.topology, ctx.pg, ctx.redis)
+        out.append((time.time(), sum(cpu.values()), machine_cpu()[0]))
+
+
+def split(items: list[Any], parts: int) -> list[list[Any]]:
+    return [items[i::parts] for i in range(parts) if items[i::parts]]
+
+
 async def run_level(
-    base_url: str,
-    topology: Topology,
-    pg: PrivatePostgres,
-    redis: PrivateRedis,
+    ctx: Level,
     people: list[tuple[str, dict[str, str]]],
-    probe: tuple[Phone, dict[str, str]],
     phones_count: int,
     duration: float,
     think: float,
     sse_share: float,
-    extras: dict[str, Any],
+    extras: frozenset[str],
 ) -> dict[str, Any]:
     rec = Recorder()
     stop = asyncio.Event()
-    limits = httpx.Limits(
-        max_connections=phones_count * 2 + 50, max_keepalive_connections=phones_count + 50
-    )
-    phones = [
-        Phone(headers=h, role=r) for r, h in (people[i % len(people)] for i in range(phones_count))
-    ]
-    usage_before = resource.getrusage(resource.RUSAGE_SELF)
+    chosen = [people[i % len(people)] for i in range(phones_count)]
+    _, log_offset = nginx_timings(ctx.timing_log, 0)
     load_before = os.getloadavg()[0]
-    server_before = server_cpu_seconds(topology, pg, redis)
-    buckets_before = await asyncio.to_thread(scrape_buckets, topology)
-    async with (
-        httpx.AsyncClient(base_url=base_url, limits=limits, timeout=30) as http,
-        httpx.AsyncClient(
-            base_url=base_url, limits=limits, timeout=httpx.Timeout(10, read=None)
-        ) as sse,
-    ):
-        sse_tasks = [
-            asyncio.create_task(hold_sse(sse, p, rec, stop))
-            for p in phones
-            if random.random() < sse_share
-        ]
-        samples: list[float] = []
-        probe_errors: list[str] = []
-        probe_task = asyncio.create_task(
-            poke_probe(
-                topology.app_url(1),
-                topology.app_url(min(2, topology.apps)),
-                probe[0],
-                probe[1],
-                stop,
-                samples,
-                probe_errors,
-            )
+    machine_before = machine_cpu()
+    main_before = time.process_time()  # this process: the probe and the samples
+    server_before, waits_before = server_cpu_seconds(ctx.topology, ctx.pg, ctx.redis)
+    buckets_before = await asyncio.to_thread(scrape_buckets, ctx.topology)
+    start_at = time.time() + 0.5
+    loop = asyncio.get_running_loop()
+    shares = [
+        loop.run_in_executor(
+            ctx.pool,
+            run_share,
+            ShareSpec(ctx.base_url, part, start_at, duration, think, sse_share, extras,
+                      random.randrange(2**31)),
         )
-        lags: list[float] = []
-        lag_task = asyncio.create_task(watch_loop_lag(stop, lags))
-        started = time.monotonic()
-        deadline = started + duration
-        await asyncio.gather(*(run_phone(http, p, rec, deadline, think, extras) for p in phones))
-        elapsed = time.monotonic() - started
-        stop.set()
-        for task in sse_tasks:
-            task.cancel()
-        await asyncio.gather(*sse_tasks, return_exceptions=True)
-        await asyncio.wait_for(probe_task, 15)
-        await lag_task
-    server_after = server_cpu_seconds(topology, pg, redis)
-    buckets_after = await asyncio.to_thread(scrape_buckets, topology)
-    usage_after = resource.getrusage(resource.RUSAGE_SELF)
-    bench_cpu = (usage_after.ru_utime + usage_after.ru_stime) - (
-        usage_before.ru_utime + usage_before.ru_stime
+        for part in split(chosen, ctx.procs)
+    ]
+    samples: list[float] = []
+    probe_errors: list[str] = []
+    probe_task = asyncio.create_task(
+        poke_probe(
+            ctx.topology.app_url(1),
+            ctx.topology.app_url(min(2, ctx.topology.apps)),
+            ctx.probe[0],
+            ctx.probe[1],
+            stop,
+            samples,
+            probe_errors,
+        )
     )
+    marks: list[tuple[float, float, float]] = []
+    sampler = asyncio.create_task(sample_windows(ctx, start_at, stop, marks))
+    results = await asyncio.gather(*shares)
+    elapsed = max(r["elapsed"] for r in results)
+    stop.set()
+    sampler.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await sampler
+    await asyncio.wait_for(probe_task, 15)
+    server_after, waits_after = server_cpu_seconds(ctx.topology, ctx.pg, ctx.redis)
+    machine_after = machine_cpu()
+    main_cpu = time.process_time() - main_before
+    buckets_after = await asyncio.to_thread(scrape_buckets, ctx.topology)
+    await asyncio.sleep(1.5)  # nginx flushes its log buffer every second
+    at_nginx, _ = nginx_timings(ctx.timing_log, log_offset)
+    lags: list[float] = []
+    for result in results:
+        rec.merge(result)
+        lags.extend(result["lags"])
+    bench_cpu = sum(r["cpu_seconds"] for r in results)
     ops: dict[str, Any] = {}
     total = 0
     for op, values in sorted(rec.latencies.items()):
@@ -587,21 +443,58 @@ async def run_level(
         if op not in ops:
             ops[op] = {"count": 0, "errors": dict(errors)}
     server_cpu = {k: round(server_after[k] - server_before[k], 2) for k in server_after}
-    requests = (
-        total + sum(v.get("count", 0) for k, v in ops.items() if k == "receipt") * 3
-    )  # create+2 chunks+attach
+    windows: dict[int, list[float]] = defaultdict(list)
+    # Every phone has opened the app (start-up sync) and made its first operation by then.
+    steady_from = max(3.0, think) + 1.5 * think
+    steady: dict[str, list[float]] = defaultdict(list)
+    for at, ms, op in rec.timeline:
+        windows[int((at - start_at) // 5) * 5].append(ms)
+        if at - start_at >= steady_from:
+            steady[op].append(ms)
+    cpu_by_window: dict[int, tuple[float, float]] = {}
+    for (t0, cpu0, busy0), (t1, cpu1, busy1) in itertools.pairwise(marks):
+        cpu_by_window[round(t0 - start_at) // 5 * 5] = (
+            round((cpu1 - cpu0) / (t1 - t0), 2), round((busy1 - busy0) / (t1 - t0), 2)
+        )
+    busy = machine_after[0] - machine_before[0]
+    idle = machine_after[1] - machine_before[1]
     return {
         "server_side_latency": server_quantiles(buckets_before, buckets_after),
+        "at_nginx": at_nginx,
         "server_cpu_seconds": server_cpu,
         "server_cpu_cores": round(sum(server_cpu.values()) / elapsed, 2),
+        # runnable but not running: seconds per second that the servers waited for a CPU
+        "server_runqueue_wait": {
+            k: round((waits_after[k] - waits_before[k]) / elapsed, 2) for k in waits_after
+        },
         "server_cpu_ms_per_operation": round(sum(server_cpu.values()) * 1000 / max(1, total), 1),
-        "requests_estimate": requests,
+        "machine_busy_cores": round(busy / elapsed, 2),
+        "machine_idle_cores": round(idle / elapsed, 2),
+        # what the rest of the machine (other users' tests, OCR...) took meanwhile
+        "other_processes_cores": round(
+            max(0.0, busy - sum(server_cpu.values()) - bench_cpu - main_cpu) / elapsed, 2
+        ),
         "phones": phones_count,
-        "sse_streams": len(sse_tasks),
+        "generator_processes": len(results),
+        "sse_streams": sum(r["sse_streams"] for r in results),
         "seconds": round(elapsed, 1),
         "throughput_ops_s": round(total / elapsed, 1),
         "operations": ops,
+        # push+pull p99 by 5-second window of the level (when the time was lost)
+        "push_pull_p99_by_5s": {
+            f"{t}-{t + 5}s": {
+                "n": len(v),
+                "p99_ms": round(pct(v, 99), 1),
+                "server_cores": cpu_by_window.get(t, (None, None))[0],
+                "machine_busy_cores": cpu_by_window.get(t, (None, None))[1],
+            }
+            for t, v in sorted(windows.items())
+        },
         "errors_total": sum(sum(e.values()) for e in rec.errors.values()),
+        "after_opening": {
+            "from_s": steady_from,
+            **{f"{op}_p99_ms": round(pct(v, 99), 1) for op, v in sorted(steady.items())},
+        },
         "poke_cross_process": {
             "samples": len(samples),
             "p50_ms": round(pct(samples, 50), 1),
@@ -609,9 +502,15 @@ async def run_level(
             "max_ms": round(max(samples), 1) if samples else None,
             "errors": probe_errors,
         },
-        "bench_process_cpu_share": round(bench_cpu / elapsed, 2),
-        "bench_loop_lag_ms": {"p50": round(pct(lags, 50), 1), "p99": round(pct(lags, 99), 1),
-                              "max": round(max(lags), 1) if lags else None},
+        "bench_cpu_cores": round(bench_cpu / elapsed, 2),
+        "bench_runqueue_wait": round(
+            sum(r["runqueue_wait_seconds"] for r in results) / elapsed, 2
+        ),
+        "bench_loop_lag_ms": {
+            "p50": round(pct(lags, 50), 1),
+            "p99": round(pct(lags, 99), 1),
+            "max": round(max(lags), 1) if lags else None,
+        },
         "loadavg_1m_before": round(load_before, 2),
         "loadavg_1m_after": round(os.getloadavg()[0], 2),
     }
@@ -624,10 +523,13 @@ async def baseline(
     rec = Recorder()
     headers = next(h for r, h in people if r == "agent")
     phone = Phone(headers=headers, role="agent")
-    async with httpx.AsyncClient(base_url=base_url, timeout=30) as http:
+    http = Http(base_url)
+    try:
         for _ in range(rounds):
             await timed(rec, "push", do_push(http, phone))
             await timed(rec, "pull", do_pull(http, phone))
+    finally:
+        await http.close()
     return {
         op: {"count": len(v), "p50_ms": round(pct(v, 50), 1), "p95_ms": round(pct(v, 95), 1)}
         for op, v in rec.latencies.items()
@@ -696,14 +598,26 @@ def print_table(result: dict[str, Any]) -> None:
         }
         print(f"{'':>6} p99 / one-phone p50: {ratio}")
         print(
+            f"{'':>6} push+pull p99 by 5 s window: "
+            + ", ".join(
+                f"{w} {fig['p99_ms']} ms (n={fig['n']}, servers {fig['server_cores']} / "
+                f"machine {fig['machine_busy_cores']} cores)"
+                for w, fig in level["push_pull_p99_by_5s"].items()
+            )
+        )
+        print(
             f"{'':>6} server CPU {level['server_cpu_cores']} cores {level['server_cpu_seconds']}, "
-            f"{level['server_cpu_ms_per_operation']} CPU ms per operation"
+            f"{level['server_cpu_ms_per_operation']} CPU ms per operation; waiting for a CPU "
+            f"(s/s) {level['server_runqueue_wait']}"
         )
         print(
             f"{'':>6} total {level['throughput_ops_s']} ops/s, {level['sse_streams']} SSE streams, "
-            f"errors {level['errors_total']}, bench CPU {level['bench_process_cpu_share']} cores "
-            f"(its event loop late by p50 {level['bench_loop_lag_ms']['p50']} / "
-            f"p99 {level['bench_loop_lag_ms']['p99']} ms), "
+            f"errors {level['errors_total']}, generator {level['generator_processes']} "
+            f"process(es) {level['bench_cpu_cores']} cores, waiting for a CPU "
+            f"{level['bench_runqueue_wait']} s/s (event loop late by p50 "
+            f"{level['bench_loop_lag_ms']['p50']} / p99 {level['bench_loop_lag_ms']['p99']} ms), "
+            f"machine busy {level['machine_busy_cores']} (other processes "
+            f"{level['other_processes_cores']}) / idle {level['machine_idle_cores']} cores, "
             f"load {level['loadavg_1m_before']}->{level['loadavg_1m_after']}"
         )
     for level in result["levels"]:
@@ -717,7 +631,18 @@ def print_table(result: dict[str, Any]) -> None:
                 if route.startswith(("/sync", "/api"))
             )
         )
-    cpu_ms = statistics.median(level["server_cpu_ms_per_operation"] for level in result["levels"])
+        for op, fig in level["at_nginx"].items():
+            print(
+                f"{level['phones']:>6} phones, at nginx {op:<5} n={fig['count']}: "
+                + "; ".join(
+                    f"{kind} p50 {v['p50']} / p95 {v['p95']} / p99 {v['p99']} ms"
+                    for kind, v in fig.items()
+                    if isinstance(v, dict) and kind != "status"
+                )
+            )
+    cpu_ms = round(
+        statistics.median(level["server_cpu_ms_per_operation"] for level in result["levels"]), 1
+    )
     print(
         f"server CPU per phone operation (median of levels): {cpu_ms} ms -> about "
         f"{round(2000 / cpu_ms)} operations/s on 2 dedicated cores at 100 %"
@@ -744,12 +669,23 @@ def verdicts(levels: list[dict[str, Any]]) -> list[str]:
             f"(target < {TARGET_POKE_P95_MS:.0f}): "
             f"{'MET' if poke == poke and poke < TARGET_POKE_P95_MS else 'NOT MET'}"
         )
+        after = level["after_opening"]
+        steady_ok = all(
+            after.get(f"{op}_p99_ms", float("inf")) < TARGET_P99_MS for op in ("push", "pull")
+        )
+        out.append(
+            f"{'':>6} of which after the opening (from {after['from_s']:.0f} s, once every "
+            f"phone has started): push p99 {after.get('push_p99_ms')} / pull p99 "
+            f"{after.get('pull_p99_ms')} ms: {'under' if steady_ok else 'over'} the target"
+        )
     return out
 
 
 async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     pg, redis = PrivatePostgres(), PrivateRedis()
     topology: Topology | None = None
+    pool = ProcessPoolExecutor(max_workers=args.gen_procs, mp_context=get_context("spawn"))
+    timing_log = Path(tempfile.mkdtemp(prefix="nomade-load-")) / "nginx-timing.log"
     try:
         print(f"load: private PostgreSQL on {pg.port}, Redis on {redis.port}", flush=True)
         pg.start()
@@ -769,7 +705,7 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
             apps=args.apps,
             workers=args.workers,
             nginx=not args.no_nginx,
-            extra_env={"NOMADE_SECRET_KEY": SECRET},
+            extra_env={"NOMADE_SECRET_KEY": SECRET, "NOMADE_NGINX_TIMING_LOG": str(timing_log)},
         )
         base_url = topology.start()
         print(
@@ -780,9 +716,9 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
         people, probe = await seed(args.orgs)
         found = await discover(base_url)
         skipped = []
-        extras: dict[str, Any] = {}
+        extras: set[str] = set()
         if "/api/v1/claims" in found["paths"]:
-            extras["approvals"] = approvals_screen
+            extras.add("approvals")
             skipped.append(
                 "approvals: managers load their approval list (GET /api/v1/claims?"
                 "state=submitted); decisions (expense_claim.decide, which need missions "
@@ -791,27 +727,23 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
         else:
             skipped.append("approvals: no claims route on this build (workflow issue not merged)")
         if "/api/v1/invoices" in found["paths"]:
-            extras["invoices"] = invoice_search
+            extras.add("invoices")
         else:
             skipped.append("supplier invoice searches: no invoice route on this build")
         print("load: baseline (one phone, back to back) ...", flush=True)
         base = await baseline(base_url, people)
+        await asyncio.gather(
+            *(asyncio.get_running_loop().run_in_executor(pool, warm_up)
+              for _ in range(args.gen_procs))
+        )
+        ctx = Level(base_url, topology, pg, redis, probe, pool, args.gen_procs, timing_log)
         levels = []
         for count in args.levels:
             print(f"load: {count} phones for {args.duration:.0f} s ...", flush=True)
             levels.append(
                 await run_level(
-                    base_url,
-                    topology,
-                    pg,
-                    redis,
-                    people,
-                    probe,
-                    count,
-                    args.duration,
-                    args.think,
-                    args.sse_share,
-                    extras,
+                    ctx, people, count, args.duration, args.think, args.sse_share,
+                    frozenset(extras),
                 )
             )
             await asyncio.sleep(2)
@@ -821,6 +753,7 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
                 "cpus": os.cpu_count(),
                 "note": "shared, loaded development machine; "
                 "the bench client runs on the same cores as the servers",
+                "generator_processes": args.gen_procs,
             },
             "topology": {"apps": args.apps, "workers": args.workers, "nginx": not args.no_nginx},
             "mix": {
@@ -837,8 +770,10 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
             "skipped": skipped,
         }
     finally:
+        pool.shutdown(cancel_futures=True)
         if topology is not None:
             topology.destroy()
+        shutil.rmtree(timing_log.parent, ignore_errors=True)
         redis.stop()
         pg.destroy()
 
@@ -861,6 +796,10 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--orgs", type=int, default=25)
     parser.add_argument("--no-nginx", action="store_true")
+    parser.add_argument(
+        "--gen-procs", type=int, default=2,
+        help="load generator processes (each its own event loop and share of the phones)",
+    )
     parser.add_argument("--json", default=str(ROOT / "bench" / "results" / "load.json"))
     args = parser.parse_args()
     result = asyncio.run(main_async(args))

@@ -15,6 +15,8 @@
 #   NOMADE_MIGRATE        1: run `nomade migrate` before starting (1)
 #   NOMADE_READY_TIMEOUT  seconds to wait for every app's /ready (60)
 #   NOMADE_STOP_TIMEOUT   seconds between SIGTERM and SIGKILL (20)
+#   NOMADE_NGINX_TIMING_LOG  file for an nginx access log of timings (request time, upstream
+#                         connect/header/response times, upstream address); empty: no access log
 # `start` prints the proxy address (or the first app's when nginx is absent) on its last line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,6 +29,7 @@ PROXY_PORT=${NOMADE_PROXY_PORT:-8100}
 USE_NGINX=${NOMADE_NGINX:-auto}
 READY_TIMEOUT=${NOMADE_READY_TIMEOUT:-60}
 STOP_TIMEOUT=${NOMADE_STOP_TIMEOUT:-20}
+TIMING_LOG=${NOMADE_NGINX_TIMING_LOG:-}
 
 say() { printf 'topology: %s\n' "$*" >&2; }
 die() { say "$*"; exit 1; }
@@ -81,6 +84,14 @@ render_nginx() {
     /^    listen 80;$/ { print listen; next }
     { print }
   ' infra/nginx/nomade.conf >"$DIR/nomade.conf"
+  local access_log="access_log off;"
+  if [ -n "$TIMING_LOG" ]; then
+    # Seconds with ms resolution: whole request at nginx, then the upstream's parts.
+    access_log="log_format timing '\$msec \$request_method \$uri \$status \$request_time '
+                      '\$upstream_connect_time \$upstream_header_time '
+                      '\$upstream_response_time \$upstream_addr';
+    access_log $TIMING_LOG timing buffer=256k flush=1s;"
+  fi
   cat >"$DIR/nginx.conf" <<NGINX
 worker_processes 1;
 worker_rlimit_nofile 16384;
@@ -88,7 +99,7 @@ pid $DIR/nginx.pid;
 error_log $DIR/nginx-error.log warn;
 events { worker_connections 8192; }
 http {
-    access_log off;
+    $access_log
     client_body_temp_path $DIR/nginx-tmp/body;
     proxy_temp_path $DIR/nginx-tmp/proxy;
     fastcgi_temp_path $DIR/nginx-tmp/fastcgi;
