@@ -92,7 +92,7 @@ _MONTH_ALT = "|".join(sorted(_MONTHS, key=len, reverse=True))
 _NUMERIC_DATE = re.compile(r"(?<!\d)(\d{1,2})\s?([/.-])\s?(\d{1,2})\s?\2\s?(\d{4}|\d{2})(?!\d)")
 _ISO_DATE = re.compile(r"(?<!\d)(20\d{2})[/.-](\d{1,2})[/.-](\d{1,2})(?!\d)")
 _TEXT_DATE = re.compile(
-    rf"(?<!\d)(\d{{1,2}})(?:ER)?[\s./-]*({_MONTH_ALT})\.?[\s./-]*(\d{{4}}|\d{{2}})(?!\d)"
+    rf"(?<!\d)(\d{{1,2}})(?:ER)?[\s./-]*({_MONTH_ALT})\.?,?[\s./-]*(\d{{4}}|\d{{2}})(?!\d)"
 )
 _TEXT_DATE_US = re.compile(rf"\b({_MONTH_ALT})\.?\s+(\d{{1,2}}),?\s+(\d{{4}})(?!\d)")
 _COMPACT_DATE = re.compile(r"(?<!\d)(\d{2})(\d{2})(20\d{2})(?!\d)")

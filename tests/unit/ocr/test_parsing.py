@@ -44,6 +44,8 @@ def test_amounts_with_decimal_comma_or_point(line: str, cents: list[int]) -> Non
         ("2018-04-18 20:27", "2018-04-18"),
         ("12/31/2019", "2019-12-31"),
         ("Mar 5, 2018", "2018-03-05"),
+        ("11:20 am, 7 August, 2023", "2023-08-07"),
+        ("le 14 juillet, 2024", "2024-07-14"),
     ],
 )
 def test_dates_in_many_formats_day_first(line: str, iso: str) -> None:
