@@ -10,7 +10,6 @@ import pytest
 from ocr.parsing import (
     find_amounts,
     find_dates,
-    find_misread_dates,
     find_rates,
     luhn_ok,
     normalise_merchant,
@@ -77,11 +76,3 @@ def test_numbers_whose_decimal_mark_was_dropped_are_read_as_cents() -> None:
     assert plain_cents("Table 12 couverts 4") == []
     assert plain_cents("Ticket 2024-118 12:45 75,5%") == []
     assert plain_cents("Facture FA1234567") == []
-
-
-def test_dates_damaged_by_ocr_are_read_only_beside_a_time() -> None:
-    assert find_misread_dates("Ticket 0412/2025 13:05") == [(dt.date(2025, 12, 4), "0412/2025")]
-    assert find_misread_dates("Caisse 2 17/83/2825 21:35")[0][0] == dt.date(2025, 3, 17)
-    assert find_misread_dates("Date: 24/18/2025")[0][0] == dt.date(2025, 10, 24)
-    assert find_misread_dates("Tel 0412/2025") == []  # no time: a reference, not a date
-    assert find_misread_dates("Le 04/12/2025 13:05") == []  # a clean date is not re-read
