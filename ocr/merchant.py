@@ -2,8 +2,8 @@
 
 Candidates are the first lines; each is scored on what a shop name looks like (letters, a legal
 form or a trade word) and against what it is not (an address, a phone number,
-a SIRET, a date, a logo read as noise). A registration number printed after the name is
-dropped, and legal forms misread by one character are restored from their closed list.
+a SIRET, a date, a logo read as noise). Each line is first cleaned into a name by
+:func:`ocr.merchant_names.clean_name` (junk, registration numbers, misread legal forms).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import re
 from collections.abc import Sequence
 from typing import Protocol
 
+from ocr.merchant_names import clean_name
 from ocr.parsing import find_amounts, find_dates, fold
 from ocr.schemas import Candidate
 
@@ -39,14 +40,6 @@ _NOT_MERCHANT = re.compile(
     r"THANK|\bDATE\b|HEURE|CASHIER|CAISSE|\bTABLE\s*(?:NO?\.?|#|:)?\s*\d|COUVERT|SERVEUR|"
     r"\bBILL\b|ORDER|COMPANY\s*(?:REG|NO)|REG\.?\s*NO|\bROC\b|\(\d|\d{6}"
 )
-#: A company registration number printed after the name: "(123456-X)", "CO. REG 123456-X".
-_REGISTRATION = re.compile(
-    r"[\s(\[{]*(?:CO\.?\s*(?:REG\.?|NO\.?)\s*:?\s*)?\d[\d ]{4,}\s*-?\s*[A-Z]?\s*[)\]}]?\s*$"
-)
-#: Legal forms, a closed list: one misread character is restored ("SON BHO" → "SDN BHD").
-_LEGAL_FORMS = ("SDN", "BHD", "SARL", "SAS", "SASU", "EURL", "LTD", "GMBH", "SNC")
-_CONFUSABLE = {frozenset(p) for p in ("OD", "0D", "BD", "HM", "IL", "1L", "5S", "8B", "0O", "UO")}
-_JUNK = " -|:*.,'\"!_~=‘’“”«»"
 
 
 class HeaderLine(Protocol):
@@ -57,33 +50,6 @@ class HeaderLine(Protocol):
 
     @property
     def confidence(self) -> float: ...
-
-
-def _legal_form(word: str) -> str:
-    up = word.upper()
-    if up.rstrip(".") in _LEGAL_FORMS:
-        return word
-    for form in _LEGAL_FORMS:
-        core = up.rstrip(".")
-        if len(core) != len(form):
-            continue
-        diffs = [(a, b) for a, b in zip(core, form, strict=True) if a != b]
-        if len(diffs) == 1 and frozenset(diffs[0]) in _CONFUSABLE:
-            return form + word[len(core):]
-    return word
-
-
-def clean_name(text: str) -> str:
-    """Trim junk and a trailing registration number; restore misread legal forms."""
-    text = text.strip(_JUNK)
-    text = _REGISTRATION.sub("", text).strip(_JUNK) if len(text) > 12 else text
-    words = text.split()
-    if len(words) >= 3 and len(words[-1]) <= 2 and _legal_form(words[-2]).upper().rstrip(".") \
-            in _LEGAL_FORMS:
-        words = words[:-1]  # a stray mark read after the legal form ("… SDN BHD D")
-    if len(words) >= 2:
-        words[-2:] = [_legal_form(w) for w in words[-2:]]
-    return " ".join(words)
 
 
 def merchant_candidates(lines: Sequence[HeaderLine]) -> list[Candidate]:

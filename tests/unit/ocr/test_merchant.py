@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ocr.extract import Line
-from ocr.merchant import clean_name, merchant_candidates
+from ocr.merchant import merchant_candidates
 
 
 def best(text: str) -> str:
@@ -15,14 +15,6 @@ def test_a_registration_number_after_the_name_is_dropped_not_held_against_it() -
 3 RUE DES ECLUSES
 59000 LILLE
 HORAIRES D'OUVERTURE""") == "GRANDS MOULINS DU NORD SAS"
-
-
-def test_a_legal_form_misread_by_one_character_is_restored() -> None:
-    assert clean_name("BOULANGERIE MARTIN SARI") == "BOULANGERIE MARTIN SARL"
-    assert clean_name("TANAH MERAH TRADING SON BHO") == "TANAH MERAH TRADING SDN BHD"
-    assert clean_name("LES SAISONS") == "LES SAISONS"  # a word, not a legal form
-    assert clean_name("COMPTOIR DES HALLES SARL ”") == "COMPTOIR DES HALLES SARL"
-    assert clean_name("UNIVERS DU CAFE SAS D") == "UNIVERS DU CAFE SAS"
 
 
 def test_hotel_is_a_trade_word_not_a_phone_label() -> None:

@@ -1,0 +1,108 @@
+"""Cleaning a merchant line read by OCR into a name (pure text rules).
+
+- junk around the name and a registration number after it are trimmed;
+- legal forms, a closed list, are restored when misread by confusable characters ("SON BHO" →
+  "SDN BHD", "5/8" → "S/B"); in the pair "SDN BHD" a damaged half is restored from the other;
+- what follows a final legal form is dropped when it is not words (a number, a parenthesis);
+- dotted initials read with digits get their letters back ("D.1.Y." → "D.I.Y.").
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ("LEGAL_FORMS", "clean_name", "is_legal_form")
+
+#: Legal forms, a closed list, restored when misread by confusable characters.
+LEGAL_FORMS = ("SDN", "BHD", "SARL", "SAS", "SASU", "EURL", "LTD", "GMBH", "SNC", "S/B")
+#: Forms that end a company name ("… SDN BHD", "… LTD"); French ones may also open it.
+_FINAL_FORMS = frozenset(("BHD", "S/B", "LTD", "LIMITED", "SARL", "SAS", "SASU", "EURL",
+                          "SNC", "GMBH", "INC", "LLC", "PLC"))
+_CONFUSABLE = {frozenset(p) for p in (
+    "OD", "0D", "BD", "HM", "IL", "1L", "5S", "8B", "0O", "UO", "RB", "$S",
+)}
+_JUNK = " -|:*.,'\"!_~=‘’“”«»"
+#: A company registration number printed after the name: "(123456-X)", "CO. REG 123456-X".
+_REGISTRATION = re.compile(
+    r"[\s(\[{]*(?:CO\.?\s*(?:REG\.?|NO\.?)\s*:?\s*)?\d[\d ]{4,}\s*-?\s*[A-Z]?\s*[)\]}]?\s*$"
+)
+_INITIALS = re.compile(r"^(?:[A-Z01]\.){2,}[A-Z01]?\.?$")
+
+
+def _core(word: str) -> str:
+    return word.upper().strip(".,;:")
+
+
+def is_legal_form(word: str) -> bool:
+    """A word that is a legal form as printed ("BHD.", "Sarl", "S/B")."""
+    return _core(word) in LEGAL_FORMS or _core(word) in _FINAL_FORMS
+
+
+def _legal_form(word: str) -> str:
+    """The legal form ``word`` stands for when only confusable characters differ (at most two,
+    and at least one character right), else ``word``."""
+    core = _core(word)
+    if core in LEGAL_FORMS:
+        return word
+    for form in LEGAL_FORMS:
+        if len(core) != len(form):
+            continue
+        diffs = [(a, b) for a, b in zip(core, form, strict=True) if a != b]
+        if len(diffs) <= min(2, len(form) - 1) and all(
+            frozenset(d) in _CONFUSABLE for d in diffs
+        ):
+            return form
+    return word
+
+
+def _beside_form(words: list[str], i: int) -> bool:
+    return any(0 <= j < len(words) and is_legal_form(words[j]) for j in (i - 1, i + 1))
+
+
+def _pair(words: list[str]) -> list[str]:
+    """"SDN" is always followed by "BHD": restore either half from the other."""
+    out = list(words)
+    for i in range(len(out) - 1):
+        first, second = _core(out[i]), _core(out[i + 1])
+        if first == "SDN" and second != "BHD" and 2 <= len(second) <= 4 and second[:1] in "B83E":
+            out[i + 1] = "BHD"
+        elif second == "BHD" and first != "SDN" and re.fullmatch(r"S[A-Z]N", first):
+            out[i] = "SDN"
+    return out
+
+
+def _tail_cut(words: list[str]) -> list[str]:
+    """Drop what follows the last final legal form when it is not words of a name."""
+    last = max((i for i, w in enumerate(words) if _core(w) in _FINAL_FORMS), default=-1)
+    if last < 0 or last == len(words) - 1:
+        return words
+    tail = words[last + 1:]
+    wordy = any(sum(c.isalpha() for c in w) >= 3 for w in tail)
+    if tail[0][:1] in "([{" or any(c.isdigit() for w in tail for c in w) or not wordy:
+        return words[: last + 1]
+    return words
+
+
+def _initials(word: str) -> str:
+    if _INITIALS.match(word) and any(c.isalpha() for c in word):
+        return word.replace("1", "I").replace("0", "O")
+    return word
+
+
+def clean_name(text: str) -> str:
+    """Trim junk and a trailing registration number; restore misread legal forms."""
+    text = text.strip(_JUNK)
+    text = _REGISTRATION.sub("", text).strip(_JUNK) if len(text) > 12 else text
+    words = text.split()
+    while len(words) >= 2 and len(words[0]) == 1 and (
+        not words[0].isalnum() or (words[0].islower() and words[0] not in "aày"
+                                   and words[1].isupper())
+    ):
+        words = words[1:]  # a speck read before the name ("+", "ù MAISON")
+    if len(words) >= 3 and len(words[-1]) <= 2 and is_legal_form(_legal_form(words[-2])):
+        words = words[:-1]  # a stray mark read after the legal form ("… SDN BHD D")
+    words = [_initials(w) for w in words]
+    words = [_legal_form(w) if i >= len(words) - 2 or _beside_form(words, i) else w
+             for i, w in enumerate(words)]
+    words = _tail_cut(_pair(words))
+    return " ".join(words).strip(_JUNK)

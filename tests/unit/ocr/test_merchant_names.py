@@ -1,0 +1,40 @@
+"""Cleaning one OCR line into a merchant name (made-up names)."""
+
+from __future__ import annotations
+
+from ocr.merchant_names import clean_name
+
+
+def test_legal_forms_misread_by_confusable_characters_are_restored() -> None:
+    assert clean_name("BOULANGERIE MARTIN SARI") == "BOULANGERIE MARTIN SARL"
+    assert clean_name("TANAH MERAH TRADING SON BHO") == "TANAH MERAH TRADING SDN BHD"
+    assert clean_name("KEDAI RUNCIT MAJU 5/8") == "KEDAI RUNCIT MAJU S/B"
+    assert clean_name("LES SAISONS") == "LES SAISONS"  # a word, not a legal form
+    assert clean_name("LE SON DU MARCHE") == "LE SON DU MARCHE"  # only at the end
+
+
+def test_a_damaged_half_of_sdn_bhd_is_restored_from_the_other() -> None:
+    assert clean_name("TANAH MERAH TRADING SDN BILD") == "TANAH MERAH TRADING SDN BHD"
+    assert clean_name("TANAH MERAH TRADING SUN BHD") == "TANAH MERAH TRADING SDN BHD"
+    assert clean_name("PERDANA RAYA BHD") == "PERDANA RAYA BHD"  # a Berhad without Sdn
+
+
+def test_what_follows_a_final_legal_form_is_dropped_unless_it_is_words() -> None:
+    assert clean_name("ORCHID TRADING SDN BHD (Co. No") == "ORCHID TRADING SDN BHD"
+    assert clean_name("ORCHID TRADING SDN BHD GX4412-U") == "ORCHID TRADING SDN BHD"
+    assert clean_name("ORCHID TRADING SDN BHD è 3") == "ORCHID TRADING SDN BHD"
+    assert clean_name("SARL LA BONNE PATE") == "SARL LA BONNE PATE"
+
+
+def test_specks_and_junk_around_the_name_are_trimmed() -> None:
+    assert clean_name("+ MAISON PERRET") == "MAISON PERRET"
+    assert clean_name("ù MAISON PERRET") == "MAISON PERRET"
+    assert clean_name("À LA BONNE FRANQUETTE") == "À LA BONNE FRANQUETTE"
+    assert clean_name("COMPTOIR DES HALLES SARL ”") == "COMPTOIR DES HALLES SARL"
+    assert clean_name("UNIVERS DU CAFE SAS D") == "UNIVERS DU CAFE SAS"
+
+
+def test_dotted_initials_read_with_digits_get_their_letters_back() -> None:
+    assert clean_name("A.1.B. QUINCAILLERIE") == "A.I.B. QUINCAILLERIE"
+    assert clean_name("S.0.S. DEPANNAGE") == "S.O.S. DEPANNAGE"
+    assert clean_name("10.20 DEPANNAGE") == "10.20 DEPANNAGE"
