@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ocr.extract import Line
-from ocr.merchant import merchant_candidates
+from ocr.merchant import continues, merchant_candidates
 
 
 def best(text: str) -> str:
@@ -29,3 +29,32 @@ def test_a_restaurant_named_table_is_not_a_table_number() -> None:
 16 AVENUE JEAN JAURES
 75019 PARIS
 Table 12 couverts 2""") == "LA TABLE DE MARGOT"
+
+
+def test_a_name_printed_over_two_lines_is_joined() -> None:
+    assert best("""QUINCAILLERIE DU CENTRE &
+ELECTRICITE
+14 RUE DE LA GARE
+Tel 03 20 00 00 00""") == "QUINCAILLERIE DU CENTRE & ELECTRICITE"
+    assert best("""LIBRAIRIE DES TROIS
+SARL
+2 PLACE DU MARCHE
+SIRET 123 456 789 00012""") == "LIBRAIRIE DES TROIS SARL"
+    assert best("""MAISON ROUSSEL TRADING
+(RIVE GAUCHE) SDN BHD
+22 JALAN MELATI""") == "MAISON ROUSSEL TRADING (RIVE GAUCHE) SDN BHD"
+
+
+def test_a_legal_entity_under_a_brand_is_not_joined_to_it() -> None:
+    assert best("""LE COMPTOIR DORE
+BOULANGERIE ROUSSEL SARL
+8 RUE VICTOR HUGO""") == "BOULANGERIE ROUSSEL SARL"
+    assert not continues("LE COMPTOIR DORE", "BOULANGERIE ROUSSEL SARL")
+
+
+def test_an_address_or_a_registration_line_is_no_continuation() -> None:
+    assert not continues("CAFE DE LA PAIX &", "12 RUE DE LA PAIX")
+    assert not continues("MAISON ROUSSEL ENTERPRISE", "(AB0352019-K)")
+    assert best("""HOTEL DU LAC
+(123456-K)
+1 QUAI DU LAC""") == "HOTEL DU LAC"
