@@ -21,10 +21,11 @@ _FINAL_FORMS = frozenset(("BHD", "S/B", "LTD", "LIMITED", "SARL", "SAS", "SASU",
 _CONFUSABLE = {frozenset(p) for p in (
     "OD", "0D", "BD", "HM", "IL", "1L", "5S", "8B", "0O", "UO", "RB", "$S",
 )}
-_JUNK = " -|:*.,'\"!_~=‘’“”«»"
+_JUNK = " -|:*.,'\"!_~=‘’“”«»#"
 #: A company registration number printed after the name: "(123456-X)", "CO. REG 123456-X".
 _REGISTRATION = re.compile(
-    r"[\s(\[{]*(?:CO\.?\s*(?:REG\.?|NO\.?)\s*:?\s*)?\d[\d ]{4,}\s*-?\s*[A-Z]?\s*[)\]}]?\s*$"
+    r"[\s(\[{]*(?:CO\.?\s*(?:REG\.?|NO\.?)\s*:?\s*)?\d[\d ]{4,}\s*-?\s*[A-Z]?\s*[)\]}]?\s*$",
+    re.IGNORECASE,
 )
 _INITIALS = re.compile(r"^(?:[A-Z01]\.){2,}[A-Z01]?\.?$")
 
@@ -56,6 +57,8 @@ def _legal_form(word: str) -> str:
 
 
 def _beside_form(words: list[str], i: int) -> bool:
+    """A word next to a legal form; a word anywhere that is not letters ("5/8") is also tried,
+    but a real word ("SON") is restored only at the end of the name or beside a form."""
     return any(0 <= j < len(words) and is_legal_form(words[j]) for j in (i - 1, i + 1))
 
 
@@ -102,7 +105,7 @@ def clean_name(text: str) -> str:
     if len(words) >= 3 and len(words[-1]) <= 2 and is_legal_form(_legal_form(words[-2])):
         words = words[:-1]  # a stray mark read after the legal form ("… SDN BHD D")
     words = [_initials(w) for w in words]
-    words = [_legal_form(w) if i >= len(words) - 2 or _beside_form(words, i) else w
-             for i, w in enumerate(words)]
+    words = [_legal_form(w) if i >= len(words) - 2 or _beside_form(words, i)
+             or not w.strip(".,").isalpha() else w for i, w in enumerate(words)]
     words = _tail_cut(_pair(words))
     return " ".join(words).strip(_JUNK)

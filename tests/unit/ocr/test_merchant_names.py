@@ -38,3 +38,8 @@ def test_dotted_initials_read_with_digits_get_their_letters_back() -> None:
     assert clean_name("A.1.B. QUINCAILLERIE") == "A.I.B. QUINCAILLERIE"
     assert clean_name("S.0.S. DEPANNAGE") == "S.O.S. DEPANNAGE"
     assert clean_name("10.20 DEPANNAGE") == "10.20 DEPANNAGE"
+
+
+def test_a_misread_legal_form_inside_the_line_ends_the_name() -> None:
+    assert clean_name("KEDAI RUNCIT MAJU $/B 273500-U (AB1)") == "KEDAI RUNCIT MAJU S/B"
+    assert clean_name("KEDAI RUNCIT MAJU (519537-x) #") == "KEDAI RUNCIT MAJU"
