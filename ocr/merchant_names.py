@@ -4,7 +4,9 @@
 - legal forms, a closed list, are restored when misread by confusable characters ("SON BHO" →
   "SDN BHD", "5/8" → "S/B"); in the pair "SDN BHD" a damaged half is restored from the other;
 - what follows a final legal form is dropped when it is not words (a number, a parenthesis);
-- dotted initials read with digits get their letters back ("D.1.Y." → "D.I.Y.").
+- dotted initials read with digits get their letters back ("D.1.Y." → "D.I.Y.");
+- a word one misread letter away from a common trade word is that word ("BAKERTES",
+  "HART" → "MART": H and M are confusable), from a general vocabulary, not from shop names.
 """
 
 from __future__ import annotations
@@ -26,6 +28,19 @@ _JUNK = " -|:*.,'\"!_~=‘’“”«»#"
 _REGISTRATION = re.compile(
     r"[\s(\[{]*(?:CO\.?\s*(?:REG\.?|NO\.?)\s*:?\s*)?\d[\d ]{4,}\s*-?\s*[A-Z]?\s*[)\]}]?\s*$",
     re.IGNORECASE,
+)
+#: Common trade words of shop and company names (English, French, Malay), general vocabulary.
+TRADE_WORDS = (
+    "ENTERPRISE", "ENTERPRISES", "TRADING", "TRADERS", "HOLDINGS", "INTERNATIONAL", "INDUSTRIES",
+    "CORPORATION", "COMPANY", "MARKETING", "DISTRIBUTION", "DISTRIBUTOR", "SERVICES", "SERVICE",
+    "RETAIL", "SUPERMARKET", "HYPERMARKET", "MINIMARKET", "MARKET", "MART", "STORE", "STORES",
+    "SHOP", "CENTRE", "CENTER", "RESTAURANT", "RESTAURANTS", "RESTORAN", "KITCHEN", "CAFE",
+    "BAKERY", "BAKERIES", "CONFECTIONERY", "PHARMACY", "HARDWARE", "STATIONERY", "STATIONERS",
+    "BOOKSTORE", "BOOKSTORES", "ELECTRICAL", "ELECTRONICS", "MACHINERY", "FURNITURE", "FOOD",
+    "FOODS", "BEVERAGE", "SEAFOOD", "HOTEL", "STATION", "PETROL", "PARKING", "GARAGE",
+    "PERNIAGAAN", "KEDAI", "PASARAYA", "BRASSERIE", "BOULANGERIE", "PATISSERIE", "PHARMACIE",
+    "LIBRAIRIE", "TRAITEUR", "CREPERIE", "PIZZERIA", "AUBERGE", "EPICERIE", "BOUCHERIE",
+    "QUINCAILLERIE", "PAPETERIE", "TABAC", "PRESSE", "RELAIS",
 )
 _INITIALS = re.compile(r"^(?:[A-Z01]\.){2,}[A-Z01]?\.?$")
 
@@ -86,6 +101,24 @@ def _tail_cut(words: list[str]) -> list[str]:
     return words
 
 
+def _trade_word(word: str) -> str:
+    """The trade word ``word`` stands for: same length, differing only by confusable characters,
+    or by one character of any kind in a word of 7 letters or more ("BAKERTES" → "BAKERIES")."""
+    core = word.upper().strip(".,")
+    if core in TRADE_WORDS or len(core) < 4 or not core.isalpha():
+        return word
+    for trade in TRADE_WORDS:
+        if len(trade) != len(core):
+            continue
+        diffs = [frozenset((a, b)) for a, b in zip(core, trade, strict=True) if a != b]
+        anywhere = len(diffs) == 1 and len(core) >= 7
+        confusable = all(d in _CONFUSABLE for d in diffs) and len(diffs) * 4 <= len(core)
+        if diffs and (anywhere or confusable):
+            fixed = trade if word.isupper() else trade.title() if word.istitle() else trade.lower()
+            return word.replace(word.strip(".,"), fixed)
+    return word
+
+
 def _initials(word: str) -> str:
     if _INITIALS.match(word) and any(c.isalpha() for c in word):
         return word.replace("1", "I").replace("0", "O")
@@ -104,7 +137,7 @@ def clean_name(text: str) -> str:
         words = words[1:]  # a speck read before the name ("+", "ù MAISON")
     if len(words) >= 3 and len(words[-1]) <= 2 and is_legal_form(_legal_form(words[-2])):
         words = words[:-1]  # a stray mark read after the legal form ("… SDN BHD D")
-    words = [_initials(w) for w in words]
+    words = [_trade_word(_initials(w)) for w in words]
     words = [_legal_form(w) if i >= len(words) - 2 or _beside_form(words, i)
              or not w.strip(".,").isalpha() else w for i, w in enumerate(words)]
     words = _tail_cut(_pair(words))

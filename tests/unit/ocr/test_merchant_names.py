@@ -43,3 +43,11 @@ def test_dotted_initials_read_with_digits_get_their_letters_back() -> None:
 def test_a_misread_legal_form_inside_the_line_ends_the_name() -> None:
     assert clean_name("KEDAI RUNCIT MAJU $/B 273500-U (AB1)") == "KEDAI RUNCIT MAJU S/B"
     assert clean_name("KEDAI RUNCIT MAJU (519537-x) #") == "KEDAI RUNCIT MAJU"
+
+
+def test_a_trade_word_misread_by_one_letter_is_restored() -> None:
+    assert clean_name("BOULANGERTE DU PONT") == "BOULANGERIE DU PONT"  # any letter, long word
+    assert clean_name("Grande Pharnacie du Port") == "Grande Pharmacie du Port"
+    assert clean_name("ROYAL HART") == "ROYAL MART"  # H for M: a confusable pair
+    assert clean_name("ROYAL PART") == "ROYAL PART"  # P for M is not: short words stay
+    assert clean_name("MAISON PICARD") == "MAISON PICARD"
