@@ -78,14 +78,21 @@ def _beside_form(words: list[str], i: int) -> bool:
 
 
 def _pair(words: list[str]) -> list[str]:
-    """"SDN" is always followed by "BHD": restore either half from the other."""
+    """"SDN" is always followed by "BHD": restore either half from the other, and a "BHD" lost
+    after a final "SDN"."""
     out = list(words)
     for i in range(len(out) - 1):
         first, second = _core(out[i]), _core(out[i + 1])
-        if first == "SDN" and second != "BHD" and 2 <= len(second) <= 4 and second[:1] in "B83E":
+        if first == "SDN" and second != "BHD" and 2 <= len(second) <= 4 and (
+            second[:1] in "B83ER" or second.endswith("D")
+        ):
             out[i + 1] = "BHD"
-        elif second == "BHD" and first != "SDN" and re.fullmatch(r"S[A-Z]N", first):
+        elif second == "BHD" and first not in LEGAL_FORMS and re.fullmatch(
+            r"S[A-Z0-9]{1,3}|[C5]DN", first
+        ):
             out[i] = "SDN"
+    if out and _core(out[-1]) == "SDN":
+        out.append("BHD")
     return out
 
 
@@ -125,20 +132,36 @@ def _initials(word: str) -> str:
     return word
 
 
+def _bracket(word: str) -> str:
+    """A parenthesis read as C: "CM)" → "(M)"."""
+    if ")" in word and "(" not in word and re.fullmatch(r"[Cc][A-Z]{1,3}\)", word):
+        return "(" + word[1:]
+    return word
+
+
+def _specks(words: list[str]) -> list[str]:
+    """Drop specks read before the name: a mark ("+", "ù"), or one or two lower-case letters
+    before a name in capitals ("ae MAISON PERRET")."""
+    while len(words) >= 2 and (
+        (len(words[0]) == 1 and not words[0].isalnum())
+        or (len(words[0]) <= 2 and any(c.islower() for c in words[0])
+            and words[0] not in ("a", "à", "y")
+            and all(w.isupper() for w in words[1:] if any(c.isalpha() for c in w)))
+    ):
+        words = words[1:]
+    return words
+
+
 def clean_name(text: str) -> str:
     """Trim junk and a trailing registration number; restore misread legal forms."""
     text = text.strip(_JUNK)
     text = _REGISTRATION.sub("", text).strip(_JUNK) if len(text) > 12 else text
-    words = text.split()
-    while len(words) >= 2 and len(words[0]) == 1 and (
-        not words[0].isalnum() or (words[0].islower() and words[0] not in "aày"
-                                   and words[1].isupper())
-    ):
-        words = words[1:]  # a speck read before the name ("+", "ù MAISON")
-    if len(words) >= 3 and len(words[-1]) <= 2 and is_legal_form(_legal_form(words[-2])):
-        words = words[:-1]  # a stray mark read after the legal form ("… SDN BHD D")
-    words = [_trade_word(_initials(w)) for w in words]
+    text = re.sub(r"\b(SDN\.)(?=[A-Z])", r"\1 ", text, flags=re.IGNORECASE)  # "Sdn.Bhd"
+    words = _specks(text.split())
+    words = [_trade_word(_initials(_bracket(w))) for w in words]
     words = [_legal_form(w) if i >= len(words) - 2 or _beside_form(words, i)
              or not w.strip(".,").isalpha() else w for i, w in enumerate(words)]
-    words = _tail_cut(_pair(words))
-    return " ".join(words).strip(_JUNK)
+    words = _pair(words)
+    if len(words) >= 3 and len(words[-1]) <= 2 and is_legal_form(words[-2]):
+        words = words[:-1]  # a stray mark read after the legal form ("… SDN BHD D")
+    return " ".join(_tail_cut(words)).strip(_JUNK)

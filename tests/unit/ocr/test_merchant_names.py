@@ -51,3 +51,18 @@ def test_a_trade_word_misread_by_one_letter_is_restored() -> None:
     assert clean_name("ROYAL HART") == "ROYAL MART"  # H for M: a confusable pair
     assert clean_name("ROYAL PART") == "ROYAL PART"  # P for M is not: short words stay
     assert clean_name("MAISON PICARD") == "MAISON PICARD"
+
+
+def test_sdn_bhd_restored_when_either_half_is_damaged_or_lost() -> None:
+    assert clean_name("ORCHID TRADING SDN. stD") == "ORCHID TRADING SDN. BHD"
+    assert clean_name("Orchid Trading Sdn.Rhd") == "Orchid Trading Sdn. BHD"
+    assert clean_name("ORCHID TRADING SDIi BHD") == "ORCHID TRADING SDN BHD"
+    assert clean_name("ORCHID TRADING SDN BI") == "ORCHID TRADING SDN BHD"
+    assert clean_name("ORCHID TRADING SDN") == "ORCHID TRADING SDN BHD"
+
+
+def test_a_parenthesis_read_as_c_and_lower_case_specks_before_capitals() -> None:
+    assert clean_name("ORCHID BOOK CO. CM) SDN BHD") == "ORCHID BOOK CO. (M) SDN BHD"
+    assert clean_name("To . MAISON PERRET") == "MAISON PERRET"
+    assert clean_name("99 RUE DU BAC") == "99 RUE DU BAC"
+    assert clean_name("Le Bon Coin") == "Le Bon Coin"
