@@ -114,10 +114,18 @@ def continues(first: str, second: str) -> bool:
         return True
     if a.count("(") > a.count(")") or b.count("(") > b.count(")"):
         return True
-    if re.match(r"(?:&|AND\b|ET\b)", fold(b)):
+    if re.match(r"(?:&|AND\b|ET\b)", fold(second.strip(" .,:;|"))):
         return True
     last = b.split()[-1].upper().strip(".,")
     return (is_legal_form(last) or last == "SDN") and len(_name_words(b)) <= 1
+
+
+def _next_line(header: Sequence[HeaderLine], j: int) -> int | None:
+    """The line after ``j``, over one speck line (under three letters) read between."""
+    k = j + 1
+    if k < len(header) - 1 and sum(c.isalpha() for c in clean_name(header[k].text)) < 3:
+        k += 1
+    return k if k < len(header) else None
 
 
 def merchant_candidates(lines: Sequence[HeaderLine]) -> list[Candidate]:
@@ -126,19 +134,21 @@ def merchant_candidates(lines: Sequence[HeaderLine]) -> list[Candidate]:
     cands: list[Candidate] = []
     header = lines[:HEADER_LINES]
     for i, line in enumerate(header):
-        joined, confidences = line.text.strip(_EDGE), [line.confidence]
-        for j in range(i, min(i + 3, len(header))):
-            if j > i:
+        joined, confidences, j = line.text.strip(_EDGE), [line.confidence], i
+        for part in range(3):
+            if part:
                 joined = f"{joined} {header[j].text.strip(_EDGE)}"
                 confidences.append(header[j].confidence)
             text = clean_name(joined)
             score = _score(text, i, sum(confidences) / len(confidences))
-            goes_on = j + 1 < len(header) and continues(joined, header[j + 1].text)
+            nxt = _next_line(header, j)
+            goes_on = nxt is not None and continues(joined, header[nxt].text)
             if score is not None:
                 score -= 1.0 if goes_on else 0.0  # a name cut short
-                reason = "lines joined" if j > i else "top line"
+                reason = "lines joined" if part else "top line"
                 cands.append(Candidate("merchant", text, round(score, 3), i, reason))
-            if not goes_on:
+            if nxt is None or not goes_on:
                 break
+            j = nxt
     cands.sort(key=lambda c: -c.score)
     return cands

@@ -58,3 +58,13 @@ def test_an_address_or_a_registration_line_is_no_continuation() -> None:
     assert best("""HOTEL DU LAC
 (123456-K)
 1 QUAI DU LAC""") == "HOTEL DU LAC"
+
+
+def test_a_name_goes_on_over_a_speck_line_and_a_leading_connector() -> None:
+    assert best("""LIBRAIRIE DU PORT
+' }
+SARL
+3 QUAI DES ARTS""") == "LIBRAIRIE DU PORT SARL"
+    assert best("""LE CAFE DU MARCHE
+& TRAITEUR SARL
+3 QUAI DES ARTS""") == "LE CAFE DU MARCHE & TRAITEUR SARL"
