@@ -23,6 +23,8 @@ MIN_BAND_LINES = 1.4
 #: ...and rows count as ink when this share of their pixels is dark.
 INK_ROW_SHARE = 0.01
 MAX_BANDS = 1
+#: Lines read again are kept when confident, as the engine counts confident words.
+CONFIDENT = 70
 
 
 def _ink_rows(gray: np.ndarray) -> np.ndarray:
@@ -71,7 +73,7 @@ def reread_header(gray: np.ndarray, text: OcrText, timeout: float) -> tuple[OcrT
         y0 = max(0, top - pad)
         band = engine.recognise(gray[y0: bottom + pad], timeout=timeout)
         added.extend(OcrLine(line.text, line.confidence, line.top + y0, line.height)
-                     for line in band.lines if line.confidence >= 50
+                     for line in band.lines if line.confidence >= CONFIDENT
                      and not _already_read(text.lines, line.top + y0 + line.height // 2))
     if not added:
         return text, False
