@@ -139,13 +139,18 @@ def _bracket(word: str) -> str:
     return word
 
 
+#: Short words that may open a name ("au BON ACCUEIL", "à LA GARE").
+_SHORT_WORDS = frozenset(("a", "à", "y", "au", "le", "la", "l'", "du", "de", "d'", "en", "et",
+                          "of", "my", "on", "at", "an", "by"))
+
+
 def _specks(words: list[str]) -> list[str]:
     """Drop specks read before the name: a mark ("+", "ù"), or one or two lower-case letters
     before a name in capitals ("ae MAISON PERRET")."""
     while len(words) >= 2 and (
         (len(words[0]) == 1 and not words[0].isalnum())
         or (len(words[0]) <= 2 and any(c.islower() for c in words[0])
-            and words[0] not in ("a", "à", "y")
+            and words[0].lower() not in _SHORT_WORDS
             and all(w.isupper() for w in words[1:] if any(c.isalpha() for c in w)))
     ):
         words = words[1:]

@@ -66,3 +66,4 @@ def test_a_parenthesis_read_as_c_and_lower_case_specks_before_capitals() -> None
     assert clean_name("To . MAISON PERRET") == "MAISON PERRET"
     assert clean_name("99 RUE DU BAC") == "99 RUE DU BAC"
     assert clean_name("Le Bon Coin") == "Le Bon Coin"
+    assert clean_name("au BON ACCUEIL") == "au BON ACCUEIL"
