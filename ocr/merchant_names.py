@@ -1,10 +1,12 @@
 """Cleaning a merchant line read by OCR into a name (pure text rules).
 
-- junk around the name and a registration number after it are trimmed;
+- junk and specks around the name and a registration number after it are trimmed;
 - legal forms, a closed list, are restored when misread by confusable characters ("SON BHO" →
-  "SDN BHD", "5/8" → "S/B"); in the pair "SDN BHD" a damaged half is restored from the other;
+  "SDN BHD", "5/8" → "S/B"); in the pair "SDN BHD" a damaged or lost half is restored from
+  the other;
 - what follows a final legal form is dropped when it is not words (a number, a parenthesis);
-- dotted initials read with digits get their letters back ("D.1.Y." → "D.I.Y.");
+- dotted initials read with digits get their letters back ("D.1.Y." → "D.I.Y."), and a
+  parenthesis read as C its shape ("CM)" → "(M)");
 - a word one misread letter away from a common trade word is that word ("BAKERTES",
   "HART" → "MART": H and M are confusable), from a general vocabulary, not from shop names.
 """
@@ -13,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ("LEGAL_FORMS", "clean_name", "is_legal_form")
+__all__ = ("LEGAL_FORMS", "TRADE_WORDS", "clean_name", "is_legal_form")
 
 #: Legal forms, a closed list, restored when misread by confusable characters.
 LEGAL_FORMS = ("SDN", "BHD", "SARL", "SAS", "SASU", "EURL", "LTD", "GMBH", "SNC", "S/B")
