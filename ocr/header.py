@@ -13,6 +13,7 @@ import numpy as np
 
 from ocr import engine
 from ocr.engine import OcrLine, OcrText
+from ocr.errors import OcrError
 
 __all__ = ("HEADER_SHARE", "lost_bands", "reread_header")
 
@@ -66,12 +67,16 @@ def _already_read(lines: list[OcrLine], row: int) -> bool:
 
 
 def reread_header(gray: np.ndarray, text: OcrText, timeout: float) -> tuple[OcrText, bool]:
-    """``text`` with the lines of dropped header bands read again and put in their place."""
+    """``text`` with the lines of dropped header bands read again and put in their place. The
+    re-read is a bonus: when it fails or times out, the page pass stands alone."""
     added: list[OcrLine] = []
     for top, bottom in lost_bands(gray, text.lines):
         pad = max(4, (bottom - top) // 4)
         y0 = max(0, top - pad)
-        band = engine.recognise(gray[y0: bottom + pad], timeout=timeout)
+        try:
+            band = engine.recognise(gray[y0: bottom + pad], timeout=timeout)
+        except OcrError:
+            return text, False
         added.extend(OcrLine(line.text, line.confidence, line.top + y0, line.height)
                      for line in band.lines if line.confidence >= CONFIDENT
                      and not _already_read(text.lines, line.top + y0 + line.height // 2))

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
+import pytest
 
-from ocr.engine import OcrLine
-from ocr.header import lost_bands
+from ocr import engine
+from ocr.engine import OcrLine, OcrText
+from ocr.errors import OcrError
+from ocr.header import lost_bands, reread_header
 
 
 def page(big_rows: tuple[int, int] | None) -> tuple[np.ndarray, list[OcrLine]]:
@@ -37,3 +40,13 @@ def test_nothing_is_lost_when_every_printed_row_was_read() -> None:
     gray, lines = page((60, 130))
     lines.append(OcrLine("BRASSERIE", 92.0, 60, 72))
     assert lost_bands(gray, lines) == []
+
+
+def test_a_failed_re_read_leaves_the_page_pass_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    def timeout(gray: np.ndarray, timeout: float) -> OcrText:
+        raise OcrError("OCR_TIMEOUT", {"seconds": timeout})
+
+    monkeypatch.setattr(engine, "recognise", timeout)
+    gray, lines = page((60, 130))
+    text = OcrText(lines, len(lines), len(lines), 90.0)
+    assert reread_header(gray, text, 5.0) == (text, False)
