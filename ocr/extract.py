@@ -10,8 +10,9 @@ import re
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from ocr.damaged_dates import find_misread_dates
 from ocr.merchant import merchant_candidates
-from ocr.parsing import find_amounts, find_dates, find_misread_dates, find_rates, fold
+from ocr.parsing import find_amounts, find_dates, find_rates, fold
 from ocr.schemas import Candidate, VatLine
 from ocr.totals import CHANGE, NOT_TOTAL, PAYMENT, choose_total
 
@@ -184,7 +185,7 @@ def _date(lines: list[Line]) -> tuple[str | None, float, list[Candidate]]:
         up = fold(line.text)
         exact = [(value, text, 1.0) for value, text in find_dates(line.text)]
         for value, text, base in exact or [
-            (value, text, 0.6) for value, text in find_misread_dates(line.text)
+            (value, text, 0.3) for value, text in find_misread_dates(line.text)
         ]:
             score = base - (0.6 if re.search(r"\s", text) else 0.0)  # a digit may be lost
             if re.search(r"DATE|\bLE\b|EMIS|DU\b", up):

@@ -2,8 +2,9 @@
 
 Candidates are the first lines; each is scored on what a shop name looks like (letters, a legal
 form or a trade word) and against what it is not (an address, a phone number,
-a SIRET, a date, a logo read as noise). A registration number printed after the name is
-dropped, and legal forms misread by one character are restored from their closed list.
+a SIRET, a date, a logo read as noise). Each line is first cleaned into a name by
+:func:`ocr.merchant_names.clean_name` (junk, registration numbers, misread legal forms). A
+name printed over two or three lines is tried joined (see :func:`continues`).
 """
 
 from __future__ import annotations
@@ -12,10 +13,11 @@ import re
 from collections.abc import Sequence
 from typing import Protocol
 
+from ocr.merchant_names import clean_name, is_legal_form
 from ocr.parsing import find_amounts, find_dates, fold
 from ocr.schemas import Candidate
 
-__all__ = ("HeaderLine", "clean_name", "merchant_candidates")
+__all__ = ("HeaderLine", "clean_name", "continues", "merchant_candidates")
 
 #: Header lines looked at; the merchant is printed first, or after a logo and a branch line.
 HEADER_LINES = 10
@@ -39,14 +41,6 @@ _NOT_MERCHANT = re.compile(
     r"THANK|\bDATE\b|HEURE|CASHIER|CAISSE|\bTABLE\s*(?:NO?\.?|#|:)?\s*\d|COUVERT|SERVEUR|"
     r"\bBILL\b|ORDER|COMPANY\s*(?:REG|NO)|REG\.?\s*NO|\bROC\b|\(\d|\d{6}"
 )
-#: A company registration number printed after the name: "(123456-X)", "CO. REG 123456-X".
-_REGISTRATION = re.compile(
-    r"[\s(\[{]*(?:CO\.?\s*(?:REG\.?|NO\.?)\s*:?\s*)?\d[\d ]{4,}\s*-?\s*[A-Z]?\s*[)\]}]?\s*$"
-)
-#: Legal forms, a closed list: one misread character is restored ("SON BHO" → "SDN BHD").
-_LEGAL_FORMS = ("SDN", "BHD", "SARL", "SAS", "SASU", "EURL", "LTD", "GMBH", "SNC")
-_CONFUSABLE = {frozenset(p) for p in ("OD", "0D", "BD", "HM", "IL", "1L", "5S", "8B", "0O", "UO")}
-_JUNK = " -|:*.,'\"!_~=‘’“”«»"
 
 
 class HeaderLine(Protocol):
@@ -59,62 +53,102 @@ class HeaderLine(Protocol):
     def confidence(self) -> float: ...
 
 
-def _legal_form(word: str) -> str:
-    up = word.upper()
-    if up.rstrip(".") in _LEGAL_FORMS:
-        return word
-    for form in _LEGAL_FORMS:
-        core = up.rstrip(".")
-        if len(core) != len(form):
-            continue
-        diffs = [(a, b) for a, b in zip(core, form, strict=True) if a != b]
-        if len(diffs) == 1 and frozenset(diffs[0]) in _CONFUSABLE:
-            return form + word[len(core):]
-    return word
-
-
-def clean_name(text: str) -> str:
-    """Trim junk and a trailing registration number; restore misread legal forms."""
-    text = text.strip(_JUNK)
-    text = _REGISTRATION.sub("", text).strip(_JUNK) if len(text) > 12 else text
+def _score(text: str, i: int, confidence: float) -> float | None:
+    """How much ``text`` (cleaned, from header line ``i``) looks like a shop name."""
+    up = fold(text)
+    letters = sum(c.isalpha() for c in text)
+    if letters < 3 or len(text) > 60:
+        return None
+    ratio = letters / max(1, sum(not c.isspace() for c in text))
+    score = 2.0 * ratio - 0.25 * i + confidence / 100.0
+    if _COMPANY.search(up):
+        score += 2.5
+    if _ADDRESS.search(up):
+        score -= 2.0
+    if _NOT_MERCHANT.search(up):
+        score -= 3.0
+    if find_amounts(text) or find_dates(text):
+        score -= 3.0
     words = text.split()
-    if len(words) >= 3 and len(words[-1]) <= 2 and _legal_form(words[-2]).upper().rstrip(".") \
-            in _LEGAL_FORMS:
-        words = words[:-1]  # a stray mark read after the legal form ("… SDN BHD D")
-    if len(words) >= 2:
-        words[-2:] = [_legal_form(w) for w in words[-2:]]
-    return " ".join(words)
+    if len(words) == 1 and letters < 4:
+        score -= 1.0
+    real_words = [w for w in words if sum(c.isalpha() for c in w) >= 3]
+    if len(real_words) * 2 < len(words):
+        score -= 1.5  # logo or noise read as scattered short fragments
+    if confidence < 55:
+        score -= 1.5
+    if text.isupper():
+        score += 0.5
+    return score
+
+
+_EDGE = " |!_~"
+
+
+def _plain(text: str) -> bool:
+    up = fold(text)
+    return not (_ADDRESS.search(up) or _NOT_MERCHANT.search(up) or find_amounts(text)
+                or find_dates(text))
+
+
+def _name_words(text: str) -> list[str]:
+    """Words of ``text`` that are a name: not legal forms, "CO.", "&" nor in parentheses."""
+    text = re.sub(r"\([^)]*\)?", " ", text)
+    return [w for w in text.split() if not is_legal_form(w) and sum(c.isalpha() for c in w) >= 2
+            and fold(w).strip(".,") not in ("CO", "SDN", "AND", "ET")]
+
+
+def continues(first: str, second: str) -> bool:
+    """Whether header line ``second`` carries on the name begun on ``first``: the first ends
+    on a connector (&, AND, ET, -) or an open parenthesis, the second starts with a connector
+    or opens a parenthesis it does not close, or the
+    second is the legal form the first lacks, with at most one more word ("POPULAR BOOK" /
+    "CO. (M) SDN BHD"). A second line that is a whole name of its own (an operating company
+    under a brand) is not a continuation."""
+    a, b = clean_name(first), clean_name(second)
+    if not a or not b or not all(map(_plain, (a, b, first, second))) or is_legal_form(
+        a.split()[-1]
+    ):
+        return False
+    if re.search(r"(?:&|\+|-|\bAND|\bET)$", fold(first.strip(" .,:;|"))):
+        return True
+    if a.count("(") > a.count(")") or b.count("(") > b.count(")"):
+        return True
+    if re.match(r"(?:&|AND\b|ET\b)", fold(second.strip(" .,:;|"))):
+        return True
+    last = b.split()[-1].upper().strip(".,")
+    return (is_legal_form(last) or last == "SDN") and len(_name_words(b)) <= 1
+
+
+def _next_line(header: Sequence[HeaderLine], j: int) -> int | None:
+    """The line after ``j``, over one speck line (under three letters) read between."""
+    k = j + 1
+    if k < len(header) - 1 and sum(c.isalpha() for c in clean_name(header[k].text)) < 3:
+        k += 1
+    return k if k < len(header) else None
 
 
 def merchant_candidates(lines: Sequence[HeaderLine]) -> list[Candidate]:
-    """Scored merchant names from the first :data:`HEADER_LINES` lines, best first."""
+    """Scored merchant names from the first :data:`HEADER_LINES` lines, best first; a name
+    printed over two or three lines is also tried joined."""
     cands: list[Candidate] = []
-    for i, line in enumerate(lines[:HEADER_LINES]):
-        text = clean_name(line.text)
-        up = fold(text)
-        letters = sum(c.isalpha() for c in text)
-        if letters < 3 or len(text) > 60:
-            continue
-        ratio = letters / max(1, sum(not c.isspace() for c in text))
-        score = 2.0 * ratio - 0.25 * i + line.confidence / 100.0
-        if _COMPANY.search(up):
-            score += 2.5
-        if _ADDRESS.search(up):
-            score -= 2.0
-        if _NOT_MERCHANT.search(up):
-            score -= 3.0
-        if find_amounts(text) or find_dates(text):
-            score -= 3.0
-        words = text.split()
-        if len(words) == 1 and letters < 4:
-            score -= 1.0
-        real_words = [w for w in words if sum(c.isalpha() for c in w) >= 3]
-        if len(real_words) * 2 < len(words):
-            score -= 1.5  # logo or noise read as scattered short fragments
-        if line.confidence < 55:
-            score -= 1.5
-        if text.isupper():
-            score += 0.5
-        cands.append(Candidate("merchant", text, round(score, 3), i, "top line"))
+    header = lines[:HEADER_LINES]
+    for i, line in enumerate(header):
+        joined, confidences, j = line.text.strip(_EDGE), [line.confidence], i
+        for part in range(3):
+            if part:
+                joined = f"{joined} {header[j].text.strip(_EDGE)}"
+                confidences.append(header[j].confidence)
+            text = clean_name(joined)
+            score = _score(text, i, sum(confidences) / len(confidences))
+            nxt = _next_line(header, j)
+            goes_on = nxt is not None and continues(joined, header[nxt].text)
+            if score is not None:
+                score -= 1.0 if goes_on else 0.0  # a name cut short
+                reason = "lines joined" if part else "top line"
+                cands.append(Candidate("merchant", text, round(score, 3), i, reason))
+            if nxt is None or not goes_on:
+                break
+            j = nxt
     cands.sort(key=lambda c: -c.score)
     return cands

@@ -1,4 +1,7 @@
-"""Low-level readers of OCR text: amounts, dates, rates, SIRET (pure, no I/O)."""
+"""Low-level readers of OCR text: amounts, dates, rates, SIRET (pure, no I/O).
+
+Dates OCR damaged are re-read in :mod:`ocr.damaged_dates`.
+"""
 
 from __future__ import annotations
 
@@ -9,13 +12,16 @@ import unicodedata
 from decimal import Decimal
 
 __all__ = (
+    "MAX_YEAR",
+    "MIN_YEAR",
+    "MONTHS",
     "amount_spans",
     "find_amounts",
     "find_dates",
-    "find_misread_dates",
     "find_rates",
     "fold",
     "luhn_ok",
+    "make_date",
     "normalise_merchant",
     "parse_amount",
     "parse_date",
@@ -74,7 +80,7 @@ def plain_cents(line: str) -> list[int]:
     return [int(m.group(1)) for m in _PLAIN.finditer(_digit_fix(line))]
 
 
-_MONTHS = {
+MONTHS = {
     "JAN": 1, "JANV": 1, "JANVIER": 1, "JANUARY": 1,
     "FEB": 2, "FEV": 2, "FEVR": 2, "FEVRIER": 2, "FEBRUARY": 2,
     "MAR": 3, "MARS": 3, "MARCH": 3,
@@ -88,11 +94,11 @@ _MONTHS = {
     "NOV": 11, "NOVEMBRE": 11, "NOVEMBER": 11,
     "DEC": 12, "DECEMBRE": 12, "DECEMBER": 12,
 }
-_MONTH_ALT = "|".join(sorted(_MONTHS, key=len, reverse=True))
+_MONTH_ALT = "|".join(sorted(MONTHS, key=len, reverse=True))
 _NUMERIC_DATE = re.compile(r"(?<!\d)(\d{1,2})\s?([/.-])\s?(\d{1,2})\s?\2\s?(\d{4}|\d{2})(?!\d)")
 _ISO_DATE = re.compile(r"(?<!\d)(20\d{2})[/.-](\d{1,2})[/.-](\d{1,2})(?!\d)")
 _TEXT_DATE = re.compile(
-    rf"(?<!\d)(\d{{1,2}})(?:ER)?[\s./-]*({_MONTH_ALT})\.?[\s./-]*(\d{{4}}|\d{{2}})(?!\d)"
+    rf"(?<!\d)(\d{{1,2}})(?:ER)?[\s./-]*({_MONTH_ALT})\.?,?[\s./-]*(\d{{4}}|\d{{2}})(?!\d)"
 )
 _TEXT_DATE_US = re.compile(rf"\b({_MONTH_ALT})\.?\s+(\d{{1,2}}),?\s+(\d{{4}})(?!\d)")
 _COMPACT_DATE = re.compile(r"(?<!\d)(\d{2})(\d{2})(20\d{2})(?!\d)")
@@ -100,7 +106,8 @@ _COMPACT_DATE = re.compile(r"(?<!\d)(\d{2})(\d{2})(20\d{2})(?!\d)")
 MIN_YEAR, MAX_YEAR = 2000, 2035
 
 
-def _make(year: int, month: int, day: int) -> dt.date | None:
+def make_date(year: int, month: int, day: int) -> dt.date | None:
+    """The date, or None when impossible or outside MIN_YEAR..MAX_YEAR (2-digit years: 20yy)."""
     if year < 100:
         year += 2000
     if not MIN_YEAR <= year <= MAX_YEAR:
@@ -116,63 +123,27 @@ def find_dates(line: str) -> list[tuple[dt.date, str]]:
     folded = fold(line)
     out: list[tuple[dt.date, str]] = []
     for m in _ISO_DATE.finditer(folded):
-        d = _make(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        d = make_date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
         if d:
             out.append((d, m.group(0)))
     for m in _NUMERIC_DATE.finditer(folded):
         a, b, y = int(m.group(1)), int(m.group(3)), int(m.group(4))
-        d = _make(y, b, a) or (_make(y, a, b) if b > 12 else None)
+        d = make_date(y, b, a) or (make_date(y, a, b) if b > 12 else None)
         if d:
             out.append((d, m.group(0)))
     for m in _TEXT_DATE.finditer(folded):
-        d = _make(int(m.group(3)), _MONTHS[m.group(2)], int(m.group(1)))
+        d = make_date(int(m.group(3)), MONTHS[m.group(2)], int(m.group(1)))
         if d:
             out.append((d, m.group(0)))
     for m in _TEXT_DATE_US.finditer(folded):
-        d = _make(int(m.group(3)), _MONTHS[m.group(1)], int(m.group(2)))
+        d = make_date(int(m.group(3)), MONTHS[m.group(1)], int(m.group(2)))
         if d:
             out.append((d, m.group(0)))
     if not out:
         for m in _COMPACT_DATE.finditer(folded):
-            d = _make(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+            d = make_date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
             if d:
                 out.append((d, m.group(0)))
-    return out
-
-
-#: A numeric date that lost one separator ('2109/2017') or holds digits OCR often swaps.
-_ONE_SEPARATOR = (
-    re.compile(r"(?<![\d/.-])(\d{2})(\d{2})[/.-](\d{4}|\d{2})(?![\d/.-])"),
-    re.compile(r"(?<![\d/.-])(\d{2})[/.-](\d{2})(\d{4})(?![\d/.-])"),
-)
-_SHAPED = re.compile(r"(?<!\d)(\d{2})([/.-])(\d{2})\2(\d{4}|\d{2})(?!\d)")
-#: Thermal and dot-matrix prints: a faint 0 is read as 8.
-_CONFUSED = str.maketrans("8", "0")
-
-
-def find_misread_dates(line: str) -> list[tuple[dt.date, str]]:
-    """Dates OCR damaged, for a line where :func:`find_dates` finds none: a dropped separator,
-    or an impossible day, month or year made possible by reading its 8s as 0s. A time
-    (hh:mm) or a date label must stand on the same line, so phone and reference numbers stay
-    out."""
-    folded = fold(line)
-    if find_dates(line) or not re.search(r"\d{1,2}:\d{2}|\bDATE\b|\bLE\b", folded):
-        return []
-    out: list[tuple[dt.date, str]] = []
-    for pattern in _ONE_SEPARATOR:
-        for m in pattern.finditer(folded):
-            d = _make(int(m.group(3)), int(m.group(2)), int(m.group(1)))
-            if d:
-                out.append((d, m.group(0)))
-    for m in _SHAPED.finditer(folded):
-        day, month, year = m.group(1), m.group(3), m.group(4)
-        day = day if 1 <= int(day) <= 31 else day.translate(_CONFUSED)
-        month = month if 1 <= int(month) <= 12 else month.translate(_CONFUSED)
-        if len(year) == 4 and not MIN_YEAR <= int(year) <= MAX_YEAR:
-            year = year.translate(_CONFUSED)
-        d = _make(int(year), int(month), int(day))
-        if d:
-            out.append((d, m.group(0)))
     return out
 
 

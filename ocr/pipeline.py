@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from ocr import engine, preprocess
+from ocr import engine, header, preprocess
 from ocr.checks import decide_auto_accept, run_checks
 from ocr.duplicates import dhash, file_sha256
 from ocr.errors import OcrError
@@ -190,6 +190,11 @@ def read_receipt(data: bytes, time_budget: float = TIME_BUDGET) -> ReceiptReadin
         prepared = prepare(gray, flags)
         clock.mark("prepare")
         text, upright = recognise_upright(prepared, clock, flags, time_budget)
+        if clock.left(time_budget) > 3.0:
+            text, reread = header.reread_header(upright, text, clock.left(time_budget))
+            if reread:
+                flags.append("header_reread")
+                clock.mark("ocr_header")
         raw = text.text
         ex = extract_fields([Line(line.text, line.confidence) for line in text.lines])
         if text.confident_words < 4 or ex.amount_count == 0:

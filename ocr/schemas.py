@@ -9,7 +9,7 @@ import msgspec
 __all__ = ("RULE_VERSION", "Candidate", "Check", "OcrFields", "ReceiptReading", "VatLine")
 
 #: Bumped whenever extraction rules change, stored with each reading.
-RULE_VERSION = "ocr-rules-2026.11.2"
+RULE_VERSION = "ocr-rules-2026.12.1"
 
 Status = Literal["read", "rejected"]
 

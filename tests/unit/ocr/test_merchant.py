@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ocr.extract import Line
-from ocr.merchant import clean_name, merchant_candidates
+from ocr.merchant import continues, merchant_candidates
 
 
 def best(text: str) -> str:
@@ -15,14 +15,6 @@ def test_a_registration_number_after_the_name_is_dropped_not_held_against_it() -
 3 RUE DES ECLUSES
 59000 LILLE
 HORAIRES D'OUVERTURE""") == "GRANDS MOULINS DU NORD SAS"
-
-
-def test_a_legal_form_misread_by_one_character_is_restored() -> None:
-    assert clean_name("BOULANGERIE MARTIN SARI") == "BOULANGERIE MARTIN SARL"
-    assert clean_name("TANAH MERAH TRADING SON BHO") == "TANAH MERAH TRADING SDN BHD"
-    assert clean_name("LES SAISONS") == "LES SAISONS"  # a word, not a legal form
-    assert clean_name("COMPTOIR DES HALLES SARL ”") == "COMPTOIR DES HALLES SARL"
-    assert clean_name("UNIVERS DU CAFE SAS D") == "UNIVERS DU CAFE SAS"
 
 
 def test_hotel_is_a_trade_word_not_a_phone_label() -> None:
@@ -37,3 +29,42 @@ def test_a_restaurant_named_table_is_not_a_table_number() -> None:
 16 AVENUE JEAN JAURES
 75019 PARIS
 Table 12 couverts 2""") == "LA TABLE DE MARGOT"
+
+
+def test_a_name_printed_over_two_lines_is_joined() -> None:
+    assert best("""QUINCAILLERIE DU CENTRE &
+ELECTRICITE
+14 RUE DE LA GARE
+Tel 03 20 00 00 00""") == "QUINCAILLERIE DU CENTRE & ELECTRICITE"
+    assert best("""LIBRAIRIE DES TROIS
+SARL
+2 PLACE DU MARCHE
+SIRET 123 456 789 00012""") == "LIBRAIRIE DES TROIS SARL"
+    assert best("""MAISON ROUSSEL TRADING
+(RIVE GAUCHE) SDN BHD
+22 JALAN MELATI""") == "MAISON ROUSSEL TRADING (RIVE GAUCHE) SDN BHD"
+
+
+def test_a_legal_entity_under_a_brand_is_not_joined_to_it() -> None:
+    assert best("""LE COMPTOIR DORE
+BOULANGERIE ROUSSEL SARL
+8 RUE VICTOR HUGO""") == "BOULANGERIE ROUSSEL SARL"
+    assert not continues("LE COMPTOIR DORE", "BOULANGERIE ROUSSEL SARL")
+
+
+def test_an_address_or_a_registration_line_is_no_continuation() -> None:
+    assert not continues("CAFE DE LA PAIX &", "12 RUE DE LA PAIX")
+    assert not continues("MAISON ROUSSEL ENTERPRISE", "(AB0352019-K)")
+    assert best("""HOTEL DU LAC
+(123456-K)
+1 QUAI DU LAC""") == "HOTEL DU LAC"
+
+
+def test_a_name_goes_on_over_a_speck_line_and_a_leading_connector() -> None:
+    assert best("""LIBRAIRIE DU PORT
+' }
+SARL
+3 QUAI DES ARTS""") == "LIBRAIRIE DU PORT SARL"
+    assert best("""LE CAFE DU MARCHE
+& TRAITEUR SARL
+3 QUAI DES ARTS""") == "LE CAFE DU MARCHE & TRAITEUR SARL"

@@ -10,7 +10,6 @@ import pytest
 from ocr.parsing import (
     find_amounts,
     find_dates,
-    find_misread_dates,
     find_rates,
     luhn_ok,
     normalise_merchant,
@@ -44,6 +43,8 @@ def test_amounts_with_decimal_comma_or_point(line: str, cents: list[int]) -> Non
         ("2018-04-18 20:27", "2018-04-18"),
         ("12/31/2019", "2019-12-31"),
         ("Mar 5, 2018", "2018-03-05"),
+        ("11:20 am, 7 August, 2023", "2023-08-07"),
+        ("le 14 juillet, 2024", "2024-07-14"),
     ],
 )
 def test_dates_in_many_formats_day_first(line: str, iso: str) -> None:
@@ -75,11 +76,3 @@ def test_numbers_whose_decimal_mark_was_dropped_are_read_as_cents() -> None:
     assert plain_cents("Table 12 couverts 4") == []
     assert plain_cents("Ticket 2024-118 12:45 75,5%") == []
     assert plain_cents("Facture FA1234567") == []
-
-
-def test_dates_damaged_by_ocr_are_read_only_beside_a_time() -> None:
-    assert find_misread_dates("Ticket 0412/2025 13:05") == [(dt.date(2025, 12, 4), "0412/2025")]
-    assert find_misread_dates("Caisse 2 17/83/2825 21:35")[0][0] == dt.date(2025, 3, 17)
-    assert find_misread_dates("Date: 24/18/2025")[0][0] == dt.date(2025, 10, 24)
-    assert find_misread_dates("Tel 0412/2025") == []  # no time: a reference, not a date
-    assert find_misread_dates("Le 04/12/2025 13:05") == []  # a clean date is not re-read
