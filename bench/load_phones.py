@@ -148,6 +148,7 @@ class Phone:
     seq: int = 0
     cookie: str | None = None
     own_lines: dict[str, int] = field(default_factory=dict)  # id -> row_version (0 = unknown)
+    to_decide: dict[str, str] = field(default_factory=dict)  # submitted mission -> content_hash
     poked: bool = False
 
     def intent(self, name: str, args: dict[str, Any]) -> dict[str, Any]:
@@ -167,6 +168,12 @@ async def do_pull(http: Http, phone: Phone) -> None:
         for op in body["patch"]:
             if op["entity"] == "expense_line" and op["id"] in phone.own_lines:
                 phone.own_lines[op["id"]] = int(op["row_version"])
+            elif op["entity"] == "mission" and phone.role == "manager":
+                data = op.get("data") or {}
+                if op["op"] == "put" and data.get("state") == "submitted":
+                    phone.to_decide[op["id"]] = str(data.get("content_hash", ""))
+                else:
+                    phone.to_decide.pop(op["id"], None)
         if not body["has_more"]:
             return
 
@@ -205,6 +212,54 @@ async def do_push(http: Http, phone: Phone) -> None:
     )
     if body["last_seq"] != phone.seq:
         raise BadStatus(599)
+
+
+async def _push(http: Http, phone: Phone, intents: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    body = await http.call(
+        "POST",
+        "/sync/v1/push",
+        headers=phone.headers,
+        json={"client_id": str(phone.client_id), "schema_version": 1, "mutations": intents},
+    )
+    if body["last_seq"] != phone.seq:
+        raise BadStatus(599)
+    return list(body["acks"])
+
+
+async def do_mission_request(http: Http, phone: Phone) -> None:
+    """An agent drafts a mission request and submits it for approval (one push, two intents)."""
+    mission_id = str(uuid.uuid4())
+    day = random.randint(1, 20)
+    acks = await _push(http, phone, [
+        phone.intent("mission.create", {
+            "id": mission_id, "purpose": "Réunion de service", "destination": "Lyon",
+            "starts_on": date(2027, 1, day).isoformat(),
+            "ends_on": date(2027, 1, day + 2).isoformat(),
+            "transport": "train", "estimated_cost_cents": random.randint(5_000, 60_000)}),
+        phone.intent("mission.submit", {"id": mission_id, "expected_state": "draft"}),
+    ])
+    if any(a["status"] != "applied" for a in acks):
+        raise BadStatus(597)
+
+
+_DECIDED_MEANWHILE = frozenset({"ALREADY_DECIDED", "STATE_CHANGED", "CONTENT_CHANGED"})
+
+
+async def do_decision(http: Http, phone: Phone) -> bool:
+    """A manager approves a submitted mission seen in the last pull; False when none waits.
+
+    A refusal the protocol expects (decided meanwhile, content changed) is an answer, not an
+    error: the phone drops the mission and its next pull shows what happened."""
+    if not phone.to_decide:
+        return False
+    mission_id, content_hash = phone.to_decide.popitem()
+    acks = await _push(http, phone, [phone.intent("mission.decide", {
+        "id": mission_id, "decision": "approve", "expected_state": "submitted",
+        "content_hash": content_hash})])
+    for ack in acks:
+        if ack["status"] == "rejected" and ack.get("code") not in _DECIDED_MEANWHILE:
+            raise BadStatus(596)
+    return True
 
 
 async def do_receipt(http: Http, phone: Phone) -> None:
@@ -316,12 +371,16 @@ async def run_phone(
         if phone.role == "agent":
             if roll < 0.45:
                 await timed(rec, "push", do_push(http, phone))
-            elif roll < 0.93:
+            elif roll < 0.88:
                 await timed(rec, "pull", do_pull(http, phone))
+            elif roll < 0.93:
+                await timed(rec, "mission_request", do_mission_request(http, phone))
             else:
                 await timed(rec, "receipt", do_receipt(http, phone))
         elif phone.role == "manager" and "approvals" in extras and roll < 0.4:
             await timed(rec, "approval", approvals_screen(http, phone))
+        elif phone.role == "manager" and roll < 0.7 and phone.to_decide:
+            await timed(rec, "decision", do_decision(http, phone))
         elif phone.role == "supplier" and "invoices" in extras and roll < 0.5:
             await timed(rec, "invoice_search", invoice_search(http, phone))
         else:
