@@ -69,6 +69,8 @@ def decide_auto_accept(ex: Extraction, checks: list[Check], ocr_confidence: floa
     if any(c.ok is False for c in checks):
         return False
     routes = {c.name for c in checks if c.ok and c.name in CORROBORATING}
+    if ex.total_on_payment_line_only:
+        routes.discard("payment_equals_total")  # the same line cannot confirm itself
     if not ex.total_labelled and len(routes - {"total_printed_twice"}) < 2:
         return False  # the largest amount is a guess until someone looks
     return (

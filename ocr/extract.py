@@ -53,6 +53,8 @@ class Extraction:
     total_from_sums_only: bool = False
     #: The total is printed on a line labelled TOTAL / NET A PAYER / CB…, not only inferred.
     total_labelled: bool = False
+    #: The total is read on a payment line only (CB, PAID BY…), not on a total line.
+    total_on_payment_line_only: bool = False
 
 
 # --- total -------------------------------------------------------------------------------
@@ -261,4 +263,5 @@ def extract_fields(lines: list[Line]) -> Extraction:
         total_routes=choice.routes,
         total_from_sums_only=choice.from_sums_only,
         total_labelled=choice.labelled,
+        total_on_payment_line_only=choice.payment_only,
     )

@@ -48,7 +48,10 @@ NOT_TOTAL = re.compile(
 _NEVER_TOTAL = re.compile(
     r"SUB\s*-?\s*TOTAL|SOUS\s*-?\s*TOTAL|TOTAL\s*H\.?T\b|HORS\s*TAXE|EXCL|\bQTY\b|QUANTIT|"
     r"\bITEMS?\b|ARTICLES?|DISCOUNT|REMISE|CHANGE|RENDU|MONNAIE|TENDER|ROUNDING\s*ADJ|"
-    r"ADJUSTMENT|ARRONDI|SAVING|POINTS?\b"
+    r"ADJUSTMENT|ARRONDI|SAVING|POINTS?\b|"
+    # the tax's own total ('TAX TOTAL: 0.34', 'TOTAL TVA'), not the amount paid
+    r"(?:\bTAX|\bGST|\bSST|\bTVA|\bVAT)\s*TOTAL|TOTAL\s*(?:TAX|GST|SST|TVA|VAT)\b"
+    r"(?!\s*\(?\s*(?:INCL|INC\b|INCLUSIVE))"
 )
 PAYMENT = re.compile(
     r"\bCB\b|CARTE|\bVISA\b|MASTER\s*CARD|MASTERCARD|\bAMEX\b|CREDIT\s*CARD|DEBIT|"
@@ -56,6 +59,15 @@ PAYMENT = re.compile(
 )
 CHANGE = re.compile(r"CHANGE|RENDU|MONNAIE|TENDERED|ESPECES|\bCASH\b")
 _ROUNDING = re.compile(r"ROUNDING|ARRONDI|ROUND\s*ADJ")
+#: The heading of the tax breakdown printed under the total ('GST SUMMARY', 'DETAIL TVA'): a
+#: plain TOTAL row below it sums the tax table, not the bill.
+_TAX_TABLE = re.compile(
+    r"(?:GST|SST|TAX|TVA|VAT)\s*(?:SUMMARY|SUMMARI|ANALYSIS|DETAILS?|BREAKDOWN)|"
+    r"(?:SUMMARY|DETAILS?|RECAP\w*|VENTILATION)\s*(?:OF\s*)?(?:DE\s*(?:LA\s*)?)?"
+    r"(?:GST|SST|TAX|TVA|VAT)\b"
+)
+#: Words that make a total row below the tax table still the bill's total.
+_BILL_TOTAL = re.compile(r"GRAND|\bNET|PAYER|\bDUE\b|PAYABLE|ROUND|INCL|TTC")
 
 #: Money handed over (cash or card) and money given back: tendered − change = total.
 _TENDERED = re.compile(
@@ -129,6 +141,9 @@ class TotalChoice:
     #: The chosen value is printed on a line labelled as the total or the payment.
     labelled: bool = False
     tendered_lines: set[int] = field(default_factory=set)
+    #: The chosen value is read on a payment line only (no total line prints it): that payment
+    #: line cannot also confirm it.
+    payment_only: bool = False
 
 
 def cash_minus_change(segs: list[Segment]) -> tuple[int, int, int] | None:
@@ -208,9 +223,12 @@ class _TotalLine:
 def _total_lines(segs: list[Segment], n_lines: int) -> tuple[list[_TotalLine], list[Candidate]]:
     labelled: list[_TotalLine] = []
     payments: list[Candidate] = []
-    rounding_seen = False
+    rounding_seen = tax_table = False
     for k, seg in enumerate(segs):
         up = seg.label
+        if _TAX_TABLE.search(up):
+            tax_table = True
+        table_row = tax_table and not _BILL_TOTAL.search(up)
         if _ROUNDING.search(up):
             rounding_seen = True
             continue
@@ -224,7 +242,8 @@ def _total_lines(segs: list[Segment], n_lines: int) -> tuple[list[_TotalLine], l
                 amounts = [a for a in nxt.amounts if a > 0]
         value = amounts[-1] if amounts else None
         position = 0.8 * seg.line / max(1, n_lines - 1) + (1.2 if rounding_seen else 0.0)
-        if (strong or weak) and not negative and (value is not None or not seg.amounts):
+        if (strong or weak) and not negative and not table_row \
+                and (value is not None or not seg.amounts):
             score, reason = (4.0, "keyword strong") if strong else (2.5, "keyword total")
             labelled.append(_TotalLine(k, seg.line, round(score + position, 3), value, reason))
         if value is not None and PAYMENT.search(up) and not CHANGE.search(up) \
@@ -322,5 +341,7 @@ def choose_total(lines: list[str], support: dict[int, int]) -> TotalChoice:
     routes = {} if paid is None else {"cash_minus_change": paid}
     if best in sum_for:
         routes["subtotal_plus_adjustments"] = sum_for[best]
+    payment_only = best in {int(c.value) for c in payments} and \
+        best not in {t.value for t in labelled}
     return TotalChoice(best, round(max(0.0, confidence), 3), [*cands, *extra], routes,
-                       sums_only, best in best_by_value, tendered)
+                       sums_only, best in best_by_value, tendered, payment_only)

@@ -140,3 +140,52 @@ RENDU 1,40
     assert total == 860
     assert checks["cash_minus_change_equals_total"] and checks["vat_rows_sum_to_total"]
     assert auto
+
+
+def test_the_tax_total_is_not_the_bill_total() -> None:
+    # The bill's total line is illegible; the tax's own total, printed twice, is not taken.
+    total, auto, _ = read("""KEDAI BUKU MAJU
+Date: 12/04/2018
+1 Exercise book 24.00
+TOTAL TAX: 1.44
+TOTAL 2S-4S
+TAX TOTAL: 1.44""")
+    assert total != 144
+    assert not auto
+
+
+def test_a_total_row_of_the_tax_breakdown_is_not_the_bill_total() -> None:
+    # The bill's own total line is illegible; the breakdown's TOTAL row (the tax) is printed
+    # twice but is not a candidate.
+    total, auto, _ = read("""QUINCAILLERIE DU CENTRE
+Le 02/05/2025
+1 Cadenas 12,00
+TOTAL T.T.C 1Z,OO
+GST SUMMARY
+CODE % AMOUNT TAX
+SR 6.00 12.00 0.72
+TOTAL: 12.00 0.72""")
+    assert total != 72
+    assert not auto
+
+
+def test_a_total_with_its_tax_included_stays_the_total() -> None:
+    total, _, _ = read("""MINI MARKET
+Date: 01/03/2018
+2 Milk 7.00
+TOTAL GST INCLUSIVE 7.00""")
+    assert total == 700
+
+
+def test_a_payment_line_does_not_confirm_itself() -> None:
+    # The total line is illegible; the only amount is on the card line: kept, but not accepted
+    # on the strength of 'payment = total' alone.
+    total, auto, checks = read("""LIBRAIRIE DES QUAIS
+Le 09/01/2025 16:20
+1 Roman poche 8,90
+1 Carnet 4,30
+TOTAL T.T.C
+PAYE PAR CARTE : 13,20""")
+    assert total == 1320
+    assert checks.get("payment_equals_total") is True
+    assert not auto
