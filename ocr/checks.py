@@ -66,6 +66,8 @@ def decide_auto_accept(ex: Extraction, checks: list[Check], ocr_confidence: floa
     needs two arithmetic routes that agree (e.g. cash − change and the VAT rows)."""
     if ex.total_cents is None or ex.date is None or ex.total_from_sums_only:
         return False
+    if ex.total_rounded_below:
+        return False  # the amount paid is the rounded one, printed lower and not read
     if any(c.ok is False for c in checks):
         return False
     routes = {c.name for c in checks if c.ok and c.name in CORROBORATING}

@@ -55,6 +55,8 @@ class Extraction:
     total_labelled: bool = False
     #: The total is read on a payment line only (CB, PAID BY…), not on a total line.
     total_on_payment_line_only: bool = False
+    #: A rounding adjustment (non-zero or illegible) is printed below the total read.
+    total_rounded_below: bool = False
 
 
 # --- total -------------------------------------------------------------------------------
@@ -264,4 +266,5 @@ def extract_fields(lines: list[Line]) -> Extraction:
         total_from_sums_only=choice.from_sums_only,
         total_labelled=choice.labelled,
         total_on_payment_line_only=choice.payment_only,
+        total_rounded_below=choice.rounded_below,
     )

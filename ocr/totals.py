@@ -144,6 +144,10 @@ class TotalChoice:
     #: The chosen value is read on a payment line only (no total line prints it): that payment
     #: line cannot also confirm it.
     payment_only: bool = False
+    #: A rounding line with a non-zero or illegible adjustment is printed below every line
+    #: showing the chosen total, which is not a multiple of 5 cents (cash rounding steps are
+    #: 0.05 or coarser): the amount paid is the rounded one, which was not read.
+    rounded_below: bool = False
 
 
 def cash_minus_change(segs: list[Segment]) -> tuple[int, int, int] | None:
@@ -343,5 +347,9 @@ def choose_total(lines: list[str], support: dict[int, int]) -> TotalChoice:
         routes["subtotal_plus_adjustments"] = sum_for[best]
     payment_only = best in {int(c.value) for c in payments} and \
         best not in {t.value for t in labelled}
+    shown = [c.line for c in cands if int(c.value) == best]
+    rounded_below = bool(shown) and best % 5 != 0 and any(
+        seg.line > max(shown) and _ROUNDING.search(seg.label) and seg.value != 0 for seg in segs
+    )
     return TotalChoice(best, round(max(0.0, confidence), 3), [*cands, *extra], routes,
-                       sums_only, best in best_by_value, tendered, payment_only)
+                       sums_only, best in best_by_value, tendered, payment_only, rounded_below)

@@ -189,3 +189,31 @@ PAYE PAR CARTE : 13,20""")
     assert total == 1320
     assert checks.get("payment_equals_total") is True
     assert not auto
+
+
+def test_a_rounding_line_below_an_unrounded_total_leaves_the_amount_paid_unread() -> None:
+    total, auto, _ = read("""RESTORAN SELERA
+Date: 14/05/2018 12:14
+1 Nasi lemak 20.00
+SUB TOTAL: 20.00
+SERVICE CHG 10%: 2.00
+GST 6%: 1.32
+GRAND TOTAL: 23.32
+ROUNDING ADJUSTMENT:
+NET TOTAL: ~~ ..""")
+    assert total == 2332
+    assert not auto  # the amount paid (23.30) is printed lower and illegible
+
+
+def test_a_total_already_on_the_rounding_step_is_still_accepted() -> None:
+    total, auto, _ = read("""RESTORAN SELERA
+Date: 14/05/2018 12:14
+1 Nasi lemak 20.00
+SUB TOTAL: 20.00
+GST 6%: 1.20
+GRAND TOTAL: 21.20
+ROUNDING ADJUSTMENT: O.O0
+CASH: 50.00
+CHANGE: 28.80""")
+    assert total == 2120
+    assert auto
