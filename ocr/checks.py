@@ -20,6 +20,7 @@ CORROBORATING = (
     "total_printed_twice",
     "cash_minus_change_equals_total",
     "subtotal_plus_adjustments_equals_total",
+    "rounding_adjustment_equals_total",
 )
 
 

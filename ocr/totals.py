@@ -207,6 +207,36 @@ def subtotal_plus_adjustments(segs: list[Segment], end: int) -> tuple[list[int],
     return [], None
 
 
+#: Cash rounding moves a total by at most half its step (0.05 → 0.02, 0.10 → 0.05).
+_MAX_ROUNDING = 5
+
+
+def rounded_total(
+    segs: list[Segment], total: int, total_lines: list[int]
+) -> tuple[int, bool] | None:
+    """The rounded amount printed after a rounding line, when the total read is above it, and
+    whether the adjustment printed on the rounding line accounts for the difference.
+
+    Cash rounding to 0.05 or coarser prints 'TOTAL 13.58 / ROUNDING 0.02 / 13.60': the amount
+    paid is the last one, a few cents away, a multiple of 5 cents, on the rounding line itself
+    ('Rounding RM 13.60'), a bare amount line, a total or a payment line just below.
+    """
+    if total % 5 == 0 or not total_lines:
+        return None
+    for i, seg in enumerate(segs):
+        if seg.line <= max(total_lines) or not _ROUNDING.search(seg.label):
+            continue
+        adjustments = {abs(v) for v in (*seg.amounts, *seg.plain) if abs(v) <= _MAX_ROUNDING}
+        for nxt in segs[i:i + 3]:
+            value = nxt.value
+            if value is None or _GIVEN_BACK.search(nxt.label):
+                continue
+            if value % 5 == 0 and 0 < abs(value - total) <= _MAX_ROUNDING:
+                return value, abs(value - total) in adjustments
+        return None
+    return None
+
+
 def one_digit_apart(a: int, b: int) -> bool:
     """Same number of digits, exactly one of them different (a typical OCR misreading)."""
     sa, sb = str(abs(a)), str(abs(b))
@@ -339,12 +369,19 @@ def choose_total(lines: list[str], support: dict[int, int]) -> TotalChoice:
     best, best_score = ranked[0]
     runner = ranked[1][1] if len(ranked) > 1 else 0.0
     confidence = min(1.0, (best_score - runner) / 4.0 + min(best_score, 6.0) / 12.0)
+    rounded = rounded_total(segs, best, [c.line for c in cands if int(c.value) == best])
+    rounding_route: dict[str, int] = {}
+    if rounded is not None:
+        if rounded[1]:  # total read above ± the adjustment printed = the rounded amount
+            rounding_route["rounding_adjustment"] = rounded[0]
+        best = rounded[0]
     sums_only = best not in amounts
     if sums_only:
         confidence = min(confidence, 0.5)
     routes = {} if paid is None else {"cash_minus_change": paid}
     if best in sum_for:
         routes["subtotal_plus_adjustments"] = sum_for[best]
+    routes.update(rounding_route)
     payment_only = best in {int(c.value) for c in payments} and \
         best not in {t.value for t in labelled}
     shown = [c.line for c in cands if int(c.value) == best]

@@ -217,3 +217,32 @@ CASH: 50.00
 CHANGE: 28.80""")
     assert total == 2120
     assert auto
+
+
+def test_the_rounded_amount_printed_after_the_rounding_line_is_the_total() -> None:
+    total, _, checks = read("""KEDAI RUNCIT AMAN
+Date: 08/08/2017
+2 Roti 13.58
+Total Sales (Inclusive GST) RM 13.58
+Rounding Adjustment RM 0.02
+Rounding RM 13.60
+CASH RM 20.00""")
+    assert total == 1360
+    assert checks["rounding_adjustment_equals_total"] is True
+
+
+def test_a_bare_rounded_amount_below_the_rounding_line_is_the_total() -> None:
+    total, _, _ = read("""KEDAI RUNCIT AMAN
+Date: 08/08/2017
+TOTAL AMT ......... RM 60.31
+ROUNDING ADJ ...... -0.01
+RM 60.30""")
+    assert total == 6030
+
+
+def test_without_a_rounding_line_the_cents_stay_as_printed() -> None:
+    total, _, _ = read("""EPICERIE FINE
+Le 08/08/2025
+TOTAL TTC 13,58
+CB 13,58""")
+    assert total == 1358
