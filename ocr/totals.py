@@ -150,9 +150,16 @@ class TotalChoice:
     rounded_below: bool = False
 
 
-def cash_minus_change(segs: list[Segment]) -> tuple[int, int, int] | None:
+def cash_minus_change(
+    segs: list[Segment], printed: set[int] | frozenset[int] = frozenset()
+) -> tuple[int, int, int] | None:
     """(tendered − change, index of the tendered segment, change), from a change line and the
-    payment just above it."""
+    payment just above it.
+
+    The amount handed over may carry any label ('Accepted total 2.00', 'Pay 20.00'): a line
+    just above a non-zero change whose amount minus the change is an amount printed elsewhere
+    on the receipt (``printed``) is the tendered one too.
+    """
     for i, seg in enumerate(segs):
         change = seg.value
         if change is None or change < 0 or not _GIVEN_BACK.search(seg.label):
@@ -162,7 +169,9 @@ def cash_minus_change(segs: list[Segment]) -> tuple[int, int, int] | None:
             tendered = prev.value
             if tendered is None or _GIVEN_BACK.search(prev.label):
                 continue
-            if _TENDERED.search(prev.label) and tendered > change:
+            if tendered > change and (
+                _TENDERED.search(prev.label) or (change > 0 and tendered - change in printed)
+            ):
                 return tendered - change, j, change
             break
     return None
@@ -286,8 +295,8 @@ def _total_lines(segs: list[Segment], n_lines: int) -> tuple[list[_TotalLine], l
     return labelled, payments
 
 
-def _tendered_route(segs: list[Segment]) -> tuple[int | None, set[int]]:
-    found = cash_minus_change(segs)
+def _tendered_route(segs: list[Segment], printed: set[int]) -> tuple[int | None, set[int]]:
+    found = cash_minus_change(segs, printed)
     if found is None:
         return None, set()
     return found[0], ({segs[found[1]].line} if found[2] > 0 else set())
@@ -323,7 +332,7 @@ def choose_total(lines: list[str], support: dict[int, int]) -> TotalChoice:
         extra.append(Candidate("total", str(largest), 1.0, -1, "largest amount"))
     for value in scores:
         scores[value] += 0.8 * min(2, support.get(value, 1) - 1)
-    paid, tendered = _tendered_route(segs)
+    paid, tendered = _tendered_route(segs, amounts)
     per_line: dict[int, set[int]] = {}
     for seg in segs:
         per_line.setdefault(seg.line, set()).update(seg.amounts, seg.plain)

@@ -246,3 +246,14 @@ Le 08/08/2025
 TOTAL TTC 13,58
 CB 13,58""")
     assert total == 1358
+
+
+def test_money_handed_over_under_any_label_is_not_the_total() -> None:
+    total, _, checks = read("""PARKING CENTRE VILLE
+Le 27/06/2025 10:02
+1 Ticket parking 1,50
+Montant 1,50
+Accepte 2,00
+Rendu 0,50""")
+    assert total == 150
+    assert checks["cash_minus_change_equals_total"] is True
