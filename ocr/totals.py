@@ -34,8 +34,8 @@ _STRONG_TOTAL = re.compile(
     r"TOTAL\s*T\.?T\.?C|NET\s*A\s*PAYER|MONTANT\s*(?:TTC|A\s*PAYER|DU)|TOTAL\s*A\s*PAYER|"
     r"A\s*PAYER|AMOUNT\s*DUE|GRAND\s*TOTAL|ROUND(?:ED|ING)?\s*(?:ED\s*)?TOTAL|TOTAL\s*ROUND|"
     r"TOTAL\s*(?:\(?\s*(?:INCL|INC\b|INCLUSIVE))|INCLUSIVE\s*OF|NET+\s*TOTAL|TOTAL\s*AMOUNT|"
-    r"TOTAL\s*(?:PAYABLE|DUE|SALES\s*\(?INC)|TOTAL\s*(?:EUR|€|RM\b|\(RM\))|TOTAL\s*:|TOTAL\s*\d+\s?[.,]\s?\d\d(?!\s?%)|"
-    r"AFTER\s*ADJ|TOTAL\s*TVAC|NETT"
+    r"TOTAL\s*(?:PAYABLE|DUE|SALES\s*[({[]?\s*INC)|TOTAL\s*(?:EUR|€|RM\b|\(RM\))|TOTAL\s*:|TOTAL\s*\d+\s?[.,]\s?\d\d(?!\s?%)|"
+    r"AFTER\s*ADJ|TOTAL\s*TVAC|NETT|NET\s*AM(?:OUN)?T\b|TOTAL\s*AMT\b"
 )
 _TOTAL = re.compile(r"TOTAL|TOTA1|T0TAL|MONTANT|SOMME|AMOUNT|TTC|PAYER|DUE")
 NOT_TOTAL = re.compile(
@@ -263,15 +263,22 @@ class _TotalLine:
     reason: str
 
 
+#: TOTAL with one letter misread (TOTEL, TOTAI, T0TAL, TOTA1, IOTAL).
+_TOTAL_MISREAD = re.compile(r"\b(?:[TI1][O0]T[AE4][L1I]|T[O0]T[AE4]L\w?)\b")
+
+
 def _total_lines(segs: list[Segment], n_lines: int) -> tuple[list[_TotalLine], list[Candidate]]:
     labelled: list[_TotalLine] = []
     payments: list[Candidate] = []
     rounding_seen = tax_table = False
     for k, seg in enumerate(segs):
-        up = seg.label
+        up = _TOTAL_MISREAD.sub("TOTAL", seg.label)
         if _TAX_TABLE.search(up):
             tax_table = True
-        table_row = tax_table and not _BILL_TOTAL.search(up)
+        # below a tax breakdown heading, or a row of columns 'TOTAL: 20.00 1.20' (base, tax)
+        table_row = (tax_table and not _BILL_TOTAL.search(up)) or (
+            len(seg.amounts) >= 2 and seg.amounts[-1] < seg.amounts[0]
+        )
         if _ROUNDING.search(up):
             rounding_seen = True
             continue

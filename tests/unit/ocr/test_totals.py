@@ -257,3 +257,35 @@ Accepte 2,00
 Rendu 0,50""")
     assert total == 150
     assert checks["cash_minus_change_equals_total"] is True
+
+
+def test_a_total_label_with_one_letter_misread_is_still_a_total_label() -> None:
+    total, _, _ = read("""KEDAI RUNCIT AMAN
+Date: 16/05/2017
+3 Sabun 11.50
+Totel Sales {inclusive GST) RM 11.50
+CASH RM 52.00""")
+    assert total == 1150
+
+
+def test_net_amt_is_a_total_label() -> None:
+    total, auto, _ = read("""PASAR MINI
+Date: 27/06/2018
+1 Beras 10kg 136.00
+Gross Amt 136.00
+GST (6%) 0.00
+Net Amt: 136.00
+CASH 150.00
+Change 14.00""")
+    assert total == 13600
+    assert auto
+
+
+def test_a_total_row_of_two_columns_is_not_the_total() -> None:
+    total, _, _ = read("""KEDAI BUKU MAJU
+Date: 12/04/2018
+1 Pen 21.20
+Total Sales 21.20
+Code Amt(RM) Tax(RM)
+Total: 20.00 1.20""")
+    assert total == 2120
