@@ -33,11 +33,15 @@ __all__ = (
 _STRONG_TOTAL = re.compile(
     r"TOTAL\s*T\.?T\.?C|NET\s*A\s*PAYER|MONTANT\s*(?:TTC|A\s*PAYER|DU)|TOTAL\s*A\s*PAYER|"
     r"A\s*PAYER|AMOUNT\s*DUE|GRAND\s*TOTAL|ROUND(?:ED|ING)?\s*(?:ED\s*)?TOTAL|TOTAL\s*ROUND|"
-    r"TOTAL\s*(?:\(?\s*(?:INCL|INC\b|INCLUSIVE))|INCLUSIVE\s*OF|NET+\s*TOTAL|TOTAL\s*AMOUNT|"
+    r"TOTAL\s*(?:\(?\s*(?:INCL|INC\b|INCLUSIVE))|CLUSIVE\s*OF|NET+\s*TOTAL|TOTAL\s*AMOUNT|"
     r"TOTAL\s*(?:PAYABLE|DUE|SALES\s*[({[]?\s*INC)|TOTAL\s*(?:EUR|€|RM\b|\(RM\))|TOTAL\s*:|TOTAL\s*\d+\s?[.,]\s?\d\d(?!\s?%)|"
     r"AFTER\s*ADJ|TOTAL\s*TVAC|NETT|NET\s*AM(?:OUN)?T\b|TOTAL\s*AMT\b"
 )
 _TOTAL = re.compile(r"TOTAL|TOTA1|T0TAL|MONTANT|SOMME|AMOUNT|TTC|PAYER|DUE")
+#: The most specific labels of the amount to pay: they outrank a plain TOTAL.
+_GRAND_TOTAL = re.compile(
+    r"GRAND\s*TOTAL|PAYABLE|A\s*PAYER|AMOUNT\s*DUE|TOTAL\s*DUE|MONTANT\s*DU\b"
+)
 NOT_TOTAL = re.compile(
     r"SUB\s*-?\s*TOTAL|SOUS\s*-?\s*TOTAL|TOTAL\s*H\.?T|\bH\.?T\b|HORS\s*TAXE|EXCL|EXCLUDING|"
     r"\bTVA\b|\bGST\b|\bSST\b|\bTAX\b|TAXE|DISCOUNT|REMISE|\bQTY\b|QUANTIT|ITEMS?\b|ARTICLES?|"
@@ -295,6 +299,8 @@ def _total_lines(segs: list[Segment], n_lines: int) -> tuple[list[_TotalLine], l
         if (strong or weak) and not negative and not table_row \
                 and (value is not None or not seg.amounts):
             score, reason = (4.0, "keyword strong") if strong else (2.5, "keyword total")
+            if strong and _GRAND_TOTAL.search(up):
+                score, reason = 5.0, "keyword grand total"
             labelled.append(_TotalLine(k, seg.line, round(score + position, 3), value, reason))
         if value is not None and PAYMENT.search(up) and not CHANGE.search(up) \
                 and not _NEVER_TOTAL.search(up):

@@ -289,3 +289,24 @@ Total Sales 21.20
 Code Amt(RM) Tax(RM)
 Total: 20.00 1.20""")
     assert total == 2120
+
+
+def test_the_amount_payable_outranks_plain_total_lines() -> None:
+    total, _, _ = read("""PHARMACIE DU MARCHE
+Le 17/08/2025
+Total articles remboursables: 9,36
+Total avoir: -1,39
+Total 0 supplies: 9,36
+Total a payer: 7,97""")
+    assert total == 797
+
+
+def test_inclusive_of_tax_misread_is_still_the_total() -> None:
+    total, _, _ = read("""KEDAI RUNCIT AMAN
+Date: 12/01/2018
+Total Sales (Excluding GST) : 94.34
+Total GST 5.66
+Rounding 0.00
+Total Sales (In clusive of GST) 100.00
+Ref 2178.08""")
+    assert total == 10000
