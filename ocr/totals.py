@@ -48,14 +48,16 @@ NOT_TOTAL = re.compile(
     r"CHANGE|RENDU|MONNAIE|ESPECES|TENDERED|\bCASH\b|ROUNDING|ARRONDI|SAVING|POINTS?|DEPOSIT|"
     r"\bBALANCE\b|UNIT|PRIX\s*UNIT|\bPU\b|\bX\s*\d|\d\s*%"
 )
+#: The tax's own total ('TAX TOTAL: 0.34', 'TOTAL TVA'), not the amount paid.
+_TAX_OWN_TOTAL = re.compile(
+    r"(?:\bTAX|\bGST|\bSST|\bTVA|\bVAT)\s*TOTAL|TOTAL\s*(?:TAX|GST|SST|TVA|VAT)\b"
+    r"(?!\s*\(?\s*(?:INCL|INC\b|INCLUSIVE))"
+)
 #: Lines that are never the total, whatever keyword they also carry.
 _NEVER_TOTAL = re.compile(
     r"SUB\s*-?\s*TOTAL|SOUS\s*-?\s*TOTAL|TOTAL\s*H\.?T\b|HORS\s*TAXE|EXCL|\bQTY\b|QUANTIT|"
     r"\bITEMS?\b|ARTICLES?|DISCOUNT|REMISE|CHANGE|RENDU|MONNAIE|TENDER|ROUNDING\s*ADJ|"
-    r"ADJUSTMENT|ARRONDI|SAVING|POINTS?\b|"
-    # the tax's own total ('TAX TOTAL: 0.34', 'TOTAL TVA'), not the amount paid
-    r"(?:\bTAX|\bGST|\bSST|\bTVA|\bVAT)\s*TOTAL|TOTAL\s*(?:TAX|GST|SST|TVA|VAT)\b"
-    r"(?!\s*\(?\s*(?:INCL|INC\b|INCLUSIVE))"
+    r"ADJUSTMENT|ARRONDI|SAVING|POINTS?\b|" + _TAX_OWN_TOTAL.pattern
 )
 PAYMENT = re.compile(
     r"\bCB\b|CARTE|\bVISA\b|MASTER\s*CARD|MASTERCARD|\bAMEX\b|CREDIT\s*CARD|DEBIT|"
@@ -200,7 +202,7 @@ def subtotal_plus_adjustments(segs: list[Segment], end: int) -> tuple[list[int],
         if _NOT_A_BASE.search(label) or PAYMENT.search(label) or _GIVEN_BACK.search(label):
             return [], None
         base = _BASE.search(label) or (
-            _PLAIN_TOTAL.search(label.replace("TOTAL TVA", "").replace("TOTAL GST", ""))
+            _PLAIN_TOTAL.search(_TAX_OWN_TOTAL.sub("", label))
             and seg.amounts
         )
         if base:
@@ -380,7 +382,9 @@ def choose_total(lines: list[str], support: dict[int, int]) -> TotalChoice:
             if fixes and firmer and support.get(t.value, 1) == 1 and t.value != paid:
                 credit(fixes[0], 1.0, "sum repairs one digit", scores.get(t.value, t.score))
                 sum_for[fixes[0]] = fixes[0]
-            else:
+            elif base != t.value and sums[0] != base:
+                # A base equal to the total is a tax included in it ('Total Amount 8.20 /
+                # GST 0.46 / Nett Total 8.20'); a sum of only zero terms is missing its tax line.
                 sum_for.setdefault(t.value, sums[0])
     if paid is not None:
         misread = [v for v in scores if one_digit_apart(v, paid) and support.get(v, 1) == 1

@@ -310,3 +310,47 @@ Rounding 0.00
 Total Sales (In clusive of GST) 100.00
 Ref 2178.08""")
     assert total == 10000
+
+
+def test_a_tax_included_in_the_total_does_not_contradict_it() -> None:
+    total, auto, checks = read("""KOPITIAM SENANG
+Date: 12/03/2018 10:15
+1 Nasi goreng $7.10
+1 Teh $1.10
+Total Amount: $8.20
+GST @6%: $0.46
+Nett Total: $8.20
+CASH $10.00
+Change $1.80""")
+    assert total == 820
+    assert checks.get("subtotal_plus_adjustments_equals_total") is None
+    assert auto
+
+
+def test_the_tax_total_is_not_the_subtotal_of_a_sum() -> None:
+    total, auto, checks = read("""KEDAI BUKU MAJU
+Date: 18/01/2018
+1 Pensel 4.60
+SUB-TOTAL (EX) 4.60
+TOTAL TAX : 0.28
+ROUNDING : 0.02
+TOTAL : 4.90
+CASH : 5.00
+CHANGE : 0.10""")
+    assert total == 490
+    assert checks["subtotal_plus_adjustments_equals_total"] is True
+    assert auto
+
+
+def test_a_sum_of_zero_terms_whose_tax_line_is_missing_does_not_block() -> None:
+    total, auto, checks = read("""KEDAI BUKU MAJU
+Date: 28/12/2017
+1 Kertas 465.34
+Total Sales (Excluding GST) 439.00
+Rounding : 0.00
+Total Sales (Inclusive of GST) : 465.34
+CASH : 500.00
+Change : 34.66""")
+    assert total == 46534
+    assert checks.get("subtotal_plus_adjustments_equals_total") is None
+    assert auto
