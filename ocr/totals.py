@@ -252,6 +252,13 @@ def rounded_total(
     return None
 
 
+def leading_digit_lost(read: int, whole: int) -> bool:
+    """``read`` is ``whole`` without its first digit ('1,00' for 71.00), a digit lost at the
+    start of the amount (faint print, a currency mark swallowing it)."""
+    text = str(whole)
+    return read > 0 and len(text) >= 3 and text[1:] == str(read)
+
+
 def one_digit_apart(a: int, b: int) -> bool:
     """Same number of digits, exactly one of them different (a typical OCR misreading)."""
     sa, sb = str(abs(a)), str(abs(b))
@@ -387,8 +394,9 @@ def choose_total(lines: list[str], support: dict[int, int]) -> TotalChoice:
                 # GST 0.46 / Nett Total 8.20'); a sum of only zero terms is missing its tax line.
                 sum_for.setdefault(t.value, sums[0])
     if paid is not None:
-        misread = [v for v in scores if one_digit_apart(v, paid) and support.get(v, 1) == 1
-                   and v not in confirmed]
+        misread = [v for v in scores
+                   if (one_digit_apart(v, paid) or leading_digit_lost(v, paid))
+                   and support.get(v, 1) == 1 and v not in confirmed]
         inherited = max((scores[v] for v in misread), default=1.0)
         credit(paid, _ROUTE_WEIGHT, "cash minus change", inherited)
     ranked = sorted(scores.items(), key=lambda kv: -kv[1])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ocr.checks import decide_auto_accept, run_checks
 from ocr.extract import Line, extract_fields
-from ocr.totals import one_digit_apart, segments
+from ocr.totals import leading_digit_lost, one_digit_apart, segments
 
 
 def read(text: str) -> tuple[int | None, bool, dict[str, bool | None]]:
@@ -354,3 +354,20 @@ Change : 34.66""")
     assert total == 46534
     assert checks.get("subtotal_plus_adjustments_equals_total") is None
     assert auto
+
+
+def test_a_total_that_lost_its_first_digit_gives_way_to_cash_minus_change() -> None:
+    total, auto, _ = read("""BRASSERIE DE LA GARE
+Le 05/01/2025 13:40
+3 Menus 71,00
+TOTAL 1,00
+ESPECES 101,00
+RENDU 30,00""")
+    assert total == 7100
+    assert not auto  # the total line disagrees: a person glances at it
+
+
+def test_leading_digit_lost() -> None:
+    assert leading_digit_lost(100, 7100)
+    assert not leading_digit_lost(7100, 7100)
+    assert not leading_digit_lost(5, 15)
