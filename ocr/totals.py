@@ -38,6 +38,8 @@ _STRONG_TOTAL = re.compile(
     r"AFTER\s*ADJ|TOTAL\s*TVAC|NETT|NET\s*AM(?:OUN)?T\b|TOTAL\s*AMT\b"
 )
 _TOTAL = re.compile(r"TOTAL|TOTA1|T0TAL|MONTANT|SOMME|AMOUNT|TTC|PAYER|DUE")
+#: TOTAL with one letter misread (TOTEL, TOTAI, T0TAL, TOTA1, IOTAL).
+_TOTAL_MISREAD = re.compile(r"\b(?:[TIJ1][O0]T[AE4][L1I]|T[O0]T[AE4]L\w?)\b")
 #: The most specific labels of the amount to pay: they outrank a plain TOTAL.
 _GRAND_TOTAL = re.compile(
     r"GRAND\s*TOTAL|PAYABLE|A\s*PAYER|AMOUNT\s*DUE|TOTAL\s*DUE|MONTANT\s*DU\b"
@@ -198,7 +200,7 @@ def subtotal_plus_adjustments(segs: list[Segment], end: int) -> tuple[list[int],
         value = seg.value
         if value is None:
             continue
-        label = seg.label
+        label = _TOTAL_MISREAD.sub("TOTAL", seg.label)
         if _NOT_A_BASE.search(label) or PAYMENT.search(label) or _GIVEN_BACK.search(label):
             return [], None
         base = _BASE.search(label) or (
@@ -275,9 +277,6 @@ class _TotalLine:
     value: int | None
     reason: str
 
-
-#: TOTAL with one letter misread (TOTEL, TOTAI, T0TAL, TOTA1, IOTAL).
-_TOTAL_MISREAD = re.compile(r"\b(?:[TI1][O0]T[AE4][L1I]|T[O0]T[AE4]L\w?)\b")
 
 
 def _total_lines(segs: list[Segment], n_lines: int) -> tuple[list[_TotalLine], list[Candidate]]:
@@ -384,7 +383,8 @@ def choose_total(lines: list[str], support: dict[int, int]) -> TotalChoice:
         else:
             # Overrule a digit read on the total line only when the sum stands on firmer
             # ground: its subtotal printed twice, or cash − change giving the same value.
-            fixes = [v for v in sums if one_digit_apart(v, t.value)]
+            fixes = [v for v in sums
+                     if one_digit_apart(v, t.value) or leading_digit_lost(t.value, v)]
             firmer = bool(fixes) and (seen.get(base or 0, 1) >= 2 or fixes[0] == paid)
             if fixes and firmer and support.get(t.value, 1) == 1 and t.value != paid:
                 credit(fixes[0], 1.0, "sum repairs one digit", scores.get(t.value, t.score))

@@ -371,3 +371,28 @@ def test_leading_digit_lost() -> None:
     assert leading_digit_lost(100, 7100)
     assert not leading_digit_lost(7100, 7100)
     assert not leading_digit_lost(5, 15)
+
+
+def test_a_sum_restores_a_total_that_lost_its_first_digit() -> None:
+    total, auto, _ = read("""KEDAI BUKU MAJU
+Date: 17/01/2018
+1 Laminating film 26.00
+Total Qty: 1 26.00
+SUB-TOTAL (EX) 26.00
+TOTAL TAX 1.56
+ROUNDING -0.01
+TOTAL 3 7.55""")
+    assert total == 2755
+    assert not auto
+
+
+def test_a_total_incl_tax_line_is_where_a_sum_to_the_rounded_total_starts() -> None:
+    total, _, checks = read("""KEDAI RUNCIT AMAN
+Date: 12/03/2018
+Sub-total 42.48
+Jotal Sales incl GST 42.48
+Rounding adj 0.02
+Total After Adj Incl GST 42.50
+CASH 50.00""")
+    assert total == 4250
+    assert checks["subtotal_plus_adjustments_equals_total"] is True
