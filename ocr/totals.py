@@ -226,6 +226,8 @@ def subtotal_plus_adjustments(segs: list[Segment], end: int) -> tuple[list[int],
 
 #: Cash rounding moves a total by at most half its step (0.05 → 0.02, 0.10 → 0.05).
 _MAX_ROUNDING = 5
+#: An adjustment printed as cents alone at the end of the rounding line.
+_BARE_CENTS = re.compile(r"(?<![\d.,])-?\s?[.,]?0(\d)\W*$")
 
 
 def rounded_total(
@@ -244,6 +246,9 @@ def rounded_total(
         if seg.line <= max(total_lines) or not _ROUNDING.search(seg.label):
             continue
         adjustments = {abs(v) for v in (*seg.amounts, *seg.plain) if abs(v) <= _MAX_ROUNDING}
+        cents = _BARE_CENTS.search(seg.label)
+        if cents and not seg.amounts:  # 'RM .02', '-.02', 'RM 02': the units digit dropped
+            adjustments.add(int(cents.group(1)))
         for nxt in segs[i:i + 3]:
             value = nxt.value
             if value is None or _GIVEN_BACK.search(nxt.label):
@@ -423,4 +428,5 @@ def choose_total(lines: list[str], support: dict[int, int]) -> TotalChoice:
         seg.line > max(shown) and _ROUNDING.search(seg.label) and seg.value != 0 for seg in segs
     )
     return TotalChoice(best, round(max(0.0, confidence), 3), [*cands, *extra], routes,
-                       sums_only, best in best_by_value, tendered, payment_only, rounded_below)
+                       sums_only, best in best_by_value or bool(rounding_route), tendered,
+                       payment_only, rounded_below)

@@ -396,3 +396,17 @@ Total After Adj Incl GST 42.50
 CASH 50.00""")
     assert total == 4250
     assert checks["subtotal_plus_adjustments_equals_total"] is True
+
+
+def test_a_rounded_total_the_printed_adjustment_accounts_for_is_accepted() -> None:
+    total, auto, checks = read("""KEDAI RUNCIT AMAN
+Date: 22/11/2017 10:05
+1 Periuk 181.98
+Total Sales (Inclusive GST) RM 181.98
+Rounding Adjustment RM .02
+Rounding RM 182.00
+CASH RM 200.00
+CHANGE RM 18.00""")
+    assert total == 18200
+    assert checks["rounding_adjustment_equals_total"] is True
+    assert auto
