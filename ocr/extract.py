@@ -211,6 +211,14 @@ def _date(lines: list[Line]) -> tuple[str | None, float, list[Candidate]]:
     return best, round(min(1.0, 0.5 + (score - runner) / 4.0), 3), cands
 
 
+def _currency(text_upper: str) -> str | None:
+    """The currency marked most often (a stray '€' read from a smudge does not outweigh RM
+    printed on every line); on a tie, the first in the list."""
+    counts = [(len(p.findall(text_upper)), -i, code) for i, (p, code) in enumerate(_CURRENCIES)]
+    best = max(counts)
+    return best[2] if best[0] else None
+
+
 def extract_fields(lines: list[Line]) -> Extraction:
     """Read every field from OCR lines (top to bottom)."""
     text_upper = fold("\n".join(line.text for line in lines))
@@ -228,7 +236,7 @@ def extract_fields(lines: list[Line]) -> Extraction:
     vat = _vat_rows(lines)
     total_ht = _labelled_amount(lines, _HT_LINE)
     vat_total = _labelled_amount(lines, _TVA_TOTAL)
-    currency = next((code for p, code in _CURRENCIES if p.search(text_upper)), None)
+    currency = _currency(text_upper)
     siret = None
     for line in lines:
         if re.search(r"SIRET|SIREN|SIR\s?ET", fold(line.text)):
