@@ -21,6 +21,7 @@ CORROBORATING = (
     "cash_minus_change_equals_total",
     "subtotal_plus_adjustments_equals_total",
     "rounding_adjustment_equals_total",
+    "section_totals_equals_total",
 )
 
 

@@ -259,6 +259,27 @@ def rounded_total(
     return None
 
 
+def section_totals(segs: list[Segment], total: int) -> int | None:
+    """The total as the sum of two section totals printed above its last line ('Total 0 %
+    supplies 14.35' + 'Total 6 % supplies incl. tax 27.09' = 'Total payable 41.44'): the sum
+    when two distinct TOTAL-labelled amounts above it add up to it, else None."""
+    last = max((seg.line for seg in segs if total in seg.amounts), default=-1)
+    values: list[int] = []
+    for seg in segs:
+        label = _TOTAL_MISREAD.sub("TOTAL", seg.label)
+        if seg.line >= last or not seg.amounts or not _PLAIN_TOTAL.search(label) \
+                or _NEVER_TOTAL.search(label) or _TAX_OWN_TOTAL.search(label):
+            continue
+        value = seg.amounts[-1]
+        if value not in (0, total) and value not in values:
+            values.append(value)
+    for i, a in enumerate(values):
+        for b in values[i + 1:]:
+            if a + b == total:
+                return a + b
+    return None
+
+
 def leading_digit_lost(read: int, whole: int) -> bool:
     """``read`` is ``whole`` without its first digit ('1,00' for 71.00), a digit lost at the
     start of the amount (faint print, a currency mark swallowing it)."""
@@ -421,6 +442,9 @@ def choose_total(lines: list[str], support: dict[int, int]) -> TotalChoice:
     if best in sum_for:
         routes["subtotal_plus_adjustments"] = sum_for[best]
     routes.update(rounding_route)
+    sections = section_totals(segs, best)
+    if sections is not None and not routes:
+        routes["section_totals"] = sections
     payment_only = best in {int(c.value) for c in payments} and \
         best not in {t.value for t in labelled}
     shown = [c.line for c in cands if int(c.value) == best]

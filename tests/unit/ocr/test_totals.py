@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ocr.checks import decide_auto_accept, run_checks
 from ocr.extract import Line, extract_fields
-from ocr.totals import leading_digit_lost, one_digit_apart, segments
+from ocr.totals import leading_digit_lost, one_digit_apart, section_totals, segments
 
 
 def read(text: str) -> tuple[int | None, bool, dict[str, bool | None]]:
@@ -410,3 +410,19 @@ CHANGE RM 18.00""")
     assert total == 18200
     assert checks["rounding_adjustment_equals_total"] is True
     assert auto
+
+
+def test_two_section_totals_adding_up_to_the_total_confirm_it() -> None:
+    total, auto, checks = read("""BOULANGERIE DU PARC
+Le 28/08/2025
+Total produits taux 0: 14,35
+Total produits 5,5 (TTC): 27,09
+Total a payer: 41,44""")
+    assert total == 4144
+    assert checks["section_totals_equals_total"] is True
+    assert auto
+
+
+def test_section_totals_that_do_not_add_up_give_no_route() -> None:
+    assert section_totals(segments(["Total A: 14.35", "Total B: 27.00", "TOTAL: 41.44"]),
+                          4144) is None
