@@ -5,6 +5,12 @@ cash tendered minus change given (ESPECES − RENDU), and the subtotal plus tax,
 rounding lines printed above it. OCR misreads a digit on one line, rarely the same way on all of
 them: the value the routes agree on wins, and a total that only the sums give (its own line
 misread) is kept for review rather than accepted.
+
+Cash rounding (to 0.05 or coarser) prints the total, the adjustment and the rounded amount paid:
+the rounded amount is the total, and the adjustment accounting for the difference is a route;
+an unread rounded amount below a total off the rounding step keeps the receipt for review. The
+tax's own total and the rows of the tax breakdown are not the bill's total; two section totals
+adding up to the total confirm it.
 """
 
 from __future__ import annotations
@@ -23,7 +29,10 @@ __all__ = (
     "TotalChoice",
     "cash_minus_change",
     "choose_total",
+    "leading_digit_lost",
     "one_digit_apart",
+    "rounded_total",
+    "section_totals",
     "segments",
     "subtotal_plus_adjustments",
 )
