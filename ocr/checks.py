@@ -20,6 +20,8 @@ CORROBORATING = (
     "total_printed_twice",
     "cash_minus_change_equals_total",
     "subtotal_plus_adjustments_equals_total",
+    "rounding_adjustment_equals_total",
+    "section_totals_equals_total",
 )
 
 
@@ -66,9 +68,13 @@ def decide_auto_accept(ex: Extraction, checks: list[Check], ocr_confidence: floa
     needs two arithmetic routes that agree (e.g. cash − change and the VAT rows)."""
     if ex.total_cents is None or ex.date is None or ex.total_from_sums_only:
         return False
+    if ex.total_rounded_below:
+        return False  # the amount paid is the rounded one, printed lower and not read
     if any(c.ok is False for c in checks):
         return False
     routes = {c.name for c in checks if c.ok and c.name in CORROBORATING}
+    if ex.total_on_payment_line_only:
+        routes.discard("payment_equals_total")  # the same line cannot confirm itself
     if not ex.total_labelled and len(routes - {"total_printed_twice"}) < 2:
         return False  # the largest amount is a guess until someone looks
     return (

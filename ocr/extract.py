@@ -53,6 +53,10 @@ class Extraction:
     total_from_sums_only: bool = False
     #: The total is printed on a line labelled TOTAL / NET A PAYER / CB…, not only inferred.
     total_labelled: bool = False
+    #: The total is read on a payment line only (CB, PAID BY…), not on a total line.
+    total_on_payment_line_only: bool = False
+    #: A rounding adjustment (non-zero or illegible) is printed below the total read.
+    total_rounded_below: bool = False
 
 
 # --- total -------------------------------------------------------------------------------
@@ -207,6 +211,14 @@ def _date(lines: list[Line]) -> tuple[str | None, float, list[Candidate]]:
     return best, round(min(1.0, 0.5 + (score - runner) / 4.0), 3), cands
 
 
+def _currency(text_upper: str) -> str | None:
+    """The currency marked most often (a stray '€' read from a smudge does not outweigh RM
+    printed on every line); on a tie, the first in the list."""
+    counts = [(len(p.findall(text_upper)), -i, code) for i, (p, code) in enumerate(_CURRENCIES)]
+    best = max(counts)
+    return best[2] if best[0] else None
+
+
 def extract_fields(lines: list[Line]) -> Extraction:
     """Read every field from OCR lines (top to bottom)."""
     text_upper = fold("\n".join(line.text for line in lines))
@@ -224,7 +236,7 @@ def extract_fields(lines: list[Line]) -> Extraction:
     vat = _vat_rows(lines)
     total_ht = _labelled_amount(lines, _HT_LINE)
     vat_total = _labelled_amount(lines, _TVA_TOTAL)
-    currency = next((code for p, code in _CURRENCIES if p.search(text_upper)), None)
+    currency = _currency(text_upper)
     siret = None
     for line in lines:
         if re.search(r"SIRET|SIREN|SIR\s?ET", fold(line.text)):
@@ -261,4 +273,6 @@ def extract_fields(lines: list[Line]) -> Extraction:
         total_routes=choice.routes,
         total_from_sums_only=choice.from_sums_only,
         total_labelled=choice.labelled,
+        total_on_payment_line_only=choice.payment_only,
+        total_rounded_below=choice.rounded_below,
     )

@@ -9,7 +9,7 @@ import msgspec
 __all__ = ("RULE_VERSION", "Candidate", "Check", "OcrFields", "ReceiptReading", "VatLine")
 
 #: Bumped whenever extraction rules change, stored with each reading.
-RULE_VERSION = "ocr-rules-2026.12.1"
+RULE_VERSION = "ocr-rules-2026.12.2"
 
 Status = Literal["read", "rejected"]
 

@@ -5,6 +5,12 @@ cash tendered minus change given (ESPECES − RENDU), and the subtotal plus tax,
 rounding lines printed above it. OCR misreads a digit on one line, rarely the same way on all of
 them: the value the routes agree on wins, and a total that only the sums give (its own line
 misread) is kept for review rather than accepted.
+
+Cash rounding (to 0.05 or coarser) prints the total, the adjustment and the rounded amount paid:
+the rounded amount is the total, and the adjustment accounting for the difference is a route;
+an unread rounded amount below a total off the rounding step keeps the receipt for review. The
+tax's own total and the rows of the tax breakdown are not the bill's total; two section totals
+adding up to the total confirm it.
 """
 
 from __future__ import annotations
@@ -23,7 +29,10 @@ __all__ = (
     "TotalChoice",
     "cash_minus_change",
     "choose_total",
+    "leading_digit_lost",
     "one_digit_apart",
+    "rounded_total",
+    "section_totals",
     "segments",
     "subtotal_plus_adjustments",
 )
@@ -33,22 +42,33 @@ __all__ = (
 _STRONG_TOTAL = re.compile(
     r"TOTAL\s*T\.?T\.?C|NET\s*A\s*PAYER|MONTANT\s*(?:TTC|A\s*PAYER|DU)|TOTAL\s*A\s*PAYER|"
     r"A\s*PAYER|AMOUNT\s*DUE|GRAND\s*TOTAL|ROUND(?:ED|ING)?\s*(?:ED\s*)?TOTAL|TOTAL\s*ROUND|"
-    r"TOTAL\s*(?:\(?\s*(?:INCL|INC\b|INCLUSIVE))|INCLUSIVE\s*OF|NET+\s*TOTAL|TOTAL\s*AMOUNT|"
-    r"TOTAL\s*(?:PAYABLE|DUE|SALES\s*\(?INC)|TOTAL\s*(?:EUR|€|RM\b|\(RM\))|TOTAL\s*:|TOTAL\s*\d+\s?[.,]\s?\d\d(?!\s?%)|"
-    r"AFTER\s*ADJ|TOTAL\s*TVAC|NETT"
+    r"TOTAL\s*(?:\(?\s*(?:INCL|INC\b|INCLUSIVE))|CLUSIVE\s*OF|NET+\s*TOTAL|TOTAL\s*AMOUNT|"
+    r"TOTAL\s*(?:PAYABLE|DUE|SALES\s*[({[]?\s*INC)|TOTAL\s*(?:EUR|€|RM\b|\(RM\))|TOTAL\s*:|TOTAL\s*\d+\s?[.,]\s?\d\d(?!\s?%)|"
+    r"AFTER\s*ADJ|TOTAL\s*TVAC|NETT|NET\s*AM(?:OUN)?T\b|TOTAL\s*AMT\b"
 )
 _TOTAL = re.compile(r"TOTAL|TOTA1|T0TAL|MONTANT|SOMME|AMOUNT|TTC|PAYER|DUE")
+#: TOTAL with one letter misread (TOTEL, TOTAI, T0TAL, TOTA1, IOTAL).
+_TOTAL_MISREAD = re.compile(r"\b(?:[TIJ1][O0]T[AE4][L1I]|T[O0]T[AE4]L\w?)\b")
+#: The most specific labels of the amount to pay: they outrank a plain TOTAL.
+_GRAND_TOTAL = re.compile(
+    r"GRAND\s*TOTAL|PAYABLE|A\s*PAYER|AMOUNT\s*DUE|TOTAL\s*DUE|MONTANT\s*DU\b"
+)
 NOT_TOTAL = re.compile(
     r"SUB\s*-?\s*TOTAL|SOUS\s*-?\s*TOTAL|TOTAL\s*H\.?T|\bH\.?T\b|HORS\s*TAXE|EXCL|EXCLUDING|"
     r"\bTVA\b|\bGST\b|\bSST\b|\bTAX\b|TAXE|DISCOUNT|REMISE|\bQTY\b|QUANTIT|ITEMS?\b|ARTICLES?|"
     r"CHANGE|RENDU|MONNAIE|ESPECES|TENDERED|\bCASH\b|ROUNDING|ARRONDI|SAVING|POINTS?|DEPOSIT|"
     r"\bBALANCE\b|UNIT|PRIX\s*UNIT|\bPU\b|\bX\s*\d|\d\s*%"
 )
+#: The tax's own total ('TAX TOTAL: 0.34', 'TOTAL TVA'), not the amount paid.
+_TAX_OWN_TOTAL = re.compile(
+    r"(?:\bTAX|\bGST|\bSST|\bTVA|\bVAT)\s*TOTAL|TOTAL\s*(?:TAX|GST|SST|TVA|VAT)\b"
+    r"(?!\s*\(?\s*(?:INCL|INC\b|INCLUSIVE))"
+)
 #: Lines that are never the total, whatever keyword they also carry.
 _NEVER_TOTAL = re.compile(
     r"SUB\s*-?\s*TOTAL|SOUS\s*-?\s*TOTAL|TOTAL\s*H\.?T\b|HORS\s*TAXE|EXCL|\bQTY\b|QUANTIT|"
     r"\bITEMS?\b|ARTICLES?|DISCOUNT|REMISE|CHANGE|RENDU|MONNAIE|TENDER|ROUNDING\s*ADJ|"
-    r"ADJUSTMENT|ARRONDI|SAVING|POINTS?\b"
+    r"ADJUSTMENT|ARRONDI|SAVING|POINTS?\b|" + _TAX_OWN_TOTAL.pattern
 )
 PAYMENT = re.compile(
     r"\bCB\b|CARTE|\bVISA\b|MASTER\s*CARD|MASTERCARD|\bAMEX\b|CREDIT\s*CARD|DEBIT|"
@@ -56,6 +76,15 @@ PAYMENT = re.compile(
 )
 CHANGE = re.compile(r"CHANGE|RENDU|MONNAIE|TENDERED|ESPECES|\bCASH\b")
 _ROUNDING = re.compile(r"ROUNDING|ARRONDI|ROUND\s*ADJ")
+#: The heading of the tax breakdown printed under the total ('GST SUMMARY', 'DETAIL TVA'): a
+#: plain TOTAL row below it sums the tax table, not the bill.
+_TAX_TABLE = re.compile(
+    r"(?:GST|SST|TAX|TVA|VAT)\s*(?:SUMMARY|SUMMARI|ANALYSIS|DETAILS?|BREAKDOWN)|"
+    r"(?:SUMMARY|DETAILS?|RECAP\w*|VENTILATION)\s*(?:OF\s*)?(?:DE\s*(?:LA\s*)?)?"
+    r"(?:GST|SST|TAX|TVA|VAT)\b"
+)
+#: Words that make a total row below the tax table still the bill's total.
+_BILL_TOTAL = re.compile(r"GRAND|\bNET|PAYER|\bDUE\b|PAYABLE|ROUND|INCL|TTC")
 
 #: Money handed over (cash or card) and money given back: tendered − change = total.
 _TENDERED = re.compile(
@@ -129,11 +158,25 @@ class TotalChoice:
     #: The chosen value is printed on a line labelled as the total or the payment.
     labelled: bool = False
     tendered_lines: set[int] = field(default_factory=set)
+    #: The chosen value is read on a payment line only (no total line prints it): that payment
+    #: line cannot also confirm it.
+    payment_only: bool = False
+    #: A rounding line with a non-zero or illegible adjustment is printed below every line
+    #: showing the chosen total, which is not a multiple of 5 cents (cash rounding steps are
+    #: 0.05 or coarser): the amount paid is the rounded one, which was not read.
+    rounded_below: bool = False
 
 
-def cash_minus_change(segs: list[Segment]) -> tuple[int, int, int] | None:
+def cash_minus_change(
+    segs: list[Segment], printed: set[int] | frozenset[int] = frozenset()
+) -> tuple[int, int, int] | None:
     """(tendered − change, index of the tendered segment, change), from a change line and the
-    payment just above it."""
+    payment just above it.
+
+    The amount handed over may carry any label ('Accepted total 2.00', 'Pay 20.00'): a line
+    just above a non-zero change whose amount minus the change is an amount printed elsewhere
+    on the receipt (``printed``) is the tendered one too.
+    """
     for i, seg in enumerate(segs):
         change = seg.value
         if change is None or change < 0 or not _GIVEN_BACK.search(seg.label):
@@ -143,7 +186,9 @@ def cash_minus_change(segs: list[Segment]) -> tuple[int, int, int] | None:
             tendered = prev.value
             if tendered is None or _GIVEN_BACK.search(prev.label):
                 continue
-            if _TENDERED.search(prev.label) and tendered > change:
+            if tendered > change and (
+                _TENDERED.search(prev.label) or (change > 0 and tendered - change in printed)
+            ):
                 return tendered - change, j, change
             break
     return None
@@ -164,11 +209,11 @@ def subtotal_plus_adjustments(segs: list[Segment], end: int) -> tuple[list[int],
         value = seg.value
         if value is None:
             continue
-        label = seg.label
+        label = _TOTAL_MISREAD.sub("TOTAL", seg.label)
         if _NOT_A_BASE.search(label) or PAYMENT.search(label) or _GIVEN_BACK.search(label):
             return [], None
         base = _BASE.search(label) or (
-            _PLAIN_TOTAL.search(label.replace("TOTAL TVA", "").replace("TOTAL GST", ""))
+            _PLAIN_TOTAL.search(_TAX_OWN_TOTAL.sub("", label))
             and seg.amounts
         )
         if base:
@@ -188,6 +233,69 @@ def subtotal_plus_adjustments(segs: list[Segment], end: int) -> tuple[list[int],
     return [], None
 
 
+#: Cash rounding moves a total by at most half its step (0.05 → 0.02, 0.10 → 0.05).
+_MAX_ROUNDING = 5
+#: An adjustment printed as cents alone at the end of the rounding line.
+_BARE_CENTS = re.compile(r"(?<![\d.,])-?\s?[.,]?0(\d)\W*$")
+
+
+def rounded_total(
+    segs: list[Segment], total: int, total_lines: list[int]
+) -> tuple[int, bool] | None:
+    """The rounded amount printed after a rounding line, when the total read is above it, and
+    whether the adjustment printed on the rounding line accounts for the difference.
+
+    Cash rounding to 0.05 or coarser prints 'TOTAL 13.58 / ROUNDING 0.02 / 13.60': the amount
+    paid is the last one, a few cents away, a multiple of 5 cents, on the rounding line itself
+    ('Rounding RM 13.60'), a bare amount line, a total or a payment line just below.
+    """
+    if total % 5 == 0 or not total_lines:
+        return None
+    for i, seg in enumerate(segs):
+        if seg.line <= max(total_lines) or not _ROUNDING.search(seg.label):
+            continue
+        adjustments = {abs(v) for v in (*seg.amounts, *seg.plain) if abs(v) <= _MAX_ROUNDING}
+        cents = _BARE_CENTS.search(seg.label)
+        if cents and not seg.amounts:  # 'RM .02', '-.02', 'RM 02': the units digit dropped
+            adjustments.add(int(cents.group(1)))
+        for nxt in segs[i:i + 3]:
+            value = nxt.value
+            if value is None or _GIVEN_BACK.search(nxt.label):
+                continue
+            if value % 5 == 0 and 0 < abs(value - total) <= _MAX_ROUNDING:
+                return value, abs(value - total) in adjustments
+        return None
+    return None
+
+
+def section_totals(segs: list[Segment], total: int) -> int | None:
+    """The total as the sum of two section totals printed above its last line ('Total 0 %
+    supplies 14.35' + 'Total 6 % supplies incl. tax 27.09' = 'Total payable 41.44'): the sum
+    when two distinct TOTAL-labelled amounts above it add up to it, else None."""
+    last = max((seg.line for seg in segs if total in seg.amounts), default=-1)
+    values: list[int] = []
+    for seg in segs:
+        label = _TOTAL_MISREAD.sub("TOTAL", seg.label)
+        if seg.line >= last or not seg.amounts or not _PLAIN_TOTAL.search(label) \
+                or _NEVER_TOTAL.search(label) or _TAX_OWN_TOTAL.search(label):
+            continue
+        value = seg.amounts[-1]
+        if value not in (0, total) and value not in values:
+            values.append(value)
+    for i, a in enumerate(values):
+        for b in values[i + 1:]:
+            if a + b == total:
+                return a + b
+    return None
+
+
+def leading_digit_lost(read: int, whole: int) -> bool:
+    """``read`` is ``whole`` without its first digit ('1,00' for 71.00), a digit lost at the
+    start of the amount (faint print, a currency mark swallowing it)."""
+    text = str(whole)
+    return read > 0 and len(text) >= 3 and text[1:] == str(read)
+
+
 def one_digit_apart(a: int, b: int) -> bool:
     """Same number of digits, exactly one of them different (a typical OCR misreading)."""
     sa, sb = str(abs(a)), str(abs(b))
@@ -205,12 +313,19 @@ class _TotalLine:
     reason: str
 
 
+
 def _total_lines(segs: list[Segment], n_lines: int) -> tuple[list[_TotalLine], list[Candidate]]:
     labelled: list[_TotalLine] = []
     payments: list[Candidate] = []
-    rounding_seen = False
+    rounding_seen = tax_table = False
     for k, seg in enumerate(segs):
-        up = seg.label
+        up = _TOTAL_MISREAD.sub("TOTAL", seg.label)
+        if _TAX_TABLE.search(up):
+            tax_table = True
+        # below a tax breakdown heading, or a row of columns 'TOTAL: 20.00 1.20' (base, tax)
+        table_row = (tax_table and not _BILL_TOTAL.search(up)) or (
+            len(seg.amounts) >= 2 and seg.amounts[-1] < seg.amounts[0]
+        )
         if _ROUNDING.search(up):
             rounding_seen = True
             continue
@@ -224,8 +339,11 @@ def _total_lines(segs: list[Segment], n_lines: int) -> tuple[list[_TotalLine], l
                 amounts = [a for a in nxt.amounts if a > 0]
         value = amounts[-1] if amounts else None
         position = 0.8 * seg.line / max(1, n_lines - 1) + (1.2 if rounding_seen else 0.0)
-        if (strong or weak) and not negative and (value is not None or not seg.amounts):
+        if (strong or weak) and not negative and not table_row \
+                and (value is not None or not seg.amounts):
             score, reason = (4.0, "keyword strong") if strong else (2.5, "keyword total")
+            if strong and _GRAND_TOTAL.search(up):
+                score, reason = 5.0, "keyword grand total"
             labelled.append(_TotalLine(k, seg.line, round(score + position, 3), value, reason))
         if value is not None and PAYMENT.search(up) and not CHANGE.search(up) \
                 and not _NEVER_TOTAL.search(up):
@@ -233,8 +351,8 @@ def _total_lines(segs: list[Segment], n_lines: int) -> tuple[list[_TotalLine], l
     return labelled, payments
 
 
-def _tendered_route(segs: list[Segment]) -> tuple[int | None, set[int]]:
-    found = cash_minus_change(segs)
+def _tendered_route(segs: list[Segment], printed: set[int]) -> tuple[int | None, set[int]]:
+    found = cash_minus_change(segs, printed)
     if found is None:
         return None, set()
     return found[0], ({segs[found[1]].line} if found[2] > 0 else set())
@@ -270,7 +388,7 @@ def choose_total(lines: list[str], support: dict[int, int]) -> TotalChoice:
         extra.append(Candidate("total", str(largest), 1.0, -1, "largest amount"))
     for value in scores:
         scores[value] += 0.8 * min(2, support.get(value, 1) - 1)
-    paid, tendered = _tendered_route(segs)
+    paid, tendered = _tendered_route(segs, amounts)
     per_line: dict[int, set[int]] = {}
     for seg in segs:
         per_line.setdefault(seg.line, set()).update(seg.amounts, seg.plain)
@@ -300,27 +418,48 @@ def choose_total(lines: list[str], support: dict[int, int]) -> TotalChoice:
         else:
             # Overrule a digit read on the total line only when the sum stands on firmer
             # ground: its subtotal printed twice, or cash − change giving the same value.
-            fixes = [v for v in sums if one_digit_apart(v, t.value)]
+            fixes = [v for v in sums
+                     if one_digit_apart(v, t.value) or leading_digit_lost(t.value, v)]
             firmer = bool(fixes) and (seen.get(base or 0, 1) >= 2 or fixes[0] == paid)
             if fixes and firmer and support.get(t.value, 1) == 1 and t.value != paid:
                 credit(fixes[0], 1.0, "sum repairs one digit", scores.get(t.value, t.score))
                 sum_for[fixes[0]] = fixes[0]
-            else:
+            elif base != t.value and sums[0] != base:
+                # A base equal to the total is a tax included in it ('Total Amount 8.20 /
+                # GST 0.46 / Nett Total 8.20'); a sum of only zero terms is missing its tax line.
                 sum_for.setdefault(t.value, sums[0])
     if paid is not None:
-        misread = [v for v in scores if one_digit_apart(v, paid) and support.get(v, 1) == 1
-                   and v not in confirmed]
+        misread = [v for v in scores
+                   if (one_digit_apart(v, paid) or leading_digit_lost(v, paid))
+                   and support.get(v, 1) == 1 and v not in confirmed]
         inherited = max((scores[v] for v in misread), default=1.0)
         credit(paid, _ROUTE_WEIGHT, "cash minus change", inherited)
     ranked = sorted(scores.items(), key=lambda kv: -kv[1])
     best, best_score = ranked[0]
     runner = ranked[1][1] if len(ranked) > 1 else 0.0
     confidence = min(1.0, (best_score - runner) / 4.0 + min(best_score, 6.0) / 12.0)
+    rounded = rounded_total(segs, best, [c.line for c in cands if int(c.value) == best])
+    rounding_route: dict[str, int] = {}
+    if rounded is not None:
+        if rounded[1]:  # total read above ± the adjustment printed = the rounded amount
+            rounding_route["rounding_adjustment"] = rounded[0]
+        best = rounded[0]
     sums_only = best not in amounts
     if sums_only:
         confidence = min(confidence, 0.5)
     routes = {} if paid is None else {"cash_minus_change": paid}
     if best in sum_for:
         routes["subtotal_plus_adjustments"] = sum_for[best]
+    routes.update(rounding_route)
+    sections = section_totals(segs, best)
+    if sections is not None and not routes:
+        routes["section_totals"] = sections
+    payment_only = best in {int(c.value) for c in payments} and \
+        best not in {t.value for t in labelled}
+    shown = [c.line for c in cands if int(c.value) == best]
+    rounded_below = bool(shown) and best % 5 != 0 and any(
+        seg.line > max(shown) and _ROUNDING.search(seg.label) and seg.value != 0 for seg in segs
+    )
     return TotalChoice(best, round(max(0.0, confidence), 3), [*cands, *extra], routes,
-                       sums_only, best in best_by_value, tendered)
+                       sums_only, best in best_by_value or bool(rounding_route), tendered,
+                       payment_only, rounded_below)

@@ -104,3 +104,17 @@ Servi 17-06-2025 14:07
 2 Galettes 19,00
 TOTAL 19,00"""
     assert extract_fields(lines(text)).date == "2025-06-17"
+
+
+def test_the_currency_marked_most_often_wins_over_a_stray_mark() -> None:
+    ex = extract_fields([Line(t) for t in """KEDAI RUNCIT AMAN
+Date: 27/04/2018
+1 Gula RM 4.50
+1 Kopi RM 18.50 €
+TOTAL RM 23.00""".splitlines()])
+    assert ex.currency == "MYR"
+    ex = extract_fields([Line(t) for t in """CAFE DU COIN
+Le 27/04/2025
+TOTAL TTC 23,00 EUR
+TVA 10% 2,09""".splitlines()])
+    assert ex.currency == "EUR"

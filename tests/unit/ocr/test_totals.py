@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ocr.checks import decide_auto_accept, run_checks
 from ocr.extract import Line, extract_fields
-from ocr.totals import one_digit_apart, segments
+from ocr.totals import leading_digit_lost, one_digit_apart, section_totals, segments
 
 
 def read(text: str) -> tuple[int | None, bool, dict[str, bool | None]]:
@@ -140,3 +140,289 @@ RENDU 1,40
     assert total == 860
     assert checks["cash_minus_change_equals_total"] and checks["vat_rows_sum_to_total"]
     assert auto
+
+
+def test_the_tax_total_is_not_the_bill_total() -> None:
+    # The bill's total line is illegible; the tax's own total, printed twice, is not taken.
+    total, auto, _ = read("""KEDAI BUKU MAJU
+Date: 12/04/2018
+1 Exercise book 24.00
+TOTAL TAX: 1.44
+TOTAL 2S-4S
+TAX TOTAL: 1.44""")
+    assert total != 144
+    assert not auto
+
+
+def test_a_total_row_of_the_tax_breakdown_is_not_the_bill_total() -> None:
+    # The bill's own total line is illegible; the breakdown's TOTAL row (the tax) is printed
+    # twice but is not a candidate.
+    total, auto, _ = read("""QUINCAILLERIE DU CENTRE
+Le 02/05/2025
+1 Cadenas 12,00
+TOTAL T.T.C 1Z,OO
+GST SUMMARY
+CODE % AMOUNT TAX
+SR 6.00 12.00 0.72
+TOTAL: 12.00 0.72""")
+    assert total != 72
+    assert not auto
+
+
+def test_a_total_with_its_tax_included_stays_the_total() -> None:
+    total, _, _ = read("""MINI MARKET
+Date: 01/03/2018
+2 Milk 7.00
+TOTAL GST INCLUSIVE 7.00""")
+    assert total == 700
+
+
+def test_a_payment_line_does_not_confirm_itself() -> None:
+    # The total line is illegible; the only amount is on the card line: kept, but not accepted
+    # on the strength of 'payment = total' alone.
+    total, auto, checks = read("""LIBRAIRIE DES QUAIS
+Le 09/01/2025 16:20
+1 Roman poche 8,90
+1 Carnet 4,30
+TOTAL T.T.C
+PAYE PAR CARTE : 13,20""")
+    assert total == 1320
+    assert checks.get("payment_equals_total") is True
+    assert not auto
+
+
+def test_a_rounding_line_below_an_unrounded_total_leaves_the_amount_paid_unread() -> None:
+    total, auto, _ = read("""RESTORAN SELERA
+Date: 14/05/2018 12:14
+1 Nasi lemak 20.00
+SUB TOTAL: 20.00
+SERVICE CHG 10%: 2.00
+GST 6%: 1.32
+GRAND TOTAL: 23.32
+ROUNDING ADJUSTMENT:
+NET TOTAL: ~~ ..""")
+    assert total == 2332
+    assert not auto  # the amount paid (23.30) is printed lower and illegible
+
+
+def test_a_total_already_on_the_rounding_step_is_still_accepted() -> None:
+    total, auto, _ = read("""RESTORAN SELERA
+Date: 14/05/2018 12:14
+1 Nasi lemak 20.00
+SUB TOTAL: 20.00
+GST 6%: 1.20
+GRAND TOTAL: 21.20
+ROUNDING ADJUSTMENT: O.O0
+CASH: 50.00
+CHANGE: 28.80""")
+    assert total == 2120
+    assert auto
+
+
+def test_the_rounded_amount_printed_after_the_rounding_line_is_the_total() -> None:
+    total, _, checks = read("""KEDAI RUNCIT AMAN
+Date: 08/08/2017
+2 Roti 13.58
+Total Sales (Inclusive GST) RM 13.58
+Rounding Adjustment RM 0.02
+Rounding RM 13.60
+CASH RM 20.00""")
+    assert total == 1360
+    assert checks["rounding_adjustment_equals_total"] is True
+
+
+def test_a_bare_rounded_amount_below_the_rounding_line_is_the_total() -> None:
+    total, _, _ = read("""KEDAI RUNCIT AMAN
+Date: 08/08/2017
+TOTAL AMT ......... RM 60.31
+ROUNDING ADJ ...... -0.01
+RM 60.30""")
+    assert total == 6030
+
+
+def test_without_a_rounding_line_the_cents_stay_as_printed() -> None:
+    total, _, _ = read("""EPICERIE FINE
+Le 08/08/2025
+TOTAL TTC 13,58
+CB 13,58""")
+    assert total == 1358
+
+
+def test_money_handed_over_under_any_label_is_not_the_total() -> None:
+    total, _, checks = read("""PARKING CENTRE VILLE
+Le 27/06/2025 10:02
+1 Ticket parking 1,50
+Montant 1,50
+Accepte 2,00
+Rendu 0,50""")
+    assert total == 150
+    assert checks["cash_minus_change_equals_total"] is True
+
+
+def test_a_total_label_with_one_letter_misread_is_still_a_total_label() -> None:
+    total, _, _ = read("""KEDAI RUNCIT AMAN
+Date: 16/05/2017
+3 Sabun 11.50
+Totel Sales {inclusive GST) RM 11.50
+CASH RM 52.00""")
+    assert total == 1150
+
+
+def test_net_amt_is_a_total_label() -> None:
+    total, auto, _ = read("""PASAR MINI
+Date: 27/06/2018
+1 Beras 10kg 136.00
+Gross Amt 136.00
+GST (6%) 0.00
+Net Amt: 136.00
+CASH 150.00
+Change 14.00""")
+    assert total == 13600
+    assert auto
+
+
+def test_a_total_row_of_two_columns_is_not_the_total() -> None:
+    total, _, _ = read("""KEDAI BUKU MAJU
+Date: 12/04/2018
+1 Pen 21.20
+Total Sales 21.20
+Code Amt(RM) Tax(RM)
+Total: 20.00 1.20""")
+    assert total == 2120
+
+
+def test_the_amount_payable_outranks_plain_total_lines() -> None:
+    total, _, _ = read("""PHARMACIE DU MARCHE
+Le 17/08/2025
+Total articles remboursables: 9,36
+Total avoir: -1,39
+Total 0 supplies: 9,36
+Total a payer: 7,97""")
+    assert total == 797
+
+
+def test_inclusive_of_tax_misread_is_still_the_total() -> None:
+    total, _, _ = read("""KEDAI RUNCIT AMAN
+Date: 12/01/2018
+Total Sales (Excluding GST) : 94.34
+Total GST 5.66
+Rounding 0.00
+Total Sales (In clusive of GST) 100.00
+Ref 2178.08""")
+    assert total == 10000
+
+
+def test_a_tax_included_in_the_total_does_not_contradict_it() -> None:
+    total, auto, checks = read("""KOPITIAM SENANG
+Date: 12/03/2018 10:15
+1 Nasi goreng $7.10
+1 Teh $1.10
+Total Amount: $8.20
+GST @6%: $0.46
+Nett Total: $8.20
+CASH $10.00
+Change $1.80""")
+    assert total == 820
+    assert checks.get("subtotal_plus_adjustments_equals_total") is None
+    assert auto
+
+
+def test_the_tax_total_is_not_the_subtotal_of_a_sum() -> None:
+    total, auto, checks = read("""KEDAI BUKU MAJU
+Date: 18/01/2018
+1 Pensel 4.60
+SUB-TOTAL (EX) 4.60
+TOTAL TAX : 0.28
+ROUNDING : 0.02
+TOTAL : 4.90
+CASH : 5.00
+CHANGE : 0.10""")
+    assert total == 490
+    assert checks["subtotal_plus_adjustments_equals_total"] is True
+    assert auto
+
+
+def test_a_sum_of_zero_terms_whose_tax_line_is_missing_does_not_block() -> None:
+    total, auto, checks = read("""KEDAI BUKU MAJU
+Date: 28/12/2017
+1 Kertas 465.34
+Total Sales (Excluding GST) 439.00
+Rounding : 0.00
+Total Sales (Inclusive of GST) : 465.34
+CASH : 500.00
+Change : 34.66""")
+    assert total == 46534
+    assert checks.get("subtotal_plus_adjustments_equals_total") is None
+    assert auto
+
+
+def test_a_total_that_lost_its_first_digit_gives_way_to_cash_minus_change() -> None:
+    total, auto, _ = read("""BRASSERIE DE LA GARE
+Le 05/01/2025 13:40
+3 Menus 71,00
+TOTAL 1,00
+ESPECES 101,00
+RENDU 30,00""")
+    assert total == 7100
+    assert not auto  # the total line disagrees: a person glances at it
+
+
+def test_leading_digit_lost() -> None:
+    assert leading_digit_lost(100, 7100)
+    assert not leading_digit_lost(7100, 7100)
+    assert not leading_digit_lost(5, 15)
+
+
+def test_a_sum_restores_a_total_that_lost_its_first_digit() -> None:
+    total, auto, _ = read("""KEDAI BUKU MAJU
+Date: 17/01/2018
+1 Laminating film 26.00
+Total Qty: 1 26.00
+SUB-TOTAL (EX) 26.00
+TOTAL TAX 1.56
+ROUNDING -0.01
+TOTAL 3 7.55""")
+    assert total == 2755
+    assert not auto
+
+
+def test_a_total_incl_tax_line_is_where_a_sum_to_the_rounded_total_starts() -> None:
+    total, _, checks = read("""KEDAI RUNCIT AMAN
+Date: 12/03/2018
+Sub-total 42.48
+Jotal Sales incl GST 42.48
+Rounding adj 0.02
+Total After Adj Incl GST 42.50
+CASH 50.00""")
+    assert total == 4250
+    assert checks["subtotal_plus_adjustments_equals_total"] is True
+
+
+def test_a_rounded_total_the_printed_adjustment_accounts_for_is_accepted() -> None:
+    total, auto, checks = read("""KEDAI RUNCIT AMAN
+Date: 22/11/2017 10:05
+1 Periuk 181.98
+Total Sales (Inclusive GST) RM 181.98
+Rounding Adjustment RM .02
+Rounding RM 182.00
+CASH RM 200.00
+CHANGE RM 18.00""")
+    assert total == 18200
+    assert checks["rounding_adjustment_equals_total"] is True
+    assert auto
+
+
+def test_two_section_totals_adding_up_to_the_total_confirm_it() -> None:
+    total, auto, checks = read("""BOULANGERIE DU PARC
+Le 28/08/2025
+Total produits taux 0: 14,35
+Total produits 5,5 (TTC): 27,09
+Total a payer: 41,44""")
+    assert total == 4144
+    assert checks["section_totals_equals_total"] is True
+    assert auto
+
+
+def test_section_totals_that_do_not_add_up_give_no_route() -> None:
+    assert section_totals(segments(["Total A: 14.35", "Total B: 27.00", "TOTAL: 41.44"]),
+                          4144) is None
