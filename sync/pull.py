@@ -72,20 +72,17 @@ Probe = tuple[tuple[UUID, str, int], Any]
 
 def _probes(cookie: Cookie | None, orgs: list[UUID], specs: dict[str, EntitySpec],
             clauses: dict[str, QueryString | None]) -> list[Probe]:
-    """For each entity the cookie left at rest past version 0: a select of one visible row
-    changed since, asked in the pull's first statement, so that the entities without changes
-    cost no query of their own (an incremental pull usually finds one entity changed)."""
-    if cookie is None:
-        return []
+    """For each entity at rest in the cookie (at version 0 without one): a select of one
+    visible row changed since, asked in the pull's first statement, so that the entities
+    without changes cost no query of their own (an incremental pull usually finds one entity
+    changed; a start-up sync, entities with no row yet)."""
     probes: list[Probe] = []
     for org in orgs:
-        cursor = cookie.o.get(org.hex)
-        if cursor is None:
-            continue
+        cursor = OrgCursor() if cookie is None else cookie.o.get(org.hex, OrgCursor())
         for name, spec in specs.items():
             position = cursor.p.get(name, [cursor.v, None])
             clause = clauses[name]
-            if clause is None or position[1] is not None or int(position[0]) <= 0:
+            if clause is None or position[1] is not None:
                 continue
             probes.append(((org, name, int(position[0])),
                            probe_query(spec.table, org, int(position[0]), clause)))
