@@ -18,11 +18,10 @@ from backend.accounts.actor import Actor
 from backend.accounts.services import reading_org_charts_once
 from backend.errors import DomainError
 from sync.cookie import Cookie, OrgCursor, decode_cookie, encode_cookie
-from sync.pull_sql import page_query, probe_query
+from sync.pull_sql import acks_query, page_query, probe_query
 from sync.push import _ack_from_row
 from sync.registry import EntitySpec, clause_fingerprint, entities, visible_organisations
 from sync.storage import current_epoch, pull_header, read_transaction
-from sync.tables import SyncAck
 from sync.wire import Ack, PatchOp, PullResponse, Reset
 
 __all__ = ("MAX_PULL_LIMIT", "MIN_CLIENT_SCHEMA", "WIRE_SCHEMA_VERSION", "pull")
@@ -211,9 +210,7 @@ def _op(spec: EntitySpec, row: dict[str, Any]) -> PatchOp:
 async def _acks_since(client_id: UUID, after: int, last_seq: int) -> list[Ack]:
     if last_seq <= after:
         return []
-    rows = await SyncAck.select().where(
-        SyncAck.client == client_id, SyncAck.seq > after, SyncAck.seq <= last_seq,
-    ).order_by(SyncAck.seq).limit(1000)
+    rows = await acks_query(client_id, after, last_seq)
     return [_ack_from_row(r) for r in rows]
 
 

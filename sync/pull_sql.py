@@ -17,7 +17,9 @@ from piccolo.query.methods.raw import Raw
 from piccolo.querystring import QueryString
 from piccolo.table import Table
 
-__all__ = ("page_query", "probe_query")
+from sync.tables import SyncAck
+
+__all__ = ("acks_query", "page_query", "probe_query")
 
 
 def _names(table: type[Table]) -> tuple[str, str, str, str]:
@@ -55,3 +57,12 @@ def page_query(table: type[Table], org: UUID, after_sv: int, after_id: Any, vers
         f"SELECT ALL {columns} FROM {name} WHERE {name}.\"organisation\" = {{}} "  # noqa: S608
         f"AND {start} AND {sv} <= {{}} AND {{}} ORDER BY {sv}, {pk} LIMIT {{}}",
         org, *args, version, clause, limit))
+
+
+def acks_query(client: UUID, after: int, last_seq: int) -> Raw:
+    """The stored acks of ``client`` with ``after < seq <= last_seq`` (at most 1,000), by seq."""
+    name, _, _, _ = _names(SyncAck)
+    return Raw(SyncAck, QueryString(
+        f"SELECT seq, mutation_id, status, code, details, conflicts FROM {name} "  # noqa: S608
+        "WHERE client = {} AND seq > {} AND seq <= {} ORDER BY seq LIMIT 1000",
+        client, after, last_seq))
