@@ -18,7 +18,7 @@ from backend.accounts.actor import Actor
 from backend.accounts.services import reading_org_charts_once
 from backend.errors import DomainError
 from sync.cookie import Cookie, OrgCursor, decode_cookie, encode_cookie
-from sync.pull_sql import acks_query, page_query, probe_query
+from sync.prebuilt import acks_query, page_query, probe_query
 from sync.push import _ack_from_row
 from sync.registry import EntitySpec, clause_fingerprint, entities, visible_organisations
 from sync.storage import current_epoch, pull_header, read_transaction

@@ -12,6 +12,7 @@ from piccolo.columns.combination import Where
 from backend.accounts.actor import Actor
 from backend.accounts.tables import User
 from backend.expenses.tables import ExpenseLine
+from sync.prebuilt import row_query
 from sync.storage import uuid_param
 
 __all__ = ("MONEY_FIELDS", "expense_line_to_wire", "get_line", "owners_visible_to",
@@ -74,10 +75,8 @@ async def visible_lines(actor: Actor) -> Where | None:
 async def get_line(line_id: UUID, *, for_update: bool = False) -> dict[str, Any] | None:
     """The row (also when deleted), or None; ``for_update`` locks it until commit
     (PostgreSQL; SQLite's write transactions are already serialised)."""
-    query = ExpenseLine.select().where(ExpenseLine.id == line_id)
-    if for_update and ExpenseLine._meta.db.engine_type == "postgres":
-        query = query.lock_rows()
-    return await query.first()
+    rows = await row_query(ExpenseLine, line_id, for_update=for_update)
+    return rows[0] if rows else None
 
 
 def _json(value: Any) -> Any:

@@ -1,4 +1,4 @@
-"""Pull's hot statements as prebuilt SQL text around a visibility clause compiled once.
+"""Hot statements as prebuilt SQL text (pull's pages, probes and acks; a row by its key).
 
 Piccolo rebuilds a select (columns, conditions, ordering) on every call, and a visibility
 clause each time it is used; pull used each clause three times (fingerprint, probe, page) and
@@ -19,7 +19,7 @@ from piccolo.table import Table
 
 from sync.tables import SyncAck
 
-__all__ = ("acks_query", "page_query", "probe_query")
+__all__ = ("acks_query", "page_query", "probe_query", "row_query")
 
 
 def _names(table: type[Table]) -> tuple[str, str, str, str]:
@@ -66,3 +66,12 @@ def acks_query(client: UUID, after: int, last_seq: int) -> Raw:
         f"SELECT seq, mutation_id, status, code, details, conflicts FROM {name} "  # noqa: S608
         "WHERE client = {} AND seq > {} AND seq <= {} ORDER BY seq LIMIT 1000",
         client, after, last_seq))
+
+
+def row_query(table: type[Table], key: Any, *, for_update: bool = False) -> Raw:
+    """The row of ``table`` whose primary key is ``key`` (``for_update``: locked until commit,
+    on PostgreSQL), with the columns ``table.select()`` returns."""
+    name, columns, pk, _ = _names(table)
+    lock = " FOR UPDATE" if for_update and table._meta.db.engine_type == "postgres" else ""
+    return Raw(table, QueryString(
+        f"SELECT ALL {columns} FROM {name} WHERE {pk} = {{}}{lock}", key))  # noqa: S608
