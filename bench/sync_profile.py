@@ -6,8 +6,9 @@ Counts the SQL statements (those Piccolo runs, and those sent straight to the dr
 PostgreSQL the round trips (statements, BEGIN/COMMIT, pool resets), and the CPU time
 (``time.process_time``, less sensitive to machine load than wall time) per applied
 ``expense_line.create`` intent (batches of 100), per ``expense_line.edit`` intent, per initial
-pull of 10,000 rows and per incremental pull of one changed row, by its owner (an agent) and
-by their manager (whose visibility needs the org chart). ``--profile`` writes cProfile stats
+pull of 10,000 rows, per incremental pull of one changed row, by its owner (an agent) and
+by their manager (whose visibility needs the org chart), and per start-up sync of a new client
+in an organisation with three lines (agent, manager). ``--profile`` writes cProfile stats
 to /tmp/sync_profile_<db>_<phase>.prof.
 """
 
@@ -221,6 +222,28 @@ async def _run(db: str, profile: bool) -> dict[str, Any]:
         for who, phase in phases.items():
             phase.finish()
             out[f"incremental_pull_{who}"] = phase.result
+
+        # start-up syncs as the load bench's phones make them (limit 500): a new client of an
+        # organisation with a few lines, where most entities have no row yet
+        fresh = await make_org()
+        await http.post("/sync/v1/push", headers=fresh.people["agent_a"].headers, json={
+            "client_id": str(uuid.uuid4()), "schema_version": 1, "mutations": [
+                {"seq": n + 1, "id": str(uuid.uuid4()), "v": 1, "name": "expense_line.create",
+                 "args": _create_args(uuid.uuid4(), n + 1)} for n in range(3)]})
+        for who in ("agent", "manager"):
+            person = fresh.people[f"{who}_a"]
+            with Phase(f"startup_{who}", runs, profile, db) as p:
+                for _ in range(runs):
+                    cookie = None
+                    while True:
+                        response = await http.post("/sync/v1/pull", headers=person.headers, json={
+                            "client_id": str(uuid.uuid4()), "cookie": cookie, "limit": 500})
+                        page = msgspec.json.decode(response.content)
+                        cookie = page["cookie"]
+                        if not page["has_more"]:
+                            break
+                    assert len(page["patch"]) == 3, page
+            out[f"startup_pull_{who}"] = p.result
         await http.aclose()
     return out
 
@@ -236,7 +259,7 @@ def main() -> int:
     finally:
         _drop(name)
     for phase in ("push_create", "push_edit", "initial_pull", "incremental_pull_agent",
-                  "incremental_pull_manager"):
+                  "incremental_pull_manager", "startup_pull_agent", "startup_pull_manager"):
         r = result[phase]
         print(f"{args.db:<9}{phase:<25}{r['statements']:>7.2f} stmts{r['round_trips']:>7.2f} trips"
               f"{r['cpu_ms']:>9.2f} cpu ms{r['wall_ms']:>9.2f} wall ms")

@@ -12,14 +12,16 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+from piccolo.querystring import QueryString
+
 from backend.accounts.actor import Actor
 from backend.accounts.services import reading_org_charts_once
 from backend.errors import DomainError
 from sync.cookie import Cookie, OrgCursor, decode_cookie, encode_cookie
+from sync.prebuilt import acks_query, page_query, probe_query
 from sync.push import _ack_from_row
 from sync.registry import EntitySpec, clause_fingerprint, entities, visible_organisations
 from sync.storage import current_epoch, pull_header, read_transaction
-from sync.tables import SyncAck
 from sync.wire import Ack, PatchOp, PullResponse, Reset
 
 __all__ = ("MAX_PULL_LIMIT", "MIN_CLIENT_SCHEMA", "WIRE_SCHEMA_VERSION", "pull")
@@ -45,7 +47,8 @@ async def pull(actor: Actor, client_id: UUID, cookie_text: str | None, limit: in
         async with read_transaction():
             orgs = await visible_organisations(actor)
             with reading_org_charts_once():  # several entities ask the same of the hierarchy
-                clauses = {name: await spec.where(actor) for name, spec in specs.items()}
+                clauses = {name: _compiled(await spec.where(actor))
+                           for name, spec in specs.items()}
             probes = _probes(cookie, orgs, specs, clauses)
             epoch, client, versions, found = await pull_header(
                 client_id, orgs, [query for _, query in probes])
@@ -67,29 +70,27 @@ Probe = tuple[tuple[UUID, str, int], Any]
 
 
 def _probes(cookie: Cookie | None, orgs: list[UUID], specs: dict[str, EntitySpec],
-            clauses: dict[str, Any]) -> list[Probe]:
-    """For each entity the cookie left at rest past version 0: a select of one visible row
-    changed since, asked in the pull's first statement, so that the entities without changes
-    cost no query of their own (an incremental pull usually finds one entity changed)."""
-    if cookie is None:
-        return []
+            clauses: dict[str, QueryString | None]) -> list[Probe]:
+    """For each entity at rest in the cookie (at version 0 without one): a select of one
+    visible row changed since, asked in the pull's first statement, so that the entities
+    without changes cost no query of their own (an incremental pull usually finds one entity
+    changed; a start-up sync, entities with no row yet)."""
     probes: list[Probe] = []
     for org in orgs:
-        cursor = cookie.o.get(org.hex)
-        if cursor is None:
-            continue
+        cursor = OrgCursor() if cookie is None else cookie.o.get(org.hex, OrgCursor())
         for name, spec in specs.items():
             position = cursor.p.get(name, [cursor.v, None])
-            if clauses[name] is None or position[1] is not None or int(position[0]) <= 0:
+            clause = clauses[name]
+            if clause is None or position[1] is not None:
                 continue
-            table = spec.table
-            query = table.select(table._meta.primary_key).where(
-                table.organisation == org,  # type: ignore[attr-defined]
-                table.sync_version > int(position[0]),  # type: ignore[attr-defined]
-                clauses[name],
-            ).limit(1)
-            probes.append(((org, name, int(position[0])), query.querystrings[0]))
+            probes.append(((org, name, int(position[0])),
+                           probe_query(spec.table, org, int(position[0]), clause)))
     return probes
+
+
+def _compiled(clause: Any) -> QueryString | None:
+    """The clause's querystring, built once: the fingerprint, probes and pages share it."""
+    return None if clause is None else clause.querystring
 
 
 def _last_seq(actor: Actor, client: tuple[UUID, int] | None) -> int:
@@ -103,7 +104,7 @@ def _last_seq(actor: Actor, client: tuple[UUID, int] | None) -> int:
 
 async def _in_snapshot(client_id: UUID, cookie_in: Cookie | None, epoch: str,
                        orgs: list[UUID], versions: dict[UUID, tuple[int, int]], last_seq: int,
-                       specs: dict[str, EntitySpec], clauses: dict[str, Any],
+                       specs: dict[str, EntitySpec], clauses: dict[str, QueryString | None],
                        unchanged: set[tuple[UUID, str, int]], limit: int
                        ) -> tuple[Cookie, bool, list[Ack], list[PatchOp], Reset | None]:
     fingerprints = {name: clause_fingerprint(c) for name, c in clauses.items()}
@@ -176,24 +177,17 @@ def _plan(cookie: Cookie | None, epoch: str, orgs: list[UUID],
     return cookie, reset
 
 
-async def _page(spec: EntitySpec, clause: Any, org: UUID, position: list[Any], version: int,
-                room: int) -> tuple[list[PatchOp], list[Any] | None]:
+async def _page(spec: EntitySpec, clause: QueryString | None, org: UUID, position: list[Any],
+                version: int, room: int) -> tuple[list[PatchOp], list[Any] | None]:
     """Rows of one entity after ``position``; returns the ops and the next position (None: done)."""
     if clause is None:
         return [], None
-    table = spec.table
-    pk = table._meta.primary_key
-    sv = table.sync_version  # type: ignore[attr-defined]
+    pk = spec.table._meta.primary_key
     after_sv, after_id = int(position[0]), position[1]
+    key = None
     if after_id:
         key = UUID(after_id) if pk.value_type is UUID else after_id
-        start = (sv > after_sv) | ((sv == after_sv) & (pk > key))
-    else:
-        start = sv > after_sv
-    rows = await table.select().where(
-        table.organisation == org,  # type: ignore[attr-defined]
-        start, sv <= version, clause,
-    ).order_by(sv, pk).limit(room + 1)
+    rows = await page_query(spec.table, org, after_sv, key, version, clause, room + 1)
     more = len(rows) > room
     if more and room == 0:
         return [], [int(position[0]), position[1]]
@@ -216,9 +210,7 @@ def _op(spec: EntitySpec, row: dict[str, Any]) -> PatchOp:
 async def _acks_since(client_id: UUID, after: int, last_seq: int) -> list[Ack]:
     if last_seq <= after:
         return []
-    rows = await SyncAck.select().where(
-        SyncAck.client == client_id, SyncAck.seq > after, SyncAck.seq <= last_seq,
-    ).order_by(SyncAck.seq).limit(1000)
+    rows = await acks_query(client_id, after, last_seq)
     return [_ack_from_row(r) for r in rows]
 
 

@@ -31,6 +31,7 @@ import msgspec
 from piccolo.columns import UUID as UUIDColumn
 from piccolo.columns import BigInt, Integer, Timestamptz
 from piccolo.columns.combination import And, Or, Where, WhereRaw
+from piccolo.querystring import QueryString
 from piccolo.table import Table
 
 from backend.accounts.actor import Actor
@@ -329,7 +330,11 @@ async def visible_organisations(actor: Actor) -> list[UUID]:
     return sorted(orgs)
 
 
-def clause_fingerprint(clause: WhereClause | None) -> str:
-    """A short hash of a visibility clause with its values: it changes when the view changes."""
-    text = "none" if clause is None else str(clause.querystring)
+def clause_fingerprint(clause: WhereClause | QueryString | None) -> str:
+    """A short hash of a visibility clause (or of its compiled querystring) with its values:
+    it changes when the view changes."""
+    if clause is None:
+        text = "none"
+    else:
+        text = str(clause if isinstance(clause, QueryString) else clause.querystring)
     return hashlib.sha256(text.encode()).hexdigest()[:16]

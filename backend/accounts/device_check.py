@@ -68,11 +68,10 @@ async def device_is_active(device_id: UUID) -> bool:
     if known is not None and known[0] > time.monotonic() and known[1] > now:
         return True
     heard_before = _heard
-    row = (
-        await Device.select(Device.revoked_at, Device.refresh_expires_at, Device.last_seen_at)
-        .where(Device.id == device_id)
-        .first()
-    )
+    rows = await Device.raw(  # raw: Piccolo's select building cost more than the statement
+        "SELECT revoked_at, refresh_expires_at, last_seen_at FROM device WHERE id = {}",
+        device_id)
+    row = rows[0] if rows else None
     expires = None if row is None else _aware(row["refresh_expires_at"])
     if row is None or row["revoked_at"] is not None or expires is None or expires <= now:
         _remembered.pop(device_id, None)

@@ -10,8 +10,9 @@ import msgspec
 from piccolo.columns.combination import Where
 
 from backend.accounts.actor import Actor
-from backend.accounts.tables import Delegation, User
+from backend.accounts.tables import User
 from backend.expenses.tables import ExpenseLine
+from sync.prebuilt import row_query
 from sync.storage import uuid_param
 
 __all__ = ("MONEY_FIELDS", "expense_line_to_wire", "get_line", "owners_visible_to",
@@ -23,22 +24,28 @@ WIRE_FIELDS = ("id", "owner", "claim_id", "date", "category", "merchant", "descr
                "fiscal_hp", "receipts", "field_versions", "field_sources", "ocr", "row_version")
 
 
-async def _managed_owners(unit_ids: set[UUID]) -> set[UUID]:
-    """People whose requests the managers of ``unit_ids`` decide, in one statement: the agents
-    of those units and the managers of their child units (a manager's own requests go to the
-    parent unit's managers). Raw SQL: Piccolo's sub-select cost more CPU than the round trips
-    it saved.
+# The units whose people a manager decides on besides their own: those of the managers who
+# delegate to them now (the delegator's unit, whatever their role or state, as before).
+_DELEGATED_UNITS = (
+    "SELECT u.unit FROM delegation d JOIN app_user u ON u.id = d.delegator "
+    "WHERE d.delegate = {} AND d.starts_at <= {} AND d.ends_at > {} AND d.revoked_at IS NULL")
+
+
+async def _managed_owners(manager_id: UUID, unit_id: UUID | None, now: datetime) -> set[UUID]:
+    """People whose requests the manager decides, in one statement: the agents of their unit
+    and of their delegators' units, and the managers of those units' child units (a manager's
+    own requests go to the parent unit's managers). Raw SQL: Piccolo's sub-select cost more
+    CPU than the round trips it saved.
 
     Swap for ``backend.accounts`` ``approvers_for``/``units_managed_by`` once merged.
     """
-    if not unit_ids:
-        return set()
-    units = [uuid_param(u) for u in sorted(unit_ids, key=str)]
-    marks = ", ".join("{}" for _ in units)
+    unit = None if unit_id is None else uuid_param(unit_id)
+    delegated = [uuid_param(manager_id), now, now]
     rows = await User.raw(
-        f"SELECT id FROM app_user WHERE (role = 'agent' AND unit IN ({marks})) "  # noqa: S608
-        f"OR (role = 'manager' AND unit IN (SELECT id FROM unit WHERE parent IN ({marks})))",
-        *units, *units,
+        f"SELECT id FROM app_user WHERE (role = 'agent' AND (unit = {{}} "  # noqa: S608
+        f"OR unit IN ({_DELEGATED_UNITS}))) OR (role = 'manager' AND unit IN "
+        f"(SELECT id FROM unit WHERE parent = {{}} OR parent IN ({_DELEGATED_UNITS})))",
+        unit, *delegated, unit, *delegated,
     )
     return {r["id"] if isinstance(r["id"], UUID) else UUID(str(r["id"])) for r in rows}
 
@@ -47,23 +54,14 @@ async def owners_visible_to(actor: Actor, now: datetime | None = None) -> set[UU
     """Owners whose expense lines the actor sees; ``None`` for roles that see none.
 
     A manager sees those of their unit and of the units of the managers who delegate to them
-    now: two statements without delegations (three with), whatever their number.
+    now: one statement, whatever the number of delegations.
     """
     if actor.role == "supplier":
         return None
     owners = {actor.user_id}
     if actor.role != "manager":
         return owners
-    now = now or datetime.now(UTC)
-    delegations = await Delegation.select(Delegation.delegator).where(
-        Delegation.delegate == actor.user_id, Delegation.starts_at <= now,
-        Delegation.ends_at > now, Delegation.revoked_at.is_null())
-    units = {actor.unit_id}
-    if delegations:
-        delegators = await User.select(User.unit).where(
-            User.id.is_in([row["delegator"] for row in delegations]))
-        units |= {row["unit"] for row in delegators}
-    return owners | await _managed_owners({u for u in units if u is not None})
+    return owners | await _managed_owners(actor.user_id, actor.unit_id, now or datetime.now(UTC))
 
 
 async def visible_lines(actor: Actor) -> Where | None:
@@ -77,10 +75,8 @@ async def visible_lines(actor: Actor) -> Where | None:
 async def get_line(line_id: UUID, *, for_update: bool = False) -> dict[str, Any] | None:
     """The row (also when deleted), or None; ``for_update`` locks it until commit
     (PostgreSQL; SQLite's write transactions are already serialised)."""
-    query = ExpenseLine.select().where(ExpenseLine.id == line_id)
-    if for_update and ExpenseLine._meta.db.engine_type == "postgres":
-        query = query.lock_rows()
-    return await query.first()
+    rows = await row_query(ExpenseLine, line_id, for_update=for_update)
+    return rows[0] if rows else None
 
 
 def _json(value: Any) -> Any:
