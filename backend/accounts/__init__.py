@@ -7,7 +7,8 @@ Other domains use these public names (never the tables):
   the parent unit's managers for a manager, and their active delegates);
 * :func:`can_approve_for` — whether an actor may decide for a person at a given time;
 * :func:`units_managed_by` — the units a person manages, delegated ones included;
-* :func:`approvees_of` — the people whose requests a person may approve (an approval inbox).
+* :func:`approvees_of` — the people whose requests a person may approve (an approval inbox);
+* :func:`full_name_of` — a person's name, stamped on their requests for the approvers' phones.
 """
 
 from backend.accounts.actor import ROLES, Actor, Role
@@ -15,6 +16,7 @@ from backend.accounts.services import (
     approvees_of,
     approvers_for,
     can_approve_for,
+    full_name_of,
     managers_of,
     units_managed_by,
 )
@@ -26,6 +28,7 @@ __all__ = (
     "approvees_of",
     "approvers_for",
     "can_approve_for",
+    "full_name_of",
     "managers_of",
     "units_managed_by",
 )

@@ -263,6 +263,12 @@ async def _person_and_chart(user_id: UUID) -> tuple[OrgChart | None, list[dict[s
     return chart, people
 
 
+async def full_name_of(user_id: UUID) -> str:
+    """A person's name as their managers see it on requests ("" for an unknown id)."""
+    row = await User.select(User.full_name).where(User.id == user_id).first()
+    return str(row["full_name"]) if row else ""
+
+
 async def _member(user_id: UUID) -> tuple[Member, UUID] | None:
     row = await User.select(User.id, User.unit, User.role, User.organisation).where(
         (User.id == user_id) & (User.is_active == True)  # noqa: E712

@@ -10,7 +10,7 @@ from uuid import UUID
 
 import msgspec
 
-from backend import approvals, flows, notification_flows
+from backend import accounts, approvals, flows, notification_flows
 from backend.accounts.actor import Actor
 from backend.audit.services import record_intent
 from backend.claims.rules import CLAIM_CIRCUIT, EDITABLE_STATES, LineAmount, claim_totals
@@ -97,7 +97,8 @@ async def create(ctx: MutationContext, args: ClaimCreateArgs) -> None:
         raise Rejected("ROW_EXISTS", {"id": str(args.id)})
     await ExpenseClaim.insert(ExpenseClaim(
         id=args.id, organisation=actor.organisation_id, agent=actor.user_id, unit=actor.unit_id,
-        mission=args.mission_id, title=args.title or mission["destination"],
+        agent_name=await accounts.full_name_of(actor.user_id), mission=args.mission_id,
+        title=args.title or mission["destination"],
         created_at=ctx.server_time))
     await ctx.touch(ENTITY, args.id)
 

@@ -20,6 +20,7 @@ class ExpenseClaim(SyncedColumns, Table, tablename="expense_claim"):
 
     id = UUID(primary_key=True)
     agent = UUID(index=True)
+    agent_name = Varchar(length=200, default="")  # shown to the approvers (full_name_of)
     unit = UUID(null=True, default=None, index=True)
     mission = UUID(index=True)
     title = Varchar(length=200, default="")

@@ -10,7 +10,7 @@ from uuid import UUID
 
 import msgspec
 
-from backend import approvals, notification_flows
+from backend import accounts, approvals, notification_flows
 from backend.accounts.actor import Actor
 from backend.audit.services import record_intent
 from backend.errors import DomainError
@@ -124,7 +124,8 @@ async def create(ctx: MutationContext, args: MissionCreateArgs) -> None:
                "bookings": bookings}
     await Mission.insert(Mission(
         id=args.id, organisation=actor.organisation_id, agent=actor.user_id, unit=actor.unit_id,
-        purpose=args.purpose, destination=args.destination, starts_on=args.starts_on,
+        agent_name=await accounts.full_name_of(actor.user_id), purpose=args.purpose,
+        destination=args.destination, starts_on=args.starts_on,
         ends_on=args.ends_on, transport=args.transport,
         estimated_cost_cents=args.estimated_cost_cents, bookings=json.dumps(bookings),
         state="draft", content_hash=content_hash(content),

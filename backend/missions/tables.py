@@ -20,6 +20,7 @@ class Mission(SyncedColumns, Table, tablename="mission"):
 
     id = UUID(primary_key=True)
     agent = UUID(index=True)
+    agent_name = Varchar(length=200, default="")  # shown to the approvers (full_name_of)
     unit = UUID(null=True, default=None, index=True)
     purpose = Text(default="")
     destination = Varchar(length=200, default="")

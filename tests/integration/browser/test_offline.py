@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import tempfile
 
 import pytest
@@ -149,6 +150,8 @@ async def test_manager_approves_offline_and_the_agent_sees_it_approved(
         await sign_in(manager, running_app, "manager_a")
         card = manager.get_by_role("listitem").filter(has_text="Salon des collectivités")
         await card.wait_for(timeout=30_000)
+        # Who asks: the requester's name is on the card (the factory names people "Agent 1a2b").
+        assert re.search(r"Agent [0-9a-f]{4}", await card.inner_text()), await card.inner_text()
         await contexts[1].set_offline(True)
         await card.get_by_role("button", name="Valider").click()
         await card.get_by_text("En attente d’envoi").wait_for()

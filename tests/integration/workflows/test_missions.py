@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import importlib
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from backend.accounts.tables import User
+from backend.missions.tables import Mission
 from tests.factories import Org, delegate, make_org
 from tests.integration.workflows.intents import send
 
@@ -37,6 +40,32 @@ async def decide(client: Any, org: Org, who: str, mission: dict[str, Any], decis
     args = {"id": mission["id"], "decision": decision, "expected_state": "submitted",
             "content_hash": mission["content_hash"], **extra}
     return await send(client, org.people[who], "mission.decide", args)
+
+
+async def _pulled_mission(client: Any, org: Org, who: str, mission_id: str) -> dict[str, Any]:
+    pulled = await client.post("/sync/v1/pull", json={"client_id": str(uuid.uuid4())},
+                               headers=org.people[who].headers)
+    assert pulled.status_code == 200, pulled.text
+    [row] = [p["data"] for p in pulled.json()["patch"] if p["id"] == mission_id]
+    return row  # type: ignore[no-any-return]
+
+
+async def test_the_manager_sees_who_asks_also_for_requests_made_before_names_were_kept(
+    client: Any,
+) -> None:
+    org = await make_org()
+    mission = await submitted(client, org)
+    agent_id = org.people["agent_a"].user_id
+    name = (await User.select(User.full_name).where(User.id == agent_id).first() or {})[
+        "full_name"]
+    assert (await _pulled_mission(client, org, "manager_a", mission["id"]))["agent_name"] == name
+    await Mission.update({Mission.agent_name: ""}).where(Mission.agent == agent_id)
+    backfill = importlib.import_module(
+        "backend.missions.piccolo_migrations.missions_2026_12_02t05_06_24_000000")
+    for step in (await backfill.forwards()).raw:
+        await step()
+    row = await Mission.select(Mission.agent_name).where(Mission.agent == agent_id).first()
+    assert row is not None and row["agent_name"] == name
 
 
 async def test_agent_drafts_submits_and_manager_approves(client: Any) -> None:

@@ -1,0 +1,37 @@
+from piccolo.apps.migrations.auto.migration_manager import MigrationManager
+from piccolo.columns.column_types import Varchar
+from piccolo.columns.indexes import IndexMethod
+
+ID = "2026-12-02T05:06:23:135231"
+VERSION = "1.38.0"
+DESCRIPTION = "mission.agent_name: the requester's name for the approvers"
+
+
+async def forwards():
+    manager = MigrationManager(
+        migration_id=ID, app_name="missions", description=DESCRIPTION
+    )
+
+    manager.add_column(
+        table_class_name="Mission",
+        tablename="mission",
+        column_name="agent_name",
+        db_column_name="agent_name",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 200,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    return manager
