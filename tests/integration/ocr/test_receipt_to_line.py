@@ -27,11 +27,11 @@ from bench.synthetic_receipts import render_receipt
 from ocr.evaluation import truth_date, truth_total
 from ocr.isolation import OcrWorker
 from sync.live import channel_name
-from tests.factories import Person, make_org
+from tests.factories import make_org
 from tests.integration.sync.helpers import SyncClient
+from tests.integration.uploads import upload_blob
 from tests.unit.ocr.samples import encode
 
-CHUNK = 64 * 1024
 PLACEHOLDER = {"date": date(2026, 1, 1).isoformat(), "amount_cents": 0, "currency": "EUR",
                "category": "other", "merchant": ""}
 OCR_PLACEHOLDERS = dict.fromkeys(("date", "amount_cents", "currency", "category", "merchant"),
@@ -46,25 +46,6 @@ def ocr_worker() -> Iterator[None]:
     yield
     set_ocr_worker(None)
     worker.close()
-
-
-async def _upload(client: Any, person: Person, data: bytes) -> str:
-    sha = hashlib.sha256(data).hexdigest()
-    response = await client.post("/sync/v1/blobs", headers=person.headers, json={
-        "sha256": sha, "size": len(data), "content_type": "image/jpeg"})
-    assert response.status_code == 200, response.text
-    status = response.json()
-    offset = status["offset"]
-    while not status["complete"]:
-        chunk = data[offset:offset + CHUNK]
-        response = await client.patch(
-            f"/sync/v1/blobs/uploads/{status['upload_id']}", content=chunk,
-            headers={**person.headers, "Upload-Offset": str(offset),
-                     "Upload-Chunk-SHA256": hashlib.sha256(chunk).hexdigest()})
-        assert response.status_code == 200, response.text
-        status = response.json()
-        offset = status["offset"]
-    return sha
 
 
 async def _run_ocr_job(organisation_id: uuid.UUID, sha: str) -> None:
@@ -105,7 +86,7 @@ async def test_receipt_photo_fills_the_draft_line_once_and_keeps_user_values(cli
     await phone.pull()
     before = phone.rows[("expense_line", typed)]["row_version"]
 
-    assert await _upload(client, agent, data) == sha
+    assert await upload_blob(client, agent, data) == sha
     await _run_ocr_job(org.id, sha)
     await phone.pull()
 
@@ -166,7 +147,7 @@ async def test_the_owners_phone_is_poked_when_the_reading_fills_its_line(
     channels = app.plugins.get(ChannelsPlugin)
     async with channels.start_subscription([channel_name(org.id)]) as subscriber:
         events = subscriber.iter_events()
-        await _upload(client, agent, data)
+        await upload_blob(client, agent, data)
         await _run_ocr_job(org.id, sha)
         poke = msgspec.json.decode(await asyncio.wait_for(anext(events), 10))
         await events.aclose()
@@ -187,7 +168,7 @@ async def test_a_picture_that_is_not_a_receipt_leaves_the_line_alone(client: Any
     await phone.pull()
     before = dict(phone.rows[("expense_line", line_id)])
 
-    await _upload(client, agent, data)
+    await upload_blob(client, agent, data)
     await _run_ocr_job(org.id, sha)
     await phone.pull()
 

@@ -13,10 +13,9 @@ from PIL import Image
 
 from backend.expenses import receipt_images
 from tests.factories import Org, Person, delegate, make_org
+from tests.integration.uploads import upload_blob
 from tests.integration.workflows.intents import send
 from tests.integration.workflows.test_claims import approved_mission, line, open_claim
-
-CHUNK = 64 * 1024
 
 
 def sideways_phone_photo() -> bytes:
@@ -32,22 +31,8 @@ def sideways_phone_photo() -> bytes:
 
 
 async def upload(client: Any, person: Person, data: bytes) -> str:
-    """Upload through the blob API. Declared as text so that no OCR job is queued: the route
-    sniffs the bytes anyway."""
-    sha = hashlib.sha256(data).hexdigest()
-    response = await client.post("/sync/v1/blobs", headers=person.headers, json={
-        "sha256": sha, "size": len(data), "content_type": "text/plain"})
-    status = response.json()
-    while not status["complete"]:
-        offset = status["offset"]
-        chunk = data[offset:offset + CHUNK]
-        response = await client.patch(
-            f"/sync/v1/blobs/uploads/{status['upload_id']}", content=chunk,
-            headers={**person.headers, "Upload-Offset": str(offset),
-                     "Upload-Chunk-SHA256": hashlib.sha256(chunk).hexdigest()})
-        assert response.status_code == 200, response.text
-        status = response.json()
-    return sha
+    """Declared as text so that no OCR job is queued: the route sniffs the bytes anyway."""
+    return await upload_blob(client, person, data, content_type="text/plain")
 
 
 def url(line_id: str, sha: str, rendition: str = "thumbnail") -> str:
