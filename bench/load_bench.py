@@ -69,6 +69,7 @@ from bench.load_phones import (  # noqa: E402
     do_push,
     line_args,
     pct,
+    push_intents,
     run_share,
     timed,
     warm_up,
@@ -294,15 +295,8 @@ async def poke_probe(
             sent = time.perf_counter()
             try:
                 line_id = uuid.uuid4()
-                await http.call(
-                    "POST",
-                    "/sync/v1/push",
-                    headers=pusher.headers,
-                    json={
-                        "client_id": str(pusher.client_id),
-                        "schema_version": 1,
-                        "mutations": [pusher.intent("expense_line.create", line_args(line_id))],
-                    },
+                await push_intents(
+                    http, pusher, [pusher.intent("expense_line.create", line_args(line_id))]
                 )
             except (*CLIENT_ERRORS, BadStatus) as exc:
                 errors.append(type(exc).__name__)

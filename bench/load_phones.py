@@ -34,6 +34,7 @@ __all__ = (
     "do_push",
     "line_args",
     "pct",
+    "push_intents",
     "run_share",
     "timed",
 )
@@ -198,28 +199,21 @@ async def do_push(http: Http, phone: Phone) -> None:
             line_id = str(uuid.uuid4())
             phone.own_lines[line_id] = 0
             intents.append(phone.intent("expense_line.create", line_args(uuid.UUID(line_id))))
+    await push_intents(http, phone, intents, pending=len(intents),
+                       oldest_pending_seconds=random.uniform(0, 30))
+
+
+async def push_intents(http: Http, phone: Phone, intents: list[dict[str, Any]],
+                       **extra: Any) -> list[dict[str, Any]]:
+    """POST /sync/v1/push of ``intents`` (``extra``: the phone's queue report); the acks.
+
+    The server must acknowledge up to the last one (else :class:`BadStatus` 599)."""
     body = await http.call(
         "POST",
         "/sync/v1/push",
         headers=phone.headers,
-        json={
-            "client_id": str(phone.client_id),
-            "schema_version": 1,
-            "mutations": intents,
-            "pending": len(intents),
-            "oldest_pending_seconds": random.uniform(0, 30),
-        },
-    )
-    if body["last_seq"] != phone.seq:
-        raise BadStatus(599)
-
-
-async def _push(http: Http, phone: Phone, intents: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    body = await http.call(
-        "POST",
-        "/sync/v1/push",
-        headers=phone.headers,
-        json={"client_id": str(phone.client_id), "schema_version": 1, "mutations": intents},
+        json={"client_id": str(phone.client_id), "schema_version": 1, "mutations": intents,
+              **extra},
     )
     if body["last_seq"] != phone.seq:
         raise BadStatus(599)
@@ -230,7 +224,7 @@ async def do_mission_request(http: Http, phone: Phone) -> None:
     """An agent drafts a mission request and submits it for approval (one push, two intents)."""
     mission_id = str(uuid.uuid4())
     day = random.randint(1, 20)
-    acks = await _push(http, phone, [
+    acks = await push_intents(http, phone, [
         phone.intent("mission.create", {
             "id": mission_id, "purpose": "Réunion de service", "destination": "Lyon",
             "starts_on": date(2027, 1, day).isoformat(),
@@ -253,7 +247,7 @@ async def do_decision(http: Http, phone: Phone) -> bool:
     if not phone.to_decide:
         return False
     mission_id, content_hash = phone.to_decide.popitem()
-    acks = await _push(http, phone, [phone.intent("mission.decide", {
+    acks = await push_intents(http, phone, [phone.intent("mission.decide", {
         "id": mission_id, "decision": "approve", "expected_state": "submitted",
         "content_hash": content_hash})])
     for ack in acks:
@@ -296,12 +290,7 @@ async def do_receipt(http: Http, phone: Phone) -> None:
     else:
         attach = []
     attach.append(phone.intent("expense_line.attach_receipt", {"id": line_id, "sha256": sha}))
-    await http.call(
-        "POST",
-        "/sync/v1/push",
-        headers=phone.headers,
-        json={"client_id": str(phone.client_id), "schema_version": 1, "mutations": attach},
-    )
+    await push_intents(http, phone, attach)
 
 
 async def approvals_screen(http: Http, phone: Phone) -> None:
