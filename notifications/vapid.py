@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import tempfile
 from functools import lru_cache
 from pathlib import Path
 
@@ -67,15 +68,22 @@ def load_or_create_key(settings: Settings) -> ec.EllipticCurvePrivateKey:
         serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption(),
     )
+    # Written whole under a temporary name, then linked into place: link fails when the name
+    # exists, so when several processes start together one key wins, and no process can read
+    # the file half-written (an O_EXCL create made it visible empty for a moment).
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=".vapid-", suffix=".tmp")  # mode 0600
+    temporary = Path(name)
     try:
-        # O_EXCL: when two processes start together only one key is ever written.
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return _read(path)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(pem)
-        handle.flush()
-        os.fsync(handle.fileno())
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(pem)
+            handle.flush()
+            os.fsync(handle.fileno())
+        try:
+            path.hardlink_to(temporary)
+        except FileExistsError:
+            return _read(path)
+    finally:
+        temporary.unlink()
     log.warning("generated a new VAPID key pair", extra={"path": str(path)})
     return key
 

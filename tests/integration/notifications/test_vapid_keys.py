@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from backend.settings import load_settings
+from notifications import vapid
 from notifications.vapid import VapidKeyError, get_signer, key_path, load_or_create_key
 from notifications.webpush import public_key_b64
 
@@ -22,6 +25,30 @@ def test_key_is_generated_once_then_reused(tmp_path: Path) -> None:
     assert path == tmp_path / "vapid_private_key.pem"
     assert path.stat().st_mode & 0o777 == 0o600
     assert public_key_b64(load_or_create_key(settings)) == first
+
+
+def test_a_process_starting_while_another_writes_the_key_gets_that_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """App processes and workers of a new deployment start at once on an empty data dir. A
+    second process arriving while the first is writing the key file (here: at the moment the
+    first opens its file for writing) must not read a half-written file, and both must end
+    with the same key."""
+    settings = _settings(tmp_path)
+    real_fdopen = os.fdopen
+    second: list[str] = []
+
+    def fdopen_then_another_process_starts(fd: int, *args: Any, **kwargs: Any) -> Any:
+        handle = real_fdopen(fd, *args, **kwargs)
+        if not second:
+            second.append("starting")
+            second[0] = public_key_b64(load_or_create_key(settings))
+        return handle
+
+    monkeypatch.setattr(vapid.os, "fdopen", fdopen_then_another_process_starts)
+    first = public_key_b64(load_or_create_key(settings))
+    assert second == [first]
+    assert [p.name for p in tmp_path.iterdir()] == ["vapid_private_key.pem"]
 
 
 def test_explicit_key_file_is_used(tmp_path: Path) -> None:
