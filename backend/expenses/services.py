@@ -9,11 +9,10 @@ from uuid import UUID
 import msgspec
 from piccolo.columns.combination import Where
 
+from backend import approvals
 from backend.accounts.actor import Actor
-from backend.accounts.tables import User
 from backend.expenses.tables import ExpenseLine
 from sync.prebuilt import row_query
-from sync.storage import uuid_param
 
 __all__ = ("MONEY_FIELDS", "expense_line_to_wire", "get_line", "owners_visible_to",
            "visible_lines")
@@ -24,44 +23,21 @@ WIRE_FIELDS = ("id", "owner", "claim_id", "date", "category", "merchant", "descr
                "fiscal_hp", "receipts", "field_versions", "field_sources", "ocr", "row_version")
 
 
-# The units whose people a manager decides on besides their own: those of the managers who
-# delegate to them now (the delegator's unit, whatever their role or state, as before).
-_DELEGATED_UNITS = (
-    "SELECT u.unit FROM delegation d JOIN app_user u ON u.id = d.delegator "
-    "WHERE d.delegate = {} AND d.starts_at <= {} AND d.ends_at > {} AND d.revoked_at IS NULL")
-
-
-async def _managed_owners(manager_id: UUID, unit_id: UUID | None, now: datetime) -> set[UUID]:
-    """People whose requests the manager decides, in one statement: the agents of their unit
-    and of their delegators' units, and the managers of those units' child units (a manager's
-    own requests go to the parent unit's managers). Raw SQL: Piccolo's sub-select cost more
-    CPU than the round trips it saved.
-
-    Swap for ``backend.accounts`` ``approvers_for``/``units_managed_by`` once merged.
-    """
-    unit = None if unit_id is None else uuid_param(unit_id)
-    delegated = [uuid_param(manager_id), now, now]
-    rows = await User.raw(
-        f"SELECT id FROM app_user WHERE (role = 'agent' AND (unit = {{}} "  # noqa: S608
-        f"OR unit IN ({_DELEGATED_UNITS}))) OR (role = 'manager' AND unit IN "
-        f"(SELECT id FROM unit WHERE parent = {{}} OR parent IN ({_DELEGATED_UNITS})))",
-        unit, *delegated, unit, *delegated,
-    )
-    return {r["id"] if isinstance(r["id"], UUID) else UUID(str(r["id"])) for r in rows}
-
-
 async def owners_visible_to(actor: Actor, now: datetime | None = None) -> set[UUID] | None:
-    """Owners whose expense lines the actor sees; ``None`` for roles that see none.
+    """Owners whose expense lines (and their receipts) the actor sees; ``None`` for roles
+    that see none.
 
-    A manager sees those of their unit and of the units of the managers who delegate to them
-    now: one statement, whatever the number of delegations.
+    The owner themselves; a manager also the people they decide for now
+    (:func:`backend.approvals.approvees_of`: the hierarchy walked up to the first unit with a
+    manager, delegations included), the same rule as missions and claims. The organisation
+    chart is read once per request, whichever entity asks first.
     """
     if actor.role == "supplier":
         return None
     owners = {actor.user_id}
     if actor.role != "manager":
         return owners
-    return owners | await _managed_owners(actor.user_id, actor.unit_id, now or datetime.now(UTC))
+    return owners | set(await approvals.approvees_of(actor.user_id, now or datetime.now(UTC)))
 
 
 async def visible_lines(actor: Actor) -> Where | None:
