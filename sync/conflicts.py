@@ -10,32 +10,24 @@ whose version is greater than ``base_version`` was changed concurrently:
   reported as a conflict ``{field, lost, kept}`` (and kept in the conflict log);
 * delete beats edit: an edit to a deleted row is ``Noop("ROW_DELETED")``.
 
-Workflow: state changes carry ``expected_state`` (``STATE_CHANGED``); decisions carry the
-hash of what the approver saw (``CONTENT_CHANGED``, ``ALREADY_DECIDED``, ``FORBIDDEN``);
-service done is monotonic.
+Workflow rules (expected state, decisions on the content hash the approver saw, service done)
+live in :mod:`backend.workflow`, the one place every workflow intent asks.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
-
-import msgspec
 
 from sync.outcomes import Noop, Rejected
 
 __all__ = (
     "FieldConflict",
     "MergeResult",
-    "check_decision",
-    "check_expected_state",
     "check_not_deleted",
-    "content_hash",
     "merge_draft",
-    "merge_service_done",
 )
 
 
@@ -96,60 +88,6 @@ def merge_draft(
         result.values[name] = value
         result.field_versions[name] = new_version
     return result
-
-
-def merge_service_done(*, done_at: datetime | None, requested_done: bool) -> Noop | Rejected | None:
-    """Service done (service fait) is monotonic.
-
-    Certifying again is a no-op (ALREADY_DONE); a stale device asking to undo a certification
-    is refused (SERVICE_DONE_IRREVERSIBLE: revocation is a separate, explicit command).
-    ``None`` means: apply the certification.
-    """
-    if done_at is not None:
-        return Noop("ALREADY_DONE") if requested_done else Rejected(
-            "SERVICE_DONE_IRREVERSIBLE", {"done_at": done_at.isoformat()}
-        )
-    return None if requested_done else Noop("NOT_DONE")
-
-
-def check_expected_state(*, current: str, expected: str) -> Rejected | None:
-    """A state change only from the state the user saw (STATE_CHANGED otherwise)."""
-    if current != expected:
-        return Rejected("STATE_CHANGED", {"expected": expected, "current": current})
-    return None
-
-
-def content_hash(content: Any) -> str:
-    """SHA-256 (hex) of the canonical JSON of ``content``: keys sorted, no spaces, UTF-8.
-
-    Decimals, UUIDs and datetimes encode as strings, so both ends can compute the same hash.
-    """
-    return hashlib.sha256(msgspec.json.encode(content, order="sorted")).hexdigest()
-
-
-def check_decision(
-    *,
-    allowed: bool,
-    existing_decision: str | None,
-    requested_decision: str,
-    seen_hash: str,
-    current_hash: str,
-) -> Noop | Rejected | None:
-    """A decision (approve, refuse…) on content the approver saw.
-
-    Order: FORBIDDEN (lost the right, e.g. delegation ended) → an earlier decision
-    (same decision: ``Noop("ALREADY_DECIDED")``; another: ``Rejected("ALREADY_DECIDED")``)
-    → CONTENT_CHANGED when the content hash differs from what was seen. ``None``: apply.
-    """
-    if not allowed:
-        return Rejected("FORBIDDEN", {"reason": "not_an_approver"})
-    if existing_decision is not None:
-        if existing_decision == requested_decision:
-            return Noop("ALREADY_DECIDED", {"decision": existing_decision})
-        return Rejected("ALREADY_DECIDED", {"decision": existing_decision})
-    if seen_hash != current_hash:
-        return Rejected("CONTENT_CHANGED", {"seen": seen_hash, "current": current_hash})
-    return None
 
 
 def _plain(values: Mapping[str, Any]) -> dict[str, Any]:

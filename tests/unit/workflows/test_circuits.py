@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from uuid import UUID
 
 import pytest
 
@@ -134,3 +136,14 @@ def test_foreign_lines_are_converted_and_rounded_half_up_per_line() -> None:
     assert totals.total_cents == 2018
     assert totals.vat_cents == 182
     assert (totals.line_count, totals.foreign_line_count) == (3, 2)
+
+
+def test_content_hash_is_canonical() -> None:
+    a = {"b": Decimal("12.50"), "a": [1, "é"], "id": UUID(int=1)}
+    b = {"id": UUID(int=1), "a": [1, "é"], "b": Decimal("12.50")}
+    assert content_hash(a) == content_hash(b)
+    assert len(content_hash(a)) == 64
+    assert content_hash({"x": 1}) != content_hash({"x": 2})
+    # canonical form is sorted keys, no spaces, UTF-8: clients can reproduce it
+    expected = hashlib.sha256('{"a":"é","b":1}'.encode()).hexdigest()
+    assert content_hash({"b": 1, "a": "é"}) == expected
