@@ -22,7 +22,7 @@ from backend import jobs, lifecycle, schedule
 from backend.accounts.device_check import start_revocation_listener
 from backend.accounts.middleware import AuthMiddleware
 from backend.composition import JOB_MODULES, PERIODIC_JOBS, route_handlers
-from backend.db import prepare_engine
+from backend.db import is_transient_database_error, prepare_engine
 from backend.errors import CATALOGUE, DomainError, error_body
 from backend.live import make_channels
 from backend.logs import RequestIdMiddleware, configure_logging, ensure_request_id
@@ -84,37 +84,11 @@ def _on_http_error(_: Request, exc: HTTPException) -> Response[object]:  # type:
 
 
 def _on_unexpected(request: Request, exc: Exception) -> Response[object]:  # type: ignore[type-arg]
-    if _is_database_unavailable(exc):
+    if is_transient_database_error(exc):
         log.warning("database unavailable", extra={"path": request.url.path})
         return _respond("SERVICE_UNAVAILABLE", 503, {}, {"Retry-After": "2"})
     log.exception("unexpected error", extra={"path": request.url.path})
     return _respond("INTERNAL_ERROR", 500)
-
-
-_DATABASE_UNAVAILABLE = frozenset({
-    "ConnectionError",  # ConnectionRefusedError, ConnectionResetError, BrokenPipeError...
-    "ConnectionDoesNotExistError",
-    "CannotConnectNowError",
-    "InterfaceError",
-    "TooManyConnectionsError",
-    "AdminShutdownError",
-    "ConnectionFailureError",
-    "PostgresConnectionError",
-    # asyncpg on a connection whose server went away mid-operation ("cannot switch to
-    # state ...; another operation is in progress"): seen during a PostgreSQL restart.
-    "InternalClientError",
-})
-
-
-def _is_database_unavailable(exc: BaseException) -> bool:
-    """Whether ``exc`` (or what caused it) means the database cannot be reached right now."""
-    chain: list[BaseException] = []
-    current: BaseException | None = exc
-    while current is not None and len(chain) < 10:
-        chain.append(current)
-        current = current.__cause__ or current.__context__
-    names = {cls.__name__ for error in chain for cls in type(error).__mro__}
-    return bool(names & _DATABASE_UNAVAILABLE)
 
 
 def _make_lifespan(settings: Settings):  # type: ignore[no-untyped-def]

@@ -19,6 +19,7 @@ import msgspec
 
 from backend import metrics
 from backend.accounts.actor import Actor
+from backend.db import is_transient_database_error
 from backend.errors import CATALOGUE, DomainError
 from sync.finish import finish_intent_pg, finish_intent_sqlite, insert_refused, writes_of
 from sync.pokes import Poke
@@ -33,20 +34,6 @@ __all__ = ("MAX_MUTATIONS", "MAX_PUSH_BYTES", "Poke", "apply_batch", "apply_inte
 log = logging.getLogger("nomade.sync.push")
 MAX_MUTATIONS = 500
 MAX_PUSH_BYTES = 4 * 1024 * 1024
-
-_DB_DOWN = {
-    "ConnectionRefusedError", "ConnectionDoesNotExistError", "CannotConnectNowError",
-    "InterfaceError", "ConnectionResetError", "TooManyConnectionsError", "AdminShutdownError",
-    "PostgresConnectionError", "DeadlockDetectedError", "SerializationError",
-    "LockNotAvailableError", "OperationalError",
-    "InternalClientError",  # asyncpg, connection broken mid-operation (PostgreSQL restart)
-}
-
-
-def _is_transient(exc: BaseException) -> bool:
-    chain = [exc, exc.__cause__, exc.__context__]
-    return any(e is not None and type(e).__name__ in _DB_DOWN for e in chain)
-
 
 def _message(code: str | None) -> AckMessage | None:
     problem = CATALOGUE.get(code or "")
@@ -189,7 +176,7 @@ async def apply_intent(actor: Actor, client_id: UUID, item: MutationIn,
                           {"seq": item.seq, "retry_after": exc.retry_after, **exc.details},
                           status=503, headers={"Retry-After": str(exc.retry_after)}) from exc
     except Exception as exc:
-        if isinstance(exc, DomainError) or not _is_transient(exc):
+        if isinstance(exc, DomainError) or not is_transient_database_error(exc):
             raise
         raise DomainError("SERVICE_UNAVAILABLE", {"seq": item.seq, "retry_after": 2},
                           status=503, headers={"Retry-After": "2"}) from exc
@@ -220,7 +207,7 @@ async def _attempt(actor: Actor, client_id: UUID, item: MutationIn, versions: di
             except (Transient, DomainError):
                 raise
             except Exception as exc:
-                if _is_transient(exc):
+                if is_transient_database_error(exc):
                     raise
                 log.exception("intent handler failed", extra={"mutation": item.name})
                 outcome = Rejected("INTERNAL_ERROR_INTENT", {"name": item.name})
