@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -21,6 +20,7 @@ import msgspec
 
 from backend import notification_flows
 from backend.accounts.actor import Actor
+from backend.coerce import json_value
 from backend.errors import DomainError
 from backend.expenses import claim_lines
 from backend.intents import stamp_outside_intent
@@ -117,7 +117,7 @@ async def service_done_proposal(actor: Actor, order_id: UUID) -> ServiceDoneProp
     invoice_lines: list[InvoiceLineFacts] = []
     for invoice in linked:
         raw = invoice["lines"]
-        for line in msgspec.convert(json.loads(raw) if isinstance(raw, str) else raw or [],
+        for line in msgspec.convert(json_value(raw) or [],
                                     list[InvoiceLine], strict=False):
             if not line.quantity.is_finite() or line.quantity < 0:
                 continue

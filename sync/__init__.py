@@ -4,7 +4,13 @@ Domain packages use the public names below; see ``docs/sync-protocol.md`` for th
 """
 
 import sync.errors  # noqa: F401 - registers the codes
-from sync.blob_hooks import on_blob_collected, on_blob_completed, reference_blob, unreference_blob
+from sync.blob_hooks import (
+    on_blob_collected,
+    on_blob_completed,
+    reference_blob,
+    referencing_rows,
+    unreference_blob,
+)
 from sync.blobs import blob_ready, read_blob
 from sync.outcomes import Noop, Outcome, Rejected, Transient
 from sync.pokes import publish_poke
@@ -35,6 +41,7 @@ __all__ = (
     "publish_poke",
     "read_blob",
     "reference_blob",
+    "referencing_rows",
     "synced_entity",
     "unreference_blob",
 )

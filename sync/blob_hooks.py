@@ -12,7 +12,8 @@ from uuid import UUID
 from sync.tables import BlobReference
 
 __all__ = ("BlobCollected", "BlobCompleted", "on_blob_collected", "on_blob_completed",
-           "reference_blob", "run_blob_collected", "run_blob_completed", "unreference_blob")
+           "reference_blob", "referencing_rows", "run_blob_collected", "run_blob_completed",
+           "unreference_blob")
 
 log = logging.getLogger("nomade.sync.blobs")
 BlobCompleted = Callable[[UUID, str, int, str, UUID], Awaitable[Any]]
@@ -79,3 +80,12 @@ async def unreference_blob(organisation_id: UUID, sha256: str, entity: str, row_
     await BlobReference.delete().where(
         BlobReference.ref_key == _ref_key(organisation_id, sha256, entity, row_id)
     )
+
+
+async def referencing_rows(organisation_id: UUID, sha256: str, entity: str) -> list[str]:
+    """Ids of the ``entity`` rows of the organisation that reference the blob (the indexed
+    reference table: no scan of the rows' own JSON)."""
+    rows = await BlobReference.select(BlobReference.row_id).where(
+        (BlobReference.sha256 == sha256) & (BlobReference.organisation == organisation_id)
+        & (BlobReference.entity == entity))
+    return [str(row["row_id"]) for row in rows]

@@ -12,6 +12,7 @@ from typing import Any
 from uuid import UUID
 
 from backend.accounts.actor import Actor
+from backend.coerce import as_uuid
 from backend.errors import DomainError
 from backend.settings import get_settings
 from sync.blob_hooks import run_blob_collected, run_blob_completed
@@ -96,7 +97,7 @@ async def create_upload(actor: Actor, request: BlobUploadCreate) -> BlobStatus:
 
 async def _own_upload(actor: Actor, upload_id: UUID) -> dict[str, Any]:
     upload = await BlobUpload.select().where(BlobUpload.id == upload_id).first()
-    if upload is None or _uuid(upload["user"]) != actor.user_id:
+    if upload is None or as_uuid(upload["user"]) != actor.user_id:
         raise DomainError("BLOB_NOT_FOUND")
     return upload
 
@@ -134,7 +135,7 @@ async def upload_chunk(actor: Actor, upload_id: UUID, offset: int, chunk_sha256:
 
 
 async def _complete(upload: dict[str, Any], store: BlobStore) -> None:
-    upload_id, org, sha = _uuid(upload["id"]), _uuid(upload["organisation"]), upload["sha256"]
+    upload_id, org, sha = as_uuid(upload["id"]), as_uuid(upload["organisation"]), upload["sha256"]
     digest, size = await store.partial_digest(upload_id)
     if digest != sha or size != int(upload["size"]):
         await store.discard(upload_id)
@@ -146,18 +147,18 @@ async def _complete(upload: dict[str, Any], store: BlobStore) -> None:
         await store.promote(upload_id, org, sha)
         await Blob.insert(Blob(
             id=uuid.uuid4(), organisation=org, sha256=sha, blob_key=key, size=size,
-            content_type=upload["content_type"], created_by=_uuid(upload["user"]),
+            content_type=upload["content_type"], created_by=as_uuid(upload["user"]),
         )).on_conflict(action="DO NOTHING")
     else:
         await store.discard(upload_id)
     await BlobUpload.update({BlobUpload.completed_at: datetime.now(UTC)}).where(
         BlobUpload.id == upload_id)
     if is_new:
-        await run_blob_completed(org, sha, size, upload["content_type"], _uuid(upload["user"]))
+        await run_blob_completed(org, sha, size, upload["content_type"], as_uuid(upload["user"]))
 
 
 def _status(upload: dict[str, Any]) -> BlobStatus:
-    return BlobStatus(upload_id=_uuid(upload["id"]), sha256=upload["sha256"],
+    return BlobStatus(upload_id=as_uuid(upload["id"]), sha256=upload["sha256"],
                       size=int(upload["size"]), offset=int(upload["offset"]),
                       complete=upload["completed_at"] is not None)
 
@@ -216,7 +217,7 @@ async def collect_blobs(now: datetime | None = None, grace: timedelta = BLOB_GRA
     old = await Blob.select(Blob.id, Blob.organisation, Blob.sha256).where(
         Blob.created_at < now - grace)
     for row in old:
-        org, sha = _uuid(row["organisation"]), row["sha256"]
+        org, sha = as_uuid(row["organisation"]), row["sha256"]
         referenced = await BlobReference.exists().where(
             BlobReference.organisation == org, BlobReference.sha256 == sha)
         if referenced:
@@ -228,10 +229,6 @@ async def collect_blobs(now: datetime | None = None, grace: timedelta = BLOB_GRA
     stale = await BlobUpload.select(BlobUpload.id).where(
         BlobUpload.created_at < now - UPLOAD_EXPIRY)
     for row in stale:
-        await store.discard(_uuid(row["id"]))
+        await store.discard(as_uuid(row["id"]))
         await BlobUpload.delete().where(BlobUpload.id == row["id"])
     return removed
-
-
-def _uuid(value: Any) -> UUID:
-    return value if isinstance(value, UUID) else UUID(str(value))

@@ -19,6 +19,7 @@ import msgspec
 
 from backend import metrics
 from backend.accounts.actor import Actor
+from backend.coerce import as_uuid, json_value
 from backend.db import is_transient_database_error
 from backend.errors import CATALOGUE, DomainError
 from sync.finish import finish_intent_pg, finish_intent_sqlite, insert_refused, writes_of
@@ -73,7 +74,7 @@ async def client_last_seq(actor: Actor, client_id: UUID) -> int:
         SyncClient.id == client_id).first()
     if row is None:
         return 0
-    if _uuid(row["user"]) != actor.user_id:
+    if as_uuid(row["user"]) != actor.user_id:
         raise DomainError("CLIENT_TAKEN")
     return int(row["last_seq"])
 
@@ -98,7 +99,7 @@ async def _client_position(actor: Actor, client_id: UUID, seq: int, schema_versi
             schema_version=schema_version, app_version=app_version[:64],
         ))
         return None
-    if _uuid(rows[0]["user"]) != actor.user_id:
+    if as_uuid(rows[0]["user"]) != actor.user_id:
         raise DomainError("CLIENT_TAKEN")
     current = int(rows[0]["last_seq"])
     if current == seq - 1:  # moved back to seq - 1 under us (never in practice): advance now
@@ -123,10 +124,10 @@ async def _stored_ack(client_id: UUID, item: MutationIn) -> Ack:
 def _ack_from_row(row: dict[str, Any]) -> Ack:
     details = row["details"]
     conflicts = row["conflicts"]
-    details = msgspec.json.decode(details) if isinstance(details, str | bytes) else details
-    conflicts = msgspec.json.decode(conflicts) if isinstance(conflicts, str | bytes) else conflicts
+    details = json_value(details)
+    conflicts = json_value(conflicts)
     return Ack(
-        seq=int(row["seq"]), id=_uuid(row["mutation_id"]), status=row["status"],
+        seq=int(row["seq"]), id=as_uuid(row["mutation_id"]), status=row["status"],
         code=row["code"], message=_message(row["code"]), details=details or {},
         conflicts=[ConflictReport(**c) for c in conflicts or []],
     )
@@ -272,7 +273,3 @@ async def _log_conflicts(ctx: MutationContext, item: MutationIn) -> None:
 
 def _jsonable(value: Any) -> Any:
     return msgspec.json.decode(msgspec.json.encode(value))
-
-
-def _uuid(value: Any) -> UUID:
-    return value if isinstance(value, UUID) else UUID(str(value))

@@ -23,6 +23,7 @@ from backend.claims.schemas import (
     ClaimPaidArgs,
 )
 from backend.claims.tables import ExpenseClaim
+from backend.coerce import json_value
 from backend.errors import DomainError
 from backend.expenses.claim_lines import lines_of_claim
 from backend.intents import compare_and_set, load, refusals
@@ -206,7 +207,7 @@ def _out(row: dict[str, Any]) -> ClaimOut:
         id=row["id"], agent_id=row["agent"], mission_id=row["mission"], title=row["title"],
         state=row["state"], total_cents=row["total_cents"], vat_cents=row["vat_cents"],
         line_count=row["line_count"],
-        findings=json.loads(findings) if isinstance(findings, str) else findings or [],
+        findings=json_value(findings) or [],
         content_hash=row["content_hash"], row_version=row["row_version"],
         submitted_at=as_utc_or_none(row["submitted_at"]),
         decided_at=as_utc_or_none(row["decided_at"]), decided_by=row["decided_by"],

@@ -7,9 +7,11 @@ from typing import Any
 
 import msgspec
 
+from backend.coerce import json_value
 from backend.expenses.readings import fill_line, stored_reading
 from backend.expenses.schemas import AttachReceiptArgs, CreateArgs, DeleteArgs, EditArgs
 from backend.expenses.services import (
+    ENTITY,
     MONEY_FIELDS,
     expense_line_to_wire,
     get_line,
@@ -21,13 +23,7 @@ from sync.conflicts import check_not_deleted, merge_draft
 
 __all__ = ("ENTITY", "attach_receipt", "create", "delete", "edit")
 
-ENTITY = "expense_line"
-
 synced_entity(ENTITY, ExpenseLine, visible=visible_lines, to_wire=expense_line_to_wire)
-
-
-def _json(value: Any) -> Any:
-    return msgspec.json.decode(value) if isinstance(value, str | bytes) else value
 
 
 async def _check_claim_open(claim_id: Any) -> None:
@@ -81,14 +77,14 @@ async def edit(ctx: MutationContext, args: EditArgs) -> Outcome | None:
     changes = {k: v for k, v in msgspec.structs.asdict(args).items()
                if k not in ("id", "base_version", "field_sources") and v is not msgspec.UNSET}
     new_version = int(row["row_version"]) + 1
-    merged = merge_draft(current=row, field_versions=_json(row["field_versions"]) or {},
+    merged = merge_draft(current=row, field_versions=json_value(row["field_versions"]) or {},
                          base_version=args.base_version, changes=changes,
                          new_version=new_version, money_fields=MONEY_FIELDS)
     if not merged.values:
         return Noop("NO_CHANGE")
     for conflict in merged.conflicts:
         ctx.conflict(conflict.field, conflict.lost, conflict.kept)
-    sources = _json(row["field_sources"]) or {}
+    sources = json_value(row["field_sources"]) or {}
     for name in merged.values:
         sources[name] = args.field_sources.get(name, "user")
     update: dict[Any, Any] = {getattr(ExpenseLine, k): v for k, v in merged.values.items()}
@@ -120,7 +116,7 @@ async def attach_receipt(ctx: MutationContext, args: AttachReceiptArgs) -> Outco
     deleted = check_not_deleted(row["deleted_at"])
     if deleted is not None:
         return deleted
-    receipts = list(_json(row["receipts"]) or [])
+    receipts = list(json_value(row["receipts"]) or [])
     if args.sha256 in receipts:
         return Noop("ALREADY_ATTACHED")
     receipts.append(args.sha256)

@@ -17,6 +17,7 @@ import threading
 from typing import Any
 from uuid import UUID
 
+from backend.coerce import as_uuid
 from backend.errors import Problem, register_codes
 from backend.expenses.readings import (
     AppliedLine,
@@ -25,7 +26,7 @@ from backend.expenses.readings import (
     store_reading,
     stored_reading,
 )
-from backend.expenses.services import get_line
+from backend.expenses.services import ENTITY, get_line
 from backend.intents import stamp_outside_intent
 from backend.jobs import OCR_QUEUE, enqueue, job
 from backend.settings import get_settings
@@ -40,7 +41,6 @@ __all__ = ("JOB_NAME", "apply_reading", "read_receipt", "receipt_completed", "se
 
 log = logging.getLogger("nomade.ocr")
 JOB_NAME = "ocr.read_receipt"
-ENTITY = "expense_line"
 #: Readings worth retrying (the OCR process died or the machine was too slow this time).
 RETRY_CODES = frozenset({"OCR_WORKER_CRASHED"})
 #: Content types declared by the client worth reading (the reader checks the bytes anyway).
@@ -107,7 +107,7 @@ async def apply_reading(organisation_id: UUID, sha256: str, reading: Reading) ->
             changes = await fill_line(row, sha256, reading, int(row["row_version"]) + 1)
             if changes is None:
                 continue
-            owner = row["owner"] if isinstance(row["owner"], UUID) else UUID(str(row["owner"]))
+            owner = as_uuid(row["owner"])
             applied.append(AppliedLine(line_id, owner, changes))
         if applied:
             version = await stamp_outside_intent(organisation_id, ENTITY,

@@ -15,12 +15,14 @@ from typing import Any
 from uuid import UUID
 
 import msgspec
-from piccolo.columns.combination import WhereRaw
 
+from backend.coerce import as_uuid, json_value
+from backend.expenses.services import ENTITY
 from backend.expenses.tables import ExpenseLine, OcrApplication, ReceiptReading
 from ocr.draft_fill import application_key, draft_changes
 from ocr.schemas import Check, OcrFields
 from ocr.schemas import ReceiptReading as Reading
+from sync import referencing_rows
 
 __all__ = (
     "CONFIDENCE_OF",
@@ -47,10 +49,6 @@ class AppliedLine:
     changes: dict[str, Any]
 
 
-def _json(value: Any) -> Any:
-    return msgspec.json.decode(value) if isinstance(value, str | bytes) else value
-
-
 def _dump(value: Any) -> str:
     return msgspec.json.encode(value).decode()
 
@@ -68,10 +66,10 @@ async def stored_reading(organisation_id: UUID, sha256: str) -> Reading | None:
         return None
     return Reading(
         rule_version=row["rule_version"], status=row["status"], code=row["code"],
-        fields=msgspec.convert(_json(row["fields"]) or {}, OcrFields),
-        confidence=_json(row["confidence"]) or {}, auto_accept=bool(row["auto_accept"]),
-        checks=msgspec.convert(_json(row["checks"]) or [], list[Check]),
-        flags=_json(row["flags"]) or [], raw_text=row["raw_text"] or "", sha256=sha256,
+        fields=msgspec.convert(json_value(row["fields"]) or {}, OcrFields),
+        confidence=json_value(row["confidence"]) or {}, auto_accept=bool(row["auto_accept"]),
+        checks=msgspec.convert(json_value(row["checks"]) or [], list[Check]),
+        flags=json_value(row["flags"]) or [], raw_text=row["raw_text"] or "", sha256=sha256,
     )
 
 
@@ -89,13 +87,16 @@ async def store_reading(organisation_id: UUID, sha256: str, reading: Reading) ->
 
 
 async def lines_with_receipt(organisation_id: UUID, sha256: str) -> list[UUID]:
-    """Ids of the live lines of the organisation whose receipts include ``sha256``."""
-    cast = "receipts::text" if ExpenseLine._meta.db.engine_type == "postgres" else "receipts"
+    """Ids of the live lines of the organisation whose receipts include ``sha256`` (attaching
+    a receipt records the reference: :func:`sync.reference_blob`)."""
+    ids = [UUID(row_id) for row_id in await referencing_rows(organisation_id, sha256, ENTITY)]
+    if not ids:
+        return []
     rows = await ExpenseLine.select(ExpenseLine.id).where(
         ExpenseLine.organisation == organisation_id, ExpenseLine.deleted_at.is_null(),
-        WhereRaw(f"{cast} LIKE {{}}", f'%"{sha256}"%'),
+        ExpenseLine.id.is_in(ids),
     )
-    return [r["id"] if isinstance(r["id"], UUID) else UUID(str(r["id"])) for r in rows]
+    return [as_uuid(r["id"]) for r in rows]
 
 
 def ocr_summary(reading: Reading, sha256: str, filled: dict[str, Any]) -> dict[str, Any]:
@@ -119,8 +120,8 @@ async def fill_line(row: dict[str, Any], sha256: str, reading: Reading,
     key = application_key(row["id"], sha256, reading.rule_version)
     if await OcrApplication.exists().where(OcrApplication.application_key == key):
         return None
-    sources: dict[str, str] = _json(row["field_sources"]) or {}
-    versions: dict[str, int] = _json(row["field_versions"]) or {}
+    sources: dict[str, str] = json_value(row["field_sources"]) or {}
+    versions: dict[str, int] = json_value(row["field_versions"]) or {}
     proposed = draft_changes(reading, sources)
     changes = {k: v for k, v in proposed.items() if row.get(k) != v}
     for name in proposed:

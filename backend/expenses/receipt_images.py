@@ -25,12 +25,10 @@ import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 from uuid import UUID
 
-import msgspec
-
 from backend.accounts.actor import Actor
+from backend.coerce import json_value
 from backend.errors import DomainError, Problem, register_codes
 from backend.expenses.services import get_line, owners_visible_to
 from backend.settings import get_settings
@@ -86,17 +84,13 @@ def _etags(if_none_match: str) -> set[str]:
     return {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
 
 
-def _json(value: Any) -> Any:
-    return msgspec.json.decode(value) if isinstance(value, str | bytes) else value
-
-
 async def _check_access(actor: Actor, line_id: UUID, sha256: str) -> UUID:
     """The line's organisation when the actor may see this receipt of the line; else
     RECEIPT_NOT_FOUND (the same answer whether the line exists or not)."""
     row = await get_line(line_id)
     if (row is None or row["deleted_at"] is not None or actor.organisation_id is None
             or str(row["organisation"]) != str(actor.organisation_id)
-            or sha256 not in (_json(row["receipts"]) or [])):
+            or sha256 not in (json_value(row["receipts"]) or [])):
         raise DomainError("RECEIPT_NOT_FOUND")
     owners = await owners_visible_to(actor)
     if owners is not None and UUID(str(row["owner"])) in owners:

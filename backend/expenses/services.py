@@ -6,17 +6,19 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-import msgspec
 from piccolo.columns.combination import Where
 
 from backend import approvals
 from backend.accounts.actor import Actor
+from backend.coerce import json_value
 from backend.expenses.tables import ExpenseLine
 from sync.prebuilt import row_query
 
-__all__ = ("MONEY_FIELDS", "expense_line_to_wire", "get_line", "owners_visible_to",
+__all__ = ("ENTITY", "MONEY_FIELDS", "expense_line_to_wire", "get_line", "owners_visible_to",
            "visible_lines")
 
+#: The synced entity (and blob-reference) name of expense lines.
+ENTITY = "expense_line"
 MONEY_FIELDS = ("amount_cents", "currency", "vat_rate_bp", "vat_cents")
 WIRE_FIELDS = ("id", "owner", "claim_id", "date", "category", "merchant", "description",
                "amount_cents", "currency", "vat_rate_bp", "vat_cents", "fx_rate", "km",
@@ -55,10 +57,6 @@ async def get_line(line_id: UUID, *, for_update: bool = False) -> dict[str, Any]
     return rows[0] if rows else None
 
 
-def _json(value: Any) -> Any:
-    return msgspec.json.decode(value) if isinstance(value, str | bytes) else value
-
-
 def expense_line_to_wire(row: dict[str, Any]) -> dict[str, Any]:
     """The wire form of a row: UUIDs and dates as strings, JSON columns decoded.
 
@@ -73,8 +71,8 @@ def expense_line_to_wire(row: dict[str, Any]) -> dict[str, Any]:
     if day is not None and not isinstance(day, str):
         out["date"] = day.isoformat()
     receipts = out["receipts"]
-    out["receipts"] = (_json(receipts) if receipts else None) or []
-    out["field_versions"] = _json(out["field_versions"] or "{}") or {}
-    out["field_sources"] = _json(out["field_sources"] or "{}") or {}
-    out["ocr"] = _json(out["ocr"] or "{}") or {}
+    out["receipts"] = (json_value(receipts) if receipts else None) or []
+    out["field_versions"] = json_value(out["field_versions"] or "{}") or {}
+    out["field_sources"] = json_value(out["field_sources"] or "{}") or {}
+    out["ocr"] = json_value(out["ocr"] or "{}") or {}
     return out

@@ -14,6 +14,7 @@ from backend import approvals, notification_flows
 from backend.accounts.actor import Actor
 from backend.accounts.tables import Organisation, SupplierCompany
 from backend.audit.services import record
+from backend.coerce import json_value
 from backend.errors import DomainError
 from backend.invoices.schemas import (
     InvoiceIn,
@@ -91,7 +92,7 @@ async def supplier_organisations(actor: Actor) -> set[UUID]:
 
 def status_events(history: Any) -> list[StatusEvent]:
     """An invoice's stored history (JSON text or list) as status events."""
-    items = json.loads(history) if isinstance(history, str) else (history or [])
+    items = json_value(history) or []
     return [StatusEvent(e["code"], as_utc(e["occurred_at"]), e.get("reason", "")) for e in items]
 
 
@@ -168,8 +169,7 @@ async def add_status_event(
         organisation=row["organisation"], invoice=row["id"], code=internal, source=source,
         source_code=code, occurred_at=occurred_at, reason=reason.strip(), recorded_at=now,
         actor=actor_id, event_key=event_key))
-    history = list(json.loads(row["history"]) if isinstance(row["history"], str)
-                   else row["history"] or [])
+    history = list(json_value(row["history"]) or [])
     history.append({"code": internal, "occurred_at": occurred_at.isoformat(),
                     "reason": reason.strip(), "source": source})
     history.sort(key=lambda e: e["occurred_at"])

@@ -13,6 +13,7 @@ import msgspec
 from backend import accounts, approvals, notification_flows
 from backend.accounts.actor import Actor
 from backend.audit.services import record_intent
+from backend.coerce import json_value
 from backend.errors import DomainError
 from backend.intents import compare_and_set, load, refusals
 from backend.missions.rules import DEFAULT_URGENCY_WINDOW, EDITABLE_STATES, MISSION_CIRCUIT, urgency
@@ -53,8 +54,7 @@ CONTENT_FIELDS = ("purpose", "destination", "starts_on", "ends_on", "transport",
 
 
 def _bookings(raw: Any) -> list[dict[str, Any]]:
-    value = json.loads(raw) if isinstance(raw, str) else raw
-    return list(value or [])
+    return list(json_value(raw) or [])
 
 
 def _content(row: dict[str, Any]) -> dict[str, Any]:
