@@ -28,9 +28,10 @@ from sync.registry import MutationContext, Noop, Rejected, Transient, get_mutati
 from sync.storage import intent_transaction, is_postgres
 from sync.storage import uuid_param as _param
 from sync.tables import ConflictLog, SyncAck, SyncClient
-from sync.wire import Ack, AckMessage, AckStatus, ConflictReport, MutationIn
+from sync.wire import MIN_CLIENT_SCHEMA, Ack, AckMessage, AckStatus, ConflictReport, MutationIn
 
-__all__ = ("MAX_MUTATIONS", "MAX_PUSH_BYTES", "Poke", "apply_batch", "apply_intent")
+__all__ = ("MAX_MUTATIONS", "MAX_PUSH_BYTES", "Poke", "apply_batch", "apply_intent",
+           "require_current_schema")
 
 log = logging.getLogger("nomade.sync.push")
 MAX_MUTATIONS = 500
@@ -41,13 +42,21 @@ def _message(code: str | None) -> AckMessage | None:
     return AckMessage(fr=problem.fr, en=problem.en) if problem else None
 
 
+def require_current_schema(schema_version: int) -> None:
+    """409 SCHEMA_TOO_OLD for an app older than the server accepts (push and pull alike)."""
+    if schema_version < MIN_CLIENT_SCHEMA:
+        raise DomainError("SCHEMA_TOO_OLD", {"min_schema_version": MIN_CLIENT_SCHEMA})
+
+
 async def apply_batch(actor: Actor, client_id: UUID, schema_version: int, app_version: str,
                       mutations: list[MutationIn], poke: Poke) -> tuple[list[Ack], int]:
     """Apply ``mutations`` in order; returns the acks and the client's last processed seq.
 
     Pokes are sent once, after the batch (also when it stops early): each organisation's
-    newest version, so a listener pulls once rather than once per intent.
+    newest version, so a listener pulls once rather than once per intent. An outdated app
+    (SCHEMA_TOO_OLD) gets nothing applied.
     """
+    require_current_schema(schema_version)
     acks: list[Ack] = []
     last_seq = None
     versions: dict[UUID, int] = {}

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 import msgspec
 
 __all__ = (
+    "MAX_PULL_LIMIT",
+    "MIN_CLIENT_SCHEMA",
     "Ack",
     "AckMessage",
     "AckStatus",
@@ -25,6 +27,11 @@ __all__ = (
 )
 
 AckStatus = Literal["applied", "noop", "rejected"]
+#: Clients whose ``schema_version`` is below this must update: push and pull answer 409
+#: SCHEMA_TOO_OLD (nothing of the push is applied; the phone keeps its outbox).
+MIN_CLIENT_SCHEMA = 1
+#: Bounds of a pull page's ``limit``; outside them the request is 400 VALIDATION_FAILED.
+MAX_PULL_LIMIT = 5000
 
 
 class MutationIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -101,7 +108,7 @@ class PullRequest(msgspec.Struct):
 
     client_id: UUID
     cookie: str | None = None
-    limit: int = 1000
+    limit: Annotated[int, msgspec.Meta(ge=1, le=MAX_PULL_LIMIT)] = 1000
     schema_version: int = 1
 
 

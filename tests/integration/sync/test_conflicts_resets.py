@@ -185,11 +185,34 @@ async def test_reset_schema_too_old(client: Any, monkeypatch: pytest.MonkeyPatch
     assert pages[0]["reset"]["reason"] == "schema_too_old"
     assert "expense_line" in pages[0]["reset"]["scope"]
     assert len(agent.lines()) == 1
-    monkeypatch.setattr(sync.pull, "MIN_CLIENT_SCHEMA", 2)
+    monkeypatch.setattr(sync.push, "MIN_CLIENT_SCHEMA", 2)
     response = await client.post("/sync/v1/pull", headers=agent.person.headers,
                                  json={"client_id": str(agent.client_id), "cookie": agent.cookie,
                                        "schema_version": 1})
     assert response.status_code == 409 and response.json()["code"] == "SCHEMA_TOO_OLD"
+
+
+async def test_an_outdated_app_push_is_refused_whole_and_applies_after_the_update(
+    client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sync.push
+    org = await make_org()
+    agent = SyncClient(client, org.people["agent_a"])
+    await agent.do("expense_line.create", line_args(merchant="Avant"))
+    monkeypatch.setattr(sync.push, "MIN_CLIENT_SCHEMA", 2)
+    line_id = str(uuid.uuid4())
+    outbox = [agent.intent("expense_line.create", line_args(uuid.UUID(line_id)))]
+    refused = await agent.push(*outbox, expect=409)  # schema_version 1 < 2
+    assert refused["code"] == "SCHEMA_TOO_OLD"
+    assert refused["details"] == {"min_schema_version": 2}
+    fresh = SyncClient(client, org.people["agent_a"])
+    response = await client.post("/sync/v1/pull", headers=fresh.person.headers, json={
+        "client_id": str(fresh.client_id), "schema_version": 2})
+    assert line_id not in {p["id"] for p in response.json()["patch"]}  # nothing was applied
+    response = await client.post("/sync/v1/push", headers=agent.person.headers, json={
+        "client_id": str(agent.client_id), "schema_version": 2, "mutations": outbox})
+    assert response.status_code == 200, response.text  # the same outbox, after the update
+    assert [a["status"] for a in response.json()["acks"]] == ["applied"]
 
 
 async def test_reset_horizon_after_tombstones_are_purged(client: Any) -> None:
