@@ -73,6 +73,8 @@ async def move_invoices_to_service_done(ctx: MutationContext, order: dict[str, A
     """After a certification: the invoice it was made for, and every invoice of the order once
     the order is fully received, get a SERVICE_FAIT event (once)."""
     candidates = await invoices.invoices_for_order(order["organisation"], order["id"])
+    if invoice_id is not None and all(i["id"] != invoice_id for i in candidates):
+        raise Rejected("INVOICE_NOT_OF_ORDER", {"invoice_id": str(invoice_id)})
     chosen = [i for i in candidates if fully_received or i["id"] == invoice_id]
     for invoice in chosen:
         if not _before_service_done(invoice):

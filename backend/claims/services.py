@@ -39,6 +39,7 @@ from sync.blobs import blob_ready
 
 __all__ = (
     "ENTITY",
+    "check_line_may_join",
     "create",
     "decide",
     "get_claim",
@@ -139,7 +140,8 @@ async def submit(ctx: MutationContext, args: ClaimCommandArgs, *, today: date) -
     row = await _own(ctx, args.id)
     if row["state"] == "submitted":
         return Noop("ALREADY_DONE", {"state": row["state"]})
-    lines = await lines_of_claim(args.id)
+    lines = await lines_of_claim(args.id, agent_id=row["agent"],
+                                 organisation_id=row["organisation"])
     if not lines:
         raise Rejected("CLAIM_EMPTY", {})
     missing = [str(line["id"]) for line in lines
@@ -179,7 +181,8 @@ async def decide(ctx: MutationContext, args: ClaimDecideArgs) -> Noop | None:
         raise Rejected("FORBIDDEN", {"reason": "not_an_approver"})
     if args.decision != "approve" and not args.reason.strip():
         raise Rejected("REASON_REQUIRED", {"decision": args.decision})
-    live = _content(row, await lines_of_claim(args.id))
+    live = _content(row, await lines_of_claim(args.id, agent_id=row["agent"],
+                                              organisation_id=row["organisation"]))
     return await _move(
         ctx, row, args.decision, args.expected_state,
         {ExpenseClaim.decided_at: ctx.server_time, ExpenseClaim.decided_by: ctx.actor.user_id,
@@ -240,6 +243,23 @@ async def get_claim(actor: Actor, claim_id: UUID) -> ClaimOut:
     if row is None:
         raise DomainError("NOT_FOUND", {"id": str(claim_id)})
     return _out(row)
+
+
+async def check_line_may_join(actor: Actor, claim_id: UUID) -> None:
+    """The one rule for a line pointing at a claim (created in it or moved into it): the claim
+    is the actor's own, in their organisation, and open to changes (draft or returned).
+
+    Raises CLAIM_NOT_YOURS (unknown, deleted, someone else's or another organisation's claim:
+    the same answer, so nothing leaks) or NOT_EDITABLE (the claim is under review or closed).
+    """
+    row = await ExpenseClaim.select(
+        ExpenseClaim.agent, ExpenseClaim.organisation, ExpenseClaim.state,
+        ExpenseClaim.deleted_at).where(ExpenseClaim.id == claim_id).first()
+    if (row is None or row["deleted_at"] is not None or actor.organisation_id is None
+            or row["organisation"] != actor.organisation_id or row["agent"] != actor.user_id):
+        raise Rejected("CLAIM_NOT_YOURS", {"claim_id": str(claim_id)})
+    if row["state"] not in EDITABLE_STATES:
+        raise Rejected("NOT_EDITABLE", {"claim_id": str(claim_id), "claim_state": row["state"]})
 
 
 async def lines_editable(claim_id: UUID) -> tuple[bool, str | None]:

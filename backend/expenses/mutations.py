@@ -28,13 +28,22 @@ synced_entity(ENTITY, ExpenseLine, visible=visible_lines, to_wire=expense_line_t
 
 async def _check_claim_open(claim_id: Any) -> None:
     """Lines of a submitted, approved or paid claim are frozen (NOT_EDITABLE)."""
-    if claim_id is None or claim_id is msgspec.UNSET:
+    if claim_id is None:
         return
     from backend.claims.services import lines_editable  # claims reads lines: import late
 
     editable, state = await lines_editable(claim_id)
     if not editable:
         raise Rejected("NOT_EDITABLE", {"claim_id": str(claim_id), "claim_state": state})
+
+
+async def _check_joins(ctx: MutationContext, claim_id: Any) -> None:
+    """A line goes only into its owner's own open claim (the claims domain's rule)."""
+    if claim_id is None or claim_id is msgspec.UNSET:
+        return
+    from backend.claims.services import check_line_may_join  # claims reads lines: import late
+
+    await check_line_may_join(ctx.actor, claim_id)
 
 
 async def _own_live_line(ctx: MutationContext, line_id: Any) -> dict[str, Any]:
@@ -52,7 +61,7 @@ async def create(ctx: MutationContext, args: CreateArgs) -> Outcome | None:
     """A new draft line owned by the caller (agents and managers)."""
     if ctx.organisation_id is None or not ctx.actor.is_staff:
         raise Rejected("FORBIDDEN", {"reason": "not_staff"})
-    await _check_claim_open(args.claim_id)
+    await _check_joins(ctx, args.claim_id)
     values = msgspec.structs.asdict(args)
     sources = values.pop("field_sources")
     fields = [k for k in values if k != "id"]
@@ -73,7 +82,7 @@ async def edit(ctx: MutationContext, args: EditArgs) -> Outcome | None:
     deleted = check_not_deleted(row["deleted_at"])
     if deleted is not None:
         return deleted
-    await _check_claim_open(args.claim_id)  # nor moved into a claim under review
+    await _check_joins(ctx, args.claim_id)  # nor moved into a claim not theirs or under review
     changes = {k: v for k, v in msgspec.structs.asdict(args).items()
                if k not in ("id", "base_version", "field_sources") and v is not msgspec.UNSET}
     new_version = int(row["row_version"]) + 1
