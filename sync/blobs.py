@@ -123,10 +123,21 @@ async def upload_chunk(actor: Actor, upload_id: UUID, offset: int, chunk_sha256:
     if hashlib.sha256(data).hexdigest() != chunk_sha256.lower():
         raise DomainError("BLOB_CHUNK_CHECKSUM", {"offset": current})
     store = blob_store()
-    await store.write_chunk(upload_id, offset, data)
     new_offset = offset + len(data)
-    await BlobUpload.update({BlobUpload.offset: new_offset}).where(
-        BlobUpload.id == upload_id, BlobUpload.offset == offset)
+    # Claim the range first (compare-and-set): of two requests carrying the same chunk at
+    # once, one writes it and completes the blob, the other learns where the upload stands.
+    claimed = await BlobUpload.update({BlobUpload.offset: new_offset}).where(
+        BlobUpload.id == upload_id, BlobUpload.offset == offset).returning(BlobUpload.id)
+    if not claimed:
+        now = await _own_upload(actor, upload_id)
+        raise DomainError("BLOB_OFFSET_MISMATCH",
+                          {"offset": int(now["offset"]), "got_offset": offset})
+    try:
+        await store.write_chunk(upload_id, offset, data)
+    except BaseException:
+        await BlobUpload.update({BlobUpload.offset: offset}).where(
+            BlobUpload.id == upload_id, BlobUpload.offset == new_offset)
+        raise
     upload["offset"] = new_offset
     if new_offset == size:
         await _complete(upload, store)

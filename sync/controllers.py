@@ -15,6 +15,7 @@ from litestar.response import Response, ServerSentEvent, Stream
 from backend import lifecycle, metrics
 from backend.accounts.guards import current_actor, signed_in
 from backend.errors import DomainError
+from backend.requests import decode_json_body
 from sync import blobs
 from sync.live import event_stream, make_poke
 from sync.pull import pull
@@ -40,12 +41,7 @@ async def _decode(request: Request[Any, Any, Any], kind: type[Any], max_bytes: i
     body = await request.body()
     if len(body) > max_bytes:
         raise DomainError("PUSH_TOO_LARGE", {"max_bytes": max_bytes})
-    try:
-        return msgspec.json.decode(body, type=kind)
-    except msgspec.ValidationError as exc:
-        raise DomainError("VALIDATION_FAILED", {"detail": str(exc)}) from exc
-    except msgspec.DecodeError as exc:
-        raise DomainError("BAD_REQUEST", {"detail": "invalid JSON"}) from exc
+    return decode_json_body(body, kind)
 
 
 @post("/sync/v1/push", guards=[signed_in], operation_id="syncPush", tags=_TAGS,

@@ -22,6 +22,7 @@ from backend.accounts.actor import Actor
 from backend.coerce import as_uuid, json_value
 from backend.db import is_transient_database_error
 from backend.errors import CATALOGUE, DomainError
+from backend.requests import find_nul, nul_refusal
 from sync.finish import finish_intent_pg, finish_intent_sqlite, insert_refused, writes_of
 from sync.pokes import Poke
 from sync.registry import MutationContext, Noop, Rejected, Transient, get_mutation
@@ -36,6 +37,11 @@ __all__ = ("MAX_MUTATIONS", "MAX_PUSH_BYTES", "Poke", "apply_batch", "apply_inte
 log = logging.getLogger("nomade.sync.push")
 MAX_MUTATIONS = 500
 MAX_PUSH_BYTES = 4 * 1024 * 1024
+
+def _name(item: MutationIn) -> str:
+    """The intent's name as stored and echoed (PostgreSQL cannot hold a NUL character)."""
+    return item.name.replace("\x00", "")
+
 
 def _message(code: str | None) -> AckMessage | None:
     problem = CATALOGUE.get(code or "")
@@ -99,15 +105,20 @@ async def _client_position(actor: Actor, client_id: UUID, seq: int, schema_versi
     """
     param = _param(client_id)
     query = 'SELECT "user", last_seq FROM sync_client WHERE id = {}'
-    rows = await SyncClient.raw(query + " FOR UPDATE" if is_postgres() else query, param)
+    query = query + " FOR UPDATE" if is_postgres() else query
+    rows = await SyncClient.raw(query, param)
     if not rows:
         if seq != 1:
             return 0
-        await SyncClient.insert(SyncClient(
+        # The same first batch may arrive twice at once: the second insert waits for the
+        # first transaction and does nothing; that request then finds the row like a retry.
+        created = await SyncClient.insert(SyncClient(
             id=client_id, user=actor.user_id, device=actor.device_id, last_seq=1,
             schema_version=schema_version, app_version=app_version[:64],
-        ))
-        return None
+        )).on_conflict(action="DO NOTHING").returning(SyncClient.id)
+        if created:
+            return None
+        rows = await SyncClient.raw(query, param)
     if as_uuid(rows[0]["user"]) != actor.user_id:
         raise DomainError("CLIENT_TAKEN")
     current = int(rows[0]["last_seq"])
@@ -145,14 +156,17 @@ def _ack_from_row(row: dict[str, Any]) -> Ack:
 async def _run_handler(ctx: MutationContext, item: MutationIn) -> Noop | Rejected | None:
     spec = get_mutation(item.name)
     if spec is None:
-        return Rejected("MUTATION_UNKNOWN", {"name": item.name})
+        return Rejected("MUTATION_UNKNOWN", {"name": _name(item)})
     if item.v > spec.v:
-        raise Transient("MUTATION_VERSION_UNKNOWN", 60, {"name": item.name, "v": item.v})
+        raise Transient("MUTATION_VERSION_UNKNOWN", 60, {"name": _name(item), "v": item.v})
+    nul = find_nul(item.args, "$.args")
+    if nul:  # refused, not stored: PostgreSQL cannot hold NUL (and the queue moves on)
+        return Rejected("VALIDATION_FAILED", nul_refusal(nul))
     args_dict = dict(item.args)
     for step in range(item.v, spec.v):
         upcast = spec.upcast.get(step)
         if upcast is None:
-            return Rejected("MUTATION_UNKNOWN", {"name": item.name, "v": item.v})
+            return Rejected("MUTATION_UNKNOWN", {"name": _name(item), "v": item.v})
         args_dict = upcast(args_dict)
     try:
         args = msgspec.convert(args_dict, spec.args, strict=False)
@@ -220,7 +234,7 @@ async def _attempt(actor: Actor, client_id: UUID, item: MutationIn, versions: di
                 if is_transient_database_error(exc):
                     raise
                 log.exception("intent handler failed", extra={"mutation": item.name})
-                outcome = Rejected("INTERNAL_ERROR_INTENT", {"name": item.name})
+                outcome = Rejected("INTERNAL_ERROR_INTENT", {"name": _name(item)})
             if outcome is not None:
                 raise _Undo(outcome)
         ack = _make_ack(item, outcome, ctx)
@@ -260,7 +274,8 @@ def _make_ack(item: MutationIn, outcome: Noop | Rejected | None, ctx: MutationCo
 
 
 def _ack_values(client_id: UUID, item: MutationIn, ack: Ack) -> tuple[Any, ...]:
-    return (client_id, item.seq, f"{client_id}:{item.seq}", item.id, item.name[:80], item.v,
+    return (client_id, item.seq, f"{client_id}:{item.seq}", item.id,
+            _name(item)[:80], item.v,
             ack.status, ack.code, _ENCODE(ack.details).decode(), _ENCODE(ack.conflicts).decode())
 
 

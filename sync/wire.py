@@ -32,15 +32,22 @@ AckStatus = Literal["applied", "noop", "rejected"]
 MIN_CLIENT_SCHEMA = 1
 #: Bounds of a pull page's ``limit``; outside them the request is 400 VALIDATION_FAILED.
 MAX_PULL_LIMIT = 5000
+# A seq is a client's 1-based counter, stored as a PostgreSQL bigint.
+Seq = Annotated[int, msgspec.Meta(ge=1, le=2**63 - 1)]
+# A version or count small enough for every column that stores it.
+SmallInt = Annotated[int, msgspec.Meta(ge=0, le=2**31 - 1)]
+# A media type, as the blob is later served with it: token/token(;params), no control chars.
+ContentType = Annotated[str, msgspec.Meta(
+    max_length=100, pattern=r"^[A-Za-z0-9!#$&^_.+-]+/[A-Za-z0-9!#$&^_.+-]+( *;[ -~]*)?\Z")]
 
 
 class MutationIn(msgspec.Struct, forbid_unknown_fields=True):
     """One intent: ``seq`` is contiguous per client, ``id`` a UUID chosen by the client."""
 
-    seq: int
+    seq: Seq
     id: UUID
     name: str
-    v: int
+    v: SmallInt
     args: dict[str, Any]
     client_time: datetime | None = None
 
@@ -49,7 +56,7 @@ class PushRequest(msgspec.Struct):
     """A batch of intents from one client, in seq order."""
 
     client_id: UUID
-    schema_version: int
+    schema_version: SmallInt
     mutations: list[MutationIn]
     app_version: str = ""
     cookie: str | msgspec.UnsetType | None = msgspec.UNSET
@@ -109,7 +116,7 @@ class PullRequest(msgspec.Struct):
     client_id: UUID
     cookie: str | None = None
     limit: Annotated[int, msgspec.Meta(ge=1, le=MAX_PULL_LIMIT)] = 1000
-    schema_version: int = 1
+    schema_version: SmallInt = 1
 
 
 class PullResponse(msgspec.Struct):
@@ -135,8 +142,8 @@ class BlobUploadCreate(msgspec.Struct):
     """Start (or find) the upload of a blob of ``size`` bytes whose SHA-256 is ``sha256``."""
 
     sha256: str
-    size: int
-    content_type: str = "application/octet-stream"
+    size: Annotated[int, msgspec.Meta(ge=0, le=2**63 - 1)]
+    content_type: ContentType = "application/octet-stream"
 
 
 class BlobStatus(msgspec.Struct):
