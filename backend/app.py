@@ -21,7 +21,7 @@ from piccolo.engine.postgres import PostgresEngine
 from backend import jobs, lifecycle, schedule
 from backend.accounts.device_check import start_revocation_listener
 from backend.accounts.middleware import AuthMiddleware
-from backend.composition import JOB_MODULES, PERIODIC_JOBS, route_handlers
+from backend.composition import PERIODIC_JOBS, bootstrap, route_handlers
 from backend.db import prepare_engine
 from backend.errors import CATALOGUE, DomainError, error_body
 from backend.live import make_channels
@@ -126,7 +126,6 @@ def _make_lifespan(settings: Settings):  # type: ignore[no-untyped-def]
         owns_pool = isinstance(engine, PostgresEngine) and engine.pool is None
         if engine is not None:
             await prepare_engine(engine)
-        jobs.load_job_modules(JOB_MODULES)
         previous_queue = jobs.current_queue()
         queue: jobs.JobQueue = (
             jobs.RedisQueue(settings.redis_url) if settings.redis_url
@@ -185,6 +184,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     settings.check_secure()
     configure_logging(settings.log_level, as_json=settings.log_json)
     assert set(_STATUS_CODES.values()) <= set(CATALOGUE)
+    bootstrap()  # the same registries as `nomade worker` builds
     return Litestar(
         route_handlers=[*route_handlers(), *static_handlers(settings)],
         plugins=[make_channels(settings)],
