@@ -20,6 +20,7 @@ from backend import jobs
 from backend.composition import bootstrap
 from backend.db import prepare_engine
 from backend.logs import configure_logging
+from backend.ports import PortTaken, check_port_free
 from backend.settings import get_settings
 from backend.worker_metrics import MetricsServer
 
@@ -100,10 +101,9 @@ async def _startup(queues: Sequence[str]) -> MetricsServer | None:
                            settings.metrics_token)
     try:
         await server.start()
-    except OSError as exc:  # jobs matter more than their metrics: run on, say so loudly
-        log.error("worker metrics not served on %s:%s: %s", settings.worker_metrics_host,
-                  settings.worker_metrics_port, exc)
-        return None
+    except OSError as exc:  # taken since the check at start-up
+        raise PortTaken(f"nomade worker: metrics port {settings.worker_metrics_port} on "
+                        f"{settings.worker_metrics_host}: {exc}") from exc
     return server
 
 
@@ -147,6 +147,9 @@ def run_worker(queues: Sequence[str] = jobs.QUEUES) -> int:
     """Process jobs of ``queues`` (default: all) until interrupted; needs ``REDIS_URL``."""
     settings = get_settings()
     configure_logging(settings.log_level, as_json=settings.log_json)
+    if settings.worker_metrics_port:
+        check_port_free("nomade worker (metrics)", settings.worker_metrics_host,
+                        settings.worker_metrics_port)
     queue, workers = prepare_worker(queues)
     jobs.set_queue(queue)
     log.info("worker serving queues %s", ", ".join(queues))
