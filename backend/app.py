@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 
 from litestar import Litestar, MediaType, Request, Response
 from litestar.channels import ChannelsPlugin
+from litestar.config.compression import CompressionConfig
 from litestar.config.cors import CORSConfig
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.middleware import DefineMiddleware
@@ -21,7 +22,7 @@ from piccolo.engine.postgres import PostgresEngine
 from backend import jobs, lifecycle, schedule
 from backend.accounts.device_check import start_revocation_listener
 from backend.accounts.middleware import AuthMiddleware
-from backend.composition import JOB_MODULES, PERIODIC_JOBS, route_handlers
+from backend.composition import PERIODIC_JOBS, bootstrap, route_handlers
 from backend.db import is_transient_database_error, prepare_engine
 from backend.errors import CATALOGUE, DomainError, error_body
 from backend.live import make_channels
@@ -29,7 +30,7 @@ from backend.logs import RequestIdMiddleware, configure_logging, ensure_request_
 from backend.metrics import MetricsMiddleware
 from backend.requests import NomadeRequest
 from backend.settings import Settings, get_settings
-from backend.static import static_handlers
+from backend.static import SKIP_COMPRESSION, static_handlers
 from notifications.jobs import start_push, stop_push
 from sync.live import make_poke
 from sync.pokes import set_poke_publisher
@@ -118,7 +119,6 @@ def _make_lifespan(settings: Settings):  # type: ignore[no-untyped-def]
         owns_pool = isinstance(engine, PostgresEngine) and engine.pool is None
         if engine is not None:
             await prepare_engine(engine)
-        jobs.load_job_modules(JOB_MODULES)
         previous_queue = jobs.current_queue()
         queue: jobs.JobQueue = (
             jobs.RedisQueue(settings.redis_url) if settings.redis_url
@@ -171,12 +171,26 @@ def _freeze_startup_heap() -> None:
         gc.freeze()
 
 
+def _compression() -> CompressionConfig:
+    """JSON answers of 1 KiB or more gzip-compressed for clients that accept it (pull pages,
+    lists). Not the live pokes (a stream must not wait on a compressor), nor receipt images
+    and blobs (already compressed), nor the phone app's files (precompressed at build time)."""
+    return CompressionConfig(
+        backend="gzip",
+        minimum_size=1024,
+        gzip_compress_level=5,  # nearly level 9's ratio on pull pages at a fraction of its CPU
+        exclude=["^/sync/v1/events$", "^/sync/v1/blobs", "^/api/v1/expense-lines/.+/receipts/"],
+        exclude_opt_key=SKIP_COMPRESSION,
+    )
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     """Build the application from the settings (the cached environment settings by default)."""
     settings = settings or get_settings()
     settings.check_secure()
     configure_logging(settings.log_level, as_json=settings.log_json)
     assert set(_STATUS_CODES.values()) <= set(CATALOGUE)
+    bootstrap()  # the same registries as `nomade worker` builds
     return Litestar(
         route_handlers=[*route_handlers(), *static_handlers(settings)],
         request_class=NomadeRequest,
@@ -207,6 +221,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ),
             security=[{"bearer": []}],
         ),
+        compression_config=_compression(),
         cors_config=CORSConfig(allow_origins=[settings.public_base_url])
         if settings.is_development
         else None,

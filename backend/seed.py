@@ -262,9 +262,10 @@ def check_demo_allowed(settings: Settings) -> None:
 
 async def seed_demo() -> None:
     """The whole demo: accounts, then each domain seeder of ``backend.composition.SEEDERS``."""
-    from backend.composition import SEEDERS
+    from backend.composition import SEEDERS, bootstrap
 
     check_demo_allowed(get_settings())
+    bootstrap()
     context = await seed_accounts()
     for path in SEEDERS:
         seeder = cast(Seeder, importlib.import_module(path).seed)

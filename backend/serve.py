@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from backend.ports import check_port_free
 from backend.settings import get_settings
 
 __all__ = ("serve",)
@@ -13,10 +14,12 @@ def serve(*, host: str | None, port: int | None, workers: int = 1) -> int:
     from granian.server import Server
 
     settings = get_settings()
+    address, port = host or settings.host, port or settings.port
+    check_port_free("nomade serve", address, port)
     Server(
         "backend.asgi:app",
-        address=host or settings.host,
-        port=port or settings.port,
+        address=address,
+        port=port,
         interface=Interfaces.ASGI,
         workers=workers,
         log_access=False,

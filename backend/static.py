@@ -1,18 +1,26 @@
 """Serves the built phone app (pwa/dist): the shell for every client route, the service worker
-at the root scope with no caching, hashed assets cached for a year."""
+at the root scope with no caching, hashed assets cached for a year. Text files go out as the
+brotli or gzip copy the build wrote beside them (``pwa/scripts/precompress.mjs``) when the
+client accepts it; the response then names its ``Content-Encoding`` and varies on
+``Accept-Encoding``."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from litestar import Response, get
+from litestar import Request, Response, get
 from litestar.response import File
 from litestar.types import ControllerRouterHandler
 
 from backend.errors import DomainError
 from backend.settings import Settings
 
-__all__ = ("static_handlers",)
+__all__ = ("SKIP_COMPRESSION", "preferred_encoding", "static_handlers")
+
+# Route option that keeps the app's on-the-fly compression away (these files come compressed).
+SKIP_COMPRESSION = "skip_compression"
+# Precompressed copies, best first: (Content-Encoding, file suffix).
+_ENCODINGS = (("br", ".br"), ("gzip", ".gz"))
 
 _NO_CACHE = {"Cache-Control": "no-cache"}
 _IMMUTABLE = {"Cache-Control": "public, max-age=31536000, immutable"}
@@ -31,22 +39,60 @@ _MEDIA = {
 }
 
 
+def preferred_encoding(accept_encoding: str, available: tuple[str, ...]) -> str | None:
+    """The first of ``available`` (best first) that ``Accept-Encoding`` accepts (q > 0, or
+    ``*``), ``None`` for identity."""
+    weights: dict[str, float] = {}
+    for part in accept_encoding.lower().split(","):
+        name, _, params = part.strip().partition(";")
+        weight = 1.0
+        for param in params.split(";"):
+            key, _, value = param.strip().partition("=")
+            if key == "q":
+                try:
+                    weight = float(value)
+                except ValueError:
+                    weight = 0.0
+        if name:
+            weights[name.strip()] = weight
+    for encoding in available:
+        if weights.get(encoding, weights.get("*", 0.0)) > 0:
+            return encoding
+    return None
+
+
+def _encoded(candidate: Path, accept_encoding: str) -> tuple[Path, dict[str, str]]:
+    """The file to send for ``candidate`` and the headers that say how it is encoded."""
+    copies = {encoding: candidate.with_name(candidate.name + suffix)
+              for encoding, suffix in _ENCODINGS}
+    present = tuple(encoding for encoding, path in copies.items() if path.is_file())
+    if not present:
+        return candidate, {}
+    vary = {"Vary": "Accept-Encoding"}
+    encoding = preferred_encoding(accept_encoding, present)
+    if encoding is None:
+        return candidate, vary
+    return copies[encoding], {**vary, "Content-Encoding": encoding}
+
+
 def static_handlers(settings: Settings) -> list[ControllerRouterHandler]:
     """Route handlers for the built PWA (a placeholder page when it is not built)."""
     dist = settings.pwa_dist.resolve()
 
-    def serve(path: str) -> Response[bytes] | File:
+    def serve(path: str, accept_encoding: str) -> Response[bytes] | File:
         relative = path.lstrip("/")
         candidate = (dist / relative).resolve() if relative else dist / "index.html"
         if not candidate.is_relative_to(dist):
             raise DomainError("NOT_FOUND")
-        if candidate.is_file():
+        if candidate.is_file() and candidate.suffix not in (".gz", ".br"):
             headers = _IMMUTABLE if relative.startswith("assets/") else dict(_NO_CACHE)
             if candidate.name in ("sw.js", "service-worker.js"):
                 headers = {**_NO_CACHE, "Service-Worker-Allowed": "/"}
+            sent, encoding = _encoded(candidate, accept_encoding)
             return File(
-                candidate,
-                headers=headers,
+                sent,
+                filename=candidate.name,
+                headers={**headers, **encoding},
                 media_type=_MEDIA.get(candidate.suffix, "application/octet-stream"),
                 content_disposition_type="inline",
             )
@@ -55,9 +101,11 @@ def static_handlers(settings: Settings) -> list[ControllerRouterHandler]:
             raise DomainError("NOT_FOUND")
         index = dist / "index.html"
         if index.is_file():  # client-side routes get the app shell
+            sent, encoding = _encoded(index, accept_encoding)
             return File(
-                index,
-                headers=_NO_CACHE,
+                sent,
+                filename=index.name,
+                headers={**_NO_CACHE, **encoding},
                 media_type="text/html",
                 content_disposition_type="inline",
             )
@@ -73,11 +121,11 @@ def static_handlers(settings: Settings) -> list[ControllerRouterHandler]:
         operation_id="app_shell",
         tags=["app"],
         include_in_schema=False,
-        opt={"public": True},
+        opt={"public": True, SKIP_COMPRESSION: True},
         sync_to_thread=False,
     )
-    def app_shell(path: str = "") -> Response[bytes] | File:
+    def app_shell(request: Request, path: str = "") -> Response[bytes] | File:  # type: ignore[type-arg]
         """The phone app's files."""
-        return serve(path)
+        return serve(path, request.headers.get("accept-encoding", ""))
 
     return [app_shell]

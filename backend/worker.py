@@ -17,13 +17,14 @@ from typing import Any
 import saq
 
 from backend import jobs
-from backend.composition import JOB_MODULES
+from backend.composition import bootstrap
 from backend.db import prepare_engine
 from backend.logs import configure_logging
+from backend.ports import PortTaken, check_port_free
 from backend.settings import get_settings
 from backend.worker_metrics import MetricsServer
 
-__all__ = ("make_workers", "run_worker", "run_workers", "stop_workers")
+__all__ = ("make_workers", "prepare_worker", "run_worker", "run_workers", "stop_workers")
 
 log = logging.getLogger("nomade.worker")
 _SIGNALS = (signal.SIGINT, signal.SIGTERM)
@@ -100,10 +101,9 @@ async def _startup(queues: Sequence[str]) -> MetricsServer | None:
                            settings.metrics_token)
     try:
         await server.start()
-    except OSError as exc:  # jobs matter more than their metrics: run on, say so loudly
-        log.error("worker metrics not served on %s:%s: %s", settings.worker_metrics_host,
-                  settings.worker_metrics_port, exc)
-        return None
+    except OSError as exc:  # taken since the check at start-up
+        raise PortTaken(f"nomade worker: metrics port {settings.worker_metrics_port} on "
+                        f"{settings.worker_metrics_host}: {exc}") from exc
     return server
 
 
@@ -130,17 +130,28 @@ async def _serve(queue: jobs.RedisQueue, queues: Sequence[str],
             loop.remove_signal_handler(signum)
 
 
+def prepare_worker(queues: Sequence[str] = jobs.QUEUES) -> tuple[jobs.RedisQueue, list[Worker]]:
+    """What ``nomade worker`` builds before it connects: the registries, the queue, its
+    workers (a test checks them in a fresh interpreter)."""
+    settings = get_settings()
+    if not settings.redis_url:
+        raise SystemExit("nomade worker needs REDIS_URL; without it jobs run inside `nomade serve`")
+    bootstrap()  # the same registries as the app: jobs update synced entities, run hooks
+    queue = jobs.RedisQueue(settings.redis_url)
+    workers = make_workers(queue, queues, jobs.queue_concurrency(settings),
+                           grace_seconds=settings.shutdown_grace_seconds)
+    return queue, workers
+
+
 def run_worker(queues: Sequence[str] = jobs.QUEUES) -> int:
     """Process jobs of ``queues`` (default: all) until interrupted; needs ``REDIS_URL``."""
     settings = get_settings()
     configure_logging(settings.log_level, as_json=settings.log_json)
-    if not settings.redis_url:
-        raise SystemExit("nomade worker needs REDIS_URL; without it jobs run inside `nomade serve`")
-    jobs.load_job_modules(JOB_MODULES)
-    queue = jobs.RedisQueue(settings.redis_url)
+    if settings.worker_metrics_port:
+        check_port_free("nomade worker (metrics)", settings.worker_metrics_host,
+                        settings.worker_metrics_port)
+    queue, workers = prepare_worker(queues)
     jobs.set_queue(queue)
-    workers = make_workers(queue, queues, jobs.queue_concurrency(settings),
-                           grace_seconds=settings.shutdown_grace_seconds)
     log.info("worker serving queues %s", ", ".join(queues))
     asyncio.run(_serve(queue, queues, workers))
     return 0

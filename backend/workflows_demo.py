@@ -10,7 +10,6 @@ invoices over the five suppliers in varied statuses (paid, late, suspended, reje
 
 from __future__ import annotations
 
-import importlib
 import logging
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -30,7 +29,6 @@ from backend.missions.tables import Mission
 from backend.orders.tables import PurchaseOrder
 from backend.policy.services import seed_state_defaults
 from backend.seed import SeedContext, demo_id
-from backend.workflow_routes import WORKFLOW_SYNC_MODULES
 from sync import MutationContext, Noop, Rejected
 from sync.registry import get_mutation
 from sync.storage import write_transaction
@@ -75,9 +73,9 @@ async def _act(user_id: UUID, name: str, args: dict[str, Any], *, at: datetime) 
 
 async def seed(ctx: SeedContext) -> None:
     """Seed the workflows' demo documents (idempotent)."""
-    for module in WORKFLOW_SYNC_MODULES:
-        importlib.import_module(module)
-    importlib.import_module("backend.expenses.mutations")
+    from backend.composition import bootstrap
+
+    bootstrap()  # the intents it runs
     await seed_state_defaults(ctx.organisation_id)
     if await organisation_for_key(DEMO_INTEGRATION_KEY) is None:
         await create_key(ctx.organisation_id, DEMO_INTEGRATION_KEY, name="demo")

@@ -15,13 +15,14 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 missing_debs=()
 need_deb() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed" || missing_debs+=("$1"); }
-for pkg in tesseract-ocr tesseract-ocr-fra tesseract-ocr-eng python3 python3-venv git ca-certificates fonts-dejavu-core; do
+for pkg in tesseract-ocr tesseract-ocr-fra tesseract-ocr-eng python3 python3-venv git ca-certificates fonts-dejavu-core fonts-liberation; do
   need_deb "$pkg"
 done
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 if [ "$WANT_TEST" = 1 ]; then
   need_deb chromium
   need_deb nginx  # the multi-process topology tests put it in front of the app processes
+  need_deb libnginx-mod-http-brotli-static  # nginx serves the build's .br copies (brotli_static)
   port_open 5432 || need_deb postgresql
   port_open 6379 || need_deb redis-server
 fi

@@ -77,11 +77,22 @@ render_nginx() {
   done
   mkdir -p "$DIR/nginx-tmp"
   chmod 0777 "$DIR/nginx-tmp"
-  SERVERS="$servers" awk -v listen="    listen 127.0.0.1:$PROXY_PORT;" '
+  local brotli=1 modules="" dist=${NOMADE_PWA_DIST:-pwa/dist}
+  case "$dist" in /*) ;; *) dist="$ROOT/$dist" ;; esac
+  if [ -f /usr/lib/nginx/modules/ngx_http_brotli_static_module.so ]; then
+    modules="load_module /usr/lib/nginx/modules/ngx_http_brotli_static_module.so;"
+  else
+    brotli=0
+    say "nginx: no brotli_static module (apt-get install libnginx-mod-http-brotli-static): gzip only"
+  fi
+  SERVERS="$servers" awk -v listen="    listen 127.0.0.1:$PROXY_PORT;" \
+      -v root="        root $dist;" -v brotli="$brotli" '
     /# BEGIN upstream servers/ { print; printf "%s", ENVIRON["SERVERS"]; skip = 1; next }
     /# END upstream servers/   { skip = 0 }
     skip { next }
     /^    listen 80;$/ { print listen; next }
+    /^        root .*pwa\/dist;/ { print root; next }
+    /^        brotli_static on;$/ && brotli == 0 { next }
     { print }
   ' infra/nginx/nomade.conf >"$DIR/nomade.conf"
   local access_log="access_log off;"
@@ -93,6 +104,7 @@ render_nginx() {
     access_log $TIMING_LOG timing buffer=256k flush=1s;"
   fi
   cat >"$DIR/nginx.conf" <<NGINX
+$modules
 worker_processes 1;
 worker_rlimit_nofile 16384;
 pid $DIR/nginx.pid;

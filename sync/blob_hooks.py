@@ -12,7 +12,8 @@ from uuid import UUID
 from sync.tables import BlobReference
 
 __all__ = ("BlobCollected", "BlobCompleted", "on_blob_collected", "on_blob_completed",
-           "reference_blob", "referencing_rows", "run_blob_collected", "run_blob_completed",
+           "reference_blob", "referencing_rows", "registered_hooks", "run_blob_collected",
+           "run_blob_completed",
            "unreference_blob")
 
 log = logging.getLogger("nomade.sync.blobs")
@@ -20,6 +21,12 @@ BlobCompleted = Callable[[UUID, str, int, str, UUID], Awaitable[Any]]
 BlobCollected = Callable[[UUID, str], Awaitable[Any]]
 _HOOKS: list[BlobCompleted] = []
 _COLLECTED_HOOKS: list[BlobCollected] = []
+
+
+def registered_hooks() -> tuple[str, ...]:
+    """``completed:module.name`` and ``collected:module.name`` for every registered hook."""
+    return (*(f"completed:{fn.__module__}.{fn.__qualname__}" for fn in _HOOKS),
+            *(f"collected:{fn.__module__}.{fn.__qualname__}" for fn in _COLLECTED_HOOKS))
 
 
 def on_blob_completed(fn: BlobCompleted) -> BlobCompleted:

@@ -16,7 +16,8 @@ from backend.audit.schemas import AuditEntryOut
 from backend.audit.tables import AuditEntry
 from sync import MutationContext
 
-__all__ = ("document_visible", "entries_for", "record", "record_intent", "register_document")
+__all__ = ("document_visible", "entries_for", "record", "record_intent", "register_document",
+           "registered_documents")
 
 VisibleCheck = Callable[[Actor, UUID], Awaitable[bool]]
 _DOCUMENTS: dict[str, VisibleCheck] = {}
@@ -25,6 +26,11 @@ _DOCUMENTS: dict[str, VisibleCheck] = {}
 def register_document(document_type: str, check: VisibleCheck) -> None:
     """A domain declares how to tell whether an actor may see one of its documents."""
     _DOCUMENTS[document_type] = check
+
+
+def registered_documents() -> tuple[str, ...]:
+    """The document types whose audit trail can be read."""
+    return tuple(_DOCUMENTS)
 
 
 async def document_visible(actor: Actor, document_type: str, document_id: UUID) -> bool:

@@ -7,6 +7,7 @@ real Tesseract (the test server runs jobs in its own process)."""
 from __future__ import annotations
 
 import io
+import math
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -40,6 +41,16 @@ def phone_photo_of_a_receipt() -> bytes:
     out = io.BytesIO()
     big.convert("RGB").save(out, "JPEG", quality=90)
     return out.getvalue()
+
+
+def size_on_the_phone(photo: bytes, longest: int = 2000) -> tuple[int, int]:
+    """The size the phone downscales ``photo`` to (pwa/src/app/image.ts ``fitWithin``),
+    computed from the photo itself: its width depends on the fonts the machine rendered the
+    receipt with (Liberation or DejaVu), so no constant would hold everywhere."""
+    with Image.open(io.BytesIO(photo)) as image:
+        width, height = image.size
+    scale = min(1.0, longest / max(width, height))
+    return (max(1, math.floor(width * scale + 0.5)), max(1, math.floor(height * scale + 0.5)))
 
 
 async def shot(page, name: str, top: str | None = None) -> None:  # type: ignore[no-untyped-def]
@@ -136,12 +147,14 @@ async def test_agent_offline_adds_a_receipt_and_sees_the_fields_read_from_it(
     await page.get_by_role("button", name="État de frais").click()
     await page.get_by_role("heading", name="État de frais — Formation à Lyon").wait_for()
     await page.get_by_role("link", name="Ajouter un justificatif").click()
+    photo = phone_photo_of_a_receipt()
+    width, height = size_on_the_phone(photo)
+    assert height == 2000 and 1000 < width < 2000  # a tall bill, taller than the limit
     await page.locator("input#picker").set_input_files(files=[{
-        "name": "IMG_20250224_1312.jpg", "mimeType": "image/jpeg",
-        "buffer": phone_photo_of_a_receipt()}])
+        "name": "IMG_20250224_1312.jpg", "mimeType": "image/jpeg", "buffer": photo}])
     ready = page.locator("[data-receipt-size]")
     await ready.wait_for(timeout=20_000)
-    assert await ready.get_attribute("data-receipt-size") == "1289 × 2000"
+    assert await ready.get_attribute("data-receipt-size") == f"{width} × {height}"
     await page.get_by_text("Laissez vide ce qui figure sur le justificatif").wait_for()
     await shot(page, "agent-receipt-picked-offline", "fieldset")
     await page.get_by_role("button", name="Enregistrer").click()  # merchant, date, amount blank
@@ -156,7 +169,7 @@ async def test_agent_offline_adds_a_receipt_and_sees_the_fields_read_from_it(
     await line.get_by_role("link").click()
     offline_thumb = await loaded_image(page, THUMBNAIL)
     assert offline_thumb == {"alt": "Justificatif de la ligne, pas encore lu",
-                             "width": 1289, "height": 2000}, offline_thumb  # the queued photo
+                             "width": width, "height": height}, offline_thumb  # the queued photo
     await shot(page, "agent-receipt-thumbnail-offline", "fieldset")
     assert await audit(page, "agent-receipt-thumbnail-offline-full") == []
     await page.go_back()
