@@ -8,6 +8,7 @@ from __future__ import annotations
 from litestar.types import ControllerRouterHandler
 
 from backend.accounts.controllers import AuthController, DevicesController, MeController
+from backend.administration.controllers import AdminController, OnboardingController
 from backend.health import health, ready
 from backend.metrics import metrics_endpoint
 from backend.workflow_routes import WORKFLOW_SYNC_MODULES, workflow_route_handlers
@@ -42,6 +43,8 @@ def route_handlers() -> list[ControllerRouterHandler]:
         AuthController,
         MeController,
         DevicesController,
+        AdminController,
+        OnboardingController,
         *sync_route_handlers(SYNC_MODULES),
         *workflow_route_handlers(),
         vapid_public_key,
