@@ -57,6 +57,20 @@ async def _stored(organisation_id: UUID, emails: list[str]) -> tuple[
     return by_code, units, people, {row["email"]: row for row in people_rows}
 
 
+async def _keep_an_admin(organisation_id: UUID, plan: Plan,
+                         people_rows: dict[str, dict[str, Any]]) -> None:
+    """The file may not take away the organisation's last active admin (ADMIN_LAST)."""
+    demoted = [p for p in plan.people_to_update
+               if people_rows[p.email]["role"] == "admin" and p.role != "admin"]
+    if not demoted or any(p.role == "admin" for p in plan.people_to_create):
+        return
+    demoted_ids = [people_rows[p.email]["id"] for p in demoted]
+    if not await User.exists().where(
+            (User.organisation == organisation_id) & (User.role == "admin")
+            & (User.is_active == True) & User.id.not_in(demoted_ids)):  # noqa: E712
+        plan.errors.append(LineError(demoted[0].line, "ADMIN_LAST", {"email": demoted[0].email}))
+
+
 def _report(plan: Plan, *, dry_run: bool, applied: bool) -> ImportReport:
     return ImportReport(
         dry_run=dry_run, applied=applied, units_created=len(plan.units_to_create),
@@ -76,13 +90,15 @@ async def import_chart(*, actor: Actor, organisation_id: UUID, data: bytes,
     parsed = parse_chart(data)
     emails = [person.email for person in parsed.people]
     if dry_run or parsed.errors:
-        _, units, people, _ = await _stored(organisation_id, emails)
+        _, units, people, people_rows = await _stored(organisation_id, emails)
         plan = plan_import(parsed, units, people)
+        await _keep_an_admin(organisation_id, plan, people_rows)
         return _report(plan, dry_run=dry_run, applied=False)
     ended: list[UUID] = []
     async with write_transaction():
         by_code, units, people, people_rows = await _stored(organisation_id, emails)
         plan = plan_import(parsed, units, people)
+        await _keep_an_admin(organisation_id, plan, people_rows)
         if plan.errors:
             return _report(plan, dry_run=False, applied=False)
         ids = {code: row["id"] for code, row in by_code.items()}
