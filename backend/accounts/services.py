@@ -41,6 +41,7 @@ __all__ = (
     "create_user",
     "forget_organisation_reads",
     "get_me",
+    "is_email",
     "list_devices",
     "load_org_chart",
     "managers_of",
@@ -70,6 +71,11 @@ def as_utc(value: Any) -> datetime:
     if not isinstance(value, datetime):
         raise TypeError(f"not a datetime: {value!r}")
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def is_email(address: str) -> bool:
+    """Whether a normalised address looks like an email address."""
+    return bool(_EMAIL.match(address))
 
 
 def normalise_email(raw: str) -> str:

@@ -15,8 +15,8 @@ from backend.policy.checks import LineFacts, OtherLine
 from backend.policy.rules import STATE_DEFAULTS, RuleSet
 from backend.policy.tables import PolicyRuleSet
 
-__all__ = ("annual_km", "eur_cents_of", "line_facts", "other_line", "rule_sets_for",
-           "seed_state_defaults")
+__all__ = ("add_rule_set", "annual_km", "eur_cents_of", "line_facts", "other_line",
+           "rule_set_name_taken", "rule_sets_for", "seed_state_defaults", "stored_rule_sets")
 
 
 async def rule_sets_for(organisation_id: UUID | None) -> list[RuleSet]:
@@ -30,6 +30,28 @@ async def rule_sets_for(organisation_id: UUID | None) -> list[RuleSet]:
     return [msgspec.json.decode(r["rules"] if isinstance(r["rules"], str | bytes)
                                 else msgspec.json.encode(r["rules"]), type=RuleSet)
             for r in rows]
+
+
+async def stored_rule_sets(organisation_id: UUID) -> list[RuleSet]:
+    """The organisation's own stored rule sets (none: it follows the State's defaults)."""
+    rows = await PolicyRuleSet.select(PolicyRuleSet.rules).where(
+        PolicyRuleSet.organisation == organisation_id).order_by(PolicyRuleSet.valid_from)
+    return [msgspec.json.decode(r["rules"] if isinstance(r["rules"], str | bytes)
+                                else msgspec.json.encode(r["rules"]), type=RuleSet)
+            for r in rows]
+
+
+async def rule_set_name_taken(organisation_id: UUID, name: str) -> bool:
+    return bool(await PolicyRuleSet.exists().where(
+        PolicyRuleSet.name_key == f"{organisation_id}:{name}"))
+
+
+async def add_rule_set(organisation_id: UUID, rules: RuleSet) -> None:
+    """Store one more dated version (the checks take, on a day, the latest one started)."""
+    await PolicyRuleSet.insert(PolicyRuleSet(
+        id=uuid4(), organisation=organisation_id, name=rules.name,
+        name_key=f"{organisation_id}:{rules.name}", valid_from=rules.valid_from,
+        valid_until=rules.valid_until, rules=msgspec.json.encode(rules).decode()))
 
 
 async def seed_state_defaults(organisation_id: UUID) -> int:
