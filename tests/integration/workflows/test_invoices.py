@@ -10,6 +10,7 @@ from typing import Any
 
 from backend.invoices.integration_keys import create_key
 from backend.invoices.tables import Invoice
+from backend.timeutil import as_utc
 from tests.factories import Org, make_org
 from tests.integration.workflows.intents import send
 
@@ -216,3 +217,57 @@ async def test_back_office_posts_statuses_others_may_not(client: Any) -> None:
                               headers=org.people["supplier"].headers)).json()["entries"]
     assert [e["action"] for e in trail] == ["status:DEPOSEE", "status:SUSPENDUE"]
     assert trail[1]["actor_id"] == str(org.people["back_office"].user_id)
+
+
+async def test_one_interruption_then_a_new_deadline_through_the_api(client: Any) -> None:
+    # Received D = 60 days ago, interrupted D+9, completed D+34: due D+64 (in 4 days), not late.
+    # The old pausing clock said D+55, five days late.
+    org, key = await keyed_org()
+    await post(client, key, invoice_event(org, "I-1", days_ago=60),
+               status_event(org, "I-1", "SUSPENDUE", days_ago=51, reason="RIB manquant"),
+               status_event(org, "I-1", "COMPLETEE", days_ago=26))
+    [item] = (await invoices(client, org, "supplier", q="I-1"))["items"]
+    submitted = datetime.fromisoformat(item["submitted_at"])
+    drift = datetime.fromisoformat(item["due_at"]) - (submitted + timedelta(days=64))
+    assert abs(drift) < timedelta(seconds=5)  # the events' "now" differ by microseconds
+    assert (item["late"], item["days_late"]) == (False, 0)
+    assert (await invoices(client, org, "supplier", late="true"))["total"] == 0
+    # A second suspension does not interrupt again: the invoice falls late in 4 days regardless.
+    await post(client, key, status_event(org, "I-1", "SUSPENDUE", days_ago=1, reason="Encore"))
+    [again] = (await invoices(client, org, "supplier", q="I-1"))["items"]
+    assert again["due_at"] == item["due_at"] and again["status_code"] == "SUSPENDUE"
+
+
+async def test_deadlines_stored_under_the_old_rule_are_recomputed_and_pulled_again(
+    client: Any,
+) -> None:
+    org, key = await keyed_org()
+    [created, *_] = await post(
+        client, key, invoice_event(org, "M-1", days_ago=60),
+        status_event(org, "M-1", "SUSPENDUE", days_ago=51, reason="RIB manquant"),
+        status_event(org, "M-1", "COMPLETEE", days_ago=26))
+    invoice_id = created["invoice_id"]
+    stored = await Invoice.select(Invoice.due_at, Invoice.late_from).where(
+        Invoice.id == invoice_id).first()
+    assert stored is not None
+    old_due = datetime.now(UTC) - timedelta(days=5)  # what the pausing clock stored
+    await Invoice.update({Invoice.due_at: old_due, Invoice.late_from: old_due}).where(
+        Invoice.id == invoice_id)
+    headers = org.people["supplier"].headers
+    client_id = str(uuid.uuid4())
+    first = (await client.post("/sync/v1/pull", json={"client_id": client_id},
+                               headers=headers)).json()
+    assert (await invoices(client, org, "supplier", late="true"))["total"] == 1
+    migration = importlib.import_module(
+        "backend.invoices.piccolo_migrations.invoices_2026_12_06t01_40_00_000000")
+    for step in (await migration.forwards()).raw:
+        await step()
+    assert (await invoices(client, org, "supplier", late="true"))["total"] == 0
+    later = (await client.post("/sync/v1/pull", json={"client_id": client_id,
+                                                       "cookie": first["cookie"]},
+                               headers=headers)).json()
+    patched = [p for p in later["patch"] if p["entity"] == "invoice"]
+    assert [p["id"] for p in patched] == [invoice_id]
+    data = patched[0]["data"]
+    assert as_utc(data["due_at"]) == as_utc(stored["due_at"]) == as_utc(data["late_from"])
+    assert as_utc(data["due_at"]) > datetime.now(UTC)
