@@ -74,6 +74,11 @@ class InvoiceOut(msgspec.Struct, frozen=True, kw_only=True):
     due_at: datetime | None
     late: bool
     days_late: int
+    # Owed by right when paid late (R.2192-31, D.2192-35): interest at the dated rate (ECB + 8
+    # points) per day late, up to now while unpaid, and the €40 recovery indemnity.
+    interest_rate_percent: Decimal | None = None
+    interest_cents: int = 0
+    indemnity_cents: int = 0
     history: list[StatusEventOut]
 
 
@@ -97,6 +102,8 @@ class InvoiceStats(msgspec.Struct, frozen=True, kw_only=True):
     late_count: int
     late_amount_cents: int
     late_invoice_ids: list[UUID]
+    late_interest_cents: int = 0
+    late_indemnity_cents: int = 0
 
 
 class InvoicePostStatusArgs(msgspec.Struct, frozen=True, kw_only=True):

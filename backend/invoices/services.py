@@ -4,7 +4,7 @@ querying the invoice tables)."""
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any, Literal
 from uuid import UUID, uuid4
 
@@ -15,6 +15,7 @@ from backend.accounts.actor import Actor
 from backend.accounts.tables import Organisation, SupplierCompany
 from backend.audit.services import record
 from backend.errors import DomainError
+from backend.invoices.late_payment import LateCharges, Payment, late_charges
 from backend.invoices.schemas import (
     InvoiceIn,
     InvoiceLine,
@@ -100,12 +101,32 @@ def _deadline_of(row: dict[str, Any], kind: str, now: datetime) -> tuple[bool, i
     return (deadline.late, deadline.days_late) if deadline else (False, 0)
 
 
+def payments_of(row: dict[str, Any]) -> list[Payment]:
+    """What was paid on an invoice: its whole amount when it was paid (MISE_EN_PAIEMENT)."""
+    paid_at = as_utc_or_none(row.get("paid_at"))
+    return [Payment(paid_at, row["amount_due_cents"])] if paid_at else []
+
+
+def charges_of(row: dict[str, Any], now: datetime) -> LateCharges:
+    """Late-payment interest and indemnity owed on an invoice row at ``now``."""
+    return late_charges(amount_cents=row["amount_due_cents"],
+                        due_at=as_utc_or_none(row.get("due_at")), payments=payments_of(row),
+                        now=now)
+
+
 def to_wire(row: dict[str, Any]) -> dict[str, Any]:
-    """An invoice row as pull sends it (the deadline is shown by the client from ``due_at``)."""
+    """An invoice row as pull sends it (the deadline is shown by the client from ``due_at``;
+    ``late_charges`` are the interest and indemnity owed as of the pull, ``as_of``)."""
     out = {k: v for k, v in row.items() if k != "number_key"}
     for name in ("lines", "history"):
         if isinstance(out.get(name), str):
             out[name] = json.loads(out[name])
+    now = datetime.now(UTC)
+    charges = charges_of(row, now)
+    out["late_charges"] = {
+        "rate_percent": None if charges.rate_percent is None else str(charges.rate_percent),
+        "days_late": charges.days_late, "interest_cents": charges.interest_cents,
+        "indemnity_cents": charges.indemnity_cents, "as_of": now}
     return msgspec.to_builtins(out)  # type: ignore[no-any-return]
 
 
@@ -229,6 +250,7 @@ async def create_invoice(
 
 def _out(row: dict[str, Any], kind: str, now: datetime) -> InvoiceOut:
     late, days_late = _deadline_of(row, kind, now)
+    charges = charges_of(row, now)
     history = row["history"] if isinstance(row["history"], list) else json.loads(row["history"])
     return InvoiceOut(
         id=row["id"], number=row["number"], supplier_company_id=row["supplier_company"],
@@ -245,6 +267,8 @@ def _out(row: dict[str, Any], kind: str, now: datetime) -> InvoiceOut:
         submitted_at=as_utc_or_none(row["submitted_at"]),
         paid_at=as_utc_or_none(row["paid_at"]), due_at=as_utc_or_none(row["due_at"]),
         late=late, days_late=days_late,
+        interest_rate_percent=charges.rate_percent, interest_cents=charges.interest_cents,
+        indemnity_cents=charges.indemnity_cents,
         history=[StatusEventOut(code=e["code"], stage=stage_of(e["code"]).value,
                                 occurred_at=as_utc(e["occurred_at"]),
                                 reason=e.get("reason", ""), source=e.get("source", ""))
@@ -342,12 +366,14 @@ async def invoice_stats(actor: Actor, *, now: datetime, issued_from: date | None
     where = await _where(actor, q=None, stage=None, status_code=None, issued_from=issued_from,
                          issued_until=issued_until, amount_min=None, amount_max=None)
     rows = [] if where is None else await Invoice.select(
-        Invoice.id, Invoice.organisation, Invoice.amount_ttc_cents, Invoice.history,
+        Invoice.id, Invoice.organisation, Invoice.amount_ttc_cents, Invoice.amount_due_cents,
+        Invoice.history,
     ).where(where).output(load_json=True)
     kinds = await _kinds(rows)
     stats = invoice_statistics(
         (InvoiceFacts(str(r["id"]), r["amount_ttc_cents"], kinds.get(r["organisation"], "state"),
-                      tuple(status_events(r["history"]))) for r in rows), now=now)
+                      tuple(status_events(r["history"])), r["amount_due_cents"])
+         for r in rows), now=now)
     return InvoiceStats(
         invoice_count=stats.invoice_count,
         stages=[StageFigureOut(stage=s.stage.value, count=s.count, amount_cents=s.amount_cents)
@@ -355,6 +381,8 @@ async def invoice_stats(actor: Actor, *, now: datetime, issued_from: date | None
         median_days_to_payment=stats.median_days_to_payment,
         late_count=stats.late_count, late_amount_cents=stats.late_amount_cents,
         late_invoice_ids=[UUID(i) for i in stats.late_invoice_ids],
+        late_interest_cents=stats.late_interest_cents,
+        late_indemnity_cents=stats.late_indemnity_cents,
     )
 
 

@@ -26,6 +26,7 @@ __all__ = (
     "Stage",
     "StatusEvent",
     "current_status",
+    "days_late",
     "late_from",
     "normalise_code",
     "payment_deadline",
@@ -202,6 +203,12 @@ def _interruption(ordered: Sequence[StatusEvent], first_due: datetime) -> _Inter
     return _Interruption(first.occurred_at, first_due - first.occurred_at, resumed)
 
 
+def days_late(due_at: datetime, at: datetime) -> int:
+    """Days late at ``at``: whole days past ``due_at``, at least 1 once past it (0 before)."""
+    late_by = at - due_at
+    return max(late_by.days, 1) if late_by > timedelta() else 0
+
+
 def payment_deadline(
     events: Sequence[StatusEvent], *, organisation_kind: str, now: datetime
 ) -> Deadline | None:
@@ -230,7 +237,7 @@ def payment_deadline(
         balance=cut.balance if cut else None,
         paid_at=paid_at,
         late=late,
-        days_late=max(late_by.days, 1) if late else 0,  # whole days, at least 1 once late
+        days_late=days_late(due_at, end) if due_at is not None else 0,
         days_to_pay=(paid_at - starts_at).total_seconds() / 86400 if paid_at else None,
     )
 

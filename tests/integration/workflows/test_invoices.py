@@ -271,3 +271,37 @@ async def test_deadlines_stored_under_the_old_rule_are_recomputed_and_pulled_aga
     data = patched[0]["data"]
     assert as_utc(data["due_at"]) == as_utc(stored["due_at"]) == as_utc(data["late_from"])
     assert as_utc(data["due_at"]) > datetime.now(UTC)
+
+
+def dated(event: dict[str, Any], occurred_at: str) -> dict[str, Any]:
+    return {**event, "occurred_at": occurred_at}
+
+
+async def test_late_payment_interest_and_indemnity_per_invoice_and_in_total(client: Any) -> None:
+    # L-1: 12,000.00 € received 5 Jan 2026, due 4 Feb (State), paid 6 Mar: 30 days late at
+    # 2.15 % + 8 = 10.15 %: 1,200,000 × 10.15 % × 30 / 365 = 10,010.96 → 10,011 cents.
+    # L-2: 5,000.00 € received 1 Jul 2024, due 31 Jul, paid 14 Sep: 45 days at 4.25 % + 8 =
+    # 12.25 %: 500,000 × 12.25 % × 45 / 365 = 7,551.37 → 7,551 cents. L-3 paid in time.
+    org, key = await keyed_org()
+    await post(
+        client, key,
+        dated(invoice_event(org, "L-1", ttc=1_200_000), "2026-01-05T10:00:00Z"),
+        dated(status_event(org, "L-1", "MISE_EN_PAIEMENT"), "2026-03-06T10:00:00Z"),
+        dated(invoice_event(org, "L-2", ttc=500_000), "2024-07-01T10:00:00Z"),
+        dated(status_event(org, "L-2", "MISE_EN_PAIEMENT"), "2024-09-14T10:00:00Z"),
+        dated(invoice_event(org, "L-3", ttc=90_000), "2026-01-05T10:00:00Z"),
+        dated(status_event(org, "L-3", "MISE_EN_PAIEMENT"), "2026-01-20T10:00:00Z"))
+    items = {i["number"]: i for i in (await invoices(client, org, "supplier"))["items"]}
+    owed = {n: (i["interest_rate_percent"], i["days_late"], i["interest_cents"],
+                i["indemnity_cents"]) for n, i in items.items()}
+    assert owed == {"L-1": ("10.15", 30, 10011, 4000), "L-2": ("12.25", 45, 7551, 4000),
+                    "L-3": (None, 0, 0, 0)}
+    stats = (await client.get("/api/v1/invoices/statistics",
+                              headers=org.people["supplier"].headers)).json()
+    assert (stats["late_count"], stats["late_interest_cents"], stats["late_indemnity_cents"]) == (
+        2, 17562, 8000)
+    pull = (await client.post("/sync/v1/pull", json={"client_id": str(uuid.uuid4())},
+                              headers=org.people["supplier"].headers)).json()
+    synced = {p["data"]["number"]: p["data"]["late_charges"] for p in pull["patch"]
+              if p["entity"] == "invoice"}
+    assert (synced["L-1"]["interest_cents"], synced["L-1"]["rate_percent"]) == (10011, "10.15")
