@@ -184,6 +184,17 @@ async def _apply(organisation_id: UUID, event: IntegrationEventIn, key: str,
             await notification_flows.invoice_received_for_order(
                 order, created, amount_cents=event.invoice.amount_ttc_cents, event_key=key)
         return created
+    if event.type == "invoice.payment":
+        if event.payment is None:
+            raise Rejected("VALIDATION_FAILED", {"detail": "payment is required"})
+        paid = await invoices.find_invoice(organisation_id, event.payment.supplier_siret,
+                                           event.payment.number)
+        if paid is None:
+            raise Rejected("NOT_FOUND", {"number": event.payment.number})
+        await invoices.record_payment(paid, event.payment, source=event.source,
+                                      occurred_at=event.occurred_at, event_key=key, now=now)
+        paid_id: UUID = paid["id"]
+        return paid_id
     if event.status is None:
         raise Rejected("VALIDATION_FAILED", {"detail": "status is required"})
     row = await invoices.find_invoice(organisation_id, event.status.supplier_siret,

@@ -37,6 +37,7 @@ INVOICE_STATUS_LABELS: dict[str, tuple[str, str]] = {
     "MISE_A_DISPOSITION_COMPTABLE": ("transmise au comptable", "sent to the accountant"),
     "COMPTABILISEE": ("comptabilisée", "booked"),
     "MISE_EN_PAIEMENT": ("mise en paiement", "payment released"),
+    "PAIEMENT_PARTIEL": ("paiement partiel", "partial payment"),
     "SERVICE_FAIT_ANNULE": ("service fait annulé par l'acheteur",
                             "service done withdrawn by the buyer"),
 }
@@ -102,6 +103,14 @@ def _invoice(data: dict[str, Any], lang: Language, hide: bool) -> Text:
     reason = str(data.get("reason") or "")
     if reason:
         parts.append(_sentence(_pick(lang, f"Motif : {reason}", f"Reason: {reason}")))
+    paid = _amount(data, lang, hide, "paid_cents")
+    if paid:
+        total = _amount(data, lang, hide, "amount_paid_cents")
+        parts.append(_pick(lang, f"Payé : {paid} (total payé : {total}).",
+                           f"Paid: {paid} (total paid: {total})."))
+    reference = str(data.get("bank_reference") or "")
+    if reference:
+        parts.append(_pick(lang, f"Référence : {reference}.", f"Reference: {reference}."))
     if status in {"SUSPENDUE", "A_RECYCLER", "REJETEE"}:
         parts.append(_pick(lang, "Action requise.", "Action needed."))
     return Text(title, " ".join(parts) or _pick(lang, "Nouveau statut.", "New status."))

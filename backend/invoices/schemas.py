@@ -21,6 +21,8 @@ __all__ = (
     "InvoicePage",
     "InvoicePostStatusArgs",
     "InvoiceStats",
+    "PaymentIn",
+    "PaymentOut",
     "StageFigureOut",
     "StatusEventOut",
     "StatusIn",
@@ -45,6 +47,12 @@ class StatusEventOut(msgspec.Struct, frozen=True, kw_only=True):
     occurred_at: datetime
     reason: str = ""
     source: str = ""
+
+
+class PaymentOut(msgspec.Struct, frozen=True, kw_only=True):
+    paid_at: datetime
+    amount_cents: int
+    bank_reference: str = ""
 
 
 class InvoiceOut(msgspec.Struct, frozen=True, kw_only=True):
@@ -74,6 +82,13 @@ class InvoiceOut(msgspec.Struct, frozen=True, kw_only=True):
     due_at: datetime | None
     late: bool
     days_late: int
+    # Owed by right when paid late (R.2192-31, D.2192-35): interest at the dated rate (ECB + 8
+    # points) per day late, up to now while unpaid, and the €40 recovery indemnity.
+    amount_paid_cents: int = 0
+    payments: list[PaymentOut] = []
+    interest_rate_percent: Decimal | None = None
+    interest_cents: int = 0
+    indemnity_cents: int = 0
     history: list[StatusEventOut]
 
 
@@ -97,6 +112,8 @@ class InvoiceStats(msgspec.Struct, frozen=True, kw_only=True):
     late_count: int
     late_amount_cents: int
     late_invoice_ids: list[UUID]
+    late_interest_cents: int = 0
+    late_indemnity_cents: int = 0
 
 
 class InvoicePostStatusArgs(msgspec.Struct, frozen=True, kw_only=True):
@@ -144,13 +161,23 @@ class StatusIn(msgspec.Struct, frozen=True, kw_only=True):
     reason: Reason = ""
 
 
+class PaymentIn(msgspec.Struct, frozen=True, kw_only=True):
+    """A payment released for an invoice (the event's ``occurred_at`` is the payment date)."""
+
+    number: Text64
+    supplier_siret: Siret
+    amount_cents: Annotated[int, msgspec.Meta(ge=1, le=10**13)]
+    bank_reference: Annotated[str, msgspec.Meta(max_length=64)] = ""
+
+
 class IntegrationEventIn(msgspec.Struct, frozen=True, kw_only=True):
     event_id: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
-    type: Literal["invoice.created", "invoice.status"]
+    type: Literal["invoice.created", "invoice.status", "invoice.payment"]
     occurred_at: datetime
     source: Annotated[str, msgspec.Meta(max_length=32)] = "chorus_pro"
     invoice: InvoiceIn | None = None
     status: StatusIn | None = None
+    payment: PaymentIn | None = None
 
 
 class IntegrationBatch(msgspec.Struct, frozen=True, kw_only=True):

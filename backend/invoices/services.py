@@ -4,24 +4,28 @@ querying the invoice tables)."""
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any, Literal
 from uuid import UUID, uuid4
 
 import msgspec
 
+import backend.invoices.codes  # noqa: F401 - registers the codes
 from backend import approvals, notification_flows
 from backend.accounts.actor import Actor
 from backend.accounts.tables import Organisation, SupplierCompany
 from backend.audit.services import record
 from backend.coerce import json_value
 from backend.errors import DomainError
+from backend.invoices.late_payment import LateCharges, Payment, late_charges
 from backend.invoices.schemas import (
     InvoiceIn,
     InvoiceLine,
     InvoiceOut,
     InvoicePage,
     InvoiceStats,
+    PaymentIn,
+    PaymentOut,
     StageFigureOut,
     StatusEventOut,
 )
@@ -52,6 +56,7 @@ __all__ = (
     "invoices_for_order",
     "is_visible",
     "list_invoices",
+    "record_payment",
     "status_events",
     "supplier_organisations",
     "to_wire",
@@ -101,12 +106,41 @@ def _deadline_of(row: dict[str, Any], kind: str, now: datetime) -> tuple[bool, i
     return (deadline.late, deadline.days_late) if deadline else (False, 0)
 
 
+def _payment_items(row: dict[str, Any]) -> list[dict[str, Any]]:
+    items = row.get("payments") or []
+    return list(json.loads(items) if isinstance(items, str) else items)
+
+
+def payments_of(row: dict[str, Any]) -> list[Payment]:
+    """What was paid on an invoice: its payments as the financial system sent them, or, with
+    none recorded, its whole amount when it was paid (MISE_EN_PAIEMENT)."""
+    items = _payment_items(row)
+    if items:
+        return [Payment(as_utc(p["paid_at"]), int(p["amount_cents"])) for p in items]
+    paid_at = as_utc_or_none(row.get("paid_at"))
+    return [Payment(paid_at, row["amount_due_cents"])] if paid_at else []
+
+
+def charges_of(row: dict[str, Any], now: datetime) -> LateCharges:
+    """Late-payment interest and indemnity owed on an invoice row at ``now``."""
+    return late_charges(amount_cents=row["amount_due_cents"],
+                        due_at=as_utc_or_none(row.get("due_at")), payments=payments_of(row),
+                        now=now)
+
+
 def to_wire(row: dict[str, Any]) -> dict[str, Any]:
-    """An invoice row as pull sends it (the deadline is shown by the client from ``due_at``)."""
+    """An invoice row as pull sends it (the deadline is shown by the client from ``due_at``;
+    ``late_charges`` are the interest and indemnity owed as of the pull, ``as_of``)."""
     out = {k: v for k, v in row.items() if k != "number_key"}
-    for name in ("lines", "history"):
+    for name in ("lines", "history", "payments"):
         if isinstance(out.get(name), str):
             out[name] = json.loads(out[name])
+    now = datetime.now(UTC)
+    charges = charges_of(row, now)
+    out["late_charges"] = {
+        "rate_percent": None if charges.rate_percent is None else str(charges.rate_percent),
+        "days_late": charges.days_late, "interest_cents": charges.interest_cents,
+        "indemnity_cents": charges.indemnity_cents, "as_of": now}
     return msgspec.to_builtins(out)  # type: ignore[no-any-return]
 
 
@@ -150,7 +184,7 @@ async def add_status_event(
     row: dict[str, Any], *, code: str, source: str, occurred_at: datetime, reason: str,
     event_key: str, now: datetime, actor_id: UUID | None = None, actor_role: str = "",
     device_id: UUID | None = None, client_time: datetime | None = None,
-    recorded_by_nomade: bool = False,
+    recorded_by_nomade: bool = False, payment: dict[str, Any] | None = None,
 ) -> bool:
     """Append a status event (``code`` in the source's vocabulary) and recompute the invoice.
 
@@ -181,7 +215,8 @@ async def add_status_event(
                  client_time=client_time or occurred_at,
                  details={"code": internal, "source_code": code, "reason": reason.strip()})
     row["history"] = history
-    await notification_flows.invoice_status_changed(row, internal, reason.strip(), event_key)
+    await notification_flows.invoice_status_changed(row, internal, reason.strip(), event_key,
+                                                    payment=payment)
     return True
 
 
@@ -224,11 +259,53 @@ async def create_invoice(
     return invoice_id
 
 
+async def record_payment(
+    row: dict[str, Any], payment: PaymentIn, *, source: str, occurred_at: datetime,
+    event_key: str, now: datetime,
+) -> None:
+    """Record a payment released for the invoice ``row`` (from the financial system).
+
+    Once the payments reach the amount due, the invoice is paid (a MISE_EN_PAIEMENT event,
+    whose push carries the amount and bank reference); a partial payment is pushed on its own.
+    Raises :class:`Rejected` for a rejected invoice or more than what remains due.
+    """
+    if row["status_code"] == "REJETEE":
+        raise Rejected("INVOICE_NOT_PAYABLE", {"state": row["status_code"]})
+    items = _payment_items(row)
+    paid = sum(int(p["amount_cents"]) for p in items)
+    if paid + payment.amount_cents > row["amount_due_cents"]:
+        raise Rejected("PAYMENT_EXCEEDS_DUE", {"amount_due_cents": row["amount_due_cents"],
+                                               "amount_paid_cents": paid})
+    items.append({"paid_at": occurred_at.isoformat(), "amount_cents": payment.amount_cents,
+                  "bank_reference": payment.bank_reference})
+    items.sort(key=lambda p: p["paid_at"])
+    paid += payment.amount_cents
+    await Invoice.update({Invoice.payments: json.dumps(items),
+                          Invoice.amount_paid_cents: paid}).where(Invoice.id == row["id"])
+    row["payments"], row["amount_paid_cents"] = items, paid
+    await record(organisation_id=row["organisation"], document_type=ENTITY,
+                 document_id=row["id"], action="payment", server_time=now, actor_id=None,
+                 actor_role="integration", device_id=None, client_time=occurred_at,
+                 details={"amount_cents": payment.amount_cents,
+                          "bank_reference": payment.bank_reference})
+    payment_data = {"paid_cents": payment.amount_cents, "amount_paid_cents": paid,
+                    "bank_reference": payment.bank_reference}
+    if paid >= row["amount_due_cents"] and row["status_code"] != "MISE_EN_PAIEMENT":
+        await add_status_event(row, code="MISE_EN_PAIEMENT", source=source,
+                               occurred_at=occurred_at, reason="", event_key=event_key,
+                               now=now, payment=payment_data)
+    else:
+        await notification_flows.invoice_status_changed(
+            row, "PAIEMENT_PARTIEL" if paid < row["amount_due_cents"] else "MISE_EN_PAIEMENT",
+            "", event_key, payment=payment_data)
+
+
 # --- reads -----------------------------------------------------------------------------------
 
 
 def _out(row: dict[str, Any], kind: str, now: datetime) -> InvoiceOut:
     late, days_late = _deadline_of(row, kind, now)
+    charges = charges_of(row, now)
     history = row["history"] if isinstance(row["history"], list) else json.loads(row["history"])
     return InvoiceOut(
         id=row["id"], number=row["number"], supplier_company_id=row["supplier_company"],
@@ -245,6 +322,12 @@ def _out(row: dict[str, Any], kind: str, now: datetime) -> InvoiceOut:
         submitted_at=as_utc_or_none(row["submitted_at"]),
         paid_at=as_utc_or_none(row["paid_at"]), due_at=as_utc_or_none(row["due_at"]),
         late=late, days_late=days_late,
+        amount_paid_cents=row.get("amount_paid_cents") or 0,
+        payments=[PaymentOut(paid_at=as_utc(p["paid_at"]), amount_cents=p["amount_cents"],
+                             bank_reference=p.get("bank_reference", ""))
+                  for p in _payment_items(row)],
+        interest_rate_percent=charges.rate_percent, interest_cents=charges.interest_cents,
+        indemnity_cents=charges.indemnity_cents,
         history=[StatusEventOut(code=e["code"], stage=stage_of(e["code"]).value,
                                 occurred_at=as_utc(e["occurred_at"]),
                                 reason=e.get("reason", ""), source=e.get("source", ""))
@@ -342,12 +425,14 @@ async def invoice_stats(actor: Actor, *, now: datetime, issued_from: date | None
     where = await _where(actor, q=None, stage=None, status_code=None, issued_from=issued_from,
                          issued_until=issued_until, amount_min=None, amount_max=None)
     rows = [] if where is None else await Invoice.select(
-        Invoice.id, Invoice.organisation, Invoice.amount_ttc_cents, Invoice.history,
+        Invoice.id, Invoice.organisation, Invoice.amount_ttc_cents, Invoice.amount_due_cents,
+        Invoice.history,
     ).where(where).output(load_json=True)
     kinds = await _kinds(rows)
     stats = invoice_statistics(
         (InvoiceFacts(str(r["id"]), r["amount_ttc_cents"], kinds.get(r["organisation"], "state"),
-                      tuple(status_events(r["history"]))) for r in rows), now=now)
+                      tuple(status_events(r["history"])), r["amount_due_cents"])
+         for r in rows), now=now)
     return InvoiceStats(
         invoice_count=stats.invoice_count,
         stages=[StageFigureOut(stage=s.stage.value, count=s.count, amount_cents=s.amount_cents)
@@ -355,6 +440,8 @@ async def invoice_stats(actor: Actor, *, now: datetime, issued_from: date | None
         median_days_to_payment=stats.median_days_to_payment,
         late_count=stats.late_count, late_amount_cents=stats.late_amount_cents,
         late_invoice_ids=[UUID(i) for i in stats.late_invoice_ids],
+        late_interest_cents=stats.late_interest_cents,
+        late_indemnity_cents=stats.late_indemnity_cents,
     )
 
 
