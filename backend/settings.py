@@ -56,6 +56,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     s3_secret_key: str = ""
     s3_region: str = "us-east-1"
     ocr_time_limit_seconds: float = 20.0
+    #: Receipt text engine: ``tesseract``, ``rapidocr`` or ``cascade`` (RapidOCR only when
+    #: Tesseract's reading is not auto-accepted; see ``ocr.pipeline``).
+    ocr_engine: Literal["tesseract", "rapidocr", "cascade"] = "cascade"
     metrics_token: str = ""
     worker_metrics_host: str = "127.0.0.1"
     worker_metrics_port: int = 0

@@ -63,9 +63,10 @@ def _read_in_worker(data: bytes) -> Reading:
     """Blocking: one receipt through the long-lived OCR process (one at a time)."""
     global _worker
     with _worker_lock:
-        limit = _timeout or get_settings().ocr_time_limit_seconds
-        if _worker is None:  # Tesseract's budget inside the wall-clock limit of the process
-            _worker = OcrWorker(time_budget=max(1.0, limit - 2.0))
+        settings = get_settings()
+        limit = _timeout or settings.ocr_time_limit_seconds
+        if _worker is None:  # the engines' budget inside the wall-clock limit of the process
+            _worker = OcrWorker(time_budget=max(1.0, limit - 2.0), engine=settings.ocr_engine)
         return _worker.read(data, timeout=limit)
 
 
