@@ -33,6 +33,7 @@ INVOICE_STATUS_LABELS: dict[str, tuple[str, str]] = {
     "A_RECYCLER": ("à recycler — à réacheminer", "to be re-routed"),
     "REJETEE": ("rejetée", "rejected"),
     "SERVICE_FAIT": ("service fait constaté", "service done certified"),
+    "SERVICE_FAIT_PARTIEL": ("service fait partiel", "service partly done"),
     "MANDATEE": ("mandatée", "payment ordered"),
     "MISE_A_DISPOSITION_COMPTABLE": ("transmise au comptable", "sent to the accountant"),
     "COMPTABILISEE": ("comptabilisée", "booked"),
@@ -100,6 +101,10 @@ def _invoice(data: dict[str, Any], lang: Language, hide: bool) -> Text:
     amount = _amount(data, lang, hide)
     if amount:
         parts.append(_pick(lang, f"Montant : {amount}.", f"Amount: {amount}."))
+    certified = _amount(data, lang, hide, "certified_cents")
+    if certified and status == "SERVICE_FAIT_PARTIEL":
+        parts.append(_pick(lang, f"Certifié : {certified} HT.",
+                           f"Certified: {certified} before VAT."))
     reason = str(data.get("reason") or "")
     if reason:
         parts.append(_sentence(_pick(lang, f"Motif : {reason}", f"Reason: {reason}")))

@@ -47,6 +47,7 @@ class StatusEventOut(msgspec.Struct, frozen=True, kw_only=True):
     occurred_at: datetime
     reason: str = ""
     source: str = ""
+    certified_cents: int | None = None
 
 
 class PaymentOut(msgspec.Struct, frozen=True, kw_only=True):
@@ -89,6 +90,8 @@ class InvoiceOut(msgspec.Struct, frozen=True, kw_only=True):
     interest_rate_percent: Decimal | None = None
     interest_cents: int = 0
     indemnity_cents: int = 0
+    # Before VAT, what service done covers now (a partial certification covers part of it).
+    certified_cents: int = 0
     history: list[StatusEventOut]
 
 

@@ -31,6 +31,7 @@ from backend.invoices.schemas import (
 )
 from backend.invoices.statistics import InvoiceFacts, invoice_statistics
 from backend.invoices.statuses import (
+    CERTIFYING,
     REASON_REQUIRED,
     StatusEvent,
     current_status,
@@ -48,6 +49,7 @@ __all__ = (
     "ENTITY",
     "InvoiceSort",
     "add_status_event",
+    "certified_cents_of",
     "create_invoice",
     "find_invoice",
     "get_invoice",
@@ -128,6 +130,19 @@ def charges_of(row: dict[str, Any], now: datetime) -> LateCharges:
                         now=now)
 
 
+def certified_cents_of(row: dict[str, Any]) -> int:
+    """The amount (before VAT) of the invoice that service done covers now: the last standing
+    (partial) SERVICE_FAIT's amount — the whole invoice for one that carries none, as the
+    financial system's own —, 0 once revoked."""
+    certified = 0
+    for event in sorted(json_value(row["history"]) or [], key=lambda e: e["occurred_at"]):
+        if event["code"] in CERTIFYING:
+            certified = int(event.get("certified_cents", row["amount_ht_cents"]))
+        elif event["code"] == "SERVICE_FAIT_ANNULE":
+            certified = 0
+    return certified
+
+
 def to_wire(row: dict[str, Any]) -> dict[str, Any]:
     """An invoice row as pull sends it (the deadline is shown by the client from ``due_at``;
     ``late_charges`` are the interest and indemnity owed as of the pull, ``as_of``)."""
@@ -135,6 +150,7 @@ def to_wire(row: dict[str, Any]) -> dict[str, Any]:
     for name in ("lines", "history", "payments"):
         if isinstance(out.get(name), str):
             out[name] = json.loads(out[name])
+    out["certified_cents"] = certified_cents_of(row)
     now = datetime.now(UTC)
     charges = charges_of(row, now)
     out["late_charges"] = {
@@ -185,12 +201,15 @@ async def add_status_event(
     event_key: str, now: datetime, actor_id: UUID | None = None, actor_role: str = "",
     device_id: UUID | None = None, client_time: datetime | None = None,
     recorded_by_nomade: bool = False, payment: dict[str, Any] | None = None,
+    certified_cents: int | None = None,
 ) -> bool:
     """Append a status event (``code`` in the source's vocabulary) and recompute the invoice.
 
     Returns False when ``event_key`` was already recorded (a replay changes nothing). Raises
     :class:`Rejected` for an unknown code or a missing reason. Caller touches/stamps the row.
     ``recorded_by_nomade``: an event of Nomade's own (service done revoked), never a source's.
+    ``certified_cents``: with a (partial) SERVICE_FAIT recorded by Nomade, the amount before VAT
+    that the certification covers.
     """
     internal = normalise_code(source, code, internal=recorded_by_nomade)
     if internal is None:
@@ -204,8 +223,11 @@ async def add_status_event(
         source_code=code, occurred_at=occurred_at, reason=reason.strip(), recorded_at=now,
         actor=actor_id, event_key=event_key))
     history = list(json_value(row["history"]) or [])
-    history.append({"code": internal, "occurred_at": occurred_at.isoformat(),
-                    "reason": reason.strip(), "source": source})
+    entry: dict[str, Any] = {"code": internal, "occurred_at": occurred_at.isoformat(),
+                             "reason": reason.strip(), "source": source}
+    if certified_cents is not None:
+        entry["certified_cents"] = certified_cents
+    history.append(entry)
     history.sort(key=lambda e: e["occurred_at"])
     kind = (await _organisation(row["organisation"]))["kind"]
     await Invoice.update(_status_values(history, kind, now)).where(Invoice.id == row["id"])
@@ -215,8 +237,10 @@ async def add_status_event(
                  client_time=client_time or occurred_at,
                  details={"code": internal, "source_code": code, "reason": reason.strip()})
     row["history"] = history
+    extra = {**(payment or {}), **({"certified_cents": certified_cents}
+                                   if certified_cents is not None else {})}
     await notification_flows.invoice_status_changed(row, internal, reason.strip(), event_key,
-                                                    payment=payment)
+                                                    payment=extra or None)
     return True
 
 
@@ -327,10 +351,11 @@ def _out(row: dict[str, Any], kind: str, now: datetime) -> InvoiceOut:
                              bank_reference=p.get("bank_reference", ""))
                   for p in _payment_items(row)],
         interest_rate_percent=charges.rate_percent, interest_cents=charges.interest_cents,
-        indemnity_cents=charges.indemnity_cents,
+        indemnity_cents=charges.indemnity_cents, certified_cents=certified_cents_of(row),
         history=[StatusEventOut(code=e["code"], stage=stage_of(e["code"]).value,
                                 occurred_at=as_utc(e["occurred_at"]),
-                                reason=e.get("reason", ""), source=e.get("source", ""))
+                                reason=e.get("reason", ""), source=e.get("source", ""),
+                                certified_cents=e.get("certified_cents"))
                  for e in history],
     )
 

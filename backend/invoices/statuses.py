@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 __all__ = (
+    "CERTIFYING",
     "CODES",
     "INTERNAL_CODES",
     "NEW_DEADLINE_DAYS",
@@ -44,6 +45,7 @@ class Stage(StrEnum):
     TO_REROUTE = "to_reroute"
     REJECTED = "rejected"
     SERVICE_DONE = "service_done"
+    SERVICE_PARTLY_DONE = "service_partly_done"
     PAYMENT_ORDERED = "payment_ordered"
     PAID = "paid"
 
@@ -64,10 +66,12 @@ CODES: dict[str, tuple[int, Stage]] = {
     "A_RECYCLER": (0, Stage.TO_REROUTE),
     "REJETEE": (0, Stage.REJECTED),
     "SERVICE_FAIT_ANNULE": (0, Stage.RECEIVED),
+    # Part of the invoice certified (the rest not yet delivered): carries the amount certified.
+    "SERVICE_FAIT_PARTIEL": (0, Stage.SERVICE_PARTLY_DONE),
 }
 # Codes Nomade records itself, never accepted from a source system: service done revoked on
 # the purchase order voids the SERVICE_FAIT events recorded before it.
-INTERNAL_CODES = frozenset({"SERVICE_FAIT_ANNULE"})
+INTERNAL_CODES = frozenset({"SERVICE_FAIT_ANNULE", "SERVICE_FAIT_PARTIEL"})
 REASON_REQUIRED = frozenset({"SUSPENDUE", "REJETEE", "SERVICE_FAIT_ANNULE"})
 FINAL = frozenset({"REJETEE", "MISE_EN_PAIEMENT"})
 
@@ -76,14 +80,15 @@ FINAL = frozenset({"REJETEE", "MISE_EN_PAIEMENT"})
 SOURCE_CODES: dict[str, dict[str, str]] = {
     "chorus_pro": {code: code for code in CODES if code not in INTERNAL_CODES},
 }
-_OVERLAYS = ("SUSPENDUE", "A_RECYCLER", "SERVICE_FAIT_ANNULE")
+_OVERLAYS = ("SUSPENDUE", "A_RECYCLER", "SERVICE_FAIT_ANNULE", "SERVICE_FAIT_PARTIEL")
+CERTIFYING = frozenset({"SERVICE_FAIT", "SERVICE_FAIT_PARTIEL"})
 
 
 def normalise_code(source: str, code: str, *, internal: bool = False) -> str | None:
     """The internal code of ``code`` sent by ``source`` (None when unknown). ``internal``:
     Nomade records the event itself, so its own codes are accepted too."""
     cleaned = code.strip().upper()
-    if internal and cleaned in INTERNAL_CODES:
+    if internal and cleaned in CODES:  # Nomade's own record (service done certified here)
         return cleaned
     return SOURCE_CODES.get(source, {}).get(cleaned)
 
@@ -111,8 +116,8 @@ class CurrentStatus:
 
 
 def _voided(event: StatusEvent, ordered: Sequence[StatusEvent]) -> bool:
-    """A SERVICE_FAIT event is void once service done was revoked after it."""
-    return event.code == "SERVICE_FAIT" and any(
+    """A (partial) SERVICE_FAIT event is void once service done was revoked after it."""
+    return event.code in CERTIFYING and any(
         e.code == "SERVICE_FAIT_ANNULE" and e.occurred_at > event.occurred_at for e in ordered)
 
 

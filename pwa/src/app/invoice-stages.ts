@@ -9,7 +9,7 @@ const STAGE_OF: Record<string, Stage> = {
   DEPOSEE: "received", EN_COURS_ACHEMINEMENT: "received", MISE_A_DISPOSITION: "received",
   PRISE_EN_COMPTE_DESTINATAIRE: "received", COMPLETEE: "received", SERVICE_FAIT_ANNULE: "received",
   SUSPENDUE: "action", A_RECYCLER: "action", REJETEE: "action",
-  SERVICE_FAIT: "service_done",
+  SERVICE_FAIT: "service_done", SERVICE_FAIT_PARTIEL: "service_done",
   MANDATEE: "payment", MISE_A_DISPOSITION_COMPTABLE: "payment", COMPTABILISEE: "payment",
   MISE_EN_PAIEMENT: "paid",
 };

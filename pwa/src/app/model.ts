@@ -113,6 +113,8 @@ export interface Invoice {
   /** When it becomes late if nothing else happens (server's rule, suspensions included); null: it cannot; absent: a row pulled before the server sent it. */
   late_from?: string | null;
   status: string;
+  /** Before VAT, what service done covers now (part of the invoice after a partial certification). */
+  certified_cents?: number;
   history: InvoiceEvent[];
 }
 

@@ -107,7 +107,7 @@ export function toInvoice(r: Row): Invoice {
     issued_on: day(str(d, "issued_on", "invoice_date")), due_on: day(str(d, "due_at", "due_on")),
     ...(str(d, "paid_at", "paid_on") ? { paid_on: day(str(d, "paid_at", "paid_on")) } : {}),
     ...("late_from" in d ? { late_from: d["late_from"] == null ? null : String(d["late_from"]) } : {}),
-    status: str(d, "status_code", "status", "state"),
+    status: str(d, "status_code", "status", "state"), certified_cents: num(d, "certified_cents"),
     history: history.map((e): InvoiceEvent => ({ status: String(e["code"] ?? e["status_code"] ?? e["status"] ?? ""), at: String(e["at"] ?? e["occurred_at"] ?? ""), ...(e["reason"] ? { reason: String(e["reason"]) } : {}) })),
   };
 }

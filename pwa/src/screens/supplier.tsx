@@ -78,6 +78,7 @@ export function InvoiceDetail() {
           <dt class="muted">{t("invoices.buyer")}</dt><dd>{i.buyer}</dd>
           <dt class="muted">{t("common.total")}</dt><dd>{formatMoney(i.amount_ttc_cents)}</dd>
           <dt class="muted">{t("invoices.toPay")}</dt><dd>{formatMoney(i.amount_to_pay_cents)}</dd>
+          {i.status === "SERVICE_FAIT_PARTIEL" && <><dt class="muted">{t("invoices.certified")}</dt><dd>{formatMoney(i.certified_cents ?? 0)}</dd></>}
         </dl>
       </div>
       <h2>{t("invoices.timeline")}</h2>
