@@ -42,6 +42,12 @@ def _invite(args: argparse.Namespace) -> int:
     return asyncio.run(invite_command(args))
 
 
+def _load_rates(args: argparse.Namespace) -> int:
+    from backend.policy.commands import load_rates_command
+
+    return asyncio.run(load_rates_command(args))
+
+
 def _seed_demo(_: argparse.Namespace) -> int:
     from backend.seed import seed_demo
 
@@ -123,6 +129,11 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--supplier-siret", default=None)
     create.add_argument("--language", default="fr", choices=["fr", "en"])
     create.set_defaults(fn=_create_user)
+    rates = sub.add_parser("load-rates", help="load dated currency rates (CSV: currency,day,"
+                           "eur_per_unit) for foreign-currency expenses")
+    rates.add_argument("file")
+    rates.add_argument("--source", default="chancellerie", help="where the rates come from")
+    rates.set_defaults(fn=_load_rates)
     sub.add_parser("seed-demo", help="create (or complete) the demo organisation").set_defaults(
         fn=_seed_demo
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
@@ -30,7 +31,7 @@ from backend.intents import compare_and_set, load, refusals
 from backend.missions import services as missions
 from backend.paging import fetch_page
 from backend.policy.checks import has_blocking
-from backend.policy.services import eur_cents_of
+from backend.policy.services import eur_cents_of, rate_on
 from backend.queries import all_of
 from backend.timeutil import as_utc_or_none
 from backend.workflow import content_hash
@@ -152,9 +153,15 @@ async def submit(ctx: MutationContext, args: ClaimCommandArgs, *, today: date) -
         for sha in line["receipts"]:
             if not await blob_ready(row["organisation"], sha):
                 raise Transient("BLOB_PENDING", 5, {"sha256": sha, "line_id": str(line["id"])})
+    priced = [await _with_rate(line) for line in lines]
+    unpriced = [line for line in priced if line["currency"] != "EUR" and not line["fx_rate"]]
+    if unpriced:
+        raise Rejected("FX_RATE_MISSING", {
+            "line_ids": [str(line["id"]) for line in unpriced],
+            "currencies": sorted({line["currency"] for line in unpriced})})
     mission = await missions.mission_row(row["organisation"], row["mission"])
-    found = await flows.check_lines(row["organisation"], row["agent"], lines, mission=mission,
-                                    today=today)
+    found = await flows.check_lines(row["organisation"], row["agent"], priced,
+                                    mission=mission, today=today)
     all_findings = [{"line_id": line_id, **msgspec.to_builtins(f)}
                     for line_id, items in found.items() for f in items]
     if any(has_blocking(items) for items in found.values()):
@@ -164,8 +171,8 @@ async def submit(ctx: MutationContext, args: ClaimCommandArgs, *, today: date) -
         LineAmount(eur_cents_of(int(line["amount_cents"]), line["currency"], line["fx_rate"]),
                    vat_cents=eur_cents_of(int(line["vat_cents"] or 0), line["currency"],
                                           line["fx_rate"]))
-        for line in lines)
-    digest = _content(row, lines)
+        for line in priced)
+    digest = _content(row, lines)  # what the agent entered, as a decision re-reads it
     return await _move(ctx, row, "submit", args.expected_state, {
         ExpenseClaim.total_cents: totals.total_cents, ExpenseClaim.vat_cents: totals.vat_cents,
         ExpenseClaim.line_count: totals.line_count,
@@ -173,6 +180,17 @@ async def submit(ctx: MutationContext, args: ClaimCommandArgs, *, today: date) -
         ExpenseClaim.content_hash: digest, ExpenseClaim.submitted_at: ctx.server_time,
         ExpenseClaim.decision_reason: ""}, content=digest,
         details={"total_cents": totals.total_cents, "lines": totals.line_count})
+
+
+async def _with_rate(line: dict[str, Any]) -> dict[str, Any]:
+    """A foreign-currency line without a positive rate of its own takes the rate of its day
+    from the dated rates table (still without one when none was published)."""
+    currency = (line.get("currency") or "EUR").upper()
+    own = line.get("fx_rate")
+    if currency == "EUR" or (own and Decimal(own) > 0):
+        return {**line, "currency": currency}
+    rate = await rate_on(currency, line["date"])
+    return {**line, "currency": currency, "fx_rate": str(rate) if rate else None}
 
 
 async def decide(ctx: MutationContext, args: ClaimDecideArgs) -> Noop | None:
