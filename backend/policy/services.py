@@ -84,7 +84,7 @@ def eur_cents_of(amount_cents: int, currency: str, fx_rate: str | None) -> int:
 def _rates(vat_rate_bp: int | None) -> tuple[Decimal, ...]:
     if vat_rate_bp is None:
         return ()
-    return ((Decimal(vat_rate_bp) / 100).normalize(),)
+    return (Decimal(vat_rate_bp) / 100,)  # 2000 → 20 (normalize() gave 2E+1)
 
 
 def line_facts(line: dict[str, Any], *, mission: dict[str, Any] | None, annual_km: int,
