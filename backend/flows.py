@@ -79,9 +79,10 @@ async def move_invoices_to_service_done(ctx: MutationContext, order: dict[str, A
     (those already certified first, then ``invoice_id``, then by arrival); an invoice wholly
     covered gets SERVICE_FAIT, one partly covered SERVICE_FAIT_PARTIEL with the amount, each
     only when its share grew. The sum certified never exceeds the order."""
-    candidates = [i for i in await invoices.invoices_for_order(order["organisation"],
-                                                               order["id"])
-                  if i["status_code"] != "REJETEE"]
+    linked = await invoices.invoices_for_order(order["organisation"], order["id"])
+    if invoice_id is not None and all(i["id"] != invoice_id for i in linked):
+        raise Rejected("INVOICE_NOT_OF_ORDER", {"invoice_id": str(invoice_id)})
+    candidates = [i for i in linked if i["status_code"] != "REJETEE"]
     candidates.sort(key=lambda i: (_before_service_done(i), i["id"] != invoice_id,
                                    i["created_at"]))
     shares = share_among_invoices(orders.facts(order), [
