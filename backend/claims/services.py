@@ -51,6 +51,7 @@ __all__ = (
     "submit",
     "to_wire",
     "visible",
+    "withdraw",
 )
 
 ENTITY = "expense_claim"
@@ -180,6 +181,14 @@ async def submit(ctx: MutationContext, args: ClaimCommandArgs, *, today: date) -
         ExpenseClaim.content_hash: digest, ExpenseClaim.submitted_at: ctx.server_time,
         ExpenseClaim.decision_reason: ""}, content=digest,
         details={"total_cents": totals.total_cents, "lines": totals.line_count})
+
+
+async def withdraw(ctx: MutationContext, args: ClaimCommandArgs) -> Noop | None:
+    """The agent takes a submitted claim back before a decision; a decision made meanwhile
+    (even offline) is refused as the state changed."""
+    row = await _own(ctx, args.id)
+    return await _move(ctx, row, "withdraw", args.expected_state,
+                       {ExpenseClaim.submitted_at: None})
 
 
 async def _with_rate(line: dict[str, Any]) -> dict[str, Any]:

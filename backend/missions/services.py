@@ -35,6 +35,7 @@ from sync import MutationContext, Noop, Rejected
 from sync.conflicts import merge_draft
 
 __all__ = (
+    "amend",
     "cancel",
     "create",
     "decide",
@@ -203,6 +204,14 @@ async def submit(ctx: MutationContext, args: MissionCommandArgs) -> Noop | None:
 async def cancel(ctx: MutationContext, args: MissionCommandArgs) -> Noop | None:
     row = await _own(ctx, args.id)
     return await _move(ctx, row, "cancel", args.expected_state, {})
+
+
+async def amend(ctx: MutationContext, args: MissionCommandArgs) -> Noop | None:
+    """The agent reopens an approved mission to change it: back to draft, the approval gone,
+    to be submitted again."""
+    row = await _own(ctx, args.id)
+    return await _move(ctx, row, "amend", args.expected_state, {
+        Mission.decided_at: None, Mission.decided_by: None, Mission.decision_reason: ""})
 
 
 async def decide(ctx: MutationContext, args: MissionDecideArgs) -> Noop | None:

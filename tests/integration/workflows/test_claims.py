@@ -272,3 +272,35 @@ async def test_a_foreign_line_needs_a_rate_and_takes_the_rate_of_its_day(
     assert ack.status == "applied", ack
     # the line of 10-06 takes the rate published on 10-05: 50.00 USD × 0.92 = 46.00 EUR
     assert (await claim(client, org, claim_id))["total_cents"] == 1800 + 4600
+
+
+async def test_a_submitted_claim_can_be_withdrawn_before_a_decision(client: Any) -> None:
+    """The agent takes the claim back (expense_claim.cancel was MUTATION_UNKNOWN); the manager
+    who then approves from an old screen, or offline, is refused, and nothing is approved."""
+    org = await make_org()
+    claim_id = await open_claim(client, org, await approved_mission(client, org))
+    await line(client, org, claim_id, receipt=await uploaded(org, b"withdrawn lunch"))
+    assert (await send(client, org.people["agent_a"], "expense_claim.submit",
+                       {"id": claim_id, "expected_state": "draft"})).status == "applied"
+    seen = await claim(client, org, claim_id, who="manager_a")
+    assert (await send(client, org.people["agent_a2"], "expense_claim.withdraw",
+                       {"id": claim_id, "expected_state": "submitted"})).code in {
+        "FORBIDDEN", "NOT_FOUND"}
+    back = await send(client, org.people["agent_a"], "expense_claim.withdraw",
+                      {"id": claim_id, "expected_state": "submitted"})
+    assert back.status == "applied", back
+    late = await send(client, org.people["manager_a"], "expense_claim.decide", {
+        "id": claim_id, "decision": "approve", "expected_state": "submitted",
+        "content_hash": seen["content_hash"]})
+    assert (late.status, late.code) == ("rejected", "STATE_CHANGED")
+    assert (await claim(client, org, claim_id))["state"] == "draft"
+    # once decided it can no longer be withdrawn
+    assert (await send(client, org.people["agent_a"], "expense_claim.submit",
+                       {"id": claim_id, "expected_state": "draft"})).status == "applied"
+    current = await claim(client, org, claim_id, who="manager_a")
+    assert (await send(client, org.people["manager_a"], "expense_claim.decide", {
+        "id": claim_id, "decision": "approve", "expected_state": "submitted",
+        "content_hash": current["content_hash"]})).status == "applied"
+    after = await send(client, org.people["agent_a"], "expense_claim.withdraw",
+                       {"id": claim_id, "expected_state": "approved"})
+    assert (after.status, after.code) == ("rejected", "INVALID_TRANSITION")

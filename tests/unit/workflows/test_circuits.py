@@ -22,6 +22,8 @@ MISSION_MOVES = [
     ("cancel", M.DRAFT, M.CANCELLED),
     ("cancel", M.SUBMITTED, M.CANCELLED),
     ("cancel", M.RETURNED, M.CANCELLED),
+    ("cancel", M.APPROVED, M.CANCELLED),
+    ("amend", M.APPROVED, M.DRAFT),
     ("approve", M.SUBMITTED, M.APPROVED),
     ("refuse", M.SUBMITTED, M.REFUSED),
     ("return", M.SUBMITTED, M.RETURNED),
@@ -105,6 +107,7 @@ CLAIM_MOVES = [
     ("submit", C.DRAFT, C.SUBMITTED), ("submit", C.RETURNED, C.SUBMITTED),
     ("approve", C.SUBMITTED, C.APPROVED), ("refuse", C.SUBMITTED, C.REFUSED),
     ("return", C.SUBMITTED, C.RETURNED), ("mark_paid", C.APPROVED, C.PAID),
+    ("withdraw", C.SUBMITTED, C.DRAFT),
 ]
 
 
