@@ -34,7 +34,7 @@ from backend.queries import all_of
 from backend.timeutil import as_utc_or_none
 from backend.workflow import content_hash
 from sync import MutationContext, Noop, Rejected, Transient
-from sync.blobs import blob_ready
+from sync.blobs import holds_blob
 
 __all__ = (
     "ENTITY",
@@ -149,7 +149,7 @@ async def submit(ctx: MutationContext, args: ClaimCommandArgs, *, today: date) -
         raise Rejected("RECEIPT_MISSING", {"line_ids": missing})
     for line in lines:
         for sha in line["receipts"]:
-            if not await blob_ready(row["organisation"], sha):
+            if not await holds_blob(row["organisation"], sha, row["agent"]):
                 raise Transient("BLOB_PENDING", 5, {"sha256": sha, "line_id": str(line["id"])})
     mission = await missions.mission_row(row["organisation"], row["mission"])
     found = await flows.check_lines(row["organisation"], row["agent"], lines, mission=mission,

@@ -18,6 +18,7 @@ import msgspec
 from piccolo.columns.combination import WhereRaw
 
 from backend.expenses.tables import ExpenseLine, OcrApplication, ReceiptReading
+from backend.queries import all_of
 from ocr.draft_fill import application_key, draft_changes
 from ocr.schemas import Check, OcrFields
 from ocr.schemas import ReceiptReading as Reading
@@ -88,13 +89,16 @@ async def store_reading(organisation_id: UUID, sha256: str, reading: Reading) ->
     )).on_conflict(action="DO NOTHING")
 
 
-async def lines_with_receipt(organisation_id: UUID, sha256: str) -> list[UUID]:
-    """Ids of the live lines of the organisation whose receipts include ``sha256``."""
+async def lines_with_receipt(organisation_id: UUID, sha256: str, *,
+                             owner: UUID | None = None) -> list[UUID]:
+    """Ids of the live lines of the organisation (of ``owner`` only, when given) whose
+    receipts include ``sha256``."""
     cast = "receipts::text" if ExpenseLine._meta.db.engine_type == "postgres" else "receipts"
-    rows = await ExpenseLine.select(ExpenseLine.id).where(
-        ExpenseLine.organisation == organisation_id, ExpenseLine.deleted_at.is_null(),
-        WhereRaw(f"{cast} LIKE {{}}", f'%"{sha256}"%'),
-    )
+    where = [ExpenseLine.organisation == organisation_id, ExpenseLine.deleted_at.is_null(),
+             WhereRaw(f"{cast} LIKE {{}}", f'%"{sha256}"%')]
+    if owner is not None:
+        where.append(ExpenseLine.owner == owner)
+    rows = await ExpenseLine.select(ExpenseLine.id).where(all_of(where))
     return [r["id"] if isinstance(r["id"], UUID) else UUID(str(r["id"])) for r in rows]
 
 

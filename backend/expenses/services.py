@@ -12,11 +12,12 @@ from piccolo.columns.combination import Where
 from backend.accounts.actor import Actor
 from backend.accounts.tables import User
 from backend.expenses.tables import ExpenseLine
+from sync.blobs import holds_blob
 from sync.prebuilt import row_query
 from sync.storage import uuid_param
 
-__all__ = ("MONEY_FIELDS", "expense_line_to_wire", "get_line", "owners_visible_to",
-           "visible_lines")
+__all__ = ("MONEY_FIELDS", "expense_line_to_wire", "get_line", "owner_holds_receipt",
+           "owners_visible_to", "visible_lines")
 
 MONEY_FIELDS = ("amount_cents", "currency", "vat_rate_bp", "vat_cents")
 WIRE_FIELDS = ("id", "owner", "claim_id", "date", "category", "merchant", "description",
@@ -77,6 +78,17 @@ async def get_line(line_id: UUID, *, for_update: bool = False) -> dict[str, Any]
     (PostgreSQL; SQLite's write transactions are already serialised)."""
     rows = await row_query(ExpenseLine, line_id, for_update=for_update)
     return rows[0] if rows else None
+
+
+async def owner_holds_receipt(row: dict[str, Any], sha256: str) -> bool:
+    """Whether a receipt attached to the line ``row`` counts: its owner uploaded it themselves
+    (``sync.blobs.holds_blob``). Until then the line shows no image, gets no reading, grants
+    no download and cannot be submitted: knowing a colleague's receipt hash opens nothing."""
+    return await holds_blob(_as_uuid(row["organisation"]), sha256, _as_uuid(row["owner"]))
+
+
+def _as_uuid(value: Any) -> UUID:
+    return value if isinstance(value, UUID) else UUID(str(value))
 
 
 def _json(value: Any) -> Any:
