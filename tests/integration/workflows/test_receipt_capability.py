@@ -127,3 +127,26 @@ async def test_a_claim_cannot_be_submitted_on_someone_elses_receipt(client: Any)
             "seq": 1, "id": str(uuid.uuid4()), "name": "expense_claim.submit", "v": 1,
             "args": {"id": claim_id, "expected_state": "draft"}}]})
     assert (response.status_code, response.json()["code"]) == (503, "BLOB_PENDING")
+
+
+async def test_receipts_referenced_before_this_release_keep_working(client: Any) -> None:
+    """A colleague who attached the same e-ticket before uploaders were checked (the server
+    said "complete" without the bytes) keeps the image; the release's migration records them."""
+    import importlib
+
+    from sync import reference_blob
+
+    migration = importlib.import_module(
+        "backend.expenses.piccolo_migrations.expenses_2026_12_06t02_00_00_000000")
+    org = await make_org()
+    first, colleague = org.people["agent_a"], org.people["agent_b"]
+    data = sideways_phone_photo() + b"e-ticket " + org.id.bytes
+    sha = await upload(client, first, data)
+    line_id = await _line_awaiting_ocr(client, colleague, sha)
+    await reference_blob(org.id, sha, "expense_line", line_id)  # what the old attach did
+    response = await client.get(url(line_id, sha), headers=colleague.headers)
+    assert response.json()["code"] == "RECEIPT_NOT_UPLOADED"
+    assert await migration.grandfather_holders() >= 1
+    assert await migration.grandfather_holders() == 0  # once
+    response = await client.get(url(line_id, sha), headers=colleague.headers)
+    assert response.status_code == 200, response.text
