@@ -7,11 +7,12 @@ import sync.errors  # noqa: F401 - registers the codes
 from sync.blob_hooks import (
     on_blob_collected,
     on_blob_completed,
+    on_blob_held,
     reference_blob,
     referencing_rows,
     unreference_blob,
 )
-from sync.blobs import blob_ready, read_blob
+from sync.blobs import blob_ready, holds_blob, read_blob
 from sync.outcomes import Noop, Outcome, Rejected, Transient
 from sync.pokes import publish_poke
 from sync.registry import (
@@ -34,9 +35,11 @@ __all__ = (
     "Transient",
     "blob_ready",
     "entities",
+    "holds_blob",
     "mutation",
     "on_blob_collected",
     "on_blob_completed",
+    "on_blob_held",
     "organisation_scope",
     "publish_poke",
     "read_blob",

@@ -1,5 +1,10 @@
 """Blob services: content-addressed per organisation, resumable chunked upload, download
-checked against the documents referencing the blob, garbage collection after a grace time."""
+checked against the documents referencing the blob, garbage collection after a grace time.
+
+A blob is a capability of the people who uploaded it (:func:`holds_blob`): knowing its SHA-256
+gives nothing. Storage is shared (one copy per organisation), access is not: someone who
+announces a hash already stored sends the bytes themselves before they hold it.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +20,7 @@ from backend.accounts.actor import Actor
 from backend.coerce import as_uuid
 from backend.errors import DomainError
 from backend.settings import get_settings
-from sync.blob_hooks import run_blob_collected, run_blob_completed
+from sync.blob_hooks import run_blob_collected, run_blob_completed, run_blob_held
 from sync.blobstore import BlobStore, FilesystemBlobStore
 from sync.registry import entities
 from sync.tables import Blob, BlobReference, BlobUpload
@@ -26,6 +31,7 @@ __all__ = (
     "blob_store",
     "collect_blobs",
     "create_upload",
+    "holds_blob",
     "open_download",
     "read_blob",
     "upload_chunk",
@@ -71,14 +77,30 @@ def _check_sha(sha256: str) -> str:
     return sha256
 
 
+async def holds_blob(organisation_id: UUID, sha256: str, user_id: UUID) -> bool:
+    """Whether ``user_id`` uploaded the stored blob themselves: its first uploader, or someone
+    who later sent the same bytes. The one rule for "may this person use this blob"."""
+    row = await Blob.select(Blob.created_by).where(
+        Blob.blob_key == f"{organisation_id}:{sha256}").first()
+    if row is None:
+        return False
+    if as_uuid(row["created_by"]) == user_id:
+        return True
+    return bool(await BlobUpload.exists().where(
+        BlobUpload.organisation == organisation_id, BlobUpload.sha256 == sha256,
+        BlobUpload.user == user_id, BlobUpload.completed_at.is_not_null()))
+
+
 async def create_upload(actor: Actor, request: BlobUploadCreate) -> BlobStatus:
-    """Start an upload, resume the actor's unfinished one, or answer "complete" for a duplicate."""
+    """Start an upload, resume the actor's unfinished one, or answer "complete" when the actor
+    already holds the blob. Bytes already stored but uploaded by someone else are sent again
+    (and checked against the hash): knowing a hash is no proof of holding the file."""
     org, sha = _organisation(actor), _check_sha(request.sha256.lower())
     limit = get_settings().blob_max_bytes
     if request.size <= 0 or request.size > limit:
         raise DomainError("BLOB_TOO_LARGE", {"size": request.size, "max_bytes": limit})
     existing = await Blob.select(Blob.size).where(Blob.blob_key == f"{org}:{sha}").first()
-    if existing is not None:
+    if existing is not None and await holds_blob(org, sha, actor.user_id):
         return BlobStatus(upload_id=None, sha256=sha, size=int(existing["size"]),
                           offset=int(existing["size"]), complete=True)
     upload = await BlobUpload.select().where(
@@ -166,6 +188,7 @@ async def _complete(upload: dict[str, Any], store: BlobStore) -> None:
         BlobUpload.id == upload_id)
     if is_new:
         await run_blob_completed(org, sha, size, upload["content_type"], as_uuid(upload["user"]))
+    await run_blob_held(org, sha, as_uuid(upload["user"]))
 
 
 def _status(upload: dict[str, Any]) -> BlobStatus:
@@ -234,11 +257,14 @@ async def collect_blobs(now: datetime | None = None, grace: timedelta = BLOB_GRA
         if referenced:
             continue
         await Blob.delete().where(Blob.id == row["id"])
+        await BlobUpload.delete().where(  # who held it: a new upload starts afresh
+            BlobUpload.organisation == org, BlobUpload.sha256 == sha,
+            BlobUpload.completed_at.is_not_null())
         await store.delete(org, sha)
         await run_blob_collected(org, sha)
         removed += 1
-    stale = await BlobUpload.select(BlobUpload.id).where(
-        BlobUpload.created_at < now - UPLOAD_EXPIRY)
+    stale = await BlobUpload.select(BlobUpload.id).where(  # completed ones record holders
+        BlobUpload.created_at < now - UPLOAD_EXPIRY, BlobUpload.completed_at.is_null())
     for row in stale:
         await store.discard(as_uuid(row["id"]))
         await BlobUpload.delete().where(BlobUpload.id == row["id"])

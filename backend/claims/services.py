@@ -36,7 +36,7 @@ from backend.queries import all_of
 from backend.timeutil import as_utc_or_none
 from backend.workflow import content_hash
 from sync import MutationContext, Noop, Rejected, Transient
-from sync.blobs import blob_ready
+from sync.blobs import holds_blob
 
 __all__ = (
     "ENTITY",
@@ -152,7 +152,7 @@ async def submit(ctx: MutationContext, args: ClaimCommandArgs, *, today: date) -
         raise Rejected("RECEIPT_MISSING", {"line_ids": missing})
     for line in lines:
         for sha in line["receipts"]:
-            if not await blob_ready(row["organisation"], sha):
+            if not await holds_blob(row["organisation"], sha, row["agent"]):
                 raise Transient("BLOB_PENDING", 5, {"sha256": sha, "line_id": str(line["id"])})
     priced = [await _with_rate(line) for line in lines]
     unpriced = [line for line in priced if line["currency"] != "EUR" and not line["fx_rate"]]

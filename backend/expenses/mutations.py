@@ -15,6 +15,7 @@ from backend.expenses.services import (
     MONEY_FIELDS,
     expense_line_to_wire,
     get_line,
+    owner_holds_receipt,
     visible_lines,
 )
 from backend.expenses.tables import ExpenseLine
@@ -119,8 +120,11 @@ async def delete(ctx: MutationContext, args: DeleteArgs) -> Outcome | None:
 async def attach_receipt(ctx: MutationContext, args: AttachReceiptArgs) -> Outcome | None:
     """Reference a receipt blob by SHA-256 (queued at once; the bytes may still be uploading).
 
-    When the receipt was already read (uploaded and attached elsewhere first), its reading
-    fills the line's non-user fields in this same intent."""
+    The receipt counts on the line once its owner uploaded it themselves
+    (:func:`owner_holds_receipt`): then the line references the blob and, when the receipt
+    was already read, its reading fills the line's non-user fields in this same intent.
+    Attached before the upload, both happen when the upload completes
+    (``backend.expenses.ocr_flow.receipt_held``)."""
     row = await _own_live_line(ctx, args.id)
     deleted = check_not_deleted(row["deleted_at"])
     if deleted is not None:
@@ -132,9 +136,10 @@ async def attach_receipt(ctx: MutationContext, args: AttachReceiptArgs) -> Outco
     await ExpenseLine.update({ExpenseLine.receipts: msgspec.json.encode(receipts).decode()}).where(
         ExpenseLine.id == args.id)
     assert ctx.organisation_id is not None
-    await reference_blob(ctx.organisation_id, args.sha256, ENTITY, args.id)
-    reading = await stored_reading(ctx.organisation_id, args.sha256)
-    if reading is not None:  # read before it was attached here: fill the line now
-        await fill_line(row, args.sha256, reading, int(row["row_version"]) + 1)
+    if await owner_holds_receipt(row, args.sha256):
+        await reference_blob(ctx.organisation_id, args.sha256, ENTITY, args.id)
+        reading = await stored_reading(ctx.organisation_id, args.sha256)
+        if reading is not None:  # read before it was attached here: fill the line now
+            await fill_line(row, args.sha256, reading, int(row["row_version"]) + 1)
     await ctx.touch(ENTITY, args.id)
     return None

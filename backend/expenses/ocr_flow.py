@@ -26,7 +26,7 @@ from backend.expenses.readings import (
     store_reading,
     stored_reading,
 )
-from backend.expenses.services import ENTITY, get_line
+from backend.expenses.services import ENTITY, get_line, owner_holds_receipt
 from backend.intents import stamp_outside_intent
 from backend.jobs import OCR_QUEUE, enqueue, job
 from backend.settings import get_settings
@@ -34,10 +34,11 @@ from notifications import notify
 from ocr.errors import MESSAGES
 from ocr.isolation import OcrWorker
 from ocr.schemas import ReceiptReading as Reading
-from sync import on_blob_completed, publish_poke, read_blob
+from sync import on_blob_completed, on_blob_held, publish_poke, read_blob, reference_blob
 from sync.storage import write_transaction
 
-__all__ = ("JOB_NAME", "apply_reading", "read_receipt", "receipt_completed", "set_ocr_worker")
+__all__ = ("JOB_NAME", "apply_reading", "read_receipt", "receipt_completed", "receipt_held",
+           "set_ocr_worker")
 
 log = logging.getLogger("nomade.ocr")
 JOB_NAME = "ocr.read_receipt"
@@ -80,6 +81,18 @@ async def receipt_completed(organisation_id: UUID, sha256: str, size: int, conte
                   organisation_id=str(organisation_id), sha256=sha256)
 
 
+@on_blob_held
+async def receipt_held(organisation_id: UUID, sha256: str, holder_id: UUID) -> None:
+    """Someone finished uploading a receipt: the lines they attached it to (offline, before
+    the upload) now reference it, and a reading already made fills them."""
+    lines = await lines_with_receipt(organisation_id, sha256, owner=holder_id)
+    for line_id in lines:
+        await reference_blob(organisation_id, sha256, ENTITY, line_id)
+    reading = await stored_reading(organisation_id, sha256) if lines else None
+    if reading is not None:
+        await apply_reading(organisation_id, sha256, reading)
+
+
 def _notification(line: AppliedLine, reading: Reading) -> tuple[str, dict[str, Any]]:
     review = reading.status != "read" or not reading.auto_accept
     data: dict[str, Any] = {"merchant": reading.fields.merchant or ""}
@@ -92,8 +105,9 @@ def _notification(line: AppliedLine, reading: Reading) -> tuple[str, dict[str, A
 
 async def apply_reading(organisation_id: UUID, sha256: str, reading: Reading) -> list[AppliedLine]:
     """Fill the editable lines referencing the receipt, stamp them and notify their owners, in
-    one transaction. Lines already filled by this reading, deleted lines and lines of a claim
-    under review are left alone. Returns the lines changed now."""
+    one transaction. Lines already filled by this reading, deleted lines, lines of a claim
+    under review and lines whose owner did not upload the receipt themselves are left alone.
+    Returns the lines changed now."""
     from backend.claims.services import lines_editable  # claims reads lines: import late
 
     applied: list[AppliedLine] = []
@@ -104,6 +118,8 @@ async def apply_reading(organisation_id: UUID, sha256: str, reading: Reading) ->
             if row is None or row["deleted_at"] is not None:
                 continue
             if row["claim_id"] is not None and not (await lines_editable(row["claim_id"]))[0]:
+                continue
+            if not await owner_holds_receipt(row, sha256):
                 continue
             changes = await fill_line(row, sha256, reading, int(row["row_version"]) + 1)
             if changes is None:

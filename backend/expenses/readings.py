@@ -19,6 +19,7 @@ import msgspec
 from backend.coerce import as_uuid, json_value
 from backend.expenses.services import ENTITY
 from backend.expenses.tables import ExpenseLine, OcrApplication, ReceiptReading
+from backend.queries import all_of
 from ocr.draft_fill import application_key, draft_changes
 from ocr.schemas import Check, OcrFields
 from ocr.schemas import ReceiptReading as Reading
@@ -86,16 +87,18 @@ async def store_reading(organisation_id: UUID, sha256: str, reading: Reading) ->
     )).on_conflict(action="DO NOTHING")
 
 
-async def lines_with_receipt(organisation_id: UUID, sha256: str) -> list[UUID]:
-    """Ids of the live lines of the organisation whose receipts include ``sha256`` (attaching
-    a receipt records the reference: :func:`sync.reference_blob`)."""
+async def lines_with_receipt(organisation_id: UUID, sha256: str, *,
+                             owner: UUID | None = None) -> list[UUID]:
+    """Ids of the live lines of the organisation (of ``owner`` only, when given) whose receipts
+    include ``sha256`` (attaching a receipt records the reference: :func:`sync.reference_blob`)."""
     ids = [UUID(row_id) for row_id in await referencing_rows(organisation_id, sha256, ENTITY)]
     if not ids:
         return []
-    rows = await ExpenseLine.select(ExpenseLine.id).where(
-        ExpenseLine.organisation == organisation_id, ExpenseLine.deleted_at.is_null(),
-        ExpenseLine.id.is_in(ids),
-    )
+    where = [ExpenseLine.organisation == organisation_id, ExpenseLine.deleted_at.is_null(),
+             ExpenseLine.id.is_in(ids)]
+    if owner is not None:
+        where.append(ExpenseLine.owner == owner)
+    rows = await ExpenseLine.select(ExpenseLine.id).where(all_of(where))
     return [as_uuid(r["id"]) for r in rows]
 
 

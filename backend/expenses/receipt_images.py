@@ -30,7 +30,7 @@ from uuid import UUID
 from backend.accounts.actor import Actor
 from backend.coerce import json_value
 from backend.errors import DomainError, Problem, register_codes
-from backend.expenses.services import get_line, owners_visible_to
+from backend.expenses.services import get_line, owner_holds_receipt, owners_visible_to
 from backend.settings import get_settings
 from ocr.errors import OcrError
 from ocr.thumbnails import Rendition, render_rendition
@@ -86,21 +86,25 @@ def _etags(if_none_match: str) -> set[str]:
 
 async def _check_access(actor: Actor, line_id: UUID, sha256: str) -> UUID:
     """The line's organisation when the actor may see this receipt of the line; else
-    RECEIPT_NOT_FOUND (the same answer whether the line exists or not)."""
+    RECEIPT_NOT_FOUND (the same answer whether the line exists or not), or
+    RECEIPT_NOT_UPLOADED while the line's owner has not uploaded the receipt themselves (a
+    hash attached without the file opens nothing, not even a rendition already made)."""
     row = await get_line(line_id)
     if (row is None or row["deleted_at"] is not None or actor.organisation_id is None
             or str(row["organisation"]) != str(actor.organisation_id)
             or sha256 not in (json_value(row["receipts"]) or [])):
         raise DomainError("RECEIPT_NOT_FOUND")
     owners = await owners_visible_to(actor)
-    if owners is not None and UUID(str(row["owner"])) in owners:
-        return actor.organisation_id
-    if row["claim_id"] is not None:
+    sees = owners is not None and UUID(str(row["owner"])) in owners
+    if not sees and row["claim_id"] is not None:
         from backend.claims.services import is_visible  # claims reads lines: import late
 
-        if await is_visible(actor, UUID(str(row["claim_id"]))):
-            return actor.organisation_id
-    raise DomainError("RECEIPT_NOT_FOUND")
+        sees = await is_visible(actor, UUID(str(row["claim_id"])))
+    if not sees:
+        raise DomainError("RECEIPT_NOT_FOUND")
+    if not await owner_holds_receipt(row, sha256):
+        raise DomainError("RECEIPT_NOT_UPLOADED", {"sha256": sha256})
+    return actor.organisation_id
 
 
 def _cache_path(organisation_id: UUID, sha256: str, rendition: Rendition) -> Path:

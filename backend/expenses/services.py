@@ -10,12 +10,13 @@ from piccolo.columns.combination import Where
 
 from backend import approvals
 from backend.accounts.actor import Actor
-from backend.coerce import json_value
+from backend.coerce import as_uuid, json_value
 from backend.expenses.tables import ExpenseLine
+from sync.blobs import holds_blob
 from sync.prebuilt import row_query
 
-__all__ = ("ENTITY", "MONEY_FIELDS", "expense_line_to_wire", "get_line", "owners_visible_to",
-           "visible_lines")
+__all__ = ("ENTITY", "MONEY_FIELDS", "expense_line_to_wire", "get_line", "owner_holds_receipt",
+           "owners_visible_to", "visible_lines")
 
 #: The synced entity (and blob-reference) name of expense lines.
 ENTITY = "expense_line"
@@ -55,6 +56,13 @@ async def get_line(line_id: UUID, *, for_update: bool = False) -> dict[str, Any]
     (PostgreSQL; SQLite's write transactions are already serialised)."""
     rows = await row_query(ExpenseLine, line_id, for_update=for_update)
     return rows[0] if rows else None
+
+
+async def owner_holds_receipt(row: dict[str, Any], sha256: str) -> bool:
+    """Whether a receipt attached to the line ``row`` counts: its owner uploaded it themselves
+    (``sync.blobs.holds_blob``). Until then the line shows no image, gets no reading, grants
+    no download and cannot be submitted: knowing a colleague's receipt hash opens nothing."""
+    return await holds_blob(as_uuid(row["organisation"]), sha256, as_uuid(row["owner"]))
 
 
 def expense_line_to_wire(row: dict[str, Any]) -> dict[str, Any]:

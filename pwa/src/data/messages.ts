@@ -51,6 +51,14 @@ const CODES: Record<string, LocalizedText> = {
     fr: "Un justificatif n'est pas encore envoyé ; nouvel essai automatique.",
     en: 'A receipt is not uploaded yet; retrying automatically.',
   },
+  CLAIM_NOT_YOURS: {
+    fr: "Une dépense ne peut rejoindre qu'une de vos propres notes de frais.",
+    en: 'An expense line can only join one of your own expense claims.',
+  },
+  INVOICE_NOT_OF_ORDER: {
+    fr: 'Cette facture ne se rapporte pas à ce bon de commande.',
+    en: 'This invoice is not for this purchase order.',
+  },
   SCHEMA_TOO_OLD: {
     fr: 'Votre application est trop ancienne : mettez-la à jour.',
     en: 'Your app is too old: update it.',

@@ -117,3 +117,35 @@ async def test_certifying_an_order_moves_only_that_orders_invoice(client: Any) -
                              headers=org.people["back_office"].headers)
     assert order.json()["certified_cents"] == 0
     assert other_order != order_id
+
+
+async def test_write_routes_treat_someone_elses_document_as_missing(client: Any) -> None:
+    """The REST writes beside the intents: a colleague's upload cannot be continued, another
+    manager's delegation cannot be revoked (and neither changes)."""
+    from datetime import UTC, datetime, timedelta
+
+    org = await make_org()
+    owner, colleague = org.people["agent_a"], org.people["agent_b"]
+    data = b"half a receipt " + org.id.bytes
+    started = await client.post("/sync/v1/blobs", headers=owner.headers, json={
+        "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)})
+    upload_id = started.json()["upload_id"]
+    chunk = await client.patch(
+        f"/sync/v1/blobs/uploads/{upload_id}", content=data,
+        headers={**colleague.headers, "Upload-Offset": "0",
+                 "Upload-Chunk-SHA256": hashlib.sha256(data).hexdigest()})
+    assert (chunk.status_code, chunk.json()["code"]) == (404, "BLOB_NOT_FOUND")
+    status = await client.get(f"/sync/v1/blobs/uploads/{upload_id}", headers=owner.headers)
+    assert (status.json()["offset"], status.json()["complete"]) == (0, False)
+
+    now = datetime.now(UTC)
+    given = await client.post("/api/v1/me/delegations", headers=org.people["manager_a"].headers,
+                              json={"delegate_id": str(org.people["agent_a2"].user_id),
+                                    "starts_at": now.isoformat(),
+                                    "ends_at": (now + timedelta(days=2)).isoformat()})
+    assert given.status_code in (200, 201), given.text
+    revoked = await client.delete(f"/api/v1/me/delegations/{given.json()['id']}",
+                                  headers=org.people["manager_b"].headers)
+    assert revoked.status_code == 404
+    listed = await client.get("/api/v1/me/delegations", headers=org.people["manager_a"].headers)
+    assert [d["active"] for d in listed.json() if d["id"] == given.json()["id"]] == [True]
