@@ -23,6 +23,7 @@ from backend.expenses.readings import (
     AppliedLine,
     fill_line,
     lines_with_receipt,
+    owner_lines_listing_receipt,
     store_reading,
     stored_reading,
 )
@@ -85,7 +86,7 @@ async def receipt_completed(organisation_id: UUID, sha256: str, size: int, conte
 async def receipt_held(organisation_id: UUID, sha256: str, holder_id: UUID) -> None:
     """Someone finished uploading a receipt: the lines they attached it to (offline, before
     the upload) now reference it, and a reading already made fills them."""
-    lines = await lines_with_receipt(organisation_id, sha256, owner=holder_id)
+    lines = await owner_lines_listing_receipt(organisation_id, sha256, holder_id)
     for line_id in lines:
         await reference_blob(organisation_id, sha256, ENTITY, line_id)
     reading = await stored_reading(organisation_id, sha256) if lines else None

@@ -19,7 +19,6 @@ import msgspec
 from backend.coerce import as_uuid, json_value
 from backend.expenses.services import ENTITY
 from backend.expenses.tables import ExpenseLine, OcrApplication, ReceiptReading
-from backend.queries import all_of
 from ocr.draft_fill import application_key, draft_changes
 from ocr.schemas import Check, OcrFields
 from ocr.schemas import ReceiptReading as Reading
@@ -31,6 +30,7 @@ __all__ = (
     "fill_line",
     "lines_with_receipt",
     "ocr_summary",
+    "owner_lines_listing_receipt",
     "store_reading",
     "stored_reading",
 )
@@ -87,19 +87,26 @@ async def store_reading(organisation_id: UUID, sha256: str, reading: Reading) ->
     )).on_conflict(action="DO NOTHING")
 
 
-async def lines_with_receipt(organisation_id: UUID, sha256: str, *,
-                             owner: UUID | None = None) -> list[UUID]:
-    """Ids of the live lines of the organisation (of ``owner`` only, when given) whose receipts
-    include ``sha256`` (attaching a receipt records the reference: :func:`sync.reference_blob`)."""
+async def lines_with_receipt(organisation_id: UUID, sha256: str) -> list[UUID]:
+    """Ids of the live lines of the organisation that reference ``sha256`` (a line references
+    a receipt once its owner uploaded it: :func:`sync.reference_blob`)."""
     ids = [UUID(row_id) for row_id in await referencing_rows(organisation_id, sha256, ENTITY)]
     if not ids:
         return []
-    where = [ExpenseLine.organisation == organisation_id, ExpenseLine.deleted_at.is_null(),
-             ExpenseLine.id.is_in(ids)]
-    if owner is not None:
-        where.append(ExpenseLine.owner == owner)
-    rows = await ExpenseLine.select(ExpenseLine.id).where(all_of(where))
+    rows = await ExpenseLine.select(ExpenseLine.id).where(
+        ExpenseLine.organisation == organisation_id, ExpenseLine.deleted_at.is_null(),
+        ExpenseLine.id.is_in(ids))
     return [as_uuid(r["id"]) for r in rows]
+
+
+async def owner_lines_listing_receipt(organisation_id: UUID, sha256: str,
+                                      owner: UUID) -> list[UUID]:
+    """Ids of ``owner``'s live lines whose receipts list ``sha256``, referenced or not yet
+    (attached offline before the upload finished): a scan of one person's lines only."""
+    rows = await ExpenseLine.select(ExpenseLine.id, ExpenseLine.receipts).where(
+        ExpenseLine.organisation == organisation_id, ExpenseLine.owner == owner,
+        ExpenseLine.deleted_at.is_null())
+    return [as_uuid(r["id"]) for r in rows if sha256 in (json_value(r["receipts"]) or [])]
 
 
 def ocr_summary(reading: Reading, sha256: str, filled: dict[str, Any]) -> dict[str, Any]:
