@@ -35,6 +35,7 @@ from notifications.webpush import InvalidSubscriptionKeysError, check_subscripti
 
 __all__ = (
     "Recipient",
+    "forget_device_subscriptions",
     "get_preferences",
     "inbox_page",
     "mark_all_read",
@@ -135,10 +136,17 @@ async def register_subscription(
     }
     created = False
     existing = (
-        await PushSubscription.select(PushSubscription.id, PushSubscription.created_at)
+        await PushSubscription.select(
+            PushSubscription.id, PushSubscription.user, PushSubscription.created_at
+        )
         .where(PushSubscription.endpoint == data.endpoint)
         .first()
     )
+    if existing is not None and str(existing["user"]) != str(actor.user_id):
+        # The phone changed hands: what was queued for the previous person stays theirs (their
+        # inbox, their other devices); this browser starts afresh under a new subscription id.
+        await _forget_subscriptions([existing["id"]])
+        existing = None
     if existing is None:
         row = PushSubscription(
             id=uuid.uuid4(),
@@ -162,7 +170,9 @@ async def register_subscription(
             .first()
         )
         assert existing is not None
-    await PushSubscription.update(values).where(PushSubscription.id == existing["id"])
+    await PushSubscription.update(values).where(
+        (PushSubscription.id == existing["id"]) & (PushSubscription.user == actor.user_id)
+    )
     return SubscriptionOut(
         id=existing["id"],
         endpoint=data.endpoint,
@@ -174,13 +184,35 @@ async def register_subscription(
 
 async def remove_subscription(actor: Actor, endpoint: str) -> None:
     """Forget the device's subscription (the user turned notifications off)."""
-    deleted = (
-        await PushSubscription.delete()
-        .where((PushSubscription.endpoint == endpoint) & (PushSubscription.user == actor.user_id))
-        .returning(PushSubscription.id)
+    found = await PushSubscription.select(PushSubscription.id).where(
+        (PushSubscription.endpoint == endpoint) & (PushSubscription.user == actor.user_id)
     )
-    if not deleted:
+    if not found or not await _forget_subscriptions([r["id"] for r in found]):
         raise DomainError("PUSH_SUBSCRIPTION_NOT_FOUND")
+
+
+async def forget_device_subscriptions(device_id: UUID) -> int:
+    """A device signed out (logout, revoked from the device list, refresh-token reuse, PIN
+    failures, its person deactivated): its subscriptions are deleted and what was waiting for
+    them is withdrawn, so the phone gets nothing more for that session. Returns the count."""
+    found = await PushSubscription.select(PushSubscription.id).where(
+        PushSubscription.device == device_id
+    )
+    return await _forget_subscriptions([r["id"] for r in found]) if found else 0
+
+
+async def _forget_subscriptions(ids: list[Any]) -> int:
+    """Withdraw the messages waiting for these subscriptions, then delete them."""
+    await PushOutbox.update(
+        {PushOutbox.state: "withdrawn", PushOutbox.sent_at: datetime.now(UTC)}
+    ).where(
+        PushOutbox.subscription.is_in(ids)
+        & PushOutbox.state.is_in(["pending", "sending", "digest"])
+    )
+    deleted = await PushSubscription.delete().where(PushSubscription.id.is_in(ids)).returning(
+        PushSubscription.id
+    )
+    return len(deleted)
 
 
 # --- preferences --------------------------------------------------------------------------
