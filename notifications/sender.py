@@ -28,7 +28,12 @@ from notifications import messages, payload
 from notifications.outcomes import Outcome, classify
 from notifications.presence import Presence, get_presence
 from notifications.tables import PushOutbox, PushSubscription
-from notifications.transport import PushTransport, TransportError, get_transport
+from notifications.transport import (
+    EndpointRefusedError,
+    PushTransport,
+    TransportError,
+    get_transport,
+)
 from notifications.webpush import VapidSigner, b64url_decode, encrypt
 
 __all__ = ("DeliveryReport", "PushSender")
@@ -71,6 +76,7 @@ class _Item:
     status: int | None = None
     retry_after: str | None = None
     error: str = ""
+    refused: str = ""  # the endpoint policy's reason, when it refused the endpoint
     outcome: Outcome | None = field(default=None)
 
 
@@ -263,7 +269,11 @@ class PushSender:
         # At most one row per device and Topic here (see _OLDEST_OF_ITS_TOPIC): all at once.
         await asyncio.gather(*(self._post(item) for item in items))
         for item in items:
-            item.outcome = classify(item.status, item.retry_after, int(item.row["attempts"]), now)
+            item.outcome = (
+                Outcome("gone", reason=f"endpoint refused ({item.refused})")
+                if item.refused
+                else classify(item.status, item.retry_after, int(item.row["attempts"]), now)
+            )
         await self._record(items, now, report)
         return report
 
@@ -292,6 +302,16 @@ class PushSender:
         async with self._semaphore:
             try:
                 response = await self.transport.post(item.endpoint, item.body, headers)
+            except EndpointRefusedError as exc:
+                # Not a push service we may post to (allow-list changed, or its name now
+                # resolves to a private address): never sent, the subscription is dropped.
+                item.refused, item.error = exc.reason, str(exc)[:200]
+                alert_log.error(
+                    "push endpoint refused at send time",
+                    extra={"reason": exc.reason, "endpoint_origin": item.endpoint.split("/")[2]
+                           if item.endpoint.count("/") >= 2 else "", "detail": str(exc)[:200]},
+                )
+                return
             except TransportError as exc:
                 item.error = str(exc)[:200]
                 return

@@ -7,7 +7,6 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any, cast
-from urllib.parse import urlsplit
 from uuid import UUID
 
 import msgspec
@@ -17,8 +16,14 @@ from piccolo.query.functions.aggregate import Count
 from backend.accounts.actor import Actor
 from backend.accounts.tables import User
 from backend.errors import DomainError, Problem, register_codes
+from backend.ratelimit import get_store
 from backend.settings import get_settings
 from notifications import messages, payload, policy
+from notifications.endpoints import (
+    EndpointRefusedError,
+    EndpointUnresolvedError,
+    current_policy,
+)
 from notifications.events import EVENT_TYPES, traits_of
 from notifications.schemas import (
     DocumentRef,
@@ -35,6 +40,7 @@ from notifications.webpush import InvalidSubscriptionKeysError, check_subscripti
 
 __all__ = (
     "Recipient",
+    "allow_test_push",
     "forget_device_subscriptions",
     "get_preferences",
     "inbox_page",
@@ -52,8 +58,27 @@ register_codes(
     {
         "PUSH_ENDPOINT_REFUSED": Problem(
             400,
-            "Adresse de notification refusée (https requis).",
-            "Push endpoint refused (https required).",
+            "Adresse de notification refusée : seuls les services de notification des "
+            "navigateurs sont acceptés (https, adresse publique).",
+            "Push endpoint refused: only the browsers' push services are accepted (https, "
+            "public address).",
+        ),
+        "PUSH_ENDPOINT_UNRESOLVED": Problem(
+            503,
+            "Le service de notification est injoignable pour l'instant ; réessayez plus tard.",
+            "The push service cannot be reached right now; try again later.",
+        ),
+        "PUSH_SUBSCRIPTIONS_LIMIT": Problem(
+            409,
+            "Trop d'appareils reçoivent vos notifications : désactivez-les sur un appareil "
+            "que vous n'utilisez plus (ou déconnectez-le).",
+            "Too many devices receive your notifications: turn them off on a device you no "
+            "longer use (or sign it out).",
+        ),
+        "PUSH_TEST_RATE_LIMITED": Problem(
+            429,
+            "Trop de notifications de test ; réessayez dans quelques minutes.",
+            "Too many test notifications; try again in a few minutes.",
         ),
         "PUSH_KEYS_INVALID": Problem(
             400,
@@ -77,7 +102,7 @@ register_codes(
 )
 
 _json = msgspec.json.Encoder()
-_LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+TEST_PUSH_WINDOW_SECONDS = 10 * 60
 
 
 def _utc(value: Any) -> datetime:
@@ -94,18 +119,45 @@ def _by_name(values: dict[Column | str, Any]) -> dict[str, Any]:
 # --- subscriptions ------------------------------------------------------------------------
 
 
-def _check_endpoint(endpoint: str) -> None:
-    """Only https push services; plain http to loopback outside production (the local fake)."""
-    parts = urlsplit(endpoint)
-    if parts.scheme == "https" and parts.hostname:
+async def _check_endpoint(endpoint: str) -> None:
+    """Known push services at public addresses only (:mod:`notifications.endpoints`)."""
+    try:
+        await current_policy().check(endpoint)
+    except EndpointRefusedError as exc:
+        raise DomainError(
+            "PUSH_ENDPOINT_REFUSED", {"reason": exc.reason, "endpoint": endpoint[:200]}
+        ) from exc
+    except EndpointUnresolvedError as exc:
+        raise DomainError(
+            "PUSH_ENDPOINT_UNRESOLVED", {"endpoint": endpoint[:200]},
+            headers={"Retry-After": "60"},
+        ) from exc
+
+
+async def _within_cap(user_id: UUID, subscription_id: UUID) -> None:
+    """Refuse (and undo) a new subscription past the person's cap. Counted after the insert,
+    so two registrations at once cannot both slip under it."""
+    cap = get_settings().push_subscriptions_per_user
+    if await subscription_count(user_id) <= cap:
         return
-    if (
-        parts.scheme == "http"
-        and parts.hostname in _LOOPBACK
-        and get_settings().environment != "production"
-    ):
-        return
-    raise DomainError("PUSH_ENDPOINT_REFUSED", {"endpoint": endpoint[:200]})
+    await PushSubscription.delete().where(PushSubscription.id == subscription_id)
+    raise DomainError("PUSH_SUBSCRIPTIONS_LIMIT", {"limit": cap})
+
+
+async def allow_test_push(user_id: UUID) -> None:
+    """Allow a "send me a test" push ``push_tests_per_10min`` times per person in 10 minutes,
+    else PUSH_TEST_RATE_LIMITED: each goes to every device of the person, so it must not become
+    a way to make the server hammer push services."""
+    settings = get_settings()
+    window = await get_store(settings.redis_url).hit(
+        f"push:test:{user_id}", TEST_PUSH_WINDOW_SECONDS
+    )
+    if window.count > settings.push_tests_per_10min:
+        raise DomainError(
+            "PUSH_TEST_RATE_LIMITED",
+            {"limit": settings.push_tests_per_10min, "retry_after": window.retry_after},
+            headers={"Retry-After": str(window.retry_after)},
+        )
 
 
 async def register_subscription(
@@ -116,7 +168,7 @@ async def register_subscription(
     The app calls this at every start, so a browser that moved to another account or renewed
     its keys is brought up to date here.
     """
-    _check_endpoint(data.endpoint)
+    await _check_endpoint(data.endpoint)
     try:
         check_subscription_keys(data.keys.p256dh, data.keys.auth)
     except InvalidSubscriptionKeysError as exc:
@@ -161,6 +213,7 @@ async def register_subscription(
         )
         created = bool(inserted)
         if created:
+            await _within_cap(actor.user_id, row.id)
             return SubscriptionOut(
                 id=row.id, endpoint=data.endpoint, language=language, created_at=now, created=True
             )
