@@ -22,6 +22,7 @@ from typing import Any
 import msgspec
 from piccolo.columns.combination import WhereRaw
 from piccolo.engine.postgres import PostgresEngine
+from piccolo.querystring import QueryString
 
 from backend import metrics
 from notifications import messages, payload
@@ -118,33 +119,35 @@ _OLDEST_OF_ITS_TOPIC = WhereRaw(
 # not signed out (revoked, refresh window closed), and the person is still active. Checked in
 # the claim itself, so a phone that changed hands, signed out or was revoked from the device
 # list never receives what was queued, held for quiet hours, retried or folded for someone else.
-# Parameters of each: the clock, then True.
-_FOR_ITS_RECIPIENT = """EXISTS (
-    SELECT 1 FROM "push_subscription" AS "s"
-    JOIN "device" AS "d" ON "d"."id" = "s"."device"
-    JOIN "app_user" AS "u" ON "u"."id" = "s"."user"
-    WHERE "s"."id" = "push_outbox"."subscription" AND "s"."user" = "push_outbox"."user"
-      AND "d"."user" = "s"."user" AND "d"."revoked_at" IS NULL
-      AND "d"."refresh_expires_at" > {} AND "u"."is_active" = {})"""
+# "Signed in" is the rule of backend.accounts.device_check.device_is_active (not revoked, refresh
+# window open), in SQL so the claim can apply it to a batch; keep the two together.
 _SUBSCRIPTION_SIGNED_IN = """EXISTS (
     SELECT 1 FROM "device" AS "d" JOIN "app_user" AS "u" ON "u"."id" = "d"."user"
     WHERE "d"."id" = "push_subscription"."device" AND "d"."user" = "push_subscription"."user"
       AND "d"."revoked_at" IS NULL AND "d"."refresh_expires_at" > {} AND "u"."is_active" = {})"""
+_FOR_ITS_RECIPIENT = """EXISTS (SELECT 1 FROM "push_subscription"
+    WHERE "push_subscription"."id" = "push_outbox"."subscription"
+      AND "push_subscription"."user" = "push_outbox"."user" AND {})"""
 
 
-def _for_its_recipient(deliverable: bool = True) -> WhereRaw:
-    """Outbox rows whose recipient may (or, with False, may no longer) receive them there.
+def _signed_in() -> QueryString:
+    """The subscription (``push_subscription`` in scope) is on a device signed in as its owner.
 
     Sessions are real-world facts: they are checked against the clock, not against the
     ``now`` a delivery run is given (tests and the sweeper schedule with their own time).
     """
-    sql = _FOR_ITS_RECIPIENT if deliverable else "NOT " + _FOR_ITS_RECIPIENT
-    return WhereRaw(sql, datetime.now(UTC), True)
+    return QueryString(_SUBSCRIPTION_SIGNED_IN, datetime.now(UTC), True)
+
+
+def _for_its_recipient(deliverable: bool = True) -> WhereRaw:
+    """Outbox rows whose recipient may (or, with False, may no longer) receive them there."""
+    rule = QueryString(_FOR_ITS_RECIPIENT, _signed_in())
+    return WhereRaw("{}" if deliverable else "NOT {}", rule)
 
 
 def _subscription_signed_out() -> WhereRaw:
     """Subscriptions whose device is no longer signed in as their owner."""
-    return WhereRaw("NOT " + _SUBSCRIPTION_SIGNED_IN, datetime.now(UTC), True)
+    return WhereRaw("NOT {}", _signed_in())
 
 
 class PushSender:
