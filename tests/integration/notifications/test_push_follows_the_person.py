@@ -201,3 +201,22 @@ async def test_a_subscription_moved_to_someone_else_in_the_database_is_not_used_
     await deliver(NOON)
     assert push_service.messages(phone) == []
     assert await PushSubscription.count().where(PushSubscription.endpoint == phone.endpoint) == 1
+
+
+async def test_a_session_ended_for_a_replayed_refresh_token_drops_the_phones_subscription(
+    client, push_service: FakePushService
+) -> None:
+    """Refresh-token reuse revokes the device (someone copied its tokens): its pushes stop."""
+    org = await make_org()
+    agent = org.people["agent_b"]
+    response = await client.post("/api/v1/auth/login",
+                                 json={"email": agent.email, "password": PASSWORD})
+    session = response.json()
+    headers = {"Authorization": f"Bearer {session['access_token']}"}
+    phone = push_service.new_subscription()
+    assert (await client.post("/api/v1/push/subscriptions", json=phone.info,
+                              headers=headers)).status_code == 200
+    replay = await client.post("/api/v1/auth/refresh", json={
+        "device_id": session["device_id"], "refresh_token": "stolen-" + "x" * 40})
+    assert replay.json()["code"] == "REFRESH_REUSED"
+    assert await PushSubscription.count().where(PushSubscription.endpoint == phone.endpoint) == 0
