@@ -437,14 +437,23 @@ class PushSender:
         waiting = PushOutbox.state.is_in(["pending", "sending", "digest"]) & (
             PushOutbox.next_attempt_at <= now
         )
+
+        def unclaimed(condition: Any) -> Any:
+            # As in the claim: workers doing this at once take different rows, never wait on
+            # (or deadlock over) each other's locks.
+            rows = PushOutbox.select(PushOutbox.id).where(waiting & condition)
+            if isinstance(PushOutbox._meta.db, PostgresEngine):
+                rows = rows.lock_rows("UPDATE", skip_locked=True)
+            return waiting & condition & PushOutbox.id.is_in(rows)
+
         orphaned = (
             await PushOutbox.update({PushOutbox.state: "gone", PushOutbox.sent_at: now})
-            .where(waiting & PushOutbox.subscription.is_null())
+            .where(unclaimed(PushOutbox.subscription.is_null()))
             .returning(PushOutbox.id)
         )
         withdrawn = (
             await PushOutbox.update({PushOutbox.state: "withdrawn", PushOutbox.sent_at: now})
-            .where(waiting & _for_its_recipient(deliverable=False))
+            .where(unclaimed(_for_its_recipient(deliverable=False)))
             .returning(PushOutbox.subscription)
         )
         metrics.push_outcome("gone", len(orphaned))
