@@ -47,6 +47,13 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     integration_api_keys: str = ""
     vapid_subject: str = "mailto:ops@nomade.invalid"
     vapid_private_key_file: Path | None = None
+    # Push endpoints (notifications/endpoints.py): push services besides the browsers' own
+    # ("host[:port]", "*.domain", ":*" any port), non-public networks they may resolve to
+    # (CIDR), subscriptions a person may hold, and "send me a test" pushes per 10 minutes.
+    push_allowed_hosts: str = ""
+    push_allowed_networks: str = ""
+    push_subscriptions_per_user: int = 10
+    push_tests_per_10min: int = 3
     public_base_url: str = "http://127.0.0.1:8000"
     blob_max_bytes: int = 25 * 1024 * 1024
     blob_storage: Literal["filesystem", "s3"] = "filesystem"

@@ -136,7 +136,12 @@ export const newId = (): string => data.newId();
 export const signIn = (email: string, password: string) => attempt(() => data.login(email, password, deviceName()));
 export const savePin = (pin: string) => attempt(() => data.setPin(pin));
 export const unlockWithPin = (pin: string) => attempt(() => data.unlock(pin));
-export const signOut = async (): Promise<void> => { await attempt(() => data.logout()); };
+/** Signs out: this phone's push subscription goes first (nothing more for this person reaches
+ * it, even if the sign-out cannot reach the server now), then the session. */
+export const signOut = async (): Promise<void> => {
+  await forgetPush();
+  await attempt(() => data.logout());
+};
 export const revokeDevice = (id: string) => attempt(() => data.revokeDevice(id));
 
 export async function devices(): Promise<{ ok: true; value: Device[] } | { ok: false; problem: ApiProblem }> {
@@ -313,6 +318,20 @@ async function registerPush(lang: "fr" | "en"): Promise<void> {
   }
   subscription ??= await registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: key });
   await data.notifications().subscribe(subscription.toJSON() as Parameters<Notifications["subscribe"]>[0], lang);
+}
+
+/** Removes this phone's push subscription from the browser (best effort): the push service
+ * then refuses whatever is still sent to it, and the next person to sign in subscribes afresh.
+ * The server drops its copy when the session ends. */
+async function forgetPush(): Promise<void> {
+  if (demoRows || typeof navigator === "undefined" || !("serviceWorker" in navigator)) return;
+  try {
+    const registration = await navigator.serviceWorker.getRegistration();
+    const subscription = await registration?.pushManager.getSubscription();
+    await subscription?.unsubscribe();
+  } catch {
+    // No push service here or already gone: the server side is dropped with the session.
+  }
 }
 
 /** At app start: keeps the push subscription registered (best effort, silent offline). */
