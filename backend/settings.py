@@ -42,8 +42,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     refresh_token_days: int = 30
     login_attempts_per_15min: int = 10
     pin_attempts_per_15min: int = 10
-    # Behind a reverse proxy that sets X-Forwarded-For: count attempts per its last address.
-    trust_forwarded_for: bool = False
+    # X-Forwarded-For is believed only from these proxies (comma-separated addresses or
+    # networks; empty: never). Loopback by default: the shipped nginx runs beside the app.
+    trusted_proxies: str = "127.0.0.1/32,::1/128"
+    # false: ignore X-Forwarded-For whoever sends it (the app faces phones directly).
+    trust_forwarded_for: bool = True
     integration_api_keys: str = ""
     vapid_subject: str = "mailto:ops@nomade.invalid"
     vapid_private_key_file: Path | None = None
