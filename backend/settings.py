@@ -69,6 +69,13 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     job_concurrency: int = 4
     ocr_job_concurrency: int = 2
     pwa_dist: Path = Path("pwa/dist")
+    # Live-event streams (SSE) one process holds for one user, and in all.
+    live_streams_per_user: int = 8
+    live_streams_per_process: int = 1000
+    # Receipt renditions (thumbnails): each in a separate process, killed past this time;
+    # a request waits this long for a free rendering process, then gets 503 + Retry-After.
+    rendition_time_limit_seconds: float = 20.0
+    rendition_wait_seconds: float = 5.0
 
     @property
     def is_development(self) -> bool:
