@@ -42,8 +42,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     refresh_token_days: int = 30
     login_attempts_per_15min: int = 10
     pin_attempts_per_15min: int = 10
-    # Behind a reverse proxy that sets X-Forwarded-For: count attempts per its last address.
-    trust_forwarded_for: bool = False
+    # X-Forwarded-For is believed only from these proxies (comma-separated addresses or
+    # networks; empty: never). Loopback by default: the shipped nginx runs beside the app.
+    trusted_proxies: str = "127.0.0.1/32,::1/128"
+    # false: ignore X-Forwarded-For whoever sends it (the app faces phones directly).
+    trust_forwarded_for: bool = True
     integration_api_keys: str = ""
     vapid_subject: str = "mailto:ops@nomade.invalid"
     vapid_private_key_file: Path | None = None
@@ -76,6 +79,13 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     job_concurrency: int = 4
     ocr_job_concurrency: int = 2
     pwa_dist: Path = Path("pwa/dist")
+    # Live-event streams (SSE) one process holds for one user, and in all.
+    live_streams_per_user: int = 8
+    live_streams_per_process: int = 1000
+    # Receipt renditions (thumbnails): each in a separate process, killed past this time;
+    # a request waits this long for a free rendering process, then gets 503 + Retry-After.
+    rendition_time_limit_seconds: float = 20.0
+    rendition_wait_seconds: float = 5.0
 
     @property
     def is_development(self) -> bool:
