@@ -23,8 +23,8 @@ from sync.blob_hooks import registered_hooks
 from sync.controllers import sync_route_handlers
 from sync.registry import entities, mutations
 
-__all__ = ("JOB_MODULES", "PERIODIC_JOBS", "REGISTERING_MODULES", "SEEDERS", "SYNC_MODULES",
-           "Registries", "bootstrap", "route_handlers")
+__all__ = ("HOOK_MODULES", "JOB_MODULES", "PERIODIC_JOBS", "SEEDERS", "SYNC_MODULES",
+           "Registries", "bootstrap", "registering_modules", "route_handlers")
 
 # Modules that declare jobs with backend.jobs.job; imported by the app and by `nomade worker`.
 JOB_MODULES: tuple[str, ...] = ("sync.jobs", "notifications.jobs", "backend.expenses.ocr_flow")
@@ -38,12 +38,9 @@ PERIODIC_JOBS: tuple[tuple[str, float], ...] = (
 # Modules that register sync intents and synced entities (``sync.mutation``/``synced_entity``).
 SYNC_MODULES: tuple[str, ...] = ("backend.expenses.mutations", *WORKFLOW_SYNC_MODULES)
 
-# Every module that declares something a registry holds: intents and synced entities, audited
-# documents and organisation scopes (SYNC_MODULES), jobs (JOB_MODULES), blob hooks (the OCR
-# reading on upload, receipt thumbnails removed with their blob). One list for every process.
-REGISTERING_MODULES: tuple[str, ...] = (
-    *SYNC_MODULES, *JOB_MODULES, "backend.expenses.receipt_images",
-)
+# Modules that register blob hooks only (receipt thumbnails removed with their blob); the OCR
+# reading on upload is registered by a job module.
+HOOK_MODULES: tuple[str, ...] = ("backend.expenses.receipt_images",)
 
 # Modules with `async def seed(ctx: backend.seed.SeedContext) -> None`, run in this order by
 # `nomade seed-demo` after the demo organisation and its people exist. Each must be idempotent.
@@ -91,10 +88,17 @@ class Registries:
         )
 
 
+def registering_modules() -> tuple[str, ...]:
+    """Every module that declares something a registry holds: intents, synced entities, audited
+    documents and organisation scopes (SYNC_MODULES), jobs (JOB_MODULES), blob hooks
+    (HOOK_MODULES). Read when called: a test may add a job module of its own."""
+    return (*SYNC_MODULES, *JOB_MODULES, *HOOK_MODULES)
+
+
 def bootstrap() -> Registries:
     """Build every registry, the same in every process: ``create_app()``, ``nomade worker`` and
     ``nomade seed-demo`` call this first (idempotent). A worker that loaded jobs only failed
     its OCR jobs on the synced entity they update (``KeyError: 'expense_line'``)."""
-    for module in REGISTERING_MODULES:
+    for module in registering_modules():
         importlib.import_module(module)
     return Registries.current()

@@ -15,7 +15,7 @@ from litestar.types import ControllerRouterHandler
 from backend.errors import DomainError
 from backend.settings import Settings
 
-__all__ = ("SKIP_COMPRESSION", "preferred_encoding", "static_handlers")
+__all__ = ("SKIP_COMPRESSION", "encoded_copy", "preferred_encoding", "static_handlers")
 
 # Route option that keeps the app's on-the-fly compression away (these files come compressed).
 SKIP_COMPRESSION = "skip_compression"
@@ -61,11 +61,14 @@ def preferred_encoding(accept_encoding: str, available: tuple[str, ...]) -> str 
     return None
 
 
-def _encoded(candidate: Path, accept_encoding: str) -> tuple[Path, dict[str, str]]:
-    """The file to send for ``candidate`` and the headers that say how it is encoded."""
+def encoded_copy(candidate: Path, accept_encoding: str) -> tuple[Path, dict[str, str]]:
+    """The file to send for ``candidate`` and the headers that say how it is encoded. A copy
+    older than its file is stale (the file was replaced after the build): not sent."""
     copies = {encoding: candidate.with_name(candidate.name + suffix)
               for encoding, suffix in _ENCODINGS}
-    present = tuple(encoding for encoding, path in copies.items() if path.is_file())
+    written = candidate.stat().st_mtime
+    present = tuple(encoding for encoding, path in copies.items()
+                    if path.is_file() and path.stat().st_mtime >= written)
     if not present:
         return candidate, {}
     vary = {"Vary": "Accept-Encoding"}
@@ -88,7 +91,7 @@ def static_handlers(settings: Settings) -> list[ControllerRouterHandler]:
             headers = _IMMUTABLE if relative.startswith("assets/") else dict(_NO_CACHE)
             if candidate.name in ("sw.js", "service-worker.js"):
                 headers = {**_NO_CACHE, "Service-Worker-Allowed": "/"}
-            sent, encoding = _encoded(candidate, accept_encoding)
+            sent, encoding = encoded_copy(candidate, accept_encoding)
             return File(
                 sent,
                 filename=candidate.name,
@@ -101,7 +104,7 @@ def static_handlers(settings: Settings) -> list[ControllerRouterHandler]:
             raise DomainError("NOT_FOUND")
         index = dist / "index.html"
         if index.is_file():  # client-side routes get the app shell
-            sent, encoding = _encoded(index, accept_encoding)
+            sent, encoding = encoded_copy(index, accept_encoding)
             return File(
                 sent,
                 filename=index.name,

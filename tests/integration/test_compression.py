@@ -4,6 +4,7 @@ for nothing; never the live pokes."""
 
 from __future__ import annotations
 
+import os
 import re
 import uuid
 from pathlib import Path
@@ -13,7 +14,7 @@ import httpx
 import pytest
 
 from backend.settings import get_settings
-from backend.static import preferred_encoding
+from backend.static import encoded_copy, preferred_encoding
 from tests.factories import make_org
 from tests.integration.sync.helpers import line_args
 from tests.integration.sync.servers import running_servers
@@ -131,3 +132,17 @@ def test_accept_encoding_is_read_with_its_weights() -> None:
     assert preferred_encoding("*;q=0", both) is None
     assert preferred_encoding("", both) is None
     assert preferred_encoding("identity", both) is None
+
+
+def test_a_copy_older_than_its_file_is_not_sent(tmp_path: Path) -> None:
+    """A file replaced after the build (a hot fix, a test's new service worker) must not go
+    out as the old compressed copy."""
+    script = tmp_path / "sw.js"
+    script.write_text("old")
+    (tmp_path / "sw.js.br").write_bytes(b"old, compressed")
+    (tmp_path / "sw.js.gz").write_bytes(b"old, gzipped")
+    assert encoded_copy(script, "br, gzip")[1]["Content-Encoding"] == "br"
+    script.write_text("new")
+    later = script.stat().st_mtime + 5
+    os.utime(script, (later, later))
+    assert encoded_copy(script, "br, gzip") == (script, {})  # the new file, as it is

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from backend.ports import PortTaken, check_port_free
+
 ROOT = Path(__file__).resolve().parents[3]
 
 
@@ -45,3 +47,22 @@ def test_worker_refuses_a_taken_metrics_port(held_port: int) -> None:
                                   "NOMADE_WORKER_METRICS_PORT": str(held_port)})
     assert done.returncode != 0
     assert f"port {held_port} on 127.0.0.1 is already in use" in done.stderr
+
+
+def test_a_port_just_freed_by_a_stopped_server_is_not_refused() -> None:
+    """A restart on the same port: the old server's closed connections linger in TIME_WAIT."""
+    with socket.socket() as old:
+        old.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        old.bind(("127.0.0.1", 0))
+        old.listen()
+        port = int(old.getsockname()[1])
+        with socket.create_connection(("127.0.0.1", port)) as phone:
+            served, _ = old.accept()
+            served.close()  # the server closes first: its side waits in TIME_WAIT
+            phone.recv(1)
+    with pytest.raises(PortTaken), socket.socket() as new:  # a listening server is refused...
+        new.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        new.bind(("127.0.0.1", port))
+        new.listen()
+        check_port_free("nomade serve", "127.0.0.1", port)
+    check_port_free("nomade serve", "127.0.0.1", port)  # ...its closed connections are not

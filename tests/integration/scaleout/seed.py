@@ -12,8 +12,11 @@ import sys
 
 
 async def seed(count: int) -> list[dict[str, object]]:
+    import uuid
+
     from piccolo.engine import engine_finder
 
+    from backend.invoices.integration_keys import create_key
     from tests.factories import make_org
 
     engine = engine_finder()
@@ -23,8 +26,12 @@ async def seed(count: int) -> list[dict[str, object]]:
     try:
         for _ in range(count):
             org = await make_org()
+            key = f"key-{uuid.uuid4().hex}"  # the financial system's integration API key
+            await create_key(org.id, key, name="scaleout")
             orgs.append({
                 "id": str(org.id),
+                "supplier_siret": org.supplier_siret,
+                "integration_key": key,
                 "people": {key: {"headers": p.headers, "user_id": str(p.user_id), "role": p.role}
                            for key, p in org.people.items()},
             })
