@@ -130,6 +130,7 @@ export function AdminUnits() {
         {units && withDepth(units).map(({ unit, depth }) => (
           <li key={unit.id} class="card" style={`margin-left:${Math.min(depth, 4) * 12}px`}>
             <h2>{unit.name} {unit.code_service && <span class="muted">({unit.code_service})</span>}</h2>
+            {unit.parent_id && <p class="muted">{t("admin.units.under", { name: units.find((u) => u.id === unit.parent_id)?.name ?? "" })}</p>}
             <p class="muted">{unit.managers.length
               ? t("admin.units.managersList", { names: unit.managers.map((m) => m.full_name).join(", ") })
               : t("admin.units.noManager")}</p>
@@ -176,6 +177,8 @@ function PersonCard({ person, units, onChanged, onProblem }: {
       </div>
       <p class="muted">{person.email} · {roleLabel(person.role)} · {unitName}</p>
       {person.is_active && (
+        <details class="manage">
+        <summary>{t("admin.people.manage", { name: person.full_name })}</summary>
         <form onSubmit={async (e) => {
           e.preventDefault();
           const patch: { role?: StaffRole; unit_id?: string } = {};
@@ -216,6 +219,7 @@ function PersonCard({ person, units, onChanged, onProblem }: {
             </div>
           </fieldset>
         </form>
+        </details>
       )}
       {invitation && (
         <p role="status">{t("admin.people.inviteFor", { name: person.full_name })}{" "}
