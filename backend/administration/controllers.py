@@ -9,11 +9,11 @@ from uuid import UUID
 from litestar import Controller, Request, delete, get, patch, post
 from litestar.datastructures import State
 
-from backend.accounts.controllers import PUBLIC, _errors
+from backend.accounts.controllers import PUBLIC, _errors, client_address
 from backend.accounts.guards import current_actor, requires_role
 from backend.accounts.schemas import DelegationOut
 from backend.administration import importing, keys, organisation, people, rules, suppliers
-from backend.administration.common import organisation_of
+from backend.administration.common import count_public_request, organisation_of
 from backend.administration.schemas import (
     AdminDelegationIn,
     ImportReport,
@@ -240,12 +240,15 @@ class OnboardingController(Controller):
 
     @post("/supplier-registrations", operation_id="requestSupplierRegistration", opt=PUBLIC,
           status_code=201, responses=_errors(409, 429))
-    async def request_registration(self, data: RegistrationIn) -> RegistrationOut:
+    async def request_registration(self, data: RegistrationIn,
+                                   request: AnyRequest) -> RegistrationOut:
         """A supplier asks for an account with its SIRET; an admin approves it."""
+        await count_public_request("registration", client_address(request))
         return await suppliers.request_registration(data=data)
 
     @post("/invitations/accept", operation_id="acceptInvitation", opt=PUBLIC, status_code=204,
-          responses=_errors())
-    async def accept_invitation(self, data: InvitationAcceptIn) -> None:
+          responses=_errors(429))
+    async def accept_invitation(self, data: InvitationAcceptIn, request: AnyRequest) -> None:
         """Choose one's password with an invitation link's token."""
+        await count_public_request("invitation", client_address(request))
         await people.accept_invitation(token=data.token, password=data.password)

@@ -11,6 +11,7 @@ import { clearReceiptCache, keepUploadedPhoto, receiptImage, type ReceiptRenditi
 import { makeCommands, type Commands } from './commands';
 import { Http } from './http';
 import { Notifications } from './notifications';
+import { Administration } from './admin';
 import { findMutator, replay } from './mutators';
 import {
   dismissProblem as dismissStoredProblem,
@@ -182,6 +183,7 @@ export class DataLayer {
   private syncHandle: SyncLoop | null = null;
   private uploader: BlobUploader | null = null;
   private notificationsHandle: Notifications | null = null;
+  private administrationHandle: Administration | null = null;
   private commandsCache: Commands | null = null;
   private channel: ChannelLike | null = null;
   private events: EventSourceLike | null = null;
@@ -209,6 +211,12 @@ export class DataLayer {
   get notifications(): Notifications {
     if (this.notificationsHandle === null) throw new Error('DataLayer not started');
     return this.notificationsHandle;
+  }
+
+  /** The organisation's administration (role admin; REST, online only). */
+  get administration(): Administration {
+    if (this.administrationHandle === null) throw new Error('DataLayer not started');
+    return this.administrationHandle;
   }
 
   /** Typed intent builders bound to this layer (index.ts exports the app's as `commands`). */
@@ -271,6 +279,11 @@ export class DataLayer {
       return userId;
     });
     const notifications = this.notificationsHandle;
+    this.administrationHandle = new Administration(auth, () => {
+      const userId = auth.currentUserId();
+      if (userId === null) throw new NotSignedInError();
+      return userId;
+    });
     const environment = options.environment === undefined ? browserEnvironment() : options.environment;
     this.syncHandle = new SyncLoop({
       db,

@@ -245,3 +245,40 @@ async def test_rule_set_versions_never_rewrite_the_past(client: httpx.AsyncClien
     assert rule_set_at(stored, from_date).meal_cap_cents == 2500  # type: ignore[union-attr]
     again = await client.post(f"{API}/rule-sets", json=new, headers=headers)
     assert again.status_code == 409 and _code(again) == "RULE_SET_NAME_TAKEN"
+
+
+async def test_supplier_registration_refusals(app: Any, client: httpx.AsyncClient,
+                                              unique: str) -> None:
+    import random
+
+    address = f"10.9.{random.randint(0, 255)}.{random.randint(1, 254)}"
+    transport = httpx.ASGITransport(app=app, client=(address, 40123))
+    org = await make_org()
+    headers = org.people["admin"].headers
+    number = siret()
+    body = {"siret": number, "company_name": "Menuiserie Martin", "full_name": "Luc Martin",
+            "email": f"luc-{unique}@menuiserie.fr", "password": "menuiserie-2026"}
+    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1:8000") as anon:
+        first = await anon.post("/api/v1/onboarding/supplier-registrations", json=body)
+        assert first.status_code == 201 and first.json()["company_known"] is False
+        twice = await anon.post("/api/v1/onboarding/supplier-registrations", json=body)
+        assert twice.status_code == 409 and _code(twice) == "EMAIL_TAKEN"
+        short = await anon.post("/api/v1/onboarding/supplier-registrations",
+                                json={**body, "email": f"x-{unique}@m.fr", "password": "court"})
+        assert short.status_code == 400 and _code(short) == "PASSWORD_TOO_SHORT"
+        refused = await client.post(
+            f"{API}/supplier-registrations/{first.json()['id']}/refuse", headers=headers)
+        assert refused.status_code == 200 and refused.json()["status"] == "refused"
+        late = await client.post(
+            f"{API}/supplier-registrations/{first.json()['id']}/approve", headers=headers)
+        assert late.status_code == 409 and _code(late) == "REGISTRATION_DECIDED"
+        assert (await anon.post("/api/v1/auth/login", json={
+            "email": body["email"], "password": body["password"]})).status_code == 401
+        # A burst from one address is slowed down.
+        answers = [(await anon.post("/api/v1/onboarding/supplier-registrations",
+                                    json={**body, "siret": "1"})).status_code
+                   for _ in range(12)]
+        assert answers[0] == 400 and answers[-1] == 429
+    forbidden = await client.get(f"{API}/supplier-registrations",
+                                 headers=org.people["supplier"].headers)
+    assert forbidden.status_code == 403
