@@ -156,3 +156,13 @@ def test_sums_that_miss_by_more_than_the_tourist_tax_still_fail() -> None:
                                .replace("CB  195,00", "CB  198,00")))
     by_name = {c.name: c.ok for c in run_checks(ex)}
     assert by_name["vat_rows_sum_to_total"] is False
+
+
+def test_the_review_notification_names_the_failed_check() -> None:
+    from notifications.messages import render
+
+    data = {"merchant": "HÔTEL DU CENTRE", "review_fr": describe(["OCR_REVIEW_SUM"], "fr")[0],
+            "review_en": describe(["OCR_REVIEW_SUM"], "en")[0]}
+    assert render("ocr_needs_review", data, "fr").body.startswith("Les montants")
+    assert render("ocr_needs_review", data, "en").body.startswith("The amounts")
+    assert "certitude" in render("ocr_needs_review", {"merchant": "X"}, "fr").body
