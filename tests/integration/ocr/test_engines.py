@@ -129,3 +129,18 @@ def test_a_second_engine_out_of_time_keeps_the_first_reading(
     reading = read_receipt(encode(image), BUDGET, "cascade")
     assert reading.status == "read"
     assert reading.fields.total_cents == total
+
+
+def test_the_ocr_process_loads_rapidocr_once_not_per_receipt() -> None:
+    from ocr.isolation import OcrWorker
+
+    image, total = receipt_image(3, 0)
+    with OcrWorker(time_budget=BUDGET, engine="rapidocr") as worker:
+        readings = [worker.read(encode(image), timeout=150.0) for _ in range(2)]
+        pid = worker.pid
+        assert worker.alive()
+    assert [r.fields.total_cents for r in readings] == [total, total]
+    assert all(r.engine == "rapidocr" for r in readings)
+    # Loaded when the OCR process started: no receipt paid for it, and the process stayed.
+    assert all("rapidocr_load" not in r.timings_ms for r in readings)
+    assert pid is not None
