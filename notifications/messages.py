@@ -171,9 +171,11 @@ def _ocr_finished(data: dict[str, Any], lang: Language, hide: bool) -> Text:
 
 def _ocr_review(data: dict[str, Any], lang: Language, hide: bool) -> Text:
     merchant = str(data.get("merchant") or _pick(lang, "Justificatif", "Receipt"))
+    # The reading's first reason (which check failed), in words, when the job gave one.
+    reason = str(data.get(f"review_{lang}") or "")
     return Text(
         _pick(lang, f"{merchant} : à vérifier", f"{merchant}: please check"),
-        _pick(
+        reason or _pick(
             lang,
             "Certains champs n'ont pas pu être lus avec certitude.",
             "Some fields could not be read with confidence.",

@@ -67,6 +67,8 @@ class Score:
     rejected: int = 0
     peak_rss_mib: float = 0.0
     second_engine: int = 0
+    #: Per receipt, in folder order: whether a second engine ran (the cascade's).
+    second_ran: list[bool] = field(default_factory=list)
     cpu: list[float] = field(default_factory=list)
     wall: list[float] = field(default_factory=list)
     failures: list[dict[str, Any]] = field(default_factory=list)
@@ -286,6 +288,7 @@ def evaluate_folder(folder: Path, baseline: bool = False, limit: int | None = No
                 score.cpu.append(reading.timings_ms.get("cpu", 0) / 1000)
                 score.peak_rss_mib = max(score.peak_rss_mib, rss)
                 score.second_engine += "+" in reading.engine
+                score.second_ran.append("+" in reading.engine)
                 f = reading.fields
                 _score(score, keys[path], path.name, f.merchant, f.date, f.total_cents, reading)
                 if with_base:

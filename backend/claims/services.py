@@ -48,6 +48,7 @@ __all__ = (
     "lines_editable",
     "list_claims",
     "mark_paid",
+    "mission_of",
     "submit",
     "to_wire",
     "visible",
@@ -295,6 +296,15 @@ async def lines_editable(claim_id: UUID) -> tuple[bool, str | None]:
     if row is None:
         return True, None
     return row["state"] in EDITABLE_STATES, str(row["state"])
+
+
+async def mission_of(claim_id: UUID) -> UUID | None:
+    """The mission a claim is for (None for an unknown claim): its dates bound the receipts'."""
+    row = await ExpenseClaim.select(ExpenseClaim.mission).where(
+        ExpenseClaim.id == claim_id).first()
+    if row is None:
+        return None
+    return row["mission"] if isinstance(row["mission"], UUID) else UUID(str(row["mission"]))
 
 
 async def is_visible(actor: Actor, claim_id: UUID) -> bool:

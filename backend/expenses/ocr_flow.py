@@ -12,6 +12,7 @@ line (``backend.expenses.readings``).
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 import threading
 from typing import Any
@@ -24,6 +25,7 @@ from backend.expenses.readings import (
     fill_line,
     lines_with_receipt,
     owner_lines_listing_receipt,
+    review_of,
     store_reading,
     stored_reading,
 )
@@ -94,14 +96,38 @@ async def receipt_held(organisation_id: UUID, sha256: str, holder_id: UUID) -> N
         await apply_reading(organisation_id, sha256, reading)
 
 
-def _notification(line: AppliedLine, reading: Reading) -> tuple[str, dict[str, Any]]:
-    review = reading.status != "read" or not reading.auto_accept
+def _notification(line: AppliedLine, reading: Reading,
+                  mission: tuple[dt.date, dt.date] | None) -> tuple[str, dict[str, Any]]:
+    reasons = review_of(reading, mission)
+    review = reading.status != "read" or not reading.auto_accept or bool(reasons)
     data: dict[str, Any] = {"merchant": reading.fields.merchant or ""}
     if reading.fields.total_cents is not None:
         data["amount_cents"] = reading.fields.total_cents
     if reading.code:
         data["code"] = reading.code
+    if reasons:  # the first reason, in words, for the notification's body
+        data["review"] = [r["code"] for r in reasons]
+        data["review_fr"], data["review_en"] = reasons[0]["fr"], reasons[0]["en"]
     return ("ocr_needs_review" if review else "ocr_finished"), data
+
+
+def _day(value: Any) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+
+
+async def _mission_days(organisation_id: UUID, claim_id: Any
+                        ) -> tuple[dt.date, dt.date] | None:
+    """First and last day of the mission the line's claim is for, when it has one."""
+    from backend.claims.services import mission_of  # claims reads lines: import late
+    from backend.missions.services import mission_row
+
+    if claim_id is None:
+        return None
+    mission_id = await mission_of(claim_id if isinstance(claim_id, UUID) else UUID(str(claim_id)))
+    mission = None if mission_id is None else await mission_row(organisation_id, mission_id)
+    if mission is None:
+        return None
+    return _day(mission["starts_on"]), _day(mission["ends_on"])
 
 
 async def apply_reading(organisation_id: UUID, sha256: str, reading: Reading) -> list[AppliedLine]:
@@ -112,6 +138,7 @@ async def apply_reading(organisation_id: UUID, sha256: str, reading: Reading) ->
     from backend.claims.services import lines_editable  # claims reads lines: import late
 
     applied: list[AppliedLine] = []
+    missions: dict[UUID, tuple[dt.date, dt.date] | None] = {}
     version = 0
     async with write_transaction():
         for line_id in await lines_with_receipt(organisation_id, sha256):
@@ -122,16 +149,19 @@ async def apply_reading(organisation_id: UUID, sha256: str, reading: Reading) ->
                 continue
             if not await owner_holds_receipt(row, sha256):
                 continue
-            changes = await fill_line(row, sha256, reading, int(row["row_version"]) + 1)
+            mission = await _mission_days(organisation_id, row["claim_id"])
+            changes = await fill_line(row, sha256, reading, int(row["row_version"]) + 1,
+                                      mission)
             if changes is None:
                 continue
             owner = as_uuid(row["owner"])
             applied.append(AppliedLine(line_id, owner, changes))
+            missions[line_id] = mission
         if applied:
             version = await stamp_outside_intent(organisation_id, ENTITY,
                                                  [a.line_id for a in applied])
             for line in applied:
-                event, data = _notification(line, reading)
+                event, data = _notification(line, reading, missions[line.line_id])
                 await notify(event, [line.owner],
                              {"kind": "expense_line", "id": str(line.line_id),
                               "url": f"/expenses/{line.line_id}"},

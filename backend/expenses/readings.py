@@ -9,6 +9,7 @@ transaction as the line.
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +21,7 @@ from backend.coerce import as_uuid, json_value
 from backend.expenses.services import ENTITY
 from backend.expenses.tables import ExpenseLine, OcrApplication, ReceiptReading
 from ocr.draft_fill import application_key, draft_changes
+from ocr.review import REVIEW_MESSAGES, review_reasons
 from ocr.schemas import Check, OcrFields
 from ocr.schemas import ReceiptReading as Reading
 from sync import referencing_rows
@@ -31,6 +33,7 @@ __all__ = (
     "lines_with_receipt",
     "ocr_summary",
     "owner_lines_listing_receipt",
+    "review_of",
     "store_reading",
     "stored_reading",
 )
@@ -109,19 +112,30 @@ async def owner_lines_listing_receipt(organisation_id: UUID, sha256: str,
     return [as_uuid(r["id"]) for r in rows if sha256 in (json_value(r["receipts"]) or [])]
 
 
-def ocr_summary(reading: Reading, sha256: str, filled: dict[str, Any]) -> dict[str, Any]:
+def review_of(reading: Reading, mission: tuple[dt.date, dt.date] | None = None
+              ) -> list[dict[str, str]]:
+    """Why the line's reading needs a look, as codes with their French and English words."""
+    return [{"code": code, "fr": REVIEW_MESSAGES[code][0], "en": REVIEW_MESSAGES[code][1]}
+            for code in review_reasons(reading, mission)]
+
+
+def ocr_summary(reading: Reading, sha256: str, filled: dict[str, Any],
+                mission: tuple[dt.date, dt.date] | None = None) -> dict[str, Any]:
     """What the line's ``ocr`` column says: confidence of every field the reading proposes
-    (filled or not), whether it may be accepted at a glance, and the refusal code."""
+    (filled or not), whether it may be accepted at a glance, the refusal code, which engine
+    read each field, and the precise reasons to look at it (``review``: which check failed)."""
     fields = {name: reading.confidence.get(key, 0.0) for name, key in CONFIDENCE_OF.items()
               if name in filled or reading.confidence.get(key) is not None}
     return {"sha256": sha256, "rule_version": reading.rule_version, "status": reading.status,
             "code": reading.code, "auto_accept": reading.auto_accept, "fields": fields,
-            "filled": sorted(filled)}
+            "filled": sorted(filled), "review": review_of(reading, mission),
+            "sources": reading.fields.sources}
 
 
-async def fill_line(row: dict[str, Any], sha256: str, reading: Reading,
-                    new_version: int) -> dict[str, Any] | None:
-    """Write ``reading`` into the line ``row`` (read under lock, in the caller's transaction).
+async def fill_line(row: dict[str, Any], sha256: str, reading: Reading, new_version: int,
+                    mission: tuple[dt.date, dt.date] | None = None) -> dict[str, Any] | None:
+    """Write ``reading`` into the line ``row`` (read under lock, in the caller's transaction);
+    ``mission`` is the first and last day of the line's mission, when it has one.
 
     Returns the fields changed (possibly none: the ``ocr`` column still records the reading),
     or None when it was already applied. The caller stamps the row (``row_version`` becomes
@@ -141,7 +155,7 @@ async def fill_line(row: dict[str, Any], sha256: str, reading: Reading,
     update: dict[Any, Any] = {getattr(ExpenseLine, k): v for k, v in changes.items()}
     update[ExpenseLine.field_sources] = _dump(sources)
     update[ExpenseLine.field_versions] = _dump(versions)
-    update[ExpenseLine.ocr] = _dump(ocr_summary(reading, sha256, proposed))
+    update[ExpenseLine.ocr] = _dump(ocr_summary(reading, sha256, proposed, mission))
     await ExpenseLine.update(update).where(ExpenseLine.id == row["id"])
     await OcrApplication.insert(OcrApplication(
         id=uuid.uuid4(), application_key=key, line_id=row["id"]))

@@ -55,7 +55,16 @@ export interface ExpenseLine {
   ocr?: { merchant?: OcrField<string>; amount_cents?: OcrField<number>; spent_on?: OcrField<string>; vat_rate_permille?: OcrField<number> };
   /** The receipt's reading: awaited (fields left to it, not read yet), read, or unreadable. */
   reading?: "pending" | "read" | "unreadable";
+  /** Why the reading needs a look (which check failed), in French and English, from the server. */
+  review?: ReviewReason[];
   warnings: string[];
+}
+
+/** One reason to check a receipt's reading: a stable code and its words in each language. */
+export interface ReviewReason {
+  code: string;
+  fr: string;
+  en: string;
 }
 
 export interface ExpenseClaim {

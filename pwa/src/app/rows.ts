@@ -2,7 +2,7 @@
  * the screens show. Tolerant on purpose: entity shapes are still settling across branches. */
 import type { Row } from "../data";
 import type {
-  Approval, DocumentStatus, ExpenseCategory, ExpenseClaim, ExpenseLine, Invoice, InvoiceEvent, Mission, Notice, OcrField, OrderLine, PurchaseOrder,
+  Approval, DocumentStatus, ExpenseCategory, ExpenseClaim, ExpenseLine, Invoice, InvoiceEvent, Mission, Notice, OcrField, OrderLine, PurchaseOrder, ReviewReason,
 } from "./model";
 
 type Data = Row["data"];
@@ -60,6 +60,13 @@ export function ocrFields(d: Data): ExpenseLine["ocr"] {
   return Object.keys(out).length > 0 ? out : undefined;
 }
 
+/** The reading's reasons to look at the line (the server's `ocr.review`), well-formed ones only. */
+export function reviewOf(d: Data): ReviewReason[] {
+  const reading = d["ocr"];
+  const raw = isObject(reading) && Array.isArray(reading["review"]) ? (reading["review"] as unknown[]) : [];
+  return raw.filter((r): r is ReviewReason => isObject(r) && typeof r["code"] === "string" && typeof r["fr"] === "string" && typeof r["en"] === "string");
+}
+
 /** Where the receipt's reading stands, for a line with a receipt. */
 export function readingOf(d: Data, hasReceipt: boolean): ExpenseLine["reading"] {
   if (!hasReceipt) return undefined;
@@ -74,12 +81,13 @@ export function toLine(r: Row, warnings: (l: Omit<ExpenseLine, "warnings">) => s
   const receipts = Array.isArray(d["receipts"]) ? (d["receipts"] as unknown[]) : [];
   const first = receipts[0];
   const receipt = typeof first === "string" ? first : first && typeof first === "object" ? String((first as Record<string, unknown>)["sha256"] ?? "") : "";
-  const ocr = ocrFields(d), reading = readingOf(d, receipt !== "");
+  const ocr = ocrFields(d), reading = readingOf(d, receipt !== ""), review = reviewOf(d);
   const line: Omit<ExpenseLine, "warnings"> = {
     id: r.id, claim_id: str(d, "claim_id"), spent_on: day(str(d, "date", "spent_on")),
     category: (str(d, "category") || "other") as ExpenseCategory, merchant: str(d, "merchant"),
     amount_cents: num(d, "amount_cents"), vat_rate_permille: Math.round(num(d, "vat_rate_bp") / 10), currency: str(d, "currency") || "EUR",
     ...(receipt ? { receipt_blob: receipt } : {}), ...(ocr ? { ocr } : {}), ...(reading ? { reading } : {}),
+    ...(review.length > 0 ? { review } : {}),
   };
   const serverWarnings = Array.isArray(d["warnings"]) ? (d["warnings"] as unknown[]).map((w) => (typeof w === "string" ? w : String((w as Record<string, unknown>)["code"] ?? ""))).map((w) => w.toLowerCase()) : null;
   return { ...line, warnings: serverWarnings ?? warnings(line) };
