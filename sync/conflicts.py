@@ -10,13 +10,18 @@ whose version is greater than ``base_version`` was changed concurrently:
   reported as a conflict ``{field, lost, kept}`` (and kept in the conflict log);
 * delete beats edit: an edit to a deleted row is ``Noop("ROW_DELETED")``.
 
+A change the sender made itself is never concurrent with its own later edit: a phone edits on
+top of its optimistic view, which already holds its earlier intents, while ``base_version``
+can only be the row_version it last pulled. Fields whose last change came from the sender's
+client (``own_fields``) are therefore merged as if unchanged since ``base_version``.
+
 Workflow rules (expected state, decisions on the content hash the approver saw, service done)
 live in :mod:`backend.workflow`, the one place every workflow intent asks.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -62,6 +67,7 @@ def merge_draft(
     changes: Mapping[str, Any],
     new_version: int,
     money_fields: Iterable[str] = (),
+    own_fields: Collection[str] = frozenset(),
 ) -> MergeResult:
     """Merge ``changes`` made on top of ``base_version`` into the ``current`` row.
 
@@ -71,9 +77,13 @@ def merge_draft(
     """
     money = tuple(money_fields)
     result = MergeResult(field_versions=dict(field_versions))
+
+    def changed_since_base(name: str) -> bool:
+        return name not in own_fields and field_versions.get(name, 0) > base_version
+
     effective = {k: v for k, v in changes.items() if current.get(k) != v}
     if any(name in changes for name in money):
-        concurrent = any(field_versions.get(name, 0) > base_version for name in money)
+        concurrent = any(changed_since_base(name) for name in money)
         client_group = {name: changes.get(name, current.get(name)) for name in money}
         server_group = {name: current.get(name) for name in money}
         if concurrent and client_group != server_group:
@@ -83,7 +93,7 @@ def merge_draft(
                  "fields": list(money)},
             )
     for name, value in effective.items():
-        if name not in money and field_versions.get(name, 0) > base_version:
+        if name not in money and changed_since_base(name):
             result.conflicts.append(FieldConflict(name, current.get(name), value))
         result.values[name] = value
         result.field_versions[name] = new_version

@@ -38,11 +38,6 @@ SYNC_CODES = {
                                "A decision was already made on this document."),
     "ALREADY_DONE": Problem(409, "Le service fait est déjà constaté.",
                             "Service done is already certified."),
-    "NOT_DONE": Problem(409, "Le service fait n'était pas constaté.",
-                        "Service done was not certified."),
-    "SERVICE_DONE_IRREVERSIBLE": Problem(409, "Un service fait constaté ne s'annule que par une "
-                                         "révocation explicite.", "A certified service done is "
-                                         "only undone by an explicit revocation."),
     "BLOB_PENDING": Problem(503, "Un justificatif n'est pas encore envoyé ; nouvel essai "
                             "automatique.", "A receipt is not uploaded yet; retrying "
                             "automatically."),

@@ -72,6 +72,7 @@ async def create(ctx: MutationContext, args: CreateArgs) -> Outcome | None:
         row_version=0, receipts="[]",
         field_versions=msgspec.json.encode(dict.fromkeys(fields, 1)).decode(),
         field_sources=msgspec.json.encode({f: sources.get(f, "user") for f in fields}).decode(),
+        field_clients=msgspec.json.encode(dict.fromkeys(fields, str(ctx.client_id))).decode(),
     ), exists=Rejected("ROW_EXISTS", {"id": str(args.id)}))
     return None
 
@@ -87,9 +88,12 @@ async def edit(ctx: MutationContext, args: EditArgs) -> Outcome | None:
     changes = {k: v for k, v in msgspec.structs.asdict(args).items()
                if k not in ("id", "base_version", "field_sources") and v is not msgspec.UNSET}
     new_version = int(row["row_version"]) + 1
+    writers: dict[str, str] = json_value(row["field_clients"]) or {}
+    me = str(ctx.client_id)
     merged = merge_draft(current=row, field_versions=json_value(row["field_versions"]) or {},
                          base_version=args.base_version, changes=changes,
-                         new_version=new_version, money_fields=MONEY_FIELDS)
+                         new_version=new_version, money_fields=MONEY_FIELDS,
+                         own_fields={name for name, client in writers.items() if client == me})
     if not merged.values:
         return Noop("NO_CHANGE")
     for conflict in merged.conflicts:
@@ -100,6 +104,8 @@ async def edit(ctx: MutationContext, args: EditArgs) -> Outcome | None:
     update: dict[Any, Any] = {getattr(ExpenseLine, k): v for k, v in merged.values.items()}
     update[ExpenseLine.field_versions] = msgspec.json.encode(merged.field_versions).decode()
     update[ExpenseLine.field_sources] = msgspec.json.encode(sources).decode()
+    update[ExpenseLine.field_clients] = msgspec.json.encode(
+        {**writers, **dict.fromkeys(merged.values, me)}).decode()
     await ctx.update(ENTITY, args.id, update)
     return None
 

@@ -152,9 +152,13 @@ async def fill_line(row: dict[str, Any], sha256: str, reading: Reading, new_vers
         sources[name] = "ocr"
     for name in changes:
         versions[name] = new_version
+    # The server wrote these fields: a phone's later edit made without seeing them is concurrent.
+    writers = {name: client for name, client in (json_value(row["field_clients"]) or {}).items()
+               if name not in changes}
     update: dict[Any, Any] = {getattr(ExpenseLine, k): v for k, v in changes.items()}
     update[ExpenseLine.field_sources] = _dump(sources)
     update[ExpenseLine.field_versions] = _dump(versions)
+    update[ExpenseLine.field_clients] = _dump(writers)
     update[ExpenseLine.ocr] = _dump(ocr_summary(reading, sha256, proposed, mission))
     await ExpenseLine.update(update).where(ExpenseLine.id == row["id"])
     await OcrApplication.insert(OcrApplication(

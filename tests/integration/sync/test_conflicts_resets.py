@@ -25,6 +25,37 @@ async def _two_devices(client):  # type: ignore[no-untyped-def]
     return org, phone, laptop, line_id
 
 
+async def test_a_phone_editing_twice_offline_is_not_in_conflict_with_itself(client: Any) -> None:
+    """Offline, the phone edits the amount twice on the row_version it last pulled (and edits a
+    line it created offline, row_version 0): the server recognises the phone's own earlier
+    intents and applies both; another device's concurrent change still conflicts."""
+    _, phone, laptop, line_id = await _two_devices(client)
+    base = phone.lines()[line_id]["row_version"]
+    money = {"currency": "EUR", "vat_rate_bp": 1000}
+    created_offline = str(uuid.uuid4())
+    body = await phone.push(
+        phone.intent("expense_line.edit", {"id": line_id, "base_version": base,
+                                           "amount_cents": 5000, "vat_cents": 455, **money}),
+        phone.intent("expense_line.edit", {"id": line_id, "base_version": base,
+                                           "amount_cents": 5200, "vat_cents": 473, **money}),
+        phone.intent("expense_line.create", line_args(uuid.UUID(created_offline))),
+        phone.intent("expense_line.edit", {"id": created_offline, "base_version": 0,
+                                           "amount_cents": 1200, "vat_cents": 109}),
+        phone.intent("expense_line.edit", {"id": created_offline, "base_version": 0,
+                                           "merchant": "Taxi G7"}))
+    assert [(a["status"], a.get("code"), a.get("conflicts")) for a in body["acks"]] == [
+        ("applied", None, None)] * 5
+    await phone.pull()
+    assert phone.lines()[line_id]["amount_cents"] == 5200
+    assert (phone.lines()[created_offline]["amount_cents"],
+            phone.lines()[created_offline]["merchant"]) == (1200, "Taxi G7")
+    # the laptop never saw those edits: its change of the amount is still a real conflict
+    ack = await laptop.do("expense_line.edit", {"id": line_id, "base_version": base,
+                                                "amount_cents": 9900})
+    assert ack["status"] == "rejected" and ack["code"] == "MONEY_CONFLICT"
+    assert ack["details"]["server"]["amount_cents"] == 5200
+
+
 async def test_text_conflict_later_arrival_wins_and_loser_is_reported(client: Any) -> None:
     _, phone, laptop, line_id = await _two_devices(client)
     base = phone.lines()[line_id]["row_version"]

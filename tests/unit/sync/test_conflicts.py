@@ -74,3 +74,20 @@ def test_money_group_concurrent_but_identical_values_applies() -> None:
 def test_delete_beats_edit() -> None:
     assert check_not_deleted(datetime.now(UTC)) == Noop("ROW_DELETED")
     assert check_not_deleted(None) is None
+
+
+def test_the_senders_own_earlier_change_is_not_concurrent() -> None:
+    """A phone's second offline edit of the amount, on the base it last pulled, after its own
+    first edit (version 2) was applied: merged, not MONEY_CONFLICT with itself."""
+    current = {**ROW, "amount_cents": 5000}
+    versions = dict.fromkeys(MONEY, 2)
+    result = merge_draft(current=current, field_versions=versions, base_version=1,
+                         changes={"amount_cents": 5200}, new_version=3, money_fields=MONEY,
+                         own_fields=set(MONEY))
+    assert result.values == {"amount_cents": 5200} and result.conflicts == []
+    with pytest.raises(Rejected):  # another device's change of the same group still conflicts
+        merge_draft(current=current, field_versions=versions, base_version=1,
+                    changes={"amount_cents": 5200}, new_version=3, money_fields=MONEY)
+    text = merge_draft(current=ROW, field_versions={"merchant": 2}, base_version=1,
+                       changes={"merchant": "Ouigo"}, new_version=3, own_fields={"merchant"})
+    assert text.values == {"merchant": "Ouigo"} and text.conflicts == []
