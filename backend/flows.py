@@ -78,10 +78,10 @@ async def move_invoices_to_service_done(ctx: MutationContext, order: dict[str, A
         if not _before_service_done(invoice):
             continue
         await invoices.add_status_event(
-            invoice, code="SERVICE_FAIT", source="chorus_pro", occurred_at=ctx.server_time,
+            invoice, code="SERVICE_FAIT", source="nomade", occurred_at=ctx.server_time,
             reason="", event_key=f"intent:{ctx.mutation_id}:{invoice['id']}",
             now=ctx.server_time, actor_id=ctx.actor.user_id, actor_role=ctx.actor.role,
-            device_id=ctx.device_id, client_time=ctx.client_time)
+            device_id=ctx.device_id, client_time=ctx.client_time, recorded_by_nomade=True)
         await ctx.touch(invoices.ENTITY, invoice["id"], organisation_id=invoice["organisation"])
 
 

@@ -66,9 +66,9 @@ async def complete(ctx: MutationContext, args: InvoiceCompleteArgs) -> Outcome |
     if row["status_code"] != "SUSPENDUE":
         raise Rejected("INVALID_TRANSITION", {"state": row["status_code"], "command": "complete"})
     await services.add_status_event(
-        row, code="COMPLETEE", source="chorus_pro", occurred_at=ctx.server_time,
+        row, code="COMPLETEE", source="nomade", occurred_at=ctx.server_time,
         reason=args.comment, event_key=f"intent:{ctx.mutation_id}", now=ctx.server_time,
         actor_id=ctx.actor.user_id, actor_role=ctx.actor.role, device_id=ctx.device_id,
-        client_time=ctx.client_time)
+        client_time=ctx.client_time, recorded_by_nomade=True)
     await ctx.touch(services.ENTITY, row["id"], organisation_id=row["organisation"])
     return None

@@ -37,6 +37,7 @@ from backend.invoices.statuses import (
     normalise_code,
     payment_deadline,
     stage_of,
+    worth_telling,
 )
 from backend.invoices.tables import Invoice, InvoiceStatusEvent
 from backend.queries import all_of, contains
@@ -204,6 +205,7 @@ async def add_status_event(
         actor=actor_id, event_key=event_key))
     history = list(json.loads(row["history"]) if isinstance(row["history"], str)
                    else row["history"] or [])
+    before = current_status(status_events(history))
     history.append({"code": internal, "occurred_at": occurred_at.isoformat(),
                     "reason": reason.strip(), "source": source})
     history.sort(key=lambda e: e["occurred_at"])
@@ -215,8 +217,12 @@ async def add_status_event(
                  client_time=client_time or occurred_at,
                  details={"code": internal, "source_code": code, "reason": reason.strip()})
     row["history"] = history
-    await notification_flows.invoice_status_changed(row, internal, reason.strip(), event_key,
-                                                    payment=payment)
+    if worth_telling(before, current_status(status_events(history)), internal):
+        await notification_flows.invoice_status_changed(row, internal, reason.strip(),
+                                                        event_key, payment=payment)
+    elif payment is not None:
+        await notification_flows.invoice_status_changed(row, "MISE_EN_PAIEMENT", "", event_key,
+                                                        payment=payment)
     return True
 
 

@@ -32,6 +32,7 @@ __all__ = (
     "payment_deadline",
     "service_done_standing",
     "stage_of",
+    "worth_telling",
 )
 
 
@@ -81,9 +82,10 @@ _OVERLAYS = ("SUSPENDUE", "A_RECYCLER", "SERVICE_FAIT_ANNULE")
 
 def normalise_code(source: str, code: str, *, internal: bool = False) -> str | None:
     """The internal code of ``code`` sent by ``source`` (None when unknown). ``internal``:
-    Nomade records the event itself, so its own codes are accepted too."""
+    Nomade records the event itself (service done certified or revoked in Nomade, the
+    supplier's COMPLETEE), so every internal code is accepted."""
     cleaned = code.strip().upper()
-    if internal and cleaned in INTERNAL_CODES:
+    if internal and cleaned in CODES:
         return cleaned
     return SOURCE_CODES.get(source, {}).get(cleaned)
 
@@ -126,7 +128,9 @@ def current_status(events: Sequence[StatusEvent]) -> CurrentStatus | None:
     known = [e for e in events if e.code in CODES]
     if not known:
         return None
-    ordered = sorted(known, key=lambda e: (e.occurred_at, CODES[e.code][0]))
+    # Stable: of two events at the same instant, the one recorded later counts as later (the
+    # stored history keeps arrival order among equal times).
+    ordered = sorted(known, key=lambda e: e.occurred_at)
     progress = [e for e in ordered if CODES[e.code][0] > 0 and not _voided(e, ordered)]
     furthest = max(progress, key=lambda e: (CODES[e.code][0], e.occurred_at)) if progress else None
     rejected = [e for e in ordered if e.code == "REJETEE"]
@@ -145,6 +149,21 @@ def current_status(events: Sequence[StatusEvent]) -> CurrentStatus | None:
                              last.code)
     return CurrentStatus(furthest.code, stage_of(furthest.code), furthest.occurred_at,
                          furthest.reason, furthest.code)
+
+
+def worth_telling(before: CurrentStatus | None, after: CurrentStatus | None, code: str) -> bool:
+    """Whether recording an event ``code`` changed what the supplier sees enough to push it.
+
+    Only when the event itself is now the status shown and the stage shown changed (one push
+    per stage: DEPOSEE twice, or EN_COURS_ACHEMINEMENT after DEPOSEE, push once), or an
+    action-needing status came with a new reason. A late event for an earlier stage changes
+    nothing shown, so it never pushes.
+    """
+    if after is None or after.code != code:
+        return False
+    if before is None or before.stage != after.stage:
+        return True
+    return code in REASON_REQUIRED and before.reason != after.reason
 
 
 # Délai global de paiement (Code de la commande publique R.2192-10/11), by organisation kind.
