@@ -130,6 +130,9 @@ class BlobUploadCreate(msgspec.Struct):
     sha256: str
     size: int
     content_type: str = "application/octet-stream"
+    # For users outside any organisation (suppliers): the organisation whose document the blob
+    # is for, one of those they sync.
+    organisation_id: UUID | None = None
 
 
 class BlobStatus(msgspec.Struct):

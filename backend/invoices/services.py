@@ -18,6 +18,7 @@ from backend.audit.services import record
 from backend.errors import DomainError
 from backend.invoices.late_payment import LateCharges, Payment, late_charges
 from backend.invoices.schemas import (
+    Attachment,
     InvoiceIn,
     InvoiceLine,
     InvoiceOut,
@@ -185,6 +186,7 @@ async def add_status_event(
     event_key: str, now: datetime, actor_id: UUID | None = None, actor_role: str = "",
     device_id: UUID | None = None, client_time: datetime | None = None,
     recorded_by_nomade: bool = False, payment: dict[str, Any] | None = None,
+    attachments: list[dict[str, Any]] | None = None,
 ) -> bool:
     """Append a status event (``code`` in the source's vocabulary) and recompute the invoice.
 
@@ -207,7 +209,8 @@ async def add_status_event(
                    else row["history"] or [])
     before = current_status(status_events(history))
     history.append({"code": internal, "occurred_at": occurred_at.isoformat(),
-                    "reason": reason.strip(), "source": source})
+                    "reason": reason.strip(), "source": source,
+                    **({"attachments": attachments} if attachments else {})})
     history.sort(key=lambda e: e["occurred_at"])
     kind = (await _organisation(row["organisation"]))["kind"]
     await Invoice.update(_status_values(history, kind, now)).where(Invoice.id == row["id"])
@@ -215,7 +218,8 @@ async def add_status_event(
                  document_id=row["id"], action=f"status:{internal}", server_time=now,
                  actor_id=actor_id, actor_role=actor_role or "integration", device_id=device_id,
                  client_time=client_time or occurred_at,
-                 details={"code": internal, "source_code": code, "reason": reason.strip()})
+                 details={"code": internal, "source_code": code, "reason": reason.strip(),
+                          **({"attachments": attachments} if attachments else {})})
     row["history"] = history
     if worth_telling(before, current_status(status_events(history)), internal):
         await notification_flows.invoice_status_changed(row, internal, reason.strip(),
@@ -336,7 +340,9 @@ def _out(row: dict[str, Any], kind: str, now: datetime) -> InvoiceOut:
         indemnity_cents=charges.indemnity_cents,
         history=[StatusEventOut(code=e["code"], stage=stage_of(e["code"]).value,
                                 occurred_at=as_utc(e["occurred_at"]),
-                                reason=e.get("reason", ""), source=e.get("source", ""))
+                                reason=e.get("reason", ""), source=e.get("source", ""),
+                                attachments=msgspec.convert(e.get("attachments", []),
+                                                            list[Attachment]))
                  for e in history],
     )
 
