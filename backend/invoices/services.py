@@ -9,6 +9,7 @@ from typing import Any, Literal
 from uuid import UUID, uuid4
 
 import msgspec
+from piccolo.query import OrderByRaw
 
 import backend.invoices.codes  # noqa: F401 - registers the codes
 from backend import approvals, notification_flows
@@ -31,6 +32,7 @@ from backend.invoices.schemas import (
 )
 from backend.invoices.statistics import InvoiceFacts, invoice_statistics
 from backend.invoices.statuses import (
+    ACTION_STAGES,
     REASON_REQUIRED,
     StatusEvent,
     current_status,
@@ -66,7 +68,7 @@ __all__ = (
 
 ENTITY = "invoice"
 InvoiceSort = Literal["issued_on", "-issued_on", "amount", "-amount", "status_at", "-status_at",
-                      "number", "-number"]
+                      "number", "-number", "due_at", "-due_at", "lateness"]
 Actorish = dict[str, Any]
 
 
@@ -382,17 +384,31 @@ async def _where(actor: Actor, *, q: str | None, stage: str | None, status_code:
 
 
 _SORTS = {"issued_on": Invoice.issued_on, "amount": Invoice.amount_ttc_cents,
-          "status_at": Invoice.status_at, "number": Invoice.number}
+          "status_at": Invoice.status_at, "number": Invoice.number, "due_at": Invoice.due_at}
+
+
+def _sorted(query: Any, sort: InvoiceSort) -> Any:
+    """``query`` in the order asked; invoices without a deadline come last on the same terms
+    on SQLite and PostgreSQL. ``lateness``: the most days late first (lateness started
+    earliest), then those falling due soonest."""
+    if sort == "lateness":
+        return query.order_by(OrderByRaw("late_from IS NULL")).order_by(
+            Invoice.late_from).order_by(Invoice.id)
+    name = sort.lstrip("-")
+    if name == "due_at":
+        query = query.order_by(OrderByRaw("due_at IS NULL"))
+    return query.order_by(_SORTS[name], ascending=not sort.startswith("-")).order_by(Invoice.id)
 
 
 async def list_invoices(
     actor: Actor, *, now: datetime, q: str | None = None, stage: str | None = None,
     status_code: str | None = None, issued_from: date | None = None,
     issued_until: date | None = None, amount_min: int | None = None,
-    amount_max: int | None = None, late: bool | None = None, sort: InvoiceSort = "-issued_on",
-    offset: int = 0, limit: int = 50,
+    amount_max: int | None = None, late: bool | None = None, action: bool | None = None,
+    sort: InvoiceSort = "-issued_on", offset: int = 0, limit: int = 50,
 ) -> InvoicePage:
-    """Search, filter, sort and page the invoices ``actor`` may see."""
+    """Search, filter, sort and page the invoices ``actor`` may see (``late``: past the legal
+    deadline now; ``action``: the supplier must act — suspended, to re-route, rejected)."""
     where = await _where(actor, q=q, stage=stage, status_code=status_code,
                          issued_from=issued_from, issued_until=issued_until,
                          amount_min=amount_min, amount_max=amount_max)
@@ -403,9 +419,11 @@ async def list_invoices(
         overdue = Invoice.late_from.is_not_null() & (Invoice.late_from < now)
         where = where & (overdue if late else (
             Invoice.late_from.is_null() | (Invoice.late_from >= now)))
-    column = _SORTS[sort.lstrip("-")]
-    query = Invoice.select().where(where).order_by(column, ascending=not sort.startswith("-")
-                                                   ).order_by(Invoice.id)
+    if action is not None:
+        to_act = Invoice.stage.is_in([s.value for s in ACTION_STAGES])
+        where = where & (to_act if action else Invoice.stage.not_in(
+            [s.value for s in ACTION_STAGES]))
+    query = _sorted(Invoice.select().where(where), sort)
     total = await Invoice.count().where(where)
     rows = await query.offset(offset).limit(limit).output(load_json=True)
     kinds = await _kinds(rows)

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 __all__ = (
+    "ACTION_STAGES",
     "CODES",
     "INTERNAL_CODES",
     "NEW_DEADLINE_DAYS",
@@ -48,6 +49,9 @@ class Stage(StrEnum):
     PAYMENT_ORDERED = "payment_ordered"
     PAID = "paid"
 
+
+# Stages where the supplier must act: complete, re-route, or acknowledge and invoice again.
+ACTION_STAGES = frozenset({Stage.SUSPENDED, Stage.TO_REROUTE, Stage.REJECTED})
 
 # Internal code → (rank on the main path, stage). Rank 0 = overlay code, never "furthest".
 CODES: dict[str, tuple[int, Stage]] = {
