@@ -126,6 +126,12 @@ async function attempt(action: () => Promise<unknown>): Promise<ApiProblem | nul
   }
 }
 
+/** The supplier answers a suspended invoice (message + photos/PDFs), offline too: the documents
+ * wait on the phone and upload resumably, the answer is queued. */
+export function answerInvoice(id: string, comment: string, files: readonly File[]): Promise<ApiProblem | null> {
+  return attempt(() => data.commands.invoices.complete(id, comment, files));
+}
+
 function deviceName(): string {
   const ua = navigator.userAgent;
   const os = /iPhone|iPad/.test(ua) ? "iPhone" : /Android/.test(ua) ? "Android" : /Mac/.test(ua) ? "Mac" : /Windows/.test(ua) ? "Windows" : "Linux";
