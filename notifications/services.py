@@ -654,8 +654,11 @@ async def inbox_page(
     )
     more = len(rows) > limit
     rows = rows[:limit]
+    # The language the person chose last (PATCH /api/v1/me), not the one their token carries.
+    people = await _recipients([actor.user_id])
+    language = people[0].language if people else actor.language
     return InboxPage(
-        items=[_item_out(r, actor.language) for r in rows],
+        items=[_item_out(r, language) for r in rows],
         unread=await unread_count(actor.user_id),
         next_before=_cursor(rows[-1]) if more and rows else None,
     )

@@ -22,12 +22,13 @@ from backend.errors import DomainError
 from backend.settings import get_settings
 from sync.blob_hooks import run_blob_collected, run_blob_completed, run_blob_held
 from sync.blobstore import BlobStore, FilesystemBlobStore
-from sync.registry import entities
+from sync.registry import entities, visible_organisations
 from sync.tables import Blob, BlobReference, BlobUpload
 from sync.wire import BlobStatus, BlobUploadCreate
 
 __all__ = (
     "BLOB_GRACE",
+    "DOCUMENT_TYPES",
     "blob_store",
     "collect_blobs",
     "create_upload",
@@ -71,6 +72,24 @@ def _organisation(actor: Actor) -> UUID:
     return actor.organisation_id
 
 
+# What users outside any organisation (suppliers answering a suspended invoice) may upload.
+DOCUMENT_TYPES = ("image/jpeg", "image/png", "image/webp", "image/heic", "image/heif",
+                  "application/pdf")
+
+
+async def _upload_organisation(actor: Actor, request: BlobUploadCreate) -> UUID:
+    """The organisation an upload belongs to: the actor's own, or, for a supplier, one of the
+    organisations they sync (their invoices' buyers), and then documents only."""
+    if actor.organisation_id is not None:
+        return actor.organisation_id
+    if request.organisation_id is None or request.organisation_id not in (
+            await visible_organisations(actor)):
+        raise DomainError("FORBIDDEN", {"reason": "no_organisation"})
+    if request.content_type.split(";")[0].strip().lower() not in DOCUMENT_TYPES:
+        raise DomainError("BLOB_NOT_DOCUMENT", {"content_type": request.content_type[:100]})
+    return request.organisation_id
+
+
 def _check_sha(sha256: str) -> str:
     if not _SHA256.match(sha256):
         raise DomainError("BLOB_HASH_INVALID", {"sha256": sha256[:80]})
@@ -95,7 +114,7 @@ async def create_upload(actor: Actor, request: BlobUploadCreate) -> BlobStatus:
     """Start an upload, resume the actor's unfinished one, or answer "complete" when the actor
     already holds the blob. Bytes already stored but uploaded by someone else are sent again
     (and checked against the hash): knowing a hash is no proof of holding the file."""
-    org, sha = _organisation(actor), _check_sha(request.sha256.lower())
+    org, sha = await _upload_organisation(actor, request), _check_sha(request.sha256.lower())
     limit = get_settings().blob_max_bytes
     if request.size <= 0 or request.size > limit:
         raise DomainError("BLOB_TOO_LARGE", {"size": request.size, "max_bytes": limit})

@@ -42,6 +42,8 @@ SYNC_CODES = {
                             "automatique.", "A receipt is not uploaded yet; retrying "
                             "automatically."),
     "BLOB_TOO_LARGE": Problem(413, "Fichier trop volumineux.", "File too large."),
+    "BLOB_NOT_DOCUMENT": Problem(415, "Seuls les photos et les PDF sont acceptés.",
+                                 "Only photos and PDFs are accepted."),
     "BLOB_OFFSET_MISMATCH": Problem(409, "Reprise de l'envoi à une mauvaise position.",
                                     "Upload resumed at the wrong offset."),
     "BLOB_CHUNK_CHECKSUM": Problem(400, "Morceau de fichier altéré en route ; renvoyez-le.",

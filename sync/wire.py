@@ -144,6 +144,9 @@ class BlobUploadCreate(msgspec.Struct):
     sha256: str
     size: Annotated[int, msgspec.Meta(ge=0, le=2**63 - 1)]
     content_type: ContentType = "application/octet-stream"
+    # For users outside any organisation (suppliers): the organisation whose document the blob
+    # is for, one of those they sync.
+    organisation_id: UUID | None = None
 
 
 class BlobStatus(msgspec.Struct):

@@ -10,6 +10,7 @@ from uuid import UUID
 import msgspec
 
 __all__ = (
+    "Attachment",
     "IntegrationBatch",
     "IntegrationEventIn",
     "IntegrationEventResult",
@@ -41,6 +42,15 @@ class InvoiceLine(msgspec.Struct, frozen=True, kw_only=True):
     order_line_no: int | None = None
 
 
+class Attachment(msgspec.Struct, frozen=True, kw_only=True):
+    """A document sent with an answer (a blob uploaded to the invoice's organisation)."""
+
+    sha256: Annotated[str, msgspec.Meta(pattern=r"^[0-9a-f]{64}$")]
+    name: Annotated[str, msgspec.Meta(max_length=200)] = ""
+    content_type: Annotated[str, msgspec.Meta(max_length=100)] = ""
+    size: Annotated[int, msgspec.Meta(ge=0)] = 0
+
+
 class StatusEventOut(msgspec.Struct, frozen=True, kw_only=True):
     code: str
     stage: str
@@ -48,6 +58,7 @@ class StatusEventOut(msgspec.Struct, frozen=True, kw_only=True):
     reason: str = ""
     source: str = ""
     certified_cents: int | None = None
+    attachments: list[Attachment] = []
 
 
 class PaymentOut(msgspec.Struct, frozen=True, kw_only=True):
@@ -130,11 +141,12 @@ class InvoicePostStatusArgs(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class InvoiceCompleteArgs(msgspec.Struct, frozen=True, kw_only=True):
-    """The supplier completes a suspended invoice (COMPLETEE)."""
+    """The supplier answers a suspension (COMPLETEE): a message and documents."""
 
     id: UUID
     expected_status: str
     comment: Reason = ""
+    attachments: Annotated[list[Attachment], msgspec.Meta(max_length=10)] = []
 
 
 class InvoiceIn(msgspec.Struct, frozen=True, kw_only=True):

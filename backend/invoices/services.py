@@ -9,6 +9,7 @@ from typing import Any, Literal
 from uuid import UUID, uuid4
 
 import msgspec
+from piccolo.query import OrderByRaw
 
 import backend.invoices.codes  # noqa: F401 - registers the codes
 from backend import approvals, notification_flows
@@ -19,6 +20,7 @@ from backend.coerce import json_value
 from backend.errors import DomainError
 from backend.invoices.late_payment import LateCharges, Payment, late_charges
 from backend.invoices.schemas import (
+    Attachment,
     InvoiceIn,
     InvoiceLine,
     InvoiceOut,
@@ -31,6 +33,7 @@ from backend.invoices.schemas import (
 )
 from backend.invoices.statistics import InvoiceFacts, invoice_statistics
 from backend.invoices.statuses import (
+    ACTION_STAGES,
     CERTIFYING,
     REASON_REQUIRED,
     StatusEvent,
@@ -39,6 +42,7 @@ from backend.invoices.statuses import (
     normalise_code,
     payment_deadline,
     stage_of,
+    worth_telling,
 )
 from backend.invoices.tables import Invoice, InvoiceStatusEvent
 from backend.queries import all_of, contains
@@ -67,7 +71,7 @@ __all__ = (
 
 ENTITY = "invoice"
 InvoiceSort = Literal["issued_on", "-issued_on", "amount", "-amount", "status_at", "-status_at",
-                      "number", "-number"]
+                      "number", "-number", "due_at", "-due_at", "lateness"]
 Actorish = dict[str, Any]
 
 
@@ -202,6 +206,7 @@ async def add_status_event(
     device_id: UUID | None = None, client_time: datetime | None = None,
     recorded_by_nomade: bool = False, payment: dict[str, Any] | None = None,
     certified_cents: int | None = None,
+    attachments: list[dict[str, Any]] | None = None,
 ) -> bool:
     """Append a status event (``code`` in the source's vocabulary) and recompute the invoice.
 
@@ -223,10 +228,13 @@ async def add_status_event(
         source_code=code, occurred_at=occurred_at, reason=reason.strip(), recorded_at=now,
         actor=actor_id, event_key=event_key))
     history = list(json_value(row["history"]) or [])
+    before = current_status(status_events(history))
     entry: dict[str, Any] = {"code": internal, "occurred_at": occurred_at.isoformat(),
                              "reason": reason.strip(), "source": source}
     if certified_cents is not None:
         entry["certified_cents"] = certified_cents
+    if attachments:
+        entry["attachments"] = attachments
     history.append(entry)
     history.sort(key=lambda e: e["occurred_at"])
     kind = (await _organisation(row["organisation"]))["kind"]
@@ -235,12 +243,17 @@ async def add_status_event(
                  document_id=row["id"], action=f"status:{internal}", server_time=now,
                  actor_id=actor_id, actor_role=actor_role or "integration", device_id=device_id,
                  client_time=client_time or occurred_at,
-                 details={"code": internal, "source_code": code, "reason": reason.strip()})
+                 details={"code": internal, "source_code": code, "reason": reason.strip(),
+                          **({"attachments": attachments} if attachments else {})})
     row["history"] = history
     extra = {**(payment or {}), **({"certified_cents": certified_cents}
                                    if certified_cents is not None else {})}
-    await notification_flows.invoice_status_changed(row, internal, reason.strip(), event_key,
-                                                    payment=extra or None)
+    if worth_telling(before, current_status(status_events(history)), internal):
+        await notification_flows.invoice_status_changed(row, internal, reason.strip(),
+                                                        event_key, payment=extra or None)
+    elif payment is not None:
+        await notification_flows.invoice_status_changed(row, "MISE_EN_PAIEMENT", "", event_key,
+                                                        payment=payment)
     return True
 
 
@@ -355,7 +368,9 @@ def _out(row: dict[str, Any], kind: str, now: datetime) -> InvoiceOut:
         history=[StatusEventOut(code=e["code"], stage=stage_of(e["code"]).value,
                                 occurred_at=as_utc(e["occurred_at"]),
                                 reason=e.get("reason", ""), source=e.get("source", ""),
-                                certified_cents=e.get("certified_cents"))
+                                certified_cents=e.get("certified_cents"),
+                                attachments=msgspec.convert(e.get("attachments", []),
+                                                            list[Attachment]))
                  for e in history],
     )
 
@@ -395,17 +410,31 @@ async def _where(actor: Actor, *, q: str | None, stage: str | None, status_code:
 
 
 _SORTS = {"issued_on": Invoice.issued_on, "amount": Invoice.amount_ttc_cents,
-          "status_at": Invoice.status_at, "number": Invoice.number}
+          "status_at": Invoice.status_at, "number": Invoice.number, "due_at": Invoice.due_at}
+
+
+def _sorted(query: Any, sort: InvoiceSort) -> Any:
+    """``query`` in the order asked; invoices without a deadline come last on the same terms
+    on SQLite and PostgreSQL. ``lateness``: the most days late first (lateness started
+    earliest), then those falling due soonest."""
+    if sort == "lateness":
+        return query.order_by(OrderByRaw("late_from IS NULL")).order_by(
+            Invoice.late_from).order_by(Invoice.id)
+    name = sort.lstrip("-")
+    if name == "due_at":
+        query = query.order_by(OrderByRaw("due_at IS NULL"))
+    return query.order_by(_SORTS[name], ascending=not sort.startswith("-")).order_by(Invoice.id)
 
 
 async def list_invoices(
     actor: Actor, *, now: datetime, q: str | None = None, stage: str | None = None,
     status_code: str | None = None, issued_from: date | None = None,
     issued_until: date | None = None, amount_min: int | None = None,
-    amount_max: int | None = None, late: bool | None = None, sort: InvoiceSort = "-issued_on",
-    offset: int = 0, limit: int = 50,
+    amount_max: int | None = None, late: bool | None = None, action: bool | None = None,
+    sort: InvoiceSort = "-issued_on", offset: int = 0, limit: int = 50,
 ) -> InvoicePage:
-    """Search, filter, sort and page the invoices ``actor`` may see."""
+    """Search, filter, sort and page the invoices ``actor`` may see (``late``: past the legal
+    deadline now; ``action``: the supplier must act — suspended, to re-route, rejected)."""
     where = await _where(actor, q=q, stage=stage, status_code=status_code,
                          issued_from=issued_from, issued_until=issued_until,
                          amount_min=amount_min, amount_max=amount_max)
@@ -416,9 +445,11 @@ async def list_invoices(
         overdue = Invoice.late_from.is_not_null() & (Invoice.late_from < now)
         where = where & (overdue if late else (
             Invoice.late_from.is_null() | (Invoice.late_from >= now)))
-    column = _SORTS[sort.lstrip("-")]
-    query = Invoice.select().where(where).order_by(column, ascending=not sort.startswith("-")
-                                                   ).order_by(Invoice.id)
+    if action is not None:
+        to_act = Invoice.stage.is_in([s.value for s in ACTION_STAGES])
+        where = where & (to_act if action else Invoice.stage.not_in(
+            [s.value for s in ACTION_STAGES]))
+    query = _sorted(Invoice.select().where(where), sort)
     total = await Invoice.count().where(where)
     rows = await query.offset(offset).limit(limit).output(load_json=True)
     kinds = await _kinds(rows)

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 __all__ = (
+    "ACTION_STAGES",
     "CERTIFYING",
     "CODES",
     "INTERNAL_CODES",
@@ -33,6 +34,7 @@ __all__ = (
     "payment_deadline",
     "service_done_standing",
     "stage_of",
+    "worth_telling",
 )
 
 
@@ -49,6 +51,9 @@ class Stage(StrEnum):
     PAYMENT_ORDERED = "payment_ordered"
     PAID = "paid"
 
+
+# Stages where the supplier must act: complete, re-route, or acknowledge and invoice again.
+ACTION_STAGES = frozenset({Stage.SUSPENDED, Stage.TO_REROUTE, Stage.REJECTED})
 
 # Internal code → (rank on the main path, stage). Rank 0 = overlay code, never "furthest".
 CODES: dict[str, tuple[int, Stage]] = {
@@ -86,9 +91,10 @@ CERTIFYING = frozenset({"SERVICE_FAIT", "SERVICE_FAIT_PARTIEL"})
 
 def normalise_code(source: str, code: str, *, internal: bool = False) -> str | None:
     """The internal code of ``code`` sent by ``source`` (None when unknown). ``internal``:
-    Nomade records the event itself, so its own codes are accepted too."""
+    Nomade records the event itself (service done certified or revoked in Nomade, the
+    supplier's COMPLETEE), so every internal code is accepted."""
     cleaned = code.strip().upper()
-    if internal and cleaned in CODES:  # Nomade's own record (service done certified here)
+    if internal and cleaned in CODES:
         return cleaned
     return SOURCE_CODES.get(source, {}).get(cleaned)
 
@@ -131,7 +137,9 @@ def current_status(events: Sequence[StatusEvent]) -> CurrentStatus | None:
     known = [e for e in events if e.code in CODES]
     if not known:
         return None
-    ordered = sorted(known, key=lambda e: (e.occurred_at, CODES[e.code][0]))
+    # Stable: of two events at the same instant, the one recorded later counts as later (the
+    # stored history keeps arrival order among equal times).
+    ordered = sorted(known, key=lambda e: e.occurred_at)
     progress = [e for e in ordered if CODES[e.code][0] > 0 and not _voided(e, ordered)]
     furthest = max(progress, key=lambda e: (CODES[e.code][0], e.occurred_at)) if progress else None
     rejected = [e for e in ordered if e.code == "REJETEE"]
@@ -150,6 +158,23 @@ def current_status(events: Sequence[StatusEvent]) -> CurrentStatus | None:
                              last.code)
     return CurrentStatus(furthest.code, stage_of(furthest.code), furthest.occurred_at,
                          furthest.reason, furthest.code)
+
+
+def worth_telling(before: CurrentStatus | None, after: CurrentStatus | None, code: str) -> bool:
+    """Whether recording an event ``code`` changed what the supplier sees enough to push it.
+
+    Only when the event itself is now the status shown and the stage shown changed (one push
+    per stage: DEPOSEE twice, or EN_COURS_ACHEMINEMENT after DEPOSEE, push once), or an
+    action-needing status came with a new reason, or more of the invoice was certified. A late event for an earlier stage changes
+    nothing shown, so it never pushes.
+    """
+    if after is None or after.code != code:
+        return False
+    if before is None or before.stage != after.stage:
+        return True
+    # a partial service done is recorded only when the certified amount grew: tell it
+    return (code in REASON_REQUIRED and before.reason != after.reason
+            or code == "SERVICE_FAIT_PARTIEL")
 
 
 # Délai global de paiement (Code de la commande publique R.2192-10/11), by organisation kind.

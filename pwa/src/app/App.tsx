@@ -3,7 +3,7 @@
 import { LocationProvider, Router, Route, lazy, useLocation } from "preact-iso";
 import { useEffect } from "preact/hooks";
 import { signal } from "@preact/signals";
-import { session, locked, expired, ready, online, pendingCount, rejections, syncNow, requestPersistentStorage, storageFull, updateRequired, demo, unreadCount, refreshUnread, lastSyncAt, refreshPushSubscription } from "./data";
+import { session, locked, expired, ready, online, pendingCount, rejections, syncNow, requestPersistentStorage, storageFull, updateRequired, demo, unreadCount, refreshUnread, lastSyncAt, chooseLanguage } from "./data";
 import { language, pendingText, t } from "./i18n";
 import { Icon, type IconName } from "./icons";
 import { SignIn } from "../screens/SignIn";
@@ -119,7 +119,7 @@ function Shell({ role }: { role: Role }) {
     void requestPersistentStorage();
     void syncNow();
     void refreshUnread();
-    void refreshPushSubscription(language.peek());
+    void chooseLanguage(language.peek());
     const onVisible = () => document.visibilityState === "visible" && void syncNow();
     document.addEventListener("visibilitychange", onVisible);
     return () => document.removeEventListener("visibilitychange", onVisible);

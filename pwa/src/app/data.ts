@@ -5,6 +5,7 @@
 import { computed, signal } from "@preact/signals";
 import * as data from "../data";
 import type { Device as DataDevice, Notifications, Row } from "../data";
+import { setLanguage } from "./i18n";
 import type { ApiProblem } from "./model";
 import type {
   Approval, Device, ExpenseClaim, ExpenseLine, Invoice, Mission, Notice, PurchaseOrder, Rejection, Session,
@@ -123,6 +124,12 @@ async function attempt(action: () => Promise<unknown>): Promise<ApiProblem | nul
   } catch (error) {
     return problemOf(error);
   }
+}
+
+/** The supplier answers a suspended invoice (message + photos/PDFs), offline too: the documents
+ * wait on the phone and upload resumably, the answer is queued. */
+export function answerInvoice(id: string, comment: string, files: readonly File[]): Promise<ApiProblem | null> {
+  return attempt(() => data.commands.invoices.complete(id, comment, files));
 }
 
 function deviceName(): string {
@@ -342,6 +349,21 @@ export async function refreshPushSubscription(lang: "fr" | "en"): Promise<void> 
   } catch {
     // Offline or no push service: the next start tries again; the inbox still receives everything.
   }
+}
+
+/** The app speaks `lang` from now on, and so does the server to this person: their language
+ * (digests, inbox) and this phone's push subscription. Also called at each start, so a choice
+ * made offline reaches the server later (best effort, silent offline). */
+export async function chooseLanguage(lang: "fr" | "en"): Promise<void> {
+  setLanguage(lang);
+  if (!demoRows && ready.value && session.value) {
+    try {
+      await data.notifications().saveLanguage(lang);
+    } catch {
+      // Offline: the next start sends it again.
+    }
+  }
+  await refreshPushSubscription(lang);
 }
 
 /** Asks permission, subscribes this phone to Web Push and registers it with the server. */

@@ -104,10 +104,35 @@ export interface Approval {
   submitted_at: string;
 }
 
+export interface InvoiceDocument {
+  sha256: string;
+  name: string;
+  content_type: string;
+  size: number;
+}
+
 export interface InvoiceEvent {
   status: string;
   at: string;
   reason?: string;
+  /** "nomade" (certified or answered in Nomade) or the financial system ("chorus_pro"…). */
+  source?: string;
+  attachments?: InvoiceDocument[];
+}
+
+export interface InvoicePayment {
+  paid_at: string;
+  amount_cents: number;
+  bank_reference: string;
+}
+
+/** Interest and indemnity owed for late payment, as computed by the server at `as_of`. */
+export interface LateCharges {
+  rate_percent: string | null;
+  days_late: number;
+  interest_cents: number;
+  indemnity_cents: number;
+  as_of: string;
 }
 
 export interface Invoice {
@@ -125,6 +150,14 @@ export interface Invoice {
   /** Before VAT, what service done covers now (part of the invoice after a partial certification). */
   certified_cents?: number;
   history: InvoiceEvent[];
+  /** The buyer organisation (documents sent with an answer are uploaded to it). */
+  organisation_id?: string;
+  /** The legal payment deadline (instant); null while interrupted or without deadline. */
+  due_at?: string | null;
+  status_reason?: string;
+  amount_paid_cents?: number;
+  payments?: InvoicePayment[];
+  late_charges?: LateCharges;
 }
 
 export interface Notice {

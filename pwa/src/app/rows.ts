@@ -2,7 +2,7 @@
  * the screens show. Tolerant on purpose: entity shapes are still settling across branches. */
 import type { Row } from "../data";
 import type {
-  Approval, DocumentStatus, ExpenseCategory, ExpenseClaim, ExpenseLine, Invoice, InvoiceEvent, Mission, Notice, OcrField, OrderLine, PurchaseOrder, ReviewReason,
+  Approval, DocumentStatus, ExpenseCategory, ExpenseClaim, ExpenseLine, Invoice, InvoiceEvent, InvoicePayment, LateCharges, Mission, Notice, OcrField, OrderLine, PurchaseOrder, ReviewReason,
 } from "./model";
 
 type Data = Row["data"];
@@ -116,7 +116,22 @@ export function toInvoice(r: Row): Invoice {
     ...(str(d, "paid_at", "paid_on") ? { paid_on: day(str(d, "paid_at", "paid_on")) } : {}),
     ...("late_from" in d ? { late_from: d["late_from"] == null ? null : String(d["late_from"]) } : {}),
     status: str(d, "status_code", "status", "state"), certified_cents: num(d, "certified_cents"),
-    history: history.map((e): InvoiceEvent => ({ status: String(e["code"] ?? e["status_code"] ?? e["status"] ?? ""), at: String(e["at"] ?? e["occurred_at"] ?? ""), ...(e["reason"] ? { reason: String(e["reason"]) } : {}) })),
+    history: history.map((e): InvoiceEvent => ({
+      status: String(e["code"] ?? e["status_code"] ?? e["status"] ?? ""), at: String(e["at"] ?? e["occurred_at"] ?? ""),
+      ...(e["reason"] ? { reason: String(e["reason"]) } : {}),
+      ...(e["source"] ? { source: String(e["source"]) } : {}),
+      ...(Array.isArray(e["attachments"]) ? { attachments: (e["attachments"] as Record<string, unknown>[]).map((a) => ({
+        sha256: String(a["sha256"] ?? ""), name: String(a["name"] ?? ""), content_type: String(a["content_type"] ?? ""), size: Number(a["size"] ?? 0),
+      })) } : {}),
+    })),
+    ...(str(d, "organisation") ? { organisation_id: str(d, "organisation") } : {}),
+    ...("due_at" in d ? { due_at: d["due_at"] == null ? null : String(d["due_at"]) } : {}),
+    status_reason: str(d, "status_reason"),
+    amount_paid_cents: num(d, "amount_paid_cents"),
+    payments: (Array.isArray(d["payments"]) ? (d["payments"] as Record<string, unknown>[]) : []).map((p): InvoicePayment => ({
+      paid_at: String(p["paid_at"] ?? ""), amount_cents: Number(p["amount_cents"] ?? 0), bank_reference: String(p["bank_reference"] ?? ""),
+    })),
+    ...(d["late_charges"] && typeof d["late_charges"] === "object" ? { late_charges: d["late_charges"] as unknown as LateCharges } : {}),
   };
 }
 

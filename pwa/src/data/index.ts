@@ -134,6 +134,7 @@ export const commands: Commands = makeCommands({
   enqueue: (name, v, args) => getData().enqueue(name, v, args),
   currentRow: (entity, id) => store.row(entity, id).peek(),
   attachReceiptBlob: (lineId, file) => getData().attachReceipt(lineId, file),
+  answerInvoice: (id, comment, files) => getData().answerInvoice(id, comment, files),
   markNotificationRead: (id) => getData().notifications.markRead(id),
 });
 

@@ -116,7 +116,7 @@ async def test_history_shows_the_furthest_stage_and_open_suspension(client: Any)
     assert after["status_code"] == "MANDATEE"
     stale = await send(client, org.people["supplier"], "invoice.complete",
                        {"id": suspended["id"], "expected_status": "MANDATEE"})
-    assert stale.code == "INVALID_TRANSITION"
+    assert stale.code == "INVOICE_NOT_SUSPENDED"
 
 
 async def test_supplier_search_filters_sort_page_and_statistics(client: Any) -> None:

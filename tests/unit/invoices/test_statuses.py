@@ -12,6 +12,7 @@ from backend.invoices.statuses import (
     normalise_code,
     payment_deadline,
     service_done_standing,
+    worth_telling,
 )
 
 T0 = datetime(2026, 1, 5, 10, tzinfo=UTC)
@@ -127,3 +128,21 @@ def test_only_nomade_records_its_own_codes() -> None:
     assert normalise_code("chorus_pro", "SERVICE_FAIT_ANNULE") is None
     assert normalise_code("chorus_pro", "service_fait_annule", internal=True) == (
         "SERVICE_FAIT_ANNULE")
+
+
+def test_worth_telling_only_a_new_stage_the_event_brought() -> None:
+    submitted = [ev("DEPOSEE", 0)]
+    certified = [*submitted, ev("SERVICE_FAIT", 5)]
+    assert worth_telling(None, current_status(submitted), "DEPOSEE")
+    assert not worth_telling(current_status(submitted),
+                             current_status([*submitted, ev("DEPOSEE", 1)]), "DEPOSEE")
+    assert not worth_telling(current_status(submitted),
+                             current_status([*submitted, ev("EN_COURS_ACHEMINEMENT", 1)]),
+                             "EN_COURS_ACHEMINEMENT")
+    late = [*certified, ev("MISE_A_DISPOSITION", 3)]
+    assert not worth_telling(current_status(certified), current_status(late),
+                             "MISE_A_DISPOSITION")
+    suspended = [*certified, ev("SUSPENDUE", 6, "RIB")]
+    assert worth_telling(current_status(certified), current_status(suspended), "SUSPENDUE")
+    asked_again = [*suspended, ev("SUSPENDUE", 7, "Kbis")]
+    assert worth_telling(current_status(suspended), current_status(asked_again), "SUSPENDUE")
