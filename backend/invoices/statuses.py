@@ -165,15 +165,15 @@ def worth_telling(before: CurrentStatus | None, after: CurrentStatus | None, cod
 
     Only when the event itself is now the status shown and the stage shown changed (one push
     per stage: DEPOSEE twice, or EN_COURS_ACHEMINEMENT after DEPOSEE, push once), or an
-    action-needing status came with a new reason, or more of the invoice was certified. A late event for an earlier stage changes
-    nothing shown, so it never pushes.
+    action-needing status came with a new reason, or more of the invoice was certified. A late
+    event for an earlier stage changes nothing shown, so it never pushes.
     """
     if after is None or after.code != code:
         return False
     if before is None or before.stage != after.stage:
         return True
     # a partial service done is recorded only when the certified amount grew: tell it
-    return (code in REASON_REQUIRED and before.reason != after.reason
+    return ((code in REASON_REQUIRED and before.reason != after.reason)
             or code == "SERVICE_FAIT_PARTIEL")
 
 
