@@ -21,6 +21,12 @@ WORKFLOW_CODES = {
                             "This document can no longer be edited."),
     "DATES_INVALID": Problem(400, "La date de fin précède la date de début.",
                              "The end date is before the start date."),
+    "TIMES_INCOMPLETE": Problem(400, "Indiquez l'heure de départ et l'heure de retour.",
+                                "Give both the departure and the return time."),
+    "TIMES_OUTSIDE_DATES": Problem(400, "Le départ doit avoir lieu le premier jour de la mission "
+                                   "et le retour le dernier jour.", "The departure must be on the "
+                                   "mission's first day and the return on its last day."),
+    "TIME_ZONE_UNKNOWN": Problem(400, "Fuseau horaire inconnu.", "Unknown time zone."),
     "AMOUNT_INVALID": Problem(400, "Montant invalide.", "Invalid amount."),
     "CONCURRENT_UPDATE": Problem(503, "Le document est modifié en même temps ailleurs ; nouvel "
                                  "essai automatique.", "The document is being changed elsewhere; "

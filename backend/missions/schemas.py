@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 import msgspec
@@ -23,12 +23,18 @@ Transport = Literal["train", "plane", "car", "public_transport", "boat", "other"
 Decision = Literal["approve", "refuse", "return"]
 
 
+Country = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z]{2}$")]
+TimeZone = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z_]+(/[A-Za-z0-9_+-]+){0,2}$",
+                                       max_length=64)]
+
+
 class Booking(msgspec.Struct, frozen=True, kw_only=True):
     """A fare held for the mission until ``expires_at`` (placed only after approval)."""
 
     label: Annotated[str, msgspec.Meta(max_length=200)]
     fare_cents: Cents = 0
     expires_at: datetime | None = None
+    mode: Transport | None = None
 
 
 class MissionCreateArgs(msgspec.Struct, frozen=True, kw_only=True):
@@ -40,6 +46,11 @@ class MissionCreateArgs(msgspec.Struct, frozen=True, kw_only=True):
     transport: Transport = "train"
     estimated_cost_cents: Cents = 0
     bookings: Annotated[list[Booking], msgspec.Meta(max_length=20)] = []
+    departs_at: datetime | None = None
+    returns_at: datetime | None = None
+    time_zone: TimeZone = "Europe/Paris"
+    country: Country = "FR"
+    advance_requested: bool = False
 
 
 class MissionEditArgs(msgspec.Struct, frozen=True, kw_only=True):
@@ -52,6 +63,11 @@ class MissionEditArgs(msgspec.Struct, frozen=True, kw_only=True):
     transport: Transport | None = None
     estimated_cost_cents: Cents | None = None
     bookings: Annotated[list[Booking], msgspec.Meta(max_length=20)] | None = None
+    departs_at: datetime | None = None
+    returns_at: datetime | None = None
+    time_zone: TimeZone | None = None
+    country: Country | None = None
+    advance_requested: bool | None = None
 
 
 class MissionCommandArgs(msgspec.Struct, frozen=True, kw_only=True):
@@ -82,6 +98,12 @@ class MissionOut(msgspec.Struct, frozen=True, kw_only=True):
     transport: str
     estimated_cost_cents: int
     bookings: list[Booking]
+    departs_at: datetime | None = None
+    returns_at: datetime | None = None
+    time_zone: str = "Europe/Paris"
+    country: str = "FR"
+    advance_requested: bool = False
+    allowance: dict[str, Any] = {}
     state: str
     content_hash: str
     row_version: int

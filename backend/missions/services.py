@@ -3,6 +3,7 @@ the ``mission`` table)."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import date, datetime
 from typing import Any
@@ -27,7 +28,12 @@ from backend.missions.schemas import (
     MissionPage,
 )
 from backend.missions.tables import Mission
+from backend.missions.times import MissionTimes, check_times
 from backend.paging import fetch_page
+from backend.policy import services as policy
+from backend.policy.allowances import expected_allowance
+from backend.policy.cities import city_class_of
+from backend.policy.rules import rule_set_at
 from backend.queries import all_of
 from backend.timeutil import as_utc, as_utc_or_none
 from backend.workflow import content_hash
@@ -51,7 +57,9 @@ __all__ = (
 
 ENTITY = "mission"
 CONTENT_FIELDS = ("purpose", "destination", "starts_on", "ends_on", "transport",
-                  "estimated_cost_cents", "bookings")
+                  "estimated_cost_cents", "bookings", "departs_at", "returns_at", "time_zone",
+                  "country", "advance_requested")
+_TIMES = ("departs_at", "returns_at")
 
 
 def _bookings(raw: Any) -> list[dict[str, Any]]:
@@ -59,9 +67,33 @@ def _bookings(raw: Any) -> list[dict[str, Any]]:
 
 
 def _content(row: dict[str, Any]) -> dict[str, Any]:
-    content = {name: row[name] for name in CONTENT_FIELDS}
+    content = {name: row.get(name) for name in CONTENT_FIELDS}
     content["bookings"] = _bookings(row["bookings"])
+    for name in _TIMES:  # one form whatever the offset it came with
+        content[name] = as_utc_or_none(content[name])
     return content
+
+
+async def _times_and_allowance(organisation_id: UUID, content: dict[str, Any]
+                               ) -> tuple[MissionTimes | None, dict[str, Any]]:
+    """Check the mission's times and compute the allowances they give under the rule set in
+    force on its first day (an empty dict without times)."""
+    with refusals():
+        times = check_times(starts_on=content["starts_on"], ends_on=content["ends_on"],
+                            departs_at=content.get("departs_at"),
+                            returns_at=content.get("returns_at"),
+                            time_zone=content.get("time_zone") or "Europe/Paris")
+    if times is None:
+        return None, {}
+    rules = rule_set_at(await policy.rule_sets_for(organisation_id), content["starts_on"])
+    if rules is None:
+        return times, {}
+    expected = expected_allowance(
+        times.local_departure, times.local_return, rules=rules,
+        city_class=city_class_of(content["destination"]),
+        country=content.get("country") or "FR",
+        advance_requested=bool(content.get("advance_requested")))
+    return times, {"rule_set": rules.name, **dataclasses.asdict(expected)}
 
 
 def _earliest(bookings: list[dict[str, Any]]) -> datetime | None:
@@ -92,6 +124,7 @@ async def visible(actor: Actor) -> Any:
 def to_wire(row: dict[str, Any]) -> dict[str, Any]:
     """A row as pull sends it, with its urgency computed at send time."""
     bookings = _bookings(row["bookings"])
+    row = {**row, "allowance": json_value(row.get("allowance")) or {}}
     flag = urgency([as_utc(b["expires_at"]) for b in bookings if b.get("expires_at")],
                    now=datetime.now().astimezone())
     out = {k: v for k, v in row.items() if k not in ("field_versions",)}
@@ -122,14 +155,22 @@ async def create(ctx: MutationContext, args: MissionCreateArgs) -> None:
     content = {"purpose": args.purpose, "destination": args.destination,
                "starts_on": args.starts_on, "ends_on": args.ends_on,
                "transport": args.transport, "estimated_cost_cents": args.estimated_cost_cents,
-               "bookings": bookings}
+               "bookings": bookings, "departs_at": args.departs_at,
+               "returns_at": args.returns_at, "time_zone": args.time_zone,
+               "country": args.country.upper(), "advance_requested": args.advance_requested}
+    times, allowance = await _times_and_allowance(actor.organisation_id, content)
+    if times is not None:
+        content.update(departs_at=times.departs_at, returns_at=times.returns_at)
     await Mission.insert(Mission(
         id=args.id, organisation=actor.organisation_id, agent=actor.user_id, unit=actor.unit_id,
         agent_name=await accounts.full_name_of(actor.user_id), purpose=args.purpose,
         destination=args.destination, starts_on=args.starts_on,
         ends_on=args.ends_on, transport=args.transport,
         estimated_cost_cents=args.estimated_cost_cents, bookings=json.dumps(bookings),
-        state="draft", content_hash=content_hash(content),
+        departs_at=content["departs_at"], returns_at=content["returns_at"],
+        time_zone=args.time_zone, country=content["country"],
+        advance_requested=args.advance_requested, allowance=json.dumps(allowance),
+        state="draft", content_hash=content_hash(_content(content)),
         earliest_expiry=_earliest(bookings), created_at=ctx.server_time,
         updated_at=ctx.server_time,
     ))
@@ -152,6 +193,8 @@ async def edit(ctx: MutationContext, args: MissionEditArgs) -> Noop | None:
     }
     if "bookings" in changes:
         changes["bookings"] = _booking_dicts(changes["bookings"])
+    if "country" in changes:
+        changes["country"] = changes["country"].upper()
     current = {**row, "bookings": _bookings(row["bookings"])}
     merged = merge_draft(current=current, field_versions=row["field_versions"] or {},
                          base_version=args.base_version, changes=changes,
@@ -161,13 +204,19 @@ async def edit(ctx: MutationContext, args: MissionEditArgs) -> Noop | None:
         return Noop("NO_CHANGE")
     after = {**current, **merged.values}
     _check_dates(after["starts_on"], after["ends_on"])
+    times, allowance = await _times_and_allowance(row["organisation"], after)
+    if times is not None:
+        for name in _TIMES:
+            if name in merged.values:
+                merged.values[name] = getattr(times, name)
     for conflict in merged.conflicts:
         ctx.conflict(conflict.field, conflict.lost, conflict.kept)
     values: dict[Any, Any] = {
         getattr(Mission, name): (json.dumps(value) if name == "bookings" else value)
         for name, value in merged.values.items()
     }
-    values.update(_derived(after))
+    values.update(_derived({**after, **merged.values}))
+    values[Mission.allowance] = json.dumps(allowance)
     values[Mission.field_versions] = json.dumps(merged.field_versions)
     values[Mission.updated_at] = ctx.server_time
     await compare_and_set(Mission, row, values)
@@ -240,6 +289,11 @@ def _out(row: dict[str, Any], now: datetime) -> MissionOut:
         destination=row["destination"], starts_on=row["starts_on"], ends_on=row["ends_on"],
         transport=row["transport"], estimated_cost_cents=row["estimated_cost_cents"],
         bookings=msgspec.convert(bookings, list[Booking]), state=row["state"],
+        departs_at=as_utc_or_none(row.get("departs_at")),
+        returns_at=as_utc_or_none(row.get("returns_at")),
+        time_zone=row.get("time_zone") or "Europe/Paris", country=row.get("country") or "FR",
+        advance_requested=bool(row.get("advance_requested")),
+        allowance=json_value(row.get("allowance")) or {},
         content_hash=row["content_hash"], row_version=row["row_version"],
         urgent=flag.urgent and row["state"] == "submitted", booking_expired=flag.expired,
         earliest_expiry=as_utc_or_none(row["earliest_expiry"]),

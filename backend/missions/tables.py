@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from piccolo.columns import JSON, UUID, BigInt, Date, Text, Timestamptz, Varchar
+from piccolo.columns import JSON, UUID, BigInt, Boolean, Date, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -29,6 +29,16 @@ class Mission(SyncedColumns, Table, tablename="mission"):
     transport = Varchar(length=32, default="train")
     estimated_cost_cents = BigInt(default=0)
     bookings = JSON(default="[]")
+    # Departure and return (UTC; shown and counted in ``time_zone``, the place's wall clock),
+    # the country (ISO 3166 alpha-2), whether an advance is asked (missions abroad), and the
+    # allowances they give under the rule set in force (backend.policy.allowances), computed
+    # by the server at each change.
+    departs_at = Timestamptz(null=True, default=None)
+    returns_at = Timestamptz(null=True, default=None)
+    time_zone = Varchar(length=64, default="Europe/Paris")
+    country = Varchar(length=2, default="FR")
+    advance_requested = Boolean(default=False)
+    allowance = JSON(default="{}")
     state = Varchar(length=16, default="draft", index=True)
     content_hash = Varchar(length=64, default="")
     field_versions = JSON(default="{}")

@@ -18,13 +18,15 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
-from backend.policy.rules import AllowanceRules, MileageRate
+from backend.policy.rules import AllowanceRules, MileageRate, RuleSet
 
 __all__ = (
+    "ExpectedAllowance",
     "Meal",
     "MileagePart",
     "abroad_allowance_cents",
     "advance_cents",
+    "expected_allowance",
     "lodging_cents",
     "meal_allowance_cents",
     "meals_on_mission",
@@ -140,3 +142,43 @@ def mileage_parts(km: Decimal, *, annual_km_before: Decimal, fiscal_cv: int,
         if left <= 0:
             break
     return parts
+
+
+@dataclass(frozen=True)
+class ExpectedAllowance:
+    """What a mission is expected to pay in allowances, from its times and the rule set.
+
+    In France: flat meals and nights up to the city's lodging cap (paid on proof, so an upper
+    bound). Abroad: the country's daily allowance split per night and meal; ``rate_missing``
+    when the rule set has no rate for the country. ``advance_cents``: 75 % of it, when asked
+    for a mission abroad."""
+
+    meals: int
+    nights: int
+    meals_cents: int
+    lodging_cap_cents: int
+    abroad_cents: int
+    expected_cents: int
+    advance_cents: int
+    rate_missing: bool = False
+
+
+def expected_allowance(departure: datetime, return_at: datetime, *, rules: RuleSet,
+                       city_class: str, country: str, advance_requested: bool
+                       ) -> ExpectedAllowance:
+    """The allowances of a mission from ``departure`` to ``return_at`` (local wall clock)."""
+    terms = rules.allowances
+    meals = meals_on_mission(departure, return_at, terms)
+    nights = nights_on_mission(departure, return_at, terms)
+    if country.upper() != "FR":
+        daily = rules.abroad_daily_cents.get(country.upper())
+        abroad = 0 if daily is None else abroad_allowance_cents(
+            daily_cents=daily, nights=len(nights), meals=len(meals), rules=terms)
+        advance = advance_cents(abroad, terms) if advance_requested else 0
+        return ExpectedAllowance(len(meals), len(nights), 0, 0, abroad, abroad, advance,
+                                 rate_missing=daily is None)
+    meals_cents = meal_allowance_cents(meals, meal_cents=rules.meal_cap_cents, rules=terms)
+    cap = rules.lodging_caps_cents.get(city_class, rules.lodging_caps_cents.get("base", 0))
+    lodging = cap * len(nights)
+    return ExpectedAllowance(len(meals), len(nights), meals_cents, lodging, 0,
+                             meals_cents + lodging, 0)

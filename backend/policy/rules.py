@@ -83,6 +83,9 @@ class RuleSet(msgspec.Struct, frozen=True, kw_only=True):
     blocking: frozenset[str] = frozenset()
     # Meal windows, night window, shares abroad, advance (see backend.policy.allowances).
     allowances: AllowanceRules = msgspec.field(default_factory=AllowanceRules)
+    # Daily allowance abroad per country (ISO 3166 alpha-2 → euro cents), from the ministry's
+    # dated table; a country absent here has no rate in this version (the mission says so).
+    abroad_daily_cents: dict[str, int] = msgspec.field(default_factory=dict)
 
     def in_force(self, day: date) -> bool:
         return self.valid_from <= day and (self.valid_until is None or day < self.valid_until)

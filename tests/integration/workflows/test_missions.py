@@ -269,3 +269,72 @@ async def test_an_approved_mission_can_be_amended_or_cancelled(client: Any) -> N
                         {"id": mission["id"], "expected_state": "approved"})
     assert cancel.status == "applied", cancel
     assert (await read(client, org, "agent_a", mission["id"]))["state"] == "cancelled"
+
+
+async def test_departure_and_return_times_give_the_allowances(client: Any) -> None:
+    """Missions carry departure and return times; the server counts meals and nights from
+    them under the rule set (no typed allowance), refuses times that do not fit, and the
+    manager reads the figures on the request."""
+    org = await make_org()
+    args = mission_args(starts_on="2026-12-07", ends_on="2026-12-09", destination="Lyon",
+                        departs_at="2026-12-07T08:00:00+01:00",
+                        returns_at="2026-12-09T20:00:00+01:00",
+                        bookings=[{"label": "TGV Paris-Lyon", "fare_cents": 8900, "mode": "train",
+                                   "expires_at": "2026-12-05T18:00:00Z"}])
+    assert (await send(client, org.people["agent_a"], "mission.create", args)).status == (
+        "applied")
+    mission = await read(client, org, "agent_a", args["id"])
+    # Lyon: 5 meals at the flat 20 €, 2 nights up to the 120 € cap.
+    assert {k: mission["allowance"][k] for k in ("meals", "nights", "meals_cents",
+                                                 "lodging_cap_cents", "expected_cents")} == {
+        "meals": 5, "nights": 2, "meals_cents": 10000, "lodging_cap_cents": 24000,
+        "expected_cents": 34000}
+    assert mission["departs_at"] == "2026-12-07T07:00:00Z"
+    assert mission["bookings"][0]["mode"] == "train"
+    later = await send(client, org.people["agent_a"], "mission.edit", {
+        "id": args["id"], "base_version": mission["row_version"],
+        "returns_at": "2026-12-09T21:30:00+01:00"})
+    assert later.status == "applied", later
+    assert (await read(client, org, "agent_a", args["id"]))["allowance"]["meals"] == 6
+    refusals = [
+        ({"returns_at": "2026-12-07T07:00:00+01:00"}, "DATES_INVALID"),
+        ({"returns_at": "2026-12-10T20:00:00+01:00"}, "TIMES_OUTSIDE_DATES"),
+        ({"departs_at": None, "returns_at": "2026-12-09T20:00:00+01:00"}, "TIMES_INCOMPLETE"),
+        ({"time_zone": "Mars/Olympus"}, "TIME_ZONE_UNKNOWN"),
+    ]
+    for changes, code in refusals:
+        ack = await send(client, org.people["agent_a"], "mission.create",
+                         {**args, "id": str(uuid.uuid4()), **changes})
+        assert (ack.status, ack.code) == ("rejected", code), changes
+    pulled = await _pulled_mission(client, org, "manager_a", args["id"])
+    assert pulled["allowance"]["expected_cents"] == 36000
+
+
+async def test_a_mission_abroad_asks_an_advance_of_75_percent(client: Any) -> None:
+    """Abroad, the country's daily rate (dated data in the organisation's rule set) split
+    65 % per night and 17.5 % per meal; the advance asked is 75 % of it."""
+    import msgspec
+
+    from backend.policy.rules import STATE_DEFAULTS
+    from backend.policy.services import add_rule_set, seed_state_defaults
+
+    org = await make_org()
+    await seed_state_defaults(org.id)
+    await add_rule_set(org.id, msgspec.structs.replace(
+        STATE_DEFAULTS[1], name="state-2026-abroad", valid_from=date(2026, 1, 1),
+        abroad_daily_cents={"DE": 12000}))
+    args = mission_args(starts_on="2026-12-07", ends_on="2026-12-09", destination="Berlin",
+                        country="DE", time_zone="Europe/Berlin", advance_requested=True,
+                        departs_at="2026-12-07T08:00:00", returns_at="2026-12-09T20:00:00")
+    assert (await send(client, org.people["agent_a"], "mission.create", args)).status == (
+        "applied")
+    allowance = (await read(client, org, "agent_a", args["id"]))["allowance"]
+    # 2 nights × 78 € + 5 meals × 21 € = 261 €; advance 195.75 €
+    assert (allowance["abroad_cents"], allowance["advance_cents"],
+            allowance["rate_missing"]) == (26100, 19575, False)
+    tokyo = mission_args(starts_on="2026-12-07", ends_on="2026-12-09", destination="Tokyo",
+                         country="JP", time_zone="Asia/Tokyo", advance_requested=True,
+                         departs_at="2026-12-07T08:00:00", returns_at="2026-12-09T20:00:00")
+    assert (await send(client, org.people["agent_a"], "mission.create", tokyo)).status == (
+        "applied")
+    assert (await read(client, org, "agent_a", tokyo["id"]))["allowance"]["rate_missing"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+import msgspec
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -135,3 +136,23 @@ def test_mileage_parts_add_up_and_follow_the_bands(km: int, before: int, cv: int
     second = mileage_parts(D(km - km // 2), annual_km_before=D(before + km // 2), fiscal_cv=cv,
                            rates=STATE_2023.mileage_rates)
     assert sum(p.cents for p in first + second) == sum(p.cents for p in parts)
+
+
+def test_expected_allowance_in_france_and_abroad() -> None:
+    from backend.policy.allowances import expected_allowance
+
+    # Lyon (large city, 120 € cap), Monday 08:00 to Wednesday 20:00: 5 meals × 20 € and
+    # 2 nights up to 120 €: 340 € at most; no advance in France.
+    lyon = expected_allowance(at(2, 8), at(4, 20), rules=STATE_2023, city_class="large_city",
+                              country="FR", advance_requested=True)
+    assert (lyon.meals, lyon.nights, lyon.meals_cents, lyon.lodging_cap_cents) == (5, 2, 10000,
+                                                                                   24000)
+    assert (lyon.expected_cents, lyon.advance_cents) == (34000, 0)
+    # Abroad at a daily rate of 120 €: 2 nights × 78 € + 5 meals × 21 € = 261 €, advance 75 %.
+    with_rate = msgspec.structs.replace(STATE_2023, abroad_daily_cents={"DE": 12000})
+    berlin = expected_allowance(at(2, 8), at(4, 20), rules=with_rate, city_class="base",
+                                country="de", advance_requested=True)
+    assert (berlin.abroad_cents, berlin.advance_cents) == (26100, 19575)
+    unknown = expected_allowance(at(2, 8), at(4, 20), rules=with_rate, city_class="base",
+                                 country="JP", advance_requested=True)
+    assert unknown.rate_missing and unknown.expected_cents == 0
