@@ -165,8 +165,11 @@ async def register_subscription(
 ) -> SubscriptionOut:
     """Create or refresh the device's subscription; the same endpoint is never stored twice.
 
-    The app calls this at every start, so a browser that moved to another account or renewed
-    its keys is brought up to date here.
+    The app calls this at every start, so a browser that renewed its keys or signed in again is
+    brought up to date here (the subscription follows the caller's current device). When
+    another person registers the endpoint, the previous person's subscription is deleted with
+    what was waiting for it, and a new one is made: the endpoint, refused unless it is a push
+    service at a public address, counts against the person's cap.
     """
     await _check_endpoint(data.endpoint)
     try:
