@@ -9,20 +9,24 @@ cent, line by line, and the claim total is the sum of the rounded lines.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
+from typing import Any
 
 from backend.workflow import Circuit, Transition
 
 __all__ = (
     "CLAIM_CIRCUIT",
     "EDITABLE_STATES",
+    "AllowanceShare",
     "ClaimState",
     "ClaimTotals",
     "LineAmount",
+    "allowance_share",
     "claim_totals",
+    "covered_finding",
     "to_eur_cents",
 )
 
@@ -89,3 +93,47 @@ def claim_totals(lines: Iterable[LineAmount]) -> ClaimTotals:
         count += 1
         foreign += line.currency.upper() != "EUR"
     return ClaimTotals(total, vat, count, foreign)
+
+
+@dataclass(frozen=True)
+class AllowanceShare:
+    """What the mission's computed allowances (``mission.allowance``) mean for its claim:
+    the allowance added to the total, the advance to deduct, the line categories the
+    allowance already pays (their receipts are proofs, not added), and the counts the checks
+    use. ``computed`` is False for a mission without times (every line counts as before)."""
+
+    computed: bool
+    allowance_cents: int = 0
+    advance_cents: int = 0
+    covers: frozenset[str] = frozenset()
+    nights: int = 1
+    meals: int = 1
+
+
+def allowance_share(allowance: Mapping[str, Any]) -> AllowanceShare:
+    """In France the flat meal allowance replaces meal receipts (lodging stays at cost up to the
+    cap); abroad the daily allowance pays the nights and meals. No rate abroad: nothing is
+    computed and the lines count as entered."""
+    if "meals" not in allowance or allowance.get("rate_missing"):
+        return AllowanceShare(computed=False)
+    abroad = int(allowance.get("abroad_cents") or 0)
+    meals_cents = int(allowance.get("meals_cents") or 0)
+    return AllowanceShare(
+        computed=True, allowance_cents=abroad or meals_cents,
+        advance_cents=int(allowance.get("advance_cents") or 0),
+        covers=frozenset({"meal", "lodging"}) if abroad else frozenset({"meal"}),
+        nights=int(allowance["nights"]), meals=int(allowance["meals"]))
+
+
+def covered_finding(line_id: str, category: str, share: AllowanceShare) -> dict[str, Any]:
+    """The note on a line the mission's allowance already pays (its amount is not added)."""
+    euros = f"{Decimal(share.allowance_cents) / 100:.2f}"
+    what_fr = "repas" if category == "meal" else "nuitées"
+    what_en = "meals" if category == "meal" else "nights"
+    return {"line_id": line_id, "code": "PAID_BY_ALLOWANCE", "severity": "warning",
+            "message_fr": f"Les {what_fr} sont payés par l'indemnité de la mission "
+                          f"({euros.replace('.', ',')} €, calculée sur vos horaires) : ce "
+                          "justificatif n'est pas ajouté au total.",
+            "message_en": f"The {what_en} are paid by the mission's allowance (€{euros}, "
+                          "computed from your times): this receipt is not added to the total.",
+            "figures": {"allowance_cents": share.allowance_cents, "category": category}}

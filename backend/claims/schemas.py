@@ -52,6 +52,8 @@ class ClaimOut(msgspec.Struct, frozen=True, kw_only=True):
     total_cents: int
     vat_cents: int
     line_count: int
+    allowance_cents: int = 0
+    advance_cents: int = 0
     findings: list[dict[str, Any]]
     content_hash: str
     row_version: int

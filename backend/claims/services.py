@@ -14,7 +14,14 @@ import msgspec
 from backend import accounts, approvals, flows, notification_flows
 from backend.accounts.actor import Actor
 from backend.audit.services import record_intent
-from backend.claims.rules import CLAIM_CIRCUIT, EDITABLE_STATES, LineAmount, claim_totals
+from backend.claims.rules import (
+    CLAIM_CIRCUIT,
+    EDITABLE_STATES,
+    LineAmount,
+    allowance_share,
+    claim_totals,
+    covered_finding,
+)
 from backend.claims.schemas import (
     ClaimCommandArgs,
     ClaimCreateArgs,
@@ -162,10 +169,16 @@ async def submit(ctx: MutationContext, args: ClaimCommandArgs, *, today: date) -
             "line_ids": [str(line["id"]) for line in unpriced],
             "currencies": sorted({line["currency"] for line in unpriced})})
     mission = await missions.mission_row(row["organisation"], row["mission"])
-    found = await flows.check_lines(row["organisation"], row["agent"], priced,
-                                    mission=mission, today=today)
+    allowance = json_value(mission["allowance"]) if mission else None
+    share = allowance_share(allowance or {})
+    found = await flows.check_lines(
+        row["organisation"], row["agent"], priced, mission=mission, today=today,
+        overrides={"nights": share.nights, "meals": share.meals} if share.computed else None)
     all_findings = [{"line_id": line_id, **msgspec.to_builtins(f)}
                     for line_id, items in found.items() for f in items]
+    covered = [line for line in priced if line["category"] in share.covers]
+    all_findings += [covered_finding(str(line["id"]), line["category"], share)
+                     for line in covered]
     if any(has_blocking(items) for items in found.values()):
         raise Rejected("POLICY_BLOCKING", {"findings": [f for f in all_findings
                                                         if f["severity"] == "blocking"]})
@@ -173,15 +186,20 @@ async def submit(ctx: MutationContext, args: ClaimCommandArgs, *, today: date) -
         LineAmount(eur_cents_of(int(line["amount_cents"]), line["currency"], line["fx_rate"]),
                    vat_cents=eur_cents_of(int(line["vat_cents"] or 0), line["currency"],
                                           line["fx_rate"]))
-        for line in priced)
+        for line in priced if line["category"] not in share.covers)
     digest = _content(row, lines)  # what the agent entered, as a decision re-reads it
+    total = totals.total_cents + share.allowance_cents
     return await _move(ctx, row, "submit", args.expected_state, {
-        ExpenseClaim.total_cents: totals.total_cents, ExpenseClaim.vat_cents: totals.vat_cents,
+        ExpenseClaim.total_cents: total, ExpenseClaim.vat_cents: totals.vat_cents,
+        ExpenseClaim.allowance_cents: share.allowance_cents,
+        ExpenseClaim.advance_cents: share.advance_cents,
         ExpenseClaim.line_count: totals.line_count,
         ExpenseClaim.findings: json.dumps(all_findings, default=str),
         ExpenseClaim.content_hash: digest, ExpenseClaim.submitted_at: ctx.server_time,
         ExpenseClaim.decision_reason: ""}, content=digest,
-        details={"total_cents": totals.total_cents, "lines": totals.line_count})
+        details={"total_cents": total, "lines": totals.line_count,
+                 "allowance_cents": share.allowance_cents,
+                 "advance_cents": share.advance_cents})
 
 
 async def withdraw(ctx: MutationContext, args: ClaimCommandArgs) -> Noop | None:
@@ -237,7 +255,8 @@ def _out(row: dict[str, Any]) -> ClaimOut:
     return ClaimOut(
         id=row["id"], agent_id=row["agent"], mission_id=row["mission"], title=row["title"],
         state=row["state"], total_cents=row["total_cents"], vat_cents=row["vat_cents"],
-        line_count=row["line_count"],
+        line_count=row["line_count"], allowance_cents=row.get("allowance_cents") or 0,
+        advance_cents=row.get("advance_cents") or 0,
         findings=json_value(findings) or [],
         content_hash=row["content_hash"], row_version=row["row_version"],
         submitted_at=as_utc_or_none(row["submitted_at"]),

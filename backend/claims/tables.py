@@ -26,6 +26,10 @@ class ExpenseClaim(SyncedColumns, Table, tablename="expense_claim"):
     title = Varchar(length=200, default="")
     state = Varchar(length=16, default="draft", index=True)
     total_cents = BigInt(default=0)
+    # Of the total: the allowances computed from the mission's times (flat meals in France, the
+    # daily allowance abroad); and the advance already paid, to deduct from what is paid.
+    allowance_cents = BigInt(default=0)
+    advance_cents = BigInt(default=0)
     vat_cents = BigInt(default=0)
     line_count = Integer(default=0)
     findings = JSON(default="[]")

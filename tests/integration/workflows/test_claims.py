@@ -304,3 +304,28 @@ async def test_a_submitted_claim_can_be_withdrawn_before_a_decision(client: Any)
     after = await send(client, org.people["agent_a"], "expense_claim.withdraw",
                        {"id": claim_id, "expected_state": "approved"})
     assert (after.status, after.code) == ("rejected", "INVALID_TRANSITION")
+
+
+async def test_meals_are_a_flat_allowance_from_the_mission_times(client: Any) -> None:
+    """At submission every line counted as one night and one meal, and meal receipts were
+    paid as capped amounts. With times on the mission, the claim adds the flat meals computed
+    from them (5 × 20 € in Lyon, Monday 08:00 to Wednesday 20:00), checks lodging against two
+    nights, and a meal receipt is a proof noted as paid by the allowance, not added."""
+    org = await make_org()
+    mission = await submitted(client, org, starts_on="2026-10-05", ends_on="2026-10-07",
+                              destination="Lyon", departs_at="2026-10-05T08:00:00",
+                              returns_at="2026-10-07T20:00:00")
+    assert (await decide_mission(client, org, "manager_a", mission, "approve")).status == (
+        "applied")
+    claim_id = await open_claim(client, org, mission)
+    meal = await line(client, org, claim_id, receipt=await uploaded(org, b"flat lunch"))
+    await line(client, org, claim_id, category="lodging", amount_cents=23000,
+               merchant="Hôtel", vat_cents=2091, receipt=await uploaded(org, b"two nights"))
+    ack = await send(client, org.people["agent_a"], "expense_claim.submit",
+                     {"id": claim_id, "expected_state": "draft"})
+    assert ack.status == "applied", ack
+    sent = await claim(client, org, claim_id, who="manager_a")
+    assert (sent["allowance_cents"], sent["total_cents"]) == (10000, 23000 + 10000)
+    codes = {(f["line_id"], f["code"]) for f in sent["findings"]}
+    assert (meal, "PAID_BY_ALLOWANCE") in codes
+    assert not any(code == "LODGING_OVER_CAP" for _, code in codes)  # 230 € ≤ 2 × 120 €

@@ -150,3 +150,17 @@ def test_content_hash_is_canonical() -> None:
     # canonical form is sorted keys, no spaces, UTF-8: clients can reproduce it
     expected = hashlib.sha256('{"a":"é","b":1}'.encode()).hexdigest()
     assert content_hash({"b": 1, "a": "é"}) == expected
+
+
+def test_what_a_missions_allowance_means_for_its_claim() -> None:
+    from backend.claims.rules import allowance_share
+
+    assert not allowance_share({}).computed  # a mission without times: lines as entered
+    france = allowance_share({"meals": 5, "nights": 2, "meals_cents": 10000, "abroad_cents": 0,
+                              "advance_cents": 0})
+    assert (france.allowance_cents, france.covers, france.nights) == (10000, {"meal"}, 2)
+    abroad = allowance_share({"meals": 5, "nights": 2, "meals_cents": 0, "abroad_cents": 26100,
+                              "advance_cents": 19575, "rate_missing": False})
+    assert (abroad.allowance_cents, abroad.advance_cents, abroad.covers) == (
+        26100, 19575, {"meal", "lodging"})
+    assert not allowance_share({"meals": 5, "nights": 2, "rate_missing": True}).computed
