@@ -6,6 +6,7 @@ from litestar.types import ControllerRouterHandler
 
 from backend.audit.controllers import AuditController
 from backend.claims.controllers import ClaimController, PolicyController
+from backend.documents.controllers import DocumentController
 from backend.expenses.controllers import ExpenseLineController
 from backend.invoices.controllers import InvoiceController
 from backend.invoices.integration import integration_events
@@ -28,4 +29,5 @@ def workflow_route_handlers() -> list[ControllerRouterHandler]:
     return [
         MissionController, ClaimController, PolicyController, OrderController,
         InvoiceController, AuditController, integration_events, ExpenseLineController,
+        DocumentController,
     ]
