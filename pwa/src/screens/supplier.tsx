@@ -152,11 +152,10 @@ function Payments({ i }: { i: Invoice }) {
 }
 
 /** The answer to a suspension: what was asked, a message, photos or PDFs (queued offline). */
-function AnswerForm({ i }: { i: Invoice }) {
+function AnswerForm({ i, onSent }: { i: Invoice; onSent: () => void }) {
   const [message, setMessage] = useState("");
   const [files, setFiles] = useState<File[]>([]);
   const [problem, setProblem] = useState<string | null>(null);
-  const [sent, setSent] = useState(false);
   const asked = i.status_reason || [...i.history].reverse().find((e) => e.status === "SUSPENDUE")?.reason || "";
   const picked = (e: Event) => {
     const input = e.currentTarget as HTMLInputElement;
@@ -168,9 +167,8 @@ function AnswerForm({ i }: { i: Invoice }) {
     if (!message.trim() && files.length === 0) { setProblem(t("answer.empty")); return; }
     const failed = await answerInvoice(i.id, message.trim(), files);
     if (failed) setProblem(failed.message[language.value]);
-    else { setProblem(null); setSent(true); }
+    else { setProblem(null); onSent(); }
   }
-  if (sent) return <p class="alert" role="status">{t("answer.sent")}</p>;
   return (
     <form class="card" aria-labelledby="answer-title" onSubmit={send}>
       <h2 id="answer-title">{t("answer.title")}</h2>
@@ -205,6 +203,7 @@ function AnswerForm({ i }: { i: Invoice }) {
 export function InvoiceDetail() {
   const { params } = useRoute();
   usePresence("invoice", params["id"]);
+  const [answered, setAnswered] = useState<string | null>(null);
   const i = invoices.value.find((x) => x.id === params["id"]);
   if (!i) return <Page title={t("invoices.title")}><p>{t("common.empty")}</p></Page>;
   const when = deadlineText(i);
@@ -220,7 +219,8 @@ export function InvoiceDetail() {
           {when && <><dt class="muted">{t("deadline.title")}</dt><dd data-deadline={deadlineOf(i).kind}>{when}</dd></>}
         </dl>
       </div>
-      {i.status === "SUSPENDUE" && <AnswerForm key={i.id} i={i} />}
+      {answered === i.id && <p class="alert" role="status">{t("answer.sent")}</p>}
+      {i.status === "SUSPENDUE" && <AnswerForm key={i.id} i={i} onSent={() => setAnswered(i.id)} />}
       <LateChargesCard i={i} />
       <Payments i={i} />
       <h2>{t("invoices.timeline")}</h2>
