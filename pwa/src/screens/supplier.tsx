@@ -71,7 +71,7 @@ export function InvoiceList() {
           </div>
         </div>
         <details>
-          <summary class="button secondary" style="margin-top:8px">{t("invoices.filterStatus")} · {t("invoices.buyer")} · {t("common.from")}</summary>
+          <summary class="button secondary" style="margin-top:8px">{t("invoices.moreFilters")}</summary>
           <label for="stage">{t("invoices.filterStatus")}</label>
           <select id="stage" value={q.stage} onChange={(e) => update({ stage: value(e) as Stage | "" })}>
             <option value="">{t("common.all")}</option>
@@ -146,7 +146,7 @@ function Payments({ i }: { i: Invoice }) {
           </li>
         ))}
       </ul>
-      <p>{t("payments.paid")} : <strong>{formatMoney(i.amount_paid_cents ?? 0)}</strong> / {formatMoney(i.amount_to_pay_cents)}</p>
+      <p><strong>{t("payments.paid", { paid: formatMoney(i.amount_paid_cents ?? 0), due: formatMoney(i.amount_to_pay_cents) })}</strong></p>
     </section>
   );
 }
@@ -172,7 +172,7 @@ function AnswerForm({ i, onSent }: { i: Invoice; onSent: () => void }) {
   return (
     <form class="card" aria-labelledby="answer-title" onSubmit={send}>
       <h2 id="answer-title">{t("answer.title")}</h2>
-      <p><strong>{t("answer.asked")}</strong> : <span data-reason>{asked}</span></p>
+      <p><strong>{t("answer.asked")}</strong> <span data-reason>{asked}</span></p>
       <label for="answer-message">{t("answer.message")}</label>
       <textarea id="answer-message" rows={3} maxLength={2000} value={message} onInput={(e) => setMessage((e.currentTarget as HTMLTextAreaElement).value)} />
       <fieldset>
