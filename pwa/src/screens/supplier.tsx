@@ -2,8 +2,8 @@
  * payment deadline, what late payment owes, payments, status history with provenance and
  * documents, the answer to a suspension; statistics as accessible inline SVG charts. */
 import { useRoute } from "preact-iso";
-import { useState } from "preact/hooks";
-import { answerInvoice, invoices } from "../app/data";
+import { useEffect, useState } from "preact/hooks";
+import { answerInvoice, invoices, syncNow } from "../app/data";
 import { formatDate, formatMoney, formatNumber, language, parseMoneyToCents, t, type MessageKey } from "../app/i18n";
 import {
   amountsPerStage, deadlineOf, filterInvoices, invoicesCsv, lateInvoices, median, needsAction, paymentDelays, STAGES, stageOf,
@@ -205,6 +205,9 @@ export function InvoiceDetail() {
   usePresence("invoice", params["id"]);
   const [answered, setAnswered] = useState<string | null>(null);
   const i = invoices.value.find((x) => x.id === params["id"]);
+  // Opened from a push about an invoice the phone has not pulled yet: pull now.
+  const missing = i === undefined;
+  useEffect(() => { if (missing) void syncNow(); }, [params["id"], missing]);
   if (!i) return <Page title={t("invoices.title")}><p>{t("common.empty")}</p></Page>;
   const when = deadlineText(i);
   return (

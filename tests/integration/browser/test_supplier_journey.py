@@ -68,16 +68,6 @@ def photo(tmp: Path) -> Path:
     return path
 
 
-async def shown_after_sync(page: Any, locator: Any) -> None:
-    """Waits for ``locator``; the app pulls on a live poke, else on its next start (reload)."""
-    try:
-        await locator.wait_for(timeout=10_000)
-    except Exception:  # Playwright's timeout: start the app again
-        await page.screenshot(path=screenshot_path("supplier-before-reload"), full_page=True)
-        await page.reload()
-        await locator.wait_for(timeout=30_000)
-
-
 async def server_invoice(app: RunningApp, headers: dict[str, str], number: str) -> dict[str, Any]:
     async with httpx.AsyncClient(base_url=app.base_url, timeout=20) as api:
         page = (await api.get("/api/v1/invoices", params={"q": number}, headers=headers)).json()
@@ -124,7 +114,8 @@ async def test_supplier_answers_a_suspension_offline_then_follows_lateness_and_p
         """url => self.clients.matchAll({type: 'window', includeUncontrolled: true})
             .then(ws => ws.forEach(w => w.postMessage({type: 'NAVIGATE', url})))""", url)
     await page.wait_for_url(f"**{url}")
-    await shown_after_sync(page, page.get_by_role("heading", name=suspended))
+    # Opened before the phone pulled the invoice: the screen pulls it (no reload needed).
+    await page.get_by_role("heading", name=suspended).wait_for(timeout=30_000)
     form = page.get_by_role("form", name="Répondre à la suspension")
     await form.wait_for(timeout=30_000)
     assert "Attestation d'assurance manquante" in await form.inner_text()
