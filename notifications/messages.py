@@ -225,10 +225,11 @@ def _test(data: dict[str, Any], lang: Language, hide: bool) -> Text:
 def _digest(data: dict[str, Any], lang: Language, hide: bool) -> Text:
     count = int(data.get("count", 0))
     titles = [str(t) for t in data.get("titles", [])][:3]
+    # One summary folds the daily digest and, on Mondays, the weekly one: no "today" here.
     title = _pick(
         lang,
-        f"{count} notification{'s' if count > 1 else ''} du jour",
-        f"{count} notification{'s' if count > 1 else ''} today",
+        f"Résumé : {count} notification{'s' if count > 1 else ''}",
+        f"Summary: {count} notification{'s' if count > 1 else ''}",
     )
     return Text(title, " · ".join(titles))
 

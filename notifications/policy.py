@@ -1,4 +1,5 @@
-"""When a notification may ring: quiet hours, daily digests and per-type modes (pure, no I/O).
+"""When a notification may ring: quiet hours, daily digests, weekly summaries and per-type modes
+(pure, no I/O).
 
 Times are stored in UTC; the user's wall clock (``timezone``, Europe/Paris by default) decides
 quiet hours and the digest time, so both follow daylight-saving changes. A wall-clock time that
@@ -23,12 +24,14 @@ __all__ = (
     "local_to_utc",
     "next_digest_at",
     "next_local_time",
+    "next_weekly_summary_at",
     "parse_hhmm",
     "valid_timezone",
 )
 
 DEFAULT_TIMEZONE = "Europe/Paris"
-Mode = Literal["off", "immediate", "digest"]
+Mode = Literal["off", "immediate", "digest", "weekly"]
+WEEKLY_SUMMARY_WEEKDAY = 0  # Monday, at the digest time
 
 
 @dataclass(frozen=True)
@@ -117,6 +120,17 @@ def next_digest_at(now: datetime, prefs: PreferenceView) -> datetime:
     return next_local_time(now, prefs.digest_time, prefs.timezone)
 
 
+def next_weekly_summary_at(now: datetime, prefs: PreferenceView) -> datetime:
+    """The next weekly summary after ``now`` (UTC): Monday at the digest time, wall clock."""
+    at = next_local_time(now, prefs.digest_time, prefs.timezone)
+    zone = ZoneInfo(prefs.timezone)
+    for _ in range(8):
+        if at.astimezone(zone).weekday() == WEEKLY_SUMMARY_WEEKDAY:
+            return at
+        at = next_local_time(at, prefs.digest_time, prefs.timezone)
+    raise AssertionError("unreachable: every weekday comes within a week")
+
+
 def decide(
     event_type: str, prefs: PreferenceView, now: datetime, *, action_required: bool
 ) -> Decision:
@@ -134,6 +148,8 @@ def decide(
         return Decision("send", now, "action required")
     if mode == "digest":
         return Decision("digest", next_digest_at(now, prefs), "daily digest")
+    if mode == "weekly":
+        return Decision("digest", next_weekly_summary_at(now, prefs), "weekly summary")
     quiet_end = in_quiet_hours(now, prefs)
     if quiet_end is not None:
         return Decision("send", quiet_end, "quiet hours")

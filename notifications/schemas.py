@@ -24,7 +24,7 @@ __all__ = (
     "VapidPublicKey",
 )
 
-Mode = Literal["off", "immediate", "digest"]
+Mode = Literal["off", "immediate", "digest", "weekly"]
 HHMM = Annotated[str, msgspec.Meta(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
 
 

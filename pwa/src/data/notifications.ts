@@ -9,7 +9,7 @@ import { guarded, type Db, type InboxReadsMeta } from './db';
 import { ApiError, NetworkError } from './errors';
 import type { Http } from './http';
 
-export type PushMode = 'immediate' | 'digest' | 'off' | (string & {});
+export type PushMode = 'immediate' | 'digest' | 'weekly' | 'off' | (string & {});
 
 export interface PushPreferences {
   modes: Record<string, PushMode>;

@@ -55,7 +55,7 @@ const ROLE_EVENTS: Partial<Record<Role, string[]>> = {
 };
 /** Events that need an action: they come through quiet hours. */
 const BREAK_THROUGH = new Set(["approval_requested", "invoice_status_changed"]);
-const MODES = ["immediate", "digest", "off"] as const;
+const MODES = ["immediate", "digest", "weekly", "off"] as const;
 const ZONES = ["Europe/Paris", "America/Guadeloupe", "America/Martinique", "America/Cayenne", "Indian/Reunion", "Indian/Mayotte", "Pacific/Noumea", "Pacific/Tahiti", "UTC"];
 
 function NotificationPreferences({ role }: { role: Role }) {

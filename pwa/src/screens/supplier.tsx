@@ -2,8 +2,8 @@
  * payment deadline, what late payment owes, payments, status history with provenance and
  * documents, the answer to a suspension; statistics as accessible inline SVG charts. */
 import { useRoute } from "preact-iso";
-import { useState } from "preact/hooks";
-import { answerInvoice, invoices } from "../app/data";
+import { useEffect, useState } from "preact/hooks";
+import { answerInvoice, invoices, syncNow } from "../app/data";
 import { formatDate, formatMoney, formatNumber, language, parseMoneyToCents, t, type MessageKey } from "../app/i18n";
 import {
   amountsPerStage, deadlineOf, filterInvoices, invoicesCsv, lateInvoices, median, needsAction, paymentDelays, STAGES, stageOf,
@@ -71,7 +71,7 @@ export function InvoiceList() {
           </div>
         </div>
         <details>
-          <summary class="button secondary" style="margin-top:8px">{t("invoices.filterStatus")} · {t("invoices.buyer")} · {t("common.from")}</summary>
+          <summary class="button secondary" style="margin-top:8px">{t("invoices.moreFilters")}</summary>
           <label for="stage">{t("invoices.filterStatus")}</label>
           <select id="stage" value={q.stage} onChange={(e) => update({ stage: value(e) as Stage | "" })}>
             <option value="">{t("common.all")}</option>
@@ -146,17 +146,16 @@ function Payments({ i }: { i: Invoice }) {
           </li>
         ))}
       </ul>
-      <p>{t("payments.paid")} : <strong>{formatMoney(i.amount_paid_cents ?? 0)}</strong> / {formatMoney(i.amount_to_pay_cents)}</p>
+      <p><strong>{t("payments.paid", { paid: formatMoney(i.amount_paid_cents ?? 0), due: formatMoney(i.amount_to_pay_cents) })}</strong></p>
     </section>
   );
 }
 
 /** The answer to a suspension: what was asked, a message, photos or PDFs (queued offline). */
-function AnswerForm({ i }: { i: Invoice }) {
+function AnswerForm({ i, onSent }: { i: Invoice; onSent: () => void }) {
   const [message, setMessage] = useState("");
   const [files, setFiles] = useState<File[]>([]);
   const [problem, setProblem] = useState<string | null>(null);
-  const [sent, setSent] = useState(false);
   const asked = i.status_reason || [...i.history].reverse().find((e) => e.status === "SUSPENDUE")?.reason || "";
   const picked = (e: Event) => {
     const input = e.currentTarget as HTMLInputElement;
@@ -168,13 +167,12 @@ function AnswerForm({ i }: { i: Invoice }) {
     if (!message.trim() && files.length === 0) { setProblem(t("answer.empty")); return; }
     const failed = await answerInvoice(i.id, message.trim(), files);
     if (failed) setProblem(failed.message[language.value]);
-    else { setProblem(null); setSent(true); }
+    else { setProblem(null); onSent(); }
   }
-  if (sent) return <p class="alert" role="status">{t("answer.sent")}</p>;
   return (
     <form class="card" aria-labelledby="answer-title" onSubmit={send}>
       <h2 id="answer-title">{t("answer.title")}</h2>
-      <p><strong>{t("answer.asked")}</strong> : <span data-reason>{asked}</span></p>
+      <p><strong>{t("answer.asked")}</strong> <span data-reason>{asked}</span></p>
       <label for="answer-message">{t("answer.message")}</label>
       <textarea id="answer-message" rows={3} maxLength={2000} value={message} onInput={(e) => setMessage((e.currentTarget as HTMLTextAreaElement).value)} />
       <fieldset>
@@ -205,7 +203,11 @@ function AnswerForm({ i }: { i: Invoice }) {
 export function InvoiceDetail() {
   const { params } = useRoute();
   usePresence("invoice", params["id"]);
+  const [answered, setAnswered] = useState<string | null>(null);
   const i = invoices.value.find((x) => x.id === params["id"]);
+  // Opened from a push about an invoice the phone has not pulled yet: pull now.
+  const missing = i === undefined;
+  useEffect(() => { if (missing) void syncNow(); }, [params["id"], missing]);
   if (!i) return <Page title={t("invoices.title")}><p>{t("common.empty")}</p></Page>;
   const when = deadlineText(i);
   return (
@@ -221,7 +223,8 @@ export function InvoiceDetail() {
           {when && <><dt class="muted">{t("deadline.title")}</dt><dd data-deadline={deadlineOf(i).kind}>{when}</dd></>}
         </dl>
       </div>
-      {i.status === "SUSPENDUE" && <AnswerForm key={i.id} i={i} />}
+      {answered === i.id && <p class="alert" role="status">{t("answer.sent")}</p>}
+      {i.status === "SUSPENDUE" && <AnswerForm key={i.id} i={i} onSent={() => setAnswered(i.id)} />}
       <LateChargesCard i={i} />
       <Payments i={i} />
       <h2>{t("invoices.timeline")}</h2>

@@ -152,7 +152,7 @@ async def test_digest_gathers_the_day_into_one_push_at_the_chosen_time(
     await deliver(paris(2032, 3, 4, 17, 0))
     [digest] = push_service.messages(sub)
     note = digest.json()["notification"]
-    assert note["title"] == "3 notifications du jour"
+    assert note["title"] == "Résumé : 3 notifications"
     assert "Facture F9 : mise à disposition" in note["body"] and note["navigate"] == "/inbox"
     await deliver(paris(2032, 3, 4, 17, 5))
     assert len(push_service.messages(sub)) == 1, "a digest goes out once"

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import importlib
+import json
 import uuid
 from typing import Any
 
+from backend.invoices.tables import Invoice, InvoiceStatusEvent
 from tests.factories import Org
 from tests.integration.workflows.intents import send
 from tests.integration.workflows.test_invoices import (
@@ -59,3 +62,40 @@ async def test_nomade_own_events_are_labelled_nomade(client: Any) -> None:
     forged = {**status_event(org, "F-BC-P1", "MANDATEE"), "source": "nomade"}
     [result] = await post(client, key, forged)
     assert result["code"] == "INVOICE_STATUS_UNKNOWN"
+
+
+async def test_events_recorded_before_the_labels_were_truthful_are_relabelled(
+    client: Any,
+) -> None:
+    org, key, _, invoice_id = await _certified_invoice(client, "BC-P2")
+    await post(client, key, status_event(org, "F-BC-P2", "SUSPENDUE", reason="RIB manquant"))
+    ack = await send(client, org.people["supplier"], "invoice.complete",
+                     {"id": invoice_id, "expected_status": "SUSPENDUE", "comment": "RIB joint"})
+    assert ack.status == "applied", ack
+    # What the old code stored: every event labelled as the financial system's.
+    row = await Invoice.select(Invoice.history).where(Invoice.id == invoice_id).first()
+    assert row is not None
+    items = json.loads(row["history"]) if isinstance(row["history"], str) else row["history"]
+    await Invoice.update({Invoice.history: json.dumps(
+        [{**e, "source": "chorus_pro"} for e in items])}).where(Invoice.id == invoice_id)
+    await InvoiceStatusEvent.update({InvoiceStatusEvent.source: "chorus_pro"}).where(
+        InvoiceStatusEvent.invoice == invoice_id)
+    headers = org.people["supplier"].headers
+    client_id = str(uuid.uuid4())
+    first = (await client.post("/sync/v1/pull", json={"client_id": client_id},
+                               headers=headers)).json()
+    migration = importlib.import_module(
+        "backend.invoices.piccolo_migrations.invoices_2026_12_06t02_10_00_000000")
+    for step in (await migration.forwards()).raw:
+        await step()
+    later = (await client.post("/sync/v1/pull", json={"client_id": client_id,
+                                                       "cookie": first["cookie"]},
+                               headers=headers)).json()
+    [synced] = [p["data"] for p in later["patch"] if p["entity"] == "invoice"]
+    assert [(e["code"], e["source"]) for e in synced["history"]] == [
+        ("DEPOSEE", "chorus_pro"), ("SERVICE_FAIT", "nomade"), ("SUSPENDUE", "chorus_pro"),
+        ("COMPLETEE", "nomade")]
+    sources = await InvoiceStatusEvent.select(InvoiceStatusEvent.code,
+                                              InvoiceStatusEvent.source).where(
+        InvoiceStatusEvent.invoice == invoice_id).order_by(InvoiceStatusEvent.id)
+    assert [s["source"] for s in sources] == ["chorus_pro", "nomade", "chorus_pro", "nomade"]

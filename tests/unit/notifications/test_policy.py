@@ -15,6 +15,7 @@ from notifications.policy import (
     in_quiet_hours,
     next_digest_at,
     next_local_time,
+    next_weekly_summary_at,
     parse_hhmm,
 )
 
@@ -151,3 +152,28 @@ def test_a_held_push_is_released_at_most_quiet_hours_later(now: datetime) -> Non
     assert now <= decision.at <= now + timedelta(hours=11, minutes=31)
     wall = decision.at.astimezone(PARIS).time()
     assert decision.at == now or wall == time(7, 30)
+
+
+def test_weekly_summary_waits_for_monday_at_the_digest_time() -> None:
+    # Thursday 3 Dec 2026, 10:00 Paris → Monday 7 Dec, 08:00 Paris (07:00 UTC).
+    prefs = PreferenceView(modes={"invoice_status_changed": "weekly"}, digest_time=time(8, 0))
+    weekly = decide("invoice_status_changed", prefs, paris(2026, 12, 3, 10, 0),
+                    action_required=False)
+    assert (weekly.kind, weekly.at) == ("digest", datetime(2026, 12, 7, 7, 0, tzinfo=UTC))
+    # On a Monday after the digest time: the next Monday; before it: the same morning.
+    assert decide("invoice_status_changed", prefs, paris(2026, 12, 7, 9, 0),
+                  action_required=False).at == datetime(2026, 12, 14, 7, 0, tzinfo=UTC)
+    assert decide("invoice_status_changed", prefs, paris(2026, 12, 7, 7, 0),
+                  action_required=False).at == datetime(2026, 12, 7, 7, 0, tzinfo=UTC)
+    # A suspension (action needed) is never held for the summary.
+    assert decide("invoice_status_changed", prefs, paris(2026, 12, 3, 10, 0),
+                  action_required=True).kind == "send"
+
+
+@given(st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2027, 12, 31),
+                    timezones=st.just(UTC)))
+def test_weekly_summary_is_always_a_monday_within_a_week(now: datetime) -> None:
+    prefs = PreferenceView(digest_time=time(8, 0))
+    at = next_weekly_summary_at(now, prefs)
+    assert now < at <= now + timedelta(days=7)
+    assert local(at).weekday() == 0 and local(at).time() == time(8, 0)
