@@ -19,5 +19,6 @@ APP_REGISTRY = AppRegistry(
         "backend.claims.piccolo_app",
         "backend.policy.piccolo_app",
         "notifications.piccolo_app",
+        "backend.administration.piccolo_app",
     ]
 )

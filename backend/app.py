@@ -23,11 +23,12 @@ from backend import jobs, lifecycle, schedule
 from backend.accounts.device_check import start_revocation_listener
 from backend.accounts.middleware import AuthMiddleware
 from backend.composition import PERIODIC_JOBS, bootstrap, route_handlers
-from backend.db import prepare_engine
+from backend.db import is_transient_database_error, prepare_engine
 from backend.errors import CATALOGUE, DomainError, error_body
 from backend.live import make_channels
 from backend.logs import RequestIdMiddleware, configure_logging, ensure_request_id
 from backend.metrics import MetricsMiddleware
+from backend.requests import NomadeRequest
 from backend.settings import Settings, get_settings
 from backend.static import SKIP_COMPRESSION, static_handlers
 from notifications.jobs import start_push, stop_push
@@ -85,37 +86,28 @@ def _on_http_error(_: Request, exc: HTTPException) -> Response[object]:  # type:
 
 
 def _on_unexpected(request: Request, exc: Exception) -> Response[object]:  # type: ignore[type-arg]
-    if _is_database_unavailable(exc):
+    if _is_unstorable_text(exc):  # e.g. a NUL in a query parameter, on PostgreSQL
+        return _respond("VALIDATION_FAILED", 400, {"detail": "text the database cannot store"})
+    if is_transient_database_error(exc):
         log.warning("database unavailable", extra={"path": request.url.path})
         return _respond("SERVICE_UNAVAILABLE", 503, {}, {"Retry-After": "2"})
     log.exception("unexpected error", extra={"path": request.url.path})
     return _respond("INTERNAL_ERROR", 500)
 
 
-_DATABASE_UNAVAILABLE = frozenset({
-    "ConnectionError",  # ConnectionRefusedError, ConnectionResetError, BrokenPipeError...
-    "ConnectionDoesNotExistError",
-    "CannotConnectNowError",
-    "InterfaceError",
-    "TooManyConnectionsError",
-    "AdminShutdownError",
-    "ConnectionFailureError",
-    "PostgresConnectionError",
-    # asyncpg on a connection whose server went away mid-operation ("cannot switch to
-    # state ...; another operation is in progress"): seen during a PostgreSQL restart.
-    "InternalClientError",
-})
-
-
-def _is_database_unavailable(exc: BaseException) -> bool:
-    """Whether ``exc`` (or what caused it) means the database cannot be reached right now."""
+def _error_names(exc: BaseException) -> set[str]:
     chain: list[BaseException] = []
     current: BaseException | None = exc
     while current is not None and len(chain) < 10:
         chain.append(current)
         current = current.__cause__ or current.__context__
-    names = {cls.__name__ for error in chain for cls in type(error).__mro__}
-    return bool(names & _DATABASE_UNAVAILABLE)
+    return {cls.__name__ for error in chain for cls in type(error).__mro__}
+
+
+def _is_unstorable_text(exc: BaseException) -> bool:
+    """Whether PostgreSQL refused a text value (NUL, invalid encoding): the client's input."""
+    return bool(_error_names(exc) & {"CharacterNotInRepertoireError",
+                                     "UntranslatableCharacterError"})
 
 
 def _make_lifespan(settings: Settings):  # type: ignore[no-untyped-def]
@@ -201,6 +193,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     bootstrap()  # the same registries as `nomade worker` builds
     return Litestar(
         route_handlers=[*route_handlers(), *static_handlers(settings)],
+        request_class=NomadeRequest,
         plugins=[make_channels(settings)],
         middleware=[MetricsMiddleware, RequestIdMiddleware, DefineMiddleware(AuthMiddleware)],
         before_send=[ensure_request_id],

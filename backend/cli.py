@@ -1,4 +1,5 @@
-"""The ``nomade`` command: migrate, create-user, seed-demo, serve, worker, ocr, ocr-eval."""
+"""The ``nomade`` command: migrate, init, import-people, invite, create-user, seed-demo, serve,
+worker, ocr, ocr-eval."""
 
 from __future__ import annotations
 
@@ -21,6 +22,30 @@ def _create_user(args: argparse.Namespace) -> int:
     from backend.accounts.commands import create_user
 
     return asyncio.run(create_user(args))
+
+
+def _init(args: argparse.Namespace) -> int:
+    from backend.administration.commands import init_command
+
+    return asyncio.run(init_command(args))
+
+
+def _import_people(args: argparse.Namespace) -> int:
+    from backend.administration.commands import import_people_command
+
+    return asyncio.run(import_people_command(args))
+
+
+def _invite(args: argparse.Namespace) -> int:
+    from backend.administration.commands import invite_command
+
+    return asyncio.run(invite_command(args))
+
+
+def _load_rates(args: argparse.Namespace) -> int:
+    from backend.policy.commands import load_rates_command
+
+    return asyncio.run(load_rates_command(args))
 
 
 def _seed_demo(_: argparse.Namespace) -> int:
@@ -67,6 +92,32 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="nomade", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("migrate", help="apply database migrations").set_defaults(fn=_migrate)
+    init = sub.add_parser(
+        "init", help="on an empty database: the first organisation and its admin "
+                     "(password read from stdin or asked)")
+    init.add_argument("--organisation-name", required=True)
+    init.add_argument("--organisation-siret", required=True)
+    init.add_argument("--kind", default="state",
+                      choices=["state", "local", "hospital", "public_company"],
+                      help="sets the legal payment deadline: 30, 30, 50 or 60 days")
+    init.add_argument("--code-service", default="")
+    init.add_argument("--admin-email", required=True)
+    init.add_argument("--admin-name", required=True)
+    init.add_argument("--language", default="fr", choices=["fr", "en"])
+    init.set_defaults(fn=_init)
+    imp = sub.add_parser("import-people",
+                         help="import an org chart and people from CSV (docs/administration.md)")
+    imp.add_argument("file")
+    imp.add_argument("--dry-run", action="store_true",
+                     help="check and report every error by line; save nothing")
+    imp.add_argument("--organisation-siret", default=None,
+                     help="needed only when the database holds several organisations")
+    imp.set_defaults(fn=_import_people)
+    inv = sub.add_parser("invite", help="print a link with which a person chooses a password")
+    inv.add_argument("email")
+    inv.add_argument("--base-url", default="http://127.0.0.1:8000")
+    inv.add_argument("--organisation-siret", default=None)
+    inv.set_defaults(fn=_invite)
     create = sub.add_parser("create-user", help="create a user (password read from stdin or asked)")
     create.add_argument("--email", required=True)
     create.add_argument("--name", required=True)
@@ -78,6 +129,11 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--supplier-siret", default=None)
     create.add_argument("--language", default="fr", choices=["fr", "en"])
     create.set_defaults(fn=_create_user)
+    rates = sub.add_parser("load-rates", help="load dated currency rates (CSV: currency,day,"
+                           "eur_per_unit) for foreign-currency expenses")
+    rates.add_argument("file")
+    rates.add_argument("--source", default="chancellerie", help="where the rates come from")
+    rates.set_defaults(fn=_load_rates)
     sub.add_parser("seed-demo", help="create (or complete) the demo organisation").set_defaults(
         fn=_seed_demo
     )

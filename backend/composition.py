@@ -13,6 +13,7 @@ from litestar.types import ControllerRouterHandler
 
 from backend import jobs
 from backend.accounts.controllers import AuthController, DevicesController, MeController
+from backend.administration.controllers import AdminController, OnboardingController
 from backend.audit.services import registered_documents
 from backend.health import health, ready
 from backend.metrics import metrics_endpoint
@@ -55,6 +56,8 @@ def route_handlers() -> list[ControllerRouterHandler]:
         AuthController,
         MeController,
         DevicesController,
+        AdminController,
+        OnboardingController,
         *sync_route_handlers(),
         *workflow_route_handlers(),
         vapid_public_key,

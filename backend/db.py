@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine
@@ -9,7 +11,7 @@ from piccolo.engine.sqlite import SQLiteEngine
 from backend.settings import Settings
 from backend.sqlite_engine import KeptSQLiteEngine
 
-__all__ = ("make_engine", "prepare_engine")
+__all__ = ("is_transient_database_error", "make_engine", "prepare_engine")
 
 
 def make_engine(settings: Settings) -> Engine:  # type: ignore[type-arg]
@@ -41,3 +43,43 @@ async def _keep_session(connection: object) -> None:
     a transaction), and asyncpg still rolls back an open transaction before calling this.
     Code that needs session state must use its own connection, not the pool.
     """
+
+
+# Errors (by class name, anywhere in the class hierarchy of the error or of what caused it) that
+# mean "the database cannot serve this right now, the same request will succeed in a moment":
+# the server answers 503 SERVICE_UNAVAILABLE + Retry-After (requests and sync pushes alike).
+_TRANSIENT_DATABASE_ERRORS = frozenset({
+    "ConnectionError",  # ConnectionRefusedError, ConnectionResetError, BrokenPipeError...
+    "ConnectionDoesNotExistError",
+    "CannotConnectNowError",
+    "InterfaceError",
+    "TooManyConnectionsError",
+    "AdminShutdownError",
+    "ConnectionFailureError",
+    "PostgresConnectionError",
+    # asyncpg on a connection whose server went away mid-operation ("cannot switch to
+    # state ...; another operation is in progress"): seen during a PostgreSQL restart.
+    "InternalClientError",
+    # Lost a race with another transaction: running it again succeeds.
+    "DeadlockDetectedError",
+    "SerializationError",
+    "LockNotAvailableError",
+})
+# SQLite reports a busy database and a broken query with the same class: only these are waits.
+_SQLITE_BUSY = ("database is locked", "database table is locked", "database is busy")
+
+
+def is_transient_database_error(exc: BaseException) -> bool:
+    """Whether ``exc`` (or what caused it) means the database cannot serve the request right
+    now (down, restarting, saturated, or a lost lock race), as opposed to a bug."""
+    chain: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and len(chain) < 10:
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    for error in chain:
+        if isinstance(error, sqlite3.OperationalError) and str(error).startswith(_SQLITE_BUSY):
+            return True
+        if any(cls.__name__ in _TRANSIENT_DATABASE_ERRORS for cls in type(error).__mro__):
+            return True
+    return False

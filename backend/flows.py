@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -21,6 +20,7 @@ import msgspec
 
 from backend import notification_flows
 from backend.accounts.actor import Actor
+from backend.coerce import json_value
 from backend.errors import DomainError
 from backend.expenses import claim_lines
 from backend.intents import stamp_outside_intent
@@ -35,7 +35,12 @@ from backend.invoices.tables import IntegrationEvent
 from backend.missions import services as missions
 from backend.orders import services as orders
 from backend.orders.schemas import CertifiedQuantity, ServiceDoneProposal
-from backend.orders.service_done import InvoiceLineFacts, propose_from_invoice
+from backend.orders.service_done import (
+    InvoiceFacts,
+    InvoiceLineFacts,
+    propose_from_invoice,
+    share_among_invoices,
+)
 from backend.policy import services as policy
 from backend.policy.checks import Finding, check_line, has_blocking
 from backend.policy.cities import city_class_of
@@ -69,20 +74,42 @@ def _payment_ordered(invoice: dict[str, Any]) -> bool:
 
 
 async def move_invoices_to_service_done(ctx: MutationContext, order: dict[str, Any], *,
-                                        fully_received: bool, invoice_id: UUID | None) -> None:
-    """After a certification: the invoice it was made for, and every invoice of the order once
-    the order is fully received, get a SERVICE_FAIT event (once)."""
-    candidates = await invoices.invoices_for_order(order["organisation"], order["id"])
-    chosen = [i for i in candidates if fully_received or i["id"] == invoice_id]
-    for invoice in chosen:
-        if not _before_service_done(invoice):
+                                        invoice_id: UUID | None) -> None:
+    """After a certification: what is certified on the order is shared among its invoices
+    (those already certified first, then ``invoice_id``, then by arrival); an invoice wholly
+    covered gets SERVICE_FAIT, one partly covered SERVICE_FAIT_PARTIEL with the amount, each
+    only when its share grew. The sum certified never exceeds the order."""
+    linked = await invoices.invoices_for_order(order["organisation"], order["id"])
+    if invoice_id is not None and all(i["id"] != invoice_id for i in linked):
+        raise Rejected("INVOICE_NOT_OF_ORDER", {"invoice_id": str(invoice_id)})
+    candidates = [i for i in linked if i["status_code"] != "REJETEE"]
+    candidates.sort(key=lambda i: (_before_service_done(i), i["id"] != invoice_id,
+                                   i["created_at"]))
+    shares = share_among_invoices(orders.facts(order), [
+        InvoiceFacts(i["id"], _invoice_line_facts(i), int(i["amount_ht_cents"] or 0))
+        for i in candidates])
+    for invoice in candidates:
+        share = shares[invoice["id"]]
+        if not _before_service_done(invoice) or (
+                not share.complete
+                and share.certified_cents <= invoices.certified_cents_of(invoice)):
             continue
         await invoices.add_status_event(
-            invoice, code="SERVICE_FAIT", source="chorus_pro", occurred_at=ctx.server_time,
-            reason="", event_key=f"intent:{ctx.mutation_id}:{invoice['id']}",
-            now=ctx.server_time, actor_id=ctx.actor.user_id, actor_role=ctx.actor.role,
-            device_id=ctx.device_id, client_time=ctx.client_time)
+            invoice, code="SERVICE_FAIT" if share.complete else "SERVICE_FAIT_PARTIEL",
+            source="nomade", occurred_at=ctx.server_time, reason="",
+            event_key=f"intent:{ctx.mutation_id}:{invoice['id']}", now=ctx.server_time,
+            actor_id=ctx.actor.user_id, actor_role=ctx.actor.role, device_id=ctx.device_id,
+            client_time=ctx.client_time, recorded_by_nomade=True,
+            certified_cents=share.certified_cents)
         await ctx.touch(invoices.ENTITY, invoice["id"], organisation_id=invoice["organisation"])
+
+
+def _invoice_line_facts(invoice: dict[str, Any]) -> list[InvoiceLineFacts]:
+    """An invoice's readable lines (a quantity that is not a finite number ≥ 0 is skipped)."""
+    lines = msgspec.convert(json_value(invoice["lines"]) or [], list[InvoiceLine], strict=False)
+    return [InvoiceLineFacts(Decimal(line.quantity), line.unit_price_cents,
+                             line.order_line_no, line.description)
+            for line in lines if line.quantity.is_finite() and line.quantity >= 0]
 
 
 async def check_revocable(order: dict[str, Any]) -> None:
@@ -114,15 +141,7 @@ async def service_done_proposal(actor: Actor, order_id: UUID) -> ServiceDoneProp
     order = await orders.visible_order(actor, order_id)
     linked = [i for i in await invoices.invoices_for_order(order["organisation"], order_id)
               if i["status_code"] != "REJETEE"]
-    invoice_lines: list[InvoiceLineFacts] = []
-    for invoice in linked:
-        raw = invoice["lines"]
-        for line in msgspec.convert(json.loads(raw) if isinstance(raw, str) else raw or [],
-                                    list[InvoiceLine], strict=False):
-            if not line.quantity.is_finite() or line.quantity < 0:
-                continue
-            invoice_lines.append(InvoiceLineFacts(Decimal(line.quantity), line.unit_price_cents,
-                                                  line.order_line_no, line.description))
+    invoice_lines = [line for invoice in linked for line in _invoice_line_facts(invoice)]
     proposal = propose_from_invoice(orders.facts(order), invoice_lines)
     return ServiceDoneProposal(
         order_id=order_id, invoice_ids=[i["id"] for i in linked],
@@ -182,6 +201,17 @@ async def _apply(organisation_id: UUID, event: IntegrationEventIn, key: str,
             await notification_flows.invoice_received_for_order(
                 order, created, amount_cents=event.invoice.amount_ttc_cents, event_key=key)
         return created
+    if event.type == "invoice.payment":
+        if event.payment is None:
+            raise Rejected("VALIDATION_FAILED", {"detail": "payment is required"})
+        paid = await invoices.find_invoice(organisation_id, event.payment.supplier_siret,
+                                           event.payment.number)
+        if paid is None:
+            raise Rejected("NOT_FOUND", {"number": event.payment.number})
+        await invoices.record_payment(paid, event.payment, source=event.source,
+                                      occurred_at=event.occurred_at, event_key=key, now=now)
+        paid_id: UUID = paid["id"]
+        return paid_id
     if event.status is None:
         raise Rejected("VALIDATION_FAILED", {"detail": "status is required"})
     row = await invoices.find_invoice(organisation_id, event.status.supplier_siret,

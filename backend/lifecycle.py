@@ -130,6 +130,7 @@ async def until_shutdown(source: AsyncIterator[T]) -> AsyncIterator[T]:
     stop = shutdown_event()
     stopper = asyncio.ensure_future(stop.wait())
     iterator = aiter(source)
+    step: asyncio.Future[tuple[bool, T | None]] | None = None
     try:
         while not stop.is_set():
             step = asyncio.ensure_future(_next(iterator))
@@ -145,6 +146,10 @@ async def until_shutdown(source: AsyncIterator[T]) -> AsyncIterator[T]:
             yield item  # type: ignore[misc]
     finally:
         stopper.cancel()
+        if step is not None and not step.done():  # the client left mid-wait (cancelled):
+            step.cancel()  # end the pending step now, so the source closes at once
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await step
         aclose = getattr(iterator, "aclose", None)
         if aclose is not None:
             with contextlib.suppress(Exception):

@@ -139,8 +139,10 @@ async def _in_savepoint(call: Any) -> None:
 
 
 async def invoice_status_changed(row: dict[str, Any], code: str, reason: str,
-                                 event_key: str) -> None:
-    """After an invoice status event is recorded: the supplier's users learn it."""
+                                 event_key: str, *, payment: dict[str, Any] | None = None
+                                 ) -> None:
+    """After an invoice status event (or a payment, ``payment``: paid_cents, amount_paid_cents,
+    bank_reference) is recorded: the supplier's users learn it."""
 
     async def call() -> None:
         users = await supplier_users(row["supplier_company"])
@@ -148,7 +150,8 @@ async def invoice_status_changed(row: dict[str, Any], code: str, reason: str,
             "invoice_status_changed", users,
             {"kind": "invoice", "id": str(row["id"]), "url": f"/invoices/{row['id']}"},
             {"invoice_number": row["number"], "status": code, "reason": reason,
-             "amount_cents": int(row["amount_due_cents"] or row["amount_ttc_cents"] or 0)},
+             "amount_cents": int(row["amount_due_cents"] or row["amount_ttc_cents"] or 0),
+             **(payment or {})},
             action_required=code in ("SUSPENDUE", "REJETEE", "A_RECYCLER"),
             key=f"invoice-status:{event_key}",
         )

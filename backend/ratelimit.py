@@ -1,10 +1,14 @@
 """Fixed-window attempt counters for rate limiting (sign-in, PIN unlock).
 
-One small interface, two stores: Redis (``INCR`` + ``EXPIRE``, shared by every process) when
-``REDIS_URL`` is set, else an in-memory store (one process, which is what the default run has).
-Callers look at a counter before doing costly work and count an attempt only when it failed, so
-people who sign in correctly are never throttled. Fixed windows allow at most twice the limit
-across a window boundary, which is enough against guessing.
+One small interface, three stores: Redis (``INCR`` + ``EXPIRE``, shared by every process) when
+``REDIS_URL`` is set, else the database (an atomic upsert on one row per key, shared by every
+process on that database); an in-memory store for tests and tools.
+
+Callers :func:`reserve` an attempt on every key *before* the costly check, atomically: of 100
+concurrent guesses against a limit of 10, at most 10 are checked; the rest are refused. A
+successful attempt is released again (:func:`release`), so people who sign in correctly are
+never throttled; a failed one stays counted. Fixed windows allow at most twice the limit across a
+window boundary, which is enough against guessing.
 """
 
 from __future__ import annotations
@@ -13,7 +17,8 @@ import asyncio
 import math
 import time
 from collections.abc import Callable
-from typing import Protocol
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
 
 import msgspec
 from redis.exceptions import RedisError
@@ -21,11 +26,14 @@ from redis.exceptions import RedisError
 from backend.errors import DomainError
 
 __all__ = (
+    "DatabaseStore",
     "MemoryStore",
     "RateLimitStore",
     "RedisStore",
     "Window",
     "get_store",
+    "release",
+    "reserve",
     "set_store",
 )
 
@@ -45,7 +53,11 @@ class RateLimitStore(Protocol):
         ...
 
     async def hit(self, key: str, window_seconds: int) -> Window:
-        """Count one attempt for ``key``; the window starts at the first attempt."""
+        """Count one attempt for ``key`` atomically; the window starts at the first attempt."""
+        ...
+
+    async def release(self, key: str) -> None:
+        """Take back one attempt counted on ``key`` (it succeeded or was not made)."""
         ...
 
 
@@ -75,6 +87,11 @@ class MemoryStore:
                 self._forget_expired(now)
         self._counters[key] = (count + 1, expires)
         return Window(count + 1, max(1, math.ceil(expires - now)))
+
+    async def release(self, key: str) -> None:
+        count, expires = self._counters.get(key, (0, 0.0))
+        if count > 0:
+            self._counters[key] = (count - 1, expires)
 
     def _forget_expired(self, now: float) -> None:
         for stale in [k for k, (_, expires) in self._counters.items() if expires <= now]:
@@ -125,15 +142,112 @@ class RedisStore:
             raise _unavailable() from exc
         return Window(int(count), max(1, int(ttl)))
 
+    async def release(self, key: str) -> None:
+        try:
+            await self._client.eval(_RELEASE, 1, self._prefix + key)
+        except RedisError as exc:
+            raise _unavailable() from exc
+
     async def close(self) -> None:
         await self._client.aclose()
+
+
+# Decrement only a live counter above zero (never recreate an expired one without a TTL).
+_RELEASE = (
+    "local n = tonumber(redis.call('get', KEYS[1]) or '0') "
+    "if n > 0 then return redis.call('decr', KEYS[1]) end return 0"
+)
+
+
+class DatabaseStore:
+    """Counters in a table of the database (``key``, ``attempts``, ``expires_at``), shared by
+    every process without Redis. ``hit`` is one atomic upsert (PostgreSQL and SQLite)."""
+
+    def __init__(self, table: Any, clock: Callable[[], datetime] | None = None) -> None:
+        self._table = table
+        self._name = table._meta.tablename
+        self._clock = clock or (lambda: datetime.now(UTC))
+
+    @staticmethod
+    def _window(count: int, expires: Any, now: datetime) -> Window:
+        if isinstance(expires, str):
+            expires = datetime.fromisoformat(expires)
+        if expires.tzinfo is None:
+            expires = expires.replace(tzinfo=UTC)
+        if expires <= now or count <= 0:
+            return Window(0, 0)
+        return Window(count, max(1, math.ceil((expires - now).total_seconds())))
+
+    async def peek(self, key: str) -> Window:
+        now = self._clock()
+        rows = await self._table.raw(
+            f"SELECT attempts, expires_at FROM {self._name} WHERE key = {{}}", key)  # noqa: S608
+        if not rows:
+            return Window(0, 0)
+        return self._window(int(rows[0]["attempts"]), rows[0]["expires_at"], now)
+
+    async def hit(self, key: str, window_seconds: int) -> Window:
+        now = self._clock()
+        ends = now + timedelta(seconds=window_seconds)
+        rows = await self._table.raw(
+            f"INSERT INTO {self._name} (key, attempts, expires_at) VALUES ({{}}, 1, {{}}) "  # noqa: S608
+            f"ON CONFLICT (key) DO UPDATE SET "
+            f"attempts = CASE WHEN {self._name}.expires_at <= {{}} THEN 1 "
+            f"ELSE {self._name}.attempts + 1 END, "
+            f"expires_at = CASE WHEN {self._name}.expires_at <= {{}} THEN {{}} "
+            f"ELSE {self._name}.expires_at END "
+            f"RETURNING attempts, expires_at", key, ends, now, now, ends)
+        return self._window(int(rows[0]["attempts"]), rows[0]["expires_at"], now)
+
+    async def release(self, key: str) -> None:
+        await self._table.raw(
+            f"UPDATE {self._name} SET attempts = attempts - 1 "  # noqa: S608
+            "WHERE key = {} AND attempts > 0", key)
+
+    async def forget_expired(self) -> int:
+        """Delete the rows whose window ended (housekeeping); returns how many."""
+        rows = await self._table.raw(
+            f"DELETE FROM {self._name} WHERE expires_at <= {{}} RETURNING key",  # noqa: S608
+            self._clock())
+        return len(rows)
+
+
+async def reserve(store: RateLimitStore, keys: list[str], limit: int,
+                  window_seconds: int) -> None:
+    """Count one attempt on each of ``keys`` before making it; RATE_LIMITED (nothing counted)
+    when any of them is already at ``limit``. Atomic per key, so concurrent attempts cannot
+    all slip under the limit."""
+    counted: list[str] = []
+    refused: list[Window] = []
+    try:
+        for key in keys:
+            window = await store.hit(key, window_seconds)
+            counted.append(key)
+            if window.count > limit:
+                refused.append(window)
+    except BaseException:
+        await release(store, counted)
+        raise
+    if refused:
+        await release(store, counted)
+        retry_after = max(window.retry_after for window in refused)
+        raise DomainError("RATE_LIMITED", {"retry_after": retry_after},
+                          headers={"Retry-After": str(retry_after)})
+
+
+async def release(store: RateLimitStore, keys: list[str]) -> None:
+    """Take back the attempt :func:`reserve` counted on ``keys`` (it succeeded)."""
+    for key in keys:
+        await store.release(key)
 
 
 _stores: dict[tuple[str, int], RateLimitStore] = {}
 
 
-def get_store(redis_url: str) -> RateLimitStore:
-    """The store for this process: Redis when ``redis_url`` is set, else memory.
+def get_store(redis_url: str, fallback: Callable[[], RateLimitStore] = MemoryStore,
+              ) -> RateLimitStore:
+    """The store for this process: Redis when ``redis_url`` is set, else ``fallback()`` (the
+    callers pass the database store; memory by default).
 
     A Redis client belongs to one event loop, so one is kept per running loop.
     """
@@ -144,7 +258,7 @@ def get_store(redis_url: str) -> RateLimitStore:
     key = (redis_url, loop_id)
     store = _stores.get(key)
     if store is None:
-        store = RedisStore(redis_url) if redis_url else MemoryStore()
+        store = RedisStore(redis_url) if redis_url else fallback()
         _stores[key] = store
     return store
 

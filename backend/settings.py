@@ -42,11 +42,21 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     refresh_token_days: int = 30
     login_attempts_per_15min: int = 10
     pin_attempts_per_15min: int = 10
-    # Behind a reverse proxy that sets X-Forwarded-For: count attempts per its last address.
-    trust_forwarded_for: bool = False
+    # X-Forwarded-For is believed only from these proxies (comma-separated addresses or
+    # networks; empty: never). Loopback by default: the shipped nginx runs beside the app.
+    trusted_proxies: str = "127.0.0.1/32,::1/128"
+    # false: ignore X-Forwarded-For whoever sends it (the app faces phones directly).
+    trust_forwarded_for: bool = True
     integration_api_keys: str = ""
     vapid_subject: str = "mailto:ops@nomade.invalid"
     vapid_private_key_file: Path | None = None
+    # Push endpoints (notifications/endpoints.py): push services besides the browsers' own
+    # ("host[:port]", "*.domain", ":*" any port), non-public networks they may resolve to
+    # (CIDR), subscriptions a person may hold, and "send me a test" pushes per 10 minutes.
+    push_allowed_hosts: str = ""
+    push_allowed_networks: str = ""
+    push_subscriptions_per_user: int = 10
+    push_tests_per_10min: int = 3
     public_base_url: str = "http://127.0.0.1:8000"
     blob_max_bytes: int = 25 * 1024 * 1024
     blob_storage: Literal["filesystem", "s3"] = "filesystem"
@@ -56,6 +66,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     s3_secret_key: str = ""
     s3_region: str = "us-east-1"
     ocr_time_limit_seconds: float = 20.0
+    #: Receipt text engine: ``tesseract``, ``rapidocr`` or ``cascade`` (RapidOCR only when
+    #: Tesseract's reading is not auto-accepted; see ``ocr.pipeline``).
+    ocr_engine: Literal["tesseract", "rapidocr", "cascade"] = "cascade"
     metrics_token: str = ""
     worker_metrics_host: str = "127.0.0.1"
     worker_metrics_port: int = 0
@@ -66,6 +79,13 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     job_concurrency: int = 4
     ocr_job_concurrency: int = 2
     pwa_dist: Path = Path("pwa/dist")
+    # Live-event streams (SSE) one process holds for one user, and in all.
+    live_streams_per_user: int = 8
+    live_streams_per_process: int = 1000
+    # Receipt renditions (thumbnails): each in a separate process, killed past this time;
+    # a request waits this long for a free rendering process, then gets 503 + Retry-After.
+    rendition_time_limit_seconds: float = 20.0
+    rendition_wait_seconds: float = 5.0
 
     @property
     def is_development(self) -> bool:

@@ -129,5 +129,6 @@ def content_hash(content: Mapping[str, Any]) -> str:
     Callers pass only what a decider reads (not the state, versions or timestamps), so the
     same content always gives the same hash on the client and on the server.
     """
-    # Same encoding as sync.conflicts.content_hash: sorted keys, no spaces, UTF-8.
+    # Sorted keys, no spaces, UTF-8; Decimals, UUIDs and datetimes as strings: a client
+    # reproduces it (docs/sync-protocol.md). The only content hash of the project.
     return hashlib.sha256(msgspec.json.encode(content, order="sorted")).hexdigest()

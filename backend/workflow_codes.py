@@ -29,6 +29,15 @@ WORKFLOW_CODES = {
                                     "The mission must be approved before the expense claim."),
     "CLAIM_EMPTY": Problem(409, "La note de frais ne contient aucune dépense.",
                            "The expense claim has no expense line."),
+    "CLAIM_NOT_YOURS": Problem(403, "Une dépense ne peut rejoindre qu'une de vos propres notes "
+                               "de frais.", "An expense line can only join one of your own "
+                               "expense claims."),
+    "INVOICE_NOT_OF_ORDER": Problem(409, "Cette facture ne se rapporte pas à ce bon de "
+                                    "commande.", "This invoice is not for this purchase order."),
+    "FX_RATE_MISSING": Problem(409, "Une dépense en devise n'a pas de taux de change : "
+                               "indiquez le taux du jour sur la dépense.", "An expense in a "
+                               "foreign currency has no exchange rate: enter the rate of the "
+                               "day on the line."),
     "RECEIPT_MISSING": Problem(409, "Un justificatif manque sur une dépense.",
                                "A receipt is missing on an expense line."),
     "POLICY_BLOCKING": Problem(409, "Une dépense dépasse une règle bloquante de votre "

@@ -1,18 +1,37 @@
-"""Receipt OCR benchmark: one command, a table beside its baseline, figures in JSON.
+"""Receipt OCR benchmark: one command, a table per set beside its baseline, figures in JSON.
 
-    uv run python bench/ocr_bench.py [--real-dir DIR] [--synthetic N] [--limit N]
+    uv run python bench/ocr_bench.py [--real-dir DIR] [--synthetic N] [--limit N] [--jobs N]
+                                     [--engines tesseract,rapidocr,cascade] [--text-cache DIR]
 
-Measures the pipeline (in its isolated worker, one core) and, in the same run, plain
-``tesseract`` on the unprocessed image with simple regular expressions, on:
-- the real scanned receipts of ``../shared/receipts/sroie-dev`` (relative to the repository);
-- N synthetic French receipt photos rendered now into a temporary folder (not committed).
-Writes ``bench/results/ocr.json``.
+Measures each engine choice of the pipeline (``tesseract``, ``rapidocr``, ``cascade``: RapidOCR
+only when Tesseract's reading is not auto-accepted) and, in the same run, plain ``tesseract`` on
+the unprocessed image with simple regular expressions, on:
+- the real scanned receipts of ``../shared/receipts/sroie-dev``, split by a fixed hash of the
+  file name into a *tune* half (looked at while changing the rules) and a *held-out* half (never
+  looked at: only its figures are read);
+- rendered French receipt photos (restaurant with two VAT rates, hotel folio with taxe de séjour,
+  taxi, fuel, motorway toll, SNCF ticket, bakery; accented names; tips; clean scans to crumpled,
+  shadowed, tilted photos): a *tune* set from seed 100 and a *held-out* set from seed 10000.
+Also the cold start of RapidOCR (model load, once per OCR process) and each engine's peak
+resident memory.
+
+CPU is scarce on the shared machines, so by default the cascade is not run a third time: each
+engine runs for real (CPU measured per receipt, text kept in the text cache), then the cascade
+runs on that cached text (its accuracy and how often it called RapidOCR are exact), and its CPU
+per receipt is Tesseract's measured CPU plus RapidOCR's where the cascade called it, both measured
+in this run (``--measure-cascade`` runs it for real instead).
+
+Writes ``bench/results/ocr.json``. With ``--text-cache`` each engine's text is kept per image
+on disk and reused by the next run (``--fill-text-cache``: written only, for a measuring run):
+accuracy figures of a cached run are valid (only the parser ran), CPU figures are not.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
+import subprocess
 import sys
 import tempfile
 import time
@@ -22,14 +41,21 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from bench.synthetic_receipts import write_set  # noqa: E402
-from ocr.evaluation import evaluate_folder, format_table  # noqa: E402
+from ocr.evaluation import Score, evaluate_folder, format_table  # noqa: E402
 from ocr.schemas import RULE_VERSION  # noqa: E402
 
+#: Issue #19's targets on receipts kept out of tuning (the cascade's figures).
 TARGETS = {
-    "total_pct": 85.0, "date_pct": 92.0, "merchant_pct": 70.0,
-    "total_pct_among_auto": 98.0, "auto_accepted_pct": 50.0,
-    "cpu_median_s": 1.0, "cpu_p95_s": 3.0,
+    "total_pct": 97.0, "date_pct": 97.0, "merchant_pct": 85.0, "auto_accepted_pct": 85.0,
+    "total_pct_among_auto": 100.0, "cpu_median_s": 1.2, "cpu_p95_s": 5.0,
 }
+SYNTHETIC_TUNE_SEED = 100
+SYNTHETIC_HELD_OUT_SEED = 10_000
+
+
+def held_out(stem: str) -> bool:
+    """The fixed split of a real set: half of the files, by a hash of their name."""
+    return hashlib.sha256(stem.encode()).digest()[0] % 2 == 1
 
 
 def _write(out: Path, results: dict[str, object]) -> None:
@@ -46,51 +72,135 @@ def _default_real_dir() -> Path:
     return REPO.parent / "shared" / "receipts" / "sroie-dev"
 
 
+_COLD = """
+import json, resource, sys, time
+def rss():
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+t0, c0 = time.perf_counter(), time.process_time()
+from ocr import rapid
+rapid.load()
+out = {"load_wall_s": round(time.perf_counter() - t0, 2),
+       "load_cpu_s": round(time.process_time() - c0, 2), "rss_after_load_mib": rss()}
+from ocr.pipeline import read_receipt
+for engine in ("rapidocr", "tesseract"):
+    for path in sys.argv[1:]:
+        c0 = time.process_time()
+        read_receipt(open(path, "rb").read(), 120.0, engine)
+        out.setdefault(f"{engine}_cpu_s", []).append(round(time.process_time() - c0, 2))
+out["peak_rss_both_engines_mib"] = rss()
+print(json.dumps(out))
+"""
+
+
+def cold_start(samples: list[Path]) -> dict[str, object]:
+    """RapidOCR's model load in a fresh process (what one OCR process pays once), the first
+    receipts after it, and the peak memory of one process that ran both engines."""
+    done = subprocess.run([sys.executable, "-c", _COLD, *map(str, samples)],
+                          capture_output=True, text=True,
+                          cwd=REPO, timeout=120, env={"OMP_THREAD_LIMIT": "1", "PATH": ""},
+                          check=False)
+    try:
+        return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+    except (ValueError, IndexError):
+        return {"error": done.stderr[-300:]}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--real-dir", type=Path, default=_default_real_dir())
-    parser.add_argument("--synthetic", type=int, default=100, help="synthetic receipts (≥100)")
+    parser.add_argument("--synthetic", type=int, default=60,
+                        help="synthetic receipts in each of the tune and held-out sets")
     parser.add_argument("--limit", type=int, default=None, help="first N files of each set")
     parser.add_argument("--no-baseline", action="store_true")
+    parser.add_argument("--engines", default="tesseract,rapidocr,cascade")
     parser.add_argument("--jobs", type=int, default=1,
                         help="receipts measured in parallel (CPU time stays per receipt)")
+    parser.add_argument("--text-cache", type=Path, default=None,
+                        help="keep/reuse each engine's text per image here (parser work)")
+    parser.add_argument("--fill-text-cache", action="store_true",
+                        help="write the text cache without reading it (a measuring run)")
+    parser.add_argument("--measure-cascade", action="store_true",
+                        help="run the cascade for real too (else: on cached text, CPU summed)")
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "results" / "ocr.json")
     args = parser.parse_args()
-    results: dict[str, object] = {"rule_version": RULE_VERSION,
-                                  "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
-    tables: list[str] = []
-    sets: list[tuple[str, Path]] = []
+    engines = tuple(e for e in args.engines.split(",") if e)
+    results: dict[str, object] = {
+        "rule_version": RULE_VERSION, "engines": engines,
+        "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "text_cache": str(args.text_cache) if args.text_cache else None,
+    }
+    derive = (not args.measure_cascade and set(engines) == {"tesseract", "rapidocr", "cascade"})
+    if derive and args.text_cache is None:
+        args.text_cache = Path(tempfile.mkdtemp(prefix="nomade-ocr-text-"))
+    results["cascade_cpu"] = "derived" if derive else "measured"
+    if "tesseract" not in engines or len(engines) > 1:
+        samples = sorted((args.real_dir / "img").glob("*.jpg"))[:3] if args.real_dir.is_dir() \
+            else []
+        results["rapidocr_cold_start"] = cold_start(samples)
+        print("RapidOCR cold start (fresh process):", results["rapidocr_cold_start"])
+    sets: list[tuple[str, Path, object]] = []
     if args.real_dir.is_dir():
-        sets.append(("real (SROIE dev)", args.real_dir.resolve()))
+        real = args.real_dir.resolve()
+        sets += [("SROIE dev, tune half", real, lambda s: not held_out(s)),
+                 ("SROIE dev, held-out half", real, held_out)]
     else:
         print(f"real set not found at {args.real_dir}; skipping it")
+    held: dict[str, Score] = {}
     with tempfile.TemporaryDirectory(prefix="nomade-synthetic-") as tmp:
         if args.synthetic > 0:
             started = time.perf_counter()
-            write_set(Path(tmp), args.synthetic)
-            print(f"rendered {args.synthetic} synthetic receipts in "
+            tune = write_set(Path(tmp) / "tune", args.synthetic, SYNTHETIC_TUNE_SEED)
+            kept = write_set(Path(tmp) / "held", args.synthetic, SYNTHETIC_HELD_OUT_SEED)
+            print(f"rendered 2 x {args.synthetic} synthetic receipts in "
                   f"{time.perf_counter() - started:.1f} s")
-            sets.append(("synthetic French photos", Path(tmp)))
-        for title, folder in sets:
-            scores = evaluate_folder(folder, baseline=not args.no_baseline, limit=args.limit,
-                                     jobs=args.jobs)
+            sets += [("French photos, tune (seed 100)", tune, None),
+                     ("French photos, held-out (seed 10000)", kept, None)]
+        for title, folder, only in sets:
+            common = {"limit": args.limit, "jobs": args.jobs, "only": only,
+                      "text_cache": args.text_cache}
+            if derive:
+                scores = evaluate_folder(folder, baseline=not args.no_baseline,
+                                         engines=("tesseract", "rapidocr"), reuse_text=False,
+                                         **common)  # type: ignore[arg-type]
+                cascade = evaluate_folder(folder, engines=("cascade",), reuse_text=True,
+                                          **common)["cascade"]  # type: ignore[arg-type]
+                cascade.cpu = [t + (r if ran else 0.0) for t, r, ran in zip(
+                    scores["tesseract"].cpu, scores["rapidocr"].cpu, cascade.second_ran,
+                    strict=True)]
+                cascade.wall = []
+                cascade.peak_rss_mib = 0.0
+                scores = {"tesseract": scores["tesseract"], "rapidocr": scores["rapidocr"],
+                          "cascade": cascade,
+                          **({"baseline": scores["baseline"]} if "baseline" in scores else {})}
+            else:
+                scores = evaluate_folder(folder, baseline=not args.no_baseline,
+                                         engines=engines, reuse_text=not args.fill_text_cache,
+                                         **common)  # type: ignore[arg-type]
             table = format_table(title, scores)
             print(table, flush=True)
-            tables.append(table)
-            results[title] = {
-                name: {**score.figures(), "failures": score.failures}
-                for name, score in scores.items()
-            }
+            results[title] = {name: {**score.figures(), "failures": score.failures}
+                              for name, score in scores.items()}
+            if "held-out" in title:
+                for name, score in scores.items():
+                    pooled = held.setdefault(name, Score(name))
+                    for attr in ("n", "total", "date", "merchant", "vat_n", "vat", "auto",
+                                 "auto_total", "rejected", "second_engine"):
+                        setattr(pooled, attr, getattr(pooled, attr) + getattr(score, attr))
+                    pooled.cpu += score.cpu
+                    pooled.wall += score.wall
+                    pooled.peak_rss_mib = max(pooled.peak_rss_mib, score.peak_rss_mib)
             _write(args.out, results)  # after each set: a long run keeps what it measured
-    real = results.get("real (SROIE dev)")
-    if isinstance(real, dict):
-        figures = real["pipeline"]
+    if held:
+        print(format_table("All held-out receipts (SROIE half + French held-out)", held))
+        results["held_out_pooled"] = {name: s.figures() for name, s in held.items()}
+        lead = held.get("cascade") or next(iter(held.values()))
+        figures = lead.figures()
         met = {k: (figures.get(k) is not None and (
             figures[k] <= v if k.startswith("cpu") else figures[k] >= v))
             for k, v in TARGETS.items()}
-        results["targets_real"] = {"targets": TARGETS, "met": met}
-        print("targets on the real set:",
+        results["targets_held_out"] = {"engine": lead.name, "targets": TARGETS, "met": met}
+        print(f"targets on held-out receipts ({lead.name}):",
               ", ".join(f"{k} {'ok' if ok else 'MISSED'}" for k, ok in met.items()))
     _write(args.out, results)
     print(f"wrote {args.out}")

@@ -41,6 +41,9 @@ def _configure(data_dir: Path, database_url: str) -> None:
     os.environ["NOMADE_LOG_LEVEL"] = "WARNING"
     os.environ["NOMADE_LOG_JSON"] = "false"
     os.environ["NOMADE_VAPID_SUBJECT"] = "mailto:bench@nomade.example"
+    # The local push service on a loopback port, allowed as an operator would allow one.
+    os.environ["NOMADE_PUSH_ALLOWED_HOSTS"] = "127.0.0.1:*"
+    os.environ["NOMADE_PUSH_ALLOWED_NETWORKS"] = "127.0.0.1/32"
     os.environ.pop("REDIS_URL", None)
     if database_url:
         os.environ["DATABASE_URL"] = database_url
@@ -119,6 +122,8 @@ async def _rounds(args: argparse.Namespace, push_origin: str) -> tuple[list[dict
 
 
 async def _production(args: argparse.Namespace, control, queue) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime, timedelta
+
     from piccolo.query.functions.aggregate import Count
 
     from backend.accounts.tables import Device, User
@@ -143,7 +148,9 @@ async def _production(args: argparse.Namespace, control, queue) -> dict[str, flo
     subscriptions = []
     for user in users:
         device = uuid.uuid4()
-        await Device.insert(Device(id=device, user=user))
+        # A signed-in device: the sender pushes only to a device signed in as its person.
+        await Device.insert(Device(id=device, user=user, refresh_expires_at=datetime.now(UTC)
+                                   + timedelta(days=30)))
         for _ in range(args.devices):
             info = await _control(control, "POST", "/_control/subscriptions")
             subscriptions.append(
@@ -162,7 +169,6 @@ async def _production(args: argparse.Namespace, control, queue) -> dict[str, flo
     await _control(control, "POST", "/_control/reset")
 
     expected = args.users * args.devices * args.events
-    from datetime import UTC, datetime
     from zoneinfo import ZoneInfo
 
     # A weekday noon in Paris: outside everyone's quiet hours, already due.

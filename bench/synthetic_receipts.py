@@ -3,7 +3,9 @@
 ``render_receipt(seed)`` returns a photo-like image and the truth; ``write_set(dir, count)``
 writes ``img/NNN.jpg`` + ``key/NNN.json`` laid out like the SROIE folder, so ``nomade
 ocr-eval`` reads both. Kinds: restaurant (several VAT rates), hotel (nights + taxe de séjour),
-SNCF ticket, taxi, fuel. Distortions: rotation, tilt, perspective, blur, noise, shadow,
+SNCF ticket, taxi, fuel; from seed :data:`RICHER_FROM` on also motorway toll and bakery, tips
+(pourboire) outside the VAT table and accented names (seeds below it keep the layouts the tests
+were written against). Distortions: rotation, tilt, perspective, blur, noise, shadow,
 crumple-like warping. Uses the Debian fonts (fonts-dejavu-core, fonts-liberation).
 """
 
@@ -39,6 +41,18 @@ HOTELS = ("HOTEL DU CENTRE", "HOTEL IBIS GARE", "HOTEL DE LA POSTE", "GRAND HOTE
 TAXIS = ("TAXI G7", "TAXI RADIO LYON", "ALLO TAXI 33", "TAXI BLEU LILLE")
 FUELS = ("STATION ESSO ROCADE", "TOTALENERGIES RELAIS", "INTERMARCHE CARBURANT",
          "STATION AVIA NORD")
+TOLLS = ("VINCI AUTOROUTES", "SANEF PEAGE", "APRR AUTOROUTE", "ASF PÉAGE DE SAINT-ARNOULT")
+BAKERIES = ("BOULANGERIE PÂTISSERIE LEFÈVRE", "AU PÉTRIN D'ANTAN", "MAISON FRANÇOIS BOULANGER",
+            "BOULANGERIE DU MARCHÉ")
+#: Accented spellings of some names, used from RICHER_FROM on.
+ACCENTED = {"CAFE DE LA MAIRIE": "CAFÉ DE LA MAIRIE", "HOTEL DE LA POSTE": "HÔTEL DE LA POSTE",
+            "LA TABLE DE SOPHIE": "LA TABLE D'HÉLÈNE", "AU BON ACCUEIL": "CRÊPERIE DU MÔLE",
+            "HOTEL DU CENTRE": "HÔTEL DU CENTRE", "GRAND HOTEL MODERNE": "GRAND HÔTEL MODERNE",
+            "BRASSERIE DU NORD": "BRASSERIE DE L'ÉTOILE"}
+#: Seeds from here on draw the richer layouts (toll, bakery, tips, accents).
+RICHER_FROM = 100
+BREADS = (("Baguette tradition", 130), ("Croissant", 120), ("Pain au chocolat", 135),
+          ("Flan patissier", 320), ("Sandwich jambon beurre", 550), ("Eclair cafe", 290))
 DISHES = (("Menu du jour", "10"), ("Plat du jour", "10"), ("Entrecote frites", "10"),
           ("Salade nicoise", "10"), ("Cafe", "10"), ("Eau minerale", "10"),
           ("Dessert maison", "10"), ("Verre de vin", "20"), ("Biere pression", "20"),
@@ -127,11 +141,31 @@ def _date(rng: random.Random) -> tuple[str, str]:
 
 def build(seed: int) -> Receipt:
     rng = random.Random(seed)
+    # A second stream for the richer layouts, so the first draws the same as before.
+    more = random.Random(seed * 31 + 7)
+    richer = seed >= RICHER_FROM
     kind = ("restaurant", "hotel", "train", "taxi", "fuel")[seed % 5]
+    if richer and (seed // 5) % 3 == 2 and kind in ("taxi", "fuel"):
+        kind = "toll" if kind == "taxi" else "bakery"
     by_rate: dict[str, int] = {}
     body: list[tuple[str, str]] = []
     extra_no_vat = 0
-    if kind == "restaurant":
+    extra_label = ""
+    if kind == "toll":
+        name = more.choice(TOLLS)
+        price = more.choice((180, 260, 390, 540, 870, 1240, 2150, 3620))
+        body += [("text", f"Gare de peage {more.choice(('NORD', 'SUD', 'EST', 'OUEST'))}"),
+                 ("text", f"Classe {more.randint(1, 2)}"), ("text", _row("Montant", money(price)))]
+        by_rate["20"] = price
+        category = "parking"
+    elif kind == "bakery":
+        name = more.choice(BAKERIES)
+        for bread, unit in more.sample(BREADS, more.randint(2, 4)):
+            qty = more.randint(1, 4)
+            body.append(("text", _row(f"{qty} {bread}", money(qty * unit))))
+            by_rate["5.5"] = by_rate.get("5.5", 0) + qty * unit
+        category = "meal"
+    elif kind == "restaurant":
         name = rng.choice(RESTAURANTS)
         for dish, rate in rng.sample(DISHES, rng.randint(3, 6)):
             qty = rng.randint(1, 3)
@@ -180,6 +214,11 @@ def build(seed: int) -> Receipt:
                  ("text", _row("Montant", money(price)))]
         by_rate["20"] = price
         category = "fuel"
+    if richer:
+        name = ACCENTED.get(name, name) if more.random() < 0.6 else name
+        if kind == "restaurant" and more.random() < 0.35:
+            extra_no_vat = more.choice((100, 150, 200, 300, 500))
+            extra_label = more.choice(("Pourboire", "Service (pourboire)"))
     total = sum(by_rate.values()) + extra_no_vat
     date_truth, date_text = _date(rng)
     lines = _header(rng, name)
@@ -189,6 +228,8 @@ def build(seed: int) -> Receipt:
     lines.append(("text", "-" * WIDTH_CHARS))
     table, vat_rows, total_ht = _vat_block(rng, by_rate)
     label = rng.choice(("TOTAL TTC", "TOTAL", "NET A PAYER", "TOTAL EUR"))
+    if extra_label:  # a tip outside the VAT table, inside the total
+        lines.append(("text", _row(extra_label, money(extra_no_vat))))
     lines.append(("bold", _row(label, money(total) + (" EUR" if rng.random() < 0.4 else ""))))
     if rng.random() < 0.6:
         lines.append(("text", _row("TOTAL HT", money(total_ht))))

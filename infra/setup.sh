@@ -15,7 +15,9 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 missing_debs=()
 need_deb() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed" || missing_debs+=("$1"); }
-for pkg in tesseract-ocr tesseract-ocr-fra tesseract-ocr-eng python3 python3-venv git ca-certificates fonts-dejavu-core fonts-liberation; do
+# libtesseract-dev, libleptonica-dev, pkg-config and a C++ compiler: tesserocr is built from
+# source against Debian's Tesseract (pyproject.toml: no-binary-package), never PyPI's wheel.
+for pkg in tesseract-ocr tesseract-ocr-fra tesseract-ocr-eng tesseract-ocr-osd libtesseract-dev libleptonica-dev pkg-config g++ python3 python3-dev python3-venv git ca-certificates fonts-dejavu-core fonts-liberation; do
   need_deb "$pkg"
 done
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }

@@ -75,6 +75,7 @@ class PushController(Controller):
     async def send_test(self, request: AnyRequest) -> TestPushOut:
         """ "Send me a test": a push to each of the user's devices, now, whatever the hour."""
         actor = current_actor(request)
+        await services.allow_test_push(actor.user_id)
         devices = await services.subscription_count(actor.user_id)
         await notify(
             "test",

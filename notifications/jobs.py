@@ -8,9 +8,10 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
+from backend.accounts.device_check import on_device_revoked
 from backend.jobs import enqueue, job
 from notifications.sender import DeliveryReport, PushSender
-from notifications.services import next_due_at
+from notifications.services import forget_device_subscriptions, next_due_at
 from notifications.transport import close_transport
 from notifications.vapid import get_signer
 
@@ -95,9 +96,11 @@ _sweeper: asyncio.Task[None] | None = None
 
 async def start_push(*, sweep: bool) -> None:
     """At process start: load the VAPID key (a broken key file stops the start with
-    ``VapidKeyError``) and, where jobs run, start the outbox sweeper."""
+    ``VapidKeyError``), drop a device's subscriptions when it signs out, and, where jobs run,
+    start the outbox sweeper."""
     global _sweeper
     get_signer()
+    on_device_revoked("notifications", forget_device_subscriptions)
     if sweep and _sweeper is None:
         _sweeper = asyncio.get_running_loop().create_task(run_sweeper())
 

@@ -33,10 +33,12 @@ INVOICE_STATUS_LABELS: dict[str, tuple[str, str]] = {
     "A_RECYCLER": ("à recycler — à réacheminer", "to be re-routed"),
     "REJETEE": ("rejetée", "rejected"),
     "SERVICE_FAIT": ("service fait constaté", "service done certified"),
+    "SERVICE_FAIT_PARTIEL": ("service fait partiel", "service partly done"),
     "MANDATEE": ("mandatée", "payment ordered"),
     "MISE_A_DISPOSITION_COMPTABLE": ("transmise au comptable", "sent to the accountant"),
     "COMPTABILISEE": ("comptabilisée", "booked"),
     "MISE_EN_PAIEMENT": ("mise en paiement", "payment released"),
+    "PAIEMENT_PARTIEL": ("paiement partiel", "partial payment"),
     "SERVICE_FAIT_ANNULE": ("service fait annulé par l'acheteur",
                             "service done withdrawn by the buyer"),
 }
@@ -99,9 +101,21 @@ def _invoice(data: dict[str, Any], lang: Language, hide: bool) -> Text:
     amount = _amount(data, lang, hide)
     if amount:
         parts.append(_pick(lang, f"Montant : {amount}.", f"Amount: {amount}."))
+    certified = _amount(data, lang, hide, "certified_cents")
+    if certified and status == "SERVICE_FAIT_PARTIEL":
+        parts.append(_pick(lang, f"Certifié : {certified} HT.",
+                           f"Certified: {certified} before VAT."))
     reason = str(data.get("reason") or "")
     if reason:
         parts.append(_sentence(_pick(lang, f"Motif : {reason}", f"Reason: {reason}")))
+    paid = _amount(data, lang, hide, "paid_cents")
+    if paid:
+        total = _amount(data, lang, hide, "amount_paid_cents")
+        parts.append(_pick(lang, f"Payé : {paid} (total payé : {total}).",
+                           f"Paid: {paid} (total paid: {total})."))
+    reference = str(data.get("bank_reference") or "")
+    if reference:
+        parts.append(_pick(lang, f"Référence : {reference}.", f"Reference: {reference}."))
     if status in {"SUSPENDUE", "A_RECYCLER", "REJETEE"}:
         parts.append(_pick(lang, "Action requise.", "Action needed."))
     return Text(title, " ".join(parts) or _pick(lang, "Nouveau statut.", "New status."))
@@ -157,9 +171,11 @@ def _ocr_finished(data: dict[str, Any], lang: Language, hide: bool) -> Text:
 
 def _ocr_review(data: dict[str, Any], lang: Language, hide: bool) -> Text:
     merchant = str(data.get("merchant") or _pick(lang, "Justificatif", "Receipt"))
+    # The reading's first reason (which check failed), in words, when the job gave one.
+    reason = str(data.get(f"review_{lang}") or "")
     return Text(
         _pick(lang, f"{merchant} : à vérifier", f"{merchant}: please check"),
-        _pick(
+        reason or _pick(
             lang,
             "Certains champs n'ont pas pu être lus avec certitude.",
             "Some fields could not be read with confidence.",

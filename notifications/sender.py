@@ -22,13 +22,19 @@ from typing import Any
 import msgspec
 from piccolo.columns.combination import WhereRaw
 from piccolo.engine.postgres import PostgresEngine
+from piccolo.querystring import QueryString
 
 from backend import metrics
 from notifications import messages, payload
 from notifications.outcomes import Outcome, classify
 from notifications.presence import Presence, get_presence
 from notifications.tables import PushOutbox, PushSubscription
-from notifications.transport import PushTransport, TransportError, get_transport
+from notifications.transport import (
+    EndpointRefusedError,
+    PushTransport,
+    TransportError,
+    get_transport,
+)
 from notifications.webpush import VapidSigner, b64url_decode, encrypt
 
 __all__ = ("DeliveryReport", "PushSender")
@@ -54,6 +60,7 @@ class DeliveryReport:
     failed: int = 0
     skipped: int = 0
     digests: int = 0
+    withdrawn: int = 0
 
     def add(self, other: DeliveryReport) -> None:
         for name in self.__dataclass_fields__:
@@ -70,6 +77,7 @@ class _Item:
     status: int | None = None
     retry_after: str | None = None
     error: str = ""
+    refused: str = ""  # the endpoint policy's reason, when it refused the endpoint
     outcome: Outcome | None = field(default=None)
 
 
@@ -106,6 +114,42 @@ _OLDEST_OF_ITS_TOPIC = WhereRaw(
 )
 
 
+# A row goes only to the person it was written for, on a device signed in as them: its
+# subscription still belongs to the row's recipient, and the subscription's device is theirs,
+# not signed out (revoked, refresh window closed), and the person is still active. Checked in
+# the claim itself, so a phone that changed hands, signed out or was revoked from the device
+# list never receives what was queued, held for quiet hours, retried or folded for someone else.
+# "Signed in" is the rule of backend.accounts.device_check.device_is_active (not revoked, refresh
+# window open), in SQL so the claim can apply it to a batch; keep the two together.
+_SUBSCRIPTION_SIGNED_IN = """EXISTS (
+    SELECT 1 FROM "device" AS "d" JOIN "app_user" AS "u" ON "u"."id" = "d"."user"
+    WHERE "d"."id" = "push_subscription"."device" AND "d"."user" = "push_subscription"."user"
+      AND "d"."revoked_at" IS NULL AND "d"."refresh_expires_at" > {} AND "u"."is_active" = {})"""
+_FOR_ITS_RECIPIENT = """EXISTS (SELECT 1 FROM "push_subscription"
+    WHERE "push_subscription"."id" = "push_outbox"."subscription"
+      AND "push_subscription"."user" = "push_outbox"."user" AND {})"""
+
+
+def _signed_in() -> QueryString:
+    """The subscription (``push_subscription`` in scope) is on a device signed in as its owner.
+
+    Sessions are real-world facts: they are checked against the clock, not against the
+    ``now`` a delivery run is given (tests and the sweeper schedule with their own time).
+    """
+    return QueryString(_SUBSCRIPTION_SIGNED_IN, datetime.now(UTC), True)
+
+
+def _for_its_recipient(deliverable: bool = True) -> WhereRaw:
+    """Outbox rows whose recipient may (or, with False, may no longer) receive them there."""
+    rule = QueryString(_FOR_ITS_RECIPIENT, _signed_in())
+    return WhereRaw("{}" if deliverable else "NOT {}", rule)
+
+
+def _subscription_signed_out() -> WhereRaw:
+    """Subscriptions whose device is no longer signed in as their owner."""
+    return WhereRaw("NOT {}", _signed_in())
+
+
 class PushSender:
     """Delivers due outbox rows; ``deliver_due`` is what the ``push.deliver`` job runs."""
 
@@ -129,6 +173,7 @@ class PushSender:
     async def deliver_due(self, now: datetime | None = None) -> DeliveryReport:
         """Send every row due at ``now`` (default: the clock), digests first; returns counts."""
         report = DeliveryReport()
+        report.withdrawn = await self.withdraw_undeliverable(now or datetime.now(UTC))
         report.digests = await self.fold_digests(now or datetime.now(UTC))
         lane_reports = await asyncio.gather(*(self._lane(now) for _ in range(self.lanes)))
         for lane in lane_reports:
@@ -148,7 +193,7 @@ class PushSender:
         due = (PushOutbox.state.is_in(["pending", "sending"])) & (PushOutbox.next_attempt_at <= now)
         candidates = (
             PushOutbox.select(PushOutbox.id)
-            .where(due & _OLDEST_OF_ITS_TOPIC)
+            .where(due & _OLDEST_OF_ITS_TOPIC & _for_its_recipient())
             .order_by(PushOutbox.next_attempt_at)
             .limit(self.batch)
         )
@@ -163,7 +208,7 @@ class PushSender:
                     PushOutbox.attempts: PushOutbox.attempts + 1,
                 }
             )
-            .where(due & PushOutbox.id.is_in(candidates))
+            .where(due & PushOutbox.id.is_in(candidates) & _for_its_recipient())
             .returning(
                 PushOutbox.id,
                 PushOutbox.user,
@@ -189,6 +234,7 @@ class PushSender:
                 s["id"]: s
                 for s in await PushSubscription.select(
                     PushSubscription.id,
+                    PushSubscription.user,
                     PushSubscription.endpoint,
                     PushSubscription.p256dh,
                     PushSubscription.auth,
@@ -197,13 +243,19 @@ class PushSender:
             if sub_ids
             else {}
         )
-        items, orphaned = [], []
+        items, orphaned, withdrawn = [], [], []
         for row in rows:
             sub = subs.get(row["subscription"])
             if sub is None:
                 orphaned.append(row["id"])
-                continue
-            items.append(_Item(row, sub["endpoint"], sub["p256dh"], sub["auth"]))
+            elif str(sub["user"]) != str(row["user"]):  # moved to someone else since the claim
+                withdrawn.append(row["id"])
+            else:
+                items.append(_Item(row, sub["endpoint"], sub["p256dh"], sub["auth"]))
+        if withdrawn:
+            await self._set_state(withdrawn, "withdrawn", now)
+            report.withdrawn += len(withdrawn)
+            metrics.push_outcome("withdrawn", len(withdrawn))
         skipped = await self._skip_viewed(items)
         items = [i for i in items if i.row["id"] not in skipped]
         if orphaned:
@@ -220,7 +272,11 @@ class PushSender:
         # At most one row per device and Topic here (see _OLDEST_OF_ITS_TOPIC): all at once.
         await asyncio.gather(*(self._post(item) for item in items))
         for item in items:
-            item.outcome = classify(item.status, item.retry_after, int(item.row["attempts"]), now)
+            item.outcome = (
+                Outcome("gone", reason=f"endpoint refused ({item.refused})")
+                if item.refused
+                else classify(item.status, item.retry_after, int(item.row["attempts"]), now)
+            )
         await self._record(items, now, report)
         return report
 
@@ -249,6 +305,16 @@ class PushSender:
         async with self._semaphore:
             try:
                 response = await self.transport.post(item.endpoint, item.body, headers)
+            except EndpointRefusedError as exc:
+                # Not a push service we may post to (allow-list changed, or its name now
+                # resolves to a private address): never sent, the subscription is dropped.
+                item.refused, item.error = exc.reason, str(exc)[:200]
+                alert_log.error(
+                    "push endpoint refused at send time",
+                    extra={"reason": exc.reason, "endpoint_origin": item.endpoint.split("/")[2]
+                           if item.endpoint.count("/") >= 2 else "", "detail": str(exc)[:200]},
+                )
+                return
             except TransportError as exc:
                 item.error = str(exc)[:200]
                 return
@@ -363,6 +429,42 @@ class PushSender:
         ).where(PushOutbox.id == item.row["id"])
         report.shortened += 1
 
+    async def withdraw_undeliverable(self, now: datetime) -> int:
+        """Retire the due rows that may no longer go where they were written for (the
+        subscription moved to someone else, its device signed out or was revoked, the person
+        was deactivated): ``gone`` when the subscription no longer exists, else ``withdrawn``.
+        Subscriptions left on a signed-out device are deleted (the inbox keeps everything)."""
+        waiting = PushOutbox.state.is_in(["pending", "sending", "digest"]) & (
+            PushOutbox.next_attempt_at <= now
+        )
+
+        def unclaimed(condition: Any) -> Any:
+            # As in the claim: workers doing this at once take different rows, never wait on
+            # (or deadlock over) each other's locks.
+            rows = PushOutbox.select(PushOutbox.id).where(waiting & condition)
+            if isinstance(PushOutbox._meta.db, PostgresEngine):
+                rows = rows.lock_rows("UPDATE", skip_locked=True)
+            return waiting & condition & PushOutbox.id.is_in(rows)
+
+        orphaned = (
+            await PushOutbox.update({PushOutbox.state: "gone", PushOutbox.sent_at: now})
+            .where(unclaimed(PushOutbox.subscription.is_null()))
+            .returning(PushOutbox.id)
+        )
+        withdrawn = (
+            await PushOutbox.update({PushOutbox.state: "withdrawn", PushOutbox.sent_at: now})
+            .where(unclaimed(_for_its_recipient(deliverable=False)))
+            .returning(PushOutbox.subscription)
+        )
+        metrics.push_outcome("gone", len(orphaned))
+        metrics.push_outcome("withdrawn", len(withdrawn))
+        stale = list({r["subscription"] for r in withdrawn if r["subscription"] is not None})
+        if stale:
+            await PushSubscription.delete().where(
+                PushSubscription.id.is_in(stale) & _subscription_signed_out()
+            )
+        return len(orphaned) + len(withdrawn)
+
     async def fold_digests(self, now: datetime) -> int:
         """Turn each device's due digest rows into one summary push; returns summaries made."""
         rows = await PushOutbox.select(
@@ -371,7 +473,11 @@ class PushSender:
             PushOutbox.subscription,
             PushOutbox.payload,
             PushOutbox.next_attempt_at,
-        ).where((PushOutbox.state == "digest") & (PushOutbox.next_attempt_at <= now))
+        ).where(
+            (PushOutbox.state == "digest")
+            & (PushOutbox.next_attempt_at <= now)
+            & _for_its_recipient()
+        )
         if not rows:
             return 0
         groups: dict[tuple[Any, Any], list[dict[str, Any]]] = defaultdict(list)

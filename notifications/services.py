@@ -7,7 +7,6 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any, cast
-from urllib.parse import urlsplit
 from uuid import UUID
 
 import msgspec
@@ -17,8 +16,14 @@ from piccolo.query.functions.aggregate import Count
 from backend.accounts.actor import Actor
 from backend.accounts.tables import User
 from backend.errors import DomainError, Problem, register_codes
+from backend.ratelimit import get_store
 from backend.settings import get_settings
 from notifications import messages, payload, policy
+from notifications.endpoints import (
+    EndpointRefusedError,
+    EndpointUnresolvedError,
+    current_policy,
+)
 from notifications.events import EVENT_TYPES, traits_of
 from notifications.schemas import (
     DocumentRef,
@@ -35,6 +40,8 @@ from notifications.webpush import InvalidSubscriptionKeysError, check_subscripti
 
 __all__ = (
     "Recipient",
+    "allow_test_push",
+    "forget_device_subscriptions",
     "get_preferences",
     "inbox_page",
     "mark_all_read",
@@ -51,8 +58,27 @@ register_codes(
     {
         "PUSH_ENDPOINT_REFUSED": Problem(
             400,
-            "Adresse de notification refusée (https requis).",
-            "Push endpoint refused (https required).",
+            "Adresse de notification refusée : seuls les services de notification des "
+            "navigateurs sont acceptés (https, adresse publique).",
+            "Push endpoint refused: only the browsers' push services are accepted (https, "
+            "public address).",
+        ),
+        "PUSH_ENDPOINT_UNRESOLVED": Problem(
+            503,
+            "Le service de notification est injoignable pour l'instant ; réessayez plus tard.",
+            "The push service cannot be reached right now; try again later.",
+        ),
+        "PUSH_SUBSCRIPTIONS_LIMIT": Problem(
+            409,
+            "Trop d'appareils reçoivent vos notifications : désactivez-les sur un appareil "
+            "que vous n'utilisez plus (ou déconnectez-le).",
+            "Too many devices receive your notifications: turn them off on a device you no "
+            "longer use (or sign it out).",
+        ),
+        "PUSH_TEST_RATE_LIMITED": Problem(
+            429,
+            "Trop de notifications de test ; réessayez dans quelques minutes.",
+            "Too many test notifications; try again in a few minutes.",
         ),
         "PUSH_KEYS_INVALID": Problem(
             400,
@@ -76,7 +102,7 @@ register_codes(
 )
 
 _json = msgspec.json.Encoder()
-_LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+TEST_PUSH_WINDOW_SECONDS = 10 * 60
 
 
 def _utc(value: Any) -> datetime:
@@ -93,18 +119,45 @@ def _by_name(values: dict[Column | str, Any]) -> dict[str, Any]:
 # --- subscriptions ------------------------------------------------------------------------
 
 
-def _check_endpoint(endpoint: str) -> None:
-    """Only https push services; plain http to loopback outside production (the local fake)."""
-    parts = urlsplit(endpoint)
-    if parts.scheme == "https" and parts.hostname:
+async def _check_endpoint(endpoint: str) -> None:
+    """Known push services at public addresses only (:mod:`notifications.endpoints`)."""
+    try:
+        await current_policy().check(endpoint)
+    except EndpointRefusedError as exc:
+        raise DomainError(
+            "PUSH_ENDPOINT_REFUSED", {"reason": exc.reason, "endpoint": endpoint[:200]}
+        ) from exc
+    except EndpointUnresolvedError as exc:
+        raise DomainError(
+            "PUSH_ENDPOINT_UNRESOLVED", {"endpoint": endpoint[:200]},
+            headers={"Retry-After": "60"},
+        ) from exc
+
+
+async def _within_cap(user_id: UUID, subscription_id: UUID) -> None:
+    """Refuse (and undo) a new subscription past the person's cap. Counted after the insert,
+    so two registrations at once cannot both slip under it."""
+    cap = get_settings().push_subscriptions_per_user
+    if await subscription_count(user_id) <= cap:
         return
-    if (
-        parts.scheme == "http"
-        and parts.hostname in _LOOPBACK
-        and get_settings().environment != "production"
-    ):
-        return
-    raise DomainError("PUSH_ENDPOINT_REFUSED", {"endpoint": endpoint[:200]})
+    await PushSubscription.delete().where(PushSubscription.id == subscription_id)
+    raise DomainError("PUSH_SUBSCRIPTIONS_LIMIT", {"limit": cap})
+
+
+async def allow_test_push(user_id: UUID) -> None:
+    """Allow a "send me a test" push ``push_tests_per_10min`` times per person in 10 minutes,
+    else PUSH_TEST_RATE_LIMITED: each goes to every device of the person, so it must not become
+    a way to make the server hammer push services."""
+    settings = get_settings()
+    window = await get_store(settings.redis_url).hit(
+        f"push:test:{user_id}", TEST_PUSH_WINDOW_SECONDS
+    )
+    if window.count > settings.push_tests_per_10min:
+        raise DomainError(
+            "PUSH_TEST_RATE_LIMITED",
+            {"limit": settings.push_tests_per_10min, "retry_after": window.retry_after},
+            headers={"Retry-After": str(window.retry_after)},
+        )
 
 
 async def register_subscription(
@@ -115,7 +168,7 @@ async def register_subscription(
     The app calls this at every start, so a browser that moved to another account or renewed
     its keys is brought up to date here.
     """
-    _check_endpoint(data.endpoint)
+    await _check_endpoint(data.endpoint)
     try:
         check_subscription_keys(data.keys.p256dh, data.keys.auth)
     except InvalidSubscriptionKeysError as exc:
@@ -135,10 +188,17 @@ async def register_subscription(
     }
     created = False
     existing = (
-        await PushSubscription.select(PushSubscription.id, PushSubscription.created_at)
+        await PushSubscription.select(
+            PushSubscription.id, PushSubscription.user, PushSubscription.created_at
+        )
         .where(PushSubscription.endpoint == data.endpoint)
         .first()
     )
+    if existing is not None and str(existing["user"]) != str(actor.user_id):
+        # The phone changed hands: what was queued for the previous person stays theirs (their
+        # inbox, their other devices); this browser starts afresh under a new subscription id.
+        await _forget_subscriptions([existing["id"]])
+        existing = None
     if existing is None:
         row = PushSubscription(
             id=uuid.uuid4(),
@@ -153,6 +213,7 @@ async def register_subscription(
         )
         created = bool(inserted)
         if created:
+            await _within_cap(actor.user_id, row.id)
             return SubscriptionOut(
                 id=row.id, endpoint=data.endpoint, language=language, created_at=now, created=True
             )
@@ -162,7 +223,9 @@ async def register_subscription(
             .first()
         )
         assert existing is not None
-    await PushSubscription.update(values).where(PushSubscription.id == existing["id"])
+    await PushSubscription.update(values).where(
+        (PushSubscription.id == existing["id"]) & (PushSubscription.user == actor.user_id)
+    )
     return SubscriptionOut(
         id=existing["id"],
         endpoint=data.endpoint,
@@ -174,13 +237,35 @@ async def register_subscription(
 
 async def remove_subscription(actor: Actor, endpoint: str) -> None:
     """Forget the device's subscription (the user turned notifications off)."""
-    deleted = (
-        await PushSubscription.delete()
-        .where((PushSubscription.endpoint == endpoint) & (PushSubscription.user == actor.user_id))
-        .returning(PushSubscription.id)
+    found = await PushSubscription.select(PushSubscription.id).where(
+        (PushSubscription.endpoint == endpoint) & (PushSubscription.user == actor.user_id)
     )
-    if not deleted:
+    if not found or not await _forget_subscriptions([r["id"] for r in found]):
         raise DomainError("PUSH_SUBSCRIPTION_NOT_FOUND")
+
+
+async def forget_device_subscriptions(device_id: UUID) -> int:
+    """A device signed out (logout, revoked from the device list, refresh-token reuse, PIN
+    failures, its person deactivated): its subscriptions are deleted and what was waiting for
+    them is withdrawn, so the phone gets nothing more for that session. Returns the count."""
+    found = await PushSubscription.select(PushSubscription.id).where(
+        PushSubscription.device == device_id
+    )
+    return await _forget_subscriptions([r["id"] for r in found]) if found else 0
+
+
+async def _forget_subscriptions(ids: list[Any]) -> int:
+    """Withdraw the messages waiting for these subscriptions, then delete them."""
+    await PushOutbox.update(
+        {PushOutbox.state: "withdrawn", PushOutbox.sent_at: datetime.now(UTC)}
+    ).where(
+        PushOutbox.subscription.is_in(ids)
+        & PushOutbox.state.is_in(["pending", "sending", "digest"])
+    )
+    deleted = await PushSubscription.delete().where(PushSubscription.id.is_in(ids)).returning(
+        PushSubscription.id
+    )
+    return len(deleted)
 
 
 # --- preferences --------------------------------------------------------------------------
@@ -569,8 +654,11 @@ async def inbox_page(
     )
     more = len(rows) > limit
     rows = rows[:limit]
+    # The language the person chose last (PATCH /api/v1/me), not the one their token carries.
+    people = await _recipients([actor.user_id])
+    language = people[0].language if people else actor.language
     return InboxPage(
-        items=[_item_out(r, actor.language) for r in rows],
+        items=[_item_out(r, language) for r in rows],
         unread=await unread_count(actor.user_id),
         next_before=_cursor(rows[-1]) if more and rows else None,
     )

@@ -46,7 +46,9 @@ class PushOutbox(Table, tablename="push_outbox"):
     ``state``: pending (due at ``next_attempt_at``; also a claimed row whose lease ran out),
     sending (claimed until ``next_attempt_at``), digest (held for the daily digest), sent,
     digested, skipped (the user was looking at the document), gone (subscription expired),
-    failed (refused for good: alert logged).
+    failed (refused for good: alert logged), withdrawn (no longer for that phone: the
+    subscription moved to someone else, its device signed out or was revoked, or the person
+    was deactivated; the inbox item stays).
     """
 
     id = UUID(primary_key=True)

@@ -8,15 +8,31 @@ Two interchangeable transports with the same timeouts and connection bound:
 - :class:`HttpxTransport`: the same contract on ``httpx.AsyncClient``.
 
 Neither follows redirects (a push service never redirects; following could leak the VAPID token).
+Both send only to endpoints :mod:`notifications.endpoints` allows, checked as the push leaves:
+the aiohttp transport resolves names through :class:`CheckedResolver`, so it connects only to
+addresses that were checked; the httpx transport re-checks right before each post. A refused
+endpoint raises :class:`EndpointRefusedError` (never retried).
 """
 
 from __future__ import annotations
 
+import socket
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from aiohttp.abc import AbstractResolver, ResolveResult
+
+from notifications.endpoints import (
+    EndpointRefusedError,
+    EndpointUnresolvedError,
+    current_policy,
+    resolve,
+)
+
 __all__ = (
     "AiohttpTransport",
+    "CheckedResolver",
+    "EndpointRefusedError",
     "HttpxTransport",
     "PushResponse",
     "PushTransport",
@@ -48,6 +64,48 @@ class PushTransport(Protocol):
     async def aclose(self) -> None: ...
 
 
+def _check_url(url: str) -> tuple[str, int]:
+    """The allow-list part of the check (no DNS); an IP-literal host is checked here too, as
+    no resolver sees it."""
+    policy = current_policy()
+    host, port = policy.check_url(url)
+    if policy.address_allowed(host) or not _looks_like_ip(host):
+        return host, port
+    raise EndpointRefusedError("address", host)
+
+
+def _looks_like_ip(host: str) -> bool:
+    import ipaddress
+
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+class CheckedResolver(AbstractResolver):
+    """An aiohttp resolver that answers only addresses the endpoint policy allows (all of a
+    name's addresses, or it refuses the name): the connection goes where the check looked."""
+
+    async def resolve(
+        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+    ) -> list[ResolveResult]:
+        try:
+            addresses = current_policy().check_addresses(host, await resolve(host, port))
+        except EndpointUnresolvedError as exc:
+            raise OSError(str(exc)) from exc
+        return [
+            ResolveResult(hostname=host, host=address, port=port,
+                          family=socket.AF_INET6 if ":" in address else socket.AF_INET,
+                          proto=socket.IPPROTO_TCP, flags=socket.AI_NUMERICHOST)
+            for address in addresses
+        ]
+
+    async def close(self) -> None:
+        return None
+
+
 class AiohttpTransport:
     """One ``aiohttp.ClientSession`` with a bounded, keep-alive connection pool."""
 
@@ -64,6 +122,7 @@ class AiohttpTransport:
                     limit=self.max_connections,
                     limit_per_host=self.max_connections,
                     ttl_dns_cache=300,
+                    resolver=CheckedResolver(),
                 ),
                 timeout=aiohttp.ClientTimeout(
                     total=TOTAL_TIMEOUT, connect=CONNECT_TIMEOUT, sock_read=READ_TIMEOUT
@@ -77,6 +136,7 @@ class AiohttpTransport:
     async def post(self, url: str, body: bytes, headers: dict[str, str]) -> PushResponse:
         import aiohttp
 
+        _check_url(url)
         try:
             async with self._get_session().post(
                 url, data=body, headers=headers, allow_redirects=False
@@ -110,6 +170,12 @@ class HttpxTransport:
     async def post(self, url: str, body: bytes, headers: dict[str, str]) -> PushResponse:
         import httpx
 
+        host, port = _check_url(url)
+        if not _looks_like_ip(host):  # re-checked right before sending
+            try:
+                current_policy().check_addresses(host, await resolve(host, port))
+            except EndpointUnresolvedError as exc:
+                raise TransportError(str(exc)) from exc
         try:
             response = await self._client.post(url, content=body, headers=headers)
         except httpx.HTTPError as exc:

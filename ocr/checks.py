@@ -25,19 +25,34 @@ CORROBORATING = (
 )
 
 
+def _outside(ex: Extraction) -> tuple[int, str]:
+    """The amounts outside the VAT table and how they read ('+ tourist_tax 250')."""
+    extra = sum(ex.outside_vat.values())
+    return extra, "".join(f" + {kind} {cents}" for kind, cents in ex.outside_vat.items())
+
+
+def _adds_up(got: int, extra: int, total: int, tolerance: int) -> bool:
+    """The VAT table's sum is the total, alone or with the amounts outside it (a rounding line
+    may stand below the total read or above it)."""
+    return abs(got - total) <= tolerance or (extra != 0 and abs(got + extra - total) <= tolerance)
+
+
 def run_checks(ex: Extraction) -> list[Check]:
-    """HT + TVA = TTC, TVA = base × rate, legal rates, payment = total, SIRET Luhn."""
+    """HT + TVA (+ taxe de séjour, tips, rounding) = TTC, TVA = base × rate, legal rates,
+    payment = total, SIRET Luhn."""
     checks: list[Check] = []
     total = ex.total_cents
+    extra, extra_text = _outside(ex)
     if total is not None and ex.total_ht_cents is not None and ex.vat_total_cents is not None:
         got = ex.total_ht_cents + ex.vat_total_cents
-        checks.append(Check("ht_plus_vat_equals_total", abs(got - total) <= 1,
-                            f"{ex.total_ht_cents} + {ex.vat_total_cents} = {got} vs {total}"))
+        checks.append(Check("ht_plus_vat_equals_total", _adds_up(got, extra, total, 1),
+                            f"{ex.total_ht_cents} + {ex.vat_total_cents}{extra_text} vs {total}"))
     full_rows = [r for r in ex.vat if r.base_cents is not None and r.amount_cents is not None]
     if total is not None and full_rows and len(full_rows) == len(ex.vat):
         got = sum((r.base_cents or 0) + (r.amount_cents or 0) for r in full_rows)
-        checks.append(Check("vat_rows_sum_to_total", abs(got - total) <= len(full_rows),
-                            f"rows {got} vs total {total}"))
+        checks.append(Check("vat_rows_sum_to_total",
+                            _adds_up(got, extra, total, len(full_rows)),
+                            f"rows {got}{extra_text} vs total {total}"))
     for row in full_rows:
         expected = vat_of(row.base_cents or 0, Decimal(row.rate))
         checks.append(Check("vat_equals_base_times_rate",

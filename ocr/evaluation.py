@@ -2,18 +2,24 @@
 
 Scores: total (as a number), date (as a date), merchant (normalised), VAT amounts when the key
 has them; share auto-accepted and total accuracy among those; CPU time and wall time per
-receipt (median, p95). ``baseline=True`` adds plain ``tesseract`` on the unprocessed image with
-simple regular expressions, measured in the same run.
+receipt (median, p95), peak resident memory of the measuring process. ``engines`` picks the
+readers (``tesseract``, ``rapidocr``, ``cascade``), each measured in processes of its own;
+``baseline=True`` adds plain ``tesseract`` on the unprocessed image with simple regular
+expressions, measured in the same run. ``text_cache`` keeps each engine's text per image on
+disk: a second run re-reads it instead of running the engines, so parser changes are measured
+in seconds (its accuracy figures are valid, its CPU figures are not).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import multiprocessing as mp
 import re
 import resource
 import statistics
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -59,6 +65,10 @@ class Score:
     auto: int = 0
     auto_total: int = 0
     rejected: int = 0
+    peak_rss_mib: float = 0.0
+    second_engine: int = 0
+    #: Per receipt, in folder order: whether a second engine ran (the cascade's).
+    second_ran: list[bool] = field(default_factory=list)
     cpu: list[float] = field(default_factory=list)
     wall: list[float] = field(default_factory=list)
     failures: list[dict[str, Any]] = field(default_factory=list)
@@ -82,6 +92,8 @@ class Score:
             "auto_accepted_pct": pct(self.auto, self.n),
             "total_pct_among_auto": pct(self.auto_total, self.auto),
             "rejected": self.rejected,
+            "second_engine_pct": pct(self.second_engine, self.n),
+            "peak_rss_mib": round(self.peak_rss_mib) if self.peak_rss_mib else None,
             "cpu_median_s": round(statistics.median(self.cpu), 3) if self.cpu else None,
             "cpu_p95_s": q(self.cpu, 0.95),
             "wall_median_s": round(statistics.median(self.wall), 3) if self.wall else None,
@@ -143,6 +155,8 @@ def _score(score: Score, key: dict[str, Any], name: str, merchant: str | None, d
     ok_merchant = merchant is not None and normalise_merchant(merchant) == normalise_merchant(
         str(key.get("company", ""))
     )
+    if reading is not None and reading.auto_accept and not ok_total:
+        score.failures.append({"file": name, "wrong_total_auto_accepted": True})
     score.total += ok_total
     score.date += ok_date
     score.merchant += ok_merchant
@@ -172,58 +186,117 @@ def _score(score: Score, key: dict[str, Any], name: str, merchant: str | None, d
 MEASURE_BUDGET = 120.0
 
 
-def _measure_one(path: Path, baseline: bool) -> tuple[ReceiptReading, float, tuple[Any, ...]]:
-    """Pipeline then (optionally) baseline on one file, in a pool process (one core each)."""
+def _peak_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _measure_one(path: Path, engine: str, baseline: bool
+                 ) -> tuple[ReceiptReading, float, float, tuple[Any, ...]]:
+    """One reader (and optionally the baseline) on one file, in a pool process (one core)."""
     from ocr.pipeline import read_receipt
 
     started = time.perf_counter()
-    reading = read_receipt(path.read_bytes(), time_budget=MEASURE_BUDGET)
+    reading = read_receipt(path.read_bytes(), time_budget=MEASURE_BUDGET,
+                           engine_choice=engine)  # type: ignore[arg-type]
     wall = time.perf_counter() - started
+    rss = _peak_rss_mib()
     base: tuple[Any, ...] = ()
     if baseline:
         started, cpu0 = time.perf_counter(), _children_cpu()
         merchant, date, total = baseline_read(path)
         base = (merchant, date, total, time.perf_counter() - started, _children_cpu() - cpu0)
-    return reading, wall, base
+    return reading, wall, rss, base
 
 
-def _init_pool() -> None:
-    from ocr.engine import limit_threads
+def _cached(function: Callable[..., Any], name: str, folder: Path, reuse: bool,
+            encode: Callable[[Any], Any], decode: Callable[[Any], Any]) -> Callable[..., Any]:
+    """``function(gray, timeout)`` remembered on disk by the image's bytes (and reused from
+    there only when ``reuse``: a measuring run writes the cache without reading it)."""
+    import numpy as np
 
-    limit_threads()
+    def wrapper(gray: np.ndarray, timeout: float) -> Any:
+        key = hashlib.sha256(gray.tobytes() + str(gray.shape).encode()).hexdigest()[:32]
+        file = folder / f"{name}-{key}.json"
+        if reuse and file.exists():
+            return decode(json.loads(file.read_text(encoding="utf-8")))
+        value = function(gray, timeout)
+        file.write_text(json.dumps(encode(value)), encoding="utf-8")
+        return value
+
+    return wrapper
+
+
+def _init_pool(text_cache: str | None = None, reuse: bool = True) -> None:
+    from ocr import engine, rapid
+
+    engine.limit_threads()
+    if text_cache is None:
+        return
+    folder = Path(text_cache)
+    folder.mkdir(parents=True, exist_ok=True)
+
+    def encode(text: engine.OcrText) -> dict[str, Any]:
+        return {"lines": [[ln.text, ln.confidence, ln.top, ln.height] for ln in text.lines],
+                "words": text.word_count, "confident": text.confident_words,
+                "mean": text.mean_confidence}
+
+    def decode(raw: dict[str, Any]) -> engine.OcrText:
+        return engine.OcrText([engine.OcrLine(*ln) for ln in raw["lines"]], raw["words"],
+                              raw["confident"], raw["mean"])
+
+    # Before ocr.pipeline is imported: its default recogniser is bound at import.
+    engine.recognise = _cached(engine.recognise, "tesseract", folder, reuse, encode, decode)
+    rapid.recognise = _cached(rapid.recognise, "rapidocr", folder, reuse, encode, decode)
+    engine.detect_rotation = _cached(
+        engine.detect_rotation, "osd", folder, reuse, lambda v: v,
+        lambda v: tuple(v) if v is not None else None)
 
 
 def evaluate_folder(folder: Path, baseline: bool = False, limit: int | None = None,
-                    jobs: int = 1) -> dict[str, Score]:
-    """Run the pipeline and optionally the baseline on a folder.
+                    jobs: int = 1, engines: tuple[str, ...] = ("cascade",),
+                    only: Callable[[str], bool] | None = None,
+                    text_cache: Path | None = None, reuse_text: bool = True
+                    ) -> dict[str, Score]:
+    """Run each engine choice (and optionally the baseline) on a folder.
 
-    Each receipt runs in a pool process with Tesseract on one thread; CPU time per receipt is
-    measured inside that process, so ``jobs > 1`` shortens the run without changing it much.
+    Each engine runs in a pool of its own (so its peak memory is its own), each receipt with
+    one thread; CPU time per receipt is measured inside the pool process, so ``jobs > 1``
+    shortens the run without changing it much. ``only`` keeps the files whose stem it accepts.
     """
     from concurrent.futures import ProcessPoolExecutor
 
     images = sorted(p for p in (folder / "img").iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
-    images = [p for p in images if (folder / "key" / f"{p.stem}.json").exists()]
+    images = [p for p in images if (folder / "key" / f"{p.stem}.json").exists()
+              and (only is None or only(p.stem))]
     if limit is not None:
         images = images[:limit]
-    pipeline = Score("pipeline")
+    keys = {p: json.loads((folder / "key" / f"{p.stem}.json").read_text(encoding="utf-8"))
+            for p in images}
+    scores: dict[str, Score] = {}
     base = Score("baseline")
     ctx = mp.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_pool) as pool:
-        futures = [pool.submit(_measure_one, path, baseline) for path in images]
-        for path, future in zip(images, futures, strict=True):
-            key = json.loads((folder / "key" / f"{path.stem}.json").read_text(encoding="utf-8"))
-            reading, wall, base_result = future.result()
-            pipeline.wall.append(wall)
-            pipeline.cpu.append(reading.timings_ms.get("cpu", 0) / 1000)
-            f = reading.fields
-            _score(pipeline, key, path.name, f.merchant, f.date, f.total_cents, reading)
-            if baseline:
-                merchant, date, total, b_wall, b_cpu = base_result
-                base.wall.append(b_wall)
-                base.cpu.append(b_cpu)
-                _score(base, key, path.name, merchant, date, total, None)
-    return {"pipeline": pipeline, "baseline": base} if baseline else {"pipeline": pipeline}
+    cache = str(text_cache) if text_cache is not None else None
+    for index, engine in enumerate(engines):
+        score = scores.setdefault(engine, Score(engine))
+        with_base = baseline and index == 0
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_pool,
+                                 initargs=(cache, reuse_text)) as pool:
+            futures = [pool.submit(_measure_one, path, engine, with_base) for path in images]
+            for path, future in zip(images, futures, strict=True):
+                reading, wall, rss, base_result = future.result()
+                score.wall.append(wall)
+                score.cpu.append(reading.timings_ms.get("cpu", 0) / 1000)
+                score.peak_rss_mib = max(score.peak_rss_mib, rss)
+                score.second_engine += "+" in reading.engine
+                score.second_ran.append("+" in reading.engine)
+                f = reading.fields
+                _score(score, keys[path], path.name, f.merchant, f.date, f.total_cents, reading)
+                if with_base:
+                    merchant, date, total, b_wall, b_cpu = base_result
+                    base.wall.append(b_wall)
+                    base.cpu.append(b_cpu)
+                    _score(base, keys[path], path.name, merchant, date, total, None)
+    return {**scores, "baseline": base} if baseline else scores
 
 
 ROWS = (
@@ -234,6 +307,8 @@ ROWS = (
     ("auto-accepted %", "auto_accepted_pct"),
     ("total right among auto %", "total_pct_among_auto"),
     ("refused with a code", "rejected"),
+    ("second engine ran %", "second_engine_pct"),
+    ("peak RSS MiB (process)", "peak_rss_mib"),
     ("CPU s/receipt median", "cpu_median_s"),
     ("CPU s/receipt p95", "cpu_p95_s"),
     ("wall s/receipt median", "wall_median_s"),

@@ -57,6 +57,9 @@ class Extraction:
     total_on_payment_line_only: bool = False
     #: A rounding adjustment (non-zero or illegible) is printed below the total read.
     total_rounded_below: bool = False
+    #: Amounts inside the total but outside the VAT table (taxe de séjour, tips, rounding), by
+    #: kind, in cents: HT + TVA + these = TTC.
+    outside_vat: dict[str, int] = field(default_factory=dict)
 
 
 # --- total -------------------------------------------------------------------------------
@@ -124,6 +127,34 @@ def _labelled_amount(lines: list[Line], pattern: re.Pattern[str]) -> int | None:
             if found:
                 return found[-1]
     return None
+
+
+# --- outside the VAT table ----------------------------------------------------------------
+
+#: Lines inside the total that bear no VAT: the tourist tax of hotel bills (per person and
+#: night), tips, and cash rounding (signed).
+_OUTSIDE_VAT = (
+    ("tourist_tax",
+     re.compile(r"TAXE?S?\s*(?:DE\s*)?SEJOUR|TAX\w*\s*SEJ|TOURIST\s*TAX|CITY\s*TAX")),
+    ("tip", re.compile(r"POURBOIRE|\bTIPS?\b|GRATUITY")),
+    ("rounding", re.compile(r"ARRONDI|ROUNDING|ROUND\s*ADJ")),
+)
+
+
+def _outside_vat(lines: list[Line]) -> dict[str, int]:
+    """Amounts of lines labelled as tourist tax, tip or rounding (the last amount of each)."""
+    found: dict[str, int] = {}
+    for line in lines:
+        up = fold(line.text)
+        if find_rates(line.text):
+            continue
+        for kind, pattern in _OUTSIDE_VAT:
+            if pattern.search(up):
+                amounts = find_amounts(line.text)
+                if amounts and (kind == "rounding" or amounts[-1] > 0):
+                    found[kind] = found.get(kind, 0) + amounts[-1]
+                break
+    return {kind: cents for kind, cents in found.items() if cents}
 
 
 # --- other fields ------------------------------------------------------------------------
@@ -275,4 +306,5 @@ def extract_fields(lines: list[Line]) -> Extraction:
         total_labelled=choice.labelled,
         total_on_payment_line_only=choice.payment_only,
         total_rounded_below=choice.rounded_below,
+        outside_vat=_outside_vat(lines),
     )

@@ -7,28 +7,44 @@ started for the next receipt.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing as mp
 import resource
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
+from typing import TYPE_CHECKING
 
 import msgspec
 
 from ocr.schemas import ReceiptReading
 
+if TYPE_CHECKING:
+    from ocr.pipeline import EngineChoice
+
 __all__ = ("MEMORY_LIMIT_BYTES", "WALL_CLOCK_LIMIT", "OcrWorker")
 
 WALL_CLOCK_LIMIT = 60.0
+#: Address space of the OCR process (not its resident memory: ONNX Runtime and OpenMP reserve
+#: far more than they touch). Peak RSS with RapidOCR loaded stays near 1 GiB
+#: (bench/ocr_bench.py measures it).
 MEMORY_LIMIT_BYTES = 3 * 1024 * 1024 * 1024
 
 
-def _serve(conn: Connection, memory_limit: int, time_budget: float) -> None:
-    """Child loop: receive bytes, answer an encoded reading (or a crash code)."""
+def _serve(conn: Connection, memory_limit: int, time_budget: float,
+           engine: EngineChoice) -> None:
+    """Child loop: receive bytes, answer an encoded reading (or a crash code). RapidOCR's
+    models are loaded once, when the process starts, not per receipt."""
     resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
     from ocr.engine import limit_threads
     from ocr.pipeline import read_receipt, rejected
 
     limit_threads()
+    if engine != "tesseract":
+        from ocr import rapid
+
+        # A failed load is retried per receipt; the cascade then keeps Tesseract's reading.
+        with contextlib.suppress(Exception):
+            rapid.load()
     encoder = msgspec.msgpack.Encoder()
     while True:
         try:
@@ -36,7 +52,7 @@ def _serve(conn: Connection, memory_limit: int, time_budget: float) -> None:
         except EOFError:
             return
         try:
-            reading = read_receipt(data, time_budget=time_budget)
+            reading = read_receipt(data, time_budget=time_budget, engine_choice=engine)
         except MemoryError:
             reading = rejected("OCR_IMAGE_TOO_LARGE")
         except Exception:  # a bug or a library crash must not take the worker down
@@ -48,10 +64,11 @@ class OcrWorker:
     """One long-lived OCR process; :meth:`read` never blocks longer than ``timeout``."""
 
     def __init__(self, memory_limit: int = MEMORY_LIMIT_BYTES,
-                 time_budget: float | None = None) -> None:
+                 time_budget: float | None = None, engine: EngineChoice = "cascade") -> None:
         from ocr.pipeline import TIME_BUDGET
 
         self._ctx = mp.get_context("spawn")
+        self.engine: EngineChoice = engine
         self._memory_limit = memory_limit
         self._time_budget = TIME_BUDGET if time_budget is None else time_budget
         self._process: BaseProcess | None = None
@@ -61,7 +78,8 @@ class OcrWorker:
     def _start(self) -> Connection:
         parent, child = self._ctx.Pipe()
         process = self._ctx.Process(
-            target=_serve, args=(child, self._memory_limit, self._time_budget), daemon=True
+            target=_serve, args=(child, self._memory_limit, self._time_budget, self.engine),
+            daemon=True,
         )
         process.start()
         child.close()

@@ -95,10 +95,18 @@ MONTHS = {
     "DEC": 12, "DECEMBRE": 12, "DECEMBER": 12,
 }
 _MONTH_ALT = "|".join(sorted(MONTHS, key=len, reverse=True))
-_NUMERIC_DATE = re.compile(r"(?<!\d)(\d{1,2})\s?([/.-])\s?(\d{1,2})\s?\2\s?(\d{4}|\d{2})(?!\d)")
-_ISO_DATE = re.compile(r"(?<!\d)(20\d{2})[/.-](\d{1,2})[/.-](\d{1,2})(?!\d)")
+#: A time glued to the end of a date ("29/12/201711:41": an engine dropped the space).
+_GLUED_TIME = r"(?=[0-2]?\d[:H][0-5]\d)"
+_NUMERIC_DATE = re.compile(
+    r"(?<!\d)(\d{1,2})\s?([/.-])\s?(\d{1,2})\s?\2\s?"
+    rf"(\d{{4}}(?!\d)|\d{{2}}(?!\d)|\d{{4}}{_GLUED_TIME})"
+)
+_ISO_DATE = re.compile(
+    rf"(?<!\d)(20\d{{2}})[/.-](\d{{1,2}})[/.-](\d{{2}}{_GLUED_TIME}|\d{{1,2}}(?!\d))"
+)
 _TEXT_DATE = re.compile(
-    rf"(?<!\d)(\d{{1,2}})(?:ER)?[\s./-]*({_MONTH_ALT})\.?,?[\s./-]*(\d{{4}}|\d{{2}})(?!\d)"
+    rf"(?<!\d)(\d{{1,2}})(?:ER)?[\s./-]*({_MONTH_ALT})\.?,?[\s./-]*"
+    rf"(\d{{4}}(?!\d)|\d{{2}}(?!\d)|\d{{4}}{_GLUED_TIME})"
 )
 _TEXT_DATE_US = re.compile(rf"\b({_MONTH_ALT})\.?\s+(\d{{1,2}}),?\s+(\d{{4}})(?!\d)")
 _COMPACT_DATE = re.compile(r"(?<!\d)(\d{2})(\d{2})(20\d{2})(?!\d)")

@@ -8,21 +8,32 @@ from __future__ import annotations
 import re
 import resource
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Literal
 
 import cv2
+import msgspec
 import numpy as np
 
-from ocr import engine, header, preprocess
+from ocr import engine, header, preprocess, rapid
 from ocr.checks import decide_auto_accept, run_checks
 from ocr.duplicates import dhash, file_sha256
 from ocr.errors import OcrError
 from ocr.extract import Extraction, Line, extract_fields
 from ocr.loading import load_receipt
+from ocr.merge import merge_readings, with_source
 from ocr.parsing import find_amounts, find_dates, fold
+from ocr.review import review_reasons
 from ocr.schemas import RULE_VERSION, OcrFields, ReceiptReading
 
-__all__ = ("TIME_BUDGET", "read_receipt")
+__all__ = ("ENGINES", "TIME_BUDGET", "EngineChoice", "read_receipt")
+
+#: ``tesseract`` alone, ``rapidocr`` alone, or ``cascade``: Tesseract, then RapidOCR only when
+#: Tesseract's reading is not auto-accepted, the two merged field by field.
+EngineChoice = Literal["tesseract", "rapidocr", "cascade"]
+ENGINES: tuple[EngineChoice, ...] = ("tesseract", "rapidocr", "cascade")
+Recognise = Callable[[np.ndarray, float], engine.OcrText]
 
 #: Wall-clock seconds of Tesseract allowed for one receipt (all passes together). A receipt
 #: needs 1-2 s of CPU; the margin is for shared, overloaded machines, not for slow inputs
@@ -37,7 +48,8 @@ _ANCHOR = re.compile(r"TOTAL|TTC|TVA|MONTANT|PAYER|AMOUNT|CASH|CARTE|\bCB\b|DATE
 
 
 def _cpu_seconds() -> float:
-    """CPU time of this process and its finished children (Tesseract runs as a child)."""
+    """CPU time of this process and its finished children (the Tesseract command, when it is
+    the fallback, runs as a child)."""
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     return time.process_time() + children.ru_utime + children.ru_stime
 
@@ -102,10 +114,11 @@ def prepare(gray: np.ndarray, flags: list[str]) -> np.ndarray:
 
 
 def recognise_upright(
-    gray: np.ndarray, clock: _Clock, flags: list[str], budget: float = TIME_BUDGET
+    gray: np.ndarray, clock: _Clock, flags: list[str], budget: float = TIME_BUDGET,
+    recognise: Recognise = engine.recognise,
 ) -> tuple[engine.OcrText, np.ndarray]:
     """OCR once; when unsure, ask orientation detection and retry once rotated."""
-    first = engine.recognise(gray, timeout=max(1.0, clock.left(budget)))
+    first = recognise(gray, max(1.0, clock.left(budget)))
     clock.mark("ocr")
     if (
         first.mean_confidence >= DOUBT_MEAN_CONFIDENCE
@@ -121,7 +134,7 @@ def recognise_upright(
         return first, gray
     turned = _rotate(gray, degrees)
     try:
-        second = engine.recognise(turned, timeout=max(3.0, clock.left(budget)))
+        second = recognise(turned, max(3.0, clock.left(budget)))
     except OcrError:
         return first, gray
     clock.mark("ocr_retry")
@@ -157,8 +170,9 @@ def _reading(
     clock.mark("total")
     return ReceiptReading(
         rule_version=RULE_VERSION, status="read", fields=fields, confidence=confidence,
-        checks=checks, auto_accept=auto, flags=flags, raw_text=raw, candidates=ex.candidates,
-        timings_ms=clock.marks, sha256=sha, perceptual_hash=phash,
+        checks=checks, auto_accept=auto, flags=list(flags), raw_text=raw,
+        candidates=ex.candidates, timings_ms=dict(clock.marks), sha256=sha,
+        perceptual_hash=phash,
     )
 
 
@@ -169,15 +183,80 @@ def rejected(code: str, sha: str | None = None, flags: list[str] | None = None,
                           flags=flags or [], timings_ms=timings or {}, raw_text=raw)
 
 
-def read_receipt(data: bytes, time_budget: float = TIME_BUDGET) -> ReceiptReading:
+def _read_text(
+    text: engine.OcrText, flags: list[str], clock: _Clock, sha: str, phash: str
+) -> ReceiptReading:
+    ex = extract_fields([Line(line.text, line.confidence) for line in text.lines])
+    if text.confident_words < 4 or ex.amount_count == 0:
+        raise OcrError("OCR_NOT_A_RECEIPT", {"words": text.confident_words})
+    return _reading(ex, text.text, text.mean_confidence, flags, clock, sha, phash)
+
+
+def _tesseract(prepared: np.ndarray, clock: _Clock, flags: list[str], budget: float,
+               sha: str) -> tuple[ReceiptReading, np.ndarray]:
+    text, upright = recognise_upright(prepared, clock, flags, budget)
+    if clock.left(budget) > 3.0:
+        text, reread = header.reread_header(upright, text, clock.left(budget))
+        if reread:
+            flags.append("header_reread")
+            clock.mark("ocr_header")
+    try:
+        reading = _read_text(text, flags, clock, sha, dhash(upright))
+    except OcrError as exc:
+        clock.mark("total")
+        reading = rejected(exc.code, sha, flags, clock.marks, text.text)
+    return with_source(reading, "tesseract"), upright
+
+
+def _rapidocr(gray: np.ndarray, clock: _Clock, flags: list[str], budget: float, sha: str,
+              upright_known: bool) -> ReceiptReading:
+    if not rapid.is_loaded():
+        rapid.load()
+        clock.mark("rapidocr_load")
+    if upright_known:
+        text = rapid.recognise(gray, clock.left(budget))
+        clock.mark("ocr")
+    else:
+        text, gray = recognise_upright(gray, clock, flags, budget, rapid.recognise)
+    return with_source(_read_text(text, flags, clock, sha, dhash(gray)), "rapidocr")
+
+
+def _cascade(prepared: np.ndarray, budget: float, sha: str, flags: list[str],
+             clock: _Clock) -> ReceiptReading:
+    """Tesseract; RapidOCR only when Tesseract's reading is not auto-accepted; merged. A failing
+    second engine leaves the first reading standing."""
+    first, upright = _tesseract(prepared, clock, list(flags), budget, sha)
+    if first.auto_accept:
+        return first
+    second_clock = _Clock(time.perf_counter(), {})
+    try:
+        second = _rapidocr(upright, second_clock, list(flags), max(1.0, clock.left(budget)),
+                           sha, upright_known=True)
+    except OcrError as exc:
+        second_clock.mark("total")
+        second = rejected(exc.code, sha, flags, second_clock.marks)
+    except Exception:  # the second engine is a bonus: its failure never loses the first
+        return msgspec.structs.replace(first, flags=[*first.flags, "second_engine_failed"])
+    merged = merge_readings(first, with_source(second, "rapidocr"))
+    merged.timings_ms["cpu"] = first.timings_ms.get("cpu", 0) + second_clock.marks.get("cpu", 0)
+    return merged
+
+
+def read_receipt(data: bytes, time_budget: float = TIME_BUDGET,
+                 engine_choice: EngineChoice = "cascade") -> ReceiptReading:
     """Read one uploaded receipt; every refusal is a reading with a stable ``code``.
 
-    ``time_budget`` bounds the wall-clock seconds given to Tesseract for this receipt.
+    ``time_budget`` bounds the wall-clock seconds given to the engines for this receipt;
+    ``engine_choice`` is one of :data:`ENGINES`.
     """
+    reading = _read(data, time_budget, engine_choice)
+    return msgspec.structs.replace(reading, review=review_reasons(reading))
+
+
+def _read(data: bytes, time_budget: float, engine_choice: EngineChoice) -> ReceiptReading:
     clock = _Clock(time.perf_counter(), {})
     sha = file_sha256(data)
     flags: list[str] = []
-    raw = ""
     try:
         loaded = load_receipt(data)
         flags.extend(loaded.flags)
@@ -189,17 +268,11 @@ def read_receipt(data: bytes, time_budget: float = TIME_BUDGET) -> ReceiptReadin
             return _reading(ex, loaded.text_layer, 95.0, flags, clock, sha, dhash(gray))
         prepared = prepare(gray, flags)
         clock.mark("prepare")
-        text, upright = recognise_upright(prepared, clock, flags, time_budget)
-        if clock.left(time_budget) > 3.0:
-            text, reread = header.reread_header(upright, text, clock.left(time_budget))
-            if reread:
-                flags.append("header_reread")
-                clock.mark("ocr_header")
-        raw = text.text
-        ex = extract_fields([Line(line.text, line.confidence) for line in text.lines])
-        if text.confident_words < 4 or ex.amount_count == 0:
-            raise OcrError("OCR_NOT_A_RECEIPT", {"words": text.confident_words})
-        return _reading(ex, raw, text.mean_confidence, flags, clock, sha, dhash(upright))
+        if engine_choice == "tesseract":
+            return _tesseract(prepared, clock, flags, time_budget, sha)[0]
+        if engine_choice == "rapidocr":
+            return _rapidocr(prepared, clock, flags, time_budget, sha, upright_known=False)
+        return _cascade(prepared, time_budget, sha, flags, clock)
     except OcrError as exc:
         clock.mark("total")
-        return rejected(exc.code, sha, flags, clock.marks, raw)
+        return rejected(exc.code, sha, flags, clock.marks)

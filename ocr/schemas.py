@@ -9,7 +9,7 @@ import msgspec
 __all__ = ("RULE_VERSION", "Candidate", "Check", "OcrFields", "ReceiptReading", "VatLine")
 
 #: Bumped whenever extraction rules change, stored with each reading.
-RULE_VERSION = "ocr-rules-2026.12.2"
+RULE_VERSION = "ocr-rules-2026.12.3"
 
 Status = Literal["read", "rejected"]
 
@@ -54,6 +54,8 @@ class OcrFields(msgspec.Struct):
     payment_cents: int | None = None
     payment_method: str | None = None
     category: str | None = None
+    #: Which engine read each field: ``tesseract``, ``rapidocr`` or ``both`` (they agreed).
+    sources: dict[str, str] = msgspec.field(default_factory=dict)
 
 
 class ReceiptReading(msgspec.Struct):
@@ -72,3 +74,8 @@ class ReceiptReading(msgspec.Struct):
     timings_ms: dict[str, int] = msgspec.field(default_factory=dict)
     sha256: str | None = None
     perceptual_hash: str | None = None
+    #: The engine(s) behind the reading: ``tesseract``, ``rapidocr``, ``tesseract+rapidocr``
+    #: (empty for a PDF's text layer or a file refused before OCR).
+    engine: str = ""
+    #: Why a person should look at it, as stable codes (``ocr.review``); empty when accepted.
+    review: list[str] = msgspec.field(default_factory=list)

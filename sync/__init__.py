@@ -4,8 +4,15 @@ Domain packages use the public names below; see ``docs/sync-protocol.md`` for th
 """
 
 import sync.errors  # noqa: F401 - registers the codes
-from sync.blob_hooks import on_blob_collected, on_blob_completed, reference_blob, unreference_blob
-from sync.blobs import blob_ready, read_blob
+from sync.blob_hooks import (
+    on_blob_collected,
+    on_blob_completed,
+    on_blob_held,
+    reference_blob,
+    referencing_rows,
+    unreference_blob,
+)
+from sync.blobs import blob_ready, holds_blob, read_blob
 from sync.outcomes import Noop, Outcome, Rejected, Transient
 from sync.pokes import publish_poke
 from sync.registry import (
@@ -28,13 +35,16 @@ __all__ = (
     "Transient",
     "blob_ready",
     "entities",
+    "holds_blob",
     "mutation",
     "on_blob_collected",
     "on_blob_completed",
+    "on_blob_held",
     "organisation_scope",
     "publish_poke",
     "read_blob",
     "reference_blob",
+    "referencing_rows",
     "synced_entity",
     "unreference_blob",
 )

@@ -1,5 +1,10 @@
 """Blob services: content-addressed per organisation, resumable chunked upload, download
-checked against the documents referencing the blob, garbage collection after a grace time."""
+checked against the documents referencing the blob, garbage collection after a grace time.
+
+A blob is a capability of the people who uploaded it (:func:`holds_blob`): knowing its SHA-256
+gives nothing. Storage is shared (one copy per organisation), access is not: someone who
+announces a hash already stored sends the bytes themselves before they hold it.
+"""
 
 from __future__ import annotations
 
@@ -12,19 +17,22 @@ from typing import Any
 from uuid import UUID
 
 from backend.accounts.actor import Actor
+from backend.coerce import as_uuid
 from backend.errors import DomainError
 from backend.settings import get_settings
-from sync.blob_hooks import run_blob_collected, run_blob_completed
+from sync.blob_hooks import run_blob_collected, run_blob_completed, run_blob_held
 from sync.blobstore import BlobStore, FilesystemBlobStore
-from sync.registry import entities
+from sync.registry import entities, visible_organisations
 from sync.tables import Blob, BlobReference, BlobUpload
 from sync.wire import BlobStatus, BlobUploadCreate
 
 __all__ = (
     "BLOB_GRACE",
+    "DOCUMENT_TYPES",
     "blob_store",
     "collect_blobs",
     "create_upload",
+    "holds_blob",
     "open_download",
     "read_blob",
     "upload_chunk",
@@ -64,20 +72,54 @@ def _organisation(actor: Actor) -> UUID:
     return actor.organisation_id
 
 
+# What users outside any organisation (suppliers answering a suspended invoice) may upload.
+DOCUMENT_TYPES = ("image/jpeg", "image/png", "image/webp", "image/heic", "image/heif",
+                  "application/pdf")
+
+
+async def _upload_organisation(actor: Actor, request: BlobUploadCreate) -> UUID:
+    """The organisation an upload belongs to: the actor's own, or, for a supplier, one of the
+    organisations they sync (their invoices' buyers), and then documents only."""
+    if actor.organisation_id is not None:
+        return actor.organisation_id
+    if request.organisation_id is None or request.organisation_id not in (
+            await visible_organisations(actor)):
+        raise DomainError("FORBIDDEN", {"reason": "no_organisation"})
+    if request.content_type.split(";")[0].strip().lower() not in DOCUMENT_TYPES:
+        raise DomainError("BLOB_NOT_DOCUMENT", {"content_type": request.content_type[:100]})
+    return request.organisation_id
+
+
 def _check_sha(sha256: str) -> str:
     if not _SHA256.match(sha256):
         raise DomainError("BLOB_HASH_INVALID", {"sha256": sha256[:80]})
     return sha256
 
 
+async def holds_blob(organisation_id: UUID, sha256: str, user_id: UUID) -> bool:
+    """Whether ``user_id`` uploaded the stored blob themselves: its first uploader, or someone
+    who later sent the same bytes. The one rule for "may this person use this blob"."""
+    row = await Blob.select(Blob.created_by).where(
+        Blob.blob_key == f"{organisation_id}:{sha256}").first()
+    if row is None:
+        return False
+    if as_uuid(row["created_by"]) == user_id:
+        return True
+    return bool(await BlobUpload.exists().where(
+        BlobUpload.organisation == organisation_id, BlobUpload.sha256 == sha256,
+        BlobUpload.user == user_id, BlobUpload.completed_at.is_not_null()))
+
+
 async def create_upload(actor: Actor, request: BlobUploadCreate) -> BlobStatus:
-    """Start an upload, resume the actor's unfinished one, or answer "complete" for a duplicate."""
-    org, sha = _organisation(actor), _check_sha(request.sha256.lower())
+    """Start an upload, resume the actor's unfinished one, or answer "complete" when the actor
+    already holds the blob. Bytes already stored but uploaded by someone else are sent again
+    (and checked against the hash): knowing a hash is no proof of holding the file."""
+    org, sha = await _upload_organisation(actor, request), _check_sha(request.sha256.lower())
     limit = get_settings().blob_max_bytes
     if request.size <= 0 or request.size > limit:
         raise DomainError("BLOB_TOO_LARGE", {"size": request.size, "max_bytes": limit})
     existing = await Blob.select(Blob.size).where(Blob.blob_key == f"{org}:{sha}").first()
-    if existing is not None:
+    if existing is not None and await holds_blob(org, sha, actor.user_id):
         return BlobStatus(upload_id=None, sha256=sha, size=int(existing["size"]),
                           offset=int(existing["size"]), complete=True)
     upload = await BlobUpload.select().where(
@@ -96,7 +138,7 @@ async def create_upload(actor: Actor, request: BlobUploadCreate) -> BlobStatus:
 
 async def _own_upload(actor: Actor, upload_id: UUID) -> dict[str, Any]:
     upload = await BlobUpload.select().where(BlobUpload.id == upload_id).first()
-    if upload is None or _uuid(upload["user"]) != actor.user_id:
+    if upload is None or as_uuid(upload["user"]) != actor.user_id:
         raise DomainError("BLOB_NOT_FOUND")
     return upload
 
@@ -122,10 +164,21 @@ async def upload_chunk(actor: Actor, upload_id: UUID, offset: int, chunk_sha256:
     if hashlib.sha256(data).hexdigest() != chunk_sha256.lower():
         raise DomainError("BLOB_CHUNK_CHECKSUM", {"offset": current})
     store = blob_store()
-    await store.write_chunk(upload_id, offset, data)
     new_offset = offset + len(data)
-    await BlobUpload.update({BlobUpload.offset: new_offset}).where(
-        BlobUpload.id == upload_id, BlobUpload.offset == offset)
+    # Claim the range first (compare-and-set): of two requests carrying the same chunk at
+    # once, one writes it and completes the blob, the other learns where the upload stands.
+    claimed = await BlobUpload.update({BlobUpload.offset: new_offset}).where(
+        BlobUpload.id == upload_id, BlobUpload.offset == offset).returning(BlobUpload.id)
+    if not claimed:
+        now = await _own_upload(actor, upload_id)
+        raise DomainError("BLOB_OFFSET_MISMATCH",
+                          {"offset": int(now["offset"]), "got_offset": offset})
+    try:
+        await store.write_chunk(upload_id, offset, data)
+    except BaseException:
+        await BlobUpload.update({BlobUpload.offset: offset}).where(
+            BlobUpload.id == upload_id, BlobUpload.offset == new_offset)
+        raise
     upload["offset"] = new_offset
     if new_offset == size:
         await _complete(upload, store)
@@ -134,7 +187,7 @@ async def upload_chunk(actor: Actor, upload_id: UUID, offset: int, chunk_sha256:
 
 
 async def _complete(upload: dict[str, Any], store: BlobStore) -> None:
-    upload_id, org, sha = _uuid(upload["id"]), _uuid(upload["organisation"]), upload["sha256"]
+    upload_id, org, sha = as_uuid(upload["id"]), as_uuid(upload["organisation"]), upload["sha256"]
     digest, size = await store.partial_digest(upload_id)
     if digest != sha or size != int(upload["size"]):
         await store.discard(upload_id)
@@ -146,18 +199,19 @@ async def _complete(upload: dict[str, Any], store: BlobStore) -> None:
         await store.promote(upload_id, org, sha)
         await Blob.insert(Blob(
             id=uuid.uuid4(), organisation=org, sha256=sha, blob_key=key, size=size,
-            content_type=upload["content_type"], created_by=_uuid(upload["user"]),
+            content_type=upload["content_type"], created_by=as_uuid(upload["user"]),
         )).on_conflict(action="DO NOTHING")
     else:
         await store.discard(upload_id)
     await BlobUpload.update({BlobUpload.completed_at: datetime.now(UTC)}).where(
         BlobUpload.id == upload_id)
     if is_new:
-        await run_blob_completed(org, sha, size, upload["content_type"], _uuid(upload["user"]))
+        await run_blob_completed(org, sha, size, upload["content_type"], as_uuid(upload["user"]))
+    await run_blob_held(org, sha, as_uuid(upload["user"]))
 
 
 def _status(upload: dict[str, Any]) -> BlobStatus:
-    return BlobStatus(upload_id=_uuid(upload["id"]), sha256=upload["sha256"],
+    return BlobStatus(upload_id=as_uuid(upload["id"]), sha256=upload["sha256"],
                       size=int(upload["size"]), offset=int(upload["offset"]),
                       complete=upload["completed_at"] is not None)
 
@@ -216,22 +270,21 @@ async def collect_blobs(now: datetime | None = None, grace: timedelta = BLOB_GRA
     old = await Blob.select(Blob.id, Blob.organisation, Blob.sha256).where(
         Blob.created_at < now - grace)
     for row in old:
-        org, sha = _uuid(row["organisation"]), row["sha256"]
+        org, sha = as_uuid(row["organisation"]), row["sha256"]
         referenced = await BlobReference.exists().where(
             BlobReference.organisation == org, BlobReference.sha256 == sha)
         if referenced:
             continue
         await Blob.delete().where(Blob.id == row["id"])
+        await BlobUpload.delete().where(  # who held it: a new upload starts afresh
+            BlobUpload.organisation == org, BlobUpload.sha256 == sha,
+            BlobUpload.completed_at.is_not_null())
         await store.delete(org, sha)
         await run_blob_collected(org, sha)
         removed += 1
-    stale = await BlobUpload.select(BlobUpload.id).where(
-        BlobUpload.created_at < now - UPLOAD_EXPIRY)
+    stale = await BlobUpload.select(BlobUpload.id).where(  # completed ones record holders
+        BlobUpload.created_at < now - UPLOAD_EXPIRY, BlobUpload.completed_at.is_null())
     for row in stale:
-        await store.discard(_uuid(row["id"]))
+        await store.discard(as_uuid(row["id"]))
         await BlobUpload.delete().where(BlobUpload.id == row["id"])
     return removed
-
-
-def _uuid(value: Any) -> UUID:
-    return value if isinstance(value, UUID) else UUID(str(value))

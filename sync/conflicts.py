@@ -10,32 +10,29 @@ whose version is greater than ``base_version`` was changed concurrently:
   reported as a conflict ``{field, lost, kept}`` (and kept in the conflict log);
 * delete beats edit: an edit to a deleted row is ``Noop("ROW_DELETED")``.
 
-Workflow: state changes carry ``expected_state`` (``STATE_CHANGED``); decisions carry the
-hash of what the approver saw (``CONTENT_CHANGED``, ``ALREADY_DECIDED``, ``FORBIDDEN``);
-service done is monotonic.
+A change the sender made itself is never concurrent with its own later edit: a phone edits on
+top of its optimistic view, which already holds its earlier intents, while ``base_version``
+can only be the row_version it last pulled. Fields whose last change came from the sender's
+client (``own_fields``) are therefore merged as if unchanged since ``base_version``.
+
+Workflow rules (expected state, decisions on the content hash the approver saw, service done)
+live in :mod:`backend.workflow`, the one place every workflow intent asks.
 """
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
-
-import msgspec
 
 from sync.outcomes import Noop, Rejected
 
 __all__ = (
     "FieldConflict",
     "MergeResult",
-    "check_decision",
-    "check_expected_state",
     "check_not_deleted",
-    "content_hash",
     "merge_draft",
-    "merge_service_done",
 )
 
 
@@ -70,6 +67,7 @@ def merge_draft(
     changes: Mapping[str, Any],
     new_version: int,
     money_fields: Iterable[str] = (),
+    own_fields: Collection[str] = frozenset(),
 ) -> MergeResult:
     """Merge ``changes`` made on top of ``base_version`` into the ``current`` row.
 
@@ -79,9 +77,13 @@ def merge_draft(
     """
     money = tuple(money_fields)
     result = MergeResult(field_versions=dict(field_versions))
+
+    def changed_since_base(name: str) -> bool:
+        return name not in own_fields and field_versions.get(name, 0) > base_version
+
     effective = {k: v for k, v in changes.items() if current.get(k) != v}
     if any(name in changes for name in money):
-        concurrent = any(field_versions.get(name, 0) > base_version for name in money)
+        concurrent = any(changed_since_base(name) for name in money)
         client_group = {name: changes.get(name, current.get(name)) for name in money}
         server_group = {name: current.get(name) for name in money}
         if concurrent and client_group != server_group:
@@ -91,65 +93,11 @@ def merge_draft(
                  "fields": list(money)},
             )
     for name, value in effective.items():
-        if name not in money and field_versions.get(name, 0) > base_version:
+        if name not in money and changed_since_base(name):
             result.conflicts.append(FieldConflict(name, current.get(name), value))
         result.values[name] = value
         result.field_versions[name] = new_version
     return result
-
-
-def merge_service_done(*, done_at: datetime | None, requested_done: bool) -> Noop | Rejected | None:
-    """Service done (service fait) is monotonic.
-
-    Certifying again is a no-op (ALREADY_DONE); a stale device asking to undo a certification
-    is refused (SERVICE_DONE_IRREVERSIBLE: revocation is a separate, explicit command).
-    ``None`` means: apply the certification.
-    """
-    if done_at is not None:
-        return Noop("ALREADY_DONE") if requested_done else Rejected(
-            "SERVICE_DONE_IRREVERSIBLE", {"done_at": done_at.isoformat()}
-        )
-    return None if requested_done else Noop("NOT_DONE")
-
-
-def check_expected_state(*, current: str, expected: str) -> Rejected | None:
-    """A state change only from the state the user saw (STATE_CHANGED otherwise)."""
-    if current != expected:
-        return Rejected("STATE_CHANGED", {"expected": expected, "current": current})
-    return None
-
-
-def content_hash(content: Any) -> str:
-    """SHA-256 (hex) of the canonical JSON of ``content``: keys sorted, no spaces, UTF-8.
-
-    Decimals, UUIDs and datetimes encode as strings, so both ends can compute the same hash.
-    """
-    return hashlib.sha256(msgspec.json.encode(content, order="sorted")).hexdigest()
-
-
-def check_decision(
-    *,
-    allowed: bool,
-    existing_decision: str | None,
-    requested_decision: str,
-    seen_hash: str,
-    current_hash: str,
-) -> Noop | Rejected | None:
-    """A decision (approve, refuse…) on content the approver saw.
-
-    Order: FORBIDDEN (lost the right, e.g. delegation ended) → an earlier decision
-    (same decision: ``Noop("ALREADY_DECIDED")``; another: ``Rejected("ALREADY_DECIDED")``)
-    → CONTENT_CHANGED when the content hash differs from what was seen. ``None``: apply.
-    """
-    if not allowed:
-        return Rejected("FORBIDDEN", {"reason": "not_an_approver"})
-    if existing_decision is not None:
-        if existing_decision == requested_decision:
-            return Noop("ALREADY_DECIDED", {"decision": existing_decision})
-        return Rejected("ALREADY_DECIDED", {"decision": existing_decision})
-    if seen_hash != current_hash:
-        return Rejected("CONTENT_CHANGED", {"seen": seen_hash, "current": current_hash})
-    return None
 
 
 def _plain(values: Mapping[str, Any]) -> dict[str, Any]:

@@ -15,10 +15,13 @@ from litestar.response import Response, ServerSentEvent, Stream
 from backend import lifecycle, metrics
 from backend.accounts.guards import current_actor, signed_in
 from backend.errors import DomainError
+from backend.requests import decode_json_body
+from backend.settings import get_settings
 from sync import blobs
 from sync.live import event_stream, make_poke
 from sync.pull import pull
 from sync.push import MAX_MUTATIONS, MAX_PUSH_BYTES, apply_batch
+from sync.stream_limits import StreamCounter, counted
 from sync.wire import (
     BlobStatus,
     BlobUploadCreate,
@@ -31,6 +34,7 @@ from sync.wire import (
 __all__ = ("sync_route_handlers",)
 
 _TAGS = ["sync"]
+STREAMS = StreamCounter()  # this process's open live-event streams
 
 
 async def _decode(request: Request[Any, Any, Any], kind: type[Any], max_bytes: int) -> Any:
@@ -40,12 +44,7 @@ async def _decode(request: Request[Any, Any, Any], kind: type[Any], max_bytes: i
     body = await request.body()
     if len(body) > max_bytes:
         raise DomainError("PUSH_TOO_LARGE", {"max_bytes": max_bytes})
-    try:
-        return msgspec.json.decode(body, type=kind)
-    except msgspec.ValidationError as exc:
-        raise DomainError("VALIDATION_FAILED", {"detail": str(exc)}) from exc
-    except msgspec.DecodeError as exc:
-        raise DomainError("BAD_REQUEST", {"detail": "invalid JSON"}) from exc
+    return decode_json_body(body, kind)
 
 
 @post("/sync/v1/push", guards=[signed_in], operation_id="syncPush", tags=_TAGS,
@@ -84,11 +83,17 @@ async def events_route(
     request: Request[Any, Any, Any],
     last_event_id: Annotated[str | None, Parameter(header="Last-Event-ID")] = None,
 ) -> ServerSentEvent:
-    """Server-sent pokes ``{organisation, version}`` and heartbeats; pull when poked."""
+    """Server-sent pokes ``{organisation, version}`` and heartbeats; pull when poked.
+
+    Capped per user and per process (LIVE_STREAMS_PER_USER 429, LIVE_STREAMS_FULL 503)."""
     channels = request.app.plugins.get(ChannelsPlugin)
+    actor = current_actor(request)
+    settings = get_settings()
+    STREAMS.open(actor.user_id, per_user=settings.live_streams_per_user,
+                 per_process=settings.live_streams_per_process)
     # On SIGTERM the stream ends with a `reconnect` event (backend.lifecycle) so the process
     # can drain; the client reconnects at once through nginx to a process still running.
-    stream = event_stream(current_actor(request), channels, last_event_id)
+    stream = counted(event_stream(actor, channels, last_event_id), STREAMS, actor.user_id)
     return ServerSentEvent(lifecycle.closing_on_shutdown(stream),
                            headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
 

@@ -38,15 +38,12 @@ SYNC_CODES = {
                                "A decision was already made on this document."),
     "ALREADY_DONE": Problem(409, "Le service fait est déjà constaté.",
                             "Service done is already certified."),
-    "NOT_DONE": Problem(409, "Le service fait n'était pas constaté.",
-                        "Service done was not certified."),
-    "SERVICE_DONE_IRREVERSIBLE": Problem(409, "Un service fait constaté ne s'annule que par une "
-                                         "révocation explicite.", "A certified service done is "
-                                         "only undone by an explicit revocation."),
     "BLOB_PENDING": Problem(503, "Un justificatif n'est pas encore envoyé ; nouvel essai "
                             "automatique.", "A receipt is not uploaded yet; retrying "
                             "automatically."),
     "BLOB_TOO_LARGE": Problem(413, "Fichier trop volumineux.", "File too large."),
+    "BLOB_NOT_DOCUMENT": Problem(415, "Seuls les photos et les PDF sont acceptés.",
+                                 "Only photos and PDFs are accepted."),
     "BLOB_OFFSET_MISMATCH": Problem(409, "Reprise de l'envoi à une mauvaise position.",
                                     "Upload resumed at the wrong offset."),
     "BLOB_CHUNK_CHECKSUM": Problem(400, "Morceau de fichier altéré en route ; renvoyez-le.",

@@ -19,24 +19,20 @@ from backend.accounts.services import reading_org_charts_once
 from backend.errors import DomainError
 from sync.cookie import Cookie, OrgCursor, decode_cookie, encode_cookie
 from sync.prebuilt import acks_query, page_query, probe_query
-from sync.push import _ack_from_row
+from sync.push import _ack_from_row, require_current_schema
 from sync.registry import EntitySpec, clause_fingerprint, entities, visible_organisations
 from sync.storage import current_epoch, pull_header, read_transaction
-from sync.wire import Ack, PatchOp, PullResponse, Reset
+from sync.wire import MAX_PULL_LIMIT, MIN_CLIENT_SCHEMA, Ack, PatchOp, PullResponse, Reset
 
 __all__ = ("MAX_PULL_LIMIT", "MIN_CLIENT_SCHEMA", "WIRE_SCHEMA_VERSION", "pull")
 
 WIRE_SCHEMA_VERSION = 1  # bump when to_wire shapes change: clients then reset to a snapshot
-MIN_CLIENT_SCHEMA = 1  # clients below this must update (SCHEMA_TOO_OLD)
-MAX_PULL_LIMIT = 5000
 
 
 async def pull(actor: Actor, client_id: UUID, cookie_text: str | None, limit: int,
                schema_version: int) -> PullResponse:
     """One page of changes for ``actor`` since ``cookie_text``."""
-    if schema_version < MIN_CLIENT_SCHEMA:
-        raise DomainError("SCHEMA_TOO_OLD", {"min_schema_version": MIN_CLIENT_SCHEMA})
-    limit = max(1, min(limit, MAX_PULL_LIMIT))
+    require_current_schema(schema_version)
     cookie = None
     if cookie_text:
         cookie = decode_cookie(cookie_text)

@@ -19,33 +19,28 @@ import msgspec
 
 from backend import metrics
 from backend.accounts.actor import Actor
+from backend.coerce import as_uuid, json_value
+from backend.db import is_transient_database_error
 from backend.errors import CATALOGUE, DomainError
+from backend.requests import find_nul, nul_refusal
 from sync.finish import finish_intent_pg, finish_intent_sqlite, insert_refused, writes_of
 from sync.pokes import Poke
 from sync.registry import MutationContext, Noop, Rejected, Transient, get_mutation
 from sync.storage import intent_transaction, is_postgres
 from sync.storage import uuid_param as _param
 from sync.tables import ConflictLog, SyncAck, SyncClient
-from sync.wire import Ack, AckMessage, AckStatus, ConflictReport, MutationIn
+from sync.wire import MIN_CLIENT_SCHEMA, Ack, AckMessage, AckStatus, ConflictReport, MutationIn
 
-__all__ = ("MAX_MUTATIONS", "MAX_PUSH_BYTES", "Poke", "apply_batch", "apply_intent")
+__all__ = ("MAX_MUTATIONS", "MAX_PUSH_BYTES", "Poke", "apply_batch", "apply_intent",
+           "require_current_schema")
 
 log = logging.getLogger("nomade.sync.push")
 MAX_MUTATIONS = 500
 MAX_PUSH_BYTES = 4 * 1024 * 1024
 
-_DB_DOWN = {
-    "ConnectionRefusedError", "ConnectionDoesNotExistError", "CannotConnectNowError",
-    "InterfaceError", "ConnectionResetError", "TooManyConnectionsError", "AdminShutdownError",
-    "PostgresConnectionError", "DeadlockDetectedError", "SerializationError",
-    "LockNotAvailableError", "OperationalError",
-    "InternalClientError",  # asyncpg, connection broken mid-operation (PostgreSQL restart)
-}
-
-
-def _is_transient(exc: BaseException) -> bool:
-    chain = [exc, exc.__cause__, exc.__context__]
-    return any(e is not None and type(e).__name__ in _DB_DOWN for e in chain)
+def _name(item: MutationIn) -> str:
+    """The intent's name as stored and echoed (PostgreSQL cannot hold a NUL character)."""
+    return item.name.replace("\x00", "")
 
 
 def _message(code: str | None) -> AckMessage | None:
@@ -53,13 +48,21 @@ def _message(code: str | None) -> AckMessage | None:
     return AckMessage(fr=problem.fr, en=problem.en) if problem else None
 
 
+def require_current_schema(schema_version: int) -> None:
+    """409 SCHEMA_TOO_OLD for an app older than the server accepts (push and pull alike)."""
+    if schema_version < MIN_CLIENT_SCHEMA:
+        raise DomainError("SCHEMA_TOO_OLD", {"min_schema_version": MIN_CLIENT_SCHEMA})
+
+
 async def apply_batch(actor: Actor, client_id: UUID, schema_version: int, app_version: str,
                       mutations: list[MutationIn], poke: Poke) -> tuple[list[Ack], int]:
     """Apply ``mutations`` in order; returns the acks and the client's last processed seq.
 
     Pokes are sent once, after the batch (also when it stops early): each organisation's
-    newest version, so a listener pulls once rather than once per intent.
+    newest version, so a listener pulls once rather than once per intent. An outdated app
+    (SCHEMA_TOO_OLD) gets nothing applied.
     """
+    require_current_schema(schema_version)
     acks: list[Ack] = []
     last_seq = None
     versions: dict[UUID, int] = {}
@@ -86,7 +89,7 @@ async def client_last_seq(actor: Actor, client_id: UUID) -> int:
         SyncClient.id == client_id).first()
     if row is None:
         return 0
-    if _uuid(row["user"]) != actor.user_id:
+    if as_uuid(row["user"]) != actor.user_id:
         raise DomainError("CLIENT_TAKEN")
     return int(row["last_seq"])
 
@@ -102,16 +105,21 @@ async def _client_position(actor: Actor, client_id: UUID, seq: int, schema_versi
     """
     param = _param(client_id)
     query = 'SELECT "user", last_seq FROM sync_client WHERE id = {}'
-    rows = await SyncClient.raw(query + " FOR UPDATE" if is_postgres() else query, param)
+    query = query + " FOR UPDATE" if is_postgres() else query
+    rows = await SyncClient.raw(query, param)
     if not rows:
         if seq != 1:
             return 0
-        await SyncClient.insert(SyncClient(
+        # The same first batch may arrive twice at once: the second insert waits for the
+        # first transaction and does nothing; that request then finds the row like a retry.
+        created = await SyncClient.insert(SyncClient(
             id=client_id, user=actor.user_id, device=actor.device_id, last_seq=1,
             schema_version=schema_version, app_version=app_version[:64],
-        ))
-        return None
-    if _uuid(rows[0]["user"]) != actor.user_id:
+        )).on_conflict(action="DO NOTHING").returning(SyncClient.id)
+        if created:
+            return None
+        rows = await SyncClient.raw(query, param)
+    if as_uuid(rows[0]["user"]) != actor.user_id:
         raise DomainError("CLIENT_TAKEN")
     current = int(rows[0]["last_seq"])
     if current == seq - 1:  # moved back to seq - 1 under us (never in practice): advance now
@@ -136,10 +144,10 @@ async def _stored_ack(client_id: UUID, item: MutationIn) -> Ack:
 def _ack_from_row(row: dict[str, Any]) -> Ack:
     details = row["details"]
     conflicts = row["conflicts"]
-    details = msgspec.json.decode(details) if isinstance(details, str | bytes) else details
-    conflicts = msgspec.json.decode(conflicts) if isinstance(conflicts, str | bytes) else conflicts
+    details = json_value(details)
+    conflicts = json_value(conflicts)
     return Ack(
-        seq=int(row["seq"]), id=_uuid(row["mutation_id"]), status=row["status"],
+        seq=int(row["seq"]), id=as_uuid(row["mutation_id"]), status=row["status"],
         code=row["code"], message=_message(row["code"]), details=details or {},
         conflicts=[ConflictReport(**c) for c in conflicts or []],
     )
@@ -148,14 +156,17 @@ def _ack_from_row(row: dict[str, Any]) -> Ack:
 async def _run_handler(ctx: MutationContext, item: MutationIn) -> Noop | Rejected | None:
     spec = get_mutation(item.name)
     if spec is None:
-        return Rejected("MUTATION_UNKNOWN", {"name": item.name})
+        return Rejected("MUTATION_UNKNOWN", {"name": _name(item)})
     if item.v > spec.v:
-        raise Transient("MUTATION_VERSION_UNKNOWN", 60, {"name": item.name, "v": item.v})
+        raise Transient("MUTATION_VERSION_UNKNOWN", 60, {"name": _name(item), "v": item.v})
+    nul = find_nul(item.args, "$.args")
+    if nul:  # refused, not stored: PostgreSQL cannot hold NUL (and the queue moves on)
+        return Rejected("VALIDATION_FAILED", nul_refusal(nul))
     args_dict = dict(item.args)
     for step in range(item.v, spec.v):
         upcast = spec.upcast.get(step)
         if upcast is None:
-            return Rejected("MUTATION_UNKNOWN", {"name": item.name, "v": item.v})
+            return Rejected("MUTATION_UNKNOWN", {"name": _name(item), "v": item.v})
         args_dict = upcast(args_dict)
     try:
         args = msgspec.convert(args_dict, spec.args, strict=False)
@@ -189,7 +200,7 @@ async def apply_intent(actor: Actor, client_id: UUID, item: MutationIn,
                           {"seq": item.seq, "retry_after": exc.retry_after, **exc.details},
                           status=503, headers={"Retry-After": str(exc.retry_after)}) from exc
     except Exception as exc:
-        if isinstance(exc, DomainError) or not _is_transient(exc):
+        if isinstance(exc, DomainError) or not is_transient_database_error(exc):
             raise
         raise DomainError("SERVICE_UNAVAILABLE", {"seq": item.seq, "retry_after": 2},
                           status=503, headers={"Retry-After": "2"}) from exc
@@ -220,10 +231,10 @@ async def _attempt(actor: Actor, client_id: UUID, item: MutationIn, versions: di
             except (Transient, DomainError):
                 raise
             except Exception as exc:
-                if _is_transient(exc):
+                if is_transient_database_error(exc):
                     raise
                 log.exception("intent handler failed", extra={"mutation": item.name})
-                outcome = Rejected("INTERNAL_ERROR_INTENT", {"name": item.name})
+                outcome = Rejected("INTERNAL_ERROR_INTENT", {"name": _name(item)})
             if outcome is not None:
                 raise _Undo(outcome)
         ack = _make_ack(item, outcome, ctx)
@@ -263,7 +274,8 @@ def _make_ack(item: MutationIn, outcome: Noop | Rejected | None, ctx: MutationCo
 
 
 def _ack_values(client_id: UUID, item: MutationIn, ack: Ack) -> tuple[Any, ...]:
-    return (client_id, item.seq, f"{client_id}:{item.seq}", item.id, item.name[:80], item.v,
+    return (client_id, item.seq, f"{client_id}:{item.seq}", item.id,
+            _name(item)[:80], item.v,
             ack.status, ack.code, _ENCODE(ack.details).decode(), _ENCODE(ack.conflicts).decode())
 
 
@@ -285,7 +297,3 @@ async def _log_conflicts(ctx: MutationContext, item: MutationIn) -> None:
 
 def _jsonable(value: Any) -> Any:
     return msgspec.json.decode(msgspec.json.encode(value))
-
-
-def _uuid(value: Any) -> UUID:
-    return value if isinstance(value, UUID) else UUID(str(value))

@@ -14,6 +14,7 @@ from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
 from piccolo.engine.sqlite import TransactionType
 from piccolo.querystring import QueryString
 
+from backend.coerce import as_uuid
 from sync.tables import OrganisationVersion, SyncMeta
 
 __all__ = (
@@ -156,7 +157,7 @@ async def organisation_versions(organisation_ids: list[UUID]) -> dict[UUID, tupl
     rows = await OrganisationVersion.select().where(
         OrganisationVersion.organisation.is_in(organisation_ids)
     )
-    found = {_as_uuid(r["organisation"]): (int(r["version"]), int(r["horizon"])) for r in rows}
+    found = {as_uuid(r["organisation"]): (int(r["version"]), int(r["horizon"])) for r in rows}
     return {org: found.get(org, (0, 0)) for org in organisation_ids}
 
 
@@ -221,7 +222,3 @@ async def new_epoch() -> str:
 def uuid_param(value: UUID) -> Any:
     """A UUID as a raw-SQL parameter (asyncpg wants UUID objects, SQLite text)."""
     return value if is_postgres() else str(value)
-
-
-def _as_uuid(value: Any) -> UUID:
-    return value if isinstance(value, UUID) else UUID(str(value))

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 import msgspec
 
 __all__ = (
+    "MAX_PULL_LIMIT",
+    "MIN_CLIENT_SCHEMA",
     "Ack",
     "AckMessage",
     "AckStatus",
@@ -25,15 +27,27 @@ __all__ = (
 )
 
 AckStatus = Literal["applied", "noop", "rejected"]
+#: Clients whose ``schema_version`` is below this must update: push and pull answer 409
+#: SCHEMA_TOO_OLD (nothing of the push is applied; the phone keeps its outbox).
+MIN_CLIENT_SCHEMA = 1
+#: Bounds of a pull page's ``limit``; outside them the request is 400 VALIDATION_FAILED.
+MAX_PULL_LIMIT = 5000
+# A seq is a client's 1-based counter, stored as a PostgreSQL bigint.
+Seq = Annotated[int, msgspec.Meta(ge=1, le=2**63 - 1)]
+# A version or count small enough for every column that stores it.
+SmallInt = Annotated[int, msgspec.Meta(ge=0, le=2**31 - 1)]
+# A media type, as the blob is later served with it: token/token(;params), no control chars.
+ContentType = Annotated[str, msgspec.Meta(
+    max_length=100, pattern=r"^[A-Za-z0-9!#$&^_.+-]+/[A-Za-z0-9!#$&^_.+-]+( *;[ -~]*)?\Z")]
 
 
 class MutationIn(msgspec.Struct, forbid_unknown_fields=True):
     """One intent: ``seq`` is contiguous per client, ``id`` a UUID chosen by the client."""
 
-    seq: int
+    seq: Seq
     id: UUID
     name: str
-    v: int
+    v: SmallInt
     args: dict[str, Any]
     client_time: datetime | None = None
 
@@ -42,7 +56,7 @@ class PushRequest(msgspec.Struct):
     """A batch of intents from one client, in seq order."""
 
     client_id: UUID
-    schema_version: int
+    schema_version: SmallInt
     mutations: list[MutationIn]
     app_version: str = ""
     cookie: str | msgspec.UnsetType | None = msgspec.UNSET
@@ -101,8 +115,8 @@ class PullRequest(msgspec.Struct):
 
     client_id: UUID
     cookie: str | None = None
-    limit: int = 1000
-    schema_version: int = 1
+    limit: Annotated[int, msgspec.Meta(ge=1, le=MAX_PULL_LIMIT)] = 1000
+    schema_version: SmallInt = 1
 
 
 class PullResponse(msgspec.Struct):
@@ -128,8 +142,11 @@ class BlobUploadCreate(msgspec.Struct):
     """Start (or find) the upload of a blob of ``size`` bytes whose SHA-256 is ``sha256``."""
 
     sha256: str
-    size: int
-    content_type: str = "application/octet-stream"
+    size: Annotated[int, msgspec.Meta(ge=0, le=2**63 - 1)]
+    content_type: ContentType = "application/octet-stream"
+    # For users outside any organisation (suppliers): the organisation whose document the blob
+    # is for, one of those they sync.
+    organisation_id: UUID | None = None
 
 
 class BlobStatus(msgspec.Struct):

@@ -79,6 +79,10 @@ def _configure_environment() -> None:
     os.environ["NOMADE_LOG_LEVEL"] = "WARNING"
     os.environ["NOMADE_PWA_DIST"] = str(ROOT / "pwa" / "dist")
     os.environ.setdefault("NOMADE_INTEGRATION_API_KEYS", "")
+    # The local push service (tests/pushservice.py) listens on a loopback port: allowed through
+    # the settings an operator would use, not through a test-only bypass.
+    os.environ["NOMADE_PUSH_ALLOWED_HOSTS"] = "127.0.0.1:*"
+    os.environ["NOMADE_PUSH_ALLOWED_NETWORKS"] = "127.0.0.1/32"
     os.environ.pop("DATABASE_URL", None)
     os.environ.pop("REDIS_URL", None)
     if TEST_DB == "postgres":

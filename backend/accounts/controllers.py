@@ -24,6 +24,7 @@ from backend.accounts.schemas import (
     UserOut,
 )
 from backend.errors import ErrorBody
+from backend.proxies import client_address_from, parse_networks
 from backend.settings import get_settings
 
 __all__ = ("AuthController", "DevicesController", "MeController", "client_address")
@@ -41,13 +42,14 @@ def _errors(*statuses: int) -> dict[int, ResponseSpec]:
 
 
 def client_address(request: AnyRequest) -> str:
-    """The peer's address; ``X-Forwarded-For`` (its last hop) only when the settings trust it."""
-    if get_settings().trust_forwarded_for:
-        forwarded = request.headers.get("x-forwarded-for", "")
-        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
-        if hops:
-            return hops[-1]
-    return request.client.host if request.client else "unknown"
+    """The client's address: the peer's, or the one a trusted proxy reports
+    (:mod:`backend.proxies`)."""
+    settings = get_settings()
+    peer = request.client.host if request.client else "unknown"
+    if not settings.trust_forwarded_for:
+        return peer
+    return client_address_from(peer, request.headers.get("x-forwarded-for", ""),
+                               parse_networks(settings.trusted_proxies))
 
 
 def _actor(request: AnyRequest) -> Actor:

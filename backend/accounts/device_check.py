@@ -24,6 +24,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
@@ -38,6 +39,7 @@ __all__ = (
     "RevocationListener",
     "device_is_active",
     "device_revoked",
+    "on_device_revoked",
     "start_revocation_listener",
 )
 
@@ -87,10 +89,27 @@ async def device_is_active(device_id: UUID) -> bool:
     return True
 
 
+# What else ends with a device's session (its push subscriptions: notifications), registered
+# by the composition root at start-up; accounts knows nothing of the packages above it.
+_revocation_hooks: dict[str, Callable[[UUID], Awaitable[object]]] = {}
+
+
+def on_device_revoked(name: str, hook: Callable[[UUID], Awaitable[object]]) -> None:
+    """Run ``hook(device_id)`` after every revocation through Nomade (once per ``name``)."""
+    _revocation_hooks[name] = hook
+
+
 async def device_revoked(device_id: UUID) -> None:
     """Call once the revocation of ``device_id`` is committed: every process stops accepting
-    it. Revocations are rare: a connection of its own each time."""
+    it, and what hangs on its session (push subscriptions) is dropped. Revocations are rare: a
+    connection of its own each time."""
     _remembered.pop(device_id, None)
+    for name, hook in list(_revocation_hooks.items()):
+        try:
+            await hook(device_id)
+        except Exception:  # the sender also refuses a signed-out device: never fail sign-out
+            log.warning("device revocation hook failed", exc_info=True,
+                        extra={"device": str(device_id), "hook": name})
     url = get_settings().redis_url
     if not url:
         return

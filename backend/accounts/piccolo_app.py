@@ -5,6 +5,7 @@ from pathlib import Path
 from piccolo.conf.apps import AppConfig
 
 from backend.accounts.tables import (
+    AttemptCounter,
     Delegation,
     Device,
     Organisation,
@@ -16,7 +17,9 @@ from backend.accounts.tables import (
 APP_CONFIG = AppConfig(
     app_name="accounts",
     migrations_folder_path=str(Path(__file__).parent / "piccolo_migrations"),
-    table_classes=[Organisation, Unit, SupplierCompany, User, Delegation, Device],
+    table_classes=[
+        Organisation, Unit, SupplierCompany, User, Delegation, Device, AttemptCounter,
+    ],
     migration_dependencies=[],
     commands=[],
 )

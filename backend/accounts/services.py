@@ -27,6 +27,7 @@ from backend.accounts.passwords import hash_secret
 from backend.accounts.schemas import DeviceOut, UserOut
 from backend.accounts.siret import is_valid_siret, normalise_siret
 from backend.accounts.tables import Delegation, Device, Organisation, SupplierCompany, Unit, User
+from backend.coerce import as_optional_uuid
 from backend.errors import DomainError
 
 __all__ = (
@@ -40,6 +41,7 @@ __all__ = (
     "create_user",
     "forget_organisation_reads",
     "get_me",
+    "is_email",
     "list_devices",
     "load_org_chart",
     "managers_of",
@@ -69,6 +71,11 @@ def as_utc(value: Any) -> datetime:
     if not isinstance(value, datetime):
         raise TypeError(f"not a datetime: {value!r}")
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def is_email(address: str) -> bool:
+    """Whether a normalised address looks like an email address."""
+    return bool(_EMAIL.match(address))
 
 
 def normalise_email(raw: str) -> str:
@@ -208,10 +215,6 @@ def _remember(kind: str, key: UUID, value: Any) -> None:
         read[(kind, key)] = value
 
 
-def _as_uuid(value: Any) -> UUID | None:
-    return value if value is None or isinstance(value, UUID) else UUID(str(value))
-
-
 def _as_time(value: Any) -> datetime | None:
     return value if value is None or isinstance(value, datetime) else datetime.fromisoformat(
         str(value))
@@ -235,7 +238,7 @@ async def _person_and_chart(user_id: UUID) -> tuple[OrgChart | None, list[dict[s
     delegations: list[DelegationPeriod] = []
     organisation_id = None
     for row in rows:
-        kind, a, b = row["k"], _as_uuid(row["a"]), _as_uuid(row["b"])
+        kind, a, b = row["k"], as_optional_uuid(row["a"]), as_optional_uuid(row["b"])
         if kind == "o":
             organisation_id = a
         elif kind == "u" and a is not None:

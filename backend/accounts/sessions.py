@@ -25,10 +25,10 @@ from backend.accounts.device_check import device_revoked
 from backend.accounts.passwords import hash_secret, verify_secret
 from backend.accounts.schemas import SessionOut
 from backend.accounts.services import as_utc, normalise_email, user_out
-from backend.accounts.tables import Device, User
+from backend.accounts.tables import AttemptCounter, Device, User
 from backend.accounts.tokens import hash_refresh, issue_access, new_refresh
 from backend.errors import DomainError
-from backend.ratelimit import RateLimitStore, get_store
+from backend.ratelimit import DatabaseStore, RateLimitStore, get_store, release, reserve
 from backend.settings import get_settings
 
 __all__ = ("MAX_PIN_FAILURES", "login", "logout", "refresh", "set_pin", "unlock")
@@ -58,6 +58,11 @@ async def _verify(stored_hash: str | None, candidate: str) -> bool:
 # --- rate limiting ----------------------------------------------------------------------------
 
 
+def _store() -> RateLimitStore:
+    """Redis when configured, else the database: counters every process shares."""
+    return get_store(get_settings().redis_url, fallback=lambda: DatabaseStore(AttemptCounter))
+
+
 async def _refuse_if_limited(store: RateLimitStore, keys: list[str], limit: int) -> None:
     for key in keys:
         window = await store.peek(key)
@@ -67,11 +72,6 @@ async def _refuse_if_limited(store: RateLimitStore, keys: list[str], limit: int)
                 {"retry_after": window.retry_after},
                 headers={"Retry-After": str(window.retry_after)},
             )
-
-
-async def _count_failure(store: RateLimitStore, keys: list[str]) -> None:
-    for key in keys:
-        await store.hit(key, RATE_WINDOW_SECONDS)
 
 
 # --- issuing sessions -------------------------------------------------------------------------
@@ -120,9 +120,10 @@ async def login(
     """
     settings = get_settings()
     address = normalise_email(email)
-    store = get_store(settings.redis_url)
-    keys = [f"login:account:{address}", f"login:address:{client_address}"]
-    await _refuse_if_limited(store, keys, settings.login_attempts_per_15min)
+    store = _store()
+    keys = [f"login:account:{address[:200]}", f"login:address:{client_address[:64]}"]
+    # Counted before the check, atomically: concurrent guesses cannot all pass the limit.
+    await reserve(store, keys, settings.login_attempts_per_15min, RATE_WINDOW_SECONDS)
     user = None
     if "\x00" not in address:  # no account has such an address (and PostgreSQL refuses NUL)
         user = await User.select(*_USER_COLUMNS, User.password_hash).where(
@@ -130,8 +131,8 @@ async def login(
         ).first()
     ok = await _verify(user["password_hash"] if user else None, password)
     if user is None or not ok or not user["is_active"]:
-        await _count_failure(store, keys)
-        raise DomainError("INVALID_CREDENTIALS")
+        raise DomainError("INVALID_CREDENTIALS")  # the failure stays counted
+    await release(store, keys)
     device_id, token = uuid4(), new_refresh()
     now = datetime.now(UTC)
     await Device.insert(
@@ -250,18 +251,18 @@ async def unlock(
     (SESSION_WIPED). Failures also count against the account and the address (RATE_LIMITED).
     """
     settings = get_settings()
-    store = get_store(settings.redis_url)
-    address_key = f"unlock:address:{client_address}"
+    store = _store()
+    address_key = f"unlock:address:{client_address[:64]}"
     await _refuse_if_limited(store, [address_key], settings.pin_attempts_per_15min)
     _check_pin_format(pin)
     device = await _live_device(device_id, refresh_token)
     keys = [f"unlock:account:{device['user']}", address_key]
-    await _refuse_if_limited(store, keys, settings.pin_attempts_per_15min)
     if not device["pin_hash"]:
         raise DomainError("PIN_NOT_SET")
+    await reserve(store, keys, settings.pin_attempts_per_15min, RATE_WINDOW_SECONDS)
     if await _verify(device["pin_hash"], pin):
+        await release(store, keys)
         return await _rotate(device, {Device.pin_failures: 0})
-    await _count_failure(store, keys)
     rows = await Device.update({Device.pin_failures: Device.pin_failures + 1}).where(
         Device.id == device_id
     ).returning(Device.pin_failures)

@@ -14,7 +14,9 @@ from piccolo.columns import (
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
-__all__ = ("Delegation", "Device", "Organisation", "SupplierCompany", "Unit", "User")
+__all__ = (
+    "AttemptCounter", "Delegation", "Device", "Organisation", "SupplierCompany", "Unit", "User",
+)
 
 
 class Organisation(Table, tablename="organisation"):
@@ -98,3 +100,12 @@ class Device(Table, tablename="device"):
     pin_failures = Integer(default=0)
     revoked_at = Timestamptz(null=True, default=None)
     revoked_reason = Varchar(length=32, default="")
+
+
+class AttemptCounter(Table, tablename="attempt_counter"):
+    """Failed sign-in and PIN attempts in a fixed window, per account or client address, when
+    no Redis is configured (:class:`backend.ratelimit.DatabaseStore`)."""
+
+    key = Varchar(length=300, primary_key=True)
+    attempts = Integer(default=0)
+    expires_at = Timestamptz(index=True)

@@ -8,7 +8,7 @@ from backend.claims.schemas import ClaimCommandArgs, ClaimCreateArgs, ClaimDecid
 from backend.claims.tables import ExpenseClaim
 from sync import MutationContext, Outcome, mutation, synced_entity
 
-__all__ = ("create", "decide", "mark_paid", "submit")
+__all__ = ("create", "decide", "mark_paid", "submit", "withdraw")
 
 synced_entity(services.ENTITY, ExpenseClaim, visible=services.visible, to_wire=services.to_wire)
 register_document(services.ENTITY, services.is_visible)
@@ -25,6 +25,12 @@ async def create(ctx: MutationContext, args: ClaimCreateArgs) -> Outcome | None:
 async def submit(ctx: MutationContext, args: ClaimCommandArgs) -> Outcome | None:
     """The agent submits: totals and policy findings are computed by the server."""
     return await services.submit(ctx, args, today=ctx.server_time.date())
+
+
+@mutation("expense_claim.withdraw", 1, ClaimCommandArgs)
+async def withdraw(ctx: MutationContext, args: ClaimCommandArgs) -> Outcome | None:
+    """The agent takes a submitted claim back to draft before a decision."""
+    return await services.withdraw(ctx, args)
 
 
 @mutation("expense_claim.decide", 1, ClaimDecideArgs)

@@ -1,9 +1,10 @@
 """The expense claim circuit and its totals in integer cents (pure: no web or database import).
 
 draft → submitted → approved | refused | returned → paid. A returned claim is edited and
-submitted again. Totals are computed by the server: a foreign currency line keeps its original
-amount and currency plus a rate (euros per unit of that currency); its euro value is rounded
-half up to the cent, line by line, and the claim total is the sum of the rounded lines.
+submitted again; the agent may withdraw a submitted claim before a decision (back to draft).
+Totals are computed by the server: a foreign currency line keeps its original amount and
+currency plus a rate (euros per unit of that currency); its euro value is rounded half up to the
+cent, line by line, and the claim total is the sum of the rounded lines.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ CLAIM_CIRCUIT = Circuit(
     name="claim",
     transitions=(
         Transition("submit", frozenset({S.DRAFT, S.RETURNED}), S.SUBMITTED),
+        Transition("withdraw", frozenset({S.SUBMITTED}), S.DRAFT),
         Transition("approve", frozenset({S.SUBMITTED}), S.APPROVED, decision=True),
         Transition("refuse", frozenset({S.SUBMITTED}), S.REFUSED, decision=True),
         Transition("return", frozenset({S.SUBMITTED}), S.RETURNED, decision=True),

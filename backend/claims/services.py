@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
@@ -23,21 +24,23 @@ from backend.claims.schemas import (
     ClaimPaidArgs,
 )
 from backend.claims.tables import ExpenseClaim
+from backend.coerce import json_value
 from backend.errors import DomainError
 from backend.expenses.claim_lines import lines_of_claim
 from backend.intents import compare_and_set, load, refusals
 from backend.missions import services as missions
 from backend.paging import fetch_page
 from backend.policy.checks import has_blocking
-from backend.policy.services import eur_cents_of
+from backend.policy.services import eur_cents_of, rate_on
 from backend.queries import all_of
 from backend.timeutil import as_utc_or_none
 from backend.workflow import content_hash
 from sync import MutationContext, Noop, Rejected, Transient
-from sync.blobs import blob_ready
+from sync.blobs import holds_blob
 
 __all__ = (
     "ENTITY",
+    "check_line_may_join",
     "create",
     "decide",
     "get_claim",
@@ -45,9 +48,11 @@ __all__ = (
     "lines_editable",
     "list_claims",
     "mark_paid",
+    "mission_of",
     "submit",
     "to_wire",
     "visible",
+    "withdraw",
 )
 
 ENTITY = "expense_claim"
@@ -138,7 +143,8 @@ async def submit(ctx: MutationContext, args: ClaimCommandArgs, *, today: date) -
     row = await _own(ctx, args.id)
     if row["state"] == "submitted":
         return Noop("ALREADY_DONE", {"state": row["state"]})
-    lines = await lines_of_claim(args.id)
+    lines = await lines_of_claim(args.id, agent_id=row["agent"],
+                                 organisation_id=row["organisation"])
     if not lines:
         raise Rejected("CLAIM_EMPTY", {})
     missing = [str(line["id"]) for line in lines
@@ -147,11 +153,17 @@ async def submit(ctx: MutationContext, args: ClaimCommandArgs, *, today: date) -
         raise Rejected("RECEIPT_MISSING", {"line_ids": missing})
     for line in lines:
         for sha in line["receipts"]:
-            if not await blob_ready(row["organisation"], sha):
+            if not await holds_blob(row["organisation"], sha, row["agent"]):
                 raise Transient("BLOB_PENDING", 5, {"sha256": sha, "line_id": str(line["id"])})
+    priced = [await _with_rate(line) for line in lines]
+    unpriced = [line for line in priced if line["currency"] != "EUR" and not line["fx_rate"]]
+    if unpriced:
+        raise Rejected("FX_RATE_MISSING", {
+            "line_ids": [str(line["id"]) for line in unpriced],
+            "currencies": sorted({line["currency"] for line in unpriced})})
     mission = await missions.mission_row(row["organisation"], row["mission"])
-    found = await flows.check_lines(row["organisation"], row["agent"], lines, mission=mission,
-                                    today=today)
+    found = await flows.check_lines(row["organisation"], row["agent"], priced,
+                                    mission=mission, today=today)
     all_findings = [{"line_id": line_id, **msgspec.to_builtins(f)}
                     for line_id, items in found.items() for f in items]
     if any(has_blocking(items) for items in found.values()):
@@ -161,8 +173,8 @@ async def submit(ctx: MutationContext, args: ClaimCommandArgs, *, today: date) -
         LineAmount(eur_cents_of(int(line["amount_cents"]), line["currency"], line["fx_rate"]),
                    vat_cents=eur_cents_of(int(line["vat_cents"] or 0), line["currency"],
                                           line["fx_rate"]))
-        for line in lines)
-    digest = _content(row, lines)
+        for line in priced)
+    digest = _content(row, lines)  # what the agent entered, as a decision re-reads it
     return await _move(ctx, row, "submit", args.expected_state, {
         ExpenseClaim.total_cents: totals.total_cents, ExpenseClaim.vat_cents: totals.vat_cents,
         ExpenseClaim.line_count: totals.line_count,
@@ -172,13 +184,33 @@ async def submit(ctx: MutationContext, args: ClaimCommandArgs, *, today: date) -
         details={"total_cents": totals.total_cents, "lines": totals.line_count})
 
 
+async def withdraw(ctx: MutationContext, args: ClaimCommandArgs) -> Noop | None:
+    """The agent takes a submitted claim back before a decision; a decision made meanwhile
+    (even offline) is refused as the state changed."""
+    row = await _own(ctx, args.id)
+    return await _move(ctx, row, "withdraw", args.expected_state,
+                       {ExpenseClaim.submitted_at: None})
+
+
+async def _with_rate(line: dict[str, Any]) -> dict[str, Any]:
+    """A foreign-currency line without a positive rate of its own takes the rate of its day
+    from the dated rates table (still without one when none was published)."""
+    currency = (line.get("currency") or "EUR").upper()
+    own = line.get("fx_rate")
+    if currency == "EUR" or (own and Decimal(own) > 0):
+        return {**line, "currency": currency}
+    rate = await rate_on(currency, line["date"])
+    return {**line, "currency": currency, "fx_rate": str(rate) if rate else None}
+
+
 async def decide(ctx: MutationContext, args: ClaimDecideArgs) -> Noop | None:
     row = await load(ExpenseClaim, args.id, ctx.actor.organisation_id)
     if not await approvals.can_approve_for(ctx.actor, row["agent"], ctx.server_time):
         raise Rejected("FORBIDDEN", {"reason": "not_an_approver"})
     if args.decision != "approve" and not args.reason.strip():
         raise Rejected("REASON_REQUIRED", {"decision": args.decision})
-    live = _content(row, await lines_of_claim(args.id))
+    live = _content(row, await lines_of_claim(args.id, agent_id=row["agent"],
+                                              organisation_id=row["organisation"]))
     return await _move(
         ctx, row, args.decision, args.expected_state,
         {ExpenseClaim.decided_at: ctx.server_time, ExpenseClaim.decided_by: ctx.actor.user_id,
@@ -206,7 +238,7 @@ def _out(row: dict[str, Any]) -> ClaimOut:
         id=row["id"], agent_id=row["agent"], mission_id=row["mission"], title=row["title"],
         state=row["state"], total_cents=row["total_cents"], vat_cents=row["vat_cents"],
         line_count=row["line_count"],
-        findings=json.loads(findings) if isinstance(findings, str) else findings or [],
+        findings=json_value(findings) or [],
         content_hash=row["content_hash"], row_version=row["row_version"],
         submitted_at=as_utc_or_none(row["submitted_at"]),
         decided_at=as_utc_or_none(row["decided_at"]), decided_by=row["decided_by"],
@@ -241,12 +273,38 @@ async def get_claim(actor: Actor, claim_id: UUID) -> ClaimOut:
     return _out(row)
 
 
+async def check_line_may_join(actor: Actor, claim_id: UUID) -> None:
+    """The one rule for a line pointing at a claim (created in it or moved into it): the claim
+    is the actor's own, in their organisation, and open to changes (draft or returned).
+
+    Raises CLAIM_NOT_YOURS (unknown, deleted, someone else's or another organisation's claim:
+    the same answer, so nothing leaks) or NOT_EDITABLE (the claim is under review or closed).
+    """
+    row = await ExpenseClaim.select(
+        ExpenseClaim.agent, ExpenseClaim.organisation, ExpenseClaim.state,
+        ExpenseClaim.deleted_at).where(ExpenseClaim.id == claim_id).first()
+    if (row is None or row["deleted_at"] is not None or actor.organisation_id is None
+            or row["organisation"] != actor.organisation_id or row["agent"] != actor.user_id):
+        raise Rejected("CLAIM_NOT_YOURS", {"claim_id": str(claim_id)})
+    if row["state"] not in EDITABLE_STATES:
+        raise Rejected("NOT_EDITABLE", {"claim_id": str(claim_id), "claim_state": row["state"]})
+
+
 async def lines_editable(claim_id: UUID) -> tuple[bool, str | None]:
     """Whether lines of this claim may change (draft or returned), and its state."""
     row = await ExpenseClaim.select(ExpenseClaim.state).where(ExpenseClaim.id == claim_id).first()
     if row is None:
         return True, None
     return row["state"] in EDITABLE_STATES, str(row["state"])
+
+
+async def mission_of(claim_id: UUID) -> UUID | None:
+    """The mission a claim is for (None for an unknown claim): its dates bound the receipts'."""
+    row = await ExpenseClaim.select(ExpenseClaim.mission).where(
+        ExpenseClaim.id == claim_id).first()
+    if row is None:
+        return None
+    return row["mission"] if isinstance(row["mission"], UUID) else UUID(str(row["mission"]))
 
 
 async def is_visible(actor: Actor, claim_id: UUID) -> bool:

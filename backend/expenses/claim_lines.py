@@ -20,10 +20,13 @@ def _decoded(row: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-async def lines_of_claim(claim_id: UUID) -> list[dict[str, Any]]:
-    """The live (not deleted) lines attached to a claim, oldest date first."""
+async def lines_of_claim(claim_id: UUID, *, agent_id: UUID,
+                         organisation_id: UUID) -> list[dict[str, Any]]:
+    """The live (not deleted) lines of a claim, oldest date first: only those of the claim's
+    agent in the claim's organisation count, whatever else points at the claim."""
     rows = await ExpenseLine.select().where(
         (ExpenseLine.claim_id == claim_id) & ExpenseLine.deleted_at.is_null()
+        & (ExpenseLine.owner == agent_id) & (ExpenseLine.organisation == organisation_id)
     ).order_by(ExpenseLine.date).order_by(ExpenseLine.id)
     return [_decoded(r) for r in rows]
 

@@ -7,12 +7,15 @@ from typing import Any
 
 import msgspec
 
+from backend.coerce import json_value
 from backend.expenses.readings import fill_line, stored_reading
 from backend.expenses.schemas import AttachReceiptArgs, CreateArgs, DeleteArgs, EditArgs
 from backend.expenses.services import (
+    ENTITY,
     MONEY_FIELDS,
     expense_line_to_wire,
     get_line,
+    owner_holds_receipt,
     visible_lines,
 )
 from backend.expenses.tables import ExpenseLine
@@ -21,24 +24,27 @@ from sync.conflicts import check_not_deleted, merge_draft
 
 __all__ = ("ENTITY", "attach_receipt", "create", "delete", "edit")
 
-ENTITY = "expense_line"
-
 synced_entity(ENTITY, ExpenseLine, visible=visible_lines, to_wire=expense_line_to_wire)
-
-
-def _json(value: Any) -> Any:
-    return msgspec.json.decode(value) if isinstance(value, str | bytes) else value
 
 
 async def _check_claim_open(claim_id: Any) -> None:
     """Lines of a submitted, approved or paid claim are frozen (NOT_EDITABLE)."""
-    if claim_id is None or claim_id is msgspec.UNSET:
+    if claim_id is None:
         return
     from backend.claims.services import lines_editable  # claims reads lines: import late
 
     editable, state = await lines_editable(claim_id)
     if not editable:
         raise Rejected("NOT_EDITABLE", {"claim_id": str(claim_id), "claim_state": state})
+
+
+async def _check_joins(ctx: MutationContext, claim_id: Any) -> None:
+    """A line goes only into its owner's own open claim (the claims domain's rule)."""
+    if claim_id is None or claim_id is msgspec.UNSET:
+        return
+    from backend.claims.services import check_line_may_join  # claims reads lines: import late
+
+    await check_line_may_join(ctx.actor, claim_id)
 
 
 async def _own_live_line(ctx: MutationContext, line_id: Any) -> dict[str, Any]:
@@ -56,7 +62,7 @@ async def create(ctx: MutationContext, args: CreateArgs) -> Outcome | None:
     """A new draft line owned by the caller (agents and managers)."""
     if ctx.organisation_id is None or not ctx.actor.is_staff:
         raise Rejected("FORBIDDEN", {"reason": "not_staff"})
-    await _check_claim_open(args.claim_id)
+    await _check_joins(ctx, args.claim_id)
     values = msgspec.structs.asdict(args)
     sources = values.pop("field_sources")
     fields = [k for k in values if k != "id"]
@@ -66,6 +72,7 @@ async def create(ctx: MutationContext, args: CreateArgs) -> Outcome | None:
         row_version=0, receipts="[]",
         field_versions=msgspec.json.encode(dict.fromkeys(fields, 1)).decode(),
         field_sources=msgspec.json.encode({f: sources.get(f, "user") for f in fields}).decode(),
+        field_clients=msgspec.json.encode(dict.fromkeys(fields, str(ctx.client_id))).decode(),
     ), exists=Rejected("ROW_EXISTS", {"id": str(args.id)}))
     return None
 
@@ -77,23 +84,28 @@ async def edit(ctx: MutationContext, args: EditArgs) -> Outcome | None:
     deleted = check_not_deleted(row["deleted_at"])
     if deleted is not None:
         return deleted
-    await _check_claim_open(args.claim_id)  # nor moved into a claim under review
+    await _check_joins(ctx, args.claim_id)  # nor moved into a claim not theirs or under review
     changes = {k: v for k, v in msgspec.structs.asdict(args).items()
                if k not in ("id", "base_version", "field_sources") and v is not msgspec.UNSET}
     new_version = int(row["row_version"]) + 1
-    merged = merge_draft(current=row, field_versions=_json(row["field_versions"]) or {},
+    writers: dict[str, str] = json_value(row["field_clients"]) or {}
+    me = str(ctx.client_id)
+    merged = merge_draft(current=row, field_versions=json_value(row["field_versions"]) or {},
                          base_version=args.base_version, changes=changes,
-                         new_version=new_version, money_fields=MONEY_FIELDS)
+                         new_version=new_version, money_fields=MONEY_FIELDS,
+                         own_fields={name for name, client in writers.items() if client == me})
     if not merged.values:
         return Noop("NO_CHANGE")
     for conflict in merged.conflicts:
         ctx.conflict(conflict.field, conflict.lost, conflict.kept)
-    sources = _json(row["field_sources"]) or {}
+    sources = json_value(row["field_sources"]) or {}
     for name in merged.values:
         sources[name] = args.field_sources.get(name, "user")
     update: dict[Any, Any] = {getattr(ExpenseLine, k): v for k, v in merged.values.items()}
     update[ExpenseLine.field_versions] = msgspec.json.encode(merged.field_versions).decode()
     update[ExpenseLine.field_sources] = msgspec.json.encode(sources).decode()
+    update[ExpenseLine.field_clients] = msgspec.json.encode(
+        {**writers, **dict.fromkeys(merged.values, me)}).decode()
     await ctx.update(ENTITY, args.id, update)
     return None
 
@@ -114,22 +126,26 @@ async def delete(ctx: MutationContext, args: DeleteArgs) -> Outcome | None:
 async def attach_receipt(ctx: MutationContext, args: AttachReceiptArgs) -> Outcome | None:
     """Reference a receipt blob by SHA-256 (queued at once; the bytes may still be uploading).
 
-    When the receipt was already read (uploaded and attached elsewhere first), its reading
-    fills the line's non-user fields in this same intent."""
+    The receipt counts on the line once its owner uploaded it themselves
+    (:func:`owner_holds_receipt`): then the line references the blob and, when the receipt
+    was already read, its reading fills the line's non-user fields in this same intent.
+    Attached before the upload, both happen when the upload completes
+    (``backend.expenses.ocr_flow.receipt_held``)."""
     row = await _own_live_line(ctx, args.id)
     deleted = check_not_deleted(row["deleted_at"])
     if deleted is not None:
         return deleted
-    receipts = list(_json(row["receipts"]) or [])
+    receipts = list(json_value(row["receipts"]) or [])
     if args.sha256 in receipts:
         return Noop("ALREADY_ATTACHED")
     receipts.append(args.sha256)
     await ExpenseLine.update({ExpenseLine.receipts: msgspec.json.encode(receipts).decode()}).where(
         ExpenseLine.id == args.id)
     assert ctx.organisation_id is not None
-    await reference_blob(ctx.organisation_id, args.sha256, ENTITY, args.id)
-    reading = await stored_reading(ctx.organisation_id, args.sha256)
-    if reading is not None:  # read before it was attached here: fill the line now
-        await fill_line(row, args.sha256, reading, int(row["row_version"]) + 1)
+    if await owner_holds_receipt(row, args.sha256):
+        await reference_blob(ctx.organisation_id, args.sha256, ENTITY, args.id)
+        reading = await stored_reading(ctx.organisation_id, args.sha256)
+        if reading is not None:  # read before it was attached here: fill the line now
+            await fill_line(row, args.sha256, reading, int(row["row_version"]) + 1)
     await ctx.touch(ENTITY, args.id)
     return None

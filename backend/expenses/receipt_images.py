@@ -6,14 +6,20 @@ their delegates: :func:`owners_visible_to`) and whoever sees the line's claim (b
 admin of the organisation, the claim's deciders: ``backend.claims.services.is_visible``).
 Anything else, another organisation's line included, is "not found".
 
-Renditions are CPU work: made once in a worker thread (at most :data:`RENDER_SLOTS` at a time
-per process) through :func:`ocr.thumbnails.render_rendition`, which loads the receipt with the
-OCR reader's safety limits; then kept on disk under ``<data_dir>/renditions``, keyed by the
-blob's organisation, hash and the rendition (a blob's bytes never change, so neither does its
-rendition). A receipt that cannot be shown is remembered too (a small marker file), so a bad
-blob costs one decoding. When garbage collection deletes a blob, its renditions on the machine
-running the collection go with it; with S3 blob storage and several app machines, the other
-machines' copies stay (small, and never served: no line references the blob any more).
+Renditions are CPU work: made once in this module's own pool of :data:`RENDER_SLOTS` threads
+(never the event loop's shared default pool, which sign-in's password checks use) through
+:func:`ocr.thumbnails.render_rendition`, which loads the receipt with the OCR reader's safety
+limits. A request waits ``rendition_wait_seconds`` for a free slot and
+``rendition_time_limit_seconds`` for its rendition; past either it gets RECEIPT_IMAGE_BUSY
+(503 + Retry-After) while a started rendition finishes in the background (still holding its
+slot, so at most :data:`RENDER_SLOTS` run at once) and lands in the cache for the retry;
+concurrent requests for one rendition share one rendering. Renditions are then kept on disk
+under ``<data_dir>/renditions``, keyed by the blob's organisation, hash and the rendition (a
+blob's bytes never change, so neither does its rendition). A receipt that cannot be shown is
+remembered too (a small marker file), so a bad blob costs one decoding. When garbage
+collection deletes a blob, its renditions on the machine running the collection go with it;
+with S3 blob storage and several app machines, the other machines' copies stay (small, and
+never served: no line references the blob any more).
 """
 
 from __future__ import annotations
@@ -22,17 +28,15 @@ import asyncio
 import logging
 import re
 import tempfile
-import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 from uuid import UUID
 
-import msgspec
-
 from backend.accounts.actor import Actor
+from backend.coerce import json_value
 from backend.errors import DomainError, Problem, register_codes
-from backend.expenses.services import get_line, owners_visible_to
+from backend.expenses.services import get_line, owner_holds_receipt, owners_visible_to
 from backend.settings import get_settings
 from ocr.errors import OcrError
 from ocr.thumbnails import Rendition, render_rendition
@@ -48,7 +52,10 @@ RENDITION_VERSION = "r1"
 #: down for JPEG): bounds memory and leaves cores to the requests.
 RENDER_SLOTS = 2
 log = logging.getLogger("nomade.expenses")
-_slots = threading.BoundedSemaphore(RENDER_SLOTS)
+_pool = ThreadPoolExecutor(max_workers=RENDER_SLOTS, thread_name_prefix="rendition")
+_admission: dict[int, asyncio.Semaphore] = {}  # per event loop: renditions admitted
+_rendering: dict[Path, asyncio.Future[tuple[bytes | None, str]]] = {}
+RETRY_AFTER_SECONDS = 5
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 register_codes({
@@ -64,6 +71,9 @@ register_codes({
         "en charge) ; joignez une nouvelle photo.",
         "This receipt cannot be shown (unreadable file or unsupported format); attach a new "
         "photo."),
+    "RECEIPT_IMAGE_BUSY": Problem(
+        503, "L'image du justificatif est en préparation ; elle s'affichera dans un instant.",
+        "The receipt image is being prepared; it will show in a moment."),
 })
 
 
@@ -86,27 +96,27 @@ def _etags(if_none_match: str) -> set[str]:
     return {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
 
 
-def _json(value: Any) -> Any:
-    return msgspec.json.decode(value) if isinstance(value, str | bytes) else value
-
-
 async def _check_access(actor: Actor, line_id: UUID, sha256: str) -> UUID:
     """The line's organisation when the actor may see this receipt of the line; else
-    RECEIPT_NOT_FOUND (the same answer whether the line exists or not)."""
+    RECEIPT_NOT_FOUND (the same answer whether the line exists or not), or
+    RECEIPT_NOT_UPLOADED while the line's owner has not uploaded the receipt themselves (a
+    hash attached without the file opens nothing, not even a rendition already made)."""
     row = await get_line(line_id)
     if (row is None or row["deleted_at"] is not None or actor.organisation_id is None
             or str(row["organisation"]) != str(actor.organisation_id)
-            or sha256 not in (_json(row["receipts"]) or [])):
+            or sha256 not in (json_value(row["receipts"]) or [])):
         raise DomainError("RECEIPT_NOT_FOUND")
     owners = await owners_visible_to(actor)
-    if owners is not None and UUID(str(row["owner"])) in owners:
-        return actor.organisation_id
-    if row["claim_id"] is not None:
+    sees = owners is not None and UUID(str(row["owner"])) in owners
+    if not sees and row["claim_id"] is not None:
         from backend.claims.services import is_visible  # claims reads lines: import late
 
-        if await is_visible(actor, UUID(str(row["claim_id"]))):
-            return actor.organisation_id
-    raise DomainError("RECEIPT_NOT_FOUND")
+        sees = await is_visible(actor, UUID(str(row["claim_id"])))
+    if not sees:
+        raise DomainError("RECEIPT_NOT_FOUND")
+    if not await owner_holds_receipt(row, sha256):
+        raise DomainError("RECEIPT_NOT_UPLOADED", {"sha256": sha256})
+    return actor.organisation_id
 
 
 def _cache_path(organisation_id: UUID, sha256: str, rendition: Rendition) -> Path:
@@ -139,27 +149,67 @@ def _write_atomically(path: Path, data: bytes) -> None:
 
 
 def _render_and_keep(data: bytes, rendition: Rendition, path: Path) -> tuple[bytes | None, str]:
-    """Blocking: render (bounded concurrency) and keep the result or the failure code."""
-    with _slots:
-        try:
-            jpeg = render_rendition(data, rendition)
-        except (OcrError, MemoryError) as error:
-            code = error.code if isinstance(error, OcrError) else "OCR_IMAGE_TOO_LARGE"
-            _write_atomically(path.with_suffix(path.suffix + ".err"), code.encode())
-            return None, code
-        except Exception:  # a decoder's bug: answered as unreadable, tried again next time
-            log.exception("receipt rendition failed", extra={"path": str(path)})
-            return None, "RENDER_FAILED"
+    """Blocking (in :data:`_pool`): render and keep the result or the failure code."""
+    try:
+        jpeg = render_rendition(data, rendition)
+    except (OcrError, MemoryError) as error:
+        code = error.code if isinstance(error, OcrError) else "OCR_IMAGE_TOO_LARGE"
+        _write_atomically(path.with_suffix(path.suffix + ".err"), code.encode())
+        return None, code
+    except Exception:  # a decoder's bug: answered as unreadable, tried again next time
+        log.exception("receipt rendition failed", extra={"path": str(path)})
+        return None, "RENDER_FAILED"
     _write_atomically(path.with_suffix(path.suffix + ".jpg"), jpeg)
     return jpeg, ""
+
+
+def _busy(reason: str) -> DomainError:
+    return DomainError("RECEIPT_IMAGE_BUSY", {"reason": reason,
+                                              "retry_after": RETRY_AFTER_SECONDS},
+                       headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+
+
+def _admission_slots() -> asyncio.Semaphore:
+    loop_id = id(asyncio.get_running_loop())
+    slots = _admission.get(loop_id)
+    if slots is None:
+        slots = _admission[loop_id] = asyncio.Semaphore(RENDER_SLOTS)
+    return slots
+
+
+async def _render(data: bytes, rendition: Rendition, path: Path) -> tuple[bytes | None, str]:
+    """The rendition, made in the bounded pool within the time limits (RECEIPT_IMAGE_BUSY)."""
+    settings = get_settings()
+    rendering = _rendering.get(path)
+    if rendering is None:
+        slots = _admission_slots()
+        try:
+            await asyncio.wait_for(slots.acquire(), settings.rendition_wait_seconds)
+        except TimeoutError:
+            raise _busy("busy") from None
+        rendering = asyncio.get_running_loop().run_in_executor(
+            _pool, _render_and_keep, data, rendition, path)
+        _rendering[path] = rendering
+
+        def done(_: object) -> None:
+            slots.release()
+            _rendering.pop(path, None)
+
+        rendering.add_done_callback(done)
+    try:
+        return await asyncio.wait_for(asyncio.shield(rendering),
+                                      settings.rendition_time_limit_seconds)
+    except TimeoutError:
+        raise _busy("rendering") from None
 
 
 async def receipt_image(actor: Actor, line_id: UUID, sha256: str, rendition: Rendition, *,
                         if_none_match: str | None = None) -> ReceiptImage:
     """A rendition of a receipt attached to an expense line, for someone who may see it.
 
-    Raises RECEIPT_NOT_FOUND, RECEIPT_NOT_UPLOADED (attached offline, bytes not sent yet) or
-    RECEIPT_IMAGE_UNREADABLE (details ``reason``: the reader's code, e.g. OCR_CORRUPT_FILE).
+    Raises RECEIPT_NOT_FOUND, RECEIPT_NOT_UPLOADED (attached offline, bytes not sent yet),
+    RECEIPT_IMAGE_UNREADABLE (details ``reason``: the reader's code, e.g. OCR_CORRUPT_FILE) or
+    RECEIPT_IMAGE_BUSY (503 + Retry-After: no free rendering slot, or still rendering).
     """
     sha = sha256.lower()
     if not _SHA256.match(sha):
@@ -174,7 +224,7 @@ async def receipt_image(actor: Actor, line_id: UUID, sha256: str, rendition: Ren
         if not await blob_ready(organisation_id, sha):
             raise DomainError("RECEIPT_NOT_UPLOADED", {"sha256": sha})
         data = await read_blob(organisation_id, sha)
-        jpeg, failure = await asyncio.to_thread(_render_and_keep, data, rendition, path)
+        jpeg, failure = await _render(data, rendition, path)
     if jpeg is None:
         raise DomainError("RECEIPT_IMAGE_UNREADABLE", {"reason": failure, "sha256": sha})
     return ReceiptImage(etag, jpeg)

@@ -6,62 +6,41 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-import msgspec
 from piccolo.columns.combination import Where
 
+from backend import approvals
 from backend.accounts.actor import Actor
-from backend.accounts.tables import User
+from backend.coerce import as_uuid, json_value
 from backend.expenses.tables import ExpenseLine
+from sync.blobs import holds_blob
 from sync.prebuilt import row_query
-from sync.storage import uuid_param
 
-__all__ = ("MONEY_FIELDS", "expense_line_to_wire", "get_line", "owners_visible_to",
-           "visible_lines")
+__all__ = ("ENTITY", "MONEY_FIELDS", "expense_line_to_wire", "get_line", "owner_holds_receipt",
+           "owners_visible_to", "visible_lines")
 
+#: The synced entity (and blob-reference) name of expense lines.
+ENTITY = "expense_line"
 MONEY_FIELDS = ("amount_cents", "currency", "vat_rate_bp", "vat_cents")
 WIRE_FIELDS = ("id", "owner", "claim_id", "date", "category", "merchant", "description",
                "amount_cents", "currency", "vat_rate_bp", "vat_cents", "fx_rate", "km",
                "fiscal_hp", "receipts", "field_versions", "field_sources", "ocr", "row_version")
 
 
-# The units whose people a manager decides on besides their own: those of the managers who
-# delegate to them now (the delegator's unit, whatever their role or state, as before).
-_DELEGATED_UNITS = (
-    "SELECT u.unit FROM delegation d JOIN app_user u ON u.id = d.delegator "
-    "WHERE d.delegate = {} AND d.starts_at <= {} AND d.ends_at > {} AND d.revoked_at IS NULL")
-
-
-async def _managed_owners(manager_id: UUID, unit_id: UUID | None, now: datetime) -> set[UUID]:
-    """People whose requests the manager decides, in one statement: the agents of their unit
-    and of their delegators' units, and the managers of those units' child units (a manager's
-    own requests go to the parent unit's managers). Raw SQL: Piccolo's sub-select cost more
-    CPU than the round trips it saved.
-
-    Swap for ``backend.accounts`` ``approvers_for``/``units_managed_by`` once merged.
-    """
-    unit = None if unit_id is None else uuid_param(unit_id)
-    delegated = [uuid_param(manager_id), now, now]
-    rows = await User.raw(
-        f"SELECT id FROM app_user WHERE (role = 'agent' AND (unit = {{}} "  # noqa: S608
-        f"OR unit IN ({_DELEGATED_UNITS}))) OR (role = 'manager' AND unit IN "
-        f"(SELECT id FROM unit WHERE parent = {{}} OR parent IN ({_DELEGATED_UNITS})))",
-        unit, *delegated, unit, *delegated,
-    )
-    return {r["id"] if isinstance(r["id"], UUID) else UUID(str(r["id"])) for r in rows}
-
-
 async def owners_visible_to(actor: Actor, now: datetime | None = None) -> set[UUID] | None:
-    """Owners whose expense lines the actor sees; ``None`` for roles that see none.
+    """Owners whose expense lines (and their receipts) the actor sees; ``None`` for roles
+    that see none.
 
-    A manager sees those of their unit and of the units of the managers who delegate to them
-    now: one statement, whatever the number of delegations.
+    The owner themselves; a manager also the people they decide for now
+    (:func:`backend.approvals.approvees_of`: the hierarchy walked up to the first unit with a
+    manager, delegations included), the same rule as missions and claims. The organisation
+    chart is read once per request, whichever entity asks first.
     """
     if actor.role == "supplier":
         return None
     owners = {actor.user_id}
     if actor.role != "manager":
         return owners
-    return owners | await _managed_owners(actor.user_id, actor.unit_id, now or datetime.now(UTC))
+    return owners | set(await approvals.approvees_of(actor.user_id, now or datetime.now(UTC)))
 
 
 async def visible_lines(actor: Actor) -> Where | None:
@@ -79,8 +58,11 @@ async def get_line(line_id: UUID, *, for_update: bool = False) -> dict[str, Any]
     return rows[0] if rows else None
 
 
-def _json(value: Any) -> Any:
-    return msgspec.json.decode(value) if isinstance(value, str | bytes) else value
+async def owner_holds_receipt(row: dict[str, Any], sha256: str) -> bool:
+    """Whether a receipt attached to the line ``row`` counts: its owner uploaded it themselves
+    (``sync.blobs.holds_blob``). Until then the line shows no image, gets no reading, grants
+    no download and cannot be submitted: knowing a colleague's receipt hash opens nothing."""
+    return await holds_blob(as_uuid(row["organisation"]), sha256, as_uuid(row["owner"]))
 
 
 def expense_line_to_wire(row: dict[str, Any]) -> dict[str, Any]:
@@ -97,8 +79,8 @@ def expense_line_to_wire(row: dict[str, Any]) -> dict[str, Any]:
     if day is not None and not isinstance(day, str):
         out["date"] = day.isoformat()
     receipts = out["receipts"]
-    out["receipts"] = (_json(receipts) if receipts else None) or []
-    out["field_versions"] = _json(out["field_versions"] or "{}") or {}
-    out["field_sources"] = _json(out["field_sources"] or "{}") or {}
-    out["ocr"] = _json(out["ocr"] or "{}") or {}
+    out["receipts"] = (json_value(receipts) if receipts else None) or []
+    out["field_versions"] = json_value(out["field_versions"] or "{}") or {}
+    out["field_sources"] = json_value(out["field_sources"] or "{}") or {}
+    out["ocr"] = json_value(out["ocr"] or "{}") or {}
     return out

@@ -16,8 +16,11 @@ class ExpenseLine(SyncedColumns, Table, tablename="expense_line"):
 
     Money is in integer cents; ``vat_rate_bp`` in basis points (20 % = 2000); ``fx_rate`` a
     decimal in text. ``field_versions`` maps each field to the row_version of its last change;
-    ``field_sources`` says whether a field came from OCR or from the user; ``ocr`` holds what
-    the last receipt reading said about the line (per-field confidence, auto_accept, code).
+    ``field_sources`` says whether a field came from OCR or from the user; ``field_clients``
+    which sync client (phone installation) made its last change, absent when the server did
+    (OCR), so a phone's later edit is never in conflict with its own earlier one (not sent on
+    the wire); ``ocr`` holds what the last receipt reading said about the line (per-field
+    confidence, auto_accept, code).
     """
 
     id = UUID(primary_key=True)
@@ -37,6 +40,7 @@ class ExpenseLine(SyncedColumns, Table, tablename="expense_line"):
     receipts = JSON(default="[]")
     field_versions = JSON(default="{}")
     field_sources = JSON(default="{}")
+    field_clients = JSON(default="{}")
     ocr = JSON(default="{}")
 
 

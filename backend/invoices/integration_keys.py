@@ -8,23 +8,61 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import secrets
+from datetime import UTC, datetime
+from typing import Any
 from uuid import UUID, uuid4
 
 from backend.accounts.tables import Organisation
 from backend.invoices.tables import IntegrationKey
 from backend.settings import get_settings
 
-__all__ = ("create_key", "hash_key", "organisation_for_key")
+__all__ = ("active_key_count", "create_key", "hash_key", "issue_key", "list_keys",
+           "organisation_for_key", "revoke_key")
 
 
 def hash_key(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-async def create_key(organisation_id: UUID, raw: str, *, name: str = "") -> None:
+async def create_key(organisation_id: UUID, raw: str, *, name: str = "",
+                     id: UUID | None = None) -> None:
     """Store a new key of the organisation (its hash)."""
-    await IntegrationKey.insert(IntegrationKey(id=uuid4(), organisation=organisation_id,
+    await IntegrationKey.insert(IntegrationKey(id=id or uuid4(), organisation=organisation_id,
                                                name=name, key_hash=hash_key(raw)))
+
+
+async def issue_key(organisation_id: UUID, *, name: str = "") -> tuple[UUID, str]:
+    """A new random key of the organisation: (its id, the key, to be shown once)."""
+    key_id, raw = uuid4(), "nmd_" + secrets.token_urlsafe(32)
+    await create_key(organisation_id, raw, name=name, id=key_id)
+    return key_id, raw
+
+
+async def list_keys(organisation_id: UUID) -> list[dict[str, Any]]:
+    """The organisation's keys (id, name, created_at, revoked_at), newest first; never a key."""
+    rows: list[dict[str, Any]] = await IntegrationKey.select(
+        IntegrationKey.id, IntegrationKey.name, IntegrationKey.created_at,
+        IntegrationKey.revoked_at,
+    ).where(IntegrationKey.organisation == organisation_id).order_by(
+        IntegrationKey.created_at, ascending=False)
+    return rows
+
+
+async def active_key_count(organisation_id: UUID) -> int:
+    """How many of the organisation's keys are not revoked."""
+    return int(await IntegrationKey.count().where(
+        (IntegrationKey.organisation == organisation_id) & IntegrationKey.revoked_at.is_null()))
+
+
+async def revoke_key(organisation_id: UUID, key_id: UUID) -> dict[str, Any] | None:
+    """Revoke one of the organisation's keys now; its row (name...), None if not an active key
+    of the organisation."""
+    rows: list[dict[str, Any]] = await IntegrationKey.update(
+        {IntegrationKey.revoked_at: datetime.now(UTC)}
+    ).where((IntegrationKey.id == key_id) & (IntegrationKey.organisation == organisation_id)
+            & IntegrationKey.revoked_at.is_null()).returning(IntegrationKey.id, IntegrationKey.name)
+    return rows[0] if rows else None
 
 
 async def organisation_for_key(raw: str) -> UUID | None:

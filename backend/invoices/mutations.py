@@ -7,8 +7,11 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+import msgspec
+
 from backend.audit.services import register_document
 from backend.invoices import services
+from backend.invoices.documents import document_kind
 from backend.invoices.schemas import InvoiceCompleteArgs, InvoicePostStatusArgs
 from backend.invoices.tables import Invoice
 from sync import (
@@ -16,8 +19,12 @@ from sync import (
     Noop,
     Outcome,
     Rejected,
+    Transient,
+    blob_ready,
     mutation,
     organisation_scope,
+    read_blob,
+    reference_blob,
     synced_entity,
 )
 
@@ -54,21 +61,33 @@ async def post_status(ctx: MutationContext, args: InvoicePostStatusArgs) -> Outc
 
 @mutation("invoice.complete", 1, InvoiceCompleteArgs)
 async def complete(ctx: MutationContext, args: InvoiceCompleteArgs) -> Outcome | None:
-    """The supplier completes a suspended invoice (COMPLETEE)."""
+    """The supplier answers a suspension (COMPLETEE) with a message and documents (photos,
+    PDFs uploaded beforehand to the invoice's organisation)."""
     if ctx.actor.role != "supplier":
         raise Rejected("FORBIDDEN", {"reason": "supplier_only"})
     row = await _visible_row(ctx, args.id)
-    if row["status_code"] == "COMPLETEE" and args.expected_status == "SUSPENDUE":
+    state = row["status_code"]
+    if state == "REJETEE":
+        raise Rejected("INVOICE_REJECTED", {"state": state})
+    if state == "COMPLETEE" and args.expected_status == "SUSPENDUE":
         return Noop("ALREADY_DONE")
-    if row["status_code"] != args.expected_status:
-        raise Rejected("STATE_CHANGED", {"state": row["status_code"],
-                                         "expected_state": args.expected_status})
-    if row["status_code"] != "SUSPENDUE":
-        raise Rejected("INVALID_TRANSITION", {"state": row["status_code"], "command": "complete"})
+    if state != "SUSPENDUE":
+        raise Rejected("INVOICE_NOT_SUSPENDED", {"state": state})
+    organisation = row["organisation"]
+    for attachment in args.attachments:
+        if not await blob_ready(organisation, attachment.sha256):
+            raise Transient("BLOB_PENDING", 5, {"sha256": attachment.sha256})
+        head = (await read_blob(organisation, attachment.sha256))[:16]
+        if document_kind(head) is None:
+            raise Rejected("ATTACHMENT_NOT_DOCUMENT", {"sha256": attachment.sha256,
+                                                       "name": attachment.name})
     await services.add_status_event(
-        row, code="COMPLETEE", source="chorus_pro", occurred_at=ctx.server_time,
+        row, code="COMPLETEE", source="nomade", occurred_at=ctx.server_time,
         reason=args.comment, event_key=f"intent:{ctx.mutation_id}", now=ctx.server_time,
         actor_id=ctx.actor.user_id, actor_role=ctx.actor.role, device_id=ctx.device_id,
-        client_time=ctx.client_time)
-    await ctx.touch(services.ENTITY, row["id"], organisation_id=row["organisation"])
+        client_time=ctx.client_time, recorded_by_nomade=True,
+        attachments=[msgspec.to_builtins(a) for a in args.attachments])
+    for attachment in args.attachments:
+        await reference_blob(organisation, attachment.sha256, services.ENTITY, row["id"])
+    await ctx.touch(services.ENTITY, row["id"], organisation_id=organisation)
     return None

@@ -10,6 +10,7 @@ from uuid import UUID
 import msgspec
 
 __all__ = (
+    "Attachment",
     "IntegrationBatch",
     "IntegrationEventIn",
     "IntegrationEventResult",
@@ -21,6 +22,8 @@ __all__ = (
     "InvoicePage",
     "InvoicePostStatusArgs",
     "InvoiceStats",
+    "PaymentIn",
+    "PaymentOut",
     "StageFigureOut",
     "StatusEventOut",
     "StatusIn",
@@ -39,12 +42,29 @@ class InvoiceLine(msgspec.Struct, frozen=True, kw_only=True):
     order_line_no: int | None = None
 
 
+class Attachment(msgspec.Struct, frozen=True, kw_only=True):
+    """A document sent with an answer (a blob uploaded to the invoice's organisation)."""
+
+    sha256: Annotated[str, msgspec.Meta(pattern=r"^[0-9a-f]{64}$")]
+    name: Annotated[str, msgspec.Meta(max_length=200)] = ""
+    content_type: Annotated[str, msgspec.Meta(max_length=100)] = ""
+    size: Annotated[int, msgspec.Meta(ge=0)] = 0
+
+
 class StatusEventOut(msgspec.Struct, frozen=True, kw_only=True):
     code: str
     stage: str
     occurred_at: datetime
     reason: str = ""
     source: str = ""
+    certified_cents: int | None = None
+    attachments: list[Attachment] = []
+
+
+class PaymentOut(msgspec.Struct, frozen=True, kw_only=True):
+    paid_at: datetime
+    amount_cents: int
+    bank_reference: str = ""
 
 
 class InvoiceOut(msgspec.Struct, frozen=True, kw_only=True):
@@ -74,6 +94,15 @@ class InvoiceOut(msgspec.Struct, frozen=True, kw_only=True):
     due_at: datetime | None
     late: bool
     days_late: int
+    # Owed by right when paid late (R.2192-31, D.2192-35): interest at the dated rate (ECB + 8
+    # points) per day late, up to now while unpaid, and the €40 recovery indemnity.
+    amount_paid_cents: int = 0
+    payments: list[PaymentOut] = []
+    interest_rate_percent: Decimal | None = None
+    interest_cents: int = 0
+    indemnity_cents: int = 0
+    # Before VAT, what service done covers now (a partial certification covers part of it).
+    certified_cents: int = 0
     history: list[StatusEventOut]
 
 
@@ -97,6 +126,8 @@ class InvoiceStats(msgspec.Struct, frozen=True, kw_only=True):
     late_count: int
     late_amount_cents: int
     late_invoice_ids: list[UUID]
+    late_interest_cents: int = 0
+    late_indemnity_cents: int = 0
 
 
 class InvoicePostStatusArgs(msgspec.Struct, frozen=True, kw_only=True):
@@ -110,11 +141,12 @@ class InvoicePostStatusArgs(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class InvoiceCompleteArgs(msgspec.Struct, frozen=True, kw_only=True):
-    """The supplier completes a suspended invoice (COMPLETEE)."""
+    """The supplier answers a suspension (COMPLETEE): a message and documents."""
 
     id: UUID
     expected_status: str
     comment: Reason = ""
+    attachments: Annotated[list[Attachment], msgspec.Meta(max_length=10)] = []
 
 
 class InvoiceIn(msgspec.Struct, frozen=True, kw_only=True):
@@ -144,13 +176,23 @@ class StatusIn(msgspec.Struct, frozen=True, kw_only=True):
     reason: Reason = ""
 
 
+class PaymentIn(msgspec.Struct, frozen=True, kw_only=True):
+    """A payment released for an invoice (the event's ``occurred_at`` is the payment date)."""
+
+    number: Text64
+    supplier_siret: Siret
+    amount_cents: Annotated[int, msgspec.Meta(ge=1, le=10**13)]
+    bank_reference: Annotated[str, msgspec.Meta(max_length=64)] = ""
+
+
 class IntegrationEventIn(msgspec.Struct, frozen=True, kw_only=True):
     event_id: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
-    type: Literal["invoice.created", "invoice.status"]
+    type: Literal["invoice.created", "invoice.status", "invoice.payment"]
     occurred_at: datetime
     source: Annotated[str, msgspec.Meta(max_length=32)] = "chorus_pro"
     invoice: InvoiceIn | None = None
     status: StatusIn | None = None
+    payment: PaymentIn | None = None
 
 
 class IntegrationBatch(msgspec.Struct, frozen=True, kw_only=True):

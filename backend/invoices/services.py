@@ -4,28 +4,37 @@ querying the invoice tables)."""
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any, Literal
 from uuid import UUID, uuid4
 
 import msgspec
+from piccolo.query import OrderByRaw
 
+import backend.invoices.codes  # noqa: F401 - registers the codes
 from backend import approvals, notification_flows
 from backend.accounts.actor import Actor
 from backend.accounts.tables import Organisation, SupplierCompany
 from backend.audit.services import record
+from backend.coerce import json_value
 from backend.errors import DomainError
+from backend.invoices.late_payment import LateCharges, Payment, late_charges
 from backend.invoices.schemas import (
+    Attachment,
     InvoiceIn,
     InvoiceLine,
     InvoiceOut,
     InvoicePage,
     InvoiceStats,
+    PaymentIn,
+    PaymentOut,
     StageFigureOut,
     StatusEventOut,
 )
 from backend.invoices.statistics import InvoiceFacts, invoice_statistics
 from backend.invoices.statuses import (
+    ACTION_STAGES,
+    CERTIFYING,
     REASON_REQUIRED,
     StatusEvent,
     current_status,
@@ -33,6 +42,7 @@ from backend.invoices.statuses import (
     normalise_code,
     payment_deadline,
     stage_of,
+    worth_telling,
 )
 from backend.invoices.tables import Invoice, InvoiceStatusEvent
 from backend.queries import all_of, contains
@@ -43,6 +53,7 @@ __all__ = (
     "ENTITY",
     "InvoiceSort",
     "add_status_event",
+    "certified_cents_of",
     "create_invoice",
     "find_invoice",
     "get_invoice",
@@ -51,6 +62,7 @@ __all__ = (
     "invoices_for_order",
     "is_visible",
     "list_invoices",
+    "record_payment",
     "status_events",
     "supplier_organisations",
     "to_wire",
@@ -59,7 +71,7 @@ __all__ = (
 
 ENTITY = "invoice"
 InvoiceSort = Literal["issued_on", "-issued_on", "amount", "-amount", "status_at", "-status_at",
-                      "number", "-number"]
+                      "number", "-number", "due_at", "-due_at", "lateness"]
 Actorish = dict[str, Any]
 
 
@@ -91,7 +103,7 @@ async def supplier_organisations(actor: Actor) -> set[UUID]:
 
 def status_events(history: Any) -> list[StatusEvent]:
     """An invoice's stored history (JSON text or list) as status events."""
-    items = json.loads(history) if isinstance(history, str) else (history or [])
+    items = json_value(history) or []
     return [StatusEvent(e["code"], as_utc(e["occurred_at"]), e.get("reason", "")) for e in items]
 
 
@@ -100,12 +112,55 @@ def _deadline_of(row: dict[str, Any], kind: str, now: datetime) -> tuple[bool, i
     return (deadline.late, deadline.days_late) if deadline else (False, 0)
 
 
+def _payment_items(row: dict[str, Any]) -> list[dict[str, Any]]:
+    items = row.get("payments") or []
+    return list(json.loads(items) if isinstance(items, str) else items)
+
+
+def payments_of(row: dict[str, Any]) -> list[Payment]:
+    """What was paid on an invoice: its payments as the financial system sent them, or, with
+    none recorded, its whole amount when it was paid (MISE_EN_PAIEMENT)."""
+    items = _payment_items(row)
+    if items:
+        return [Payment(as_utc(p["paid_at"]), int(p["amount_cents"])) for p in items]
+    paid_at = as_utc_or_none(row.get("paid_at"))
+    return [Payment(paid_at, row["amount_due_cents"])] if paid_at else []
+
+
+def charges_of(row: dict[str, Any], now: datetime) -> LateCharges:
+    """Late-payment interest and indemnity owed on an invoice row at ``now``."""
+    return late_charges(amount_cents=row["amount_due_cents"],
+                        due_at=as_utc_or_none(row.get("due_at")), payments=payments_of(row),
+                        now=now)
+
+
+def certified_cents_of(row: dict[str, Any]) -> int:
+    """The amount (before VAT) of the invoice that service done covers now: the last standing
+    (partial) SERVICE_FAIT's amount — the whole invoice for one that carries none, as the
+    financial system's own —, 0 once revoked."""
+    certified = 0
+    for event in sorted(json_value(row["history"]) or [], key=lambda e: e["occurred_at"]):
+        if event["code"] in CERTIFYING:
+            certified = int(event.get("certified_cents", row["amount_ht_cents"]))
+        elif event["code"] == "SERVICE_FAIT_ANNULE":
+            certified = 0
+    return certified
+
+
 def to_wire(row: dict[str, Any]) -> dict[str, Any]:
-    """An invoice row as pull sends it (the deadline is shown by the client from ``due_at``)."""
+    """An invoice row as pull sends it (the deadline is shown by the client from ``due_at``;
+    ``late_charges`` are the interest and indemnity owed as of the pull, ``as_of``)."""
     out = {k: v for k, v in row.items() if k != "number_key"}
-    for name in ("lines", "history"):
+    for name in ("lines", "history", "payments"):
         if isinstance(out.get(name), str):
             out[name] = json.loads(out[name])
+    out["certified_cents"] = certified_cents_of(row)
+    now = datetime.now(UTC)
+    charges = charges_of(row, now)
+    out["late_charges"] = {
+        "rate_percent": None if charges.rate_percent is None else str(charges.rate_percent),
+        "days_late": charges.days_late, "interest_cents": charges.interest_cents,
+        "indemnity_cents": charges.indemnity_cents, "as_of": now}
     return msgspec.to_builtins(out)  # type: ignore[no-any-return]
 
 
@@ -149,13 +204,17 @@ async def add_status_event(
     row: dict[str, Any], *, code: str, source: str, occurred_at: datetime, reason: str,
     event_key: str, now: datetime, actor_id: UUID | None = None, actor_role: str = "",
     device_id: UUID | None = None, client_time: datetime | None = None,
-    recorded_by_nomade: bool = False,
+    recorded_by_nomade: bool = False, payment: dict[str, Any] | None = None,
+    certified_cents: int | None = None,
+    attachments: list[dict[str, Any]] | None = None,
 ) -> bool:
     """Append a status event (``code`` in the source's vocabulary) and recompute the invoice.
 
     Returns False when ``event_key`` was already recorded (a replay changes nothing). Raises
     :class:`Rejected` for an unknown code or a missing reason. Caller touches/stamps the row.
     ``recorded_by_nomade``: an event of Nomade's own (service done revoked), never a source's.
+    ``certified_cents``: with a (partial) SERVICE_FAIT recorded by Nomade, the amount before VAT
+    that the certification covers.
     """
     internal = normalise_code(source, code, internal=recorded_by_nomade)
     if internal is None:
@@ -168,10 +227,15 @@ async def add_status_event(
         organisation=row["organisation"], invoice=row["id"], code=internal, source=source,
         source_code=code, occurred_at=occurred_at, reason=reason.strip(), recorded_at=now,
         actor=actor_id, event_key=event_key))
-    history = list(json.loads(row["history"]) if isinstance(row["history"], str)
-                   else row["history"] or [])
-    history.append({"code": internal, "occurred_at": occurred_at.isoformat(),
-                    "reason": reason.strip(), "source": source})
+    history = list(json_value(row["history"]) or [])
+    before = current_status(status_events(history))
+    entry: dict[str, Any] = {"code": internal, "occurred_at": occurred_at.isoformat(),
+                             "reason": reason.strip(), "source": source}
+    if certified_cents is not None:
+        entry["certified_cents"] = certified_cents
+    if attachments:
+        entry["attachments"] = attachments
+    history.append(entry)
     history.sort(key=lambda e: e["occurred_at"])
     kind = (await _organisation(row["organisation"]))["kind"]
     await Invoice.update(_status_values(history, kind, now)).where(Invoice.id == row["id"])
@@ -179,9 +243,17 @@ async def add_status_event(
                  document_id=row["id"], action=f"status:{internal}", server_time=now,
                  actor_id=actor_id, actor_role=actor_role or "integration", device_id=device_id,
                  client_time=client_time or occurred_at,
-                 details={"code": internal, "source_code": code, "reason": reason.strip()})
+                 details={"code": internal, "source_code": code, "reason": reason.strip(),
+                          **({"attachments": attachments} if attachments else {})})
     row["history"] = history
-    await notification_flows.invoice_status_changed(row, internal, reason.strip(), event_key)
+    extra = {**(payment or {}), **({"certified_cents": certified_cents}
+                                   if certified_cents is not None else {})}
+    if worth_telling(before, current_status(status_events(history)), internal):
+        await notification_flows.invoice_status_changed(row, internal, reason.strip(),
+                                                        event_key, payment=extra or None)
+    elif payment is not None:
+        await notification_flows.invoice_status_changed(row, "MISE_EN_PAIEMENT", "", event_key,
+                                                        payment=payment)
     return True
 
 
@@ -224,11 +296,53 @@ async def create_invoice(
     return invoice_id
 
 
+async def record_payment(
+    row: dict[str, Any], payment: PaymentIn, *, source: str, occurred_at: datetime,
+    event_key: str, now: datetime,
+) -> None:
+    """Record a payment released for the invoice ``row`` (from the financial system).
+
+    Once the payments reach the amount due, the invoice is paid (a MISE_EN_PAIEMENT event,
+    whose push carries the amount and bank reference); a partial payment is pushed on its own.
+    Raises :class:`Rejected` for a rejected invoice or more than what remains due.
+    """
+    if row["status_code"] == "REJETEE":
+        raise Rejected("INVOICE_NOT_PAYABLE", {"state": row["status_code"]})
+    items = _payment_items(row)
+    paid = sum(int(p["amount_cents"]) for p in items)
+    if paid + payment.amount_cents > row["amount_due_cents"]:
+        raise Rejected("PAYMENT_EXCEEDS_DUE", {"amount_due_cents": row["amount_due_cents"],
+                                               "amount_paid_cents": paid})
+    items.append({"paid_at": occurred_at.isoformat(), "amount_cents": payment.amount_cents,
+                  "bank_reference": payment.bank_reference})
+    items.sort(key=lambda p: p["paid_at"])
+    paid += payment.amount_cents
+    await Invoice.update({Invoice.payments: json.dumps(items),
+                          Invoice.amount_paid_cents: paid}).where(Invoice.id == row["id"])
+    row["payments"], row["amount_paid_cents"] = items, paid
+    await record(organisation_id=row["organisation"], document_type=ENTITY,
+                 document_id=row["id"], action="payment", server_time=now, actor_id=None,
+                 actor_role="integration", device_id=None, client_time=occurred_at,
+                 details={"amount_cents": payment.amount_cents,
+                          "bank_reference": payment.bank_reference})
+    payment_data = {"paid_cents": payment.amount_cents, "amount_paid_cents": paid,
+                    "bank_reference": payment.bank_reference}
+    if paid >= row["amount_due_cents"] and row["status_code"] != "MISE_EN_PAIEMENT":
+        await add_status_event(row, code="MISE_EN_PAIEMENT", source=source,
+                               occurred_at=occurred_at, reason="", event_key=event_key,
+                               now=now, payment=payment_data)
+    else:
+        await notification_flows.invoice_status_changed(
+            row, "PAIEMENT_PARTIEL" if paid < row["amount_due_cents"] else "MISE_EN_PAIEMENT",
+            "", event_key, payment=payment_data)
+
+
 # --- reads -----------------------------------------------------------------------------------
 
 
 def _out(row: dict[str, Any], kind: str, now: datetime) -> InvoiceOut:
     late, days_late = _deadline_of(row, kind, now)
+    charges = charges_of(row, now)
     history = row["history"] if isinstance(row["history"], list) else json.loads(row["history"])
     return InvoiceOut(
         id=row["id"], number=row["number"], supplier_company_id=row["supplier_company"],
@@ -245,9 +359,18 @@ def _out(row: dict[str, Any], kind: str, now: datetime) -> InvoiceOut:
         submitted_at=as_utc_or_none(row["submitted_at"]),
         paid_at=as_utc_or_none(row["paid_at"]), due_at=as_utc_or_none(row["due_at"]),
         late=late, days_late=days_late,
+        amount_paid_cents=row.get("amount_paid_cents") or 0,
+        payments=[PaymentOut(paid_at=as_utc(p["paid_at"]), amount_cents=p["amount_cents"],
+                             bank_reference=p.get("bank_reference", ""))
+                  for p in _payment_items(row)],
+        interest_rate_percent=charges.rate_percent, interest_cents=charges.interest_cents,
+        indemnity_cents=charges.indemnity_cents, certified_cents=certified_cents_of(row),
         history=[StatusEventOut(code=e["code"], stage=stage_of(e["code"]).value,
                                 occurred_at=as_utc(e["occurred_at"]),
-                                reason=e.get("reason", ""), source=e.get("source", ""))
+                                reason=e.get("reason", ""), source=e.get("source", ""),
+                                certified_cents=e.get("certified_cents"),
+                                attachments=msgspec.convert(e.get("attachments", []),
+                                                            list[Attachment]))
                  for e in history],
     )
 
@@ -287,17 +410,31 @@ async def _where(actor: Actor, *, q: str | None, stage: str | None, status_code:
 
 
 _SORTS = {"issued_on": Invoice.issued_on, "amount": Invoice.amount_ttc_cents,
-          "status_at": Invoice.status_at, "number": Invoice.number}
+          "status_at": Invoice.status_at, "number": Invoice.number, "due_at": Invoice.due_at}
+
+
+def _sorted(query: Any, sort: InvoiceSort) -> Any:
+    """``query`` in the order asked; invoices without a deadline come last on the same terms
+    on SQLite and PostgreSQL. ``lateness``: the most days late first (lateness started
+    earliest), then those falling due soonest."""
+    if sort == "lateness":
+        return query.order_by(OrderByRaw("late_from IS NULL")).order_by(
+            Invoice.late_from).order_by(Invoice.id)
+    name = sort.lstrip("-")
+    if name == "due_at":
+        query = query.order_by(OrderByRaw("due_at IS NULL"))
+    return query.order_by(_SORTS[name], ascending=not sort.startswith("-")).order_by(Invoice.id)
 
 
 async def list_invoices(
     actor: Actor, *, now: datetime, q: str | None = None, stage: str | None = None,
     status_code: str | None = None, issued_from: date | None = None,
     issued_until: date | None = None, amount_min: int | None = None,
-    amount_max: int | None = None, late: bool | None = None, sort: InvoiceSort = "-issued_on",
-    offset: int = 0, limit: int = 50,
+    amount_max: int | None = None, late: bool | None = None, action: bool | None = None,
+    sort: InvoiceSort = "-issued_on", offset: int = 0, limit: int = 50,
 ) -> InvoicePage:
-    """Search, filter, sort and page the invoices ``actor`` may see."""
+    """Search, filter, sort and page the invoices ``actor`` may see (``late``: past the legal
+    deadline now; ``action``: the supplier must act — suspended, to re-route, rejected)."""
     where = await _where(actor, q=q, stage=stage, status_code=status_code,
                          issued_from=issued_from, issued_until=issued_until,
                          amount_min=amount_min, amount_max=amount_max)
@@ -308,9 +445,11 @@ async def list_invoices(
         overdue = Invoice.late_from.is_not_null() & (Invoice.late_from < now)
         where = where & (overdue if late else (
             Invoice.late_from.is_null() | (Invoice.late_from >= now)))
-    column = _SORTS[sort.lstrip("-")]
-    query = Invoice.select().where(where).order_by(column, ascending=not sort.startswith("-")
-                                                   ).order_by(Invoice.id)
+    if action is not None:
+        to_act = Invoice.stage.is_in([s.value for s in ACTION_STAGES])
+        where = where & (to_act if action else Invoice.stage.not_in(
+            [s.value for s in ACTION_STAGES]))
+    query = _sorted(Invoice.select().where(where), sort)
     total = await Invoice.count().where(where)
     rows = await query.offset(offset).limit(limit).output(load_json=True)
     kinds = await _kinds(rows)
@@ -342,12 +481,14 @@ async def invoice_stats(actor: Actor, *, now: datetime, issued_from: date | None
     where = await _where(actor, q=None, stage=None, status_code=None, issued_from=issued_from,
                          issued_until=issued_until, amount_min=None, amount_max=None)
     rows = [] if where is None else await Invoice.select(
-        Invoice.id, Invoice.organisation, Invoice.amount_ttc_cents, Invoice.history,
+        Invoice.id, Invoice.organisation, Invoice.amount_ttc_cents, Invoice.amount_due_cents,
+        Invoice.history,
     ).where(where).output(load_json=True)
     kinds = await _kinds(rows)
     stats = invoice_statistics(
         (InvoiceFacts(str(r["id"]), r["amount_ttc_cents"], kinds.get(r["organisation"], "state"),
-                      tuple(status_events(r["history"]))) for r in rows), now=now)
+                      tuple(status_events(r["history"])), r["amount_due_cents"])
+         for r in rows), now=now)
     return InvoiceStats(
         invoice_count=stats.invoice_count,
         stages=[StageFigureOut(stage=s.stage.value, count=s.count, amount_cents=s.amount_cents)
@@ -355,6 +496,8 @@ async def invoice_stats(actor: Actor, *, now: datetime, issued_from: date | None
         median_days_to_payment=stats.median_days_to_payment,
         late_count=stats.late_count, late_amount_cents=stats.late_amount_cents,
         late_invoice_ids=[UUID(i) for i in stats.late_invoice_ids],
+        late_interest_cents=stats.late_interest_cents,
+        late_indemnity_cents=stats.late_indemnity_cents,
     )
 
 

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from backend.invoices.late_payment import Payment, late_charges
 from backend.invoices.statuses import Stage, StatusEvent, current_status, payment_deadline
 
 __all__ = ("InvoiceFacts", "InvoiceStatistics", "StageFigure", "invoice_statistics")
@@ -18,6 +19,9 @@ class InvoiceFacts:
     amount_ttc_cents: int
     organisation_kind: str
     events: tuple[StatusEvent, ...]
+    amount_due_cents: int | None = None  # None: the TTC amount
+    # None: the whole amount due paid at the first MISE_EN_PAIEMENT, if any.
+    payments: tuple[Payment, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -35,14 +39,17 @@ class InvoiceStatistics:
     late_count: int
     late_amount_cents: int
     late_invoice_ids: list[str] = field(default_factory=list)
+    late_interest_cents: int = 0
+    late_indemnity_cents: int = 0
 
 
 def invoice_statistics(invoices: Iterable[InvoiceFacts], *, now: datetime) -> InvoiceStatistics:
-    """Count and amount per stage, median days from submission to payment, late invoices."""
+    """Count and amount per stage, median days from submission to payment, late invoices and
+    what they owe (interest and indemnity)."""
     per_stage = {stage: [0, 0] for stage in Stage}
     days_to_pay: list[float] = []
     late_ids: list[str] = []
-    late_amount = total = 0
+    late_amount = total = interest = indemnity = 0
     for invoice in invoices:
         total += 1
         status = current_status(invoice.events)
@@ -59,6 +66,15 @@ def invoice_statistics(invoices: Iterable[InvoiceFacts], *, now: datetime) -> In
         if deadline.late:
             late_ids.append(invoice.invoice_id)
             late_amount += invoice.amount_ttc_cents
+            due = (invoice.amount_ttc_cents if invoice.amount_due_cents is None
+                   else invoice.amount_due_cents)
+            payments = invoice.payments
+            if payments is None:
+                payments = (Payment(deadline.paid_at, due),) if deadline.paid_at else ()
+            charges = late_charges(amount_cents=due, due_at=deadline.due_at, payments=payments,
+                                   now=now)
+            interest += charges.interest_cents
+            indemnity += charges.indemnity_cents
     return InvoiceStatistics(
         invoice_count=total,
         stages=[StageFigure(stage, count, amount) for stage, (count, amount) in per_stage.items()],
@@ -66,4 +82,6 @@ def invoice_statistics(invoices: Iterable[InvoiceFacts], *, now: datetime) -> In
         late_count=len(late_ids),
         late_amount_cents=late_amount,
         late_invoice_ids=late_ids,
+        late_interest_cents=interest,
+        late_indemnity_cents=indemnity,
     )

@@ -9,14 +9,17 @@ suspension (SUSPENDUE not yet followed by a later event) or an open re-routing r
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
 __all__ = (
+    "ACTION_STAGES",
+    "CERTIFYING",
     "CODES",
     "INTERNAL_CODES",
+    "NEW_DEADLINE_DAYS",
     "PAYMENT_DAYS",
     "REASON_REQUIRED",
     "SOURCE_CODES",
@@ -25,12 +28,13 @@ __all__ = (
     "Stage",
     "StatusEvent",
     "current_status",
+    "days_late",
     "late_from",
     "normalise_code",
     "payment_deadline",
     "service_done_standing",
     "stage_of",
-    "suspended_time",
+    "worth_telling",
 )
 
 
@@ -43,9 +47,13 @@ class Stage(StrEnum):
     TO_REROUTE = "to_reroute"
     REJECTED = "rejected"
     SERVICE_DONE = "service_done"
+    SERVICE_PARTLY_DONE = "service_partly_done"
     PAYMENT_ORDERED = "payment_ordered"
     PAID = "paid"
 
+
+# Stages where the supplier must act: complete, re-route, or acknowledge and invoice again.
+ACTION_STAGES = frozenset({Stage.SUSPENDED, Stage.TO_REROUTE, Stage.REJECTED})
 
 # Internal code → (rank on the main path, stage). Rank 0 = overlay code, never "furthest".
 CODES: dict[str, tuple[int, Stage]] = {
@@ -63,10 +71,12 @@ CODES: dict[str, tuple[int, Stage]] = {
     "A_RECYCLER": (0, Stage.TO_REROUTE),
     "REJETEE": (0, Stage.REJECTED),
     "SERVICE_FAIT_ANNULE": (0, Stage.RECEIVED),
+    # Part of the invoice certified (the rest not yet delivered): carries the amount certified.
+    "SERVICE_FAIT_PARTIEL": (0, Stage.SERVICE_PARTLY_DONE),
 }
 # Codes Nomade records itself, never accepted from a source system: service done revoked on
 # the purchase order voids the SERVICE_FAIT events recorded before it.
-INTERNAL_CODES = frozenset({"SERVICE_FAIT_ANNULE"})
+INTERNAL_CODES = frozenset({"SERVICE_FAIT_ANNULE", "SERVICE_FAIT_PARTIEL"})
 REASON_REQUIRED = frozenset({"SUSPENDUE", "REJETEE", "SERVICE_FAIT_ANNULE"})
 FINAL = frozenset({"REJETEE", "MISE_EN_PAIEMENT"})
 
@@ -75,14 +85,16 @@ FINAL = frozenset({"REJETEE", "MISE_EN_PAIEMENT"})
 SOURCE_CODES: dict[str, dict[str, str]] = {
     "chorus_pro": {code: code for code in CODES if code not in INTERNAL_CODES},
 }
-_OVERLAYS = ("SUSPENDUE", "A_RECYCLER", "SERVICE_FAIT_ANNULE")
+_OVERLAYS = ("SUSPENDUE", "A_RECYCLER", "SERVICE_FAIT_ANNULE", "SERVICE_FAIT_PARTIEL")
+CERTIFYING = frozenset({"SERVICE_FAIT", "SERVICE_FAIT_PARTIEL"})
 
 
 def normalise_code(source: str, code: str, *, internal: bool = False) -> str | None:
     """The internal code of ``code`` sent by ``source`` (None when unknown). ``internal``:
-    Nomade records the event itself, so its own codes are accepted too."""
+    Nomade records the event itself (service done certified or revoked in Nomade, the
+    supplier's COMPLETEE), so every internal code is accepted."""
     cleaned = code.strip().upper()
-    if internal and cleaned in INTERNAL_CODES:
+    if internal and cleaned in CODES:
         return cleaned
     return SOURCE_CODES.get(source, {}).get(cleaned)
 
@@ -110,8 +122,8 @@ class CurrentStatus:
 
 
 def _voided(event: StatusEvent, ordered: Sequence[StatusEvent]) -> bool:
-    """A SERVICE_FAIT event is void once service done was revoked after it."""
-    return event.code == "SERVICE_FAIT" and any(
+    """A (partial) SERVICE_FAIT event is void once service done was revoked after it."""
+    return event.code in CERTIFYING and any(
         e.code == "SERVICE_FAIT_ANNULE" and e.occurred_at > event.occurred_at for e in ordered)
 
 
@@ -125,7 +137,9 @@ def current_status(events: Sequence[StatusEvent]) -> CurrentStatus | None:
     known = [e for e in events if e.code in CODES]
     if not known:
         return None
-    ordered = sorted(known, key=lambda e: (e.occurred_at, CODES[e.code][0]))
+    # Stable: of two events at the same instant, the one recorded later counts as later (the
+    # stored history keeps arrival order among equal times).
+    ordered = sorted(known, key=lambda e: e.occurred_at)
     progress = [e for e in ordered if CODES[e.code][0] > 0 and not _voided(e, ordered)]
     furthest = max(progress, key=lambda e: (CODES[e.code][0], e.occurred_at)) if progress else None
     rejected = [e for e in ordered if e.code == "REJETEE"]
@@ -146,74 +160,114 @@ def current_status(events: Sequence[StatusEvent]) -> CurrentStatus | None:
                          furthest.reason, furthest.code)
 
 
+def worth_telling(before: CurrentStatus | None, after: CurrentStatus | None, code: str) -> bool:
+    """Whether recording an event ``code`` changed what the supplier sees enough to push it.
+
+    Only when the event itself is now the status shown and the stage shown changed (one push
+    per stage: DEPOSEE twice, or EN_COURS_ACHEMINEMENT after DEPOSEE, push once), or an
+    action-needing status came with a new reason, or more of the invoice was certified. A late
+    event for an earlier stage changes nothing shown, so it never pushes.
+    """
+    if after is None or after.code != code:
+        return False
+    if before is None or before.stage != after.stage:
+        return True
+    # a partial service done is recorded only when the certified amount grew: tell it
+    return ((code in REASON_REQUIRED and before.reason != after.reason)
+            or code == "SERVICE_FAIT_PARTIEL")
+
+
 # Délai global de paiement (Code de la commande publique R.2192-10/11), by organisation kind.
 PAYMENT_DAYS: Mapping[str, int] = {"state": 30, "local": 30, "hospital": 50,
                                    "public_company": 60}
+# After the one interruption (R.2192-28): a new deadline of this many days, or the balance left
+# when the interruption was notified if that is larger.
+NEW_DEADLINE_DAYS = 30
+# Codes at or past the payment order (ordonnancement): an interruption must come before it.
+_ORDERED_RANK = CODES["MANDATEE"][0]
 
 
 @dataclass(frozen=True)
 class Deadline:
-    """The legal payment deadline of an invoice and whether it is (or was) missed."""
+    """The legal payment deadline of an invoice and whether it is (or was) missed.
+
+    ``due_at`` is None while the deadline is interrupted (R.2192-27: the buyer asked for
+    missing documents and has not received them yet); ``interrupted_at``/``resumed_at`` say when
+    the one interruption began and ended, ``balance`` how long was left when it began.
+    """
 
     starts_at: datetime
-    due_at: datetime
-    paused: timedelta
+    due_at: datetime | None
+    interrupted_at: datetime | None
+    resumed_at: datetime | None
+    balance: timedelta | None
     paid_at: datetime | None
     late: bool
     days_late: int
     days_to_pay: float | None
 
 
-def suspended_time(events: Iterable[StatusEvent], *, now: datetime) -> timedelta:
-    """Time spent suspended: from each SUSPENDUE to the next later event (or now)."""
-    ordered = sorted(events, key=lambda e: e.occurred_at)
-    total = timedelta()
-    opened: datetime | None = None
-    for event in ordered:
-        if event.code == "SUSPENDUE":
-            if opened is None:
-                opened = event.occurred_at
-        elif opened is not None:
-            total += event.occurred_at - opened
-            opened = None
-    if opened is not None:
-        total += max(now - opened, timedelta())
-    return total
+@dataclass(frozen=True)
+class _Interruption:
+    at: datetime
+    balance: timedelta
+    resumed_at: datetime | None
 
 
-def open_suspension_since(events: Iterable[StatusEvent]) -> datetime | None:
-    """When the suspension still open began (the first SUSPENDUE after the last other event)."""
-    opened: datetime | None = None
-    for event in sorted(events, key=lambda e: e.occurred_at):
-        suspends = event.code == "SUSPENDUE"
-        opened = (opened or event.occurred_at) if suspends else None
-    return opened
+def _interruption(ordered: Sequence[StatusEvent], first_due: datetime) -> _Interruption | None:
+    """The one interruption (R.2192-27..29), if the first suspension was one.
+
+    Only the first SUSPENDUE can interrupt, and only before the deadline has run out and before
+    the payment order; a later suspension never interrupts again. The interruption ends at the
+    first later event other than a suspension (the supplier's COMPLETEE, or the buyer moving on
+    with the documents in hand).
+    """
+    first = next((e for e in ordered if e.code == "SUSPENDUE"), None)
+    if first is None or first.occurred_at >= first_due:
+        return None
+    if any(CODES[e.code][0] >= _ORDERED_RANK and e.occurred_at <= first.occurred_at
+           for e in ordered):
+        return None
+    resumed = next((e.occurred_at for e in ordered
+                    if e.occurred_at > first.occurred_at and e.code != "SUSPENDUE"), None)
+    return _Interruption(first.occurred_at, first_due - first.occurred_at, resumed)
+
+
+def days_late(due_at: datetime, at: datetime) -> int:
+    """Days late at ``at``: whole days past ``due_at``, at least 1 once past it (0 before)."""
+    late_by = at - due_at
+    return max(late_by.days, 1) if late_by > timedelta() else 0
 
 
 def payment_deadline(
     events: Sequence[StatusEvent], *, organisation_kind: str, now: datetime
 ) -> Deadline | None:
-    """Deadline from the first submission event, paused while suspended (None if not submitted
-    or rejected)."""
-    known = [e for e in events if e.code in CODES]
+    """The deadline from the first event (receipt of the payment request), with at most one
+    interruption after which a new deadline opens (None if not submitted or rejected)."""
+    known = sorted((e for e in events if e.code in CODES), key=lambda e: e.occurred_at)
     if not known or any(e.code == "REJETEE" for e in known):
         return None
-    starts_at = min(e.occurred_at for e in known)
-    paid = sorted(e.occurred_at for e in known if e.code == "MISE_EN_PAIEMENT")
+    starts_at = known[0].occurred_at
+    paid = [e.occurred_at for e in known if e.code == "MISE_EN_PAIEMENT"]
     paid_at = paid[0] if paid else None
+    first_due = starts_at + timedelta(days=PAYMENT_DAYS.get(organisation_kind, 30))
+    cut = _interruption(known, first_due)
+    due_at: datetime | None = first_due
+    if cut is not None:
+        renewed = max(timedelta(days=NEW_DEADLINE_DAYS), cut.balance)
+        due_at = cut.resumed_at + renewed if cut.resumed_at is not None else None
     end = paid_at or now
-    paused = suspended_time([e for e in known if e.occurred_at <= end], now=end)
-    days = PAYMENT_DAYS.get(organisation_kind, 30)
-    due_at = starts_at + timedelta(days=days) + paused
-    late_by = end - due_at
+    late_by = end - due_at if due_at is not None else timedelta()
     late = late_by > timedelta()
     return Deadline(
         starts_at=starts_at,
         due_at=due_at,
-        paused=paused,
+        interrupted_at=cut.at if cut else None,
+        resumed_at=cut.resumed_at if cut else None,
+        balance=cut.balance if cut else None,
         paid_at=paid_at,
         late=late,
-        days_late=max(late_by.days, 1) if late else 0,  # whole days, at least 1 once late
+        days_late=days_late(due_at, end) if due_at is not None else 0,
         days_to_pay=(paid_at - starts_at).total_seconds() / 86400 if paid_at else None,
     )
 
@@ -222,21 +276,17 @@ def late_from(events: Sequence[StatusEvent], *, organisation_kind: str) -> datet
     """The instant after which the invoice counts as late, as long as no new event comes.
 
     None when it cannot become late as things stand: not submitted, rejected, paid in time, or
-    suspended before its deadline (the clock stands still until the next event). Stored beside
-    the invoice, it lets the database answer "late at ``now``" as ``late_from < now``, which is
+    interrupted (no deadline runs until the documents asked for arrive). Stored beside the
+    invoice, it lets the database answer "late at ``now``" as ``late_from < now``, which is
     what :func:`payment_deadline` says for any ``now`` after the last event.
     """
     known = [e for e in events if e.code in CODES]
     if not known:
         return None
-    last = max(e.occurred_at for e in known)
-    opened = open_suspension_since(known)
-    # With no open suspension the deadline no longer moves; with one, it moves with ``now``
-    # from the opening on, so lateness is settled at the opening.
     settled = payment_deadline(known, organisation_kind=organisation_kind,
-                               now=opened if opened is not None else last)
-    if settled is None:
+                               now=max(e.occurred_at for e in known))
+    if settled is None or settled.due_at is None:
         return None
-    if settled.paid_at is None and opened is None:
-        return settled.due_at
-    return settled.due_at if settled.late else None
+    if settled.paid_at is not None and settled.paid_at <= settled.due_at:
+        return None
+    return settled.due_at

@@ -56,6 +56,9 @@ class Invoice(SyncedColumns, Table, tablename="invoice"):
     # database filter late invoices without replaying each history.
     late_from = Timestamptz(null=True, default=None, index=True)
     history = JSON(default="[]")
+    # Payments from the financial system: [{"paid_at", "amount_cents", "bank_reference"}].
+    payments = JSON(default="[]")
+    amount_paid_cents = BigInt(default=0)
     source = Varchar(length=32, default="chorus_pro")
     created_at = Timestamptz(default=TimestamptzNow())
 

@@ -13,7 +13,7 @@ from backend.missions.schemas import (
 from backend.missions.tables import Mission
 from sync import MutationContext, Outcome, mutation, synced_entity
 
-__all__ = ("cancel", "create", "decide", "edit", "submit")
+__all__ = ("amend", "cancel", "create", "decide", "edit", "submit")
 
 synced_entity("mission", Mission, visible=services.visible, to_wire=services.to_wire)
 register_document("mission", services.is_visible)
@@ -40,8 +40,14 @@ async def submit(ctx: MutationContext, args: MissionCommandArgs) -> Outcome | No
 
 @mutation("mission.cancel", 1, MissionCommandArgs)
 async def cancel(ctx: MutationContext, args: MissionCommandArgs) -> Outcome | None:
-    """The agent cancels the mission before a decision."""
+    """The agent cancels the mission, before a decision or once approved."""
     return await services.cancel(ctx, args)
+
+
+@mutation("mission.amend", 1, MissionCommandArgs)
+async def amend(ctx: MutationContext, args: MissionCommandArgs) -> Outcome | None:
+    """The agent reopens an approved mission to change it (it goes back for approval)."""
+    return await services.amend(ctx, args)
 
 
 @mutation("mission.decide", 1, MissionDecideArgs)

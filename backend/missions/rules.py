@@ -1,7 +1,9 @@
 """The mission order circuit and its urgency, as pure rules (no web or database import).
 
 draft → submitted → approved | refused | returned; a returned mission is edited and submitted
-again; the agent may cancel before a decision. Only the direct manager or a delegate decides.
+again; the agent may cancel it before a decision or once approved, and amend an approved mission,
+which goes back to draft to be changed and submitted for approval again. Only the direct manager
+or a delegate decides.
 """
 
 from __future__ import annotations
@@ -40,7 +42,9 @@ MISSION_CIRCUIT = Circuit(
     name="mission",
     transitions=(
         Transition("submit", frozenset({S.DRAFT, S.RETURNED}), S.SUBMITTED),
-        Transition("cancel", frozenset({S.DRAFT, S.SUBMITTED, S.RETURNED}), S.CANCELLED),
+        Transition("cancel", frozenset({S.DRAFT, S.SUBMITTED, S.RETURNED, S.APPROVED}),
+                   S.CANCELLED),
+        Transition("amend", frozenset({S.APPROVED}), S.DRAFT),
         Transition("approve", frozenset({S.SUBMITTED}), S.APPROVED, decision=True),
         Transition("refuse", frozenset({S.SUBMITTED}), S.REFUSED, decision=True),
         Transition("return", frozenset({S.SUBMITTED}), S.RETURNED, decision=True),

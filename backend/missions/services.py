@@ -13,6 +13,7 @@ import msgspec
 from backend import accounts, approvals, notification_flows
 from backend.accounts.actor import Actor
 from backend.audit.services import record_intent
+from backend.coerce import json_value
 from backend.errors import DomainError
 from backend.intents import compare_and_set, load, refusals
 from backend.missions.rules import DEFAULT_URGENCY_WINDOW, EDITABLE_STATES, MISSION_CIRCUIT, urgency
@@ -34,6 +35,7 @@ from sync import MutationContext, Noop, Rejected
 from sync.conflicts import merge_draft
 
 __all__ = (
+    "amend",
     "cancel",
     "create",
     "decide",
@@ -53,8 +55,7 @@ CONTENT_FIELDS = ("purpose", "destination", "starts_on", "ends_on", "transport",
 
 
 def _bookings(raw: Any) -> list[dict[str, Any]]:
-    value = json.loads(raw) if isinstance(raw, str) else raw
-    return list(value or [])
+    return list(json_value(raw) or [])
 
 
 def _content(row: dict[str, Any]) -> dict[str, Any]:
@@ -203,6 +204,14 @@ async def submit(ctx: MutationContext, args: MissionCommandArgs) -> Noop | None:
 async def cancel(ctx: MutationContext, args: MissionCommandArgs) -> Noop | None:
     row = await _own(ctx, args.id)
     return await _move(ctx, row, "cancel", args.expected_state, {})
+
+
+async def amend(ctx: MutationContext, args: MissionCommandArgs) -> Noop | None:
+    """The agent reopens an approved mission to change it: back to draft, the approval gone,
+    to be submitted again."""
+    row = await _own(ctx, args.id)
+    return await _move(ctx, row, "amend", args.expected_state, {
+        Mission.decided_at: None, Mission.decided_by: None, Mission.decision_reason: ""})
 
 
 async def decide(ctx: MutationContext, args: MissionDecideArgs) -> Noop | None:

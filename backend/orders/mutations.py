@@ -54,9 +54,8 @@ async def certify(ctx: MutationContext, args: OrderCertifyArgs) -> Outcome | Non
     result = await services.certify_order(ctx, args)
     if isinstance(result, Noop):
         return result
-    order, fully_received = result
-    await flows.move_invoices_to_service_done(ctx, order, fully_received=fully_received,
-                                              invoice_id=args.invoice_id)
+    order, _ = result
+    await flows.move_invoices_to_service_done(ctx, order, invoice_id=args.invoice_id)
     return None
 
 

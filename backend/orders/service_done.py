@@ -13,12 +13,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
+from typing import Generic, TypeVar
 
 from backend.workflow import WorkflowRefusal
 
 __all__ = (
     "CertificationResult",
+    "InvoiceFacts",
     "InvoiceLineFacts",
+    "InvoiceShare",
     "OrderLineFacts",
     "OrderState",
     "certified_amount_cents",
@@ -26,6 +29,7 @@ __all__ = (
     "order_state",
     "propose_from_invoice",
     "revoke",
+    "share_among_invoices",
 )
 
 
@@ -130,14 +134,85 @@ def propose_from_invoice(
     by_no = {line.line_no: line for line in lines}
     invoiced: dict[int, Decimal] = {}
     for item in invoice_lines:
-        no = item.order_line_no
-        if no is None or no not in by_no:
-            no = next((line.line_no for line in lines
-                       if line.unit_price_cents == item.unit_price_cents
-                       and line.description.strip().lower() == item.description.strip().lower()),
-                      None)
+        no = _order_line_of(item, lines)
         if no is None:
             continue
         invoiced[no] = invoiced.get(no, Decimal(0)) + item.quantity
     return {no: min(by_no[no].ordered, max(by_no[no].received, quantity))
             for no, quantity in invoiced.items()}
+
+
+def _order_line_of(item: InvoiceLineFacts, lines: Sequence[OrderLineFacts]) -> int | None:
+    """The order line an invoice line bills: the one it names, else the one with the same
+    description and unit price."""
+    if item.order_line_no is not None and any(line.line_no == item.order_line_no
+                                              for line in lines):
+        return item.order_line_no
+    return next((line.line_no for line in lines
+                 if line.unit_price_cents == item.unit_price_cents
+                 and line.description.strip().lower() == item.description.strip().lower()),
+                None)
+
+
+Key = TypeVar("Key")
+
+
+@dataclass(frozen=True)
+class InvoiceFacts(Generic[Key]):
+    """An invoice of the order as the certification sees it (amounts before VAT)."""
+
+    key: Key
+    lines: Sequence[InvoiceLineFacts]
+    amount_ht_cents: int
+
+
+@dataclass(frozen=True)
+class InvoiceShare:
+    """What the certification covers of one invoice: ``certified_cents`` (before VAT, never
+    above what it bills) and whether that is the whole invoice."""
+
+    certified_cents: int
+    complete: bool
+
+
+def _cents(value: Decimal) -> int:
+    return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def share_among_invoices(
+    lines: Sequence[OrderLineFacts], invoices: Sequence[InvoiceFacts[Key]]
+) -> dict[Key, InvoiceShare]:
+    """Share what is certified on the order among its invoices, in the order given (those
+    already certified first, then the one the certification was made for, then by arrival).
+
+    Each order line's received quantity is used up by the invoice lines billing it, once: four
+    invoices each billing the whole order share one order's worth, the first gets it all. An
+    invoice line is valued at the lower of its own and the order's unit price, so the sum
+    certified across invoices never exceeds the order's certified amount. An invoice without
+    lines takes what is left of the certified amount, up to its own amount.
+    """
+    by_no = {line.line_no: line for line in lines}
+    left = {line.line_no: line.received for line in lines}
+    left_cents = certified_amount_cents(lines)
+    shares: dict[Key, InvoiceShare] = {}
+    for invoice in invoices:
+        if not invoice.lines:
+            taken_cents = max(0, min(invoice.amount_ht_cents, left_cents))
+            left_cents -= taken_cents
+            shares[invoice.key] = InvoiceShare(
+                taken_cents, taken_cents >= invoice.amount_ht_cents > 0)
+            continue
+        value, billed = Decimal(0), Decimal(0)
+        for item in invoice.lines:
+            no = _order_line_of(item, lines)
+            quantity = max(item.quantity, Decimal(0))
+            billed += quantity * item.unit_price_cents
+            if no is not None:
+                taken = min(quantity, left[no])
+                left[no] -= taken
+                value += taken * min(item.unit_price_cents, by_no[no].unit_price_cents)
+        taken_cents = max(0, min(_cents(value), left_cents))
+        left_cents -= taken_cents
+        # Whole only when every billed line is covered at the invoice's own prices.
+        shares[invoice.key] = InvoiceShare(taken_cents, 0 < _cents(billed) <= taken_cents)
+    return shares

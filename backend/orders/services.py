@@ -14,6 +14,7 @@ import msgspec
 from backend import approvals
 from backend.accounts.actor import Actor
 from backend.audit.services import record_intent
+from backend.coerce import json_value
 from backend.errors import DomainError
 from backend.intents import compare_and_set, load, refusals
 from backend.orders.schemas import (
@@ -74,7 +75,7 @@ async def visible(actor: Actor) -> Any:
 
 
 def _lines(raw: Any) -> list[dict[str, Any]]:
-    return list(json.loads(raw) if isinstance(raw, str) else raw or [])
+    return list(json_value(raw) or [])
 
 
 def facts(row: dict[str, Any]) -> list[OrderLineFacts]:

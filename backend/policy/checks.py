@@ -89,6 +89,14 @@ def _fr_euros(cents: int) -> str:
     return _euros(cents).replace(".", ",") + " €"
 
 
+def _percent(rate: Decimal, *, french: bool) -> str:
+    """A rate as people write it, never in scientific notation: 20 %, 5,5 % / 5.5 %."""
+    text = format(rate, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return (text.replace(".", ",") if french else text) + " %"
+
+
 def _normal(text: str) -> str:
     stripped = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return " ".join(stripped.lower().split())
@@ -193,11 +201,12 @@ def _vat_rate(line: LineFacts, rules: RuleSet, add: Any) -> None:
     plausible = rules.plausible_vat_rates.get(line.category, rules.legal_vat_rates)
     odd = [r for r in line.vat_rates if r not in rules.legal_vat_rates or r not in plausible]
     if odd:
-        shown = ", ".join(f"{r} %" for r in odd)
+        shown_fr = " ; ".join(_percent(r, french=True) for r in odd)
+        shown_en = ", ".join(_percent(r, french=False) for r in odd)
         add("VAT_RATE_IMPLAUSIBLE",
-            f"Taux de TVA inhabituel pour cette catégorie : {shown}.",
-            f"Unusual VAT rate for this category: {shown}.",
-            rates=[str(r) for r in odd], plausible=[str(r) for r in plausible],
+            f"Taux de TVA inhabituel pour cette catégorie : {shown_fr}.",
+            f"Unusual VAT rate for this category: {shown_en}.",
+            rates=[format(r, "f") for r in odd], plausible=[format(r, "f") for r in plausible],
             category=line.category)
 
 

@@ -18,6 +18,7 @@ __all__ = (
     "CATEGORIES",
     "CITY_CLASSES",
     "STATE_DEFAULTS",
+    "AllowanceRules",
     "MileageRate",
     "RuleSet",
     "mileage_rate",
@@ -42,6 +43,23 @@ class MileageRate(msgspec.Struct, frozen=True, kw_only=True):
     bands: tuple[tuple[int | None, Decimal], ...]
 
 
+class AllowanceRules(msgspec.Struct, frozen=True, kw_only=True):
+    """The allowance part of a rule set (defaults: the State's rules for metropolitan France,
+    arrêté du 3 juillet 2006 as amended on 20 September 2023)."""
+
+    # (start, end) of each meal window, "HH:MM"; the agent must be on mission for all of it.
+    meal_windows: tuple[tuple[str, str], ...] = (("12:00", "14:00"), ("19:00", "21:00"))
+    night_window: tuple[str, str] = ("00:00", "05:00")
+    # Share of the meal allowance when an administrative restaurant is available.
+    administrative_restaurant_share: Decimal = Decimal("0.5")
+    # Allowance for breakfast when the lodging excludes it (None: not paid in this ministry).
+    breakfast_cents: int | None = None
+    # Abroad: shares of the country's daily allowance, and the advance paid before departure.
+    abroad_night_share: Decimal = Decimal("0.65")
+    abroad_meal_share: Decimal = Decimal("0.175")
+    advance_share: Decimal = Decimal("0.75")
+
+
 class RuleSet(msgspec.Struct, frozen=True, kw_only=True):
     """One organisation's expense rules, in force from ``valid_from`` until ``valid_until``
     (excluded; None = open)."""
@@ -63,6 +81,8 @@ class RuleSet(msgspec.Struct, frozen=True, kw_only=True):
     vat_tolerance_cents: int = 1
     # Check codes that block submission in this organisation (others are warnings).
     blocking: frozenset[str] = frozenset()
+    # Meal windows, night window, shares abroad, advance (see backend.policy.allowances).
+    allowances: AllowanceRules = msgspec.field(default_factory=AllowanceRules)
 
     def in_force(self, day: date) -> bool:
         return self.valid_from <= day and (self.valid_until is None or day < self.valid_until)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from piccolo.columns import JSON, UUID, Date, Varchar
+from piccolo.columns import JSON, UUID, Date, Timestamptz, Varchar
 from piccolo.table import Table
 
-__all__ = ("PolicyRuleSet",)
+__all__ = ("CurrencyRate", "PolicyRuleSet")
 
 
 class PolicyRuleSet(Table, tablename="policy_rule_set"):
@@ -18,3 +18,16 @@ class PolicyRuleSet(Table, tablename="policy_rule_set"):
     valid_from = Date()
     valid_until = Date(null=True, default=None)
     rules = JSON(default="{}")
+
+
+class CurrencyRate(Table, tablename="currency_rate"):
+    """Euros per unit of ``currency`` on ``day`` (the chancellery rate of the day), loaded by
+    ``nomade load-rates``: a foreign-currency expense without its own rate takes the latest rate
+    published on or before its date."""
+
+    currency = Varchar(length=3, index=True)
+    day = Date(index=True)
+    day_key = Varchar(length=16, unique=True)  # "<currency>:<day>"
+    eur_per_unit = Varchar(length=24)  # a decimal, kept exact as text
+    source = Varchar(length=64, default="")
+    loaded_at = Timestamptz()

@@ -11,11 +11,14 @@ CHUNK = 64 * 1024
 
 
 async def upload_blob(client: Any, person: Person, data: bytes, *,
-                      content_type: str = "image/jpeg") -> str:
-    """Create the upload, send every chunk with its checksum; returns the blob's sha256."""
+                      content_type: str = "image/jpeg", organisation_id: Any = None) -> str:
+    """Create the upload, send every chunk with its checksum; returns the blob's sha256.
+    ``organisation_id``: for a supplier, the organisation of the invoice the blob is for."""
     sha = hashlib.sha256(data).hexdigest()
-    response = await client.post("/sync/v1/blobs", headers=person.headers, json={
-        "sha256": sha, "size": len(data), "content_type": content_type})
+    body = {"sha256": sha, "size": len(data), "content_type": content_type}
+    if organisation_id is not None:
+        body["organisation_id"] = str(organisation_id)
+    response = await client.post("/sync/v1/blobs", headers=person.headers, json=body)
     assert response.status_code == 200, response.text
     status = response.json()
     while not status["complete"]:

@@ -3,7 +3,7 @@
 import { LocationProvider, Router, Route, lazy, useLocation } from "preact-iso";
 import { useEffect } from "preact/hooks";
 import { signal } from "@preact/signals";
-import { session, locked, expired, ready, online, pendingCount, rejections, syncNow, requestPersistentStorage, storageFull, updateRequired, demo, unreadCount, refreshUnread, lastSyncAt, refreshPushSubscription } from "./data";
+import { session, locked, expired, ready, online, pendingCount, rejections, syncNow, requestPersistentStorage, storageFull, updateRequired, demo, unreadCount, refreshUnread, lastSyncAt, chooseLanguage } from "./data";
 import { language, pendingText, t } from "./i18n";
 import { Icon, type IconName } from "./icons";
 import { SignIn } from "../screens/SignIn";
@@ -16,6 +16,7 @@ const agent = () => import("../screens/agent");
 const manager = () => import("../screens/manager");
 const supplier = () => import("../screens/supplier");
 const everyone = () => import("../screens/everyone");
+const admin = () => import("../screens/admin");
 const MissionList = lazy(() => agent().then((m) => m.MissionList));
 const MissionNew = lazy(() => agent().then((m) => m.MissionNew));
 const MissionDetail = lazy(() => agent().then((m) => m.MissionDetail));
@@ -28,6 +29,12 @@ const OrderDetail = lazy(() => manager().then((m) => m.OrderDetail));
 const InvoiceList = lazy(() => supplier().then((m) => m.InvoiceList));
 const InvoiceDetail = lazy(() => supplier().then((m) => m.InvoiceDetail));
 const Statistics = lazy(() => supplier().then((m) => m.Statistics));
+const AdminHome = lazy(() => admin().then((m) => m.AdminHome));
+const AdminUnits = lazy(() => admin().then((m) => m.AdminUnits));
+const AdminPeople = lazy(() => admin().then((m) => m.AdminPeople));
+const AdminImport = lazy(() => admin().then((m) => m.AdminImport));
+const AdminSuppliers = lazy(() => admin().then((m) => m.AdminSuppliers));
+const AdminKeys = lazy(() => admin().then((m) => m.AdminKeys));
 const Inbox = lazy(() => everyone().then((m) => m.Inbox));
 const Settings = lazy(() => everyone().then((m) => m.Settings));
 const Devices = lazy(() => everyone().then((m) => m.Devices));
@@ -43,7 +50,7 @@ const TABS: Record<Role, Tab[]> = {
   manager: [{ href: "/approvals", label: "nav.approvals", icon: "approvals" }, { href: "/orders", label: "nav.orders", icon: "orders" }],
   supplier: [{ href: "/invoices", label: "nav.invoices", icon: "invoices" }, { href: "/stats", label: "nav.stats", icon: "stats" }],
   back_office: [],
-  admin: [],
+  admin: [{ href: "/admin", label: "nav.admin", icon: "admin" }, { href: "/admin/people", label: "nav.people", icon: "people" }],
 };
 const COMMON: Tab[] = [{ href: "/inbox", label: "nav.inbox", icon: "inbox" }, { href: "/settings", label: "nav.settings", icon: "settings" }];
 
@@ -53,12 +60,16 @@ function homeOf(role: Role): string {
 
 function BottomNav({ role }: { role: Role }) {
   const { path } = useLocation();
+  const tabs = [...TABS[role], ...COMMON];
+  // The tab whose address is the longest prefix of the page's ("/admin/people" is not "/admin").
+  const current = tabs.filter((tab) => path === tab.href || path.startsWith(`${tab.href}/`))
+    .sort((a, b) => b.href.length - a.href.length)[0]?.href;
   return (
     <nav class="tabs" aria-label={t("nav.main")}>
       <ul>
-        {[...TABS[role], ...COMMON].map((tab) => (
+        {tabs.map((tab) => (
           <li key={tab.href}>
-            <a href={tab.href} aria-current={path === tab.href || path.startsWith(`${tab.href}/`) ? "page" : undefined}>
+            <a href={tab.href} aria-current={tab.href === current ? "page" : undefined}>
               <Icon name={tab.icon} />
               {t(tab.label)}
               {tab.href === "/inbox" && unreadCount.value > 0 && (
@@ -109,7 +120,7 @@ function Shell({ role }: { role: Role }) {
     void requestPersistentStorage();
     void syncNow();
     void refreshUnread();
-    void refreshPushSubscription(language.peek());
+    void chooseLanguage(language.peek());
     const onVisible = () => document.visibilityState === "visible" && void syncNow();
     document.addEventListener("visibilitychange", onVisible);
     return () => document.removeEventListener("visibilitychange", onVisible);
@@ -143,6 +154,12 @@ function Shell({ role }: { role: Role }) {
           <Route path="/invoices" component={InvoiceList} />
           <Route path="/invoices/:id" component={InvoiceDetail} />
           <Route path="/stats" component={Statistics} />
+          <Route path="/admin" component={AdminHome} />
+          <Route path="/admin/units" component={AdminUnits} />
+          <Route path="/admin/people" component={AdminPeople} />
+          <Route path="/admin/import" component={AdminImport} />
+          <Route path="/admin/suppliers" component={AdminSuppliers} />
+          <Route path="/admin/keys" component={AdminKeys} />
           <Route path="/inbox" component={Inbox} />
           <Route path="/settings" component={Settings} />
           <Route path="/settings/devices" component={Devices} />

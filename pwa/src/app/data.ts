@@ -5,6 +5,7 @@
 import { computed, signal } from "@preact/signals";
 import * as data from "../data";
 import type { Device as DataDevice, Notifications, Row } from "../data";
+import { setLanguage } from "./i18n";
 import type { ApiProblem } from "./model";
 import type {
   Approval, Device, ExpenseClaim, ExpenseLine, Invoice, Mission, Notice, PurchaseOrder, Rejection, Session,
@@ -125,6 +126,12 @@ async function attempt(action: () => Promise<unknown>): Promise<ApiProblem | nul
   }
 }
 
+/** The supplier answers a suspended invoice (message + photos/PDFs), offline too: the documents
+ * wait on the phone and upload resumably, the answer is queued. */
+export function answerInvoice(id: string, comment: string, files: readonly File[]): Promise<ApiProblem | null> {
+  return attempt(() => data.commands.invoices.complete(id, comment, files));
+}
+
 function deviceName(): string {
   const ua = navigator.userAgent;
   const os = /iPhone|iPad/.test(ua) ? "iPhone" : /Android/.test(ua) ? "Android" : /Mac/.test(ua) ? "Mac" : /Windows/.test(ua) ? "Windows" : "Linux";
@@ -136,7 +143,12 @@ export const newId = (): string => data.newId();
 export const signIn = (email: string, password: string) => attempt(() => data.login(email, password, deviceName()));
 export const savePin = (pin: string) => attempt(() => data.setPin(pin));
 export const unlockWithPin = (pin: string) => attempt(() => data.unlock(pin));
-export const signOut = async (): Promise<void> => { await attempt(() => data.logout()); };
+/** Signs out: this phone's push subscription goes first (nothing more for this person reaches
+ * it, even if the sign-out cannot reach the server now), then the session. */
+export const signOut = async (): Promise<void> => {
+  await forgetPush();
+  await attempt(() => data.logout());
+};
 export const revokeDevice = (id: string) => attempt(() => data.revokeDevice(id));
 
 export async function devices(): Promise<{ ok: true; value: Device[] } | { ok: false; problem: ApiProblem }> {
@@ -315,6 +327,20 @@ async function registerPush(lang: "fr" | "en"): Promise<void> {
   await data.notifications().subscribe(subscription.toJSON() as Parameters<Notifications["subscribe"]>[0], lang);
 }
 
+/** Removes this phone's push subscription from the browser (best effort): the push service
+ * then refuses whatever is still sent to it, and the next person to sign in subscribes afresh.
+ * The server drops its copy when the session ends. */
+async function forgetPush(): Promise<void> {
+  if (demoRows || typeof navigator === "undefined" || !("serviceWorker" in navigator)) return;
+  try {
+    const registration = await navigator.serviceWorker.getRegistration();
+    const subscription = await registration?.pushManager.getSubscription();
+    await subscription?.unsubscribe();
+  } catch {
+    // No push service here or already gone: the server side is dropped with the session.
+  }
+}
+
 /** At app start: keeps the push subscription registered (best effort, silent offline). */
 export async function refreshPushSubscription(lang: "fr" | "en"): Promise<void> {
   if (demoRows || !("Notification" in globalThis) || Notification.permission !== "granted" || !("serviceWorker" in navigator)) return;
@@ -323,6 +349,21 @@ export async function refreshPushSubscription(lang: "fr" | "en"): Promise<void> 
   } catch {
     // Offline or no push service: the next start tries again; the inbox still receives everything.
   }
+}
+
+/** The app speaks `lang` from now on, and so does the server to this person: their language
+ * (digests, inbox) and this phone's push subscription. Also called at each start, so a choice
+ * made offline reaches the server later (best effort, silent offline). */
+export async function chooseLanguage(lang: "fr" | "en"): Promise<void> {
+  setLanguage(lang);
+  if (!demoRows && ready.value && session.value) {
+    try {
+      await data.notifications().saveLanguage(lang);
+    } catch {
+      // Offline: the next start sends it again.
+    }
+  }
+  await refreshPushSubscription(lang);
 }
 
 /** Asks permission, subscribes this phone to Web Push and registers it with the server. */

@@ -7,6 +7,8 @@ const paths = {
   invoices: "M6 3h9l3 3v15H6zM9 10h6M9 14h6",
   stats: "M4 20V10M10 20V4M16 20v-8M22 20H2",
   inbox: "M4 4h16v12H14l-2 3-2-3H4z",
+  admin: "M4 21V6l8-3 8 3v15M9 21v-5h6v5M8 9h2M14 9h2M8 13h2M14 13h2",
+  people: "M9 11a3 3 0 100-6 3 3 0 000 6zM3 20c0-3 3-5 6-5s6 2 6 5M16 5a3 3 0 010 6M18 15c2 .5 3 2.5 3 5",
   settings: "M12 8a4 4 0 100 8 4 4 0 000-8zM12 2v3M12 19v3M2 12h3M19 12h3",
 } as const;
 

@@ -55,7 +55,16 @@ export interface ExpenseLine {
   ocr?: { merchant?: OcrField<string>; amount_cents?: OcrField<number>; spent_on?: OcrField<string>; vat_rate_permille?: OcrField<number> };
   /** The receipt's reading: awaited (fields left to it, not read yet), read, or unreadable. */
   reading?: "pending" | "read" | "unreadable";
+  /** Why the reading needs a look (which check failed), in French and English, from the server. */
+  review?: ReviewReason[];
   warnings: string[];
+}
+
+/** One reason to check a receipt's reading: a stable code and its words in each language. */
+export interface ReviewReason {
+  code: string;
+  fr: string;
+  en: string;
 }
 
 export interface ExpenseClaim {
@@ -95,10 +104,35 @@ export interface Approval {
   submitted_at: string;
 }
 
+export interface InvoiceDocument {
+  sha256: string;
+  name: string;
+  content_type: string;
+  size: number;
+}
+
 export interface InvoiceEvent {
   status: string;
   at: string;
   reason?: string;
+  /** "nomade" (certified or answered in Nomade) or the financial system ("chorus_pro"…). */
+  source?: string;
+  attachments?: InvoiceDocument[];
+}
+
+export interface InvoicePayment {
+  paid_at: string;
+  amount_cents: number;
+  bank_reference: string;
+}
+
+/** Interest and indemnity owed for late payment, as computed by the server at `as_of`. */
+export interface LateCharges {
+  rate_percent: string | null;
+  days_late: number;
+  interest_cents: number;
+  indemnity_cents: number;
+  as_of: string;
 }
 
 export interface Invoice {
@@ -113,7 +147,17 @@ export interface Invoice {
   /** When it becomes late if nothing else happens (server's rule, suspensions included); null: it cannot; absent: a row pulled before the server sent it. */
   late_from?: string | null;
   status: string;
+  /** Before VAT, what service done covers now (part of the invoice after a partial certification). */
+  certified_cents?: number;
   history: InvoiceEvent[];
+  /** The buyer organisation (documents sent with an answer are uploaded to it). */
+  organisation_id?: string;
+  /** The legal payment deadline (instant); null while interrupted or without deadline. */
+  due_at?: string | null;
+  status_reason?: string;
+  amount_paid_cents?: number;
+  payments?: InvoicePayment[];
+  late_charges?: LateCharges;
 }
 
 export interface Notice {

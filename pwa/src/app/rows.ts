@@ -2,7 +2,7 @@
  * the screens show. Tolerant on purpose: entity shapes are still settling across branches. */
 import type { Row } from "../data";
 import type {
-  Approval, DocumentStatus, ExpenseCategory, ExpenseClaim, ExpenseLine, Invoice, InvoiceEvent, Mission, Notice, OcrField, OrderLine, PurchaseOrder,
+  Approval, DocumentStatus, ExpenseCategory, ExpenseClaim, ExpenseLine, Invoice, InvoiceEvent, InvoicePayment, LateCharges, Mission, Notice, OcrField, OrderLine, PurchaseOrder, ReviewReason,
 } from "./model";
 
 type Data = Row["data"];
@@ -60,6 +60,13 @@ export function ocrFields(d: Data): ExpenseLine["ocr"] {
   return Object.keys(out).length > 0 ? out : undefined;
 }
 
+/** The reading's reasons to look at the line (the server's `ocr.review`), well-formed ones only. */
+export function reviewOf(d: Data): ReviewReason[] {
+  const reading = d["ocr"];
+  const raw = isObject(reading) && Array.isArray(reading["review"]) ? (reading["review"] as unknown[]) : [];
+  return raw.filter((r): r is ReviewReason => isObject(r) && typeof r["code"] === "string" && typeof r["fr"] === "string" && typeof r["en"] === "string");
+}
+
 /** Where the receipt's reading stands, for a line with a receipt. */
 export function readingOf(d: Data, hasReceipt: boolean): ExpenseLine["reading"] {
   if (!hasReceipt) return undefined;
@@ -74,12 +81,13 @@ export function toLine(r: Row, warnings: (l: Omit<ExpenseLine, "warnings">) => s
   const receipts = Array.isArray(d["receipts"]) ? (d["receipts"] as unknown[]) : [];
   const first = receipts[0];
   const receipt = typeof first === "string" ? first : first && typeof first === "object" ? String((first as Record<string, unknown>)["sha256"] ?? "") : "";
-  const ocr = ocrFields(d), reading = readingOf(d, receipt !== "");
+  const ocr = ocrFields(d), reading = readingOf(d, receipt !== ""), review = reviewOf(d);
   const line: Omit<ExpenseLine, "warnings"> = {
     id: r.id, claim_id: str(d, "claim_id"), spent_on: day(str(d, "date", "spent_on")),
     category: (str(d, "category") || "other") as ExpenseCategory, merchant: str(d, "merchant"),
     amount_cents: num(d, "amount_cents"), vat_rate_permille: Math.round(num(d, "vat_rate_bp") / 10), currency: str(d, "currency") || "EUR",
     ...(receipt ? { receipt_blob: receipt } : {}), ...(ocr ? { ocr } : {}), ...(reading ? { reading } : {}),
+    ...(review.length > 0 ? { review } : {}),
   };
   const serverWarnings = Array.isArray(d["warnings"]) ? (d["warnings"] as unknown[]).map((w) => (typeof w === "string" ? w : String((w as Record<string, unknown>)["code"] ?? ""))).map((w) => w.toLowerCase()) : null;
   return { ...line, warnings: serverWarnings ?? warnings(line) };
@@ -107,8 +115,23 @@ export function toInvoice(r: Row): Invoice {
     issued_on: day(str(d, "issued_on", "invoice_date")), due_on: day(str(d, "due_at", "due_on")),
     ...(str(d, "paid_at", "paid_on") ? { paid_on: day(str(d, "paid_at", "paid_on")) } : {}),
     ...("late_from" in d ? { late_from: d["late_from"] == null ? null : String(d["late_from"]) } : {}),
-    status: str(d, "status_code", "status", "state"),
-    history: history.map((e): InvoiceEvent => ({ status: String(e["code"] ?? e["status_code"] ?? e["status"] ?? ""), at: String(e["at"] ?? e["occurred_at"] ?? ""), ...(e["reason"] ? { reason: String(e["reason"]) } : {}) })),
+    status: str(d, "status_code", "status", "state"), certified_cents: num(d, "certified_cents"),
+    history: history.map((e): InvoiceEvent => ({
+      status: String(e["code"] ?? e["status_code"] ?? e["status"] ?? ""), at: String(e["at"] ?? e["occurred_at"] ?? ""),
+      ...(e["reason"] ? { reason: String(e["reason"]) } : {}),
+      ...(e["source"] ? { source: String(e["source"]) } : {}),
+      ...(Array.isArray(e["attachments"]) ? { attachments: (e["attachments"] as Record<string, unknown>[]).map((a) => ({
+        sha256: String(a["sha256"] ?? ""), name: String(a["name"] ?? ""), content_type: String(a["content_type"] ?? ""), size: Number(a["size"] ?? 0),
+      })) } : {}),
+    })),
+    ...(str(d, "organisation") ? { organisation_id: str(d, "organisation") } : {}),
+    ...("due_at" in d ? { due_at: d["due_at"] == null ? null : String(d["due_at"]) } : {}),
+    status_reason: str(d, "status_reason"),
+    amount_paid_cents: num(d, "amount_paid_cents"),
+    payments: (Array.isArray(d["payments"]) ? (d["payments"] as Record<string, unknown>[]) : []).map((p): InvoicePayment => ({
+      paid_at: String(p["paid_at"] ?? ""), amount_cents: Number(p["amount_cents"] ?? 0), bank_reference: String(p["bank_reference"] ?? ""),
+    })),
+    ...(d["late_charges"] && typeof d["late_charges"] === "object" ? { late_charges: d["late_charges"] as unknown as LateCharges } : {}),
   };
 }
 

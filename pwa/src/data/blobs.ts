@@ -6,7 +6,7 @@
  * a duplicate costs no upload (the server answers complete at once).
  *
  * Wire (docs/sync-protocol.md §6):
- *   POST  /sync/v1/blobs {sha256, size, content_type}
+ *   POST  /sync/v1/blobs {sha256, size, content_type, organisation_id?}
  *         → {upload_id | null, sha256, size, offset, complete}  (same upload_id when resumed)
  *   PATCH /sync/v1/blobs/uploads/{upload_id}  body = chunk; headers Upload-Offset,
  *         Upload-Chunk-SHA256 → status; 409 BLOB_OFFSET_MISMATCH {offset}, 400
@@ -33,7 +33,7 @@ export async function sha256Hex(bytes: ArrayBuffer | Uint8Array): Promise<string
 }
 
 /** Saves a photo for upload by `userId`; returns its record (existing one when already saved). */
-export async function storeBlob(db: Db, userId: string, file: Blob, now: number): Promise<StoredBlob> {
+export async function storeBlob(db: Db, userId: string, file: Blob, now: number, organisationId?: string): Promise<StoredBlob> {
   const bytes = await file.arrayBuffer();
   const sha256 = await sha256Hex(bytes);
   return guarded(async () => {
@@ -48,6 +48,7 @@ export async function storeBlob(db: Db, userId: string, file: Blob, now: number)
       offset: 0,
       status: 'pending',
       created_at: now,
+      ...(organisationId !== undefined ? { organisation_id: organisationId } : {}),
     };
     if (existing === undefined) await tx.store.put(record);
     await tx.done;
@@ -88,7 +89,10 @@ export class BlobUploader {
     const created = await this.auth.authed<BlobStatus>(userId, {
       method: 'POST',
       path: '/sync/v1/blobs',
-      json: { sha256: blob.sha256, size: blob.size, content_type: blob.content_type },
+      json: {
+        sha256: blob.sha256, size: blob.size, content_type: blob.content_type,
+        ...(blob.organisation_id !== undefined ? { organisation_id: blob.organisation_id } : {}),
+      },
     });
     let status = created.body;
     const uploadId = status.upload_id;

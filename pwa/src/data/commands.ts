@@ -11,6 +11,8 @@ export interface CommandHost {
   enqueue(name: string, v: number, args: JsonObject): Promise<PendingIntent>;
   currentRow(entity: EntityName, id: string): Row | undefined;
   attachReceiptBlob(lineId: string, file: Blob): Promise<PendingIntent>;
+  /** Stores the documents for upload and queues `invoice.complete` with them. */
+  answerInvoice(id: string, comment: string, files: readonly File[]): Promise<PendingIntent>;
   /** Inbox reads are REST on the server (not intents); offline they wait for the next sync. */
   markNotificationRead(id: string): Promise<void>;
 }
@@ -157,11 +159,9 @@ export function makeCommands(host: CommandHost) {
     },
     /** Supplier invoices. */
     invoices: {
-      /** The supplier completed a suspended invoice. */
-      complete(id: string, comment = ''): Promise<PendingIntent> {
-        const data = host.currentRow('invoice', id)?.data;
-        const status = data?.['status'] ?? data?.['state'];
-        return host.enqueue('invoice.complete', 1, { id, expected_status: typeof status === 'string' ? status : 'SUSPENDUE', comment });
+      /** The supplier answers a suspension: a message and documents (photos, PDFs), offline too. */
+      complete(id: string, comment = '', files: readonly File[] = []): Promise<PendingIntent> {
+        return host.answerInvoice(id, comment, files);
       },
     },
     notifications: {

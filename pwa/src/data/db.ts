@@ -65,6 +65,8 @@ export interface StoredBlob {
   offset: number;
   status: 'pending' | 'uploaded';
   created_at: number;
+  /** For users outside any organisation (suppliers): the organisation the document is for. */
+  organisation_id?: string;
 }
 
 export interface InstallationMeta {

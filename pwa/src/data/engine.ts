@@ -11,6 +11,7 @@ import { clearReceiptCache, keepUploadedPhoto, receiptImage, type ReceiptRenditi
 import { makeCommands, type Commands } from './commands';
 import { Http } from './http';
 import { Notifications } from './notifications';
+import { Administration } from './admin';
 import { findMutator, replay } from './mutators';
 import {
   dismissProblem as dismissStoredProblem,
@@ -182,6 +183,7 @@ export class DataLayer {
   private syncHandle: SyncLoop | null = null;
   private uploader: BlobUploader | null = null;
   private notificationsHandle: Notifications | null = null;
+  private administrationHandle: Administration | null = null;
   private commandsCache: Commands | null = null;
   private channel: ChannelLike | null = null;
   private events: EventSourceLike | null = null;
@@ -211,12 +213,19 @@ export class DataLayer {
     return this.notificationsHandle;
   }
 
+  /** The organisation's administration (role admin; REST, online only). */
+  get administration(): Administration {
+    if (this.administrationHandle === null) throw new Error('DataLayer not started');
+    return this.administrationHandle;
+  }
+
   /** Typed intent builders bound to this layer (index.ts exports the app's as `commands`). */
   get commands(): Commands {
     this.commandsCache ??= makeCommands({
       enqueue: (name, v, args) => this.enqueue(name, v, args),
       currentRow: (entity, id) => this.store.row(entity, id).peek(),
       attachReceiptBlob: (lineId, file) => this.attachReceipt(lineId, file),
+      answerInvoice: (id, comment, files) => this.answerInvoice(id, comment, files),
       markNotificationRead: (id) => this.notifications.markRead(id),
     });
     return this.commandsCache;
@@ -271,6 +280,11 @@ export class DataLayer {
       return userId;
     });
     const notifications = this.notificationsHandle;
+    this.administrationHandle = new Administration(auth, () => {
+      const userId = auth.currentUserId();
+      if (userId === null) throw new NotSignedInError();
+      return userId;
+    });
     const environment = options.environment === undefined ? browserEnvironment() : options.environment;
     this.syncHandle = new SyncLoop({
       db,
@@ -411,6 +425,33 @@ export class DataLayer {
       throw error;
     }
     return this.enqueue('expense_line.attach_receipt', 1, { id: lineId, sha256: blob.sha256 });
+  }
+
+  /**
+   * Answers a suspended invoice: keeps each document (photo, PDF) on the device for a resumable
+   * upload to the invoice's organisation, then queues `invoice.complete` with the message and
+   * the documents (the server waits for the uploads: BLOB_PENDING is retried).
+   */
+  async answerInvoice(invoiceId: string, comment: string, files: readonly File[]): Promise<PendingIntent> {
+    const userId = this.auth.currentUserId();
+    if (userId === null) throw new NotSignedInError();
+    const data = this.store.row('invoice', invoiceId).peek()?.data;
+    const organisation = typeof data?.['organisation'] === 'string' ? data['organisation'] : undefined;
+    const status = data?.['status_code'] ?? data?.['status'];
+    const attachments = [];
+    for (const file of files) {
+      let blob;
+      try {
+        blob = await storeBlob(this.db, userId, file, this.clock.now(), organisation);
+      } catch (error) {
+        if (error instanceof StorageFullError) this.store.storageError.value = error;
+        throw error;
+      }
+      attachments.push({ sha256: blob.sha256, name: file.name.slice(0, 200), content_type: blob.content_type.slice(0, 100), size: blob.size });
+    }
+    return this.enqueue('invoice.complete', 1, {
+      id: invoiceId, expected_status: typeof status === 'string' ? status : 'SUSPENDUE', comment, attachments,
+    });
   }
 
   /** A receipt photo still on the device (not uploaded yet), for previews. */

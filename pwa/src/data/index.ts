@@ -16,6 +16,7 @@ import type { ReadonlySignal } from '@preact/signals';
 
 import { makeCommands, type Commands } from './commands';
 import { DataLayer, type DataLayerOptions } from './engine';
+import type { Administration } from './admin';
 import type { Notifications } from './notifications';
 import type { ReceiptRendition } from './receipts';
 import { createStore, type Store } from './store';
@@ -26,6 +27,7 @@ export type { Store, View } from './store';
 export type { DataLayerOptions } from './engine';
 export type { Commands, ExpenseLineFields, MissionFields } from './commands';
 export type { ReceiptRendition } from './receipts';
+export type * from './admin';
 export type { InboxItem, InboxPage, Notifications, PushPreferences, PushSubscriptionJson } from './notifications';
 export { DataLayer } from './engine';
 export { createStore } from './store';
@@ -132,6 +134,7 @@ export const commands: Commands = makeCommands({
   enqueue: (name, v, args) => getData().enqueue(name, v, args),
   currentRow: (entity, id) => store.row(entity, id).peek(),
   attachReceiptBlob: (lineId, file) => getData().attachReceipt(lineId, file),
+  answerInvoice: (id, comment, files) => getData().answerInvoice(id, comment, files),
   markNotificationRead: (id) => getData().notifications.markRead(id),
 });
 
@@ -142,6 +145,12 @@ export const commands: Commands = makeCommands({
  */
 export function notifications(): Notifications {
   return getData().notifications;
+}
+
+/** The organisation's administration (role admin): organisation, units, people, supplier
+ * registrations, integration keys, rule sets, CSV import. Online only. */
+export function administration(): Administration {
+  return getData().administration;
 }
 
 /** A receipt photo's bytes (local while uploading, else downloaded); show with URL.createObjectURL. */

@@ -25,10 +25,6 @@ const CODES: Record<string, LocalizedText> = {
     en: 'A decision was already made on this document.',
   },
   ALREADY_DONE: { fr: 'Le service fait est déjà constaté.', en: 'Service done is already certified.' },
-  SERVICE_DONE_IRREVERSIBLE: {
-    fr: "Un service fait constaté ne s'annule que par une révocation explicite.",
-    en: 'A certified service done is only undone by an explicit revocation.',
-  },
   FORBIDDEN: {
     fr: "Vous n'avez pas (ou plus) le droit de faire cette action.",
     en: 'You are not (or no longer) allowed to do this.',
@@ -38,7 +34,6 @@ const CODES: Record<string, LocalizedText> = {
   NOT_FOUND: { fr: 'Élément introuvable.', en: 'Item not found.' },
   NO_CHANGE: { fr: 'Aucune modification à enregistrer.', en: 'Nothing to change.' },
   ALREADY_ATTACHED: { fr: 'Ce justificatif est déjà joint.', en: 'This receipt is already attached.' },
-  NOT_DONE: { fr: "Le service fait n'était pas constaté.", en: 'Service done was not certified.' },
   INTERNAL_ERROR_INTENT: {
     fr: "Erreur interne sur cette action ; rien d'autre n'est perdu.",
     en: 'Internal error on this action; nothing else is lost.',
@@ -50,6 +45,14 @@ const CODES: Record<string, LocalizedText> = {
   BLOB_PENDING: {
     fr: "Un justificatif n'est pas encore envoyé ; nouvel essai automatique.",
     en: 'A receipt is not uploaded yet; retrying automatically.',
+  },
+  CLAIM_NOT_YOURS: {
+    fr: "Une dépense ne peut rejoindre qu'une de vos propres notes de frais.",
+    en: 'An expense line can only join one of your own expense claims.',
+  },
+  INVOICE_NOT_OF_ORDER: {
+    fr: 'Cette facture ne se rapporte pas à ce bon de commande.',
+    en: 'This invoice is not for this purchase order.',
   },
   SCHEMA_TOO_OLD: {
     fr: 'Votre application est trop ancienne : mettez-la à jour.',

@@ -118,11 +118,18 @@ const certifyOrder: Mutator = (view, args, context) => {
   view.put('purchase_order', id, next);
 };
 
-/** `invoice.complete`: the supplier completed a suspended invoice. */
-const completeInvoice: Mutator = (view, args) => {
+/** `invoice.complete`: the supplier answered a suspension (shown at once, with the answer). */
+const completeInvoice: Mutator = (view, args, context) => {
   const id = idOf(args);
   const invoice = view.get('invoice', id);
-  if (invoice !== undefined) view.put('invoice', id, { ...invoice, status: 'COMPLETEE' });
+  if (invoice === undefined) return;
+  const history = Array.isArray(invoice['history']) ? invoice['history'] : [];
+  const answer: JsonObject = {
+    code: 'COMPLETEE', occurred_at: context.clientTime, source: 'nomade',
+    reason: typeof args['comment'] === 'string' ? args['comment'] : '',
+    attachments: Array.isArray(args['attachments']) ? args['attachments'] : [],
+  };
+  view.put('invoice', id, { ...invoice, status_code: 'COMPLETEE', status: 'COMPLETEE', history: [...history, answer] });
 };
 
 /** Intents with no visible effect on synced rows (settings kept elsewhere). */

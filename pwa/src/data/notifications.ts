@@ -75,6 +75,11 @@ export class Notifications {
     await this.auth.authed(this.userId(), { method: 'POST', path: '/api/v1/push/subscriptions', json });
   }
 
+  /** The person's language on the server: digests, the inbox and pushes follow it. */
+  async saveLanguage(language: 'fr' | 'en'): Promise<void> {
+    await this.auth.authed(this.userId(), { method: 'PATCH', path: '/api/v1/me', json: { language } });
+  }
+
   async unsubscribe(endpoint: string): Promise<void> {
     await this.auth.authed(this.userId(), {
       method: 'DELETE',

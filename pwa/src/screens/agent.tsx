@@ -7,7 +7,7 @@ import {
 } from "../app/data";
 import { downscaleReceipt } from "../app/image";
 import { ReceiptPreview } from "../app/receipt";
-import { formatAmountInput, formatDate, formatMoney, formatPercent, parseMoneyToCents, t, type MessageKey } from "../app/i18n";
+import { formatAmountInput, formatDate, formatMoney, formatPercent, language, parseMoneyToCents, t, type MessageKey } from "../app/i18n";
 import type { ExpenseCategory, ExpenseLine, Mission, OcrField } from "../app/model";
 
 import { Page, PendingMark, Problem, StatusBadge, usePresence } from "../app/ui";
@@ -194,9 +194,25 @@ function LineMeta({ line }: { line: ExpenseLine }) {
 function ReadingMark({ line }: { line: ExpenseLine }) {
   if (line.reading === "pending") return <p class="muted">{t("claims.reading")}</p>;
   if (line.reading === "unreadable") return <p class="alert">{t("claims.unreadable")}</p>;
-  if (!line.ocr) return null;
+  if (!line.ocr) return line.review ? <ReviewReasons line={line} /> : null;
   const uncertain = Object.values(line.ocr).some((f) => f.confidence < LOW_CONFIDENCE);
-  return <p class="muted">{t("claims.ocr")}{uncertain && <> · <span class="conf low">{t("claims.checkField")}</span></>}</p>;
+  return (
+    <>
+      <p class="muted">{t("claims.ocr")}{uncertain && !line.review && <> · <span class="conf low">{t("claims.checkField")}</span></>}</p>
+      <ReviewReasons line={line} />
+    </>
+  );
+}
+
+/** What to check on a read receipt, in the app's language: the check that failed (sum, VAT
+ * rate, SIRET, date outside the mission…), as the server worded it. */
+function ReviewReasons({ line }: { line: ExpenseLine }) {
+  if (!line.review?.length) return null;
+  return (
+    <ul class="review" aria-label={t("claims.checkField")}>
+      {line.review.map((r) => <li key={r.code} class="conf low">{r[language.value]}</li>)}
+    </ul>
+  );
 }
 
 export function LineEditor() {
@@ -275,6 +291,7 @@ export function LineEditor() {
       </fieldset>
       <form onSubmit={submit}>
         {ocr && <p class="muted">{t("claims.ocr")}</p>}
+        {existing && <ReviewReasons line={existing} />}
         <label for="category">{t("claims.category")}</label>
         <select id="category" name="category" value={existing?.category ?? "meal"}>
           {CATEGORIES.map((c) => <option key={c} value={c}>{t(`category.${c}` as MessageKey)}</option>)}

@@ -2,10 +2,10 @@
  * sync status with refused changes explained in plain words. */
 import { useEffect, useState } from "preact/hooks";
 import {
-  chooseMoney, devices, dismissRejection, enablePush, inbox, lastSyncAt, loadInbox, loadPushPrefs, markAllRead, markRead, oldestPendingAt, online, pendingCount,
+  chooseLanguage, chooseMoney, devices, dismissRejection, enablePush, inbox, lastSyncAt, loadInbox, loadPushPrefs, markAllRead, markRead, oldestPendingAt, online, pendingCount,
   pushPrefs, rejections, restoreOverwritten, revokeDevice, savePushPrefs, sendTestPush, session, signOut, syncNow, unreadCount, type PushPreferences,
 } from "../app/data";
-import { formatDateTime, formatMoney, intentLabel, language, pendingText, setLanguage, t, type Language, type MessageKey } from "../app/i18n";
+import { formatDateTime, formatMoney, intentLabel, language, pendingText, t, type Language, type MessageKey } from "../app/i18n";
 import type { Role } from "../app/model";
 import type { Device } from "../app/model";
 import { Page, Problem } from "../app/ui";
@@ -148,7 +148,7 @@ export function Settings() {
         <legend>{t("settings.language")}</legend>
         {(["fr", "en"] as Language[]).map((l) => (
           <label key={l} class="check">
-            <input type="radio" name="lang" value={l} checked={language.value === l} onChange={() => setLanguage(l)} />
+            <input type="radio" name="lang" value={l} checked={language.value === l} onChange={() => void chooseLanguage(l)} />
             <span lang={l}>{l === "fr" ? "Français" : "English"}</span>
           </label>
         ))}

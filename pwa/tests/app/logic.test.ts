@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { byUrgency, isUrgent } from "../../src/app/urgency";
-import { amountsPerStage, filterInvoices, lateInvoices, median, stageOf, type InvoiceQuery } from "../../src/app/invoice-stages";
+import { amountsPerStage, deadlineOf, filterInvoices, invoicesCsv, lateInvoices, median, stageOf, type InvoiceQuery } from "../../src/app/invoice-stages";
 import type { Approval, Invoice } from "../../src/app/model";
 
 const approval = (id: string, submitted_at: string, deadline?: string): Approval => ({
@@ -67,5 +67,39 @@ describe("supplier invoices", () => {
     expect(lateInvoices([suspendedInTime, overdue, dueLater], now).map((i) => i.id)).toEqual(["o"]);
     expect(median([50, 20, 30])).toBe(30);
     expect(median([])).toBeNull();
+  });
+});
+
+describe("invoice deadlines, sorting, filters and export", () => {
+  const now = new Date("2026-11-22T12:00:00Z");
+  const withDue = (id: string, status: string, due_at: string | null, late_from: string | null, extra: Partial<Invoice> = {}): Invoice => ({
+    ...invoice(id, status, 10_000, "2026-09-01", ""), due_at, late_from, ...extra,
+  });
+  const late15 = withDue("l15", "DEPOSEE", "2026-11-07T12:00:00Z", "2026-11-07T12:00:00Z");
+  const late5 = withDue("l5", "SERVICE_FAIT", "2026-11-17T12:00:00Z", "2026-11-17T12:00:00Z");
+  const soon = withDue("soon", "DEPOSEE", "2026-11-30T12:00:00Z", "2026-11-30T12:00:00Z");
+  const interrupted = { ...withDue("int", "SUSPENDUE", null, null), history: [{ status: "DEPOSEE", at: "2026-11-01T00:00:00Z" }, { status: "SUSPENDUE", at: "2026-11-10T00:00:00Z" }] };
+  const list = [soon, interrupted, late5, late15];
+
+  it("says days left, days late or interrupted, as the server's due_at says", () => {
+    expect(deadlineOf(soon, now)).toEqual({ kind: "left", days: 8, due: "2026-11-30T12:00:00Z" });
+    expect(deadlineOf(late15, now)).toEqual({ kind: "late", days: 15, due: "2026-11-07T12:00:00Z" });
+    expect(deadlineOf(interrupted, now)).toEqual({ kind: "interrupted" });
+  });
+
+  it("sorts by due date and by lateness, filters late and to act on", () => {
+    const ids = (q: Partial<InvoiceQuery>) => filterInvoices(list, { ...query, ...q }, now).map((i) => i.id);
+    expect(ids({ sort: "due" })).toEqual(["l15", "l5", "soon", "int"]);
+    expect(ids({ sort: "lateness" })).toEqual(["l15", "l5", "soon", "int"]);
+    expect(ids({ show: "late", sort: "lateness" })).toEqual(["l15", "l5"]);
+    expect(ids({ show: "action" })).toEqual(["int"]);
+  });
+
+  it("exports the list as CSV, French with ';' and a decimal comma", () => {
+    const charged = { ...late15, late_charges: { rate_percent: "10.15", days_late: 15, interest_cents: 417, indemnity_cents: 4000, as_of: "2026-11-22T12:00:00Z" } };
+    const csv = invoicesCsv([charged, soon], "fr", (s) => s.toLowerCase(), now).split("\r\n");
+    expect(csv[0]).toBe("Numéro;Acheteur;Émise le;Montant TTC;Statut;Échéance;Jours de retard;Intérêts moratoires;Indemnité forfaitaire;Montant payé");
+    expect(csv[1]).toBe("F-l15;CHU;2026-09-01;100,00;deposee;2026-11-07;15;4,17;40,00;0,00");
+    expect(invoicesCsv([soon], "en", (s) => s, now).split("\r\n")[1]).toBe("F-soon,CHU,2026-09-01,100.00,DEPOSEE,2026-11-30,0,0.00,0.00,0.00");
   });
 });

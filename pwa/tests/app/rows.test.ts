@@ -32,3 +32,12 @@ describe("receipt reading on a line", () => {
     expect(unreadable.ocr).toBeUndefined();
   });
 });
+
+describe("reasons to check a reading", () => {
+  it("carries the server's reasons, in both languages, and drops malformed ones", () => {
+    const review = [{ code: "OCR_REVIEW_SUM", fr: "Les montants ne s'additionnent pas", en: "The amounts do not add up" }, { code: 3 }];
+    const l = toLine(line({ ocr: { ...reading, auto_accept: false, review }, field_sources: { amount_cents: "ocr" } }), noWarnings);
+    expect(l.review).toEqual([review[0]]);
+    expect(toLine(line({ ocr: reading, field_sources: {} }), noWarnings).review).toBeUndefined();
+  });
+});

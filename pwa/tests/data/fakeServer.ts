@@ -205,6 +205,7 @@ export class FakeServer {
       this.inbox.set(id, true);
       return json(200, { marked: 1, unread: [...this.inbox.values()].filter((read) => !read).length });
     }
+    if (path === '/api/v1/me' && entry.method === 'PATCH') return json(200, { id: userId.userId, ...(entry.body as object) });
     if (path === '/api/v1/inbox/') {
       const items = [...this.inbox.entries()].map(([id, read]) => ({ id, title: id, read_at: read ? 'yes' : null }));
       return json(200, { items, unread: items.filter((item) => item.read_at === null).length, next_before: null });

@@ -97,7 +97,7 @@ describe('commands', () => {
         return {} as PendingIntent;
       },
       currentRow: (entity, id) => rows[`${entity}/${id}`],
-      attachReceiptBlob: async () => ({}) as PendingIntent,
+      attachReceiptBlob: async () => ({}) as PendingIntent, answerInvoice: async () => { throw new Error('unused'); },
       markNotificationRead: async () => undefined,
     });
     await commands.missions.approve('m1', 'ok');
@@ -121,7 +121,7 @@ describe('commands', () => {
         return {} as PendingIntent;
       },
       currentRow: () => ({ id: 'l1', entity: 'expense_line', row_version: 9, pending: false, data: {} }),
-      attachReceiptBlob: async () => ({}) as PendingIntent,
+      attachReceiptBlob: async () => ({}) as PendingIntent, answerInvoice: async () => { throw new Error('unused'); },
       markNotificationRead: async () => undefined,
     });
     const problem = (extra: Partial<Problem>): Problem => ({

@@ -37,3 +37,14 @@ describe('inbox', () => {
     expect(reads()).toBe(before);
   });
 });
+
+describe('language', () => {
+  it('saves the language the person chose, so the server writes to them in it', async () => {
+    h = harness();
+    const layer = await h.open();
+    await layer.login('alice@example.fr', 'secret', 'phone');
+    await layer.notifications.saveLanguage('en');
+    const saved = h.server.log.filter((entry) => entry.path === '/api/v1/me' && entry.method === 'PATCH');
+    expect(saved.map((entry) => entry.body)).toEqual([{ language: 'en' }]);
+  });
+});

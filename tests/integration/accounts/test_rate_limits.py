@@ -5,6 +5,8 @@ The limits come from the settings; these tests lower them to 3 so that they hash
 
 from __future__ import annotations
 
+import asyncio
+
 import msgspec
 import pytest
 
@@ -71,19 +73,18 @@ async def test_forwarded_for_is_not_trusted_by_default(peer, small_limits) -> No
     assert response.status_code == 429
 
 
-async def test_forwarded_for_counts_per_forwarded_address_when_trusted(
-    peer, monkeypatch: pytest.MonkeyPatch, small_limits: Settings
+async def test_forwarded_for_counts_per_forwarded_address_from_a_trusted_proxy(
+    peer, small_limits: Settings
 ) -> None:  # type: ignore[no-untyped-def]
-    trusting = msgspec.structs.replace(small_limits, trust_forwarded_for=True)
-    monkeypatch.setattr("backend.accounts.controllers.get_settings", lambda: trusting)
-    proxy = await peer()  # every request arrives from the same proxy address
-    limit = trusting.login_attempts_per_15min
+    """Out of the box, nginx on loopback is a trusted proxy: its right-most hop counts."""
+    proxy = await peer("127.0.0.1")  # every request arrives from the shipped nginx
+    limit = small_limits.login_attempts_per_15min
     suffix = random_address()
     for index in range(limit):
         response = await proxy.post(
             "/api/v1/auth/login",
             json={"email": f"y{index}@nowhere.invalid", "password": "guess"},
-            headers={"X-Forwarded-For": f"203.0.113.9, {suffix}"},
+            headers={"X-Forwarded-For": f"{random_address()}, {suffix}"},  # left: spoofed
         )
         assert response.status_code == 401
     blocked = await proxy.post("/api/v1/auth/login", json={
@@ -94,6 +95,64 @@ async def test_forwarded_for_counts_per_forwarded_address_when_trusted(
         "email": "z@nowhere.invalid", "password": "guess"},
         headers={"X-Forwarded-For": f"{suffix}, {random_address()}"})
     assert other.status_code == 401  # the last hop is what counts
+
+
+async def test_ten_wrong_passwords_behind_nginx_do_not_lock_everyone_out(
+    peer, small_limits: Settings
+) -> None:  # type: ignore[no-untyped-def]
+    org = await make_org()
+    proxy = await peer("127.0.0.1")
+    attacker = random_address()
+    for index in range(small_limits.login_attempts_per_15min + 2):
+        await proxy.post("/api/v1/auth/login", json={
+            "email": f"victim{index}@nowhere.invalid", "password": "guess"},
+            headers={"X-Forwarded-For": attacker})
+    locked = await proxy.post("/api/v1/auth/login", json={
+        "email": org.people["agent_b"].email, "password": PASSWORD},
+        headers={"X-Forwarded-For": attacker})
+    assert locked.status_code == 429
+    colleague = await proxy.post("/api/v1/auth/login", json={
+        "email": org.people["agent_b"].email, "password": PASSWORD},
+        headers={"X-Forwarded-For": random_address()})
+    assert colleague.status_code == 200, colleague.text
+
+
+async def test_trusted_proxies_can_be_emptied(
+    peer, monkeypatch: pytest.MonkeyPatch, small_limits: Settings
+) -> None:  # type: ignore[no-untyped-def]
+    closed = msgspec.structs.replace(small_limits, trusted_proxies="")
+    monkeypatch.setattr("backend.accounts.controllers.get_settings", lambda: closed)
+    proxy = await peer("127.0.0.2")
+    for index in range(closed.login_attempts_per_15min + 1):
+        response = await proxy.post("/api/v1/auth/login", json={
+            "email": f"w{index}@nowhere.invalid", "password": "guess"},
+            headers={"X-Forwarded-For": random_address()})
+    assert response.status_code == 429  # every attempt counted against the peer itself
+
+
+async def _concurrent_wrong(peer, count: int, *, same_account: bool) -> list[int]:  # type: ignore[no-untyped-def]
+    org = await make_org()
+    one_address = await peer()
+
+    async def guess(index: int) -> int:
+        client = await peer() if same_account else one_address
+        email = org.people["agent_a"].email if same_account else f"c{index}@nowhere.invalid"
+        response = await client.post("/api/v1/auth/login",
+                                     json={"email": email, "password": f"guess{index}"})
+        return int(response.status_code)
+
+    return list(await asyncio.gather(*[guess(index) for index in range(count)]))
+
+
+@pytest.mark.parametrize("same_account", [True, False], ids=["account", "address"])
+async def test_concurrent_wrong_passwords_are_checked_at_most_limit_times(
+    peer, monkeypatch: pytest.MonkeyPatch, same_account: bool
+) -> None:  # type: ignore[no-untyped-def]
+    ten = msgspec.structs.replace(get_settings(), login_attempts_per_15min=10)
+    monkeypatch.setattr("backend.accounts.sessions.get_settings", lambda: ten)
+    statuses = await _concurrent_wrong(peer, 100, same_account=same_account)
+    assert statuses.count(401) <= 10, statuses  # was 100 of 100 checked
+    assert statuses.count(401) + statuses.count(429) == 100
 
 
 async def _devices_with_pin(peer, email: str, count: int) -> list[dict[str, str]]:  # type: ignore[no-untyped-def]

@@ -137,3 +137,33 @@ async def test_two_phones_edit_the_same_line_offline(browser, running_app: Runni
     finally:
         for c in contexts:
             await c.close()
+
+
+async def test_one_phone_editing_the_amount_twice_offline_is_no_conflict(  # type: ignore[no-untyped-def]
+    browser, running_app: RunningApp
+) -> None:
+    """Both edits carry the row_version the phone last pulled: the server recognises the
+    phone's own first edit, so the second is applied, not refused as a conflict with itself."""
+    line_id = await _create_line(running_app, "agent_a2")
+    context = await browser.new_context(viewport=PHONE, base_url=running_app.base_url,
+                                        locale="fr-FR")
+    page = await context.new_page()
+    try:
+        await sign_in(page, running_app, "agent_a2")
+        await _open_line(page, line_id, "SNCF")
+        await context.set_offline(True)
+        await _edit(page, line_id, "SNCF", amount="45,00")
+        await _open_line(page, line_id, "SNCF")
+        await page.wait_for_function(  # the first edit waits in the outbox, shown
+            "document.querySelector('#amount')?.value === '45,00'", timeout=30_000)
+        await _edit(page, line_id, "SNCF", amount="46,50")
+        await context.set_offline(False)
+        await page.wait_for_function(SYNCED, timeout=30_000)
+        assert await page.get_by_role("link", name="1 modification(s) non acceptée(s)").count() == 0
+        await page.goto("/")
+        await page.get_by_role("navigation", name="Navigation principale").wait_for()
+        await _open_line(page, line_id, "SNCF")
+        await page.wait_for_function(
+            "document.querySelector('#amount')?.value === '46,50'", timeout=30_000)
+    finally:
+        await context.close()

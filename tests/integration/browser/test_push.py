@@ -16,6 +16,7 @@ import httpx
 import pytest
 
 from tests.integration.browser.conftest import (
+    GO_TO,
     PHONE,
     RunningApp,
     api_login,
@@ -224,3 +225,35 @@ async def test_manager_approves_from_the_notification_offline_and_the_agent_sees
     finally:
         for context in contexts:
             await context.close()
+
+
+async def test_signing_out_unsubscribes_the_phone_and_the_server_forgets_it(
+        phone, running_app: RunningApp) -> None:  # type: ignore[no-untyped-def]
+    """The phone the agent signs out of is shared: the browser's push subscription is removed
+    (the push service refuses anything still sent to it) and the server forgets it, so the
+    agent's "send me a test" reaches no device any more."""
+    with FakePushService() as push_service:
+        device = push_service.new_subscription()
+        stub = PUSH_MANAGER_STUB.replace("__SUBSCRIPTION__", json.dumps(device.info)).replace(
+            "unsubscribe: async () => { current = null; return true; }",
+            "unsubscribe: async () => { current = null;"
+            " sessionStorage.setItem('push-unsubscribed', 'yes'); return true; }")
+        await phone.grant_permissions(["notifications"], origin=running_app.base_url)
+        await phone.add_init_script(script=stub)
+        page = await phone.new_page()
+        async with page.expect_response(
+                lambda r: r.url.endswith("/api/v1/push/subscriptions")
+                and r.request.method == "POST", timeout=30_000) as registered:
+            await sign_in(page, running_app, "agent_a2")
+        assert (await registered.value).ok, "the app registered the phone for push"
+        async with httpx.AsyncClient(base_url=running_app.base_url, timeout=20) as api:
+            elsewhere = await api_login(api, running_app, "agent_a2")
+            before = (await api.post("/api/v1/push/test", headers=elsewhere)).json()["devices"]
+
+            await page.evaluate(GO_TO, "/settings")
+            await page.get_by_role("button", name="Se déconnecter").click()
+            await page.get_by_label("Adresse e-mail").wait_for(timeout=15_000)
+            assert await page.evaluate("sessionStorage.getItem('push-unsubscribed')") == "yes"
+            after = await api.post("/api/v1/push/test", headers=elsewhere)
+        assert before >= 1
+        assert after.status_code == 202 and after.json()["devices"] == before - 1

@@ -290,7 +290,7 @@ async def test_same_event_key_notifies_once(client, push_service) -> None:
     assert await InboxItem.count().where(InboxItem.user == supplier.user_id) == 1
 
 
-async def test_subscription_is_idempotent_by_endpoint_and_moves_with_the_account(
+async def test_subscription_is_idempotent_by_endpoint_and_moves_to_the_next_account(
     client, push_service
 ) -> None:
     org = await make_org()
@@ -305,7 +305,9 @@ async def test_subscription_is_idempotent_by_endpoint_and_moves_with_the_account
     moved = await client.post(
         "/api/v1/push/subscriptions", json={**sub.info, "language": "en"}, headers=second.headers
     )
-    assert moved.json()["created"] is False and moved.json()["language"] == "en"
+    # Another person on the same browser: a new subscription (the first one's queue stays theirs).
+    assert moved.json()["created"] is True and moved.json()["language"] == "en"
+    assert await PushSubscription.count().where(PushSubscription.endpoint == sub.endpoint) == 1
     row = (
         await PushSubscription.select(PushSubscription.user)
         .where(PushSubscription.endpoint == sub.endpoint)

@@ -195,3 +195,37 @@ def test_a_stuck_read_is_cut_and_the_next_one_works() -> None:
         assert reading.code == "OCR_TIMEOUT"
         assert time.monotonic() - started < 10
         assert w.read(encode(image), timeout=LIMIT_S).fields.total_cents == total
+
+
+def _hostile_files() -> list[tuple[str, bytes, tuple[str, ...]]]:
+    image, _ = receipt_image(3, 0)
+    jpeg = encode(image)
+    noise = np.random.default_rng(1).integers(0, 256, (3000, 4000, 3), dtype=np.uint8)
+    return [
+        ("png bomb", png_declaring(20_000, 20_000), ("OCR_IMAGE_TOO_LARGE",)),
+        ("100 MP", png_declaring(10_000, 10_000, bit_depth=8), ("OCR_IMAGE_TOO_LARGE",)),
+        ("truncated", jpeg[: len(jpeg) // 2], ("OCR_CORRUPT_FILE",)),
+        ("not an image", b"II*\x00" + b"\x00" * 200, ("OCR_UNSUPPORTED_FORMAT",)),
+        ("text file", b"just some notes", ("OCR_UNSUPPORTED_FORMAT",)),
+        ("blank page", encode(Image.new("RGB", (2000, 3000), (250, 250, 248))),
+         ("OCR_NOT_A_RECEIPT",)),
+        ("noise", encode(Image.fromarray(noise), quality=90),
+         ("OCR_NOT_A_RECEIPT", "OCR_RETAKE_BLURRY")),
+        ("selfie", selfie_like(), ("OCR_NOT_A_RECEIPT", "OCR_RETAKE_BLURRY")),
+    ]
+
+
+@pytest.mark.parametrize("engine", ["tesseract", "rapidocr"])
+def test_hostile_files_keep_their_codes_under_each_engine(engine: str) -> None:
+    with OcrWorker(time_budget=ROOMY_BUDGET, engine=engine) as w:  # type: ignore[arg-type]
+        for name, data, codes in _hostile_files():
+            reading = read(w, data)
+            assert reading.status == "rejected", name
+            assert reading.code in codes, (name, reading.code)
+        image, total = receipt_image(8, 0)
+        big = Image.new("RGB", (8660, 5780), (70, 60, 50))  # 50 MP: read, memory bounded
+        big.paste(image.resize((image.width * 4, image.height * 4)).crop(
+            (0, 0, image.width * 4, 5700)), (2000, 40))
+        reading = read(w, encode(big, quality=80))
+        assert reading.status == "read", reading.code
+        assert reading.fields.total_cents == total

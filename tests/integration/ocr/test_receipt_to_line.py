@@ -181,3 +181,34 @@ async def test_a_picture_that_is_not_a_receipt_leaves_the_line_alone(client: Any
         ReceiptReading.organisation == org.id, ReceiptReading.sha256 == sha).first()
     assert reading is not None and reading["status"] == "rejected"
     assert reading["code"] == "OCR_NOT_A_RECEIPT"
+
+
+async def test_a_receipt_dated_outside_the_mission_says_so_on_the_line(client: Any) -> None:
+    from tests.integration.workflows.test_claims import approved_mission, open_claim
+
+    org = await make_org()
+    agent = org.people["agent_a"]
+    phone = SyncClient(client, agent)
+    mission = await approved_mission(client, org)  # 5 to 7 October 2026
+    claim_id = await open_claim(client, org, mission)
+    photo, truth = render_receipt(0)
+    assert not "2026-10-05" <= str(truth_date(str(truth["date"]))) <= "2026-10-07"
+    data = encode(photo, quality=90)
+    sha = hashlib.sha256(data).hexdigest()
+    line_id = await _new_line(phone, claim_id=claim_id)
+    await _attach(phone, line_id, sha)
+
+    await upload_blob(client, agent, data)
+    await _run_ocr_job(org.id, sha)
+    await phone.pull()
+
+    line = phone.rows[("expense_line", line_id)]
+    assert line["date"] == truth_date(str(truth["date"]))
+    reasons = {r["code"]: r for r in line["ocr"]["review"]}
+    outside = reasons["OCR_REVIEW_DATE_OUTSIDE_MISSION"]
+    assert "mission" in outside["fr"] and "mission" in outside["en"]
+    assert line["ocr"]["sources"]["total_cents"] in ("tesseract", "rapidocr", "both")
+    inbox = await client.get("/api/v1/inbox", headers=agent.headers)
+    events = {item["event_type"] for item in inbox.json()["items"]
+              if item["document"]["id"] == line_id}
+    assert events == {"ocr_needs_review"}

@@ -181,6 +181,9 @@ class Topology:
             "NOMADE_WORKER_METRICS_BASE_PORT": str(self.worker_metrics_base_port),
             "NOMADE_NGINX": "1" if self.nginx else "0",
             "NOMADE_STOP_TIMEOUT": "15",
+            # The local push service (tests/pushservice.py) on a loopback port.
+            "NOMADE_PUSH_ALLOWED_HOSTS": "127.0.0.1:*",
+            "NOMADE_PUSH_ALLOWED_NETWORKS": "127.0.0.1/32",
         })
         env.update(self.extra_env)
         return env

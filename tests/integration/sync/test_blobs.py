@@ -88,15 +88,25 @@ async def test_upload_interrupted_at_every_chunk_boundary_resumes(client: Any) -
     assert response.status_code == 200 and response.content == data
 
 
-async def test_duplicate_upload_costs_no_bytes_and_hook_runs_once(client: Any) -> None:
+async def test_duplicate_upload_is_stored_once_and_hook_runs_once(client: Any) -> None:
+    """Storage is shared, access is not: the first uploader asks again and sends nothing; a
+    colleague holding the same bytes sends them (checked against the hash), and the blob is
+    still stored once and read once."""
+    from sync.tables import Blob
+
     org = await make_org()
     data = os.urandom(2500)
     sha = hashlib.sha256(data).hexdigest()
     await _upload(client, org.people["agent_a"], data)
-    again = await _create(client, org.people["agent_b"], data)
+    again = await _create(client, org.people["agent_a"], data)
     assert again == {"upload_id": None, "sha256": sha, "size": 2500, "offset": 2500,
                      "complete": True}
+    colleague = await _create(client, org.people["agent_b"], data)
+    assert (colleague["complete"], colleague["offset"]) == (False, 0)
+    assert (await _upload(client, org.people["agent_b"], data))["complete"]
+    assert (await _create(client, org.people["agent_b"], data))["upload_id"] is None
     assert _completed.count((sha, 2500)) == 1
+    assert await Blob.count().where(Blob.blob_key == f"{org.id}:{sha}") == 1
 
 
 async def test_corrupted_chunk_and_wrong_file_are_refused(client: Any) -> None:

@@ -25,6 +25,37 @@ async def _two_devices(client):  # type: ignore[no-untyped-def]
     return org, phone, laptop, line_id
 
 
+async def test_a_phone_editing_twice_offline_is_not_in_conflict_with_itself(client: Any) -> None:
+    """Offline, the phone edits the amount twice on the row_version it last pulled (and edits a
+    line it created offline, row_version 0): the server recognises the phone's own earlier
+    intents and applies both; another device's concurrent change still conflicts."""
+    _, phone, laptop, line_id = await _two_devices(client)
+    base = phone.lines()[line_id]["row_version"]
+    money = {"currency": "EUR", "vat_rate_bp": 1000}
+    created_offline = str(uuid.uuid4())
+    body = await phone.push(
+        phone.intent("expense_line.edit", {"id": line_id, "base_version": base,
+                                           "amount_cents": 5000, "vat_cents": 455, **money}),
+        phone.intent("expense_line.edit", {"id": line_id, "base_version": base,
+                                           "amount_cents": 5200, "vat_cents": 473, **money}),
+        phone.intent("expense_line.create", line_args(uuid.UUID(created_offline))),
+        phone.intent("expense_line.edit", {"id": created_offline, "base_version": 0,
+                                           "amount_cents": 1200, "vat_cents": 109}),
+        phone.intent("expense_line.edit", {"id": created_offline, "base_version": 0,
+                                           "merchant": "Taxi G7"}))
+    assert [(a["status"], a.get("code"), a.get("conflicts")) for a in body["acks"]] == [
+        ("applied", None, None)] * 5
+    await phone.pull()
+    assert phone.lines()[line_id]["amount_cents"] == 5200
+    assert (phone.lines()[created_offline]["amount_cents"],
+            phone.lines()[created_offline]["merchant"]) == (1200, "Taxi G7")
+    # the laptop never saw those edits: its change of the amount is still a real conflict
+    ack = await laptop.do("expense_line.edit", {"id": line_id, "base_version": base,
+                                                "amount_cents": 9900})
+    assert ack["status"] == "rejected" and ack["code"] == "MONEY_CONFLICT"
+    assert ack["details"]["server"]["amount_cents"] == 5200
+
+
 async def test_text_conflict_later_arrival_wins_and_loser_is_reported(client: Any) -> None:
     _, phone, laptop, line_id = await _two_devices(client)
     base = phone.lines()[line_id]["row_version"]
@@ -185,11 +216,34 @@ async def test_reset_schema_too_old(client: Any, monkeypatch: pytest.MonkeyPatch
     assert pages[0]["reset"]["reason"] == "schema_too_old"
     assert "expense_line" in pages[0]["reset"]["scope"]
     assert len(agent.lines()) == 1
-    monkeypatch.setattr(sync.pull, "MIN_CLIENT_SCHEMA", 2)
+    monkeypatch.setattr(sync.push, "MIN_CLIENT_SCHEMA", 2)
     response = await client.post("/sync/v1/pull", headers=agent.person.headers,
                                  json={"client_id": str(agent.client_id), "cookie": agent.cookie,
                                        "schema_version": 1})
     assert response.status_code == 409 and response.json()["code"] == "SCHEMA_TOO_OLD"
+
+
+async def test_an_outdated_app_push_is_refused_whole_and_applies_after_the_update(
+    client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sync.push
+    org = await make_org()
+    agent = SyncClient(client, org.people["agent_a"])
+    await agent.do("expense_line.create", line_args(merchant="Avant"))
+    monkeypatch.setattr(sync.push, "MIN_CLIENT_SCHEMA", 2)
+    line_id = str(uuid.uuid4())
+    outbox = [agent.intent("expense_line.create", line_args(uuid.UUID(line_id)))]
+    refused = await agent.push(*outbox, expect=409)  # schema_version 1 < 2
+    assert refused["code"] == "SCHEMA_TOO_OLD"
+    assert refused["details"] == {"min_schema_version": 2}
+    fresh = SyncClient(client, org.people["agent_a"])
+    response = await client.post("/sync/v1/pull", headers=fresh.person.headers, json={
+        "client_id": str(fresh.client_id), "schema_version": 2})
+    assert line_id not in {p["id"] for p in response.json()["patch"]}  # nothing was applied
+    response = await client.post("/sync/v1/push", headers=agent.person.headers, json={
+        "client_id": str(agent.client_id), "schema_version": 2, "mutations": outbox})
+    assert response.status_code == 200, response.text  # the same outbox, after the update
+    assert [a["status"] for a in response.json()["acks"]] == ["applied"]
 
 
 async def test_reset_horizon_after_tombstones_are_purged(client: Any) -> None:

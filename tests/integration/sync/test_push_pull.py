@@ -91,6 +91,20 @@ async def test_bad_input_gets_coded_errors_never_500(client: Any) -> None:
     assert response.status_code == 401
 
 
+async def test_pull_limit_bounds_are_enforced_as_documented(client: Any) -> None:
+    org = await make_org()
+    headers = org.people["agent_a"].headers
+    for limit in (0, -5, 5001):
+        response = await client.post("/sync/v1/pull", headers=headers, json={
+            "client_id": str(uuid.uuid4()), "limit": limit})
+        assert response.status_code == 400, (limit, response.text)
+        assert response.json()["code"] == "VALIDATION_FAILED"
+    for limit in (1, 5000):
+        response = await client.post("/sync/v1/pull", headers=headers, json={
+            "client_id": str(uuid.uuid4()), "limit": limit})
+        assert response.status_code == 200, (limit, response.text)
+
+
 async def test_delegation_brings_rows_into_view_and_takes_them_out(client: Any) -> None:
     org = await make_org()
     agent_b = SyncClient(client, org.people["agent_b"])

@@ -231,3 +231,76 @@ async def test_blocking_only_where_the_organisation_says_so(client: Any) -> None
                                       "amount_cents": 900, "receipts": [receipt]})
     duplicate = [f for f in preview.json()["findings"] if f["code"] == "DUPLICATE_RECEIPT"]
     assert duplicate and duplicate[0]["figures"]["reason"] == "same_image"
+
+
+async def test_a_foreign_line_needs_a_rate_and_takes_the_rate_of_its_day(
+        client: Any, tmp_path: Any) -> None:
+    """A USD line without a rate was counted as 0 EUR: now the claim is refused until a rate
+    of the line's day is known, then counted at that rate."""
+    import argparse
+
+    from backend.policy.commands import load_rates_command
+
+    def load(path: Any) -> Any:  # what `nomade load-rates FILE` runs
+        return load_rates_command(argparse.Namespace(file=str(path), source="test"))
+
+    org = await make_org()
+    mission = await approved_mission(client, org)
+    claim_id = await open_claim(client, org, mission)
+    await line(client, org, claim_id, receipt=await uploaded(org, b"lunch receipt"))
+    taxi = await line(client, org, claim_id, category="taxi", amount_cents=5000, currency="USD",
+                      vat_rate_bp=None, vat_cents=None, merchant="Yellow Cab",
+                      date="2026-10-06", receipt=await uploaded(org, b"usd taxi"))
+    submit = {"id": claim_id, "expected_state": "draft"}
+    refused = await send(client, org.people["agent_a"], "expense_claim.submit", submit)
+    assert (refused.code, refused.details["line_ids"], refused.details["currencies"]) == (
+        "FX_RATE_MISSING", [taxi], ["USD"])
+    from backend.errors import CATALOGUE
+
+    assert "taux" in CATALOGUE["FX_RATE_MISSING"].fr  # the message the phone shows
+    assert (await claim(client, org, claim_id))["state"] == "draft"
+    bad = tmp_path / "bad.csv"
+    bad.write_text("currency,day,eur_per_unit\nUSD,2026-10-05,0\n", encoding="utf-8")
+    assert await load(bad) == 2  # a rate of 0 is refused, nothing loaded
+    assert (await send(client, org.people["agent_a"], "expense_claim.submit",
+                       submit)).code == "FX_RATE_MISSING"
+    rates = tmp_path / "rates.csv"
+    rates.write_text("currency,day,eur_per_unit\nUSD,2026-10-02,0.90\nUSD,2026-10-05,0.92\n"
+                     "USD,2026-10-07,0.95\n", encoding="utf-8")
+    assert await load(rates) == 0
+    ack = await send(client, org.people["agent_a"], "expense_claim.submit", submit)
+    assert ack.status == "applied", ack
+    # the line of 10-06 takes the rate published on 10-05: 50.00 USD × 0.92 = 46.00 EUR
+    assert (await claim(client, org, claim_id))["total_cents"] == 1800 + 4600
+
+
+async def test_a_submitted_claim_can_be_withdrawn_before_a_decision(client: Any) -> None:
+    """The agent takes the claim back (expense_claim.cancel was MUTATION_UNKNOWN); the manager
+    who then approves from an old screen, or offline, is refused, and nothing is approved."""
+    org = await make_org()
+    claim_id = await open_claim(client, org, await approved_mission(client, org))
+    await line(client, org, claim_id, receipt=await uploaded(org, b"withdrawn lunch"))
+    assert (await send(client, org.people["agent_a"], "expense_claim.submit",
+                       {"id": claim_id, "expected_state": "draft"})).status == "applied"
+    seen = await claim(client, org, claim_id, who="manager_a")
+    assert (await send(client, org.people["agent_a2"], "expense_claim.withdraw",
+                       {"id": claim_id, "expected_state": "submitted"})).code in {
+        "FORBIDDEN", "NOT_FOUND"}
+    back = await send(client, org.people["agent_a"], "expense_claim.withdraw",
+                      {"id": claim_id, "expected_state": "submitted"})
+    assert back.status == "applied", back
+    late = await send(client, org.people["manager_a"], "expense_claim.decide", {
+        "id": claim_id, "decision": "approve", "expected_state": "submitted",
+        "content_hash": seen["content_hash"]})
+    assert (late.status, late.code) == ("rejected", "STATE_CHANGED")
+    assert (await claim(client, org, claim_id))["state"] == "draft"
+    # once decided it can no longer be withdrawn
+    assert (await send(client, org.people["agent_a"], "expense_claim.submit",
+                       {"id": claim_id, "expected_state": "draft"})).status == "applied"
+    current = await claim(client, org, claim_id, who="manager_a")
+    assert (await send(client, org.people["manager_a"], "expense_claim.decide", {
+        "id": claim_id, "decision": "approve", "expected_state": "submitted",
+        "content_hash": current["content_hash"]})).status == "applied"
+    after = await send(client, org.people["agent_a"], "expense_claim.withdraw",
+                       {"id": claim_id, "expected_state": "approved"})
+    assert (after.status, after.code) == ("rejected", "INVALID_TRANSITION")

@@ -10,6 +10,7 @@ from typing import Any
 
 from backend.invoices.integration_keys import create_key
 from backend.invoices.tables import Invoice
+from backend.timeutil import as_utc
 from tests.factories import Org, make_org
 from tests.integration.workflows.intents import send
 
@@ -115,7 +116,7 @@ async def test_history_shows_the_furthest_stage_and_open_suspension(client: Any)
     assert after["status_code"] == "MANDATEE"
     stale = await send(client, org.people["supplier"], "invoice.complete",
                        {"id": suspended["id"], "expected_status": "MANDATEE"})
-    assert stale.code == "INVALID_TRANSITION"
+    assert stale.code == "INVOICE_NOT_SUSPENDED"
 
 
 async def test_supplier_search_filters_sort_page_and_statistics(client: Any) -> None:
@@ -216,3 +217,91 @@ async def test_back_office_posts_statuses_others_may_not(client: Any) -> None:
                               headers=org.people["supplier"].headers)).json()["entries"]
     assert [e["action"] for e in trail] == ["status:DEPOSEE", "status:SUSPENDUE"]
     assert trail[1]["actor_id"] == str(org.people["back_office"].user_id)
+
+
+async def test_one_interruption_then_a_new_deadline_through_the_api(client: Any) -> None:
+    # Received D = 60 days ago, interrupted D+9, completed D+34: due D+64 (in 4 days), not late.
+    # The old pausing clock said D+55, five days late.
+    org, key = await keyed_org()
+    await post(client, key, invoice_event(org, "I-1", days_ago=60),
+               status_event(org, "I-1", "SUSPENDUE", days_ago=51, reason="RIB manquant"),
+               status_event(org, "I-1", "COMPLETEE", days_ago=26))
+    [item] = (await invoices(client, org, "supplier", q="I-1"))["items"]
+    submitted = datetime.fromisoformat(item["submitted_at"])
+    drift = datetime.fromisoformat(item["due_at"]) - (submitted + timedelta(days=64))
+    assert abs(drift) < timedelta(seconds=5)  # the events' "now" differ by microseconds
+    assert (item["late"], item["days_late"]) == (False, 0)
+    assert (await invoices(client, org, "supplier", late="true"))["total"] == 0
+    # A second suspension does not interrupt again: the invoice falls late in 4 days regardless.
+    await post(client, key, status_event(org, "I-1", "SUSPENDUE", days_ago=1, reason="Encore"))
+    [again] = (await invoices(client, org, "supplier", q="I-1"))["items"]
+    assert again["due_at"] == item["due_at"] and again["status_code"] == "SUSPENDUE"
+
+
+async def test_deadlines_stored_under_the_old_rule_are_recomputed_and_pulled_again(
+    client: Any,
+) -> None:
+    org, key = await keyed_org()
+    [created, *_] = await post(
+        client, key, invoice_event(org, "M-1", days_ago=60),
+        status_event(org, "M-1", "SUSPENDUE", days_ago=51, reason="RIB manquant"),
+        status_event(org, "M-1", "COMPLETEE", days_ago=26))
+    invoice_id = created["invoice_id"]
+    stored = await Invoice.select(Invoice.due_at, Invoice.late_from).where(
+        Invoice.id == invoice_id).first()
+    assert stored is not None
+    old_due = datetime.now(UTC) - timedelta(days=5)  # what the pausing clock stored
+    await Invoice.update({Invoice.due_at: old_due, Invoice.late_from: old_due}).where(
+        Invoice.id == invoice_id)
+    headers = org.people["supplier"].headers
+    client_id = str(uuid.uuid4())
+    first = (await client.post("/sync/v1/pull", json={"client_id": client_id},
+                               headers=headers)).json()
+    assert (await invoices(client, org, "supplier", late="true"))["total"] == 1
+    migration = importlib.import_module(
+        "backend.invoices.piccolo_migrations.invoices_2026_12_06t01_40_00_000000")
+    for step in (await migration.forwards()).raw:
+        await step()
+    assert (await invoices(client, org, "supplier", late="true"))["total"] == 0
+    later = (await client.post("/sync/v1/pull", json={"client_id": client_id,
+                                                       "cookie": first["cookie"]},
+                               headers=headers)).json()
+    patched = [p for p in later["patch"] if p["entity"] == "invoice"]
+    assert [p["id"] for p in patched] == [invoice_id]
+    data = patched[0]["data"]
+    assert as_utc(data["due_at"]) == as_utc(stored["due_at"]) == as_utc(data["late_from"])
+    assert as_utc(data["due_at"]) > datetime.now(UTC)
+
+
+def dated(event: dict[str, Any], occurred_at: str) -> dict[str, Any]:
+    return {**event, "occurred_at": occurred_at}
+
+
+async def test_late_payment_interest_and_indemnity_per_invoice_and_in_total(client: Any) -> None:
+    # L-1: 12,000.00 € received 5 Jan 2026, due 4 Feb (State), paid 6 Mar: 30 days late at
+    # 2.15 % + 8 = 10.15 %: 1,200,000 × 10.15 % × 30 / 365 = 10,010.96 → 10,011 cents.
+    # L-2: 5,000.00 € received 1 Jul 2024, due 31 Jul, paid 14 Sep: 45 days at 4.25 % + 8 =
+    # 12.25 %: 500,000 × 12.25 % × 45 / 365 = 7,551.37 → 7,551 cents. L-3 paid in time.
+    org, key = await keyed_org()
+    await post(
+        client, key,
+        dated(invoice_event(org, "L-1", ttc=1_200_000), "2026-01-05T10:00:00Z"),
+        dated(status_event(org, "L-1", "MISE_EN_PAIEMENT"), "2026-03-06T10:00:00Z"),
+        dated(invoice_event(org, "L-2", ttc=500_000), "2024-07-01T10:00:00Z"),
+        dated(status_event(org, "L-2", "MISE_EN_PAIEMENT"), "2024-09-14T10:00:00Z"),
+        dated(invoice_event(org, "L-3", ttc=90_000), "2026-01-05T10:00:00Z"),
+        dated(status_event(org, "L-3", "MISE_EN_PAIEMENT"), "2026-01-20T10:00:00Z"))
+    items = {i["number"]: i for i in (await invoices(client, org, "supplier"))["items"]}
+    owed = {n: (i["interest_rate_percent"], i["days_late"], i["interest_cents"],
+                i["indemnity_cents"]) for n, i in items.items()}
+    assert owed == {"L-1": ("10.15", 30, 10011, 4000), "L-2": ("12.25", 45, 7551, 4000),
+                    "L-3": (None, 0, 0, 0)}
+    stats = (await client.get("/api/v1/invoices/statistics",
+                              headers=org.people["supplier"].headers)).json()
+    assert (stats["late_count"], stats["late_interest_cents"], stats["late_indemnity_cents"]) == (
+        2, 17562, 8000)
+    pull = (await client.post("/sync/v1/pull", json={"client_id": str(uuid.uuid4())},
+                              headers=org.people["supplier"].headers)).json()
+    synced = {p["data"]["number"]: p["data"]["late_charges"] for p in pull["patch"]
+              if p["entity"] == "invoice"}
+    assert (synced["L-1"]["interest_cents"], synced["L-1"]["rate_percent"]) == (10011, "10.15")

@@ -238,3 +238,34 @@ async def test_concurrent_decisions_first_wins(client: Any) -> None:
                                  headers=org.people["agent_a"].headers)
         assert [e["action"] for e in trail.json()["entries"]].count("submit") == 1
         assert len(trail.json()["entries"]) == 2
+
+
+async def test_an_approved_mission_can_be_amended_or_cancelled(client: Any) -> None:
+    """Plans change after approval: the agent reopens the mission (it goes back for approval,
+    the old approval no longer stands) or cancels it; a manager's late decision is refused."""
+    org = await make_org()
+    mission = await submitted(client, org)
+    assert (await decide(client, org, "manager_a", mission, "approve")).status == "applied"
+    amend = await send(client, org.people["agent_a"], "mission.amend",
+                       {"id": mission["id"], "expected_state": "approved"})
+    assert amend.status == "applied", amend
+    reopened = await read(client, org, "agent_a", mission["id"])
+    assert (reopened["state"], reopened["decided_by"]) == ("draft", None)
+    edit = await send(client, org.people["agent_a"], "mission.edit",
+                      {"id": mission["id"], "base_version": reopened["row_version"],
+                       "destination": "Marseille"})
+    assert edit.status == "applied", edit
+    stale = await decide(client, org, "manager_a", mission, "approve")  # hash of the old content
+    assert (stale.status, stale.code) == ("rejected", "STATE_CHANGED")
+    again = await send(client, org.people["agent_a"], "mission.submit",
+                       {"id": mission["id"], "expected_state": "draft"})
+    assert again.status == "applied"
+    fresh = await read(client, org, "manager_a", mission["id"])
+    assert (await decide(client, org, "manager_a", fresh, "approve")).status == "applied"
+    assert (await send(client, org.people["agent_a2"], "mission.cancel",
+                       {"id": mission["id"], "expected_state": "approved"})).code in {
+        "FORBIDDEN", "NOT_FOUND"}
+    cancel = await send(client, org.people["agent_a"], "mission.cancel",
+                        {"id": mission["id"], "expected_state": "approved"})
+    assert cancel.status == "applied", cancel
+    assert (await read(client, org, "agent_a", mission["id"]))["state"] == "cancelled"

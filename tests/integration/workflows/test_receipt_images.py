@@ -201,3 +201,65 @@ async def test_renditions_go_when_their_blob_is_collected(client: Any, data_dir:
     await unreference_blob(org.id, sha, "expense_line", line_id)  # as if the line let it go
     await collect_blobs(now=datetime.now(UTC) + BLOB_GRACE + timedelta(minutes=1))
     assert list(folder.glob(f"{sha}.*")) == []
+
+
+async def test_renditions_run_bounded_apart_from_sign_in_and_answer_busy_with_retry_after(
+    client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Slow renditions hold at most RENDER_SLOTS threads of their own pool: the next request
+    is answered 503 + Retry-After, a password check (default pool) is not delayed, and each
+    rendition is made once and served from the cache on the retry."""
+    import asyncio
+    import threading
+    import time
+
+    import msgspec
+
+    from backend.settings import get_settings
+    from tests.factories import PASSWORD
+
+    quick = msgspec.structs.replace(get_settings(), rendition_wait_seconds=0.2,
+                                    rendition_time_limit_seconds=0.3)
+    monkeypatch.setattr("backend.expenses.receipt_images.get_settings", lambda: quick)
+    gate, threads = threading.Event(), []
+    real = receipt_images.render_rendition
+
+    def slow(data: bytes, rendition: Any) -> bytes:
+        threads.append(threading.current_thread().name)
+        gate.wait(30)
+        return real(data, rendition)
+
+    monkeypatch.setattr(receipt_images, "render_rendition", slow)
+    org = await make_org()
+    agent = org.people["agent_a"]
+    line_id, sha = await claimed_line_with(client, org, sideways_phone_photo())
+    try:
+        started = await asyncio.gather(client.get(url(line_id, sha), headers=agent.headers),
+                                       client.get(url(line_id, sha, "image"),
+                                                  headers=agent.headers),
+                                       client.get(url(line_id, sha), headers=agent.headers))
+        for response in started:  # two renderings (the same thumbnail asked twice is shared)
+            assert response.status_code == 503, response.text
+            assert response.json()["code"] == "RECEIPT_IMAGE_BUSY"
+            assert int(response.headers["retry-after"]) > 0
+        assert sorted(threads) and all(name.startswith("rendition") for name in threads)
+        assert len(threads) == receipt_images.RENDER_SLOTS == 2
+        other_line, other_sha = await claimed_line_with(client, org, sideways_phone_photo()
+                                                        + b"\0")
+        full = await client.get(url(other_line, other_sha), headers=agent.headers)
+        assert full.status_code == 503 and full.json()["details"]["reason"] == "busy"
+        begun = time.monotonic()
+        signed_in = await client.post("/api/v1/auth/login",
+                                      json={"email": agent.email, "password": PASSWORD})
+        assert signed_in.status_code == 200
+        assert time.monotonic() - begun < 5  # the password check did not wait for renditions
+    finally:
+        gate.set()
+    for _ in range(100):
+        if not receipt_images._rendering:
+            break
+        await asyncio.sleep(0.05)
+    monkeypatch.setattr(receipt_images, "render_rendition", real)
+    ready = await client.get(url(line_id, sha), headers=agent.headers)
+    assert ready.status_code == 200 and ready.headers["content-type"] == "image/jpeg"
+    assert len(threads) == 2  # the timed-out renditions finished into the cache

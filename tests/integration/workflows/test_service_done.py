@@ -160,3 +160,63 @@ async def test_sources_cannot_post_nomade_own_codes(client: Any) -> None:
                                                     reason="x"))
     assert result["code"] == "INVOICE_STATUS_UNKNOWN", result
     assert (await _invoice(client, org, invoice_id))["status_code"] == "SERVICE_FAIT"
+
+
+async def test_four_invoices_for_one_order_are_not_all_certified(client: Any) -> None:
+    """Four invoices each billing the whole order (1,025 € before VAT): certifying the order
+    certifies one order's worth, not four."""
+    org, key = await keyed_org()
+    order_id = await make_order(client, org, "BC-6")
+    whole = [{"description": "Ramettes A4", "quantity": "10", "unit_price_cents": 1250,
+              "order_line_no": 1},
+             {"description": "Écran", "quantity": "2", "unit_price_cents": 45000,
+              "order_line_no": 2}]
+    created = await post(client, key, *(invoice_event(org, f"F-BC-6-{n}", ttc=123000,
+                                                      order_number="BC-6", lines=whole)
+                                        for n in range(4)))
+    ack = await send(client, org.people["manager_a"], "purchase_order.certify", {
+        "id": order_id, "round_seen": 0, "certified_on": "2026-11-20"})
+    assert ack.status == "applied", ack
+    seen = [await _invoice(client, org, c["invoice_id"]) for c in created]
+    assert sorted(i["status_code"] for i in seen) == ["DEPOSEE"] * 3 + ["SERVICE_FAIT"]
+    assert sum(i["certified_cents"] for i in seen) == 102500
+    # a second certification of the same order certifies nothing more
+    again = await send(client, org.people["manager_a"], "purchase_order.certify", {
+        "id": order_id, "round_seen": 0, "certified_on": "2026-11-21"})
+    assert again.status == "noop"
+    after = [await _invoice(client, org, c["invoice_id"]) for c in created]
+    assert sum(i["certified_cents"] for i in after) == 102500
+
+
+async def test_half_an_order_certified_for_an_invoice_shows_the_partial_amount(
+        client: Any) -> None:
+    """Certifying 5 of the 10 reams an invoice bills stamps it partly, with the amount, and
+    the supplier sees that amount; the rest certified later completes it."""
+    org, key = await keyed_org()
+    order_id = await make_order(client, org, "BC-7")
+    [created] = await post(client, key, invoice_event(
+        org, "F-BC-7", ttc=15000, order_number="BC-7",
+        lines=[{"description": "Ramettes A4", "quantity": "10", "unit_price_cents": 1250,
+                "order_line_no": 1}]))
+    invoice_id = created["invoice_id"]
+    ack = await send(client, org.people["manager_a"], "purchase_order.certify", {
+        "id": order_id, "round_seen": 0, "certified_on": "2026-11-20",
+        "lines": [{"line_no": 1, "received": "5"}], "invoice_id": invoice_id})
+    assert ack.status == "applied", ack
+    partly = await _invoice(client, org, invoice_id)
+    assert (partly["status_code"], partly["stage"], partly["certified_cents"]) == (
+        "SERVICE_FAIT_PARTIEL", "service_partly_done", 6250)
+    assert partly["history"][-1]["source"] == "nomade"
+    inbox = (await client.get("/api/v1/inbox", headers=org.people["supplier"].headers)).json()
+    assert any("F-BC-7" in item["title"] and "62,50" in item["body"]
+               for item in inbox["items"]), inbox
+    rest = await send(client, org.people["manager_a"], "purchase_order.certify", {
+        "id": order_id, "round_seen": 0, "certified_on": "2026-11-22",
+        "lines": [{"line_no": 1, "received": "10"}], "invoice_id": invoice_id})
+    assert rest.status == "applied", rest
+    whole = await _invoice(client, org, invoice_id)
+    assert (whole["status_code"], whole["certified_cents"]) == ("SERVICE_FAIT", 12500)
+    revoked = await send(client, org.people["back_office"], "purchase_order.revoke",
+                         {"id": order_id, "reason": "Erreur de saisie"})
+    assert revoked.status == "applied", revoked
+    assert (await _invoice(client, org, invoice_id))["certified_cents"] == 0

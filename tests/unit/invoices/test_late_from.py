@@ -22,8 +22,9 @@ def test_unpaid_invoice_is_late_from_its_deadline() -> None:
 
 
 def test_closed_suspension_moves_the_deadline() -> None:
+    # One interruption: a new 30 days from the completion (20 days were left, fewer than 30).
     events = [ev("DEPOSEE", 0), ev("SUSPENDUE", 10), ev("COMPLETEE", 14)]
-    assert late_from(events, organisation_kind="state") == T0 + timedelta(days=34)
+    assert late_from(events, organisation_kind="state") == T0 + timedelta(days=44)
 
 
 def test_suspended_before_the_deadline_is_never_late_while_suspended() -> None:

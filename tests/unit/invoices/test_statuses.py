@@ -12,6 +12,7 @@ from backend.invoices.statuses import (
     normalise_code,
     payment_deadline,
     service_done_standing,
+    worth_telling,
 )
 
 T0 = datetime(2026, 1, 5, 10, tzinfo=UTC)
@@ -61,13 +62,16 @@ def test_mapping_layer_from_source_codes() -> None:
     assert normalise_code("unknown_source", "DEPOSEE") is None
 
 
-def test_deadline_by_organisation_kind_paused_by_suspension() -> None:
+def test_deadline_by_organisation_kind_and_interrupted_once() -> None:
+    # Interrupted at D+10 with 20 days left, completed D+14: a new 30 days (20 < 30) → D+44.
     events = [ev("DEPOSEE", 0), ev("SUSPENDUE", 10, "pièce"), ev("COMPLETEE", 14),
               ev("MISE_EN_PAIEMENT", 33)]
     state = payment_deadline(events, organisation_kind="state", now=T0 + timedelta(days=90))
     assert state is not None
-    assert state.paused == timedelta(days=4)
-    assert state.due_at == T0 + timedelta(days=34)
+    assert state.interrupted_at == T0 + timedelta(days=10)
+    assert state.resumed_at == T0 + timedelta(days=14)
+    assert state.balance == timedelta(days=20)
+    assert state.due_at == T0 + timedelta(days=44)
     assert not state.late and state.days_to_pay == 33
     late = payment_deadline([ev("DEPOSEE", 0), ev("MISE_EN_PAIEMENT", 33)],
                             organisation_kind="state", now=T0)
@@ -81,10 +85,11 @@ def test_deadline_by_organisation_kind_paused_by_suspension() -> None:
     assert company is not None and company.late
 
 
-def test_open_suspension_keeps_pausing_until_now() -> None:
+def test_open_interruption_has_no_deadline_and_is_never_late() -> None:
     events = [ev("DEPOSEE", 0), ev("SUSPENDUE", 20, "x")]
-    at_40 = payment_deadline(events, organisation_kind="state", now=T0 + timedelta(days=40))
-    assert at_40 is not None and not at_40.late and at_40.paused == timedelta(days=20)
+    at_400 = payment_deadline(events, organisation_kind="state", now=T0 + timedelta(days=400))
+    assert at_400 is not None and not at_400.late and at_400.due_at is None
+    assert at_400.balance == timedelta(days=10)
 
 
 def test_statistics_per_stage_median_and_late() -> None:
@@ -123,3 +128,21 @@ def test_only_nomade_records_its_own_codes() -> None:
     assert normalise_code("chorus_pro", "SERVICE_FAIT_ANNULE") is None
     assert normalise_code("chorus_pro", "service_fait_annule", internal=True) == (
         "SERVICE_FAIT_ANNULE")
+
+
+def test_worth_telling_only_a_new_stage_the_event_brought() -> None:
+    submitted = [ev("DEPOSEE", 0)]
+    certified = [*submitted, ev("SERVICE_FAIT", 5)]
+    assert worth_telling(None, current_status(submitted), "DEPOSEE")
+    assert not worth_telling(current_status(submitted),
+                             current_status([*submitted, ev("DEPOSEE", 1)]), "DEPOSEE")
+    assert not worth_telling(current_status(submitted),
+                             current_status([*submitted, ev("EN_COURS_ACHEMINEMENT", 1)]),
+                             "EN_COURS_ACHEMINEMENT")
+    late = [*certified, ev("MISE_A_DISPOSITION", 3)]
+    assert not worth_telling(current_status(certified), current_status(late),
+                             "MISE_A_DISPOSITION")
+    suspended = [*certified, ev("SUSPENDUE", 6, "RIB")]
+    assert worth_telling(current_status(certified), current_status(suspended), "SUSPENDUE")
+    asked_again = [*suspended, ev("SUSPENDUE", 7, "Kbis")]
+    assert worth_telling(current_status(suspended), current_status(asked_again), "SUSPENDUE")

@@ -76,3 +76,21 @@ def test_numbers_whose_decimal_mark_was_dropped_are_read_as_cents() -> None:
     assert plain_cents("Table 12 couverts 4") == []
     assert plain_cents("Ticket 2024-118 12:45 75,5%") == []
     assert plain_cents("Facture FA1234567") == []
+
+
+@pytest.mark.parametrize(
+    ("line", "iso"),
+    [
+        ("29/12/201711:41", "2017-12-29"),
+        ("Date: 25/12/20188:13:39 PM", "2018-12-25"),
+        ("2018-04-1820:27", "2018-04-18"),
+        ("05MAR201811:41", "2018-03-05"),
+        ("12/03/202412h30", "2024-03-12"),
+    ],
+)
+def test_dates_glued_to_the_time_after_them(line: str, iso: str) -> None:
+    assert [d.isoformat() for d, _ in find_dates(line)] == [iso]
+
+
+def test_a_long_number_after_a_date_is_not_a_glued_time() -> None:
+    assert find_dates("Tel 01/02/2024123456") == []

@@ -1,10 +1,13 @@
-"""Errors that mean "the database is down right now" become 503 + Retry-After, not 500."""
+"""Errors that mean "the database is down right now" become 503 + Retry-After, not 500: one
+list, asked by the request error handler and by sync push alike."""
 
 from __future__ import annotations
 
+import sqlite3
+
 import asyncpg
 
-from backend.app import _is_database_unavailable
+from backend.db import is_transient_database_error as _is_database_unavailable
 
 
 def _raised_from(cause: BaseException) -> BaseException:
@@ -31,3 +34,10 @@ def test_ordinary_bugs_stay_internal_errors() -> None:
     assert not _is_database_unavailable(ValueError("bug"))
     assert not _is_database_unavailable(_raised_from(KeyError("missing")))
     assert not _is_database_unavailable(asyncpg.exceptions.UniqueViolationError("dup"))
+
+
+def test_lost_lock_races_are_transient_but_broken_queries_are_not() -> None:
+    assert _is_database_unavailable(asyncpg.exceptions.DeadlockDetectedError("deadlock"))
+    assert _is_database_unavailable(asyncpg.exceptions.SerializationError("retry"))
+    assert _is_database_unavailable(_raised_from(sqlite3.OperationalError("database is locked")))
+    assert not _is_database_unavailable(sqlite3.OperationalError("no such table: mission"))

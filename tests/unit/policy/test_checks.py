@@ -138,3 +138,20 @@ def test_city_class_from_the_destination() -> None:
     assert city_class_of("Saint-Étienne") == "base"
     assert city_class_of("Lyon, Part-Dieu") == "large_city"
     assert city_class_of("Aix-en-Provence") == "base"
+
+
+def test_rates_are_written_as_people_write_them() -> None:
+    """A taxi at 20 % (stored as 2000 basis points) read "2E+1 %" in the stored finding."""
+    from backend.policy.services import line_facts
+
+    stored = {"id": "l1", "category": "taxi", "date": date(2026, 3, 2), "amount_cents": 3000,
+              "currency": "EUR", "vat_rate_bp": 2000, "vat_cents": 500}
+    facts = line_facts(stored, mission=None, annual_km=0, city_class="base")
+    [finding] = [f for f in check_line(facts, RULES_2023, today=TODAY)
+                 if f.code == "VAT_RATE_IMPLAUSIBLE"]
+    assert "20 %" in finding.message_fr and "20 %" in finding.message_en
+    assert finding.figures["rates"] == ["20"]
+    odd = check_line(line(category="taxi", vat_rates=(Decimal("5.5"),)), RULES_2023, today=TODAY)
+    [finding] = [f for f in odd if f.code == "VAT_RATE_IMPLAUSIBLE"]
+    assert ("5,5 %" in finding.message_fr, "5.5 %" in finding.message_en) == (True, True)
+    assert "E+" not in msgspec.json.encode(odd).decode()

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from uuid import UUID
 
 import pytest
 
@@ -20,6 +22,8 @@ MISSION_MOVES = [
     ("cancel", M.DRAFT, M.CANCELLED),
     ("cancel", M.SUBMITTED, M.CANCELLED),
     ("cancel", M.RETURNED, M.CANCELLED),
+    ("cancel", M.APPROVED, M.CANCELLED),
+    ("amend", M.APPROVED, M.DRAFT),
     ("approve", M.SUBMITTED, M.APPROVED),
     ("refuse", M.SUBMITTED, M.REFUSED),
     ("return", M.SUBMITTED, M.RETURNED),
@@ -103,6 +107,7 @@ CLAIM_MOVES = [
     ("submit", C.DRAFT, C.SUBMITTED), ("submit", C.RETURNED, C.SUBMITTED),
     ("approve", C.SUBMITTED, C.APPROVED), ("refuse", C.SUBMITTED, C.REFUSED),
     ("return", C.SUBMITTED, C.RETURNED), ("mark_paid", C.APPROVED, C.PAID),
+    ("withdraw", C.SUBMITTED, C.DRAFT),
 ]
 
 
@@ -134,3 +139,14 @@ def test_foreign_lines_are_converted_and_rounded_half_up_per_line() -> None:
     assert totals.total_cents == 2018
     assert totals.vat_cents == 182
     assert (totals.line_count, totals.foreign_line_count) == (3, 2)
+
+
+def test_content_hash_is_canonical() -> None:
+    a = {"b": Decimal("12.50"), "a": [1, "é"], "id": UUID(int=1)}
+    b = {"id": UUID(int=1), "a": [1, "é"], "b": Decimal("12.50")}
+    assert content_hash(a) == content_hash(b)
+    assert len(content_hash(a)) == 64
+    assert content_hash({"x": 1}) != content_hash({"x": 2})
+    # canonical form is sorted keys, no spaces, UTF-8: clients can reproduce it
+    expected = hashlib.sha256('{"a":"é","b":1}'.encode()).hexdigest()
+    assert content_hash({"b": 1, "a": "é"}) == expected

@@ -1,0 +1,15 @@
+"""Piccolo app of the administration."""
+
+from pathlib import Path
+
+from piccolo.conf.apps import AppConfig
+
+from backend.administration.tables import Invitation, SupplierRegistration
+
+APP_CONFIG = AppConfig(
+    app_name="administration",
+    migrations_folder_path=str(Path(__file__).parent / "piccolo_migrations"),
+    table_classes=[SupplierRegistration, Invitation],
+    migration_dependencies=["backend.accounts.piccolo_app"],
+    commands=[],
+)

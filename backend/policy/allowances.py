@@ -1,0 +1,142 @@
+"""Mission allowances computed from the mission's times and the rule set, never typed by the agent
+(pure: no web or database import).
+
+Meals are a flat allowance (indemnité de repas), due for each meal window (12:00–14:00 and
+19:00–21:00 by default; some ministries use 11–14 and 18–21) that the agent spends wholly on
+mission; halved, rounded down to the cent, when an administrative restaurant is available; none
+when the meal is provided. A night is due when the agent is on mission during the whole of
+00:00–05:00, on proof of payment of the lodging, up to the city class's cap. Abroad, a daily
+allowance per country is split 65 % for the night and 17.5 % per meal (local time). Mileage is
+paid per km at the rate of the agent's annual distance band, a line that crosses a band being
+split across it. Times are the wall-clock times of the place (``datetime`` without zone).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+
+from backend.policy.rules import AllowanceRules, MileageRate
+
+__all__ = (
+    "Meal",
+    "MileagePart",
+    "abroad_allowance_cents",
+    "advance_cents",
+    "lodging_cents",
+    "meal_allowance_cents",
+    "meals_on_mission",
+    "mileage_parts",
+    "nights_on_mission",
+)
+
+
+@dataclass(frozen=True, order=True)
+class Meal:
+    """One meal window spent on mission: its day and which window (0 = midday, 1 = evening)."""
+
+    day: date
+    window: int
+
+
+def _clock(text: str) -> time:
+    hours, minutes = text.split(":")
+    return time(int(hours), int(minutes))
+
+
+def _days(departure: datetime, return_at: datetime) -> Iterator[date]:
+    day = departure.date()
+    while day <= return_at.date():
+        yield day
+        day += timedelta(days=1)
+
+
+def meals_on_mission(departure: datetime, return_at: datetime,
+                     rules: AllowanceRules) -> list[Meal]:
+    """The meal windows the agent spends wholly on mission, in order."""
+    meals = []
+    for day in _days(departure, return_at):
+        for index, (start, end) in enumerate(rules.meal_windows):
+            opens = datetime.combine(day, _clock(start))
+            closes = datetime.combine(day, _clock(end))
+            if departure <= opens and closes <= return_at:
+                meals.append(Meal(day, index))
+    return meals
+
+
+def nights_on_mission(departure: datetime, return_at: datetime,
+                      rules: AllowanceRules) -> list[date]:
+    """The nights (named by the day they end on) spent wholly on mission during the night
+    window (00:00–05:00)."""
+    start, end = (_clock(t) for t in rules.night_window)
+    return [day for day in _days(departure, return_at)
+            if departure <= datetime.combine(day, start)
+            and datetime.combine(day, end) <= return_at]
+
+
+def _share(cents: int, share: Decimal, rounding: str) -> int:
+    return int((Decimal(cents) * share).quantize(Decimal(1), rounding=rounding))
+
+
+def meal_allowance_cents(meals: Collection[Meal], *, meal_cents: int, rules: AllowanceRules,
+                         provided: Collection[Meal] = (),
+                         administrative_restaurant: Collection[Meal] = ()) -> int:
+    """Flat meal allowances: ``meal_cents`` per meal, halved (rounded down to the cent) where an
+    administrative restaurant was available, nothing for a meal provided free."""
+    half = _share(meal_cents, rules.administrative_restaurant_share, ROUND_DOWN)
+    return sum(0 if meal in provided else half if meal in administrative_restaurant
+               else meal_cents for meal in meals)
+
+
+def lodging_cents(paid_per_night_cents: Sequence[int], *, cap_cents: int) -> int:
+    """Lodging refunded: each night's proven payment up to the cap (a night without proof,
+    0, gets nothing)."""
+    return sum(min(max(paid, 0), cap_cents) for paid in paid_per_night_cents)
+
+
+def abroad_allowance_cents(*, daily_cents: int, nights: int, meals: int,
+                           rules: AllowanceRules) -> int:
+    """Abroad: 65 % of the country's daily allowance per night (on proof of lodging) and
+    17.5 % per meal, each share rounded to the cent."""
+    return (nights * _share(daily_cents, rules.abroad_night_share, ROUND_HALF_UP)
+            + meals * _share(daily_cents, rules.abroad_meal_share, ROUND_HALF_UP))
+
+
+def advance_cents(expected_cents: int, rules: AllowanceRules) -> int:
+    """The advance paid before departure: 75 % of the expected allowance, rounded down."""
+    return _share(expected_cents, rules.advance_share, ROUND_DOWN)
+
+
+@dataclass(frozen=True)
+class MileagePart:
+    """Kilometres of one line priced at one band's rate."""
+
+    km: Decimal
+    euros_per_km: Decimal
+
+    @property
+    def cents(self) -> Decimal:
+        return self.km * self.euros_per_km * 100
+
+
+def mileage_parts(km: Decimal, *, annual_km_before: Decimal, fiscal_cv: int,
+                  rates: Sequence[MileageRate]) -> list[MileagePart]:
+    """A mileage line priced band by band: the kilometres that fall below a band's upper bound
+    (counting the agent's kilometres of the year before this line) at that band's rate, the rest
+    at the next. Empty when no rate covers ``fiscal_cv``."""
+    rate = next((r for r in rates if fiscal_cv >= r.min_cv
+                 and (r.max_cv is None or fiscal_cv <= r.max_cv)), None)
+    if rate is None or km <= 0:
+        return []
+    parts, position, left = [], max(annual_km_before, Decimal(0)), km
+    for upper, euros in rate.bands:
+        room = left if upper is None else max(Decimal(upper) - position, Decimal(0))
+        taken = min(room, left)
+        if taken > 0:
+            parts.append(MileagePart(taken, euros))
+            position, left = position + taken, left - taken
+        if left <= 0:
+            break
+    return parts

@@ -1,0 +1,155 @@
+"""The admin screens as an administrator uses them, on a phone (360 px) and a laptop (1280 px),
+in French and in English: axe-core finds no serious or critical violation, touch targets are at
+least 44 px, and a screenshot of each is saved (artefacts/browser/admin-*.png). One journey
+then approves a supplier's registration, adds a person, checks a CSV with an error and creates
+an integration key, all through the screens.
+"""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.factories import siret
+from tests.integration.browser.conftest import (
+    GO_TO,
+    PHONE,
+    RunningApp,
+    audit,
+    small_targets,
+)
+
+pytestmark = pytest.mark.browser
+
+LAPTOP = {"width": 1280, "height": 800}
+WORDS = {
+    "fr": {"email": "Adresse e-mail", "password": "Mot de passe", "submit": "Se connecter",
+           "later": "Plus tard", "nav": "Navigation principale"},
+    "en": {"email": "Email address", "password": "Password", "submit": "Sign in",
+           "later": "Not now", "nav": "Main navigation"},
+}
+SCREENS = {
+    "fr": [("/admin", "Organisation"), ("/admin/units", "Unités"), ("/admin/people", "Personnes"),
+           ("/admin/import", "Importer des personnes (CSV)"),
+           ("/admin/suppliers", "Inscriptions de fournisseurs"),
+           ("/admin/keys", "Clés d’intégration")],
+    "en": [("/admin", "Organisation"), ("/admin/units", "Units"), ("/admin/people", "People"),
+           ("/admin/import", "Import people (CSV)"), ("/admin/suppliers", "Supplier registrations"),
+           ("/admin/keys", "Integration keys")],
+}
+
+
+async def _register_supplier(app: RunningApp, company: str) -> None:
+    async with httpx.AsyncClient(base_url=app.base_url, timeout=30) as api:
+        response = await api.post("/api/v1/onboarding/supplier-registrations", json={
+            "siret": siret(), "company_name": company, "full_name": "Jeanne Port",
+            "email": f"jeanne-{uuid.uuid4().hex[:8]}@imprimerie.fr",
+            "password": "fournisseur-2026"})
+        assert response.status_code == 201, response.text
+
+
+async def _admin_page(browser, app: RunningApp, viewport: dict[str, int], lang: str):  # type: ignore[no-untyped-def]
+    context = await browser.new_context(viewport=viewport, base_url=app.base_url,
+                                        locale="fr-FR" if lang == "fr" else "en-GB")
+    page = await context.new_page()
+    words = WORDS[lang]
+    await page.goto("/")
+    await page.get_by_label(words["email"]).fill(app.email("admin"))
+    await page.get_by_label(words["password"]).fill(app.password)
+    await page.get_by_role("button", name=words["submit"]).click()
+    await page.get_by_role("button", name=words["later"]).click(timeout=15_000)
+    await page.get_by_role("navigation", name=words["nav"]).wait_for()
+    return context, page
+
+
+@pytest.mark.parametrize(("size", "lang"), [("phone", "fr"), ("phone", "en"),
+                                            ("laptop", "fr"), ("laptop", "en")])
+async def test_admin_screens_are_accessible(browser, running_app: RunningApp, size: str,
+                                            lang: str) -> None:  # type: ignore[no-untyped-def]
+    await _register_supplier(running_app, f"Imprimerie {size} {lang}")
+    context, page = await _admin_page(browser, running_app, PHONE if size == "phone" else LAPTOP,
+                                      lang)
+    try:
+        problems: dict[str, list[str]] = {}
+        for path, title in SCREENS[lang]:
+            await page.evaluate(GO_TO, path)
+            await page.get_by_role("heading", level=1, name=title, exact=True).wait_for()
+            await page.wait_for_function("!document.querySelector('main [role=status]')"
+                                         "?.textContent?.match(/Chargement|Loading/)")
+            name = f"admin-{size}-{lang}{path.replace('/', '-')}"
+            found = await audit(page, name) + await small_targets(page)
+            if found:
+                problems[path] = found
+        assert problems == {}
+        # The organisation screen shows the deadline its kind sets, in the page's language.
+        await page.evaluate(GO_TO, "/admin")
+        deadline = "Délai légal de paiement : 30 jours" if lang == "fr" \
+            else "Legal payment deadline: 30 days"
+        await page.get_by_text(deadline).wait_for()
+    finally:
+        await context.close()
+
+
+async def test_admin_journey_on_a_phone(browser, running_app: RunningApp,
+                                        tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    await _register_supplier(running_app, "Imprimerie du Port")
+    context, page = await _admin_page(browser, running_app, PHONE, "fr")
+    try:
+        # A supplier's registration, approved.
+        await page.get_by_role("link", name="Organisation").click()
+        await page.get_by_role("link", name="Inscriptions de fournisseurs").click()
+        await page.get_by_role("button", name="Accepter — Imprimerie du Port").click()
+        await page.get_by_role("status").filter(
+            has_text="Imprimerie du Port : compte ouvert.").wait_for()
+        await page.get_by_role("button", name="Accepter — Imprimerie du Port").wait_for(
+            state="detached")
+
+        # A person added from the people screen, then listed.
+        await page.get_by_role("link", name="Personnes").click()
+        email = f"camille-{uuid.uuid4().hex[:6]}@exemple.fr"
+        await page.get_by_label("Adresse e-mail").fill(email)
+        await page.get_by_label("Nom complet").fill("Camille Nouvelle")
+        await page.locator("#new-unit").select_option(label="Unité A (U0)")
+        await page.get_by_role("button", name="Ajouter une personne").click()
+        await page.get_by_role("status").filter(has_text="Camille Nouvelle ajouté(e)").wait_for()
+        await page.get_by_role("heading", name="Camille Nouvelle").wait_for()
+        # Managing a person opens with their controls; their role changes at once.
+        await page.get_by_text("Modifier ou désactiver Camille Nouvelle").click()
+        await page.get_by_role("group", name="Rôle et unité de Camille Nouvelle").get_by_label(
+            "Rôle").select_option(label="Valideur")
+        await page.get_by_role("button", name="Appliquer le changement").click()
+        await page.get_by_role("status").filter(has_text="Camille Nouvelle ✓").wait_for()
+        assert "Valideur" in await page.get_by_role("listitem").filter(
+            has=page.get_by_role("heading", name="Camille Nouvelle")).inner_text()
+        assert await audit(page, "admin-phone-fr-people-managed") == []
+
+        # A CSV with an unknown unit: the error is shown with its line, nothing saved.
+        csv = tmp_path / "organigramme.csv"
+        csv.write_text("type,code,name,parent_code,email,full_name,role,unit_code,language\n"
+                       "person,,,,ghost@exemple.fr,Ghost,agent,NOWHERE,fr\n", encoding="utf-8")
+        await page.evaluate(GO_TO, "/admin/import")
+        await page.get_by_label("Fichier CSV (UTF-8)").set_input_files(str(csv))
+        await page.get_by_role("button", name="Vérifier (rien n’est enregistré)").click()
+        row = page.get_by_role("row").filter(has_text="UNIT_UNKNOWN")
+        await row.wait_for()
+        assert "2" in await row.get_by_role("rowheader").inner_text()
+        assert "Unité inconnue" in await row.inner_text()
+        assert await audit(page, "admin-phone-fr-import-errors") == []
+
+        # An integration key, shown once.
+        await page.evaluate(GO_TO, "/admin/keys")
+        await page.get_by_label("Nom de la clé").fill("Chorus Pro")
+        await page.get_by_role("button", name="Créer une clé").click()
+        key = await page.get_by_test_id("new-key").inner_text()
+        assert key.startswith("nmd_")
+        async with httpx.AsyncClient(base_url=running_app.base_url) as api:
+            probe = await api.post("/integration/v1/events", headers={"X-Api-Key": key}, json={
+                "events": [{"event_id": f"probe-{uuid.uuid4().hex}", "type": "invoice.status",
+                            "occurred_at": "2026-12-01T10:00:00Z"}]})
+            assert probe.status_code == 200, probe.text
+        assert await audit(page, "admin-phone-fr-keys-created") == []
+    finally:
+        await context.close()
