@@ -39,6 +39,7 @@ const Inbox = lazy(() => everyone().then((m) => m.Inbox));
 const Settings = lazy(() => everyone().then((m) => m.Settings));
 const Devices = lazy(() => everyone().then((m) => m.Devices));
 const SyncStatus = lazy(() => everyone().then((m) => m.SyncStatus));
+const Accessibility = lazy(() => import("../screens/Accessibility"));
 
 const pinOffered = signal<string>(localStorage.getItem("nomade.pinOffered") ?? "");
 const iosCoachingDismissed = signal<boolean>(localStorage.getItem("nomade.iosCoached") === "1");
@@ -163,6 +164,7 @@ function Shell({ role }: { role: Role }) {
           <Route path="/settings" component={Settings} />
           <Route path="/settings/devices" component={Devices} />
           <Route path="/sync" component={SyncStatus} />
+          <Route path="/accessibility" component={Accessibility} />
           <Route default component={() => <Redirect to={homeOf(role)} />} />
         </Router>
       </main>
@@ -171,9 +173,24 @@ function Shell({ role }: { role: Role }) {
   );
 }
 
+/** The accessibility statement, readable before signing in (the sign-in page links to it). */
+function PublicStatement() {
+  return (
+    <main id="main">
+      <Router>
+        <Route path="/accessibility" component={Accessibility} />
+        <Route default component={Accessibility} />
+      </Router>
+      <p><a href="/">{t("a11y.back")}</a></p>
+    </main>
+  );
+}
+
 function Gate() {
+  const { path } = useLocation();
   if (!ready.value) return <main id="main"><p role="status">{t("common.loading")}</p></main>;
   const s = session.value;
+  if (path === "/accessibility" && (!s || expired.value || locked.value)) return <PublicStatement />;
   if (!s || expired.value) return <main id="main"><SignIn /></main>;
   if (locked.value) return <main id="main"><Pin mode="unlock" /></main>;
   if (pinOffered.value !== s.user.id) {

@@ -40,6 +40,7 @@ export function SignIn() {
             {other === "en" ? "English" : "Français"}
           </button>
         </div>
+        <p><a href="/accessibility">{t("a11y.link")}</a></p>
       </Page>
     </div>
   );

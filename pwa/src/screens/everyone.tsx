@@ -174,6 +174,7 @@ export function Settings() {
       <div class="actions">
         <a class="button secondary" href="/sync">{t("sync.title")}</a>
         <a class="button secondary" href="/settings/devices">{t("settings.devices")}</a>
+        <a class="button secondary" href="/accessibility">{t("a11y.title")}</a>
         <button type="button" class="danger" onClick={() => void signOut()}>{t("settings.signOut")}</button>
       </div>
     </Page>

@@ -150,25 +150,61 @@ def screenshot_path(name: str) -> Path:
 
 
 AXE = ROOT / "pwa" / "node_modules" / "axe-core" / "axe.min.js"
+# The accessibility statement's data (pwa/src/app/accessibility.ts reads it; the build ships it):
+# what every audit() of the browser tests found, screen by screen, merged run after run.
+AXE_SUMMARY = ROOT / "pwa" / "src" / "app" / "accessibility-audit.json"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+_audited: dict[str, dict[str, object]] = {}
 
 
 async def audit(page, name: str) -> list[str]:  # type: ignore[no-untyped-def]
     """Runs axe-core (WCAG 2.0/2.1 A and AA) on the page; returns serious or critical violations.
 
-    Also saves a phone-size screenshot named ``name``.
+    Also saves a phone-size screenshot named ``name`` and records the whole result (every
+    impact, the rules passed) for the accessibility statement (:data:`AXE_SUMMARY`).
     """
     await page.screenshot(path=screenshot_path(name), full_page=True)
     if not await page.evaluate("typeof window.axe !== 'undefined'"):
         await page.add_script_tag(path=str(AXE))
     result = await page.evaluate(
-        """async () => {
-          const tags = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+        """async (tags) => {
           const r = await axe.run(document, { runOnly: { type: 'tag', values: tags } });
-          return r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
-            .map(v => `${v.id} (${v.impact}): ${v.nodes.map(n => n.target.join(' ')).join(', ')}`);
-        }"""
+          return {
+            version: r.testEngine.version,
+            passes: r.passes.map(p => p.id),
+            incomplete: r.incomplete.map(p => p.id),
+            violations: r.violations.map(v => ({ id: v.id, impact: v.impact, help: v.help,
+              nodes: v.nodes.length,
+              targets: v.nodes.map(n => n.target.join(' ')) })),
+          };
+        }""",
+        AXE_TAGS,
     )
-    return list(result)
+    _audited[name] = {
+        "audited_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "path": await page.evaluate("location.pathname"),
+        "axe": result["version"], "passes": sorted(result["passes"]),
+        "incomplete": sorted(result["incomplete"]),
+        "violations": [{k: v[k] for k in ("id", "impact", "help", "nodes")}
+                       for v in result["violations"]],
+    }
+    return [f"{v['id']} ({v['impact']}): {', '.join(v['targets'])}"
+            for v in result["violations"] if v["impact"] in ("serious", "critical")]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _write_axe_summary() -> Iterator[None]:
+    """After the browser tests, merge what their audits found into :data:`AXE_SUMMARY` (a run
+    of some tests updates their screens and keeps the others' last results)."""
+    yield
+    if not _audited:
+        return
+    previous = json.loads(AXE_SUMMARY.read_text()) if AXE_SUMMARY.is_file() else {}
+    screens = {**previous.get("screens", {}), **_audited}
+    summary = {"tool": "axe-core", "tags": AXE_TAGS,
+               "updated_at": max(str(s["audited_at"]) for s in screens.values()),
+               "screens": dict(sorted(screens.items()))}
+    AXE_SUMMARY.write_text(json.dumps(summary, indent=1, ensure_ascii=False) + "\n")
 
 
 async def small_targets(page) -> list[str]:  # type: ignore[no-untyped-def]

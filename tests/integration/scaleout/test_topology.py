@@ -17,6 +17,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any, cast
 
 import httpx
@@ -38,6 +39,7 @@ pytestmark = [
                        reason="topology tests run in the PostgreSQL pass (private services)"),
 ]
 
+BROTLI_STATIC = Path("/usr/lib/nginx/modules/ngx_http_brotli_static_module.so")
 PLACEHOLDER = {"date": date(2026, 1, 1).isoformat(), "amount_cents": 0, "currency": "EUR",
                "category": "other", "merchant": ""}
 
@@ -203,11 +205,16 @@ async def test_nginx_serves_the_app_compressed(stack: Stack) -> None:
         assert shell.status_code == 200
         entry = re.search(r'src="(/assets/[^"]+\.js)"', shell.text)
         assert entry is not None
-        for accept, encoding in (("gzip", "gzip"), ("identity", None)):
+        cases = [("gzip", "gzip"), ("identity", None)]
+        if BROTLI_STATIC.is_file():  # infra/setup.sh installs it; topology.sh loads it
+            cases.append(("gzip, deflate, br", "br"))
+        for accept, encoding in cases:
             response = await nginx.get(entry.group(1), headers={"Accept-Encoding": accept})
             assert response.status_code == 200
             assert response.headers.get("content-encoding") == encoding
             assert response.headers["vary"] == "Accept-Encoding"
+            assert "immutable" in response.headers["cache-control"]
+            assert response.headers["content-type"] == "text/javascript"
 
 
 class _Headers:
