@@ -4,6 +4,7 @@
  * module, never through fetch. Errors come back as ApiError/NetworkError like every call.
  */
 import type { Auth } from './auth';
+import type { Http } from './http';
 
 export type OrganisationKind = 'state' | 'local' | 'hospital' | 'public_company';
 export type StaffRole = 'agent' | 'manager' | 'back_office' | 'admin';
@@ -74,5 +75,21 @@ export class Administration {
       method: 'POST', path: `${A}/imports/people?dry_run=${dryRun ? 'true' : 'false'}`, body: csv,
       headers: { 'Content-Type': 'text/csv' },
     })).body;
+  }
+}
+
+/** What a newcomer does without an account (public routes): a supplier asks for one with its
+ * SIRET; an invited person chooses their password with the token of their link. */
+export class Onboarding {
+  constructor(private readonly http: Http) {}
+
+  async requestRegistration(request: {
+    siret: string; company_name: string; email: string; full_name: string; password: string; language: 'fr' | 'en';
+  }): Promise<Registration> {
+    return (await this.http.send<Registration>({ method: 'POST', path: '/api/v1/onboarding/supplier-registrations', json: request })).body;
+  }
+
+  async acceptInvitation(token: string, password: string): Promise<void> {
+    await this.http.send({ method: 'POST', path: '/api/v1/onboarding/invitations/accept', json: { token, password } });
   }
 }
