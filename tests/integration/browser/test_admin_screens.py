@@ -125,6 +125,13 @@ async def test_admin_journey_on_a_phone(browser, running_app: RunningApp,
         assert "Valideur" in await page.get_by_role("listitem").filter(
             has=page.get_by_role("heading", name="Camille Nouvelle")).inner_text()
         assert await audit(page, "admin-phone-fr-people-managed") == []
+        await page.get_by_text("Modifier ou désactiver Camille Nouvelle").click()
+        await page.get_by_role("group", name="Rôle et unité de Camille Nouvelle").get_by_role(
+            "button", name="Désactiver").click()
+        await page.get_by_role("status").filter(has_text="Camille Nouvelle — Désactivé.").wait_for()
+        await page.get_by_role("listitem").filter(
+            has=page.get_by_role("heading", name="Camille Nouvelle")).get_by_text(
+            "Désactivé", exact=True).wait_for()
 
         # A CSV with an unknown unit: the error is shown with its line, nothing saved.
         csv = tmp_path / "organigramme.csv"
