@@ -16,6 +16,7 @@ from backend.administration import importing, keys, organisation, people, rules,
 from backend.administration.common import count_public_request, organisation_of
 from backend.administration.schemas import (
     AdminDelegationIn,
+    DeactivationOut,
     ImportReport,
     IntegrationKeyIn,
     IntegrationKeyOut,
@@ -100,8 +101,9 @@ class AdminController(Controller):
 
     @post("/people/{user_id:uuid}/deactivate", operation_id="adminDeactivatePerson",
           status_code=200, responses=_errors(401, 403, 404, 409))
-    async def deactivate_person(self, user_id: UUID, request: AnyRequest) -> PersonOut:
-        """Deactivate: signed out everywhere, delegations ended, requests re-routed."""
+    async def deactivate_person(self, user_id: UUID, request: AnyRequest) -> DeactivationOut:
+        """Deactivate: signed out everywhere, delegations ended, requests re-routed up the
+        tree; ``without_approver`` flags who is left with nobody to decide."""
         return await people.deactivate_person(actor=current_actor(request), user_id=user_id)
 
     @post("/people/{user_id:uuid}/invitation", operation_id="adminInvitePerson",

@@ -20,16 +20,19 @@ from uuid import UUID, uuid4
 from backend.accounts import delegations, services
 from backend.accounts.actor import Actor
 from backend.accounts.device_check import device_revoked
+from backend.accounts.hierarchy import Member, approvers
 from backend.accounts.passwords import hash_secret
 from backend.accounts.schemas import DelegationOut
 from backend.accounts.tables import Delegation, Device, Unit, User
 from backend.administration.common import audit, organisation_of
 from backend.administration.schemas import (
     AdminDelegationIn,
+    DeactivationOut,
     InvitationOut,
     PersonIn,
     PersonOut,
     PersonPatch,
+    PersonRef,
 )
 from backend.administration.tables import Invitation
 from backend.errors import DomainError
@@ -158,10 +161,23 @@ async def update_person(*, actor: Actor, user_id: UUID, patch: PersonPatch) -> P
     return _out(await _person(organisation_id, user_id))
 
 
-async def deactivate_person(*, actor: Actor, user_id: UUID) -> PersonOut:
+async def without_approver(organisation_id: UUID) -> list[PersonRef]:
+    """Active agents and managers of the organisation nobody may decide for now (the top
+    unit's managers always: their requests go outside Nomade)."""
+    chart = await services.load_org_chart(organisation_id)
+    now = datetime.now(UTC)
+    rows = await User.select(User.id, User.full_name, User.unit, User.role).where(
+        (User.organisation == organisation_id) & (User.is_active == True)  # noqa: E712
+        & User.role.is_in(["agent", "manager"])).order_by(User.full_name)
+    return [PersonRef(id=row["id"], full_name=row["full_name"]) for row in rows
+            if not approvers(chart, Member(row["id"], row["unit"], row["role"] == "manager"), now)]
+
+
+async def deactivate_person(*, actor: Actor, user_id: UUID) -> DeactivationOut:
     """Deactivate: signed out everywhere, delegations ended, requests re-routed up the tree.
     The organisation's last active admin cannot be deactivated (ADMIN_LAST)."""
     organisation_id = organisation_of(actor)
+    before = {person.id for person in await without_approver(organisation_id)}
     async with write_transaction():
         row = await _person(organisation_id, user_id)
         if row["role"] == "admin" and row["is_active"] \
@@ -179,7 +195,9 @@ async def deactivate_person(*, actor: Actor, user_id: UUID) -> PersonOut:
                     {"devices_revoked": len(ended)})
     await _announce(ended)
     services.forget_organisation_reads()
-    return _out(await _person(organisation_id, user_id))
+    after = await without_approver(organisation_id)
+    return DeactivationOut(person=_out(await _person(organisation_id, user_id)),
+                           without_approver=[p for p in after if p.id not in before])
 
 
 def _token_hash(token: str) -> str:

@@ -10,6 +10,7 @@ import msgspec
 
 __all__ = (
     "AdminDelegationIn",
+    "DeactivationOut",
     "ImportLineError",
     "ImportReport",
     "IntegrationKeyIn",
@@ -22,6 +23,7 @@ __all__ = (
     "PersonIn",
     "PersonOut",
     "PersonPatch",
+    "PersonRef",
     "RegistrationIn",
     "RegistrationOut",
     "RuleSetOut",
@@ -99,6 +101,19 @@ class PersonOut(msgspec.Struct, frozen=True, kw_only=True):
     language: str
     is_active: bool
     supplier_company_id: UUID | None = None
+
+
+class PersonRef(msgspec.Struct, frozen=True, kw_only=True):
+    id: UUID
+    full_name: str
+
+
+class DeactivationOut(msgspec.Struct, frozen=True, kw_only=True):
+    """The deactivated person, and who has nobody left to decide on their requests since this
+    deactivation (flagged: give their unit, or a unit above it, a manager)."""
+
+    person: PersonOut
+    without_approver: list[PersonRef]
 
 
 class PersonIn(msgspec.Struct, frozen=True, kw_only=True):

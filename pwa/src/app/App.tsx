@@ -17,6 +17,7 @@ const manager = () => import("../screens/manager");
 const supplier = () => import("../screens/supplier");
 const everyone = () => import("../screens/everyone");
 const admin = () => import("../screens/admin");
+const onboardingScreens = () => import("../screens/onboarding");
 const MissionList = lazy(() => agent().then((m) => m.MissionList));
 const MissionNew = lazy(() => agent().then((m) => m.MissionNew));
 const MissionDetail = lazy(() => agent().then((m) => m.MissionDetail));
@@ -35,6 +36,8 @@ const AdminPeople = lazy(() => admin().then((m) => m.AdminPeople));
 const AdminImport = lazy(() => admin().then((m) => m.AdminImport));
 const AdminSuppliers = lazy(() => admin().then((m) => m.AdminSuppliers));
 const AdminKeys = lazy(() => admin().then((m) => m.AdminKeys));
+const SupplierRegistration = lazy(() => onboardingScreens().then((m) => m.SupplierRegistration));
+const AcceptInvitation = lazy(() => onboardingScreens().then((m) => m.AcceptInvitation));
 const Inbox = lazy(() => everyone().then((m) => m.Inbox));
 const Settings = lazy(() => everyone().then((m) => m.Settings));
 const Devices = lazy(() => everyone().then((m) => m.Devices));
@@ -191,7 +194,18 @@ function Gate() {
   if (!ready.value) return <main id="main"><p role="status">{t("common.loading")}</p></main>;
   const s = session.value;
   if (path === "/accessibility" && (!s || expired.value || locked.value)) return <PublicStatement />;
-  if (!s || expired.value) return <main id="main"><SignIn /></main>;
+  if (!s || expired.value) {
+    // Before any account: a supplier's request, or an invitation link (/invitation#token).
+    return (
+      <main id="main">
+        <Router>
+          <Route path="/register" component={SupplierRegistration} />
+          <Route path="/invitation" component={AcceptInvitation} />
+          <Route default component={SignIn} />
+        </Router>
+      </main>
+    );
+  }
   if (locked.value) return <main id="main"><Pin mode="unlock" /></main>;
   if (pinOffered.value !== s.user.id) {
     // Offered once per user on this phone, right after the first sign-in.

@@ -39,3 +39,13 @@ export async function importPeople(file: Blob, dryRun: boolean): Promise<Outcome
     return { value: null, problem: problemOf(error) };
   }
 }
+
+/** A newcomer's public call (registration, invitation): null when done, else the problem. */
+export async function onboard(call: (onboarding: data.Onboarding) => Promise<unknown>): Promise<ApiProblem | null> {
+  try {
+    await call(data.onboarding());
+    return null;
+  } catch (error) {
+    return problemOf(error);
+  }
+}

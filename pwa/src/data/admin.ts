@@ -4,6 +4,7 @@
  * module, never through fetch. Errors come back as ApiError/NetworkError like every call.
  */
 import type { Auth } from './auth';
+import type { Http } from './http';
 
 export type OrganisationKind = 'state' | 'local' | 'hospital' | 'public_company';
 export type StaffRole = 'agent' | 'manager' | 'back_office' | 'admin';
@@ -11,6 +12,7 @@ export type StaffRole = 'agent' | 'manager' | 'back_office' | 'admin';
 export interface AdminOrganisation { id: string; name: string; siret: string; code_service: string; kind: OrganisationKind; payment_days: number }
 export interface AdminUnit { id: string; name: string; code_service: string; parent_id: string | null; managers: { id: string; full_name: string }[] }
 export interface AdminPerson { id: string; email: string; full_name: string; role: string; unit_id: string | null; language: string; is_active: boolean }
+export interface Deactivation { person: AdminPerson; without_approver: { id: string; full_name: string }[] }
 export interface Invitation { user_id: string; token: string; link: string; expires_at: string }
 export interface Registration { id: string; siret: string; company_name: string; email: string; full_name: string; status: string; created_at: string; company_known: boolean }
 export interface IntegrationKey { id: string; name: string; created_at: string; revoked_at: string | null; key: string | null }
@@ -53,7 +55,8 @@ export class Administration {
   updatePerson(id: string, patch: { role?: StaffRole; unit_id?: string }): Promise<AdminPerson> {
     return this.send('PATCH', `/people/${encodeURIComponent(id)}`, patch);
   }
-  deactivatePerson(id: string): Promise<AdminPerson> { return this.send('POST', `/people/${encodeURIComponent(id)}/deactivate`); }
+  /** Deactivates; `without_approver` flags who has nobody left to decide for them. */
+  deactivatePerson(id: string): Promise<Deactivation> { return this.send('POST', `/people/${encodeURIComponent(id)}/deactivate`); }
   invite(id: string): Promise<Invitation> { return this.send('POST', `/people/${encodeURIComponent(id)}/invitation`); }
   registrations(): Promise<Registration[]> { return this.get('/supplier-registrations?status=pending'); }
   decideRegistration(id: string, decision: 'approve' | 'refuse'): Promise<Registration> {
@@ -74,5 +77,21 @@ export class Administration {
       method: 'POST', path: `${A}/imports/people?dry_run=${dryRun ? 'true' : 'false'}`, body: csv,
       headers: { 'Content-Type': 'text/csv' },
     })).body;
+  }
+}
+
+/** What a newcomer does without an account (public routes): a supplier asks for one with its
+ * SIRET; an invited person chooses their password with the token of their link. */
+export class Onboarding {
+  constructor(private readonly http: Http) {}
+
+  async requestRegistration(request: {
+    siret: string; company_name: string; email: string; full_name: string; password: string; language: 'fr' | 'en';
+  }): Promise<Registration> {
+    return (await this.http.send<Registration>({ method: 'POST', path: '/api/v1/onboarding/supplier-registrations', json: request })).body;
+  }
+
+  async acceptInvitation(token: string, password: string): Promise<void> {
+    await this.http.send({ method: 'POST', path: '/api/v1/onboarding/invitations/accept', json: { token, password } });
   }
 }

@@ -11,7 +11,7 @@ import { clearReceiptCache, keepUploadedPhoto, receiptImage, type ReceiptRenditi
 import { makeCommands, type Commands } from './commands';
 import { Http } from './http';
 import { Notifications } from './notifications';
-import { Administration } from './admin';
+import { Administration, Onboarding } from './admin';
 import { findMutator, replay } from './mutators';
 import {
   dismissProblem as dismissStoredProblem,
@@ -184,6 +184,7 @@ export class DataLayer {
   private uploader: BlobUploader | null = null;
   private notificationsHandle: Notifications | null = null;
   private administrationHandle: Administration | null = null;
+  private onboardingHandle: Onboarding | null = null;
   private commandsCache: Commands | null = null;
   private channel: ChannelLike | null = null;
   private events: EventSourceLike | null = null;
@@ -217,6 +218,12 @@ export class DataLayer {
   get administration(): Administration {
     if (this.administrationHandle === null) throw new Error('DataLayer not started');
     return this.administrationHandle;
+  }
+
+  /** A supplier's registration and an invitation's acceptance (public routes). */
+  get onboarding(): Onboarding {
+    if (this.onboardingHandle === null) throw new Error('DataLayer not started');
+    return this.onboardingHandle;
   }
 
   /** Typed intent builders bound to this layer (index.ts exports the app's as `commands`). */
@@ -280,6 +287,7 @@ export class DataLayer {
       return userId;
     });
     const notifications = this.notificationsHandle;
+    this.onboardingHandle = new Onboarding(http);
     this.administrationHandle = new Administration(auth, () => {
       const userId = auth.currentUserId();
       if (userId === null) throw new NotSignedInError();

@@ -16,7 +16,7 @@ import type { ReadonlySignal } from '@preact/signals';
 
 import { makeCommands, type Commands } from './commands';
 import { DataLayer, type DataLayerOptions } from './engine';
-import type { Administration } from './admin';
+import type { Administration, Onboarding } from './admin';
 import type { Notifications } from './notifications';
 import type { ReceiptRendition } from './receipts';
 import { createStore, type Store } from './store';
@@ -151,6 +151,11 @@ export function notifications(): Notifications {
  * registrations, integration keys, rule sets, CSV import. Online only. */
 export function administration(): Administration {
   return getData().administration;
+}
+
+/** A supplier's registration and an invitation's acceptance, before any sign-in. */
+export function onboarding(): Onboarding {
+  return getData().onboarding;
 }
 
 /** A receipt photo's bytes (local while uploading, else downloaded); show with URL.createObjectURL. */

@@ -35,6 +35,7 @@ export function SignIn() {
             <button type="submit" disabled={busy}>{busy ? t("signin.busy") : t("signin.submit")}</button>
           </div>
         </form>
+        <p><a href="/register">{t("onboarding.askAccount")}</a></p>
         <div class="actions">
           <button type="button" class="link" lang={other} onClick={() => setLanguage(other)}>
             {other === "en" ? "English" : "Français"}

@@ -214,7 +214,10 @@ function PersonCard({ person, units, onChanged, onProblem }: {
               <button type="button" class="danger" onClick={async () => {
                 const out = await run((a) => a.deactivatePerson(person.id));
                 onProblem(say(out.problem));
-                if (out.value) onChanged(`${person.full_name} — ${t("admin.people.inactive")}`);
+                if (out.value) {
+                  const alone = out.value.without_approver.map((p) => p.full_name).join(", ");
+                  onChanged(`${person.full_name} — ${t("admin.people.inactive")}.${alone ? ` ${t("admin.people.flagged", { names: alone })}` : ""}`);
+                }
               }}>{t("admin.people.deactivate")}</button>
             </div>
           </fieldset>

@@ -140,7 +140,8 @@ async def test_deactivation_and_the_last_admin(client: httpx.AsyncClient) -> Non
     assert made.status_code == 201, made.text
     response = await client.post(f"{API}/people/{manager.user_id}/deactivate",
                                  headers=admin.headers)
-    assert response.status_code == 200 and response.json()["is_active"] is False
+    assert response.status_code == 200 and response.json()["person"]["is_active"] is False
+    assert response.json()["without_approver"] == []  # the head unit's manager takes over
     assert (await client.get("/api/v1/me/", headers=manager.headers)).status_code == 401
     delegations = (await client.get(f"{API}/delegations", headers=admin.headers)).json()
     assert [d["active"] for d in delegations if d["id"] == made.json()["id"]] == [False]
@@ -158,6 +159,13 @@ async def test_deactivation_and_the_last_admin(client: httpx.AsyncClient) -> Non
     assert response.status_code == 409 and _code(response) == "ADMIN_LAST"
     row = await User.select(User.role, User.is_active).where(User.id == admin.user_id).first()
     assert row == {"role": "admin", "is_active": True}
+    # The head unit's manager gone too: unit A's agents and unit B's manager... flagged.
+    response = await client.post(f"{API}/people/{org.people['head'].user_id}/deactivate",
+                                 headers=admin.headers)
+    flagged = {p["id"] for p in response.json()["without_approver"]}
+    assert {str(org.people["agent_a"].user_id), str(org.people["agent_a2"].user_id),
+            str(org.people["manager_b"].user_id)} <= flagged
+    assert str(org.people["agent_b"].user_id) not in flagged  # manager B still decides
     second = await make_person("admin", organisation_id=org.id, unit_id=org.head_unit_id)
     response = await client.post(f"{API}/people/{admin.user_id}/deactivate",
                                  headers=second.headers)

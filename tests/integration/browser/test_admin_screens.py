@@ -125,6 +125,13 @@ async def test_admin_journey_on_a_phone(browser, running_app: RunningApp,
         assert "Valideur" in await page.get_by_role("listitem").filter(
             has=page.get_by_role("heading", name="Camille Nouvelle")).inner_text()
         assert await audit(page, "admin-phone-fr-people-managed") == []
+        await page.get_by_text("Modifier ou désactiver Camille Nouvelle").click()
+        await page.get_by_role("group", name="Rôle et unité de Camille Nouvelle").get_by_role(
+            "button", name="Désactiver").click()
+        await page.get_by_role("status").filter(has_text="Camille Nouvelle — Désactivé.").wait_for()
+        await page.get_by_role("listitem").filter(
+            has=page.get_by_role("heading", name="Camille Nouvelle")).get_by_text(
+            "Désactivé", exact=True).wait_for()
 
         # A CSV with an unknown unit: the error is shown with its line, nothing saved.
         csv = tmp_path / "organigramme.csv"
@@ -153,3 +160,56 @@ async def test_admin_journey_on_a_phone(browser, running_app: RunningApp,
         assert await audit(page, "admin-phone-fr-keys-created") == []
     finally:
         await context.close()
+
+
+async def test_newcomers_ask_for_an_account_and_accept_an_invitation(
+        browser, running_app: RunningApp) -> None:  # type: ignore[no-untyped-def]
+    number = siret()
+    context = await browser.new_context(viewport=PHONE, base_url=running_app.base_url,
+                                        locale="fr-FR")
+    try:
+        page = await context.new_page()
+        await page.goto("/")
+        await page.get_by_role("link", name="Fournisseur sans compte ? Demandez-en un").click()
+        await page.get_by_role("heading", level=1, name="Demande de compte fournisseur").wait_for()
+        await page.get_by_label("SIRET de l’entreprise (14 chiffres)").fill(
+            f"{number[:3]} {number[3:6]} {number[6:9]} {number[9:]}")
+        await page.get_by_label("Raison sociale").fill("Serrurerie Dupont")
+        await page.get_by_label("Nom complet").fill("Marc Dupont")
+        email = f"marc-{uuid.uuid4().hex[:6]}@serrurerie.fr"
+        await page.get_by_label("Adresse e-mail").fill(email)
+        await page.get_by_label("Choisissez un mot de passe").fill("serrurerie-2026")
+        assert await audit(page, "onboarding-phone-fr-register") == []
+        await page.get_by_role("button", name="Envoyer la demande").click()
+        await page.get_by_role("status").filter(has_text="Demande envoyée").wait_for()
+    finally:
+        await context.close()
+    async with httpx.AsyncClient(base_url=running_app.base_url, timeout=30) as api:
+        login = await api.post("/api/v1/auth/login", json={"email": running_app.email("admin"),
+                                                           "password": running_app.password})
+        admin = {"Authorization": f"Bearer {login.json()['access_token']}"}
+        pending = (await api.get("/api/v1/admin/supplier-registrations", headers=admin)).json()
+        assert number in [p["siret"] for p in pending]
+        person = await api.post("/api/v1/admin/people", headers=admin, json={
+            "email": f"invite-{uuid.uuid4().hex[:6]}@exemple.fr", "full_name": "Invited Person",
+            "role": "back_office", "language": "en"})
+        assert person.status_code == 201, person.text
+        invitation = (await api.post(f"/api/v1/admin/people/{person.json()['id']}/invitation",
+                                     headers=admin)).json()
+    context = await browser.new_context(viewport=LAPTOP, base_url=running_app.base_url,
+                                        locale="en-GB")
+    try:
+        page = await context.new_page()
+        await page.goto(invitation["link"])
+        await page.get_by_role("heading", level=1, name="Choose your password").wait_for()
+        await page.get_by_label("Choose a password").fill("invited-2026!")
+        await page.get_by_label("The password again").fill("invited-2026!")
+        assert await audit(page, "onboarding-laptop-en-invitation") == []
+        await page.get_by_role("button", name="Save my password").click()
+        await page.get_by_role("status").filter(has_text="Password saved").wait_for()
+    finally:
+        await context.close()
+    async with httpx.AsyncClient(base_url=running_app.base_url, timeout=30) as api:
+        signed = await api.post("/api/v1/auth/login", json={
+            "email": person.json()["email"], "password": "invited-2026!"})
+        assert signed.status_code == 200
