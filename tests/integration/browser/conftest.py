@@ -194,10 +194,12 @@ async def audit(page, name: str) -> list[str]:  # type: ignore[no-untyped-def]
 
 @pytest.fixture(scope="session", autouse=True)
 def _write_axe_summary() -> Iterator[None]:
-    """After the browser tests, merge what their audits found into :data:`AXE_SUMMARY` (a run
-    of some tests updates their screens and keeps the others' last results)."""
+    """After the browser tests run with ``NOMADE_RECORD_AXE=1``, merge what their audits found
+    into :data:`AXE_SUMMARY` (a run of some tests updates their screens and keeps the others'
+    last results). Off by default, so a test run never changes a committed file; refresh the
+    statement's figures with ``NOMADE_RECORD_AXE=1 uv run pytest -m browser``."""
     yield
-    if not _audited:
+    if not _audited or os.environ.get("NOMADE_RECORD_AXE") != "1":
         return
     previous = json.loads(AXE_SUMMARY.read_text()) if AXE_SUMMARY.is_file() else {}
     screens = {**previous.get("screens", {}), **_audited}
