@@ -139,9 +139,11 @@ async def blob_chunk(
 
 @get("/sync/v1/blobs/{sha256:str}", guards=[signed_in], operation_id="syncBlobDownload",
      tags=_TAGS)
-async def blob_download(request: Request[Any, Any, Any], sha256: str) -> Stream:
-    """The blob's bytes, for users who can see a document referencing it."""
-    row, chunks = await blobs.open_download(current_actor(request), sha256)
+async def blob_download(request: Request[Any, Any, Any], sha256: str,
+                        organisation_id: UUID | None = None) -> Stream:
+    """The blob's bytes, for users who can see a document referencing it (a supplier names the
+    organisation of their invoice with ``organisation_id``)."""
+    row, chunks = await blobs.open_download(current_actor(request), sha256, organisation_id)
     return Stream(chunks, media_type=row["content_type"], headers={
         "Content-Length": str(row["size"]), "ETag": f'"{row["sha256"]}"',
         "Cache-Control": "private, max-age=31536000, immutable"})
