@@ -28,6 +28,7 @@ from backend.live import make_channels
 from backend.logs import RequestIdMiddleware, configure_logging, ensure_request_id
 from backend.metrics import MetricsMiddleware
 from backend.requests import NomadeRequest
+from backend.security_headers import add_security_headers
 from backend.settings import Settings, get_settings
 from backend.static import static_handlers
 from notifications.jobs import start_push, stop_push
@@ -191,6 +192,29 @@ def _freeze_startup_heap() -> None:
         gc.freeze()
 
 
+def _openapi_config() -> OpenAPIConfig:
+    """The OpenAPI document and its viewers under /schema (off in production unless
+    ``NOMADE_API_DOCS`` enables them)."""
+    return OpenAPIConfig(
+        title="Nomade",
+        version="1.0.0",
+        description=(
+            "Missions, expense claims, service done and supplier invoices, offline-first."
+        ),
+        path="/schema",
+        render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin(path="/swagger")],
+        components=Components(
+            security_schemes={
+                "bearer": SecurityScheme(type="http", scheme="bearer"),
+                "apiKey": SecurityScheme(
+                    type="apiKey", name="X-Api-Key", security_scheme_in="header"
+                ),
+            }
+        ),
+        security=[{"bearer": []}],
+    )
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     """Build the application from the settings (the cached environment settings by default)."""
     settings = settings or get_settings()
@@ -202,31 +226,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
         request_class=NomadeRequest,
         plugins=[make_channels(settings)],
         middleware=[MetricsMiddleware, RequestIdMiddleware, DefineMiddleware(AuthMiddleware)],
-        before_send=[ensure_request_id],
+        before_send=[ensure_request_id, add_security_headers],
         exception_handlers={
             DomainError: _on_domain_error,
             HTTPException: _on_http_error,
             Exception: _on_unexpected,
         },
         lifespan=[_make_lifespan(settings)],
-        openapi_config=OpenAPIConfig(
-            title="Nomade",
-            version="1.0.0",
-            description=(
-                "Missions, expense claims, service done and supplier invoices, offline-first."
-            ),
-            path="/schema",
-            render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin(path="/swagger")],
-            components=Components(
-                security_schemes={
-                    "bearer": SecurityScheme(type="http", scheme="bearer"),
-                    "apiKey": SecurityScheme(
-                        type="apiKey", name="X-Api-Key", security_scheme_in="header"
-                    ),
-                }
-            ),
-            security=[{"bearer": []}],
-        ),
+        openapi_config=_openapi_config() if settings.api_docs_enabled else None,
         cors_config=CORSConfig(allow_origins=[settings.public_base_url])
         if settings.is_development
         else None,
