@@ -31,7 +31,8 @@ from backend.errors import DomainError
 from backend.ratelimit import DatabaseStore, RateLimitStore, get_store, release, reserve
 from backend.settings import get_settings
 
-__all__ = ("MAX_PIN_FAILURES", "login", "logout", "refresh", "set_pin", "unlock")
+__all__ = ("MAX_PIN_FAILURES", "deactivate_user", "login", "logout", "refresh", "set_pin",
+           "unlock")
 
 MAX_PIN_FAILURES = 5
 RATE_WINDOW_SECONDS = 15 * 60
@@ -168,6 +169,16 @@ async def _revoke(device_id: UUID, reason: str) -> None:
          Device.refresh_hash: "", Device.previous_refresh_hash: "", Device.pin_hash: ""}
     ).where((Device.id == device_id) & Device.revoked_at.is_null())
     await device_revoked(device_id)
+
+
+async def deactivate_user(user_id: UUID) -> None:
+    """Deactivate an account: every device of it is signed out and refused at once, in every
+    process (not when its access token expires)."""
+    await User.update({User.is_active: False}).where(User.id == user_id)
+    devices = await Device.select(Device.id).where(
+        (Device.user == user_id) & Device.revoked_at.is_null())
+    for device in devices:
+        await _revoke(device["id"], "user_deactivated")
 
 
 async def _live_device(device_id: UUID, refresh_token: str) -> dict[str, Any]:

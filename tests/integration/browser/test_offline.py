@@ -27,7 +27,7 @@ async def test_the_app_is_installable(running_app: RunningApp, built_pwa) -> Non
     async with async_playwright() as pw:
         with tempfile.TemporaryDirectory() as profile:
             context = await pw.chromium.launch_persistent_context(
-                profile, executable_path=CHROMIUM, viewport=PHONE
+                profile, executable_path=CHROMIUM, viewport=PHONE, bypass_csp=True
             )
             page = await context.new_page()
             await page.goto(running_app.base_url)
@@ -130,7 +130,8 @@ async def test_manager_approves_offline_and_the_agent_sees_it_approved(
     from tests.integration.browser.conftest import PHONE
 
     contexts = [
-        await browser.new_context(viewport=PHONE, base_url=running_app.base_url, locale="fr-FR")
+        await browser.new_context(viewport=PHONE, base_url=running_app.base_url, locale="fr-FR",
+                                  bypass_csp=True)
         for _ in range(2)
     ]
     agent, manager = [await c.new_page() for c in contexts]

@@ -135,7 +135,7 @@ async def test_manager_approves_from_the_notification_offline_and_the_agent_sees
     reaches the server, which checks and records it (audit), and the agent sees it approved."""
     purpose = f"Colloque {uuid.uuid4().hex[:6]}"
     contexts = [await browser.new_context(viewport=PHONE, base_url=running_app.base_url,
-                                          locale="fr-FR") for _ in range(2)]
+                                          locale="fr-FR", bypass_csp=True) for _ in range(2)]
     agent_phone, manager_phone = contexts
     try:
         with FakePushService() as push_service:
