@@ -9,7 +9,7 @@ from uuid import UUID
 import msgspec
 from litestar import Request, get, head, patch, post
 from litestar.channels import ChannelsPlugin
-from litestar.params import Parameter
+from litestar.params import HeaderParameter
 from litestar.response import Response, ServerSentEvent, Stream
 
 from backend import lifecycle, metrics
@@ -81,7 +81,7 @@ async def pull_route(request: Request[Any, Any, Any]) -> PullResponse:
 @get("/sync/v1/events", guards=[signed_in], operation_id="syncEvents", tags=_TAGS)
 async def events_route(
     request: Request[Any, Any, Any],
-    last_event_id: Annotated[str | None, Parameter(header="Last-Event-ID")] = None,
+    last_event_id: Annotated[str | None, HeaderParameter(name="Last-Event-ID")] = None,
 ) -> ServerSentEvent:
     """Server-sent pokes ``{organisation, version}`` and heartbeats; pull when poked.
 
@@ -127,8 +127,8 @@ async def blob_head(request: Request[Any, Any, Any], upload_id: UUID) -> Respons
 async def blob_chunk(
     request: Request[Any, Any, Any],
     upload_id: UUID,
-    upload_offset: Annotated[int, Parameter(header="Upload-Offset", ge=0)],
-    chunk_sha256: Annotated[str, Parameter(header="Upload-Chunk-SHA256", max_length=64)],
+    upload_offset: Annotated[int, HeaderParameter(name="Upload-Offset", ge=0)],
+    chunk_sha256: Annotated[str, HeaderParameter(name="Upload-Chunk-SHA256", max_length=64)],
 ) -> Response[BlobStatus]:
     """Append one chunk at ``Upload-Offset`` (its SHA-256 in ``Upload-Chunk-SHA256``)."""
     data = await request.body()
