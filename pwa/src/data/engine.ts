@@ -12,6 +12,7 @@ import { makeCommands, type Commands } from './commands';
 import { Http } from './http';
 import { Notifications } from './notifications';
 import { Administration } from './admin';
+import { Approvals } from './approvals';
 import { findMutator, replay } from './mutators';
 import {
   dismissProblem as dismissStoredProblem,
@@ -184,6 +185,7 @@ export class DataLayer {
   private uploader: BlobUploader | null = null;
   private notificationsHandle: Notifications | null = null;
   private administrationHandle: Administration | null = null;
+  private approvalsHandle: Approvals | null = null;
   private commandsCache: Commands | null = null;
   private channel: ChannelLike | null = null;
   private events: EventSourceLike | null = null;
@@ -217,6 +219,12 @@ export class DataLayer {
   get administration(): Administration {
     if (this.administrationHandle === null) throw new Error('DataLayer not started');
     return this.administrationHandle;
+  }
+
+  /** What a manager reads beside the rows to decide (REST, online only). */
+  get approvals(): Approvals {
+    if (this.approvalsHandle === null) throw new Error('DataLayer not started');
+    return this.approvalsHandle;
   }
 
   /** Typed intent builders bound to this layer (index.ts exports the app's as `commands`). */
@@ -281,6 +289,11 @@ export class DataLayer {
     });
     const notifications = this.notificationsHandle;
     this.administrationHandle = new Administration(auth, () => {
+      const userId = auth.currentUserId();
+      if (userId === null) throw new NotSignedInError();
+      return userId;
+    });
+    this.approvalsHandle = new Approvals(auth, () => {
       const userId = auth.currentUserId();
       if (userId === null) throw new NotSignedInError();
       return userId;
