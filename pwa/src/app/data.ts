@@ -7,6 +7,7 @@ import * as data from "../data";
 import type { Device as DataDevice, Notifications, Row } from "../data";
 import { setLanguage, type MessageKey } from "./i18n";
 import { UndoWindow, type Held } from "./decisions";
+import { closeDecided } from "../sw/decided";
 import type { ApiProblem } from "./model";
 import type {
   Approval, Device, ExpenseClaim, ExpenseLine, Invoice, Mission, Notice, PurchaseOrder, Rejection, Session,
@@ -290,6 +291,22 @@ export function decisionRefusal(documentId: string): { key: string; code: string
   if (!p) return null;
   const state = p.details["state"];
   return { key: p.key, code: p.code, state: typeof state === "string" ? state : "", message: p.message };
+}
+
+/** After a pull: the approval notifications of documents decided elsewhere, withdrawn or
+ * certified are closed (by tag), so the lock screen never offers a stale decision. */
+export async function closeDecidedNotifications(): Promise<void> {
+  if (demoRows || typeof navigator === "undefined" || !("serviceWorker" in navigator)) return;
+  try {
+    const registration = await navigator.serviceWorker.getRegistration();
+    if (!registration) return;
+    await closeDecided(registration, (entity, id) => {
+      const state = data.row(entity, id).peek()?.data["state"];
+      return typeof state === "string" ? state : undefined;
+    });
+  } catch {
+    // No notification support here: nothing to close.
+  }
 }
 
 /** Raw synced row data of a document (decision screens read bookings, findings, lines). */
