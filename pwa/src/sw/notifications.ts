@@ -72,7 +72,7 @@ export async function openFromNotification(sw: ServiceWorkerGlobalScope, event: 
   const windows = await sw.clients.matchAll({ type: "window", includeUncontrolled: true });
   const existing = windows.find((w) => new URL(w.url).origin === sw.location.origin) as WindowClient | undefined;
   if (existing) {
-    await existing.focus();
+    await existing.focus().catch(() => undefined); // refused without a user gesture: navigate anyway
     const url = new URL(target);
     existing.postMessage({ type: "NAVIGATE", url: `${url.pathname}${url.search}` });
     return;
