@@ -102,6 +102,10 @@ export interface Approval {
   amount_cents: number;
   deadline?: string;
   submitted_at: string;
+  /** The server's policy findings on a claim (0 for missions and service done). */
+  findings: number;
+  /** Service done: orders are always opened; missions and claims: who asked. */
+  agent_id?: string;
 }
 
 export interface InvoiceDocument {

@@ -21,9 +21,9 @@ export const sampleLines = (): ExpenseLine[] => [
 ];
 
 export const sampleApprovals = (): Approval[] => [
-  { id: "a-1", kind: "mission", document_id: "m-9", title: "Salon Pollutec — Lyon", requester: "Camille Martin", amount_cents: 38_000, deadline: at(5), submitted_at: at(-3) },
-  { id: "a-2", kind: "claim", document_id: "c-9", title: "Frais — audit Rennes", requester: "Hugo Bernard", amount_cents: 12_780, submitted_at: at(-50) },
-  { id: "a-3", kind: "service_done", document_id: "po-1", title: "Maintenance imprimantes", requester: "Bureautique Ouest", amount_cents: 142_000, deadline: at(30), submitted_at: at(-20) },
+  { id: "a-1", kind: "mission", document_id: "m-9", title: "Salon Pollutec — Lyon", requester: "Camille Martin", amount_cents: 38_000, deadline: at(5), submitted_at: at(-3), findings: 0 },
+  { id: "a-2", kind: "claim", document_id: "c-9", title: "Frais — audit Rennes", requester: "Hugo Bernard", amount_cents: 12_780, submitted_at: at(-50), findings: 1 },
+  { id: "a-3", kind: "service_done", document_id: "po-1", title: "Maintenance imprimantes", requester: "Bureautique Ouest", amount_cents: 142_000, deadline: at(30), submitted_at: at(-20), findings: 0 },
 ];
 
 export const sampleOrders = (): PurchaseOrder[] => [

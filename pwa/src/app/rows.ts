@@ -143,30 +143,37 @@ export function toNotice(r: Row): Notice {
   };
 }
 
-/** The manager's requests to decide: submitted missions and claims, proposed service done.
+/** The manager's requests to decide: submitted missions and claims, orders whose service done is
+ * still to certify (open or partially received: the server's `purchase_order` rows, synced).
  * A request decided on this phone but not yet sent stays listed (shown "waiting to sync"). */
-export function toApprovals(missions: Row[], claims: Row[], serviceDone: Row[], myId: string, pendingIds: ReadonlySet<string> = new Set()): Approval[] {
+export function toApprovals(missions: Row[], claims: Row[], orders: Row[], myId: string, pendingIds: ReadonlySet<string> = new Set()): Approval[] {
   const out: Approval[] = [];
   const waiting = (r: Row): boolean => state(r.data) === "submitted" || (DECIDED.has(state(r.data)) && pendingIds.has(r.id));
   for (const r of missions) {
     const d = r.data;
     if (!waiting(r)) continue;
     const deadline = str(d, "earliest_expiry");
-    if (str(d, "agent_id", "agent") === myId) continue;
+    const agent = str(d, "agent_id", "agent");
+    if (agent === myId) continue;
     out.push({ id: `mission:${r.id}`, kind: "mission", document_id: r.id, title: `${str(d, "purpose")} — ${str(d, "destination")}`,
-      requester: str(d, "agent_name"), amount_cents: num(d, "estimated_cost_cents"), submitted_at: str(d, "submitted_at"), ...(deadline ? { deadline } : {}) });
+      requester: str(d, "agent_name"), amount_cents: num(d, "estimated_cost_cents"), submitted_at: str(d, "submitted_at"), findings: 0, agent_id: agent,
+      ...(deadline ? { deadline } : {}) });
   }
   for (const r of claims) {
     const d = r.data;
-    if (!waiting(r) || str(d, "agent_id", "agent") === myId) continue;
+    const agent = str(d, "agent_id", "agent");
+    if (!waiting(r) || agent === myId) continue;
+    const findings = Array.isArray(d["findings"]) ? d["findings"].length : 0;
     out.push({ id: `claim:${r.id}`, kind: "claim", document_id: r.id, title: str(d, "title", "mission_purpose"),
-      requester: str(d, "agent_name"), amount_cents: num(d, "total_cents", "amount_cents"), submitted_at: str(d, "submitted_at") });
+      requester: str(d, "agent_name"), amount_cents: num(d, "total_cents", "amount_cents"), submitted_at: str(d, "submitted_at"), findings, agent_id: agent });
   }
-  for (const r of serviceDone) {
+  for (const r of orders) {
     const d = r.data;
-    if (str(d, "state", "status") !== "proposed") continue;
-    out.push({ id: `service_done:${r.id}`, kind: "service_done", document_id: str(d, "purchase_order_id") || r.id, title: str(d, "title", "supplier_name"),
-      requester: str(d, "supplier_name"), amount_cents: num(d, "amount_cents"), submitted_at: str(d, "created_at") });
+    const s = str(d, "state", "status") || "open";
+    if (s !== "open" && s !== "partially_received" && !(s === "received" && pendingIds.has(r.id))) continue;
+    out.push({ id: `service_done:${r.id}`, kind: "service_done", document_id: r.id,
+      title: [str(d, "supplier_name"), str(d, "ej_number", "number")].filter(Boolean).join(" — "),
+      requester: str(d, "supplier_name"), amount_cents: num(d, "total_cents") - num(d, "certified_cents"), submitted_at: str(d, "created_at"), findings: 0 });
   }
   return out;
 }

@@ -77,7 +77,7 @@ async def test_approval_request_is_shown_by_the_real_service_worker(
         assert shown[0]["title"] == "À valider : Audit — Lille"
         assert shown[0]["actions"] == ["approve", "refuse"]
         assert shown[0]["data"]["decision"]["id"] == mission_id
-        assert shown[0]["data"]["url"] == f"/missions/{mission_id}"
+        assert shown[0]["data"]["url"] == f"/approvals/mission/{mission_id}"
 
 
 PUSH_MANAGER_STUB = """(() => {
