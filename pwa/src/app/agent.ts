@@ -3,9 +3,8 @@
  * withdrawn, a line deleted, a receipt captured straight into a new line. Offline too: each is a
  * queued intent. */
 import * as data from "../data";
-import { saveLine } from "./data";
+import { ocrFillable } from "./edits";
 import { downscaleReceipt } from "./image";
-import type { ExpenseLine } from "./model";
 import { missionFields, type MissionDraft } from "./missions";
 
 function write(action: () => Promise<unknown>): void {
@@ -38,14 +37,16 @@ export const withdrawClaim = (id: string): void => write(() => data.commands.cla
 export const deleteLine = (id: string): void => write(() => data.commands.expenseLines.delete(id));
 
 /** A photo taken from the claim: downscaled, a new line whose fields the reading fills, the
- * photo attached. Returns the new line's id. */
+ * photo attached (both queued before it returns the new line's id, so the line opens at once). */
 export async function captureReceipt(claimId: string, file: Blob): Promise<string> {
   const small = await downscaleReceipt(file);
-  const line: Omit<ExpenseLine, "warnings" | "ocr"> = {
-    id: data.newId(), claim_id: claimId, spent_on: new Date().toISOString().slice(0, 10), category: "other",
-    merchant: "", amount_cents: 0, vat_rate_permille: 0, currency: "EUR",
-  };
-  saveLine(line, small.blob, false);
-  return line.id;
+  const line = { merchant: "", amount_cents: 0, vat_rate_permille: 0, spent_on: new Date().toISOString().slice(0, 10) };
+  const id = await data.commands.expenseLines.create({
+    id: data.newId(), claim_id: claimId, date: line.spent_on, category: "other", merchant: "", amount_cents: 0, currency: "EUR",
+    vat_rate_bp: 0, field_sources: ocrFillable(line, small.blob),
+  });
+  await data.commands.expenseLines.attachReceipt(id, small.blob);
+  return id;
 }
+
 export const codeText = (code: string): { fr: string; en: string } => data.describeCode(code);

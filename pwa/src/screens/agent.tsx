@@ -50,21 +50,20 @@ const countryName = (code: string): string => {
 function MissionForm({ mission }: { mission?: Mission }) {
   const { route } = useLocation();
   const [draft, setDraft] = useState<MissionDraft>(() => draftOf(mission));
+  // Amounts as typed ("12,50"), parsed on saving.
+  const [estimate, setEstimate] = useState(() => (mission?.estimate_cents ? formatAmountInput(mission.estimate_cents) : ""));
+  const [fares, setFares] = useState<string[]>(() => draftOf(mission).bookings.map((b) => (b.fare_cents ? formatAmountInput(b.fare_cents) : "")));
   const [problem, setProblem] = useState<string | null>(null);
-  const set = <K extends keyof MissionDraft>(key: K, value: MissionDraft[K]) => setDraft({ ...draft, [key]: value });
+  const set = <K extends keyof MissionDraft>(key: K, value: MissionDraft[K]) => setDraft((d) => ({ ...d, [key]: value }));
+  const typed = (key: "purpose" | "destination" | "departs_at" | "returns_at") => (e: Event) => set(key, (e.currentTarget as HTMLInputElement).value);
   const setBooking = (n: number, change: Partial<Booking>) =>
-    set("bookings", draft.bookings.map((b, i) => (i === n ? { ...b, ...change } : b)));
-  const fares = draft.bookings.map((b) => formatAmountInput(b.fare_cents));
+    setDraft((d) => ({ ...d, bookings: d.bookings.map((b, i) => (i === n ? { ...b, ...change } : b)) }));
   function submit(event: Event) {
     event.preventDefault();
-    const f = new FormData(event.currentTarget as HTMLFormElement);
-    const estimate = parseMoneyToCents(String(f.get("estimate") ?? "") || "0");
-    if (estimate === null) return setProblem(t("missions.estimate"));
-    const bookings = draft.bookings.map((b, n) => ({ ...b, fare_cents: parseMoneyToCents(String(f.get(`fare-${n}`) ?? "") || "0") ?? -1 }));
-    const next: MissionDraft = {
-      ...draft, purpose: String(f.get("purpose") ?? ""), destination: String(f.get("destination") ?? ""),
-      departs_at: String(f.get("departs_at") ?? ""), returns_at: String(f.get("returns_at") ?? ""), estimate_cents: estimate, bookings,
-    };
+    const cents = parseMoneyToCents(estimate || "0");
+    if (cents === null) return setProblem(t("missions.estimate"));
+    const bookings = draft.bookings.map((b, n) => ({ ...b, fare_cents: parseMoneyToCents(fares[n] || "0") ?? -1 }));
+    const next: MissionDraft = { ...draft, estimate_cents: cents, bookings };
     const wrong = checkDraft(next);
     if (wrong === "BOOKING_INVALID") return setProblem(t("agent.bookingInvalid"));
     if (wrong) return setProblem(codeText(wrong)[language.value]);
@@ -73,23 +72,23 @@ function MissionForm({ mission }: { mission?: Mission }) {
   return (
     <form onSubmit={submit} noValidate={false}>
       <label for="purpose">{t("missions.purpose")}</label>
-      <input id="purpose" name="purpose" required maxLength={200} value={draft.purpose} />
+      <input id="purpose" name="purpose" required maxLength={200} value={draft.purpose} onInput={typed("purpose")} />
       <label for="destination">{t("missions.destination")}</label>
-      <input id="destination" name="destination" required maxLength={200} value={draft.destination} />
+      <input id="destination" name="destination" required maxLength={200} value={draft.destination} onInput={typed("destination")} />
       <label for="country">{t("agent.country")}</label>
       <select id="country" name="country" value={draft.country} onChange={(e) => set("country", (e.currentTarget as HTMLSelectElement).value)}>
         {COUNTRIES.map((c) => <option key={c.code} value={c.code}>{countryName(c.code)}</option>)}
       </select>
       <label for="departs_at">{t("agent.departs")}</label>
-      <input id="departs_at" name="departs_at" type="datetime-local" required value={draft.departs_at} />
+      <input id="departs_at" name="departs_at" type="datetime-local" required value={draft.departs_at} onInput={typed("departs_at")} />
       <label for="returns_at">{t("agent.returns")}</label>
-      <input id="returns_at" name="returns_at" type="datetime-local" required value={draft.returns_at} />
+      <input id="returns_at" name="returns_at" type="datetime-local" required value={draft.returns_at} onInput={typed("returns_at")} />
       <label for="transport">{t("missions.transport")}</label>
       <select id="transport" name="transport" value={draft.transport} onChange={(e) => set("transport", (e.currentTarget as HTMLSelectElement).value as Mission["transport"])}>
         {TRANSPORTS.map((x) => <option key={x} value={x}>{t(`transport.${x}` as MessageKey)}</option>)}
       </select>
       <label for="estimate">{t("missions.estimate")}</label>
-      <input id="estimate" name="estimate" inputMode="decimal" placeholder={formatAmountInput(0)} value={draft.estimate_cents ? formatAmountInput(draft.estimate_cents) : ""} />
+      <input id="estimate" name="estimate" inputMode="decimal" placeholder={formatAmountInput(0)} value={estimate} onInput={(e) => setEstimate((e.currentTarget as HTMLInputElement).value)} />
       <label class="check">
         <input type="checkbox" name="advance" checked={draft.advance_requested} onChange={(e) => set("advance_requested", (e.currentTarget as HTMLInputElement).checked)} />
         {" "}{t("agent.advance")}
@@ -110,15 +109,17 @@ function MissionForm({ mission }: { mission?: Mission }) {
               </div>
               <div>
                 <label for={`fare-${n}`}>{t("agent.bookingFare")}</label>
-                <input id={`fare-${n}`} name={`fare-${n}`} inputMode="decimal" value={b.fare_cents ? fares[n] : ""} />
+                <input id={`fare-${n}`} name={`fare-${n}`} inputMode="decimal" value={fares[n] ?? ""} onInput={(e) => { const v = (e.currentTarget as HTMLInputElement).value; setFares((f) => f.map((x, i) => (i === n ? v : x))); }} />
               </div>
             </div>
             <label for={`expires-${n}`}>{t("agent.bookingExpires")}</label>
             <input id={`expires-${n}`} type="datetime-local" value={b.expires_at} onInput={(e) => setBooking(n, { expires_at: (e.currentTarget as HTMLInputElement).value })} />
-            <button type="button" class="secondary" onClick={() => set("bookings", draft.bookings.filter((_, i) => i !== n))}>{t("agent.removeBooking")}</button>
+            <div class="actions">
+              <button type="button" class="secondary" onClick={() => { set("bookings", draft.bookings.filter((_, i) => i !== n)); setFares(fares.filter((_, i) => i !== n)); }}>{t("agent.removeBooking")}</button>
+            </div>
           </div>
         ))}
-        <button type="button" class="secondary" onClick={() => set("bookings", [...draft.bookings, { label: "", fare_cents: 0, mode: draft.transport, expires_at: "" }])}>{t("agent.addBooking")}</button>
+        <button type="button" class="secondary" onClick={() => { set("bookings", [...draft.bookings, { label: "", fare_cents: 0, mode: draft.transport, expires_at: "" }]); setFares([...fares, ""]); }}>{t("agent.addBooking")}</button>
       </fieldset>
       <Problem message={problem} />
       <div class="actions"><button type="submit">{mission ? t("agent.save") : t("missions.create")}</button></div>
@@ -421,6 +422,13 @@ export function LineEditor() {
   const claim = claims.value.find((x) => x.id === (existing?.claim_id || claimId));
   const lineEditable = !claim || claim.status === "draft" || claim.status === "returned";
   const lineFindings = existing ? (claim?.findings ?? []).filter((f) => f.line_id === existing.id) : [];
+  // What the agent typed wins over the row: a sync or a reading arriving meanwhile re-renders
+  // the form without wiping it; untouched fields follow the row (a reading fills them).
+  const [typed, setTyped] = useState<Record<string, string>>({});
+  const field = (name: string, fromRow: string) => ({
+    value: typed[name] ?? fromRow,
+    onInput: (e: Event) => { const v = (e.currentTarget as HTMLInputElement).value; setTyped((x) => ({ ...x, [name]: v })); },
+  });
 
   async function onPicked(event: Event) {
     const file = (event.currentTarget as HTMLInputElement).files?.[0];
@@ -490,21 +498,21 @@ export function LineEditor() {
         {existing && <ReviewReasons line={existing} />}
         {existing && lineFindings.length > 0 && <Findings items={lineFindings} />}
         <label for="category">{t("claims.category")}</label>
-        <select id="category" name="category" value={existing?.category ?? "meal"}>
+        <select id="category" name="category" {...field("category", existing?.category ?? "meal")} onChange={(e) => { const v = (e.currentTarget as HTMLSelectElement).value; setTyped((x) => ({ ...x, category: v })); }}>
           {CATEGORIES.map((c) => <option key={c} value={c}>{t(`category.${c}` as MessageKey)}</option>)}
         </select>
         <label for="merchant">{t("claims.merchant")} <Confidence field={ocr?.merchant} /></label>
-        <input id="merchant" name="merchant" value={existing?.merchant ?? ""} maxLength={200} />
+        <input id="merchant" name="merchant" {...field("merchant", existing?.merchant ?? "")} maxLength={200} />
         <label for="spent_on">{t("claims.date")} <Confidence field={ocr?.spent_on} /></label>
-        <input id="spent_on" name="spent_on" type="date" required value={existing?.spent_on ?? new Date().toISOString().slice(0, 10)} />
+        <input id="spent_on" name="spent_on" type="date" required {...field("spent_on", existing?.spent_on ?? new Date().toISOString().slice(0, 10))} />
         <div class="grid2">
           <div>
             <label for="amount">{t("claims.amount")} <Confidence field={ocr?.amount_cents} /></label>
-            <input id="amount" name="amount" inputMode="decimal" required={!receipt} value={amountText} placeholder={formatAmountInput(0)} />
+            <input id="amount" name="amount" inputMode="decimal" required={!receipt} {...field("amount", amountText)} placeholder={formatAmountInput(0)} />
           </div>
           <div>
             <label for="vat">{t("claims.vatRate")} <Confidence field={ocr?.vat_rate_permille} /></label>
-            <input id="vat" name="vat" inputMode="decimal" value={existing ? String(existing.vat_rate_permille / 10) : "10"} />
+            <input id="vat" name="vat" inputMode="decimal" {...field("vat", existing ? String(existing.vat_rate_permille / 10) : "10")} />
           </div>
         </div>
         {existing && existing.warnings.length > 0 && (
