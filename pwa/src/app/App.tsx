@@ -21,6 +21,7 @@ const onboardingScreens = () => import("../screens/onboarding");
 const MissionList = lazy(() => agent().then((m) => m.MissionList));
 const MissionNew = lazy(() => agent().then((m) => m.MissionNew));
 const MissionDetail = lazy(() => agent().then((m) => m.MissionDetail));
+const MissionEdit = lazy(() => agent().then((m) => m.MissionEdit));
 const ClaimList = lazy(() => agent().then((m) => m.ClaimList));
 const ClaimDetail = lazy(() => agent().then((m) => m.ClaimDetail));
 const LineEditor = lazy(() => agent().then((m) => m.LineEditor));
@@ -148,6 +149,7 @@ function Shell({ role }: { role: Role }) {
           <Route path="/missions" component={MissionList} />
           <Route path="/missions/new" component={MissionNew} />
           <Route path="/missions/:id" component={MissionDetail} />
+          <Route path="/missions/:id/edit" component={MissionEdit} />
           <Route path="/claims" component={ClaimList} />
           <Route path="/claims/:id" component={ClaimDetail} />
           <Route path="/claims/:id/lines/new" component={LineEditor} />

@@ -15,6 +15,7 @@ import type {
 import * as sample from "./placeholder";
 import { toApprovals, toClaim, toInvoice, toLine, toMission, toOrder } from "./rows";
 import { changedFields, ocrFillable } from "./edits";
+import { targetsOf } from "./refusals";
 
 if (typeof location !== "undefined" && new URLSearchParams(location.search).has("demo")) {
   localStorage.setItem("nomade.demo", new URLSearchParams(location.search).get("demo") === "0" ? "0" : "1");
@@ -88,7 +89,7 @@ function moneyOf(p: data.Problem): Rejection["money"] {
 export const rejections = computed<Rejection[]>(() => data.problems.value.map((p) => ({
   id: p.key, name: p.intent.name, code: p.code, kind: p.kind, message: p.message, at: new Date(p.at).toISOString(),
   overwritten: p.conflicts.map((c) => ({ field: c.field, lost: plain(c.lost), kept: plain(c.kept) })),
-  money: moneyOf(p),
+  money: moneyOf(p), targets: targetsOf(p.intent, p.details),
 })));
 const problemByKey = (key: string): data.Problem | undefined => data.problems.peek().find((p) => p.key === key);
 /** Puts back the values another device's later edit overwrote (a new edit), then closes the problem. */
@@ -173,14 +174,6 @@ const enqueue = (name: string, args: data.JsonObject): void => write(() => data.
 const rowData = (entity: string, id: string): data.JsonObject => data.row(entity, id).peek()?.data ?? {};
 const stateOf = (entity: string, id: string): string => String(rowData(entity, id)["state"] ?? "draft");
 
-export function createMission(fields: Omit<Mission, "id" | "status">): string {
-  const id = data.newId();
-  enqueue("mission.create", {
-    id, purpose: fields.purpose, destination: fields.destination, starts_on: fields.starts_on, ends_on: fields.ends_on,
-    transport: fields.transport, estimated_cost_cents: fields.estimate_cents,
-  });
-  return id;
-}
 export const submitMission = (id: string): void => enqueue("mission.submit", { id, expected_state: stateOf("mission", id) });
 export const cancelMission = (id: string): void => enqueue("mission.cancel", { id, expected_state: stateOf("mission", id) });
 
@@ -191,7 +184,7 @@ export function claimFor(missionId: string): ExpenseClaim | undefined {
 
 /** Opens the expense claim of an approved mission. */
 export function createClaim(mission: Mission): ExpenseClaim {
-  const claim: ExpenseClaim = { id: data.newId(), mission_id: mission.id, status: "draft" };
+  const claim: ExpenseClaim = { id: data.newId(), mission_id: mission.id, status: "draft", findings: [] };
   enqueue("expense_claim.create", { id: claim.id, mission_id: mission.id, title: mission.purpose.slice(0, 200) });
   return claim;
 }

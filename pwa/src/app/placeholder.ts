@@ -5,12 +5,13 @@ import type { Approval, ExpenseClaim, ExpenseLine, Invoice, Mission, Notice, Pur
 const day = (offset: number): string => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
 const at = (hours: number): string => new Date(Date.now() + hours * 3_600_000).toISOString();
 
+const FRANCE = { country: "FR", time_zone: "Europe/Paris", advance_requested: false, bookings: [], allowance: null };
 export const sampleMissions = (): Mission[] => [
-  { id: "m-1", purpose: "Comité régional", destination: "Lyon", starts_on: day(3), ends_on: day(4), transport: "train", estimate_cents: 24_500, status: "approved" },
-  { id: "m-2", purpose: "Formation marchés publics", destination: "Paris", starts_on: day(12), ends_on: day(13), transport: "train", estimate_cents: 31_000, status: "draft" },
+  { id: "m-1", purpose: "Comité régional", destination: "Lyon", starts_on: day(3), ends_on: day(4), transport: "train", estimate_cents: 24_500, status: "approved", ...FRANCE },
+  { id: "m-2", purpose: "Formation marchés publics", destination: "Paris", starts_on: day(12), ends_on: day(13), transport: "train", estimate_cents: 31_000, status: "draft", ...FRANCE },
 ];
 
-export const sampleClaims = (): ExpenseClaim[] => [{ id: "c-1", mission_id: "m-1", status: "draft" }];
+export const sampleClaims = (): ExpenseClaim[] => [{ id: "c-1", mission_id: "m-1", status: "draft", findings: [] }];
 
 export const sampleLines = (): ExpenseLine[] => [
   {

@@ -1,8 +1,9 @@
 /** Maps the data layer's synced rows (`Row.data`, snake_case as the server sends it) to what
  * the screens show. Tolerant on purpose: entity shapes are still settling across branches. */
 import type { Row } from "../data";
+import { allowanceOf, bookingsOf } from "./missions";
 import type {
-  Approval, DocumentStatus, ExpenseCategory, ExpenseClaim, ExpenseLine, Invoice, InvoiceEvent, InvoicePayment, LateCharges, Mission, Notice, OcrField, OrderLine, PurchaseOrder, ReviewReason,
+  Approval, Finding, DocumentStatus, ExpenseCategory, ExpenseClaim, ExpenseLine, Invoice, InvoiceEvent, InvoicePayment, LateCharges, Mission, Notice, OcrField, OrderLine, PurchaseOrder, ReviewReason,
 } from "./model";
 
 type Data = Row["data"];
@@ -29,12 +30,28 @@ export function toMission(r: Row): Mission {
     ...(str(d, "decision_reason") ? { decision_reason: str(d, "decision_reason") } : {}),
     ...(expiry ? { booking_expires_at: expiry } : {}),
     ...(str(d, "agent_name") ? { agent_name: str(d, "agent_name") } : {}),
+    ...(str(d, "departs_at") ? { departs_at: str(d, "departs_at") } : {}),
+    ...(str(d, "returns_at") ? { returns_at: str(d, "returns_at") } : {}),
+    country: (str(d, "country") || "FR").toUpperCase(), time_zone: str(d, "time_zone") || "Europe/Paris",
+    advance_requested: d["advance_requested"] === true, bookings: bookingsOf(d["bookings"]), allowance: allowanceOf(d["allowance"]),
   };
+}
+
+/** The server's findings on a claim (`findings`: [{line_id, code, severity, message_fr, message_en}]). */
+export function findingsOf(raw: unknown): Finding[] {
+  if (!Array.isArray(raw)) return [];
+  return raw.filter(isObject).filter((f) => typeof f["code"] === "string").map((f) => ({
+    line_id: String(f["line_id"] ?? ""), code: String(f["code"]), severity: f["severity"] === "blocking" ? "blocking" : "warning",
+    fr: String(f["message_fr"] ?? ""), en: String(f["message_en"] ?? ""),
+  }));
 }
 
 export function toClaim(r: Row): ExpenseClaim {
   const d = r.data;
-  return { id: r.id, mission_id: str(d, "mission_id", "mission"), status: state(d), ...(str(d, "submitted_at") ? { submitted_at: str(d, "submitted_at") } : {}) };
+  return {
+    id: r.id, mission_id: str(d, "mission_id", "mission"), status: state(d), ...(str(d, "submitted_at") ? { submitted_at: str(d, "submitted_at") } : {}),
+    ...(str(d, "decision_reason") ? { decision_reason: str(d, "decision_reason") } : {}), findings: findingsOf(d["findings"]),
+  };
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
