@@ -3,7 +3,9 @@
 A token is checked against its device on every request (:mod:`backend.accounts.device_check`:
 a revoked device is refused at once, or within ``device_check_seconds`` when revoked by hand in
 the database), rather than when the access token expires. Requests without a token pass
-through as anonymous; the route guards decide. Each request also opens the scope in which
+through as anonymous; the route guards decide. A *locked* token (a refresh on a device with a
+PIN) is refused with SESSION_LOCKED everywhere except :data:`LOCKED_ALLOWED` (unlock, logout,
+the other sign-in routes and health). Each request also opens the scope in which
 organisation reads are done once (:func:`backend.accounts.services.request_scope`).
 """
 
@@ -18,7 +20,13 @@ from backend.accounts.tokens import TokenError, read_access
 from backend.errors import DomainError
 from backend.settings import get_settings
 
-__all__ = ("LAST_SEEN_PRECISION", "AuthMiddleware", "device_is_active")
+__all__ = ("LAST_SEEN_PRECISION", "LOCKED_ALLOWED", "AuthMiddleware", "device_is_active")
+
+# What a locked session may still call: reopen itself, sign out, sign in anew, ask for health.
+LOCKED_ALLOWED = frozenset({
+    "/api/v1/auth/unlock", "/api/v1/auth/logout", "/api/v1/auth/login", "/api/v1/auth/refresh",
+    "/health", "/ready",
+})
 
 
 class AuthMiddleware:
@@ -38,6 +46,8 @@ class AuthMiddleware:
                     raise DomainError(exc.code) from exc
                 if not await device_is_active(claims.dev):
                     raise DomainError("TOKEN_EXPIRED", {"reason": "device_revoked"})
+                if claims.locked and scope.get("path", "").rstrip("/") not in LOCKED_ALLOWED:
+                    raise DomainError("SESSION_LOCKED")
                 scope["user"] = claims.actor()
         with request_scope():
             await self.app(scope, receive, send)
