@@ -4,7 +4,9 @@ A token is checked against its device and its user on every request
 (:mod:`backend.accounts.device_check`: a revoked device or a deactivated user is refused at
 once, or within ``device_check_seconds`` when revoked or deactivated by hand in
 the database), rather than when the access token expires. Requests without a token pass
-through as anonymous; the route guards decide. Each request also opens the scope in which
+through as anonymous; the route guards decide. A *locked* token (a refresh on a device with a
+PIN) is refused with SESSION_LOCKED everywhere except :data:`LOCKED_ALLOWED` (unlock, logout,
+the other sign-in routes and health). Each request also opens the scope in which
 organisation reads are done once (:func:`backend.accounts.services.request_scope`).
 """
 
@@ -20,7 +22,13 @@ from backend.accounts.tokens import TokenError, read_access
 from backend.errors import CATALOGUE, error_body
 from backend.settings import get_settings
 
-__all__ = ("LAST_SEEN_PRECISION", "AuthMiddleware", "device_is_active")
+__all__ = ("LAST_SEEN_PRECISION", "LOCKED_ALLOWED", "AuthMiddleware", "device_is_active")
+
+# What a locked session may still call: reopen itself, sign out, sign in anew, ask for health.
+LOCKED_ALLOWED = frozenset({
+    "/api/v1/auth/unlock", "/api/v1/auth/logout", "/api/v1/auth/login", "/api/v1/auth/refresh",
+    "/health", "/ready",
+})
 
 
 class AuthMiddleware:
@@ -41,6 +49,9 @@ class AuthMiddleware:
                     return
                 if not await device_is_active(claims.dev):
                     await _refuse(send, "TOKEN_EXPIRED", {"reason": "device_revoked"})
+                    return
+                if claims.locked and scope.get("path", "").rstrip("/") not in LOCKED_ALLOWED:
+                    await _refuse(send, "SESSION_LOCKED", {})
                     return
                 scope["user"] = claims.actor()
         with request_scope():

@@ -181,7 +181,8 @@ async def test_a_manager_decides_with_the_whole_picture(
                 assert "Café" in await lines.nth(2).inner_text()
                 assert "Bouchon" in first_two[0] and "18,00" in first_two[0]
                 await page.wait_for_function(
-                    "() => [...document.querySelectorAll('li[data-line] img[data-receipt-thumbnail]')]"
+                    "() => [...document.querySelectorAll("
+                    "'li[data-line] img[data-receipt-thumbnail]')]"
                     ".filter(i => i.complete && i.naturalWidth > 0).length === 3",
                     timeout=30_000)  # each line's receipt thumbnail, from the server
                 await page.get_by_text("pour une estimation de", exact=False).wait_for()
