@@ -169,7 +169,8 @@ async def test_agent_from_booking_to_a_returned_claim_fixed(
     await page.get_by_role("button", name="Sync now").click()
     await page.get_by_text("Sent, but 1 change(s) were not accepted: see below.").wait_for(
         timeout=45_000)
-    await shot(page, "agent-road-sync-refused-en")
+    await page.get_by_text("Tap “Fix it” to open the line").wait_for()
+    await shot(page, "agent-road-sync-refused-en", "#problems")
     await page.goto(claim_url)
     refusal = page.get_by_role("alert").filter(has_text="Not accepted: Submitting an expense claim")
     await refusal.wait_for(timeout=20_000)
