@@ -1,6 +1,7 @@
 """Proof journey of an agent on the road (#17), on data created and synced through the product:
 offline, the agent creates a mission with its departure and return times and a booking; back
-online it syncs and shows the allowance the server computed; the manager approves it (API);
+online it syncs and shows the allowance the server computed; the manager returns it, the
+agent edits the return time and sends it again (a sixth meal), the manager approves it (API);
 from the claim one tap opens the camera and the photo becomes a line; the agent submits, the
 manager returns the claim with a reason, the agent (in English now) sees the reason on top;
 a taxi added without its receipt makes the next submission refused, named on the claim with
@@ -108,6 +109,26 @@ async def test_agent_from_booking_to_a_returned_claim_fixed(
         assert figure in text, text
     await shot(page, "agent-road-mission-allowance", "section")
     assert await audit(page, "agent-road-mission-allowance-full") == []
+
+    # The manager returns it: the agent reads why on the mission, moves the return past 21:00,
+    # sends it again, and the server counts a sixth meal.
+    await decide(running_app, "manager_b", "mission", mission_id, "return",
+                 "La réunion finit à 20 h : retour plus tard.")
+    await sync(page)
+    await page.goto(mission_url)
+    await page.get_by_text("Renvoyé par votre responsable : La réunion finit à 20 h").wait_for(
+        timeout=30_000)
+    await page.get_by_role("link", name="Modifier la mission").click()
+    assert await page.get_by_label("Retour (heure locale)").input_value() == "2026-12-09T20:00"
+    await page.get_by_label("Retour (heure locale)").fill("2026-12-09T21:30")
+    await page.get_by_role("button", name="Enregistrer les modifications").click()
+    await page.get_by_role("heading", name=PURPOSE).wait_for()
+    await page.get_by_role("button", name="Envoyer pour validation").click()
+    await sync(page)
+    await page.goto(mission_url)
+    await allowance.get_by_text("360,00").wait_for(timeout=30_000)
+    stored = await read_row(running_app, "agent_road", "mission", mission_id)
+    assert (stored["state"], stored["allowance"]["meals"]) == ("submitted", 6), stored
 
     # The manager approves; the agent opens the claim and photographs a receipt: one tap on
     # the claim opens the camera (capture=environment), the photo becomes the line.
