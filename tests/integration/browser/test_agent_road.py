@@ -213,5 +213,16 @@ async def test_agent_from_booking_to_a_returned_claim_fixed(
     await page.goto(claim_url)
     await page.get_by_role("button", name="Withdraw the claim").wait_for()
     assert "Taxi Lyon" not in await page.locator("main").inner_text()
+    # The server's findings on the line, in the agent's language, where the line is shown.
+    assert again["findings"], again  # e.g. the meal's VAT rate, as checked by the server
+    shown = await page.get_by_role("list", name="Checks on this line").inner_text()
+    for finding in again["findings"]:
+        assert finding["message_en"] in shown, (finding, shown)
     await shot(page, "agent-road-claim-resubmitted-en")
     assert await audit(page, "agent-road-claim-resubmitted-en-full") == []
+
+    # Before the manager decides, the agent can still take the claim back.
+    await page.get_by_role("button", name="Withdraw the claim").click()
+    await sync(page, "Sync now", "Everything is sent")
+    withdrawn = await read_row(running_app, "agent_road", "expense_claim", claim_id)
+    assert withdrawn["state"] == "draft", withdrawn
