@@ -234,7 +234,7 @@ export function Refusals({ ids }: { ids: readonly string[] }) {
         const fix = fixPath(r, lineClaim);
         const line = lines.value.find((l) => r.targets.includes(l.id));
         return (
-          <li key={r.id} class="alert bad" role="alert">
+          <li key={r.id} class="alert bad"><div role="alert">
             <p><strong>{t("agent.refused", { what: intentLabel(r.name) ?? r.name })}</strong>
               {line && <> — {line.merchant || t(`category.${line.category}` as MessageKey)}{line.amount_cents ? ` · ${formatMoney(line.amount_cents, line.currency)}` : ""}</>}
             </p>
@@ -243,7 +243,7 @@ export function Refusals({ ids }: { ids: readonly string[] }) {
               {fix && fix !== location.pathname && <a class="button" href={fix}>{t("agent.fix")}</a>}
               <button type="button" class="secondary" onClick={() => dismissRejection(r.id)}>{t("sync.dismiss")}</button>
             </div>
-          </li>
+          </div></li>
         );
       })}
     </ul>

@@ -239,7 +239,7 @@ export function SyncStatus() {
           <h2 id="problems">{t("sync.problems")}</h2>
           <ul class="plain">
             {rejections.value.map((r) => {
-              const code = KNOWN_CODES.has(r.code) ? r.code : "OTHER";
+              const code = KNOWN_CODES.has(r.code) ? r.code : fixOf(r)?.includes("/lines/") ? "LINE" : "OTHER";
               return (
                 <li key={r.id} class="card">
                   <h3>{intentLabel(r.name) ?? r.name} · <time dateTime={r.at}>{formatDateTime(r.at)}</time></h3>

@@ -1,10 +1,13 @@
 """Proof journey of an agent on the road (#17), on data created and synced through the product:
 offline, the agent creates a mission with its departure and return times and a booking; back
-online it syncs and shows the allowance the server computed; the manager approves it (API);
+online it syncs and shows the allowance the server computed; the manager returns it, the
+agent edits the return time and sends it again (a sixth meal), the manager approves it (API);
 from the claim one tap opens the camera and the photo becomes a line; the agent submits, the
-manager returns the claim with a reason, the agent (in English now) sees the reason on top,
-fixes the line and submits again. Phone size, Debian's chromium, the real server; axe finds no
-serious or critical violation on the screens of the journey."""
+manager returns the claim with a reason, the agent (in English now) sees the reason on top;
+a taxi added without its receipt makes the next submission refused, named on the claim with
+the line and a way to it; the agent deletes that line, fixes the meal and submits again.
+Phone size, Debian's chromium, the real server; axe finds no serious or critical violation
+on the screens of the journey."""
 
 from __future__ import annotations
 
@@ -107,6 +110,26 @@ async def test_agent_from_booking_to_a_returned_claim_fixed(
     await shot(page, "agent-road-mission-allowance", "section")
     assert await audit(page, "agent-road-mission-allowance-full") == []
 
+    # The manager returns it: the agent reads why on the mission, moves the return past 21:00,
+    # sends it again, and the server counts a sixth meal.
+    await decide(running_app, "manager_b", "mission", mission_id, "return",
+                 "La réunion finit à 20 h : retour plus tard.")
+    await sync(page)
+    await page.goto(mission_url)
+    await page.get_by_text("Renvoyé par votre responsable : La réunion finit à 20 h").wait_for(
+        timeout=30_000)
+    await page.get_by_role("link", name="Modifier la mission").click()
+    assert await page.get_by_label("Retour (heure locale)").input_value() == "2026-12-09T20:00"
+    await page.get_by_label("Retour (heure locale)").fill("2026-12-09T21:30")
+    await page.get_by_role("button", name="Enregistrer les modifications").click()
+    await page.get_by_role("heading", name=PURPOSE).wait_for()
+    await page.get_by_role("button", name="Envoyer pour validation").click()
+    await sync(page)
+    await page.goto(mission_url)
+    await allowance.get_by_text("360,00").wait_for(timeout=30_000)
+    stored = await read_row(running_app, "agent_road", "mission", mission_id)
+    assert (stored["state"], stored["allowance"]["meals"]) == ("submitted", 6), stored
+
     # The manager approves; the agent opens the claim and photographs a receipt: one tap on
     # the claim opens the camera (capture=environment), the photo becomes the line.
     await decide(running_app, "manager_b", "mission", mission_id, "approve")
@@ -149,16 +172,57 @@ async def test_agent_from_booking_to_a_returned_claim_fixed(
     await shot(page, "agent-road-claim-returned-en")
     assert await audit(page, "agent-road-claim-returned-en-full") == []
 
-    # The agent fixes the line and submits again.
+    # A taxi without its receipt: the submission is refused, and the refusal is named where
+    # the agent acts (the claim, the line), with a one-tap way to the line; the agent deletes
+    # it, fixes the meal's amount and submits again.
+    await page.get_by_role("link", name="Add a receipt").click()
+    await page.get_by_label("Category").select_option("taxi")
+    await page.get_by_label("Merchant").fill("Taxi Lyon")
+    await page.get_by_label("Date", exact=True).fill("2026-12-08")
+    await page.get_by_label("Amount incl. VAT (€)").fill("12.00")
+    await page.get_by_role("button", name="Save").click()
     line = page.get_by_role("listitem").filter(has_text="Bouchon des Cordeliers")
     await line.get_by_role("link").click()
     await page.get_by_label("Amount incl. VAT (€)").fill("17.90")
     await page.get_by_role("button", name="Save").click()
+    await page.get_by_role("button", name="Submit the claim").click()
+    await page.evaluate(GO_TO, "/sync")
+    await page.get_by_role("button", name="Sync now").click()
+    await page.get_by_text("Sent, but 1 change(s) were not accepted: see below.").wait_for(
+        timeout=45_000)
+    await page.get_by_text("Tap “Fix it” to open the line").wait_for()
+    await shot(page, "agent-road-sync-refused-en", "#problems")
+    await page.goto(claim_url)
+    refusal = page.get_by_role("alert").filter(has_text="Not accepted: Submitting an expense claim")
+    await refusal.wait_for(timeout=20_000)
+    said = await refusal.inner_text()
+    assert "Taxi Lyon" in said and "receipt is missing" in said, said
+    await shot(page, "agent-road-claim-refused-en")
+    assert await audit(page, "agent-road-claim-refused-en-full") == []
+    await refusal.get_by_role("link", name="Fix it").click()
+    await page.get_by_role("heading", name="Taxi Lyon").wait_for()
+    await page.get_by_role("button", name="Delete this line").click()
+    await page.get_by_role("button", name="Confirm: delete this line").click()
+    await page.get_by_role("heading", name=f"Expense claim — {PURPOSE}").wait_for()
+    await page.get_by_role("alert").filter(has_text="Not accepted").get_by_role(
+        "button", name="Understood").click()
     await page.get_by_role("button", name="Submit the claim").click()
     await sync(page, "Sync now", "Everything is sent")
     again = await read_row(running_app, "agent_road", "expense_claim", claim_id)
     assert again["state"] == "submitted" and again["total_cents"] == 1790, again
     await page.goto(claim_url)
     await page.get_by_role("button", name="Withdraw the claim").wait_for()
+    assert "Taxi Lyon" not in await page.locator("main").inner_text()
+    # The server's findings on the line, in the agent's language, where the line is shown.
+    assert again["findings"], again  # e.g. the meal's VAT rate, as checked by the server
+    shown = await page.get_by_role("list", name="Checks on this line").inner_text()
+    for finding in again["findings"]:
+        assert finding["message_en"] in shown, (finding, shown)
     await shot(page, "agent-road-claim-resubmitted-en")
     assert await audit(page, "agent-road-claim-resubmitted-en-full") == []
+
+    # Before the manager decides, the agent can still take the claim back.
+    await page.get_by_role("button", name="Withdraw the claim").click()
+    await sync(page, "Sync now", "Everything is sent")
+    withdrawn = await read_row(running_app, "agent_road", "expense_claim", claim_id)
+    assert withdrawn["state"] == "draft", withdrawn
