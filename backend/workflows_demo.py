@@ -23,7 +23,7 @@ from backend.accounts.tables import SupplierCompany, User
 from backend.claims.tables import ExpenseClaim
 from backend.flows import process_integration_event
 from backend.intents import stamp_outside_intent
-from backend.invoices.integration_keys import create_key, organisation_for_key
+from backend.invoices.integration_keys import create_key, key_known
 from backend.invoices.schemas import IntegrationEventIn
 from backend.missions.tables import Mission
 from backend.orders.tables import PurchaseOrder
@@ -77,7 +77,7 @@ async def seed(ctx: SeedContext) -> None:
 
     bootstrap()  # the intents it runs
     await seed_state_defaults(ctx.organisation_id)
-    if await organisation_for_key(DEMO_INTEGRATION_KEY) is None:
+    if not await key_known(DEMO_INTEGRATION_KEY):  # an administrator may have revoked it
         await create_key(ctx.organisation_id, DEMO_INTEGRATION_KEY, name="demo")
     await _missions_and_claims(ctx)
     orders = await _orders(ctx)

@@ -17,7 +17,7 @@ from backend.accounts.tables import Organisation
 from backend.invoices.tables import IntegrationKey
 from backend.settings import get_settings
 
-__all__ = ("active_key_count", "create_key", "hash_key", "issue_key", "list_keys",
+__all__ = ("active_key_count", "create_key", "hash_key", "issue_key", "key_known", "list_keys",
            "organisation_for_key", "revoke_key")
 
 
@@ -30,6 +30,11 @@ async def create_key(organisation_id: UUID, raw: str, *, name: str = "",
     """Store a new key of the organisation (its hash)."""
     await IntegrationKey.insert(IntegrationKey(id=id or uuid4(), organisation=organisation_id,
                                                name=name, key_hash=hash_key(raw)))
+
+
+async def key_known(raw: str) -> bool:
+    """Whether the key was ever stored (active or revoked: a revoked key is never reissued)."""
+    return bool(await IntegrationKey.exists().where(IntegrationKey.key_hash == hash_key(raw)))
 
 
 async def issue_key(organisation_id: UUID, *, name: str = "") -> tuple[UUID, str]:

@@ -34,7 +34,8 @@ def _registered() -> None:
 
 def _codes(text: str) -> set[str]:
     unfenced = re.sub(r"```\w*", "", text)  # fenced blocks would pair their backticks wrong
-    return {code for span in _SPAN.findall(unfenced) for code in _WORD.findall(span)}
+    return {code for span in _SPAN.findall(unfenced) for code in _WORD.findall(span)
+            if not code.startswith("NOMADE_")}  # settings, not codes
 
 
 def _section(text: str, heading: str) -> str:
