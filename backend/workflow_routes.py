@@ -12,6 +12,7 @@ from backend.invoices.controllers import InvoiceController
 from backend.invoices.integration import integration_events
 from backend.missions.controllers import MissionController
 from backend.orders.controllers import OrderController
+from backend.policy.controllers import RuleSetController
 
 __all__ = ("WORKFLOW_SYNC_MODULES", "workflow_route_handlers")
 
@@ -29,5 +30,5 @@ def workflow_route_handlers() -> list[ControllerRouterHandler]:
     return [
         MissionController, ClaimController, PolicyController, OrderController,
         InvoiceController, AuditController, integration_events, ExpenseLineController,
-        DocumentController,
+        DocumentController, RuleSetController,
     ]

@@ -131,6 +131,8 @@ def to_wire(row: dict[str, Any]) -> dict[str, Any]:
     out["bookings"] = bookings
     out["urgent"] = flag.urgent and row["state"] == "submitted"
     out["booking_expired"] = flag.expired
+    # The lodging city class the phone checks hotel lines against (one fact, the server's).
+    out["city_class"] = city_class_of(row.get("destination") or "")
     return msgspec.to_builtins(out)  # type: ignore[no-any-return]
 
 

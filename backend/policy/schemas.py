@@ -8,7 +8,9 @@ from uuid import UUID
 
 import msgspec
 
-__all__ = ("FindingOut", "LineCheckIn", "LineCheckOut")
+from backend.policy.rules import RuleSet
+
+__all__ = ("FindingOut", "LineCheckIn", "LineCheckOut", "RuleSetsOut")
 
 CityClass = Annotated[str, msgspec.Meta(pattern="^(base|large_city|grand_paris|paris)$")]
 Cents = Annotated[int, msgspec.Meta(ge=0, le=100_000_000)]
@@ -51,3 +53,10 @@ class LineCheckOut(msgspec.Struct, frozen=True, kw_only=True):
     amount_eur_cents: int
     blocking: bool
     findings: list[FindingOut]
+
+
+class RuleSetsOut(msgspec.Struct, frozen=True, kw_only=True):
+    """The organisation's dated rule sets, oldest first, as the phone checks lines offline
+    with them (the one in force on a mission's first day applies)."""
+
+    rule_sets: list[RuleSet]

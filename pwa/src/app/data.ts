@@ -16,6 +16,7 @@ import * as sample from "./placeholder";
 import { toApprovals, toClaim, toInvoice, toLine, toMission, toOrder } from "./rows";
 import { changedFields, ocrFillable } from "./edits";
 import { targetsOf } from "./refusals";
+import { missionFactsOf, policyWarnings, ruleSetFor, type PolicyLine } from "./policy";
 
 if (typeof location !== "undefined" && new URLSearchParams(location.search).has("demo")) {
   localStorage.setItem("nomade.demo", new URLSearchParams(location.search).get("demo") === "0" ? "0" : "1");
@@ -62,11 +63,22 @@ const mapped = <T>(entity: string, fn: (r: Row) => T) => computed<T[]>(() => row
 
 export const missions = demoRows?.missions ?? mapped("mission", toMission);
 export const claims = demoRows?.claims ?? mapped("expense_claim", toClaim);
-export const lines = demoRows?.lines ?? mapped("expense_line", (r) => toLine(r, policyWarnings));
+export const lines = demoRows?.lines ?? mapped("expense_line", (r) => toLine(r, lineWarnings));
 export const orders = demoRows?.orders ?? mapped("purchase_order", toOrder);
 export const invoices = demoRows?.invoices ?? mapped("invoice", toInvoice);
 export const approvals = demoRows?.approvals ?? computed<Approval[]>(() =>
   toApprovals([...rowsOf("mission").value], [...rowsOf("expense_claim").value], [...rowsOf("purchase_order").value], myId(), pendingDocumentIds.value));
+
+/** Policy: the organisation's rule sets as last received (null: never, then no cap warning). */
+export const ruleSets = data.ruleSets;
+const missionFacts = computed(() => new Map(rowsOf("mission").value.map((r) => [r.id, missionFactsOf(r.data)])));
+const missionOfClaim = computed(() => new Map(rowsOf("expense_claim").value.map((r) => [r.id, String(r.data["mission_id"] ?? r.data["mission"] ?? "")])));
+/** Local warnings on a line (pure checks in ./policy) under the rule set in force on its
+ * mission's first day; the server's own findings replace them once the line is synced. */
+export function lineWarnings(line: PolicyLine & Pick<ExpenseLine, "claim_id">): string[] {
+  const mission = missionFacts.value.get(missionOfClaim.value.get(line.claim_id) ?? "") ?? null;
+  return policyWarnings(line, mission, ruleSetFor(ruleSets.value, line, mission));
+}
 
 /** Ids of documents changed by an intent the server has not confirmed yet. */
 export const pendingDocumentIds = computed(() => {
@@ -187,16 +199,6 @@ export function createClaim(mission: Mission): ExpenseClaim {
   const claim: ExpenseClaim = { id: data.newId(), mission_id: mission.id, status: "draft", findings: [] };
   enqueue("expense_claim.create", { id: claim.id, mission_id: mission.id, title: mission.purpose.slice(0, 200) });
   return claim;
-}
-
-/** Local checks mirroring the server's policy (meal €20.00 cap; a line without receipt);
- * the server's own warnings replace them once the line is synced. */
-export function policyWarnings(line: Pick<ExpenseLine, "category" | "amount_cents" | "receipt_blob">): string[] {
-  const warnings: string[] = [];
-  if (line.category === "meal" && line.amount_cents > 2_000) warnings.push("meal_cap");
-  if (line.category === "lodging" && line.amount_cents > 14_000) warnings.push("lodging_cap");
-  if (!line.receipt_blob) warnings.push("no_receipt");
-  return warnings;
 }
 
 /** Saves a line; a new receipt photo (already downscaled) is stored and attached with it. */

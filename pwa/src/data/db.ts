@@ -6,12 +6,14 @@
  * - `intents`: pending intents per user, key [user_id, seq];
  * - `acks`: acks worth showing (rejections, conflicts), key [user_id, seq];
  * - `blobs`: receipt photos waiting for upload (bytes + server offset), key [user_id, sha256];
- * - `meta`: installation id, session, one record per (installation, user) client, rows owner.
+ * - `meta`: installation id, session, one record per (installation, user) client, rows owner,
+ *   the user's organisation's rule sets.
  *
  * Every version bump appends a step to UPGRADES (house habit 10); a step never rewrites an older
  * one, so a device that skipped versions runs each step in order.
  */
 import type { PinVault } from './pinvault';
+import type { RuleSet } from './policy';
 import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
 
 import { StorageFullError, isQuotaError } from './errors';
@@ -113,7 +115,16 @@ export interface InboxReadsMeta {
   ids: string[];
 }
 
-export type MetaRecord = InstallationMeta | SessionMeta | ClientMeta | RowsOwnerMeta | InboxReadsMeta;
+/** The user's organisation's expense rule sets as last received (data/policy.ts); a meta record,
+ * so no schema version of its own. */
+export interface RuleSetsMeta {
+  key: `rule_sets:${string}`;
+  etag: string;
+  fetched_at: number;
+  rule_sets: RuleSet[];
+}
+
+export type MetaRecord = InstallationMeta | SessionMeta | ClientMeta | RowsOwnerMeta | InboxReadsMeta | RuleSetsMeta;
 
 export interface NomadeDB extends DBSchema {
   rows: { key: [string, string]; value: BaseRow; indexes: { 'by-entity': string } };

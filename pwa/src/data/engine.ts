@@ -13,6 +13,7 @@ import { Http } from './http';
 import { Notifications } from './notifications';
 import { Administration, Onboarding } from './admin';
 import { Approvals } from './approvals';
+import { PolicyRules } from './policy';
 import { findMutator, replay } from './mutators';
 import {
   dismissProblem as dismissStoredProblem,
@@ -187,6 +188,7 @@ export class DataLayer {
   private administrationHandle: Administration | null = null;
   private onboardingHandle: Onboarding | null = null;
   private approvalsHandle: Approvals | null = null;
+  private policyHandle: PolicyRules | null = null;
   private commandsCache: Commands | null = null;
   private channel: ChannelLike | null = null;
   private events: EventSourceLike | null = null;
@@ -306,6 +308,11 @@ export class DataLayer {
       if (userId === null) throw new NotSignedInError();
       return userId;
     });
+    const policy = new PolicyRules(db, auth, () => {
+      const session = this.store.session.peek();
+      return 'user' in session ? session.user : undefined;
+    }, () => this.clock.now());
+    this.policyHandle = policy;
     const environment = options.environment === undefined ? browserEnvironment() : options.environment;
     this.syncHandle = new SyncLoop({
       db,
@@ -323,7 +330,11 @@ export class DataLayer {
         periodicMs: options.periodicSyncMs ?? 60_000,
       },
       onChanged: () => this.changed(),
-      afterCycle: (userId) => notifications.flush(userId),
+      afterCycle: async (userId) => {
+        await notifications.flush(userId);
+        // The rule sets for offline checks, revalidated by ETag (never fails the cycle).
+        if (await policy.refresh(userId)) await this.changed();
+      },
       isOnline: () => environment?.isOnline() ?? true,
     });
     const saved = await this.authHandle.restore();
@@ -547,6 +558,7 @@ export class DataLayer {
       this.store.pending.value = [];
       this.store.problems.value = [];
       this.store.blobsPending.value = 0;
+      this.store.ruleSets.value = null;
       return;
     }
     const db = this.dbHandle;
@@ -561,6 +573,7 @@ export class DataLayer {
     this.store.pending.value = intents.map((intent) => toPending(intent, findMutator(intent.name, intent.v) === undefined));
     this.store.problems.value = (await listProblems(db, userId)).map(toProblem);
     this.store.blobsPending.value = (await pendingBlobs(db, userId)).length;
+    this.store.ruleSets.value = (await this.policyHandle?.read(userId)) ?? null;
     if (client?.last_sync_at != null) this.store.lastSyncAt.value = client.last_sync_at;
   }
 

@@ -28,6 +28,7 @@ export type { Store, View } from './store';
 export type { DataLayerOptions } from './engine';
 export type { Commands, ExpenseLineFields, MissionFields } from './commands';
 export type { ReceiptRendition } from './receipts';
+export type { RuleSet } from './policy';
 export type * from './admin';
 export type { Delegation, ServiceDoneProposal } from './approvals';
 export type { InboxItem, InboxPage, Notifications, PushPreferences, PushSubscriptionJson } from './notifications';
@@ -82,6 +83,8 @@ export const problems = store.problems;
 export const storageError = store.storageError;
 export const updateRequired = store.updateRequired;
 export const blobsPending = store.blobsPending;
+/** The organisation's dated expense rule sets (kept on the phone; null until first received). */
+export const ruleSets = store.ruleSets;
 
 /** Rows of one entity in the optimistic view (base rows + pending intents replayed). */
 export function rows(entity: EntityName): ReadonlySignal<readonly Row[]> {

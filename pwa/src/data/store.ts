@@ -5,6 +5,7 @@
 import { computed, signal, type ReadonlySignal, type Signal } from '@preact/signals';
 
 import type { DataError, StorageFullError } from './errors';
+import type { RuleSet } from './policy';
 import type { EntityName, PendingIntent, Problem, Row, SessionState, SyncStatus } from './types';
 
 /** entity → id → row, the optimistic view (base rows + pending intents replayed). */
@@ -40,6 +41,8 @@ export interface Store {
   updateRequired: Signal<boolean>;
   /** Receipt uploads not finished yet. */
   blobsPending: Signal<number>;
+  /** The organisation's dated expense rule sets as last received (null: never fetched). */
+  ruleSets: Signal<readonly RuleSet[] | null>;
   /** Rows of one entity in the optimistic view (stable signal per entity). */
   rows(entity: EntityName): ReadonlySignal<readonly Row[]>;
   /** One row of the optimistic view (undefined when absent or deleted). */
@@ -80,6 +83,7 @@ export function createStore(): Store {
     storageError: signal<StorageFullError | null>(null),
     updateRequired: signal(false),
     blobsPending: signal(0),
+    ruleSets: signal<readonly RuleSet[] | null>(null),
     rows(entity) {
       let rows = byEntity.get(entity);
       if (rows === undefined) {

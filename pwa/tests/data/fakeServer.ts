@@ -81,6 +81,9 @@ export class FakeServer {
   pins = new Map<string, string>();
   /** Inbox item id → read. */
   inbox = new Map<string, boolean>();
+  /** The organisation's rule sets (GET /api/v1/policy/rule-sets, ETag = its version). */
+  ruleSets: JsonObject[] = [];
+  ruleSetsVersion = 1;
   pinFailures = 0;
   online = true;
   /** Failures to inject, matched by path prefix, consumed in order. */
@@ -211,6 +214,11 @@ export class FakeServer {
     if (path === '/api/v1/inbox/') {
       const items = [...this.inbox.entries()].map(([id, read]) => ({ id, title: id, read_at: read ? 'yes' : null }));
       return json(200, { items, unread: items.filter((item) => item.read_at === null).length, next_before: null });
+    }
+    if (path === '/api/v1/policy/rule-sets' && entry.method === 'GET') {
+      const etag = `"rules-${this.ruleSetsVersion}"`;
+      if (entry.headers['if-none-match'] === etag) return new Response(null, { status: 304, headers: { ETag: etag } });
+      return json(200, { rule_sets: this.ruleSets }, { ETag: etag });
     }
     if (path === '/sync/v1/push') return this.push(userId.userId, entry.body as PushBody);
     if (path === '/sync/v1/pull') return this.pull(userId.userId, entry.body as PullBody);

@@ -190,7 +190,8 @@ async def test_manager_approves_offline_and_the_agent_sees_it_approved(
         await agent.get_by_role("button", name="Enregistrer").click()
         line = agent.get_by_role("listitem").filter(has_text="Brasserie du Port")
         await line.get_by_text("En attente d’envoi").wait_for()
-        assert "Au-delà de l’indemnité de repas" in await line.inner_text()
+        # A mission with times: its meals are paid by the flat allowance (the phone says so).
+        assert "payés par l’indemnité forfaitaire" in await line.inner_text()
         await agent.screenshot(path=screenshot_path("agent-claim-line-offline"))
 
         # Back online: the line and its photo reach the server (upload included).
