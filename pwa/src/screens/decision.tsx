@@ -111,8 +111,8 @@ function MissionFacts({ id }: { id: string }) {
         <h2 id="mission-facts">{String(d["purpose"] ?? "")}</h2>
         <p>{String(d["destination"] ?? "")}</p>
         <p>{t("decision.dates", { from: formatDate(String(d["starts_on"] ?? "")), to: formatDate(String(d["ends_on"] ?? "")) })}</p>
-        <p>{t("missions.transport")} : {t(`transport.${String(d["transport"] ?? "other")}` as MessageKey)}</p>
-        <p><strong>{t("missions.estimate")} : {formatMoney(Number(d["estimated_cost_cents"] ?? 0))}</strong></p>
+        <p>{t("decision.transport", { value: t(`transport.${String(d["transport"] ?? "other")}` as MessageKey) })}</p>
+        <p><strong>{t("decision.estimate", { amount: formatMoney(Number(d["estimated_cost_cents"] ?? 0)) })}</strong></p>
       </section>
       {bookings.length > 0 && (
         <section class="card" aria-labelledby="mission-bookings">
