@@ -256,13 +256,15 @@ export interface HeldDecision {
   title: string;
   decision: "approve" | "refuse" | "return";
   reason: string;
+  /** Service done: the quantities certified (null: every line) and the comment. */
+  certify?: { orderId: string; received: Record<string, number> | null; comment: string };
 }
 export const UNDO_SECONDS = 5;
 /** Decisions still in their undo window, and the last thing that happened (for the status line). */
 export const heldDecisions = signal<Held<HeldDecision>[]>([]);
 export const lastDecision = signal<{ text: MessageKey; title: string; n?: number; at: number } | null>(null);
 const undoWindow = new UndoWindow<HeldDecision>(
-  (d) => decide(d.approvalId, d.decision, d.reason),
+  (d) => (d.certify ? certifyServiceDone(d.certify.orderId, d.certify.received, d.certify.comment) : decide(d.approvalId, d.decision, d.reason)),
   (held) => { heldDecisions.value = held; },
   UNDO_SECONDS * 1000,
 );
@@ -271,7 +273,7 @@ if (typeof window !== "undefined") window.addEventListener("pagehide", () => und
 /** Decides after the undo window (the status line says what happened and offers undo). */
 export function decideLater(d: HeldDecision): void {
   undoWindow.hold(d.approvalId, d);
-  lastDecision.value = { text: `decision.queued.${d.decision}`, title: d.title, at: Date.now() };
+  lastDecision.value = { text: d.certify ? "decision.queued.certify" : `decision.queued.${d.decision}`, title: d.title, at: Date.now() };
 }
 /** Several clean requests approved at once (each keeps its own undo window). */
 export function approveMany(list: readonly Approval[]): void {

@@ -6,7 +6,7 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { useLocation, useRoute } from "preact-iso";
 import {
-  allRows, approvals, certifyServiceDone, decideLater, decisionRefusal, dismissRejection, documentRow, isHeld, lines, orders,
+  allRows, approvals, decideLater, decisionRefusal, dismissRejection, documentRow, isHeld, lines, orders,
   pendingDocumentIds, serviceDoneProposal,
 } from "../app/data";
 import { bookingsOf, findingsOf, linesToRead, otherMissions, refusalKind, remaining, type Finding } from "../app/decisions";
@@ -206,8 +206,10 @@ function ServiceDone({ order, a }: { order: PurchaseOrder; a: Approval }) {
       received[l.id] = q;
     }
     setProblem(null);
-    certifyServiceDone(order.id, received, String(f.get("comment") ?? ""));
+    certify(received, String(f.get("comment") ?? ""));
   }
+  const certify = (received: Record<string, number> | null, comment: string) =>
+    decideLater({ approvalId: a.id, title: a.title, decision: "approve", reason: "", certify: { orderId: order.id, received, comment } });
   return (
     <form onSubmit={submit}>
       <fieldset class="card">
@@ -228,7 +230,7 @@ function ServiceDone({ order, a }: { order: PurchaseOrder; a: Approval }) {
       <Problem message={problem} />
       <div class="actions">
         <button type="submit">{t("orders.certify")}</button>
-        <button type="button" class="secondary" onClick={() => certifyServiceDone(order.id, null, "")}>{t("orders.certifyAll")}</button>
+        <button type="button" class="secondary" onClick={() => certify(null, "")}>{t("orders.certifyAll")}</button>
       </div>
     </form>
   );
