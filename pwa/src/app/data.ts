@@ -303,8 +303,9 @@ export async function closeDecidedNotifications(): Promise<void> {
     const registration = await navigator.serviceWorker.getRegistration();
     if (!registration) return;
     await closeDecided(registration, (entity, id) => {
-      const state = data.row(entity, id).peek()?.data["state"];
-      return typeof state === "string" ? state : undefined;
+      const d = data.row(entity, id).peek()?.data;
+      const state = d?.["state"], hash = d?.["content_hash"];
+      return typeof state === "string" ? { state, ...(typeof hash === "string" ? { content_hash: hash } : {}) } : undefined;
     });
   } catch {
     // No notification support here: nothing to close.
