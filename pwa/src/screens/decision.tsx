@@ -256,7 +256,7 @@ export function DecisionScreen() {
         <>
           <div class="row">
             <span class="muted">{t(`approvals.kind.${a.kind}` as MessageKey)}</span>
-            {a.requester && <span class="muted">{t("decision.requester", { name: a.requester })}</span>}
+            {a.requester && a.kind !== "service_done" && <span class="muted">{t("decision.requester", { name: a.requester })}</span>}
           </div>
           {kind === "mission" && <MissionFacts id={id} />}
           {kind === "claim" && <ClaimFacts id={id} />}
