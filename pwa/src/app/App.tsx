@@ -26,6 +26,7 @@ const ClaimList = lazy(() => agent().then((m) => m.ClaimList));
 const ClaimDetail = lazy(() => agent().then((m) => m.ClaimDetail));
 const LineEditor = lazy(() => agent().then((m) => m.LineEditor));
 const ApprovalsInbox = lazy(() => manager().then((m) => m.ApprovalsInbox));
+const Delegations = lazy(() => import("../screens/delegations").then((m) => m.Delegations));
 const DecisionScreen = lazy(() => import("../screens/decision").then((m) => m.DecisionScreen));
 const OrderList = lazy(() => manager().then((m) => m.OrderList));
 const OrderDetail = lazy(() => manager().then((m) => m.OrderDetail));
@@ -156,6 +157,7 @@ function Shell({ role }: { role: Role }) {
           <Route path="/claims/:id/lines/:lineId" component={LineEditor} />
           <Route path="/approvals" component={ApprovalsInbox} />
           <Route path="/approvals/:kind/:id" component={DecisionScreen} />
+          <Route path="/delegations" component={Delegations} />
           <Route path="/orders" component={OrderList} />
           <Route path="/orders/:id" component={OrderDetail} />
           <Route path="/invoices" component={InvoiceList} />

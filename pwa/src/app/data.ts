@@ -251,13 +251,15 @@ export interface HeldDecision {
   title: string;
   decision: "approve" | "refuse" | "return";
   reason: string;
+  /** Service done: the quantities certified (null: every line) and the comment. */
+  certify?: { orderId: string; received: Record<string, number> | null; comment: string };
 }
 export const UNDO_SECONDS = 5;
 /** Decisions still in their undo window, and the last thing that happened (for the status line). */
 export const heldDecisions = signal<Held<HeldDecision>[]>([]);
-export const lastDecision = signal<{ text: MessageKey; title: string; n?: number } | null>(null);
+export const lastDecision = signal<{ text: MessageKey; title: string; n?: number; at: number } | null>(null);
 const undoWindow = new UndoWindow<HeldDecision>(
-  (d) => decide(d.approvalId, d.decision, d.reason),
+  (d) => (d.certify ? certifyServiceDone(d.certify.orderId, d.certify.received, d.certify.comment) : decide(d.approvalId, d.decision, d.reason)),
   (held) => { heldDecisions.value = held; },
   UNDO_SECONDS * 1000,
 );
@@ -266,16 +268,16 @@ if (typeof window !== "undefined") window.addEventListener("pagehide", () => und
 /** Decides after the undo window (the status line says what happened and offers undo). */
 export function decideLater(d: HeldDecision): void {
   undoWindow.hold(d.approvalId, d);
-  lastDecision.value = { text: `decision.queued.${d.decision}`, title: d.title };
+  lastDecision.value = { text: d.certify ? "decision.queued.certify" : `decision.queued.${d.decision}`, title: d.title, at: Date.now() };
 }
 /** Several clean requests approved at once (each keeps its own undo window). */
 export function approveMany(list: readonly Approval[]): void {
   for (const a of list) undoWindow.hold(a.id, { approvalId: a.id, title: a.title, decision: "approve", reason: "" });
-  lastDecision.value = { text: "bulk.done", title: "", n: list.length };
+  lastDecision.value = { text: "bulk.done", title: "", n: list.length, at: Date.now() };
 }
 export function undoDecision(approvalId: string): void {
   const held = heldDecisions.peek().find((h) => h.key === approvalId);
-  if (held && undoWindow.undo(approvalId)) lastDecision.value = { text: "decision.undone", title: held.value.title };
+  if (held && undoWindow.undo(approvalId)) lastDecision.value = { text: "decision.undone", title: held.value.title, at: Date.now() };
 }
 export const isHeld = (approvalId: string): boolean => heldDecisions.value.some((h) => h.key === approvalId);
 
@@ -296,8 +298,9 @@ export async function closeDecidedNotifications(): Promise<void> {
     const registration = await navigator.serviceWorker.getRegistration();
     if (!registration) return;
     await closeDecided(registration, (entity, id) => {
-      const state = data.row(entity, id).peek()?.data["state"];
-      return typeof state === "string" ? state : undefined;
+      const d = data.row(entity, id).peek()?.data;
+      const state = d?.["state"], hash = d?.["content_hash"];
+      return typeof state === "string" ? { state, ...(typeof hash === "string" ? { content_hash: hash } : {}) } : undefined;
     });
   } catch {
     // No notification support here: nothing to close.

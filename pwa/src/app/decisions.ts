@@ -148,3 +148,8 @@ export class UndoWindow<T> {
     for (const key of [...this.timers.keys()]) this.flush(key);
   }
 }
+
+/** Delegations not ended nor revoked at `now` (ms). */
+export function inProgress<D extends { revoked_at: string | null; ends_at: string }>(list: readonly D[], now: number): D[] {
+  return list.filter((d) => d.revoked_at === null && Date.parse(d.ends_at) > now);
+}

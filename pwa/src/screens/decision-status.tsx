@@ -4,16 +4,20 @@ import { useEffect, useState } from "preact/hooks";
 import { heldDecisions, lastDecision, undoDecision } from "../app/data";
 import { t } from "../app/i18n";
 
+const SHOWN_AFTER_MS = 10_000;
+
 export function DecisionStatus() {
   const [now, setNow] = useState(Date.now());
   const held = heldDecisions.value;
+  const last = lastDecision.value;
+  // The words stay a while after the decision is sent, then give the screen back.
+  const fresh = last !== null && (held.length > 0 || now - last.at < SHOWN_AFTER_MS);
   useEffect(() => {
-    if (held.length === 0) return undefined;
+    if (!fresh) return undefined;
     const timer = setInterval(() => setNow(Date.now()), 500);
     return () => clearInterval(timer);
-  }, [held.length]);
-  const last = lastDecision.value;
-  if (!last) return null;
+  }, [fresh]);
+  if (!last || !fresh) return null;
   const seconds = held.length > 0 ? Math.max(1, Math.ceil((Math.max(...held.map((h) => h.until)) - now) / 1000)) : 0;
   return (
     <div class="alert ok" role="status" data-decision-status>

@@ -6,7 +6,7 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { useLocation, useRoute } from "preact-iso";
 import {
-  allRows, approvals, certifyServiceDone, decideLater, decisionRefusal, dismissRejection, documentRow, isHeld, lines, orders,
+  allRows, approvals, decideLater, decisionRefusal, dismissRejection, documentRow, isHeld, lines, orders,
   pendingDocumentIds, serviceDoneProposal,
 } from "../app/data";
 import { bookingsOf, findingsOf, linesToRead, otherMissions, refusalKind, remaining, type Finding } from "../app/decisions";
@@ -111,8 +111,8 @@ function MissionFacts({ id }: { id: string }) {
         <h2 id="mission-facts">{String(d["purpose"] ?? "")}</h2>
         <p>{String(d["destination"] ?? "")}</p>
         <p>{t("decision.dates", { from: formatDate(String(d["starts_on"] ?? "")), to: formatDate(String(d["ends_on"] ?? "")) })}</p>
-        <p>{t("missions.transport")} : {t(`transport.${String(d["transport"] ?? "other")}` as MessageKey)}</p>
-        <p><strong>{t("missions.estimate")} : {formatMoney(Number(d["estimated_cost_cents"] ?? 0))}</strong></p>
+        <p>{t("decision.transport", { value: t(`transport.${String(d["transport"] ?? "other")}` as MessageKey) })}</p>
+        <p><strong>{t("decision.estimate", { amount: formatMoney(Number(d["estimated_cost_cents"] ?? 0)) })}</strong></p>
       </section>
       {bookings.length > 0 && (
         <section class="card" aria-labelledby="mission-bookings">
@@ -206,8 +206,10 @@ function ServiceDone({ order, a }: { order: PurchaseOrder; a: Approval }) {
       received[l.id] = q;
     }
     setProblem(null);
-    certifyServiceDone(order.id, received, String(f.get("comment") ?? ""));
+    certify(received, String(f.get("comment") ?? ""));
   }
+  const certify = (received: Record<string, number> | null, comment: string) =>
+    decideLater({ approvalId: a.id, title: a.title, decision: "approve", reason: "", certify: { orderId: order.id, received, comment } });
   return (
     <form onSubmit={submit}>
       <fieldset class="card">
@@ -228,7 +230,7 @@ function ServiceDone({ order, a }: { order: PurchaseOrder; a: Approval }) {
       <Problem message={problem} />
       <div class="actions">
         <button type="submit">{t("orders.certify")}</button>
-        <button type="button" class="secondary" onClick={() => certifyServiceDone(order.id, null, "")}>{t("orders.certifyAll")}</button>
+        <button type="button" class="secondary" onClick={() => certify(null, "")}>{t("orders.certifyAll")}</button>
       </div>
     </form>
   );
@@ -254,7 +256,7 @@ export function DecisionScreen() {
         <>
           <div class="row">
             <span class="muted">{t(`approvals.kind.${a.kind}` as MessageKey)}</span>
-            {a.requester && <span class="muted">{t("decision.requester", { name: a.requester })}</span>}
+            {a.requester && a.kind !== "service_done" && <span class="muted">{t("decision.requester", { name: a.requester })}</span>}
           </div>
           {kind === "mission" && <MissionFacts id={id} />}
           {kind === "claim" && <ClaimFacts id={id} />}

@@ -42,7 +42,7 @@ function ApprovalCard({ a, selected, onSelect }: { a: Approval; selected: boolea
         </div>
       ) : (
         <div class="actions">
-          <a class="button" href={decisionHref(a)} aria-label={`${t("decision.open")} : ${a.title}`}>{a.findings > 0 ? t("bulk.needsOpening") : t("decision.open")}</a>
+          <a class="button" href={decisionHref(a)} aria-label={`${a.findings > 0 ? t("bulk.needsOpening") : t("decision.open")} : ${a.title}`}>{a.findings > 0 ? t("bulk.needsOpening") : t("decision.open")}</a>
         </div>
       )}
     </li>
@@ -69,6 +69,7 @@ export function ApprovalsInbox() {
       )}
       {sorted.length === 0 && <p class="muted">{t("common.empty")}</p>}
       <ul class="plain">{sorted.map((a) => <ApprovalCard key={a.id} a={a} selected={picked.has(a.id)} onSelect={(on) => select(a.id, on)} />)}</ul>
+      <p><a href="/delegations">{t("delegations.title")}</a></p>
     </Page>
   );
 }

@@ -12,23 +12,34 @@ export function documentOfTag(tag: string): { entity: "mission" | "expense_claim
   return null;
 }
 
-/** Whether a document still waits for a decision, from its synced state (undefined: unknown). */
-export function stillWaiting(entity: string, state: string | undefined): boolean {
-  if (state === undefined) return true; // not pulled yet: keep the notification
-  if (entity === "purchase_order") return state === "open" || state === "partially_received";
-  return state === "submitted";
+/** What the phone last pulled of a document: its state and the hash of its submitted content. */
+export interface Seen {
+  state: string;
+  content_hash?: string;
+}
+
+/** Whether the notified request still waits for a decision, from the pulled row (undefined: not
+ * pulled yet). A mission or claim counts as moved on only when the row is the very submission
+ * that was notified (same content hash): a row pulled before the submission (a draft) says
+ * nothing about it. */
+export function stillWaiting(entity: string, seen: Seen | undefined, notifiedHash?: string): boolean {
+  if (seen === undefined) return true; // not pulled yet: keep the notification
+  if (entity === "purchase_order") return seen.state === "open" || seen.state === "partially_received";
+  if (seen.state === "submitted") return true;
+  return !notifiedHash || seen.content_hash !== notifiedHash;
 }
 
 /** Closes the approval notifications whose document was decided elsewhere, withdrawn or is
  * no longer waiting (called after each pull); returns the tags closed. */
 export async function closeDecided(registration: { getNotifications(): Promise<readonly { tag: string; data: unknown; close(): void }[]> },
-  stateOf: (entity: string, id: string) => string | undefined): Promise<string[]> {
+  seenOf: (entity: string, id: string) => Seen | undefined): Promise<string[]> {
   const closed: string[] = [];
   for (const n of await registration.getNotifications()) {
     const doc = documentOfTag(n.tag);
-    const data = n.data as { decision?: unknown } | undefined;
-    const approval = Boolean(data?.decision) || doc?.entity === "purchase_order";
-    if (!doc || !approval || stillWaiting(doc.entity, stateOf(doc.entity, doc.id))) continue;
+    const decision = (n.data as { decision?: { content_hash?: unknown } } | undefined)?.decision;
+    const approval = Boolean(decision) || doc?.entity === "purchase_order";
+    const hash = typeof decision?.content_hash === "string" ? decision.content_hash : undefined;
+    if (!doc || !approval || stillWaiting(doc.entity, seenOf(doc.entity, doc.id), hash)) continue;
     n.close();
     closed.push(n.tag);
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Row } from "../../src/data";
-import { bookingsOf, bulkApprovable, findingsOf, linesToRead, otherMissions, refusalKind, remaining, UndoWindow, type Held } from "../../src/app/decisions";
+import { bookingsOf, bulkApprovable, inProgress, findingsOf, linesToRead, otherMissions, refusalKind, remaining, UndoWindow, type Held } from "../../src/app/decisions";
 import { toApprovals } from "../../src/app/rows";
 
 const row = (id: string, data: Row["data"]): Row => ({ id, data } as unknown as Row);
@@ -115,5 +115,14 @@ describe("the undo window", () => {
     w.hold("b", "2");
     w.flushAll();
     expect(committed).toEqual(["1", "2"]);
+  });
+});
+
+describe("delegations in progress", () => {
+  it("leaves out the ended and the revoked ones", () => {
+    const d = (id: string, ends_at: string, revoked_at: string | null = null) => ({ id, ends_at, revoked_at });
+    const now = Date.parse("2026-12-06T10:00:00Z");
+    const list = [d("on", "2026-12-07T00:00:00Z"), d("ended", "2026-12-06T09:00:00Z"), d("revoked", "2026-12-07T00:00:00Z", "2026-12-05T00:00:00Z")];
+    expect(inProgress(list, now).map((x) => x.id)).toEqual(["on"]);
   });
 });

@@ -48,19 +48,25 @@ describe('approval notifications decided elsewhere', () => {
     expect(documentOfTag('invoice:i-1')).toBeNull();
     expect(documentOfTag('test')).toBeNull();
   });
-  it('closes those whose document was decided, withdrawn or certified; keeps the rest', async () => {
+  it('closes those whose notified submission was decided, withdrawn or certified; keeps the rest', async () => {
+    const notified = (hash: string) => ({ decision: { ...decision, content_hash: hash } });
     const shown = [
-      { tag: 'claim:decided', data: { decision }, closed: false },
-      { tag: 'claim:withdrawn', data: { decision }, closed: false },
-      { tag: 'mission:waiting', data: { decision }, closed: false },
-      { tag: 'mission:unknown', data: { decision }, closed: false },
+      { tag: 'claim:decided', data: notified('h1'), closed: false },
+      { tag: 'claim:withdrawn', data: notified('h2'), closed: false },
+      { tag: 'claim:pulled-as-draft-before-submission', data: notified('h3'), closed: false },
+      { tag: 'mission:waiting', data: notified('h4'), closed: false },
+      { tag: 'mission:unknown', data: notified('h5'), closed: false },
       { tag: 'purchase_order:certified', data: {}, closed: false },
       { tag: 'invoice:i-1', data: {}, closed: false },
-    ].map((n) => ({ ...n, close() { n.closed = true; this.closed = true; } }));
-    const states: Record<string, string> = { decided: 'approved', withdrawn: 'draft', waiting: 'submitted', certified: 'received' };
-    const closed = await closeDecided({ getNotifications: async () => shown }, (_entity, id) => states[id]);
+    ].map((n) => ({ ...n, close() { this.closed = true; } }));
+    const seen: Record<string, { state: string; content_hash?: string }> = {
+      decided: { state: 'approved', content_hash: 'h1' }, withdrawn: { state: 'draft', content_hash: 'h2' },
+      'pulled-as-draft-before-submission': { state: 'draft', content_hash: '' },
+      waiting: { state: 'submitted', content_hash: 'h4' }, certified: { state: 'received' },
+    };
+    const closed = await closeDecided({ getNotifications: async () => shown }, (_entity, id) => seen[id]);
     expect(closed).toEqual(['claim:decided', 'claim:withdrawn', 'purchase_order:certified']);
     expect(shown.filter((n) => n.closed).map((n) => n.tag)).toEqual(closed);
-    expect(stillWaiting('purchase_order', 'partially_received')).toBe(true);
+    expect(stillWaiting('purchase_order', { state: 'partially_received' })).toBe(true);
   });
 });

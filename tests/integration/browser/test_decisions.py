@@ -261,3 +261,69 @@ async def test_a_manager_decides_with_the_whole_picture(
                 assert interactive_ms < 5_000
     finally:
         await context.close()
+
+
+async def test_a_manager_certifies_half_an_order_from_the_assisted_proposal(
+        browser: Any, running_app: RunningApp) -> None:
+    """An invoice for a whole order (10 reams) arrives through the integration API; the manager
+    finds the order in "À valider", its decision screen prefilled from the invoice (10), sets
+    what really arrived (5) and certifies; the supplier sees the invoice partly certified."""
+    tag = uuid.uuid4().hex[:5]
+    number, order_id = f"BC-{tag}", str(uuid.uuid4())
+    contexts = [await browser.new_context(viewport=PHONE, base_url=running_app.base_url,
+                                          locale="fr-FR") for _ in range(2)]
+    manager_phone, supplier_phone = contexts
+    try:
+        async with httpx.AsyncClient(base_url=running_app.base_url, timeout=30) as api:
+            boss = await api_login(api, running_app, "manager_a")
+            unit = (await _state(api, boss, "/api/v1/me"))["unit_id"]
+            seller = await api_login(api, running_app, "supplier")
+            company = (await _state(api, seller, "/api/v1/me"))["supplier_company_id"]
+            office = Agent(api, await api_login(api, running_app, "back_office"))
+            await office.intent("purchase_order.create", {
+                "id": order_id, "number": number, "unit_id": unit,
+                "supplier_company_id": company, "ej_number": f"EJ-{tag}",
+                "code_service": "U0", "title": "Ramettes",
+                "lines": [{"line_no": 1, "description": "Ramettes A4", "quantity": "10",
+                           "unit_price_cents": 1250}]})
+            event = {"event_id": uuid.uuid4().hex, "type": "invoice.created",
+                     "occurred_at": datetime.now(UTC).isoformat(),
+                     "invoice": {"number": f"F-{tag}",
+                                 "supplier_siret": running_app.supplier_siret,
+                                 "issued_on": "2026-11-20", "amount_ht_cents": 12500,
+                                 "vat_cents": 2500, "amount_ttc_cents": 15000,
+                                 "order_number": number, "status": "DEPOSEE",
+                                 "lines": [{"description": "Ramettes A4", "quantity": "10",
+                                            "unit_price_cents": 1250, "order_line_no": 1}]}}
+            response = await api.post("/integration/v1/events", json={"events": [event]},
+                                      headers={"X-Api-Key": running_app.integration_key})
+            assert response.status_code == 200, response.text
+            invoice_id = response.json()["results"][0]["invoice_id"]
+
+            page = await manager_phone.new_page()
+            await sign_in(page, running_app, "manager_a")
+            card = page.locator("li[data-approval]").filter(has_text=f"EJ-{tag}")
+            await card.get_by_role("link", name=f"EJ-{tag}").first.click(timeout=30_000)
+            quantity = page.locator("#q-1")
+            await page.get_by_text("Proposé d’après les factures du fournisseur").wait_for(
+                timeout=15_000)
+            assert await quantity.input_value() == "10", "prefilled from the invoice"
+            await quantity.fill("5")  # only half arrived
+            await page.get_by_text("service fait partiel", exact=False).wait_for()
+            violations = await audit(page, "manager-service-done-fr")
+            assert violations == [], violations
+            await page.get_by_role("button", name="Certifier le service fait").click()
+            await page.locator("[data-decision-status]").get_by_text(
+                "Vous avez certifié le service fait").wait_for()
+            order = await _until(api, boss, f"/api/v1/orders/{order_id}", "partially_received")
+            assert order["certified_cents"] == 6250
+
+            supplier = await supplier_phone.new_page()
+            await sign_in(supplier, running_app, "supplier")
+            await supplier.evaluate(GO_TO, f"/invoices/{invoice_id}")
+            await supplier.get_by_text("Certifié à ce jour (HT)").wait_for(timeout=30_000)
+            assert "62,50" in await supplier.locator("main").inner_text()
+            await supplier.screenshot(path=screenshot_path("supplier-partial-service-done-fr"))
+    finally:
+        for context in contexts:
+            await context.close()
