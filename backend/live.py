@@ -19,6 +19,7 @@ from collections.abc import AsyncGenerator, Iterable
 from typing import Any
 from uuid import UUID
 
+import msgspec
 from litestar.channels import ChannelsPlugin
 from litestar.channels.backends.base import ChannelsBackend
 from litestar.channels.backends.memory import MemoryChannelsBackend
@@ -26,14 +27,24 @@ from litestar.channels.backends.redis import RedisChannelsStreamBackend
 from redis.exceptions import RedisError
 
 from backend.settings import Settings
-from sync.live import channel_name, poke_data
 from sync.pokes import Poke
 
-__all__ = ("ResilientRedisStreamBackend", "make_channels", "redis_backend", "worker_poke")
+__all__ = ("ResilientRedisStreamBackend", "channel_name", "make_channels", "poke_data",
+           "redis_backend", "worker_poke")
 
 log = logging.getLogger("nomade.live")
 _PUBLISH_ATTEMPTS = 3
 _MAX_BACKOFF = 5.0
+
+
+def channel_name(organisation_id: UUID) -> str:
+    """The channel carrying an organisation's pokes."""
+    return f"sync:{organisation_id.hex}"
+
+
+def poke_data(organisation_id: UUID, version: int) -> bytes:
+    """The body of a poke: ``{"organisation", "version"}``, no content."""
+    return msgspec.json.encode({"organisation": organisation_id.hex, "version": version})
 
 
 class ResilientRedisStreamBackend(RedisChannelsStreamBackend):
