@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncGenerator, Iterable
+from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable
 from typing import Any
 from uuid import UUID
 
@@ -27,7 +27,6 @@ from litestar.channels.backends.redis import RedisChannelsStreamBackend
 from redis.exceptions import RedisError
 
 from backend.settings import Settings
-from sync.pokes import Poke
 
 __all__ = ("ResilientRedisStreamBackend", "channel_name", "make_channels", "poke_data",
            "redis_backend", "worker_poke")
@@ -112,9 +111,10 @@ def make_channels(settings: Settings) -> ChannelsPlugin:
     )
 
 
-def worker_poke(redis_url: str) -> Poke:
+def worker_poke(redis_url: str) -> Callable[[UUID, int], Awaitable[None]]:
     """Pokes from ``nomade worker`` (no web app, no subscribers): written straight to the Redis
-    streams that the app processes read, in the format of their channels plugin."""
+    streams that the app processes read, in the format of their channels plugin. The worker
+    installs it with ``sync.pokes.set_poke_publisher`` (a ``sync.pokes.Poke``)."""
     backend = redis_backend(redis_url)
 
     async def poke(organisation_id: UUID, version: int) -> None:
