@@ -64,6 +64,7 @@ def _kept(graph: grimp.ImportGraph, name: str) -> bool:
     ("backend.composition", "backend.app", LAYERS),
     ("backend.accounts.services", "backend.claims.services", LAYERS),
     ("backend.audit.services", "backend.invoices.services", LAYERS),
+    ("backend.policy.services", "backend.claims.rules", LAYERS),
     ("backend.intents", "backend.expenses.services", LAYERS),
     ("sync.push", "notifications.services", LAYERS),
     ("backend.errors", "backend.accounts.actor", LAYERS),
