@@ -31,10 +31,11 @@ LAYERS = {
                  "ratelimit", "timeutil", "db", "sqlite_engine", "coerce", "queries", "paging",
                  "lifecycle", "schedule", "requests", "ports", "proxies", "security_headers",
                  "static", "health", "worker_metrics"),
-    # What every workflow domain asks (decision rules, refusal codes, intents, approvers).
-    "domain kernel": ("workflow", "workflow_codes", "intents", "approvals"),
+    # What every workflow domain asks (decision rules, refusal codes, intents, approvers,
+    # which event notifies whom).
+    "domain kernel": ("workflow", "workflow_codes", "intents", "approvals", "notification_flows"),
     # Where domains meet.
-    "workflows": ("flows", "notification_flows"),
+    "workflows": ("flows",),
     "server": ("app", "composition", "serve", "worker", "migrate", "workflow_routes"),
     # The entry points sit above the demo seeders, which use the composition root.
     "entry points": ("asgi", "cli"),

@@ -65,7 +65,9 @@ def _kept(graph: grimp.ImportGraph, name: str) -> bool:
     ("backend.accounts.services", "backend.claims.services", LAYERS),
     ("backend.audit.services", "backend.invoices.services", LAYERS),
     ("backend.policy.services", "backend.claims.rules", LAYERS),
+    ("backend.missions.services", "backend.claims.services", LAYERS),
     ("backend.intents", "backend.expenses.services", LAYERS),
+    ("backend.notification_flows", "backend.flows", LAYERS),
     ("sync.push", "notifications.services", LAYERS),
     ("backend.errors", "backend.accounts.actor", LAYERS),
 ])
