@@ -24,6 +24,7 @@ from backend.coerce import json_value
 from backend.errors import DomainError
 from backend.expenses import claim_lines
 from backend.intents import stamp_outside_intent
+from backend.invoices import integration_ledger
 from backend.invoices import services as invoices
 from backend.invoices.schemas import (
     IntegrationEventIn,
@@ -31,7 +32,6 @@ from backend.invoices.schemas import (
     InvoiceLine,
 )
 from backend.invoices.statuses import CODES, service_done_standing
-from backend.invoices.tables import IntegrationEvent
 from backend.missions import services as missions
 from backend.orders import services as orders
 from backend.orders.schemas import CertifiedQuantity, ServiceDoneProposal
@@ -160,13 +160,13 @@ async def process_integration_event(organisation_id: UUID, event: IntegrationEve
     key = f"{organisation_id}:{event.event_id}"
     digest = _body_hash(event)
     async with write_transaction() as transaction:
-        seen = await IntegrationEvent.select().where(IntegrationEvent.event_key == key).first()
+        seen = await integration_ledger.processed_event(key)
         if seen is not None:
-            if seen["body_hash"] != digest:
+            if seen.body_hash != digest:
                 return IntegrationEventResult(event_id=event.event_id, status="rejected",
                                               code="EVENT_REUSED"), None
             return IntegrationEventResult(event_id=event.event_id, status="duplicate",
-                                          code=seen["code"], invoice_id=seen["invoice"]), None
+                                          code=seen.code, invoice_id=seen.invoice_id), None
         savepoint = await transaction.savepoint()
         try:
             invoice_id = await _apply(organisation_id, event, key, now)
@@ -174,14 +174,12 @@ async def process_integration_event(organisation_id: UUID, event: IntegrationEve
             await savepoint.rollback_to()
             result = IntegrationEventResult(event_id=event.event_id, status="rejected",
                                             code=refused.code)
-            await IntegrationEvent.insert(IntegrationEvent(
-                organisation=organisation_id, event_key=key, body_hash=digest,
-                status="rejected", code=refused.code, created_at=now))
+            await integration_ledger.record_event(organisation_id, key, body_hash=digest,
+                                                  status="rejected", code=refused.code, now=now)
             return result, None
         await savepoint.release()
-        await IntegrationEvent.insert(IntegrationEvent(
-            organisation=organisation_id, event_key=key, body_hash=digest, status="accepted",
-            invoice=invoice_id, created_at=now))
+        await integration_ledger.record_event(organisation_id, key, body_hash=digest,
+                                              status="accepted", invoice_id=invoice_id, now=now)
         version = await stamp_outside_intent(organisation_id, invoices.ENTITY, [invoice_id])
     return IntegrationEventResult(event_id=event.event_id, status="accepted",
                                   invoice_id=invoice_id), version

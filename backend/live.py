@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncGenerator, Iterable
+from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable
 from typing import Any
 from uuid import UUID
 
+import msgspec
 from litestar.channels import ChannelsPlugin
 from litestar.channels.backends.base import ChannelsBackend
 from litestar.channels.backends.memory import MemoryChannelsBackend
@@ -26,14 +27,23 @@ from litestar.channels.backends.redis import RedisChannelsStreamBackend
 from redis.exceptions import RedisError
 
 from backend.settings import Settings
-from sync.live import channel_name, poke_data
-from sync.pokes import Poke
 
-__all__ = ("ResilientRedisStreamBackend", "make_channels", "redis_backend", "worker_poke")
+__all__ = ("ResilientRedisStreamBackend", "channel_name", "make_channels", "poke_data",
+           "redis_backend", "worker_poke")
 
 log = logging.getLogger("nomade.live")
 _PUBLISH_ATTEMPTS = 3
 _MAX_BACKOFF = 5.0
+
+
+def channel_name(organisation_id: UUID) -> str:
+    """The channel carrying an organisation's pokes."""
+    return f"sync:{organisation_id.hex}"
+
+
+def poke_data(organisation_id: UUID, version: int) -> bytes:
+    """The body of a poke: ``{"organisation", "version"}``, no content."""
+    return msgspec.json.encode({"organisation": organisation_id.hex, "version": version})
 
 
 class ResilientRedisStreamBackend(RedisChannelsStreamBackend):
@@ -101,9 +111,10 @@ def make_channels(settings: Settings) -> ChannelsPlugin:
     )
 
 
-def worker_poke(redis_url: str) -> Poke:
+def worker_poke(redis_url: str) -> Callable[[UUID, int], Awaitable[None]]:
     """Pokes from ``nomade worker`` (no web app, no subscribers): written straight to the Redis
-    streams that the app processes read, in the format of their channels plugin."""
+    streams that the app processes read, in the format of their channels plugin. The worker
+    installs it with ``sync.pokes.set_poke_publisher`` (a ``sync.pokes.Poke``)."""
     backend = redis_backend(redis_url)
 
     async def poke(organisation_id: UUID, version: int) -> None:

@@ -6,8 +6,6 @@ from collections.abc import Sequence
 from functools import reduce
 from typing import Any
 
-from sync.storage import is_postgres
-
 __all__ = ("all_of", "contains")
 
 
@@ -20,4 +18,5 @@ def contains(column: Any, text: str) -> Any:
     """Case-insensitive "contains" (ILIKE on PostgreSQL; SQLite's LIKE already ignores the
     case of ASCII letters)."""
     pattern = "%" + text.strip().replace("%", "") + "%"
-    return column.ilike(pattern) if is_postgres() else column.like(pattern)
+    postgres = column._meta.table._meta.db.engine_type == "postgres"
+    return column.ilike(pattern) if postgres else column.like(pattern)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # README's second command: the same set-up plus test needs, then every check and test:
-# ruff, mypy (strict), the PWA type check + unit tests + build budget, pytest on SQLite with
-# in-memory channels and jobs, pytest again on PostgreSQL + Redis, and the browser journeys.
+# ruff, mypy (strict), the import contracts, the PWA type check + unit tests + build budget,
+# pytest on SQLite with in-memory channels and jobs, pytest again on PostgreSQL + Redis, and the
+# browser journeys.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash infra/setup.sh --test
@@ -13,6 +14,8 @@ step "ruff"
 uv run --frozen ruff check .
 step "mypy --strict (backend, sync, ocr, notifications)"
 uv run --frozen mypy
+step "import contracts (import-linter, [tool.importlinter] in pyproject.toml)"
+uv run --frozen lint-imports --no-cache
 step "dependency audit (offline advisory snapshot, infra/supply-chain/)"
 uv run --frozen python infra/audit_deps.py
 step "PWA: unit tests (vitest)"

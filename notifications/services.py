@@ -13,8 +13,8 @@ import msgspec
 from piccolo.columns import Column
 from piccolo.query.functions.aggregate import Count
 
+from backend.accounts import directory
 from backend.accounts.actor import Actor
-from backend.accounts.tables import User
 from backend.errors import DomainError, Problem, register_codes
 from backend.ratelimit import get_store
 from backend.settings import get_settings
@@ -375,31 +375,20 @@ class Recipient(msgspec.Struct, frozen=True):
 
 
 async def _recipients(user_ids: Iterable[UUID]) -> list[Recipient]:
-    ids = list(dict.fromkeys(user_ids))
-    if not ids:
-        return []
-    rows = await User.select(User.id, User.language).where(
-        User.id.is_in(ids) & (User.is_active == True)  # noqa: E712 - Piccolo expression
-    )
-    return [Recipient(UUID(str(r["id"])), r["language"] or "fr") for r in rows]
+    languages = await directory.active_languages(user_ids)
+    return [Recipient(user_id, language) for user_id, language in languages.items()]
 
 
 async def user_names(user_ids: list[UUID]) -> dict[UUID, str]:
     """Display names of people (for texts such as "Request from …")."""
-    if not user_ids:
-        return {}
-    rows = await User.select(User.id, User.full_name).where(User.id.is_in(list(user_ids)))
-    return {UUID(str(r["id"])): r["full_name"] for r in rows}
+    return await directory.full_names(user_ids)
 
 
 async def supplier_users(company_id: UUID | None) -> list[UUID]:
     """The active users of a supplier company (fournisseur)."""
     if company_id is None:
         return []
-    rows = await User.select(User.id).where(
-        (User.supplier_company == company_id) & (User.is_active == True)  # noqa: E712
-    )
-    return [UUID(str(r["id"])) for r in rows]
+    return await directory.active_users_of_company(company_id)
 
 
 async def _unread_counts(user_ids: list[UUID]) -> dict[UUID, int]:

@@ -12,22 +12,13 @@ from litestar.channels import ChannelsPlugin
 from litestar.response.sse import ServerSentEventMessage
 
 from backend.accounts.actor import Actor
+from backend.live import channel_name, poke_data
 from sync.registry import visible_organisations
 from sync.storage import organisation_versions
 
 __all__ = ("HEARTBEAT_SECONDS", "channel_name", "event_stream", "make_poke", "poke_data")
 
 HEARTBEAT_SECONDS = 15.0
-
-
-def channel_name(organisation_id: UUID) -> str:
-    """The channel carrying an organisation's pokes."""
-    return f"sync:{organisation_id.hex}"
-
-
-def poke_data(organisation_id: UUID, version: int) -> bytes:
-    """The body of a poke: ``{"organisation", "version"}``, no content."""
-    return msgspec.json.encode({"organisation": organisation_id.hex, "version": version})
 
 
 def make_poke(channels: ChannelsPlugin):  # type: ignore[no-untyped-def]

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
+from backend.policy.currency import to_eur_cents
 from backend.workflow import Circuit, Transition
 
 __all__ = (
@@ -55,15 +56,6 @@ CLAIM_CIRCUIT = Circuit(
     ),
     decided=frozenset({S.APPROVED, S.REFUSED, S.PAID}),
 )
-
-
-def to_eur_cents(amount_cents: int, currency: str, rate: Decimal | None) -> int:
-    """The euro value in cents of an amount in ``currency`` (``rate`` euros per unit)."""
-    if currency.upper() == "EUR":
-        return amount_cents
-    if rate is None or rate <= 0:
-        raise ValueError("a foreign currency amount needs a positive rate")
-    return int((Decimal(amount_cents) * rate).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
-from backend.accounts.tables import Organisation
+from backend.accounts import directory
 from backend.invoices.tables import IntegrationKey
 from backend.settings import get_settings
 
@@ -82,10 +82,9 @@ async def organisation_for_key(raw: str) -> UUID | None:
     for item in get_settings().integration_api_keys.split(","):
         siret, _, key = item.strip().partition("=")
         if key and hmac.compare_digest(key.strip(), raw):
-            org = await Organisation.select(Organisation.id).where(
-                Organisation.siret == siret.strip()).first()
-            if org is None:
+            organisation_id = await directory.organisation_by_siret(siret.strip())
+            if organisation_id is None:
                 return None
-            await create_key(org["id"], raw, name="from settings")
-            return org["id"]  # type: ignore[no-any-return]
+            await create_key(organisation_id, raw, name="from settings")
+            return organisation_id
     return None

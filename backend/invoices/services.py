@@ -13,8 +13,8 @@ from piccolo.query import OrderByRaw
 
 import backend.invoices.codes  # noqa: F401 - registers the codes
 from backend import approvals, notification_flows
+from backend.accounts import directory
 from backend.accounts.actor import Actor
-from backend.accounts.tables import Organisation, SupplierCompany
 from backend.audit.services import record
 from backend.coerce import json_value
 from backend.errors import DomainError
@@ -165,9 +165,9 @@ def to_wire(row: dict[str, Any]) -> dict[str, Any]:
 
 
 async def _organisation(organisation_id: UUID) -> dict[str, Any]:
-    row = await Organisation.select(Organisation.name, Organisation.kind).where(
-        Organisation.id == organisation_id).first()
-    return row or {"name": "", "kind": "state"}
+    found = await directory.organisation_name_and_kind(organisation_id)
+    name, kind = found or ("", "state")
+    return {"name": name, "kind": kind}
 
 
 def _status_values(history: list[dict[str, Any]], kind: str, now: datetime) -> dict[Any, Any]:
@@ -263,23 +263,23 @@ async def create_invoice(
     unit_id: UUID | None = None,
 ) -> UUID:
     """Record an invoice and its first status event; raises Rejected on bad input."""
-    company = await SupplierCompany.select(SupplierCompany.id, SupplierCompany.name).where(
-        SupplierCompany.siret == data.supplier_siret).first()
+    company = await directory.supplier_by_siret(data.supplier_siret)
     if company is None:
         raise Rejected("SUPPLIER_UNKNOWN", {"supplier_siret": data.supplier_siret})
+    company_id, company_name = company
     if data.amount_ht_cents + data.vat_cents != data.amount_ttc_cents:
         raise Rejected("AMOUNT_INVALID", {"reason": "ht_plus_vat_differs_from_ttc"})
     if any(not line.quantity.is_finite() for line in data.lines):
         raise Rejected("QUANTITY_INVALID", {})
-    key = f"{company['id']}:{data.number}"
+    key = f"{company_id}:{data.number}"
     if await Invoice.exists().where(Invoice.number_key == key):
         raise Rejected("INVOICE_EXISTS", {"number": data.number})
     invoice_id = uuid4()
     organisation = await _organisation(organisation_id)
     lines = msgspec.to_builtins(data.lines)
     await Invoice.insert(Invoice(
-        id=invoice_id, organisation=organisation_id, supplier_company=company["id"],
-        supplier_siret=data.supplier_siret, supplier_name=company["name"],
+        id=invoice_id, organisation=organisation_id, supplier_company=company_id,
+        supplier_siret=data.supplier_siret, supplier_name=company_name,
         buyer_name=organisation["name"], number=data.number, number_key=key,
         purchase_order=purchase_order_id, order_number=data.order_number,
         ej_number=data.ej_number, code_service=data.code_service, unit=unit_id,
@@ -376,12 +376,7 @@ def _out(row: dict[str, Any], kind: str, now: datetime) -> InvoiceOut:
 
 
 async def _kinds(rows: list[dict[str, Any]]) -> dict[UUID, str]:
-    ids = list({r["organisation"] for r in rows})
-    if not ids:
-        return {}
-    found = await Organisation.select(Organisation.id, Organisation.kind).where(
-        Organisation.id.is_in(ids))
-    return {r["id"]: r["kind"] for r in found}
+    return await directory.organisation_kinds(r["organisation"] for r in rows)
 
 
 async def _where(actor: Actor, *, q: str | None, stage: str | None, status_code: str | None,

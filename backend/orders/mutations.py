@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from backend import flows
-from backend.accounts.tables import SupplierCompany, Unit
+from backend.accounts import directory
 from backend.audit.services import register_document
 from backend.orders import services
 from backend.orders.schemas import OrderCertifyArgs, OrderCreateArgs, OrderRevokeArgs
@@ -31,18 +31,16 @@ async def create(ctx: MutationContext, args: OrderCreateArgs) -> Outcome | None:
     """The back-office records a purchase order (legal commitment) of one of its units."""
     if ctx.actor.role not in ("back_office", "admin") or ctx.actor.organisation_id is None:
         raise Rejected("FORBIDDEN", {"reason": "back_office_only"})
-    unit = await Unit.select(Unit.id).where(
-        (Unit.id == args.unit_id) & (Unit.organisation == ctx.actor.organisation_id)).first()
-    if unit is None:
+    if not await directory.unit_belongs_to(args.unit_id, ctx.actor.organisation_id):
         raise Rejected("NOT_FOUND", {"unit_id": str(args.unit_id)})
-    supplier = None
+    supplier_name = ""
     if args.supplier_company_id is not None:
-        supplier = await SupplierCompany.select(SupplierCompany.name).where(
-            SupplierCompany.id == args.supplier_company_id).first()
-        if supplier is None:
+        found = await directory.supplier_by_id(args.supplier_company_id)
+        if found is None:
             raise Rejected("SUPPLIER_UNKNOWN", {"id": str(args.supplier_company_id)})
+        supplier_name = found
     await services.create_order(organisation_id=ctx.actor.organisation_id, args=args,
-                                supplier_name=supplier["name"] if supplier else "",
+                                supplier_name=supplier_name,
                                 now=ctx.server_time)
     await ctx.touch(services.ENTITY, args.id)
     return None

@@ -13,8 +13,8 @@ from uuid import UUID, uuid4
 
 import msgspec
 
-from backend.claims.rules import to_eur_cents
 from backend.policy.checks import LineFacts, OtherLine
+from backend.policy.currency import to_eur_cents
 from backend.policy.rules import STATE_DEFAULTS, RuleSet
 from backend.policy.tables import CurrencyRate, PolicyRuleSet
 
