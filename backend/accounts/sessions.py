@@ -33,8 +33,8 @@ from backend.errors import DomainError
 from backend.ratelimit import DatabaseStore, RateLimitStore, get_store, release, reserve
 from backend.settings import get_settings
 
-__all__ = ("MAX_PIN_FAILURES", "deactivate_user", "login", "logout", "refresh", "set_pin",
-           "unlock")
+__all__ = ("MAX_PIN_FAILURES", "announce_revoked", "deactivate_user", "end_sessions", "login",
+           "logout", "refresh", "set_pin", "unlock")
 
 MAX_PIN_FAILURES = 5
 RATE_WINDOW_SECONDS = 15 * 60
@@ -176,14 +176,32 @@ async def _revoke(device_id: UUID, reason: str) -> None:
     await device_revoked(device_id)
 
 
-async def deactivate_user(user_id: UUID) -> None:
+async def end_sessions(user_id: UUID, reason: str) -> list[UUID]:
+    """Revoke every signed-in device of ``user_id`` in the caller's transaction; announce the
+    returned devices with :func:`announce_revoked` once it committed."""
+    rows = await Device.update(
+        {Device.revoked_at: datetime.now(UTC), Device.revoked_reason: reason,
+         Device.refresh_hash: "", Device.previous_refresh_hash: "", Device.pin_hash: ""}
+    ).where((Device.user == user_id) & Device.revoked_at.is_null()).returning(Device.id)
+    return [row["id"] for row in rows]
+
+
+async def announce_revoked(device_ids: list[UUID]) -> None:
+    """Tell every process (and the device hooks: push subscriptions) that these devices are
+    signed out."""
+    for device_id in device_ids:
+        await device_revoked(device_id)
+
+
+async def deactivate_user(user_id: UUID, *, announce: bool = True) -> list[UUID]:
     """Deactivate an account: every device of it is signed out and refused at once, in every
-    process (not when its access token expires)."""
+    process (not when its access token expires). The one deactivation rule: the admin API calls
+    it inside its transaction with ``announce=False`` and announces after commit."""
     await User.update({User.is_active: False}).where(User.id == user_id)
-    devices = await Device.select(Device.id).where(
-        (Device.user == user_id) & Device.revoked_at.is_null())
-    for device in devices:
-        await _revoke(device["id"], "user_deactivated")
+    ended = await end_sessions(user_id, "user_deactivated")
+    if announce:
+        await announce_revoked(ended)
+    return ended
 
 
 async def _live_device(device_id: UUID, refresh_token: str) -> dict[str, Any]:

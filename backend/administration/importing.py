@@ -12,7 +12,7 @@ from uuid import UUID, uuid4
 
 from backend.accounts import services
 from backend.accounts.actor import Actor
-from backend.accounts.device_check import device_revoked
+from backend.accounts.sessions import announce_revoked, end_sessions
 from backend.accounts.tables import Unit, User
 from backend.administration.common import audit
 from backend.administration.csv_import import (
@@ -23,7 +23,7 @@ from backend.administration.csv_import import (
     parse_chart,
     plan_import,
 )
-from backend.administration.people import NO_PASSWORD, end_sessions
+from backend.administration.people import NO_PASSWORD
 from backend.administration.schemas import ImportLineError, ImportReport
 from backend.errors import CATALOGUE
 from sync.storage import write_transaction
@@ -128,7 +128,6 @@ async def import_chart(*, actor: Actor, organisation_id: UUID, data: bytes,
                     {"units_created": report.units_created, "units_updated": report.units_updated,
                      "people_created": report.people_created,
                      "people_updated": report.people_updated})
-    for device_id in ended:
-        await device_revoked(device_id)
+    await announce_revoked(ended)
     services.forget_organisation_reads()
     return report

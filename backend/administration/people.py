@@ -19,11 +19,11 @@ from uuid import UUID, uuid4
 
 from backend.accounts import delegations, services
 from backend.accounts.actor import Actor
-from backend.accounts.device_check import device_revoked
 from backend.accounts.hierarchy import Member, approvers
 from backend.accounts.passwords import hash_secret
 from backend.accounts.schemas import DelegationOut
-from backend.accounts.tables import Delegation, Device, Unit, User
+from backend.accounts.sessions import announce_revoked, deactivate_user, end_sessions
+from backend.accounts.tables import Delegation, Unit, User
 from backend.administration.common import audit, organisation_of
 from backend.administration.schemas import (
     AdminDelegationIn,
@@ -45,7 +45,6 @@ __all__ = (
     "create_delegation",
     "create_person",
     "deactivate_person",
-    "end_sessions",
     "invite",
     "list_delegations",
     "list_people",
@@ -99,19 +98,6 @@ async def _other_active_admins(organisation_id: UUID, user_id: UUID) -> int:
         & (User.is_active == True) & (User.id != user_id)))  # noqa: E712
 
 
-async def end_sessions(user_id: UUID, reason: str) -> list[UUID]:
-    """Revoke every signed-in device of ``user_id`` (call :func:`announce` after commit)."""
-    rows = await Device.update(
-        {Device.revoked_at: datetime.now(UTC), Device.revoked_reason: reason}
-    ).where((Device.user == user_id) & Device.revoked_at.is_null()).returning(Device.id)
-    return [row["id"] for row in rows]
-
-
-async def _announce(device_ids: list[UUID]) -> None:
-    for device_id in device_ids:
-        await device_revoked(device_id)
-
-
 async def create_person(*, actor: Actor, data: PersonIn) -> PersonOut:
     """A member of the organisation (no password yet: send them :func:`invite`'s link)."""
     organisation_id = organisation_of(actor)
@@ -156,7 +142,7 @@ async def update_person(*, actor: Actor, user_id: UUID, patch: PersonPatch) -> P
                 ended = await end_sessions(user_id, "role_changed")
             await audit(actor, "user", user_id, "user.updated",
                         {column._meta.name: value for column, value in values.items()})
-    await _announce(ended)
+    await announce_revoked(ended)
     services.forget_organisation_reads()
     return _out(await _person(organisation_id, user_id))
 
@@ -184,8 +170,7 @@ async def deactivate_person(*, actor: Actor, user_id: UUID) -> DeactivationOut:
                 and not await _other_active_admins(organisation_id, user_id):
             raise DomainError("ADMIN_LAST")
         now = datetime.now(UTC)
-        await User.update({User.is_active: False}).where(User.id == user_id)
-        ended = await end_sessions(user_id, "deactivated")
+        ended = await deactivate_user(user_id, announce=False)
         await Delegation.update({Delegation.revoked_at: now}).where(
             ((Delegation.delegator == user_id) | (Delegation.delegate == user_id))
             & Delegation.revoked_at.is_null() & (Delegation.ends_at > now))
@@ -193,7 +178,7 @@ async def deactivate_person(*, actor: Actor, user_id: UUID) -> DeactivationOut:
             (Invitation.user == user_id) & Invitation.used_at.is_null())
         await audit(actor, "user", user_id, "user.deactivated",
                     {"devices_revoked": len(ended)})
-    await _announce(ended)
+    await announce_revoked(ended)
     services.forget_organisation_reads()
     after = await without_approver(organisation_id)
     return DeactivationOut(person=_out(await _person(organisation_id, user_id)),

@@ -167,6 +167,23 @@ async def test_a_deactivated_person_gets_no_push_anywhere_and_keeps_the_inbox(
     assert await InboxItem.count().where(InboxItem.user == agent.user_id) == 4
 
 
+async def test_deactivation_by_an_administrator_forgets_the_subscriptions_at_once(
+    client, push_service: FakePushService
+) -> None:
+    """Through the admin API (the one deactivation rule, accounts.sessions.deactivate_user):
+    the person's subscriptions are gone when the answer comes, before any delivery runs."""
+    org = await make_org()
+    agent = org.people["agent_a2"]
+    await subscribe(client, agent, push_service)
+    assert await PushSubscription.count().where(PushSubscription.user == agent.user_id) == 1
+    response = await client.post(f"/api/v1/admin/people/{agent.user_id}/deactivate",
+                                 headers=org.people["admin"].headers)
+    assert response.status_code == 200, response.text
+    assert await PushSubscription.count().where(PushSubscription.user == agent.user_id) == 0
+    refused = await client.get("/api/v1/me", headers=agent.headers)
+    assert refused.status_code == 401
+
+
 async def test_a_device_whose_session_ended_by_hand_is_skipped_at_send_time(
     client, push_service: FakePushService
 ) -> None:
