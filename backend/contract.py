@@ -12,7 +12,7 @@ from pathlib import Path
 from backend.composition import bootstrap
 from backend.errors import CATALOGUE
 from sync.contract import GENERATED_PATH, REGENERATE, render_typescript
-from sync.registry import mutations
+from sync.registry import entities, mutations
 
 __all__ = ("contract_command", "generated_typescript")
 
@@ -22,7 +22,7 @@ _ROOT = Path(__file__).resolve().parent.parent
 def generated_typescript() -> str:
     """The contract as this process's registries describe it."""
     bootstrap()
-    return render_typescript(mutations(), CATALOGUE)
+    return render_typescript(mutations(), CATALOGUE, entities())
 
 
 def contract_command(*, check: bool, stdout: bool) -> int:

@@ -292,6 +292,17 @@ export const INTENT_NAMES = [
   "purchase_order.revoke",
 ] as const satisfies readonly IntentName[];
 
+/** The entities pull sends (their rows are not typed here yet). */
+export const SYNCED_ENTITIES = [
+  "expense_claim",
+  "expense_line",
+  "invoice",
+  "mission",
+  "purchase_order",
+] as const;
+
+export type SyncedEntity = (typeof SYNCED_ENTITIES)[number];
+
 // ---- Error codes (backend/errors.py CATALOGUE and each domain's codes) ----
 
 export type ErrorCode =

@@ -3,7 +3,7 @@
  * Each `@ts-expect-error` is a wrong shape the generated types must refuse; if a regeneration
  * made one of them acceptable, the directive itself becomes a compile error.
  */
-import type { IntentArgs, IntentName } from '../../src/data/contract.gen';
+import type { IntentArgs, IntentName, SyncedEntity } from '../../src/data/contract.gen';
 import { ERROR_CODES, INTENT_VERSIONS } from '../../src/data/contract.gen';
 
 const id = '01890f3e-7c1a-7cc0-8000-000000000001';
@@ -39,6 +39,11 @@ export const unseen: IntentArgs['mission.decide'] = { id, decision: 'refuse', ex
 
 // @ts-expect-error the server has no such intent
 export const ghost: IntentName = 'service_done.create';
+
+export const synced: SyncedEntity = 'purchase_order';
+
+// @ts-expect-error the server never syncs a service_done entity (it lives on purchase_order)
+export const neverSynced: SyncedEntity = 'service_done';
 
 export const version: 1 = INTENT_VERSIONS['mission.decide'];
 export const refusal: string = ERROR_CODES.ALREADY_DECIDED.en;

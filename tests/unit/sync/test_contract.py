@@ -66,6 +66,11 @@ def test_error_codes_are_data_with_both_languages() -> None:
     assert text.index("A_CODE: {") < text.index("B_CODE: {")
 
 
+def test_synced_entities_are_listed_sorted() -> None:
+    text = render_typescript(_specs(), {}, ["mission", "expense_line"])
+    assert 'SYNCED_ENTITIES = [\n  "expense_line",\n  "mission",\n] as const;' in text
+
+
 def test_output_does_not_depend_on_registration_order() -> None:
     other = {"a.z": MutationSpec("a.z", 1, _Leg, _handler), **_specs()}
     again = dict(reversed(list(other.items())))
