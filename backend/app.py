@@ -29,6 +29,7 @@ from backend.live import make_channels
 from backend.logs import RequestIdMiddleware, configure_logging, ensure_request_id
 from backend.metrics import MetricsMiddleware
 from backend.requests import NomadeRequest
+from backend.security_headers import add_security_headers
 from backend.settings import Settings, get_settings
 from backend.static import SKIP_COMPRESSION, static_handlers
 from notifications.jobs import start_push, stop_push
@@ -179,8 +180,32 @@ def _compression() -> CompressionConfig:
         backend="gzip",
         minimum_size=1024,
         gzip_compress_level=5,  # nearly level 9's ratio on pull pages at a fraction of its CPU
-        exclude=["^/sync/v1/events$", "^/sync/v1/blobs", "^/api/v1/expense-lines/.+/receipts/"],
+        exclude=["^/sync/v1/events$", "^/sync/v1/blobs", "^/api/v1/expense-lines/.+/receipts/",
+                 r"^/api/v1/(missions|claims)/.+\.pdf$"],  # PDFs carry JPEG receipts
         exclude_opt_key=SKIP_COMPRESSION,
+    )
+
+
+def _openapi_config() -> OpenAPIConfig:
+    """The OpenAPI document and its viewers under /schema (off in production unless
+    ``NOMADE_API_DOCS`` enables them)."""
+    return OpenAPIConfig(
+        title="Nomade",
+        version="1.0.0",
+        description=(
+            "Missions, expense claims, service done and supplier invoices, offline-first."
+        ),
+        path="/schema",
+        render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin(path="/swagger")],
+        components=Components(
+            security_schemes={
+                "bearer": SecurityScheme(type="http", scheme="bearer"),
+                "apiKey": SecurityScheme(
+                    type="apiKey", name="X-Api-Key", security_scheme_in="header"
+                ),
+            }
+        ),
+        security=[{"bearer": []}],
     )
 
 
@@ -196,31 +221,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
         request_class=NomadeRequest,
         plugins=[make_channels(settings)],
         middleware=[MetricsMiddleware, RequestIdMiddleware, DefineMiddleware(AuthMiddleware)],
-        before_send=[ensure_request_id],
+        before_send=[ensure_request_id, add_security_headers],
         exception_handlers={
             DomainError: _on_domain_error,
             HTTPException: _on_http_error,
             Exception: _on_unexpected,
         },
         lifespan=[_make_lifespan(settings)],
-        openapi_config=OpenAPIConfig(
-            title="Nomade",
-            version="1.0.0",
-            description=(
-                "Missions, expense claims, service done and supplier invoices, offline-first."
-            ),
-            path="/schema",
-            render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin(path="/swagger")],
-            components=Components(
-                security_schemes={
-                    "bearer": SecurityScheme(type="http", scheme="bearer"),
-                    "apiKey": SecurityScheme(
-                        type="apiKey", name="X-Api-Key", security_scheme_in="header"
-                    ),
-                }
-            ),
-            security=[{"bearer": []}],
-        ),
+        openapi_config=_openapi_config() if settings.api_docs_enabled else None,
         compression_config=_compression(),
         cors_config=CORSConfig(allow_origins=[settings.public_base_url])
         if settings.is_development

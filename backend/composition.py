@@ -27,12 +27,14 @@ __all__ = ("HOOK_MODULES", "JOB_MODULES", "PERIODIC_JOBS", "SEEDERS", "SYNC_MODU
            "Registries", "bootstrap", "registering_modules", "route_handlers")
 
 # Modules that declare jobs with backend.jobs.job; imported by the app and by `nomade worker`.
-JOB_MODULES: tuple[str, ...] = ("sync.jobs", "notifications.jobs", "backend.expenses.ocr_flow")
+JOB_MODULES: tuple[str, ...] = ("sync.jobs", "notifications.jobs", "backend.expenses.ocr_flow",
+                                "backend.accounts.jobs")
 
 # Housekeeping jobs enqueued on a clock by every app process (once per period, by key).
 PERIODIC_JOBS: tuple[tuple[str, float], ...] = (
     ("sync.collect_blobs", 3600.0),
     ("sync.purge_tombstones", 6 * 3600.0),
+    ("accounts.forget_attempts", 3600.0),
 )
 
 # Modules that register sync intents and synced entities (``sync.mutation``/``synced_entity``).

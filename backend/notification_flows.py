@@ -13,6 +13,10 @@ caller's transaction, so the inbox item commits with the status or not at all.
 | payment_sent | a claim is marked paid | the agent |
 | invoice_status_changed | every recorded invoice status event | the supplier company's users |
 | service_done_proposal | an invoice arrives for an order | the managers of the order's unit |
+
+Approval requests open the manager's decision screen (``/approvals/<kind>/<id>``), never the
+agent's document screen; a proposal of service done is one notification per order and
+certification round, however many invoices arrive for it.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from sync import MutationContext
 
 __all__ = (
     "claim_moved",
+    "decision_url",
     "invoice_received_for_order",
     "invoice_status_changed",
     "mission_moved",
@@ -38,6 +43,12 @@ __all__ = (
 
 log = logging.getLogger("nomade.push")
 _DECISIONS = {"approve": "approved", "refuse": "refused", "return": "returned"}
+
+
+def decision_url(kind: str, document_id: Any) -> str:
+    """Where an approver decides: the phone's decision screen of ``kind`` (mission, claim,
+    service_done)."""
+    return f"/approvals/{kind}/{document_id}"
 
 
 def _iso(value: Any) -> str | None:
@@ -64,6 +75,7 @@ async def _document_moved(
     key = f"{kind}:{row['id']}:{command}:{ctx.mutation_id}"
     agent: UUID = row["agent"]
     if command == "submit":
+        document = {**document, "url": decision_url(kind, row["id"])}
         approvers = await approvers_for(agent, ctx.server_time)
         names = await user_names([agent])
         approve = {"name": intent, "args": {"id": str(row["id"]), "decision": "approve",
@@ -161,16 +173,23 @@ async def invoice_status_changed(row: dict[str, Any], code: str, reason: str,
 
 async def invoice_received_for_order(order: dict[str, Any], invoice_id: UUID, *,
                                      amount_cents: int, event_key: str) -> None:
-    """An invoice arrived for a purchase order: "service fait assisté" for its managers."""
+    """An invoice arrived for a purchase order: "service fait assisté" for its managers, once
+    per order and certification round (more invoices for the same order in the same round
+    add nothing to decide: the proposal covers them all). ``event_key`` identifies the
+    arriving event (kept for the log)."""
 
     async def call() -> None:
         managers = await managers_of(order["unit"]) if order.get("unit") else []
+        round_ = int(order.get("certification_round") or 0)
         await notify(
             "service_done_proposal", managers,
-            {"kind": "purchase_order", "id": str(order["id"]), "url": f"/orders/{order['id']}"},
-            {"order_number": order["number"], "supplier_name": order.get("supplier_name", ""),
+            {"kind": "purchase_order", "id": str(order["id"]),
+             "url": decision_url("service_done", order["id"])},
+            {"order_number": order["number"], "ej_number": order.get("ej_number", ""),
+             "supplier_name": order.get("supplier_name", ""),
              "amount_cents": amount_cents, "invoice_id": str(invoice_id)},
-            key=f"service-done-proposal:{event_key}",
+            key=f"service-done-proposal:{order['id']}:{round_}",
         )
 
+    log.debug("service done proposal", extra={"order_id": str(order["id"]), "event": event_key})
     await _in_savepoint(call)

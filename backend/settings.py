@@ -79,6 +79,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     job_concurrency: int = 4
     ocr_job_concurrency: int = 2
     pwa_dist: Path = Path("pwa/dist")
+    # The OpenAPI document and interactive docs under /schema: None → on except in production.
+    api_docs: bool | None = None
     # Live-event streams (SSE) one process holds for one user, and in all.
     live_streams_per_user: int = 8
     live_streams_per_process: int = 1000
@@ -90,6 +92,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     @property
     def is_development(self) -> bool:
         return self.environment == "development"
+
+    @property
+    def api_docs_enabled(self) -> bool:
+        return self.api_docs if self.api_docs is not None else self.environment != "production"
 
     @property
     def uses_postgres(self) -> bool:
@@ -117,7 +123,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             )
 
 
+_OPTIONAL_SWITCHES = frozenset({"api_docs"})  # empty: the environment decides
+
+
 def _coerce(name: str, raw: str, default: object) -> object:
+    if name in _OPTIONAL_SWITCHES:
+        return raw.strip().lower() in {"1", "true", "yes", "on"} if raw.strip() else None
     if isinstance(default, bool):
         return raw.strip().lower() in {"1", "true", "yes", "on"}
     if isinstance(default, int):

@@ -13,6 +13,8 @@ step "ruff"
 uv run --frozen ruff check .
 step "mypy --strict (backend, sync, ocr, notifications)"
 uv run --frozen mypy
+step "dependency audit (offline advisory snapshot, infra/supply-chain/)"
+uv run --frozen python infra/audit_deps.py
 step "PWA: unit tests (vitest)"
 (cd pwa && npx vitest run)
 step "pytest on SQLite, in-memory channels and jobs"

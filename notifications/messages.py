@@ -184,7 +184,9 @@ def _ocr_review(data: dict[str, Any], lang: Language, hide: bool) -> Text:
 
 
 def _service_done(data: dict[str, Any], lang: Language, hide: bool) -> Text:
-    order = str(data.get("order_number", "")) or _pick(lang, "commande", "order")
+    # The commitment number (EJ) is the one the phone's order list shows; the BC number else.
+    order = (str(data.get("ej_number", "")) or str(data.get("order_number", ""))
+             or _pick(lang, "commande", "order"))
     supplier = str(data.get("supplier_name", ""))
     amount = _amount(data, lang, hide)
     title = _pick(lang, f"Service fait à constater : {order}", f"Service done to certify: {order}")

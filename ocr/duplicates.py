@@ -9,7 +9,7 @@ from PIL import Image
 
 from ocr.parsing import normalise_merchant
 
-__all__ = ("dhash", "facts_key", "file_sha256", "hamming", "is_near_duplicate")
+__all__ = ("NEAR_DUPLICATE_BITS", "dhash", "facts_key", "file_sha256", "hamming")
 
 #: Two receipt images whose 64-bit dHashes differ in at most this many bits look the same.
 NEAR_DUPLICATE_BITS = 10
@@ -34,11 +34,6 @@ def dhash(gray: np.ndarray, size: int = 8) -> str:
 def hamming(a: str, b: str) -> int:
     """Number of differing bits between two hex hashes."""
     return (int(a, 16) ^ int(b, 16)).bit_count()
-
-
-def is_near_duplicate(a: str, b: str, max_bits: int = NEAR_DUPLICATE_BITS) -> bool:
-    """True when two perceptual hashes are within ``max_bits``."""
-    return hamming(a, b) <= max_bits
 
 
 def facts_key(merchant: str | None, date: str | None, total_cents: int | None) -> str | None:

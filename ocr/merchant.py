@@ -128,12 +128,33 @@ def _next_line(header: Sequence[HeaderLine], j: int) -> int | None:
     return k if k < len(header) else None
 
 
+#: A label naming the company that owns or runs the shop ('Owned By : X SDN BHD', 'exploité
+#: par'): the name after it is not the one the receipt is known by.
+_OWNER_LABEL = re.compile(
+    r"(?:OWNED|OPERATED|MANAGED)\s*BY|\bDIVISION\s*OF|EXPLOITE\w*\s*PAR|\bGEREE?S?\s*PAR"
+)
+#: How much a name after an owner label loses.
+OWNER_PENALTY = 3.0
+
+
+def _after_owner_label(header: Sequence[HeaderLine], i: int) -> bool:
+    """Line ``i`` names the owner: it carries the label, or follows a line ending with it."""
+    if _OWNER_LABEL.search(fold(header[i].text)):
+        return True
+    if i == 0:
+        return False
+    previous = fold(header[i - 1].text).rstrip(" :.-")
+    found = list(_OWNER_LABEL.finditer(previous))
+    return bool(found) and found[-1].end() >= len(previous) - 1
+
+
 def merchant_candidates(lines: Sequence[HeaderLine]) -> list[Candidate]:
     """Scored merchant names from the first :data:`HEADER_LINES` lines, best first; a name
     printed over two or three lines is also tried joined."""
     cands: list[Candidate] = []
     header = lines[:HEADER_LINES]
     for i, line in enumerate(header):
+        owner = _after_owner_label(header, i)
         joined, confidences, j = line.text.strip(_EDGE), [line.confidence], i
         for part in range(3):
             if part:
@@ -145,6 +166,7 @@ def merchant_candidates(lines: Sequence[HeaderLine]) -> list[Candidate]:
             goes_on = nxt is not None and continues(joined, header[nxt].text)
             if score is not None:
                 score -= 1.0 if goes_on else 0.0  # a name cut short
+                score -= OWNER_PENALTY if owner else 0.0
                 reason = "lines joined" if part else "top line"
                 cands.append(Candidate("merchant", text, round(score, 3), i, reason))
             if nxt is None or not goes_on:

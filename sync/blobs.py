@@ -252,10 +252,19 @@ async def can_download(actor: Actor, organisation_id: UUID, sha256: str) -> bool
     return False
 
 
-async def open_download(actor: Actor, sha256: str) -> tuple[dict[str, Any], AsyncIterator[bytes]]:
-    """The blob's row and its bytes, if the actor may see a document referencing it."""
+async def open_download(actor: Actor, sha256: str, organisation_id: UUID | None = None
+                        ) -> tuple[dict[str, Any], AsyncIterator[bytes]]:
+    """The blob's row and its bytes, if the actor may see a document referencing it. A user
+    outside any organisation (a supplier) names the organisation of the document
+    (``organisation_id``, one of those they sync)."""
     sha = _check_sha(sha256.lower())
-    org = _organisation(actor)
+    org = actor.organisation_id
+    if org is None:
+        if organisation_id is None:
+            raise DomainError("FORBIDDEN", {"reason": "no_organisation"})
+        if organisation_id not in await visible_organisations(actor):
+            raise DomainError("BLOB_NOT_FOUND")
+        org = organisation_id
     row = await Blob.select().where(Blob.blob_key == f"{org}:{sha}").first()
     if row is None or not await can_download(actor, org, sha):
         raise DomainError("BLOB_NOT_FOUND")

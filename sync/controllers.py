@@ -9,7 +9,7 @@ from uuid import UUID
 import msgspec
 from litestar import Request, get, head, patch, post
 from litestar.channels import ChannelsPlugin
-from litestar.params import Parameter
+from litestar.params import HeaderParameter
 from litestar.response import Response, ServerSentEvent, Stream
 
 from backend import lifecycle, metrics
@@ -82,7 +82,7 @@ async def pull_route(request: Request[Any, Any, Any]) -> PullResponse:
 @get("/sync/v1/events", guards=[signed_in], operation_id="syncEvents", tags=_TAGS)
 async def events_route(
     request: Request[Any, Any, Any],
-    last_event_id: Annotated[str | None, Parameter(header="Last-Event-ID")] = None,
+    last_event_id: Annotated[str | None, HeaderParameter(name="Last-Event-ID")] = None,
 ) -> ServerSentEvent:
     """Server-sent pokes ``{organisation, version}`` and heartbeats; pull when poked.
 
@@ -128,8 +128,8 @@ async def blob_head(request: Request[Any, Any, Any], upload_id: UUID) -> Respons
 async def blob_chunk(
     request: Request[Any, Any, Any],
     upload_id: UUID,
-    upload_offset: Annotated[int, Parameter(header="Upload-Offset", ge=0)],
-    chunk_sha256: Annotated[str, Parameter(header="Upload-Chunk-SHA256", max_length=64)],
+    upload_offset: Annotated[int, HeaderParameter(name="Upload-Offset", ge=0)],
+    chunk_sha256: Annotated[str, HeaderParameter(name="Upload-Chunk-SHA256", max_length=64)],
 ) -> Response[BlobStatus]:
     """Append one chunk at ``Upload-Offset`` (its SHA-256 in ``Upload-Chunk-SHA256``)."""
     data = await request.body()
@@ -140,9 +140,11 @@ async def blob_chunk(
 
 @get("/sync/v1/blobs/{sha256:str}", guards=[signed_in], operation_id="syncBlobDownload",
      tags=_TAGS)
-async def blob_download(request: Request[Any, Any, Any], sha256: str) -> Stream:
-    """The blob's bytes, for users who can see a document referencing it."""
-    row, chunks = await blobs.open_download(current_actor(request), sha256)
+async def blob_download(request: Request[Any, Any, Any], sha256: str,
+                        organisation_id: UUID | None = None) -> Stream:
+    """The blob's bytes, for users who can see a document referencing it (a supplier names the
+    organisation of their invoice with ``organisation_id``)."""
+    row, chunks = await blobs.open_download(current_actor(request), sha256, organisation_id)
     return Stream(chunks, media_type=row["content_type"], headers={
         "Content-Length": str(row["size"]), "ETag": f'"{row["sha256"]}"',
         "Cache-Control": "private, max-age=31536000, immutable"})

@@ -35,6 +35,11 @@ ACCOUNT_CODES: dict[str, Problem] = {
         "reconnectez-vous avec votre mot de passe.",
         "Too many wrong PINs: this device's session was wiped, sign in with your password.",
     ),
+    "SESSION_LOCKED": Problem(
+        423,
+        "Session verrouillée : saisissez votre code pour continuer.",
+        "Session locked: enter your PIN to continue.",
+    ),
     "SIRET_INVALID": Problem(
         400,
         "Numéro SIRET invalide (14 chiffres, clé de contrôle).",

@@ -1,4 +1,5 @@
-"""Is the device behind a token still signed in? Asked on every authenticated request.
+"""Is the device behind a token still signed in (and its user active)? Asked on every
+authenticated request.
 
 The answer comes from PostgreSQL (the ``device`` row: not revoked, refresh window open) and,
 when the processes share a Redis, is remembered by the process for ``device_check_seconds``
@@ -64,18 +65,20 @@ def _aware(value: object) -> datetime | None:
 
 
 async def device_is_active(device_id: UUID) -> bool:
-    """A device counts while it is not revoked and its refresh window is open."""
+    """A device counts while it is not revoked, its refresh window is open and its user is
+    active."""
     now = datetime.now(UTC)
     known = _remembered.get(device_id)
     if known is not None and known[0] > time.monotonic() and known[1] > now:
         return True
     heard_before = _heard
     rows = await Device.raw(  # raw: Piccolo's select building cost more than the statement
-        "SELECT revoked_at, refresh_expires_at, last_seen_at FROM device WHERE id = {}",
-        device_id)
+        "SELECT d.revoked_at, d.refresh_expires_at, d.last_seen_at, u.is_active FROM device d "
+        'JOIN app_user u ON u.id = d."user" WHERE d.id = {}', device_id)
     row = rows[0] if rows else None
     expires = None if row is None else _aware(row["refresh_expires_at"])
-    if row is None or row["revoked_at"] is not None or expires is None or expires <= now:
+    if (row is None or row["revoked_at"] is not None or expires is None or expires <= now
+            or not row["is_active"]):
         _remembered.pop(device_id, None)
         return False
     last_seen = _aware(row["last_seen_at"])

@@ -81,6 +81,9 @@ class SessionOut(msgspec.Struct, frozen=True, kw_only=True):
     refresh_token: str
     device_id: UUID
     user: UserOut
+    # True when the device has a PIN and the session was reopened without it (refresh): every
+    # route but unlock and logout answers SESSION_LOCKED until /auth/unlock.
+    locked: bool = False
 
 
 class MePatch(msgspec.Struct, frozen=True, kw_only=True):

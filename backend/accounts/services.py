@@ -56,14 +56,6 @@ __all__ = (
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _T = TypeVar("_T")
-async def _active_people(organisation_id: UUID) -> list[dict[str, Any]]:
-    async def read() -> list[dict[str, Any]]:
-        rows: list[dict[str, Any]] = await User.select(User.id, User.unit, User.role).where(
-            (User.organisation == organisation_id) & (User.is_active == True)  # noqa: E712
-        )
-        return rows
-
-    return await _once("people", organisation_id, read)
 
 
 def as_utc(value: Any) -> datetime:

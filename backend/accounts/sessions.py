@@ -5,7 +5,9 @@ A session belongs to a device. It holds a short-lived access token (HMAC, see
 the hash of the current and of the previous refresh token. Presenting any token other than the
 current one means a copy is being replayed, so the device is revoked (``refresh_reuse``).
 A PIN (4–6 digits, argon2id) reopens the session without the password; the fifth wrong PIN in a
-row wipes the device's session (``pin_failures``). Sign-in and unlock failures are counted per
+row wipes the device's session (``pin_failures``). On a device with a PIN, a refresh yields a
+*locked* session (the access token says so, :mod:`backend.accounts.middleware` refuses it with
+SESSION_LOCKED) until the PIN unlocks it. Sign-in and unlock failures are counted per
 account and per client address (:mod:`backend.ratelimit`).
 """
 
@@ -31,7 +33,8 @@ from backend.errors import DomainError
 from backend.ratelimit import DatabaseStore, RateLimitStore, get_store, release, reserve
 from backend.settings import get_settings
 
-__all__ = ("MAX_PIN_FAILURES", "login", "logout", "refresh", "set_pin", "unlock")
+__all__ = ("MAX_PIN_FAILURES", "deactivate_user", "login", "logout", "refresh", "set_pin",
+           "unlock")
 
 MAX_PIN_FAILURES = 5
 RATE_WINDOW_SECONDS = 15 * 60
@@ -92,7 +95,9 @@ def _device_name(given: str | None, user_agent: str) -> str:
     return ""
 
 
-def _session(user: dict[str, Any], device_id: UUID, refresh_token: str) -> SessionOut:
+def _session(
+    user: dict[str, Any], device_id: UUID, refresh_token: str, *, locked: bool = False
+) -> SessionOut:
     settings = get_settings()
     now = time.time()
     ttl = settings.access_token_minutes * 60
@@ -102,11 +107,12 @@ def _session(user: dict[str, Any], device_id: UUID, refresh_token: str) -> Sessi
         supplier_company_id=user["supplier_company"], language=user["language"],
     )
     return SessionOut(
-        access_token=issue_access(settings.secret_key, actor, ttl, now=now),
+        access_token=issue_access(settings.secret_key, actor, ttl, now=now, locked=locked),
         access_expires_at=datetime.fromtimestamp(int(now + ttl), UTC),
         refresh_token=refresh_token,
         device_id=device_id,
         user=user_out(user),
+        locked=locked,
     )
 
 
@@ -170,6 +176,16 @@ async def _revoke(device_id: UUID, reason: str) -> None:
     await device_revoked(device_id)
 
 
+async def deactivate_user(user_id: UUID) -> None:
+    """Deactivate an account: every device of it is signed out and refused at once, in every
+    process (not when its access token expires)."""
+    await User.update({User.is_active: False}).where(User.id == user_id)
+    devices = await Device.select(Device.id).where(
+        (Device.user == user_id) & Device.revoked_at.is_null())
+    for device in devices:
+        await _revoke(device["id"], "user_deactivated")
+
+
 async def _live_device(device_id: UUID, refresh_token: str) -> dict[str, Any]:
     """The device whose current refresh token is ``refresh_token``, or the refusal: unknown,
     revoked or expired → SESSION_EXPIRED (SESSION_WIPED after PIN failures); any other token
@@ -195,7 +211,9 @@ async def _live_device(device_id: UUID, refresh_token: str) -> dict[str, Any]:
     return device
 
 
-async def _rotate(device: dict[str, Any], extra: dict[Any, Any] | None = None) -> SessionOut:
+async def _rotate(
+    device: dict[str, Any], extra: dict[Any, Any] | None = None, *, locked: bool = False
+) -> SessionOut:
     """Replace the device's refresh token (the current one becomes the previous one)."""
     user = await User.select(*_USER_COLUMNS).where(User.id == device["user"]).first()
     if user is None or not user["is_active"]:
@@ -220,12 +238,14 @@ async def _rotate(device: dict[str, Any], extra: dict[Any, Any] | None = None) -
     if not changed:  # another request rotated this token first: the same token used twice
         await _revoke(device["id"], "refresh_reuse")
         raise DomainError("REFRESH_REUSED")
-    return _session(user, device["id"], token)
+    return _session(user, device["id"], token, locked=locked)
 
 
 async def refresh(*, device_id: UUID, refresh_token: str) -> SessionOut:
-    """A new session for the device; the refresh token rotates."""
-    return await _rotate(await _live_device(device_id, refresh_token))
+    """A new session for the device; the refresh token rotates. Locked when the device has a
+    PIN: the refresh token alone (a stolen phone's storage) does not open the account."""
+    device = await _live_device(device_id, refresh_token)
+    return await _rotate(device, locked=bool(device["pin_hash"]))
 
 
 def _check_pin_format(pin: str) -> None:

@@ -46,6 +46,8 @@ class AccessClaims(msgspec.Struct, frozen=True, kw_only=True):
     sup: UUID | None = None
     lang: str = "fr"
     exp: int
+    # A session reopened by refresh on a device with a PIN: only unlock and logout accept it.
+    locked: bool = False
 
     def actor(self) -> Actor:
         return Actor(
@@ -71,8 +73,10 @@ def _sign(secret: str, payload: str) -> str:
     return _b64(hmac.new(secret.encode(), b"access:" + payload.encode(), hashlib.sha256).digest())
 
 
-def issue_access(secret: str, actor: Actor, ttl_seconds: int, *, now: float | None = None) -> str:
-    """A signed access token for ``actor`` valid ``ttl_seconds``."""
+def issue_access(
+    secret: str, actor: Actor, ttl_seconds: int, *, now: float | None = None, locked: bool = False
+) -> str:
+    """A signed access token for ``actor`` valid ``ttl_seconds`` (``locked`` until the PIN)."""
     claims = AccessClaims(
         sub=actor.user_id,
         dev=actor.device_id,
@@ -82,6 +86,7 @@ def issue_access(secret: str, actor: Actor, ttl_seconds: int, *, now: float | No
         sup=actor.supplier_company_id,
         lang=actor.language,
         exp=int((now if now is not None else time.time()) + ttl_seconds),
+        locked=locked,
     )
     payload = _b64(msgspec.json.encode(claims))
     return f"{payload}.{_sign(secret, payload)}"

@@ -7,7 +7,7 @@ from typing import Annotated
 from uuid import UUID
 
 from litestar import Controller, Request, get, post
-from litestar.params import Parameter
+from litestar.params import QueryParameter
 
 from backend import flows
 from backend.accounts.guards import current_actor, signed_in
@@ -30,7 +30,7 @@ class ClaimController(Controller):
     async def list_claims(
         self,
         request: Request,  # type: ignore[type-arg]
-        status: Annotated[ClaimState | None, Parameter(query="state")] = None,
+        status: Annotated[ClaimState | None, QueryParameter(name="state")] = None,
         mission_id: UUID | None = None,
         agent_id: UUID | None = None,
         offset: Offset = 0,

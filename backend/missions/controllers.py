@@ -7,7 +7,7 @@ from typing import Annotated
 from uuid import UUID
 
 from litestar import Controller, Request, get
-from litestar.params import Parameter
+from litestar.params import QueryParameter
 
 from backend.accounts.guards import current_actor, signed_in
 from backend.missions import services
@@ -28,7 +28,7 @@ class MissionController(Controller):
     async def list_missions(
         self,
         request: Request,  # type: ignore[type-arg]
-        status: Annotated[MissionState | None, Parameter(query="state")] = None,
+        status: Annotated[MissionState | None, QueryParameter(name="state")] = None,
         agent_id: UUID | None = None,
         urgent: bool = False,
         starts_from: date | None = None,

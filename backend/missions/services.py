@@ -127,7 +127,7 @@ def to_wire(row: dict[str, Any]) -> dict[str, Any]:
     row = {**row, "allowance": json_value(row.get("allowance")) or {}}
     flag = urgency([as_utc(b["expires_at"]) for b in bookings if b.get("expires_at")],
                    now=datetime.now().astimezone())
-    out = {k: v for k, v in row.items() if k not in ("field_versions",)}
+    out = {k: v for k, v in row.items() if k not in ("field_versions", "field_clients")}
     out["bookings"] = bookings
     out["urgent"] = flag.urgent and row["state"] == "submitted"
     out["booking_expired"] = flag.expired
@@ -196,10 +196,13 @@ async def edit(ctx: MutationContext, args: MissionEditArgs) -> Noop | None:
     if "country" in changes:
         changes["country"] = changes["country"].upper()
     current = {**row, "bookings": _bookings(row["bookings"])}
+    writers: dict[str, str] = json_value(row["field_clients"]) or {}
+    me = str(ctx.client_id)
     merged = merge_draft(current=current, field_versions=row["field_versions"] or {},
                          base_version=args.base_version, changes=changes,
                          new_version=row["row_version"] + 1,
-                         money_fields=("estimated_cost_cents",))
+                         money_fields=("estimated_cost_cents",),
+                         own_fields={name for name, client in writers.items() if client == me})
     if not merged.values:
         return Noop("NO_CHANGE")
     after = {**current, **merged.values}
@@ -218,6 +221,7 @@ async def edit(ctx: MutationContext, args: MissionEditArgs) -> Noop | None:
     values.update(_derived({**after, **merged.values}))
     values[Mission.allowance] = json.dumps(allowance)
     values[Mission.field_versions] = json.dumps(merged.field_versions)
+    values[Mission.field_clients] = json.dumps({**writers, **dict.fromkeys(merged.values, me)})
     values[Mission.updated_at] = ctx.server_time
     await compare_and_set(Mission, row, values)
     await ctx.touch(ENTITY, args.id)

@@ -42,6 +42,9 @@ class Mission(SyncedColumns, Table, tablename="mission"):
     state = Varchar(length=16, default="draft", index=True)
     content_hash = Varchar(length=64, default="")
     field_versions = JSON(default="{}")
+    # The sync client that last changed each field (not on the wire): a phone's second offline
+    # edit is not a conflict with its own first one (see sync.conflicts).
+    field_clients = JSON(default="{}")
     earliest_expiry = Timestamptz(null=True, default=None)
     submitted_at = Timestamptz(null=True, default=None)
     decided_at = Timestamptz(null=True, default=None)

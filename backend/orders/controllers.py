@@ -6,7 +6,7 @@ from typing import Annotated
 from uuid import UUID
 
 from litestar import Controller, Request, get
-from litestar.params import Parameter
+from litestar.params import Parameter, QueryParameter
 
 from backend import flows
 from backend.accounts.guards import current_actor, signed_in
@@ -28,7 +28,7 @@ class OrderController(Controller):
     async def list_orders(
         self,
         request: Request,  # type: ignore[type-arg]
-        status: Annotated[OrderState | None, Parameter(query="state")] = None,
+        status: Annotated[OrderState | None, QueryParameter(name="state")] = None,
         q: Annotated[str | None, Parameter(max_length=100)] = None,
         unit_id: UUID | None = None,
         offset: Offset = 0,

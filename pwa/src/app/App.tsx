@@ -3,7 +3,7 @@
 import { LocationProvider, Router, Route, lazy, useLocation } from "preact-iso";
 import { useEffect } from "preact/hooks";
 import { signal } from "@preact/signals";
-import { session, locked, expired, ready, online, pendingCount, rejections, syncNow, requestPersistentStorage, storageFull, updateRequired, demo, unreadCount, refreshUnread, lastSyncAt, chooseLanguage } from "./data";
+import { session, locked, expired, ready, online, pendingCount, rejections, syncNow, requestPersistentStorage, storageFull, updateRequired, demo, unreadCount, refreshUnread, lastSyncAt, chooseLanguage, closeDecidedNotifications } from "./data";
 import { language, pendingText, t } from "./i18n";
 import { Icon, type IconName } from "./icons";
 import { SignIn } from "../screens/SignIn";
@@ -21,10 +21,12 @@ const onboardingScreens = () => import("../screens/onboarding");
 const MissionList = lazy(() => agent().then((m) => m.MissionList));
 const MissionNew = lazy(() => agent().then((m) => m.MissionNew));
 const MissionDetail = lazy(() => agent().then((m) => m.MissionDetail));
+const MissionEdit = lazy(() => agent().then((m) => m.MissionEdit));
 const ClaimList = lazy(() => agent().then((m) => m.ClaimList));
 const ClaimDetail = lazy(() => agent().then((m) => m.ClaimDetail));
 const LineEditor = lazy(() => agent().then((m) => m.LineEditor));
 const ApprovalsInbox = lazy(() => manager().then((m) => m.ApprovalsInbox));
+const DecisionScreen = lazy(() => import("../screens/decision").then((m) => m.DecisionScreen));
 const OrderList = lazy(() => manager().then((m) => m.OrderList));
 const OrderDetail = lazy(() => manager().then((m) => m.OrderDetail));
 const InvoiceList = lazy(() => supplier().then((m) => m.InvoiceList));
@@ -128,7 +130,7 @@ function Shell({ role }: { role: Role }) {
     document.addEventListener("visibilitychange", onVisible);
     return () => document.removeEventListener("visibilitychange", onVisible);
   }, []);
-  useEffect(() => { void refreshUnread(); }, [lastSyncAt.value]);
+  useEffect(() => { void refreshUnread(); void closeDecidedNotifications(); }, [lastSyncAt.value]);
   return (
     <>
       <a class="skip" href="#main">{t("app.skip")}</a>
@@ -147,11 +149,13 @@ function Shell({ role }: { role: Role }) {
           <Route path="/missions" component={MissionList} />
           <Route path="/missions/new" component={MissionNew} />
           <Route path="/missions/:id" component={MissionDetail} />
+          <Route path="/missions/:id/edit" component={MissionEdit} />
           <Route path="/claims" component={ClaimList} />
           <Route path="/claims/:id" component={ClaimDetail} />
           <Route path="/claims/:id/lines/new" component={LineEditor} />
           <Route path="/claims/:id/lines/:lineId" component={LineEditor} />
           <Route path="/approvals" component={ApprovalsInbox} />
+          <Route path="/approvals/:kind/:id" component={DecisionScreen} />
           <Route path="/orders" component={OrderList} />
           <Route path="/orders/:id" component={OrderDetail} />
           <Route path="/invoices" component={InvoiceList} />

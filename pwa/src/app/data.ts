@@ -5,7 +5,9 @@
 import { computed, signal } from "@preact/signals";
 import * as data from "../data";
 import type { Device as DataDevice, Notifications, Row } from "../data";
-import { setLanguage } from "./i18n";
+import { setLanguage, type MessageKey } from "./i18n";
+import { UndoWindow, type Held } from "./decisions";
+import { closeDecided } from "../sw/decided";
 import type { ApiProblem } from "./model";
 import type {
   Approval, Device, ExpenseClaim, ExpenseLine, Invoice, Mission, Notice, PurchaseOrder, Rejection, Session,
@@ -13,6 +15,7 @@ import type {
 import * as sample from "./placeholder";
 import { toApprovals, toClaim, toInvoice, toLine, toMission, toOrder } from "./rows";
 import { changedFields, ocrFillable } from "./edits";
+import { targetsOf } from "./refusals";
 
 if (typeof location !== "undefined" && new URLSearchParams(location.search).has("demo")) {
   localStorage.setItem("nomade.demo", new URLSearchParams(location.search).get("demo") === "0" ? "0" : "1");
@@ -63,7 +66,7 @@ export const lines = demoRows?.lines ?? mapped("expense_line", (r) => toLine(r, 
 export const orders = demoRows?.orders ?? mapped("purchase_order", toOrder);
 export const invoices = demoRows?.invoices ?? mapped("invoice", toInvoice);
 export const approvals = demoRows?.approvals ?? computed<Approval[]>(() =>
-  toApprovals([...rowsOf("mission").value], [...rowsOf("expense_claim").value], [...rowsOf("service_done").value], myId(), pendingDocumentIds.value));
+  toApprovals([...rowsOf("mission").value], [...rowsOf("expense_claim").value], [...rowsOf("purchase_order").value], myId(), pendingDocumentIds.value));
 
 /** Ids of documents changed by an intent the server has not confirmed yet. */
 export const pendingDocumentIds = computed(() => {
@@ -86,7 +89,7 @@ function moneyOf(p: data.Problem): Rejection["money"] {
 export const rejections = computed<Rejection[]>(() => data.problems.value.map((p) => ({
   id: p.key, name: p.intent.name, code: p.code, kind: p.kind, message: p.message, at: new Date(p.at).toISOString(),
   overwritten: p.conflicts.map((c) => ({ field: c.field, lost: plain(c.lost), kept: plain(c.kept) })),
-  money: moneyOf(p),
+  money: moneyOf(p), targets: targetsOf(p.intent, p.details),
 })));
 const problemByKey = (key: string): data.Problem | undefined => data.problems.peek().find((p) => p.key === key);
 /** Puts back the values another device's later edit overwrote (a new edit), then closes the problem. */
@@ -171,14 +174,6 @@ const enqueue = (name: string, args: data.JsonObject): void => write(() => data.
 const rowData = (entity: string, id: string): data.JsonObject => data.row(entity, id).peek()?.data ?? {};
 const stateOf = (entity: string, id: string): string => String(rowData(entity, id)["state"] ?? "draft");
 
-export function createMission(fields: Omit<Mission, "id" | "status">): string {
-  const id = data.newId();
-  enqueue("mission.create", {
-    id, purpose: fields.purpose, destination: fields.destination, starts_on: fields.starts_on, ends_on: fields.ends_on,
-    transport: fields.transport, estimated_cost_cents: fields.estimate_cents,
-  });
-  return id;
-}
 export const submitMission = (id: string): void => enqueue("mission.submit", { id, expected_state: stateOf("mission", id) });
 export const cancelMission = (id: string): void => enqueue("mission.cancel", { id, expected_state: stateOf("mission", id) });
 
@@ -189,7 +184,7 @@ export function claimFor(missionId: string): ExpenseClaim | undefined {
 
 /** Opens the expense claim of an approved mission. */
 export function createClaim(mission: Mission): ExpenseClaim {
-  const claim: ExpenseClaim = { id: data.newId(), mission_id: mission.id, status: "draft" };
+  const claim: ExpenseClaim = { id: data.newId(), mission_id: mission.id, status: "draft", findings: [] };
   enqueue("expense_claim.create", { id: claim.id, mission_id: mission.id, title: mission.purpose.slice(0, 200) });
   return claim;
 }
@@ -247,6 +242,91 @@ export function decide(approvalId: string, decision: "approve" | "refuse" | "ret
     content_hash: String(seen["content_hash"] ?? ""), reason,
   });
 }
+
+/** A decision the manager just made, held a few seconds (undo) before it is queued. */
+export interface HeldDecision {
+  approvalId: string;
+  title: string;
+  decision: "approve" | "refuse" | "return";
+  reason: string;
+}
+export const UNDO_SECONDS = 5;
+/** Decisions still in their undo window, and the last thing that happened (for the status line). */
+export const heldDecisions = signal<Held<HeldDecision>[]>([]);
+export const lastDecision = signal<{ text: MessageKey; title: string; n?: number } | null>(null);
+const undoWindow = new UndoWindow<HeldDecision>(
+  (d) => decide(d.approvalId, d.decision, d.reason),
+  (held) => { heldDecisions.value = held; },
+  UNDO_SECONDS * 1000,
+);
+if (typeof window !== "undefined") window.addEventListener("pagehide", () => undoWindow.flushAll());
+
+/** Decides after the undo window (the status line says what happened and offers undo). */
+export function decideLater(d: HeldDecision): void {
+  undoWindow.hold(d.approvalId, d);
+  lastDecision.value = { text: `decision.queued.${d.decision}`, title: d.title };
+}
+/** Several clean requests approved at once (each keeps its own undo window). */
+export function approveMany(list: readonly Approval[]): void {
+  for (const a of list) undoWindow.hold(a.id, { approvalId: a.id, title: a.title, decision: "approve", reason: "" });
+  lastDecision.value = { text: "bulk.done", title: "", n: list.length };
+}
+export function undoDecision(approvalId: string): void {
+  const held = heldDecisions.peek().find((h) => h.key === approvalId);
+  if (held && undoWindow.undo(approvalId)) lastDecision.value = { text: "decision.undone", title: held.value.title };
+}
+export const isHeld = (approvalId: string): boolean => heldDecisions.value.some((h) => h.key === approvalId);
+
+/** The server's latest refusal of a decision on `documentId` (shown on the decision screen). */
+export function decisionRefusal(documentId: string): { key: string; code: string; state: string; message: { fr: string; en: string } } | null {
+  const p = [...data.problems.value].reverse().find((x) => x.intent.args["id"] === documentId
+    && (x.intent.name.endsWith(".decide") || x.intent.name === "purchase_order.certify") && x.kind === "rejected");
+  if (!p) return null;
+  const state = p.details["state"];
+  return { key: p.key, code: p.code, state: typeof state === "string" ? state : "", message: p.message };
+}
+
+/** After a pull: the approval notifications of documents decided elsewhere, withdrawn or
+ * certified are closed (by tag), so the lock screen never offers a stale decision. */
+export async function closeDecidedNotifications(): Promise<void> {
+  if (demoRows || typeof navigator === "undefined" || !("serviceWorker" in navigator)) return;
+  try {
+    const registration = await navigator.serviceWorker.getRegistration();
+    if (!registration) return;
+    await closeDecided(registration, (entity, id) => {
+      const state = data.row(entity, id).peek()?.data["state"];
+      return typeof state === "string" ? state : undefined;
+    });
+  } catch {
+    // No notification support here: nothing to close.
+  }
+}
+
+/** Raw synced row data of a document (decision screens read bookings, findings, lines). */
+export const documentRow = (entity: string, id: string) => computed(() => data.row(entity, id).value);
+export const allRows = (entity: string) => data.rows(entity);
+
+/** "Service fait assisté": the quantities proposed from the invoices (null offline / on error). */
+export async function serviceDoneProposal(orderId: string): Promise<Record<string, number> | null> {
+  if (demoRows) return null;
+  try {
+    const p = await data.approvals().serviceDoneProposal(orderId);
+    return Object.fromEntries(p.lines.map((l) => [String(l.line_no), Number(l.received)]));
+  } catch {
+    return null;
+  }
+}
+
+export type Delegation = data.Delegation;
+export async function delegations(): Promise<{ ok: true; value: Delegation[] } | { ok: false; problem: ApiProblem }> {
+  try {
+    return { ok: true, value: await data.approvals().delegations() };
+  } catch (error) {
+    return { ok: false, problem: problemOf(error) };
+  }
+}
+export const delegate = (delegateId: string, startsAt: string, endsAt: string) => attempt(() => data.approvals().delegate(delegateId, startsAt, endsAt));
+export const endDelegation = (id: string) => attempt(() => data.approvals().endDelegation(id));
 
 /** Service done on a purchase order: every line (`received` null) or the quantities given. */
 export function certifyServiceDone(orderId: string, received: Record<string, number> | null, comment: string): void {

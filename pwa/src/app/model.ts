@@ -32,6 +32,36 @@ export interface Mission {
   decision_reason?: string;
   booking_expires_at?: string;
   agent_name?: string;
+  /** The place's wall clock or an instant (server: UTC), absent on missions without times. */
+  departs_at?: string;
+  returns_at?: string;
+  country: string;
+  time_zone: string;
+  advance_requested: boolean;
+  bookings: Booking[];
+  /** The server's figures from the times and the rule set; null before it computed them. */
+  allowance: Allowance | null;
+}
+
+/** A fare held for the mission until `expires_at` (an instant; "" when none). */
+export interface Booking {
+  label: string;
+  fare_cents: number;
+  mode: Mission["transport"];
+  expires_at: string;
+}
+
+/** What a mission is expected to pay in allowances (computed by the server, cents). */
+export interface Allowance {
+  meals: number;
+  nights: number;
+  meals_cents: number;
+  lodging_cap_cents: number;
+  abroad_cents: number;
+  expected_cents: number;
+  advance_cents: number;
+  /** Abroad: the rule set has no daily rate for the country. */
+  rate_missing: boolean;
 }
 
 export type ExpenseCategory =
@@ -73,6 +103,19 @@ export interface ExpenseClaim {
   status: DocumentStatus;
   agent_name?: string;
   submitted_at?: string;
+  /** The manager's reason when the claim was returned or refused. */
+  decision_reason?: string;
+  /** The server's policy findings, per line, computed at submission. */
+  findings: Finding[];
+}
+
+/** One policy observation of the server on a line of a claim, in both languages. */
+export interface Finding {
+  line_id: string;
+  code: string;
+  severity: "warning" | "blocking";
+  fr: string;
+  en: string;
 }
 
 export interface OrderLine {
@@ -102,6 +145,10 @@ export interface Approval {
   amount_cents: number;
   deadline?: string;
   submitted_at: string;
+  /** The server's policy findings on a claim (0 for missions and service done). */
+  findings: number;
+  /** Service done: orders are always opened; missions and claims: who asked. */
+  agent_id?: string;
 }
 
 export interface InvoiceDocument {
@@ -188,6 +235,8 @@ export interface Rejection {
   overwritten: { field: string; lost: string; kept: string }[];
   /** MONEY_CONFLICT: the amount on the server and the one this phone sent (cents). */
   money: { server: number; client: number; currency: string } | null;
+  /** The documents it is about: the intent's own first, then those the server named. */
+  targets: string[];
 }
 
 export interface Device {

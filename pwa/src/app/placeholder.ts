@@ -5,12 +5,13 @@ import type { Approval, ExpenseClaim, ExpenseLine, Invoice, Mission, Notice, Pur
 const day = (offset: number): string => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
 const at = (hours: number): string => new Date(Date.now() + hours * 3_600_000).toISOString();
 
+const FRANCE = { country: "FR", time_zone: "Europe/Paris", advance_requested: false, bookings: [], allowance: null };
 export const sampleMissions = (): Mission[] => [
-  { id: "m-1", purpose: "Comité régional", destination: "Lyon", starts_on: day(3), ends_on: day(4), transport: "train", estimate_cents: 24_500, status: "approved" },
-  { id: "m-2", purpose: "Formation marchés publics", destination: "Paris", starts_on: day(12), ends_on: day(13), transport: "train", estimate_cents: 31_000, status: "draft" },
+  { id: "m-1", purpose: "Comité régional", destination: "Lyon", starts_on: day(3), ends_on: day(4), transport: "train", estimate_cents: 24_500, status: "approved", ...FRANCE },
+  { id: "m-2", purpose: "Formation marchés publics", destination: "Paris", starts_on: day(12), ends_on: day(13), transport: "train", estimate_cents: 31_000, status: "draft", ...FRANCE },
 ];
 
-export const sampleClaims = (): ExpenseClaim[] => [{ id: "c-1", mission_id: "m-1", status: "draft" }];
+export const sampleClaims = (): ExpenseClaim[] => [{ id: "c-1", mission_id: "m-1", status: "draft", findings: [] }];
 
 export const sampleLines = (): ExpenseLine[] => [
   {
@@ -21,9 +22,9 @@ export const sampleLines = (): ExpenseLine[] => [
 ];
 
 export const sampleApprovals = (): Approval[] => [
-  { id: "a-1", kind: "mission", document_id: "m-9", title: "Salon Pollutec — Lyon", requester: "Camille Martin", amount_cents: 38_000, deadline: at(5), submitted_at: at(-3) },
-  { id: "a-2", kind: "claim", document_id: "c-9", title: "Frais — audit Rennes", requester: "Hugo Bernard", amount_cents: 12_780, submitted_at: at(-50) },
-  { id: "a-3", kind: "service_done", document_id: "po-1", title: "Maintenance imprimantes", requester: "Bureautique Ouest", amount_cents: 142_000, deadline: at(30), submitted_at: at(-20) },
+  { id: "a-1", kind: "mission", document_id: "m-9", title: "Salon Pollutec — Lyon", requester: "Camille Martin", amount_cents: 38_000, deadline: at(5), submitted_at: at(-3), findings: 0 },
+  { id: "a-2", kind: "claim", document_id: "c-9", title: "Frais — audit Rennes", requester: "Hugo Bernard", amount_cents: 12_780, submitted_at: at(-50), findings: 1 },
+  { id: "a-3", kind: "service_done", document_id: "po-1", title: "Maintenance imprimantes", requester: "Bureautique Ouest", amount_cents: 142_000, deadline: at(30), submitted_at: at(-20), findings: 0 },
 ];
 
 export const sampleOrders = (): PurchaseOrder[] => [

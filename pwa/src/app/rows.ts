@@ -1,8 +1,9 @@
 /** Maps the data layer's synced rows (`Row.data`, snake_case as the server sends it) to what
  * the screens show. Tolerant on purpose: entity shapes are still settling across branches. */
 import type { Row } from "../data";
+import { allowanceOf, bookingsOf } from "./missions";
 import type {
-  Approval, DocumentStatus, ExpenseCategory, ExpenseClaim, ExpenseLine, Invoice, InvoiceEvent, InvoicePayment, LateCharges, Mission, Notice, OcrField, OrderLine, PurchaseOrder, ReviewReason,
+  Approval, Finding, DocumentStatus, ExpenseCategory, ExpenseClaim, ExpenseLine, Invoice, InvoiceEvent, InvoicePayment, LateCharges, Mission, Notice, OcrField, OrderLine, PurchaseOrder, ReviewReason,
 } from "./model";
 
 type Data = Row["data"];
@@ -29,12 +30,28 @@ export function toMission(r: Row): Mission {
     ...(str(d, "decision_reason") ? { decision_reason: str(d, "decision_reason") } : {}),
     ...(expiry ? { booking_expires_at: expiry } : {}),
     ...(str(d, "agent_name") ? { agent_name: str(d, "agent_name") } : {}),
+    ...(str(d, "departs_at") ? { departs_at: str(d, "departs_at") } : {}),
+    ...(str(d, "returns_at") ? { returns_at: str(d, "returns_at") } : {}),
+    country: (str(d, "country") || "FR").toUpperCase(), time_zone: str(d, "time_zone") || "Europe/Paris",
+    advance_requested: d["advance_requested"] === true, bookings: bookingsOf(d["bookings"]), allowance: allowanceOf(d["allowance"]),
   };
+}
+
+/** The server's findings on a claim (`findings`: [{line_id, code, severity, message_fr, message_en}]). */
+export function findingsOf(raw: unknown): Finding[] {
+  if (!Array.isArray(raw)) return [];
+  return raw.filter(isObject).filter((f) => typeof f["code"] === "string").map((f) => ({
+    line_id: String(f["line_id"] ?? ""), code: String(f["code"]), severity: f["severity"] === "blocking" ? "blocking" : "warning",
+    fr: String(f["message_fr"] ?? ""), en: String(f["message_en"] ?? ""),
+  }));
 }
 
 export function toClaim(r: Row): ExpenseClaim {
   const d = r.data;
-  return { id: r.id, mission_id: str(d, "mission_id", "mission"), status: state(d), ...(str(d, "submitted_at") ? { submitted_at: str(d, "submitted_at") } : {}) };
+  return {
+    id: r.id, mission_id: str(d, "mission_id", "mission"), status: state(d), ...(str(d, "submitted_at") ? { submitted_at: str(d, "submitted_at") } : {}),
+    ...(str(d, "decision_reason") ? { decision_reason: str(d, "decision_reason") } : {}), findings: findingsOf(d["findings"]),
+  };
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -143,30 +160,37 @@ export function toNotice(r: Row): Notice {
   };
 }
 
-/** The manager's requests to decide: submitted missions and claims, proposed service done.
+/** The manager's requests to decide: submitted missions and claims, orders whose service done is
+ * still to certify (open or partially received: the server's `purchase_order` rows, synced).
  * A request decided on this phone but not yet sent stays listed (shown "waiting to sync"). */
-export function toApprovals(missions: Row[], claims: Row[], serviceDone: Row[], myId: string, pendingIds: ReadonlySet<string> = new Set()): Approval[] {
+export function toApprovals(missions: Row[], claims: Row[], orders: Row[], myId: string, pendingIds: ReadonlySet<string> = new Set()): Approval[] {
   const out: Approval[] = [];
   const waiting = (r: Row): boolean => state(r.data) === "submitted" || (DECIDED.has(state(r.data)) && pendingIds.has(r.id));
   for (const r of missions) {
     const d = r.data;
     if (!waiting(r)) continue;
     const deadline = str(d, "earliest_expiry");
-    if (str(d, "agent_id", "agent") === myId) continue;
+    const agent = str(d, "agent_id", "agent");
+    if (agent === myId) continue;
     out.push({ id: `mission:${r.id}`, kind: "mission", document_id: r.id, title: `${str(d, "purpose")} — ${str(d, "destination")}`,
-      requester: str(d, "agent_name"), amount_cents: num(d, "estimated_cost_cents"), submitted_at: str(d, "submitted_at"), ...(deadline ? { deadline } : {}) });
+      requester: str(d, "agent_name"), amount_cents: num(d, "estimated_cost_cents"), submitted_at: str(d, "submitted_at"), findings: 0, agent_id: agent,
+      ...(deadline ? { deadline } : {}) });
   }
   for (const r of claims) {
     const d = r.data;
-    if (!waiting(r) || str(d, "agent_id", "agent") === myId) continue;
+    const agent = str(d, "agent_id", "agent");
+    if (!waiting(r) || agent === myId) continue;
+    const findings = Array.isArray(d["findings"]) ? d["findings"].length : 0;
     out.push({ id: `claim:${r.id}`, kind: "claim", document_id: r.id, title: str(d, "title", "mission_purpose"),
-      requester: str(d, "agent_name"), amount_cents: num(d, "total_cents", "amount_cents"), submitted_at: str(d, "submitted_at") });
+      requester: str(d, "agent_name"), amount_cents: num(d, "total_cents", "amount_cents"), submitted_at: str(d, "submitted_at"), findings, agent_id: agent });
   }
-  for (const r of serviceDone) {
+  for (const r of orders) {
     const d = r.data;
-    if (str(d, "state", "status") !== "proposed") continue;
-    out.push({ id: `service_done:${r.id}`, kind: "service_done", document_id: str(d, "purchase_order_id") || r.id, title: str(d, "title", "supplier_name"),
-      requester: str(d, "supplier_name"), amount_cents: num(d, "amount_cents"), submitted_at: str(d, "created_at") });
+    const s = str(d, "state", "status") || "open";
+    if (s !== "open" && s !== "partially_received" && !(s === "received" && pendingIds.has(r.id))) continue;
+    out.push({ id: `service_done:${r.id}`, kind: "service_done", document_id: r.id,
+      title: [str(d, "supplier_name"), str(d, "ej_number", "number")].filter(Boolean).join(" — "),
+      requester: str(d, "supplier_name"), amount_cents: num(d, "total_cents") - num(d, "certified_cents"), submitted_at: str(d, "created_at"), findings: 0 });
   }
   return out;
 }

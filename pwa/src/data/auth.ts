@@ -6,12 +6,19 @@
  *
  * Every authenticated call names the user it acts for: a token is handed out only while that
  * user is the signed-in one, so one user's queue can never be pushed with another's token.
+ *
+ * Once a PIN is set, the refresh token is stored only inside the PIN vault (pinvault.ts) and the
+ * session starts LOCKED on every app start. unlock(pin) opens the vault (offline works), then
+ * asks the server's /auth/unlock, whose sessions are the only unlocked ones for a device with a
+ * PIN; while unlocked the PIN stays in memory to renew the access token the same way. lock()
+ * forgets the token, key and PIN. Five wrong PINs in a row on the phone wipe the local session.
  */
 import { guarded, getMeta, type Db, type SessionMeta } from './db';
 import type { Clock, LockManagerLike } from './engine';
-import { ApiError, NotSignedInError } from './errors';
+import { ApiError, DataError, NetworkError, NotSignedInError } from './errors';
 import type { Http, HttpRequest, HttpResponse } from './http';
 import type { Store } from './store';
+import { MAX_LOCAL_PIN_FAILURES, newKey, open, seal, type VaultKey } from './pinvault';
 import type { Device, LoginResponse, User } from './types';
 
 /** Refresh this long before the access token expires. */
@@ -19,6 +26,28 @@ const EARLY_REFRESH_MS = 30_000;
 const REFRESH_LOCK = 'nomade-auth-refresh';
 /** 401 codes meaning "the access token is no good, refresh it". */
 const TOKEN_CODES = new Set(['TOKEN_EXPIRED', 'AUTH_REQUIRED', 'TOKEN_INVALID']);
+
+/** The server answered 423: this session needs the PIN. */
+const LOCKED_CODE = 'SESSION_LOCKED';
+
+function wrongPin(attemptsLeft: number): DataError {
+  return new DataError('PIN_WRONG', { fr: 'Code incorrect.', en: 'Wrong PIN.' }, { attempts_left: attemptsLeft });
+}
+
+function wiped(): DataError {
+  return new DataError('SESSION_WIPED', {
+    fr: 'Trop de codes incorrects : la session de cet appareil est effacée, reconnectez-vous avec votre mot de passe.',
+    en: "Too many wrong PINs: this device's session was wiped, sign in with your password.",
+  });
+}
+
+/** What an unlocked session keeps in memory only: the decrypted refresh token, the vault key
+ * to re-seal its successors, and the PIN for /auth/unlock. */
+interface Unlocked {
+  refreshToken: string;
+  key: VaultKey;
+  pin: string;
+}
 
 interface Access {
   userId: string;
@@ -29,6 +58,8 @@ interface Access {
 export class Auth {
   private access: Access | null = null;
   private refreshing: Promise<string> | null = null;
+  private unlocked: Unlocked | null = null;
+  private pinSet = false;
 
   constructor(
     private readonly db: Db,
@@ -41,11 +72,16 @@ export class Auth {
   /** Loads the saved session into the store (no network). */
   async restore(): Promise<SessionMeta | undefined> {
     const saved = await getMeta(this.db, 'session');
+    if (saved === undefined || this.access?.userId !== saved.user.id) {
+      this.access = null;
+      this.unlocked = null;
+    }
+    this.pinSet = saved !== undefined && (saved.pin_set || saved.vault !== undefined);
+    const open = this.pinSet ? this.unlocked !== null : true;
     this.store.session.value =
       saved === undefined
         ? { status: 'signed_out' }
-        : { status: 'signed_in', user: saved.user, deviceId: saved.device_id };
-    if (saved === undefined || this.access?.userId !== saved.user.id) this.access = null;
+        : { status: open ? 'signed_in' : 'locked', user: saved.user, deviceId: saved.device_id };
     return saved;
   }
 
@@ -55,28 +91,67 @@ export class Auth {
     return session.status === 'signed_in' ? session.user.id : null;
   }
 
+  /** True when this phone's session has a PIN (it locks at start and after inactivity). */
+  hasPin(): boolean {
+    return this.pinSet;
+  }
+
   /** Signs in with email and password. */
   async login(email: string, password: string, deviceName: string): Promise<User> {
+    this.unlocked = null;
+    this.pinSet = false;
     const { body } = await this.http.send<LoginResponse>({
       method: 'POST',
       path: '/api/v1/auth/login',
       json: { email, password, device_name: deviceName },
     });
-    await this.saveSession(body, false);
+    await this.saveSession(body);
     return body.user;
   }
 
-  /** Reopens the stored session with the device PIN. */
+  /** Reopens the stored session with the device PIN: offline by opening the vault, then (when
+   * reachable) the server's check, which gives the unlocked access token. */
   async unlock(pin: string): Promise<User> {
     const saved = await getMeta(this.db, 'session');
     if (saved === undefined) throw new NotSignedInError();
+    if (saved.vault === undefined) return this.unlockOnline(saved, pin);
+    const opened = await open(saved.vault, pin);
+    if (opened === null) {
+      const failures = (saved.pin_failures ?? 0) + 1;
+      if (failures >= MAX_LOCAL_PIN_FAILURES) {
+        await this.forget();
+        throw wiped();
+      }
+      await guarded(() => this.db.put('meta', { ...saved, pin_failures: failures }));
+      throw wrongPin(MAX_LOCAL_PIN_FAILURES - failures);
+    }
+    this.unlocked = { refreshToken: opened.secret, key: opened.key, pin };
+    this.pinSet = true;
+    if (saved.pin_failures) await guarded(() => this.db.put('meta', { ...saved, pin_failures: 0 }));
+    this.access = null;
+    this.store.session.value = { status: 'signed_in', user: saved.user, deviceId: saved.device_id };
+    try {
+      await this.refresh(saved.user.id); // /auth/unlock: the server checks the PIN too
+    } catch (error) {
+      // Offline (or the server busy): the app works on the phone; the next sync unlocks.
+      if (error instanceof ApiError && error.status === 401) throw error;
+      if (!(error instanceof NetworkError) && !(error instanceof ApiError)) throw error;
+    }
+    return saved.user;
+  }
+
+  /** A session whose PIN the phone cannot check (set before the vault existed): the server does,
+   * and the vault is made from the answer. */
+  private async unlockOnline(saved: SessionMeta, pin: string): Promise<User> {
     try {
       const { body } = await this.http.send<LoginResponse>({
         method: 'POST',
         path: '/api/v1/auth/unlock',
         json: { device_id: saved.device_id, refresh_token: saved.refresh_token, pin },
       });
-      await this.saveSession(body, true);
+      this.unlocked = { refreshToken: body.refresh_token, key: await newKey(pin), pin };
+      this.pinSet = true;
+      await this.saveSession(body);
       return body.user;
     } catch (error) {
       if (error instanceof ApiError && error.code === 'SESSION_WIPED') await this.forget();
@@ -84,11 +159,13 @@ export class Auth {
     }
   }
 
-  /** Drops the access token and marks the session locked (the UI asks for the PIN). */
+  /** Drops the access token, the decrypted secret and the PIN; the UI asks for the PIN. Does
+   * nothing without a PIN (there would be no way back but the password). */
   lock(): void {
     const session = this.store.session.peek();
-    if (session.status === 'signed_in') {
+    if (session.status === 'signed_in' && this.pinSet) {
       this.access = null;
+      this.unlocked = null;
       this.store.session.value = { status: 'locked', user: session.user, deviceId: session.deviceId };
     }
   }
@@ -97,8 +174,16 @@ export class Auth {
   async setPin(pin: string): Promise<void> {
     const userId = this.requireUser();
     await this.authed(userId, { method: 'POST', path: '/api/v1/auth/pin', json: { pin } });
+    const key = await newKey(pin);
+    // No refresh may rotate the token while it moves into the vault.
+    await this.refreshing?.catch(() => undefined);
     const saved = await getMeta(this.db, 'session');
-    if (saved !== undefined) await guarded(() => this.db.put('meta', { ...saved, pin_set: true }));
+    if (saved === undefined || saved.user.id !== userId) return;
+    const refreshToken = this.unlocked?.refreshToken ?? saved.refresh_token;
+    const vault = await seal(key, refreshToken);
+    await guarded(() => this.db.put('meta', { ...saved, refresh_token: '', pin_set: true, vault, pin_failures: 0 }));
+    this.unlocked = { refreshToken, key, pin };
+    this.pinSet = true;
   }
 
   /** Signs out on the server when reachable, and always locally. Queues are kept. */
@@ -157,7 +242,7 @@ export class Auth {
     try {
       return await this.http.send<T>({ ...request, token });
     } catch (error) {
-      if (!(error instanceof ApiError) || error.status !== 401 || !TOKEN_CODES.has(error.code)) throw error;
+      if (!(error instanceof ApiError) || !this.renewable(error)) throw error;
       if (this.access?.token === token) this.access = null;
       const fresh = await this.refresh(userId);
       return this.http.send<T>({ ...request, token: fresh });
@@ -170,25 +255,53 @@ export class Auth {
     try {
       return await this.http.fetchBlob(path, token);
     } catch (error) {
-      if (!(error instanceof ApiError) || error.status !== 401 || !TOKEN_CODES.has(error.code)) throw error;
+      if (!(error instanceof ApiError) || !this.renewable(error)) throw error;
       return this.http.fetchBlob(path, await this.refresh(userId));
     }
+  }
+
+  /** A token error worth one renewal; a 423 locks the app unless the PIN is at hand. */
+  private renewable(error: ApiError): boolean {
+    if (error.status === 401 && TOKEN_CODES.has(error.code)) return true;
+    if (error.code !== LOCKED_CODE) return false;
+    if (this.unlocked !== null) return true; // renew through /auth/unlock
+    this.lock();
+    return false;
   }
 
   private async refreshNow(userId: string): Promise<string> {
     const saved = await getMeta(this.db, 'session');
     if (saved === undefined || saved.user.id !== userId) throw new NotSignedInError();
+    const unlocked = this.unlocked;
+    const refreshToken = saved.vault === undefined ? saved.refresh_token : unlocked?.refreshToken;
+    if (refreshToken === undefined) {
+      this.lock();
+      throw new NotSignedInError();
+    }
     try {
-      const { body } = await this.http.send<LoginResponse>({
-        method: 'POST',
-        path: '/api/v1/auth/refresh',
-        json: { device_id: saved.device_id, refresh_token: saved.refresh_token },
-      });
+      // With a PIN, only /auth/unlock gives an unlocked session.
+      const { body } = await this.http.send<LoginResponse>(
+        unlocked === null
+          ? { method: 'POST', path: '/api/v1/auth/refresh', json: { device_id: saved.device_id, refresh_token: refreshToken } }
+          : { method: 'POST', path: '/api/v1/auth/unlock', json: { device_id: saved.device_id, refresh_token: refreshToken, pin: unlocked.pin } },
+      );
       if (this.currentUserId() !== userId) throw new NotSignedInError();
-      await this.saveSession(body, saved.pin_set);
+      if (unlocked !== null && this.unlocked === unlocked) this.unlocked = { ...unlocked, refreshToken: body.refresh_token };
+      if (body.locked) {
+        // The server knows a PIN this phone has no vault for yet: ask for it.
+        this.pinSet = true;
+        await this.saveSession(body);
+        this.lock();
+        throw new ApiError(423, { code: LOCKED_CODE, message: { fr: 'Session verrouillée : saisissez votre code pour continuer.', en: 'Session locked: enter your PIN to continue.' } });
+      }
+      await this.saveSession(body);
       return body.access_token;
     } catch (error) {
-      if (error instanceof ApiError && error.status === 401) {
+      if (error instanceof ApiError && error.code === 'SESSION_WIPED') {
+        await this.forget();
+      } else if (error instanceof ApiError && error.code === 'PIN_WRONG') {
+        this.lock(); // the server no longer takes this PIN
+      } else if (error instanceof ApiError && error.status === 401) {
         this.access = null;
         this.store.session.value = { status: 'expired', user: saved.user, deviceId: saved.device_id };
       }
@@ -196,15 +309,19 @@ export class Auth {
     }
   }
 
-  private async saveSession(body: LoginResponse, pinSet: boolean): Promise<void> {
+  /** Stores the rotated session: in the vault when a PIN is open, else as is. */
+  private async saveSession(body: LoginResponse): Promise<void> {
+    const key = this.unlocked?.key;
     const record: SessionMeta = {
       key: 'session',
       user: body.user,
       device_id: body.device_id,
-      refresh_token: body.refresh_token,
-      pin_set: pinSet,
+      refresh_token: key === undefined ? body.refresh_token : '',
+      pin_set: this.pinSet,
+      ...(key === undefined ? {} : { vault: await seal(key, body.refresh_token), pin_failures: 0 }),
     };
     await guarded(() => this.db.put('meta', record));
+    if (body.locked) return;
     const expires = Date.parse(body.access_expires_at);
     this.access = {
       userId: body.user.id,
@@ -216,6 +333,8 @@ export class Auth {
 
   private async forget(): Promise<void> {
     this.access = null;
+    this.unlocked = null;
+    this.pinSet = false;
     await this.db.delete('meta', 'session');
     this.store.session.value = { status: 'signed_out' };
   }

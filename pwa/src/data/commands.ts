@@ -108,6 +108,8 @@ export function makeCommands(host: CommandHost) {
       edit: (id: string, changes: MissionFields): Promise<PendingIntent> => edit(host, 'mission', id, changes),
       submit: (id: string) => transition(host, 'mission', 'submit', id),
       cancel: (id: string) => transition(host, 'mission', 'cancel', id),
+      /** An approved mission back to draft (the approval gone): edit it, then submit again. */
+      amend: (id: string) => transition(host, 'mission', 'amend', id),
       approve: (id: string, reason?: string) => decide(host, 'mission', 'approve', id, reason),
       refuse: (id: string, reason?: string) => decide(host, 'mission', 'refuse', id, reason),
       return: (id: string, reason?: string) => decide(host, 'mission', 'return', id, reason),
@@ -122,6 +124,8 @@ export function makeCommands(host: CommandHost) {
       },
       /** Submits; pushed only once the claim's receipts are uploaded. */
       submit: (id: string) => transition(host, 'expense_claim', 'submit', id),
+      /** Back to draft before a decision (a decision made meanwhile wins: STATE_CHANGED). */
+      withdraw: (id: string) => transition(host, 'expense_claim', 'withdraw', id),
       approve: (id: string, reason?: string) => decide(host, 'expense_claim', 'approve', id, reason),
       refuse: (id: string, reason?: string) => decide(host, 'expense_claim', 'refuse', id, reason),
       return: (id: string, reason?: string) => decide(host, 'expense_claim', 'return', id, reason),

@@ -11,6 +11,7 @@
  * Every version bump appends a step to UPGRADES (house habit 10); a step never rewrites an older
  * one, so a device that skipped versions runs each step in order.
  */
+import type { PinVault } from './pinvault';
 import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
 
 import { StorageFullError, isQuotaError } from './errors';
@@ -78,8 +79,13 @@ export interface SessionMeta {
   key: 'session';
   user: User;
   device_id: string;
+  /** Empty when the PIN vault holds it (see pinvault.ts). */
   refresh_token: string;
   pin_set: boolean;
+  /** The refresh token encrypted under the PIN-derived key, once a PIN is set on this phone. */
+  vault?: PinVault;
+  /** Wrong PINs in a row typed on this phone (the local session is wiped at the fifth). */
+  pin_failures?: number;
 }
 
 /** Sync state of one (installation, user) client. */

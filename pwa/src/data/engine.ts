@@ -12,6 +12,7 @@ import { makeCommands, type Commands } from './commands';
 import { Http } from './http';
 import { Notifications } from './notifications';
 import { Administration, Onboarding } from './admin';
+import { Approvals } from './approvals';
 import { findMutator, replay } from './mutators';
 import {
   dismissProblem as dismissStoredProblem,
@@ -185,6 +186,7 @@ export class DataLayer {
   private notificationsHandle: Notifications | null = null;
   private administrationHandle: Administration | null = null;
   private onboardingHandle: Onboarding | null = null;
+  private approvalsHandle: Approvals | null = null;
   private commandsCache: Commands | null = null;
   private channel: ChannelLike | null = null;
   private events: EventSourceLike | null = null;
@@ -224,6 +226,12 @@ export class DataLayer {
   get onboarding(): Onboarding {
     if (this.onboardingHandle === null) throw new Error('DataLayer not started');
     return this.onboardingHandle;
+  }
+
+  /** What a manager reads beside the rows to decide (REST, online only). */
+  get approvals(): Approvals {
+    if (this.approvalsHandle === null) throw new Error('DataLayer not started');
+    return this.approvalsHandle;
   }
 
   /** Typed intent builders bound to this layer (index.ts exports the app's as `commands`). */
@@ -289,6 +297,11 @@ export class DataLayer {
     const notifications = this.notificationsHandle;
     this.onboardingHandle = new Onboarding(http);
     this.administrationHandle = new Administration(auth, () => {
+      const userId = auth.currentUserId();
+      if (userId === null) throw new NotSignedInError();
+      return userId;
+    });
+    this.approvalsHandle = new Approvals(auth, () => {
       const userId = auth.currentUserId();
       if (userId === null) throw new NotSignedInError();
       return userId;

@@ -17,6 +17,7 @@ import type { ReadonlySignal } from '@preact/signals';
 import { makeCommands, type Commands } from './commands';
 import { DataLayer, type DataLayerOptions } from './engine';
 import type { Administration, Onboarding } from './admin';
+import type { Approvals } from './approvals';
 import type { Notifications } from './notifications';
 import type { ReceiptRendition } from './receipts';
 import { createStore, type Store } from './store';
@@ -28,6 +29,7 @@ export type { DataLayerOptions } from './engine';
 export type { Commands, ExpenseLineFields, MissionFields } from './commands';
 export type { ReceiptRendition } from './receipts';
 export type * from './admin';
+export type { Delegation, ServiceDoneProposal } from './approvals';
 export type { InboxItem, InboxPage, Notifications, PushPreferences, PushSubscriptionJson } from './notifications';
 export { DataLayer } from './engine';
 export { createStore } from './store';
@@ -156,6 +158,11 @@ export function administration(): Administration {
 /** A supplier's registration and an invitation's acceptance, before any sign-in. */
 export function onboarding(): Onboarding {
   return getData().onboarding;
+}
+
+/** What a manager reads beside the rows to decide: service-done proposals, delegations (online). */
+export function approvals(): Approvals {
+  return getData().approvals;
 }
 
 /** A receipt photo's bytes (local while uploading, else downloaded); show with URL.createObjectURL. */

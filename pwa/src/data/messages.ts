@@ -54,6 +54,31 @@ const CODES: Record<string, LocalizedText> = {
     fr: 'Cette facture ne se rapporte pas à ce bon de commande.',
     en: 'This invoice is not for this purchase order.',
   },
+  DATES_INVALID: { fr: 'Le retour précède le départ.', en: 'The return is before the departure.' },
+  TIMES_INCOMPLETE: {
+    fr: "Indiquez l'heure de départ et l'heure de retour.",
+    en: 'Give both the departure and the return time.',
+  },
+  TIMES_OUTSIDE_DATES: {
+    fr: 'Le départ doit avoir lieu le premier jour de la mission et le retour le dernier jour.',
+    en: "The departure must be on the mission's first day and the return on its last day.",
+  },
+  TIME_ZONE_UNKNOWN: { fr: 'Fuseau horaire inconnu.', en: 'Unknown time zone.' },
+  FX_RATE_MISSING: {
+    fr: "Une dépense en devise n'a pas de taux de change : indiquez le taux du jour sur la dépense.",
+    en: 'An expense in a foreign currency has no exchange rate: enter the rate of the day on the line.',
+  },
+  RECEIPT_MISSING: { fr: 'Un justificatif manque sur une dépense.', en: 'A receipt is missing on an expense line.' },
+  CLAIM_EMPTY: { fr: 'La note de frais ne contient aucune dépense.', en: 'The expense claim has no expense line.' },
+  POLICY_BLOCKING: {
+    fr: 'Une dépense dépasse une règle bloquante de votre organisation.',
+    en: 'An expense breaks a blocking rule of your organisation.',
+  },
+  NOT_EDITABLE: { fr: "Ce document n'est plus modifiable.", en: 'This document can no longer be edited.' },
+  INVALID_TRANSITION: {
+    fr: "Cette action n'est pas possible dans l'état actuel du document.",
+    en: "This action is not possible in the document's current state.",
+  },
   SCHEMA_TOO_OLD: {
     fr: 'Votre application est trop ancienne : mettez-la à jour.',
     en: 'Your app is too old: update it.',

@@ -152,6 +152,7 @@ export const MUTATORS: ReadonlyMap<string, Mutator> = new Map<string, Mutator>([
   ['mission.edit', edit('mission')],
   ['mission.submit', setState('mission', 'submitted', 'submitted_at')],
   ['mission.cancel', setState('mission', 'cancelled')],
+  ['mission.amend', setState('mission', 'draft')],
   ['mission.decide', decide('mission')],
   // Aliases of mission.decide from the first design.
   ['mission.approve', setState('mission', 'approved', 'decided_at')],
@@ -159,6 +160,7 @@ export const MUTATORS: ReadonlyMap<string, Mutator> = new Map<string, Mutator>([
   ['mission.return', setState('mission', 'returned', 'decided_at')],
   ['expense_claim.create', create('expense_claim', 'draft')],
   ['expense_claim.submit', setState('expense_claim', 'submitted', 'submitted_at')],
+  ['expense_claim.withdraw', setState('expense_claim', 'draft')],
   ['expense_claim.decide', decide('expense_claim')],
   ['expense_claim.mark_paid', setState('expense_claim', 'paid', 'paid_at')],
   ['purchase_order.certify', certifyOrder],

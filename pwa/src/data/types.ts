@@ -161,6 +161,8 @@ export interface LoginResponse {
   refresh_token: string;
   device_id: string;
   user: User;
+  /** The server reopened the session without the PIN: only /auth/unlock opens it. */
+  locked?: boolean;
 }
 
 export interface Device {

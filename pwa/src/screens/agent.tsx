@@ -3,12 +3,15 @@
 import { useLocation, useRoute } from "preact-iso";
 import { useState } from "preact/hooks";
 import {
-  cancelMission, claimFor, claims, createClaim, createMission, lines, missions, newId, saveLine, submitClaim, submitMission,
+  cancelMission, claimFor, claims, createClaim, dismissRejection, lines, missions, newId, rejections, saveLine, submitClaim, submitMission,
 } from "../app/data";
+import { amendMission, captureReceipt, codeText, deleteLine, saveMission, withdrawClaim } from "../app/agent";
+import { checkDraft, COUNTRIES, draftOf, missionActions, type MissionDraft } from "../app/missions";
+import { fixPath } from "../app/refusals";
 import { downscaleReceipt } from "../app/image";
 import { ReceiptPreview } from "../app/receipt";
-import { formatAmountInput, formatDate, formatMoney, formatPercent, language, parseMoneyToCents, t, type MessageKey } from "../app/i18n";
-import type { ExpenseCategory, ExpenseLine, Mission, OcrField } from "../app/model";
+import { formatAmountInput, formatDate, formatDateTime, formatMoney, formatNumber, formatPercent, intentLabel, language, parseMoneyToCents, t, type MessageKey } from "../app/i18n";
+import type { Booking, ExpenseCategory, ExpenseLine, Finding, Mission, OcrField } from "../app/model";
 
 import { Page, PendingMark, Problem, StatusBadge, usePresence } from "../app/ui";
 
@@ -34,45 +37,136 @@ export function MissionList() {
 
 const TRANSPORTS: Mission["transport"][] = ["train", "plane", "car", "public_transport", "boat", "other"];
 
-export function MissionNew() {
+const countryName = (code: string): string => {
+  try {
+    return new Intl.DisplayNames([language.value === "fr" ? "fr-FR" : "en-GB"], { type: "region" }).of(code) ?? code;
+  } catch {
+    return code;
+  }
+};
+
+/** The mission form: purpose, place, departure and return on the place's clock, country,
+ * transport, estimate, advance asked, bookings. Creates the mission or sends the changes. */
+function MissionForm({ mission }: { mission?: Mission }) {
   const { route } = useLocation();
+  const [draft, setDraft] = useState<MissionDraft>(() => draftOf(mission));
+  // Amounts as typed ("12,50"), parsed on saving.
+  const [estimate, setEstimate] = useState(() => (mission?.estimate_cents ? formatAmountInput(mission.estimate_cents) : ""));
+  const [fares, setFares] = useState<string[]>(() => draftOf(mission).bookings.map((b) => (b.fare_cents ? formatAmountInput(b.fare_cents) : "")));
   const [problem, setProblem] = useState<string | null>(null);
+  const set = <K extends keyof MissionDraft>(key: K, value: MissionDraft[K]) => setDraft((d) => ({ ...d, [key]: value }));
+  const typed = (key: "purpose" | "destination" | "departs_at" | "returns_at") => (e: Event) => set(key, (e.currentTarget as HTMLInputElement).value);
+  const setBooking = (n: number, change: Partial<Booking>) =>
+    setDraft((d) => ({ ...d, bookings: d.bookings.map((b, i) => (i === n ? { ...b, ...change } : b)) }));
   function submit(event: Event) {
     event.preventDefault();
-    const f = new FormData(event.currentTarget as HTMLFormElement);
-    const estimate = parseMoneyToCents(String(f.get("estimate") ?? "0") || "0");
-    const starts = String(f.get("starts_on")), ends = String(f.get("ends_on"));
-    if (estimate === null) return setProblem(t("missions.estimate"));
-    if (ends < starts) return setProblem(`${t("missions.end")} < ${t("missions.start")}`);
-    const id = createMission({
-      purpose: String(f.get("purpose")).trim(), destination: String(f.get("destination")).trim(),
-      starts_on: starts, ends_on: ends, transport: f.get("transport") as Mission["transport"], estimate_cents: estimate,
-    });
-    route(`/missions/${id}`);
+    const cents = parseMoneyToCents(estimate || "0");
+    if (cents === null) return setProblem(t("missions.estimate"));
+    const bookings = draft.bookings.map((b, n) => ({ ...b, fare_cents: parseMoneyToCents(fares[n] || "0") ?? -1 }));
+    const next: MissionDraft = { ...draft, estimate_cents: cents, bookings };
+    const wrong = checkDraft(next);
+    if (wrong === "BOOKING_INVALID") return setProblem(t("agent.bookingInvalid"));
+    if (wrong) return setProblem(codeText(wrong)[language.value]);
+    route(`/missions/${saveMission(next, mission?.id)}`);
   }
   return (
-    <Page title={t("missions.new")}>
-      <form onSubmit={submit}>
-        <label for="purpose">{t("missions.purpose")}</label>
-        <input id="purpose" name="purpose" required maxLength={200} />
-        <label for="destination">{t("missions.destination")}</label>
-        <input id="destination" name="destination" required maxLength={200} />
-        <div class="grid2">
-          <div><label for="starts_on">{t("missions.start")}</label><input id="starts_on" name="starts_on" type="date" required /></div>
-          <div><label for="ends_on">{t("missions.end")}</label><input id="ends_on" name="ends_on" type="date" required /></div>
-        </div>
-        <label for="transport">{t("missions.transport")}</label>
-        <select id="transport" name="transport">
-          {TRANSPORTS.map((x) => <option key={x} value={x}>{t(`transport.${x}` as MessageKey)}</option>)}
-        </select>
-        <label for="estimate">{t("missions.estimate")}</label>
-        <input id="estimate" name="estimate" inputMode="decimal" placeholder={formatAmountInput(0)} />
-        <Problem message={problem} />
-        <div class="actions"><button type="submit">{t("missions.create")}</button></div>
-      </form>
+    <form onSubmit={submit} noValidate={false}>
+      <label for="purpose">{t("missions.purpose")}</label>
+      <input id="purpose" name="purpose" required maxLength={200} value={draft.purpose} onInput={typed("purpose")} />
+      <label for="destination">{t("missions.destination")}</label>
+      <input id="destination" name="destination" required maxLength={200} value={draft.destination} onInput={typed("destination")} />
+      <label for="country">{t("agent.country")}</label>
+      <select id="country" name="country" value={draft.country} onChange={(e) => set("country", (e.currentTarget as HTMLSelectElement).value)}>
+        {COUNTRIES.map((c) => <option key={c.code} value={c.code}>{countryName(c.code)}</option>)}
+      </select>
+      <label for="departs_at">{t("agent.departs")}</label>
+      <input id="departs_at" name="departs_at" type="datetime-local" required value={draft.departs_at} onInput={typed("departs_at")} />
+      <label for="returns_at">{t("agent.returns")}</label>
+      <input id="returns_at" name="returns_at" type="datetime-local" required value={draft.returns_at} onInput={typed("returns_at")} />
+      <label for="transport">{t("missions.transport")}</label>
+      <select id="transport" name="transport" value={draft.transport} onChange={(e) => set("transport", (e.currentTarget as HTMLSelectElement).value as Mission["transport"])}>
+        {TRANSPORTS.map((x) => <option key={x} value={x}>{t(`transport.${x}` as MessageKey)}</option>)}
+      </select>
+      <label for="estimate">{t("missions.estimate")}</label>
+      <input id="estimate" name="estimate" inputMode="decimal" placeholder={formatAmountInput(0)} value={estimate} onInput={(e) => setEstimate((e.currentTarget as HTMLInputElement).value)} />
+      <label class="check">
+        <input type="checkbox" name="advance" checked={draft.advance_requested} onChange={(e) => set("advance_requested", (e.currentTarget as HTMLInputElement).checked)} />
+        {" "}{t("agent.advance")}
+      </label>
+      <fieldset>
+        <legend>{t("agent.bookings")}</legend>
+        {draft.bookings.length === 0 && <p class="muted">{t("agent.noBooking")}</p>}
+        {draft.bookings.map((b, n) => (
+          <div key={n} class="card" role="group" aria-label={t("agent.booking", { n: n + 1 })}>
+            <label for={`label-${n}`}>{t("agent.bookingLabel")}</label>
+            <input id={`label-${n}`} required maxLength={200} value={b.label} onInput={(e) => setBooking(n, { label: (e.currentTarget as HTMLInputElement).value })} />
+            <div class="grid2">
+              <div>
+                <label for={`mode-${n}`}>{t("agent.bookingMode")}</label>
+                <select id={`mode-${n}`} value={b.mode} onChange={(e) => setBooking(n, { mode: (e.currentTarget as HTMLSelectElement).value as Booking["mode"] })}>
+                  {TRANSPORTS.map((x) => <option key={x} value={x}>{t(`transport.${x}` as MessageKey)}</option>)}
+                </select>
+              </div>
+              <div>
+                <label for={`fare-${n}`}>{t("agent.bookingFare")}</label>
+                <input id={`fare-${n}`} name={`fare-${n}`} inputMode="decimal" value={fares[n] ?? ""} onInput={(e) => { const v = (e.currentTarget as HTMLInputElement).value; setFares((f) => f.map((x, i) => (i === n ? v : x))); }} />
+              </div>
+            </div>
+            <label for={`expires-${n}`}>{t("agent.bookingExpires")}</label>
+            <input id={`expires-${n}`} type="datetime-local" value={b.expires_at} onInput={(e) => setBooking(n, { expires_at: (e.currentTarget as HTMLInputElement).value })} />
+            <div class="actions">
+              <button type="button" class="secondary" onClick={() => { set("bookings", draft.bookings.filter((_, i) => i !== n)); setFares(fares.filter((_, i) => i !== n)); }}>{t("agent.removeBooking")}</button>
+            </div>
+          </div>
+        ))}
+        <button type="button" class="secondary" onClick={() => { set("bookings", [...draft.bookings, { label: "", fare_cents: 0, mode: draft.transport, expires_at: "" }]); setFares([...fares, ""]); }}>{t("agent.addBooking")}</button>
+      </fieldset>
+      <Problem message={problem} />
+      <div class="actions"><button type="submit">{mission ? t("agent.save") : t("missions.create")}</button></div>
+    </form>
+  );
+}
+
+export function MissionNew() {
+  return <Page title={t("missions.new")}><MissionForm /></Page>;
+}
+
+export function MissionEdit() {
+  const { params } = useRoute();
+  const m = missions.value.find((x) => x.id === params["id"]);
+  if (!m) return <Page title={t("missions.title")}><p>{t("common.empty")}</p></Page>;
+  return (
+    <Page title={t("agent.edit")}>
+      <Refusals ids={[m.id]} />
+      <MissionForm key={m.id} mission={m} />
     </Page>
   );
 }
+
+/** The server's allowance figures for the mission (or why there are none yet). */
+function AllowanceCard({ mission }: { mission: Mission }) {
+  const a = mission.allowance;
+  return (
+    <section class="card" aria-labelledby="allowance">
+      <h2 id="allowance">{t("agent.allowance")}</h2>
+      {!a && <p class="muted">{t("agent.allowancePending")}</p>}
+      {a && (
+        <dl>
+          <dt class="muted">{t("agent.meals")}</dt><dd>{formatNumber(a.meals)}{a.meals_cents > 0 && ` · ${formatMoney(a.meals_cents)}`}</dd>
+          <dt class="muted">{t("agent.nights")}</dt><dd>{formatNumber(a.nights)}</dd>
+          {a.lodging_cap_cents > 0 && (<><dt class="muted">{t("agent.lodgingCap")}</dt><dd>{formatMoney(a.lodging_cap_cents)}</dd></>)}
+          {a.abroad_cents > 0 && (<><dt class="muted">{t("agent.abroad")}</dt><dd>{formatMoney(a.abroad_cents)}</dd></>)}
+          <dt class="muted">{t("agent.expected")}</dt><dd><strong>{formatMoney(a.expected_cents)}</strong></dd>
+          {a.advance_cents > 0 && (<><dt class="muted">{t("agent.advanceAmount")}</dt><dd>{formatMoney(a.advance_cents)}</dd></>)}
+        </dl>
+      )}
+      {a?.rate_missing && <p class="alert">{t("agent.rateMissing")}</p>}
+    </section>
+  );
+}
+
+const timeOf = (m: Mission, iso: string | undefined, day: string): string =>
+  iso ? formatDateTime(/[zZ]|[+-]\d\d:?\d\d$/.test(iso) ? iso : `${iso}Z`, language.value, /[zZ]|[+-]\d\d:?\d\d$/.test(iso) ? m.time_zone : "UTC") : formatDate(day);
 
 export function MissionDetail() {
   const { params } = useRoute();
@@ -81,27 +175,78 @@ export function MissionDetail() {
   const m = missions.value.find((x) => x.id === params["id"]);
   if (!m) return <Page title={t("missions.title")}><p>{t("common.empty")}</p></Page>;
   const claim = claimFor(m.id);
+  const can = missionActions(m.status);
   return (
     <Page title={m.purpose}>
+      <Refusals ids={[m.id]} />
+      {m.decision_reason && m.status !== "approved" && (
+        <p class="alert bad" role="status">{t(m.status === "refused" ? "agent.refusedReason" : "agent.returnedReason", { reason: m.decision_reason })}</p>
+      )}
       <div class="card">
         <div class="row"><StatusBadge status={m.status} /><PendingMark id={m.id} /></div>
         <dl>
-          <dt class="muted">{t("missions.destination")}</dt><dd>{m.destination}</dd>
-          <dt class="muted">{t("missions.start")}</dt><dd>{formatDate(m.starts_on)}</dd>
-          <dt class="muted">{t("missions.end")}</dt><dd>{formatDate(m.ends_on)}</dd>
+          <dt class="muted">{t("missions.destination")}</dt><dd>{m.destination} · {countryName(m.country)}</dd>
+          <dt class="muted">{t("agent.departs")}</dt><dd>{timeOf(m, m.departs_at, m.starts_on)}</dd>
+          <dt class="muted">{t("agent.returns")}</dt><dd>{timeOf(m, m.returns_at, m.ends_on)}</dd>
           <dt class="muted">{t("missions.transport")}</dt><dd>{t(`transport.${m.transport}` as MessageKey)}</dd>
           <dt class="muted">{t("missions.estimate")}</dt><dd>{formatMoney(m.estimate_cents)}</dd>
-          {m.decision_reason && (<><dt class="muted">{t("common.reason")}</dt><dd>{m.decision_reason}</dd></>)}
+          {m.advance_requested && (<><dt class="muted">{t("agent.advance")}</dt><dd>✓</dd></>)}
         </dl>
+        {m.bookings.length > 0 && (
+          <>
+            <h3>{t("agent.bookings")}</h3>
+            <ul>
+              {m.bookings.map((b, n) => (
+                <li key={n}>
+                  {b.label} · {t(`transport.${b.mode}` as MessageKey)} · {formatMoney(b.fare_cents)}
+                  {b.expires_at && <> · {t("agent.bookingExpires")} {formatDateTime(b.expires_at, language.value, m.time_zone)}</>}
+                </li>
+              ))}
+            </ul>
+          </>
+        )}
       </div>
+      <AllowanceCard mission={m} />
       <div class="actions">
-        {(m.status === "draft" || m.status === "returned") && <button type="button" onClick={() => submitMission(m.id)}>{t("missions.submit")}</button>}
-        {(m.status === "draft" || m.status === "submitted") && <button type="button" class="secondary" onClick={() => cancelMission(m.id)}>{t("missions.cancel")}</button>}
+        {can.edit && <a class="button secondary" href={`/missions/${m.id}/edit`}>{t("agent.edit")}</a>}
+        {can.submit && <button type="button" onClick={() => submitMission(m.id)}>{t("missions.submit")}</button>}
         {m.status === "approved" && (
           <button type="button" onClick={() => route(`/claims/${(claim ?? createClaim(m)).id}`)}>{t("missions.claim")}</button>
         )}
+        {can.amend && !claim && (
+          <button type="button" class="secondary" onClick={() => { amendMission(m.id); route(`/missions/${m.id}/edit`); }}>{t("agent.amend")}</button>
+        )}
+        {can.cancel && <button type="button" class="secondary" onClick={() => cancelMission(m.id)}>{t("missions.cancel")}</button>}
       </div>
     </Page>
+  );
+}
+
+/** The changes the server refused about these documents, named where the agent acts: what it
+ * was, the reason in plain words and a one-tap way to fix it. */
+export function Refusals({ ids }: { ids: readonly string[] }) {
+  const mine = rejections.value.filter((r) => r.kind === "rejected" && r.targets.some((x) => ids.includes(x)));
+  if (mine.length === 0) return null;
+  const lineClaim = (id: string): string | undefined => lines.value.find((l) => l.id === id)?.claim_id || undefined;
+  return (
+    <ul class="plain" aria-label={t("sync.problems")}>
+      {mine.map((r) => {
+        const fix = fixPath(r, lineClaim);
+        const line = lines.value.find((l) => r.targets.includes(l.id));
+        return (
+          <li key={r.id} class="alert bad" role="alert">
+            <p><strong>{t("agent.refused", { what: intentLabel(r.name) ?? r.name })}</strong>
+              {line && <> — {line.merchant || t(`category.${line.category}` as MessageKey)}{line.amount_cents ? ` · ${formatMoney(line.amount_cents, line.currency)}` : ""}</>}
+            </p>
+            <p>{r.message[language.value]}</p>
+            <div class="actions">
+              {fix && fix !== location.pathname && <a class="button" href={fix}>{t("agent.fix")}</a>}
+              <button type="button" class="secondary" onClick={() => dismissRejection(r.id)}>{t("sync.dismiss")}</button>
+            </div>
+          </li>
+        );
+      })}
+    </ul>
   );
 }
 
@@ -135,9 +280,15 @@ export function ClaimDetail() {
   const m = missions.value.find((x) => x.id === c.mission_id);
   const own = lines.value.filter((l) => l.claim_id === c.id);
   const editable = c.status === "draft" || c.status === "returned";
+  const findings = (lineId: string): Finding[] => c.findings.filter((f) => f.line_id === lineId);
   return (
     <Page title={`${t("missions.claim")} — ${m?.purpose ?? ""}`}>
+      {c.decision_reason && (c.status === "returned" || c.status === "refused") && (
+        <p class="alert bad" role="status">{t(c.status === "refused" ? "agent.refusedReason" : "agent.returnedReason", { reason: c.decision_reason })}</p>
+      )}
+      <Refusals ids={[c.id, ...own.map((l) => l.id)]} />
       <div class="row"><StatusBadge status={c.status} /><PendingMark id={c.id} /></div>
+      {editable && <CaptureButton claimId={c.id} />}
       <h2>{t("claims.lines")}</h2>
       {own.length === 0 && <p class="muted">{t("claims.noLines")}</p>}
       <ul class="plain">
@@ -149,7 +300,7 @@ export function ClaimDetail() {
               <ReadingMark line={l} />
               <PendingMark id={l.id} />
             </a>
-            {l.warnings.length > 0 && (
+            {findings(l.id).length > 0 ? <Findings items={findings(l.id)} /> : l.warnings.length > 0 && (
               <ul class="alert" aria-label={t("claims.warnings")}>
                 {l.warnings.map((w) => <li key={w}>{t(`warning.${w}` as MessageKey)}</li>)}
               </ul>
@@ -164,7 +315,48 @@ export function ClaimDetail() {
           <button type="button" disabled={own.length === 0} onClick={() => submitClaim(c.id)}>{t("claims.submit")}</button>
         </div>
       )}
+      {c.status === "submitted" && (
+        <div class="actions"><button type="button" class="secondary" onClick={() => withdrawClaim(c.id)}>{t("agent.withdraw")}</button></div>
+      )}
     </Page>
+  );
+}
+
+/** The server's findings on a line, in the app's language (computed at submission). */
+function Findings({ items }: { items: readonly Finding[] }) {
+  return (
+    <ul class={`alert${items.some((f) => f.severity === "blocking") ? " bad" : ""}`} aria-label={t("agent.findings")}>
+      {items.map((f) => <li key={f.code}>{f[language.value]}</li>)}
+    </ul>
+  );
+}
+
+/** From the claim to a captured photo: one tap opens the camera, the photo becomes a new line
+ * (its fields read from the receipt once sent), and the line opens. */
+function CaptureButton({ claimId }: { claimId: string }) {
+  const { route } = useLocation();
+  const [busy, setBusy] = useState(false);
+  const [problem, setProblem] = useState<string | null>(null);
+  async function onPicked(event: Event) {
+    const file = (event.currentTarget as HTMLInputElement).files?.[0];
+    if (!file) return;
+    setBusy(true);
+    setProblem(null);
+    try {
+      route(`/claims/${claimId}/lines/${await captureReceipt(claimId, file)}`);
+    } catch {
+      setProblem(t("claims.addReceipt"));
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <div class="actions">
+      <input id="capture" class="sr-only" type="file" accept="image/*" capture="environment" onChange={(e) => void onPicked(e)} />
+      <label class="button" for="capture" style="margin:0">{t("agent.capture")}</label>
+      {busy && <p role="status">{t("claims.preparing")}</p>}
+      <Problem message={problem} />
+    </div>
   );
 }
 
@@ -226,6 +418,17 @@ export function LineEditor() {
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
   const ocr = existing?.ocr;
+  const [confirming, setConfirming] = useState(false);
+  const claim = claims.value.find((x) => x.id === (existing?.claim_id || claimId));
+  const lineEditable = !claim || claim.status === "draft" || claim.status === "returned";
+  const lineFindings = existing ? (claim?.findings ?? []).filter((f) => f.line_id === existing.id) : [];
+  // What the agent typed wins over the row: a sync or a reading arriving meanwhile re-renders
+  // the form without wiping it; untouched fields follow the row (a reading fills them).
+  const [typed, setTyped] = useState<Record<string, string>>({});
+  const field = (name: string, fromRow: string) => ({
+    value: typed[name] ?? fromRow,
+    onInput: (e: Event) => { const v = (e.currentTarget as HTMLInputElement).value; setTyped((x) => ({ ...x, [name]: v })); },
+  });
 
   async function onPicked(event: Event) {
     const file = (event.currentTarget as HTMLInputElement).files?.[0];
@@ -263,6 +466,7 @@ export function LineEditor() {
   const amountText = existing?.amount_cents ? formatAmountInput(existing.amount_cents) : "";
   return (
     <Page title={existing ? existing.merchant || t("claims.lines") : t("claims.addReceipt")}>
+      {existing && <Refusals ids={[existing.id]} />}
       <fieldset>
         <legend>{t("claims.receipt")}</legend>
         <div class="actions">
@@ -292,22 +496,23 @@ export function LineEditor() {
       <form onSubmit={submit}>
         {ocr && <p class="muted">{t("claims.ocr")}</p>}
         {existing && <ReviewReasons line={existing} />}
+        {existing && lineFindings.length > 0 && <Findings items={lineFindings} />}
         <label for="category">{t("claims.category")}</label>
-        <select id="category" name="category" value={existing?.category ?? "meal"}>
+        <select id="category" name="category" {...field("category", existing?.category ?? "meal")} onChange={(e) => { const v = (e.currentTarget as HTMLSelectElement).value; setTyped((x) => ({ ...x, category: v })); }}>
           {CATEGORIES.map((c) => <option key={c} value={c}>{t(`category.${c}` as MessageKey)}</option>)}
         </select>
         <label for="merchant">{t("claims.merchant")} <Confidence field={ocr?.merchant} /></label>
-        <input id="merchant" name="merchant" value={existing?.merchant ?? ""} maxLength={200} />
+        <input id="merchant" name="merchant" {...field("merchant", existing?.merchant ?? "")} maxLength={200} />
         <label for="spent_on">{t("claims.date")} <Confidence field={ocr?.spent_on} /></label>
-        <input id="spent_on" name="spent_on" type="date" required value={existing?.spent_on ?? new Date().toISOString().slice(0, 10)} />
+        <input id="spent_on" name="spent_on" type="date" required {...field("spent_on", existing?.spent_on ?? new Date().toISOString().slice(0, 10))} />
         <div class="grid2">
           <div>
             <label for="amount">{t("claims.amount")} <Confidence field={ocr?.amount_cents} /></label>
-            <input id="amount" name="amount" inputMode="decimal" required={!receipt} value={amountText} placeholder={formatAmountInput(0)} />
+            <input id="amount" name="amount" inputMode="decimal" required={!receipt} {...field("amount", amountText)} placeholder={formatAmountInput(0)} />
           </div>
           <div>
             <label for="vat">{t("claims.vatRate")} <Confidence field={ocr?.vat_rate_permille} /></label>
-            <input id="vat" name="vat" inputMode="decimal" value={existing ? String(existing.vat_rate_permille / 10) : "10"} />
+            <input id="vat" name="vat" inputMode="decimal" {...field("vat", existing ? String(existing.vat_rate_permille / 10) : "10")} />
           </div>
         </div>
         {existing && existing.warnings.length > 0 && (
@@ -316,6 +521,13 @@ export function LineEditor() {
         <Problem message={problem} />
         <div class="actions"><button type="submit" disabled={busy}>{t("common.save")}</button></div>
       </form>
+      {existing && lineEditable && (
+        <div class="actions">
+          {confirming
+            ? <button type="button" class="danger" onClick={() => { deleteLine(existing.id); route(`/claims/${claimId}`); }}>{t("agent.deleteConfirm")}</button>
+            : <button type="button" class="secondary" onClick={() => setConfirming(true)}>{t("agent.deleteLine")}</button>}
+        </div>
+      )}
     </Page>
   );
 }

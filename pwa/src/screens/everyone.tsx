@@ -2,11 +2,12 @@
  * sync status with refused changes explained in plain words. */
 import { useEffect, useState } from "preact/hooks";
 import {
-  chooseLanguage, chooseMoney, devices, dismissRejection, enablePush, inbox, lastSyncAt, loadInbox, loadPushPrefs, markAllRead, markRead, oldestPendingAt, online, pendingCount,
+  chooseLanguage, chooseMoney, devices, dismissRejection, enablePush, inbox, lastSyncAt, lines, loadInbox, loadPushPrefs, markAllRead, markRead, oldestPendingAt, online, pendingCount,
   pushPrefs, rejections, restoreOverwritten, revokeDevice, savePushPrefs, sendTestPush, session, signOut, syncNow, unreadCount, type PushPreferences,
 } from "../app/data";
 import { formatDateTime, formatMoney, intentLabel, language, pendingText, t, type Language, type MessageKey } from "../app/i18n";
-import type { Role } from "../app/model";
+import type { Rejection, Role } from "../app/model";
+import { fixPath } from "../app/refusals";
 import type { Device } from "../app/model";
 import { Page, Problem } from "../app/ui";
 
@@ -218,12 +219,16 @@ const KNOWN_CODES = new Set(["STATE_CHANGED", "CONTENT_CHANGED", "ALREADY_DECIDE
 const FIELD_LABELS: Record<string, MessageKey> = { merchant: "claims.merchant", date: "claims.date", category: "claims.category" };
 const fieldLabel = (field: string): string => (FIELD_LABELS[field] ? t(FIELD_LABELS[field]) : field);
 
+const refusedCount = (): number => rejections.value.filter((r) => r.kind === "rejected").length;
+/** Where the agent fixes a refused change (the line it names, else its document). */
+const fixOf = (r: Rejection): string | null => (r.kind === "rejected" ? fixPath(r, (id) => lines.value.find((l) => l.id === id)?.claim_id || undefined) : null);
+
 export function SyncStatus() {
   const oldest = oldestPendingAt.value;
   return (
     <Page title={t("sync.title")}>
       <div class="card" role="status">
-        <p><strong>{pendingCount.value ? pendingText(pendingCount.value) : t("sync.upToDate")}</strong></p>
+        <p><strong>{pendingCount.value ? pendingText(pendingCount.value) : refusedCount() ? t("agent.refusedBelow", { n: refusedCount() }) : t("sync.upToDate")}</strong></p>
         {oldest && <p class="muted">{formatDateTime(oldest)}</p>}
         <p class="muted">{lastSyncAt.value ? t("sync.lastSync", { when: formatDateTime(lastSyncAt.value) }) : t("sync.never")}</p>
         {!online.value && <p class="muted">{t("common.offline")}</p>}
@@ -251,6 +256,7 @@ export function SyncStatus() {
                       <button type="button" class="secondary" onClick={() => chooseMoney(r.id, "theirs")}>{t("sync.moneyTheirs", { amount: formatMoney(r.money.server, r.money.currency) })}</button>
                     </div>
                   )}
+                  {fixOf(r) && <a class="button" href={fixOf(r) ?? ""}>{t("agent.fix")}</a>}
                   {!r.money && <button type="button" class="secondary" onClick={() => dismissRejection(r.id)}>{t("sync.dismiss")}</button>}
                 </li>
               );

@@ -1,51 +1,48 @@
-/** Manager screens: the approvals inbox sorted by urgency (one tap to approve; refuse or return
- * with a reason) and purchase orders with full or partial service-done certification. All
- * decisions are queued and shown "waiting to sync" while offline. */
+/** Manager screens: the approvals inbox sorted by urgency (each card opens its decision screen;
+ * clean requests can be approved at once, several together) and purchase orders with full or
+ * partial service-done certification. Decisions are held a few seconds (undo), then queued and
+ * shown "waiting to sync" while offline. */
 import { useRoute } from "preact-iso";
 import { useState } from "preact/hooks";
-import { approvals, certifyServiceDone, decide, orders, pendingCount, pendingDocumentIds } from "../app/data";
+import { approvals, approveMany, certifyServiceDone, decideLater, isHeld, orders, pendingCount, pendingDocumentIds } from "../app/data";
+import { bulkApprovable } from "../app/decisions";
 import { formatDateTime, formatMoney, formatNumber, pendingText, t, type MessageKey } from "../app/i18n";
 import type { Approval } from "../app/model";
 import { byUrgency, isUrgent } from "../app/urgency";
 import { Page, PendingMark, Problem, StatusBadge } from "../app/ui";
+import { DecisionStatus } from "./decision-status";
 
-function ApprovalCard({ a }: { a: Approval }) {
-  const [asking, setAsking] = useState<"refuse" | "return" | null>(null);
-  const [reason, setReason] = useState("");
-  const [problem, setProblem] = useState<string | null>(null);
-  const reasonId = `reason-${a.id}`;
-  function confirm(event: Event) {
-    event.preventDefault();
-    if (!asking) return;
-    if (!reason.trim()) return setProblem(t("approvals.reasonPrompt"));
-    decide(a.id, asking, reason.trim());
-  }
+export const decisionHref = (a: Approval): string => `/approvals/${a.kind}/${a.document_id}`;
+
+function ApprovalCard({ a, selected, onSelect }: { a: Approval; selected: boolean; onSelect: (on: boolean) => void }) {
+  const clean = bulkApprovable(a);
+  const waiting = isHeld(a.id) || pendingDocumentIds.value.has(a.document_id);
+  const pick = `pick-${a.id}`;
   return (
-    <li class="card">
+    <li class="card" data-approval={a.id}>
       <div class="row">
         <span class="muted">{t(`approvals.kind.${a.kind}` as MessageKey)}</span>
         {isUrgent(a) && <span class="badge bad">{t("approvals.urgent")}</span>}
+        {a.findings > 0 && <span class="badge warn">{t("decision.findingsCount", { n: a.findings })}</span>}
       </div>
-      <h2>{a.title}</h2>
+      <h2><a href={decisionHref(a)}>{a.title}</a></h2>
       <p class="muted">{[a.requester, formatMoney(a.amount_cents)].filter(Boolean).join(" · ")}</p>
       {a.deadline && <p><strong>{t("approvals.deadline", { time: formatDateTime(a.deadline) })}</strong></p>}
-      {pendingDocumentIds.value.has(a.document_id) ? (
-        <p class="alert" role="status">{t("approvals.decided")} — {t("common.pendingSync")}</p>
-      ) : asking ? (
-        <form onSubmit={confirm}>
-          <label for={reasonId}>{t("approvals.reasonPrompt")}</label>
-          <textarea id={reasonId} rows={2} required value={reason} onInput={(e) => setReason((e.currentTarget as HTMLTextAreaElement).value)} />
-          <Problem message={problem} />
-          <div class="actions">
-            <button type="submit" class={asking === "refuse" ? "danger" : ""}>{t("approvals.confirm")}</button>
-            <button type="button" class="secondary" onClick={() => setAsking(null)}>{t("common.cancel")}</button>
-          </div>
-        </form>
+      {waiting ? (
+        <p class="muted">{t("approvals.decided")} — {t("common.pendingSync")}</p>
+      ) : clean ? (
+        <div class="actions">
+          <label class="pick" for={pick}>
+            <input id={pick} type="checkbox" checked={selected} onChange={(e) => onSelect((e.currentTarget as HTMLInputElement).checked)} />
+            <span class="sr-only">{t("bulk.select", { title: a.title })}</span>
+          </label>
+          <button type="button" onClick={() => decideLater({ approvalId: a.id, title: a.title, decision: "approve", reason: "" })}
+            aria-label={`${t("approvals.approve")} : ${a.title}`}>{t("approvals.approve")}</button>
+          <a class="button secondary" href={decisionHref(a)} aria-label={`${t("decision.open")} : ${a.title}`}>{t("decision.open")}</a>
+        </div>
       ) : (
         <div class="actions">
-          <button type="button" onClick={() => decide(a.id, "approve")} aria-label={`${t("approvals.approve")} : ${a.title}`}>{t("approvals.approve")}</button>
-          <button type="button" class="secondary" onClick={() => setAsking("refuse")} aria-label={`${t("approvals.refuse")} : ${a.title}`}>{t("approvals.refuse")}</button>
-          <button type="button" class="secondary" onClick={() => setAsking("return")} aria-label={`${t("approvals.return")} : ${a.title}`}>{t("approvals.return")}</button>
+          <a class="button" href={decisionHref(a)} aria-label={`${t("decision.open")} : ${a.title}`}>{a.findings > 0 ? t("bulk.needsOpening") : t("decision.open")}</a>
         </div>
       )}
     </li>
@@ -54,11 +51,24 @@ function ApprovalCard({ a }: { a: Approval }) {
 
 export function ApprovalsInbox() {
   const sorted = [...approvals.value].sort(byUrgency);
+  const [picked, setPicked] = useState<ReadonlySet<string>>(new Set());
+  const chosen = sorted.filter((a) => picked.has(a.id) && bulkApprovable(a) && !isHeld(a.id) && !pendingDocumentIds.value.has(a.document_id));
+  function select(id: string, on: boolean) {
+    const next = new Set(picked);
+    if (on) next.add(id); else next.delete(id);
+    setPicked(next);
+  }
   return (
     <Page title={t("approvals.title")}>
+      <DecisionStatus />
       {pendingCount.value > 0 && <p class="alert" role="status">{pendingText(pendingCount.value)}</p>}
+      {chosen.length > 0 && (
+        <div class="actions">
+          <button type="button" onClick={() => { approveMany(chosen); setPicked(new Set()); }}>{t("bulk.approve", { n: chosen.length })}</button>
+        </div>
+      )}
       {sorted.length === 0 && <p class="muted">{t("common.empty")}</p>}
-      <ul class="plain">{sorted.map((a) => <ApprovalCard key={a.id} a={a} />)}</ul>
+      <ul class="plain">{sorted.map((a) => <ApprovalCard key={a.id} a={a} selected={picked.has(a.id)} onSelect={(on) => select(a.id, on)} />)}</ul>
     </Page>
   );
 }

@@ -1,6 +1,7 @@
 /// <reference lib="webworker" />
-/** Push display and notification clicks. Approve/refuse actions queue a sync intent in
- * IndexedDB (works offline); a plain click focuses an open window or opens the document. */
+/** Push display and notification clicks. Approve queues a sync intent in IndexedDB (works
+ * offline; the server re-checks state and content). Refuse and a tap on the body open the
+ * decision screen (a refusal needs a reason the manager types there, never a canned one). */
 import { queueFromWorker } from "./outbox";
 import { askClientsToSync, requestBackgroundSync } from "./background-sync";
 
@@ -22,7 +23,6 @@ function actionTitle(p: PushPayload, action: "approve" | "refuse", lang: "fr" | 
   const given = p.notification?.actions?.find((a) => a.action === action)?.title;
   return typeof given === "string" && given.trim() ? given : ACTION_TITLES[lang][action];
 }
-const REFUSED_FROM_NOTIFICATION = { fr: "Refusé depuis la notification", en: "Refused from the notification" };
 
 export function parsePush(data: PushMessageData | null): PushPayload {
   try {
@@ -48,28 +48,35 @@ export async function showPush(registration: ServiceWorkerRegistration, data: Pu
   await registration.showNotification(p.title, options);
 }
 
+/** Where a tap leads: the notification's page; Refuse opens its reason at once. */
+export function targetOf(payload: PushPayload | undefined, action: string): string {
+  const url = payload?.url ?? "/";
+  if (action !== "refuse") return url;
+  return url.includes("decision=") ? url : `${url}${url.includes("?") ? "&" : "?"}decision=refuse`;
+}
+
 export async function openFromNotification(sw: ServiceWorkerGlobalScope, event: NotificationEvent): Promise<void> {
   const payload = event.notification.data as PushPayload | undefined;
   event.notification.close();
-  if ((event.action === "approve" || event.action === "refuse") && payload?.decision) {
-    const { entity, id, expected_state = "submitted", content_hash = null, lang = "fr" } = payload.decision;
-    const reply = (event as NotificationEvent & { reply?: string | null }).reply;
+  if (event.action === "approve" && payload?.decision) {
+    const { entity, id, expected_state = "submitted", content_hash = null } = payload.decision;
     // The server's decide intent: expected state and the hash of the content that was notified.
     await queueFromWorker(`${entity === "claim" ? "expense_claim" : entity}.decide`, {
-      id, decision: event.action, expected_state, content_hash: content_hash ?? "",
-      reason: event.action === "refuse" ? (reply || REFUSED_FROM_NOTIFICATION[lang]) : "",
+      id, decision: "approve", expected_state, content_hash: content_hash ?? "", reason: "",
     });
     await requestBackgroundSync(sw.registration);
     await askClientsToSync(sw.clients);
     return;
   }
-  const target = new URL(payload?.url ?? "/", sw.location.origin).href;
+  const target = new URL(targetOf(payload, event.action), sw.location.origin).href;
   const windows = await sw.clients.matchAll({ type: "window", includeUncontrolled: true });
   const existing = windows.find((w) => new URL(w.url).origin === sw.location.origin) as WindowClient | undefined;
   if (existing) {
-    await existing.focus();
-    existing.postMessage({ type: "NAVIGATE", url: new URL(target).pathname });
+    await existing.focus().catch(() => undefined); // refused without a user gesture: navigate anyway
+    const url = new URL(target);
+    existing.postMessage({ type: "NAVIGATE", url: `${url.pathname}${url.search}` });
     return;
   }
   await sw.clients.openWindow(target);
 }
+

@@ -4,7 +4,7 @@ import { amountsPerStage, deadlineOf, filterInvoices, invoicesCsv, lateInvoices,
 import type { Approval, Invoice } from "../../src/app/model";
 
 const approval = (id: string, submitted_at: string, deadline?: string): Approval => ({
-  id, kind: "mission", document_id: id, title: id, requester: "", amount_cents: 0, submitted_at, ...(deadline ? { deadline } : {}),
+  id, kind: "mission", document_id: id, title: id, requester: "", amount_cents: 0, submitted_at, findings: 0, ...(deadline ? { deadline } : {}),
 });
 
 describe("approvals inbox order", () => {

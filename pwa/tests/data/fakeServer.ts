@@ -76,7 +76,7 @@ export class FakeServer {
   /** Every mutation the handlers actually applied (exactly-once check). */
   applied: { client_id: string; seq: number; id: string; name: string }[] = [];
   users = new Map<string, { password: string; user: User }>();
-  tokens = new Map<string, { userId: string; expired: boolean }>();
+  tokens = new Map<string, { userId: string; expired: boolean; locked?: boolean }>();
   devices = new Map<string, { userId: string; refresh: string }>();
   pins = new Map<string, string>();
   /** Inbox item id → read. */
@@ -187,6 +187,8 @@ export class FakeServer {
     if (userId === undefined) return problem(401, 'AUTH_REQUIRED');
     if (userId.expired) return problem(401, 'TOKEN_EXPIRED');
     if (path === '/api/v1/auth/logout') return new Response(null, { status: 204 });
+    // Like the server: a refresh on a device with a PIN is locked until /auth/unlock.
+    if (userId.locked) return problem(423, 'SESSION_LOCKED');
     if (path === '/api/v1/auth/pin') {
       const device = [...this.devices.entries()].find(([, d]) => d.userId === userId.userId);
       if (device) this.pins.set(device[0], (entry.body as { pin: string }).pin);
@@ -219,11 +221,11 @@ export class FakeServer {
     return problem(404, 'NOT_FOUND');
   }
 
-  private issue(user: User, deviceId: string): Response {
+  private issue(user: User, deviceId: string, locked = false): Response {
     this.counter += 1;
     const access = `at-${user.id}-${this.counter}`;
     const refresh = `rt-${user.id}-${this.counter}`;
-    this.tokens.set(access, { userId: user.id, expired: false });
+    this.tokens.set(access, { userId: user.id, expired: false, locked });
     this.devices.set(deviceId, { userId: user.id, refresh });
     return json(200, {
       access_token: access,
@@ -231,6 +233,7 @@ export class FakeServer {
       refresh_token: refresh,
       device_id: deviceId,
       user,
+      locked,
     });
   }
 
@@ -244,7 +247,7 @@ export class FakeServer {
     const device = this.devices.get(body.device_id);
     if (device === undefined || device.refresh !== body.refresh_token) return problem(401, 'REFRESH_REUSED');
     const account = [...this.users.values()].find((entry) => entry.user.id === device.userId);
-    return this.issue(account!.user, body.device_id);
+    return this.issue(account!.user, body.device_id, this.pins.has(body.device_id));
   }
 
   private unlock(body: { device_id: string; refresh_token: string; pin: string }): Response {
@@ -252,12 +255,13 @@ export class FakeServer {
     if (device === undefined || device.refresh !== body.refresh_token) return problem(401, 'SESSION_EXPIRED');
     if (this.pins.get(body.device_id) !== body.pin) {
       this.pinFailures += 1;
-      if (this.pinFailures >= 3) {
+      if (this.pinFailures >= 5) {
         this.devices.delete(body.device_id);
         return problem(401, 'SESSION_WIPED');
       }
       return problem(401, 'PIN_WRONG');
     }
+    this.pinFailures = 0;
     const account = [...this.users.values()].find((entry) => entry.user.id === device.userId);
     return this.issue(account!.user, body.device_id);
   }

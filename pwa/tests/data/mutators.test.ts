@@ -77,6 +77,15 @@ describe('optimistic replay', () => {
     expect(view.has('invoice')).toBe(false);
   });
 
+  it('an amended mission and a withdrawn claim are drafts again on the phone at once', () => {
+    const view = replay(
+      [base('mission', 'm1', { state: 'approved' }, 5), base('expense_claim', 'c1', { state: 'submitted' }, 2)],
+      [intent('mission.amend', { id: 'm1', expected_state: 'approved' }), intent('expense_claim.withdraw', { id: 'c1', expected_state: 'submitted' })],
+    );
+    expect(view.get('mission')!.get('m1')!.data['state']).toBe('draft');
+    expect(view.get('expense_claim')!.get('c1')!.data['state']).toBe('draft');
+  });
+
   it('never mutates the base rows it is given', () => {
     const row = base('mission', 'm1', { state: 'draft', purpose: 'Lyon' });
     replay([row], [intent('mission.edit', { id: 'm1', base_version: 1, purpose: 'Lille' })]);

@@ -37,3 +37,15 @@ async def test_counts_atomically_and_the_window_starts_at_the_first_attempt() ->
     clock.now += timedelta(seconds=901)
     assert await store.forget_expired() >= 1
     assert (await store.peek(key)).count == 0
+
+
+async def test_the_housekeeping_job_forgets_ended_windows() -> None:
+    from backend.accounts.jobs import forget_expired_attempts
+
+    key = f"test:{uuid.uuid4().hex}"
+    past = Clock()
+    past.now -= timedelta(hours=1)
+    await DatabaseStore(AttemptCounter, clock=past).hit(key, 60)
+    assert await AttemptCounter.exists().where(AttemptCounter.key == key)
+    assert await forget_expired_attempts() >= 1
+    assert not await AttemptCounter.exists().where(AttemptCounter.key == key)

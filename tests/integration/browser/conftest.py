@@ -131,8 +131,12 @@ async def browser() -> AsyncIterator[object]:
 
 @pytest.fixture
 async def phone(browser, running_app: RunningApp) -> AsyncIterator[object]:  # type: ignore[no-untyped-def]
-    """A fresh phone-sized browser context (its own storage) on the running app."""
+    """A fresh phone-sized browser context (its own storage) on the running app.
+
+    ``bypass_csp``: Playwright's own helpers (string predicates, axe-core injection) evaluate
+    code the app's Content-Security-Policy forbids; test_csp.py runs the app under it."""
     context = await browser.new_context(
+        bypass_csp=True,
         viewport=PHONE,
         base_url=running_app.base_url,
         device_scale_factor=2,

@@ -27,7 +27,7 @@ async def test_the_app_is_installable(running_app: RunningApp, built_pwa) -> Non
     async with async_playwright() as pw:
         with tempfile.TemporaryDirectory() as profile:
             context = await pw.chromium.launch_persistent_context(
-                profile, executable_path=CHROMIUM, viewport=PHONE
+                profile, executable_path=CHROMIUM, viewport=PHONE, bypass_csp=True
             )
             page = await context.new_page()
             await page.goto(running_app.base_url)
@@ -55,8 +55,8 @@ async def test_agent_creates_a_mission_offline_and_reloads_offline_with_it(
     await page.get_by_role("link", name="Nouvelle mission").click()
     await page.get_by_label("Objet").fill("Audit du chantier de Rennes")
     await page.get_by_label("Destination").fill("Rennes")
-    await page.get_by_label("Date de début").fill("2026-12-07")
-    await page.get_by_label("Date de fin").fill("2026-12-08")
+    await page.get_by_label("Départ (heure locale)").fill("2026-12-07T08:00")
+    await page.get_by_label("Retour (heure locale)").fill("2026-12-08T18:00")
     await page.get_by_label("Coût estimé (€)").fill("182,40")
     await page.get_by_role("button", name="Créer la mission").click()
 
@@ -130,7 +130,8 @@ async def test_manager_approves_offline_and_the_agent_sees_it_approved(
     from tests.integration.browser.conftest import PHONE
 
     contexts = [
-        await browser.new_context(viewport=PHONE, base_url=running_app.base_url, locale="fr-FR")
+        await browser.new_context(viewport=PHONE, base_url=running_app.base_url, locale="fr-FR",
+                                  bypass_csp=True)
         for _ in range(2)
     ]
     agent, manager = [await c.new_page() for c in contexts]
@@ -139,8 +140,8 @@ async def test_manager_approves_offline_and_the_agent_sees_it_approved(
         await agent.get_by_role("link", name="Nouvelle mission").click()
         await agent.get_by_label("Objet").fill("Salon des collectivités")
         await agent.get_by_label("Destination").fill("Lille")
-        await agent.get_by_label("Date de début").fill("2026-12-14")
-        await agent.get_by_label("Date de fin").fill("2026-12-15")
+        await agent.get_by_label("Départ (heure locale)").fill("2026-12-14T08:00")
+        await agent.get_by_label("Retour (heure locale)").fill("2026-12-15T18:00")
         await agent.get_by_role("button", name="Créer la mission").click()
         await agent.get_by_role("button", name="Envoyer pour validation").click()
         await agent.wait_for_function(

@@ -43,7 +43,7 @@ async def test_mission_submitted_asks_the_manager_who_approves_from_the_notifica
     note = ask.json()["notification"]
     assert note["title"] == "À valider : Audit — Lyon"
     assert ask.urgency == "high" and ask.ttl <= 5 * 3600
-    assert note["navigate"] == f"/missions/{mission_id}"
+    assert note["navigate"] == f"/approvals/mission/{mission_id}"
     assert [a["action"] for a in note["actions"]] == ["approve", "refuse"]
     assert push_service.messages(other_phone) == [], "only the agent's own manager is asked"
     assert ask.json()["decision"] == {"entity": "mission", "id": mission_id, "lang": "fr",
@@ -124,6 +124,6 @@ async def test_invoice_for_an_order_proposes_service_done_to_the_unit_managers(
     await deliver()
     [proposal] = await push_service.wait_for_async(phone, 1)
     note = proposal.json()["notification"]
-    assert note["title"] == f"Service fait à constater : {number}"
+    assert note["title"] == "Service fait à constater : EJ-1"
     assert "150,00" in note["body"]
 

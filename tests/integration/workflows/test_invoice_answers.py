@@ -62,6 +62,14 @@ async def test_supplier_answers_with_a_photo_and_a_pdf(client: Any) -> None:
         download = await client.get(f"/sync/v1/blobs/{sha}",
                                     headers=org.people["back_office"].headers)
         assert download.status_code == 200 and download.content == data
+        own = await client.get(f"/sync/v1/blobs/{sha}", params={"organisation_id": str(org.id)},
+                               headers=supplier.headers)  # the supplier gets their own file back
+        assert own.status_code == 200 and own.content == data
+        other = await make_org()
+        stranger = await client.get(f"/sync/v1/blobs/{sha}",
+                                    params={"organisation_id": str(org.id)},
+                                    headers=other.people["supplier"].headers)
+        assert stranger.status_code == 404
     # Replayed (the phone did not get the ack): nothing moves twice.
     again = await send(client, supplier, "invoice.complete", {
         "id": invoice_id, "expected_status": "SUSPENDUE", "comment": "Attestation jointe"})

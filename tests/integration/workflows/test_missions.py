@@ -338,3 +338,26 @@ async def test_a_mission_abroad_asks_an_advance_of_75_percent(client: Any) -> No
     assert (await send(client, org.people["agent_a"], "mission.create", tokyo)).status == (
         "applied")
     assert (await read(client, org, "agent_a", tokyo["id"]))["allowance"]["rate_missing"]
+
+
+async def test_a_second_offline_edit_of_the_estimate_is_no_conflict_with_itself(
+    client: Any
+) -> None:
+    """The phone edits its draft twice offline on the row_version it last pulled: both apply;
+    another installation's change of the estimate on that version still conflicts."""
+    from tests.integration.sync.helpers import SyncClient
+
+    org = await make_org()
+    args = mission_args()
+    assert (await send(client, org.people["agent_a"], "mission.create", args)).status == "applied"
+    base = (await read(client, org, "agent_a", args["id"]))["row_version"]
+    for estimate in (25000, 26000):
+        ack = await send(client, org.people["agent_a"], "mission.edit",
+                         {"id": args["id"], "base_version": base,
+                          "estimated_cost_cents": estimate})
+        assert (ack.status, ack.code) == ("applied", None), ack
+    assert (await read(client, org, "agent_a", args["id"]))["estimated_cost_cents"] == 26000
+    laptop = SyncClient(client, org.people["agent_a"])
+    ack = await laptop.do("mission.edit", {"id": args["id"], "base_version": base,
+                                           "estimated_cost_cents": 30000})
+    assert (ack["status"], ack["code"]) == ("rejected", "MONEY_CONFLICT")

@@ -68,3 +68,16 @@ SARL
     assert best("""LE CAFE DU MARCHE
 & TRAITEUR SARL
 3 QUAI DES ARTS""") == "LE CAFE DU MARCHE & TRAITEUR SARL"
+
+
+def test_the_company_owning_the_shop_is_not_its_name() -> None:
+    header = """PAPYRUS ET CIE
+12, QUAI DES CHARTRONS
+33000 BORDEAUX
+Tel: 05 56 00 00 00
+FACTURE
+Exploitee par :
+PAPETERIES REUNIES SAS (1135772-K)"""
+    assert best(header) == "PAPYRUS ET CIE"
+    assert best(header.replace("Exploitee par :", "Owned By :")) == "PAPYRUS ET CIE"
+    assert best(header.replace("Exploitee par :\n", "Owned By : ")) == "PAPYRUS ET CIE"

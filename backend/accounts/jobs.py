@@ -1,0 +1,16 @@
+"""Housekeeping jobs of the accounts domain."""
+
+from __future__ import annotations
+
+from backend.accounts.tables import AttemptCounter
+from backend.jobs import job
+from backend.ratelimit import DatabaseStore
+
+__all__ = ("forget_expired_attempts",)
+
+
+@job("accounts.forget_attempts", retries=2, timeout=300)
+async def forget_expired_attempts() -> int:
+    """Delete the sign-in/PIN attempt counters whose window ended (the database store, used
+    without Redis); returns how many."""
+    return int(await DatabaseStore(AttemptCounter).forget_expired())

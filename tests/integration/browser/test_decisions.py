@@ -1,0 +1,263 @@
+"""A manager decides on the phone (360 px), on data an agent created and submitted through the
+product (API intents, uploaded receipts), never demo rows: a claim opened from its push
+notification shows its lines, receipts and the server's findings (duplicates first) and is
+refused with a reason; another claim is approved offline and syncs once back online; two clean
+missions are approved in bulk; the decision screen is audited with axe in French and English.
+Taps from notification to decision and the screen's time to interactive from a cold start
+offline are measured and printed (``-s`` shows them)."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import uuid
+from datetime import UTC, datetime
+from types import SimpleNamespace
+from typing import Any
+
+import httpx
+import pytest
+from PIL import Image, ImageDraw
+
+from tests.integration.browser.conftest import (
+    GO_TO,
+    PHONE,
+    RunningApp,
+    api_login,
+    audit,
+    deliver_push,
+    screenshot_path,
+    sign_in,
+    watch_service_worker,
+)
+from tests.integration.browser.test_push import CLICK_NOTIFICATION_ACTION
+from tests.integration.uploads import upload_blob
+from tests.pushservice import FakePushService
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+class Agent:
+    """An agent's device talking to the running server through the sync API."""
+
+    def __init__(self, api: httpx.AsyncClient, headers: dict[str, str]) -> None:
+        self.api, self.headers, self.client_id, self.seq = api, headers, str(uuid.uuid4()), 0
+
+    async def intent(self, name: str, args: dict[str, Any]) -> None:
+        self.seq += 1
+        body = {"client_id": self.client_id, "schema_version": 1, "mutations": [{
+            "seq": self.seq, "id": str(uuid.uuid4()), "name": name, "v": 1, "args": args,
+            "client_time": datetime.now(UTC).isoformat()}]}
+        response = await self.api.post("/sync/v1/push", json=body, headers=self.headers)
+        assert response.status_code == 200, response.text
+        assert response.json()["acks"][0]["status"] == "applied", response.text
+
+    async def mission(self, purpose: str, *, submit: bool = True) -> str:
+        mission_id = str(uuid.uuid4())
+        await self.intent("mission.create", {
+            "id": mission_id, "purpose": purpose, "destination": "Lyon",
+            "starts_on": "2026-12-01", "ends_on": "2026-12-03", "transport": "train",
+            "estimated_cost_cents": 20000})
+        if submit:
+            await self.intent("mission.submit", {"id": mission_id, "expected_state": "draft"})
+        return mission_id
+
+    async def receipt(self, text: str) -> str:
+        image = Image.new("RGB", (600, 900), "white")
+        ImageDraw.Draw(image).text((40, 40), text, fill="black")
+        out = io.BytesIO()
+        image.save(out, "JPEG", quality=80)
+        # Declared as text so no OCR job is queued; the receipt route sniffs the bytes anyway.
+        return await upload_blob(self.api, SimpleNamespace(headers=self.headers),  # type: ignore[arg-type]
+                                 out.getvalue(), content_type="text/plain")
+
+    async def claim(self, mission_id: str, title: str,
+                    lines: list[dict[str, Any]]) -> str:
+        claim_id = str(uuid.uuid4())
+        await self.intent("expense_claim.create",
+                          {"id": claim_id, "mission_id": mission_id, "title": title})
+        for n, fields in enumerate(lines):
+            line_id = str(uuid.uuid4())
+            await self.intent("expense_line.create", {
+                "id": line_id, "date": "2026-12-02", "category": "meal", "vat_rate_bp": 1000,
+                "claim_id": claim_id, **fields})
+            await self.intent("expense_line.attach_receipt",
+                              {"id": line_id, "sha256": await self.receipt(f"{title} {n}")})
+        await self.intent("expense_claim.submit", {"id": claim_id, "expected_state": "draft"})
+        return claim_id
+
+
+async def _approve(api: httpx.AsyncClient, manager: Agent, mission_id: str) -> None:
+    mission = (await api.get(f"/api/v1/missions/{mission_id}", headers=manager.headers)).json()
+    await manager.intent("mission.decide", {
+        "id": mission_id, "decision": "approve", "expected_state": "submitted",
+        "content_hash": mission["content_hash"], "reason": ""})
+
+
+async def _state(api: httpx.AsyncClient, headers: dict[str, str], path: str) -> dict[str, Any]:
+    response = await api.get(path, headers=headers)
+    assert response.status_code == 200, response.text
+    return response.json()  # type: ignore[no-any-return]
+
+
+async def _until(api: httpx.AsyncClient, headers: dict[str, str], path: str,
+                 state: str) -> dict[str, Any]:
+    """The document once the server has it in ``state`` (the phone sends after its undo
+    window and the sync), failing after 30 s."""
+    deadline = asyncio.get_running_loop().time() + 30
+    while (row := await _state(api, headers, path))["state"] != state:
+        assert asyncio.get_running_loop().time() < deadline, row
+        await asyncio.sleep(0.3)
+    return row
+
+
+async def _wait_header(page: Any, text: str, timeout: int = 30_000) -> None:
+    await page.wait_for_function(
+        f"document.querySelector('header').innerText.includes({text!r})", timeout=timeout)
+
+
+async def test_a_manager_decides_with_the_whole_picture(
+        browser: Any, running_app: RunningApp) -> None:
+    tag = uuid.uuid4().hex[:5]
+    context = await browser.new_context(viewport=PHONE, base_url=running_app.base_url,
+                                        device_scale_factor=2, is_mobile=True, has_touch=True,
+                                        locale="fr-FR")
+    try:
+        with FakePushService() as push_service:
+            device = push_service.new_subscription()
+            async with httpx.AsyncClient(base_url=running_app.base_url, timeout=30) as api:
+                agent = Agent(api, await api_login(api, running_app, "agent_a"))
+                boss = Agent(api, await api_login(api, running_app, "manager_a"))
+                response = await api.post("/api/v1/push/subscriptions", headers=boss.headers,
+                                          json={**device.info, "user_agent": "chromium test"})
+                assert response.status_code == 200, response.text
+                await api.put("/api/v1/push/preferences", headers=boss.headers,
+                              json={"quiet_start": None, "quiet_end": None,
+                                    "hide_amounts": False})
+                first, second = (await agent.mission(f"Salon {tag}"),
+                                 await agent.mission(f"Comité {tag}"))
+                await _approve(api, boss, first)
+                await _approve(api, boss, second)
+                clean = [await agent.mission(f"Audit {tag} {n}") for n in (1, 2)]
+
+                await context.grant_permissions(["notifications"],
+                                                origin=running_app.base_url)
+                page = await context.new_page()
+                registrations = await watch_service_worker(context, page)
+                await sign_in(page, running_app, "manager_a")
+                await page.wait_for_function("navigator.serviceWorker.controller !== null",
+                                             timeout=20_000)
+
+                # Three meals: two are the same receipt facts (a duplicate), one is clean.
+                meal = {"merchant": f"Bouchon {tag}", "amount_cents": 1800, "vat_cents": 164}
+                refused = await agent.claim(first, f"Frais salon {tag}", [
+                    {**meal}, {**meal},
+                    {"merchant": "Café", "amount_cents": 900, "vat_cents": 82,
+                     "date": "2026-12-01"}])
+                approved = await agent.claim(second, f"Frais comité {tag}", [
+                    {"merchant": "Brasserie", "amount_cents": 1500, "vat_cents": 136}])
+
+                deadline = asyncio.get_running_loop().time() + 30
+                while not (mine := [m for m in push_service.messages(device)
+                                    if refused.encode() in m.plaintext]):
+                    assert asyncio.get_running_loop().time() < deadline, "no push for the claim"
+                    await asyncio.sleep(0.1)
+                await page.evaluate("() => window.scrollTo(0, 0)")
+                shown = await deliver_push(page, running_app.base_url, registrations[-1],
+                                           mine[0].plaintext)
+                assert [n["data"]["url"] for n in shown] == [f"/approvals/claim/{refused}"]
+
+                # Tap 1: the notification's body opens the decision screen in the open app.
+                [worker] = context.service_workers
+                clicked = await worker.evaluate(CLICK_NOTIFICATION_ACTION, [refused, ""])
+                assert clicked["found"], clicked
+                taps_refuse = 1
+                await page.wait_for_url(f"**/approvals/claim/{refused}", timeout=15_000)
+                lines = page.locator("li[data-line]")
+                await lines.nth(2).wait_for(timeout=30_000)
+                # Duplicates first: the two duplicated meals lead, each says so.
+                first_two = [await lines.nth(n).inner_text() for n in range(2)]
+                assert all("déjà présenté" in text for text in first_two), first_two
+                assert "Café" in await lines.nth(2).inner_text()
+                assert "Bouchon" in first_two[0] and "18,00" in first_two[0]
+                await page.wait_for_function(
+                    "() => [...document.querySelectorAll("
+                    "'li[data-line] img[data-receipt-thumbnail]')]"
+                    ".filter(i => i.complete && i.naturalWidth > 0).length === 3",
+                    timeout=30_000)  # each line's receipt thumbnail, from the server
+                await page.get_by_text("pour une estimation de", exact=False).wait_for()
+                violations = await audit(page, "manager-claim-decision-fr")
+                assert violations == [], violations
+
+                await page.get_by_role("button", name="Refuser").click()
+                taps_refuse += 1
+                await page.get_by_label("Motif (obligatoire)").fill("Repas présenté deux fois")
+                await page.get_by_role("button", name="Refuser").click()
+                taps_refuse += 1
+                status = page.locator("[data-decision-status]")
+                await status.get_by_text(f"Vous avez refusé « Frais salon {tag} »").wait_for()
+                await status.get_by_role("button", name="Annuler la décision").wait_for()
+                await page.screenshot(path=screenshot_path("manager-claim-refused-undo-fr"))
+                claim = await _until(api, boss.headers, f"/api/v1/claims/{refused}", "refused")
+                assert claim["decision_reason"] == "Repas présenté deux fois"
+
+                # Offline: the other claim is approved from its decision screen, then syncs.
+                await context.set_offline(True)
+                await page.evaluate(GO_TO, "/approvals")
+                card = page.locator("li[data-approval]").filter(has_text=f"Frais comité {tag}")
+                await card.get_by_role("link", name=f"Frais comité {tag}", exact=True).click()
+                await page.get_by_text("Brasserie").first.wait_for()
+                await page.get_by_role("button", name="Valider", exact=True).click()
+                await page.locator("[data-decision-status]").get_by_text(
+                    f"Vous avez validé « Frais comité {tag} »").wait_for()
+                await _wait_header(page, "1 modification en attente", timeout=20_000)
+                assert (await _state(api, boss.headers,
+                                     f"/api/v1/claims/{approved}"))["state"] == "submitted"
+                await page.screenshot(path=screenshot_path("manager-approved-offline-fr"))
+                await context.set_offline(False)
+                await _until(api, boss.headers, f"/api/v1/claims/{approved}", "approved")
+                await _wait_header(page, "Tout est envoyé")
+
+                # Bulk: two clean missions selected and approved at once.
+                await page.evaluate(GO_TO, "/approvals")
+                for n in (1, 2):
+                    await page.get_by_label(
+                        f"Sélectionner pour validation : Audit {tag} {n} — Lyon").check()
+                violations = await audit(page, "manager-approvals-bulk-fr")
+                assert violations == [], violations
+                await page.get_by_role("button", name="Valider les 2 sélectionnées").click()
+                await page.locator("[data-decision-status]").get_by_text(
+                    "Vous avez validé 2 demandes.").wait_for()
+                for mission_id in clean:
+                    await _until(api, boss.headers, f"/api/v1/missions/{mission_id}", "approved")
+
+                # A mission's decision screen, in English, cold start offline.
+                third = await agent.mission(f"Forum {tag}")
+                await page.evaluate(GO_TO, "/approvals")
+                await page.get_by_role("link", name=f"Forum {tag} — Lyon", exact=True).wait_for(
+                    timeout=30_000)
+                await page.evaluate("() => localStorage.setItem('nomade.lang', 'en')")
+                await page.close()
+                await context.set_offline(True)
+                page = await context.new_page()
+                started = asyncio.get_running_loop().time()
+                await page.goto(f"/approvals/mission/{third}")
+                await page.get_by_role("button", name="Approve", exact=True).wait_for(
+                    timeout=15_000)
+                interactive_ms = (asyncio.get_running_loop().time() - started) * 1000
+                others = page.locator("section[aria-labelledby=mission-others]")
+                await others.get_by_text("The agent’s other missions in this period").wait_for()
+                # The agent's approved missions on the same days are listed beside this one.
+                assert f"Salon {tag}" in await others.inner_text()
+                assert "Train" in await page.locator("main").inner_text()
+                violations = await audit(page, "manager-mission-decision-en")
+                assert violations == [], violations
+                await context.set_offline(False)
+                print(f"\nTAPS notification→refuse with reason: {taps_refuse}; "
+                      "notification→approve: 1 (the Approve button) or 2 (body, then Approve); "
+                      f"decision screen interactive from a cold start offline: "
+                      f"{interactive_ms:.0f} ms")
+                assert taps_refuse <= 3
+                assert interactive_ms < 5_000
+    finally:
+        await context.close()
