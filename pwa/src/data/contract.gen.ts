@@ -423,6 +423,7 @@ export type ErrorCode =
   | "SEQ_GAP"
   | "SERVICE_UNAVAILABLE"
   | "SESSION_EXPIRED"
+  | "SESSION_LOCKED"
   | "SESSION_WIPED"
   | "SIRET_INVALID"
   | "SIRET_TAKEN"
@@ -563,6 +564,7 @@ export const ERROR_CODES: Readonly<Record<ErrorCode, ErrorText>> = {
   SEQ_GAP: { status: 409, fr: "Des modifications manquent avant celle-ci ; renvoyez depuis la première non confirmée.", en: "Changes are missing before this one; resend from the first unacknowledged one." },
   SERVICE_UNAVAILABLE: { status: 503, fr: "Service momentanément indisponible, réessayez.", en: "Service temporarily unavailable, try again." },
   SESSION_EXPIRED: { status: 401, fr: "Votre session a expiré, reconnectez-vous avec votre mot de passe.", en: "Your session has expired, sign in again with your password." },
+  SESSION_LOCKED: { status: 423, fr: "Session verrouillée : saisissez votre code pour continuer.", en: "Session locked: enter your PIN to continue." },
   SESSION_WIPED: { status: 401, fr: "Trop de codes incorrects : la session de cet appareil est effacée, reconnectez-vous avec votre mot de passe.", en: "Too many wrong PINs: this device's session was wiped, sign in with your password." },
   SIRET_INVALID: { status: 400, fr: "Numéro SIRET invalide (14 chiffres, clé de contrôle).", en: "Invalid SIRET number (14 digits, check digit)." },
   SIRET_TAKEN: { status: 409, fr: "Ce numéro SIRET est déjà enregistré.", en: "This SIRET number is already registered." },
