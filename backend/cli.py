@@ -1,5 +1,5 @@
 """The ``nomade`` command: migrate, init, import-people, invite, create-user, seed-demo, serve,
-worker, ocr, ocr-eval."""
+worker, ocr, ocr-eval, contract."""
 
 from __future__ import annotations
 
@@ -88,6 +88,12 @@ def _ocr_eval(args: argparse.Namespace) -> int:
     return ocr_eval(args.dir, json_out=args.json, baseline=args.baseline)
 
 
+def _contract(args: argparse.Namespace) -> int:
+    from backend.contract import contract_command
+
+    return contract_command(check=args.check, stdout=args.stdout)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="nomade", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -158,6 +164,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--baseline", action="store_true", help="also measure plain tesseract + regexes"
     )
     ev.set_defaults(fn=_ocr_eval)
+    con = sub.add_parser("contract", help="generate the phone's typed contract "
+                         "(pwa/src/data/contract.gen.ts) from the intent registry")
+    con.add_argument("--check", action="store_true", help="fail if the committed file is stale")
+    con.add_argument("--stdout", action="store_true", help="print it instead of writing it")
+    con.set_defaults(fn=_contract)
     return parser
 
 

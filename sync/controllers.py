@@ -18,6 +18,7 @@ from backend.errors import DomainError
 from backend.requests import decode_json_body
 from backend.settings import get_settings
 from sync import blobs
+from sync.contract_openapi import PushOperation
 from sync.live import event_stream, make_poke
 from sync.pull import pull
 from sync.push import MAX_MUTATIONS, MAX_PUSH_BYTES, apply_batch
@@ -48,7 +49,7 @@ async def _decode(request: Request[Any, Any, Any], kind: type[Any], max_bytes: i
 
 
 @post("/sync/v1/push", guards=[signed_in], operation_id="syncPush", tags=_TAGS,
-      status_code=200, request_max_body_size=MAX_PUSH_BYTES + 1)
+      status_code=200, request_max_body_size=MAX_PUSH_BYTES + 1, operation_class=PushOperation)
 async def push_route(request: Request[Any, Any, Any]) -> PushResponse:
     """Apply a batch of intents; answers their acks and, when ``cookie`` is sent, a pull page."""
     actor = current_actor(request)
