@@ -202,4 +202,5 @@ export interface ApiProblem {
   code: string;
   message: { fr: string; en: string };
   status: number;
+  details?: Record<string, unknown>;
 }
