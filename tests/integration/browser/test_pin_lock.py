@@ -19,10 +19,28 @@ async def _unlock(page, pin: str) -> None:  # type: ignore[no-untyped-def]
     await page.get_by_role("button", name="Déverrouiller").click()
 
 
+async def _unlock_online(page, pin: str) -> None:  # type: ignore[no-untyped-def]
+    """Unlock and wait for the server's answer: reloading while it runs would present the same
+    refresh token twice (the server then revokes the device, as for any token reuse)."""
+    async with page.expect_response(lambda r: r.url.endswith("/api/v1/auth/unlock")) as answer:
+        await _unlock(page, pin)
+    assert (await answer.value).status == 200
+
+
 async def test_pin_locks_unlocks_offline_syncs_and_wipes_after_five_wrong(
     phone, running_app: RunningApp
 ) -> None:  # type: ignore[no-untyped-def]
     page = await phone.new_page()
+    seen: list[str] = []
+
+    async def note(response) -> None:  # type: ignore[no-untyped-def]
+        if "/auth/" in response.url or response.status >= 400:
+            body = (await response.text())[:60] if response.status >= 400 else ""
+            seen.append(f"{response.request.method} {response.url.split('/', 3)[-1]} "
+                        f"{response.status} {body}")
+
+    page.on("response", note)
+    page.on("requestfailed", lambda r: seen.append(f"FAILED {r.method} {r.url.split('/', 3)[-1]}"))
     await page.goto("/")
     await page.get_by_label("Adresse e-mail").fill(running_app.email("agent_pin"))
     await page.get_by_label("Mot de passe").fill(running_app.password)
@@ -74,12 +92,27 @@ async def test_pin_locks_unlocks_offline_syncs_and_wipes_after_five_wrong(
     await page.get_by_role("heading", name="Synchronisation").wait_for()
     assert "non accept" not in await page.locator("main").inner_text()
 
+    # Settings offer the inactivity delay and an immediate lock.
+    await page.get_by_role("link", name="Réglages").click()
+    delay = page.get_by_role("group", name="Verrouiller l’application après")
+    await delay.wait_for()
+    assert await delay.get_by_role("radio", name="5 min sans utilisation", exact=True).is_checked()
+    assert await audit(page, "pin-settings") == []
+    await delay.get_by_role("button", name="Verrouiller maintenant").click()
+    await page.get_by_role("heading", name="Déverrouiller").wait_for()
+    await _unlock_online(page, PIN)
+    await page.get_by_role("navigation", name="Navigation principale").wait_for(timeout=15_000)
+
     # Inactivity locks the app (the setting shortened to 3 s for the test).
     await page.evaluate("localStorage.setItem('nomade.lockAfter', '0.05')")
     await page.reload()
-    await _unlock(page, PIN)
+    await _unlock_online(page, PIN)
     await page.get_by_role("navigation", name="Navigation principale").wait_for(timeout=15_000)
-    await page.get_by_role("heading", name="Déverrouiller").wait_for(timeout=20_000)
+    try:
+        await page.get_by_role("heading", name="Déverrouiller").wait_for(timeout=20_000)
+    except Exception:
+        await page.screenshot(path=screenshot_path("pin-idle-not-locked"))
+        raise AssertionError("\n".join(seen[-12:])) from None
 
     # Five wrong PINs in a row: the session on the phone is wiped; the password is needed.
     for left in (4, 3, 2, 1):
