@@ -8,6 +8,7 @@ import { language, pendingText, t } from "./i18n";
 import { Icon, type IconName } from "./icons";
 import { SignIn } from "../screens/SignIn";
 import Pin from "../screens/Pin";
+import { useIdleLock } from "./idle";
 import { updateReady, applyUpdate, dismissUpdate, needsIosInstallCoaching } from "./sw-bridge";
 import type { MessageKey } from "./i18n";
 import type { Role } from "./model";
@@ -122,6 +123,7 @@ function Redirect({ to }: { to: string }) {
 }
 
 function Shell({ role }: { role: Role }) {
+  useIdleLock();
   useEffect(() => {
     void requestPersistentStorage();
     void syncNow();

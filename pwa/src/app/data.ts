@@ -127,7 +127,7 @@ export const updateRequired = data.updateRequired;
 
 function problemOf(error: unknown): ApiProblem {
   if (error instanceof data.DataError) {
-    return { code: error.code, message: error.text, status: error instanceof data.ApiError ? error.status : 0 };
+    return { code: error.code, message: error.text, status: error instanceof data.ApiError ? error.status : 0, details: error.details };
   }
   return { code: "UNKNOWN", status: 0, message: { fr: "Erreur inattendue.", en: "Unexpected error." } };
 }
@@ -157,7 +157,22 @@ function deviceName(): string {
 export const newId = (): string => data.newId();
 export const signIn = (email: string, password: string) => attempt(() => data.login(email, password, deviceName()));
 export const savePin = (pin: string) => attempt(() => data.setPin(pin));
-export const unlockWithPin = (pin: string) => attempt(() => data.unlock(pin));
+/** Why the phone asks for the password again (five wrong PINs wiped the session), or null. */
+export const wipedNotice = signal<boolean>(false);
+export const unlockWithPin = async (pin: string): Promise<ApiProblem | null> => {
+  const failed = await attempt(() => data.unlock(pin));
+  wipedNotice.value = failed?.code === "SESSION_WIPED";
+  return failed;
+};
+/** Minutes without a touch or key press after which a phone with a PIN locks. */
+export const LOCK_CHOICES = [1, 5, 15, 30] as const;
+export const lockAfterMinutes = signal<number>(Number(typeof localStorage === "undefined" ? 0 : localStorage.getItem("nomade.lockAfter")) || 5);
+export function chooseLockAfter(minutes: number): void {
+  lockAfterMinutes.value = minutes;
+  localStorage.setItem("nomade.lockAfter", String(minutes));
+}
+export const hasPin = (): boolean => !demoRows && data.hasPin();
+export const lockNow = (): void => { if (hasPin()) data.lock(); };
 /** Signs out: this phone's push subscription goes first (nothing more for this person reaches
  * it, even if the sign-out cannot reach the server now), then the session. */
 export const signOut = async (): Promise<void> => {

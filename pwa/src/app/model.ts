@@ -251,4 +251,5 @@ export interface ApiProblem {
   code: string;
   message: { fr: string; en: string };
   status: number;
+  details?: Record<string, unknown>;
 }

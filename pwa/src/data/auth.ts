@@ -112,6 +112,8 @@ export class Auth {
   /** Reopens the stored session with the device PIN: offline by opening the vault, then (when
    * reachable) the server's check, which gives the unlocked access token. */
   async unlock(pin: string): Promise<User> {
+    // A renewal still running from before the lock stores the token this vault must hold.
+    await this.refreshing?.catch(() => undefined);
     const saved = await getMeta(this.db, 'session');
     if (saved === undefined) throw new NotSignedInError();
     if (saved.vault === undefined) return this.unlockOnline(saved, pin);
@@ -149,9 +151,10 @@ export class Auth {
         path: '/api/v1/auth/unlock',
         json: { device_id: saved.device_id, refresh_token: saved.refresh_token, pin },
       });
-      this.unlocked = { refreshToken: body.refresh_token, key: await newKey(pin), pin };
+      const key = await newKey(pin);
+      this.unlocked = { refreshToken: body.refresh_token, key, pin };
       this.pinSet = true;
-      await this.saveSession(body);
+      await this.saveSession(body, key);
       return body.user;
     } catch (error) {
       if (error instanceof ApiError && error.code === 'SESSION_WIPED') await this.forget();
@@ -285,16 +288,21 @@ export class Auth {
           ? { method: 'POST', path: '/api/v1/auth/refresh', json: { device_id: saved.device_id, refresh_token: refreshToken } }
           : { method: 'POST', path: '/api/v1/auth/unlock', json: { device_id: saved.device_id, refresh_token: refreshToken, pin: unlocked.pin } },
       );
-      if (this.currentUserId() !== userId) throw new NotSignedInError();
-      if (unlocked !== null && this.unlocked === unlocked) this.unlocked = { ...unlocked, refreshToken: body.refresh_token };
+      const active = this.currentUserId() === userId;
+      if (!active) {
+        // Locked meanwhile: the rotated token still goes into the vault (the spent one would
+        // revoke the device at the next unlock). Signed out or someone else: dropped.
+        if (this.store.session.peek().status === 'locked') await this.saveSession(body, unlocked?.key, false);
+        throw new NotSignedInError();
+      }
       if (body.locked) {
         // The server knows a PIN this phone has no vault for yet: ask for it.
         this.pinSet = true;
-        await this.saveSession(body);
+        await this.saveSession(body, unlocked?.key);
         this.lock();
         throw new ApiError(423, { code: LOCKED_CODE, message: { fr: 'Session verrouillée : saisissez votre code pour continuer.', en: 'Session locked: enter your PIN to continue.' } });
       }
-      await this.saveSession(body);
+      await this.saveSession(body, unlocked?.key);
       return body.access_token;
     } catch (error) {
       if (error instanceof ApiError && error.code === 'SESSION_WIPED') {
@@ -309,9 +317,9 @@ export class Auth {
     }
   }
 
-  /** Stores the rotated session: in the vault when a PIN is open, else as is. */
-  private async saveSession(body: LoginResponse): Promise<void> {
-    const key = this.unlocked?.key;
+  /** Stores the rotated session: sealed with the vault key the renewal started with (even if
+   * the app locked meanwhile), else as is; the open session keeps the new token in memory. */
+  private async saveSession(body: LoginResponse, key?: VaultKey, activate = true): Promise<void> {
     const record: SessionMeta = {
       key: 'session',
       user: body.user,
@@ -321,7 +329,8 @@ export class Auth {
       ...(key === undefined ? {} : { vault: await seal(key, body.refresh_token), pin_failures: 0 }),
     };
     await guarded(() => this.db.put('meta', record));
-    if (body.locked) return;
+    if (this.unlocked !== null) this.unlocked = { ...this.unlocked, refreshToken: body.refresh_token };
+    if (body.locked || !activate) return;
     const expires = Date.parse(body.access_expires_at);
     this.access = {
       userId: body.user.id,

@@ -400,6 +400,11 @@ export class DataLayer {
     return user;
   }
 
+  /** True when this phone's session has a PIN (it can lock). */
+  hasPin(): boolean {
+    return this.auth.hasPin();
+  }
+
   lock(): void {
     this.auth.lock();
     this.closeEvents();

@@ -107,6 +107,11 @@ export function unlock(pin: string): Promise<User> {
   return getData().unlock(pin);
 }
 /** Locks the session (access token dropped, sync paused; queue kept). */
+/** True when the session has a PIN on this phone (it locks at start and after inactivity). */
+export function hasPin(): boolean {
+  return getData().hasPin();
+}
+
 export function lock(): void {
   getData().lock();
 }

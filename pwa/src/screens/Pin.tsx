@@ -19,7 +19,11 @@ export default function Pin({ mode, onDone }: { mode: "setup" | "unlock"; onDone
     setBusy(true);
     const failed = mode === "setup" ? await savePin(pin) : await unlockWithPin(pin);
     setBusy(false);
-    if (failed) return setProblem(failed.code === "PIN_WRONG" ? t("pin.wrong") : failed.message[language.value]);
+    if (failed) {
+      const left = failed.details?.attempts_left;
+      if (failed.code !== "PIN_WRONG") return setProblem(failed.message[language.value]);
+      return setProblem(typeof left === "number" ? `${t("pin.wrong")} ${t("pin.attemptsLeft", { n: left })}` : t("pin.wrong"));
+    }
     onDone?.();
   }
 
@@ -27,9 +31,10 @@ export default function Pin({ mode, onDone }: { mode: "setup" | "unlock"; onDone
     <div class="signin">
       <Page title={mode === "setup" ? t("pin.setTitle") : t("pin.unlockTitle")}>
         {mode === "setup" && <p class="muted">{t("pin.setHelp")}</p>}
+        {mode === "unlock" && <p class="muted">{t("pin.unlockHelp")}</p>}
         <form onSubmit={submit}>
           <label for="pin">{t("pin.label")}</label>
-          <input id="pin" name="pin" type="password" inputMode="numeric" autocomplete="off" pattern="[0-9]*" minLength={4} maxLength={6} required />
+          <input id="pin" name="pin" type="password" inputMode="numeric" autocomplete="off" pattern="[0-9]*" minLength={4} maxLength={6} required autoFocus={mode === "unlock"} />
           {mode === "setup" && (
             <>
               <label for="confirm">{t("pin.confirm")}</label>

@@ -1,6 +1,6 @@
 /** Sign-in with email and password (the account's first sign-in on this phone). */
 import { useState } from "preact/hooks";
-import { signIn, online, expired } from "../app/data";
+import { signIn, online, expired, wipedNotice } from "../app/data";
 import { language, setLanguage, t } from "../app/i18n";
 import { Page, Problem } from "../app/ui";
 
@@ -15,6 +15,7 @@ export function SignIn() {
     setProblem(null);
     const failed = await signIn(String(form.get("email") ?? "").trim(), String(form.get("password") ?? ""));
     setBusy(false);
+    if (!failed) wipedNotice.value = false;
     if (failed) setProblem(`${t("signin.failed")} : ${failed.message[language.value]}`);
   }
 
@@ -24,6 +25,7 @@ export function SignIn() {
       <img class="logo" src="/icons/icon-192.png" alt="" width={72} height={72} />
       <Page title={t("signin.title")}>
         {expired.value && <p class="alert" role="status">{t("signin.expired")}</p>}
+        {wipedNotice.value && <p class="alert bad" role="alert">{t("pin.wiped")}</p>}
         {!online.value && <p class="alert info" role="status">{t("signin.offline")}</p>}
         <form onSubmit={submit} noValidate={false}>
           <label for="email">{t("signin.email")}</label>

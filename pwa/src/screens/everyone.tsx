@@ -2,7 +2,7 @@
  * sync status with refused changes explained in plain words. */
 import { useEffect, useState } from "preact/hooks";
 import {
-  chooseLanguage, chooseMoney, devices, dismissRejection, enablePush, inbox, lastSyncAt, lines, loadInbox, loadPushPrefs, markAllRead, markRead, oldestPendingAt, online, pendingCount,
+  chooseLanguage, chooseLockAfter, hasPin, LOCK_CHOICES, lockAfterMinutes, lockNow, chooseMoney, devices, dismissRejection, enablePush, inbox, lastSyncAt, lines, loadInbox, loadPushPrefs, markAllRead, markRead, oldestPendingAt, online, pendingCount,
   pushPrefs, rejections, restoreOverwritten, revokeDevice, savePushPrefs, sendTestPush, session, signOut, syncNow, unreadCount, type PushPreferences,
 } from "../app/data";
 import { formatDateTime, formatMoney, intentLabel, language, pendingText, t, type Language, type MessageKey } from "../app/i18n";
@@ -168,6 +168,18 @@ export function Settings() {
         )}
       </fieldset>
       {user && <NotificationPreferences role={user.role as Role} />}
+      {hasPin() && (
+        <fieldset>
+          <legend>{t("settings.lockAfter")}</legend>
+          {LOCK_CHOICES.map((minutes) => (
+            <label key={minutes} class="check">
+              <input type="radio" name="lockAfter" value={minutes} checked={lockAfterMinutes.value === minutes} onChange={() => chooseLockAfter(minutes)} />
+              <span>{t("settings.lockMinutes", { n: minutes })}</span>
+            </label>
+          ))}
+          <button type="button" class="secondary" onClick={lockNow}>{t("settings.lockNow")}</button>
+        </fieldset>
+      )}
       <fieldset>
         <legend>{t("settings.storage")}</legend>
         <p class="muted">{persisted ? t("settings.persisted") : t("settings.notPersisted")}</p>

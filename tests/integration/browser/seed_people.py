@@ -24,6 +24,9 @@ async def main() -> None:
     # Unit B's agent on the road (missions with times, receipts, returned claims).
     org.people["agent_road"] = await make_person("agent", organisation_id=org.id,
                                                  unit_id=org.unit_ids[1], label="agent-road")
+    # An agent of unit A for the PIN journey (locks, unlocks offline, is wiped at the end).
+    org.people["agent_pin"] = await make_person("agent", organisation_id=org.id,
+                                                unit_id=org.unit_ids[0], label="agent-pin")
     await create_key(org.id, INTEGRATION_KEY, name="browser tests")
     people = {name: {"email": p.email, "user_id": str(p.user_id)} for name, p in org.people.items()}
     print(json.dumps({"password": PASSWORD, "people": people, "supplier_siret": org.supplier_siret,
