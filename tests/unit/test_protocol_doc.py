@@ -22,7 +22,9 @@ WORKFLOWS = (DOCS / "workflows.md").read_text(encoding="utf-8")
 _SPAN = re.compile(r"`([^`]+)`")
 _WORD = re.compile(r"\b(?:[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|FORBIDDEN)\b")
 # Upper-case names that are not codes: an invoice status, Python constants the docs cite.
-_NOT_CODES = {"SERVICE_FAIT_ANNULE", "SOURCE_CODES", "SYNC_MODULES"}
+_NOT_CODES = {"SERVICE_FAIT_ANNULE", "SOURCE_CODES", "SYNC_MODULES",
+              # names of the generated contract (pwa/src/data/contract.gen.ts) the docs cite
+              "ERROR_CODES", "INTENT_NAMES", "INTENT_VERSIONS", "SYNCED_ENTITIES"}
 
 
 def _registered() -> None:
