@@ -113,11 +113,24 @@ void loadDictionary(initial).catch((error: unknown) => console.error("nomade: di
 /** Whether the current language's full dictionary is here (screens past sign-in wait for it). */
 export const dictionaryReady = computed(() => loaded.value[language.value] !== undefined);
 
+/** The language last asked for (a switch waiting for its dictionary may be overtaken). */
+let wanted: Language = initial;
+
+/** Speaks `lang` now when its dictionary is here or only the sign-in words are showing; past sign-in,
+ * the screen keeps its words until the other dictionary arrives (no empty labels, no lost focus). */
 export function setLanguage(lang: Language): void {
-  language.value = lang;
-  void loadDictionary(lang).catch((error: unknown) => console.error("nomade: dictionary did not load", error));
+  wanted = lang;
   if (typeof localStorage !== "undefined") localStorage.setItem("nomade.lang", lang);
-  if (typeof document !== "undefined") document.documentElement.lang = lang;
+  const apply = (): void => {
+    if (wanted !== lang) return;
+    language.value = lang;
+    if (typeof document !== "undefined") document.documentElement.lang = lang;
+  };
+  const now = loaded.peek()[lang] !== undefined || !dictionaryReady.peek();
+  if (now) apply();
+  void loadDictionary(lang)
+    .catch((error: unknown) => console.error("nomade: dictionary did not load", error))
+    .finally(() => { if (!now) apply(); });
 }
 
 /** The message `key` in `lang`, with `{name}` placeholders filled from `params`. */
