@@ -4,7 +4,7 @@ import { LocationProvider, Router, Route, lazy, useLocation } from "preact-iso";
 import { useEffect } from "preact/hooks";
 import { signal } from "@preact/signals";
 import { session, locked, expired, ready, online, pendingCount, rejections, syncNow, requestPersistentStorage, storageFull, updateRequired, demo, unreadCount, refreshUnread, lastSyncAt, chooseLanguage, closeDecidedNotifications } from "./data";
-import { dictionaryReady, language, loadDictionary, pendingText, t } from "./i18n";
+import { dictionaryReady, holdLanguageSwitches, language, loadDictionary, pendingText, t } from "./i18n";
 import { Icon, type IconName } from "./icons";
 import { SignIn } from "../screens/SignIn";
 import Pin from "../screens/Pin";
@@ -127,9 +127,10 @@ function Shell({ role }: { role: Role }) {
     void syncNow();
     void refreshUnread();
     void chooseLanguage(language.peek());
+    holdLanguageSwitches(true);
     const onVisible = () => document.visibilityState === "visible" && void syncNow();
     document.addEventListener("visibilitychange", onVisible);
-    return () => document.removeEventListener("visibilitychange", onVisible);
+    return () => { holdLanguageSwitches(false); document.removeEventListener("visibilitychange", onVisible); };
   }, []);
   useEffect(() => { void refreshUnread(); void closeDecidedNotifications(); }, [lastSyncAt.value]);
   return (

@@ -115,9 +115,16 @@ export const dictionaryReady = computed(() => loaded.value[language.value] !== u
 
 /** The language last asked for (a switch waiting for its dictionary may be overtaken). */
 let wanted: Language = initial;
+let signedInScreens = false;
 
-/** Speaks `lang` now when its dictionary is here or only the sign-in words are showing; past sign-in,
- * the screen keeps its words until the other dictionary arrives (no empty labels, no lost focus). */
+/** Told by the signed-in shell while it shows: a language switch then waits for its dictionary. */
+export function holdLanguageSwitches(hold: boolean): void {
+  signedInScreens = hold;
+}
+
+/** Speaks `lang` at once on the sign-in pages (their words are all here) or when its dictionary is;
+ * past sign-in, the screen keeps its words until the other dictionary arrives (no empty labels, no
+ * lost focus). */
 export function setLanguage(lang: Language): void {
   wanted = lang;
   if (typeof localStorage !== "undefined") localStorage.setItem("nomade.lang", lang);
@@ -126,7 +133,7 @@ export function setLanguage(lang: Language): void {
     language.value = lang;
     if (typeof document !== "undefined") document.documentElement.lang = lang;
   };
-  const now = loaded.peek()[lang] !== undefined || !dictionaryReady.peek();
+  const now = loaded.peek()[lang] !== undefined || !signedInScreens;
   if (now) apply();
   void loadDictionary(lang)
     .catch((error: unknown) => console.error("nomade: dictionary did not load", error))

@@ -34,6 +34,18 @@ describe("dictionaries loaded on demand", () => {
     expect(i18n.t("nav.settings")).toBe("Réglages");
   });
 
+  it("switches the sign-in page's words at once, the other dictionary following", async () => {
+    const i18n = await firstVisit();
+    i18n.setLanguage("fr");
+    await i18n.loadDictionary("fr");
+    i18n.setLanguage("en");
+    expect(i18n.language.value).toBe("en");
+    expect(i18n.t("signin.title")).toBe("Sign in");
+    expect(i18n.dictionaryReady.value).toBe(false);
+    await i18n.loadDictionary("en");
+    expect(i18n.t("nav.home")).toBe("Home");
+  });
+
   it("loads the other language on a switch, keeping the current words until it arrives", async () => {
     const i18n = await firstVisit();
     const { effect } = await import("@preact/signals");
@@ -41,6 +53,7 @@ describe("dictionaries loaded on demand", () => {
     await i18n.loadDictionary("fr");
     const seen: string[] = [];
     const stop = effect(() => { seen.push(i18n.t("nav.home")); });
+    i18n.holdLanguageSwitches(true); // the signed-in shell is showing
     i18n.setLanguage("en");
     expect(i18n.language.value).toBe("fr");
     expect(i18n.dictionaryReady.value).toBe(true);
@@ -56,6 +69,7 @@ describe("dictionaries loaded on demand", () => {
     const i18n = await firstVisit();
     i18n.setLanguage("fr");
     await i18n.loadDictionary("fr");
+    i18n.holdLanguageSwitches(true);
     i18n.setLanguage("en");
     i18n.setLanguage("fr");
     await i18n.loadDictionary("en");
