@@ -4,7 +4,7 @@ import { LocationProvider, Router, Route, lazy, useLocation } from "preact-iso";
 import { useEffect } from "preact/hooks";
 import { signal } from "@preact/signals";
 import { session, locked, expired, ready, online, pendingCount, rejections, syncNow, requestPersistentStorage, storageFull, updateRequired, demo, unreadCount, refreshUnread, lastSyncAt, chooseLanguage, closeDecidedNotifications } from "./data";
-import { language, pendingText, t } from "./i18n";
+import { dictionaryReady, holdLanguageSwitches, language, loadDictionary, pendingText, t } from "./i18n";
 import { Icon, type IconName } from "./icons";
 import { SignIn } from "../screens/SignIn";
 import Pin from "../screens/Pin";
@@ -129,9 +129,10 @@ function Shell({ role }: { role: Role }) {
     void syncNow();
     void refreshUnread();
     void chooseLanguage(language.peek());
+    holdLanguageSwitches(true);
     const onVisible = () => document.visibilityState === "visible" && void syncNow();
     document.addEventListener("visibilitychange", onVisible);
-    return () => document.removeEventListener("visibilitychange", onVisible);
+    return () => { holdLanguageSwitches(false); document.removeEventListener("visibilitychange", onVisible); };
   }, []);
   useEffect(() => { void refreshUnread(); void closeDecidedNotifications(); }, [lastSyncAt.value]);
   return (
@@ -197,12 +198,28 @@ function PublicStatement() {
   );
 }
 
+/** A moment on the first visit: screens past sign-in wait for the full dictionary so no label is
+ * ever empty (retried every few seconds should it fail to load). */
+function AwaitDictionary() {
+  useEffect(() => {
+    let timer = 0;
+    const load = (): void => {
+      loadDictionary(language.value).catch(() => { timer = window.setTimeout(load, 3000); });
+    };
+    load();
+    return () => clearTimeout(timer);
+  }, [language.value]);
+  return <main id="main" aria-busy="true"><p role="status">{t("common.loading")}</p></main>;
+}
+
 function Gate() {
   const { path } = useLocation();
   if (!ready.value) return <main id="main"><p role="status">{t("common.loading")}</p></main>;
   const s = session.value;
-  if (path === "/accessibility" && (!s || expired.value || locked.value)) return <PublicStatement />;
+  const words = dictionaryReady.value;
+  if (path === "/accessibility" && (!s || expired.value || locked.value)) return words ? <PublicStatement /> : <AwaitDictionary />;
   if (!s || expired.value) {
+    if (!words && (path === "/register" || path === "/invitation")) return <AwaitDictionary />;
     // Before any account: a supplier's request, or an invitation link (/invitation#token).
     return (
       <main id="main">
@@ -220,7 +237,7 @@ function Gate() {
     const done = () => { pinOffered.value = s.user.id; localStorage.setItem("nomade.pinOffered", s.user.id); };
     return <main id="main"><Pin mode="setup" onDone={done} /></main>;
   }
-  return <Shell role={s.user.role} />;
+  return words ? <Shell role={s.user.role} /> : <AwaitDictionary />;
 }
 
 export function App() {
