@@ -53,6 +53,7 @@ async def _register_supplier(app: RunningApp, company: str) -> None:
 
 async def _admin_page(browser, app: RunningApp, viewport: dict[str, int], lang: str):  # type: ignore[no-untyped-def]
     context = await browser.new_context(viewport=viewport, base_url=app.base_url,
+                                        bypass_csp=True,
                                         locale="fr-FR" if lang == "fr" else "en-GB")
     page = await context.new_page()
     words = WORDS[lang]
@@ -166,6 +167,7 @@ async def test_newcomers_ask_for_an_account_and_accept_an_invitation(
         browser, running_app: RunningApp) -> None:  # type: ignore[no-untyped-def]
     number = siret()
     context = await browser.new_context(viewport=PHONE, base_url=running_app.base_url,
+                                        bypass_csp=True,
                                         locale="fr-FR")
     try:
         page = await context.new_page()
@@ -197,6 +199,7 @@ async def test_newcomers_ask_for_an_account_and_accept_an_invitation(
         invitation = (await api.post(f"/api/v1/admin/people/{person.json()['id']}/invitation",
                                      headers=admin)).json()
     context = await browser.new_context(viewport=LAPTOP, base_url=running_app.base_url,
+                                        bypass_csp=True,
                                         locale="en-GB")
     try:
         page = await context.new_page()

@@ -120,6 +120,7 @@ async def test_a_manager_decides_with_the_whole_picture(
         browser: Any, running_app: RunningApp) -> None:
     tag = uuid.uuid4().hex[:5]
     context = await browser.new_context(viewport=PHONE, base_url=running_app.base_url,
+                                        bypass_csp=True,
                                         device_scale_factor=2, is_mobile=True, has_touch=True,
                                         locale="fr-FR")
     try:
@@ -271,6 +272,7 @@ async def test_a_manager_certifies_half_an_order_from_the_assisted_proposal(
     tag = uuid.uuid4().hex[:5]
     number, order_id = f"BC-{tag}", str(uuid.uuid4())
     contexts = [await browser.new_context(viewport=PHONE, base_url=running_app.base_url,
+                                          bypass_csp=True,
                                           locale="fr-FR") for _ in range(2)]
     manager_phone, supplier_phone = contexts
     try:
