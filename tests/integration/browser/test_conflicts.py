@@ -147,7 +147,7 @@ async def test_one_phone_editing_the_amount_twice_offline_is_no_conflict(  # typ
     phone's own first edit, so the second is applied, not refused as a conflict with itself."""
     line_id = await _create_line(running_app, "agent_a2")
     context = await browser.new_context(viewport=PHONE, base_url=running_app.base_url,
-                                        locale="fr-FR")
+                                        locale="fr-FR", bypass_csp=True)
     page = await context.new_page()
     try:
         await sign_in(page, running_app, "agent_a2")
