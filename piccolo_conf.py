@@ -2,13 +2,14 @@
 
 from piccolo.conf.apps import AppRegistry
 
-from backend.db import make_engine
-from backend.settings import get_settings
+from kernel.db import make_engine
+from kernel.settings import get_settings
 
 DB = make_engine(get_settings())
 
 APP_REGISTRY = AppRegistry(
     apps=[
+        "kernel.outbox.piccolo_app",
         "backend.accounts.piccolo_app",
         "sync.piccolo_app",
         "backend.expenses.piccolo_app",
@@ -20,5 +21,6 @@ APP_REGISTRY = AppRegistry(
         "backend.policy.piccolo_app",
         "notifications.piccolo_app",
         "backend.administration.piccolo_app",
+        "backend.comments.piccolo_app",
     ]
 )

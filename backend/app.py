@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 
 from litestar import Litestar, MediaType, Request, Response
@@ -19,19 +19,20 @@ from litestar.openapi.spec import Components, SecurityScheme
 from piccolo.engine import engine_finder
 from piccolo.engine.postgres import PostgresEngine
 
-from backend import jobs, lifecycle, schedule
 from backend.accounts.device_check import start_revocation_listener
 from backend.accounts.middleware import AuthMiddleware
 from backend.composition import PERIODIC_JOBS, bootstrap, route_handlers
-from backend.db import is_transient_database_error, prepare_engine
-from backend.errors import CATALOGUE, DomainError, error_body
-from backend.live import make_channels
-from backend.logs import RequestIdMiddleware, configure_logging, ensure_request_id
-from backend.metrics import MetricsMiddleware
-from backend.requests import NomadeRequest
-from backend.security_headers import add_security_headers
-from backend.settings import Settings, get_settings
-from backend.static import SKIP_COMPRESSION, static_handlers
+from kernel import jobs, lifecycle, schedule
+from kernel.db import is_transient_database_error, prepare_engine
+from kernel.errors import CATALOGUE, DomainError, JsonValue, error_body
+from kernel.live import make_channels
+from kernel.logs import RequestIdMiddleware, configure_logging, ensure_request_id
+from kernel.metrics import MetricsMiddleware, process_exiting
+from kernel.requests import NomadeRequest
+from kernel.security_headers import add_security_headers
+from kernel.settings import Settings, get_settings
+from kernel.static import SKIP_COMPRESSION, static_handlers
+from kernel.unit_of_work import start_outbox_sweeper, stop_outbox_sweeper
 from notifications.jobs import start_push, stop_push
 from sync.live import make_poke
 from sync.pokes import set_poke_publisher
@@ -56,7 +57,7 @@ _STATUS_CODES = {
 def _respond(
     code: str,
     status: int,
-    details: dict[str, object] | None = None,
+    details: Mapping[str, JsonValue] | None = None,
     headers: dict[str, str] | None = None,
 ) -> Response[object]:
     return Response(
@@ -130,7 +131,10 @@ def _make_lifespan(settings: Settings):  # type: ignore[no-untyped-def]
         # Jobs that change synced rows (OCR readings) poke the phones through this app's channels.
         previous_poke = set_poke_publisher(make_poke(app.plugins.get(ChannelsPlugin)))
         # Push: the VAPID key must load; embedded mode sweeps the outbox here (tests drive it).
-        await start_push(sweep=not settings.redis_url and settings.environment != "test")
+        embedded_jobs = not settings.redis_url and settings.environment != "test"
+        await start_push(sweep=embedded_jobs)
+        if embedded_jobs:  # the worker sweeps the outbox when there is one
+            start_outbox_sweeper()
         revocations = start_revocation_listener()
         if settings.environment != "test":  # tests drive housekeeping jobs themselves
             schedule.start_schedule(PERIODIC_JOBS)
@@ -145,6 +149,7 @@ def _make_lifespan(settings: Settings):  # type: ignore[no-untyped-def]
             # servers in-process); shutdown is signalled by SIGTERM/SIGINT only.
             restore_signals()
             await schedule.stop_schedule()
+            await stop_outbox_sweeper()
             await stop_push()
             if revocations is not None:
                 await revocations.stop()
@@ -153,6 +158,8 @@ def _make_lifespan(settings: Settings):  # type: ignore[no-untyped-def]
             set_poke_publisher(previous_poke)
             if owns_pool and isinstance(engine, PostgresEngine):
                 await engine.close_connection_pool()
+            if lifecycle.is_shutting_down():  # the process ends (not a restart inside tests)
+                process_exiting()
 
     return lifespan
 
@@ -235,5 +242,5 @@ def create_app(settings: Settings | None = None) -> Litestar:
         else None,
         request_max_body_size=settings.blob_max_bytes + 1024 * 1024,
         debug=False,
-        logging_config=None,  # backend.logs owns logging (JSON lines with request ids)
+        logging_config=None,  # kernel.logs owns logging (JSON lines with request ids)
     )

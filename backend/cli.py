@@ -68,7 +68,7 @@ def _worker(args: argparse.Namespace) -> int:
 
 
 def _queues(text: str) -> tuple[str, ...]:
-    from backend.jobs import parse_queues
+    from kernel.jobs import parse_queues
 
     try:
         return parse_queues(text)

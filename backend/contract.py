@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from backend.composition import bootstrap
-from backend.errors import CATALOGUE
+from kernel.errors import CATALOGUE
 from sync.contract import GENERATED_PATH, REGENERATE, render_typescript
 from sync.registry import entities, mutations
 
@@ -22,7 +22,8 @@ _ROOT = Path(__file__).resolve().parent.parent
 def generated_typescript() -> str:
     """The contract as this process's registries describe it."""
     bootstrap()
-    return render_typescript(mutations(), CATALOGUE, entities())
+    return render_typescript(mutations(), CATALOGUE,
+                             {name: spec.wire for name, spec in entities().items()})
 
 
 def contract_command(*, check: bool, stdout: bool) -> int:

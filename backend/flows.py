@@ -5,7 +5,8 @@
 * "service fait assisté": a certification proposal prefilled from the order's invoices;
 * the financial system's integration events create invoices (linked to their order) and post
   status events;
-* policy checks on expense lines (rule sets, the mission, the person's other lines).
+* the policy check preview of an expense line as it is entered (the checks themselves are the
+  claims domain's, :mod:`backend.claims.line_checks`).
 """
 
 from __future__ import annotations
@@ -13,27 +14,24 @@ from __future__ import annotations
 import hashlib
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
 from uuid import UUID
 
 import msgspec
 
 from backend import notification_flows
-from backend.accounts.actor import Actor
-from backend.coerce import json_value
-from backend.errors import DomainError
-from backend.expenses import claim_lines
-from backend.intents import stamp_outside_intent
+from backend.claims.line_checks import check_lines
 from backend.invoices import integration_ledger
 from backend.invoices import services as invoices
+from backend.invoices.rows import InvoiceRecord
 from backend.invoices.schemas import (
     IntegrationEventIn,
     IntegrationEventResult,
     InvoiceLine,
 )
-from backend.invoices.statuses import CODES, service_done_standing
+from backend.invoices.statuses import CODES, certification_standing, service_done_standing
 from backend.missions import services as missions
 from backend.orders import services as orders
+from backend.orders.rows import OrderRecord
 from backend.orders.schemas import CertifiedQuantity, ServiceDoneProposal
 from backend.orders.service_done import (
     InvoiceFacts,
@@ -42,14 +40,18 @@ from backend.orders.service_done import (
     share_among_invoices,
 )
 from backend.policy import services as policy
-from backend.policy.checks import Finding, check_line, has_blocking
-from backend.policy.cities import city_class_of
+from backend.policy.checks import has_blocking
 from backend.policy.rules import rule_set_at
 from backend.policy.schemas import FindingOut, LineCheckIn, LineCheckOut
-from sync import MutationContext, Rejected
-from sync.storage import write_transaction
+from backend.policy.services import CheckedLine
+from backend.writing import Writing
+from kernel.actor import Actor
+from kernel.coerce import json_value
+from kernel.errors import DomainError
+from kernel.unit_of_work import OutboxEntry, UnitOfWork
+from sync import Rejected, touch_rows
 
-__all__ = ("check_lines", "check_revocable", "move_invoices_to_service_done", "preview_line",
+__all__ = ("check_revocable", "move_invoices_to_service_done", "preview_line",
            "process_integration_event", "service_done_proposal", "void_invoices_service_done")
 
 _SERVICE_DONE_RANK = CODES["SERVICE_FAIT"][0]
@@ -59,7 +61,7 @@ def _rank(code: str) -> int:
     return CODES.get(code, (0,))[0]
 
 
-def _before_service_done(invoice: dict[str, Any]) -> bool:
+def _before_service_done(invoice: InvoiceRecord) -> bool:
     """No standing service done yet, nor any later stage (rejected invoices are left alone)."""
     if invoice["status_code"] == "REJETEE":
         return False
@@ -68,12 +70,12 @@ def _before_service_done(invoice: dict[str, Any]) -> bool:
         _rank(e.code) > _SERVICE_DONE_RANK for e in events)
 
 
-def _payment_ordered(invoice: dict[str, Any]) -> bool:
+def _payment_ordered(invoice: InvoiceRecord) -> bool:
     return any(_rank(e.code) > _SERVICE_DONE_RANK
                for e in invoices.status_events(invoice["history"]))
 
 
-async def move_invoices_to_service_done(ctx: MutationContext, order: dict[str, Any], *,
+async def move_invoices_to_service_done(ctx: Writing, order: OrderRecord, *,
                                         invoice_id: UUID | None) -> None:
     """After a certification: what is certified on the order is shared among its invoices
     (those already certified first, then ``invoice_id``, then by arrival); an invoice wholly
@@ -104,7 +106,7 @@ async def move_invoices_to_service_done(ctx: MutationContext, order: dict[str, A
         await ctx.touch(invoices.ENTITY, invoice["id"], organisation_id=invoice["organisation"])
 
 
-def _invoice_line_facts(invoice: dict[str, Any]) -> list[InvoiceLineFacts]:
+def _invoice_line_facts(invoice: InvoiceRecord) -> list[InvoiceLineFacts]:
     """An invoice's readable lines (a quantity that is not a finite number ≥ 0 is skipped)."""
     lines = msgspec.convert(json_value(invoice["lines"]) or [], list[InvoiceLine], strict=False)
     return [InvoiceLineFacts(Decimal(line.quantity), line.unit_price_cents,
@@ -112,7 +114,7 @@ def _invoice_line_facts(invoice: dict[str, Any]) -> list[InvoiceLineFacts]:
             for line in lines if line.quantity.is_finite() and line.quantity >= 0]
 
 
-async def check_revocable(order: dict[str, Any]) -> None:
+async def check_revocable(order: OrderRecord) -> None:
     """Service done cannot be revoked once a payment was ordered for one of the order's
     invoices (the payment order must be cancelled first, outside Nomade)."""
     for invoice in await invoices.invoices_for_order(order["organisation"], order["id"]):
@@ -121,12 +123,13 @@ async def check_revocable(order: dict[str, Any]) -> None:
                                                        "number": invoice["number"]})
 
 
-async def void_invoices_service_done(ctx: MutationContext, order: dict[str, Any], *,
+async def void_invoices_service_done(ctx: Writing, order: OrderRecord, *,
                                      reason: str) -> None:
-    """After service done was revoked: the order's invoices whose SERVICE_FAIT stands get a
-    SERVICE_FAIT_ANNULE event (with the reason), so suppliers no longer see "service done"."""
+    """After service done was revoked: the order's invoices whose service done (whole or
+    partial) stands get a SERVICE_FAIT_ANNULE event (with the reason), so suppliers no longer
+    see "service done"."""
     for invoice in await invoices.invoices_for_order(order["organisation"], order["id"]):
-        if not service_done_standing(invoices.status_events(invoice["history"])):
+        if not certification_standing(invoices.status_events(invoice["history"])):
             continue
         await invoices.add_status_event(
             invoice, code="SERVICE_FAIT_ANNULE", source="nomade", occurred_at=ctx.server_time,
@@ -154,35 +157,47 @@ def _body_hash(event: IntegrationEventIn) -> str:
 
 
 async def process_integration_event(organisation_id: UUID, event: IntegrationEventIn, *,
-                                    now: datetime) -> tuple[IntegrationEventResult, int | None]:
-    """Apply one event of the financial system in its own transaction, idempotently by
-    ``event_id``. Returns the result and the organisation's new sync version (to poke)."""
+                                    now: datetime, effects: list[OutboxEntry] | None = None
+                                    ) -> IntegrationEventResult:
+    """Apply one event of the financial system in its own unit of work, idempotently by
+    ``event_id``. ``effects``: collect its effects (pokes, push deliveries) there for the
+    caller to run once per batch (:func:`kernel.unit_of_work.deliver`) instead of at once."""
     key = f"{organisation_id}:{event.event_id}"
     digest = _body_hash(event)
-    async with write_transaction() as transaction:
-        seen = await integration_ledger.processed_event(key)
-        if seen is not None:
-            if seen.body_hash != digest:
-                return IntegrationEventResult(event_id=event.event_id, status="rejected",
-                                              code="EVENT_REUSED"), None
-            return IntegrationEventResult(event_id=event.event_id, status="duplicate",
-                                          code=seen.code, invoice_id=seen.invoice_id), None
-        savepoint = await transaction.savepoint()
-        try:
+    try:
+        async with UnitOfWork(collect=effects) as unit_of_work:
+            seen = await _seen(event, key, digest)
+            if seen is not None:
+                return seen
             invoice_id = await _apply(organisation_id, event, key, now)
-        except Rejected as refused:
-            await savepoint.rollback_to()
-            result = IntegrationEventResult(event_id=event.event_id, status="rejected",
-                                            code=refused.code)
+            await integration_ledger.record_event(organisation_id, key, body_hash=digest,
+                                                  status="accepted", invoice_id=invoice_id,
+                                                  now=now)
+            touch_rows(unit_of_work, invoices.ENTITY, [invoice_id], organisation=organisation_id)
+    except Rejected as refused:  # the event's changes are rolled back; its refusal is kept
+        async with UnitOfWork(collect=effects):
+            seen = await _seen(event, key, digest)
+            if seen is not None:  # the same event, recorded meanwhile by another request
+                return seen
             await integration_ledger.record_event(organisation_id, key, body_hash=digest,
                                                   status="rejected", code=refused.code, now=now)
-            return result, None
-        await savepoint.release()
-        await integration_ledger.record_event(organisation_id, key, body_hash=digest,
-                                              status="accepted", invoice_id=invoice_id, now=now)
-        version = await stamp_outside_intent(organisation_id, invoices.ENTITY, [invoice_id])
+        return IntegrationEventResult(event_id=event.event_id, status="rejected",
+                                      code=refused.code)
     return IntegrationEventResult(event_id=event.event_id, status="accepted",
-                                  invoice_id=invoice_id), version
+                                  invoice_id=invoice_id)
+
+
+async def _seen(event: IntegrationEventIn, key: str, digest: str
+                ) -> IntegrationEventResult | None:
+    """The result of an event already recorded under ``key`` (None: a new event)."""
+    seen = await integration_ledger.processed_event(key)
+    if seen is None:
+        return None
+    if seen.body_hash != digest:
+        return IntegrationEventResult(event_id=event.event_id, status="rejected",
+                                      code="EVENT_REUSED")
+    return IntegrationEventResult(event_id=event.event_id, status="duplicate",
+                                  code=seen.code, invoice_id=seen.invoice_id)
 
 
 async def _apply(organisation_id: UUID, event: IntegrationEventIn, key: str,
@@ -223,34 +238,7 @@ async def _apply(organisation_id: UUID, event: IntegrationEventIn, key: str,
     return invoice_id
 
 
-# --- policy checks on expense lines -----------------------------------------------------------
-
-
-async def check_lines(organisation_id: UUID, owner_id: UUID, lines: list[dict[str, Any]], *,
-                      mission: dict[str, Any] | None, today: date,
-                      overrides: dict[str, Any] | None = None) -> dict[str, list[Finding]]:
-    """Policy findings per line id, under the rule set in force on the mission's first day
-    (else the line's date), against every other line of the same person."""
-    extra = overrides or {}
-    rule_sets = await policy.rule_sets_for(organisation_id)
-    everything = await claim_lines.lines_of_owner(owner_id)
-    city = extra.get("city_class") or city_class_of(mission["destination"] if mission else "")
-    found: dict[str, list[Finding]] = {}
-    for line in lines:
-        day = mission["starts_on"] if mission else line["date"]
-        facts = policy.line_facts(
-            line, mission=mission, city_class=city,
-            annual_km=policy.annual_km(everything, year=line["date"].year,
-                                       excluding=str(line.get("id") or ""))
-            + int(line.get("km") or 0),
-            disabled_agent=bool(extra.get("disabled_agent", False)),
-            nights=int(extra.get("nights", 1)), meals=int(extra.get("meals", 1)),
-            ht_cents=extra.get("ht_cents"))
-        others = [policy.other_line(o) for o in everything
-                  if str(o["id"]) != str(line.get("id") or "")]
-        found[str(line.get("id") or "")] = check_line(facts, rule_set_at(rule_sets, day),
-                                                      today=today, others=others)
-    return found
+# --- policy check preview of an expense line------------------------------------------------------
 
 
 async def preview_line(actor: Actor, data: LineCheckIn, *, today: date) -> LineCheckOut:
@@ -259,15 +247,15 @@ async def preview_line(actor: Actor, data: LineCheckIn, *, today: date) -> LineC
         raise DomainError("FORBIDDEN", {"reason": "staff_only"})
     mission = None
     if data.mission_id is not None:
-        mission = await missions.mission_row(actor.organisation_id, data.mission_id)
+        mission = await missions.live_mission(actor.organisation_id, data.mission_id)
         if mission is None or not await missions.is_visible(actor, data.mission_id):
             raise DomainError("NOT_FOUND", {"mission_id": str(data.mission_id)})
     line_key = str(data.line_id or "")
-    line: dict[str, Any] = {"id": line_key, "category": data.category, "date": data.date,
-            "amount_cents": data.amount_cents, "currency": data.currency,
-            "fx_rate": data.fx_rate, "merchant": data.merchant, "vat_rate_bp": data.vat_rate_bp,
-            "vat_cents": data.vat_cents, "receipts": data.receipts, "km": data.km,
-            "fiscal_hp": data.fiscal_hp}
+    line = CheckedLine(
+        id=line_key, category=data.category, spent_on=data.date,
+        amount_cents=data.amount_cents, currency=data.currency, fx_rate=data.fx_rate,
+        merchant=data.merchant, vat_rate_bp=data.vat_rate_bp, vat_cents=data.vat_cents,
+        receipts=tuple(data.receipts), km=data.km, fiscal_hp=data.fiscal_hp)
     owner = mission["agent"] if mission else actor.user_id
     found = (await check_lines(actor.organisation_id, owner, [line], mission=mission,
                                today=today, overrides={

@@ -12,10 +12,8 @@ from piccolo.table import Table
 import backend.workflow_codes  # noqa: F401 - registers the codes
 from backend.workflow import WorkflowRefusal
 from sync import Rejected, Transient
-from sync.registry import get_entity
-from sync.storage import bump_version
 
-__all__ = ("compare_and_set", "load", "refusals", "stamp_outside_intent")
+__all__ = ("compare_and_set", "load", "refusals")
 
 
 @contextmanager
@@ -51,16 +49,3 @@ async def compare_and_set(table: type[Table], row: dict[str, Any], values: dict[
     ).returning(pk)
     if not changed:
         raise Transient("CONCURRENT_UPDATE", retry_after=1)
-
-
-async def stamp_outside_intent(organisation_id: UUID, entity: str, ids: list[Any]) -> int:
-    """For writes that are not sync intents (integration API): give the rows a new
-    ``sync_version`` and ``row_version + 1`` so that pull sends them. Call inside the write
-    transaction, just before commit; returns the organisation's new version (for the poke)."""
-    version = await bump_version(organisation_id)
-    table = get_entity(entity).table
-    await table.update({
-        table.sync_version: version,  # type: ignore[attr-defined]
-        table.row_version: table.row_version + 1,  # type: ignore[attr-defined]
-    }).where(table._meta.primary_key.is_in(ids))
-    return version

@@ -7,7 +7,7 @@ import logging
 from piccolo.apps.migrations.commands.forwards import run_forwards
 from piccolo.engine import engine_finder
 
-from backend.db import prepare_engine
+from kernel.db import prepare_engine
 
 __all__ = ("migrate",)
 

@@ -28,11 +28,11 @@ from typing import cast
 from uuid import UUID, uuid5
 
 from backend.accounts import services
-from backend.accounts.actor import Role
 from backend.accounts.hierarchy import DelegationPeriod, delegation_is_active
 from backend.accounts.passwords import hash_secret
 from backend.accounts.tables import Delegation, Organisation, SupplierCompany, Unit, User
-from backend.settings import Settings, get_settings
+from kernel.actor import Role
+from kernel.settings import Settings, get_settings
 
 __all__ = (
     "DEMO_PASSWORD",

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from backend.ports import check_port_free
-from backend.settings import get_settings
+from kernel.ports import check_port_free
+from kernel.settings import get_settings
 
 __all__ = ("serve",)
 

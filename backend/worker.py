@@ -1,6 +1,6 @@
 """``nomade worker``: runs background jobs from the Redis queues (SAQ).
 
-One process serves every queue of :data:`backend.jobs.QUEUES` by default, each with its own
+One process serves every queue of :data:`kernel.jobs.QUEUES` by default, each with its own
 concurrency, so receipts being read never hold up push notifications; ``--queues ocr`` (or
 ``default``) serves only those, to scale OCR workers apart.
 """
@@ -16,13 +16,13 @@ from typing import Any
 
 import saq
 
-from backend import jobs
 from backend.composition import bootstrap
-from backend.db import prepare_engine
-from backend.logs import configure_logging
-from backend.ports import PortTaken, check_port_free
-from backend.settings import get_settings
-from backend.worker_metrics import MetricsServer
+from kernel import jobs
+from kernel.db import prepare_engine
+from kernel.logs import configure_logging
+from kernel.ports import PortTaken, check_port_free
+from kernel.settings import get_settings
+from kernel.worker_metrics import MetricsServer
 
 __all__ = ("make_workers", "prepare_worker", "run_worker", "run_workers", "stop_workers")
 
@@ -87,7 +87,7 @@ async def _startup(queues: Sequence[str]) -> MetricsServer | None:
     engine = engine_finder()
     if engine is not None:
         await prepare_engine(engine)
-    from backend.live import worker_poke
+    from kernel.live import worker_poke
     from notifications.jobs import start_push
     from sync.pokes import set_poke_publisher
 
@@ -95,6 +95,10 @@ async def _startup(queues: Sequence[str]) -> MetricsServer | None:
     set_poke_publisher(worker_poke(settings.redis_url))  # OCR readings poke the phones
     # The outbox sweeper runs where push deliveries run: not on workers that only read receipts.
     await start_push(sweep=jobs.DEFAULT_QUEUE in queues)
+    if jobs.DEFAULT_QUEUE in queues:  # effects of writes whose process stopped before running them
+        from kernel.unit_of_work import start_outbox_sweeper
+
+        start_outbox_sweeper()
     if not settings.worker_metrics_port:
         return None
     server = MetricsServer(settings.worker_metrics_host, settings.worker_metrics_port,
@@ -120,8 +124,10 @@ async def _serve(queue: jobs.RedisQueue, queues: Sequence[str],
         if not stopping.is_set():
             await run_workers(workers, stopping)
     finally:
+        from kernel.unit_of_work import stop_outbox_sweeper
         from notifications.jobs import stop_push
 
+        await stop_outbox_sweeper()
         await stop_push()
         if server is not None:
             await server.stop()

@@ -17,25 +17,29 @@ No web or database import here: tested without I/O.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal
 
 import msgspec
 
 __all__ = (
     "Circuit",
     "CommandOutcome",
+    "RefusalDetail",
     "Transition",
     "WorkflowRefusal",
     "content_hash",
 )
 
 
-class WorkflowRefusal(Exception):
-    """A command the rules refuse, with a stable code and JSON details."""
+#: What a refusal's details name: states, commands, hashes, quantities as text, line numbers.
+RefusalDetail = str | int | list[str] | list[int]
 
-    def __init__(self, code: str, details: dict[str, Any] | None = None) -> None:
+
+class WorkflowRefusal(Exception):
+    """A command the rules refuse, with a stable code and details (sent as JSON)."""
+
+    def __init__(self, code: str, details: dict[str, RefusalDetail] | None = None) -> None:
         super().__init__(code)
         self.code = code
         self.details = details or {}
@@ -123,11 +127,12 @@ class Circuit:
         return CommandOutcome("apply", transition.target)
 
 
-def content_hash(content: Mapping[str, Any]) -> str:
+def content_hash(content: msgspec.Struct) -> str:
     """SHA-256 of a document's content in a canonical JSON form (sorted keys).
 
-    Callers pass only what a decider reads (not the state, versions or timestamps), so the
-    same content always gives the same hash on the client and on the server.
+    Callers pass only what a decider reads (not the state, versions or timestamps), declared
+    as a Struct (its fields the JSON object's keys), so the same content always gives the same
+    hash on the client and on the server.
     """
     # Sorted keys, no spaces, UTF-8; Decimals, UUIDs and datetimes as strings: a client
     # reproduces it (docs/sync-protocol.md). The only content hash of the project.

@@ -6,7 +6,7 @@ STATE_CHANGED, CONTENT_CHANGED, ALREADY_DECIDED and BLOB_PENDING are the sync pr
 
 from __future__ import annotations
 
-from backend.errors import Problem, register_codes
+from kernel.errors import Problem, register_codes
 
 __all__ = ("WORKFLOW_CODES",)
 

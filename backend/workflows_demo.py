@@ -13,25 +13,46 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
 from uuid import UUID, uuid4
 
 import msgspec
 
-from backend.accounts.actor import Actor
 from backend.accounts.tables import SupplierCompany, User
+from backend.claims.schemas import (
+    ClaimCommandArgs,
+    ClaimCreateArgs,
+    ClaimDecideArgs,
+    ClaimPaidArgs,
+)
 from backend.claims.tables import ExpenseClaim
+from backend.expenses.schemas import CreateArgs as LineCreateArgs
+from backend.expenses.vehicles import SetArgs as VehicleSetArgs
 from backend.flows import process_integration_event
-from backend.intents import stamp_outside_intent
 from backend.invoices.integration_keys import create_key, key_known
-from backend.invoices.schemas import IntegrationEventIn
+from backend.invoices.schemas import IntegrationEventIn, InvoiceIn, InvoiceLine, StatusIn
+from backend.missions.deadlines import get_rules as deadline_rules
+from backend.missions.schemas import (
+    Booking,
+    Decision,
+    MissionCommandArgs,
+    MissionCreateArgs,
+    MissionDecideArgs,
+)
 from backend.missions.tables import Mission
+from backend.orders.schemas import (
+    CertifiedQuantity,
+    OrderCertifyArgs,
+    OrderCreateArgs,
+    OrderLineIn,
+)
 from backend.orders.tables import PurchaseOrder
 from backend.policy.services import seed_state_defaults
 from backend.seed import SeedContext, demo_id
+from kernel.actor import Actor
+from kernel.coerce import as_uuid
+from kernel.unit_of_work import UnitOfWork
 from sync import MutationContext, Noop, Rejected
 from sync.registry import get_mutation
-from sync.storage import write_transaction
 
 __all__ = ("DEMO_INTEGRATION_KEY", "seed")
 
@@ -47,36 +68,45 @@ async def _actor(user_id: UUID) -> Actor:
                  supplier_company_id=row["supplier_company"], language=row["language"])
 
 
-async def _act(user_id: UUID, name: str, args: dict[str, Any], *, at: datetime) -> bool:
-    """Run intent ``name`` as ``user_id`` in its own transaction; False when refused."""
+async def _act(user_id: UUID, name: str, args: msgspec.Struct, *, at: datetime) -> bool:
+    """Run intent ``name`` with ``args`` (its argument type) as ``user_id`` in its own
+    transaction; False when refused."""
     spec = get_mutation(name)
     assert spec is not None, name
+    assert isinstance(args, spec.args), (name, type(args))
     actor = await _actor(user_id)
-    ctx = MutationContext(actor=actor, mutation_id=uuid4(), client_time=at, server_time=at,
-                          device_id=actor.device_id, client_id=demo_id("seed-client"), seq=0)
-    async with write_transaction() as transaction:
-        savepoint = await transaction.savepoint()
-        try:
-            outcome = await spec.handler(ctx, msgspec.convert(args, spec.args, strict=False))
-        except Rejected as refused:
-            outcome = refused
-        if isinstance(outcome, Rejected | Noop):
-            await savepoint.rollback_to()
-            log.warning("demo intent %s refused: %s", name, outcome)
-            return False
-        await savepoint.release()
-        for organisation, touched in ctx.touched.items():
-            for entity, ids in touched.items():
-                await stamp_outside_intent(organisation, entity, list(ids))
+    try:
+        async with UnitOfWork() as unit_of_work:
+            ctx = MutationContext(actor=actor, mutation_id=uuid4(), client_time=at,
+                                  server_time=at, device_id=actor.device_id,
+                                  client_id=demo_id("seed-client"), seq=0,
+                                  unit_of_work=unit_of_work)
+            try:
+                outcome = await spec.handler(ctx, args)
+            except Rejected as refused:
+                outcome = refused
+            if isinstance(outcome, Rejected | Noop):
+                raise _Refused(outcome)  # rolls the intent's writes back
+    except _Refused as refused:
+        log.warning("demo intent %s refused: %s", name, refused.outcome)
+        return False
+    except Rejected as refused:  # a new row's key exists (raised at the end of the block)
+        log.warning("demo intent %s refused: %s", name, refused)
+        return False
     return True
 
 
-async def seed(ctx: SeedContext) -> None:
-    """Seed the workflows' demo documents (idempotent)."""
-    from backend.composition import bootstrap
+class _Refused(Exception):
+    def __init__(self, outcome: Rejected | Noop) -> None:
+        super().__init__(outcome.code)
+        self.outcome = outcome
 
-    bootstrap()  # the intents it runs
+
+async def seed(ctx: SeedContext) -> None:
+    """Seed the workflows' demo documents (idempotent; runs the intents of the registries
+    ``nomade seed-demo`` installed first)."""
     await seed_state_defaults(ctx.organisation_id)
+    await deadline_rules(ctx.organisation_id)  # the default reminder and escalation rules
     if not await key_known(DEMO_INTEGRATION_KEY):  # an administrator may have revoked it
         await create_key(ctx.organisation_id, DEMO_INTEGRATION_KEY, name="demo")
     await _missions_and_claims(ctx)
@@ -101,6 +131,9 @@ MISSION_PLANS = (
     ("cancelled", "Brest", 9, None),
 )
 CLAIM_PLANS = ("draft", "submitted", "approved", "refused", "returned", "paid")
+# The decision that leads a planned document to its state.
+_DECISIONS: dict[str, Decision] = {"approved": "approve", "paid": "approve",
+                                   "refused": "refuse", "returned": "return"}
 
 
 async def _missions_and_claims(ctx: SeedContext) -> None:
@@ -113,31 +146,31 @@ async def _missions_and_claims(ctx: SeedContext) -> None:
         if await Mission.exists().where(Mission.id == mission_id):
             continue
         start = (now + timedelta(days=offset)).date()
-        bookings = [] if expiry is None else [{
-            "label": f"Train aller-retour {destination}", "fare_cents": 9800 + 700 * index,
-            "expires_at": (now + timedelta(hours=expiry)).isoformat()}]
+        bookings = [] if expiry is None else [Booking(
+            label=f"Train aller-retour {destination}", fare_cents=9800 + 700 * index,
+            expires_at=now + timedelta(hours=expiry))]
         created = now - timedelta(days=max(2, -offset + 10))
-        await _act(agent, "mission.create", {
-            "id": str(mission_id), "purpose": f"Réunion régionale à {destination}",
-            "destination": destination, "starts_on": start.isoformat(),
-            "ends_on": (start + timedelta(days=2)).isoformat(), "transport": "train",
-            "estimated_cost_cents": 35000 + 1000 * index, "bookings": bookings}, at=created)
+        await _act(agent, "mission.create", MissionCreateArgs(
+            id=mission_id, purpose=f"Réunion régionale à {destination}",
+            destination=destination, starts_on=start, ends_on=start + timedelta(days=2),
+            transport="train", estimated_cost_cents=35000 + 1000 * index, bookings=bookings),
+            at=created)
         if state == "draft":
             continue
         if state == "cancelled":
-            await _act(agent, "mission.cancel", {"id": str(mission_id),
-                                                  "expected_state": "draft"}, at=created)
+            await _act(agent, "mission.cancel", MissionCommandArgs(
+                id=mission_id, expected_state="draft"), at=created)
             continue
-        await _act(agent, "mission.submit", {"id": str(mission_id), "expected_state": "draft"},
-                   at=created + timedelta(hours=1))
+        await _act(agent, "mission.submit", MissionCommandArgs(
+            id=mission_id, expected_state="draft"), at=created + timedelta(hours=1))
         if state == "submitted":
             continue
         row = await Mission.select(Mission.content_hash).where(Mission.id == mission_id).first()
-        decision = {"approved": "approve", "refused": "refuse", "returned": "return"}[state]
-        await _act(manager, "mission.decide", {
-            "id": str(mission_id), "decision": decision, "expected_state": "submitted",
-            "content_hash": row["content_hash"] if row else "",
-            "reason": "" if decision == "approve" else "Merci de préciser le programme"},
+        decision = _DECISIONS[state]
+        await _act(manager, "mission.decide", MissionDecideArgs(
+            id=mission_id, decision=decision, expected_state="submitted",
+            content_hash=row["content_hash"] if row else "",
+            reason="" if decision == "approve" else "Merci de préciser le programme"),
             at=created + timedelta(hours=3))
     approved = [i for i, plan in enumerate(MISSION_PLANS) if plan[0] == "approved"]
     for claim_index, (state, mission_index) in enumerate(zip(CLAIM_PLANS, approved,
@@ -157,35 +190,36 @@ async def _claim(ctx: SeedContext, claim_index: int, state: str, mission_index: 
     if mission is None or mission["state"] != "approved":
         return
     at = ctx.now - timedelta(days=5)
-    await _act(agent, "expense_claim.create", {
-        "id": str(claim_id), "mission_id": str(mission["id"])}, at=at)
-    # Mileage lines need no receipt photo (receipts are uploaded from the devices).
+    await _act(agent, "expense_claim.create", ClaimCreateArgs(
+        id=claim_id, mission_id=as_uuid(mission["id"])), at=at)
+    # Mileage lines need no receipt photo (receipts are uploaded from the devices); the server
+    # prices them from the agent's car, so the agent declares one first (replacing is a no-op).
+    await _act(agent, "vehicle_profile.set", VehicleSetArgs(
+        id=agent, fiscal_cv=5, year=mission["starts_on"].year, declared_km=0), at=at)
     for line_no, km in enumerate((120, 85)):
-        await _act(agent, "expense_line.create", {
-            "id": str(demo_id(f"claim:{claim_index}:line:{line_no}")),
-            "date": (mission["starts_on"] + timedelta(days=line_no)).isoformat(),
-            "amount_cents": int(km * 32 + (0 if line_no else 500)), "category": "mileage",
-            "km": km, "fiscal_hp": 5, "description": "Trajet domicile – gare",
-            "claim_id": str(claim_id)}, at=at)
+        await _act(agent, "expense_line.create", LineCreateArgs(
+            id=demo_id(f"claim:{claim_index}:line:{line_no}"),
+            date=mission["starts_on"] + timedelta(days=line_no),
+            amount_cents=int(km * 32 + (0 if line_no else 500)), category="mileage",
+            km=km, fiscal_hp=5, description="Trajet domicile – gare", claim_id=claim_id), at=at)
     if state == "draft":
         return
-    await _act(agent, "expense_claim.submit", {"id": str(claim_id), "expected_state": "draft"},
-               at=at + timedelta(hours=1))
+    await _act(agent, "expense_claim.submit", ClaimCommandArgs(
+        id=claim_id, expected_state="draft"), at=at + timedelta(hours=1))
     if state == "submitted":
         return
     row = await ExpenseClaim.select(ExpenseClaim.content_hash).where(
         ExpenseClaim.id == claim_id).first()
-    decision = {"approved": "approve", "paid": "approve", "refused": "refuse",
-                "returned": "return"}[state]
-    await _act(manager, "expense_claim.decide", {
-        "id": str(claim_id), "decision": decision, "expected_state": "submitted",
-        "content_hash": row["content_hash"] if row else "",
-        "reason": "" if decision == "approve" else "Kilométrage à justifier"},
+    decision = _DECISIONS[state]
+    await _act(manager, "expense_claim.decide", ClaimDecideArgs(
+        id=claim_id, decision=decision, expected_state="submitted",
+        content_hash=row["content_hash"] if row else "",
+        reason="" if decision == "approve" else "Kilométrage à justifier"),
         at=at + timedelta(days=1))
     if state == "paid":
-        await _act(ctx.back_office_id, "expense_claim.mark_paid", {
-            "id": str(claim_id), "expected_state": "approved",
-            "payment_reference": f"VIR-DEMO-{claim_index:03d}"}, at=at + timedelta(days=3))
+        await _act(ctx.back_office_id, "expense_claim.mark_paid", ClaimPaidArgs(
+            id=claim_id, expected_state="approved",
+            payment_reference=f"VIR-DEMO-{claim_index:03d}"), at=at + timedelta(days=3))
 
 
 ORDER_PLANS = (
@@ -213,21 +247,21 @@ async def _orders(ctx: SeedContext) -> list[tuple[str, int, list[tuple[str, str,
         if await PurchaseOrder.exists().where(PurchaseOrder.id == order_id):
             continue
         at = ctx.now - timedelta(days=40 - index * 3)
-        await _act(ctx.back_office_id, "purchase_order.create", {
-            "id": str(order_id), "number": number, "unit_id": str(ctx.unit_ids[unit]),
-            "supplier_company_id": str(ctx.supplier_company_ids[supplier]),
-            "ej_number": f"1300{index + 42:06d}", "code_service": "MTE-SG-75", "title": title,
-            "lines": [{"line_no": n + 1, "description": d, "quantity": q,
-                       "unit_price_cents": p} for n, (d, q, p) in enumerate(lines)]}, at=at)
+        await _act(ctx.back_office_id, "purchase_order.create", OrderCreateArgs(
+            id=order_id, number=number, unit_id=ctx.unit_ids[unit],
+            supplier_company_id=ctx.supplier_company_ids[supplier],
+            ej_number=f"1300{index + 42:06d}", code_service="MTE-SG-75", title=title,
+            lines=[OrderLineIn(line_no=n + 1, description=d, quantity=Decimal(q),
+                               unit_price_cents=p) for n, (d, q, p) in enumerate(lines)]),
+            at=at)
         if certify is None:
             continue
-        body: dict[str, Any] = {"id": str(order_id), "round_seen": 0,
-                                "certified_on": (at + timedelta(days=10)).date().isoformat(),
-                                "comment": "Constaté à la livraison"}
-        if isinstance(certify, dict):
-            body["lines"] = [{"line_no": n, "received": q} for n, q in certify.items()]
-        await _act(ctx.manager_ids[unit], "purchase_order.certify", body,
-                   at=at + timedelta(days=10))
+        await _act(ctx.manager_ids[unit], "purchase_order.certify", OrderCertifyArgs(
+            id=order_id, round_seen=0, certified_on=(at + timedelta(days=10)).date(),
+            comment="Constaté à la livraison",
+            lines=[CertifiedQuantity(line_no=n, received=Decimal(q)) for n, q in certify.items()]
+            if isinstance(certify, dict) else None),
+            at=at + timedelta(days=10))
     return plans
 
 
@@ -264,31 +298,31 @@ async def _invoices(ctx: SeedContext,
         submitted = ctx.now - timedelta(days=age)
         linked = [o for o in orders if o[1] == supplier]
         order = linked[0] if linked and index % 3 == 0 else None
-        lines: list[dict[str, Any]] = (
-            [{"description": d, "quantity": q, "unit_price_cents": p, "order_line_no": n + 1}
-             for n, (d, q, p) in enumerate(order[2])] if order else
-            [{"description": "Prestation", "quantity": "1",
-              "unit_price_cents": 15000 + 3700 * index}])
-        ht = int(sum(Decimal(line["quantity"]) * line["unit_price_cents"] for line in lines))
+        lines = (
+            [InvoiceLine(description=d, quantity=Decimal(q), unit_price_cents=p,
+                         order_line_no=n + 1) for n, (d, q, p) in enumerate(order[2])]
+            if order else
+            [InvoiceLine(description="Prestation", quantity=Decimal("1"),
+                         unit_price_cents=15000 + 3700 * index)])
+        ht = int(sum(line.quantity * line.unit_price_cents for line in lines))
         vat = ht // 5
         number = f"F2026-{supplier + 1}{index + 1:04d}"
         siret = sirets[supplier]
-        events: list[dict[str, Any]] = [{
-            "event_id": f"demo:{number}", "type": "invoice.created",
-            "occurred_at": submitted.isoformat(),
-            "invoice": {"number": number, "supplier_siret": siret,
-                        "issued_on": (submitted - timedelta(days=2)).date().isoformat(),
-                        "amount_ht_cents": ht, "vat_cents": vat, "amount_ttc_cents": ht + vat,
-                        "order_number": order[0] if order else "", "code_service": "MTE-SG-75",
-                        "ej_number": f"1300{index:06d}", "lines": lines}}]
+        events = [IntegrationEventIn(
+            event_id=f"demo:{number}", type="invoice.created", occurred_at=submitted,
+            invoice=InvoiceIn(
+                number=number, supplier_siret=siret,
+                issued_on=(submitted - timedelta(days=2)).date(), amount_ht_cents=ht,
+                vat_cents=vat, amount_ttc_cents=ht + vat,
+                order_number=order[0] if order else "", code_service="MTE-SG-75",
+                ej_number=f"1300{index:06d}", lines=lines))]
         for code, day, reason in path[1:]:
             when = submitted + timedelta(days=day)
             if when > ctx.now:
                 break
-            events.append({"event_id": f"demo:{number}:{code}", "type": "invoice.status",
-                           "occurred_at": when.isoformat(),
-                           "status": {"number": number, "supplier_siret": siret,
-                                      "code": code, "reason": reason}})
+            events.append(IntegrationEventIn(
+                event_id=f"demo:{number}:{code}", type="invoice.status", occurred_at=when,
+                status=StatusIn(number=number, supplier_siret=siret, code=code,
+                                reason=reason)))
         for event in events:
-            await process_integration_event(
-                ctx.organisation_id, msgspec.convert(event, IntegrationEventIn), now=ctx.now)
+            await process_integration_event(ctx.organisation_id, event, now=ctx.now)

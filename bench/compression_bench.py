@@ -117,8 +117,8 @@ async def measure() -> dict[str, Any]:
     sys.path.insert(0, str(ROOT))
     from backend.app import create_app
     from backend.migrate import migrate
-    from backend.settings import get_settings
     from bench.sync_bench import PULL_ROWS, seed_pull_rows
+    from kernel.settings import get_settings
     from tests.factories import make_org
 
     dist = get_settings().pwa_dist

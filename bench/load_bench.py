@@ -155,25 +155,28 @@ def _parent(pid: int) -> int:
 
 # --------------------------------------------------------------------------- server latency
 def scrape_buckets(topology: Topology) -> dict[tuple[str, float], float]:
-    """(route, bucket bound) -> cumulative count, summed over the app processes (2xx only)."""
+    """(route, bucket bound) -> cumulative count over the app processes (2xx only): they share
+    ``PROMETHEUS_MULTIPROC_DIR``, so whichever app answers reports the sum of all of them."""
     totals: dict[tuple[str, float], float] = defaultdict(float)
+    text = ""
     for index in range(1, topology.apps + 1):
         try:
             text = httpx.get(f"{topology.app_url(index)}/metrics", timeout=10).text
+            break
         except httpx.HTTPError:
             continue
-        for line in text.splitlines():
-            if not line.startswith("nomade_http_request_duration_seconds_bucket{"):
-                continue
-            labels, value = line.rsplit(" ", 1)
-            fields = dict(
-                part.split("=", 1) for part in labels[labels.index("{") + 1 : -1].split(",")
-            )
-            if fields.get("status") != '"2xx"':
-                continue
-            bound = fields["le"].strip('"')
-            key = (fields["route"].strip('"'), float("inf") if bound == "+Inf" else float(bound))
-            totals[key] += float(value)
+    for line in text.splitlines():
+        if not line.startswith("nomade_http_request_duration_seconds_bucket{"):
+            continue
+        labels, value = line.rsplit(" ", 1)
+        fields = dict(
+            part.split("=", 1) for part in labels[labels.index("{") + 1 : -1].split(",")
+        )
+        if fields.get("status") != '"2xx"':
+            continue
+        bound = fields["le"].strip('"')
+        key = (fields["route"].strip('"'), float("inf") if bound == "+Inf" else float(bound))
+        totals[key] += float(value)
     return totals
 
 

@@ -89,17 +89,17 @@ async def _rounds(args: argparse.Namespace, push_origin: str) -> tuple[list[dict
     import httpx
     from piccolo.engine import engine_finder
 
-    from backend import jobs
-    from backend.composition import JOB_MODULES
-    from backend.db import prepare_engine
+    from backend.composition import bootstrap
     from backend.migrate import migrate
+    from kernel import jobs
+    from kernel.db import prepare_engine
     from notifications.vapid import get_signer
 
     await migrate()
     engine = engine_finder()
     assert engine is not None
     await prepare_engine(engine)
-    jobs.load_job_modules(JOB_MODULES)
+    bootstrap()  # the jobs it enqueues, as the app installs them
     queue = jobs.InProcessQueue(concurrency=1)
     await queue.start()
     jobs.set_queue(queue)
@@ -219,7 +219,7 @@ def _naive(args: argparse.Namespace, push_origin: str) -> dict[str, float]:
     from py_vapid import Vapid
     from pywebpush import WebPushException, webpush
 
-    from backend.settings import get_settings
+    from kernel.settings import get_settings
     from notifications.vapid import key_path
 
     vapid = Vapid.from_file(str(key_path(get_settings())))

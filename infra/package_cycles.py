@@ -2,11 +2,10 @@
 
 Two views of the same import graph (grimp, the library behind import-linter):
 
-* top level: ``backend``, ``sync``, ``notifications``, ``ocr``;
+* top level: ``kernel`` (the platform), ``backend``, ``sync``, ``notifications``, ``ocr``;
 * inside the house: each domain package of ``backend`` on its own, the rest of ``backend`` in the
-  layers of the style guide (platform, domain kernel, workflows, server, entry
-  points, demo), ``sync``, ``notifications`` and
-  ``ocr`` whole.
+  layers of the style guide (domain kernel, workflows, server, entry points, demo), ``kernel``,
+  ``sync``, ``notifications`` and ``ocr`` whole.
 
 For each pair of groups importing each other it prints the imports of the lighter direction
 (the fewer lines to move to break that cycle), then the strongly connected groups and the count.
@@ -23,19 +22,15 @@ from pathlib import Path
 
 import grimp
 
-ROOTS = ("backend", "sync", "notifications", "ocr")
+ROOTS = ("kernel", "backend", "sync", "notifications", "ocr")
 DOMAINS = ("accounts", "missions", "claims", "expenses", "orders", "invoices", "policy", "audit",
            "administration", "documents")
 LAYERS = {
-    "platform": ("settings", "errors", "logs", "metrics", "jobs", "job_sweep", "live",
-                 "ratelimit", "timeutil", "db", "sqlite_engine", "coerce", "queries", "paging",
-                 "lifecycle", "schedule", "requests", "ports", "proxies", "security_headers",
-                 "static", "health", "worker_metrics"),
     # What every workflow domain asks (decision rules, refusal codes, intents, approvers,
     # which event notifies whom).
     "domain kernel": ("workflow", "workflow_codes", "intents", "approvals", "notification_flows"),
     # Where domains meet.
-    "workflows": ("flows",),
+    "workflows": ("flows", "flow_routes", "flow_intents"),
     "server": ("app", "composition", "serve", "worker", "migrate", "workflow_routes"),
     # The entry points sit above the demo seeders, which use the composition root.
     "entry points": ("asgi", "cli"),

@@ -12,7 +12,7 @@ export UV_PYTHON_DOWNLOADS=never
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 step "ruff"
 uv run --frozen ruff check .
-step "mypy --strict (backend, sync, ocr, notifications)"
+step "mypy --strict (kernel, backend, sync, ocr, notifications)"
 uv run --frozen mypy
 step "import contracts (import-linter, [tool.importlinter] in pyproject.toml)"
 uv run --frozen lint-imports --no-cache

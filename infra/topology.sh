@@ -11,6 +11,7 @@
 #   NOMADE_APPS           app processes (2)           NOMADE_APP_BASE_PORT  first app port (8101)
 #   NOMADE_WORKERS        job worker processes (1)    NOMADE_PROXY_PORT     nginx port (8100)
 #   NOMADE_WORKER_METRICS_BASE_PORT  first worker's /metrics port (8201; 0 = none)
+#   PROMETHEUS_MULTIPROC_DIR  the processes' shared metrics files ($NOMADE_TOPOLOGY_DIR/metrics)
 #   NOMADE_NGINX          auto | 1 | 0 (auto: use nginx when it is installed)
 #   NOMADE_MIGRATE        1: run `nomade migrate` before starting (1)
 #   NOMADE_READY_TIMEOUT  seconds to wait for every app's /ready (60)
@@ -30,6 +31,8 @@ USE_NGINX=${NOMADE_NGINX:-auto}
 READY_TIMEOUT=${NOMADE_READY_TIMEOUT:-60}
 STOP_TIMEOUT=${NOMADE_STOP_TIMEOUT:-20}
 TIMING_LOG=${NOMADE_NGINX_TIMING_LOG:-}
+# Every process of this machine adds its figures there; each app's /metrics reports the sum.
+export PROMETHEUS_MULTIPROC_DIR=${PROMETHEUS_MULTIPROC_DIR:-$DIR/metrics}
 
 say() { printf 'topology: %s\n' "$*" >&2; }
 die() { say "$*"; exit 1; }

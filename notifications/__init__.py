@@ -6,15 +6,15 @@ everything else (who gets a push, when, in which language, on which device) is d
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import uuid
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
-from typing import Any
 from uuid import UUID
 
-__all__ = ("notify",)
+from notifications.events import EventData, IntentCall
+
+__all__ = ("EventData", "IntentCall", "notify")
 
 log = logging.getLogger("nomade.push")
 
@@ -23,7 +23,7 @@ async def notify(
     event_type: str,
     recipients: Iterable[UUID],
     document: Mapping[str, str],
-    data: Mapping[str, Any] | None = None,
+    data: EventData | None = None,
     *,
     action_required: bool = False,
     key: str | None = None,
@@ -43,9 +43,10 @@ async def notify(
             with the same key writes nothing new. Default: a fresh key (no de-duplication).
         now: the event time (tests); defaults to the clock.
 
-    The inbox items and outbox rows are written with the caller's current transaction when
-    there is one; call it after the domain change is saved. The push job is enqueued at once;
-    rows not yet visible to it (an open transaction) are sent by the next sweep.
+    The inbox items and push outbox rows are written in the caller's unit of work
+    (``kernel.unit_of_work``), with the change they tell of: both commit or neither does. The
+    ``push.deliver`` job is one of the unit of work's effects, enqueued once it committed.
+    Outside any transaction (a reminder run) the job is enqueued at once.
     """
     from notifications.schemas import DocumentRef
     from notifications.services import write_event
@@ -57,15 +58,20 @@ async def notify(
         event_type,
         recipients,
         ref,
-        dict(data or {}),
+        data or {},
         action_required=action_required,
         key=key or f"event:{uuid.uuid4()}",
         now=now or datetime.now(UTC),
     )
     if due:
-        if _in_transaction():
-            # The rows become visible when the caller commits: knock again a little later.
-            _enqueue_later((0.5, 3.0, 15.0))
+        from kernel.unit_of_work import current_unit_of_work
+
+        unit_of_work = current_unit_of_work()
+        if unit_of_work is not None:
+            unit_of_work.enqueue("push.deliver")
+        elif _in_transaction():
+            log.warning("notify in a transaction outside a unit of work: the push waits for "
+                        "the outbox sweep")
         else:
             await _enqueue()
     return due
@@ -79,23 +85,9 @@ def _in_transaction() -> bool:
 
 
 async def _enqueue() -> None:
-    from backend import jobs
+    from kernel import jobs
 
     try:
         await jobs.enqueue("push.deliver")
     except (RuntimeError, KeyError):
         log.warning("push job not enqueued; the next sweep sends the push")
-
-
-_later: set[asyncio.Task[None]] = set()
-
-
-def _enqueue_later(delays: tuple[float, ...]) -> None:
-    async def knock() -> None:
-        for delay in delays:
-            await asyncio.sleep(delay)
-            await _enqueue()
-
-    task = asyncio.get_running_loop().create_task(knock())
-    _later.add(task)
-    task.add_done_callback(_later.discard)

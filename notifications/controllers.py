@@ -8,7 +8,7 @@ from uuid import UUID
 from litestar import Controller, Request, delete, get, post, put
 from litestar.params import Parameter
 
-from backend.accounts.guards import current_actor, signed_in
+from kernel.guards import current_actor, signed_in
 from notifications import notify, services
 from notifications.presence import get_presence
 from notifications.schemas import (

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import urlsplit
 
-from backend.settings import get_settings
+from kernel.settings import get_settings
 
 __all__ = (
     "PUSH_SERVICES",

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from datetime import UTC, datetime
 from typing import Any
 
-from backend.accounts.device_check import on_device_revoked
-from backend.jobs import enqueue, job
+from kernel.background import BackgroundLoop
+from kernel.jobs import enqueue, job
 from notifications.sender import DeliveryReport, PushSender
-from notifications.services import forget_device_subscriptions, next_due_at
+from notifications.services import next_due_at
 from notifications.transport import close_transport
 from notifications.vapid import get_signer
 
@@ -91,26 +90,20 @@ async def run_sweeper(interval: float = 30.0) -> None:
         await asyncio.sleep(interval)
 
 
-_sweeper: asyncio.Task[None] | None = None
+_sweeper = BackgroundLoop()
 
 
 async def start_push(*, sweep: bool) -> None:
     """At process start: load the VAPID key (a broken key file stops the start with
-    ``VapidKeyError``), drop a device's subscriptions when it signs out, and, where jobs run,
-    start the outbox sweeper."""
-    global _sweeper
+    ``VapidKeyError``) and, where jobs run, start the outbox sweeper (a device's subscriptions
+    are dropped when it signs out through the hook :func:`backend.composition.bootstrap`
+    installs)."""
     get_signer()
-    on_device_revoked("notifications", forget_device_subscriptions)
-    if sweep and _sweeper is None:
-        _sweeper = asyncio.get_running_loop().create_task(run_sweeper())
+    if sweep:
+        _sweeper.start(run_sweeper)
 
 
 async def stop_push() -> None:
     """At process stop: end the sweeper and close the push HTTP session."""
-    global _sweeper
-    if _sweeper is not None:
-        _sweeper.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await _sweeper
-        _sweeper = None
+    await _sweeper.stop()
     await close_transport()

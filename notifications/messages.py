@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Literal
 from zoneinfo import ZoneInfo
+
+from notifications.events import EventData
 
 __all__ = ("INVOICE_STATUS_LABELS", "Language", "Text", "action_titles", "format_cents", "render")
 
@@ -71,14 +73,17 @@ def _sentence(text: str) -> str:
     return text if not text or text[-1] in ".!?…»”\"" else f"{text}."
 
 
-def _amount(data: dict[str, Any], lang: Language, hide: bool, key: str = "amount_cents") -> str:
+_Cents = Literal["amount_cents", "certified_cents", "paid_cents", "amount_paid_cents"]
+
+
+def _amount(data: EventData, lang: Language, hide: bool, key: _Cents = "amount_cents") -> str:
     value = data.get(key)
     if hide or not isinstance(value, int):
         return ""
     return format_cents(value, lang)
 
 
-def _deadline(data: dict[str, Any], lang: Language) -> str:
+def _deadline(data: EventData, lang: Language) -> str:
     raw = data.get("deadline")
     if not isinstance(raw, str):
         return ""
@@ -90,7 +95,7 @@ def _deadline(data: dict[str, Any], lang: Language) -> str:
     return when.strftime("%d/%m %H:%M") if lang == "fr" else when.strftime("%d %b %H:%M")
 
 
-def _invoice(data: dict[str, Any], lang: Language, hide: bool) -> Text:
+def _invoice(data: EventData, lang: Language, hide: bool) -> Text:
     number = str(data.get("invoice_number", "")) or "?"
     status = str(data.get("status", ""))
     fr, en = INVOICE_STATUS_LABELS.get(
@@ -121,11 +126,11 @@ def _invoice(data: dict[str, Any], lang: Language, hide: bool) -> Text:
     return Text(title, " ".join(parts) or _pick(lang, "Nouveau statut.", "New status."))
 
 
-def _label(data: dict[str, Any], lang: Language) -> str:
+def _label(data: EventData, lang: Language) -> str:
     return str(data.get("label") or _pick(lang, "Votre demande", "Your request"))
 
 
-def _approval(data: dict[str, Any], lang: Language, hide: bool) -> Text:
+def _approval(data: EventData, lang: Language, hide: bool) -> Text:
     who = str(data.get("requester_name", ""))
     label = str(data.get("label") or _pick(lang, "une demande", "a request"))
     title = _pick(lang, f"À valider : {label}", f"To approve: {label}")
@@ -145,7 +150,42 @@ def _approval(data: dict[str, Any], lang: Language, hide: bool) -> Text:
     return Text(title, " ".join(parts) or _pick(lang, "Décision attendue.", "Decision needed."))
 
 
-def _decision(data: dict[str, Any], lang: Language, hide: bool) -> Text:
+def _reminder(data: EventData, lang: Language, hide: bool) -> Text:
+    label = str(data.get("label") or _pick(lang, "une demande", "a request"))
+    who = str(data.get("requester_name", ""))
+    deadline = _deadline(data, lang)
+    title = _pick(lang, f"Rappel, à valider : {label}", f"Reminder, to approve: {label}")
+    parts = [_pick(lang, f"Demande de {who}.", f"Request from {who}.")] if who else []
+    if deadline:
+        parts.append(_pick(lang, f"Décision attendue avant le {deadline}.",
+                           f"Decision needed by {deadline}."))
+    return Text(title, " ".join(parts) or _pick(lang, "Décision attendue.", "Decision needed."))
+
+
+def _escalated(data: EventData, lang: Language, hide: bool) -> Text:
+    label = str(data.get("label") or _pick(lang, "une demande", "a request"))
+    who = str(data.get("requester_name", ""))
+    title = _pick(lang, f"Transmise pour décision : {label}", f"Passed up to you: {label}")
+    parts = [_pick(lang, f"Demande de {who}, délai dépassé au niveau inférieur.",
+                   f"Request from {who}; its deadline passed one level below.")] if who else [
+        _pick(lang, "Délai dépassé au niveau inférieur.", "Its deadline passed one level below.")]
+    amount = _amount(data, lang, hide)
+    if amount:
+        parts.append(_pick(lang, f"Montant : {amount}.", f"Amount: {amount}."))
+    return Text(title, " ".join(parts))
+
+
+def _escalated_away(data: EventData, lang: Language, hide: bool) -> Text:
+    label = str(data.get("label") or _pick(lang, "une demande", "a request"))
+    to = str(data.get("escalated_to", ""))
+    title = _pick(lang, f"Délai dépassé : {label}", f"Deadline passed: {label}")
+    body = (_pick(lang, f"La décision est transmise à {to}.", f"The decision went to {to}.")
+            if to else _pick(lang, "La décision est transmise au niveau supérieur.",
+                             "The decision went one level up."))
+    return Text(title, body)
+
+
+def _decision(data: EventData, lang: Language, hide: bool) -> Text:
     label = _label(data, lang)
     fr, en = _DECISIONS.get(str(data.get("decision", "")), ("décidé", "decided"))
     title = _pick(lang, f"{label} : {fr}", f"{label}: {en}")
@@ -159,7 +199,21 @@ def _decision(data: dict[str, Any], lang: Language, hide: bool) -> Text:
     return Text(title, " ".join(parts) or _pick(lang, "Décision rendue.", "Decision made."))
 
 
-def _ocr_finished(data: dict[str, Any], lang: Language, hide: bool) -> Text:
+def _closed(data: EventData, lang: Language, hide: bool) -> Text:
+    """An approval request that no longer asks anything (decided by someone else, withdrawn)."""
+    label = _label(data, lang)
+    by = str(data.get("decided_by", ""))
+    outcome = str(data.get("decision", ""))
+    if outcome in _DECISIONS:
+        fr, en = _DECISIONS[outcome]
+        title = _pick(lang, f"{label} : {fr}" + (f" par {by}" if by else ""),
+                      f"{label}: {en}" + (f" by {by}" if by else ""))
+    else:
+        title = _pick(lang, f"{label} : retiré par l’agent", f"{label}: withdrawn by the agent")
+    return Text(title, _pick(lang, "Plus rien à décider.", "Nothing left to decide."))
+
+
+def _ocr_finished(data: EventData, lang: Language, hide: bool) -> Text:
     merchant = str(data.get("merchant") or _pick(lang, "Justificatif", "Receipt"))
     amount = _amount(data, lang, hide)
     body = _pick(lang, "Justificatif lu", "Receipt read")
@@ -169,10 +223,10 @@ def _ocr_finished(data: dict[str, Any], lang: Language, hide: bool) -> Text:
     return Text(_pick(lang, f"{merchant} : lecture terminée", f"{merchant}: reading done"), body)
 
 
-def _ocr_review(data: dict[str, Any], lang: Language, hide: bool) -> Text:
+def _ocr_review(data: EventData, lang: Language, hide: bool) -> Text:
     merchant = str(data.get("merchant") or _pick(lang, "Justificatif", "Receipt"))
     # The reading's first reason (which check failed), in words, when the job gave one.
-    reason = str(data.get(f"review_{lang}") or "")
+    reason = str((data.get("review_fr") if lang == "fr" else data.get("review_en")) or "")
     return Text(
         _pick(lang, f"{merchant} : à vérifier", f"{merchant}: please check"),
         reason or _pick(
@@ -183,7 +237,7 @@ def _ocr_review(data: dict[str, Any], lang: Language, hide: bool) -> Text:
     )
 
 
-def _service_done(data: dict[str, Any], lang: Language, hide: bool) -> Text:
+def _service_done(data: EventData, lang: Language, hide: bool) -> Text:
     # The commitment number (EJ) is the one the phone's order list shows; the BC number else.
     order = (str(data.get("ej_number", "")) or str(data.get("order_number", ""))
              or _pick(lang, "commande", "order"))
@@ -200,7 +254,7 @@ def _service_done(data: dict[str, Any], lang: Language, hide: bool) -> Text:
     return Text(title, body + _pick(lang, ". Proposition préremplie.", ". Proposal prefilled."))
 
 
-def _payment(data: dict[str, Any], lang: Language, hide: bool) -> Text:
+def _payment(data: EventData, lang: Language, hide: bool) -> Text:
     label = str(data.get("label", ""))
     amount = _amount(data, lang, hide)
     title = _pick(lang, "Paiement envoyé", "Payment sent")
@@ -213,7 +267,29 @@ def _payment(data: dict[str, Any], lang: Language, hide: bool) -> Text:
     )
 
 
-def _test(data: dict[str, Any], lang: Language, hide: bool) -> Text:
+_KINDS = {"mission": ("votre ordre de mission", "your mission order"),
+          "claim": ("votre note de frais", "your expense claim")}
+_EXCERPT = 180
+
+
+def _comment(data: EventData, lang: Language, hide: bool) -> Text:
+    who = str(data.get("author_name") or _pick(lang, "Quelqu'un", "Someone"))
+    label = str(data.get("label") or "")
+    if data.get("question"):
+        fr, en = _KINDS.get(str(data.get("document_kind", "")), ("votre demande", "your request"))
+        title = _pick(lang, f"Question sur {fr}", f"Question on {en}")
+    else:
+        title = _pick(lang, f"Réponse de {who}", f"Answer from {who}")
+    text = " ".join(str(data.get("body") or "").split())
+    if len(text) > _EXCERPT:
+        text = text[: _EXCERPT - 1].rstrip() + "…"
+    quoted = f"« {text} »" if lang == "fr" else f"“{text}”"
+    head = (f"{who} : " if lang == "fr" else f"{who}: ") if data.get("question") else ""
+    about = f" ({label})" if label else ""
+    return Text(title + about, head + quoted)
+
+
+def _test(data: EventData, lang: Language, hide: bool) -> Text:
     return Text(
         _pick(lang, "Notification de test", "Test notification"),
         _pick(
@@ -224,7 +300,7 @@ def _test(data: dict[str, Any], lang: Language, hide: bool) -> Text:
     )
 
 
-def _digest(data: dict[str, Any], lang: Language, hide: bool) -> Text:
+def _digest(data: EventData, lang: Language, hide: bool) -> Text:
     count = int(data.get("count", 0))
     titles = [str(t) for t in data.get("titles", [])][:3]
     # One summary folds the daily digest and, on Mondays, the weekly one: no "today" here.
@@ -239,17 +315,22 @@ def _digest(data: dict[str, Any], lang: Language, hide: bool) -> Text:
 _RENDERERS = {
     "invoice_status_changed": _invoice,
     "approval_requested": _approval,
+    "approval_reminder": _reminder,
+    "approval_escalated": _escalated,
+    "approval_escalated_away": _escalated_away,
     "decision_made": _decision,
     "ocr_finished": _ocr_finished,
     "ocr_needs_review": _ocr_review,
     "service_done_proposal": _service_done,
     "payment_sent": _payment,
+    "comment_added": _comment,
+    "approval_closed": _closed,
     "test": _test,
     "digest": _digest,
 }
 
 
-def render(event_type: str, data: dict[str, Any], lang: str, *, hide_amounts: bool = False) -> Text:
+def render(event_type: str, data: EventData, lang: str, *, hide_amounts: bool = False) -> Text:
     """The title and body of ``event_type`` in ``lang`` (French unless ``en``)."""
     language: Language = "en" if lang == "en" else "fr"
     return _RENDERERS[event_type](data, language, hide_amounts)

@@ -12,7 +12,7 @@ import time
 from typing import Protocol
 from uuid import UUID
 
-from backend.settings import get_settings
+from kernel.settings import get_settings
 
 __all__ = (
     "PRESENCE_TTL",

@@ -17,14 +17,14 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypedDict, cast
+from uuid import UUID
 
-import msgspec
 from piccolo.columns.combination import WhereRaw
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.querystring import QueryString
 
-from backend import metrics
+from kernel import metrics
 from notifications import messages, payload
 from notifications.outcomes import Outcome, classify
 from notifications.presence import Presence, get_presence
@@ -46,7 +46,43 @@ LEASE = timedelta(minutes=2)
 # The ``status`` label of ``nomade_push_deliveries_total`` for each outcome of an attempt.
 METRIC_STATUS = {"sent": "sent", "gone": "gone", "retry": "retry", "shorten": "too_large",
                  "alert": "alert", "failed": "failed"}
-_decoder = msgspec.json.Decoder(dict[str, Any])
+
+
+class _Claimed(TypedDict):
+    """An outbox row as the claim returns it."""
+
+    id: UUID
+    user: UUID
+    subscription: UUID | None
+    event_type: str
+    topic: str
+    urgency: str
+    ttl: int
+    payload: str
+    document_kind: str
+    document_id: str
+    attempts: int
+    created_at: datetime
+
+
+class _Device(TypedDict):
+    """A subscription as the sender reads it: where to post and with which keys."""
+
+    id: UUID
+    user: UUID
+    endpoint: str
+    p256dh: str
+    auth: str
+
+
+class _Folded(TypedDict):
+    """A digest row as the fold reads it."""
+
+    id: UUID
+    user: UUID
+    subscription: UUID | None
+    payload: str
+    next_attempt_at: datetime
 
 
 @dataclass
@@ -69,7 +105,7 @@ class DeliveryReport:
 
 @dataclass
 class _Item:
-    row: dict[str, Any]
+    row: _Claimed
     endpoint: str = ""
     p256dh: str = ""
     auth: str = ""
@@ -189,7 +225,7 @@ class PushSender:
                 return report
             report.add(await self._process(rows, now))
 
-    async def _claim(self, now: datetime) -> list[dict[str, Any]]:
+    async def _claim(self, now: datetime) -> list[_Claimed]:
         due = (PushOutbox.state.is_in(["pending", "sending"])) & (PushOutbox.next_attempt_at <= now)
         candidates = (
             PushOutbox.select(PushOutbox.id)
@@ -200,7 +236,7 @@ class PushSender:
         if isinstance(PushOutbox._meta.db, PostgresEngine):
             # Concurrent lanes and workers take different rows instead of queueing on locks.
             candidates = candidates.lock_rows("UPDATE", skip_locked=True)
-        rows: list[dict[str, Any]] = (
+        rows = (
             await PushOutbox.update(
                 {
                     PushOutbox.state: "sending",
@@ -224,28 +260,24 @@ class PushSender:
                 PushOutbox.created_at,
             )
         )
-        return rows
+        return cast(list[_Claimed], rows)
 
-    async def _process(self, rows: list[dict[str, Any]], now: datetime) -> DeliveryReport:
+    async def _process(self, rows: list[_Claimed], now: datetime) -> DeliveryReport:
         report = DeliveryReport()
         sub_ids = list({r["subscription"] for r in rows if r["subscription"] is not None})
-        subs = (
-            {
-                s["id"]: s
-                for s in await PushSubscription.select(
-                    PushSubscription.id,
-                    PushSubscription.user,
-                    PushSubscription.endpoint,
-                    PushSubscription.p256dh,
-                    PushSubscription.auth,
-                ).where(PushSubscription.id.is_in(sub_ids))
-            }
-            if sub_ids
-            else {}
-        )
-        items, orphaned, withdrawn = [], [], []
+        devices = cast(list[_Device], await PushSubscription.select(
+            PushSubscription.id,
+            PushSubscription.user,
+            PushSubscription.endpoint,
+            PushSubscription.p256dh,
+            PushSubscription.auth,
+        ).where(PushSubscription.id.is_in(sub_ids))) if sub_ids else []
+        subs = {s["id"]: s for s in devices}
+        items: list[_Item] = []
+        orphaned: list[UUID] = []
+        withdrawn: list[UUID] = []
         for row in rows:
-            sub = subs.get(row["subscription"])
+            sub = subs.get(row["subscription"]) if row["subscription"] is not None else None
             if sub is None:
                 orphaned.append(row["id"])
             elif str(sub["user"]) != str(row["user"]):  # moved to someone else since the claim
@@ -280,7 +312,7 @@ class PushSender:
         await self._record(items, now, report)
         return report
 
-    async def _skip_viewed(self, items: list[_Item]) -> set[Any]:
+    async def _skip_viewed(self, items: list[_Item]) -> set[UUID]:
         watched = [i for i in items if i.row["document_id"] and i.row["event_type"] != "test"]
         if not watched:
             return set()
@@ -323,7 +355,7 @@ class PushSender:
         if response.status >= 300:
             item.error = response.text[:200]
 
-    async def _set_state(self, ids: list[Any], state: str, now: datetime) -> None:
+    async def _set_state(self, ids: list[UUID], state: str, now: datetime) -> None:
         await PushOutbox.update({PushOutbox.state: state, PushOutbox.sent_at: now}).where(
             PushOutbox.id.is_in(ids)
         )
@@ -467,7 +499,7 @@ class PushSender:
 
     async def fold_digests(self, now: datetime) -> int:
         """Turn each device's due digest rows into one summary push; returns summaries made."""
-        rows = await PushOutbox.select(
+        rows = cast(list[_Folded], await PushOutbox.select(
             PushOutbox.id,
             PushOutbox.user,
             PushOutbox.subscription,
@@ -477,20 +509,20 @@ class PushSender:
             (PushOutbox.state == "digest")
             & (PushOutbox.next_attempt_at <= now)
             & _for_its_recipient()
-        )
+        ))
         if not rows:
             return 0
-        groups: dict[tuple[Any, Any], list[dict[str, Any]]] = defaultdict(list)
+        groups: dict[tuple[UUID, UUID | None], list[_Folded]] = defaultdict(list)
         for row in rows:
             groups[(row["user"], row["subscription"])].append(row)
         summaries = []
         for (user, subscription), members in groups.items():
             if subscription is None:
                 continue
-            notes = [_decoder.decode(m["payload"])["notification"] for m in members]
-            lang = str(notes[0].get("lang", "fr"))
+            notes = [payload.decode(m["payload"]).notification for m in members]
+            lang = notes[0].lang
             text = messages.render(
-                "digest", {"count": len(notes), "titles": [n.get("title", "") for n in notes]}, lang
+                "digest", {"count": len(notes), "titles": [n.title for n in notes]}, lang
             )
             body = payload.build(
                 payload.Notice(
@@ -499,7 +531,7 @@ class PushSender:
                     navigate="/inbox",
                     lang=lang,
                     tag="digest",
-                    data={"type": "digest", "count": len(notes)},
+                    data=payload.NoticeData(type="digest", count=len(notes)),
                 )
             )
             slot = min(_utc(m["next_attempt_at"]) for m in members)

@@ -6,25 +6,24 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import Any, TypedDict, cast
 from uuid import UUID
 
 import msgspec
 from piccolo.columns import Column
 from piccolo.query.functions.aggregate import Count
 
-from backend.accounts import directory
-from backend.accounts.actor import Actor
-from backend.errors import DomainError, Problem, register_codes
-from backend.ratelimit import get_store
-from backend.settings import get_settings
-from notifications import messages, payload, policy
+from kernel.actor import Actor
+from kernel.errors import DomainError, Problem, register_codes
+from kernel.ratelimit import get_store
+from kernel.settings import get_settings
+from notifications import messages, payload, people, policy
 from notifications.endpoints import (
     EndpointRefusedError,
     EndpointUnresolvedError,
     current_policy,
 )
-from notifications.events import EVENT_TYPES, traits_of
+from notifications.events import EVENT_TYPES, EventData, traits_of
 from notifications.schemas import (
     DocumentRef,
     InboxItemOut,
@@ -112,8 +111,65 @@ def _utc(value: Any) -> datetime:
     return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
 
 
-def _by_name(values: dict[Column | str, Any]) -> dict[str, Any]:
-    return {c if isinstance(c, str) else c._meta.name: v for c, v in values.items()}
+class _DeviceFields(TypedDict):
+    """What a subscription's registration writes, and refreshes when it comes again."""
+
+    user: UUID
+    device: UUID | None
+    p256dh: str
+    auth: str
+    user_agent: str
+    language: str
+    vapid_key: str
+    updated_at: datetime
+    failure_count: int
+
+
+class _PreferenceFields(TypedDict):
+    """What saving preferences writes (``modes``: JSON of event type → mode)."""
+
+    modes: str
+    digest_time: str
+    timezone: str
+    quiet_start: str
+    quiet_end: str
+    hide_amounts: bool
+    updated_at: datetime
+
+
+class _PreferenceRow(_PreferenceFields):
+    """A ``push_preference`` row as ``select()`` returns it."""
+
+    id: UUID
+    user: UUID
+    version: int
+
+
+class _InboxRow(TypedDict):
+    """An ``inbox_item`` row as ``select()`` returns it."""
+
+    id: UUID
+    user: UUID
+    event_type: str
+    title_fr: str
+    title_en: str
+    body_fr: str
+    body_en: str
+    url: str
+    document_kind: str
+    document_id: str
+    action_required: bool
+    idempotency_key: str
+    created_at: datetime
+    read_at: datetime | None
+
+
+class _PreferenceProblems(TypedDict, total=False):
+    """Why preferences were refused (the details of PUSH_PREFERENCES_INVALID)."""
+
+    unknown_types: list[str]
+    timezone: str
+    quiet_hours: str
 
 
 # --- subscriptions ------------------------------------------------------------------------
@@ -178,17 +234,17 @@ async def register_subscription(
         raise DomainError("PUSH_KEYS_INVALID") from exc
     language = data.language or actor.language or "fr"
     now = datetime.now(UTC)
-    values: dict[Column | str, Any] = {
-        PushSubscription.user: actor.user_id,
-        PushSubscription.device: actor.device_id,
-        PushSubscription.p256dh: data.keys.p256dh,
-        PushSubscription.auth: data.keys.auth,
-        PushSubscription.user_agent: data.user_agent,
-        PushSubscription.language: language,
-        PushSubscription.vapid_key: vapid_key,
-        PushSubscription.updated_at: now,
-        PushSubscription.failure_count: 0,
-    }
+    fields = _DeviceFields(
+        user=actor.user_id,
+        device=actor.device_id,
+        p256dh=data.keys.p256dh,
+        auth=data.keys.auth,
+        user_agent=data.user_agent,
+        language=language,
+        vapid_key=vapid_key,
+        updated_at=now,
+        failure_count=0,
+    )
     created = False
     existing = (
         await PushSubscription.select(
@@ -207,7 +263,7 @@ async def register_subscription(
             id=uuid.uuid4(),
             endpoint=data.endpoint,
             created_at=now,
-            **_by_name(values),
+            **fields,
         )
         inserted = (
             await PushSubscription.insert(row)
@@ -226,7 +282,7 @@ async def register_subscription(
             .first()
         )
         assert existing is not None
-    await PushSubscription.update(values).where(
+    await PushSubscription.update(**fields).where(
         (PushSubscription.id == existing["id"]) & (PushSubscription.user == actor.user_id)
     )
     return SubscriptionOut(
@@ -274,11 +330,11 @@ async def _forget_subscriptions(ids: list[Any]) -> int:
 # --- preferences --------------------------------------------------------------------------
 
 DEFAULT_MODES: dict[str, policy.Mode] = {
-    t: traits_of(t).default_mode for t in EVENT_TYPES if t != "test"
+    t: traits_of(t).default_mode for t in EVENT_TYPES if traits_of(t).user_can_disable
 }
 
 
-def _preferences_out(row: dict[str, Any] | None) -> PreferencesOut:
+def _preferences_out(row: _PreferenceRow | None) -> PreferencesOut:
     if row is None:
         return PreferencesOut(
             modes=dict(DEFAULT_MODES),
@@ -303,13 +359,13 @@ def _preferences_out(row: dict[str, Any] | None) -> PreferencesOut:
 
 async def get_preferences(user_id: UUID) -> PreferencesOut:
     row = await PushPreference.select().where(PushPreference.user == user_id).first()
-    return _preferences_out(row)
+    return _preferences_out(cast(_PreferenceRow | None, row))
 
 
 async def put_preferences(user_id: UUID, data: PreferencesIn) -> PreferencesOut:
     """Replace the user's settings (validated: known types, real time zone, both quiet ends)."""
     unknown = sorted(set(data.modes) - set(DEFAULT_MODES))
-    problems: dict[str, Any] = {}
+    problems = _PreferenceProblems()
     if unknown:
         problems["unknown_types"] = unknown
     if not policy.valid_timezone(data.timezone):
@@ -317,31 +373,27 @@ async def put_preferences(user_id: UUID, data: PreferencesIn) -> PreferencesOut:
     if (data.quiet_start is None) != (data.quiet_end is None):
         problems["quiet_hours"] = "set both ends or neither"
     if problems:
-        raise DomainError("PUSH_PREFERENCES_INVALID", problems)
+        raise DomainError("PUSH_PREFERENCES_INVALID", msgspec.to_builtins(problems))
     current = await get_preferences(user_id)
     modes = {**current.modes, **data.modes}
-    values: dict[Column | str, Any] = {
-        PushPreference.modes: _json.encode(modes).decode(),
-        PushPreference.digest_time: data.digest_time,
-        PushPreference.timezone: data.timezone,
-        PushPreference.quiet_start: data.quiet_start or "",
-        PushPreference.quiet_end: data.quiet_end or "",
-        PushPreference.hide_amounts: data.hide_amounts,
-        PushPreference.updated_at: datetime.now(UTC),
-    }
+    fields = _PreferenceFields(
+        modes=_json.encode(modes).decode(),
+        digest_time=data.digest_time,
+        timezone=data.timezone,
+        quiet_start=data.quiet_start or "",
+        quiet_end=data.quiet_end or "",
+        hide_amounts=data.hide_amounts,
+        updated_at=datetime.now(UTC),
+    )
     if current.version == 0:
-        row = PushPreference(
-            id=uuid.uuid4(),
-            user=user_id,
-            version=1,
-            **_by_name(values),
-        )
+        row = PushPreference(id=uuid.uuid4(), user=user_id, version=1, **fields)
         await PushPreference.insert(row).on_conflict(
             target=PushPreference.user, action="DO NOTHING"
         )
-    if current.version:
-        values[PushPreference.version] = PushPreference.version + 1
-    await PushPreference.update(values).where(PushPreference.user == user_id)
+    bump: dict[Column | str, Any] | None = (
+        {PushPreference.version: PushPreference.version + 1} if current.version else None
+    )
+    await PushPreference.update(bump, **fields).where(PushPreference.user == user_id)
     return await get_preferences(user_id)
 
 
@@ -359,9 +411,9 @@ def _view(prefs: PreferencesOut) -> tuple[policy.PreferenceView, bool]:
 
 async def preference_views(user_ids: list[UUID]) -> dict[UUID, tuple[policy.PreferenceView, bool]]:
     """Policy views (and the hide-amounts flag) of several users, defaults filled in."""
-    rows = (
+    rows = cast(list[_PreferenceRow], (
         await PushPreference.select().where(PushPreference.user.is_in(user_ids)) if user_ids else []
-    )
+    ))
     by_user = {UUID(str(r["user"])): r for r in rows}
     return {uid: _view(_preferences_out(by_user.get(uid))) for uid in user_ids}
 
@@ -375,20 +427,8 @@ class Recipient(msgspec.Struct, frozen=True):
 
 
 async def _recipients(user_ids: Iterable[UUID]) -> list[Recipient]:
-    languages = await directory.active_languages(user_ids)
+    languages = await people.active_languages(user_ids)
     return [Recipient(user_id, language) for user_id, language in languages.items()]
-
-
-async def user_names(user_ids: list[UUID]) -> dict[UUID, str]:
-    """Display names of people (for texts such as "Request from …")."""
-    return await directory.full_names(user_ids)
-
-
-async def supplier_users(company_id: UUID | None) -> list[UUID]:
-    """The active users of a supplier company (fournisseur)."""
-    if company_id is None:
-        return []
-    return await directory.active_users_of_company(company_id)
 
 
 async def _unread_counts(user_ids: list[UUID]) -> dict[UUID, int]:
@@ -400,7 +440,7 @@ async def _unread_counts(user_ids: list[UUID]) -> dict[UUID, int]:
     return {UUID(str(r["user"])): int(r["n"]) for r in rows}
 
 
-def _ttl(event_type: str, data: dict[str, Any], now: datetime) -> int:
+def _ttl(event_type: str, data: EventData, now: datetime) -> int:
     ttl = traits_of(event_type).ttl
     deadline = data.get("deadline")
     if isinstance(deadline, str):
@@ -415,7 +455,7 @@ def _ttl(event_type: str, data: dict[str, Any], now: datetime) -> int:
 def _notice(
     event_type: str,
     document: DocumentRef,
-    data: dict[str, Any],
+    data: EventData,
     lang: str,
     hide_amounts: bool,
     inbox_id: UUID,
@@ -425,12 +465,8 @@ def _notice(
     text = messages.render(event_type, data, lang, hide_amounts=hide_amounts)
     url = document.url or "/inbox"
     actions: tuple[payload.Action, ...] = ()
-    decision: dict[str, Any] | None = None
-    sw_data: dict[str, Any] = {
-        "type": event_type,
-        "inbox_id": str(inbox_id),
-        "document": {"kind": document.kind, "id": document.id, "url": url},
-    }
+    decision: payload.Decision | None = None
+    intents = data.get("intents") if event_type == "approval_requested" else None
     if event_type == "approval_requested":
         titles = messages.action_titles(lang)
         sep = "&" if "?" in url else "?"
@@ -439,14 +475,18 @@ def _notice(
         )
         # The decision the service worker queues as a sync intent from either button (refusing
         # takes the typed reply where the platform offers one, else a stated default reason).
-        intents = data.get("intents")
-        if isinstance(intents, dict):
-            sw_data["intents"] = {k: v for k, v in intents.items() if isinstance(v, dict)}
-            args = sw_data["intents"].get("approve", {}).get("args", {})
-            if document.kind in ("mission", "claim") and isinstance(args, dict):
-                decision = {"entity": document.kind, "id": document.id, "lang": lang,
-                            "expected_state": args.get("expected_state", "submitted"),
-                            "content_hash": args.get("content_hash")}
+        approve = intents.get("approve") if intents is not None else None
+        if document.kind in ("mission", "claim") and approve is not None:
+            args = approve["args"]
+            decision = payload.Decision(entity=document.kind, id=document.id, lang=lang,
+                                        expected_state=args.get("expected_state", "submitted"),
+                                        content_hash=args.get("content_hash"))
+    sw_data = payload.NoticeData(
+        type=event_type,
+        inbox_id=str(inbox_id),
+        document=payload.DocumentLink(kind=document.kind, id=document.id, url=url),
+        intents=intents,
+    )
     return payload.Notice(
         title=text.title,
         body=text.body,
@@ -457,7 +497,19 @@ def _notice(
         actions=actions,
         data=sw_data,
         require_interaction=action_required,
+        silent=traits_of(event_type).settles_requests,
         decision=decision,
+    )
+
+
+async def _settle_requests(user_ids: list[UUID], document: DocumentRef, now: datetime) -> None:
+    """The approval requests of ``document`` no longer ask these people anything: read."""
+    await InboxItem.update({InboxItem.read_at: now}).where(
+        InboxItem.user.is_in(user_ids)
+        & (InboxItem.event_type == "approval_requested")
+        & (InboxItem.document_kind == document.kind)
+        & (InboxItem.document_id == document.id)
+        & InboxItem.read_at.is_null()
     )
 
 
@@ -465,7 +517,7 @@ async def write_event(
     event_type: str,
     recipients: Iterable[UUID],
     document: DocumentRef,
-    data: dict[str, Any],
+    data: EventData,
     *,
     action_required: bool,
     key: str,
@@ -486,6 +538,9 @@ async def write_event(
         PushSubscription.id, PushSubscription.user, PushSubscription.language
     ).where(PushSubscription.user.is_in(user_ids))
     texts = {lang: messages.render(event_type, data, lang) for lang in ("fr", "en")}
+    settles = traits_of(event_type).settles_requests
+    if settles:
+        await _settle_requests(user_ids, document, now)
     inbox_rows, inbox_ids = [], {}
     for person in people:
         inbox_id = uuid.uuid5(uuid.NAMESPACE_URL, f"nomade:inbox:{key}:{person.user_id}")
@@ -505,6 +560,7 @@ async def write_event(
                 action_required=action_required,
                 idempotency_key=f"{key}:{person.user_id}"[:200],
                 created_at=now,
+                read_at=now if settles else None,
             )
         )
     await InboxItem.insert(*inbox_rows).on_conflict(
@@ -519,7 +575,9 @@ async def write_event(
     for sub in subscriptions:
         user_id = UUID(str(sub["user"]))
         view, hide_amounts = views[user_id]
-        decision = policy.decide(event_type, view, now, action_required=action_required)
+        # A settling push rings nothing: it goes when the request it replaces went.
+        decision = policy.decide(event_type, view, now,
+                                 action_required=action_required or settles)
         if decision.kind == "off":
             continue
         lang = sub["language"] or languages[user_id]
@@ -598,7 +656,7 @@ async def next_due_at() -> datetime | None:
 # --- inbox --------------------------------------------------------------------------------
 
 
-def _item_out(row: dict[str, Any], lang: str) -> InboxItemOut:
+def _item_out(row: _InboxRow, lang: str) -> InboxItemOut:
     en = lang == "en"
     return InboxItemOut(
         id=row["id"],
@@ -621,7 +679,7 @@ async def unread_count(user_id: UUID) -> int:
     )
 
 
-def _cursor(row: dict[str, Any]) -> str:
+def _cursor(row: _InboxRow) -> str:
     return f"{_utc(row['created_at']).isoformat()}|{row['id']}"
 
 
@@ -641,9 +699,8 @@ async def inbox_page(
         query = query.where(
             (InboxItem.created_at < at) | ((InboxItem.created_at == at) & (InboxItem.id < after_id))
         )
-    rows = await query.order_by(InboxItem.created_at, InboxItem.id, ascending=False).limit(
-        limit + 1
-    )
+    rows = cast(list[_InboxRow], await query.order_by(
+        InboxItem.created_at, InboxItem.id, ascending=False).limit(limit + 1))
     more = len(rows) > limit
     rows = rows[:limit]
     # The language the person chose last (PATCH /api/v1/me), not the one their token carries.

@@ -14,19 +14,28 @@ from piccolo.columns import (
 )
 from piccolo.columns.base import OnDelete
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.columns.reference import LazyTableReference
 from piccolo.table import Table
 
-from backend.accounts.tables import Device, User
-
 __all__ = ("InboxItem", "PushOutbox", "PushPreference", "PushSubscription")
+
+# People and their phones are the accounts app's tables: named through Piccolo's app registry
+# (piccolo_conf.py, where the apps are put together) rather than imported, as notifications
+# sits below the domains. The database holds the same foreign keys.
+User = LazyTableReference("User", app_name="accounts")
+Device = LazyTableReference("Device", app_name="accounts")
 
 
 class PushSubscription(Table, tablename="push_subscription"):
     """A browser's push subscription on one device (abonnement push), unique by endpoint."""
 
     id = UUID(primary_key=True)
-    user = ForeignKey(references=User, null=False, index=True, on_delete=OnDelete.cascade)
-    device = ForeignKey(references=Device, null=True, index=True, on_delete=OnDelete.set_null)
+    user: ForeignKey[Table] = ForeignKey(
+        references=User, null=False, index=True, on_delete=OnDelete.cascade
+    )
+    device: ForeignKey[Table] = ForeignKey(
+        references=Device, null=True, index=True, on_delete=OnDelete.set_null
+    )
     endpoint = Varchar(length=2048, unique=True)
     p256dh = Varchar(length=128)
     auth = Varchar(length=64)
@@ -52,7 +61,9 @@ class PushOutbox(Table, tablename="push_outbox"):
     """
 
     id = UUID(primary_key=True)
-    user = ForeignKey(references=User, null=False, index=True, on_delete=OnDelete.cascade)
+    user: ForeignKey[Table] = ForeignKey(
+        references=User, null=False, index=True, on_delete=OnDelete.cascade
+    )
     subscription = ForeignKey(
         references=PushSubscription, null=True, index=True, on_delete=OnDelete.set_null
     )
@@ -82,7 +93,9 @@ class PushPreference(Table, tablename="push_preference"):
     """
 
     id = UUID(primary_key=True)
-    user = ForeignKey(references=User, null=False, unique=True, on_delete=OnDelete.cascade)
+    user: ForeignKey[Table] = ForeignKey(
+        references=User, null=False, unique=True, on_delete=OnDelete.cascade
+    )
     modes = Text(default="{}")
     digest_time = Varchar(length=5, default="08:00")
     timezone = Varchar(length=64, default="Europe/Paris")
@@ -97,7 +110,7 @@ class InboxItem(Table, tablename="inbox_item"):
     """Every notification, pushed or not (boîte de réception): the source of truth."""
 
     id = UUID(primary_key=True)
-    user = ForeignKey(references=User, null=False, on_delete=OnDelete.cascade)
+    user: ForeignKey[Table] = ForeignKey(references=User, null=False, on_delete=OnDelete.cascade)
     event_type = Varchar(length=40)
     title_fr = Varchar(length=300)
     title_en = Varchar(length=300)

@@ -18,7 +18,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from backend.settings import Settings, get_settings
+from kernel.settings import Settings, get_settings
 from notifications.webpush import VapidSigner
 
 __all__ = ("VapidKeyError", "get_signer", "key_path", "load_or_create_key", "reset_signer")

@@ -13,6 +13,7 @@ import os
 import threading
 import time
 from dataclasses import dataclass
+from typing import TypedDict
 from urllib.parse import urlsplit
 
 import http_ece
@@ -89,6 +90,14 @@ def public_key_b64(private_key: ec.EllipticCurvePrivateKey) -> str:
     return b64url_encode(raw)
 
 
+class _Claims(TypedDict):
+    """The claims of a VAPID token (RFC 8292): push service origin, expiry, contact."""
+
+    aud: str
+    exp: int
+    sub: str
+
+
 @dataclass(frozen=True)
 class _Token:
     header: str
@@ -123,7 +132,7 @@ class VapidSigner:
             self.signatures += 1
             return header
 
-    def _sign(self, claims: dict[str, object]) -> str:
+    def _sign(self, claims: _Claims) -> str:
         header = b64url_encode(
             json.dumps({"typ": "JWT", "alg": "ES256"}, separators=(",", ":")).encode()
         )

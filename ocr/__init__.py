@@ -8,7 +8,9 @@ page pass dropped is read again on its own (``header``) → candidates and score
 and ``merchant_names``, damaged dates in ``damaged_dates``) → arithmetic checks and auto-accept
 (``checks``) and the reasons a person should look (``review``). By default a cascade: RapidOCR
 (``rapid``, PaddleOCR models on ONNX Runtime) reads again the receipts Tesseract's reading
-leaves to review, and the two readings are merged field by field (``merge``). Run it through
+leaves to review, and the two readings are merged field by field (``merge``); on a reading
+Tesseract got accepted, RapidOCR's recogniser reads the header's lines and the date's line
+again and corrects misread letters and digits (``merchant_check``, ``date_check``). Run it through
 ``ocr.isolation.OcrWorker`` for a wall-clock limit and a memory cap. Duplicates:
 ``ocr.duplicates``; what a reading may write into a draft line: ``ocr.draft_fill``; error codes
 with FR/EN messages: ``ocr.errors``.

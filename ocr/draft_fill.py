@@ -9,11 +9,30 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any
+from typing import TypedDict, cast
 
 from ocr.schemas import ReceiptReading
 
-__all__ = ("MIN_FIELD_CONFIDENCE", "OCR_FIELDS", "application_key", "draft_changes")
+__all__ = (
+    "MIN_FIELD_CONFIDENCE",
+    "OCR_FIELDS",
+    "LineValues",
+    "application_key",
+    "draft_changes",
+)
+
+
+class LineValues(TypedDict, total=False):
+    """Expense-line fields as a reading gives them (a field not read is absent)."""
+
+    date: dt.date
+    amount_cents: int
+    currency: str
+    merchant: str
+    category: str
+    vat_cents: int
+    vat_rate_bp: int
+
 
 #: Expense-line fields OCR may fill.
 OCR_FIELDS = ("date", "amount_cents", "currency", "merchant", "category", "vat_rate_bp",
@@ -31,9 +50,9 @@ def application_key(line_id: object, sha256: str, rule_version: str) -> str:
     return f"ocr:{line_id}:{sha256}:{rule_version}"
 
 
-def _values(reading: ReceiptReading) -> dict[str, Any]:
+def _values(reading: ReceiptReading) -> LineValues:
     f = reading.fields
-    values: dict[str, Any] = {}
+    values: LineValues = {}
     if f.date:
         values["date"] = dt.date.fromisoformat(f.date)
     if f.total_cents is not None and 0 < f.total_cents <= 100_000_000:
@@ -54,16 +73,18 @@ def _values(reading: ReceiptReading) -> dict[str, Any]:
     return values
 
 
-def draft_changes(reading: ReceiptReading, field_sources: Mapping[str, str]) -> dict[str, Any]:
+def draft_changes(reading: ReceiptReading, field_sources: Mapping[str, str]) -> LineValues:
     """Field → value to write with source ``ocr``; empty when the reading was refused."""
     if reading.status != "read":
         return {}
-    changes: dict[str, Any] = {}
-    for name, value in _values(reading).items():
+
+    def fills(name: str) -> bool:
         if field_sources.get(name) == "user":
-            continue  # never overwrite what the user typed
+            return False  # never overwrite what the user typed
         confidence_key = _CONFIDENCE_OF.get(name)
-        if confidence_key and reading.confidence.get(confidence_key, 0.0) < MIN_FIELD_CONFIDENCE:
-            continue
-        changes[name] = value
-    return changes
+        return not (confidence_key and
+                    reading.confidence.get(confidence_key, 0.0) < MIN_FIELD_CONFIDENCE)
+
+    # Some of the fields read, each with its value: still LineValues (every key optional).
+    return cast(LineValues, {name: value for name, value in _values(reading).items()
+                             if fills(name)})

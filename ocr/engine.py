@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import threading
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol, TypedDict
 
 import numpy as np
 from PIL import Image
@@ -105,11 +105,31 @@ def assemble(words: list[_Word]) -> OcrText:
 
 # --- in-process: tesserocr ------------------------------------------------------------------
 
+class _Orientation(TypedDict):
+    """Tesseract's orientation and script detection (OSD)."""
+
+    orient_deg: int
+    orient_conf: float
+    script_name: str
+    script_conf: float
+
+
+class _TessApi(Protocol):
+    """What is used of tesserocr's ``PyTessBaseAPI`` (the package ships no types)."""
+
+    def SetVariable(self, name: str, value: str) -> bool: ...
+    def SetImage(self, image: Image.Image) -> None: ...
+    def Recognize(self, timeout: int = 0) -> bool: ...
+    def GetIterator(self) -> Any: ...
+    def DetectOrientationScript(self) -> _Orientation | None: ...
+    def Clear(self) -> None: ...
+
+
 _lock = threading.Lock()
-_apis: dict[str, Any] = {}
+_apis: dict[str, _TessApi] = {}
 
 
-def _api(kind: str) -> Any:
+def _api(kind: str) -> _TessApi:
     """The process's Tesseract API for page reading (``page``) or orientation (``osd``)."""
     api = _apis.get(kind)
     if api is None:

@@ -1,12 +1,12 @@
 """Stable error codes of the receipt reader, with their French and English messages.
 
 The pipeline is pure: it raises :class:`OcrError` with one of :data:`MESSAGES`' codes; the
-backend registers the same codes in its catalogue (``backend.errors.register_codes``).
+backend registers the same codes in its catalogue (``kernel.errors.register_codes``).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TypedDict
 
 __all__ = ("MESSAGES", "OcrError")
 
@@ -68,10 +68,30 @@ MESSAGES: dict[str, tuple[int, str, str]] = {
 }
 
 
+class OcrDetails(TypedDict, total=False):
+    """What an :class:`OcrError` says besides its code (each code sets the keys it names)."""
+
+    reason: str  # why the file or image was refused, in a word or the library's message
+    seconds: float  # the time budget that ran out
+    missing_model: str
+    contrast: float
+    blank: float
+    ink: float
+    brightness: float
+    sharpness: float
+    count: int  # receipts found on one photo
+    words: int  # confident words read
+    magic: str  # the file's first bytes, in hex
+    width: int
+    height: int
+    bytes: int
+    limit: int
+
+
 class OcrError(Exception):
     """A receipt that cannot be read, with a stable code from :data:`MESSAGES`."""
 
-    def __init__(self, code: str, details: dict[str, Any] | None = None) -> None:
+    def __init__(self, code: str, details: OcrDetails | None = None) -> None:
         if code not in MESSAGES:
             raise ValueError(f"unknown OCR error code {code}")
         super().__init__(code)

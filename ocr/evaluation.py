@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 from ocr.parsing import find_dates, normalise_merchant
 from ocr.schemas import ReceiptReading
@@ -51,6 +51,57 @@ def truth_date(text: str) -> str | None:
     return found[0][0].isoformat() if found else None
 
 
+class Failure(TypedDict, total=False):
+    """A receipt read wrong: names and flags only (the ground truth is not copied out)."""
+
+    file: str
+    wrong_total_auto_accepted: bool
+    wrong: list[str]
+    code: str | None
+    auto: bool | None
+
+
+class Figures(TypedDict):
+    """One reader's figures over a folder (percentages; None when nothing to count)."""
+
+    receipts: int
+    total_pct: float | None
+    date_pct: float | None
+    merchant_pct: float | None
+    vat_pct: float | None
+    auto_accepted_pct: float | None
+    total_pct_among_auto: float | None
+    rejected: int
+    second_engine_pct: float | None
+    peak_rss_mib: int | None
+    cpu_median_s: float | None
+    cpu_p95_s: float | None
+    wall_median_s: float | None
+    wall_p95_s: float | None
+
+
+class TruthVat(TypedDict):
+    amount: int | str
+
+
+class TruthKey(TypedDict, total=False):
+    """A receipt's ground truth (``key/<stem>.json``): total and date as printed, company."""
+
+    total: str
+    date: str
+    company: str
+    vat: list[TruthVat]
+
+
+class _CachedText(TypedDict):
+    """An engine's text as cached on disk: lines as (text, confidence, top, height)."""
+
+    lines: list[tuple[str, float, int, int]]
+    words: int
+    confident: int
+    mean: float
+
+
 @dataclass
 class Score:
     """Counts for one reader on one folder."""
@@ -70,10 +121,13 @@ class Score:
     #: Per receipt, in folder order: whether a second engine ran (the cascade's).
     second_ran: list[bool] = field(default_factory=list)
     cpu: list[float] = field(default_factory=list)
+    #: Per receipt: CPU seconds of the second look (header and date lines of an accepted
+    #: cascade reading).
+    second_look_cpu: list[float] = field(default_factory=list)
     wall: list[float] = field(default_factory=list)
-    failures: list[dict[str, Any]] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
 
-    def figures(self) -> dict[str, Any]:
+    def figures(self) -> Figures:
         def pct(a: int, b: int) -> float | None:
             return round(100.0 * a / b, 1) if b else None
 
@@ -146,7 +200,7 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def _score(score: Score, key: dict[str, Any], name: str, merchant: str | None, date: str | None,
+def _score(score: Score, key: TruthKey, name: str, merchant: str | None, date: str | None,
            total: int | None, reading: ReceiptReading | None) -> None:
     score.n += 1
     gt_total = truth_total(str(key.get("total", "")))
@@ -226,6 +280,24 @@ def _cached(function: Callable[..., Any], name: str, folder: Path, reuse: bool,
     return wrapper
 
 
+def _cached_strips(function: Callable[..., Any], folder: Path, reuse: bool
+                   ) -> Callable[..., Any]:
+    """The second look (merchant and date strips read by RapidOCR) remembered like the pages."""
+
+    def wrapper(strips: list[Any]) -> Any:
+        digest = hashlib.sha256()
+        for strip in strips:
+            digest.update(strip.tobytes() + str(strip.shape).encode())
+        file = folder / f"strips-{digest.hexdigest()[:32]}.json"
+        if reuse and file.exists():
+            return [tuple(row) for row in json.loads(file.read_text(encoding="utf-8"))]
+        value = function(strips)
+        file.write_text(json.dumps(value), encoding="utf-8")
+        return value
+
+    return wrapper
+
+
 def _init_pool(text_cache: str | None = None, reuse: bool = True) -> None:
     from ocr import engine, rapid
 
@@ -235,18 +307,19 @@ def _init_pool(text_cache: str | None = None, reuse: bool = True) -> None:
     folder = Path(text_cache)
     folder.mkdir(parents=True, exist_ok=True)
 
-    def encode(text: engine.OcrText) -> dict[str, Any]:
-        return {"lines": [[ln.text, ln.confidence, ln.top, ln.height] for ln in text.lines],
+    def encode(text: engine.OcrText) -> _CachedText:
+        return {"lines": [(ln.text, ln.confidence, ln.top, ln.height) for ln in text.lines],
                 "words": text.word_count, "confident": text.confident_words,
                 "mean": text.mean_confidence}
 
-    def decode(raw: dict[str, Any]) -> engine.OcrText:
+    def decode(raw: _CachedText) -> engine.OcrText:
         return engine.OcrText([engine.OcrLine(*ln) for ln in raw["lines"]], raw["words"],
                               raw["confident"], raw["mean"])
 
     # Before ocr.pipeline is imported: its default recogniser is bound at import.
     engine.recognise = _cached(engine.recognise, "tesseract", folder, reuse, encode, decode)
     rapid.recognise = _cached(rapid.recognise, "rapidocr", folder, reuse, encode, decode)
+    rapid.read_strips = _cached_strips(rapid.read_strips, folder, reuse)
     engine.detect_rotation = _cached(
         engine.detect_rotation, "osd", folder, reuse, lambda v: v,
         lambda v: tuple(v) if v is not None else None)
@@ -270,8 +343,9 @@ def evaluate_folder(folder: Path, baseline: bool = False, limit: int | None = No
               and (only is None or only(p.stem))]
     if limit is not None:
         images = images[:limit]
-    keys = {p: json.loads((folder / "key" / f"{p.stem}.json").read_text(encoding="utf-8"))
-            for p in images}
+    keys: dict[Path, TruthKey] = {
+        p: json.loads((folder / "key" / f"{p.stem}.json").read_text(encoding="utf-8"))
+        for p in images}
     scores: dict[str, Score] = {}
     base = Score("baseline")
     ctx = mp.get_context("spawn")
@@ -286,6 +360,8 @@ def evaluate_folder(folder: Path, baseline: bool = False, limit: int | None = No
                 reading, wall, rss, base_result = future.result()
                 score.wall.append(wall)
                 score.cpu.append(reading.timings_ms.get("cpu", 0) / 1000)
+                score.second_look_cpu.append(
+                    reading.timings_ms.get("second_look_cpu", 0) / 1000)
                 score.peak_rss_mib = max(score.peak_rss_mib, rss)
                 score.second_engine += "+" in reading.engine
                 score.second_ran.append("+" in reading.engine)

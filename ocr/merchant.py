@@ -2,9 +2,11 @@
 
 Candidates are the first lines; each is scored on what a shop name looks like (letters, a legal
 form or a trade word) and against what it is not (an address, a phone number,
-a SIRET, a date, a logo read as noise). Each line is first cleaned into a name by
-:func:`ocr.merchant_names.clean_name` (junk, registration numbers, misread legal forms). A
-name printed over two or three lines is tried joined (see :func:`continues`).
+a SIRET, a date, a logo read as noise, a sentence of the footer). Each line is first cleaned
+into a name by :func:`ocr.merchant_names.clean_name` (junk, registration numbers, misread legal
+forms). A name printed over two or three lines is tried joined (see :func:`continues`). A
+company's registration number is printed right after its name (on the same line or the next):
+the line it follows is the registered name (see :func:`registered`).
 """
 
 from __future__ import annotations
@@ -13,11 +15,12 @@ import re
 from collections.abc import Sequence
 from typing import Protocol
 
-from ocr.merchant_names import clean_name, is_legal_form
+from ocr.merchant_names import clean_name, ends_with_registration, is_legal_form, is_registration
 from ocr.parsing import find_amounts, find_dates, fold
 from ocr.schemas import Candidate
 
-__all__ = ("HeaderLine", "clean_name", "continues", "merchant_candidates")
+__all__ = ("ADDRESS_PENALTY", "REGISTERED_BONUS", "HeaderLine", "clean_name", "continues",
+           "merchant_candidates", "registered", "within_address")
 
 #: Header lines looked at; the merchant is printed first, or after a logo and a branch line.
 HEADER_LINES = 10
@@ -39,7 +42,9 @@ _NOT_MERCHANT = re.compile(
     r"\bTEL\b|\bTEL[:.]|TELEPHONE|\bFAX\b|PHONE|MOBILE|E-?MAIL|WWW|HTTP|@|SIRET|SIREN|\bTVA\b|"
     r"\bGST\b|\bVAT\b|INVOICE|RECEIPT|\bRECU\b|TICKET|FACTURE|\bNOTE\b|BIENVENUE|WELCOME|MERCI|"
     r"THANK|\bDATE\b|HEURE|CASHIER|CAISSE|\bTABLE\s*(?:NO?\.?|#|:)?\s*\d|COUVERT|SERVEUR|"
-    r"\bBILL\b|ORDER|COMPANY\s*(?:REG|NO)|REG\.?\s*NO|\bROC\b|\(\d|\d{6}"
+    r"\bBILL\b|ORDER|COMPANY\s*(?:REG|NO)|REG\.?\s*NO|\bROC\b|\(\d|\d{6}|"
+    # a sentence of the footer printed or read at the top: "GOODS SOLD ARE NOT RETURNABLE"
+    r"GOODS\s*SOLD|RETURNABLE|REFUND|EXCHANGEABLE|\bYOU\b|\bVOUS\b|\bVOTRE\b"
 )
 
 
@@ -98,18 +103,26 @@ def _name_words(text: str) -> list[str]:
             and fold(w).strip(".,") not in ("CO", "SDN", "AND", "ET")]
 
 
-def continues(first: str, second: str) -> bool:
+def _has_legal_form(text: str) -> bool:
+    return any(is_legal_form(w) for w in clean_name(text).split())
+
+
+def continues(first: str, second: str, after: str = "") -> bool:
     """Whether header line ``second`` carries on the name begun on ``first``: the first ends
     on a connector (&, AND, ET, -) or an open parenthesis, the second starts with a connector
     or opens a parenthesis it does not close, or the
     second is the legal form the first lacks, with at most one more word ("POPULAR BOOK" /
-    "CO. (M) SDN BHD"). A second line that is a whole name of its own (an operating company
-    under a brand) is not a continuation."""
+    "CO. (M) SDN BHD"), or the line ``after`` the second is a registration number and neither
+    line has a legal form ("RESTAURANT JIAWEI" / "JIAWEI HOUSE" / "(002693074-K)": the
+    number closes the registered name). A second line that is a whole name of its own (an
+    operating company under a brand) is not a continuation."""
     a, b = clean_name(first), clean_name(second)
     if not a or not b or not all(map(_plain, (a, b, first, second))) or is_legal_form(
         a.split()[-1]
     ):
         return False
+    if is_registration(after) and not _has_legal_form(first) and not _has_legal_form(second):
+        return True
     if re.search(r"(?:&|\+|-|\bAND|\bET)$", fold(first.strip(" .,:;|"))):
         return True
     if a.count("(") > a.count(")") or b.count("(") > b.count(")"):
@@ -128,6 +141,31 @@ def _next_line(header: Sequence[HeaderLine], j: int) -> int | None:
     return k if k < len(header) else None
 
 
+#: How much a line loses when it is printed inside the address (see :func:`within_address`).
+ADDRESS_PENALTY = 2.0
+
+
+def within_address(header: Sequence[HeaderLine], i: int) -> bool:
+    """Header line ``i`` lies between two address lines ("No.1456, Jalan Rimbunan Raya 1," /
+    "Laman Rimbunan Kepong," / "52100 Kuala Lumpur"): a part of the address (a district, an
+    estate) whose own words are not known address words."""
+    if i == 0 or i + 1 >= len(header):
+        return False
+    return all(_ADDRESS.search(fold(header[k].text)) for k in (i - 1, i + 1))
+
+
+#: How much a name gains when a registration number follows it.
+REGISTERED_BONUS = 1.0
+
+
+def registered(header: Sequence[HeaderLine], i: int) -> bool:
+    """Header line ``i`` ends with a company registration number ("SELASIH EKSLUSIF SDN BHD
+    (624101-D)") or the next line is one: the name the company is registered under."""
+    if ends_with_registration(header[i].text.strip(_EDGE)):
+        return True
+    return i + 1 < len(header) and is_registration(header[i + 1].text)
+
+
 #: A label naming the company that owns or runs the shop ('Owned By : X SDN BHD', 'exploité
 #: par'): the name after it is not the one the receipt is known by.
 _OWNER_LABEL = re.compile(
@@ -138,14 +176,20 @@ OWNER_PENALTY = 3.0
 
 
 def _after_owner_label(header: Sequence[HeaderLine], i: int) -> bool:
-    """Line ``i`` names the owner: it carries the label, or follows a line ending with it."""
+    """Line ``i`` names the owner: it carries the label, or follows a line ending with it (or
+    with it and words that are no name, read into the same line)."""
     if _OWNER_LABEL.search(fold(header[i].text)):
         return True
     if i == 0:
         return False
     previous = fold(header[i - 1].text).rstrip(" :.-")
     found = list(_OWNER_LABEL.finditer(previous))
-    return bool(found) and found[-1].end() >= len(previous) - 1
+    if not found:
+        return False
+    rest = previous[found[-1].end():].strip(" :.-")
+    # Nothing after the label, or only another line's words read into it ("Owned By : TAX
+    # INVOICE"): the name on the next line is the owner's.
+    return not rest or bool(_NOT_MERCHANT.search(rest))
 
 
 def merchant_candidates(lines: Sequence[HeaderLine]) -> list[Candidate]:
@@ -163,10 +207,13 @@ def merchant_candidates(lines: Sequence[HeaderLine]) -> list[Candidate]:
             text = clean_name(joined)
             score = _score(text, i, sum(confidences) / len(confidences))
             nxt = _next_line(header, j)
-            goes_on = nxt is not None and continues(joined, header[nxt].text)
+            after = header[nxt + 1].text if nxt is not None and nxt + 1 < len(header) else ""
+            goes_on = nxt is not None and continues(joined, header[nxt].text, after)
             if score is not None:
                 score -= 1.0 if goes_on else 0.0  # a name cut short
+                score -= ADDRESS_PENALTY if not part and within_address(header, i) else 0.0
                 score -= OWNER_PENALTY if owner else 0.0
+                score += REGISTERED_BONUS if registered(header, j) else 0.0
                 reason = "lines joined" if part else "top line"
                 cands.append(Candidate("merchant", text, round(score, 3), i, reason))
             if nxt is None or not goes_on:

@@ -22,7 +22,7 @@ import numpy as np
 from ocr.engine import CONFIDENT_WORD, OcrLine, OcrText
 from ocr.errors import OcrError
 
-__all__ = ("MODEL_FILES", "is_loaded", "load", "model_dir", "recognise")
+__all__ = ("MODEL_FILES", "is_loaded", "load", "model_dir", "read_strips", "recognise")
 
 #: The model files the wheel ships and the adapter uses (det, rec, text-line orientation).
 MODEL_FILES = {
@@ -56,7 +56,7 @@ def load() -> Any:
         if _engine is None:
             from rapidocr import RapidOCR
 
-            params: dict[str, Any] = {
+            params: dict[str, str | int] = {
                 "Global.log_level": "error",
                 "Global.max_side_len": MAX_SIDE,
                 "EngineConfig.onnxruntime.intra_op_num_threads": 1,
@@ -130,3 +130,17 @@ def recognise(gray: np.ndarray, timeout: float) -> OcrText:
     confident = sum(n for n, s in words if 100 * s >= CONFIDENT_WORD)
     mean = 100.0 * sum(n * s for n, s in words) / count if count else 0.0
     return OcrText(lines, count, confident, mean)
+
+
+def read_strips(strips: list[np.ndarray]) -> list[tuple[str, float]]:
+    """Recognition alone (no detection) on grayscale strips that each hold one printed line:
+    ``(text, confidence 0-100)`` per strip. A few strips cost a fraction of a page."""
+    if not strips:
+        return []
+    from rapidocr.ch_ppocr_rec import TextRecInput
+
+    recogniser = load()._load_rec_model()  # the engine's own recogniser, built once
+    images = [np.ascontiguousarray(np.dstack([s, s, s])) for s in strips]
+    out = recogniser(TextRecInput(img=images, return_word_box=False))
+    texts = out.txts or ()
+    return [(str(t), 100.0 * float(s)) for t, s in zip(texts, out.scores, strict=False)]

@@ -13,7 +13,7 @@ from typing import Literal
 
 from ocr.schemas import ReceiptReading
 
-__all__ = ("REVIEW_MESSAGES", "describe", "review_reasons")
+__all__ = ("REVIEW_MESSAGES", "describe", "outside_mission", "review_reasons")
 
 #: code → (French, English), in the order a person should look at them.
 REVIEW_MESSAGES: dict[str, tuple[str, str]] = {
@@ -82,6 +82,14 @@ _BY_CHECK = {
 }
 
 
+def outside_mission(date: str | None, mission: tuple[dt.date, dt.date] | None) -> bool:
+    """Whether a receipt dated ``date`` (ISO) falls outside the mission's first and last day
+    (False when either is unknown)."""
+    if mission is None or not date:
+        return False
+    return not mission[0] <= dt.date.fromisoformat(date) <= mission[1]
+
+
 def review_reasons(
     reading: ReceiptReading, mission: tuple[dt.date, dt.date] | None = None
 ) -> list[str]:
@@ -104,10 +112,8 @@ def review_reasons(
             found.add("OCR_REVIEW_ENGINES_DISAGREE")
         if not reading.auto_accept and not found:
             found.add("OCR_REVIEW_TOTAL_UNCONFIRMED")
-        if mission is not None and f.date is not None:
-            day = dt.date.fromisoformat(f.date)
-            if not mission[0] <= day <= mission[1]:
-                found.add("OCR_REVIEW_DATE_OUTSIDE_MISSION")
+        if outside_mission(f.date, mission):
+            found.add("OCR_REVIEW_DATE_OUTSIDE_MISSION")
     return [code for code in REVIEW_MESSAGES if code in found]
 
 

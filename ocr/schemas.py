@@ -9,7 +9,7 @@ import msgspec
 __all__ = ("RULE_VERSION", "Candidate", "Check", "OcrFields", "ReceiptReading", "VatLine")
 
 #: Bumped whenever extraction rules change, stored with each reading.
-RULE_VERSION = "ocr-rules-2026.12.3"
+RULE_VERSION = "ocr-rules-2026.12.6"
 
 Status = Literal["read", "rejected"]
 
@@ -79,3 +79,9 @@ class ReceiptReading(msgspec.Struct):
     engine: str = ""
     #: Why a person should look at it, as stable codes (``ocr.review``); empty when accepted.
     review: list[str] = msgspec.field(default_factory=list)
+
+    def read_from(self, field: str, value: str | None) -> Candidate | None:
+        """The best-scored candidate that gave ``value`` to ``field`` (``merchant``,
+        ``date``...): the line it was read on and how sure the rules were."""
+        return max((c for c in self.candidates if c.field == field and c.value == value),
+                   key=lambda c: c.score, default=None)

@@ -23,6 +23,7 @@ from sync.registry import (
     mutation,
     organisation_scope,
     synced_entity,
+    touch_rows,
 )
 
 __all__ = (
@@ -46,5 +47,6 @@ __all__ = (
     "reference_blob",
     "referencing_rows",
     "synced_entity",
+    "touch_rows",
     "unreference_blob",
 )

@@ -1,72 +1,125 @@
 """What domains use around blobs: references (they grant download and keep the blob), the
-"blob completed" hook (OCR subscribes to it), the "blob held" hook (someone finished uploading
-a blob, new or already stored: what they attached to it comes alive) and the "blob collected"
-hook (files derived from a blob, such as receipt thumbnails, go with it)."""
+"blob completed" hook (new bytes stored, whatever they are for), the "blob held" hook (someone
+finished uploading a blob, new or already stored: what they attached to it comes alive, e.g.
+the receipt of their expense lines is read) and the "blob collected" hook (files derived from
+a blob, such as receipt thumbnails, go with it).
+
+The ``on_blob_*`` decorators only declare a hook in their module; the server builds the
+:class:`BlobHooks` from the modules it lists and :func:`install_hooks` them at start-up.
+"""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 from uuid import UUID
 
+from kernel.declarations import declare, of_type
+from kernel.unit_of_work import UnitOfWork
 from sync.tables import BlobReference
 
-__all__ = ("BlobCollected", "BlobCompleted", "BlobHeld", "on_blob_collected",
-           "on_blob_completed", "on_blob_held", "reference_blob", "referencing_rows",
-           "registered_hooks", "run_blob_collected", "run_blob_completed", "run_blob_held",
-           "unreference_blob")
+__all__ = ("BlobCollected", "BlobCompleted", "BlobHeld", "BlobHookDeclaration", "BlobHooks",
+           "install_hooks", "installed_hooks", "on_blob_collected", "on_blob_completed",
+           "on_blob_held", "reference_blob", "referencing_rows", "registered_hooks",
+           "run_blob_collected", "run_blob_completed", "run_blob_held", "unreference_blob")
 
 log = logging.getLogger("nomade.sync.blobs")
-BlobCompleted = Callable[[UUID, str, int, str, UUID], Awaitable[Any]]
+BlobCompleted = Callable[[UnitOfWork, UUID, str, int, str, UUID], Awaitable[Any]]
 BlobCollected = Callable[[UUID, str], Awaitable[Any]]
 BlobHeld = Callable[[UUID, str, UUID], Awaitable[Any]]
-_HOOKS: list[BlobCompleted] = []
-_COLLECTED_HOOKS: list[BlobCollected] = []
-_HELD_HOOKS: list[BlobHeld] = []
+HookKind = Literal["completed", "held", "collected"]
+
+
+@dataclass(frozen=True)
+class BlobHookDeclaration:
+    """What an ``on_blob_*`` decorator leaves in the declaring module."""
+
+    kind: HookKind
+    fn: Callable[..., Awaitable[Any]]
+
+
+@dataclass(frozen=True)
+class BlobHooks:
+    """The hooks one process runs, by event, in declaration order."""
+
+    completed: tuple[BlobCompleted, ...] = ()
+    held: tuple[BlobHeld, ...] = ()
+    collected: tuple[BlobCollected, ...] = ()
+
+    @classmethod
+    def build(cls, declarations: list[object]) -> BlobHooks:
+        """The hooks of these declarations (a function declared twice runs once)."""
+        hooks = of_type(declarations, BlobHookDeclaration)
+
+        def kind(name: HookKind) -> tuple[Any, ...]:
+            return tuple(dict.fromkeys(h.fn for h in hooks if h.kind == name))
+
+        return cls(kind("completed"), kind("held"), kind("collected"))
+
+    def names(self) -> tuple[str, ...]:
+        """``completed:module.name`` (``held:``, ``collected:``) for every hook."""
+        return tuple(f"{kind}:{fn.__module__}.{fn.__qualname__}"
+                     for kind, fns in (("completed", self.completed), ("collected", self.collected),
+                                       ("held", self.held))
+                     for fn in fns)
+
+
+_installed = BlobHooks()
+
+
+def install_hooks(hooks: BlobHooks) -> None:
+    """Make ``hooks`` the ones this process runs (start-up, once)."""
+    global _installed
+    _installed = hooks
+
+
+def installed_hooks() -> BlobHooks:
+    """The hooks this process runs (none before start-up)."""
+    return _installed
 
 
 def registered_hooks() -> tuple[str, ...]:
-    """``completed:module.name`` and ``collected:module.name`` for every registered hook."""
-    return (*(f"completed:{fn.__module__}.{fn.__qualname__}" for fn in _HOOKS),
-            *(f"collected:{fn.__module__}.{fn.__qualname__}" for fn in _COLLECTED_HOOKS),
-            *(f"held:{fn.__module__}.{fn.__qualname__}" for fn in _HELD_HOOKS))
+    """``completed:module.name`` (``held:``, ``collected:``) for every installed hook."""
+    return _installed.names()
 
 
 def on_blob_completed(fn: BlobCompleted) -> BlobCompleted:
-    """Register ``async fn(organisation_id, sha256, size, content_type, uploader_id)``.
+    """Declare ``async fn(unit_of_work, organisation_id, sha256, size, content_type,
+    uploader_id)``.
 
-    Called after a blob upload completed and was verified (not for duplicates already stored).
-    Keep it short: enqueue a job for real work. A failing hook is logged, never fails the upload.
+    Called when a blob upload completed and was verified (not for duplicates already stored),
+    in the unit of work that records the blob. Keep it short: enqueue a job for real work with
+    ``unit_of_work.enqueue`` (it is queued once the blob is committed, and never lost). A
+    failing hook is logged, never fails the upload.
     """
-    if fn not in _HOOKS:
-        _HOOKS.append(fn)
+    declare(BlobHookDeclaration("completed", fn))
     return fn
 
 
-async def run_blob_completed(organisation_id: UUID, sha256: str, size: int, content_type: str,
-                             uploader_id: UUID) -> None:
-    """Call every registered hook (the blob service does this)."""
-    for hook in list(_HOOKS):
+async def run_blob_completed(unit_of_work: UnitOfWork, organisation_id: UUID, sha256: str,
+                             size: int, content_type: str, uploader_id: UUID) -> None:
+    """Call every installed hook (the blob service does this, in ``unit_of_work``)."""
+    for hook in _installed.completed:
         try:
-            await hook(organisation_id, sha256, size, content_type, uploader_id)
+            await hook(unit_of_work, organisation_id, sha256, size, content_type, uploader_id)
         except Exception:
             log.exception("blob completed hook failed", extra={"sha256": sha256})
 
 
 def on_blob_held(fn: BlobHeld) -> BlobHeld:
-    """Register ``async fn(organisation_id, sha256, holder_id)``, called after ``holder_id``
+    """Declare ``async fn(organisation_id, sha256, holder_id)``, called after ``holder_id``
     finished uploading the blob themselves (the first upload of the bytes, or a later upload
     of bytes already stored): from then on they hold it (``sync.blobs.holds_blob``). Called
     after the "completed" hooks. A failing hook is logged, never fails the upload."""
-    if fn not in _HELD_HOOKS:
-        _HELD_HOOKS.append(fn)
+    declare(BlobHookDeclaration("held", fn))
     return fn
 
 
 async def run_blob_held(organisation_id: UUID, sha256: str, holder_id: UUID) -> None:
     """Call every "blob held" hook (the blob service does this)."""
-    for hook in list(_HELD_HOOKS):
+    for hook in _installed.held:
         try:
             await hook(organisation_id, sha256, holder_id)
         except Exception:
@@ -74,16 +127,15 @@ async def run_blob_held(organisation_id: UUID, sha256: str, holder_id: UUID) -> 
 
 
 def on_blob_collected(fn: BlobCollected) -> BlobCollected:
-    """Register ``async fn(organisation_id, sha256)``, called after garbage collection deleted
+    """Declare ``async fn(organisation_id, sha256)``, called after garbage collection deleted
     the blob (in the process running the collection). A failing hook is logged."""
-    if fn not in _COLLECTED_HOOKS:
-        _COLLECTED_HOOKS.append(fn)
+    declare(BlobHookDeclaration("collected", fn))
     return fn
 
 
 async def run_blob_collected(organisation_id: UUID, sha256: str) -> None:
     """Call every "blob collected" hook (the blob service does this)."""
-    for hook in list(_COLLECTED_HOOKS):
+    for hook in _installed.collected:
         try:
             await hook(organisation_id, sha256)
         except Exception:

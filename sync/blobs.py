@@ -13,13 +13,16 @@ import re
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypedDict, cast
 from uuid import UUID
 
-from backend.accounts.actor import Actor
-from backend.coerce import as_uuid
-from backend.errors import DomainError
-from backend.settings import get_settings
+import msgspec
+
+from kernel.actor import Actor
+from kernel.coerce import as_uuid
+from kernel.errors import DomainError
+from kernel.settings import get_settings
+from kernel.unit_of_work import UnitOfWork
 from sync.blob_hooks import run_blob_collected, run_blob_completed, run_blob_held
 from sync.blobstore import BlobStore, FilesystemBlobStore
 from sync.registry import entities, visible_organisations
@@ -29,6 +32,7 @@ from sync.wire import BlobStatus, BlobUploadCreate
 __all__ = (
     "BLOB_GRACE",
     "DOCUMENT_TYPES",
+    "StoredBlob",
     "blob_store",
     "collect_blobs",
     "create_upload",
@@ -43,6 +47,48 @@ BLOB_GRACE = timedelta(hours=24)  # unreferenced blobs older than this are colle
 UPLOAD_EXPIRY = timedelta(days=14)  # unfinished uploads older than this are dropped
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _store: BlobStore | None = None
+
+
+class _UploadRow(TypedDict):
+    """A ``sync_blob_upload`` row as ``select()`` returns it."""
+
+    id: UUID
+    organisation: UUID
+    sha256: str
+    size: int
+    offset: int
+    content_type: str
+    user: UUID
+    created_at: datetime
+    completed_at: datetime | None
+
+
+class _Upload(msgspec.Struct, kw_only=True):
+    """A row of ``sync_blob_upload`` as this module uses it (``offset``: bytes checked so far)."""
+
+    id: UUID
+    organisation: UUID
+    sha256: str
+    size: int
+    offset: int
+    content_type: str
+    user: UUID
+    completed_at: datetime | None
+
+    @classmethod
+    def of(cls, row: _UploadRow) -> _Upload:
+        return cls(id=as_uuid(row["id"]), organisation=as_uuid(row["organisation"]),
+                   sha256=row["sha256"], size=int(row["size"]), offset=int(row["offset"]),
+                   content_type=row["content_type"], user=as_uuid(row["user"]),
+                   completed_at=row["completed_at"])
+
+
+class StoredBlob(msgspec.Struct, frozen=True, kw_only=True):
+    """What a download answers with besides the bytes."""
+
+    sha256: str
+    size: int
+    content_type: str
 
 
 def blob_store() -> BlobStore:
@@ -127,7 +173,7 @@ async def create_upload(actor: Actor, request: BlobUploadCreate) -> BlobStatus:
         BlobUpload.size == request.size, BlobUpload.completed_at.is_null(),
     ).first()
     if upload is not None:
-        return _status(upload)
+        return _status(_Upload.of(cast(_UploadRow, upload)))
     upload_id = uuid.uuid4()
     await BlobUpload.insert(BlobUpload(
         id=upload_id, organisation=org, sha256=sha, size=request.size, offset=0,
@@ -136,11 +182,11 @@ async def create_upload(actor: Actor, request: BlobUploadCreate) -> BlobStatus:
     return BlobStatus(upload_id=upload_id, sha256=sha, size=request.size, offset=0, complete=False)
 
 
-async def _own_upload(actor: Actor, upload_id: UUID) -> dict[str, Any]:
-    upload = await BlobUpload.select().where(BlobUpload.id == upload_id).first()
-    if upload is None or as_uuid(upload["user"]) != actor.user_id:
+async def _own_upload(actor: Actor, upload_id: UUID) -> _Upload:
+    row = await BlobUpload.select().where(BlobUpload.id == upload_id).first()
+    if row is None or as_uuid(row["user"]) != actor.user_id:
         raise DomainError("BLOB_NOT_FOUND")
-    return upload
+    return _Upload.of(cast(_UploadRow, row))
 
 
 async def upload_status(actor: Actor, upload_id: UUID) -> BlobStatus:
@@ -152,9 +198,9 @@ async def upload_chunk(actor: Actor, upload_id: UUID, offset: int, chunk_sha256:
                        data: bytes) -> BlobStatus:
     """Append ``data`` at ``offset`` after checking its SHA-256; complete when all bytes are in."""
     upload = await _own_upload(actor, upload_id)
-    if upload["completed_at"] is not None:
+    if upload.completed_at is not None:
         return _status(upload)
-    size, current = int(upload["size"]), int(upload["offset"])
+    size, current = upload.size, upload.offset
     if offset != current:
         raise DomainError("BLOB_OFFSET_MISMATCH", {"offset": current, "got_offset": offset})
     if not data:
@@ -172,24 +218,24 @@ async def upload_chunk(actor: Actor, upload_id: UUID, offset: int, chunk_sha256:
     if not claimed:
         now = await _own_upload(actor, upload_id)
         raise DomainError("BLOB_OFFSET_MISMATCH",
-                          {"offset": int(now["offset"]), "got_offset": offset})
+                          {"offset": now.offset, "got_offset": offset})
     try:
         await store.write_chunk(upload_id, offset, data)
     except BaseException:
         await BlobUpload.update({BlobUpload.offset: offset}).where(
             BlobUpload.id == upload_id, BlobUpload.offset == new_offset)
         raise
-    upload["offset"] = new_offset
+    upload.offset = new_offset
     if new_offset == size:
         await _complete(upload, store)
-        upload["completed_at"] = datetime.now(UTC)
+        upload.completed_at = datetime.now(UTC)
     return _status(upload)
 
 
-async def _complete(upload: dict[str, Any], store: BlobStore) -> None:
-    upload_id, org, sha = as_uuid(upload["id"]), as_uuid(upload["organisation"]), upload["sha256"]
+async def _complete(upload: _Upload, store: BlobStore) -> None:
+    upload_id, org, sha = upload.id, upload.organisation, upload.sha256
     digest, size = await store.partial_digest(upload_id)
-    if digest != sha or size != int(upload["size"]):
+    if digest != sha or size != upload.size:
         await store.discard(upload_id)
         await BlobUpload.update({BlobUpload.offset: 0}).where(BlobUpload.id == upload_id)
         raise DomainError("BLOB_CHECKSUM_MISMATCH", {"expected": sha, "got": digest})
@@ -197,23 +243,26 @@ async def _complete(upload: dict[str, Any], store: BlobStore) -> None:
     is_new = not await Blob.exists().where(Blob.blob_key == key)
     if is_new:
         await store.promote(upload_id, org, sha)
-        await Blob.insert(Blob(
-            id=uuid.uuid4(), organisation=org, sha256=sha, blob_key=key, size=size,
-            content_type=upload["content_type"], created_by=as_uuid(upload["user"]),
-        )).on_conflict(action="DO NOTHING")
     else:
         await store.discard(upload_id)
-    await BlobUpload.update({BlobUpload.completed_at: datetime.now(UTC)}).where(
-        BlobUpload.id == upload_id)
-    if is_new:
-        await run_blob_completed(org, sha, size, upload["content_type"], as_uuid(upload["user"]))
-    await run_blob_held(org, sha, as_uuid(upload["user"]))
+    # the blob, its upload's completion and the hooks' jobs (its reading) commit together
+    async with UnitOfWork() as unit_of_work:
+        if is_new:
+            await Blob.insert(Blob(
+                id=uuid.uuid4(), organisation=org, sha256=sha, blob_key=key, size=size,
+                content_type=upload.content_type, created_by=upload.user,
+            )).on_conflict(action="DO NOTHING")
+        await BlobUpload.update({BlobUpload.completed_at: datetime.now(UTC)}).where(
+            BlobUpload.id == upload_id)
+        if is_new:
+            await run_blob_completed(unit_of_work, org, sha, size, upload.content_type,
+                                     upload.user)
+    await run_blob_held(org, sha, upload.user)
 
 
-def _status(upload: dict[str, Any]) -> BlobStatus:
-    return BlobStatus(upload_id=as_uuid(upload["id"]), sha256=upload["sha256"],
-                      size=int(upload["size"]), offset=int(upload["offset"]),
-                      complete=upload["completed_at"] is not None)
+def _status(upload: _Upload) -> BlobStatus:
+    return BlobStatus(upload_id=upload.id, sha256=upload.sha256, size=upload.size,
+                      offset=upload.offset, complete=upload.completed_at is not None)
 
 
 async def blob_ready(organisation_id: UUID, sha256: str) -> bool:
@@ -253,9 +302,9 @@ async def can_download(actor: Actor, organisation_id: UUID, sha256: str) -> bool
 
 
 async def open_download(actor: Actor, sha256: str, organisation_id: UUID | None = None
-                        ) -> tuple[dict[str, Any], AsyncIterator[bytes]]:
-    """The blob's row and its bytes, if the actor may see a document referencing it. A user
-    outside any organisation (a supplier) names the organisation of the document
+                        ) -> tuple[StoredBlob, AsyncIterator[bytes]]:
+    """The blob (hash, size, type) and its bytes, if the actor may see a document referencing
+    it. A user outside any organisation (a supplier) names the organisation of the document
     (``organisation_id``, one of those they sync)."""
     sha = _check_sha(sha256.lower())
     org = actor.organisation_id
@@ -268,7 +317,9 @@ async def open_download(actor: Actor, sha256: str, organisation_id: UUID | None 
     row = await Blob.select().where(Blob.blob_key == f"{org}:{sha}").first()
     if row is None or not await can_download(actor, org, sha):
         raise DomainError("BLOB_NOT_FOUND")
-    return row, blob_store().read(org, sha)
+    stored = StoredBlob(sha256=row["sha256"], size=int(row["size"]),
+                        content_type=row["content_type"])
+    return stored, blob_store().read(org, sha)
 
 
 async def collect_blobs(now: datetime | None = None, grace: timedelta = BLOB_GRACE) -> int:

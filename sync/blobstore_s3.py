@@ -20,7 +20,7 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 from uuid import UUID
 
-from backend.settings import Settings
+from kernel.settings import Settings
 
 __all__ = ("S3BlobStore",)
 

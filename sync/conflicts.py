@@ -24,9 +24,12 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from sync.outcomes import Noop, Rejected
+
+# The value type of the merged row's fields (each entity's own: its row type's values).
+V = TypeVar("V")
 
 __all__ = (
     "FieldConflict",
@@ -38,7 +41,8 @@ __all__ = (
 
 @dataclass(frozen=True)
 class FieldConflict:
-    """A concurrent change lost by the server value (``lost``) to the arriving one (``kept``)."""
+    """A concurrent change lost by the server value (``lost``) to the arriving one (``kept``);
+    both any field's value, as :class:`sync.wire.ConflictReport` carries them."""
 
     field: str
     lost: Any
@@ -46,10 +50,10 @@ class FieldConflict:
 
 
 @dataclass
-class MergeResult:
+class MergeResult(Generic[V]):
     """What an edit writes: changed values, the new field versions and the reported conflicts."""
 
-    values: dict[str, Any] = field(default_factory=dict)
+    values: dict[str, V] = field(default_factory=dict)
     field_versions: dict[str, int] = field(default_factory=dict)
     conflicts: list[FieldConflict] = field(default_factory=list)
 
@@ -61,14 +65,14 @@ def check_not_deleted(deleted_at: datetime | None) -> Noop | None:
 
 def merge_draft(
     *,
-    current: Mapping[str, Any],
+    current: Mapping[str, V],
     field_versions: Mapping[str, int],
     base_version: int,
-    changes: Mapping[str, Any],
+    changes: Mapping[str, V],
     new_version: int,
     money_fields: Iterable[str] = (),
     own_fields: Collection[str] = frozenset(),
-) -> MergeResult:
+) -> MergeResult[V]:
     """Merge ``changes`` made on top of ``base_version`` into the ``current`` row.
 
     ``new_version`` is the row_version the row will have after this edit (current + 1).
@@ -76,7 +80,7 @@ def merge_draft(
     different values; the details carry ``server`` and ``client`` groups so the user chooses.
     """
     money = tuple(money_fields)
-    result = MergeResult(field_versions=dict(field_versions))
+    result: MergeResult[V] = MergeResult(field_versions=dict(field_versions))
 
     def changed_since_base(name: str) -> bool:
         return name not in own_fields and field_versions.get(name, 0) > base_version
@@ -100,6 +104,6 @@ def merge_draft(
     return result
 
 
-def _plain(values: Mapping[str, Any]) -> dict[str, Any]:
+def _plain(values: Mapping[str, V | None]) -> dict[str, int | str | bool | float | None]:
     return {k: (str(v) if v is not None and not isinstance(v, int | str | bool | float) else v)
             for k, v in values.items()}

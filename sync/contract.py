@@ -3,9 +3,11 @@
 After ``composition.bootstrap()``, :func:`render_typescript` turns the intent registry (each
 intent's msgspec argument Struct, through msgspec's JSON schema) and the error catalogue into
 ``pwa/src/data/contract.gen.ts``: one interface per argument Struct, the ``IntentArgs`` map from
-intent name to its arguments, the intents' names and versions, the synced entities' names, and
-every error code with its HTTP status and FR/EN message. ``nomade contract`` writes the file;
-``nomade contract --check`` fails when the committed file is stale (so does a test).
+intent name to its arguments, the intents' names and versions, one interface per synced
+entity's row Struct (what pull sends in ``data``) with the ``SyncedRows`` map from entity name
+to its row, and every error code with its HTTP status and FR/EN message. ``nomade contract``
+writes the file; ``nomade contract --check`` fails when the committed file is stale (so does a
+test).
 
 The output is deterministic: everything is sorted, nothing depends on import order.
 """
@@ -15,19 +17,79 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, TypedDict, cast
 
 import msgspec
 
-from backend.errors import Problem
+from kernel.errors import Problem
 from sync.registry import MutationSpec
+from sync.wire import SyncedRow
 
-__all__ = ("GENERATED_PATH", "REGENERATE", "intent_components", "render_typescript")
+__all__ = (
+    "GENERATED_PATH",
+    "REGENERATE",
+    "JsonSchema",
+    "intent_components",
+    "render_typescript",
+    "row_components",
+)
 
 #: Where the generated file lives, relative to the repository root.
 GENERATED_PATH = "pwa/src/data/contract.gen.ts"
 #: The command that rewrites it.
 REGENERATE = "uv run nomade contract"
+
+#: A JSON schema as msgspec writes one for a Struct (the keywords it uses; ``enum``, ``const``
+#: and ``default`` hold any value of the described type).
+JsonSchema = TypedDict("JsonSchema", {
+    "$ref": str,
+    "title": str,
+    "description": str,
+    "type": str | list[str],
+    "enum": list[Any],
+    "const": Any,
+    "default": Any,
+    "examples": list[Any],
+    "format": str,
+    "pattern": str,
+    "minLength": int,
+    "maxLength": int,
+    "minimum": int | float,
+    "maximum": int | float,
+    "exclusiveMinimum": int | float,
+    "exclusiveMaximum": int | float,
+    "multipleOf": int | float,
+    "items": "JsonSchema | bool",
+    "prefixItems": list["JsonSchema"],
+    "minItems": int,
+    "maxItems": int,
+    "uniqueItems": bool,
+    "properties": dict[str, "JsonSchema"],
+    "required": list[str],
+    "additionalProperties": "JsonSchema | bool",
+    "minProperties": int,
+    "maxProperties": int,
+    "anyOf": list["JsonSchema"],
+    "oneOf": list["JsonSchema"],
+    "allOf": list["JsonSchema"],
+    "discriminator": "Discriminator",
+    "contentEncoding": str,
+}, total=False)
+
+
+class Discriminator(TypedDict):
+    """The tag of a tagged union of Structs (``propertyName``'s value chooses the member)."""
+
+    propertyName: str
+    mapping: dict[str, str]
+
+
+def schema_components(types: Iterable[Any]) -> tuple[list[JsonSchema], dict[str, JsonSchema]]:
+    """msgspec's JSON schemas of ``types`` (``$ref`` into ``#/components/schemas/``) and of
+    every Struct they use, by name."""
+    refs, components = msgspec.json.schema_components(types, ref_template=_REF + "{name}")
+    return (cast(list[JsonSchema], list(refs)), cast(dict[str, JsonSchema], components))
+
 
 _REF = "#/components/schemas/"
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -36,15 +98,14 @@ _SCALARS = {"string": "string", "integer": "number", "number": "number", "boolea
 
 
 def intent_components(specs: Mapping[str, MutationSpec]
-                      ) -> tuple[dict[str, str], dict[str, dict[str, Any]]]:
+                      ) -> tuple[dict[str, str], dict[str, JsonSchema]]:
     """Each intent's argument schema name, and the JSON schemas of every Struct they use.
 
     Returns ``({intent name: component name}, {component name: JSON schema})``, both sorted;
     ``$ref`` values point at ``#/components/schemas/<name>`` (OpenAPI's place for them).
     """
     names = sorted(specs)
-    refs, components = msgspec.json.schema_components(
-        [specs[name].args for name in names], ref_template=_REF + "{name}")
+    refs, components = schema_components([specs[name].args for name in names])
     by_intent = {name: str(ref["$ref"]).removeprefix(_REF)
                  for name, ref in zip(names, refs, strict=True)}
     for component in components:
@@ -53,11 +114,25 @@ def intent_components(specs: Mapping[str, MutationSpec]
     return by_intent, {name: components[name] for name in sorted(components)}
 
 
+def row_components(rows: Mapping[str, type[SyncedRow]]
+                   ) -> tuple[dict[str, str], dict[str, JsonSchema]]:
+    """Each synced entity's row schema name, and the JSON schemas of every Struct they use
+    (as :func:`intent_components`: ``({entity: component}, {component: schema})``, sorted)."""
+    names = sorted(rows)
+    refs, components = schema_components([rows[name] for name in names])
+    by_entity = {name: str(ref["$ref"]).removeprefix(_REF)
+                 for name, ref in zip(names, refs, strict=True)}
+    for component in components:
+        if not _IDENTIFIER.match(component):
+            raise ValueError(f"row Struct {component!r} needs a name unique across domains")
+    return by_entity, {name: components[name] for name in sorted(components)}
+
+
 def _literal(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def _ts_type(schema: Mapping[str, Any]) -> str:
+def _ts_type(schema: JsonSchema) -> str:
     """The TypeScript type of one JSON schema (the subset msgspec emits for Structs)."""
     if "$ref" in schema:
         return str(schema["$ref"]).removeprefix(_REF)
@@ -75,13 +150,14 @@ def _ts_type(schema: Mapping[str, Any]) -> str:
     if kind in _SCALARS:
         return _SCALARS[kind]
     if kind == "array":
-        item = _ts_type(schema.get("items", {}))
+        items = schema.get("items", True)
+        item = _ts_type(items) if isinstance(items, dict) else "unknown"
         return f"Array<{item}>"
     if kind == "object":
         if "properties" in schema:
             raise ValueError("inline object schemas are not generated; use a Struct")
         values = schema.get("additionalProperties", True)
-        return f"Record<string, {'unknown' if values is True else _ts_type(values)}>"
+        return f"Record<string, {_ts_type(values) if isinstance(values, dict) else 'unknown'}>"
     if not schema:
         return "unknown"
     raise ValueError(f"no TypeScript type for JSON schema {schema!r}")
@@ -93,7 +169,7 @@ def _doc(text: str, indent: str = "") -> list[str]:
     return [f"{indent}/**", *(f"{indent} * {line}".rstrip() for line in lines), f"{indent} */"]
 
 
-def _interface(name: str, schema: Mapping[str, Any]) -> list[str]:
+def _interface(name: str, schema: JsonSchema) -> list[str]:
     if schema.get("type") != "object" or "properties" not in schema:
         return [f"export type {name} = {_ts_type(schema)};"]
     required = set(schema.get("required", ()))
@@ -107,9 +183,11 @@ def _interface(name: str, schema: Mapping[str, Any]) -> list[str]:
 
 
 def render_typescript(specs: Mapping[str, MutationSpec], catalogue: Mapping[str, Problem],
-                      entity_names: Iterable[str] = ()) -> str:
-    """The text of ``contract.gen.ts`` for these intents, error catalogue and synced entities."""
+                      rows: Mapping[str, type[SyncedRow]] | None = None) -> str:
+    """The text of ``contract.gen.ts`` for these intents, error catalogue and synced entities
+    (``rows``: each entity's row Struct, by entity name)."""
     by_intent, components = intent_components(specs)
+    by_entity, row_schemas = row_components(rows or {})
     out = [
         "// GENERATED by sync/contract.py from the server's intent registry and error catalogue.",
         f"// Do not edit: regenerate with `{REGENERATE}` (checked fresh by the test command).",
@@ -131,11 +209,23 @@ def render_typescript(specs: Mapping[str, MutationSpec], catalogue: Mapping[str,
     out.append("export const INTENT_NAMES = [")
     out += [f"  {_literal(name)}," for name in by_intent]
     out += ["] as const satisfies readonly IntentName[];", ""]
-    out.append("/** The entities pull sends (their rows are not typed here yet). */")
+    out += ["// ---- Synced rows: one interface per entity's row Struct (pull's `data`) ----", ""]
+    for name, schema in row_schemas.items():
+        if name in components:  # a Struct an intent takes too (a booking...): already written
+            if schema != components[name]:
+                raise ValueError(f"Struct {name!r} is described twice, differently")
+            continue
+        out += [*_interface(name, schema), ""]
+    out.append("/** Each synced entity's row as pull sends it (`PatchOp.data`), by entity name. */")
+    out.append("export interface SyncedRows {")
+    out += [f"  {_literal(name)}: {component};" for name, component in by_entity.items()]
+    out += ["}", ""]
+    out.append("/** The entities pull sends. */")
     out.append("export const SYNCED_ENTITIES = [")
-    out += [f"  {_literal(name)}," for name in sorted(entity_names)]
-    out += ["] as const;", "", "export type SyncedEntity = (typeof SYNCED_ENTITIES)[number];", ""]
-    out.append("// ---- Error codes (backend/errors.py CATALOGUE and each domain's codes) ----")
+    out += [f"  {_literal(name)}," for name in by_entity]
+    out += ["] as const satisfies readonly (keyof SyncedRows)[];", "",
+            "export type SyncedEntity = (typeof SYNCED_ENTITIES)[number];", ""]
+    out.append("// ---- Error codes (kernel/errors.py CATALOGUE and each domain's codes) ----")
     out.append("")
     codes = sorted(catalogue)
     out.append("export type ErrorCode =")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -12,13 +11,13 @@ from litestar.channels import ChannelsPlugin
 from litestar.params import HeaderParameter
 from litestar.response import Response, ServerSentEvent, Stream
 
-from backend import lifecycle, metrics
-from backend.accounts.guards import current_actor, signed_in
-from backend.errors import DomainError
-from backend.requests import decode_json_body
-from backend.settings import get_settings
+from kernel import lifecycle, metrics
+from kernel.errors import DomainError
+from kernel.guards import current_actor, signed_in
+from kernel.requests import decode_json_body
+from kernel.settings import get_settings
 from sync import blobs
-from sync.contract_openapi import PushOperation
+from sync.contract_openapi import PullOperation, PushOperation
 from sync.live import event_stream, make_poke
 from sync.pull import pull
 from sync.push import MAX_MUTATIONS, MAX_PUSH_BYTES, apply_batch
@@ -71,7 +70,8 @@ async def push_route(request: Request[Any, Any, Any]) -> PushResponse:
     return PushResponse(acks=acks, last_seq=last_seq, pull=page)
 
 
-@post("/sync/v1/pull", guards=[signed_in], operation_id="syncPull", tags=_TAGS, status_code=200)
+@post("/sync/v1/pull", guards=[signed_in], operation_id="syncPull", tags=_TAGS, status_code=200,
+      operation_class=PullOperation)
 async def pull_route(request: Request[Any, Any, Any]) -> PullResponse:
     """One page of the changes visible to the caller since ``cookie``."""
     body: PullRequest = await _decode(request, PullRequest, 64 * 1024)
@@ -92,7 +92,7 @@ async def events_route(
     settings = get_settings()
     STREAMS.open(actor.user_id, per_user=settings.live_streams_per_user,
                  per_process=settings.live_streams_per_process)
-    # On SIGTERM the stream ends with a `reconnect` event (backend.lifecycle) so the process
+    # On SIGTERM the stream ends with a `reconnect` event (kernel.lifecycle) so the process
     # can drain; the client reconnects at once through nginx to a process still running.
     stream = counted(event_stream(actor, channels, last_event_id), STREAMS, actor.user_id)
     return ServerSentEvent(lifecycle.closing_on_shutdown(stream),
@@ -144,15 +144,13 @@ async def blob_download(request: Request[Any, Any, Any], sha256: str,
                         organisation_id: UUID | None = None) -> Stream:
     """The blob's bytes, for users who can see a document referencing it (a supplier names the
     organisation of their invoice with ``organisation_id``)."""
-    row, chunks = await blobs.open_download(current_actor(request), sha256, organisation_id)
-    return Stream(chunks, media_type=row["content_type"], headers={
-        "Content-Length": str(row["size"]), "ETag": f'"{row["sha256"]}"',
+    blob, chunks = await blobs.open_download(current_actor(request), sha256, organisation_id)
+    return Stream(chunks, media_type=blob.content_type, headers={
+        "Content-Length": str(blob.size), "ETag": f'"{blob.sha256}"',
         "Cache-Control": "private, max-age=31536000, immutable"})
 
 
-def sync_route_handlers(modules: tuple[str, ...] = ()) -> list[Any]:
-    """Every route of the sync protocol; imports ``modules`` that register intents and entities."""
-    for module in modules:
-        importlib.import_module(module)
+def sync_route_handlers() -> list[Any]:
+    """Every route of the sync protocol (the intents it serves are installed at start-up)."""
     return [push_route, pull_route, events_route, blob_create, blob_status, blob_head,
             blob_chunk, blob_download]

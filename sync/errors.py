@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from backend.errors import Problem, register_codes
+from kernel.errors import Problem, register_codes
 
 __all__ = ("SYNC_CODES",)
 
@@ -55,6 +55,11 @@ SYNC_CODES = {
     "NO_CHANGE": Problem(409, "Rien n'a changé.", "Nothing changed."),
     "ALREADY_ATTACHED": Problem(409, "Ce justificatif est déjà joint.",
                                 "This receipt is already attached."),
+    # Not an error: the name a client gives an applied edit whose ack reports `conflicts` (a
+    # value it overwrote), so its text comes from this catalogue like every other code's.
+    "TEXT_OVERWRITTEN": Problem(409, "Une autre modification a été écrasée par la vôtre ; vous "
+                                "pouvez la restaurer.", "Another change was overwritten by "
+                                "yours; you can restore it."),
     "INTERNAL_ERROR_INTENT": Problem(500, "Erreur interne sur cette action ; rien d'autre n'est "
                                      "perdu.", "Internal error on this action; nothing else is "
                                      "lost."),

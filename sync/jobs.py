@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from backend.jobs import job
+from kernel.jobs import job
 from sync.blobs import collect_blobs
 from sync.registry import entities
 from sync.tables import OrganisationVersion

@@ -11,8 +11,8 @@ import msgspec
 from litestar.channels import ChannelsPlugin
 from litestar.response.sse import ServerSentEventMessage
 
-from backend.accounts.actor import Actor
-from backend.live import channel_name, poke_data
+from kernel.actor import Actor
+from kernel.live import channel_name, poke_data
 from sync.registry import visible_organisations
 from sync.storage import organisation_versions
 

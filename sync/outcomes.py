@@ -7,11 +7,16 @@
   ack ``noop{code}`` is stored and ``seq`` advances. Returned.
 * :class:`Transient` — try again later (database down, blob not uploaded yet). Everything is
   rolled back, ``seq`` does not advance, the batch stops, the client gets 503 + Retry-After.
+
+Their ``details`` are an error's (``kernel.errors.ErrorDetails``): JSON values under keys of
+the code's own, which the ack carries as they are.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+
+from kernel.errors import ErrorDetails, JsonValue
 
 __all__ = ("Noop", "Outcome", "Rejected", "Transient")
 
@@ -19,10 +24,10 @@ __all__ = ("Noop", "Outcome", "Rejected", "Transient")
 class Rejected(Exception):
     """A permanent refusal with a stable code (registered in the error catalogue)."""
 
-    def __init__(self, code: str, details: dict[str, Any] | None = None) -> None:
+    def __init__(self, code: str, details: Mapping[str, JsonValue] | None = None) -> None:
         super().__init__(code)
         self.code = code
-        self.details: dict[str, Any] = details or {}
+        self.details: ErrorDetails = dict(details or {})
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Rejected) and (self.code, self.details) == (
@@ -39,11 +44,11 @@ class Transient(Exception):
     """A temporary failure: the batch stops and the client retries after ``retry_after`` s."""
 
     def __init__(self, code: str, retry_after: int = 2,
-                 details: dict[str, Any] | None = None) -> None:
+                 details: Mapping[str, JsonValue] | None = None) -> None:
         super().__init__(code)
         self.code = code
         self.retry_after = retry_after
-        self.details: dict[str, Any] = details or {}
+        self.details: ErrorDetails = dict(details or {})
 
 
 class Noop:
@@ -51,9 +56,9 @@ class Noop:
 
     __slots__ = ("code", "details")
 
-    def __init__(self, code: str, details: dict[str, Any] | None = None) -> None:
+    def __init__(self, code: str, details: Mapping[str, JsonValue] | None = None) -> None:
         self.code = code
-        self.details: dict[str, Any] = details or {}
+        self.details: ErrorDetails = dict(details or {})
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Noop) and (self.code, self.details) == (other.code, other.details)

@@ -14,9 +14,9 @@ from uuid import UUID
 
 from piccolo.querystring import QueryString
 
-from backend.accounts.actor import Actor
-from backend.accounts.services import reading_org_charts_once
-from backend.errors import DomainError
+from kernel.actor import Actor
+from kernel.errors import DomainError
+from kernel.reads import reading_once
 from sync.cookie import Cookie, OrgCursor, decode_cookie, encode_cookie
 from sync.prebuilt import acks_query, page_query, probe_query
 from sync.push import _ack_from_row, require_current_schema
@@ -42,7 +42,7 @@ async def pull(actor: Actor, client_id: UUID, cookie_text: str | None, limit: in
     while True:
         async with read_transaction():
             orgs = await visible_organisations(actor)
-            with reading_org_charts_once():  # several entities ask the same of the hierarchy
+            with reading_once():  # several entities ask the same of the hierarchy
                 clauses = {name: _compiled(await spec.where(actor))
                            for name, spec in specs.items()}
             probes = _probes(cookie, orgs, specs, clauses)

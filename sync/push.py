@@ -5,7 +5,11 @@ the expected seq; otherwise run the handler. Rejected/noop roll the handler's ef
 (the transaction is rolled back and a second one records the ack) but store the ack and
 advance ``last_seq``; a transient failure rolls everything back and stops the batch (503 +
 Retry-After). Touched rows are stamped with the organisation's new version just before commit.
-Pokes go out once per batch (each organisation's last version), after its last commit.
+
+Each applied intent writes its outbox rows in its last statement (``kernel.unit_of_work``: a
+poke per organisation it changed, the jobs its handler asked for, e.g. ``push.deliver`` after
+a notification); the batch runs them once, after its last commit (each organisation poked at
+its newest version), and the worker's outbox sweep runs those a crash left behind.
 """
 
 from __future__ import annotations
@@ -17,13 +21,14 @@ from uuid import UUID
 
 import msgspec
 
-from backend import metrics
-from backend.accounts.actor import Actor
-from backend.coerce import as_uuid, json_value
-from backend.db import is_transient_database_error
-from backend.errors import CATALOGUE, DomainError
-from backend.requests import find_nul, nul_refusal
-from sync.finish import finish_intent_pg, finish_intent_sqlite, insert_refused, writes_of
+from kernel import metrics
+from kernel.actor import Actor
+from kernel.coerce import as_uuid, json_value
+from kernel.db import is_transient_database_error
+from kernel.errors import CATALOGUE, DomainError
+from kernel.requests import find_nul, nul_refusal
+from kernel.unit_of_work import OutboxEntry, deliver
+from sync.finish import ack_lead
 from sync.pokes import Poke
 from sync.registry import MutationContext, Noop, Rejected, Transient, get_mutation
 from sync.storage import intent_transaction, is_postgres
@@ -58,26 +63,25 @@ async def apply_batch(actor: Actor, client_id: UUID, schema_version: int, app_ve
                       mutations: list[MutationIn], poke: Poke) -> tuple[list[Ack], int]:
     """Apply ``mutations`` in order; returns the acks and the client's last processed seq.
 
-    Pokes are sent once, after the batch (also when it stops early): each organisation's
-    newest version, so a listener pulls once rather than once per intent. An outdated app
-    (SCHEMA_TOO_OLD) gets nothing applied.
+    The committed intents' effects run once, after the batch (also when it stops early):
+    each organisation is poked at its newest version (through ``poke``), so a listener pulls
+    once rather than once per intent. An outdated app (SCHEMA_TOO_OLD) gets nothing applied.
     """
     require_current_schema(schema_version)
     acks: list[Ack] = []
     last_seq = None
-    versions: dict[UUID, int] = {}
+    effects: list[OutboxEntry] = []
     try:
         for item in mutations:
-            ack, last_seq = await apply_intent(actor, client_id, item, versions,
+            ack, last_seq = await apply_intent(actor, client_id, item, effects,
                                                schema_version=schema_version,
                                                app_version=app_version)
             acks.append(ack)
     finally:
-        for org, version in versions.items():
-            try:
-                await poke(org, version)
-            except Exception:
-                log.warning("poke failed", exc_info=True)
+        try:
+            await deliver(effects, poke=poke)
+        except Exception:
+            log.warning("effects after push not run; the outbox sweep runs them", exc_info=True)
     if last_seq is None:
         last_seq = await client_last_seq(actor, client_id)
     return acks, last_seq
@@ -181,19 +185,19 @@ async def _run_handler(ctx: MutationContext, item: MutationIn) -> Noop | Rejecte
 
 
 async def apply_intent(actor: Actor, client_id: UUID, item: MutationIn,
-                       versions: dict[UUID, int], *, schema_version: int = 1,
+                       effects: list[OutboxEntry], *, schema_version: int = 1,
                        app_version: str = "") -> tuple[Ack, int]:
     """Apply one intent in its own transaction; returns its ack and the client's last seq.
 
-    ``versions`` receives each touched organisation's new version (for the poke).
+    ``effects`` receives the outbox rows the intent committed (run them after the batch).
     Hot path (applied): one transaction without savepoints. A noop/rejection (or a handler
     bug) rolls that transaction back and a second one records the ack and advances the seq.
     """
     try:
         try:
-            return await _attempt(actor, client_id, item, versions, schema_version, app_version)
+            return await _attempt(actor, client_id, item, effects, schema_version, app_version)
         except _Undo as undo:
-            return await _attempt(actor, client_id, item, versions, schema_version, app_version,
+            return await _attempt(actor, client_id, item, effects, schema_version, app_version,
                                   outcome=undo.outcome)
     except Transient as exc:
         raise DomainError("SERVICE_UNAVAILABLE" if exc.code not in CATALOGUE else exc.code,
@@ -206,7 +210,7 @@ async def apply_intent(actor: Actor, client_id: UUID, item: MutationIn,
                           status=503, headers={"Retry-After": "2"}) from exc
 
 
-async def _attempt(actor: Actor, client_id: UUID, item: MutationIn, versions: dict[UUID, int],
+async def _attempt(actor: Actor, client_id: UUID, item: MutationIn, effects: list[OutboxEntry],
                    schema_version: int, app_version: str,
                    outcome: Noop | Rejected | None = None) -> tuple[Ack, int]:
     ctx = MutationContext(
@@ -214,9 +218,8 @@ async def _attempt(actor: Actor, client_id: UUID, item: MutationIn, versions: di
         server_time=datetime.now(UTC), device_id=actor.device_id, client_id=client_id,
         seq=item.seq,
     )
-    ctx.defer_inserts = True
     recording = outcome is not None
-    committed: dict[UUID, int] = {}
+    committed: list[OutboxEntry] = []
     async with intent_transaction(client_id, item.seq, actor.user_id) as advanced:
         current = None if advanced else await _client_position(
             actor, client_id, item.seq, schema_version, app_version)
@@ -227,7 +230,8 @@ async def _attempt(actor: Actor, client_id: UUID, item: MutationIn, versions: di
                                           "last_seq": current})
         if not recording:
             try:
-                outcome = await _run_handler(ctx, item)
+                with ctx.unit_of_work.running():
+                    outcome = await _run_handler(ctx, item)
             except (Transient, DomainError):
                 raise
             except Exception as exc:
@@ -240,26 +244,16 @@ async def _attempt(actor: Actor, client_id: UUID, item: MutationIn, versions: di
         ack = _make_ack(item, outcome, ctx)
         if ctx.conflicts:
             await _log_conflicts(ctx, item)
-        # the ack, each organisation's version bump, its touched rows' stamps, its new rows
-        writes = writes_of(ctx)
-        finish = finish_intent_pg if is_postgres() else finish_intent_sqlite
+        # the ack, then each organisation's version bump, its touched rows' stamps, its new
+        # rows and updates, its outbox rows: one statement on PostgreSQL
         try:
-            new_versions = await finish(_ack_values(client_id, item, ack), writes)
-        except Exception as exc:
-            refused = insert_refused(ctx.inserts, exc)
-            if refused is None:
-                raise
-            raise _Undo(refused) from exc
-        committed.update(zip([w.organisation for w in writes], new_versions, strict=True))
+            await ctx.unit_of_work.finish(lead=ack_lead(_ack_values(client_id, item, ack)))
+        except Rejected as refused:  # a new row's key exists
+            raise _Undo(refused) from refused
+        committed.extend(ctx.unit_of_work.written)
     if ack.status == "rejected" and ack.code:
         metrics.intent_refused(ack.code)  # counted once: a replay returns the stored ack above
-    for call in ctx.after_commit_calls:
-        try:
-            await call()
-        except Exception:
-            log.exception("after-commit call failed", extra={"mutation": item.name})
-    for org, version in committed.items():
-        versions[org] = max(version, versions.get(org, 0))
+    effects.extend(committed)
     return ack, item.seq
 
 

@@ -13,15 +13,26 @@ Mutations (intents)::
         await ctx.touch("expense_line", args.id)
         return None                 # applied
 
-Synced tables declare the :class:`SyncedColumns` mixin and register with
-:func:`synced_entity` so that pull can send their rows.
+Synced tables declare the :class:`SyncedColumns` mixin and are declared with
+:func:`synced_entity` so that pull can send their rows, each as its entity's row Struct::
+
+    class VehicleProfileRow(SyncedRow, kw_only=True):   # in the domain's schemas
+        id: UUID
+        fiscal_cv: int
+
+    synced_entity("vehicle_profile", VehicleProfile, visible=visible,
+                  wire=VehicleProfileRow, to_wire=to_wire)   # to_wire(row) -> VehicleProfileRow
+
+Declaring changes no registry: ``mutation``, ``synced_entity`` and ``organisation_scope`` leave
+a declaration in the declaring module (``kernel.declarations``); ``backend.composition``
+builds a :class:`SyncRegistry` from the modules it lists and :func:`install` s it at start-up.
 """
 
 from __future__ import annotations
 
 import hashlib
 import inspect
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
@@ -34,9 +45,13 @@ from piccolo.columns.combination import And, Or, Where, WhereRaw
 from piccolo.querystring import QueryString
 from piccolo.table import Table
 
-from backend.accounts.actor import Actor
+from kernel.actor import Actor
+from kernel.db import is_unique_violation
+from kernel.declarations import declare, of_type
+from kernel.unit_of_work import PendingInsert, PendingUpdate, UnitOfWork
 from sync.conflicts import FieldConflict
 from sync.outcomes import Noop, Outcome, Rejected, Transient
+from sync.wire import SyncedRow
 
 __all__ = (
     "SYNCED_COLUMNS",
@@ -44,29 +59,36 @@ __all__ = (
     "MutationContext",
     "MutationSpec",
     "Noop",
+    "OrganisationScopeSpec",
     "Outcome",
     "PendingInsert",
     "PendingUpdate",
     "Rejected",
+    "SyncRegistry",
     "SyncedColumns",
     "Transient",
     "entities",
     "get_entity",
     "get_mutation",
+    "install",
+    "installed",
     "is_unique_violation",
     "mutation",
     "mutations",
     "organisation_scope",
     "synced_entity",
+    "touch_rows",
     "visible_organisations",
 )
 
 ArgsT = TypeVar("ArgsT", bound=msgspec.Struct)
+RowT = TypeVar("RowT", bound=SyncedRow)
 Handler = Callable[["MutationContext", Any], Awaitable[Outcome | None]]
 Upcast = Callable[[dict[str, Any]], dict[str, Any]]
 WhereClause = Where | And | Or | WhereRaw
 Visible = Callable[[Actor], WhereClause | Awaitable[WhereClause | None] | None]
-ToWire = Callable[[dict[str, Any]], dict[str, Any]]
+#: A selected row (column name → value, as the database driver returns it) to its wire Struct.
+ToWire = Callable[[dict[str, Any]], SyncedRow]
 
 SYNCED_COLUMNS = ("organisation", "row_version", "sync_version", "deleted_at")
 
@@ -93,16 +115,13 @@ class SyncedColumns:
 
 @dataclass(frozen=True)
 class MutationSpec:
-    """A registered intent: its name, current version, argument type and upcasters."""
+    """A declared intent: its name, current version, argument type and upcasters."""
 
     name: str
     v: int
     args: type[msgspec.Struct]
     handler: Handler
     upcast: dict[int, Upcast] = field(default_factory=dict)
-
-
-_MUTATIONS: dict[str, MutationSpec] = {}
 
 
 def mutation(
@@ -112,69 +131,37 @@ def mutation(
     upcast: dict[int, Upcast] | None = None,
 ) -> Callable[[Callable[[MutationContext, ArgsT], Awaitable[Outcome | None]]],
               Callable[[MutationContext, ArgsT], Awaitable[Outcome | None]]]:
-    """Register the handler of intent ``name`` at version ``v``.
+    """Declare ``fn`` the handler of intent ``name`` at version ``v`` (in its module's
+    declarations; registered when the server builds its registries).
 
     ``upcast[k]`` turns the args of version ``k`` into those of version ``k + 1``; an intent
     sent at an older version is upcast step by step to ``v``.
     """
+    for old in upcast or {}:
+        if not 1 <= old < v:
+            raise ValueError(f"mutation {name}: upcast from v{old} must be below v{v}")
 
     def register(fn: Callable[[MutationContext, ArgsT], Awaitable[Outcome | None]]
                  ) -> Callable[[MutationContext, ArgsT], Awaitable[Outcome | None]]:
-        existing = _MUTATIONS.get(name)
-        if existing is not None and existing.handler is not fn:
-            raise ValueError(f"mutation {name} registered twice")
-        for old in upcast or {}:
-            if not 1 <= old < v:
-                raise ValueError(f"mutation {name}: upcast from v{old} must be below v{v}")
-        _MUTATIONS[name] = MutationSpec(name, v, args, fn, dict(upcast or {}))
+        declare(MutationSpec(name, v, args, fn, dict(upcast or {})))
         return fn
 
     return register
 
 
 def get_mutation(name: str) -> MutationSpec | None:
-    """The registered intent called ``name``."""
-    return _MUTATIONS.get(name)
+    """The intent called ``name`` in the installed registry."""
+    return _installed.mutations.get(name)
 
 
 def mutations() -> dict[str, MutationSpec]:
-    """Every registered intent by name."""
-    return dict(_MUTATIONS)
-
-
-@dataclass(frozen=True)
-class PendingInsert:
-    """A row :meth:`MutationContext.insert` leaves to the intent's last statement."""
-
-    organisation: UUID
-    entity: str
-    row: Table
-    exists: Rejected | None
-
-
-@dataclass(frozen=True)
-class PendingUpdate:
-    """An update :meth:`MutationContext.update` leaves to the intent's last statement."""
-
-    organisation: UUID
-    entity: str
-    row_id: Any
-    values: dict[Any, Any]
-
-
-def is_unique_violation(exc: BaseException, table: str | None = None) -> bool:
-    """Whether ``exc`` is a unique-key violation (on ``table`` when given), on either engine."""
-    name = type(exc).__name__
-    if name == "UniqueViolationError":  # asyncpg
-        return table is None or getattr(exc, "table_name", None) == table
-    if name == "IntegrityError":  # sqlite3: "UNIQUE constraint failed: <table>.<column>"
-        text = str(exc)
-        return "UNIQUE constraint failed" in text and (table is None or f" {table}." in text)
-    return False
+    """Every intent of the installed registry, by name."""
+    return dict(_installed.mutations)
 
 
 class MutationContext:
-    """What a handler knows about the intent it runs, and how it reports its effects."""
+    """What a handler knows about the intent it runs; its writes go to the intent's
+    :class:`~kernel.unit_of_work.UnitOfWork` (a thin adapter: entity names to tables)."""
 
     def __init__(
         self,
@@ -186,6 +173,7 @@ class MutationContext:
         device_id: UUID,
         client_id: UUID,
         seq: int,
+        unit_of_work: UnitOfWork | None = None,
     ) -> None:
         self.actor = actor
         self.organisation_id: UUID | None = actor.organisation_id
@@ -195,85 +183,85 @@ class MutationContext:
         self.device_id = device_id
         self.client_id = client_id
         self.seq = seq
+        #: the write's unit of work: stamps, new rows, updates and effects (a push gives each
+        #: intent its own and writes them in the intent's last statement)
+        self.unit_of_work = unit_of_work or UnitOfWork()
+        #: organisation → entity → ids of the rows changed (the conflict log names them)
         self.touched: dict[UUID, dict[str, set[Any]]] = {}
-        self.inserts: list[PendingInsert] = []
-        self.updates: list[PendingUpdate] = []
-        self.defer_inserts = False  # push: new rows and updates go in with the last statement
         self.conflicts: list[FieldConflict] = []
-        self.after_commit_calls: list[Callable[[], Awaitable[Any]]] = []
+
+    def _organisation(self, organisation_id: UUID | None, what: str) -> UUID:
+        org = organisation_id or self.organisation_id
+        if org is None:
+            raise ValueError(f"{what} needs an organisation for actors without one")
+        return org
+
+    def _table(self, entity: str) -> type[Table]:
+        spec = _installed.entities.get(entity)
+        if spec is None:
+            raise KeyError(f"unknown synced entity {entity}")
+        return spec.table
 
     async def touch(self, entity: str, row_id: Any, *, organisation_id: UUID | None = None) -> None:
         """Mark a changed row: at commit it gets the new ``sync_version`` and ``row_version + 1``.
 
         A row touched several times in one intent is stamped once.
         """
-        org = organisation_id or self.organisation_id
-        if org is None:
-            raise ValueError("touch needs an organisation for actors without one")
-        if entity not in _ENTITIES:
-            raise KeyError(f"unknown synced entity {entity}")
+        org = self._organisation(organisation_id, "touch")
+        self.unit_of_work.touch(self._table(entity), row_id, organisation=org)
         self.touched.setdefault(org, {}).setdefault(entity, set()).add(row_id)
 
     async def insert(self, entity: str, row: Table, *, exists: Rejected | None = None) -> None:
         """Insert ``row``, a new row of the synced ``entity``, stamped as a touched row is.
 
-        If a row with its primary key exists, the intent's outcome is ``exists`` (else the
-        database error stands). In a push the row is written by the intent's last statement,
-        with the new ``sync_version`` (one round trip less on PostgreSQL, no second write to
-        stamp it): do not read it back in the same intent.
+        The row is written by the unit of work's last statement, with the new
+        ``sync_version`` (in a push: one round trip less on PostgreSQL, no second write to
+        stamp it): do not read it back in the same intent. If a row with its primary key
+        exists, the intent's outcome is ``exists`` (else the database error stands).
         """
-        if entity not in _ENTITIES:
-            raise KeyError(f"unknown synced entity {entity}")
-        org = getattr(row, "organisation", None) or self.organisation_id
-        if org is None:
-            raise ValueError("insert needs the row's organisation")
-        row_id = getattr(row, row._meta.primary_key._meta.name)
-        if self.defer_inserts:
-            self.inserts.append(PendingInsert(org, entity, row, exists))
-        else:
-            try:
-                await type(row).insert(row)
-            except Exception as exc:
-                if exists is not None and is_unique_violation(exc):
-                    raise exists from exc
-                raise
-        await self.touch(entity, row_id, organisation_id=org)
+        table = self._table(entity)
+        org = self._organisation(getattr(row, "organisation", None), "insert")
+        self.unit_of_work.insert(row, organisation=org, exists=exists)
+        row_id = getattr(row, table._meta.primary_key._meta.name)
+        self.touched.setdefault(org, {}).setdefault(entity, set()).add(row_id)
 
     async def update(self, entity: str, row_id: Any, values: dict[Any, Any], *,
                      organisation_id: UUID | None = None) -> None:
         """Set ``values`` (column → plain value) on row ``row_id`` of the synced ``entity``
         and stamp it as a touched row is.
 
-        In a push the update is made by the intent's last statement, together with the stamp
-        (one round trip and one row version less): do not read the row back in the same
-        intent. Use ``Table.update`` and :meth:`touch` for anything but plain values.
+        The update is made by the unit of work's last statement, together with the stamp (one
+        round trip and one row version less): do not read the row back in the same intent.
+        Use ``Table.update`` and :meth:`touch` for anything but plain values.
         """
-        org = organisation_id or self.organisation_id
-        if org is None:
-            raise ValueError("update needs an organisation for actors without one")
-        table = get_entity(entity).table
-        if self.defer_inserts:
-            self.updates.append(PendingUpdate(org, entity, row_id, dict(values)))
-        else:
-            await table.update(values).where(table._meta.primary_key == row_id)
-        await self.touch(entity, row_id, organisation_id=org)
+        org = self._organisation(organisation_id, "update")
+        self.unit_of_work.update(self._table(entity), row_id, values, organisation=org)
+        self.touched.setdefault(org, {}).setdefault(entity, set()).add(row_id)
 
     def conflict(self, field_name: str, lost_value: Any, kept_value: Any) -> None:
         """Report a text conflict (the value overwritten and the one kept) in the ack."""
         self.conflicts.append(FieldConflict(field_name, lost_value, kept_value))
 
-    def after_commit(self, coro_fn: Callable[[], Awaitable[Any]]) -> None:
-        """Run ``coro_fn()`` after the intent committed (enqueue a job…); not on rollback."""
-        self.after_commit_calls.append(coro_fn)
+
+def touch_rows(unit_of_work: UnitOfWork, entity: str, row_ids: Iterable[Any], *,
+               organisation: UUID) -> None:
+    """Mark rows of the synced ``entity`` changed by a write that is not a sync intent
+    (integration API, OCR job, escalation, seeders): its unit of work stamps them at commit
+    and pokes the organisation."""
+    table = get_entity(entity).table
+    for row_id in row_ids:
+        unit_of_work.touch(table, row_id, organisation=organisation)
 
 
 @dataclass(frozen=True)
 class EntitySpec:
-    """A synced table: how pull selects what an actor may see and how a row goes on the wire."""
+    """A synced table: how pull selects what an actor may see and how a row goes on the wire
+    (``wire``: the row Struct ``to_wire`` returns, described in the phone's contract)."""
 
     name: str
     table: type[Table]
     visible: Visible
+    wire: type[SyncedRow]
     to_wire: ToWire
 
     async def where(self, actor: Actor) -> WhereClause | None:
@@ -284,50 +272,89 @@ class EntitySpec:
         return clause
 
 
-_ENTITIES: dict[str, EntitySpec] = {}
-
-
-def synced_entity(name: str, table: type[Table], *, visible: Visible,
-                  to_wire: ToWire) -> EntitySpec:
-    """Register ``table`` as the synced entity ``name`` (checks it declares the synced columns)."""
+def synced_entity(name: str, table: type[Table], *, visible: Visible, wire: type[RowT],
+                  to_wire: Callable[[dict[str, Any]], RowT]) -> EntitySpec:
+    """Declare ``table`` the synced entity ``name``, its rows sent as ``wire`` Structs made by
+    ``to_wire`` (checks the table declares the synced columns)."""
     missing = [c for c in SYNCED_COLUMNS if not hasattr(table, c)]
     if missing:
         raise TypeError(f"synced entity {name}: table {table.__name__} lacks columns {missing}")
-    spec = EntitySpec(name, table, visible, to_wire)
-    existing = _ENTITIES.get(name)
-    if existing is not None and existing.table is not table:
-        raise ValueError(f"synced entity {name} registered twice")
-    _ENTITIES[name] = spec
-    return spec
+    return declare(EntitySpec(name, table, visible, wire, to_wire))
 
 
 def get_entity(name: str) -> EntitySpec:
-    """The synced entity called ``name``."""
-    return _ENTITIES[name]
+    """The synced entity called ``name`` in the installed registry."""
+    return _installed.entities[name]
 
 
 def entities() -> dict[str, EntitySpec]:
-    """Every synced entity, in registration order."""
-    return dict(_ENTITIES)
+    """Every synced entity of the installed registry, in declaration order."""
+    return dict(_installed.entities)
 
 
 OrganisationScope = Callable[[Actor], Awaitable[set[UUID]]]
-_ORG_SCOPES: list[OrganisationScope] = []
+
+
+@dataclass(frozen=True)
+class OrganisationScopeSpec:
+    """A declared source of extra organisations an actor syncs."""
+
+    fn: OrganisationScope
 
 
 def organisation_scope(fn: OrganisationScope) -> OrganisationScope:
-    """Register a source of extra organisations an actor syncs (e.g. a supplier's customers)."""
-    if fn not in _ORG_SCOPES:
-        _ORG_SCOPES.append(fn)
+    """Declare a source of extra organisations an actor syncs (e.g. a supplier's customers)."""
+    declare(OrganisationScopeSpec(fn))
     return fn
 
 
 async def visible_organisations(actor: Actor) -> list[UUID]:
-    """The organisations whose data the actor pulls: their own plus registered scopes."""
+    """The organisations whose data the actor pulls: their own plus the installed scopes."""
     orgs: set[UUID] = {actor.organisation_id} if actor.organisation_id else set()
-    for scope in _ORG_SCOPES:
+    for scope in _installed.scopes:
         orgs |= await scope(actor)
     return sorted(orgs)
+
+
+@dataclass(frozen=True)
+class SyncRegistry:
+    """The intents, synced entities and organisation scopes one process serves."""
+
+    entities: dict[str, EntitySpec] = field(default_factory=dict)
+    mutations: dict[str, MutationSpec] = field(default_factory=dict)
+    scopes: tuple[OrganisationScope, ...] = ()
+
+    @classmethod
+    def build(cls, declarations: list[object]) -> SyncRegistry:
+        """The registry of these declarations; a name declared twice is refused."""
+        entities: dict[str, EntitySpec] = {}
+        for entity in of_type(declarations, EntitySpec):
+            existing = entities.get(entity.name)
+            if existing is not None and existing.table is not entity.table:
+                raise ValueError(f"synced entity {entity.name} registered twice")
+            entities[entity.name] = entity
+        mutations: dict[str, MutationSpec] = {}
+        for intent in of_type(declarations, MutationSpec):
+            known = mutations.get(intent.name)
+            if known is not None and known.handler is not intent.handler:
+                raise ValueError(f"mutation {intent.name} registered twice")
+            mutations[intent.name] = intent
+        scopes = dict.fromkeys(s.fn for s in of_type(declarations, OrganisationScopeSpec))
+        return cls(entities, mutations, tuple(scopes))
+
+
+_installed = SyncRegistry()
+
+
+def install(registry: SyncRegistry) -> None:
+    """Make ``registry`` the one this process serves (start-up, once)."""
+    global _installed
+    _installed = registry
+
+
+def installed() -> SyncRegistry:
+    """The registry this process serves (empty before start-up)."""
+    return _installed
 
 
 def clause_fingerprint(clause: WhereClause | QueryString | None) -> str:

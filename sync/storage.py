@@ -14,7 +14,9 @@ from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
 from piccolo.engine.sqlite import TransactionType
 from piccolo.querystring import QueryString
 
-from backend.coerce import as_uuid
+from kernel.coerce import as_uuid
+from kernel.db import write_transaction
+from kernel.unit_of_work import bump_version
 from sync.tables import OrganisationVersion, SyncMeta
 
 __all__ = (
@@ -39,18 +41,6 @@ def engine() -> Engine:  # type: ignore[type-arg]
 def is_postgres() -> bool:
     """Whether the engine is PostgreSQL (row locks) rather than SQLite (one writer)."""
     return isinstance(engine(), PostgresEngine)
-
-
-@asynccontextmanager
-async def write_transaction() -> AsyncIterator[Any]:
-    """A write transaction: IMMEDIATE on SQLite so that writers queue instead of failing."""
-    db = engine()
-    if isinstance(db, PostgresEngine):
-        async with db.transaction() as txn:
-            yield txn
-    else:
-        async with db.transaction(transaction_type=TransactionType.immediate) as txn:
-            yield txn
 
 
 class _OpenedWith(PostgresTransaction):
@@ -133,21 +123,6 @@ async def read_transaction() -> AsyncIterator[Any]:
     else:
         async with db.transaction() as txn:
             yield txn
-
-
-async def bump_version(organisation_id: UUID) -> int:
-    """Increment the organisation's version (run just before commit) and return it.
-
-    The row lock this takes orders the commits of an organisation, so the cursor never skips
-    a transaction that commits later with a smaller version.
-    """
-    rows = await OrganisationVersion.raw(
-        "INSERT INTO organisation_version (organisation, version, horizon) VALUES ({}, 1, 0) "
-        "ON CONFLICT (organisation) DO UPDATE SET version = organisation_version.version + 1 "
-        "RETURNING version",
-        uuid_param(organisation_id),
-    )
-    return int(rows[0]["version"])
 
 
 async def organisation_versions(organisation_ids: list[UUID]) -> dict[UUID, tuple[int, int]]:

@@ -13,7 +13,7 @@ from collections.abc import AsyncGenerator, AsyncIterator
 from typing import TypeVar
 from uuid import UUID
 
-from backend.errors import DomainError, Problem, register_codes
+from kernel.errors import DomainError, Problem, register_codes
 
 __all__ = ("StreamCounter", "counted")
 

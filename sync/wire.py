@@ -8,6 +8,8 @@ from uuid import UUID
 
 import msgspec
 
+from kernel.errors import ErrorDetails, JsonValue
+
 __all__ = (
     "MAX_PULL_LIMIT",
     "MIN_CLIENT_SCHEMA",
@@ -24,6 +26,7 @@ __all__ = (
     "PushRequest",
     "PushResponse",
     "Reset",
+    "SyncedRow",
 )
 
 AckStatus = Literal["applied", "noop", "rejected"]
@@ -48,7 +51,10 @@ class MutationIn(msgspec.Struct, forbid_unknown_fields=True):
     id: UUID
     name: str
     v: SmallInt
-    args: dict[str, Any]
+    # The intent's arguments as JSON: their Struct depends on ``name`` (sync.registry's
+    # MutationSpec.args) and push converts them to it, after upcasting an older ``v`` (which
+    # reads and writes them as a dict).
+    args: dict[str, JsonValue]
     client_time: datetime | None = None
 
 
@@ -89,8 +95,15 @@ class Ack(msgspec.Struct, omit_defaults=True):
     status: AckStatus
     code: str | None = None
     message: AckMessage | None = None
-    details: dict[str, Any] = msgspec.field(default_factory=dict)
+    # The outcome's details, under keys of ``code``'s own (see sync.outcomes).
+    details: ErrorDetails = msgspec.field(default_factory=dict)
     conflicts: list[ConflictReport] = msgspec.field(default_factory=list)
+
+
+class SyncedRow(msgspec.Struct, kw_only=True):
+    """Base of each synced entity's row Struct (``synced_entity(..., wire=...)``): the row as
+    pull sends it in ``PatchOp.data``, its fields named as on the wire. Each entity's own
+    Struct is in its domain's ``schemas`` and in ``contract.gen.ts`` (``SyncedRows``)."""
 
 
 class PatchOp(msgspec.Struct, omit_defaults=True):
@@ -100,7 +113,7 @@ class PatchOp(msgspec.Struct, omit_defaults=True):
     entity: str
     id: str
     row_version: int
-    data: dict[str, Any] | None = None
+    data: SyncedRow | None = None
 
 
 class Reset(msgspec.Struct):

@@ -83,6 +83,9 @@ def _configure_environment() -> None:
     # the settings an operator would use, not through a test-only bypass.
     os.environ["NOMADE_PUSH_ALLOWED_HOSTS"] = "127.0.0.1:*"
     os.environ["NOMADE_PUSH_ALLOWED_NETWORKS"] = "127.0.0.1/32"
+    # Metrics as production keeps them: prometheus_client's multiprocess files, in the session's
+    # own directory (before prometheus_client is imported: it picks its mode at import).
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(_data_dir / "metrics")
     os.environ.pop("DATABASE_URL", None)
     os.environ.pop("REDIS_URL", None)
     if TEST_DB == "postgres":
@@ -137,11 +140,20 @@ async def migrated() -> AsyncIterator[None]:
     yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def registries() -> object:
+    """The registries every Nomade process builds at start-up (``composition.bootstrap``):
+    importing a module registers nothing, so the test process bootstraps like the app."""
+    from backend.composition import bootstrap
+
+    return bootstrap()
+
+
 @pytest.fixture(scope="session")
 def app():  # type: ignore[no-untyped-def]
     """The real application, as ``create_app()`` builds it."""
     from backend.app import create_app
-    from backend.settings import reset_settings
+    from kernel.settings import reset_settings
 
     reset_settings()
     return create_app()
@@ -185,6 +197,6 @@ def _process_not_shutting_down() -> Iterator[None]:
     """A test that ends an extra app's lifespan (a simulated server restart) marks the process
     as shutting down; the next test starts from a running process again."""
     yield
-    from backend import lifecycle
+    from kernel import lifecycle
 
     lifecycle.reset()

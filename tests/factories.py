@@ -12,11 +12,11 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from backend.accounts.actor import Actor, Role
 from backend.accounts.passwords import hash_secret
 from backend.accounts.tables import Delegation, Device, Organisation, SupplierCompany, Unit, User
 from backend.accounts.tokens import hash_refresh, issue_access, new_refresh
-from backend.settings import get_settings
+from kernel.actor import Actor, Role
+from kernel.settings import get_settings
 
 __all__ = ("PASSWORD", "Org", "Person", "make_org", "make_person", "siret")
 

@@ -11,7 +11,6 @@ Other domains use these public names (never the tables):
 * :func:`full_name_of` — a person's name, stamped on their requests for the approvers' phones.
 """
 
-from backend.accounts.actor import ROLES, Actor, Role
 from backend.accounts.services import (
     approvees_of,
     approvers_for,
@@ -20,6 +19,7 @@ from backend.accounts.services import (
     managers_of,
     units_managed_by,
 )
+from kernel.actor import ROLES, Actor, Role
 
 __all__ = (
     "ROLES",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from backend.errors import Problem, register_codes
+from kernel.errors import Problem, register_codes
 
 __all__ = ("ACCOUNT_CODES",)
 
@@ -52,13 +52,32 @@ ACCOUNT_CODES: dict[str, Problem] = {
     ),
     "DELEGATE_INVALID": Problem(
         400,
-        "Délégation impossible à cette personne (même organisation, autre que vous).",
-        "You cannot delegate to this person (same organisation, someone other than you).",
+        "Délégation impossible à cette personne : elle doit être un collègue actif de votre "
+        "organisation.",
+        "You cannot delegate to this person: they must be an active colleague of your "
+        "organisation.",
+    ),
+    "DELEGATION_SELF": Problem(
+        400,
+        "Vous ne pouvez pas vous déléguer vos propres validations.",
+        "You cannot delegate your approvals to yourself.",
+    ),
+    "DELEGATION_ENDS_BEFORE_START": Problem(
+        400,
+        "La fin de la délégation doit suivre son début.",
+        "The delegation must end after it starts.",
     ),
     "DELEGATION_PERIOD_INVALID": Problem(
         400,
-        "Période de délégation invalide : la fin doit suivre le début et être à venir.",
-        "Invalid delegation period: the end must follow the start and be in the future.",
+        "Période de délégation invalide : la fin doit être à venir.",
+        "Invalid delegation period: the end must be in the future.",
+    ),
+    "DELEGATION_OVERLAPS": Problem(
+        409,
+        "Vous déléguez déjà vos validations sur une partie de cette période : terminez "
+        "d'abord cette délégation.",
+        "You already delegate your approvals during part of this period: end that delegation "
+        "first.",
     ),
 }
 

@@ -15,7 +15,7 @@ from uuid import UUID
 from backend.accounts import services
 from backend.accounts.siret import is_valid_siret, normalise_siret
 from backend.accounts.tables import Organisation, SupplierCompany, Unit
-from backend.errors import DomainError
+from kernel.errors import DomainError
 
 __all__ = ("MIN_PASSWORD_LENGTH", "CommandError", "create_user")
 

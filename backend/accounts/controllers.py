@@ -9,23 +9,25 @@ from litestar.datastructures import State
 from litestar.openapi import ResponseSpec
 
 from backend.accounts import delegations, services, sessions
-from backend.accounts.actor import Actor
-from backend.accounts.guards import current_actor, requires_role, signed_in
 from backend.accounts.schemas import (
+    DelegateOut,
     DelegationIn,
     DelegationOut,
     DeviceOut,
     LoginIn,
     MePatch,
+    OnBehalfOut,
     PinIn,
     RefreshIn,
     SessionOut,
     UnlockIn,
     UserOut,
 )
-from backend.errors import ErrorBody
-from backend.proxies import client_address_from, parse_networks
-from backend.settings import get_settings
+from kernel.actor import Actor
+from kernel.errors import ErrorBody
+from kernel.guards import current_actor, requires_role, signed_in
+from kernel.proxies import client_address_from, parse_networks
+from kernel.settings import get_settings
 
 __all__ = ("AuthController", "DevicesController", "MeController", "client_address")
 
@@ -43,7 +45,7 @@ def _errors(*statuses: int) -> dict[int, ResponseSpec]:
 
 def client_address(request: AnyRequest) -> str:
     """The client's address: the peer's, or the one a trusted proxy reports
-    (:mod:`backend.proxies`)."""
+    (:mod:`kernel.proxies`)."""
     settings = get_settings()
     peer = request.client.host if request.client else "unknown"
     if not settings.trust_forwarded_for:
@@ -121,13 +123,25 @@ class MeController(Controller):
         """Change one's language (fr or en)."""
         return await services.update_me(actor=_actor(request), language=data.language)
 
+    @get("/delegates", operation_id="listEligibleDelegates", guards=[requires_role("manager")],
+         responses=_errors(401, 403))
+    async def list_delegates(self, request: AnyRequest) -> list[DelegateOut]:
+        """The colleagues a manager may lend their approvals to (managers only)."""
+        return await delegations.eligible_delegates(actor=_actor(request))
+
+    @get("/on-behalf", operation_id="listOnBehalf", responses=_errors(401))
+    async def list_on_behalf(self, request: AnyRequest) -> list[OnBehalfOut]:
+        """The people whose requests the caller decides as a delegate now, with the managers
+        they decide for (the approval cards' "on behalf of")."""
+        return await delegations.on_behalf(actor=_actor(request))
+
     @post("/delegations", operation_id="createDelegation", guards=[requires_role("manager")],
-          responses=_errors(401, 403))
+          responses=_errors(401, 403, 409))
     async def create_delegation(self, data: DelegationIn, request: AnyRequest) -> DelegationOut:
         """Lend one's approvals to a colleague for a period (managers only)."""
         return await delegations.create_delegation(
             actor=_actor(request), delegate_id=data.delegate_id, starts_at=data.starts_at,
-            ends_at=data.ends_at,
+            ends_at=data.ends_at, kinds=list(data.kinds),
         )
 
     @get("/delegations", operation_id="listDelegations", responses=_errors(401))

@@ -32,7 +32,7 @@ from uuid import UUID
 from redis.asyncio import Redis
 
 from backend.accounts.tables import Device
-from backend.settings import get_settings
+from kernel.settings import get_settings
 
 __all__ = (
     "CHANNEL",

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from backend.accounts.tables import AttemptCounter
-from backend.jobs import job
-from backend.ratelimit import DatabaseStore
+from kernel.jobs import job
+from kernel.ratelimit import DatabaseStore
 
 __all__ = ("forget_expired_attempts",)
 

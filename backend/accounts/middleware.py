@@ -7,7 +7,7 @@ the database), rather than when the access token expires. Requests without a tok
 through as anonymous; the route guards decide. A *locked* token (a refresh on a device with a
 PIN) is refused with SESSION_LOCKED everywhere except :data:`LOCKED_ALLOWED` (unlock, logout,
 the other sign-in routes and health). Each request also opens the scope in which
-organisation reads are done once (:func:`backend.accounts.services.request_scope`).
+organisation reads are done once (:func:`kernel.reads.reading_once`).
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from backend.accounts.device_check import LAST_SEEN_PRECISION, device_is_active
-from backend.accounts.services import request_scope
 from backend.accounts.tokens import TokenError, read_access
-from backend.errors import CATALOGUE, error_body
-from backend.settings import get_settings
+from kernel.errors import CATALOGUE, error_body
+from kernel.reads import reading_once
+from kernel.settings import get_settings
 
 __all__ = ("LAST_SEEN_PRECISION", "LOCKED_ALLOWED", "AuthMiddleware", "device_is_active")
 
@@ -54,7 +54,7 @@ class AuthMiddleware:
                     await _refuse(send, "SESSION_LOCKED", {})
                     return
                 scope["user"] = claims.actor()
-        with request_scope():
+        with reading_once():
             await self.app(scope, receive, send)
 
 

@@ -8,14 +8,16 @@ from uuid import UUID
 
 import msgspec
 
-from backend.accounts.actor import Role
+from kernel.actor import Role
 
 __all__ = (
+    "DelegateOut",
     "DelegationIn",
     "DelegationOut",
     "DeviceOut",
     "LoginIn",
     "MePatch",
+    "OnBehalfOut",
     "PinIn",
     "RefreshIn",
     "SessionOut",
@@ -105,6 +107,8 @@ class DeviceOut(msgspec.Struct, frozen=True, kw_only=True):
 
 
 AwareDatetime = Annotated[datetime, msgspec.Meta(tz=True)]
+#: hierarchy.DELEGABLE_KINDS as a wire type (a unit test keeps the two equal).
+DelegableKind = Literal["mission", "claim", "service_done"]
 
 
 class DelegationIn(msgspec.Struct, frozen=True, kw_only=True):
@@ -114,6 +118,8 @@ class DelegationIn(msgspec.Struct, frozen=True, kw_only=True):
     delegate_id: UUID
     starts_at: AwareDatetime
     ends_at: AwareDatetime
+    #: The kinds of request lent (none: every kind).
+    kinds: list[DelegableKind] = []
 
 
 class DelegationOut(msgspec.Struct, frozen=True, kw_only=True):
@@ -128,3 +134,19 @@ class DelegationOut(msgspec.Struct, frozen=True, kw_only=True):
     ends_at: datetime
     revoked_at: datetime | None
     active: bool
+    kinds: list[str] = []
+
+
+class DelegateOut(msgspec.Struct, frozen=True, kw_only=True):
+    """A colleague the caller may lend their approvals to."""
+
+    id: UUID
+    full_name: str
+    role: str
+
+
+class OnBehalfOut(msgspec.Struct, frozen=True, kw_only=True):
+    """A person whose requests the caller decides as a delegate, and for whom (manager names)."""
+
+    person_id: UUID
+    managers: list[str]

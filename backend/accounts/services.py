@@ -10,25 +10,27 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 from uuid import UUID, uuid4
 
 from backend.accounts import codes as _codes  # noqa: F401 - registers the error codes
-from backend.accounts.actor import ROLES, Actor, Role
 from backend.accounts.device_check import device_revoked
 from backend.accounts.hierarchy import DelegationPeriod, Member, OrgChart
 from backend.accounts.hierarchy import approvers as _approvers
+from backend.accounts.hierarchy import lenders_to as _lenders_to
 from backend.accounts.hierarchy import units_managed as _units_managed
 from backend.accounts.passwords import hash_secret
+from backend.accounts.rows import UserRecord
 from backend.accounts.schemas import DeviceOut, UserOut
 from backend.accounts.siret import is_valid_siret, normalise_siret
 from backend.accounts.tables import Delegation, Device, Organisation, SupplierCompany, Unit, User
-from backend.coerce import as_optional_uuid
-from backend.errors import DomainError
+from kernel.actor import ROLES, Actor, Role
+from kernel.coerce import as_optional_uuid
+from kernel.errors import DomainError
+from kernel.reads import READ_IN_SCOPE
 
 __all__ = (
     "approvees_of",
@@ -42,12 +44,12 @@ __all__ = (
     "forget_organisation_reads",
     "get_me",
     "is_email",
+    "kinds_of",
+    "lenders_for",
     "list_devices",
     "load_org_chart",
     "managers_of",
     "normalise_email",
-    "reading_org_charts_once",
-    "request_scope",
     "revoke_device",
     "units_managed_by",
     "update_me",
@@ -75,7 +77,7 @@ def normalise_email(raw: str) -> str:
     return raw.strip().lower()
 
 
-def user_out(row: dict[str, Any]) -> UserOut:
+def user_out(row: UserRecord) -> UserOut:
     """A ``User`` row as the API shows it."""
     return UserOut(
         id=row["id"],
@@ -91,30 +93,10 @@ def user_out(row: dict[str, Any]) -> UserOut:
 
 # --- the organisation and its hierarchy -------------------------------------------------------
 
-# What one request has already read of organisations (charts, members): a manager's pull asks
-# for the approvees or managed units once per kind of record, and they come from the same chart.
-# Set per request by the auth middleware; outside a request (jobs, CLI) nothing is remembered.
-_read_in_request: ContextVar[dict[tuple[str, UUID], Any] | None] = ContextVar(
-    "nomade_org_read_in_request", default=None)
-
-
-@contextmanager
-def request_scope() -> Iterator[None]:
-    """Within it, organisation reads are done once (a request; the auth middleware opens it).
-    Inside an open scope, a nested one shares it."""
-    if _read_in_request.get() is not None:
-        yield
-        return
-    token = _read_in_request.set({})
-    try:
-        yield
-    finally:
-        _read_in_request.reset(token)
-
-
-# A read-only block asking several questions of the hierarchy (a pull computing the visibility
-# of every synced entity) outside or inside a request: the same scope.
-reading_org_charts_once = request_scope
+# What one request has already read of organisations (charts, members), in the platform's
+# read-once scope (kernel.reads): opened per request by the auth middleware and around a pull's
+# visibility questions; outside one (jobs, CLI) nothing is remembered.
+_read_in_request = READ_IN_SCOPE
 
 
 async def _once(kind: str, key: UUID, load: Callable[[], Awaitable[_T]]) -> _T:
@@ -157,7 +139,7 @@ async def _read_org_chart(organisation_id: UUID) -> OrgChart:
     )
     delegations = await Delegation.select(
         Delegation.delegator, Delegation.delegate, Delegation.starts_at, Delegation.ends_at,
-        Delegation.revoked_at,
+        Delegation.revoked_at, Delegation.kinds,
     ).where(Delegation.organisation == organisation_id)
     by_unit: dict[UUID, set[UUID]] = {}
     for row in managers:
@@ -173,6 +155,7 @@ async def _read_org_chart(organisation_id: UUID) -> OrgChart:
                 starts_at=as_utc(row["starts_at"]),
                 ends_at=as_utc(row["ends_at"]),
                 revoked_at=as_utc(row["revoked_at"]) if row["revoked_at"] is not None else None,
+                kinds=kinds_of(row["kinds"]),
             )
             for row in delegations
         ),
@@ -190,7 +173,7 @@ _PERSON_AND_CHART = (
     "WHERE organisation = (SELECT organisation FROM app_user WHERE id = {}) "
     "UNION ALL SELECT 'p', id, unit, role, NULL, NULL, NULL FROM app_user "
     "WHERE organisation = (SELECT organisation FROM app_user WHERE id = {}) AND is_active = {} "
-    "UNION ALL SELECT 'd', delegator, delegate, NULL, starts_at, ends_at, revoked_at "
+    "UNION ALL SELECT 'd', delegator, delegate, kinds, starts_at, ends_at, revoked_at "
     "FROM delegation WHERE organisation = (SELECT organisation FROM app_user WHERE id = {})")
 
 _MISSING: Any = object()
@@ -212,7 +195,16 @@ def _as_time(value: Any) -> datetime | None:
         str(value))
 
 
-async def _person_and_chart(user_id: UUID) -> tuple[OrgChart | None, list[dict[str, Any]]]:
+@dataclass(frozen=True)
+class _Person:
+    """An active person of an organisation, as the chart places them."""
+
+    id: UUID
+    unit: UUID | None
+    role: str
+
+
+async def _person_and_chart(user_id: UUID) -> tuple[OrgChart | None, list[_Person]]:
     """(chart, active people) of ``user_id``'s organisation (None: outside any), from what
     the request read already or in one statement (remembered for the request)."""
     organisation_id = _remembered("organisation_of", user_id)
@@ -226,7 +218,7 @@ async def _person_and_chart(user_id: UUID) -> tuple[OrgChart | None, list[dict[s
     key = user_id if postgres else str(user_id)
     rows = await User.raw(_PERSON_AND_CHART, key, key, key, True, key)
     parents: dict[UUID, UUID | None] = {}
-    people: list[dict[str, Any]] = []
+    people: list[_Person] = []
     delegations: list[DelegationPeriod] = []
     organisation_id = None
     for row in rows:
@@ -235,21 +227,22 @@ async def _person_and_chart(user_id: UUID) -> tuple[OrgChart | None, list[dict[s
             organisation_id = a
         elif kind == "u" and a is not None:
             parents[a] = b
-        elif kind == "p":
-            people.append({"id": a, "unit": b, "role": row["c"]})
+        elif kind == "p" and a is not None:
+            people.append(_Person(a, b, row["c"]))
         elif kind == "d":
             revoked = _as_time(row["r"])
             delegations.append(DelegationPeriod(
                 delegator_id=a, delegate_id=b,  # type: ignore[arg-type]
                 starts_at=as_utc(_as_time(row["s"])), ends_at=as_utc(_as_time(row["e"])),
-                revoked_at=as_utc(revoked) if revoked is not None else None))
+                revoked_at=as_utc(revoked) if revoked is not None else None,
+                kinds=kinds_of(row["c"])))
     _remember("organisation_of", user_id, organisation_id)
     if organisation_id is None:
         return None, []
     by_unit: dict[UUID, set[UUID]] = {}
     for person in people:
-        if person["role"] == "manager" and person["unit"] is not None:
-            by_unit.setdefault(person["unit"], set()).add(person["id"])
+        if person.role == "manager" and person.unit is not None:
+            by_unit.setdefault(person.unit, set()).add(person.id)
     chart = OrgChart(parents=parents,
                      managers={unit: frozenset(ids) for unit, ids in by_unit.items()},
                      delegations=tuple(delegations))
@@ -273,26 +266,36 @@ async def _member(user_id: UUID) -> tuple[Member, UUID] | None:
     return Member(row["id"], row["unit"], row["role"] == "manager"), row["organisation"]
 
 
-async def approvers_for(user_id: UUID, at: datetime) -> list[UUID]:
+def kinds_of(stored: str | None) -> frozenset[str]:
+    """A delegation's stored kinds ("mission,claim") as a set (empty: every kind)."""
+    return frozenset(k for k in (stored or "").split(",") if k)
+
+
+async def approvers_for(user_id: UUID, at: datetime, level: int = 0,
+                        kind: str | None = None) -> list[UUID]:
     """Who may approve ``user_id``'s missions and expense claims at ``at``.
 
     The managers of the person's unit (of the parent unit when the person is a manager; further
     up when a unit has none), plus whoever holds an active delegation from those managers at
-    ``at``. Never the person themselves. Empty for someone outside any organisation.
+    ``at`` (for requests of ``kind``; None: any). Never the person themselves. Empty for
+    someone outside any organisation. A request escalated ``level`` times goes to the managers
+    that many levels further up (:func:`backend.accounts.hierarchy.deciding_managers`).
     """
     found = await _member(user_id)
     if found is None:
         return []
     member, organisation_id = found
     chart = await load_org_chart(organisation_id)
-    return sorted(_approvers(chart, member, as_utc(at)))
+    return sorted(_approvers(chart, member, as_utc(at), level, kind))
 
 
-async def can_approve_for(actor: Actor, subject_user_id: UUID, at: datetime) -> bool:
-    """Whether ``actor`` may decide on ``subject_user_id``'s requests at ``at``."""
+async def can_approve_for(actor: Actor, subject_user_id: UUID, at: datetime,
+                          level: int = 0, kind: str | None = None) -> bool:
+    """Whether ``actor`` may decide on ``subject_user_id``'s requests of ``kind`` at ``at`` (a
+    request escalated ``level`` times: by its approvers at that level)."""
     if actor.user_id == subject_user_id or actor.organisation_id is None:
         return False
-    return actor.user_id in await approvers_for(subject_user_id, at)
+    return actor.user_id in await approvers_for(subject_user_id, at, level, kind)
 
 
 async def _organisation_of(user_id: UUID) -> UUID | None:
@@ -303,30 +306,50 @@ async def _organisation_of(user_id: UUID) -> UUID | None:
     return await _once("organisation_of", user_id, read)
 
 
-async def units_managed_by(user_id: UUID, at: datetime) -> list[UUID]:
+async def units_managed_by(user_id: UUID, at: datetime, kind: str | None = None) -> list[UUID]:
     """The units ``user_id`` manages at ``at``: their own as a manager, plus the units of the
-    managers who delegated to them (active delegations only)."""
+    managers who delegated to them (active delegations covering ``kind`` only)."""
     organisation_id = await _organisation_of(user_id)
     if organisation_id is None:
         return []
     chart = await load_org_chart(organisation_id)
-    return sorted(_units_managed(chart, user_id, as_utc(at)))
+    return sorted(_units_managed(chart, user_id, as_utc(at), kind))
 
 
-async def approvees_of(user_id: UUID, at: datetime) -> list[UUID]:
-    """The people whose requests ``user_id`` may approve at ``at`` (the inverse of
-    :func:`approvers_for`), e.g. to fill a manager's approval inbox."""
+async def approvees_of(user_id: UUID, at: datetime, level: int = 0,
+                       kind: str | None = None) -> list[UUID]:
+    """The people whose requests (of ``kind``) ``user_id`` may approve at ``at`` (the inverse
+    of :func:`approvers_for`), e.g. to fill a manager's approval inbox; with ``level``, the
+    people whose requests escalated that many times reach ``user_id``."""
     chart, people = await _person_and_chart(user_id)
     if chart is None:
         return []
     when = as_utc(at)
     return sorted(
-        person["id"]
+        person.id
         for person in people
         if user_id in _approvers(
-            chart, Member(person["id"], person["unit"], person["role"] == "manager"), when
-        )
+            chart, Member(person.id, person.unit, person.role == "manager"), when,
+            level, kind)
     )
+
+
+async def lenders_for(user_id: UUID, at: datetime) -> dict[UUID, list[UUID]]:
+    """For each person whose requests ``user_id`` decides only as a delegate at ``at``, the
+    managers they decide on behalf of (people decided in one's own right are left out)."""
+    chart, people = await _person_and_chart(user_id)
+    if chart is None:
+        return {}
+    when = as_utc(at)
+    found: dict[UUID, list[UUID]] = {}
+    for person in people:
+        if person.id == user_id:
+            continue
+        member = Member(person.id, person.unit, person.role == "manager")
+        lenders = _lenders_to(chart, member, user_id, when)
+        if lenders:
+            found[person.id] = sorted(lenders)
+    return found
 
 
 # --- creating organisations, supplier companies, units and users ------------------------------
@@ -424,7 +447,7 @@ async def get_me(*, actor: Actor) -> UserOut:
     row = await User.select(*_USER_COLUMNS).where(User.id == actor.user_id).first()
     if row is None:
         raise DomainError("NOT_FOUND")
-    return user_out(row)
+    return user_out(cast(UserRecord, row))
 
 
 async def update_me(*, actor: Actor, language: str) -> UserOut:

@@ -8,7 +8,7 @@ A PIN (4–6 digits, argon2id) reopens the session without the password; the fif
 row wipes the device's session (``pin_failures``). On a device with a PIN, a refresh yields a
 *locked* session (the access token says so, :mod:`backend.accounts.middleware` refuses it with
 SESSION_LOCKED) until the PIN unlocks it. Sign-in and unlock failures are counted per
-account and per client address (:mod:`backend.ratelimit`).
+account and per client address (:mod:`kernel.ratelimit`).
 """
 
 from __future__ import annotations
@@ -19,19 +19,20 @@ import re
 import secrets
 import time
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 from uuid import UUID, uuid4
 
-from backend.accounts.actor import Actor
 from backend.accounts.device_check import device_revoked
 from backend.accounts.passwords import hash_secret, verify_secret
+from backend.accounts.rows import DeviceRecord, SignInUser
 from backend.accounts.schemas import SessionOut
 from backend.accounts.services import as_utc, normalise_email, user_out
 from backend.accounts.tables import AttemptCounter, Device, User
 from backend.accounts.tokens import hash_refresh, issue_access, new_refresh
-from backend.errors import DomainError
-from backend.ratelimit import DatabaseStore, RateLimitStore, get_store, release, reserve
-from backend.settings import get_settings
+from kernel.actor import Actor
+from kernel.errors import DomainError
+from kernel.ratelimit import DatabaseStore, RateLimitStore, get_store, release, reserve
+from kernel.settings import get_settings
 
 __all__ = ("MAX_PIN_FAILURES", "announce_revoked", "deactivate_user", "end_sessions", "login",
            "logout", "refresh", "set_pin", "unlock")
@@ -96,7 +97,7 @@ def _device_name(given: str | None, user_agent: str) -> str:
 
 
 def _session(
-    user: dict[str, Any], device_id: UUID, refresh_token: str, *, locked: bool = False
+    user: SignInUser, device_id: UUID, refresh_token: str, *, locked: bool = False
 ) -> SessionOut:
     settings = get_settings()
     now = time.time()
@@ -153,7 +154,7 @@ async def login(
             refresh_expires_at=now + timedelta(days=settings.refresh_token_days),
         )
     ).run()
-    return _session(user, device_id, token)
+    return _session(cast(SignInUser, user), device_id, token)
 
 
 # --- refresh and unlock -----------------------------------------------------------------------
@@ -204,12 +205,17 @@ async def deactivate_user(user_id: UUID, *, announce: bool = True) -> list[UUID]
     return ended
 
 
-async def _live_device(device_id: UUID, refresh_token: str) -> dict[str, Any]:
+async def _device(device_id: UUID) -> DeviceRecord | None:
+    return cast(DeviceRecord | None, await Device.select(*_DEVICE_COLUMNS).where(
+        Device.id == device_id).first())
+
+
+async def _live_device(device_id: UUID, refresh_token: str) -> DeviceRecord:
     """The device whose current refresh token is ``refresh_token``, or the refusal: unknown,
     revoked or expired → SESSION_EXPIRED (SESSION_WIPED after PIN failures); any other token
     (the previous one or older) → the device is revoked, REFRESH_REUSED — except the previous
     token within REFRESH_RETRY_GRACE of its rotation (a retry after a lost answer)."""
-    device = await Device.select(*_DEVICE_COLUMNS).where(Device.id == device_id).first()
+    device = await _device(device_id)
     if device is None:
         raise DomainError("SESSION_EXPIRED")
     if device["revoked_at"] is not None:
@@ -217,23 +223,21 @@ async def _live_device(device_id: UUID, refresh_token: str) -> dict[str, Any]:
             raise DomainError("SESSION_WIPED")
         raise DomainError("SESSION_EXPIRED")
     presented = hash_refresh(refresh_token)
-    if not hmac.compare_digest(presented, device["refresh_hash"]):
-        retried = bool(device["previous_refresh_hash"]) and hmac.compare_digest(
-            presented, device["previous_refresh_hash"]
-        ) and datetime.now(UTC) - as_utc(device["refreshed_at"]) <= REFRESH_RETRY_GRACE
-        if not retried:
-            await _revoke(device_id, "refresh_reuse")
-            raise DomainError("REFRESH_REUSED")
+    if not hmac.compare_digest(presented, device["refresh_hash"]) and not _rotated_just_now(
+            device, presented):
+        await _revoke(device_id, "refresh_reuse")
+        raise DomainError("REFRESH_REUSED")
     if as_utc(device["refresh_expires_at"]) <= datetime.now(UTC):
         raise DomainError("SESSION_EXPIRED")
     return device
 
 
 async def _rotate(
-    device: dict[str, Any], extra: dict[Any, Any] | None = None, *, locked: bool = False
+    device: DeviceRecord, extra: dict[Any, Any] | None = None, *, locked: bool = False
 ) -> SessionOut:
     """Replace the device's refresh token (the current one becomes the previous one)."""
-    user = await User.select(*_USER_COLUMNS).where(User.id == device["user"]).first()
+    user = cast(SignInUser | None, await User.select(*_USER_COLUMNS).where(
+        User.id == device["user"]).first())
     if user is None or not user["is_active"]:
         await _revoke(device["id"], "user_inactive")
         raise DomainError("SESSION_EXPIRED")
@@ -253,10 +257,23 @@ async def _rotate(
         & (Device.refresh_hash == device["refresh_hash"])
         & Device.revoked_at.is_null()
     ).returning(Device.id)
-    if not changed:  # another request rotated this token first: the same token used twice
+    if not changed:
+        # Another request rotated this very token a moment ago (a page reloaded while its
+        # renewal was in flight, two tabs at once): like a retry after a lost answer, the
+        # spent token rotates again within the grace. Anything else is a reuse.
+        fresh = await _device(device["id"])
+        if fresh is not None and _rotated_just_now(fresh, device["refresh_hash"]):
+            return await _rotate(fresh, extra, locked=locked)
         await _revoke(device["id"], "refresh_reuse")
         raise DomainError("REFRESH_REUSED")
     return _session(user, device["id"], token, locked=locked)
+
+
+def _rotated_just_now(device: DeviceRecord, spent_hash: str) -> bool:
+    """Whether ``spent_hash`` is the token the live device rotated within the retry grace."""
+    return (device["revoked_at"] is None and bool(device["previous_refresh_hash"])
+            and hmac.compare_digest(spent_hash, device["previous_refresh_hash"])
+            and datetime.now(UTC) - as_utc(device["refreshed_at"]) <= REFRESH_RETRY_GRACE)
 
 
 async def refresh(*, device_id: UUID, refresh_token: str) -> SessionOut:

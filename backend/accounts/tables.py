@@ -79,6 +79,8 @@ class Delegation(Table, tablename="delegation"):
     starts_at = Timestamptz()
     ends_at = Timestamptz()
     revoked_at = Timestamptz(null=True, default=None)
+    # The kinds of request lent, comma-separated (hierarchy.DELEGABLE_KINDS); "" every kind.
+    kinds = Varchar(length=64, default="")
 
 
 class Device(Table, tablename="device"):
@@ -104,7 +106,7 @@ class Device(Table, tablename="device"):
 
 class AttemptCounter(Table, tablename="attempt_counter"):
     """Failed sign-in and PIN attempts in a fixed window, per account or client address, when
-    no Redis is configured (:class:`backend.ratelimit.DatabaseStore`)."""
+    no Redis is configured (:class:`kernel.ratelimit.DatabaseStore`)."""
 
     key = Varchar(length=300, primary_key=True)
     attempts = Integer(default=0)

@@ -15,7 +15,7 @@ from uuid import UUID
 
 import msgspec
 
-from backend.accounts.actor import Actor, Role
+from kernel.actor import Actor, Role
 
 __all__ = (
     "AccessClaims",

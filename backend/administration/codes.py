@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from backend.errors import Problem, register_codes
+from kernel.errors import Problem, register_codes
 
 __all__ = ("ADMIN_CODES",)
 
@@ -70,6 +70,15 @@ ADMIN_CODES: dict[str, Problem] = {
     "CSV_ROW_TYPE": Problem(
         400, "Type de ligne inconnu (unit ou person).", "Unknown row type (unit or person)."),
     "EMAIL_INVALID": Problem(400, "Adresse e-mail invalide.", "Invalid email address."),
+    "SUPPLIER_ADMIN_REQUIRED": Problem(
+        403, "Réservé à l'administrateur de votre entreprise fournisseur.",
+        "Only your supplier company's administrator may do that."),
+    "PLATFORM_ADMIN_REQUIRED": Problem(
+        403, "Réservé aux administrateurs de l'organisation qui exploite la plateforme.",
+        "Only the administrators of the organisation running the platform may do that."),
+    "ORGANISATION_SIRET_TAKEN": Problem(
+        409, "Une organisation porte déjà ce numéro SIRET.",
+        "An organisation already has this SIRET number."),
 }
 
 register_codes(ADMIN_CODES)

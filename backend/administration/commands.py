@@ -16,16 +16,17 @@ from pathlib import Path
 from uuid import UUID, uuid4
 
 from backend.accounts import services
-from backend.accounts.actor import Actor
 from backend.accounts.passwords import hash_secret
 from backend.accounts.tables import Organisation, User
 from backend.administration.common import COMMAND_LINE_DEVICE, audit
 from backend.administration.importing import import_chart
 from backend.administration.people import MIN_PASSWORD_LENGTH, invite
+from backend.administration.platform import mark_platform
 from backend.administration.suppliers import checked_siret
-from backend.errors import DomainError
 from backend.policy.services import seed_state_defaults
-from sync.storage import write_transaction
+from kernel.actor import Actor
+from kernel.errors import DomainError
+from kernel.unit_of_work import UnitOfWork
 
 __all__ = ("import_people_command", "init_command", "invite_command")
 
@@ -50,7 +51,7 @@ async def _init(args: argparse.Namespace) -> tuple[UUID, UUID]:
         raise _Refused(f"the password needs at least {MIN_PASSWORD_LENGTH} characters")
     stored = await asyncio.to_thread(hash_secret, password)
     organisation_id, admin_id = uuid4(), uuid4()
-    async with write_transaction():
+    async with UnitOfWork():
         if await User.exists().where(User.role == "admin"):
             raise DomainError("INIT_ALREADY_DONE")
         await services.create_organisation(
@@ -60,6 +61,7 @@ async def _init(args: argparse.Namespace) -> tuple[UUID, UUID]:
             id=admin_id, email=args.admin_email, full_name=args.admin_name, role="admin",
             password_hash=stored, organisation_id=organisation_id, language=args.language)
         await seed_state_defaults(organisation_id)
+        await mark_platform(organisation_id)
         actor = Actor(user_id=admin_id, role="admin", device_id=COMMAND_LINE_DEVICE,
                       organisation_id=organisation_id)
         await audit(actor, "organisation", organisation_id, "organisation.initialised",

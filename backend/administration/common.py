@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 from uuid import UUID
 
-from backend.accounts.actor import Actor
+import msgspec
+
 from backend.administration import codes as _codes  # noqa: F401 - registers the error codes
+from backend.audit.schemas import AuditDetails
 from backend.audit.services import record
-from backend.errors import DomainError
-from backend.ratelimit import get_store
-from backend.settings import get_settings
+from kernel.actor import Actor
+from kernel.errors import DomainError
+from kernel.ratelimit import get_store
+from kernel.settings import get_settings
 
 __all__ = ("COMMAND_LINE_DEVICE", "audit", "count_public_request", "organisation_of")
 
@@ -29,7 +31,7 @@ def organisation_of(actor: Actor) -> UUID:
 
 
 async def audit(actor: Actor, document_type: str, document_id: UUID, action: str,
-                details: dict[str, Any] | None = None) -> None:
+                details: AuditDetails | msgspec.Struct | None = None) -> None:
     """Append the audit entry of an administration action (inside its transaction)."""
     await record(organisation_id=organisation_of(actor), document_type=document_type,
                  document_id=document_id, action=action, server_time=datetime.now(UTC),

@@ -6,13 +6,22 @@ from __future__ import annotations
 from typing import Literal
 from uuid import UUID
 
+import msgspec
 from litestar import Controller, Request, delete, get, patch, post
 from litestar.datastructures import State
 
 from backend.accounts.controllers import PUBLIC, _errors, client_address
-from backend.accounts.guards import current_actor, requires_role
 from backend.accounts.schemas import DelegationOut
-from backend.administration import importing, keys, organisation, people, rules, suppliers
+from backend.administration import (
+    importing,
+    keys,
+    organisation,
+    people,
+    platform,
+    rules,
+    supplier_admins,
+    suppliers,
+)
 from backend.administration.common import count_public_request, organisation_of
 from backend.administration.schemas import (
     AdminDelegationIn,
@@ -22,6 +31,8 @@ from backend.administration.schemas import (
     IntegrationKeyOut,
     InvitationAcceptIn,
     InvitationOut,
+    NewOrganisationIn,
+    NewOrganisationOut,
     OrganisationOut,
     OrganisationPatch,
     PersonIn,
@@ -33,14 +44,16 @@ from backend.administration.schemas import (
     SupplierCompanyIn,
     SupplierCompanyOut,
     SupplierUserIn,
+    SupplierUserPatch,
     UnitIn,
     UnitOut,
     UnitPatch,
 )
-from backend.errors import DomainError
 from backend.policy.rules import RuleSet
+from kernel.errors import DomainError
+from kernel.guards import current_actor, requires_role
 
-__all__ = ("AdminController", "OnboardingController")
+__all__ = ("AdminController", "OnboardingController", "SupplierAdminController")
 
 AnyRequest = Request[object, object, State]
 
@@ -63,6 +76,19 @@ class AdminController(Controller):
                                   request: AnyRequest) -> OrganisationOut:
         """Rename the organisation, change its code service or kind."""
         return await organisation.update_organisation(actor=current_actor(request), patch=data)
+
+    @get("/organisations", operation_id="adminListOrganisations", responses=_errors(401, 403))
+    async def list_organisations(self, request: AnyRequest) -> list[OrganisationOut]:
+        """Every organisation (admins of the platform organisation only)."""
+        return await platform.list_organisations(actor=current_actor(request))
+
+    @post("/organisations", operation_id="adminCreateOrganisation",
+          responses=_errors(401, 403, 409))
+    async def create_organisation(self, data: NewOrganisationIn,
+                                  request: AnyRequest) -> NewOrganisationOut:
+        """Another organisation and its first admin, with that admin's invitation link (shown
+        once); admins of the platform organisation only."""
+        return await platform.create_organisation(actor=current_actor(request), data=data)
 
     @get("/units", operation_id="adminListUnits", responses=_errors(401, 403))
     async def list_units(self, request: AnyRequest) -> list[UnitOut]:
@@ -123,7 +149,7 @@ class AdminController(Controller):
         report = await importing.import_chart(actor=actor, organisation_id=organisation_of(actor),
                                               data=body, dry_run=dry_run)
         if report.errors and not dry_run:
-            raise DomainError("IMPORT_INVALID", {"report": report})
+            raise DomainError("IMPORT_INVALID", {"report": msgspec.to_builtins(report)})
         return report
 
     @get("/delegations", operation_id="adminListDelegations", responses=_errors(401, 403))
@@ -169,6 +195,15 @@ class AdminController(Controller):
     async def invite_supplier_user(self, user_id: UUID, request: AnyRequest) -> InvitationOut:
         """A link (shown once) with which a supplier user chooses their password."""
         return await people.invite(actor=current_actor(request), user_id=user_id, supplier=True)
+
+    @patch("/supplier-users/{user_id:uuid}", operation_id="adminUpdateSupplierUser",
+           status_code=204, responses=_errors(401, 403, 404))
+    async def update_supplier_user(self, user_id: UUID, data: SupplierUserPatch,
+                                   request: AnyRequest) -> None:
+        """Grant or withdraw a supplier user's supplier-admin flag (decides their company's
+        later registrations)."""
+        await supplier_admins.set_supplier_admin(actor=current_actor(request), user_id=user_id,
+                                                 patch=data)
 
     @get("/supplier-registrations", operation_id="adminListSupplierRegistrations",
          responses=_errors(401, 403))
@@ -232,6 +267,46 @@ class AdminController(Controller):
     async def add_rule_set(self, data: RuleSet, request: AnyRequest) -> list[RuleSetOut]:
         """Add a version effective from its date (today or later; the past is never rewritten)."""
         return await rules.add_version(actor=current_actor(request), rules=data)
+
+
+class SupplierAdminController(Controller):
+    """A supplier company's own admin: the pending registrations for its SIRET, decided from
+    the phone (another company's requests are NOT_FOUND)."""
+
+    path = "/api/v1/supplier-admin"
+    tags = ("administration",)
+    guards = (requires_role("supplier"),)
+
+    @get("/company", operation_id="supplierAdminCompany", responses=_errors(401, 403))
+    async def company(self, request: AnyRequest) -> SupplierCompanyOut:
+        """The company the supplier administers (SUPPLIER_ADMIN_REQUIRED if none)."""
+        return await supplier_admins.own_company(actor=current_actor(request))
+
+    @get("/registrations", operation_id="supplierAdminListRegistrations",
+         responses=_errors(401, 403))
+    async def list_registrations(
+        self, request: AnyRequest,
+        status: Literal["pending", "approved", "refused"] = "pending",
+    ) -> list[RegistrationOut]:
+        """Requests for the company's SIRET (pending by default)."""
+        return await supplier_admins.list_own_registrations(actor=current_actor(request),
+                                                            status=status)
+
+    @post("/registrations/{registration_id:uuid}/approve",
+          operation_id="supplierAdminApproveRegistration", status_code=200,
+          responses=_errors(401, 403, 404, 409))
+    async def approve(self, registration_id: UUID, request: AnyRequest) -> RegistrationOut:
+        """Open the requester's account in the company."""
+        return await supplier_admins.decide(actor=current_actor(request),
+                                            registration_id=registration_id, decision="approve")
+
+    @post("/registrations/{registration_id:uuid}/refuse",
+          operation_id="supplierAdminRefuseRegistration", status_code=200,
+          responses=_errors(401, 403, 404, 409))
+    async def refuse(self, registration_id: UUID, request: AnyRequest) -> RegistrationOut:
+        """Refuse the request."""
+        return await supplier_admins.decide(actor=current_actor(request),
+                                            registration_id=registration_id, decision="refuse")
 
 
 class OnboardingController(Controller):

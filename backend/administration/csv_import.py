@@ -15,7 +15,6 @@ import io
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 from backend.administration.tree import cycle_in
 
@@ -25,9 +24,9 @@ __all__ = (
     "ExistingUnit",
     "LineError",
     "Parsed",
-    "PersonRow",
+    "PersonRecord",
     "Plan",
-    "UnitRow",
+    "UnitRecord",
     "parse_chart",
     "plan_import",
 )
@@ -39,17 +38,21 @@ NEEDS_UNIT = ("agent", "manager")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
+#: What a refusal names for its message: a value, column or unit codes, the line it repeats.
+Detail = str | int | list[str]
+
+
 @dataclass(frozen=True)
 class LineError:
     """A refusal: the line of the file, a catalogued code, details for the message."""
 
     line: int
     code: str
-    details: dict[str, Any] = field(default_factory=dict)
+    details: dict[str, Detail] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
-class UnitRow:
+class UnitRecord:
     line: int
     code: str
     name: str
@@ -57,7 +60,7 @@ class UnitRow:
 
 
 @dataclass(frozen=True)
-class PersonRow:
+class PersonRecord:
     line: int
     email: str
     full_name: str
@@ -68,8 +71,8 @@ class PersonRow:
 
 @dataclass(frozen=True)
 class Parsed:
-    units: list[UnitRow]
-    people: list[PersonRow]
+    units: list[UnitRecord]
+    people: list[PersonRecord]
     errors: list[LineError]
 
 
@@ -98,10 +101,10 @@ class ExistingPerson:
 class Plan:
     """What applying the file does; ``errors`` empty means it may be applied."""
 
-    units_to_create: list[UnitRow] = field(default_factory=list)
-    units_to_update: list[UnitRow] = field(default_factory=list)
-    people_to_create: list[PersonRow] = field(default_factory=list)
-    people_to_update: list[PersonRow] = field(default_factory=list)
+    units_to_create: list[UnitRecord] = field(default_factory=list)
+    units_to_update: list[UnitRecord] = field(default_factory=list)
+    people_to_create: list[PersonRecord] = field(default_factory=list)
+    people_to_update: list[PersonRecord] = field(default_factory=list)
     unchanged: int = 0
     errors: list[LineError] = field(default_factory=list)
 
@@ -127,8 +130,8 @@ def parse_chart(data: bytes) -> Parsed:
     if missing:
         return Parsed([], [], [LineError(1, "CSV_COLUMNS_MISSING", {"missing": missing})])
     index = {name: header.index(name) for name in (*COLUMNS, *OPTIONAL_COLUMNS) if name in header}
-    units: list[UnitRow] = []
-    people: list[PersonRow] = []
+    units: list[UnitRecord] = []
+    people: list[PersonRecord] = []
     errors: list[LineError] = []
     for values in reader:
         line = reader.line_num
@@ -145,13 +148,13 @@ def parse_chart(data: bytes) -> Parsed:
             if absent:
                 errors.append(LineError(line, "CSV_VALUE_MISSING", {"columns": absent}))
                 continue
-            units.append(UnitRow(line, get("code"), get("name"), get("parent_code")))
+            units.append(UnitRecord(line, get("code"), get("name"), get("parent_code")))
         elif kind == "person":
             absent = [name for name in ("email", "full_name", "role") if not get(name)]
             if absent:
                 errors.append(LineError(line, "CSV_VALUE_MISSING", {"columns": absent}))
                 continue
-            person = PersonRow(line, get("email").lower(), get("full_name"), get("role").lower(),
+            person = PersonRecord(line, get("email").lower(), get("full_name"), get("role").lower(),
                                get("unit_code"), get("language").lower() or "fr")
             problem = _person_problem(person)
             if problem is not None:
@@ -163,7 +166,7 @@ def parse_chart(data: bytes) -> Parsed:
     return Parsed(units, people, errors)
 
 
-def _person_problem(person: PersonRow) -> LineError | None:
+def _person_problem(person: PersonRecord) -> LineError | None:
     if not _EMAIL.match(person.email):
         return LineError(person.line, "EMAIL_INVALID", {"email": person.email})
     if person.role not in STAFF_ROLES:

@@ -7,11 +7,10 @@ A person whose role or unit changes is signed out of their devices (effective at
 
 from __future__ import annotations
 
-from typing import Any
+from typing import cast
 from uuid import UUID, uuid4
 
 from backend.accounts import services
-from backend.accounts.actor import Actor
 from backend.accounts.sessions import announce_revoked, end_sessions
 from backend.accounts.tables import Unit, User
 from backend.administration.common import audit
@@ -24,9 +23,11 @@ from backend.administration.csv_import import (
     plan_import,
 )
 from backend.administration.people import NO_PASSWORD
+from backend.administration.rows import PersonRecord, UnitRecord
 from backend.administration.schemas import ImportLineError, ImportReport
-from backend.errors import CATALOGUE
-from sync.storage import write_transaction
+from kernel.actor import Actor
+from kernel.errors import CATALOGUE
+from kernel.unit_of_work import UnitOfWork
 
 __all__ = ("MAX_IMPORT_BYTES", "import_chart")
 
@@ -40,17 +41,19 @@ def _line_error(error: LineError) -> ImportLineError:
 
 
 async def _stored(organisation_id: UUID, emails: list[str]) -> tuple[
-        dict[str, dict[str, Any]], dict[str, ExistingUnit], dict[str, ExistingPerson],
-        dict[str, dict[str, Any]]]:
-    unit_rows = await Unit.select(Unit.id, Unit.name, Unit.code_service, Unit.parent).where(
-        Unit.organisation == organisation_id)
-    code_of = {row["id"]: row["code_service"] for row in unit_rows}
+        dict[str, UnitRecord], dict[str, ExistingUnit], dict[str, ExistingPerson],
+        dict[str, PersonRecord]]:
+    unit_rows = cast(list[UnitRecord], await Unit.select(
+        Unit.id, Unit.name, Unit.code_service, Unit.parent).where(
+        Unit.organisation == organisation_id))
+    code_of: dict[UUID | None, str] = {row["id"]: row["code_service"] for row in unit_rows}
     by_code = {row["code_service"]: row for row in unit_rows if row["code_service"]}
     units = {code: ExistingUnit(code, row["name"], code_of.get(row["parent"], "") or "")
              for code, row in by_code.items()}
-    people_rows = await User.select(
+    people_rows = cast(list[PersonRecord], await User.select(
         User.id, User.email, User.full_name, User.role, User.unit, User.language,
-        User.organisation).where(User.email.is_in(emails)) if emails else []
+        User.is_active, User.supplier_company, User.organisation).where(
+        User.email.is_in(emails))) if emails else []
     people = {row["email"]: ExistingPerson(
         row["email"], row["full_name"], row["role"], code_of.get(row["unit"], "") or "",
         row["language"], row["organisation"] == organisation_id) for row in people_rows}
@@ -58,7 +61,7 @@ async def _stored(organisation_id: UUID, emails: list[str]) -> tuple[
 
 
 async def _keep_an_admin(organisation_id: UUID, plan: Plan,
-                         people_rows: dict[str, dict[str, Any]]) -> None:
+                         people_rows: dict[str, PersonRecord]) -> None:
     """The file may not take away the organisation's last active admin (ADMIN_LAST)."""
     demoted = [p for p in plan.people_to_update
                if people_rows[p.email]["role"] == "admin" and p.role != "admin"]
@@ -95,7 +98,7 @@ async def import_chart(*, actor: Actor, organisation_id: UUID, data: bytes,
         await _keep_an_admin(organisation_id, plan, people_rows)
         return _report(plan, dry_run=dry_run, applied=False)
     ended: list[UUID] = []
-    async with write_transaction():
+    async with UnitOfWork():
         by_code, units, people, people_rows = await _stored(organisation_id, emails)
         plan = plan_import(parsed, units, people)
         await _keep_an_admin(organisation_id, plan, people_rows)

@@ -7,21 +7,21 @@ admin confirms; a rotation issues the new key and revokes the old in one transac
 
 from __future__ import annotations
 
-from typing import Any
 from uuid import UUID
 
-from backend.accounts.actor import Actor
 from backend.accounts.services import as_utc
 from backend.administration.common import audit, organisation_of
 from backend.administration.schemas import IntegrationKeyOut
-from backend.errors import DomainError
 from backend.invoices import integration_keys
-from sync.storage import write_transaction
+from backend.invoices.rows import KeyRecord
+from kernel.actor import Actor
+from kernel.errors import DomainError
+from kernel.unit_of_work import UnitOfWork
 
 __all__ = ("create_key", "list_keys", "revoke_key", "rotate_key")
 
 
-def _out(row: dict[str, Any], key: str | None = None) -> IntegrationKeyOut:
+def _out(row: KeyRecord, key: str | None = None) -> IntegrationKeyOut:
     return IntegrationKeyOut(
         id=row["id"], name=row["name"], created_at=as_utc(row["created_at"]),
         revoked_at=as_utc(row["revoked_at"]) if row["revoked_at"] is not None else None, key=key)
@@ -40,7 +40,7 @@ async def list_keys(*, actor: Actor) -> list[IntegrationKeyOut]:
 
 async def create_key(*, actor: Actor, name: str) -> IntegrationKeyOut:
     organisation_id = organisation_of(actor)
-    async with write_transaction():
+    async with UnitOfWork():
         key_id, raw = await integration_keys.issue_key(organisation_id, name=name)
         await audit(actor, "integration_key", key_id, "integration_key.created", {"name": name})
     return await _one(organisation_id, key_id, raw)
@@ -49,7 +49,7 @@ async def create_key(*, actor: Actor, name: str) -> IntegrationKeyOut:
 async def rotate_key(*, actor: Actor, key_id: UUID) -> IntegrationKeyOut:
     """A new key with the same name; the old one stops working at once."""
     organisation_id = organisation_of(actor)
-    async with write_transaction():
+    async with UnitOfWork():
         old = await integration_keys.revoke_key(organisation_id, key_id)
         if old is None:
             raise DomainError("NOT_FOUND")
@@ -61,7 +61,7 @@ async def rotate_key(*, actor: Actor, key_id: UUID) -> IntegrationKeyOut:
 
 async def revoke_key(*, actor: Actor, key_id: UUID, confirm_last: bool = False) -> None:
     organisation_id = organisation_of(actor)
-    async with write_transaction():
+    async with UnitOfWork():
         if not confirm_last and await integration_keys.active_key_count(organisation_id) <= 1:
             await _one(organisation_id, key_id)  # NOT_FOUND first for a stranger's key
             raise DomainError("INTEGRATION_KEY_IN_USE", {"key_id": str(key_id)})

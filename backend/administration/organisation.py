@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 from uuid import UUID, uuid4
 
-from backend.accounts.actor import Actor
 from backend.accounts.services import forget_organisation_reads
 from backend.accounts.tables import Organisation, Unit, User
 from backend.administration.common import audit, organisation_of
+from backend.administration.rows import OrganisationRecord, UnitRecord
 from backend.administration.schemas import (
     ManagerOut,
     OrganisationOut,
@@ -18,18 +18,20 @@ from backend.administration.schemas import (
     UnitPatch,
 )
 from backend.administration.tree import cycle_in
-from backend.errors import DomainError
 from backend.invoices.statuses import PAYMENT_DAYS
-from sync.storage import write_transaction
+from kernel.actor import Actor
+from kernel.errors import DomainError
+from kernel.unit_of_work import UnitOfWork
 
 __all__ = ("ORGANISATION_KINDS", "create_unit", "get_organisation", "list_units",
+           "organisation_out",
            "update_organisation", "update_unit")
 
 # The kinds are those the payment deadline knows (Code de la commande publique R.2192-10/11).
 ORGANISATION_KINDS: tuple[str, ...] = tuple(PAYMENT_DAYS)
 
 
-def _organisation_out(row: dict[str, Any]) -> OrganisationOut:
+def organisation_out(row: OrganisationRecord) -> OrganisationOut:
     return OrganisationOut(id=row["id"], name=row["name"], siret=row["siret"],
                            code_service=row["code_service"], kind=row["kind"],
                            payment_days=PAYMENT_DAYS.get(row["kind"], 30))
@@ -39,7 +41,7 @@ async def get_organisation(*, actor: Actor) -> OrganisationOut:
     row = await Organisation.select().where(Organisation.id == organisation_of(actor)).first()
     if row is None:
         raise DomainError("NOT_FOUND")
-    return _organisation_out(row)
+    return organisation_out(cast(OrganisationRecord, row))
 
 
 async def update_organisation(*, actor: Actor, patch: OrganisationPatch) -> OrganisationOut:
@@ -56,7 +58,7 @@ async def update_organisation(*, actor: Actor, patch: OrganisationPatch) -> Orga
     if patch.kind is not None:
         values[Organisation.kind] = patch.kind
     if values:
-        async with write_transaction():
+        async with UnitOfWork():
             await Organisation.update(values).where(Organisation.id == organisation_id)
             await audit(actor, "organisation", organisation_id, "organisation.updated",
                         {column._meta.name: value for column, value in values.items()})
@@ -66,27 +68,28 @@ async def update_organisation(*, actor: Actor, patch: OrganisationPatch) -> Orga
 async def list_units(*, actor: Actor) -> list[UnitOut]:
     """The unit tree (parents before children, then by name) with each unit's managers."""
     organisation_id = organisation_of(actor)
-    units = await Unit.select(Unit.id, Unit.name, Unit.code_service, Unit.parent).where(
-        Unit.organisation == organisation_id).order_by(Unit.name)
+    units = cast(list[UnitRecord], await Unit.select(
+        Unit.id, Unit.name, Unit.code_service, Unit.parent).where(
+        Unit.organisation == organisation_id).order_by(Unit.name))
     managers = await User.select(User.id, User.full_name, User.unit).where(
         (User.organisation == organisation_id) & (User.role == "manager")
         & (User.is_active == True)  # noqa: E712
     ).order_by(User.full_name)
     by_unit: dict[UUID, list[ManagerOut]] = {}
-    for row in managers:
-        if row["unit"] is not None:
-            by_unit.setdefault(row["unit"], []).append(
-                ManagerOut(id=row["id"], full_name=row["full_name"]))
-    children: dict[UUID | None, list[dict[str, Any]]] = {}
-    for row in units:
-        children.setdefault(row["parent"], []).append(row)
+    for manager in managers:
+        if manager["unit"] is not None:
+            by_unit.setdefault(manager["unit"], []).append(
+                ManagerOut(id=manager["id"], full_name=manager["full_name"]))
+    children: dict[UUID | None, list[UnitRecord]] = {}
+    for unit in units:
+        children.setdefault(unit["parent"], []).append(unit)
     ordered: list[UnitOut] = []
     pending = list(reversed(children.get(None, [])))
     while pending:
-        row = pending.pop()
-        ordered.append(UnitOut(id=row["id"], name=row["name"], code_service=row["code_service"],
-                               parent_id=row["parent"], managers=by_unit.get(row["id"], [])))
-        pending.extend(reversed(children.get(row["id"], [])))
+        unit = pending.pop()
+        ordered.append(UnitOut(id=unit["id"], name=unit["name"], code_service=unit["code_service"],
+                               parent_id=unit["parent"], managers=by_unit.get(unit["id"], [])))
+        pending.extend(reversed(children.get(unit["id"], [])))
     return ordered
 
 
@@ -109,7 +112,7 @@ async def create_unit(*, actor: Actor, data: UnitIn) -> UnitOut:
     """A unit, under ``parent_id`` when given (UNIT_UNKNOWN if it is not of the organisation)."""
     organisation_id = organisation_of(actor)
     unit_id = uuid4()
-    async with write_transaction():
+    async with UnitOfWork():
         parents = await _parents(organisation_id)
         if data.parent_id is not None and data.parent_id not in parents:
             raise DomainError("UNIT_UNKNOWN", {"unit_id": str(data.parent_id)})
@@ -126,7 +129,7 @@ async def update_unit(*, actor: Actor, unit_id: UUID, patch: UnitPatch) -> UnitO
     """Rename a unit or move it in the tree; a move that puts it under itself is refused
     (UNIT_TREE_CYCLE) and nothing changes."""
     organisation_id = organisation_of(actor)
-    async with write_transaction():
+    async with UnitOfWork():
         parents = await _parents(organisation_id)
         if unit_id not in parents:
             raise DomainError("NOT_FOUND")

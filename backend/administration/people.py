@@ -14,17 +14,17 @@ import asyncio
 import hashlib
 import secrets
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 from uuid import UUID, uuid4
 
 from backend.accounts import delegations, services
-from backend.accounts.actor import Actor
 from backend.accounts.hierarchy import Member, approvers
 from backend.accounts.passwords import hash_secret
 from backend.accounts.schemas import DelegationOut
 from backend.accounts.sessions import announce_revoked, deactivate_user, end_sessions
 from backend.accounts.tables import Delegation, Unit, User
 from backend.administration.common import audit, organisation_of
+from backend.administration.rows import PersonRecord
 from backend.administration.schemas import (
     AdminDelegationIn,
     DeactivationOut,
@@ -35,8 +35,9 @@ from backend.administration.schemas import (
     PersonRef,
 )
 from backend.administration.tables import Invitation
-from backend.errors import DomainError
-from sync.storage import write_transaction
+from kernel.actor import Actor
+from kernel.errors import DomainError
+from kernel.unit_of_work import UnitOfWork
 
 __all__ = (
     "MIN_PASSWORD_LENGTH",
@@ -46,6 +47,7 @@ __all__ = (
     "create_person",
     "deactivate_person",
     "invite",
+    "issue_invitation",
     "list_delegations",
     "list_people",
     "revoke_delegation",
@@ -62,7 +64,7 @@ _COLUMNS = (User.id, User.email, User.full_name, User.role, User.unit, User.lang
             User.is_active, User.supplier_company, User.organisation)
 
 
-def _out(row: dict[str, Any]) -> PersonOut:
+def _out(row: PersonRecord) -> PersonOut:
     return PersonOut(id=row["id"], email=row["email"], full_name=row["full_name"],
                      role=row["role"], unit_id=row["unit"], language=row["language"],
                      is_active=row["is_active"], supplier_company_id=row["supplier_company"])
@@ -72,15 +74,15 @@ async def list_people(*, actor: Actor) -> list[PersonOut]:
     """Everyone of the organisation, active or not, by name."""
     rows = await User.select(*_COLUMNS).where(
         User.organisation == organisation_of(actor)).order_by(User.full_name)
-    return [_out(row) for row in rows]
+    return [_out(row) for row in cast(list[PersonRecord], rows)]
 
 
-async def _person(organisation_id: UUID, user_id: UUID) -> dict[str, Any]:
+async def _person(organisation_id: UUID, user_id: UUID) -> PersonRecord:
     row = await User.select(*_COLUMNS).where(
         (User.id == user_id) & (User.organisation == organisation_id)).first()
     if row is None:
         raise DomainError("NOT_FOUND")
-    return row
+    return cast(PersonRecord, row)
 
 
 async def _check_unit(organisation_id: UUID, role: str, unit_id: UUID | None) -> None:
@@ -101,7 +103,7 @@ async def _other_active_admins(organisation_id: UUID, user_id: UUID) -> int:
 async def create_person(*, actor: Actor, data: PersonIn) -> PersonOut:
     """A member of the organisation (no password yet: send them :func:`invite`'s link)."""
     organisation_id = organisation_of(actor)
-    async with write_transaction():
+    async with UnitOfWork():
         await _check_unit(organisation_id, data.role, data.unit_id)
         user_id = await services.create_user(
             email=data.email, full_name=data.full_name, role=data.role,
@@ -116,7 +118,7 @@ async def update_person(*, actor: Actor, user_id: UUID, patch: PersonPatch) -> P
     """Rename, change the language, the role or the unit (role and unit: effective at once)."""
     organisation_id = organisation_of(actor)
     ended: list[UUID] = []
-    async with write_transaction():
+    async with UnitOfWork():
         row = await _person(organisation_id, user_id)
         if row["supplier_company"] is not None:
             raise DomainError("ROLE_INVALID", {"role": row["role"]})
@@ -164,7 +166,7 @@ async def deactivate_person(*, actor: Actor, user_id: UUID) -> DeactivationOut:
     The organisation's last active admin cannot be deactivated (ADMIN_LAST)."""
     organisation_id = organisation_of(actor)
     before = {person.id for person in await without_approver(organisation_id)}
-    async with write_transaction():
+    async with UnitOfWork():
         row = await _person(organisation_id, user_id)
         if row["role"] == "admin" and row["is_active"] \
                 and not await _other_active_admins(organisation_id, user_id):
@@ -195,18 +197,23 @@ async def invite(*, actor: Actor, user_id: UUID, supplier: bool = False) -> Invi
     ``supplier``: the person is a supplier user (of no organisation) rather than a member."""
     if supplier:
         organisation_of(actor)
-        row = await User.select(User.id, User.is_active).where(
-            (User.id == user_id) & User.supplier_company.is_not_null()).first()
-        if row is None:
+        if not await User.exists().where(
+                (User.id == user_id) & User.supplier_company.is_not_null()):
             raise DomainError("NOT_FOUND")
     else:
-        row = await _person(organisation_of(actor), user_id)
+        await _person(organisation_of(actor), user_id)
+    async with UnitOfWork():
+        made = await issue_invitation(user_id=user_id, created_by=actor.user_id)
+        await audit(actor, "user", user_id, "user.invited", {"expires_at": made.expires_at})
+    return made
+
+
+async def issue_invitation(*, user_id: UUID, created_by: UUID) -> InvitationOut:
+    """Store a new invitation link for ``user_id`` (inside the caller's transaction)."""
     token = secrets.token_urlsafe(32)
     expires = datetime.now(UTC) + timedelta(days=INVITATION_DAYS)
-    async with write_transaction():
-        await Invitation.insert(Invitation(id=uuid4(), user=user_id, token_hash=_token_hash(token),
-                                           created_by=actor.user_id, expires_at=expires))
-        await audit(actor, "user", user_id, "user.invited", {"expires_at": expires})
+    await Invitation.insert(Invitation(id=uuid4(), user=user_id, token_hash=_token_hash(token),
+                                       created_by=created_by, expires_at=expires))
     return InvitationOut(user_id=user_id, token=token, link=f"/invitation#{token}",
                          expires_at=expires)
 
@@ -221,7 +228,7 @@ async def accept_invitation(*, token: str, password: str) -> None:
     if row is None or services.as_utc(row["expires_at"]) <= now:
         raise DomainError("INVITATION_INVALID")
     stored = await asyncio.to_thread(hash_secret, password)
-    async with write_transaction():
+    async with UnitOfWork():
         used = await Invitation.update({Invitation.used_at: now}).where(
             (Invitation.id == row["id"]) & Invitation.used_at.is_null()).returning(Invitation.id)
         if not used:
@@ -241,10 +248,10 @@ async def create_delegation(*, actor: Actor, data: AdminDelegationIn) -> Delegat
         raise DomainError("DELEGATE_INVALID", {"delegator_id": str(data.delegator_id)})
     as_manager = Actor(user_id=data.delegator_id, role="manager", device_id=actor.device_id,
                        organisation_id=organisation_id, unit_id=delegator["unit"])
-    async with write_transaction():
+    async with UnitOfWork():
         made = await delegations.create_delegation(
             actor=as_manager, delegate_id=data.delegate_id, starts_at=data.starts_at,
-            ends_at=data.ends_at)
+            ends_at=data.ends_at, kinds=list(data.kinds))
         await audit(actor, "delegation", made.id, "delegation.created",
                     {"delegator_id": data.delegator_id, "delegate_id": data.delegate_id})
     return made
@@ -267,7 +274,7 @@ async def list_delegations(*, actor: Actor) -> list[DelegationOut]:
 async def revoke_delegation(*, actor: Actor, delegation_id: UUID) -> None:
     """End a delegation of the organisation now."""
     organisation_id = organisation_of(actor)
-    async with write_transaction():
+    async with UnitOfWork():
         changed = await Delegation.update({Delegation.revoked_at: datetime.now(UTC)}).where(
             (Delegation.id == delegation_id) & (Delegation.organisation == organisation_id)
             & Delegation.revoked_at.is_null()).returning(Delegation.id)

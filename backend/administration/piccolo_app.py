@@ -4,12 +4,17 @@ from pathlib import Path
 
 from piccolo.conf.apps import AppConfig
 
-from backend.administration.tables import Invitation, SupplierRegistration
+from backend.administration.tables import (
+    Invitation,
+    PlatformOrganisation,
+    SupplierAdmin,
+    SupplierRegistration,
+)
 
 APP_CONFIG = AppConfig(
     app_name="administration",
     migrations_folder_path=str(Path(__file__).parent / "piccolo_migrations"),
-    table_classes=[SupplierRegistration, Invitation],
+    table_classes=[SupplierRegistration, Invitation, SupplierAdmin, PlatformOrganisation],
     migration_dependencies=["backend.accounts.piccolo_app"],
     commands=[],
 )

@@ -12,13 +12,13 @@ from datetime import UTC, date, datetime
 
 import msgspec
 
-from backend.accounts.actor import Actor
 from backend.administration.common import audit, organisation_of
 from backend.administration.schemas import RuleSetOut
-from backend.errors import DomainError
 from backend.policy import services as policy
 from backend.policy.rules import RuleSet, rule_set_at
-from sync.storage import write_transaction
+from kernel.actor import Actor
+from kernel.errors import DomainError
+from kernel.unit_of_work import UnitOfWork
 
 __all__ = ("add_version", "list_versions")
 
@@ -32,7 +32,7 @@ async def list_versions(*, actor: Actor) -> list[RuleSetOut]:
     versions = await policy.rule_sets_for(organisation_of(actor))
     current = rule_set_at(versions, _today())
     return [RuleSetOut(name=v.name, valid_from=v.valid_from, valid_until=v.valid_until,
-                       in_force_today=v is current, rules=msgspec.to_builtins(v))
+                       in_force_today=v is current, rules=v)
             for v in sorted(versions, key=lambda v: v.valid_from)]
 
 
@@ -43,7 +43,7 @@ async def add_version(*, actor: Actor, rules: RuleSet) -> list[RuleSetOut]:
         raise DomainError("RULE_SET_IN_PAST", {"valid_from": rules.valid_from.isoformat(),
                                                "today": _today().isoformat()})
     version = msgspec.structs.replace(rules, valid_until=None)
-    async with write_transaction():
+    async with UnitOfWork():
         await policy.seed_state_defaults(organisation_id)
         if await policy.rule_set_name_taken(organisation_id, version.name):
             raise DomainError("RULE_SET_NAME_TAKEN", {"name": version.name})

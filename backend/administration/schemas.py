@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 from uuid import UUID
 
 import msgspec
+
+from backend.accounts.schemas import DelegableKind
+from backend.administration.csv_import import Detail
+from backend.policy.rules import RuleSet
 
 __all__ = (
     "AdminDelegationIn",
@@ -18,6 +22,8 @@ __all__ = (
     "InvitationAcceptIn",
     "InvitationOut",
     "ManagerOut",
+    "NewOrganisationIn",
+    "NewOrganisationOut",
     "OrganisationOut",
     "OrganisationPatch",
     "PersonIn",
@@ -31,6 +37,8 @@ __all__ = (
     "SupplierCompanyIn",
     "SupplierCompanyOut",
     "SupplierUserIn",
+    "SupplierUserOut",
+    "SupplierUserPatch",
     "UnitIn",
     "UnitOut",
     "UnitPatch",
@@ -152,6 +160,7 @@ class AdminDelegationIn(msgspec.Struct, frozen=True, kw_only=True):
     delegate_id: UUID
     starts_at: datetime
     ends_at: datetime
+    kinds: list[DelegableKind] = []
 
 
 class SupplierCompanyIn(msgspec.Struct, frozen=True, kw_only=True):
@@ -159,16 +168,52 @@ class SupplierCompanyIn(msgspec.Struct, frozen=True, kw_only=True):
     siret: Siret
 
 
+class SupplierUserOut(msgspec.Struct, frozen=True, kw_only=True):
+    """A user of a supplier company; ``supplier_admin``: approves its later registrations."""
+
+    id: UUID
+    email: str
+    full_name: str
+    language: str
+    is_active: bool
+    supplier_admin: bool
+    has_password: bool
+
+
 class SupplierCompanyOut(msgspec.Struct, frozen=True, kw_only=True):
     id: UUID
     name: str
     siret: str
+    users: list[SupplierUserOut] = msgspec.field(default_factory=list)
 
 
 class SupplierUserIn(msgspec.Struct, frozen=True, kw_only=True):
     email: Email
     full_name: Name
     language: Language = "fr"
+    supplier_admin: bool = False
+
+
+class SupplierUserPatch(msgspec.Struct, frozen=True, kw_only=True):
+    supplier_admin: bool
+
+
+class NewOrganisationIn(msgspec.Struct, frozen=True, kw_only=True):
+    """Another organisation and its first admin (who chooses a password by invitation)."""
+
+    name: Name
+    siret: Siret
+    kind: OrganisationKind
+    code_service: Code = ""
+    admin_email: Email
+    admin_full_name: Name
+    admin_language: Language = "fr"
+
+
+class NewOrganisationOut(msgspec.Struct, frozen=True, kw_only=True):
+    organisation: OrganisationOut
+    admin: PersonOut
+    invitation: InvitationOut
 
 
 class RegistrationIn(msgspec.Struct, frozen=True, kw_only=True):
@@ -216,7 +261,7 @@ class RuleSetOut(msgspec.Struct, frozen=True, kw_only=True):
     valid_from: date
     valid_until: date | None
     in_force_today: bool
-    rules: dict[str, Any]
+    rules: RuleSet
 
 
 class ImportLineError(msgspec.Struct, frozen=True, kw_only=True):
@@ -226,7 +271,7 @@ class ImportLineError(msgspec.Struct, frozen=True, kw_only=True):
     code: str
     message_fr: str
     message_en: str
-    details: dict[str, Any] = msgspec.field(default_factory=dict)
+    details: dict[str, Detail] = msgspec.field(default_factory=dict)
 
 
 class ImportReport(msgspec.Struct, frozen=True, kw_only=True):

@@ -6,7 +6,7 @@ from piccolo.columns import UUID, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
-__all__ = ("Invitation", "SupplierRegistration")
+__all__ = ("Invitation", "PlatformOrganisation", "SupplierAdmin", "SupplierRegistration")
 
 
 class SupplierRegistration(Table, tablename="supplier_registration"):
@@ -38,3 +38,21 @@ class Invitation(Table, tablename="invitation"):
     created_at = Timestamptz(default=TimestamptzNow())
     expires_at = Timestamptz()
     used_at = Timestamptz(null=True, default=None)
+
+
+class SupplierAdmin(Table, tablename="supplier_admin"):
+    """A supplier user who administers their own company (administrateur fournisseur): they
+    approve or refuse the later registration requests for its SIRET. ``id`` is the user's id."""
+
+    id = UUID(primary_key=True)
+    supplier_company = UUID(index=True)
+    granted_by = UUID(null=True, default=None)
+    granted_at = Timestamptz(default=TimestamptzNow())
+
+
+class PlatformOrganisation(Table, tablename="platform_organisation"):
+    """The organisation that runs the platform (marked by ``nomade init``): its admins may create
+    other organisations. ``id`` is the organisation's id."""
+
+    id = UUID(primary_key=True)
+    marked_at = Timestamptz(default=TimestamptzNow())

@@ -8,10 +8,10 @@ from uuid import UUID
 from litestar import Controller, Request, get
 from litestar.params import Parameter
 
-from backend.accounts.guards import current_actor, signed_in
 from backend.audit import services
 from backend.audit.schemas import AuditTrail
-from backend.errors import DomainError
+from kernel.errors import DomainError
+from kernel.guards import current_actor, signed_in
 
 __all__ = ("AuditController",)
 

@@ -4,13 +4,20 @@ from __future__ import annotations
 
 from backend.audit.services import register_document
 from backend.claims import services
-from backend.claims.schemas import ClaimCommandArgs, ClaimCreateArgs, ClaimDecideArgs, ClaimPaidArgs
+from backend.claims.schemas import (
+    ClaimCommandArgs,
+    ClaimCreateArgs,
+    ClaimDecideArgs,
+    ClaimPaidArgs,
+    ClaimRow,
+)
 from backend.claims.tables import ExpenseClaim
 from sync import MutationContext, Outcome, mutation, synced_entity
 
 __all__ = ("create", "decide", "mark_paid", "submit", "withdraw")
 
-synced_entity(services.ENTITY, ExpenseClaim, visible=services.visible, to_wire=services.to_wire)
+synced_entity(services.ENTITY, ExpenseClaim, visible=services.visible, wire=ClaimRow,
+              to_wire=services.to_wire)
 register_document(services.ENTITY, services.is_visible)
 
 

@@ -9,25 +9,30 @@ cent, line by line, and the claim total is the sum of the rounded lines.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
 
+from backend.missions.rules import allowance_covers
+from backend.missions.schemas import MissionAllowance
+from backend.policy.checks import StoredFinding
 from backend.policy.currency import to_eur_cents
 from backend.workflow import Circuit, Transition
 
 __all__ = (
+    "CAPS_PAID_ABROAD",
     "CLAIM_CIRCUIT",
     "EDITABLE_STATES",
     "AllowanceShare",
+    "ClaimFinding",
     "ClaimState",
     "ClaimTotals",
     "LineAmount",
     "allowance_share",
     "claim_totals",
     "covered_finding",
+    "on_line",
     "to_eur_cents",
 )
 
@@ -95,6 +100,7 @@ class AllowanceShare:
     use. ``computed`` is False for a mission without times (every line counts as before)."""
 
     computed: bool
+    abroad: bool = False
     allowance_cents: int = 0
     advance_cents: int = 0
     covers: frozenset[str] = frozenset()
@@ -102,30 +108,55 @@ class AllowanceShare:
     meals: int = 1
 
 
-def allowance_share(allowance: Mapping[str, Any]) -> AllowanceShare:
+#: Findings against the French meal and lodging caps: abroad the daily allowance pays meals and
+#: lodging (their receipts are proofs, not refunded at cost), so they are dropped there.
+CAPS_PAID_ABROAD = frozenset({"MEAL_OVER_CAP", "LODGING_OVER_CAP"})
+
+
+class ClaimFinding(StoredFinding):
+    """A finding on one of a claim's lines, as the submitted claim keeps it."""
+
+    line_id: str
+
+
+def on_line(line_id: str, finding: StoredFinding) -> ClaimFinding:
+    """``finding`` said of the line ``line_id``."""
+    return ClaimFinding(line_id=line_id, code=finding["code"], severity=finding["severity"],
+                        message_fr=finding["message_fr"], message_en=finding["message_en"],
+                        figures=finding["figures"])
+
+
+def allowance_share(allowance: MissionAllowance, *, lodging_proven: bool = True
+                    ) -> AllowanceShare:
     """In France the flat meal allowance replaces meal receipts (lodging stays at cost up to the
-    cap); abroad the daily allowance pays the nights and meals. No rate abroad: nothing is
-    computed and the lines count as entered."""
-    if "meals" not in allowance or allowance.get("rate_missing"):
+    cap); abroad the daily allowance pays the meals, and the nights on proof of lodging: a claim
+    without a lodging receipt (``lodging_proven`` False) gets the meals' share only. No rate
+    abroad: nothing is computed and the lines count as entered. What it pays is the mission's
+    ``covers`` (:func:`~backend.missions.rules.allowance_covers`, the fact the phone is sent)."""
+    covers = allowance_covers(allowance)
+    if not covers:
         return AllowanceShare(computed=False)
     abroad = int(allowance.get("abroad_cents") or 0)
+    nights_unproven = 0 if lodging_proven else int(allowance.get("abroad_nights_cents") or 0)
     meals_cents = int(allowance.get("meals_cents") or 0)
     return AllowanceShare(
-        computed=True, allowance_cents=abroad or meals_cents,
+        computed=True, abroad=abroad > 0,
+        allowance_cents=abroad - nights_unproven if abroad else meals_cents,
         advance_cents=int(allowance.get("advance_cents") or 0),
-        covers=frozenset({"meal", "lodging"}) if abroad else frozenset({"meal"}),
+        covers=frozenset(covers),
         nights=int(allowance["nights"]), meals=int(allowance["meals"]))
 
 
-def covered_finding(line_id: str, category: str, share: AllowanceShare) -> dict[str, Any]:
+def covered_finding(line_id: str, category: str, share: AllowanceShare) -> ClaimFinding:
     """The note on a line the mission's allowance already pays (its amount is not added)."""
     euros = f"{Decimal(share.allowance_cents) / 100:.2f}"
     what_fr = "repas" if category == "meal" else "nuitées"
     what_en = "meals" if category == "meal" else "nights"
-    return {"line_id": line_id, "code": "PAID_BY_ALLOWANCE", "severity": "warning",
-            "message_fr": f"Les {what_fr} sont payés par l'indemnité de la mission "
-                          f"({euros.replace('.', ',')} €, calculée sur vos horaires) : ce "
-                          "justificatif n'est pas ajouté au total.",
-            "message_en": f"The {what_en} are paid by the mission's allowance (€{euros}, "
-                          "computed from your times): this receipt is not added to the total.",
-            "figures": {"allowance_cents": share.allowance_cents, "category": category}}
+    return ClaimFinding(
+        line_id=line_id, code="PAID_BY_ALLOWANCE", severity="warning",
+        message_fr=f"Les {what_fr} sont payés par l'indemnité de la mission "
+                   f"({euros.replace('.', ',')} €, calculée sur vos horaires) : ce "
+                   "justificatif n'est pas ajouté au total.",
+        message_en=f"The {what_en} are paid by the mission's allowance (€{euros}, "
+                   "computed from your times): this receipt is not added to the total.",
+        figures={"allowance_cents": share.allowance_cents, "category": category})

@@ -6,21 +6,25 @@ from __future__ import annotations
 import json
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 import msgspec
 
-from backend import accounts, approvals, flows, notification_flows
-from backend.accounts.actor import Actor
+from backend import accounts, approvals, notification_flows
 from backend.audit.services import record_intent
+from backend.claims.line_checks import check_lines
+from backend.claims.rows import ClaimRecord
 from backend.claims.rules import (
+    CAPS_PAID_ABROAD,
     CLAIM_CIRCUIT,
     EDITABLE_STATES,
+    ClaimFinding,
     LineAmount,
     allowance_share,
     claim_totals,
     covered_finding,
+    on_line,
 )
 from backend.claims.schemas import (
     ClaimCommandArgs,
@@ -29,24 +33,30 @@ from backend.claims.schemas import (
     ClaimOut,
     ClaimPage,
     ClaimPaidArgs,
+    ClaimRow,
 )
 from backend.claims.tables import ExpenseClaim
-from backend.coerce import json_value
-from backend.errors import DomainError
-from backend.expenses.claim_lines import lines_of_claim
+from backend.expenses.claim_lines import checked_line, lines_of_claim, receipt_findings
+from backend.expenses.rows import ExpenseLineRecord
 from backend.intents import compare_and_set, load, refusals
 from backend.missions import services as missions
-from backend.paging import fetch_page
-from backend.policy.checks import has_blocking
+from backend.missions.schemas import MissionAllowance
+from backend.policy.checks import StoredFinding, has_blocking
 from backend.policy.services import eur_cents_of, rate_on
-from backend.queries import all_of
-from backend.timeutil import as_utc_or_none
 from backend.workflow import content_hash
-from sync import MutationContext, Noop, Rejected, Transient
+from backend.writing import Writing
+from kernel.actor import Actor
+from kernel.coerce import json_value
+from kernel.errors import DomainError
+from kernel.paging import fetch_page
+from kernel.queries import all_of
+from kernel.timeutil import as_utc_or_none
+from sync import Noop, Rejected, Transient
 from sync.blobs import holds_blob
 
 __all__ = (
     "ENTITY",
+    "KIND",
     "check_line_may_join",
     "create",
     "decide",
@@ -63,44 +73,74 @@ __all__ = (
 )
 
 ENTITY = "expense_claim"
-_LINE_CONTENT = ("id", "date", "category", "merchant", "description", "amount_cents",
-                 "currency", "fx_rate", "vat_rate_bp", "vat_cents", "km", "fiscal_hp",
-                 "receipts")
+KIND = "claim"  # the kind delegations and deadlines name claims by
+
+
+class _LineContent(msgspec.Struct, frozen=True, kw_only=True):
+    """What a claim's content hash covers of one of its lines (as stored)."""
+
+    id: UUID
+    date: date
+    category: str
+    merchant: str
+    description: str
+    amount_cents: int
+    currency: str
+    fx_rate: str | None
+    vat_rate_bp: int | None
+    vat_cents: int | None
+    km: int | None
+    fiscal_hp: int | None
+    receipts: list[str] | str
+
+
+class _ClaimContent(msgspec.Struct, frozen=True, kw_only=True):
+    """What a manager decides on, as the claim's content hash covers it."""
+
+    mission: UUID
+    title: str
+    lines: list[_LineContent]
 
 
 async def visible(actor: Actor) -> Any:
-    """Agents: their own claims; managers: also those they decide on now; back-office and
-    admin: their organisation's; suppliers: none."""
+    """Agents: their own claims; managers: also those they decide on now (escalated ones
+    included); back-office and admin: their organisation's; suppliers: none."""
     if actor.role in ("back_office", "admin"):
         return ExpenseClaim.organisation == actor.organisation_id
     if actor.role == "agent":
         return (ExpenseClaim.agent == actor.user_id) & (
             ExpenseClaim.organisation == actor.organisation_id)
     if actor.role == "manager":
-        people = await approvals.approvees_of(actor.user_id, datetime.now().astimezone())
-        return ExpenseClaim.agent.is_in([actor.user_id, *people]) & (
-            ExpenseClaim.organisation == actor.organisation_id)
+        people = await approvals.deciding_for(actor.user_id, datetime.now().astimezone(),
+                                              KIND)
+        clause: Any = ExpenseClaim.agent.is_in([actor.user_id, *people.own])
+        if people.escalated:  # claims escalated to the caller (deadline passed below)
+            clause = clause | (ExpenseClaim.agent.is_in(people.escalated)
+                               & (ExpenseClaim.escalation_level >= 1))
+        return clause & (ExpenseClaim.organisation == actor.organisation_id)
     return None
 
 
-def to_wire(row: dict[str, Any]) -> dict[str, Any]:
-    out = dict(row)
-    if isinstance(out.get("findings"), str):
-        out["findings"] = json.loads(out["findings"])
-    return msgspec.to_builtins(out)  # type: ignore[no-any-return]
+def to_wire(row: dict[str, Any]) -> ClaimRow:
+    """A claim row as pull sends it (its findings decoded)."""
+    return msgspec.convert({**row, "findings": json_value(row["findings"]) or []}, ClaimRow)
 
 
-def _content(claim: dict[str, Any], lines: list[dict[str, Any]]) -> str:
-    return content_hash({
-        "mission": claim["mission"], "title": claim["title"],
-        "lines": [{name: line.get(name) for name in _LINE_CONTENT} for line in lines]})
+def _content(claim: ClaimRecord, lines: list[ExpenseLineRecord]) -> str:
+    return content_hash(_ClaimContent(mission=claim["mission"], title=claim["title"], lines=[
+        _LineContent(id=line["id"], date=line["date"], category=line["category"],
+                    merchant=line["merchant"], description=line["description"],
+                    amount_cents=line["amount_cents"], currency=line["currency"],
+                    fx_rate=line["fx_rate"], vat_rate_bp=line["vat_rate_bp"],
+                    vat_cents=line["vat_cents"], km=line["km"], fiscal_hp=line["fiscal_hp"],
+                    receipts=line["receipts"]) for line in lines]))
 
 
-async def create(ctx: MutationContext, args: ClaimCreateArgs) -> None:
+async def create(ctx: Writing, args: ClaimCreateArgs) -> None:
     actor = ctx.actor
     if not actor.is_staff or actor.organisation_id is None:
         raise Rejected("FORBIDDEN", {"reason": "only_staff_claim"})
-    mission = await missions.mission_row(actor.organisation_id, args.mission_id)
+    mission = await missions.live_mission(actor.organisation_id, args.mission_id)
     if mission is None or mission["agent"] != actor.user_id:
         raise Rejected("NOT_FOUND", {"mission_id": str(args.mission_id)})
     if mission["state"] != "approved":
@@ -115,37 +155,41 @@ async def create(ctx: MutationContext, args: ClaimCreateArgs) -> None:
     await ctx.touch(ENTITY, args.id)
 
 
-async def _own(ctx: MutationContext, claim_id: UUID) -> dict[str, Any]:
-    row = await load(ExpenseClaim, claim_id, ctx.actor.organisation_id)
+async def _load(ctx: Writing, claim_id: UUID) -> ClaimRecord:
+    return cast(ClaimRecord, await load(ExpenseClaim, claim_id, ctx.actor.organisation_id))
+
+
+async def _own(ctx: Writing, claim_id: UUID) -> ClaimRecord:
+    row = await _load(ctx, claim_id)
     if row["agent"] != ctx.actor.user_id:
         raise Rejected("FORBIDDEN", {"reason": "not_your_claim"})
     return row
 
 
-async def _move(ctx: MutationContext, row: dict[str, Any], command: str, expected: str,
+async def _move(ctx: Writing, row: ClaimRecord, command: str, expected: str,
                 values: dict[Any, Any], *, seen_hash: str | None = None,
                 current_hash: str | None = None, content: str = "",
-                details: dict[str, Any] | None = None) -> Noop | None:
+                details: dict[str, str | int] | None = None) -> Noop | None:
     with refusals():
         outcome = CLAIM_CIRCUIT.check(command, current=row["state"], expected=expected,
                                       seen_hash=seen_hash, current_hash=current_hash)
     if outcome.kind == "noop":
         return Noop("ALREADY_DECIDED" if command in ("approve", "refuse", "return")
                     else "ALREADY_DONE", {"state": row["state"]})
-    await compare_and_set(ExpenseClaim, row, {ExpenseClaim.state: outcome.target, **values})
+    await compare_and_set(ExpenseClaim, dict(row), {ExpenseClaim.state: outcome.target, **values})
     await ctx.touch(ENTITY, row["id"])
     await record_intent(ctx, organisation_id=row["organisation"], document_type=ENTITY,
                         document_id=row["id"], action=command,
                         content_hash=content or row["content_hash"], details=details)
     total = values.get(ExpenseClaim.total_cents)
     reason = str(values.get(ExpenseClaim.decision_reason, ""))
-    ctx.after_commit(lambda: notification_flows.claim_moved(
+    await notification_flows.claim_moved(
         ctx, row, command, content_hash=content or row["content_hash"],
-        total_cents=int(total) if total is not None else None, reason=reason))
+        total_cents=int(total) if total is not None else None, reason=reason)
     return None
 
 
-async def submit(ctx: MutationContext, args: ClaimCommandArgs, *, today: date) -> Noop | None:
+async def submit(ctx: Writing, args: ClaimCommandArgs, *, today: date) -> Noop | None:
     """Submit: lines present, receipts attached and uploaded, no blocking policy finding."""
     row = await _own(ctx, args.id)
     if row["state"] == "submitted":
@@ -168,20 +212,34 @@ async def submit(ctx: MutationContext, args: ClaimCommandArgs, *, today: date) -
         raise Rejected("FX_RATE_MISSING", {
             "line_ids": [str(line["id"]) for line in unpriced],
             "currencies": sorted({line["currency"] for line in unpriced})})
-    mission = await missions.mission_row(row["organisation"], row["mission"])
-    allowance = json_value(mission["allowance"]) if mission else None
-    share = allowance_share(allowance or {})
-    found = await flows.check_lines(
-        row["organisation"], row["agent"], priced, mission=mission, today=today,
+    mission = await missions.live_mission(row["organisation"], row["mission"])
+    allowance: MissionAllowance = (json_value(mission["allowance"]) if mission else None
+                                   ) or MissionAllowance()
+    share = allowance_share(allowance, lodging_proven=any(
+        line["category"] == "lodging" and line["receipts"] for line in lines))
+    found = await check_lines(
+        row["organisation"], row["agent"], [checked_line(line) for line in priced],
+        mission=mission, today=today,
         overrides={"nights": share.nights, "meals": share.meals} if share.computed else None)
-    all_findings = [{"line_id": line_id, **msgspec.to_builtins(f)}
-                    for line_id, items in found.items() for f in items]
     covered = [line for line in priced if line["category"] in share.covers]
+    if share.abroad:  # the French caps say nothing of what the daily allowance abroad pays
+        paid = {str(line["id"]) for line in covered}
+        found = {line_id: [f for f in items if line_id not in paid
+                           or f.code not in CAPS_PAID_ABROAD] for line_id, items in found.items()}
+    all_findings = [on_line(line_id, StoredFinding(
+        code=f.code, severity=f.severity, message_fr=f.message_fr, message_en=f.message_en,
+        figures=f.figures)) for line_id, items in found.items() for f in items]
+    days = ((date.fromisoformat(str(mission["starts_on"])[:10]),
+             date.fromisoformat(str(mission["ends_on"])[:10])) if mission else None)
+    for line in priced:
+        line_id = str(line["id"])
+        all_findings += [on_line(line_id, f) for f in await receipt_findings(
+            line, mission=days, policy_codes={f.code for f in found.get(line_id, [])})]
     all_findings += [covered_finding(str(line["id"]), line["category"], share)
                      for line in covered]
     if any(has_blocking(items) for items in found.values()):
-        raise Rejected("POLICY_BLOCKING", {"findings": [f for f in all_findings
-                                                        if f["severity"] == "blocking"]})
+        raise Rejected("POLICY_BLOCKING", {"findings": msgspec.to_builtins(
+            [f for f in all_findings if f["severity"] == "blocking"])})
     totals = claim_totals(
         LineAmount(eur_cents_of(int(line["amount_cents"]), line["currency"], line["fx_rate"]),
                    vat_cents=eur_cents_of(int(line["vat_cents"] or 0), line["currency"],
@@ -196,34 +254,38 @@ async def submit(ctx: MutationContext, args: ClaimCommandArgs, *, today: date) -
         ExpenseClaim.line_count: totals.line_count,
         ExpenseClaim.findings: json.dumps(all_findings, default=str),
         ExpenseClaim.content_hash: digest, ExpenseClaim.submitted_at: ctx.server_time,
-        ExpenseClaim.decision_reason: ""}, content=digest,
+        ExpenseClaim.decision_reason: "", ExpenseClaim.escalation_level: 0}, content=digest,
         details={"total_cents": total, "lines": totals.line_count,
                  "allowance_cents": share.allowance_cents,
                  "advance_cents": share.advance_cents})
 
 
-async def withdraw(ctx: MutationContext, args: ClaimCommandArgs) -> Noop | None:
+async def withdraw(ctx: Writing, args: ClaimCommandArgs) -> Noop | None:
     """The agent takes a submitted claim back before a decision; a decision made meanwhile
     (even offline) is refused as the state changed."""
     row = await _own(ctx, args.id)
     return await _move(ctx, row, "withdraw", args.expected_state,
-                       {ExpenseClaim.submitted_at: None})
+                       {ExpenseClaim.submitted_at: None, ExpenseClaim.escalation_level: 0})
 
 
-async def _with_rate(line: dict[str, Any]) -> dict[str, Any]:
+async def _with_rate(line: ExpenseLineRecord) -> ExpenseLineRecord:
     """A foreign-currency line without a positive rate of its own takes the rate of its day
     from the dated rates table (still without one when none was published)."""
-    currency = (line.get("currency") or "EUR").upper()
-    own = line.get("fx_rate")
+    priced = line.copy()
+    priced["currency"] = currency = (line["currency"] or "EUR").upper()
+    own = line["fx_rate"]
     if currency == "EUR" or (own and Decimal(own) > 0):
-        return {**line, "currency": currency}
+        return priced
     rate = await rate_on(currency, line["date"])
-    return {**line, "currency": currency, "fx_rate": str(rate) if rate else None}
+    priced["fx_rate"] = str(rate) if rate else None
+    return priced
 
 
-async def decide(ctx: MutationContext, args: ClaimDecideArgs) -> Noop | None:
-    row = await load(ExpenseClaim, args.id, ctx.actor.organisation_id)
-    if not await approvals.can_approve_for(ctx.actor, row["agent"], ctx.server_time):
+async def decide(ctx: Writing, args: ClaimDecideArgs) -> Noop | None:
+    row = await _load(ctx, args.id)
+    level = int(row["escalation_level"] or 0)
+    if not await approvals.can_approve_for(ctx.actor, row["agent"], ctx.server_time, level,
+                                          kind=KIND):
         raise Rejected("FORBIDDEN", {"reason": "not_an_approver"})
     if args.decision != "approve" and not args.reason.strip():
         raise Rejected("REASON_REQUIRED", {"decision": args.decision})
@@ -237,10 +299,10 @@ async def decide(ctx: MutationContext, args: ClaimDecideArgs) -> Noop | None:
         details={"reason": args.reason.strip()} if args.reason else None)
 
 
-async def mark_paid(ctx: MutationContext, args: ClaimPaidArgs) -> Noop | None:
+async def mark_paid(ctx: Writing, args: ClaimPaidArgs) -> Noop | None:
     if ctx.actor.role not in ("back_office", "admin"):
         raise Rejected("FORBIDDEN", {"reason": "back_office_only"})
-    row = await load(ExpenseClaim, args.id, ctx.actor.organisation_id)
+    row = await _load(ctx, args.id)
     return await _move(ctx, row, "mark_paid", args.expected_state, {
         ExpenseClaim.paid_at: ctx.server_time, ExpenseClaim.paid_by: ctx.actor.user_id,
         ExpenseClaim.payment_reference: args.payment_reference},
@@ -250,16 +312,16 @@ async def mark_paid(ctx: MutationContext, args: ClaimPaidArgs) -> Noop | None:
 # --- reads -----------------------------------------------------------------------------------
 
 
-def _out(row: dict[str, Any]) -> ClaimOut:
-    findings = row["findings"]
+def _out(row: ClaimRecord) -> ClaimOut:
+    findings: list[ClaimFinding] = json_value(row["findings"]) or []
     return ClaimOut(
         id=row["id"], agent_id=row["agent"], mission_id=row["mission"], title=row["title"],
         state=row["state"], total_cents=row["total_cents"], vat_cents=row["vat_cents"],
-        line_count=row["line_count"], allowance_cents=row.get("allowance_cents") or 0,
-        advance_cents=row.get("advance_cents") or 0,
-        findings=json_value(findings) or [],
+        line_count=row["line_count"], allowance_cents=row["allowance_cents"] or 0,
+        advance_cents=row["advance_cents"] or 0, findings=findings,
         content_hash=row["content_hash"], row_version=row["row_version"],
         submitted_at=as_utc_or_none(row["submitted_at"]),
+        escalation_level=int(row["escalation_level"] or 0),
         decided_at=as_utc_or_none(row["decided_at"]), decided_by=row["decided_by"],
         decision_reason=row["decision_reason"], paid_at=as_utc_or_none(row["paid_at"]),
         payment_reference=row["payment_reference"])
@@ -278,15 +340,15 @@ async def list_claims(actor: Actor, *, state: str | None = None,
         conditions.append(ExpenseClaim.mission == mission_id)
     if agent_id:
         conditions.append(ExpenseClaim.agent == agent_id)
-    rows, total = await fetch_page(ExpenseClaim, all_of(conditions),
+    rows, total = await fetch_page(ExpenseClaim, ClaimRecord, all_of(conditions),
                                    (ExpenseClaim.created_at, False), offset=offset, limit=limit)
     return ClaimPage(items=[_out(r) for r in rows], total=total, offset=offset, limit=limit)
 
 
 async def get_claim(actor: Actor, claim_id: UUID) -> ClaimOut:
     clause = await visible(actor)
-    row = None if clause is None else await ExpenseClaim.select().where(
-        clause & (ExpenseClaim.id == claim_id)).output(load_json=True).first()
+    row = None if clause is None else cast(ClaimRecord | None, await ExpenseClaim.select().where(
+        clause & (ExpenseClaim.id == claim_id)).output(load_json=True).first())
     if row is None:
         raise DomainError("NOT_FOUND", {"id": str(claim_id)})
     return _out(row)

@@ -35,6 +35,9 @@ class ExpenseClaim(SyncedColumns, Table, tablename="expense_claim"):
     findings = JSON(default="[]")
     content_hash = Varchar(length=64, default="")
     submitted_at = Timestamptz(null=True, default=None)
+    # How many times the decision went one level up the unit tree because its deadline passed
+    # (backend.claims.deadlines): 0, the hierarchy's own approvers decide.
+    escalation_level = Integer(default=0)
     decided_at = Timestamptz(null=True, default=None)
     decided_by = UUID(null=True, default=None)
     decision_reason = Text(default="")

@@ -7,8 +7,8 @@ from uuid import UUID
 
 from litestar import Controller, Request, Response, get
 
-from backend.accounts.guards import current_actor, requires_role
 from backend.documents.services import claim_document, mission_document
+from kernel.guards import current_actor, requires_role
 
 __all__ = ("DocumentController",)
 

@@ -15,6 +15,8 @@ from pathlib import Path
 
 from fpdf import FPDF
 
+from backend.documents import labels
+
 __all__ = ("ClaimDocument", "LineEntry", "MissionDocument", "claim_pdf", "mission_pdf")
 
 _FONTS = Path("/usr/share/fonts/truetype/dejavu")
@@ -102,6 +104,8 @@ class LineEntry:
     currency: str
     eur_cents: int
     receipts: Sequence[bytes | None] = ()  # a JPEG per receipt, None when not available
+    # A mileage line's split per annual km band: (km, euros per km as text).
+    mileage: Sequence[tuple[int, str]] = ()
 
 
 @dataclass(frozen=True)
@@ -160,9 +164,9 @@ def _mission_part(page: _Page, m: MissionDocument, lang: str) -> None:
     if m.departs_at is not None:
         page.pair(_w("departure", lang), _day(m.departs_at, lang))
         page.pair(_w("return", lang), _day(m.returns_at, lang))
-    page.pair(_w("transport", lang), m.transport)
+    page.pair(_w("transport", lang), labels.transport(m.transport, lang))
     page.pair(_w("estimate", lang), _money(m.estimated_cost_cents, lang))
-    page.pair(_w("state", lang), m.state)
+    page.pair(_w("state", lang), labels.mission_state(m.state, lang))
     if m.decision:
         page.pair(_w("decision", lang), m.decision)
     if m.expected_cents is not None:
@@ -195,7 +199,7 @@ def claim_pdf(c: ClaimDocument, *, lang: str, printed: datetime) -> bytes:
     page = _Page(_w("claim_title", lang), c.reference, lang, printed)
     page.pair(_w("agent", lang), c.agent_name)
     page.pair(_w("purpose", lang), c.title)
-    page.pair(_w("state", lang), c.state)
+    page.pair(_w("state", lang), labels.claim_state(c.state, lang))
     if c.decision:
         page.pair(_w("decision", lang), c.decision)
     if c.mission is not None:
@@ -213,11 +217,16 @@ def claim_pdf(c: ClaimDocument, *, lang: str, printed: datetime) -> bytes:
     for line in c.lines:
         original = (_money(line.amount_cents, lang) if line.currency == "EUR"
                     else f"{Decimal(line.amount_cents) / 100:.2f} {line.currency}")
-        for width, text in zip(widths, (_day(line.spent_on, lang), line.category,
+        for width, text in zip(widths, (_day(line.spent_on, lang),
+                                        labels.category(line.category, lang),
                                         line.merchant[:40], original,
                                         _money(line.eur_cents, lang)), strict=True):
             page.cell(width, 6, text)
         page.ln()
+        if line.mileage:  # the bands the line crossed, under its merchant or trip
+            page.cell(sum(widths[:2]), 5, "")
+            page.cell(sum(widths[2:]), 5, _split(line, lang))
+            page.ln()
     page.ln(2)
     if c.allowance_cents:
         page.pair(_w("allowance", lang), _money(c.allowance_cents, lang))
@@ -230,6 +239,13 @@ def claim_pdf(c: ClaimDocument, *, lang: str, printed: datetime) -> bytes:
         page.multi_cell(0, 5, f"• {text}", new_x="LMARGIN", new_y="NEXT")
     _receipts(page, c, lang)
     return _bytes(page)
+
+
+def _split(line: LineEntry, lang: str) -> str:
+    """ "200 km × 0,32 + 300 km × 0,40" (the rates of the bands a mileage line crossed)."""
+    parts = [f"{km} km × {rate.replace('.', ',') if lang == 'fr' else rate}"
+             for km, rate in line.mileage]
+    return " + ".join(parts)
 
 
 def _receipts(page: _Page, c: ClaimDocument, lang: str) -> None:

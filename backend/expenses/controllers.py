@@ -7,8 +7,8 @@ from uuid import UUID
 
 from litestar import Controller, Request, Response, get
 
-from backend.accounts.guards import current_actor, requires_role
 from backend.expenses.receipt_images import ReceiptImage, receipt_image
+from kernel.guards import current_actor, requires_role
 from ocr.thumbnails import Rendition
 
 __all__ = ("ExpenseLineController",)

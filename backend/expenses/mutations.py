@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Any
+from datetime import UTC, date, datetime
+from typing import Any, TypedDict, cast
+from uuid import UUID
 
 import msgspec
 
-from backend.coerce import json_value
-from backend.expenses.readings import fill_line, stored_reading
-from backend.expenses.schemas import AttachReceiptArgs, CreateArgs, DeleteArgs, EditArgs
+from backend.expenses.claim_rules import claim_rules
+from backend.expenses.mileage import price_mileage
+from backend.expenses.ocr_flow import queue_reading
+from backend.expenses.readings import fill_line, mission_days, stored_reading
+from backend.expenses.rows import ExpenseLineRecord
+from backend.expenses.schemas import (
+    AttachReceiptArgs,
+    CreateArgs,
+    DeleteArgs,
+    EditArgs,
+    ExpenseLineRow,
+    SplitReceiptsArgs,
+)
 from backend.expenses.services import (
     ENTITY,
     MONEY_FIELDS,
@@ -18,22 +29,34 @@ from backend.expenses.services import (
     owner_holds_receipt,
     visible_lines,
 )
+from backend.expenses.split import split_line
 from backend.expenses.tables import ExpenseLine
+from kernel.coerce import json_value
+from kernel.errors import Problem, register_codes
 from sync import MutationContext, Noop, Outcome, Rejected, mutation, reference_blob, synced_entity
 from sync.conflicts import check_not_deleted, merge_draft
 
-__all__ = ("ENTITY", "attach_receipt", "create", "delete", "edit")
+__all__ = ("ENTITY", "attach_receipt", "create", "delete", "edit", "split_receipts")
 
-synced_entity(ENTITY, ExpenseLine, visible=visible_lines, to_wire=expense_line_to_wire)
+register_codes({
+    "ALREADY_SPLIT": Problem(
+        409, "Cette ligne n'a plus qu'un justificatif : elle est déjà séparée.",
+        "This line holds a single receipt: it is already split."),
+    "SPLIT_COUNT_MISMATCH": Problem(
+        409, "La ligne n'a plus le même nombre de justificatifs ; rouvrez-la et séparez-la à "
+        "nouveau.", "The line no longer holds the same number of receipts; open it again and "
+        "split it again."),
+})
+
+synced_entity(ENTITY, ExpenseLine, visible=visible_lines, wire=ExpenseLineRow,
+              to_wire=expense_line_to_wire)
 
 
 async def _check_claim_open(claim_id: Any) -> None:
     """Lines of a submitted, approved or paid claim are frozen (NOT_EDITABLE)."""
     if claim_id is None:
         return
-    from backend.claims.services import lines_editable  # claims reads lines: import late
-
-    editable, state = await lines_editable(claim_id)
+    editable, state = await claim_rules().lines_editable(claim_id)
     if not editable:
         raise Rejected("NOT_EDITABLE", {"claim_id": str(claim_id), "claim_state": state})
 
@@ -42,12 +65,20 @@ async def _check_joins(ctx: MutationContext, claim_id: Any) -> None:
     """A line goes only into its owner's own open claim (the claims domain's rule)."""
     if claim_id is None or claim_id is msgspec.UNSET:
         return
-    from backend.claims.services import check_line_may_join  # claims reads lines: import late
-
-    await check_line_may_join(ctx.actor, claim_id)
+    await claim_rules().check_line_may_join(ctx.actor, claim_id)
 
 
-async def _own_live_line(ctx: MutationContext, line_id: Any) -> dict[str, Any]:
+class _Priced(TypedDict, total=False):
+    """What pricing sets on a line: a mileage line's amount, CV and split (JSON text); an
+    empty split on lines of other categories."""
+
+    amount_cents: int
+    fiscal_hp: int
+    currency: str
+    mileage: str
+
+
+async def _own_live_line(ctx: MutationContext, line_id: Any) -> ExpenseLineRecord:
     row = await get_line(line_id, for_update=True)
     if row is None or str(row["organisation"]) != str(ctx.organisation_id):
         raise Rejected("NOT_FOUND", {"id": str(line_id)})
@@ -55,6 +86,19 @@ async def _own_live_line(ctx: MutationContext, line_id: Any) -> dict[str, Any]:
         raise Rejected("FORBIDDEN", {"reason": "not_owner"})
     await _check_claim_open(row["claim_id"])
     return row
+
+
+async def _priced(ctx: MutationContext, line_id: UUID, *, category: str, km: Any,
+                  day: date) -> _Priced:
+    """A mileage line's amount, CV and split as the server prices them (whatever the phone
+    sent); another category carries no split."""
+    if category != "mileage":
+        return _Priced(mileage="{}")
+    assert ctx.organisation_id is not None
+    cents, split = await price_mileage(owner=ctx.actor.user_id, organisation=ctx.organisation_id,
+                                       line_id=line_id, km=km, day=day)
+    return _Priced(amount_cents=cents, fiscal_hp=split["fiscal_cv"], currency="EUR",
+                   mileage=msgspec.json.encode(split).decode())
 
 
 @mutation("expense_line.create", 1, CreateArgs)
@@ -65,7 +109,9 @@ async def create(ctx: MutationContext, args: CreateArgs) -> Outcome | None:
     await _check_joins(ctx, args.claim_id)
     values = msgspec.structs.asdict(args)
     sources = values.pop("field_sources")
-    fields = [k for k in values if k != "id"]
+    values.update(await _priced(ctx, args.id, category=args.category, km=args.km,
+                                day=args.date))
+    fields = [k for k in values if k not in ("id", "mileage")]
     # no read first: a duplicate id makes the insert fail, and the intent ROW_EXISTS
     await ctx.insert(ENTITY, ExpenseLine(
         **values, owner=ctx.actor.user_id, organisation=ctx.organisation_id,
@@ -98,6 +144,17 @@ async def edit(ctx: MutationContext, args: EditArgs) -> Outcome | None:
         return Noop("NO_CHANGE")
     for conflict in merged.conflicts:
         ctx.conflict(conflict.field, conflict.lost, conflict.kept)
+    after = cast(ExpenseLineRecord, {**row, **merged.values})  # the merge keeps the fields' types
+    if {"km", "date", "category"} & set(merged.values):  # priced again (or split cleared)
+        priced = await _priced(ctx, args.id, category=after["category"], km=after["km"],
+                               day=after["date"])
+        merged.values.update(priced)
+        merged.field_versions.update(dict.fromkeys(priced, new_version))
+    elif after["category"] == "mileage":  # the server's price stands
+        for name in ("amount_cents", "fiscal_hp", "currency"):
+            merged.values.pop(name, None)
+        if not merged.values:
+            return Noop("NO_CHANGE")
     sources = json_value(row["field_sources"]) or {}
     for name in merged.values:
         sources[name] = args.field_sources.get(name, "user")
@@ -129,8 +186,9 @@ async def attach_receipt(ctx: MutationContext, args: AttachReceiptArgs) -> Outco
     The receipt counts on the line once its owner uploaded it themselves
     (:func:`owner_holds_receipt`): then the line references the blob and, when the receipt
     was already read, its reading fills the line's non-user fields in this same intent.
-    Attached before the upload, both happen when the upload completes
-    (``backend.expenses.ocr_flow.receipt_held``)."""
+    Uploaded but not read yet, its reading is queued once the intent commits (a blob is read
+    only as the receipt of a line). Attached before the upload, all this happens when the
+    upload completes (``backend.expenses.ocr_flow.receipt_held``)."""
     row = await _own_live_line(ctx, args.id)
     deleted = check_not_deleted(row["deleted_at"])
     if deleted is not None:
@@ -146,6 +204,20 @@ async def attach_receipt(ctx: MutationContext, args: AttachReceiptArgs) -> Outco
         await reference_blob(ctx.organisation_id, args.sha256, ENTITY, args.id)
         reading = await stored_reading(ctx.organisation_id, args.sha256)
         if reading is not None:  # read before it was attached here: fill the line now
-            await fill_line(row, args.sha256, reading, int(row["row_version"]) + 1)
+            await fill_line(row, args.sha256, reading, int(row["row_version"]) + 1,
+                            await mission_days(ctx.organisation_id, row["claim_id"]))
+        else:  # uploaded before it was attached here: a receipt now, read it once committed
+            queue_reading(ctx.unit_of_work, ctx.organisation_id, args.sha256)
     await ctx.touch(ENTITY, args.id)
     return None
+
+
+@mutation("expense_line.split_receipts", 1, SplitReceiptsArgs)
+async def split_receipts(ctx: MutationContext, args: SplitReceiptsArgs) -> Outcome | None:
+    """One line per receipt: the line keeps its first receipt, the others move to new lines
+    filled from their readings (``backend.expenses.split``)."""
+    row = await _own_live_line(ctx, args.id)
+    deleted = check_not_deleted(row["deleted_at"])
+    if deleted is not None:
+        return deleted
+    return await split_line(ctx, row, args.new_ids)

@@ -1,12 +1,15 @@
 """Receipt blob → OCR job → draft expense lines filled, through the sync path.
 
-When a receipt blob completes, :func:`receipt_completed` enqueues ``ocr.read_receipt`` keyed by
-``ocr:{organisation}:{sha256}``. The job reads the blob in the isolated OCR process (off the
-event loop), keeps the reading for audit, then in one transaction fills every editable line
-referencing the receipt (stamped with a new sync version) and notifies the owners; after
-commit it pokes the organisation so the phones pull the filled lines at once. A crashed OCR
-process makes the job fail and be retried; the reading is stored once and applied once per
-line (``backend.expenses.readings``).
+Only receipts of expense lines are read: a blob is one once its owner both uploaded it and
+attached it to a line of theirs, whichever came last (:func:`receipt_held` after the upload,
+``expense_line.attach_receipt`` after the attach) queues ``ocr.read_receipt`` keyed by
+``ocr:{organisation}:{sha256}``. Other blobs (a supplier's documents answering an invoice, any
+picture on no expense line) are never read. The job reads the blob in the isolated OCR
+process (off the event loop), keeps the reading for audit, then in one transaction fills every
+editable line referencing the receipt (stamped with a new sync version) and notifies the
+owners; after commit it pokes the organisation so the phones pull the filled lines at once. A
+crashed OCR process makes the job fail and be retried; the reading is stored once and applied
+once per line (``backend.expenses.readings``).
 """
 
 from __future__ import annotations
@@ -15,40 +18,38 @@ import asyncio
 import datetime as dt
 import logging
 import threading
-from typing import Any
 from uuid import UUID
 
-from backend.coerce import as_uuid
-from backend.errors import Problem, register_codes
+from backend.expenses.claim_rules import claim_rules
 from backend.expenses.readings import (
     AppliedLine,
     fill_line,
     lines_with_receipt,
+    mission_days,
     owner_lines_listing_receipt,
     review_of,
     store_reading,
     stored_reading,
 )
 from backend.expenses.services import ENTITY, get_line, owner_holds_receipt
-from backend.intents import stamp_outside_intent
-from backend.jobs import OCR_QUEUE, enqueue, job
-from backend.settings import get_settings
-from notifications import notify
+from kernel.coerce import as_uuid
+from kernel.errors import Problem, register_codes
+from kernel.jobs import OCR_QUEUE, job
+from kernel.settings import get_settings
+from kernel.unit_of_work import UnitOfWork
+from notifications import EventData, notify
 from ocr.errors import MESSAGES
 from ocr.isolation import OcrWorker
 from ocr.schemas import ReceiptReading as Reading
-from sync import on_blob_completed, on_blob_held, publish_poke, read_blob, reference_blob
-from sync.storage import write_transaction
+from sync import on_blob_held, read_blob, reference_blob, touch_rows
 
-__all__ = ("JOB_NAME", "apply_reading", "read_receipt", "receipt_completed", "receipt_held",
+__all__ = ("JOB_NAME", "apply_reading", "queue_reading", "read_receipt", "receipt_held",
            "set_ocr_worker")
 
 log = logging.getLogger("nomade.ocr")
 JOB_NAME = "ocr.read_receipt"
 #: Readings worth retrying (the OCR process died or the machine was too slow this time).
 RETRY_CODES = frozenset({"OCR_WORKER_CRASHED"})
-#: Content types declared by the client worth reading (the reader checks the bytes anyway).
-READABLE_TYPES = ("image/", "application/pdf", "application/octet-stream")
 
 register_codes({code: Problem(*message) for code, message in MESSAGES.items()})
 
@@ -74,33 +75,36 @@ def _read_in_worker(data: bytes) -> Reading:
         return _worker.read(data, timeout=limit)
 
 
-@on_blob_completed
-async def receipt_completed(organisation_id: UUID, sha256: str, size: int, content_type: str,
-                            uploader_id: UUID) -> None:
-    """Every completed photo or PDF may be a receipt: queue its reading (once per blob)."""
-    if not content_type.startswith(READABLE_TYPES):
-        return
-    await enqueue(JOB_NAME, key=f"ocr:{organisation_id}:{sha256}",
-                  organisation_id=str(organisation_id), sha256=sha256)
+def queue_reading(unit_of_work: UnitOfWork, organisation_id: UUID, sha256: str) -> None:
+    """Queue the reading of a receipt of an expense line once the write commits (once per
+    blob: the job's key)."""
+    unit_of_work.enqueue(JOB_NAME, key=f"ocr:{organisation_id}:{sha256}",
+                         organisation_id=str(organisation_id), sha256=sha256)
 
 
 @on_blob_held
 async def receipt_held(organisation_id: UUID, sha256: str, holder_id: UUID) -> None:
-    """Someone finished uploading a receipt: the lines they attached it to (offline, before
-    the upload) now reference it, and a reading already made fills them."""
+    """Someone finished uploading a blob: when lines of theirs list it (a receipt attached
+    offline, before the upload), they now reference it, and its reading fills them (the
+    stored one, else one queued now). A blob on none of their lines is not read."""
     lines = await owner_lines_listing_receipt(organisation_id, sha256, holder_id)
+    if not lines:
+        return
     for line_id in lines:
         await reference_blob(organisation_id, sha256, ENTITY, line_id)
-    reading = await stored_reading(organisation_id, sha256) if lines else None
+    reading = await stored_reading(organisation_id, sha256)
     if reading is not None:
         await apply_reading(organisation_id, sha256, reading)
+    else:
+        async with UnitOfWork() as unit_of_work:
+            queue_reading(unit_of_work, organisation_id, sha256)
 
 
 def _notification(line: AppliedLine, reading: Reading,
-                  mission: tuple[dt.date, dt.date] | None) -> tuple[str, dict[str, Any]]:
+                  mission: tuple[dt.date, dt.date] | None) -> tuple[str, EventData]:
     reasons = review_of(reading, mission)
     review = reading.status != "read" or not reading.auto_accept or bool(reasons)
-    data: dict[str, Any] = {"merchant": reading.fields.merchant or ""}
+    data: EventData = {"merchant": reading.fields.merchant or ""}
     if reading.fields.total_cents is not None:
         data["amount_cents"] = reading.fields.total_cents
     if reading.code:
@@ -111,45 +115,25 @@ def _notification(line: AppliedLine, reading: Reading,
     return ("ocr_needs_review" if review else "ocr_finished"), data
 
 
-def _day(value: Any) -> dt.date:
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
-
-
-async def _mission_days(organisation_id: UUID, claim_id: Any
-                        ) -> tuple[dt.date, dt.date] | None:
-    """First and last day of the mission the line's claim is for, when it has one."""
-    from backend.claims.services import mission_of  # claims reads lines: import late
-    from backend.missions.services import mission_row
-
-    if claim_id is None:
-        return None
-    mission_id = await mission_of(claim_id if isinstance(claim_id, UUID) else UUID(str(claim_id)))
-    mission = None if mission_id is None else await mission_row(organisation_id, mission_id)
-    if mission is None:
-        return None
-    return _day(mission["starts_on"]), _day(mission["ends_on"])
-
-
 async def apply_reading(organisation_id: UUID, sha256: str, reading: Reading) -> list[AppliedLine]:
     """Fill the editable lines referencing the receipt, stamp them and notify their owners, in
     one transaction. Lines already filled by this reading, deleted lines, lines of a claim
     under review and lines whose owner did not upload the receipt themselves are left alone.
     Returns the lines changed now."""
-    from backend.claims.services import lines_editable  # claims reads lines: import late
-
     applied: list[AppliedLine] = []
     missions: dict[UUID, tuple[dt.date, dt.date] | None] = {}
-    version = 0
-    async with write_transaction():
+    rules = claim_rules()
+    # committed: the owners' phones are poked to pull the filled lines, their pushes sent
+    async with UnitOfWork() as unit_of_work:
         for line_id in await lines_with_receipt(organisation_id, sha256):
             row = await get_line(line_id, for_update=True)
             if row is None or row["deleted_at"] is not None:
                 continue
-            if row["claim_id"] is not None and not (await lines_editable(row["claim_id"]))[0]:
+            if row["claim_id"] is not None and not (await rules.lines_editable(row["claim_id"]))[0]:
                 continue
             if not await owner_holds_receipt(row, sha256):
                 continue
-            mission = await _mission_days(organisation_id, row["claim_id"])
+            mission = await mission_days(organisation_id, row["claim_id"])
             changes = await fill_line(row, sha256, reading, int(row["row_version"]) + 1,
                                       mission)
             if changes is None:
@@ -158,16 +142,14 @@ async def apply_reading(organisation_id: UUID, sha256: str, reading: Reading) ->
             applied.append(AppliedLine(line_id, owner, changes))
             missions[line_id] = mission
         if applied:
-            version = await stamp_outside_intent(organisation_id, ENTITY,
-                                                 [a.line_id for a in applied])
+            touch_rows(unit_of_work, ENTITY, [a.line_id for a in applied],
+                       organisation=organisation_id)
             for line in applied:
                 event, data = _notification(line, reading, missions[line.line_id])
                 await notify(event, [line.owner],
                              {"kind": "expense_line", "id": str(line.line_id),
                               "url": f"/expenses/{line.line_id}"},
                              data, key=f"ocr:{line.line_id}:{sha256}:{reading.rule_version}")
-    if applied:  # committed: the owners' phones pull the filled lines now
-        await publish_poke(organisation_id, version)
     return applied
 
 

@@ -33,11 +33,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from uuid import UUID
 
-from backend.accounts.actor import Actor
-from backend.coerce import json_value
-from backend.errors import DomainError, Problem, register_codes
+from backend.expenses.claim_rules import claim_rules
 from backend.expenses.services import get_line, owner_holds_receipt, owners_visible_to
-from backend.settings import get_settings
+from kernel.actor import Actor
+from kernel.coerce import json_value
+from kernel.errors import DomainError, Problem, register_codes
+from kernel.settings import get_settings
 from ocr.errors import OcrError
 from ocr.thumbnails import Rendition, render_rendition
 from sync import on_blob_collected
@@ -109,9 +110,7 @@ async def _check_access(actor: Actor, line_id: UUID, sha256: str) -> UUID:
     owners = await owners_visible_to(actor)
     sees = owners is not None and UUID(str(row["owner"])) in owners
     if not sees and row["claim_id"] is not None:
-        from backend.claims.services import is_visible  # claims reads lines: import late
-
-        sees = await is_visible(actor, UUID(str(row["claim_id"])))
+        sees = await claim_rules().is_visible(actor, UUID(str(row["claim_id"])))
     if not sees:
         raise DomainError("RECEIPT_NOT_FOUND")
     if not await owner_holds_receipt(row, sha256):

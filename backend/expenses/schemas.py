@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
 
-__all__ = ("AttachReceiptArgs", "CreateArgs", "DeleteArgs", "EditArgs")
+from sync.wire import SyncedRow
+
+__all__ = ("AttachReceiptArgs", "CreateArgs", "DeleteArgs", "EditArgs", "ExpenseLineRow",
+           "SplitReceiptsArgs", "VehicleProfileRow")
 
 Cents = Annotated[int, msgspec.Meta(ge=0, le=100_000_000)]
 Currency = Annotated[str, msgspec.Meta(pattern=r"^[A-Z]{3}$")]
@@ -70,3 +73,53 @@ class AttachReceiptArgs(msgspec.Struct, forbid_unknown_fields=True):
 
     id: UUID
     sha256: Sha256
+
+
+class SplitReceiptsArgs(msgspec.Struct, forbid_unknown_fields=True):
+    """``expense_line.split_receipts`` v1: one line per receipt. The line keeps its first
+    receipt; ``new_ids`` (made on the client, UUIDv7) name the new lines of the others, in the
+    order of the line's receipts."""
+
+    id: UUID
+    new_ids: Annotated[list[UUID], msgspec.Meta(min_length=1, max_length=20)]
+
+
+class ExpenseLineRow(SyncedRow, kw_only=True):
+    """An expense line as pull sends it (``field_clients`` stays on the server).
+
+    ``receipts``: the sha256 of its receipts; ``field_versions``: the row version of each
+    field's last change; ``field_sources``: ``"user"`` or ``"ocr"`` per field; ``ocr``: what
+    the last receipt reading said (``{}`` before any); ``mileage``: the mileage allowance's
+    computation for a car line (``{}`` otherwise)."""
+
+    id: UUID
+    owner: UUID
+    claim_id: UUID | None
+    date: dt.date
+    category: str
+    merchant: str
+    description: str
+    amount_cents: int
+    currency: str
+    vat_rate_bp: int | None
+    vat_cents: int | None
+    fx_rate: str | None
+    km: int | None
+    fiscal_hp: int | None
+    receipts: list[str]
+    field_versions: dict[str, int]
+    field_sources: dict[str, str]
+    ocr: dict[str, Any]
+    mileage: dict[str, Any]
+    row_version: int
+
+
+class VehicleProfileRow(SyncedRow, kw_only=True):
+    """An agent's vehicle profile as pull sends it (the id is the agent's user id)."""
+
+    id: UUID
+    owner: UUID
+    fiscal_cv: int
+    year: int
+    declared_km: int
+    row_version: int

@@ -8,7 +8,7 @@ from piccolo.table import Table
 
 from sync import SyncedColumns
 
-__all__ = ("ExpenseLine", "OcrApplication", "ReceiptReading")
+__all__ = ("ExpenseLine", "OcrApplication", "ReceiptReading", "VehicleProfile")
 
 
 class ExpenseLine(SyncedColumns, Table, tablename="expense_line"):
@@ -42,13 +42,30 @@ class ExpenseLine(SyncedColumns, Table, tablename="expense_line"):
     field_sources = JSON(default="{}")
     field_clients = JSON(default="{}")
     ocr = JSON(default="{}")
+    # A mileage line's price as the server computed it (backend.expenses.mileage): the parts
+    # per band, the agent's km of the year before the line, the car's CV and the rule set.
+    mileage = JSON(default="{}")
+
+
+class VehicleProfile(SyncedColumns, Table, tablename="vehicle_profile"):
+    """An agent's car for mileage allowances (indemnités kilométriques): its fiscal horsepower
+    (puissance fiscale, CV) and the professional km already driven in ``year`` outside Nomade.
+    One per agent: the id is the agent's user id."""
+
+    id = UUID(primary_key=True)
+    owner = UUID(index=True)
+    fiscal_cv = Integer()
+    year = Integer()
+    declared_km = Integer(default=0)
 
 
 class ReceiptReading(Table, tablename="receipt_reading"):
     """One reading of a receipt blob by given OCR rules, kept for audit (raw text, candidates).
 
     ``reading_key`` is ``{organisation}:{sha256}:{rule_version}``: a receipt is read once per
-    rule version; a retried job reuses the stored reading.
+    rule version; a retried job reuses the stored reading. ``perceptual_hash`` is the
+    receipt's 64-bit dHash (``ocr.duplicates.dhash``): a near-identical photo of a receipt
+    already read in the organisation is a duplicate; ``hash_band_*`` index it.
     """
 
     id = UUID(primary_key=True)
@@ -65,6 +82,13 @@ class ReceiptReading(Table, tablename="receipt_reading"):
     flags = JSON(default="[]")
     candidates = JSON(default="[]")
     raw_text = Text(default="")
+    perceptual_hash = Varchar(length=16, null=True, default=None)
+    # The hash's four 16-bit bands, each as "{organisation}:{band:04x}" (indexed): the
+    # near-duplicate search looks up the bands near the new hash's (``ocr.duplicates``).
+    hash_band_0 = Varchar(length=41, null=True, default=None, index=True)
+    hash_band_1 = Varchar(length=41, null=True, default=None, index=True)
+    hash_band_2 = Varchar(length=41, null=True, default=None, index=True)
+    hash_band_3 = Varchar(length=41, null=True, default=None, index=True)
     created_at = Timestamptz(default=TimestamptzNow())
 
 

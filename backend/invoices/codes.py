@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from backend.errors import Problem, register_codes
+from kernel.errors import Problem, register_codes
 
 __all__ = ("INVOICE_CODES",)
 

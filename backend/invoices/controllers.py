@@ -9,13 +9,13 @@ from uuid import UUID
 from litestar import Controller, Request, Response, get
 from litestar.params import Parameter
 
-from backend.accounts.guards import current_actor, signed_in
 from backend.invoices import services
 from backend.invoices.export import EXPORT_MAX, invoices_csv
 from backend.invoices.schemas import InvoiceOut, InvoicePage, InvoiceStats
 from backend.invoices.services import InvoiceSort
 from backend.invoices.statuses import CODES, Stage
-from backend.paging import Limit, Offset
+from kernel.guards import current_actor, signed_in
+from kernel.paging import Limit, Offset
 
 __all__ = ("InvoiceController",)
 

@@ -10,12 +10,13 @@ import hashlib
 import hmac
 import secrets
 from datetime import UTC, datetime
-from typing import Any
+from typing import cast
 from uuid import UUID, uuid4
 
 from backend.accounts import directory
+from backend.invoices.rows import KeyRecord, RevokedKey
 from backend.invoices.tables import IntegrationKey
-from backend.settings import get_settings
+from kernel.settings import get_settings
 
 __all__ = ("active_key_count", "create_key", "hash_key", "issue_key", "key_known", "list_keys",
            "organisation_for_key", "revoke_key")
@@ -44,14 +45,13 @@ async def issue_key(organisation_id: UUID, *, name: str = "") -> tuple[UUID, str
     return key_id, raw
 
 
-async def list_keys(organisation_id: UUID) -> list[dict[str, Any]]:
+async def list_keys(organisation_id: UUID) -> list[KeyRecord]:
     """The organisation's keys (id, name, created_at, revoked_at), newest first; never a key."""
-    rows: list[dict[str, Any]] = await IntegrationKey.select(
+    return cast(list[KeyRecord], await IntegrationKey.select(
         IntegrationKey.id, IntegrationKey.name, IntegrationKey.created_at,
         IntegrationKey.revoked_at,
     ).where(IntegrationKey.organisation == organisation_id).order_by(
-        IntegrationKey.created_at, ascending=False)
-    return rows
+        IntegrationKey.created_at, ascending=False))
 
 
 async def active_key_count(organisation_id: UUID) -> int:
@@ -60,13 +60,14 @@ async def active_key_count(organisation_id: UUID) -> int:
         (IntegrationKey.organisation == organisation_id) & IntegrationKey.revoked_at.is_null()))
 
 
-async def revoke_key(organisation_id: UUID, key_id: UUID) -> dict[str, Any] | None:
+async def revoke_key(organisation_id: UUID, key_id: UUID) -> RevokedKey | None:
     """Revoke one of the organisation's keys now; its row (name...), None if not an active key
     of the organisation."""
-    rows: list[dict[str, Any]] = await IntegrationKey.update(
+    rows = cast(list[RevokedKey], await IntegrationKey.update(
         {IntegrationKey.revoked_at: datetime.now(UTC)}
     ).where((IntegrationKey.id == key_id) & (IntegrationKey.organisation == organisation_id)
-            & IntegrationKey.revoked_at.is_null()).returning(IntegrationKey.id, IntegrationKey.name)
+            & IntegrationKey.revoked_at.is_null()).returning(IntegrationKey.id,
+                                                             IntegrationKey.name))
     return rows[0] if rows else None
 
 

@@ -4,15 +4,13 @@ organisation scope."""
 
 from __future__ import annotations
 
-from typing import Any
 from uuid import UUID
-
-import msgspec
 
 from backend.audit.services import register_document
 from backend.invoices import services
 from backend.invoices.documents import document_kind
-from backend.invoices.schemas import InvoiceCompleteArgs, InvoicePostStatusArgs
+from backend.invoices.rows import InvoiceRecord
+from backend.invoices.schemas import InvoiceCompleteArgs, InvoicePostStatusArgs, InvoiceRow
 from backend.invoices.tables import Invoice
 from sync import (
     MutationContext,
@@ -30,12 +28,13 @@ from sync import (
 
 __all__ = ("complete", "post_status")
 
-synced_entity(services.ENTITY, Invoice, visible=services.visible, to_wire=services.to_wire)
+synced_entity(services.ENTITY, Invoice, visible=services.visible, wire=InvoiceRow,
+              to_wire=services.to_wire)
 organisation_scope(services.supplier_organisations)
 register_document(services.ENTITY, services.is_visible)
 
 
-async def _visible_row(ctx: MutationContext, invoice_id: UUID) -> dict[str, Any]:
+async def _visible_row(ctx: MutationContext, invoice_id: UUID) -> InvoiceRecord:
     row = await services.invoice_row(invoice_id)
     if row is None or not await services.is_visible(ctx.actor, invoice_id):
         raise Rejected("NOT_FOUND", {"id": str(invoice_id)})
@@ -86,7 +85,7 @@ async def complete(ctx: MutationContext, args: InvoiceCompleteArgs) -> Outcome |
         reason=args.comment, event_key=f"intent:{ctx.mutation_id}", now=ctx.server_time,
         actor_id=ctx.actor.user_id, actor_role=ctx.actor.role, device_id=ctx.device_id,
         client_time=ctx.client_time, recorded_by_nomade=True,
-        attachments=[msgspec.to_builtins(a) for a in args.attachments])
+        attachments=args.attachments)
     for attachment in args.attachments:
         await reference_blob(organisation, attachment.sha256, services.ENTITY, row["id"])
     await ctx.touch(services.ENTITY, row["id"], organisation_id=organisation)

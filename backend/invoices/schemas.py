@@ -9,6 +9,9 @@ from uuid import UUID
 
 import msgspec
 
+from backend.invoices.statuses import Stage
+from sync.wire import SyncedRow
+
 __all__ = (
     "Attachment",
     "IntegrationBatch",
@@ -16,12 +19,16 @@ __all__ = (
     "IntegrationEventResult",
     "IntegrationResults",
     "InvoiceCompleteArgs",
+    "InvoiceEventRow",
     "InvoiceIn",
     "InvoiceLine",
     "InvoiceOut",
     "InvoicePage",
+    "InvoicePaymentRow",
     "InvoicePostStatusArgs",
+    "InvoiceRow",
     "InvoiceStats",
+    "LateChargesRow",
     "PaymentIn",
     "PaymentOut",
     "StageFigureOut",
@@ -208,3 +215,79 @@ class IntegrationEventResult(msgspec.Struct, frozen=True, kw_only=True):
 
 class IntegrationResults(msgspec.Struct, frozen=True, kw_only=True):
     results: list[IntegrationEventResult]
+
+
+class InvoiceEventRow(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """A status event in an invoice's synced history (``occurred_at`` as stored: ISO text);
+    ``certified_cents`` and ``attachments`` only on the events that carry them."""
+
+    code: str
+    occurred_at: str
+    reason: str
+    source: str
+    certified_cents: int | None = None
+    attachments: list[Attachment] = msgspec.field(default_factory=list)
+
+
+class InvoicePaymentRow(msgspec.Struct, kw_only=True):
+    """A payment released for an invoice, as stored (``paid_at``: ISO text)."""
+
+    paid_at: str
+    amount_cents: int
+    bank_reference: str = ""
+
+
+class LateChargesRow(msgspec.Struct, kw_only=True):
+    """Late-payment interest and indemnity owed as of ``as_of`` (``rate_percent``: decimal
+    text, None before the invoice is late)."""
+
+    rate_percent: str | None
+    days_late: int
+    interest_cents: int
+    indemnity_cents: int
+    as_of: datetime
+
+
+class InvoiceRow(SyncedRow, kw_only=True):
+    """An invoice as pull sends it: its columns (but the number's unique key), lines, history
+    and payments decoded, the amount service done covers now and the late charges as of the
+    pull; ``stage`` is what the supplier sees of its status and ``action_needed`` whether that
+    stage asks the supplier to act (complete, re-route, invoice again)."""
+
+    organisation: UUID
+    row_version: int
+    sync_version: int
+    deleted_at: datetime | None
+    id: UUID
+    supplier_company: UUID
+    supplier_siret: str
+    supplier_name: str
+    buyer_name: str
+    number: str
+    purchase_order: UUID | None
+    order_number: str
+    ej_number: str
+    code_service: str
+    unit: UUID | None
+    issued_on: date
+    amount_ht_cents: int
+    vat_cents: int
+    amount_ttc_cents: int
+    amount_due_cents: int
+    lines: list[InvoiceLine]
+    status_code: str
+    stage: Stage
+    action_needed: bool
+    status_reason: str
+    status_at: datetime | None
+    submitted_at: datetime | None
+    paid_at: datetime | None
+    due_at: datetime | None
+    late_from: datetime | None
+    history: list[InvoiceEventRow]
+    payments: list[InvoicePaymentRow]
+    amount_paid_cents: int
+    source: str
+    created_at: datetime
+    certified_cents: int
+    late_charges: LateChargesRow

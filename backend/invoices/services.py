@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime
-from typing import Any, Literal
+from typing import Any, Literal, cast
 from uuid import UUID, uuid4
 
 import msgspec
@@ -14,18 +14,18 @@ from piccolo.query import OrderByRaw
 import backend.invoices.codes  # noqa: F401 - registers the codes
 from backend import approvals, notification_flows
 from backend.accounts import directory
-from backend.accounts.actor import Actor
 from backend.audit.services import record
-from backend.coerce import json_value
-from backend.errors import DomainError
 from backend.invoices.late_payment import LateCharges, Payment, late_charges
+from backend.invoices.rows import InvoiceRecord, StoredPayment, StoredStatus
 from backend.invoices.schemas import (
     Attachment,
     InvoiceIn,
     InvoiceLine,
     InvoiceOut,
     InvoicePage,
+    InvoiceRow,
     InvoiceStats,
+    LateChargesRow,
     PaymentIn,
     PaymentOut,
     StageFigureOut,
@@ -36,6 +36,7 @@ from backend.invoices.statuses import (
     ACTION_STAGES,
     CERTIFYING,
     REASON_REQUIRED,
+    Stage,
     StatusEvent,
     current_status,
     late_from,
@@ -45,8 +46,12 @@ from backend.invoices.statuses import (
     worth_telling,
 )
 from backend.invoices.tables import Invoice, InvoiceStatusEvent
-from backend.queries import all_of, contains
-from backend.timeutil import as_utc, as_utc_or_none
+from backend.notification_flows import PaymentNews
+from kernel.actor import Actor
+from kernel.coerce import json_value
+from kernel.errors import DomainError
+from kernel.queries import all_of, contains
+from kernel.timeutil import as_utc, as_utc_or_none
 from sync import Rejected
 
 __all__ = (
@@ -72,7 +77,6 @@ __all__ = (
 ENTITY = "invoice"
 InvoiceSort = Literal["issued_on", "-issued_on", "amount", "-amount", "status_at", "-status_at",
                       "number", "-number", "due_at", "-due_at", "lateness"]
-Actorish = dict[str, Any]
 
 
 async def visible(actor: Actor) -> Any:
@@ -85,7 +89,8 @@ async def visible(actor: Actor) -> Any:
     if actor.role in ("back_office", "admin"):
         return Invoice.organisation == actor.organisation_id
     if actor.role == "manager":
-        units = await approvals.units_managed_by(actor.user_id, datetime.now().astimezone())
+        units = await approvals.units_managed_by(actor.user_id, datetime.now().astimezone(),
+                                                kind="service_done")
         if not units:
             return None
         return (Invoice.organisation == actor.organisation_id) & Invoice.unit.is_in(units)
@@ -101,23 +106,22 @@ async def supplier_organisations(actor: Actor) -> set[UUID]:
     return {r["organisation"] for r in rows}
 
 
-def status_events(history: Any) -> list[StatusEvent]:
+def status_events(history: str | list[StoredStatus]) -> list[StatusEvent]:
     """An invoice's stored history (JSON text or list) as status events."""
     items = json_value(history) or []
     return [StatusEvent(e["code"], as_utc(e["occurred_at"]), e.get("reason", "")) for e in items]
 
 
-def _deadline_of(row: dict[str, Any], kind: str, now: datetime) -> tuple[bool, int]:
+def _deadline_of(row: InvoiceRecord, kind: str, now: datetime) -> tuple[bool, int]:
     deadline = payment_deadline(status_events(row["history"]), organisation_kind=kind, now=now)
     return (deadline.late, deadline.days_late) if deadline else (False, 0)
 
 
-def _payment_items(row: dict[str, Any]) -> list[dict[str, Any]]:
-    items = row.get("payments") or []
-    return list(json.loads(items) if isinstance(items, str) else items)
+def _payment_items(row: InvoiceRecord) -> list[StoredPayment]:
+    return list(json_value(row.get("payments") or []) or [])
 
 
-def payments_of(row: dict[str, Any]) -> list[Payment]:
+def payments_of(row: InvoiceRecord) -> list[Payment]:
     """What was paid on an invoice: its payments as the financial system sent them, or, with
     none recorded, its whole amount when it was paid (MISE_EN_PAIEMENT)."""
     items = _payment_items(row)
@@ -127,14 +131,14 @@ def payments_of(row: dict[str, Any]) -> list[Payment]:
     return [Payment(paid_at, row["amount_due_cents"])] if paid_at else []
 
 
-def charges_of(row: dict[str, Any], now: datetime) -> LateCharges:
+def charges_of(row: InvoiceRecord, now: datetime) -> LateCharges:
     """Late-payment interest and indemnity owed on an invoice row at ``now``."""
     return late_charges(amount_cents=row["amount_due_cents"],
                         due_at=as_utc_or_none(row.get("due_at")), payments=payments_of(row),
                         now=now)
 
 
-def certified_cents_of(row: dict[str, Any]) -> int:
+def certified_cents_of(row: InvoiceRecord) -> int:
     """The amount (before VAT) of the invoice that service done covers now: the last standing
     (partial) SERVICE_FAIT's amount — the whole invoice for one that carries none, as the
     financial system's own —, 0 once revoked."""
@@ -147,30 +151,29 @@ def certified_cents_of(row: dict[str, Any]) -> int:
     return certified
 
 
-def to_wire(row: dict[str, Any]) -> dict[str, Any]:
+def to_wire(row: dict[str, Any]) -> InvoiceRow:
     """An invoice row as pull sends it (the deadline is shown by the client from ``due_at``;
     ``late_charges`` are the interest and indemnity owed as of the pull, ``as_of``)."""
-    out = {k: v for k, v in row.items() if k != "number_key"}
-    for name in ("lines", "history", "payments"):
-        if isinstance(out.get(name), str):
-            out[name] = json.loads(out[name])
-    out["certified_cents"] = certified_cents_of(row)
     now = datetime.now(UTC)
-    charges = charges_of(row, now)
-    out["late_charges"] = {
-        "rate_percent": None if charges.rate_percent is None else str(charges.rate_percent),
-        "days_late": charges.days_late, "interest_cents": charges.interest_cents,
-        "indemnity_cents": charges.indemnity_cents, "as_of": now}
-    return msgspec.to_builtins(out)  # type: ignore[no-any-return]
+    charges = charges_of(cast(InvoiceRecord, row), now)
+    return msgspec.convert({
+        **row, "lines": json_value(row["lines"]) or [],
+        "history": json_value(row["history"]) or [],
+        "payments": json_value(row["payments"]) or [],
+        "certified_cents": certified_cents_of(cast(InvoiceRecord, row)),
+        "action_needed": Stage(row["stage"]) in ACTION_STAGES,
+        "late_charges": LateChargesRow(
+            rate_percent=None if charges.rate_percent is None else str(charges.rate_percent),
+            days_late=charges.days_late, interest_cents=charges.interest_cents,
+            indemnity_cents=charges.indemnity_cents, as_of=now)}, InvoiceRow)
 
 
-async def _organisation(organisation_id: UUID) -> dict[str, Any]:
-    found = await directory.organisation_name_and_kind(organisation_id)
-    name, kind = found or ("", "state")
-    return {"name": name, "kind": kind}
+async def _organisation(organisation_id: UUID) -> tuple[str, str]:
+    """The organisation's name and kind (an unknown one: unnamed, the State's)."""
+    return await directory.organisation_name_and_kind(organisation_id) or ("", "state")
 
 
-def _status_values(history: list[dict[str, Any]], kind: str, now: datetime) -> dict[Any, Any]:
+def _status_values(history: list[StoredStatus], kind: str, now: datetime) -> dict[Any, Any]:
     events = status_events(history)
     status = current_status(events)
     deadline = payment_deadline(events, organisation_kind=kind, now=now)
@@ -188,25 +191,26 @@ def _status_values(history: list[dict[str, Any]], kind: str, now: datetime) -> d
     }
 
 
-async def invoice_row(invoice_id: UUID) -> dict[str, Any] | None:
-    return await Invoice.select().where(Invoice.id == invoice_id).output(load_json=True).first()
+async def invoice_row(invoice_id: UUID) -> InvoiceRecord | None:
+    return cast(InvoiceRecord | None, await Invoice.select().where(
+        Invoice.id == invoice_id).output(load_json=True).first())
 
 
 async def find_invoice(organisation_id: UUID, supplier_siret: str, number: str
-                       ) -> dict[str, Any] | None:
+                       ) -> InvoiceRecord | None:
     """The invoice ``number`` of the supplier with ``supplier_siret`` to the organisation."""
-    return await Invoice.select().where(
+    return cast(InvoiceRecord | None, await Invoice.select().where(
         (Invoice.organisation == organisation_id) & (Invoice.supplier_siret == supplier_siret)
-        & (Invoice.number == number)).output(load_json=True).first()
+        & (Invoice.number == number)).output(load_json=True).first())
 
 
 async def add_status_event(
-    row: dict[str, Any], *, code: str, source: str, occurred_at: datetime, reason: str,
+    row: InvoiceRecord, *, code: str, source: str, occurred_at: datetime, reason: str,
     event_key: str, now: datetime, actor_id: UUID | None = None, actor_role: str = "",
     device_id: UUID | None = None, client_time: datetime | None = None,
-    recorded_by_nomade: bool = False, payment: dict[str, Any] | None = None,
+    recorded_by_nomade: bool = False, payment: PaymentNews | None = None,
     certified_cents: int | None = None,
-    attachments: list[dict[str, Any]] | None = None,
+    attachments: list[Attachment] | None = None,
 ) -> bool:
     """Append a status event (``code`` in the source's vocabulary) and recompute the invoice.
 
@@ -227,27 +231,29 @@ async def add_status_event(
         organisation=row["organisation"], invoice=row["id"], code=internal, source=source,
         source_code=code, occurred_at=occurred_at, reason=reason.strip(), recorded_at=now,
         actor=actor_id, event_key=event_key))
-    history = list(json_value(row["history"]) or [])
+    history: list[StoredStatus] = list(json_value(row["history"]) or [])
     before = current_status(status_events(history))
-    entry: dict[str, Any] = {"code": internal, "occurred_at": occurred_at.isoformat(),
-                             "reason": reason.strip(), "source": source}
+    entry: StoredStatus = {"code": internal, "occurred_at": occurred_at.isoformat(),
+                           "reason": reason.strip(), "source": source}
     if certified_cents is not None:
         entry["certified_cents"] = certified_cents
-    if attachments:
-        entry["attachments"] = attachments
+    stored_attachments = msgspec.to_builtins(attachments or [])
+    if stored_attachments:
+        entry["attachments"] = stored_attachments
     history.append(entry)
     history.sort(key=lambda e: e["occurred_at"])
-    kind = (await _organisation(row["organisation"]))["kind"]
+    _, kind = await _organisation(row["organisation"])
     await Invoice.update(_status_values(history, kind, now)).where(Invoice.id == row["id"])
     await record(organisation_id=row["organisation"], document_type=ENTITY,
                  document_id=row["id"], action=f"status:{internal}", server_time=now,
                  actor_id=actor_id, actor_role=actor_role or "integration", device_id=device_id,
                  client_time=client_time or occurred_at,
                  details={"code": internal, "source_code": code, "reason": reason.strip(),
-                          **({"attachments": attachments} if attachments else {})})
+                          **({"attachments": stored_attachments} if stored_attachments else {})})
     row["history"] = history
-    extra = {**(payment or {}), **({"certified_cents": certified_cents}
-                                   if certified_cents is not None else {})}
+    extra: PaymentNews = {**payment} if payment else {}
+    if certified_cents is not None:
+        extra["certified_cents"] = certified_cents
     if worth_telling(before, current_status(status_events(history)), internal):
         await notification_flows.invoice_status_changed(row, internal, reason.strip(),
                                                         event_key, payment=extra or None)
@@ -275,12 +281,12 @@ async def create_invoice(
     if await Invoice.exists().where(Invoice.number_key == key):
         raise Rejected("INVOICE_EXISTS", {"number": data.number})
     invoice_id = uuid4()
-    organisation = await _organisation(organisation_id)
+    buyer_name, _ = await _organisation(organisation_id)
     lines = msgspec.to_builtins(data.lines)
     await Invoice.insert(Invoice(
         id=invoice_id, organisation=organisation_id, supplier_company=company_id,
         supplier_siret=data.supplier_siret, supplier_name=company_name,
-        buyer_name=organisation["name"], number=data.number, number_key=key,
+        buyer_name=buyer_name, number=data.number, number_key=key,
         purchase_order=purchase_order_id, order_number=data.order_number,
         ej_number=data.ej_number, code_service=data.code_service, unit=unit_id,
         issued_on=data.issued_on, amount_ht_cents=data.amount_ht_cents,
@@ -297,7 +303,7 @@ async def create_invoice(
 
 
 async def record_payment(
-    row: dict[str, Any], payment: PaymentIn, *, source: str, occurred_at: datetime,
+    row: InvoiceRecord, payment: PaymentIn, *, source: str, occurred_at: datetime,
     event_key: str, now: datetime,
 ) -> None:
     """Record a payment released for the invoice ``row`` (from the financial system).
@@ -325,8 +331,8 @@ async def record_payment(
                  actor_role="integration", device_id=None, client_time=occurred_at,
                  details={"amount_cents": payment.amount_cents,
                           "bank_reference": payment.bank_reference})
-    payment_data = {"paid_cents": payment.amount_cents, "amount_paid_cents": paid,
-                    "bank_reference": payment.bank_reference}
+    payment_data: PaymentNews = {"paid_cents": payment.amount_cents, "amount_paid_cents": paid,
+                                 "bank_reference": payment.bank_reference}
     if paid >= row["amount_due_cents"] and row["status_code"] != "MISE_EN_PAIEMENT":
         await add_status_event(row, code="MISE_EN_PAIEMENT", source=source,
                                occurred_at=occurred_at, reason="", event_key=event_key,
@@ -340,10 +346,10 @@ async def record_payment(
 # --- reads -----------------------------------------------------------------------------------
 
 
-def _out(row: dict[str, Any], kind: str, now: datetime) -> InvoiceOut:
+def _out(row: InvoiceRecord, kind: str, now: datetime) -> InvoiceOut:
     late, days_late = _deadline_of(row, kind, now)
     charges = charges_of(row, now)
-    history = row["history"] if isinstance(row["history"], list) else json.loads(row["history"])
+    history: list[StoredStatus] = json_value(row["history"])
     return InvoiceOut(
         id=row["id"], number=row["number"], supplier_company_id=row["supplier_company"],
         supplier_siret=row["supplier_siret"], supplier_name=row["supplier_name"],
@@ -373,10 +379,6 @@ def _out(row: dict[str, Any], kind: str, now: datetime) -> InvoiceOut:
                                                             list[Attachment]))
                  for e in history],
     )
-
-
-async def _kinds(rows: list[dict[str, Any]]) -> dict[UUID, str]:
-    return await directory.organisation_kinds(r["organisation"] for r in rows)
 
 
 async def _where(actor: Actor, *, q: str | None, stage: str | None, status_code: str | None,
@@ -446,8 +448,8 @@ async def list_invoices(
             [s.value for s in ACTION_STAGES]))
     query = _sorted(Invoice.select().where(where), sort)
     total = await Invoice.count().where(where)
-    rows = await query.offset(offset).limit(limit).output(load_json=True)
-    kinds = await _kinds(rows)
+    rows = cast(list[InvoiceRecord], await query.offset(offset).limit(limit).output(load_json=True))
+    kinds = await directory.organisation_kinds(r["organisation"] for r in rows)
     items = [_out(r, kinds.get(r["organisation"], "state"), now) for r in rows]
     return InvoicePage(items=items, total=total, offset=offset, limit=limit)
 
@@ -455,11 +457,11 @@ async def list_invoices(
 async def get_invoice(actor: Actor, invoice_id: UUID, *, now: datetime) -> InvoiceOut:
     """One invoice ``actor`` may see (NOT_FOUND otherwise)."""
     clause = await visible(actor)
-    row = None if clause is None else await Invoice.select().where(
-        clause & (Invoice.id == invoice_id)).output(load_json=True).first()
+    row = None if clause is None else cast(InvoiceRecord | None, await Invoice.select().where(
+        clause & (Invoice.id == invoice_id)).output(load_json=True).first())
     if row is None:
         raise DomainError("NOT_FOUND", {"id": str(invoice_id)})
-    kinds = await _kinds([row])
+    kinds = await directory.organisation_kinds([row["organisation"]])
     return _out(row, kinds.get(row["organisation"], "state"), now)
 
 
@@ -479,7 +481,7 @@ async def invoice_stats(actor: Actor, *, now: datetime, issued_from: date | None
         Invoice.id, Invoice.organisation, Invoice.amount_ttc_cents, Invoice.amount_due_cents,
         Invoice.history,
     ).where(where).output(load_json=True)
-    kinds = await _kinds(rows)
+    kinds = await directory.organisation_kinds(r["organisation"] for r in rows)
     stats = invoice_statistics(
         (InvoiceFacts(str(r["id"]), r["amount_ttc_cents"], kinds.get(r["organisation"], "state"),
                       tuple(status_events(r["history"])), r["amount_due_cents"])
@@ -496,8 +498,8 @@ async def invoice_stats(actor: Actor, *, now: datetime, issued_from: date | None
     )
 
 
-async def invoices_for_order(organisation_id: UUID, order_id: UUID) -> list[dict[str, Any]]:
+async def invoices_for_order(organisation_id: UUID, order_id: UUID) -> list[InvoiceRecord]:
     """Every invoice of the organisation that references the purchase order."""
-    return await Invoice.select().where(
+    return cast(list[InvoiceRecord], await Invoice.select().where(
         (Invoice.organisation == organisation_id) & (Invoice.purchase_order == order_id)
-        & Invoice.deleted_at.is_null()).output(load_json=True)
+        & Invoice.deleted_at.is_null()).output(load_json=True))

@@ -27,6 +27,7 @@ __all__ = (
     "Deadline",
     "Stage",
     "StatusEvent",
+    "certification_standing",
     "current_status",
     "days_late",
     "late_from",
@@ -130,6 +131,11 @@ def _voided(event: StatusEvent, ordered: Sequence[StatusEvent]) -> bool:
 def service_done_standing(events: Sequence[StatusEvent]) -> bool:
     """Whether a SERVICE_FAIT event stands (recorded and not revoked since)."""
     return any(e.code == "SERVICE_FAIT" and not _voided(e, events) for e in events)
+
+
+def certification_standing(events: Sequence[StatusEvent]) -> bool:
+    """Whether service done, whole or partial, stands (what a revocation must void)."""
+    return any(e.code in CERTIFYING and not _voided(e, events) for e in events)
 
 
 def current_status(events: Sequence[StatusEvent]) -> CurrentStatus | None:

@@ -9,13 +9,15 @@ from backend.missions.schemas import (
     MissionCreateArgs,
     MissionDecideArgs,
     MissionEditArgs,
+    MissionRow,
 )
 from backend.missions.tables import Mission
 from sync import MutationContext, Outcome, mutation, synced_entity
 
 __all__ = ("amend", "cancel", "create", "decide", "edit", "submit")
 
-synced_entity("mission", Mission, visible=services.visible, to_wire=services.to_wire)
+synced_entity("mission", Mission, visible=services.visible, wire=MissionRow,
+              to_wire=services.to_wire)
 register_document("mission", services.is_visible)
 
 

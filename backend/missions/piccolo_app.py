@@ -4,12 +4,12 @@ from pathlib import Path
 
 from piccolo.conf.apps import AppConfig
 
-from backend.missions.tables import Mission
+from backend.missions.tables import ApprovalDeadlineRule, Mission
 
 APP_CONFIG = AppConfig(
     app_name="missions",
     migrations_folder_path=str(Path(__file__).parent / "piccolo_migrations"),
-    table_classes=[Mission],
+    table_classes=[Mission, ApprovalDeadlineRule],
     migration_dependencies=[],
     commands=[],
 )

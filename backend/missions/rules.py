@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from backend.missions.schemas import CoveredCategory, MissionAllowance
 from backend.workflow import Circuit, Transition
 
 __all__ = (
@@ -21,7 +22,9 @@ __all__ = (
     "MISSION_CIRCUIT",
     "MissionState",
     "Urgency",
+    "allowance_covers",
     "urgency",
+    "with_covers",
 )
 
 
@@ -77,3 +80,23 @@ def urgency(
     earliest = min(expiries)
     return Urgency(urgent=earliest - now <= window, expired=earliest <= now,
                    earliest_expiry=earliest)
+
+
+def allowance_covers(allowance: MissionAllowance) -> list[CoveredCategory]:
+    """The expense line categories the mission's allowance pays (their receipts are proofs, not
+    refunded at cost): meals once the allowance is computed (figures from its times, and abroad a
+    daily rate for the country), lodging too when it is the daily allowance abroad. Nothing
+    without times, rule set or rate: every line then counts at cost."""
+    if "meals" not in allowance or allowance.get("rate_missing"):
+        return []
+    return ["meal", "lodging"] if int(allowance.get("abroad_cents") or 0) > 0 else ["meal"]
+
+
+def with_covers(allowance: MissionAllowance) -> MissionAllowance:
+    """``allowance`` with what it pays (``covers``) as the phone reads it; a row stored before
+    ``covers`` existed gets it derived here. Empty stays empty (nothing computed)."""
+    if not allowance:
+        return MissionAllowance()
+    covered = allowance.copy()
+    covered["covers"] = allowance_covers(allowance)
+    return covered

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
-from piccolo.columns import JSON, UUID, BigInt, Boolean, Date, Text, Timestamptz, Varchar
+from piccolo.columns import (
+    JSON,
+    UUID,
+    BigInt,
+    Boolean,
+    Date,
+    Integer,
+    Text,
+    Timestamptz,
+    Varchar,
+)
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 from sync import SyncedColumns
 
-__all__ = ("Mission",)
+__all__ = ("ApprovalDeadlineRule", "Mission")
 
 
 class Mission(SyncedColumns, Table, tablename="mission"):
@@ -47,8 +57,25 @@ class Mission(SyncedColumns, Table, tablename="mission"):
     field_clients = JSON(default="{}")
     earliest_expiry = Timestamptz(null=True, default=None)
     submitted_at = Timestamptz(null=True, default=None)
+    # How many times the decision went one level up the unit tree because its deadline passed
+    # (backend.missions.deadlines): 0, the hierarchy's own approvers decide.
+    escalation_level = Integer(default=0)
     decided_at = Timestamptz(null=True, default=None)
     decided_by = UUID(null=True, default=None)
     decision_reason = Text(default="")
     created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class ApprovalDeadlineRule(Table, tablename="approval_deadline_rule"):
+    """An organisation's rules for requests waiting for a decision (data, not code): a submitted
+    mission must be decided within ``decide_within_hours`` (or before its first booking
+    expires, if sooner); its approvers are reminded ``remind_before_hours`` before that
+    deadline; ``escalate_after_hours`` after it, the decision goes to the next managers up.
+    The column defaults are the rules an organisation starts with."""
+
+    organisation = UUID(primary_key=True)
+    decide_within_hours = Integer(default=48)
+    remind_before_hours = Integer(default=4)
+    escalate_after_hours = Integer(default=0)
     updated_at = Timestamptz(default=TimestamptzNow())

@@ -1,4 +1,4 @@
-"""Read API of purchase orders, and the "service fait assisté" proposal."""
+"""Read API of purchase orders (the "service fait assisté" proposal: backend.flow_routes)."""
 
 from __future__ import annotations
 
@@ -8,12 +8,11 @@ from uuid import UUID
 from litestar import Controller, Request, get
 from litestar.params import Parameter, QueryParameter
 
-from backend import flows
-from backend.accounts.guards import current_actor, signed_in
 from backend.orders import services
-from backend.orders.schemas import OrderOut, OrderPage, ServiceDoneProposal
+from backend.orders.schemas import OrderOut, OrderPage
 from backend.orders.service_done import OrderState
-from backend.paging import Limit, Offset
+from kernel.guards import current_actor, signed_in
+from kernel.paging import Limit, Offset
 
 __all__ = ("OrderController",)
 
@@ -40,8 +39,3 @@ class OrderController(Controller):
     @get("/{order_id:uuid}", operation_id="getOrder", summary="One purchase order")
     async def get_order(self, request: Request, order_id: UUID) -> OrderOut:  # type: ignore[type-arg]
         return await services.get_order(current_actor(request), order_id)
-
-    @get("/{order_id:uuid}/service-done-proposal", operation_id="getServiceDoneProposal",
-         summary="Service done prefilled from the order's invoices (service fait assisté)")
-    async def proposal(self, request: Request, order_id: UUID) -> ServiceDoneProposal:  # type: ignore[type-arg]
-        return await flows.service_done_proposal(current_actor(request), order_id)

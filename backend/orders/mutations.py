@@ -1,16 +1,15 @@
-"""Sync intents of purchase orders and service done."""
+"""Sync intents of purchase orders (certifying and revoking service done, which move the
+order's invoices too: backend.flow_intents)."""
 
 from __future__ import annotations
 
-from backend import flows
 from backend.accounts import directory
 from backend.audit.services import register_document
 from backend.orders import services
-from backend.orders.schemas import OrderCertifyArgs, OrderCreateArgs, OrderRevokeArgs
+from backend.orders.schemas import OrderCreateArgs, OrderRow
 from backend.orders.tables import PurchaseOrder
 from sync import (
     MutationContext,
-    Noop,
     Outcome,
     Rejected,
     mutation,
@@ -18,9 +17,9 @@ from sync import (
     synced_entity,
 )
 
-__all__ = ("certify", "create", "revoke")
+__all__ = ("create",)
 
-synced_entity(services.ENTITY, PurchaseOrder, visible=services.visible,
+synced_entity(services.ENTITY, PurchaseOrder, visible=services.visible, wire=OrderRow,
               to_wire=services.to_wire)
 register_document(services.ENTITY, services.is_visible)
 organisation_scope(services.supplier_organisations)
@@ -43,25 +42,4 @@ async def create(ctx: MutationContext, args: OrderCreateArgs) -> Outcome | None:
                                 supplier_name=supplier_name,
                                 now=ctx.server_time)
     await ctx.touch(services.ENTITY, args.id)
-    return None
-
-
-@mutation("purchase_order.certify", 1, OrderCertifyArgs)
-async def certify(ctx: MutationContext, args: OrderCertifyArgs) -> Outcome | None:
-    """A manager of the order's unit certifies service done, whole or per line."""
-    result = await services.certify_order(ctx, args)
-    if isinstance(result, Noop):
-        return result
-    order, _ = result
-    await flows.move_invoices_to_service_done(ctx, order, invoice_id=args.invoice_id)
-    return None
-
-
-@mutation("purchase_order.revoke", 1, OrderRevokeArgs)
-async def revoke(ctx: MutationContext, args: OrderRevokeArgs) -> Outcome | None:
-    """An authorised person revokes service done, with a reason; the order's invoices lose
-    their SERVICE_FAIT (refused once a payment was ordered for one of them)."""
-    order = await services.revoke_order(ctx, args)
-    await flows.check_revocable(order)
-    await flows.void_invoices_service_done(ctx, order, reason=args.reason.strip())
     return None

@@ -9,15 +9,19 @@ from uuid import UUID
 
 import msgspec
 
+from sync.wire import SyncedRow
+
 __all__ = (
     "CertifiedQuantity",
     "OrderCertifyArgs",
     "OrderCreateArgs",
     "OrderLine",
     "OrderLineIn",
+    "OrderLineRow",
     "OrderOut",
     "OrderPage",
     "OrderRevokeArgs",
+    "OrderRow",
     "ServiceDoneProposal",
 )
 
@@ -108,3 +112,41 @@ class ServiceDoneProposal(msgspec.Struct, frozen=True, kw_only=True):
     invoice_ids: list[UUID]
     round_seen: int
     lines: list[CertifiedQuantity]
+
+
+class OrderLineRow(msgspec.Struct, kw_only=True):
+    """A line of an order as stored and synced (quantities as decimal strings)."""
+
+    line_no: int
+    description: str
+    quantity: str
+    unit_price_cents: int
+    received: str
+
+
+class OrderRow(SyncedRow, kw_only=True):
+    """A purchase order as pull sends it: its columns (but the number's unique key), the lines
+    decoded."""
+
+    organisation: UUID
+    row_version: int
+    sync_version: int
+    deleted_at: datetime | None
+    id: UUID
+    unit: UUID | None
+    supplier_company: UUID | None
+    supplier_name: str
+    number: str
+    ej_number: str
+    code_service: str
+    title: str
+    lines: list[OrderLineRow]
+    total_cents: int
+    certified_cents: int
+    state: str
+    certification_round: int
+    certified_at: datetime | None
+    certified_by: UUID | None
+    certified_on: str
+    certification_comment: str
+    created_at: datetime

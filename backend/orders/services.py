@@ -6,17 +6,15 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 import msgspec
 
 from backend import approvals
-from backend.accounts.actor import Actor
 from backend.audit.services import record_intent
-from backend.coerce import json_value
-from backend.errors import DomainError
 from backend.intents import compare_and_set, load, refusals
+from backend.orders.rows import OrderRecord, StoredOrderLine
 from backend.orders.schemas import (
     OrderCertifyArgs,
     OrderCreateArgs,
@@ -24,6 +22,7 @@ from backend.orders.schemas import (
     OrderOut,
     OrderPage,
     OrderRevokeArgs,
+    OrderRow,
 )
 from backend.orders.service_done import (
     OrderLineFacts,
@@ -33,10 +32,14 @@ from backend.orders.service_done import (
     revoke,
 )
 from backend.orders.tables import PurchaseOrder
-from backend.paging import fetch_page
-from backend.queries import all_of, contains
-from backend.timeutil import as_utc_or_none
-from sync import MutationContext, Noop, Rejected
+from backend.writing import Writing
+from kernel.actor import Actor
+from kernel.coerce import json_value
+from kernel.errors import DomainError
+from kernel.paging import fetch_page
+from kernel.queries import all_of, contains
+from kernel.timeutil import as_utc_or_none
+from sync import Noop, Rejected
 
 __all__ = (
     "ENTITY",
@@ -64,7 +67,8 @@ async def visible(actor: Actor) -> Any:
     if actor.role in ("back_office", "admin"):
         return PurchaseOrder.organisation == actor.organisation_id
     if actor.role == "manager":
-        units = await approvals.units_managed_by(actor.user_id, datetime.now().astimezone())
+        units = await approvals.units_managed_by(actor.user_id, datetime.now().astimezone(),
+                                                kind="service_done")
         if not units:
             return None
         return (PurchaseOrder.organisation == actor.organisation_id) & PurchaseOrder.unit.is_in(
@@ -74,35 +78,34 @@ async def visible(actor: Actor) -> Any:
     return None
 
 
-def _lines(raw: Any) -> list[dict[str, Any]]:
+def _lines(raw: str | list[StoredOrderLine]) -> list[StoredOrderLine]:
     return list(json_value(raw) or [])
 
 
-def facts(row: dict[str, Any]) -> list[OrderLineFacts]:
+def facts(row: OrderRecord) -> list[OrderLineFacts]:
     """The pure view of an order's lines."""
     return [OrderLineFacts(int(line["line_no"]), Decimal(str(line["quantity"])),
                            Decimal(str(line["received"])), int(line["unit_price_cents"]),
                            line.get("description", "")) for line in _lines(row["lines"])]
 
 
-def to_wire(row: dict[str, Any]) -> dict[str, Any]:
-    out = {k: v for k, v in row.items() if k != "number_key"}
-    out["lines"] = _lines(row["lines"])
-    return msgspec.to_builtins(out)  # type: ignore[no-any-return]
+def to_wire(row: dict[str, Any]) -> OrderRow:
+    """An order row as pull sends it (its lines decoded)."""
+    return msgspec.convert({**row, "lines": _lines(row["lines"])}, OrderRow)
 
 
-async def order_for(organisation_id: UUID, order_id: UUID) -> dict[str, Any] | None:
-    return await PurchaseOrder.select().where(
+async def order_for(organisation_id: UUID, order_id: UUID) -> OrderRecord | None:
+    return cast(OrderRecord | None, await PurchaseOrder.select().where(
         (PurchaseOrder.id == order_id) & (PurchaseOrder.organisation == organisation_id)
-    ).output(load_json=True).first()
+    ).output(load_json=True).first())
 
 
-async def find_by_number(organisation_id: UUID, number: str) -> dict[str, Any] | None:
+async def find_by_number(organisation_id: UUID, number: str) -> OrderRecord | None:
     """The order ``number`` of the organisation (to link an arriving invoice)."""
     if not number:
         return None
-    return await PurchaseOrder.select().where(
-        PurchaseOrder.number_key == f"{organisation_id}:{number}").output(load_json=True).first()
+    return cast(OrderRecord | None, await PurchaseOrder.select().where(
+        PurchaseOrder.number_key == f"{organisation_id}:{number}").output(load_json=True).first())
 
 
 async def create_order(*, organisation_id: UUID, args: OrderCreateArgs,
@@ -118,9 +121,10 @@ async def create_order(*, organisation_id: UUID, args: OrderCreateArgs,
     if await PurchaseOrder.exists().where(
             (PurchaseOrder.number_key == key) | (PurchaseOrder.id == args.id)):
         raise Rejected("ROW_EXISTS", {"number": args.number})
-    lines = [{"line_no": line.line_no, "description": line.description,
-              "quantity": str(line.quantity), "unit_price_cents": line.unit_price_cents,
-              "received": "0"} for line in args.lines]
+    lines: list[StoredOrderLine] = [
+        {"line_no": line.line_no, "description": line.description,
+         "quantity": str(line.quantity), "unit_price_cents": line.unit_price_cents,
+         "received": "0"} for line in args.lines]
     total = sum((line.quantity * line.unit_price_cents for line in args.lines), Decimal(0))
     await PurchaseOrder.insert(PurchaseOrder(
         id=args.id, organisation=organisation_id, unit=args.unit_id,
@@ -130,22 +134,27 @@ async def create_order(*, organisation_id: UUID, args: OrderCreateArgs,
         total_cents=int(total.to_integral_value()), created_at=now))
 
 
-async def _may_certify(actor: Actor, row: dict[str, Any], at: datetime) -> bool:
+async def _may_certify(actor: Actor, row: OrderRecord, at: datetime) -> bool:
     if actor.role != "manager" or row["unit"] is None:
         return False
-    return row["unit"] in await approvals.units_managed_by(actor.user_id, at)
+    return row["unit"] in await approvals.units_managed_by(actor.user_id, at,
+                                                                kind="service_done")
 
 
-def _with_received(row: dict[str, Any], received: dict[int, Decimal]) -> list[dict[str, Any]]:
+def _with_received(row: OrderRecord, received: dict[int, Decimal]) -> list[StoredOrderLine]:
     return [{**line, "received": str(received[int(line["line_no"])])}
             for line in _lines(row["lines"])]
 
 
-async def certify_order(ctx: MutationContext, args: OrderCertifyArgs) -> tuple[
-        dict[str, Any], bool] | Noop:
+async def _load(ctx: Writing, order_id: UUID) -> OrderRecord:
+    return cast(OrderRecord, await load(PurchaseOrder, order_id, ctx.actor.organisation_id))
+
+
+async def certify_order(ctx: Writing, args: OrderCertifyArgs) -> tuple[
+        OrderRecord, bool] | Noop:
     """Certify service done (monotonic). Returns the updated row and whether the order is now
     fully received, or a Noop when nothing went up (a stale or repeated certification)."""
-    row = await load(PurchaseOrder, args.id, ctx.actor.organisation_id)
+    row = await _load(ctx, args.id)
     if not await _may_certify(ctx.actor, row, ctx.server_time):
         raise Rejected("FORBIDDEN", {"reason": "not_a_manager_of_the_unit"})
     lines = facts(row)
@@ -159,7 +168,7 @@ async def certify_order(ctx: MutationContext, args: OrderCertifyArgs) -> tuple[
                                   f.unit_price_cents, f.description) for f in lines]
     state = order_state(after_lines)
     new_lines = _with_received(row, result.received)
-    await compare_and_set(PurchaseOrder, row, {
+    await compare_and_set(PurchaseOrder, dict(row), {
         PurchaseOrder.lines: json.dumps(new_lines), PurchaseOrder.state: state.value,
         PurchaseOrder.certified_cents: certified_amount_cents(after_lines),
         PurchaseOrder.certified_at: ctx.server_time, PurchaseOrder.certified_by: ctx.actor.user_id,
@@ -174,10 +183,10 @@ async def certify_order(ctx: MutationContext, args: OrderCertifyArgs) -> tuple[
     return {**row, "lines": new_lines, "state": state.value}, state.value == "received"
 
 
-async def revoke_order(ctx: MutationContext, args: OrderRevokeArgs) -> dict[str, Any]:
+async def revoke_order(ctx: Writing, args: OrderRevokeArgs) -> OrderRecord:
     """Revoke service done (explicit, with a reason): back-office, admin or a manager of the
     order's unit. Opens a new certification round; returns the order as it was."""
-    row = await load(PurchaseOrder, args.id, ctx.actor.organisation_id)
+    row = await _load(ctx, args.id)
     allowed = ctx.actor.role in ("back_office", "admin") or await _may_certify(
         ctx.actor, row, ctx.server_time)
     if not allowed:
@@ -187,7 +196,7 @@ async def revoke_order(ctx: MutationContext, args: OrderRevokeArgs) -> dict[str,
         received = revoke(lines, args.line_nos, args.reason)
     after = [OrderLineFacts(f.line_no, f.ordered, received[f.line_no], f.unit_price_cents,
                             f.description) for f in lines]
-    await compare_and_set(PurchaseOrder, row, {
+    await compare_and_set(PurchaseOrder, dict(row), {
         PurchaseOrder.lines: json.dumps(_with_received(row, received)),
         PurchaseOrder.state: order_state(after).value,
         PurchaseOrder.certified_cents: certified_amount_cents(after),
@@ -203,7 +212,7 @@ async def revoke_order(ctx: MutationContext, args: OrderRevokeArgs) -> dict[str,
 # --- reads -----------------------------------------------------------------------------------
 
 
-def _out(row: dict[str, Any]) -> OrderOut:
+def _out(row: OrderRecord) -> OrderOut:
     return OrderOut(
         id=row["id"], number=row["number"], unit_id=row["unit"],
         supplier_company_id=row["supplier_company"], supplier_name=row["supplier_name"],
@@ -232,7 +241,7 @@ async def list_orders(actor: Actor, *, state: str | None = None, q: str | None =
         conditions.append(contains(PurchaseOrder.number, q)
                           | contains(PurchaseOrder.ej_number, q)
                           | contains(PurchaseOrder.title, q))
-    rows, total = await fetch_page(PurchaseOrder, all_of(conditions),
+    rows, total = await fetch_page(PurchaseOrder, OrderRecord, all_of(conditions),
                                    (PurchaseOrder.created_at, False), offset=offset, limit=limit)
     return OrderPage(items=[_out(r) for r in rows], total=total, offset=offset, limit=limit)
 
@@ -242,16 +251,16 @@ async def get_order(actor: Actor, order_id: UUID) -> OrderOut:
     return _out(row)
 
 
-async def _visible_row(actor: Actor, order_id: UUID) -> dict[str, Any]:
+async def _visible_row(actor: Actor, order_id: UUID) -> OrderRecord:
     clause = await visible(actor)
-    row = None if clause is None else await PurchaseOrder.select().where(
-        clause & (PurchaseOrder.id == order_id)).output(load_json=True).first()
+    row = None if clause is None else cast(OrderRecord | None, await PurchaseOrder.select().where(
+        clause & (PurchaseOrder.id == order_id)).output(load_json=True).first())
     if row is None:
         raise DomainError("NOT_FOUND", {"id": str(order_id)})
     return row
 
 
-async def visible_order(actor: Actor, order_id: UUID) -> dict[str, Any]:
+async def visible_order(actor: Actor, order_id: UUID) -> OrderRecord:
     """The order row if ``actor`` sees it (NOT_FOUND otherwise)."""
     return await _visible_row(actor, order_id)
 

@@ -27,6 +27,7 @@ __all__ = (
     "abroad_allowance_cents",
     "advance_cents",
     "expected_allowance",
+    "is_abroad",
     "lodging_cents",
     "meal_allowance_cents",
     "meals_on_mission",
@@ -149,7 +150,8 @@ class ExpectedAllowance:
     """What a mission is expected to pay in allowances, from its times and the rule set.
 
     In France: flat meals and nights up to the city's lodging cap (paid on proof, so an upper
-    bound). Abroad: the country's daily allowance split per night and meal; ``rate_missing``
+    bound). Abroad: the country's daily allowance split per night and meal, of which
+    ``abroad_nights_cents`` is the nights' share (paid on proof of lodging); ``rate_missing``
     when the rule set has no rate for the country. ``advance_cents``: 75 % of it, when asked
     for a mission abroad."""
 
@@ -161,6 +163,12 @@ class ExpectedAllowance:
     expected_cents: int
     advance_cents: int
     rate_missing: bool = False
+    abroad_nights_cents: int = 0
+
+
+def is_abroad(country: str) -> bool:
+    """Whether a mission to ``country`` (ISO 3166 alpha-2) is paid by a daily allowance abroad."""
+    return country.upper() != "FR"
 
 
 def expected_allowance(departure: datetime, return_at: datetime, *, rules: RuleSet,
@@ -170,13 +178,15 @@ def expected_allowance(departure: datetime, return_at: datetime, *, rules: RuleS
     terms = rules.allowances
     meals = meals_on_mission(departure, return_at, terms)
     nights = nights_on_mission(departure, return_at, terms)
-    if country.upper() != "FR":
+    if is_abroad(country):
         daily = rules.abroad_daily_cents.get(country.upper())
         abroad = 0 if daily is None else abroad_allowance_cents(
             daily_cents=daily, nights=len(nights), meals=len(meals), rules=terms)
         advance = advance_cents(abroad, terms) if advance_requested else 0
+        night_part = 0 if daily is None else abroad_allowance_cents(
+            daily_cents=daily, nights=len(nights), meals=0, rules=terms)
         return ExpectedAllowance(len(meals), len(nights), 0, 0, abroad, abroad, advance,
-                                 rate_missing=daily is None)
+                                 rate_missing=daily is None, abroad_nights_cents=night_part)
     meals_cents = meal_allowance_cents(meals, meal_cents=rules.meal_cap_cents, rules=terms)
     cap = rules.lodging_caps_cents.get(city_class, rules.lodging_caps_cents.get("base", 0))
     lodging = cap * len(nights)

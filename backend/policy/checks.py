@@ -11,17 +11,20 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, Literal
+from typing import Literal, Protocol, TypedDict
 
 import msgspec
 
-from backend.policy.rules import RuleSet, mileage_rate
+from backend.policy.allowances import mileage_parts
+from backend.policy.rules import RuleSet
 
 __all__ = (
     "CHECK_CODES",
+    "Figure",
     "Finding",
     "LineFacts",
     "OtherLine",
+    "StoredFinding",
     "check_line",
     "has_blocking",
 )
@@ -35,6 +38,10 @@ CHECK_CODES = (
 )
 
 
+#: What a finding quotes, by name: amounts in cents, dates and codes as text, flags, texts.
+Figure = str | int | bool | list[str | None] | None
+
+
 class Finding(msgspec.Struct, frozen=True, kw_only=True):
     """One policy observation on a line."""
 
@@ -42,7 +49,22 @@ class Finding(msgspec.Struct, frozen=True, kw_only=True):
     severity: Severity
     message_fr: str
     message_en: str
-    figures: dict[str, Any] = msgspec.field(default_factory=dict)
+    figures: dict[str, Figure] = msgspec.field(default_factory=dict)
+
+
+class StoredFinding(TypedDict):
+    """A finding as JSON (a :class:`Finding`, or one on a line's receipts), as stored on an
+    expense line's reading and on a submitted claim."""
+
+    code: str
+    severity: str
+    message_fr: str
+    message_en: str
+    figures: dict[str, Figure]
+
+
+class _Add(Protocol):
+    def __call__(self, code: str, fr: str, en: str, /, **figures: Figure) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -67,6 +89,7 @@ class LineFacts:
     mission_start: date | None = None
     mission_end: date | None = None
     agent_disabled: bool = False
+    # The agent's km of the year before this line (the band the line starts in).
     agent_annual_km: int = 0
 
 
@@ -110,9 +133,9 @@ def check_line(
     others: Sequence[OtherLine] = (),
 ) -> list[Finding]:
     """Every finding on ``line`` under ``rules`` (None: no rule set in force that day)."""
-    found: list[tuple[str, str, str, dict[str, Any]]] = []
+    found: list[tuple[str, str, str, dict[str, Figure]]] = []
 
-    def add(code: str, fr: str, en: str, **figures: Any) -> None:
+    def add(code: str, fr: str, en: str, /, **figures: Figure) -> None:
         found.append((code, fr, en, figures))
 
     if rules is None:
@@ -136,7 +159,7 @@ def has_blocking(findings: Iterable[Finding]) -> bool:
     return any(f.severity == "blocking" for f in findings)
 
 
-def _caps(line: LineFacts, rules: RuleSet, add: Any) -> None:
+def _caps(line: LineFacts, rules: RuleSet, add: _Add) -> None:
     if line.category == "meal":
         cap = rules.meal_cap_cents * max(line.meals, 1)
         if line.amount_cents > cap:
@@ -165,23 +188,26 @@ def _caps(line: LineFacts, rules: RuleSet, add: Any) -> None:
                 "Indiquez les kilomètres et la puissance fiscale du véhicule.",
                 "Enter the distance in km and the car's fiscal horsepower.")
             return
-        rate = mileage_rate(rules.mileage_rates, fiscal_cv=line.fiscal_cv,
-                            annual_km=line.agent_annual_km)
-        if rate is None:
+        parts = mileage_parts(line.km, annual_km_before=Decimal(line.agent_annual_km),
+                              fiscal_cv=line.fiscal_cv, rates=rules.mileage_rates)
+        if not parts:
             return
-        expected = int((line.km * rate * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+        total = sum((p.cents for p in parts), Decimal(0))
+        expected = int(total.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+        rates = " + ".join(f"{p.km} km × {p.euros_per_km}" for p in parts)
         if line.amount_cents != expected:
             add("MILEAGE_AMOUNT",
                 f"Le barème donne {_fr_euros(expected)} pour {line.km} km "
-                f"({line.fiscal_cv} CV, {rate} €/km), et non {_fr_euros(line.amount_cents)}.",
+                f"({line.fiscal_cv} CV, {rates.replace('.', ',')} €/km), "
+                f"et non {_fr_euros(line.amount_cents)}.",
                 f"The rate table gives €{_euros(expected)} for {line.km} km "
-                f"({line.fiscal_cv} CV, €{rate}/km), not €{_euros(line.amount_cents)}.",
+                f"({line.fiscal_cv} CV, {rates} €/km), not €{_euros(line.amount_cents)}.",
                 amount_cents=line.amount_cents, expected_cents=expected, km=str(line.km),
-                fiscal_cv=line.fiscal_cv, rate_per_km=str(rate),
+                fiscal_cv=line.fiscal_cv, rate_per_km=[str(p.euros_per_km) for p in parts],
                 annual_km=line.agent_annual_km, rule_set=rules.name)
 
 
-def _dates(line: LineFacts, today: date, add: Any) -> None:
+def _dates(line: LineFacts, today: date, add: _Add) -> None:
     if line.spent_on > today:
         add("DATE_IN_FUTURE", "La date de la dépense est dans le futur.",
             "The expense date is in the future.", date=line.spent_on.isoformat(),
@@ -197,7 +223,7 @@ def _dates(line: LineFacts, today: date, add: Any) -> None:
             mission_end=end.isoformat())
 
 
-def _vat_rate(line: LineFacts, rules: RuleSet, add: Any) -> None:
+def _vat_rate(line: LineFacts, rules: RuleSet, add: _Add) -> None:
     plausible = rules.plausible_vat_rates.get(line.category, rules.legal_vat_rates)
     odd = [r for r in line.vat_rates if r not in rules.legal_vat_rates or r not in plausible]
     if odd:
@@ -210,7 +236,7 @@ def _vat_rate(line: LineFacts, rules: RuleSet, add: Any) -> None:
             category=line.category)
 
 
-def _vat_sum(line: LineFacts, tolerance: int, add: Any) -> None:
+def _vat_sum(line: LineFacts, tolerance: int, add: _Add) -> None:
     if line.ht_cents is None or line.vat_cents is None:
         return
     rates = max(len(line.vat_rates), 1)
@@ -225,7 +251,7 @@ def _vat_sum(line: LineFacts, tolerance: int, add: Any) -> None:
             gap_cents=gap)
 
 
-def _duplicates(line: LineFacts, others: Sequence[OtherLine], add: Any) -> None:
+def _duplicates(line: LineFacts, others: Sequence[OtherLine], add: _Add) -> None:
     mine = set(line.receipt_hashes)
     merchant = _normal(line.merchant)
     for other in others:

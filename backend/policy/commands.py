@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from backend.policy.services import load_rates, parse_rates
-from sync.storage import write_transaction
+from kernel.unit_of_work import UnitOfWork
 
 __all__ = ("load_rates_command",)
 
@@ -22,7 +22,7 @@ async def load_rates_command(args: argparse.Namespace) -> int:
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         print(f"nomade load-rates: {exc}", file=sys.stderr)
         return 2
-    async with write_transaction():  # all or nothing
+    async with UnitOfWork():  # all or nothing
         written = await load_rates(rows, source=args.source, now=datetime.now(UTC))
     print(f"{written} rate(s) loaded")
     return 0

@@ -9,10 +9,10 @@ import msgspec
 from litestar import Controller, Request, Response, get
 
 from backend.accounts.controllers import _errors
-from backend.accounts.guards import current_actor, requires_role
-from backend.errors import DomainError
 from backend.policy import services
 from backend.policy.schemas import RuleSetsOut
+from kernel.errors import DomainError
+from kernel.guards import current_actor, requires_role
 
 __all__ = ("RuleSetController", "rule_sets_etag")
 

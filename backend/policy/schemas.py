@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
 import msgspec
 
+from backend.policy.checks import Figure
 from backend.policy.rules import RuleSet
 
 __all__ = ("FindingOut", "LineCheckIn", "LineCheckOut", "RuleSetsOut")
@@ -45,7 +46,7 @@ class FindingOut(msgspec.Struct, frozen=True, kw_only=True):
     severity: str
     message_fr: str
     message_en: str
-    figures: dict[str, Any]
+    figures: dict[str, Figure]
 
 
 class LineCheckOut(msgspec.Struct, frozen=True, kw_only=True):

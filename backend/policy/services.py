@@ -18,7 +18,7 @@ from backend.policy.currency import to_eur_cents
 from backend.policy.rules import STATE_DEFAULTS, RuleSet
 from backend.policy.tables import CurrencyRate, PolicyRuleSet
 
-__all__ = ("RATE_VALIDITY", "RateRow", "add_rule_set", "annual_km", "eur_cents_of",
+__all__ = ("RATE_VALIDITY", "CheckedLine", "RateRow", "add_rule_set", "annual_km", "eur_cents_of",
            "line_facts", "load_rates", "other_line", "parse_rates", "rate_on",
            "rule_set_name_taken", "rule_sets_for", "seed_state_defaults", "stored_rule_sets")
 
@@ -87,45 +87,66 @@ def _rates(vat_rate_bp: int | None) -> tuple[Decimal, ...]:
     return (Decimal(vat_rate_bp) / 100,)  # 2000 → 20 (normalize() gave 2E+1)
 
 
-def line_facts(line: dict[str, Any], *, mission: dict[str, Any] | None, annual_km: int,
+@dataclass(frozen=True)
+class CheckedLine:
+    """An expense line as the checks read it, stored or being entered (``id``: "" for a line
+    not stored yet; amounts in the line's currency; ``annual_km_before``: the agent's km of the
+    year before a mileage line as the server priced it, None when it was not)."""
+
+    id: str
+    category: str
+    spent_on: date
+    amount_cents: int
+    currency: str = "EUR"
+    fx_rate: str | None = None
+    merchant: str = ""
+    vat_rate_bp: int | None = None
+    vat_cents: int | None = None
+    receipts: tuple[str, ...] = ()
+    km: int | None = None
+    fiscal_hp: int | None = None
+    annual_km_before: int | None = None
+
+
+def line_facts(line: CheckedLine, *, mission: tuple[date, date] | None, annual_km: int,
                city_class: str, disabled_agent: bool = False, nights: int = 1,
                meals: int = 1, ht_cents: int | None = None) -> LineFacts:
-    """The pure checks' view of a stored (or previewed) expense line."""
-    currency = line.get("currency") or "EUR"
-    fx_rate = line.get("fx_rate")
+    """The pure checks' view of a stored (or previewed) expense line; ``mission``: its first
+    and last day."""
+    currency = line.currency or "EUR"
+    fx_rate = line.fx_rate
     return LineFacts(
-        line_id=str(line.get("id") or ""),
-        category=line.get("category") or "other",
-        spent_on=line["date"],
-        amount_cents=eur_cents_of(int(line["amount_cents"]), currency, fx_rate),
-        merchant=line.get("merchant") or "",
+        line_id=line.id,
+        category=line.category or "other",
+        spent_on=line.spent_on,
+        amount_cents=eur_cents_of(line.amount_cents, currency, fx_rate),
+        merchant=line.merchant or "",
         ht_cents=None if ht_cents is None else eur_cents_of(ht_cents, currency, fx_rate),
-        vat_cents=(None if line.get("vat_cents") is None
-                   else eur_cents_of(int(line["vat_cents"]), currency, fx_rate)),
-        vat_rates=_rates(line.get("vat_rate_bp")),
-        receipt_hashes=tuple(line.get("receipts") or ()),
+        vat_cents=(None if line.vat_cents is None
+                   else eur_cents_of(line.vat_cents, currency, fx_rate)),
+        vat_rates=_rates(line.vat_rate_bp),
+        receipt_hashes=line.receipts,
         nights=nights, meals=meals, city_class=city_class,
-        km=Decimal(line["km"]) if line.get("km") is not None else None,
-        fiscal_cv=line.get("fiscal_hp"),
-        mission_start=mission["starts_on"] if mission else None,
-        mission_end=mission["ends_on"] if mission else None,
+        km=Decimal(line.km) if line.km is not None else None,
+        fiscal_cv=line.fiscal_hp,
+        mission_start=mission[0] if mission else None,
+        mission_end=mission[1] if mission else None,
         agent_disabled=disabled_agent, agent_annual_km=annual_km,
     )
 
 
-def other_line(line: dict[str, Any]) -> OtherLine:
+def other_line(line: CheckedLine) -> OtherLine:
     return OtherLine(
-        line_id=str(line["id"]), spent_on=line["date"],
-        amount_cents=eur_cents_of(int(line["amount_cents"]), line.get("currency") or "EUR",
-                                  line.get("fx_rate")),
-        merchant=line.get("merchant") or "", receipt_hashes=tuple(line.get("receipts") or ()))
+        line_id=line.id, spent_on=line.spent_on,
+        amount_cents=eur_cents_of(line.amount_cents, line.currency or "EUR", line.fx_rate),
+        merchant=line.merchant or "", receipt_hashes=line.receipts)
 
 
-def annual_km(lines: list[dict[str, Any]], *, year: int, excluding: str = "") -> int:
+def annual_km(lines: Iterable[CheckedLine], *, year: int, excluding: str = "") -> int:
     """Kilometres of the person's mileage lines in ``year`` (the band of the rate table)."""
-    return sum(int(line.get("km") or 0) for line in lines
-               if line.get("category") == "mileage" and isinstance(line["date"], date)
-               and line["date"].year == year and str(line["id"]) != excluding)
+    return sum(line.km or 0 for line in lines
+               if line.category == "mileage" and line.spent_on.year == year
+               and line.id != excluding)
 
 
 # --- currency rates (dated data) --------------------------------------------------------------

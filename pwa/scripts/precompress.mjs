@@ -1,5 +1,5 @@
 // Writes a gzip (.gz) and a brotli (.br) copy beside each text file of dist/, at build time, so
-// that neither `nomade serve` (backend/static.py) nor nginx (gzip_static / brotli_static)
+// that neither `nomade serve` (kernel/static.py) nor nginx (gzip_static / brotli_static)
 // compresses on every request. A copy that would not be smaller is not written.
 import { readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join, extname } from "node:path";

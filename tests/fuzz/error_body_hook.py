@@ -1,5 +1,5 @@
 """Schemathesis hook (SCHEMATHESIS_HOOKS=tests.fuzz.error_body_hook): every error answer of
-the API has the documented body, ``backend.errors.ErrorBody``: a stable code, a French and an
+the API has the documented body, ``kernel.errors.ErrorBody``: a stable code, a French and an
 English message, and details."""
 
 from __future__ import annotations

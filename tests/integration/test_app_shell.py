@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from backend.settings import get_settings
+from kernel.settings import get_settings
 
 
 @pytest.fixture(autouse=True)

@@ -13,8 +13,8 @@ from typing import Any
 import httpx
 import pytest
 
-from backend.settings import get_settings
-from backend.static import encoded_copy, preferred_encoding
+from kernel.settings import get_settings
+from kernel.static import encoded_copy, preferred_encoding
 from tests.factories import make_org
 from tests.integration.sync.helpers import line_args
 from tests.integration.sync.servers import running_servers

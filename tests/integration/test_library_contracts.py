@@ -4,17 +4,17 @@ before it fails in production.
 Each override is pinned to a minor version in pyproject.toml; bumping a pin means re-reading the
 library's code behind every name below and updating both:
 
-* ``backend/sqlite_engine.py``: Piccolo's ``SQLiteEngine`` statement hooks,
+* ``kernel/sqlite_engine.py``: Piccolo's ``SQLiteEngine`` statement hooks,
   ``connection_kwargs``, ``dict_factory``; aiosqlite's ``Connection(connector,
   iter_chunk_size)`` and its ``_thread``;
 * ``sync/storage.py``: Piccolo's ``PostgresTransaction`` (``begin``/``commit``/``rollback``,
   ``_committed``, ``_rolled_back``, ``_parent``, ``transaction``) and
   ``PostgresEngine.current_transaction``;
-* ``backend/db.py``: asyncpg's pool ``reset`` callback, through Piccolo's
+* ``kernel/db.py``: asyncpg's pool ``reset`` callback, through Piccolo's
   ``start_connection_pool``;
-* ``backend/job_sweep.py``: SAQ's ``RedisQueue.sweep(lock, abort)``, its keys ``_sweep``,
+* ``kernel/job_sweep.py``: SAQ's ``RedisQueue.sweep(lock, abort)``, its keys ``_sweep``,
   ``_active``, ``_incomplete``, ``Job.stuck``/``retryable``, ``retry``/``finish``;
-* ``backend/live.py``: Litestar's ``RedisChannelsStreamBackend`` (``_redis``, ``_make_key``,
+* ``kernel/live.py``: Litestar's ``RedisChannelsStreamBackend`` (``_redis``, ``_make_key``,
   ``_get_subscribed_channels``, ``_stream_sleep_no_subscriptions``, ``publish``,
   ``stream_events``).
 """
@@ -36,7 +36,7 @@ from piccolo.engine import sqlite as piccolo_sqlite
 from saq.job import Job, Status
 from saq.queue.redis import RedisQueue
 
-from backend.sqlite_engine import KeptSQLiteEngine
+from kernel.sqlite_engine import KeptSQLiteEngine
 
 PINNED = {"piccolo": "1.38.", "aiosqlite": "0.22.", "asyncpg": "0.32.", "saq": "0.26.",
           "litestar": "2.25."}
@@ -140,8 +140,8 @@ def test_litestar_redis_stream_backend_internals() -> None:
 
 
 def test_sqlite_busy_error_is_what_the_transient_error_list_expects(tmp_path: Path) -> None:
-    """backend.db.is_transient_database_error recognises SQLite's busy error by its text."""
-    from backend.db import is_transient_database_error
+    """kernel.db.is_transient_database_error recognises SQLite's busy error by its text."""
+    from kernel.db import is_transient_database_error
 
     path = str(tmp_path / "busy.sqlite3")
     holder = sqlite3.connect(path, isolation_level=None)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import io
 import json
 import logging
+import uuid
 
-from backend.logs import JsonFormatter
+from kernel.logs import JsonFormatter
 
 
 async def test_request_log_line_is_json_with_request_id(client) -> None:  # type: ignore[no-untyped-def]
@@ -28,3 +29,19 @@ async def test_request_log_line_is_json_with_request_id(client) -> None:  # type
     assert entry["path"] == "/health"
     assert entry["status"] == 200
     assert entry["level"] == "info"
+
+
+def test_extras_are_written_as_json_scalars_or_as_text() -> None:
+    device = uuid.UUID(int=7)
+    record = logging.makeLogRecord({
+        "msg": "job failed", "levelname": "WARNING", "name": "nomade.jobs", "job": "ocr.read",
+        "attempt": 2, "duration_ms": 1.5, "final": False, "reason": None, "device": device,
+        "ids": [1, 2],
+    })
+    entry = json.loads(JsonFormatter().format(record))
+    assert (entry["message"], entry["level"], entry["logger"]) == (
+        "job failed", "warning", "nomade.jobs")
+    assert (entry["job"], entry["attempt"], entry["duration_ms"], entry["final"],
+            entry["reason"]) == ("ocr.read", 2, 1.5, False, None)
+    assert entry["device"] == "00000000-0000-0000-0000-000000000007"
+    assert entry["ids"] == "[1, 2]"  # not a scalar: its text, as the line stays flat

@@ -12,7 +12,7 @@ import pytest
 
 from backend.accounts.sessions import deactivate_user
 from backend.accounts.tables import User
-from backend.settings import get_settings
+from kernel.settings import get_settings
 from tests.factories import PASSWORD, make_org
 
 HEADERS = ("content-security-policy", "x-content-type-options", "referrer-policy",

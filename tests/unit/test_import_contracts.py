@@ -1,6 +1,7 @@
 """The import contracts of pyproject.toml ([tool.importlinter]): they hold on today's code, and
 each kind would catch the import it forbids (a domain reading another's tables, ocr importing
-the server, the platform importing a domain, a lower layer importing a higher one)."""
+the server, the platform importing a domain, a lower layer importing a higher one, a cycle
+between top-level packages)."""
 
 from __future__ import annotations
 
@@ -23,7 +24,10 @@ ROOT = Path(__file__).resolve().parents[2]
 CONFIG: dict[str, Any] = tomllib.loads(
     (ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]
 SESSION = {k: v for k, v in CONFIG.items() if k != "contracts"}
-LAYERS = "The house in layers: server, domains, kernel, sync and notifications, accounts, platform"
+LAYERS = ("The house in layers: server, workflows, domains, domain kernel, adapters and accounts,"
+          " platform")
+PLATFORM = "The platform imports no domain (nor sync, notifications)"
+TOP = "Top-level packages in layers: backend, then sync and notifications, then kernel"
 KINDS: dict[str, type[Contract]] = {
     "forbidden": ForbiddenContract, "layers": LayersContract, "protected": ProtectedContract}
 
@@ -56,10 +60,10 @@ def _kept(graph: grimp.ImportGraph, name: str) -> bool:
     ("backend.claims.services", "backend.expenses.tables",
      "Only expenses reads the expenses tables"),
     ("backend.expenses.services", "sync.tables", "Only sync reads the sync tables"),
-    ("ocr.pipeline", "backend.settings", "ocr is pure: it imports nothing of the server"),
-    ("backend.errors", "backend.claims.services",
+    ("ocr.pipeline", "kernel.settings", "ocr is pure: it imports nothing of the server"),
+    ("kernel.errors", "backend.claims.services",
      "The platform imports no domain (nor sync, notifications)"),
-    ("backend.queries", "sync.storage", "The platform imports no domain (nor sync, notifications)"),
+    ("kernel.queries", "sync.storage", "The platform imports no domain (nor sync, notifications)"),
     ("backend.missions.services", "backend.composition", LAYERS),
     ("backend.composition", "backend.app", LAYERS),
     ("backend.accounts.services", "backend.claims.services", LAYERS),
@@ -69,7 +73,14 @@ def _kept(graph: grimp.ImportGraph, name: str) -> bool:
     ("backend.intents", "backend.expenses.services", LAYERS),
     ("backend.notification_flows", "backend.flows", LAYERS),
     ("sync.push", "notifications.services", LAYERS),
-    ("backend.errors", "backend.accounts.actor", LAYERS),
+    ("sync.push", "backend.accounts.services", LAYERS),
+    ("backend.claims.services", "backend.flows", LAYERS),
+    ("backend.orders.mutations", "backend.flows", LAYERS),
+    ("backend.expenses.mutations", "backend.claims.services", LAYERS),
+    ("sync.pull", "backend.accounts.services", TOP),
+    ("notifications.tables", "backend.accounts.tables", TOP),
+    ("kernel.jobs", "sync.jobs", TOP),
+    ("kernel.errors", "backend.accounts.codes", PLATFORM),
 ])
 def test_a_forbidden_import_breaks_its_contract(graph: grimp.ImportGraph, importer: str,
                                                 imported: str, contract: str) -> None:

@@ -4,14 +4,13 @@ are the ones in the code."""
 
 from __future__ import annotations
 
-import importlib
 import re
 from pathlib import Path
 
 from backend.accounts.sessions import REFRESH_RETRY_GRACE
-from backend.composition import JOB_MODULES, SYNC_MODULES, route_handlers
-from backend.errors import CATALOGUE
+from backend.composition import bootstrap, route_handlers
 from backend.workflow_codes import WORKFLOW_CODES
+from kernel.errors import CATALOGUE
 from sync.errors import SYNC_CODES
 from sync.wire import MAX_PULL_LIMIT
 
@@ -24,14 +23,14 @@ _WORD = re.compile(r"\b(?:[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|FORBIDDEN)\b")
 # Upper-case names that are not codes: an invoice status, Python constants the docs cite.
 _NOT_CODES = {"SERVICE_FAIT_ANNULE", "SOURCE_CODES", "SYNC_MODULES",
               # names of the generated contract (pwa/src/data/contract.gen.ts) the docs cite
-              "ERROR_CODES", "INTENT_NAMES", "INTENT_VERSIONS", "SYNCED_ENTITIES"}
+              "ERROR_CODES", "INTENT_NAMES", "INTENT_VERSIONS", "SYNCED_ENTITIES",
+              "WIRE_SCHEMA_VERSION"}  # a constant of sync/wire.py
 
 
 def _registered() -> None:
-    """Every module that registers codes, as the app loads them."""
+    """Every registry and every code, as the app builds them."""
     route_handlers()
-    for name in (*SYNC_MODULES, *JOB_MODULES):
-        importlib.import_module(name)
+    bootstrap()
 
 
 def _codes(text: str) -> set[str]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from backend.proxies import client_address_from, parse_networks
+from kernel.proxies import client_address_from, parse_networks
 
 LOOPBACK = parse_networks("127.0.0.1/32,::1/128")
 

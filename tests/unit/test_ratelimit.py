@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from backend.ratelimit import MemoryStore
+from kernel.ratelimit import MemoryStore
 
 
 class Clock:

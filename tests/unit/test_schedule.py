@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from backend.schedule import due_keys
+from kernel.schedule import due_keys
 
 PERIODIC = (("sync.collect_blobs", 3600.0), ("sync.purge_tombstones", 21600.0))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from backend.seed import DemoRefusedError, check_demo_allowed
-from backend.settings import load_settings
+from kernel.settings import load_settings
 
 
 def test_demo_refused_in_production() -> None:

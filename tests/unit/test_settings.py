@@ -8,7 +8,7 @@ from pathlib import Path
 import msgspec
 import pytest
 
-from backend.settings import DEV_SECRET, InsecureSettingsError, Settings, load_settings
+from kernel.settings import DEV_SECRET, InsecureSettingsError, Settings, load_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -43,7 +43,8 @@ def test_every_setting_is_documented_in_env_example() -> None:
     documented = set(re.findall(r"^([A-Z0-9_]+)=", (ROOT / ".env.example").read_text(), re.M))
     for field in msgspec.structs.fields(Settings):
         key = field.name.upper()
-        name = key if key in {"DATABASE_URL", "REDIS_URL"} else f"NOMADE_{key}"
+        unprefixed = {"DATABASE_URL", "REDIS_URL", "PROMETHEUS_MULTIPROC_DIR"}
+        name = key if key in unprefixed else f"NOMADE_{key}"
         if key == "ENVIRONMENT":
             name = "NOMADE_ENV"
         assert name in documented, f"{name} missing from .env.example"

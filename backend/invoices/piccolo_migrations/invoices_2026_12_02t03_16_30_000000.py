@@ -12,7 +12,7 @@ from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 
 from backend.invoices.statuses import StatusEvent, late_from
 from backend.invoices.tables import Invoice
-from backend.timeutil import as_utc
+from kernel.timeutil import as_utc
 
 ID = "2026-12-02T03:16:30:000000"
 VERSION = "1.38.0"

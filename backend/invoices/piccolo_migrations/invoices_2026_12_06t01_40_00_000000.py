@@ -15,7 +15,7 @@ from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 
 from backend.invoices.statuses import StatusEvent, late_from, payment_deadline
 from backend.invoices.tables import Invoice
-from backend.timeutil import as_utc, as_utc_or_none
+from kernel.timeutil import as_utc, as_utc_or_none
 from sync.storage import bump_version
 
 ID = "2026-12-06T01:40:00:000000"

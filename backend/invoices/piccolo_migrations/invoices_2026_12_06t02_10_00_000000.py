@@ -16,7 +16,7 @@ from uuid import UUID
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 
 from backend.invoices.tables import Invoice, InvoiceStatusEvent
-from backend.timeutil import as_utc
+from kernel.timeutil import as_utc
 from sync.storage import bump_version
 
 ID = "2026-12-06T02:10:00:000000"

@@ -40,11 +40,16 @@ const AdminPeople = lazy(() => admin().then((m) => m.AdminPeople));
 const AdminImport = lazy(() => admin().then((m) => m.AdminImport));
 const AdminSuppliers = lazy(() => admin().then((m) => m.AdminSuppliers));
 const AdminKeys = lazy(() => admin().then((m) => m.AdminKeys));
+const AdminRules = lazy(() => import("../screens/admin-rules").then((m) => m.AdminRules));
+const AdminCompanies = lazy(() => import("../screens/admin-companies").then((m) => m.AdminCompanies));
+const AdminOrganisations = lazy(() => import("../screens/admin-organisations").then((m) => m.AdminOrganisations));
+const CompanyRequests = lazy(() => import("../screens/supplier-admin").then((m) => m.CompanyRequests));
 const SupplierRegistration = lazy(() => onboardingScreens().then((m) => m.SupplierRegistration));
 const AcceptInvitation = lazy(() => onboardingScreens().then((m) => m.AcceptInvitation));
 const Inbox = lazy(() => everyone().then((m) => m.Inbox));
 const Settings = lazy(() => everyone().then((m) => m.Settings));
 const Devices = lazy(() => everyone().then((m) => m.Devices));
+const VehicleSettings = lazy(() => import("../screens/vehicle").then((m) => m.VehicleSettings));
 const SyncStatus = lazy(() => everyone().then((m) => m.SyncStatus));
 const Accessibility = lazy(() => import("../screens/Accessibility"));
 
@@ -172,9 +177,14 @@ function Shell({ role }: { role: Role }) {
           <Route path="/admin/import" component={AdminImport} />
           <Route path="/admin/suppliers" component={AdminSuppliers} />
           <Route path="/admin/keys" component={AdminKeys} />
+          <Route path="/admin/rules" component={AdminRules} />
+          <Route path="/admin/companies" component={AdminCompanies} />
+          <Route path="/admin/organisations" component={AdminOrganisations} />
+          <Route path="/company/requests" component={CompanyRequests} />
           <Route path="/inbox" component={Inbox} />
           <Route path="/settings" component={Settings} />
           <Route path="/settings/devices" component={Devices} />
+          <Route path="/settings/vehicle" component={VehicleSettings} />
           <Route path="/sync" component={SyncStatus} />
           <Route path="/accessibility" component={Accessibility} />
           <Route default component={() => <Redirect to={homeOf(role)} />} />

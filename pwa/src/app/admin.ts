@@ -5,8 +5,8 @@ import type { ImportReport } from "../data";
 import type { ApiProblem } from "./model";
 
 export type {
-  AdminOrganisation, AdminPerson, AdminUnit, ImportLineError, ImportReport, IntegrationKey, Invitation, OrganisationKind,
-  Registration, RuleSetVersion, StaffRole,
+  AdminOrganisation, AdminPerson, AdminUnit, ImportLineError, ImportReport, IntegrationKey, Invitation, NewOrganisation,
+  NewOrganisationMade, OrganisationKind, Registration, RuleSetFields, RuleSetVersion, StaffRole, SupplierCompany, SupplierUser,
 } from "../data";
 
 export type Outcome<T> = { value: T; problem: null } | { value: null; problem: ApiProblem };

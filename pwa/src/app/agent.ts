@@ -10,7 +10,7 @@ import { missionFields, type MissionDraft } from "./missions";
 function write(action: () => Promise<unknown>): void {
   void action().catch((error: unknown) => console.warn("nomade: write failed", error));
 }
-const rowData = (entity: string, id: string): data.JsonObject => data.row(entity, id).peek()?.data ?? {};
+const rowData = (entity: data.EntityName, id: string): data.JsonObject => data.row(entity, id).peek()?.data ?? {};
 
 /** Creates the mission, or sends what the agent changed on an existing one; returns its id. */
 export function saveMission(draft: MissionDraft, existingId?: string): string {
@@ -21,10 +21,9 @@ export function saveMission(draft: MissionDraft, existingId?: string): string {
     return id;
   }
   const seen = rowData("mission", existingId);
-  const changes: data.JsonObject = {};
-  for (const [key, value] of Object.entries(fields)) {
-    if (JSON.stringify(seen[key] ?? null) !== JSON.stringify(value)) changes[key] = value;
-  }
+  // Only what the agent changed (an untouched field must not overwrite another device's edit).
+  const changes: Partial<typeof fields> = Object.fromEntries(
+    Object.entries(fields).filter(([key, value]) => JSON.stringify(seen[key] ?? null) !== JSON.stringify(value)));
   if (Object.keys(changes).length > 0) write(() => data.commands.missions.edit(existingId, changes));
   return existingId;
 }

@@ -10,10 +10,10 @@ import { UndoWindow, type Held } from "./decisions";
 import { closeDecided } from "../sw/decided";
 import type { ApiProblem } from "./model";
 import type {
-  Approval, Device, ExpenseClaim, ExpenseLine, Invoice, Mission, Notice, PurchaseOrder, Rejection, Session,
+  Approval, Comment, Device, ExpenseClaim, ExpenseLine, Invoice, Mission, Notice, PurchaseOrder, Rejection, Session,
 } from "./model";
 import * as sample from "./placeholder";
-import { toApprovals, toClaim, toInvoice, toLine, toMission, toOrder } from "./rows";
+import { toApprovals, toClaim, toComment, toInvoice, toLine, toMission, toOrder } from "./rows";
 import { changedFields, ocrFillable } from "./edits";
 import { targetsOf } from "./refusals";
 import { missionFactsOf, policyWarnings, ruleSetFor, type PolicyLine } from "./policy";
@@ -29,6 +29,7 @@ export const ready = signal<boolean>(false);
 export async function startData(): Promise<void> {
   await data.initData({ appVersion: __APP_VERSION__ });
   ready.value = true;
+  void data.loadErrorTexts(); // the server's texts of refusal codes, out of the first load
 }
 
 /** The signed-in session as screens need it (null when signed out). */
@@ -58,8 +59,8 @@ const demoRows = demo ? {
   approvals: sampled(sample.sampleApprovals), orders: sampled(sample.sampleOrders), invoices: sampled(sample.sampleInvoices), notices: sampled(sample.sampleNotices),
 } : null;
 
-const rowsOf = (entity: string) => data.rows(entity);
-const mapped = <T>(entity: string, fn: (r: Row) => T) => computed<T[]>(() => rowsOf(entity).value.map(fn));
+const rowsOf = (entity: data.EntityName) => data.rows(entity);
+const mapped = <T>(entity: data.EntityName, fn: (r: Row) => T) => computed<T[]>(() => rowsOf(entity).value.map(fn));
 
 export const missions = demoRows?.missions ?? mapped("mission", toMission);
 export const claims = demoRows?.claims ?? mapped("expense_claim", toClaim);
@@ -71,8 +72,8 @@ export const approvals = demoRows?.approvals ?? computed<Approval[]>(() =>
 
 /** Policy: the organisation's rule sets as last received (null: never, then no cap warning). */
 export const ruleSets = data.ruleSets;
-const missionFacts = computed(() => new Map(rowsOf("mission").value.map((r) => [r.id, missionFactsOf(r.data)])));
-const missionOfClaim = computed(() => new Map(rowsOf("expense_claim").value.map((r) => [r.id, String(r.data["mission_id"] ?? r.data["mission"] ?? "")])));
+const missionFacts = computed(() => new Map(missions.value.map((m) => [m.id, missionFactsOf(m)])));
+const missionOfClaim = computed(() => new Map(claims.value.map((c) => [c.id, c.mission_id])));
 /** Local warnings on a line (pure checks in ./policy) under the rule set in force on its
  * mission's first day; the server's own findings replace them once the line is synced. */
 export function lineWarnings(line: PolicyLine & Pick<ExpenseLine, "claim_id">): string[] {
@@ -84,6 +85,7 @@ export function lineWarnings(line: PolicyLine & Pick<ExpenseLine, "claim_id">): 
 export const pendingDocumentIds = computed(() => {
   const ids = new Set<string>();
   for (const i of data.pending.value) {
+    if (i.name === "comment.add") continue; // a question leaves its document as it is
     for (const key of ["id", "document_id", "purchase_order_id", "claim_id"]) {
       const v = i.args[key];
       if (typeof v === "string") ids.add(v);
@@ -196,13 +198,12 @@ function write(action: () => Promise<unknown>): void {
   void action().catch((error: unknown) => console.warn("nomade: write failed", error));
 }
 
-// Intent names and arguments follow the server's registry (backend/*/mutations.py).
-const enqueue = (name: string, args: data.JsonObject): void => write(() => data.enqueue(name, 1, args));
-const rowData = (entity: string, id: string): data.JsonObject => data.row(entity, id).peek()?.data ?? {};
-const stateOf = (entity: string, id: string): string => String(rowData(entity, id)["state"] ?? "draft");
+// Every intent goes through the data layer's typed commands (src/data/commands.ts), whose
+// arguments are the server's generated contract; none is built here by name.
+const rowData = (entity: data.EntityName, id: string): data.JsonObject => data.row(entity, id).peek()?.data ?? {};
 
-export const submitMission = (id: string): void => enqueue("mission.submit", { id, expected_state: stateOf("mission", id) });
-export const cancelMission = (id: string): void => enqueue("mission.cancel", { id, expected_state: stateOf("mission", id) });
+export const submitMission = (id: string): void => write(() => data.commands.missions.submit(id));
+export const cancelMission = (id: string): void => write(() => data.commands.missions.cancel(id));
 
 /** The expense claim of a mission, if it exists. */
 export function claimFor(missionId: string): ExpenseClaim | undefined {
@@ -212,15 +213,17 @@ export function claimFor(missionId: string): ExpenseClaim | undefined {
 /** Opens the expense claim of an approved mission. */
 export function createClaim(mission: Mission): ExpenseClaim {
   const claim: ExpenseClaim = { id: data.newId(), mission_id: mission.id, status: "draft", findings: [] };
-  enqueue("expense_claim.create", { id: claim.id, mission_id: mission.id, title: mission.purpose.slice(0, 200) });
+  write(() => data.commands.claims.create({ id: claim.id, mission_id: mission.id, title: mission.purpose.slice(0, 200) }));
   return claim;
 }
 
 /** Saves a line; a new receipt photo (already downscaled) is stored and attached with it. */
 export function saveLine(line: Omit<ExpenseLine, "warnings" | "ocr">, photo: Blob | null, existing: boolean): void {
-  const fields: data.JsonObject = {
+  const fields = {
     date: line.spent_on, amount_cents: line.amount_cents, currency: line.currency, category: line.category,
     merchant: line.merchant, vat_rate_bp: line.vat_rate_permille * 10, claim_id: line.claim_id || null,
+    ...(line.km !== undefined ? { km: line.km } : {}),
+    fx_rate: line.currency === "EUR" ? null : line.fx_rate ?? null,
   };
   write(async () => {
     if (existing) {
@@ -230,6 +233,12 @@ export function saveLine(line: Omit<ExpenseLine, "warnings" | "ocr">, photo: Blo
     } else await data.commands.expenseLines.create({ id: line.id, ...fields, field_sources: ocrFillable(line, photo) });
     if (photo) await data.commands.expenseLines.attachReceipt(line.id, photo);
   });
+}
+
+/** One line per receipt (a line of receipts of different kinds, as the server proposed). */
+export function splitLine(lineId: string, receipts: number): void {
+  if (receipts < 2) return;
+  write(async () => { await data.commands.expenseLines.splitReceipts(lineId, receipts - 1); });
 }
 
 /** A receipt image of a line (the queued photo, the cached or the server's rendition). */
@@ -242,7 +251,30 @@ export async function receiptImage(lineId: string, sha256: string, rendition: da
   }
 }
 
-export const submitClaim = (id: string): void => enqueue("expense_claim.submit", { id, expected_state: stateOf("expense_claim", id) });
+/** Every document's thread of comments, oldest first (demo mode: none). */
+const threads = computed(() => {
+  const byDocument = new Map<string, Comment[]>();
+  if (demoRows) return byDocument;
+  for (const row of rowsOf("comment").value) {
+    const c = toComment(row);
+    byDocument.set(c.document_id, [...(byDocument.get(c.document_id) ?? []), c]);
+  }
+  for (const list of byDocument.values()) list.sort((a, b) => a.created_at.localeCompare(b.created_at));
+  return byDocument;
+});
+/** The questions and answers on one mission or expense claim. */
+export const threadOf = (documentId: string): Comment[] => threads.value.get(documentId) ?? [];
+/** Whether this user wrote the comment (a queued one has no author yet: it is theirs). */
+export const isMine = (c: Comment): boolean => c.author_id === null || c.author_id === myId();
+/** Writes a question or an answer on the document's thread (queued offline like any change). */
+export function addComment(documentType: "mission" | "expense_claim", documentId: string, body: string): void {
+  write(() => data.commands.comments.add(documentType, documentId, body));
+}
+/** Comments on this document the server refused (empty, too long, document closed…). */
+export const commentRefusals = (documentId: string): data.Problem[] =>
+  data.problems.value.filter((p) => p.kind === "rejected" && p.intent.name === "comment.add" && p.intent.args["document_id"] === documentId);
+
+export const submitClaim = (id: string): void => write(() => data.commands.claims.submit(id));
 
 /** One decision on a request; the server checks the state and the content the manager saw. */
 export function decide(approvalId: string, decision: "approve" | "refuse" | "return", reason = ""): void {
@@ -252,12 +284,8 @@ export function decide(approvalId: string, decision: "approve" | "refuse" | "ret
     if (decision === "approve") certifyServiceDone(a.document_id, null, reason);
     return;
   }
-  const entity = a.kind === "mission" ? "mission" : "expense_claim";
-  const seen = rowData(entity, a.document_id);
-  enqueue(`${entity}.decide`, {
-    id: a.document_id, decision, expected_state: String(seen["state"] ?? "submitted"),
-    content_hash: String(seen["content_hash"] ?? ""), reason,
-  });
+  const documents = a.kind === "mission" ? data.commands.missions : data.commands.claims;
+  write(() => documents.decide(a.document_id, decision, reason));
 }
 
 /** A decision the manager just made, held a few seconds (undo) before it is queued. */
@@ -299,7 +327,7 @@ export const isHeld = (approvalId: string): boolean => heldDecisions.value.some(
 /** The server's latest refusal of a decision on `documentId` (shown on the decision screen). */
 export function decisionRefusal(documentId: string): { key: string; code: string; state: string; message: { fr: string; en: string } } | null {
   const p = [...data.problems.value].reverse().find((x) => x.intent.args["id"] === documentId
-    && (x.intent.name.endsWith(".decide") || x.intent.name === "purchase_order.certify") && x.kind === "rejected");
+    && (x.intent.name.endsWith(".decide") || x.intent.name.startsWith("purchase_order.")) && x.kind === "rejected");
   if (!p) return null;
   const state = p.details["state"];
   return { key: p.key, code: p.code, state: typeof state === "string" ? state : "", message: p.message };
@@ -323,8 +351,8 @@ export async function closeDecidedNotifications(): Promise<void> {
 }
 
 /** Raw synced row data of a document (decision screens read bookings, findings, lines). */
-export const documentRow = (entity: string, id: string) => computed(() => data.row(entity, id).value);
-export const allRows = (entity: string) => data.rows(entity);
+export const documentRow = (entity: data.EntityName, id: string) => computed(() => data.row(entity, id).value);
+export const allRows = (entity: data.EntityName) => data.rows(entity);
 
 /** "Service fait assisté": the quantities proposed from the invoices (null offline / on error). */
 export async function serviceDoneProposal(orderId: string): Promise<Record<string, number> | null> {
@@ -345,16 +373,44 @@ export async function delegations(): Promise<{ ok: true; value: Delegation[] } |
     return { ok: false, problem: problemOf(error) };
   }
 }
-export const delegate = (delegateId: string, startsAt: string, endsAt: string) => attempt(() => data.approvals().delegate(delegateId, startsAt, endsAt));
+export type DelegableKind = data.DelegableKind;
+export const delegate = (delegateId: string, startsAt: string, endsAt: string, kinds: DelegableKind[] = []) =>
+  attempt(() => data.approvals().delegate(delegateId, startsAt, endsAt, kinds));
+export type Delegate = data.Delegate;
+/** The colleagues a manager may delegate to (online; the server's rule). */
+export async function delegates(): Promise<{ ok: true; value: Delegate[] } | { ok: false; problem: ApiProblem }> {
+  try {
+    return { ok: true, value: await data.approvals().delegates() };
+  } catch (error) {
+    return { ok: false, problem: problemOf(error) };
+  }
+}
+
+/** Person id → managers the user decides for as a delegate (cards: "on behalf of …"). */
+export const onBehalf = signal<Record<string, string[]>>({});
+export async function refreshOnBehalf(): Promise<void> {
+  if (demoRows) return;
+  try {
+    onBehalf.value = await data.approvals().onBehalf();
+  } catch {
+    // Signed out or no data layer: nothing to say on the cards.
+  }
+}
+/** "on behalf of …" names for a request of `agentId`, or "" when the user decides in their own right. */
+export const onBehalfOf = (agentId: string | undefined): string => (agentId ? (onBehalf.value[agentId] ?? []).join(", ") : "");
 export const endDelegation = (id: string) => attempt(() => data.approvals().endDelegation(id));
 
 /** Service done on a purchase order: every line (`received` null) or the quantities given. */
 export function certifyServiceDone(orderId: string, received: Record<string, number> | null, comment: string): void {
-  enqueue("purchase_order.certify", {
-    id: orderId, round_seen: Number(rowData("purchase_order", orderId)["certification_round"] ?? 0),
+  write(() => data.commands.purchaseOrders.certify(orderId, {
     certified_on: new Date().toISOString().slice(0, 10), comment,
-    lines: received === null ? null : Object.entries(received).map(([line_no, q]) => ({ line_no: Number(line_no), received: q })),
-  });
+    lines: received === null ? null : Object.entries(received).map(([line_no, q]) => ({ line_no: Number(line_no), received: String(q) })),
+  }));
+}
+
+/** Revokes service done on a purchase order (every line), with the reason the supplier sees. */
+export function revokeServiceDone(orderId: string, reason: string): void {
+  write(() => data.commands.purchaseOrders.revoke(orderId, reason));
 }
 
 /** The notification inbox (from the server; demo rows in demo mode) and its unread count. */

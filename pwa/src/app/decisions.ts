@@ -3,10 +3,9 @@
  * requests may be approved in bulk, the plain words for a refusal from the server, and the short
  * undo window before a decision is queued. */
 import type { Row } from "../data";
+import type { ClaimFindingRow, MissionRow } from "../data/contract.gen";
 import type { Approval } from "./model";
-
-type Data = Row["data"];
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+import { held } from "./rows";
 
 /** One policy observation of the server on a claim line (`findings` of a submitted claim). */
 export interface Finding {
@@ -23,12 +22,10 @@ function rank(f: Finding): number {
   return (f.code === "DUPLICATE_RECEIPT" ? 0 : 10) + (SEVERITY_ORDER[f.severity] ?? 3);
 }
 
-/** The findings of a claim row, duplicates first. */
-export function findingsOf(d: Data): Finding[] {
-  const raw = Array.isArray(d["findings"]) ? (d["findings"] as unknown[]) : [];
-  return raw.filter(isObject).map((f): Finding => ({
-    line_id: String(f["line_id"] ?? ""), code: String(f["code"] ?? ""), severity: String(f["severity"] ?? "warning"),
-    fr: String(f["message_fr"] ?? f["code"] ?? ""), en: String(f["message_en"] ?? f["code"] ?? ""),
+/** The findings of a claim row (its `findings`), duplicates first. */
+export function findingsOf(findings: readonly ClaimFindingRow[] = []): Finding[] {
+  return findings.map((f): Finding => ({
+    line_id: f.line_id, code: f.code, severity: f.severity, fr: f.message_fr, en: f.message_en,
   })).sort((a, b) => rank(a) - rank(b));
 }
 
@@ -49,12 +46,9 @@ export interface Booking {
   expires_at: string | null;
 }
 
-export function bookingsOf(d: Data): Booking[] {
-  const raw = Array.isArray(d["bookings"]) ? (d["bookings"] as unknown[]) : [];
-  return raw.filter(isObject).map((b) => ({
-    label: String(b["label"] ?? ""), fare_cents: Number(b["fare_cents"] ?? 0),
-    expires_at: typeof b["expires_at"] === "string" && b["expires_at"] ? b["expires_at"] : null,
-  }));
+/** The bookings of a mission row (its `bookings`). */
+export function bookingsOf(bookings: MissionRow["bookings"] = []): Booking[] {
+  return bookings.map((b) => ({ label: b.label, fare_cents: b.fare_cents ?? 0, expires_at: b.expires_at || null }));
 }
 
 /** What is left before `expiresAt` at `now` (ms), in whole units; null once expired. */
@@ -66,11 +60,13 @@ export function remaining(expiresAt: string, now: number): { days: number; hours
 
 /** The agent's other missions overlapping [startsOn, endsOn] (dates YYYY-MM-DD), from pulled rows. */
 export function otherMissions(rows: readonly Row[], mission: Row): Row[] {
-  const agent = String(mission.data["agent_id"] ?? mission.data["agent"] ?? "");
-  const from = String(mission.data["starts_on"] ?? "").slice(0, 10), to = String(mission.data["ends_on"] ?? "").slice(0, 10);
-  return rows.filter((r) => r.id !== mission.id && String(r.data["agent_id"] ?? r.data["agent"] ?? "") === agent
-    && !["cancelled", "refused", "draft"].includes(String(r.data["state"] ?? ""))
-    && String(r.data["starts_on"] ?? "").slice(0, 10) <= to && String(r.data["ends_on"] ?? "").slice(0, 10) >= from);
+  const m = held<"mission">(mission);
+  const from = (m.starts_on ?? "").slice(0, 10), to = (m.ends_on ?? "").slice(0, 10);
+  return rows.filter((r) => {
+    const o = held<"mission">(r);
+    return r.id !== mission.id && o.agent === m.agent && !["cancelled", "refused", "draft"].includes(o.state ?? "")
+      && (o.starts_on ?? "").slice(0, 10) <= to && (o.ends_on ?? "").slice(0, 10) >= from;
+  });
 }
 
 /** Only requests without anything to look at may be approved in bulk: missions and claims

@@ -1,25 +1,22 @@
-/** Mapping layer between invoice status codes (Chorus Pro today, reform codes tomorrow) and
- * the few stages suppliers see; plus the figures of the statistics screen. */
-import type { Invoice } from "./model";
+/** The supplier's invoice lists and figures. Each invoice's stage and whether it asks the
+ * supplier to act are the server's (InvoiceRow `stage`, `action_needed`): no status code is
+ * mapped here. */
+import type { Invoice, InvoiceStage } from "./model";
 
-export type Stage = "received" | "action" | "service_done" | "payment" | "paid";
-export const STAGES: Stage[] = ["received", "action", "service_done", "payment", "paid"];
-
-const STAGE_OF: Record<string, Stage> = {
-  DEPOSEE: "received", EN_COURS_ACHEMINEMENT: "received", MISE_A_DISPOSITION: "received",
-  PRISE_EN_COMPTE_DESTINATAIRE: "received", COMPLETEE: "received", SERVICE_FAIT_ANNULE: "received",
-  SUSPENDUE: "action", A_RECYCLER: "action", REJETEE: "action",
-  SERVICE_FAIT: "service_done", SERVICE_FAIT_PARTIEL: "service_done",
-  MANDATEE: "payment", MISE_A_DISPOSITION_COMPTABLE: "payment", COMPTABILISEE: "payment",
-  MISE_EN_PAIEMENT: "paid",
-};
-
-export const stageOf = (status: string): Stage => STAGE_OF[status] ?? "received";
-export const needsAction = (status: string): boolean => stageOf(status) === "action";
+export type Stage = InvoiceStage;
+/** The server's stages in the order a supplier reads them (along the invoice's path, the
+ * stages asking to act after those it reached). Typed against the generated stages: a stage
+ * the server adds or renames fails the type check until it is placed here and worded in the
+ * dictionaries (`stage.<name>`, FR and EN). */
+const ORDER = {
+  submitted: 0, received: 1, service_partly_done: 2, service_done: 3, payment_ordered: 4, paid: 5,
+  suspended: 6, to_reroute: 7, rejected: 8,
+} as const satisfies Record<Stage, number>;
+export const STAGES = (Object.keys(ORDER) as Stage[]).sort((a, b) => ORDER[a] - ORDER[b]);
 
 export function amountsPerStage(invoices: Invoice[]): Record<Stage, number> {
   const totals = Object.fromEntries(STAGES.map((s) => [s, 0])) as Record<Stage, number>;
-  for (const i of invoices) totals[stageOf(i.status)] += i.amount_ttc_cents;
+  for (const i of invoices) totals[i.stage] += i.amount_ttc_cents;
   return totals;
 }
 
@@ -39,7 +36,7 @@ export function lateInvoices(invoices: Invoice[], now: Date = new Date()): Invoi
   const today = now.toISOString().slice(0, 10);
   return invoices.filter((i) => {
     if (i.late_from !== undefined) return i.late_from !== null && Date.parse(i.late_from) < now.getTime();
-    return i.paid_on ? i.paid_on > i.due_on : i.due_on < today && i.status !== "REJETEE";
+    return i.paid_on ? i.paid_on > i.due_on : i.due_on < today && i.stage !== "rejected";
   });
 }
 
@@ -60,11 +57,11 @@ export type DeadlineState =
   | { kind: "paid"; late: boolean; due: string };
 
 export function deadlineOf(i: Invoice, now: Date = new Date()): DeadlineState {
-  if (i.status === "REJETEE") return { kind: "none" };
+  if (i.stage === "rejected") return { kind: "none" };
   const due = i.due_at === undefined ? (i.due_on || null) : i.due_at;
   if (due === null) return i.history.some((e) => e.status === "SUSPENDUE") ? { kind: "interrupted" } : { kind: "none" };
   const dueMs = Date.parse(due);
-  if (i.paid_on || i.status === "MISE_EN_PAIEMENT") return { kind: "paid", late: lateInvoices([i], now).length > 0, due };
+  if (i.paid_on || i.stage === "paid") return { kind: "paid", late: lateInvoices([i], now).length > 0, due };
   const gap = dueMs - now.getTime();
   if (gap >= 0) return { kind: "left", days: Math.ceil(gap / DAY), due };
   return { kind: "late", days: Math.max(1, Math.floor(-gap / DAY)), due };
@@ -88,7 +85,7 @@ export interface InvoiceQuery {
 /** The deadline as a sortable number: soonest due first, no deadline last. */
 const dueKey = (i: Invoice): number => {
   const due = i.due_at === undefined ? (i.due_on || null) : i.due_at;
-  return due === null || i.status === "REJETEE" ? Number.POSITIVE_INFINITY : Date.parse(due);
+  return due === null || i.stage === "rejected" ? Number.POSITIVE_INFINITY : Date.parse(due);
 };
 /** When lateness started (late_from): the most days late first, never-late last. */
 const lateKey = (i: Invoice): number => (i.late_from ? Date.parse(i.late_from) : Number.POSITIVE_INFINITY);
@@ -98,15 +95,15 @@ export function filterInvoices(invoices: Invoice[], q: InvoiceQuery, now: Date =
   const late = new Set(q.show === "late" ? lateInvoices(invoices, now) : []);
   const out = invoices.filter((i) =>
     (!text || i.number.toLowerCase().includes(text) || i.buyer.toLowerCase().includes(text))
-    && (!q.stage || stageOf(i.status) === q.stage)
+    && (!q.stage || i.stage === q.stage)
     && (!q.from || i.issued_on >= q.from) && (!q.to || i.issued_on <= q.to)
     && (q.minCents === null || i.amount_ttc_cents >= q.minCents) && (q.maxCents === null || i.amount_ttc_cents <= q.maxCents)
     && (!q.buyer || i.buyer === q.buyer)
-    && (!q.show || (q.show === "action" ? needsAction(i.status) : late.has(i))));
+    && (!q.show || (q.show === "action" ? i.action_needed : late.has(i))));
   const order: Record<InvoiceSort, (a: Invoice, b: Invoice) => number> = {
     date: (a, b) => b.issued_on.localeCompare(a.issued_on),
     amount: (a, b) => b.amount_ttc_cents - a.amount_ttc_cents,
-    status: (a, b) => STAGES.indexOf(stageOf(a.status)) - STAGES.indexOf(stageOf(b.status)),
+    status: (a, b) => ORDER[a.stage] - ORDER[b.stage],
     due: (a, b) => compare(dueKey(a), dueKey(b)) || b.issued_on.localeCompare(a.issued_on),
     lateness: (a, b) => compare(lateKey(a), lateKey(b)) || compare(dueKey(a), dueKey(b)),
   };

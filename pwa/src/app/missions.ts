@@ -1,8 +1,9 @@
 /** A mission as the agent enters it on the phone (pure: tested without a browser): the form's
  * values turned into `mission.create` / `mission.edit` fields, the checks the server makes again
  * (return after departure), and the server's allowance figures read from the row. */
-import type { JsonObject } from "../data";
-import type { Allowance, Booking, Mission } from "./model";
+import type { IntentArgs } from "../data/contract.gen";
+import type { MessageKey } from "./i18n";
+import type { Allowance, Booking, CoveredCategory, Mission } from "./model";
 
 /** Countries offered on the form, with the time zone of their capital (the server checks
  * the times on the place's wall clock). France first: the default. */
@@ -44,7 +45,7 @@ export function checkDraft(draft: MissionDraft): DraftProblem | null {
 
 /** The intent fields of a mission: its days are those of the departure and the return (so the
  * times always fall on the mission's first and last days), times sent as the place's wall clock. */
-export function missionFields(draft: MissionDraft): JsonObject {
+export function missionFields(draft: MissionDraft): Omit<IntentArgs["mission.create"], "id"> {
   return {
     purpose: draft.purpose.trim(), destination: draft.destination.trim(),
     starts_on: draft.departs_at.slice(0, 10), ends_on: draft.returns_at.slice(0, 10),
@@ -111,6 +112,8 @@ export function allowanceOf(raw: unknown): Allowance | null {
     lodging_cap_cents: int(raw["lodging_cap_cents"]), abroad_cents: int(raw["abroad_cents"]),
     expected_cents: int(raw["expected_cents"]), advance_cents: int(raw["advance_cents"]),
     rate_missing: raw["rate_missing"] === true,
+    // What the allowance pays is the server's word, never guessed from the times.
+    covers: Array.isArray(raw["covers"]) ? raw["covers"].filter((c): c is CoveredCategory => typeof c === "string") : [],
   };
 }
 
@@ -134,4 +137,11 @@ export function missionActions(status: Mission["status"]): { edit: boolean; subm
     cancel: status === "draft" || status === "submitted" || status === "returned" || status === "approved",
     amend: status === "approved",
   };
+}
+
+/** The labels of a mission's two times: abroad (the server's `abroad`, never the phone's
+ * reading of the country) they are the arrival in and departure from the country, whose days
+ * the foreign allowance pays. */
+export function timeLabels(m: Pick<Mission, "abroad">): { departs: MessageKey; returns: MessageKey } {
+  return m.abroad ? { departs: "agent.arrivesAbroad", returns: "agent.leavesAbroad" } : { departs: "agent.departs", returns: "agent.returns" };
 }

@@ -1,4 +1,9 @@
 /** Shapes of the rows the screens show (mirrors the pulled entities; money in integer cents). */
+import type { MissionAllowance, Stage as InvoiceStage } from "../data/contract.gen";
+import type { MileageSplit } from "./mileage";
+
+/** What a supplier sees of an invoice's status: the server's stages (generated). */
+export type { InvoiceStage };
 
 export type Role = "agent" | "manager" | "supplier" | "back_office" | "admin";
 
@@ -36,6 +41,11 @@ export interface Mission {
   departs_at?: string;
   returns_at?: string;
   country: string;
+  /** The server's word: the destination is abroad (its daily allowance applies). */
+  abroad: boolean;
+  /** The server's lodging class of the destination (a key of the rule set's lodging caps);
+   * null when it sent none (then no lodging cap is checked). */
+  city_class: string | null;
   time_zone: string;
   advance_requested: boolean;
   bookings: Booking[];
@@ -62,7 +72,13 @@ export interface Allowance {
   advance_cents: number;
   /** Abroad: the rule set has no daily rate for the country. */
   rate_missing: boolean;
+  /** The server's word: the line categories the allowance pays (their receipts are proofs, not
+   * refunded at cost); empty when it computed none (no rate abroad). */
+  covers: CoveredCategory[];
 }
+
+/** A line category an allowance may pay (the server's union). */
+export type CoveredCategory = NonNullable<MissionAllowance["covers"]>[number];
 
 export type ExpenseCategory =
   | "train" | "plane" | "taxi" | "public_transport" | "fuel" | "tolls" | "parking" | "mileage" | "meal" | "lodging" | "other";
@@ -81,13 +97,41 @@ export interface ExpenseLine {
   amount_cents: number;
   vat_rate_permille: number; // 100 = 10 %
   currency: string;
+  /** Euros for one unit of a foreign `currency`, as typed (absent: the day's published rate). */
+  fx_rate?: string;
   receipt_blob?: string;
   ocr?: { merchant?: OcrField<string>; amount_cents?: OcrField<number>; spent_on?: OcrField<string>; vat_rate_permille?: OcrField<number> };
   /** The receipt's reading: awaited (fields left to it, not read yet), read, or unreadable. */
   reading?: "pending" | "read" | "unreadable";
   /** Why the reading needs a look (which check failed), in French and English, from the server. */
   review?: ReviewReason[];
+  /** Mileage lines: the distance, and the server's price split per annual km band. */
+  km?: number;
+  mileage?: MileageSplit;
+  /** How many receipts the line holds (when more than one). */
+  receipt_count?: number;
+  /** What each receipt of the line said, when it holds several (their amounts add up). */
+  receipts_read?: ReceiptRead[];
+  /** The server's findings on the line's receipts (duplicates, kinds that differ, dates). */
+  findings?: LineFinding[];
   warnings: string[];
+}
+
+/** One receipt's reading kept on its line (the server's `ocr.receipts`). */
+export interface ReceiptRead {
+  sha256: string;
+  merchant: string;
+  amount_cents: number | null;
+  currency: string;
+  date: string | null;
+}
+
+/** A finding of the server on a line's receipts (`ocr.findings`), synced with the line. */
+export interface LineFinding {
+  code: string;
+  severity: "warning" | "blocking";
+  fr: string;
+  en: string;
 }
 
 /** One reason to check a receipt's reading: a stable code and its words in each language. */
@@ -107,6 +151,9 @@ export interface ExpenseClaim {
   decision_reason?: string;
   /** The server's policy findings, per line, computed at submission. */
   findings: Finding[];
+  /** The server's figures, computed at submission (absent on a draft): the total counted
+   * (receipts kept plus allowances), of which allowances, and the advance already paid. */
+  totals?: { total_cents: number; allowance_cents: number; advance_cents: number };
 }
 
 /** One policy observation of the server on a line of a claim, in both languages. */
@@ -149,6 +196,8 @@ export interface Approval {
   findings: number;
   /** Service done: orders are always opened; missions and claims: who asked. */
   agent_id?: string;
+  /** Passed up the unit tree because its deadline passed below (server's escalation_level). */
+  escalated?: boolean;
 }
 
 export interface InvoiceDocument {
@@ -194,6 +243,10 @@ export interface Invoice {
   /** When it becomes late if nothing else happens (server's rule, suspensions included); null: it cannot; absent: a row pulled before the server sent it. */
   late_from?: string | null;
   status: string;
+  /** The server's stage of that status (what the supplier sees; several codes share one). */
+  stage: InvoiceStage;
+  /** The server's word: the stage asks the supplier to act (complete, re-route, invoice again). */
+  action_needed: boolean;
   /** Before VAT, what service done covers now (part of the invoice after a partial certification). */
   certified_cents?: number;
   history: InvoiceEvent[];
@@ -205,6 +258,18 @@ export interface Invoice {
   amount_paid_cents?: number;
   payments?: InvoicePayment[];
   late_charges?: LateCharges;
+}
+
+/** One message of a document's thread (a question or an answer). */
+export interface Comment {
+  id: string;
+  document_id: string;
+  author_id: string | null;
+  author_name: string;
+  body: string;
+  created_at: string;
+  /** Not yet confirmed by the server. */
+  pending: boolean;
 }
 
 export interface Notice {

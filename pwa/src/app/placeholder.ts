@@ -5,7 +5,7 @@ import type { Approval, ExpenseClaim, ExpenseLine, Invoice, Mission, Notice, Pur
 const day = (offset: number): string => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
 const at = (hours: number): string => new Date(Date.now() + hours * 3_600_000).toISOString();
 
-const FRANCE = { country: "FR", time_zone: "Europe/Paris", advance_requested: false, bookings: [], allowance: null };
+const FRANCE = { country: "FR", abroad: false, city_class: null, time_zone: "Europe/Paris", advance_requested: false, bookings: [], allowance: null };
 export const sampleMissions = (): Mission[] => [
   { id: "m-1", purpose: "Comité régional", destination: "Lyon", starts_on: day(3), ends_on: day(4), transport: "train", estimate_cents: 24_500, status: "approved", ...FRANCE },
   { id: "m-2", purpose: "Formation marchés publics", destination: "Paris", starts_on: day(12), ends_on: day(13), transport: "train", estimate_cents: 31_000, status: "draft", ...FRANCE },
@@ -40,13 +40,13 @@ export const sampleOrders = (): PurchaseOrder[] => [
 const history = (steps: [string, number, string?][]) => steps.map(([status, d, reason]) => ({ status, at: `${day(d)}T09:00:00Z`, ...(reason ? { reason } : {}) }));
 
 export const sampleInvoices = (): Invoice[] => [
-  { id: "i-1", number: "F-2026-0142", buyer: "DREAL Bretagne", amount_ttc_cents: 180_000, amount_to_pay_cents: 180_000, issued_on: day(-40), due_on: day(-10), status: "SUSPENDUE",
+  { id: "i-1", number: "F-2026-0142", buyer: "DREAL Bretagne", amount_ttc_cents: 180_000, amount_to_pay_cents: 180_000, issued_on: day(-40), due_on: day(-10), status: "SUSPENDUE", stage: "suspended", action_needed: true,
     history: history([["DEPOSEE", -40], ["MISE_A_DISPOSITION", -39], ["SUSPENDUE", -12, "Bon de commande absent / missing purchase order number"]]) },
-  { id: "i-2", number: "F-2026-0150", buyer: "Rectorat de Nantes", amount_ttc_cents: 64_200, amount_to_pay_cents: 64_200, issued_on: day(-25), due_on: day(5), status: "SERVICE_FAIT",
+  { id: "i-2", number: "F-2026-0150", buyer: "Rectorat de Nantes", amount_ttc_cents: 64_200, amount_to_pay_cents: 64_200, issued_on: day(-25), due_on: day(5), status: "SERVICE_FAIT", stage: "service_done", action_needed: false,
     history: history([["DEPOSEE", -25], ["MISE_A_DISPOSITION", -24], ["SERVICE_FAIT", -5]]) },
-  { id: "i-3", number: "F-2026-0117", buyer: "DREAL Bretagne", amount_ttc_cents: 12_000, amount_to_pay_cents: 12_000, issued_on: day(-70), due_on: day(-40), paid_on: day(-30), status: "MISE_EN_PAIEMENT",
+  { id: "i-3", number: "F-2026-0117", buyer: "DREAL Bretagne", amount_ttc_cents: 12_000, amount_to_pay_cents: 12_000, issued_on: day(-70), due_on: day(-40), paid_on: day(-30), status: "MISE_EN_PAIEMENT", stage: "paid", action_needed: false,
     history: history([["DEPOSEE", -70], ["SERVICE_FAIT", -50], ["MANDATEE", -35], ["MISE_EN_PAIEMENT", -30]]) },
-  { id: "i-4", number: "F-2026-0161", buyer: "CHU de Rennes", amount_ttc_cents: 9_950, amount_to_pay_cents: 9_950, issued_on: day(-8), due_on: day(42), status: "REJETEE",
+  { id: "i-4", number: "F-2026-0161", buyer: "CHU de Rennes", amount_ttc_cents: 9_950, amount_to_pay_cents: 9_950, issued_on: day(-8), due_on: day(42), status: "REJETEE", stage: "rejected", action_needed: true,
     history: history([["DEPOSEE", -8], ["REJETEE", -2, "SIRET du destinataire erroné / wrong recipient SIRET"]]) },
 ];
 

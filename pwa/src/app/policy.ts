@@ -2,11 +2,7 @@
  * the organisation's rule set in force on the mission's first day (data the server sends, kept
  * on the phone: src/data/policy.ts). No cap lives here; without a rule set there is no cap
  * warning rather than a guess. The server's own findings replace these once the line is synced. */
-import type { ExpenseLine } from "./model";
-
-/** Lodging city classes of the server (backend/policy/rules.py CITY_CLASSES). */
-export type CityClass = "base" | "large_city" | "grand_paris" | "paris";
-const CITY_CLASSES: readonly string[] = ["base", "large_city", "grand_paris", "paris"];
+import type { ExpenseCategory, ExpenseLine, Mission } from "./model";
 
 /** The part of a rule set the phone checks with (the wire RuleSet has more). */
 export interface PolicyRuleSet {
@@ -19,13 +15,10 @@ export interface PolicyRuleSet {
   lodging_caps_cents: Readonly<Record<string, number>>;
 }
 
-/** What the checks need of a mission: its first day, the server's city class of its
- * destination, and whether it has times (then meals are paid by the flat allowance). */
-export interface MissionFacts {
-  starts_on: string;
-  city_class: CityClass | null;
-  has_times: boolean;
-}
+/** What the checks need of a mission (each the server's, read through the screen model):
+ * its first day, the server's city class of its destination (a key of the rule set's lodging
+ * caps), and the line categories its allowance pays (`covers`: then not refunded at cost). */
+export type MissionFacts = Pick<Mission, "starts_on" | "city_class"> & { covers: readonly ExpenseCategory[] };
 
 export type PolicyLine = Pick<ExpenseLine, "category" | "amount_cents" | "currency" | "spent_on" | "receipt_blob">;
 
@@ -45,15 +38,9 @@ export function ruleSetFor<R extends PolicyRuleSet>(ruleSets: readonly R[] | nul
   return ruleSetAt(ruleSets, mission?.starts_on || line.spent_on);
 }
 
-/** A synced mission row's facts (tolerant: a row from an older server has no city class). */
-export function missionFactsOf(data: Readonly<Record<string, unknown>>): MissionFacts {
-  const cityClass = data["city_class"];
-  const starts = data["starts_on"];
-  return {
-    starts_on: typeof starts === "string" ? starts.slice(0, 10) : "",
-    city_class: typeof cityClass === "string" && CITY_CLASSES.includes(cityClass) ? (cityClass as CityClass) : null,
-    has_times: typeof data["departs_at"] === "string" && typeof data["returns_at"] === "string",
-  };
+/** A mission's facts as the checks read them (`toMission` maps the server's row). */
+export function missionFactsOf(m: Pick<Mission, "starts_on" | "city_class" | "allowance">): MissionFacts {
+  return { starts_on: m.starts_on, city_class: m.city_class, covers: m.allowance?.covers ?? [] };
 }
 
 /** Warning keys (i18n `warning.*`) of a line as entered. Caps compare euro amounts only (a
@@ -61,15 +48,19 @@ export function missionFactsOf(data: Readonly<Record<string, unknown>>): Mission
 export function policyWarnings(line: PolicyLine, mission: MissionFacts | null, rules: PolicyRuleSet | null): string[] {
   const warnings: string[] = [];
   const euros = line.currency === "EUR";
-  if (line.category === "meal" && mission?.has_times) {
+  // Paid by the mission's allowance (the server's word): its receipt is a proof, not refunded.
+  const covered = mission?.covers.includes(line.category) === true;
+  // Abroad the nights' share of the daily allowance is paid on this proof (a receipt is due).
+  if (line.category === "lodging" && covered) warnings.push("lodging_abroad");
+  if (line.category === "meal" && covered) {
     warnings.push("meal_allowance"); // not reimbursed at cost: no cap and no receipt needed
     return warnings;
   }
   if (line.category === "meal" && rules && euros && line.amount_cents > rules.meal_cap_cents) warnings.push("meal_cap");
-  if (line.category === "lodging" && rules && euros && mission?.city_class) {
+  if (line.category === "lodging" && !covered && rules && euros && mission?.city_class) {
     const cap = rules.lodging_caps_cents[mission.city_class] ?? rules.lodging_caps_cents["base"];
     if (cap !== undefined && line.amount_cents > cap) warnings.push("lodging_cap");
   }
-  if (!line.receipt_blob) warnings.push("no_receipt");
+  if (!line.receipt_blob && line.category !== "mileage") warnings.push("no_receipt"); // priced by the scale, no receipt
   return warnings;
 }

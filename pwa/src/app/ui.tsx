@@ -38,8 +38,8 @@ export function PendingMark({ id }: { id: string }) {
   return <span class="badge warn">{t("common.pendingSync")}</span>;
 }
 
-export function Problem({ message }: { message: string | null }) {
-  return message ? <p class="alert bad" role="alert">{message}</p> : null;
+export function Problem({ message, id }: { message: string | null; id?: string }) {
+  return message ? <p class="alert bad" role="alert" id={id}>{message}</p> : null;
 }
 
 /** Tells the server which document is open (every 30 s while it stays on screen). */

@@ -15,6 +15,15 @@ export interface AdminPerson { id: string; email: string; full_name: string; rol
 export interface Deactivation { person: AdminPerson; without_approver: { id: string; full_name: string }[] }
 export interface Invitation { user_id: string; token: string; link: string; expires_at: string }
 export interface Registration { id: string; siret: string; company_name: string; email: string; full_name: string; status: string; created_at: string; company_known: boolean }
+export interface SupplierUser { id: string; email: string; full_name: string; language: string; is_active: boolean; supplier_admin: boolean; has_password: boolean }
+export interface SupplierCompany { id: string; name: string; siret: string; users: SupplierUser[] }
+export interface NewOrganisation {
+  name: string; siret: string; kind: OrganisationKind; code_service: string;
+  admin_email: string; admin_full_name: string; admin_language: 'fr' | 'en';
+}
+export interface NewOrganisationMade { organisation: AdminOrganisation; admin: AdminPerson; invitation: Invitation }
+/** The fields of an expense rule set the screens send back whole (the server keeps the rest). */
+export type RuleSetFields = Record<string, unknown> & { name: string; valid_from: string };
 export interface IntegrationKey { id: string; name: string; created_at: string; revoked_at: string | null; key: string | null }
 export interface RuleSetVersion { name: string; valid_from: string; valid_until: string | null; in_force_today: boolean; rules: Record<string, unknown> }
 export interface ImportLineError { line: number; code: string; message_fr: string; message_en: string; details: Record<string, unknown> }
@@ -24,6 +33,7 @@ export interface ImportReport {
 }
 
 const A = '/api/v1/admin';
+const S = '/api/v1/supplier-admin';
 
 export class Administration {
   constructor(
@@ -69,6 +79,34 @@ export class Administration {
     await this.send('DELETE', `/integration-keys/${encodeURIComponent(id)}${confirmLast ? '?confirm_last=true' : ''}`);
   }
   ruleSets(): Promise<RuleSetVersion[]> { return this.get('/rule-sets'); }
+  /** A version from `valid_from` (today or later: RULE_SET_IN_PAST otherwise); every version. */
+  addRuleSet(rules: RuleSetFields): Promise<RuleSetVersion[]> { return this.send('POST', '/rule-sets', rules); }
+  supplierCompanies(): Promise<SupplierCompany[]> { return this.get('/supplier-companies'); }
+  createSupplierCompany(company: { name: string; siret: string }): Promise<SupplierCompany> {
+    return this.send('POST', '/supplier-companies', company);
+  }
+  createSupplierUser(companyId: string, user: { email: string; full_name: string; language: 'fr' | 'en'; supplier_admin: boolean }): Promise<AdminPerson> {
+    return this.send('POST', `/supplier-companies/${encodeURIComponent(companyId)}/users`, user);
+  }
+  async setSupplierAdmin(userId: string, supplierAdmin: boolean): Promise<void> {
+    await this.send('PATCH', `/supplier-users/${encodeURIComponent(userId)}`, { supplier_admin: supplierAdmin });
+  }
+  inviteSupplierUser(userId: string): Promise<Invitation> { return this.send('POST', `/supplier-users/${encodeURIComponent(userId)}/invitation`); }
+  /** Every organisation (admins of the platform organisation only: PLATFORM_ADMIN_REQUIRED). */
+  organisations(): Promise<AdminOrganisation[]> { return this.get('/organisations'); }
+  createOrganisation(organisation: NewOrganisation): Promise<NewOrganisationMade> { return this.send('POST', '/organisations', organisation); }
+
+  /** A supplier company's own admin (role supplier): its company (SUPPLIER_ADMIN_REQUIRED when
+   * the user is not its admin) and the registration requests for its SIRET. */
+  async ownCompany(): Promise<SupplierCompany> {
+    return (await this.auth.authed<SupplierCompany>(this.userId(), { method: 'GET', path: `${S}/company` })).body;
+  }
+  async ownRegistrations(): Promise<Registration[]> {
+    return (await this.auth.authed<Registration[]>(this.userId(), { method: 'GET', path: `${S}/registrations?status=pending` })).body;
+  }
+  async decideOwnRegistration(id: string, decision: 'approve' | 'refuse'): Promise<Registration> {
+    return (await this.auth.authed<Registration>(this.userId(), { method: 'POST', path: `${S}/registrations/${encodeURIComponent(id)}/${decision}` })).body;
+  }
 
   /** Checks (dry run) or imports a CSV org chart; a file with errors answers IMPORT_INVALID
    * with the report in its details. */

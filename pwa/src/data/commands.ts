@@ -1,81 +1,96 @@
 /**
- * Typed helpers that build intents for the UI: each reads what the user currently sees in the
- * optimistic view (row_version, state, content hash) so preconditions are what the user saw.
- * Names follow the server registry: `entity.verb`, version 1.
+ * The only way the UI queues an intent: one typed command per server intent, whose arguments are
+ * the server's generated `IntentArgs[name]` (contract.gen.ts, types only, so the contract's values
+ * stay out of the first load). Each reads what the user currently sees in the optimistic view
+ * (row_version, state, content hash) so preconditions are what the user saw.
  */
-import type { EntityName, Json, JsonObject, PendingIntent, Problem, Row } from './types';
+import type { IntentArgs, IntentName } from './contract.gen';
+import type { EntityName, JsonObject, PendingIntent, Problem, Row } from './types';
 import { newId } from './ids';
+
+/** A document sent with an intent (an uploaded blob), as the generated contract names it. */
+export type Attachment = NonNullable<IntentArgs['invoice.complete']['attachments']>[number];
 
 /** What commands need from the data layer. */
 export interface CommandHost {
+  /** Queues an intent (any name: the data layer's primitive; commands give it typed args). */
   enqueue(name: string, v: number, args: JsonObject): Promise<PendingIntent>;
   currentRow(entity: EntityName, id: string): Row | undefined;
-  attachReceiptBlob(lineId: string, file: Blob): Promise<PendingIntent>;
-  /** Stores the documents for upload and queues `invoice.complete` with them. */
-  answerInvoice(id: string, comment: string, files: readonly File[]): Promise<PendingIntent>;
+  /** Keeps a receipt photo on the device for a resumable upload; its SHA-256. */
+  storeReceipt(file: Blob): Promise<string>;
+  /** Keeps documents (photos, PDFs) on the device for upload to the invoice's organisation. */
+  storeDocuments(invoiceId: string, files: readonly File[]): Promise<Attachment[]>;
   /** Inbox reads are REST on the server (not intents); offline they wait for the next sync. */
   markNotificationRead(id: string): Promise<void>;
 }
 
-/**
- * Fields of an expense line (ligne de frais), protocol §7: date (YYYY-MM-DD), category,
- * merchant, description, amount_cents, currency, vat_rate_bp (basis points), vat_cents,
- * fx_rate (decimal string), km, fiscal_hp, claim_id, field_sources. Money in integer cents.
- */
-export interface ExpenseLineFields extends JsonObject {}
+/** Every intent is version 1 today; a newer version is a new typed command. */
+const VERSION = 1;
 
-/** Fields of a mission order (ordre de mission): purpose, destination, starts_on, ends_on, transport, estimated_cost_cents, bookings. */
-export interface MissionFields extends JsonObject {}
+/** Queues `name` with arguments checked, at compile time, against the server's contract. */
+function send<N extends IntentName>(host: CommandHost, name: N, args: IntentArgs[N]): Promise<PendingIntent> {
+  return host.enqueue(name, VERSION, args as unknown as JsonObject);
+}
+
+/** `args` with an optional `id` (a new document's id is made here when not given). */
+type WithOptionalId<A extends { id: string }> = Omit<A, 'id'> & { id?: string };
+/** The fields an edit may change (protocol §7): all but `id` and `base_version`. */
+type Changes<N extends 'expense_line.edit' | 'mission.edit'> = Omit<IntentArgs[N], 'id' | 'base_version'>;
+
+/** Fields of a new expense line (ligne de frais), protocol §7. Money in integer cents. */
+export type ExpenseLineFields = WithOptionalId<IntentArgs['expense_line.create']>;
+/** Fields of a new mission order (ordre de mission). */
+export type MissionFields = WithOptionalId<IntentArgs['mission.create']>;
+export type Decision = IntentArgs['mission.decide']['decision'];
 
 function baseVersion(host: CommandHost, entity: EntityName, id: string): number {
   return host.currentRow(entity, id)?.row_version ?? 0;
 }
 
-/** The workflow state the user sees (`state` on the wire; `status` accepted). */
-function state(host: CommandHost, entity: EntityName, id: string): string | null {
+/** The workflow state the user sees (`state` on the wire; `status` accepted), else `unseen`. */
+function state(host: CommandHost, entity: EntityName, id: string, unseen: string): string {
   const data = host.currentRow(entity, id)?.data;
   const value = data?.['state'] ?? data?.['status'];
-  return typeof value === 'string' ? value : null;
+  return typeof value === 'string' ? value : unseen;
 }
 
 /** Hash of the content the approver saw, as pulled (`content_hash` of the row). */
-function seenHash(host: CommandHost, entity: EntityName, id: string): string | null {
+function seenHash(host: CommandHost, entity: EntityName, id: string): string {
   const value = host.currentRow(entity, id)?.data['content_hash'];
-  return typeof value === 'string' ? value : null;
+  return typeof value === 'string' ? value : '';
 }
 
-/** A decision on what the approver saw: `<entity>.decide` {id, decision, expected_state, content_hash, reason}. */
-function decide(host: CommandHost, entity: EntityName, decision: Decision, id: string, reason = '') {
-  return host.enqueue(`${entity}.decide`, 1, {
-    id,
-    decision,
-    expected_state: state(host, entity, id),
-    content_hash: seenHash(host, entity, id),
-    reason,
-  });
+/** A state change on what the user saw (submit, cancel, amend, withdraw). */
+function transition(host: CommandHost, entity: 'mission' | 'expense_claim', id: string) {
+  return { id, expected_state: state(host, entity, id, 'draft') };
 }
 
-function transition(host: CommandHost, entity: EntityName, verb: string, id: string) {
-  return host.enqueue(`${entity}.${verb}`, 1, { id, expected_state: state(host, entity, id) });
+/** A decision on what the approver saw. */
+function decision(host: CommandHost, entity: 'mission' | 'expense_claim', id: string, choice: Decision, reason = '') {
+  return { id, decision: choice, expected_state: state(host, entity, id, 'submitted'), content_hash: seenHash(host, entity, id), reason };
 }
 
 /** A draft edit: changed fields at top level beside `id` and `base_version` (protocol §7). */
-function edit(host: CommandHost, entity: EntityName, id: string, changes: JsonObject) {
-  const { id: _id, base_version: _bv, ...fields } = changes;
-  return host.enqueue(`${entity}.edit`, 1, { ...fields, id, base_version: baseVersion(host, entity, id) });
+function editLine(host: CommandHost, id: string, changes: Changes<'expense_line.edit'>) {
+  return send(host, 'expense_line.edit', { ...changes, id, base_version: baseVersion(host, 'expense_line', id) });
+}
+function editMission(host: CommandHost, id: string, changes: Changes<'mission.edit'>) {
+  return send(host, 'mission.edit', { ...changes, id, base_version: baseVersion(host, 'mission', id) });
 }
 
-export type Decision = 'approve' | 'refuse' | 'return';
-
-function isObject(value: Json | undefined): value is JsonObject {
+function isObject(value: unknown): value is JsonObject {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
-/** The row a problem's intent was about: entity from `entity.verb`, id from its args. */
-function targetOf(problem: Problem): { entity: EntityName; id: string } | null {
-  const entity = problem.intent.name.split('.')[0];
+/** An edit putting `changes` back on the row a problem's intent was about (entity from
+ * `entity.edit`, id from its args); null when that intent was no draft edit. The values are
+ * the server's own (what it reported), so they have the edit's shape. */
+function reEdit(host: CommandHost, problem: Problem, changes: JsonObject): Promise<PendingIntent> | null {
   const id = problem.intent.args['id'];
-  return entity && typeof id === 'string' ? { entity, id } : null;
+  if (typeof id !== 'string') return null;
+  if (problem.intent.name === 'expense_line.edit') return editLine(host, id, changes as Changes<'expense_line.edit'>);
+  if (problem.intent.name === 'mission.edit') return editMission(host, id, changes as Changes<'mission.edit'>);
+  return null;
 }
 
 /** Builds the command objects bound to one data layer. */
@@ -83,93 +98,104 @@ export function makeCommands(host: CommandHost) {
   return {
     /** Expense lines (lignes de frais) of a claim. */
     expenseLines: {
-      /** Creates a draft line; returns its new id (UUIDv7). */
+      /** Creates a draft line; returns its id (UUIDv7, made here when not given). */
       async create(fields: ExpenseLineFields): Promise<string> {
-        const id = typeof fields['id'] === 'string' ? fields['id'] : newId();
-        await host.enqueue('expense_line.create', 1, { ...fields, id });
+        const id = fields.id ?? newId();
+        await send(host, 'expense_line.create', { ...fields, id });
         return id;
       },
       /** Edits fields of a draft line on top of the row_version the user saw (null clears). */
-      edit: (id: string, changes: ExpenseLineFields): Promise<PendingIntent> => edit(host, 'expense_line', id, changes),
+      edit: (id: string, changes: Changes<'expense_line.edit'>): Promise<PendingIntent> => editLine(host, id, changes),
       /** Deletes a draft line. */
-      delete: (id: string): Promise<PendingIntent> => host.enqueue('expense_line.delete', 1, { id }),
+      delete: (id: string): Promise<PendingIntent> => send(host, 'expense_line.delete', { id }),
       /** Stores the photo locally, queues its upload and the attach intent at once. */
-      attachReceipt(lineId: string, file: Blob): Promise<PendingIntent> {
-        return host.attachReceiptBlob(lineId, file);
+      async attachReceipt(lineId: string, file: Blob): Promise<PendingIntent> {
+        const sha256 = await host.storeReceipt(file);
+        return send(host, 'expense_line.attach_receipt', { id: lineId, sha256 });
+      },
+      /** One line per receipt: the line keeps its first receipt, each other one a new line
+       * (`count` new ids, one per receipt after the first); returns the new lines' ids. */
+      async splitReceipts(id: string, count: number): Promise<string[]> {
+        const newIds = Array.from({ length: count }, () => newId());
+        await send(host, 'expense_line.split_receipts', { id, new_ids: newIds });
+        return newIds;
       },
     },
     /** Mission orders (ordres de mission). */
     missions: {
       async create(fields: MissionFields): Promise<string> {
-        const id = typeof fields['id'] === 'string' ? fields['id'] : newId();
-        await host.enqueue('mission.create', 1, { ...fields, id });
+        const id = fields.id ?? newId();
+        await send(host, 'mission.create', { ...fields, id });
         return id;
       },
-      edit: (id: string, changes: MissionFields): Promise<PendingIntent> => edit(host, 'mission', id, changes),
-      submit: (id: string) => transition(host, 'mission', 'submit', id),
-      cancel: (id: string) => transition(host, 'mission', 'cancel', id),
+      edit: (id: string, changes: Changes<'mission.edit'>): Promise<PendingIntent> => editMission(host, id, changes),
+      submit: (id: string) => send(host, 'mission.submit', transition(host, 'mission', id)),
+      cancel: (id: string) => send(host, 'mission.cancel', transition(host, 'mission', id)),
       /** An approved mission back to draft (the approval gone): edit it, then submit again. */
-      amend: (id: string) => transition(host, 'mission', 'amend', id),
-      approve: (id: string, reason?: string) => decide(host, 'mission', 'approve', id, reason),
-      refuse: (id: string, reason?: string) => decide(host, 'mission', 'refuse', id, reason),
-      return: (id: string, reason?: string) => decide(host, 'mission', 'return', id, reason),
+      amend: (id: string) => send(host, 'mission.amend', transition(host, 'mission', id)),
+      /** Approve, refuse or return, on the state and content the approver saw. */
+      decide: (id: string, choice: Decision, reason?: string) => send(host, 'mission.decide', decision(host, 'mission', id, choice, reason)),
     },
     /** Expense claims (états de frais), entity `expense_claim`. */
     claims: {
-      /** Opens the claim of an approved mission; returns its id. */
-      async create(missionId: string, title = ''): Promise<string> {
-        const id = newId();
-        await host.enqueue('expense_claim.create', 1, { id, mission_id: missionId, title });
+      /** Opens the claim of an approved mission; returns its id (made here when not given). */
+      async create(fields: WithOptionalId<IntentArgs['expense_claim.create']>): Promise<string> {
+        const id = fields.id ?? newId();
+        await send(host, 'expense_claim.create', { ...fields, id });
         return id;
       },
       /** Submits; pushed only once the claim's receipts are uploaded. */
-      submit: (id: string) => transition(host, 'expense_claim', 'submit', id),
+      submit: (id: string) => send(host, 'expense_claim.submit', transition(host, 'expense_claim', id)),
       /** Back to draft before a decision (a decision made meanwhile wins: STATE_CHANGED). */
-      withdraw: (id: string) => transition(host, 'expense_claim', 'withdraw', id),
-      approve: (id: string, reason?: string) => decide(host, 'expense_claim', 'approve', id, reason),
-      refuse: (id: string, reason?: string) => decide(host, 'expense_claim', 'refuse', id, reason),
-      return: (id: string, reason?: string) => decide(host, 'expense_claim', 'return', id, reason),
+      withdraw: (id: string) => send(host, 'expense_claim.withdraw', transition(host, 'expense_claim', id)),
+      decide: (id: string, choice: Decision, reason?: string) =>
+        send(host, 'expense_claim.decide', decision(host, 'expense_claim', id, choice, reason)),
       /** Back-office: marks paid. */
       markPaid: (id: string, paymentReference = '') =>
-        host.enqueue('expense_claim.mark_paid', 1, {
-          id,
-          expected_state: state(host, 'expense_claim', id),
-          payment_reference: paymentReference,
-        }),
+        send(host, 'expense_claim.mark_paid', { id, expected_state: state(host, 'expense_claim', id, 'approved'), payment_reference: paymentReference }),
     },
     /** Purchase orders (bons de commande) and service done (service fait). */
     purchaseOrders: {
       /**
        * Certifies service done on the certification round the manager saw: every line when
-       * `lines` is omitted, else the quantities received per line.
+       * `lines` is omitted or null, else the quantities received per line.
        */
-      certify(
-        id: string,
-        options: { certifiedOn: string; lines?: { line_no: number; received: number | string }[]; comment?: string; invoiceId?: string },
-      ): Promise<PendingIntent> {
+      certify(id: string, options: Omit<IntentArgs['purchase_order.certify'], 'id' | 'round_seen'>): Promise<PendingIntent> {
         const round = host.currentRow('purchase_order', id)?.data['certification_round'];
-        return host.enqueue('purchase_order.certify', 1, {
-          id,
-          round_seen: typeof round === 'number' ? round : 0,
-          certified_on: options.certifiedOn,
-          lines: options.lines ?? null,
-          comment: options.comment ?? '',
-          invoice_id: options.invoiceId ?? null,
-        });
+        return send(host, 'purchase_order.certify', { ...options, id, round_seen: typeof round === 'number' ? round : 0 });
       },
       /** Revokes a certification (explicit command; certification is otherwise monotonic). */
       revoke: (id: string, reason: string, lineNos?: number[]) =>
-        host.enqueue('purchase_order.revoke', 1, { id, reason, line_nos: lineNos ?? null }),
+        send(host, 'purchase_order.revoke', { id, reason, ...(lineNos ? { line_nos: lineNos } : {}) }),
     },
     /** Supplier invoices. */
     invoices: {
-      /** The supplier answers a suspension: a message and documents (photos, PDFs), offline too. */
-      complete(id: string, comment = '', files: readonly File[] = []): Promise<PendingIntent> {
-        return host.answerInvoice(id, comment, files);
+      /** The supplier answers a suspension: a message and documents (photos, PDFs), offline too.
+       * The documents wait on the phone and upload resumably (the server retries BLOB_PENDING). */
+      async complete(id: string, comment = '', files: readonly File[] = []): Promise<PendingIntent> {
+        const attachments = await host.storeDocuments(id, files);
+        const data = host.currentRow('invoice', id)?.data;
+        const status = data?.['status_code'] ?? data?.['status'];
+        return send(host, 'invoice.complete', {
+          id, expected_status: typeof status === 'string' ? status : 'SUSPENDUE', comment, attachments,
+        });
+      },
+    },
+    /** The agent's car (`vehicle_profile`, id = the agent's user id), created or replaced. */
+    vehicles: {
+      set: (profile: IntentArgs['vehicle_profile.set']) => send(host, 'vehicle_profile.set', profile),
+    },
+    /** Questions and answers on a mission or an expense claim (commentaires), offline too. */
+    comments: {
+      /** Writes on the document's thread; returns the comment's id (UUIDv7). */
+      async add(documentType: IntentArgs['comment.add']['document_type'], documentId: string, body: string): Promise<string> {
+        const id = newId();
+        await send(host, 'comment.add', { id, document_type: documentType, document_id: documentId, body });
+        return id;
       },
     },
     notifications: {
-      /** Marks one inbox item read (works offline). */
+      /** Marks one inbox item read (works offline; REST, not an intent). */
       read: (id: string): Promise<void> => host.markNotificationRead(id),
     },
     /** Answers to problems shown to the user (then call dismissProblem(problem.key)). */
@@ -179,23 +205,22 @@ export function makeCommands(host: CommandHost) {
        * setting each `lost` value back, on the row_version the user sees now.
        */
       restore(problem: Problem, fields?: readonly string[]): Promise<PendingIntent> | null {
-        const target = targetOf(problem);
-        if (target === null || problem.conflicts.length === 0) return null;
+        if (problem.conflicts.length === 0) return null;
         const changes: JsonObject = {};
         for (const conflict of problem.conflicts) {
           if (fields === undefined || fields.includes(conflict.field)) changes[conflict.field] = conflict.lost;
         }
-        return edit(host, target.entity, target.id, changes);
+        return reEdit(host, problem, changes);
       },
       /**
        * MONEY_CONFLICT: the user keeps their amounts (`mine`: a new edit of the money group on
        * the current row_version) or the server's (`theirs`: nothing to send).
        */
       chooseMoney(problem: Problem, choice: 'mine' | 'theirs'): Promise<PendingIntent> | null {
-        const target = targetOf(problem);
         const client = problem.details['client'];
-        if (choice === 'theirs' || target === null || !isObject(client)) return null;
-        return edit(host, target.entity, target.id, client);
+        if (choice === 'theirs' || !isObject(client)) return null;
+        const { id: _id, base_version: _bv, ...money } = client;
+        return reEdit(host, problem, money);
       },
     },
   };

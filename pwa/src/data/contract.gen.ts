@@ -62,6 +62,16 @@ export interface ClaimPaidArgs {
 }
 
 /**
+ * `comment.add` v1: a message on a mission or an expense claim (its id made by the phone).
+ */
+export interface CommentAddArgs {
+  id: string;
+  document_type: "expense_claim" | "mission";
+  document_id: string;
+  body: string;
+}
+
+/**
  * `expense_line.create` v1: a new draft line (id made on the client, UUIDv7).
  */
 export interface CreateArgs {
@@ -218,8 +228,30 @@ export interface OrderRevokeArgs {
   line_nos?: Array<number> | null;
 }
 
+/**
+ * `vehicle_profile.set` v1: the caller's car; `id` is the caller's user id.
+ *     `declared_km`: professional km driven in `year` before (or outside) Nomade.
+ */
+export interface SetArgs {
+  id: string;
+  fiscal_cv: number;
+  year: number;
+  declared_km?: number;
+}
+
+/**
+ * `expense_line.split_receipts` v1: one line per receipt. The line keeps its first
+ *     receipt; `new_ids` (made on the client, UUIDv7) name the new lines of the others, in the
+ *     order of the line's receipts.
+ */
+export interface SplitReceiptsArgs {
+  id: string;
+  new_ids: Array<string>;
+}
+
 /** Each intent's arguments, by intent name. */
 export interface IntentArgs {
+  "comment.add": CommentAddArgs;
   "expense_claim.create": ClaimCreateArgs;
   "expense_claim.decide": ClaimDecideArgs;
   "expense_claim.mark_paid": ClaimPaidArgs;
@@ -229,6 +261,7 @@ export interface IntentArgs {
   "expense_line.create": CreateArgs;
   "expense_line.delete": DeleteArgs;
   "expense_line.edit": EditArgs;
+  "expense_line.split_receipts": SplitReceiptsArgs;
   "invoice.complete": InvoiceCompleteArgs;
   "invoice.post_status": InvoicePostStatusArgs;
   "mission.amend": MissionCommandArgs;
@@ -240,12 +273,14 @@ export interface IntentArgs {
   "purchase_order.certify": OrderCertifyArgs;
   "purchase_order.create": OrderCreateArgs;
   "purchase_order.revoke": OrderRevokeArgs;
+  "vehicle_profile.set": SetArgs;
 }
 
 export type IntentName = keyof IntentArgs;
 
 /** The version of each intent the server applies (older ones are upcast). */
 export const INTENT_VERSIONS = {
+  "comment.add": 1,
   "expense_claim.create": 1,
   "expense_claim.decide": 1,
   "expense_claim.mark_paid": 1,
@@ -255,6 +290,7 @@ export const INTENT_VERSIONS = {
   "expense_line.create": 1,
   "expense_line.delete": 1,
   "expense_line.edit": 1,
+  "expense_line.split_receipts": 1,
   "invoice.complete": 1,
   "invoice.post_status": 1,
   "mission.amend": 1,
@@ -266,10 +302,12 @@ export const INTENT_VERSIONS = {
   "purchase_order.certify": 1,
   "purchase_order.create": 1,
   "purchase_order.revoke": 1,
+  "vehicle_profile.set": 1,
 } as const satisfies Record<IntentName, number>;
 
 /** Every intent the server knows, sorted. */
 export const INTENT_NAMES = [
+  "comment.add",
   "expense_claim.create",
   "expense_claim.decide",
   "expense_claim.mark_paid",
@@ -279,6 +317,7 @@ export const INTENT_NAMES = [
   "expense_line.create",
   "expense_line.delete",
   "expense_line.edit",
+  "expense_line.split_receipts",
   "invoice.complete",
   "invoice.post_status",
   "mission.amend",
@@ -290,26 +329,343 @@ export const INTENT_NAMES = [
   "purchase_order.certify",
   "purchase_order.create",
   "purchase_order.revoke",
+  "vehicle_profile.set",
 ] as const satisfies readonly IntentName[];
 
-/** The entities pull sends (their rows are not typed here yet). */
+// ---- Synced rows: one interface per entity's row Struct (pull's `data`) ----
+
+/**
+ * A finding on a submitted claim as pull sends it (:class:`ClaimFinding` on the wire,
+ *     `figures` empty when an older finding was stored without them).
+ */
+export interface ClaimFindingRow {
+  line_id: string;
+  code: string;
+  severity: string;
+  message_fr: string;
+  message_en: string;
+  figures?: Record<string, string | number | boolean | Array<string | null> | null>;
+}
+
+/**
+ * An expense claim as pull sends it: its columns, the findings decoded.
+ */
+export interface ClaimRow {
+  organisation: string;
+  row_version: number;
+  sync_version: number;
+  deleted_at: string | null;
+  id: string;
+  agent: string;
+  agent_name: string;
+  unit: string | null;
+  mission: string;
+  title: string;
+  state: string;
+  total_cents: number;
+  allowance_cents: number;
+  advance_cents: number;
+  vat_cents: number;
+  line_count: number;
+  findings: Array<ClaimFindingRow>;
+  content_hash: string;
+  submitted_at: string | null;
+  escalation_level: number;
+  decided_at: string | null;
+  decided_by: string | null;
+  decision_reason: string;
+  paid_at: string | null;
+  paid_by: string | null;
+  payment_reference: string;
+  created_at: string;
+}
+
+/**
+ * A comment as pull sends it: its columns (`agent`: the document's requester).
+ */
+export interface CommentRow {
+  organisation: string;
+  row_version: number;
+  sync_version: number;
+  deleted_at: string | null;
+  id: string;
+  document_type: string;
+  document_id: string;
+  agent: string;
+  author: string;
+  author_name: string;
+  body: string;
+  created_at: string;
+}
+
+/**
+ * An expense line as pull sends it (`field_clients` stays on the server).
+ *
+ *     `receipts`: the sha256 of its receipts; `field_versions`: the row version of each
+ *     field's last change; `field_sources`: `"user"` or `"ocr"` per field; `ocr`: what
+ *     the last receipt reading said (`{}` before any); `mileage`: the mileage allowance's
+ *     computation for a car line (`{}` otherwise).
+ */
+export interface ExpenseLineRow {
+  id: string;
+  owner: string;
+  claim_id: string | null;
+  date: string;
+  category: string;
+  merchant: string;
+  description: string;
+  amount_cents: number;
+  currency: string;
+  vat_rate_bp: number | null;
+  vat_cents: number | null;
+  fx_rate: string | null;
+  km: number | null;
+  fiscal_hp: number | null;
+  receipts: Array<string>;
+  field_versions: Record<string, number>;
+  field_sources: Record<string, string>;
+  ocr: Record<string, unknown>;
+  mileage: Record<string, unknown>;
+  row_version: number;
+}
+
+/**
+ * A status event in an invoice's synced history (`occurred_at` as stored: ISO text);
+ *     `certified_cents` and `attachments` only on the events that carry them.
+ */
+export interface InvoiceEventRow {
+  code: string;
+  occurred_at: string;
+  reason: string;
+  source: string;
+  certified_cents?: number | null;
+  attachments?: Array<Attachment>;
+}
+
+export interface InvoiceLine {
+  description?: string;
+  quantity?: string;
+  unit_price_cents?: number;
+  order_line_no?: number | null;
+}
+
+/**
+ * A payment released for an invoice, as stored (`paid_at`: ISO text).
+ */
+export interface InvoicePaymentRow {
+  paid_at: string;
+  amount_cents: number;
+  bank_reference?: string;
+}
+
+/**
+ * An invoice as pull sends it: its columns (but the number's unique key), lines, history
+ *     and payments decoded, the amount service done covers now and the late charges as of the
+ *     pull; `stage` is what the supplier sees of its status and `action_needed` whether that
+ *     stage asks the supplier to act (complete, re-route, invoice again).
+ */
+export interface InvoiceRow {
+  organisation: string;
+  row_version: number;
+  sync_version: number;
+  deleted_at: string | null;
+  id: string;
+  supplier_company: string;
+  supplier_siret: string;
+  supplier_name: string;
+  buyer_name: string;
+  number: string;
+  purchase_order: string | null;
+  order_number: string;
+  ej_number: string;
+  code_service: string;
+  unit: string | null;
+  issued_on: string;
+  amount_ht_cents: number;
+  vat_cents: number;
+  amount_ttc_cents: number;
+  amount_due_cents: number;
+  lines: Array<InvoiceLine>;
+  status_code: string;
+  stage: Stage;
+  action_needed: boolean;
+  status_reason: string;
+  status_at: string | null;
+  submitted_at: string | null;
+  paid_at: string | null;
+  due_at: string | null;
+  late_from: string | null;
+  history: Array<InvoiceEventRow>;
+  payments: Array<InvoicePaymentRow>;
+  amount_paid_cents: number;
+  source: string;
+  created_at: string;
+  certified_cents: number;
+  late_charges: LateChargesRow;
+}
+
+/**
+ * Late-payment interest and indemnity owed as of `as_of` (`rate_percent`: decimal
+ *     text, None before the invoice is late).
+ */
+export interface LateChargesRow {
+  rate_percent: string | null;
+  days_late: number;
+  interest_cents: number;
+  indemnity_cents: number;
+  as_of: string;
+}
+
+/**
+ * What a mission is expected to pay in allowances (cents), computed by the server from its
+ *     times under the rule set in force on its first day (`rule_set`); empty before that (no
+ *     times, no rule set). The figures of :class:`backend.policy.allowances.ExpectedAllowance`;
+ *     stored as JSON on the mission and sent as such.
+ */
+export interface MissionAllowance {
+  abroad_cents?: number;
+  abroad_nights_cents?: number;
+  advance_cents?: number;
+  covers?: Array<"lodging" | "meal">;
+  expected_cents?: number;
+  lodging_cap_cents?: number;
+  meals?: number;
+  meals_cents?: number;
+  nights?: number;
+  rate_missing?: boolean;
+  rule_set?: string;
+}
+
+/**
+ * A mission as pull sends it: its columns (but the per-field versions and clients), the
+ *     bookings and allowance decoded, and what the server computes at send time: `urgent`
+ *     (submitted with a booking about to expire), `booking_expired` and `city_class` (the
+ *     lodging class of the destination the phone checks hotel lines against).
+ */
+export interface MissionRow {
+  organisation: string;
+  row_version: number;
+  sync_version: number;
+  deleted_at: string | null;
+  id: string;
+  agent: string;
+  agent_name: string;
+  unit: string | null;
+  purpose: string;
+  destination: string;
+  starts_on: string;
+  ends_on: string;
+  transport: string;
+  estimated_cost_cents: number;
+  bookings: Array<Booking>;
+  departs_at: string | null;
+  returns_at: string | null;
+  time_zone: string;
+  country: string;
+  advance_requested: boolean;
+  allowance: MissionAllowance;
+  state: string;
+  content_hash: string;
+  earliest_expiry: string | null;
+  submitted_at: string | null;
+  escalation_level: number;
+  decided_at: string | null;
+  decided_by: string | null;
+  decision_reason: string;
+  created_at: string;
+  updated_at: string;
+  urgent: boolean;
+  booking_expired: boolean;
+  city_class: string;
+  abroad: boolean;
+}
+
+/**
+ * A line of an order as stored and synced (quantities as decimal strings).
+ */
+export interface OrderLineRow {
+  line_no: number;
+  description: string;
+  quantity: string;
+  unit_price_cents: number;
+  received: string;
+}
+
+/**
+ * A purchase order as pull sends it: its columns (but the number's unique key), the lines
+ *     decoded.
+ */
+export interface OrderRow {
+  organisation: string;
+  row_version: number;
+  sync_version: number;
+  deleted_at: string | null;
+  id: string;
+  unit: string | null;
+  supplier_company: string | null;
+  supplier_name: string;
+  number: string;
+  ej_number: string;
+  code_service: string;
+  title: string;
+  lines: Array<OrderLineRow>;
+  total_cents: number;
+  certified_cents: number;
+  state: string;
+  certification_round: number;
+  certified_at: string | null;
+  certified_by: string | null;
+  certified_on: string;
+  certification_comment: string;
+  created_at: string;
+}
+
+export type Stage = "paid" | "payment_ordered" | "received" | "rejected" | "service_done" | "service_partly_done" | "submitted" | "suspended" | "to_reroute";
+
+/**
+ * An agent's vehicle profile as pull sends it (the id is the agent's user id).
+ */
+export interface VehicleProfileRow {
+  id: string;
+  owner: string;
+  fiscal_cv: number;
+  year: number;
+  declared_km: number;
+  row_version: number;
+}
+
+/** Each synced entity's row as pull sends it (`PatchOp.data`), by entity name. */
+export interface SyncedRows {
+  "comment": CommentRow;
+  "expense_claim": ClaimRow;
+  "expense_line": ExpenseLineRow;
+  "invoice": InvoiceRow;
+  "mission": MissionRow;
+  "purchase_order": OrderRow;
+  "vehicle_profile": VehicleProfileRow;
+}
+
+/** The entities pull sends. */
 export const SYNCED_ENTITIES = [
+  "comment",
   "expense_claim",
   "expense_line",
   "invoice",
   "mission",
   "purchase_order",
-] as const;
+  "vehicle_profile",
+] as const satisfies readonly (keyof SyncedRows)[];
 
 export type SyncedEntity = (typeof SYNCED_ENTITIES)[number];
 
-// ---- Error codes (backend/errors.py CATALOGUE and each domain's codes) ----
+// ---- Error codes (kernel/errors.py CATALOGUE and each domain's codes) ----
 
 export type ErrorCode =
   | "ADMIN_LAST"
   | "ALREADY_ATTACHED"
   | "ALREADY_DECIDED"
   | "ALREADY_DONE"
+  | "ALREADY_SPLIT"
   | "AMOUNT_INVALID"
   | "API_KEY_INVALID"
   | "ATTACHMENT_NOT_DOCUMENT"
@@ -327,6 +683,8 @@ export type ErrorCode =
   | "CLAIM_EMPTY"
   | "CLAIM_NOT_YOURS"
   | "CLIENT_TAKEN"
+  | "COMMENT_EMPTY"
+  | "COMMENT_TOO_LONG"
   | "CONCURRENT_UPDATE"
   | "CONFLICT"
   | "CONTENT_CHANGED"
@@ -338,7 +696,11 @@ export type ErrorCode =
   | "CSV_VALUE_MISSING"
   | "DATES_INVALID"
   | "DELEGATE_INVALID"
+  | "DELEGATION_ENDS_BEFORE_START"
+  | "DELEGATION_OVERLAPS"
   | "DELEGATION_PERIOD_INVALID"
+  | "DELEGATION_SELF"
+  | "DOCUMENT_CLOSED"
   | "EMAIL_DUPLICATE"
   | "EMAIL_INVALID"
   | "EMAIL_TAKEN"
@@ -364,6 +726,8 @@ export type ErrorCode =
   | "LIVE_STREAMS_FULL"
   | "LIVE_STREAMS_PER_USER"
   | "METHOD_NOT_ALLOWED"
+  | "MILEAGE_KM_INVALID"
+  | "MILEAGE_NO_RATE"
   | "MISSION_NOT_APPROVED"
   | "MONEY_CONFLICT"
   | "MUTATION_UNKNOWN"
@@ -386,6 +750,7 @@ export type ErrorCode =
   | "OCR_WORKER_CRASHED"
   | "ORDER_LINE_UNKNOWN"
   | "ORGANISATION_KIND_INVALID"
+  | "ORGANISATION_SIRET_TAKEN"
   | "PASSWORD_TOO_SHORT"
   | "PAYLOAD_TOO_LARGE"
   | "PAYMENT_ALREADY_ORDERED"
@@ -393,6 +758,7 @@ export type ErrorCode =
   | "PIN_INVALID_FORMAT"
   | "PIN_NOT_SET"
   | "PIN_WRONG"
+  | "PLATFORM_ADMIN_REQUIRED"
   | "POLICY_BLOCKING"
   | "PUSH_ENDPOINT_REFUSED"
   | "PUSH_ENDPOINT_UNRESOLVED"
@@ -427,8 +793,11 @@ export type ErrorCode =
   | "SESSION_WIPED"
   | "SIRET_INVALID"
   | "SIRET_TAKEN"
+  | "SPLIT_COUNT_MISMATCH"
   | "STATE_CHANGED"
+  | "SUPPLIER_ADMIN_REQUIRED"
   | "SUPPLIER_UNKNOWN"
+  | "TEXT_OVERWRITTEN"
   | "TIMES_INCOMPLETE"
   | "TIMES_OUTSIDE_DATES"
   | "TIME_ZONE_UNKNOWN"
@@ -437,7 +806,8 @@ export type ErrorCode =
   | "UNIT_REQUIRED"
   | "UNIT_TREE_CYCLE"
   | "UNIT_UNKNOWN"
-  | "VALIDATION_FAILED";
+  | "VALIDATION_FAILED"
+  | "VEHICLE_PROFILE_MISSING";
 
 export interface ErrorText {
   status: number;
@@ -451,6 +821,7 @@ export const ERROR_CODES: Readonly<Record<ErrorCode, ErrorText>> = {
   ALREADY_ATTACHED: { status: 409, fr: "Ce justificatif est déjà joint.", en: "This receipt is already attached." },
   ALREADY_DECIDED: { status: 409, fr: "Une décision a déjà été prise sur ce document.", en: "A decision was already made on this document." },
   ALREADY_DONE: { status: 409, fr: "Le service fait est déjà constaté.", en: "Service done is already certified." },
+  ALREADY_SPLIT: { status: 409, fr: "Cette ligne n'a plus qu'un justificatif : elle est déjà séparée.", en: "This line holds a single receipt: it is already split." },
   AMOUNT_INVALID: { status: 400, fr: "Montant invalide.", en: "Invalid amount." },
   API_KEY_INVALID: { status: 401, fr: "Clé d'API invalide.", en: "Invalid API key." },
   ATTACHMENT_NOT_DOCUMENT: { status: 415, fr: "Une pièce jointe n'est ni une photo ni un PDF.", en: "An attachment is neither a photo nor a PDF." },
@@ -468,6 +839,8 @@ export const ERROR_CODES: Readonly<Record<ErrorCode, ErrorText>> = {
   CLAIM_EMPTY: { status: 409, fr: "La note de frais ne contient aucune dépense.", en: "The expense claim has no expense line." },
   CLAIM_NOT_YOURS: { status: 403, fr: "Une dépense ne peut rejoindre qu'une de vos propres notes de frais.", en: "An expense line can only join one of your own expense claims." },
   CLIENT_TAKEN: { status: 403, fr: "Cet identifiant de client appartient à un autre utilisateur.", en: "This client id belongs to another user." },
+  COMMENT_EMPTY: { status: 400, fr: "Le message est vide.", en: "The message is empty." },
+  COMMENT_TOO_LONG: { status: 400, fr: "Message trop long (2 000 caractères au plus).", en: "Message too long (2,000 characters at most)." },
   CONCURRENT_UPDATE: { status: 503, fr: "Le document est modifié en même temps ailleurs ; nouvel essai automatique.", en: "The document is being changed elsewhere; retrying automatically." },
   CONFLICT: { status: 409, fr: "Conflit avec l'état actuel.", en: "Conflict with the current state." },
   CONTENT_CHANGED: { status: 409, fr: "Le document a été modifié depuis que vous l'avez vu.", en: "The document changed since you saw it." },
@@ -478,8 +851,12 @@ export const ERROR_CODES: Readonly<Record<ErrorCode, ErrorText>> = {
   CSV_ROW_TYPE: { status: 400, fr: "Type de ligne inconnu (unit ou person).", en: "Unknown row type (unit or person)." },
   CSV_VALUE_MISSING: { status: 400, fr: "Valeur obligatoire manquante sur cette ligne.", en: "A required value is missing on this line." },
   DATES_INVALID: { status: 400, fr: "La date de fin précède la date de début.", en: "The end date is before the start date." },
-  DELEGATE_INVALID: { status: 400, fr: "Délégation impossible à cette personne (même organisation, autre que vous).", en: "You cannot delegate to this person (same organisation, someone other than you)." },
-  DELEGATION_PERIOD_INVALID: { status: 400, fr: "Période de délégation invalide : la fin doit suivre le début et être à venir.", en: "Invalid delegation period: the end must follow the start and be in the future." },
+  DELEGATE_INVALID: { status: 400, fr: "Délégation impossible à cette personne : elle doit être un collègue actif de votre organisation.", en: "You cannot delegate to this person: they must be an active colleague of your organisation." },
+  DELEGATION_ENDS_BEFORE_START: { status: 400, fr: "La fin de la délégation doit suivre son début.", en: "The delegation must end after it starts." },
+  DELEGATION_OVERLAPS: { status: 409, fr: "Vous déléguez déjà vos validations sur une partie de cette période : terminez d'abord cette délégation.", en: "You already delegate your approvals during part of this period: end that delegation first." },
+  DELEGATION_PERIOD_INVALID: { status: 400, fr: "Période de délégation invalide : la fin doit être à venir.", en: "Invalid delegation period: the end must be in the future." },
+  DELEGATION_SELF: { status: 400, fr: "Vous ne pouvez pas vous déléguer vos propres validations.", en: "You cannot delegate your approvals to yourself." },
+  DOCUMENT_CLOSED: { status: 409, fr: "Ce document est clos (payé ou annulé) : plus de question possible.", en: "This document is closed (paid or cancelled): no more questions." },
   EMAIL_DUPLICATE: { status: 400, fr: "Cette adresse e-mail apparaît plusieurs fois.", en: "This email address appears more than once." },
   EMAIL_INVALID: { status: 400, fr: "Adresse e-mail invalide.", en: "Invalid email address." },
   EMAIL_TAKEN: { status: 409, fr: "Un compte existe déjà avec cette adresse e-mail.", en: "An account already uses this email address." },
@@ -505,6 +882,8 @@ export const ERROR_CODES: Readonly<Record<ErrorCode, ErrorText>> = {
   LIVE_STREAMS_FULL: { status: 503, fr: "Le serveur a atteint son nombre de connexions en direct ; nouvel essai bientôt.", en: "The server holds as many live connections as it can; retrying soon." },
   LIVE_STREAMS_PER_USER: { status: 429, fr: "Trop de connexions en direct ouvertes pour votre compte ; fermez d'autres onglets ou appareils.", en: "Too many live connections open for your account; close other tabs or devices." },
   METHOD_NOT_ALLOWED: { status: 405, fr: "Méthode non autorisée.", en: "Method not allowed." },
+  MILEAGE_KM_INVALID: { status: 422, fr: "Indiquez une distance en kilomètres supérieure à zéro.", en: "Enter a distance in km greater than zero." },
+  MILEAGE_NO_RATE: { status: 422, fr: "Aucun barème kilométrique en vigueur à cette date pour ce véhicule.", en: "No mileage rate in force on that date for this car." },
   MISSION_NOT_APPROVED: { status: 409, fr: "La mission doit être autorisée avant la note de frais.", en: "The mission must be approved before the expense claim." },
   MONEY_CONFLICT: { status: 409, fr: "Le montant a été modifié ailleurs entre-temps : choisissez la bonne valeur.", en: "The amount was changed elsewhere meanwhile: choose the right value." },
   MUTATION_UNKNOWN: { status: 400, fr: "Action inconnue du serveur.", en: "The server does not know this action." },
@@ -527,6 +906,7 @@ export const ERROR_CODES: Readonly<Record<ErrorCode, ErrorText>> = {
   OCR_WORKER_CRASHED: { status: 503, fr: "Le lecteur de justificatifs a échoué ; nouvel essai automatique.", en: "The receipt reader failed; it will retry automatically." },
   ORDER_LINE_UNKNOWN: { status: 400, fr: "Ligne de commande inconnue.", en: "Unknown order line." },
   ORGANISATION_KIND_INVALID: { status: 400, fr: "Type d'organisation invalide (État, collectivité, hôpital, entreprise publique).", en: "Invalid organisation kind (State, local authority, hospital, public company)." },
+  ORGANISATION_SIRET_TAKEN: { status: 409, fr: "Une organisation porte déjà ce numéro SIRET.", en: "An organisation already has this SIRET number." },
   PASSWORD_TOO_SHORT: { status: 400, fr: "Le mot de passe doit comporter au moins 8 caractères.", en: "The password must have at least 8 characters." },
   PAYLOAD_TOO_LARGE: { status: 413, fr: "Envoi trop volumineux.", en: "Payload too large." },
   PAYMENT_ALREADY_ORDERED: { status: 409, fr: "Un paiement a déjà été ordonnancé sur la foi de ce service fait : faites d'abord annuler le mandat.", en: "A payment was already ordered on the strength of this service done: have the payment order cancelled first." },
@@ -534,6 +914,7 @@ export const ERROR_CODES: Readonly<Record<ErrorCode, ErrorText>> = {
   PIN_INVALID_FORMAT: { status: 400, fr: "Le code doit comporter 4 à 6 chiffres.", en: "The PIN must have 4 to 6 digits." },
   PIN_NOT_SET: { status: 400, fr: "Aucun code n'est défini sur cet appareil, connectez-vous avec votre mot de passe.", en: "No PIN is set on this device, sign in with your password." },
   PIN_WRONG: { status: 401, fr: "Code incorrect.", en: "Wrong PIN." },
+  PLATFORM_ADMIN_REQUIRED: { status: 403, fr: "Réservé aux administrateurs de l'organisation qui exploite la plateforme.", en: "Only the administrators of the organisation running the platform may do that." },
   POLICY_BLOCKING: { status: 409, fr: "Une dépense dépasse une règle bloquante de votre organisation.", en: "An expense breaks a blocking rule of your organisation." },
   PUSH_ENDPOINT_REFUSED: { status: 400, fr: "Adresse de notification refusée : seuls les services de notification des navigateurs sont acceptés (https, adresse publique).", en: "Push endpoint refused: only the browsers' push services are accepted (https, public address)." },
   PUSH_ENDPOINT_UNRESOLVED: { status: 503, fr: "Le service de notification est injoignable pour l'instant ; réessayez plus tard.", en: "The push service cannot be reached right now; try again later." },
@@ -568,8 +949,11 @@ export const ERROR_CODES: Readonly<Record<ErrorCode, ErrorText>> = {
   SESSION_WIPED: { status: 401, fr: "Trop de codes incorrects : la session de cet appareil est effacée, reconnectez-vous avec votre mot de passe.", en: "Too many wrong PINs: this device's session was wiped, sign in with your password." },
   SIRET_INVALID: { status: 400, fr: "Numéro SIRET invalide (14 chiffres, clé de contrôle).", en: "Invalid SIRET number (14 digits, check digit)." },
   SIRET_TAKEN: { status: 409, fr: "Ce numéro SIRET est déjà enregistré.", en: "This SIRET number is already registered." },
+  SPLIT_COUNT_MISMATCH: { status: 409, fr: "La ligne n'a plus le même nombre de justificatifs ; rouvrez-la et séparez-la à nouveau.", en: "The line no longer holds the same number of receipts; open it again and split it again." },
   STATE_CHANGED: { status: 409, fr: "Le document a changé d'état entre-temps.", en: "The document changed state meanwhile." },
+  SUPPLIER_ADMIN_REQUIRED: { status: 403, fr: "Réservé à l'administrateur de votre entreprise fournisseur.", en: "Only your supplier company's administrator may do that." },
   SUPPLIER_UNKNOWN: { status: 400, fr: "Fournisseur inconnu (SIRET).", en: "Unknown supplier (SIRET)." },
+  TEXT_OVERWRITTEN: { status: 409, fr: "Une autre modification a été écrasée par la vôtre ; vous pouvez la restaurer.", en: "Another change was overwritten by yours; you can restore it." },
   TIMES_INCOMPLETE: { status: 400, fr: "Indiquez l'heure de départ et l'heure de retour.", en: "Give both the departure and the return time." },
   TIMES_OUTSIDE_DATES: { status: 400, fr: "Le départ doit avoir lieu le premier jour de la mission et le retour le dernier jour.", en: "The departure must be on the mission's first day and the return on its last day." },
   TIME_ZONE_UNKNOWN: { status: 400, fr: "Fuseau horaire inconnu.", en: "Unknown time zone." },
@@ -579,4 +963,5 @@ export const ERROR_CODES: Readonly<Record<ErrorCode, ErrorText>> = {
   UNIT_TREE_CYCLE: { status: 400, fr: "L'arbre des unités formerait une boucle (une unité sous elle-même).", en: "The unit tree would contain a cycle (a unit under itself)." },
   UNIT_UNKNOWN: { status: 400, fr: "Unité inconnue dans cette organisation.", en: "Unknown unit in this organisation." },
   VALIDATION_FAILED: { status: 400, fr: "Certaines données sont invalides.", en: "Some of the data is invalid." },
+  VEHICLE_PROFILE_MISSING: { status: 422, fr: "Renseignez d'abord votre véhicule (puissance fiscale) dans vos réglages : le montant des indemnités kilométriques en dépend.", en: "Enter your car (fiscal horsepower) in your settings first: the mileage allowance depends on it." },
 };

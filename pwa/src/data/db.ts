@@ -124,7 +124,14 @@ export interface RuleSetsMeta {
   rule_sets: RuleSet[];
 }
 
-export type MetaRecord = InstallationMeta | SessionMeta | ClientMeta | RowsOwnerMeta | InboxReadsMeta | RuleSetsMeta;
+/** For whom the user decides as a delegate (data/approvals.ts): person id → managers' names, as
+ * last received, so approval cards say "on behalf of …" offline too. */
+export interface OnBehalfMeta {
+  key: `on_behalf:${string}`;
+  people: Record<string, string[]>;
+}
+
+export type MetaRecord = InstallationMeta | SessionMeta | ClientMeta | RowsOwnerMeta | InboxReadsMeta | RuleSetsMeta | OnBehalfMeta;
 
 export interface NomadeDB extends DBSchema {
   rows: { key: [string, string]; value: BaseRow; indexes: { 'by-entity': string } };

@@ -8,7 +8,7 @@ import { BlobUploader, DEFAULT_CHUNK_SIZE, localBlob, pendingBlobs, storeBlob } 
 import { getMeta, guarded, openDatabase, type BaseRow, type ClientMeta, type Db, type StoredAck, type StoredIntent } from './db';
 import { NotSignedInError, StorageFullError } from './errors';
 import { clearReceiptCache, keepUploadedPhoto, receiptImage, type ReceiptRendition } from './receipts';
-import { makeCommands, type Commands } from './commands';
+import { makeCommands, type Attachment, type Commands } from './commands';
 import { Http } from './http';
 import { Notifications } from './notifications';
 import { Administration, Onboarding } from './admin';
@@ -241,8 +241,8 @@ export class DataLayer {
     this.commandsCache ??= makeCommands({
       enqueue: (name, v, args) => this.enqueue(name, v, args),
       currentRow: (entity, id) => this.store.row(entity, id).peek(),
-      attachReceiptBlob: (lineId, file) => this.attachReceipt(lineId, file),
-      answerInvoice: (id, comment, files) => this.answerInvoice(id, comment, files),
+      storeReceipt: (file) => this.storeReceipt(file),
+      storeDocuments: (invoiceId, files) => this.storeDocuments(invoiceId, files),
       markNotificationRead: (id) => this.notifications.markRead(id),
     });
     return this.commandsCache;
@@ -307,7 +307,7 @@ export class DataLayer {
       const userId = auth.currentUserId();
       if (userId === null) throw new NotSignedInError();
       return userId;
-    });
+    }, db);
     const policy = new PolicyRules(db, auth, () => {
       const session = this.store.session.peek();
       return 'user' in session ? session.user : undefined;
@@ -450,45 +450,37 @@ export class DataLayer {
     return toPending(intent, findMutator(name, v) === undefined);
   }
 
-  /** Stores a receipt photo for upload and queues `expense_line.attach_receipt` at once. */
-  async attachReceipt(lineId: string, file: Blob): Promise<PendingIntent> {
+  /** Keeps a receipt photo on the device for a resumable upload; its SHA-256 (the typed
+   * command then queues `expense_line.attach_receipt`). */
+  async storeReceipt(file: Blob): Promise<string> {
+    return (await this.keepBlob(file)).sha256;
+  }
+
+  /**
+   * Keeps each document (photo, PDF) of an answer to a suspended invoice on the device for a
+   * resumable upload to the invoice's organisation (the typed command then queues
+   * `invoice.complete` with them; the server waits for the uploads: BLOB_PENDING is retried).
+   */
+  async storeDocuments(invoiceId: string, files: readonly File[]): Promise<Attachment[]> {
+    const data = this.store.row('invoice', invoiceId).peek()?.data;
+    const organisation = typeof data?.['organisation'] === 'string' ? data['organisation'] : undefined;
+    const attachments: Attachment[] = [];
+    for (const file of files) {
+      const blob = await this.keepBlob(file, organisation);
+      attachments.push({ sha256: blob.sha256, name: file.name.slice(0, 200), content_type: blob.content_type.slice(0, 100), size: blob.size });
+    }
+    return attachments;
+  }
+
+  private async keepBlob(file: Blob, organisation?: string) {
     const userId = this.auth.currentUserId();
     if (userId === null) throw new NotSignedInError();
-    let blob;
     try {
-      blob = await storeBlob(this.db, userId, file, this.clock.now());
+      return await storeBlob(this.db, userId, file, this.clock.now(), organisation);
     } catch (error) {
       if (error instanceof StorageFullError) this.store.storageError.value = error;
       throw error;
     }
-    return this.enqueue('expense_line.attach_receipt', 1, { id: lineId, sha256: blob.sha256 });
-  }
-
-  /**
-   * Answers a suspended invoice: keeps each document (photo, PDF) on the device for a resumable
-   * upload to the invoice's organisation, then queues `invoice.complete` with the message and
-   * the documents (the server waits for the uploads: BLOB_PENDING is retried).
-   */
-  async answerInvoice(invoiceId: string, comment: string, files: readonly File[]): Promise<PendingIntent> {
-    const userId = this.auth.currentUserId();
-    if (userId === null) throw new NotSignedInError();
-    const data = this.store.row('invoice', invoiceId).peek()?.data;
-    const organisation = typeof data?.['organisation'] === 'string' ? data['organisation'] : undefined;
-    const status = data?.['status_code'] ?? data?.['status'];
-    const attachments = [];
-    for (const file of files) {
-      let blob;
-      try {
-        blob = await storeBlob(this.db, userId, file, this.clock.now(), organisation);
-      } catch (error) {
-        if (error instanceof StorageFullError) this.store.storageError.value = error;
-        throw error;
-      }
-      attachments.push({ sha256: blob.sha256, name: file.name.slice(0, 200), content_type: blob.content_type.slice(0, 100), size: blob.size });
-    }
-    return this.enqueue('invoice.complete', 1, {
-      id: invoiceId, expected_status: typeof status === 'string' ? status : 'SUSPENDUE', comment, attachments,
-    });
   }
 
   /** A receipt photo still on the device (not uploaded yet), for previews. */
@@ -518,6 +510,14 @@ export class DataLayer {
     if (userId === null) throw new NotSignedInError();
     const sources = { db: this.db, caches: this.caches, download: (user: string, path: string) => this.auth.authedBlob(user, path) };
     return receiptImage(sources, userId, lineId, sha256, rendition);
+  }
+
+  /** A printed document (mission order, expense claim) as the server renders it: needs a
+   * connection (the PDF is made from the server's rows and receipts). */
+  async printedDocument(path: string): Promise<Blob> {
+    const userId = this.auth.currentUserId();
+    if (userId === null) throw new NotSignedInError();
+    return this.auth.authedBlob(userId, path);
   }
 
   async dismissProblem(key: string): Promise<void> {

@@ -21,22 +21,22 @@ import type { Approvals } from './approvals';
 import type { Notifications } from './notifications';
 import type { ReceiptRendition } from './receipts';
 import { createStore, type Store } from './store';
-import type { Device, EntityName, JsonObject, PendingIntent, Row, User } from './types';
+import type { Device, EntityName, Row, User } from './types';
 
 export type * from './types';
 export type { Store, View } from './store';
 export type { DataLayerOptions } from './engine';
-export type { Commands, ExpenseLineFields, MissionFields } from './commands';
+export type { Commands, Decision, ExpenseLineFields, MissionFields } from './commands';
 export type { ReceiptRendition } from './receipts';
 export type { RuleSet } from './policy';
 export type * from './admin';
-export type { Delegation, ServiceDoneProposal } from './approvals';
+export type { Delegate, DelegableKind, Delegation, ServiceDoneProposal } from './approvals';
 export type { InboxItem, InboxPage, Notifications, PushPreferences, PushSubscriptionJson } from './notifications';
 export { DataLayer } from './engine';
 export { createStore } from './store';
 export { ApiError, DataError, NetworkError, NotSignedInError, StorageFullError } from './errors';
 export { newId } from './ids';
-export { describeCode } from './messages';
+export { describeCode, loadErrorTexts } from './messages';
 
 /** The app's store: signals are importable before initData() (they start empty/loading). */
 export const store: Store = createStore();
@@ -134,17 +134,13 @@ export function revokeDevice(id: string): Promise<void> {
 
 // ---------------------------------------------------------------- writes and sync
 
-/** Queues any intent by name and version (typed helpers are in `commands`). */
-export function enqueue(name: string, v: number, args: JsonObject): Promise<PendingIntent> {
-  return getData().enqueue(name, v, args);
-}
-
-/** Typed intent builders: commands.expenseLines.create(...), commands.missions.approve(id)… */
+/** The only way the app queues intents: one typed command per server intent, its arguments
+ * those of the generated contract (commands.expenseLines.create(...), commands.missions.decide(id, "approve")…). */
 export const commands: Commands = makeCommands({
   enqueue: (name, v, args) => getData().enqueue(name, v, args),
   currentRow: (entity, id) => store.row(entity, id).peek(),
-  attachReceiptBlob: (lineId, file) => getData().attachReceipt(lineId, file),
-  answerInvoice: (id, comment, files) => getData().answerInvoice(id, comment, files),
+  storeReceipt: (file) => getData().storeReceipt(file),
+  storeDocuments: (invoiceId, files) => getData().storeDocuments(invoiceId, files),
   markNotificationRead: (id) => getData().notifications.markRead(id),
 });
 
@@ -184,6 +180,12 @@ export function getReceipt(sha256: string): Promise<Blob> {
  */
 export function receiptImage(lineId: string, sha256: string, rendition: ReceiptRendition): Promise<Blob> {
   return getData().receiptImage(lineId, sha256, rendition);
+}
+
+/** The PDF of a mission order or an expense claim, in `lang` (online only). */
+export function printedDocument(kind: 'mission' | 'claim', id: string, lang: 'fr' | 'en'): Promise<Blob> {
+  const path = kind === 'mission' ? `/api/v1/missions/${id}/order.pdf` : `/api/v1/claims/${id}/claim.pdf`;
+  return getData().printedDocument(`${path}?lang=${lang}`);
 }
 
 /** Removes a rejection/conflict from the problems list once the user has seen it. */

@@ -8,7 +8,7 @@
  */
 import { clientKey, guarded, type ClientMeta, type Db, type StoredAck, type StoredIntent } from './db';
 import { newMutationId } from './ids';
-import { describeCode } from './messages';
+import { describeCode, loadErrorTexts } from './messages';
 import type { JsonObject, WireAck, WireMutation } from './types';
 
 const MAX_SEQ = Number.MAX_SAFE_INTEGER;
@@ -118,12 +118,21 @@ export function problemOf(intent: StoredIntent, ack: WireAck, now: number): Stor
   };
 }
 
+/** Loads the error catalogue first when an ack needs a text the server did not send (an
+ * overwritten value, or an older server's ack): IndexedDB transactions cannot wait for it. */
+export async function textsFor(acks: readonly WireAck[]): Promise<void> {
+  if (acks.some((ack) => !ack.message && (ack.status === 'rejected' || !!ack.code || (ack.conflicts ?? []).length > 0))) {
+    await loadErrorTexts();
+  }
+}
+
 /**
  * Records server acks on the queued intents (matched by seq AND mutation id, so a stale ack
  * never lands on another intent) and keeps the ones the user must see.
  */
 export async function recordAcks(db: Db, userId: string, acks: readonly WireAck[], now: number): Promise<void> {
   if (acks.length === 0) return;
+  await textsFor(acks);
   await guarded(async () => {
     const tx = db.transaction(['intents', 'acks'], 'readwrite');
     for (const ack of acks) {

@@ -14,7 +14,7 @@ import { pendingBlobs } from './blobs';
 import { clientKey, guarded, type ClientMeta, type Db } from './db';
 import type { Clock } from './engine';
 import { ApiError, DataError, NetworkError, NotSignedInError } from './errors';
-import { ensureClient, getClient, listIntents, problemOf, recordAcks, toWire } from './queue';
+import { ensureClient, getClient, listIntents, problemOf, recordAcks, textsFor, toWire } from './queue';
 import type { Store } from './store';
 import type { Cookie, PatchOp, PullResponse, PushRequest, PushResponse, WireAck } from './types';
 
@@ -32,7 +32,7 @@ export const SCHEMA_VERSION = 1;
 /** Pull pages buffered before giving up on one cycle (a runaway server). */
 const MAX_PAGES = 10_000;
 /** Intent names that must wait until the user's receipts are uploaded. */
-const NEEDS_BLOBS = new Set(['expense_claim.submit', 'claim.submit']);
+const NEEDS_BLOBS = new Set(['expense_claim.submit']);
 
 export interface SyncSettings {
   appVersion: string;
@@ -367,6 +367,7 @@ export class SyncLoop {
   private async apply(userId: string, pulled: StagedPull): Promise<void> {
     const { db, clock } = this.deps;
     const now = clock.now();
+    await textsFor(pulled.acks);
     await guarded(async () => {
       const tx = db.transaction(['rows', 'intents', 'acks', 'meta'], 'readwrite');
       const rows = tx.objectStore('rows');

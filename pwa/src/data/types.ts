@@ -4,20 +4,15 @@
  * rejections). Field names on the wire are snake_case exactly as the server sends them.
  */
 
+import type { SyncedEntity } from './contract.gen';
+
 /** A JSON value as carried in intent args and row data. */
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: Json };
 
-/** Entities the server syncs (one IndexedDB row per (entity, id)). */
-export type EntityName =
-  | 'mission'
-  | 'claim'
-  | 'expense_line'
-  | 'purchase_order'
-  | 'service_done'
-  | 'invoice'
-  | 'notification'
-  | (string & {});
+/** Entities the server syncs (one IndexedDB row per (entity, id)): the generated list of the
+ * server's synced rows, never a copy. */
+export type EntityName = SyncedEntity;
 
 /**
  * One synced row as the UI sees it: the server's `data` plus its identity and version.

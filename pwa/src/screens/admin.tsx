@@ -14,11 +14,11 @@ import { Page, Problem } from "../app/ui";
 const KINDS: OrganisationKind[] = ["state", "local", "hospital", "public_company"];
 const ROLES: StaffRole[] = ["agent", "manager", "back_office", "admin"];
 
-const say = (problem: ApiProblem | null): string | null => (problem ? problem.message[language.value] : null);
+export const say = (problem: ApiProblem | null): string | null => (problem ? problem.message[language.value] : null);
 const roleLabel = (role: string): string => t(`admin.role.${role}` as MessageKey);
 
 /** Loads a list once (and again after `reload()`), with its problem. */
-function useLoaded<T>(load: () => ReturnType<typeof run<T>>): [T | null, string | null, () => void, (p: string | null) => void] {
+export function useLoaded<T>(load: () => ReturnType<typeof run<T>>): [T | null, string | null, () => void, (p: string | null) => void] {
   const [value, setValue] = useState<T | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
   const [tick, setTick] = useState(0);
@@ -28,7 +28,7 @@ function useLoaded<T>(load: () => ReturnType<typeof run<T>>): [T | null, string 
   return [value, problem, () => setTick((n) => n + 1), setProblem];
 }
 
-function Status({ text }: { text: string | null }) {
+export function Status({ text }: { text: string | null }) {
   return <p role="status" class={text ? "alert ok" : "sr-only"}>{text ?? ""}</p>;
 }
 
@@ -37,7 +37,10 @@ const SECTIONS: { href: string; label: MessageKey }[] = [
   { href: "/admin/people", label: "admin.people" },
   { href: "/admin/import", label: "admin.import" },
   { href: "/admin/suppliers", label: "admin.suppliers" },
+  { href: "/admin/companies", label: "admin.companies" },
   { href: "/admin/keys", label: "admin.keys" },
+  { href: "/admin/rules", label: "admin.rules.manage" },
+  { href: "/admin/organisations", label: "admin.organisations" },
 ];
 
 export function AdminHome() {

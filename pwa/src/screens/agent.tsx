@@ -3,17 +3,22 @@
 import { useLocation, useRoute } from "preact-iso";
 import { useState } from "preact/hooks";
 import {
-  cancelMission, claimFor, claims, createClaim, dismissRejection, lines, missions, newId, rejections, saveLine, submitClaim, submitMission,
+  cancelMission, claimFor, claims, createClaim, dismissRejection, lines, missions, newId, rejections, saveLine, splitLine, submitClaim, submitMission,
 } from "../app/data";
 import { amendMission, captureReceipt, codeText, deleteLine, saveMission, withdrawClaim } from "../app/agent";
-import { checkDraft, COUNTRIES, draftOf, missionActions, type MissionDraft } from "../app/missions";
+import { checkDraft, COUNTRIES, draftOf, missionActions, timeLabels, type MissionDraft } from "../app/missions";
 import { fixPath } from "../app/refusals";
 import { downscaleReceipt } from "../app/image";
 import { ReceiptPreview } from "../app/receipt";
 import { formatAmountInput, formatDate, formatDateTime, formatMoney, formatNumber, formatPercent, intentLabel, language, parseMoneyToCents, t, type MessageKey } from "../app/i18n";
-import type { Booking, ExpenseCategory, ExpenseLine, Finding, Mission, OcrField } from "../app/model";
+import type { Booking, ExpenseCategory, ExpenseLine, Finding, LineFinding, Mission, OcrField } from "../app/model";
 
 import { Page, PendingMark, Problem, StatusBadge, usePresence } from "../app/ui";
+import { ClaimTotals } from "./claim-totals";
+import { CommentThread } from "./comments";
+import { PdfButton } from "./documents";
+import { MileageFields, MileageSplitText, refusalText } from "./mileage-fields";
+import { previewMileage } from "../app/vehicle";
 
 export function MissionList() {
   return (
@@ -55,6 +60,8 @@ function MissionForm({ mission }: { mission?: Mission }) {
   const [fares, setFares] = useState<string[]>(() => draftOf(mission).bookings.map((b) => (b.fare_cents ? formatAmountInput(b.fare_cents) : "")));
   const [problem, setProblem] = useState<string | null>(null);
   const set = <K extends keyof MissionDraft>(key: K, value: MissionDraft[K]) => setDraft((d) => ({ ...d, [key]: value }));
+  // Abroad the allowance runs from arrival at the destination to departure from it (the rule).
+  const abroad = draft.country !== "FR";
   const typed = (key: "purpose" | "destination" | "departs_at" | "returns_at") => (e: Event) => set(key, (e.currentTarget as HTMLInputElement).value);
   const setBooking = (n: number, change: Partial<Booking>) =>
     setDraft((d) => ({ ...d, bookings: d.bookings.map((b, i) => (i === n ? { ...b, ...change } : b)) }));
@@ -79,10 +86,11 @@ function MissionForm({ mission }: { mission?: Mission }) {
       <select id="country" name="country" value={draft.country} onChange={(e) => set("country", (e.currentTarget as HTMLSelectElement).value)}>
         {COUNTRIES.map((c) => <option key={c.code} value={c.code}>{countryName(c.code)}</option>)}
       </select>
-      <label for="departs_at">{t("agent.departs")}</label>
-      <input id="departs_at" name="departs_at" type="datetime-local" required value={draft.departs_at} onInput={typed("departs_at")} />
-      <label for="returns_at">{t("agent.returns")}</label>
-      <input id="returns_at" name="returns_at" type="datetime-local" required value={draft.returns_at} onInput={typed("returns_at")} />
+      <label for="departs_at">{t(abroad ? "agent.arrivesAbroad" : "agent.departs")}</label>
+      <input id="departs_at" name="departs_at" type="datetime-local" required aria-describedby={abroad ? "times-abroad" : undefined} value={draft.departs_at} onInput={typed("departs_at")} />
+      <label for="returns_at">{t(abroad ? "agent.leavesAbroad" : "agent.returns")}</label>
+      <input id="returns_at" name="returns_at" type="datetime-local" required aria-describedby={abroad ? "times-abroad" : undefined} value={draft.returns_at} onInput={typed("returns_at")} />
+      {abroad && <p id="times-abroad" class="muted">{t("agent.timesAbroad")}</p>}
       <label for="transport">{t("missions.transport")}</label>
       <select id="transport" name="transport" value={draft.transport} onChange={(e) => set("transport", (e.currentTarget as HTMLSelectElement).value as Mission["transport"])}>
         {TRANSPORTS.map((x) => <option key={x} value={x}>{t(`transport.${x}` as MessageKey)}</option>)}
@@ -186,8 +194,8 @@ export function MissionDetail() {
         <div class="row"><StatusBadge status={m.status} /><PendingMark id={m.id} /></div>
         <dl>
           <dt class="muted">{t("missions.destination")}</dt><dd>{m.destination} · {countryName(m.country)}</dd>
-          <dt class="muted">{t("agent.departs")}</dt><dd>{timeOf(m, m.departs_at, m.starts_on)}</dd>
-          <dt class="muted">{t("agent.returns")}</dt><dd>{timeOf(m, m.returns_at, m.ends_on)}</dd>
+          <dt class="muted">{t(timeLabels(m).departs)}</dt><dd>{timeOf(m, m.departs_at, m.starts_on)}</dd>
+          <dt class="muted">{t(timeLabels(m).returns)}</dt><dd>{timeOf(m, m.returns_at, m.ends_on)}</dd>
           <dt class="muted">{t("missions.transport")}</dt><dd>{t(`transport.${m.transport}` as MessageKey)}</dd>
           <dt class="muted">{t("missions.estimate")}</dt><dd>{formatMoney(m.estimate_cents)}</dd>
           {m.advance_requested && (<><dt class="muted">{t("agent.advance")}</dt><dd>✓</dd></>)}
@@ -218,6 +226,8 @@ export function MissionDetail() {
         )}
         {can.cancel && <button type="button" class="secondary" onClick={() => cancelMission(m.id)}>{t("missions.cancel")}</button>}
       </div>
+      <CommentThread documentType="mission" documentId={m.id} asking={false} />
+      <PdfButton kind="mission" id={m.id} />
     </Page>
   );
 }
@@ -250,7 +260,10 @@ export function Refusals({ ids }: { ids: readonly string[] }) {
   );
 }
 
-const claimTotal = (id: string): number => lines.value.filter((l) => l.claim_id === id).reduce((sum, l) => sum + l.amount_cents, 0);
+/** The euro lines the agent entered (a line in another currency is never added as if it were
+ * euros: the server converts it at the rate of the day when the claim is sent). */
+const claimTotal = (id: string): number => lines.value.filter((l) => l.claim_id === id && l.currency === "EUR").reduce((sum, l) => sum + l.amount_cents, 0);
+const hasForeignLine = (id: string): boolean => lines.value.some((l) => l.claim_id === id && l.currency !== "EUR");
 
 export function ClaimList() {
   return (
@@ -297,18 +310,26 @@ export function ClaimDetail() {
             <a class="cardlink" href={`/claims/${c.id}/lines/${l.id}`}>
               <div class="row"><h3>{l.merchant || t(`category.${l.category}` as MessageKey)}</h3><strong>{l.reading === "pending" && !l.amount_cents ? "—" : formatMoney(l.amount_cents, l.currency)}</strong></div>
               <LineMeta line={l} />
+              {l.mileage && <MileageSplitText split={l.mileage} />}
               <ReadingMark line={l} />
+              <ReceiptsRead line={l} />
               <PendingMark id={l.id} />
             </a>
-            {findings(l.id).length > 0 ? <Findings items={findings(l.id)} /> : l.warnings.length > 0 && (
-              <ul class="alert" aria-label={t("claims.warnings")}>
-                {l.warnings.map((w) => <li key={w}>{t(`warning.${w}` as MessageKey)}</li>)}
-              </ul>
+            {findings(l.id).length > 0 ? <Findings items={findings(l.id)} /> : (
+              <>
+                {l.findings && <Findings items={l.findings} />}
+                {l.warnings.length > 0 && (
+                  <ul class="alert" aria-label={t("claims.warnings")}>
+                    {l.warnings.map((w) => <li key={w}>{t(`warning.${w}` as MessageKey)}</li>)}
+                  </ul>
+                )}
+              </>
             )}
+            {editable && <SplitOffer line={l} />}
           </li>
         ))}
       </ul>
-      <p class="row"><strong>{t("common.total")}</strong><strong>{formatMoney(claimTotal(c.id))}</strong></p>
+      <ClaimTotals claim={c} receipts={claimTotal(c.id)} foreign={hasForeignLine(c.id)} />
       {editable && (
         <div class="actions">
           <a class="button secondary" href={`/claims/${c.id}/lines/new`}>{t("claims.addReceipt")}</a>
@@ -318,16 +339,49 @@ export function ClaimDetail() {
       {c.status === "submitted" && (
         <div class="actions"><button type="button" class="secondary" onClick={() => withdrawClaim(c.id)}>{t("agent.withdraw")}</button></div>
       )}
+      <CommentThread documentType="expense_claim" documentId={c.id} asking={false} />
+      <PdfButton kind="claim" id={c.id} />
     </Page>
   );
 }
 
-/** The server's findings on a line, in the app's language (computed at submission). */
-function Findings({ items }: { items: readonly Finding[] }) {
+/** The server's findings on a line, in the app's language (on its receipts as they are read,
+ * and on the whole claim at submission). */
+function Findings({ items }: { items: readonly (Finding | LineFinding)[] }) {
   return (
     <ul class={`alert${items.some((f) => f.severity === "blocking") ? " bad" : ""}`} aria-label={t("agent.findings")}>
-      {items.map((f) => <li key={f.code}>{f[language.value]}</li>)}
+      {items.map((f, n) => <li key={`${f.code}-${n}`} data-finding={f.code}>{f[language.value]}</li>)}
     </ul>
+  );
+}
+
+/** What each receipt of a line said, when it holds several, and their sum (the line's amount
+ * unless the agent typed another). */
+function ReceiptsRead({ line }: { line: ExpenseLine }) {
+  const read = line.receipts_read;
+  if (!read || read.length < 2) return null;
+  const known = read.filter((r) => r.amount_cents !== null);
+  const sum = known.reduce((total, r) => total + (r.amount_cents ?? 0), 0);
+  return (
+    <div class="receipts-read">
+      <p class="muted">{t("claims.receiptsRead", { n: read.length })}</p>
+      <ul class="plain" aria-label={t("claims.receiptsRead", { n: read.length })}>
+        {read.map((r) => (
+          <li key={r.sha256} class="row"><span>{r.merchant || t("claims.receipt")}{r.date ? ` · ${formatDate(r.date)}` : ""}</span><span>{r.amount_cents === null ? "—" : formatMoney(r.amount_cents, r.currency)}</span></li>
+        ))}
+        {known.length === read.length && <li class="row"><strong>{t("claims.receiptsSum")}</strong><strong>{formatMoney(sum, read[0]?.currency ?? "EUR")}</strong></li>}
+      </ul>
+    </div>
+  );
+}
+
+/** One tap to one line per receipt, when the server found receipts of different kinds added up. */
+function SplitOffer({ line }: { line: ExpenseLine }) {
+  if (!line.findings?.some((f) => f.code === "RECEIPTS_DIFFER") || (line.receipt_count ?? 1) < 2) return null;
+  return (
+    <div class="actions">
+      <button type="button" class="secondary" onClick={() => splitLine(line.id, line.receipt_count ?? 1)}>{t("claims.split", { n: line.receipt_count ?? 2 })}</button>
+    </div>
   );
 }
 
@@ -362,6 +416,10 @@ function CaptureButton({ claimId }: { claimId: string }) {
 
 const CATEGORIES: ExpenseCategory[] = ["train", "plane", "taxi", "public_transport", "fuel", "tolls", "parking", "mileage", "meal", "lodging", "other"];
 const LOW_CONFIDENCE = 0.75;
+/** Currencies offered on a line (the server takes any ISO 4217 code); euros first. */
+const CURRENCIES = ["EUR", "USD", "GBP", "CHF", "CAD", "JPY", "MAD", "XOF"];
+/** The rate's form the server accepts (euros for one unit, dot decimal). */
+const FX_RATE = /^\d{1,8}(\.\d{1,10})?$/;
 
 function Confidence({ field }: { field: OcrField<unknown> | undefined }) {
   if (!field) return null;
@@ -445,18 +503,41 @@ export function LineEditor() {
     }
   }
 
+  const category = typed["category"] ?? existing?.category ?? "meal";
+  const spentOn = typed["spent_on"] ?? existing?.spent_on ?? new Date().toISOString().slice(0, 10);
+  const kmText = typed["km"] ?? (existing?.km ? String(existing.km) : "");
+
+  /** A mileage line: only the km, priced with the scale (refused as the server would). */
+  function submitMileage(f: FormData) {
+    const km = Number(kmText.trim() || "0");
+    const priced = previewMileage({ id: existing?.id ?? "", category: "mileage", spent_on: String(f.get("spent_on")), km });
+    if (!priced.ok) return setProblem(refusalText(priced.code));
+    saveLine({
+      id: existing?.id ?? newId(), claim_id: existing ? existing.claim_id : claimId, spent_on: String(f.get("spent_on")),
+      category: "mileage", merchant: String(f.get("merchant") ?? "").trim(), amount_cents: priced.cents, vat_rate_permille: 0,
+      currency: "EUR", km, ...(existing?.receipt_blob ? { receipt_blob: existing.receipt_blob } : {}),
+    }, receipt?.blob ?? null, existing !== undefined);
+    route(`/claims/${claimId}`);
+  }
+
   function submit(event: Event) {
     event.preventDefault();
     const f = new FormData(event.currentTarget as HTMLFormElement);
+    if (category === "mileage") return submitMileage(f);
     const typed = String(f.get("amount") ?? "").trim();
     // With a receipt, a blank amount is left to the reading (ocrFillable marks it "ocr").
     const amount = typed === "" && receipt ? 0 : parseMoneyToCents(typed);
     if (amount === null) return setProblem(t("claims.amount"));
     const rate = Math.round(Number(String(f.get("vat") ?? "0").replace(",", ".")) * 10);
+    const currency = String(f.get("currency") ?? "EUR");
+    // A foreign line's rate of the day, as typed; blank: the rate published for that day.
+    const fxRate = currency === "EUR" ? "" : String(f.get("fx_rate") ?? "").trim().replace(",", ".");
+    if (fxRate && !FX_RATE.test(fxRate)) return setProblem(t("claims.fxRate", { currency }));
     const line: Omit<ExpenseLine, "warnings" | "ocr"> = {
       id: existing?.id ?? newId(), claim_id: existing ? existing.claim_id : claimId, spent_on: String(f.get("spent_on")),
       category: f.get("category") as ExpenseCategory, merchant: String(f.get("merchant") ?? "").trim(),
-      amount_cents: amount, vat_rate_permille: Number.isFinite(rate) ? rate : 0, currency: "EUR",
+      amount_cents: amount, vat_rate_permille: Number.isFinite(rate) ? rate : 0, currency,
+      ...(fxRate ? { fx_rate: fxRate } : {}),
       ...(existing?.receipt_blob ? { receipt_blob: existing.receipt_blob } : {}),
     };
     saveLine(line, receipt?.blob ?? null, existing !== undefined);
@@ -464,6 +545,7 @@ export function LineEditor() {
   }
 
   const amountText = existing?.amount_cents ? formatAmountInput(existing.amount_cents) : "";
+  const currency = typed["currency"] ?? existing?.currency ?? "EUR";
   return (
     <Page title={existing ? existing.merchant || t("claims.lines") : t("claims.addReceipt")}>
       {existing && <Refusals ids={[existing.id]} />}
@@ -496,25 +578,42 @@ export function LineEditor() {
       <form onSubmit={submit}>
         {ocr && <p class="muted">{t("claims.ocr")}</p>}
         {existing && <ReviewReasons line={existing} />}
-        {existing && lineFindings.length > 0 && <Findings items={lineFindings} />}
+        {existing && <ReceiptsRead line={existing} />}
+        {existing && (lineFindings.length > 0 ? <Findings items={lineFindings} /> : existing.findings && <Findings items={existing.findings} />)}
+        {existing && lineEditable && <SplitOffer line={existing} />}
         <label for="category">{t("claims.category")}</label>
         <select id="category" name="category" {...field("category", existing?.category ?? "meal")} onChange={(e) => { const v = (e.currentTarget as HTMLSelectElement).value; setTyped((x) => ({ ...x, category: v })); }}>
           {CATEGORIES.map((c) => <option key={c} value={c}>{t(`category.${c}` as MessageKey)}</option>)}
         </select>
-        <label for="merchant">{t("claims.merchant")} <Confidence field={ocr?.merchant} /></label>
+        <label for="merchant">{category === "mileage" ? t("mileage.trip") : t("claims.merchant")} <Confidence field={ocr?.merchant} /></label>
         <input id="merchant" name="merchant" {...field("merchant", existing?.merchant ?? "")} maxLength={200} />
         <label for="spent_on">{t("claims.date")} <Confidence field={ocr?.spent_on} /></label>
         <input id="spent_on" name="spent_on" type="date" required {...field("spent_on", existing?.spent_on ?? new Date().toISOString().slice(0, 10))} />
-        <div class="grid2">
+        {category === "mileage" ? (
+          <MileageFields lineId={existing?.id ?? ""} spentOn={spentOn} km={kmText} onKm={(v) => setTyped((x) => ({ ...x, km: v }))} />
+        ) : <div class="grid2">
           <div>
-            <label for="amount">{t("claims.amount")} <Confidence field={ocr?.amount_cents} /></label>
+            <label for="amount">{currency === "EUR" ? t("claims.amount") : t("claims.amountIn", { currency })} <Confidence field={ocr?.amount_cents} /></label>
             <input id="amount" name="amount" inputMode="decimal" required={!receipt} {...field("amount", amountText)} placeholder={formatAmountInput(0)} />
           </div>
           <div>
             <label for="vat">{t("claims.vatRate")} <Confidence field={ocr?.vat_rate_permille} /></label>
             <input id="vat" name="vat" inputMode="decimal" {...field("vat", existing ? String(existing.vat_rate_permille / 10) : "10")} />
           </div>
-        </div>
+        </div>}
+        {category !== "mileage" && (<>
+        <label for="currency">{t("claims.currency")}</label>
+        <select id="currency" name="currency" value={currency} onChange={(e) => { const v = (e.currentTarget as HTMLSelectElement).value; setTyped((x) => ({ ...x, currency: v })); }}>
+          {[...new Set([...CURRENCIES, currency])].map((c) => <option key={c} value={c}>{c}</option>)}
+        </select>
+        </>)}
+        {category !== "mileage" && currency !== "EUR" && (
+          <>
+            <label for="fx_rate">{t("claims.fxRate", { currency })}</label>
+            <input id="fx_rate" name="fx_rate" inputMode="decimal" aria-describedby="fx_rate_hint" {...field("fx_rate", existing?.fx_rate ?? "")} />
+            <p id="fx_rate_hint" class="muted">{t("claims.fxRateHint")}</p>
+          </>
+        )}
         {existing && existing.warnings.length > 0 && (
           <ul class="alert" aria-label={t("claims.warnings")}>{existing.warnings.map((w) => <li key={w}>{t(`warning.${w}` as MessageKey)}</li>)}</ul>
         )}

@@ -6,14 +6,16 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { useLocation, useRoute } from "preact-iso";
 import {
-  allRows, approvals, decideLater, decisionRefusal, dismissRejection, documentRow, isHeld, lines, orders,
-  pendingDocumentIds, serviceDoneProposal,
+  allRows, approvals, decideLater, decisionRefusal, dismissRejection, documentRow, isHeld, lines, onBehalfOf, orders,
+  pendingDocumentIds, refreshOnBehalf, serviceDoneProposal,
 } from "../app/data";
 import { bookingsOf, findingsOf, linesToRead, otherMissions, refusalKind, remaining, type Finding } from "../app/decisions";
 import { formatDate, formatDateTime, formatMoney, formatNumber, language, t, type MessageKey } from "../app/i18n";
 import type { Approval, ExpenseLine, PurchaseOrder } from "../app/model";
 import { ReceiptPreview } from "../app/receipt";
+import { held, toClaim } from "../app/rows";
 import { Page, Problem, StatusBadge, usePresence } from "../app/ui";
+import { CommentThread } from "./comments";
 import { DecisionStatus } from "./decision-status";
 
 const ENTITY = { mission: "mission", claim: "expense_claim", service_done: "purchase_order" } as const;
@@ -102,17 +104,17 @@ function DecisionBar({ a, canReturn }: { a: Approval; canReturn: boolean }) {
 function MissionFacts({ id }: { id: string }) {
   const row = documentRow("mission", id).value;
   if (!row) return null;
-  const d = row.data;
+  const d = held<"mission">(row);
   const others = otherMissions(allRows("mission").value, row);
-  const bookings = bookingsOf(d);
+  const bookings = bookingsOf(d.bookings);
   return (
     <>
       <section class="card" aria-labelledby="mission-facts">
-        <h2 id="mission-facts">{String(d["purpose"] ?? "")}</h2>
-        <p>{String(d["destination"] ?? "")}</p>
-        <p>{t("decision.dates", { from: formatDate(String(d["starts_on"] ?? "")), to: formatDate(String(d["ends_on"] ?? "")) })}</p>
-        <p>{t("decision.transport", { value: t(`transport.${String(d["transport"] ?? "other")}` as MessageKey) })}</p>
-        <p><strong>{t("decision.estimate", { amount: formatMoney(Number(d["estimated_cost_cents"] ?? 0)) })}</strong></p>
+        <h2 id="mission-facts">{d.purpose ?? ""}</h2>
+        <p>{d.destination ?? ""}</p>
+        <p>{t("decision.dates", { from: formatDate(d.starts_on ?? ""), to: formatDate(d.ends_on ?? "") })}</p>
+        <p>{t("decision.transport", { value: t(`transport.${d.transport ?? "other"}` as MessageKey) })}</p>
+        <p><strong>{t("decision.estimate", { amount: formatMoney(d.estimated_cost_cents ?? 0) })}</strong></p>
       </section>
       {bookings.length > 0 && (
         <section class="card" aria-labelledby="mission-bookings">
@@ -131,9 +133,9 @@ function MissionFacts({ id }: { id: string }) {
         <h2 id="mission-others">{t("decision.otherMissions")}</h2>
         {others.length === 0 ? <p class="muted">{t("decision.noOtherMissions")}</p> : (
           <ul>
-            {others.map((o) => (
-              <li key={o.id}>
-                {String(o.data["purpose"] ?? "")} — {String(o.data["destination"] ?? "")} ({formatDate(String(o.data["starts_on"] ?? ""))} – {formatDate(String(o.data["ends_on"] ?? ""))}) <StatusBadge status={String(o.data["state"] ?? "")} />
+            {others.map((row) => held<"mission">(row)).map((o, n) => (
+              <li key={others[n]?.id}>
+                {o.purpose ?? ""} — {o.destination ?? ""} ({formatDate(o.starts_on ?? "")} – {formatDate(o.ends_on ?? "")}) <StatusBadge status={o.state ?? ""} />
               </li>
             ))}
           </ul>
@@ -166,18 +168,19 @@ function ClaimLine({ line, findings }: { line: ExpenseLine; findings: readonly F
 
 function ClaimFacts({ id }: { id: string }) {
   const row = documentRow("expense_claim", id).value;
-  const mission = documentRow("mission", String(row?.data["mission"] ?? row?.data["mission_id"] ?? "")).value;
+  const mission = documentRow("mission", row ? toClaim(row).mission_id : "").value;
   if (!row) return null;
-  const findings = findingsOf(row.data);
+  const claim = held<"expense_claim">(row), ofMission = mission ? held<"mission">(mission) : null;
+  const findings = findingsOf(claim.findings);
   const mine = linesToRead(lines.value.filter((l) => l.claim_id === id), findings);
-  const total = Number(row.data["total_cents"] ?? 0);
-  const estimate = Number(mission?.data["estimated_cost_cents"] ?? 0);
+  const total = claim.total_cents ?? 0;
+  const estimate = ofMission?.estimated_cost_cents ?? 0;
   const general = findings.filter((f) => !mine.some((l) => l.id === f.line_id));
   return (
     <>
       <section class="card" aria-labelledby="claim-total">
         <h2 id="claim-total">{formatMoney(total)}</h2>
-        {mission && <p>{String(mission.data["purpose"] ?? "")} — {String(mission.data["destination"] ?? "")}</p>}
+        {ofMission && <p>{ofMission.purpose ?? ""} — {ofMission.destination ?? ""}</p>}
         {estimate > 0 && <p>{t("decision.totalVsEstimate", { total: formatMoney(total), estimate: formatMoney(estimate) })}</p>}
         {estimate > 0 && total > estimate && <p class="alert">{t("decision.overEstimate", { amount: formatMoney(total - estimate) })}</p>}
         <h3>{t("decision.findings")}</h3>
@@ -243,6 +246,8 @@ export function DecisionScreen() {
   const a = isKind(kind) ? approvals.value.find((x) => x.kind === kind && x.document_id === id) : undefined;
   const order = kind === "service_done" ? orders.value.find((o) => o.id === id) : undefined;
   const title = a ? a.title : t("approvals.title");
+  useEffect(() => { void refreshOnBehalf(); }, []);
+  const lender = a && a.kind !== "service_done" ? onBehalfOf(a.agent_id) : "";
   return (
     <Page title={title}>
       <p><a href="/approvals">{t("decision.back")}</a></p>
@@ -251,6 +256,9 @@ export function DecisionScreen() {
         <>
           <DecisionStatus />
           <p>{t("decision.gone")}</p>
+          {(kind === "mission" || kind === "claim") && documentRow(ENTITY[kind], id).value && (
+            <CommentThread documentType={ENTITY[kind]} documentId={id} asking />
+          )}
         </>
       ) : (
         <>
@@ -258,8 +266,10 @@ export function DecisionScreen() {
             <span class="muted">{t(`approvals.kind.${a.kind}` as MessageKey)}</span>
             {a.requester && a.kind !== "service_done" && <span class="muted">{t("decision.requester", { name: a.requester })}</span>}
           </div>
+          {lender && <p class="badge" data-on-behalf>{t("approvals.onBehalf", { name: lender })}</p>}
           {kind === "mission" && <MissionFacts id={id} />}
           {kind === "claim" && <ClaimFacts id={id} />}
+          {kind !== "service_done" && <CommentThread documentType={ENTITY[kind]} documentId={id} asking />}
           {kind === "service_done" && order ? <ServiceDone order={order} a={a} /> : <DecisionBar a={a} canReturn={kind !== "service_done"} />}
         </>
       )}

@@ -50,12 +50,12 @@ export function Inbox() {
 
 /** Event types each role hears about (back office and admins see every type the server sends). */
 const ROLE_EVENTS: Partial<Record<Role, string[]>> = {
-  agent: ["decision_made", "payment_sent", "ocr_needs_review", "ocr_finished"],
-  manager: ["approval_requested", "service_done_proposal", "decision_made", "payment_sent", "ocr_needs_review", "ocr_finished"],
+  agent: ["decision_made", "comment_added", "payment_sent", "ocr_needs_review", "ocr_finished"],
+  manager: ["approval_requested", "approval_reminder", "approval_escalated", "approval_escalated_away", "comment_added", "service_done_proposal", "decision_made", "payment_sent", "ocr_needs_review", "ocr_finished"],
   supplier: ["invoice_status_changed"],
 };
 /** Events that need an action: they come through quiet hours. */
-const BREAK_THROUGH = new Set(["approval_requested", "invoice_status_changed"]);
+const BREAK_THROUGH = new Set(["approval_requested", "approval_reminder", "approval_escalated", "invoice_status_changed"]);
 const MODES = ["immediate", "digest", "weekly", "off"] as const;
 const ZONES = ["Europe/Paris", "America/Guadeloupe", "America/Martinique", "America/Cayenne", "Indian/Reunion", "Indian/Mayotte", "Pacific/Noumea", "Pacific/Tahiti", "UTC"];
 
@@ -186,6 +186,7 @@ export function Settings() {
       </fieldset>
       <div class="actions">
         <a class="button secondary" href="/sync">{t("sync.title")}</a>
+        {(user?.role === "agent" || user?.role === "manager") && <a class="button secondary" href="/settings/vehicle">{t("vehicle.title")}</a>}
         <a class="button secondary" href="/settings/devices">{t("settings.devices")}</a>
         <a class="button secondary" href="/accessibility">{t("a11y.title")}</a>
         <button type="button" class="danger" onClick={() => void signOut()}>{t("settings.signOut")}</button>

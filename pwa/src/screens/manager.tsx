@@ -3,10 +3,13 @@
  * partial service-done certification. Decisions are held a few seconds (undo), then queued and
  * shown "waiting to sync" while offline. */
 import { useRoute } from "preact-iso";
-import { useState } from "preact/hooks";
-import { approvals, approveMany, certifyServiceDone, decideLater, isHeld, orders, pendingCount, pendingDocumentIds } from "../app/data";
+import { useEffect, useState } from "preact/hooks";
+import {
+  approvals, approveMany, certifyServiceDone, decideLater, decisionRefusal, dismissRejection, isHeld, onBehalfOf, orders,
+  pendingCount, pendingDocumentIds, refreshOnBehalf, revokeServiceDone,
+} from "../app/data";
 import { bulkApprovable } from "../app/decisions";
-import { formatDateTime, formatMoney, formatNumber, pendingText, t, type MessageKey } from "../app/i18n";
+import { formatDateTime, formatMoney, formatNumber, language, pendingText, t, type MessageKey } from "../app/i18n";
 import type { Approval } from "../app/model";
 import { byUrgency, isUrgent } from "../app/urgency";
 import { Page, PendingMark, Problem, StatusBadge } from "../app/ui";
@@ -18,15 +21,18 @@ function ApprovalCard({ a, selected, onSelect }: { a: Approval; selected: boolea
   const clean = bulkApprovable(a);
   const waiting = isHeld(a.id) || pendingDocumentIds.value.has(a.document_id);
   const pick = `pick-${a.id}`;
+  const lender = a.kind !== "service_done" ? onBehalfOf(a.agent_id) : "";
   return (
     <li class="card" data-approval={a.id}>
       <div class="row">
         <span class="muted">{t(`approvals.kind.${a.kind}` as MessageKey)}</span>
         {isUrgent(a) && <span class="badge bad">{t("approvals.urgent")}</span>}
+        {a.escalated && <span class="badge warn">{t("approvals.escalated")}</span>}
         {a.findings > 0 && <span class="badge warn">{t("decision.findingsCount", { n: a.findings })}</span>}
       </div>
       <h2><a href={decisionHref(a)}>{a.title}</a></h2>
       <p class="muted">{[a.requester, formatMoney(a.amount_cents)].filter(Boolean).join(" · ")}</p>
+      {lender && <p data-on-behalf>{t("approvals.onBehalf", { name: lender })}</p>}
       {a.deadline && <p><strong>{t("approvals.deadline", { time: formatDateTime(a.deadline) })}</strong></p>}
       {waiting ? (
         <p class="muted">{t("approvals.decided")} — {t("common.pendingSync")}</p>
@@ -52,6 +58,10 @@ function ApprovalCard({ a, selected, onSelect }: { a: Approval; selected: boolea
 export function ApprovalsInbox() {
   const sorted = [...approvals.value].sort(byUrgency);
   const [picked, setPicked] = useState<ReadonlySet<string>>(new Set());
+  // Whose requests the user decides as a delegate changes with delegations, which change the
+  // synced rows too (a new requester's cards arrive): ask again when the requesters change.
+  const requesters = [...new Set(sorted.map((a) => a.agent_id ?? ""))].sort().join(",");
+  useEffect(() => { void refreshOnBehalf(); }, [requesters]);
   const chosen = sorted.filter((a) => picked.has(a.id) && bulkApprovable(a) && !isHeld(a.id) && !pendingDocumentIds.value.has(a.document_id));
   function select(id: string, on: boolean) {
     const next = new Set(picked);
@@ -138,6 +148,39 @@ export function OrderDetail() {
           {order.status !== "received" && <button type="button" onClick={all}>{t("orders.certifyAll")}</button>}
         </div>
       </form>
+      {order.status !== "open" && <Revocation orderId={order.id} />}
     </Page>
+  );
+}
+
+/** Revoking service done (a reason is required; the supplier sees it on the invoice). */
+function Revocation({ orderId }: { orderId: string }) {
+  const [problem, setProblem] = useState<string | null>(null);
+  const [queued, setQueued] = useState(false);
+  const refusal = decisionRefusal(orderId);
+  function submit(event: Event) {
+    event.preventDefault();
+    const reason = String(new FormData(event.currentTarget as HTMLFormElement).get("revoke-reason") ?? "").trim();
+    if (!reason) return setProblem(t("orders.revokeReasonRequired"));
+    setProblem(null);
+    revokeServiceDone(orderId, reason);
+    setQueued(true);
+  }
+  return (
+    <form onSubmit={submit} aria-labelledby="revoke-title">
+      <h2 id="revoke-title">{t("orders.revokeTitle")}</h2>
+      <p class="muted">{t("orders.revokeHelp")}</p>
+      {refusal && (
+        <div class="alert bad" role="alert" data-refusal={refusal.code}>
+          <p>{refusal.message[language.value]}</p>
+          <button type="button" class="secondary" onClick={() => dismissRejection(refusal.key)}>{t("decision.understood")}</button>
+        </div>
+      )}
+      <label for="revoke-reason">{t("orders.revokeReason")}</label>
+      <textarea id="revoke-reason" name="revoke-reason" rows={2} onInput={() => setProblem(null)} aria-required="true" aria-invalid={problem ? "true" : undefined} aria-describedby={problem ? "revoke-problem" : undefined} />
+      <Problem message={problem} id="revoke-problem" />
+      {queued && !refusal && <p role="status">{t("orders.revokeQueued")}</p>}
+      <div class="actions"><button type="submit" class="secondary">{t("orders.revoke")}</button></div>
+    </form>
   );
 }

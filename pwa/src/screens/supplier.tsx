@@ -6,11 +6,12 @@ import { useEffect, useState } from "preact/hooks";
 import { answerInvoice, invoices, syncNow } from "../app/data";
 import { formatDate, formatMoney, formatNumber, language, parseMoneyToCents, t, type MessageKey } from "../app/i18n";
 import {
-  amountsPerStage, deadlineOf, filterInvoices, invoicesCsv, lateInvoices, median, needsAction, paymentDelays, STAGES, stageOf,
+  amountsPerStage, deadlineOf, filterInvoices, invoicesCsv, lateInvoices, median, paymentDelays, STAGES,
   type InvoiceQuery, type Stage,
 } from "../app/invoice-stages";
 import type { Invoice } from "../app/model";
 import { Page, usePresence } from "../app/ui";
+import { CompanyRequestsLink } from "./supplier-admin-link";
 
 const statusLabel = (code: string): string => t(`invoice.${code}` as MessageKey);
 
@@ -47,6 +48,7 @@ export function InvoiceList() {
   const shown = filterInvoices(invoices.value, q);
   return (
     <Page title={t("invoices.title")}>
+      <CompanyRequestsLink />
       <form role="search" onSubmit={(e) => e.preventDefault()}>
         <label for="q">{t("invoices.search")}</label>
         <input id="q" type="search" value={q.text} onInput={(e) => update({ text: value(e) })} />
@@ -103,7 +105,7 @@ export function InvoiceList() {
               <a class="cardlink" href={`/invoices/${i.id}`}>
                 <div class="row"><h2>{i.number}</h2><strong>{formatMoney(i.amount_ttc_cents)}</strong></div>
                 <p class="muted">{i.buyer} · {formatDate(i.issued_on)}</p>
-                <span class={`badge ${needsAction(i.status) ? "bad" : stageOf(i.status) === "paid" ? "ok" : ""}`}>{statusLabel(i.status)}</span>
+                <span class={`badge ${i.action_needed ? "bad" : i.stage === "paid" ? "ok" : ""}`}>{statusLabel(i.status)}</span>
                 {when && deadline.kind !== "paid" && <p class={deadline.kind === "late" ? "bad" : "muted"} data-deadline={deadline.kind}>{when}</p>}
               </a>
             </li>
@@ -214,7 +216,7 @@ export function InvoiceDetail() {
     <Page title={i.number}>
       <div class="card">
         <p><strong data-status={i.status}>{statusLabel(i.status)}</strong></p>
-        {needsAction(i.status) && <p class="alert bad"><strong>{t("invoices.actionNeeded")}</strong> — {t(`action.${i.status}` as MessageKey)}</p>}
+        {i.action_needed && <p class="alert bad"><strong>{t("invoices.actionNeeded")}</strong> — {t(`action.${i.status}` as MessageKey)}</p>}
         <dl>
           <dt class="muted">{t("invoices.buyer")}</dt><dd>{i.buyer}</dd>
           <dt class="muted">{t("common.total")}</dt><dd>{formatMoney(i.amount_ttc_cents)}</dd>
@@ -236,7 +238,7 @@ export function InvoiceDetail() {
               <time dateTime={e.at}>{formatDate(e.at)}</time>
               {e.source && <> · {t(e.source === "nomade" ? "source.nomade" : "source.financial")}</>}
             </div>
-            {e.reason && <div>{t("common.reason")} : {e.reason}</div>}
+            {e.reason && <div>{t("common.reasonIs", { reason: e.reason })}</div>}
             {e.attachments && e.attachments.length > 0 && (
               <ul>{e.attachments.map((a) => <li key={a.sha256}>{a.name || a.content_type}</li>)}</ul>
             )}

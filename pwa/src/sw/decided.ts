@@ -3,7 +3,10 @@
  * calls it after each pull with the registration's notifications; the worker may too. */
 
 /** The document an approval notification is about, from its tag (`<kind>:<id>`). */
-export function documentOfTag(tag: string): { entity: "mission" | "expense_claim" | "purchase_order"; id: string } | null {
+/** The synced entities an approval notification can be about. */
+export type NotifiedEntity = "mission" | "expense_claim" | "purchase_order";
+
+export function documentOfTag(tag: string): { entity: NotifiedEntity; id: string } | null {
   const [kind, id] = [tag.slice(0, tag.indexOf(":")), tag.slice(tag.indexOf(":") + 1)];
   if (!id || tag.indexOf(":") < 0) return null;
   if (kind === "mission") return { entity: "mission", id };
@@ -32,7 +35,7 @@ export function stillWaiting(entity: string, seen: Seen | undefined, notifiedHas
 /** Closes the approval notifications whose document was decided elsewhere, withdrawn or is
  * no longer waiting (called after each pull); returns the tags closed. */
 export async function closeDecided(registration: { getNotifications(): Promise<readonly { tag: string; data: unknown; close(): void }[]> },
-  seenOf: (entity: string, id: string) => Seen | undefined): Promise<string[]> {
+  seenOf: (entity: NotifiedEntity, id: string) => Seen | undefined): Promise<string[]> {
   const closed: string[] = [];
   for (const n of await registration.getNotifications()) {
     const doc = documentOfTag(n.tag);

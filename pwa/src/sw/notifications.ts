@@ -10,6 +10,8 @@ export interface PushPayload {
   body?: string;
   url?: string;
   tag?: string;
+  /** Replaces an earlier notification (same tag) without sound: a request decided elsewhere. */
+  silent?: boolean;
   /** Set for approval requests: the notification then offers approve / refuse. */
   decision?: { entity: "mission" | "claim"; id: string; expected_state?: string; content_hash?: string; lang?: "fr" | "en" };
   /** The declarative Web Push part: its action titles are written by the server. */
@@ -43,6 +45,7 @@ export async function showPush(registration: ServiceWorkerRegistration, data: Pu
     badge: "/icons/icon-192.png",
     data: p,
     ...(p.tag ? { tag: p.tag } : {}),
+    ...(p.silent ? { silent: true } : {}),
     ...(p.decision ? { actions: [{ action: "approve", title: actionTitle(p, "approve", lang) }, { action: "refuse", title: actionTitle(p, "refuse", lang) }] } : {}),
   };
   await registration.showNotification(p.title, options);
@@ -61,9 +64,8 @@ export async function openFromNotification(sw: ServiceWorkerGlobalScope, event: 
   if (event.action === "approve" && payload?.decision) {
     const { entity, id, expected_state = "submitted", content_hash = null } = payload.decision;
     // The server's decide intent: expected state and the hash of the content that was notified.
-    await queueFromWorker(`${entity === "claim" ? "expense_claim" : entity}.decide`, {
-      id, decision: "approve", expected_state, content_hash: content_hash ?? "", reason: "",
-    });
+    const approval = { id, decision: "approve" as const, expected_state, content_hash: content_hash ?? "", reason: "" };
+    await (entity === "claim" ? queueFromWorker("expense_claim.decide", approval) : queueFromWorker("mission.decide", approval));
     await requestBackgroundSync(sw.registration);
     await askClientsToSync(sw.clients);
     return;

@@ -14,17 +14,17 @@ describe("a claim's findings", () => {
     ],
   };
   it("puts duplicates first, then by severity, in both languages", () => {
-    const f = findingsOf(claim);
+    const f = findingsOf(claim.findings);
     expect(f.map((x) => x.code)).toEqual(["DUPLICATE_RECEIPT", "DATE_OUTSIDE", "MEAL_CAP"]);
     expect(f[0]).toMatchObject({ fr: "Justificatif en double", en: "Duplicate receipt", line_id: "l2" });
   });
   it("orders the lines to read: duplicated first, then any finding, then clean ones by date", () => {
     const lines = [{ id: "l0", spent_on: "2026-01-01" }, { id: "l1", spent_on: "2026-01-02" }, { id: "l2", spent_on: "2026-01-03" }];
-    expect(linesToRead(lines, findingsOf(claim)).map((l) => l.id)).toEqual(["l2", "l1", "l0"]);
+    expect(linesToRead(lines, findingsOf(claim.findings)).map((l) => l.id)).toEqual(["l2", "l1", "l0"]);
   });
-  it("reads a claim without findings (or a malformed column) as none", () => {
-    expect(findingsOf({})).toEqual([]);
-    expect(findingsOf({ findings: "oops" })).toEqual([]);
+  it("reads a claim without findings (a draft, or one queued on this phone) as none", () => {
+    expect(findingsOf()).toEqual([]);
+    expect(findingsOf([])).toEqual([]);
   });
 });
 
@@ -39,6 +39,18 @@ describe("the approvals list from synced rows", () => {
     expect(list.map((a) => a.id)).toEqual(["mission:m1", "claim:c1", "service_done:po1"]);
     expect(list[2]).toMatchObject({ kind: "service_done", document_id: "po1", amount_cents: 60_000, title: "Acme — EJ1" });
   });
+  it("marks a mission passed up the unit tree after its deadline (escalation_level)", () => {
+    const up = row("m2", { state: "submitted", agent: "a1", purpose: "Forum", destination: "Nice", escalation_level: 1 });
+    const [a, b] = toApprovals([mission, up], [], [], "me");
+    expect(a?.escalated).toBeUndefined();
+    expect(b?.escalated).toBe(true);
+  });
+  it("marks a claim passed up the same way (its synced escalation_level)", () => {
+    const up = row("c2", { state: "submitted", agent: "a1", title: "Forum Nice", total_cents: 4_200, escalation_level: 1 });
+    const [a, b] = toApprovals([], [claim, up], [], "me");
+    expect(a?.escalated).toBeUndefined();
+    expect(b).toMatchObject({ id: "claim:c2", escalated: true });
+  });
   it("only clean missions and claims may be approved in bulk", () => {
     const [m, c, s] = toApprovals([mission], [claim], [open], "me");
     expect(c?.findings).toBe(1);
@@ -48,7 +60,7 @@ describe("the approvals list from synced rows", () => {
 
 describe("a mission's context", () => {
   it("reads bookings and counts down to their expiry", () => {
-    const [b] = bookingsOf({ bookings: [{ label: "TGV", fare_cents: 9_900, expires_at: "2026-01-02T00:00:00Z" }] });
+    const [b] = bookingsOf([{ label: "TGV", fare_cents: 9_900, expires_at: "2026-01-02T00:00:00Z", mode: "train" }]);
     expect(b).toEqual({ label: "TGV", fare_cents: 9_900, expires_at: "2026-01-02T00:00:00Z" });
     expect(remaining(b!.expires_at!, Date.parse("2026-01-01T22:58:30Z"))).toEqual({ days: 0, hours: 1, minutes: 1, seconds: 30 });
     expect(remaining(b!.expires_at!, Date.parse("2026-01-02T00:00:01Z"))).toBeNull();

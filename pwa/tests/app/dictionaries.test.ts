@@ -1,5 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 
+import { MUTATORS } from "../../src/data/mutators";
+
 /** A fresh copy of the i18n module, as on a first visit: no full dictionary loaded yet. */
 async function firstVisit() {
   vi.resetModules();
@@ -76,5 +78,14 @@ describe("dictionaries loaded on demand", () => {
     await new Promise((resolve) => setTimeout(resolve, 10));
     expect(i18n.language.value).toBe("fr");
     expect(i18n.t("nav.home")).toBe("Accueil");
+  });
+});
+
+describe("queued changes in plain words", () => {
+  it("names every intent the phone sends, in French and in English", async () => {
+    const i18n = await firstVisit();
+    await Promise.all([i18n.loadDictionary("fr"), i18n.loadDictionary("en")]);
+    const unnamed = [...MUTATORS.keys()].filter((name) => i18n.intentLabel(name, "fr") === null || i18n.intentLabel(name, "en") === null);
+    expect(unnamed).toEqual([]);
   });
 });

@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { byUrgency, isUrgent } from "../../src/app/urgency";
-import { amountsPerStage, deadlineOf, filterInvoices, invoicesCsv, lateInvoices, median, stageOf, type InvoiceQuery } from "../../src/app/invoice-stages";
+import { amountsPerStage, deadlineOf, filterInvoices, invoicesCsv, lateInvoices, median, STAGES, type InvoiceQuery, type Stage } from "../../src/app/invoice-stages";
 import type { Approval, Invoice } from "../../src/app/model";
+import { en } from "../../src/app/i18n/en";
+import { fr } from "../../src/app/i18n/fr";
 
 const approval = (id: string, submitted_at: string, deadline?: string): Approval => ({
   id, kind: "mission", document_id: id, title: id, requester: "", amount_cents: 0, submitted_at, findings: 0, ...(deadline ? { deadline } : {}),
@@ -26,9 +28,14 @@ describe("approvals inbox order", () => {
   });
 });
 
+/** The stage the server sends with each code these tests use (backend/invoices/statuses.py
+ * CODES, ACTION_STAGES): fixtures only, the phone maps no code. */
+const SENT: Record<string, [Stage, boolean]> = {
+  DEPOSEE: ["submitted", false], SUSPENDUE: ["suspended", true], SERVICE_FAIT: ["service_done", false], MISE_EN_PAIEMENT: ["paid", false],
+};
 const invoice = (id: string, status: string, cents: number, issued_on: string, due_on: string, paid_on?: string): Invoice => ({
   id, number: `F-${id}`, buyer: id === "a" ? "DREAL" : "CHU", amount_ttc_cents: cents, amount_to_pay_cents: cents,
-  issued_on, due_on, status, history: [], ...(paid_on ? { paid_on } : {}),
+  issued_on, due_on, status, stage: SENT[status]![0], action_needed: SENT[status]![1], history: [], ...(paid_on ? { paid_on } : {}),
 });
 const all = [
   invoice("a", "SUSPENDUE", 10_000, "2026-09-01", "2026-10-01"),
@@ -39,11 +46,21 @@ const all = [
 const query: InvoiceQuery = { text: "", stage: "", from: "", to: "", minCents: null, maxCents: null, buyer: "", sort: "date" };
 
 describe("supplier invoices", () => {
-  it("maps source status codes to the stages suppliers see", () => {
-    expect(stageOf("SUSPENDUE")).toBe("action");
-    expect(stageOf("COMPTABILISEE")).toBe("payment");
-    expect(stageOf("SERVICE_FAIT_ANNULE")).toBe("received");
-    expect(stageOf("SOME_FUTURE_CODE")).toBe("received");
+  it("reads each invoice's stage and need to act from the server, never from its status code", () => {
+    // After the supplier's answer the server may keep the code but move the stage on: the phone follows.
+    const answered = { ...invoice("x", "SUSPENDUE", 700, "2026-11-01", "2026-12-01"), stage: "received" as const, action_needed: false };
+    const rerouted = { ...invoice("y", "DEPOSEE", 300, "2026-11-01", "2026-12-01"), stage: "to_reroute" as const, action_needed: true };
+    expect(filterInvoices([answered, rerouted], { ...query, show: "action" }).map((i) => i.id)).toEqual(["y"]);
+    expect(filterInvoices([answered, rerouted], { ...query, stage: "received" }).map((i) => i.id)).toEqual(["x"]);
+    expect(amountsPerStage([answered, rerouted])).toMatchObject({ received: 700, to_reroute: 300, suspended: 0, submitted: 0 });
+  });
+
+  it("lists every stage the server has, each once, along the invoice's path", () => {
+    for (const stage of STAGES) {
+      expect([stage, (fr as Record<string, string>)[`stage.${stage}`]]).toEqual([stage, expect.any(String)]);
+      expect([stage, (en as Record<string, string>)[`stage.${stage}`]]).toEqual([stage, expect.any(String)]);
+    }
+    expect(STAGES).toEqual(["submitted", "received", "service_partly_done", "service_done", "payment_ordered", "paid", "suspended", "to_reroute", "rejected"]);
   });
 
   it("filters by stage, amount and dates, and sorts", () => {
@@ -55,7 +72,9 @@ describe("supplier invoices", () => {
   });
 
   it("sums amounts per stage and finds late invoices", () => {
-    expect(amountsPerStage(all)).toEqual({ received: 2_500, action: 10_000, service_done: 0, payment: 0, paid: 6_000 });
+    expect(amountsPerStage(all)).toEqual({
+      submitted: 2_500, received: 0, suspended: 10_000, to_reroute: 0, rejected: 0, service_done: 0, service_partly_done: 0, payment_ordered: 0, paid: 6_000,
+    });
     expect(lateInvoices(all, new Date("2026-11-22T12:00:00Z")).map((i) => i.id)).toEqual(["a", "b"]);
   });
 

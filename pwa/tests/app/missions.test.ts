@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { allowanceOf, bookingsOf, checkDraft, draftOf, instantToWallClock, missionActions, missionFields, wallClockToInstant, type MissionDraft } from "../../src/app/missions";
+import { allowanceOf, bookingsOf, checkDraft, draftOf, instantToWallClock, missionActions, missionFields, timeLabels, wallClockToInstant, type MissionDraft } from "../../src/app/missions";
 import { fixPath, targetsOf } from "../../src/app/refusals";
 import { findingsOf, toMission } from "../../src/app/rows";
 
@@ -47,9 +47,12 @@ describe("mission form", () => {
 describe("mission rows", () => {
   it("reads the server's allowance figures, and none before the server computed them", () => {
     expect(allowanceOf({})).toBeNull();
-    expect(allowanceOf({ meals: 5, nights: 2, meals_cents: 10_000, lodging_cap_cents: 18_000, abroad_cents: 0, expected_cents: 34_000, advance_cents: 0, rate_missing: false }))
-      .toEqual({ meals: 5, nights: 2, meals_cents: 10_000, lodging_cap_cents: 18_000, abroad_cents: 0, expected_cents: 34_000, advance_cents: 0, rate_missing: false });
-    expect(allowanceOf({ meals: 5, nights: 2, rate_missing: true })?.rate_missing).toBe(true);
+    expect(allowanceOf({ meals: 5, nights: 2, meals_cents: 10_000, lodging_cap_cents: 18_000, abroad_cents: 0, expected_cents: 34_000, advance_cents: 0, rate_missing: false, covers: ["meal"] }))
+      .toEqual({ meals: 5, nights: 2, meals_cents: 10_000, lodging_cap_cents: 18_000, abroad_cents: 0, expected_cents: 34_000, advance_cents: 0, rate_missing: false, covers: ["meal"] });
+    expect(allowanceOf({ meals: 5, nights: 2, rate_missing: true, covers: [] })).toMatchObject({ rate_missing: true, covers: [] });
+    // What it pays is the server's list as sent: nothing is inferred when the list is absent.
+    expect(allowanceOf({ meals: 5, nights: 2, abroad_cents: 31_200, covers: ["meal", "lodging"] })?.covers).toEqual(["meal", "lodging"]);
+    expect(allowanceOf({ meals: 5, nights: 2, abroad_cents: 31_200 })?.covers).toEqual([]);
   });
   it("keeps only well-formed bookings fields", () => {
     expect(bookingsOf([{ label: "Vol", fare_cents: 30_000, mode: "rocket" }, "junk"])).toEqual([{ label: "Vol", fare_cents: 30_000, mode: "train", expires_at: "" }]);
@@ -59,9 +62,15 @@ describe("mission rows", () => {
     expect(missionActions("approved")).toEqual({ edit: false, submit: false, cancel: true, amend: true });
     expect(missionActions("refused")).toEqual({ edit: false, submit: false, cancel: false, amend: false });
   });
-  it("reads the claim's findings in both languages", () => {
-    expect(findingsOf([{ line_id: "l1", code: "MEAL_OVER_CAP", severity: "warning", message_fr: "Repas", message_en: "Meal", figures: {} }, { nope: 1 }]))
-      .toEqual([{ line_id: "l1", code: "MEAL_OVER_CAP", severity: "warning", fr: "Repas", en: "Meal" }]);
+  it("reads the claim's findings in both languages, blocking or warning", () => {
+    expect(findingsOf([
+      { line_id: "l1", code: "MEAL_OVER_CAP", severity: "warning", message_fr: "Repas", message_en: "Meal", figures: {} },
+      { line_id: "l2", code: "RECEIPT_MISSING", severity: "blocking", message_fr: "Justificatif", message_en: "Receipt", figures: {} },
+    ])).toEqual([
+      { line_id: "l1", code: "MEAL_OVER_CAP", severity: "warning", fr: "Repas", en: "Meal" },
+      { line_id: "l2", code: "RECEIPT_MISSING", severity: "blocking", fr: "Justificatif", en: "Receipt" },
+    ]);
+    expect(findingsOf()).toEqual([]);
   });
 });
 
@@ -77,5 +86,16 @@ describe("refused changes", () => {
     expect(fixPath({ name: "expense_claim.submit", targets: ["c1"] }, claimOf)).toBe("/claims/c1");
     expect(fixPath({ name: "expense_line.edit", targets: ["l1", "c1"] }, claimOf)).toBe("/claims/c1/lines/l1");
     expect(fixPath({ name: "mission.create", targets: ["m1"] }, claimOf)).toBe("/missions/m1");
+  });
+});
+
+describe("a synced mission's time labels", () => {
+  const row = (fields: Record<string, unknown>) => toMission({ entity: "mission", id: "m1", row_version: 2, pending: false,
+    data: { starts_on: "2026-12-07", ends_on: "2026-12-09", departs_at: "2026-12-07T07:00:00Z", returns_at: "2026-12-09T19:00:00Z", ...fields } } as never);
+  it("follow the server's abroad flag, not the country code", () => {
+    expect(timeLabels(row({ country: "DE", abroad: true }))).toEqual({ departs: "agent.arrivesAbroad", returns: "agent.leavesAbroad" });
+    // The server alone says what is abroad: a foreign code it counts as home reads as home, and the reverse.
+    expect(timeLabels(row({ country: "DE", abroad: false }))).toEqual({ departs: "agent.departs", returns: "agent.returns" });
+    expect(timeLabels(row({ country: "FR", abroad: true }))).toEqual({ departs: "agent.arrivesAbroad", returns: "agent.leavesAbroad" });
   });
 });

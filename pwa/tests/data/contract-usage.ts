@@ -40,6 +40,11 @@ export const unseen: IntentArgs['mission.decide'] = { id, decision: 'refuse', ex
 // @ts-expect-error the server has no such intent
 export const ghost: IntentName = 'service_done.create';
 
+export const question: IntentArgs['comment.add'] = { id, document_type: 'expense_claim', document_id: id, body: 'Pourquoi ce taxi ?' };
+
+// @ts-expect-error comments are on missions and expense claims only
+export const onInvoice: IntentArgs['comment.add'] = { id, document_type: 'invoice', document_id: id, body: '?' };
+
 export const synced: SyncedEntity = 'purchase_order';
 
 // @ts-expect-error the server never syncs a service_done entity (it lives on purchase_order)

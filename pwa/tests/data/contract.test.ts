@@ -4,16 +4,6 @@ import { describe, expect, it } from 'vitest';
 import { ERROR_CODES, INTENT_NAMES, INTENT_VERSIONS } from '../../src/data/contract.gen';
 import { MUTATORS } from '../../src/data/mutators';
 
-/**
- * Names the phone replays that the server has no intent for (issue #14: the legacy mutators
- * go). Only ever shrink this list: a new name here means the phone invents an intent.
- */
-const KNOWN_NON_SERVER_NAMES = new Set([
-  'claim.approve', 'claim.create', 'claim.decide', 'claim.refuse', 'claim.return', 'claim.submit',
-  'mission.approve', 'mission.refuse', 'mission.return', 'service_done.certify',
-  'notification.read', // a local read mark, sent to the server by REST, not as an intent
-]);
-
 /** A path next to this test (no Node types in the app's compiler options). */
 const local = (relative: string): string => decodeURIComponent(new URL(relative, import.meta.url).pathname);
 const root = local('../..');
@@ -41,12 +31,21 @@ describe('generated contract (src/data/contract.gen.ts)', () => {
     expect(Object.keys(INTENT_VERSIONS)).toEqual([...INTENT_NAMES]);
   });
 
-  it('replays no intent name the server does not know, beyond the known legacy ones', () => {
+  it('replays no intent name the server does not know (the legacy mutators are gone)', () => {
     const server = new Set<string>(INTENT_NAMES);
-    const invented = [...MUTATORS.keys()]
-      .map((key) => key.split('@')[0] ?? key)
-      .filter((name) => !server.has(name) && !KNOWN_NON_SERVER_NAMES.has(name));
+    const invented = [...MUTATORS.keys()].map((key) => key.split('@')[0] ?? key).filter((name) => !server.has(name));
     expect(invented).toEqual([]);
+  });
+
+  it('the app names no intent: it queues through the typed commands only', () => {
+    // The data layer's untyped queue called anywhere in the app, the screens or the service
+    // worker (whose own queue, sw/outbox.ts, takes the generated arguments too).
+    const raw = /\benqueue\s*\(/;
+    const files = ['src/app', 'src/screens', 'src/sw']
+      .flatMap((dir) => ts.sys.readDirectory(local(`../../${dir}`), ['.ts', '.tsx']));
+    expect(files.length).toBeGreaterThan(20);
+    const offenders = files.filter((file) => raw.test(ts.sys.readFile(file) ?? ''));
+    expect(offenders).toEqual([]);
   });
 
   it('carries every error code with its status and both languages', () => {

@@ -3,10 +3,10 @@
  * auth API, for the data-layer tests. It records every request so tests can check what the
  * client sent, and can be told to lose requests or responses, answer 503 + Retry-After, etc.
  */
-import type { JsonObject, PatchOp, User, WireAck, WireMutation } from '../../src/data/types';
+import type { EntityName, JsonObject, PatchOp, User, WireAck, WireMutation } from '../../src/data/types';
 
 interface ServerRow {
-  entity: string;
+  entity: EntityName;
   id: string;
   row_version: number;
   sync_version: number;
@@ -117,7 +117,7 @@ export class FakeServer {
   }
 
   /** A server-side change (another user or the back office). */
-  serverPut(owner: string, entity: string, id: string, data: JsonObject): void {
+  serverPut(owner: string, entity: EntityName, id: string, data: JsonObject): void {
     const key = `${entity}/${id}`;
     const previous = this.rows.get(key);
     this.version += 1;
@@ -132,7 +132,7 @@ export class FakeServer {
     });
   }
 
-  serverDelete(entity: string, id: string): void {
+  serverDelete(entity: EntityName, id: string): void {
     const row = this.rows.get(`${entity}/${id}`);
     if (row === undefined) return;
     this.version += 1;
@@ -142,11 +142,11 @@ export class FakeServer {
   }
 
   /** Forget rows entirely (no tombstone: e.g. restored from a backup before they existed). */
-  serverForget(entity: string, id: string): void {
+  serverForget(entity: EntityName, id: string): void {
     this.rows.delete(`${entity}/${id}`);
   }
 
-  liveRows(entity: string): ServerRow[] {
+  liveRows(entity: EntityName): ServerRow[] {
     return [...this.rows.values()].filter((row) => row.entity === entity && !row.deleted);
   }
 
@@ -317,7 +317,7 @@ export class FakeServer {
   private apply(userId: string, mutation: WireMutation): void {
     const args = mutation.args;
     const id = String(args['id']);
-    const [entity] = mutation.name.split('.');
+    const entity = mutation.name.split('.')[0] as EntityName;
     const key = `${entity}/${id}`;
     const row = this.rows.get(key);
     switch (mutation.name) {
@@ -326,25 +326,28 @@ export class FakeServer {
       case 'expense_claim.create': {
         if (row !== undefined) throw new Outcome('rejected', 'ROW_EXISTS');
         const { id: _id, ...data } = args;
-        this.serverPut(userId, entity!, id, entity === 'expense_line' ? data : { ...data, state: 'draft' });
+        // As the real server: a claim's row names its mission `mission` (the args, `mission_id`).
+        const { mission_id: missionId, ...claim } = data;
+        const created = mutation.name === 'expense_claim.create' ? { ...claim, mission: missionId ?? null } : data;
+        this.serverPut(userId, entity, id, entity === 'expense_line' ? created : { ...created, state: 'draft' });
         return;
       }
       case 'expense_line.edit':
       case 'mission.edit': {
         if (row === undefined || row.deleted) throw new Outcome('noop', 'ROW_DELETED');
         const { id: _id, base_version: _bv, ...changes } = args;
-        this.serverPut(userId, entity!, id, { ...row.data, ...changes });
+        this.serverPut(userId, entity, id, { ...row.data, ...changes });
         return;
       }
       case 'expense_line.delete': {
         if (row === undefined || row.deleted) throw new Outcome('noop', 'ROW_DELETED');
-        this.serverDelete(entity!, id);
+        this.serverDelete(entity, id);
         return;
       }
       case 'expense_line.attach_receipt': {
         if (row === undefined) throw new Outcome('rejected', 'NOT_FOUND');
         const receipts = (row.data['receipts'] as string[] | undefined) ?? [];
-        this.serverPut(userId, entity!, id, { ...row.data, receipts: [...receipts, String(args['sha256'])] });
+        this.serverPut(userId, entity, id, { ...row.data, receipts: [...receipts, String(args['sha256'])] });
         return;
       }
       case 'expense_claim.submit': {
@@ -358,7 +361,7 @@ export class FakeServer {
         if (row.data['state'] !== args['expected_state']) {
           throw new Outcome('rejected', 'STATE_CHANGED', { expected: args['expected_state'] as string, current: row.data['state'] as string });
         }
-        this.serverPut(userId, entity!, id, { ...row.data, state: 'submitted' });
+        this.serverPut(userId, entity, id, { ...row.data, state: 'submitted' });
         return;
       }
       default:

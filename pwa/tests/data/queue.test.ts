@@ -9,6 +9,9 @@ afterEach(async () => {
   await h.close();
 });
 
+/** What every new line carries (the contract's required fields). */
+const LINE = { date: '2026-11-20', amount_cents: 0 };
+
 function commandsOf(layer: DataLayer) {
   return layer.commands;
 }
@@ -21,8 +24,8 @@ describe('queue', () => {
     await settle(first);
     h.server.online = false;
     const cmd = commandsOf(first);
-    const a = await cmd.expenseLines.create({ merchant: 'SNCF', amount_cents: 4550, currency: 'EUR' });
-    await cmd.expenseLines.create({ merchant: 'Taxi G7', amount_cents: 2300, currency: 'EUR' });
+    const a = await cmd.expenseLines.create({ ...LINE, merchant: 'SNCF', amount_cents: 4550, currency: 'EUR' });
+    await cmd.expenseLines.create({ ...LINE, merchant: 'Taxi G7', amount_cents: 2300, currency: 'EUR' });
     await cmd.expenseLines.edit(a, { merchant: 'SNCF Connect' });
     await settle(first);
     expect(first.store.pendingCount.value).toBe(3);
@@ -59,7 +62,7 @@ describe('queue', () => {
     await layer.login('alice@example.fr', 'secret', 'phone');
     await settle(layer);
     h.server.failNext('/sync/v1/push', 'drop-response');
-    await commandsOf(layer).expenseLines.create({ merchant: 'Hôtel', amount_cents: 9000, currency: 'EUR' });
+    await commandsOf(layer).expenseLines.create({ ...LINE, merchant: 'Hôtel', amount_cents: 9000, currency: 'EUR' });
     await settle(layer);
     expect(layer.store.pendingCount.value).toBe(1);
     expect(h.server.applied).toHaveLength(1);
@@ -83,11 +86,11 @@ describe('queue', () => {
     const cmd = commandsOf(layer);
     // Push goes through but the pull is lost, so the intents stay held.
     h.server.failNext('/sync/v1/pull', 'offline', 3);
-    await cmd.expenseLines.create({ merchant: 'A' });
+    await cmd.expenseLines.create({ ...LINE, merchant: 'A' });
     await settle(layer);
-    await cmd.expenseLines.create({ merchant: 'B' });
+    await cmd.expenseLines.create({ ...LINE, merchant: 'B' });
     await settle(layer);
-    await cmd.expenseLines.create({ merchant: 'C' });
+    await cmd.expenseLines.create({ ...LINE, merchant: 'C' });
     await settle(layer);
     expect(layer.store.pendingCount.value).toBe(3);
     // The server lost the effects of seq 2 and 3 (restored): it now expects seq 2.
@@ -96,7 +99,7 @@ describe('queue', () => {
     for (const line of h.server.liveRows('expense_line')) {
       if (line.data['merchant'] !== 'A') h.server.serverForget('expense_line', line.id);
     }
-    await cmd.expenseLines.create({ merchant: 'D' });
+    await cmd.expenseLines.create({ ...LINE, merchant: 'D' });
     await settle(layer);
 
     const gap = h.server.log.find((entry) => entry.path === '/sync/v1/push' && (entry.body as { mutations: { seq: number }[] }).mutations[0]?.seq === 4);
@@ -114,8 +117,8 @@ describe('queue', () => {
     await layer.login('alice@example.fr', 'secret', 'phone');
     await settle(layer);
     const cmd = commandsOf(layer);
-    await cmd.expenseLines.create({ merchant: 'A' });
-    await cmd.expenseLines.create({ merchant: 'B' });
+    await cmd.expenseLines.create({ ...LINE, merchant: 'A' });
+    await cmd.expenseLines.create({ ...LINE, merchant: 'B' });
     await settle(layer);
     expect(layer.store.pendingCount.value).toBe(0); // seqs 1 and 2 acknowledged and dropped
     // Server restored from a backup taken before seq 1: it expects seq 1 from this client.
@@ -123,7 +126,7 @@ describe('queue', () => {
     client.last_seq = 0;
     client.acks.clear();
     h.server.online = false;
-    const c = await cmd.expenseLines.create({ merchant: 'C' });
+    const c = await cmd.expenseLines.create({ ...LINE, merchant: 'C' });
     await cmd.expenseLines.edit(c, { merchant: 'C bis' });
     await settle(layer);
     h.server.online = true;
@@ -148,9 +151,9 @@ describe('queue', () => {
     await settle(layer);
     h.server.online = false;
     const cmd = commandsOf(layer);
-    const id = await cmd.expenseLines.create({ merchant: 'Brasserie', amount_cents: 1850, currency: 'EUR' });
+    const id = await cmd.expenseLines.create({ ...LINE, merchant: 'Brasserie', amount_cents: 1850, currency: 'EUR' });
     await cmd.expenseLines.edit(id, { amount_cents: 2000 });
-    const gone = await cmd.expenseLines.create({ merchant: 'Oops' });
+    const gone = await cmd.expenseLines.create({ ...LINE, merchant: 'Oops' });
     await cmd.expenseLines.delete(gone);
     await layer.enqueue('future.intent', 3, { id: 'x' });
     await settle(layer);

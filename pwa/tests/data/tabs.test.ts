@@ -94,7 +94,7 @@ describe('tabs', () => {
 
   it('queues from the service worker into the same queue and wakes the leader', async () => {
     h = harness();
-    expect(await enqueueOffPage('notification.read', 1, { id: 'n1' }, { dbName: h.dbName })).toBe(false);
+    expect(await enqueueOffPage('mission.decide', 1, { id: 'm1', decision: 'approve', expected_state: 'submitted', content_hash: 'h', reason: '' }, { dbName: h.dbName })).toBe(false);
     const layer = await h.open({ channel: (name) => new BroadcastChannel(name) as unknown as ChannelLike });
     await layer.login('alice@example.fr', 'secret', 'phone');
     await settle(layer);

@@ -28,6 +28,14 @@ describe('service worker notifications', () => {
     expect(options.actions?.map((a) => a.title)).toEqual(['Approve', 'Refuse']);
   });
 
+  it('replaces a request decided elsewhere silently, under its tag, without buttons', async () => {
+    const { title, options } = await shown({ title: 'Audit : approuvé par Marie', tag: 'mission:m-1', silent: true, url: '/approvals/mission/m-1' });
+    expect(title).toBe('Audit : approuvé par Marie');
+    expect(options.tag).toBe('mission:m-1');
+    expect(options.silent).toBe(true);
+    expect(options.actions).toBeUndefined();
+  });
+
   it('offers no buttons on a plain notification', async () => {
     const { title, options } = await shown({ title: 'Facture F-1 : rejetée', body: 'Motif : RIB manquant.' });
     expect(title).toBe('Facture F-1 : rejetée');

@@ -7,7 +7,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 from backend.accounts.tables import AttemptCounter
-from backend.ratelimit import DatabaseStore
+from kernel.ratelimit import DatabaseStore
 
 
 class Clock:

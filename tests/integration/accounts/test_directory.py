@@ -11,7 +11,7 @@ import pytest
 
 from backend.accounts import directory
 from backend.invoices.integration_keys import organisation_for_key
-from backend.settings import reset_settings
+from kernel.settings import reset_settings
 from tests.factories import make_org, make_person, siret
 
 

@@ -10,7 +10,7 @@ import asyncio
 import msgspec
 import pytest
 
-from backend.settings import Settings, get_settings
+from kernel.settings import Settings, get_settings
 from tests.factories import PASSWORD, make_org
 from tests.integration.accounts.helpers import bearer, random_address, sign_in
 

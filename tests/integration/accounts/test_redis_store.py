@@ -6,8 +6,8 @@ import uuid
 
 import pytest
 
-from backend.errors import DomainError
-from backend.ratelimit import RedisStore
+from kernel.errors import DomainError
+from kernel.ratelimit import RedisStore
 from tests.conftest import REDIS_TEST_URL, TEST_REDIS
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 from backend.accounts.tables import Device, User
@@ -215,3 +216,21 @@ async def test_a_refresh_retried_after_a_lost_answer_keeps_the_session(api) -> N
     onwards = await api.post("/api/v1/auth/refresh", json={
         "device_id": first["device_id"], "refresh_token": retry.json()["refresh_token"]})
     assert onwards.status_code == 200, onwards.text
+
+
+async def test_two_renewals_at_once_with_one_token_keep_the_session(api) -> None:  # type: ignore[no-untyped-def]
+    """A page reloaded while its renewal is in flight sends the same refresh token twice at
+    once: both get a session and the phone stays signed in (it was signed out, REFRESH_REUSED,
+    when the second lost the race to rotate the token)."""
+    org = await make_org()
+    for _ in range(5):  # a race: a few rounds give it room to happen
+        session = await sign_in(api, org.people["agent_a"].email)
+        ask = {"device_id": session["device_id"], "refresh_token": session["refresh_token"]}
+        answers = await asyncio.gather(*(api.post("/api/v1/auth/refresh", json=ask)
+                                         for _ in range(2)))
+        assert [a.status_code for a in answers] == [200, 200], [a.text for a in answers]
+        for answer in answers:
+            assert (await api.get("/api/v1/me", headers=bearer(answer.json()))).status_code == 200
+        device = await Device.select(Device.revoked_at).where(
+            Device.id == session["device_id"]).first()
+        assert device is not None and device["revoked_at"] is None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -94,7 +95,9 @@ def running_app(built_pwa: Path) -> Iterator[RunningApp]:
     )
     base_url = f"http://localhost:{port}"  # localhost: a secure context for the service worker
     try:
-        deadline = time.monotonic() + 30
+        # Generous: a loaded machine (CI beside other jobs) starts granian and its worker slowly;
+        # a server that exits early still fails at once (poll below).
+        deadline = time.monotonic() + 150
         while True:
             try:
                 if httpx.get(f"{base_url}/health", timeout=1).status_code == 200:
@@ -235,13 +238,37 @@ GO_TO = "p => { history.pushState(null, '', p); dispatchEvent(new PopStateEvent(
 
 
 async def sign_in(page, running_app: RunningApp, person: str, *, demo: bool = False) -> None:  # type: ignore[no-untyped-def]
-    """Signs ``person`` in through the sign-in page and skips the PIN offer."""
+    """Signs ``person`` in through the sign-in page (in French or English, as the browser's
+    locale makes it) and skips the PIN offer."""
     await page.goto("/?demo=1" if demo else "/")
-    await page.get_by_label("Adresse e-mail").fill(running_app.email(person))
-    await page.get_by_label("Mot de passe").fill(running_app.password)
-    await page.get_by_role("button", name="Se connecter").click()
-    await page.get_by_role("button", name="Plus tard").click(timeout=15_000)
-    await page.get_by_role("navigation", name="Navigation principale").wait_for()
+    await page.get_by_label(re.compile("^(Adresse e-mail|Email address)$")).fill(
+        running_app.email(person))
+    await page.get_by_label(re.compile("^(Mot de passe|Password)$")).fill(running_app.password)
+    await page.get_by_role("button", name=re.compile("^(Se connecter|Sign in)$")).click()
+    await page.get_by_role("button", name=re.compile("^(Plus tard|Not now)$")).click(
+        timeout=15_000)
+    await _home_screen_reached(page)
+
+
+async def restart_app(page) -> None:  # type: ignore[no-untyped-def]
+    """Starts the app again at "/" (a phone reopening it) and waits for the home screen."""
+    await page.goto("/")
+    await _home_screen_reached(page)
+
+
+async def _home_screen_reached(page) -> None:  # type: ignore[no-untyped-def]
+    await page.get_by_role(
+        "navigation", name=re.compile("^(Navigation principale|Main navigation)$")).wait_for()
+    await reach_home(page)
+
+
+async def reach_home(page) -> None:  # type: ignore[no-untyped-def]
+    """Waits, after signing in, until the app has sent "/" on to the person's home screen.
+
+    The navigation bar shows before that redirect runs, so a test's own navigation right after
+    it could be overtaken: the redirect replaced its page (the two-phones journey landed on the
+    missions list, the admin journey on the organisation screen instead of the registrations)."""
+    await page.wait_for_function("location.pathname !== '/'", timeout=15_000)
 
 
 async def api_login(client: httpx.AsyncClient, app: RunningApp, person: str) -> dict[str, str]:

@@ -181,7 +181,7 @@ async def test_agent_from_booking_to_a_returned_claim_fixed(
     await page.get_by_label("Date", exact=True).fill("2026-12-08")
     await page.get_by_label("Amount incl. VAT (€)").fill("12.00")
     await page.get_by_role("button", name="Save").click()
-    line = page.get_by_role("listitem").filter(has_text="Bouchon des Cordeliers")
+    line = page.locator("li.card").filter(has_text="Bouchon des Cordeliers")
     await line.get_by_role("link").click()
     await page.get_by_label("Amount incl. VAT (€)").fill("17.90")
     await page.get_by_role("button", name="Save").click()
@@ -216,6 +216,13 @@ async def test_agent_from_booking_to_a_returned_claim_fixed(
     await page.goto(claim_url)
     await page.get_by_role("button", name="Withdraw the claim").wait_for()
     assert "Taxi Lyon" not in await page.locator("main").inner_text()
+    # What the claim comes to is the server's figures, not the sum of the receipts typed in
+    # (the 17.90 € meal receipt is a proof, the meals are the allowance).
+    totals = page.locator("[data-claim-totals]")
+    text = " ".join((await totals.inner_text()).replace("\u202f", " ").split())
+    for figure in ("Receipts counted €0.00", "Allowances (mission times) €120.00",
+                   "To be paid to you €120.00"):
+        assert figure in text, text
     # The server's findings on the line, in the agent's language, where the line is shown.
     assert again["findings"], again  # e.g. the meal's VAT rate, as checked by the server
     shown = await page.get_by_role("list", name="Checks on this line").inner_text()

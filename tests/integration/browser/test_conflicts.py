@@ -15,6 +15,7 @@ from tests.integration.browser.conftest import (
     PHONE,
     RunningApp,
     api_login,
+    restart_app,
     screenshot_path,
     sign_in,
 )
@@ -92,8 +93,7 @@ async def test_two_phones_edit_the_same_line_offline(browser, running_app: Runni
         await second.screenshot(path=screenshot_path("conflict-text-later-phone"), full_page=True)
 
         # The earlier phone, on its next start, shows the value that won.
-        await first.goto("/")
-        await first.get_by_role("navigation", name="Navigation principale").wait_for()
+        await restart_app(first)
         await _open_line(first, line_id, "SNCF Voyageurs")
         await first.screenshot(path=screenshot_path("conflict-text-earlier-phone"))
 
@@ -101,8 +101,7 @@ async def test_two_phones_edit_the_same_line_offline(browser, running_app: Runni
         await restore.click()
         await problem.wait_for(state="detached")
         await second.wait_for_function(SYNCED, timeout=30_000)
-        await first.goto("/")
-        await first.get_by_role("navigation", name="Navigation principale").wait_for()
+        await restart_app(first)
         await _open_line(first, line_id, "SNCF Connect")
 
         # Money: both change the amount offline; the later phone must choose.
@@ -129,8 +128,7 @@ async def test_two_phones_edit_the_same_line_offline(browser, running_app: Runni
 
         # Both phones end with the chosen amount.
         for page in (first, second):
-            await page.goto("/")
-            await page.get_by_role("navigation", name="Navigation principale").wait_for()
+            await restart_app(page)
             await _open_line(page, line_id, "SNCF Connect")
             await page.wait_for_function(
                 "document.querySelector('#amount')?.value === '47,00'", timeout=30_000)
@@ -161,8 +159,7 @@ async def test_one_phone_editing_the_amount_twice_offline_is_no_conflict(  # typ
         await context.set_offline(False)
         await page.wait_for_function(SYNCED, timeout=30_000)
         assert await page.get_by_role("link", name="1 modification(s) non acceptée(s)").count() == 0
-        await page.goto("/")
-        await page.get_by_role("navigation", name="Navigation principale").wait_for()
+        await restart_app(page)
         await _open_line(page, line_id, "SNCF")
         await page.wait_for_function(
             "document.querySelector('#amount')?.value === '46,50'", timeout=30_000)

@@ -116,13 +116,49 @@ async def _wait_header(page: Any, text: str, timeout: int = 30_000) -> None:
         f"document.querySelector('header').innerText.includes({text!r})", timeout=timeout)
 
 
+# What the manager reads and taps, in each language of the app.
+WORDS: dict[str, dict[str, str]] = {
+    "fr": {"duplicate": "déjà présenté", "eighteen": "18,00",
+           "estimate": "pour une estimation de", "refuse": "Refuser",
+           "reason": "Motif (obligatoire)", "refused": "Vous avez refusé « {title} »",
+           "undo": "Annuler la décision", "approve": "Valider",
+           "approved": "Vous avez validé « {title} »", "pending": "1 modification en attente",
+           "synced": "Tout est envoyé", "select": "Sélectionner pour validation : {title}",
+           "bulk": "Valider les 2 sélectionnées", "bulk_done": "Vous avez validé 2 demandes.",
+           "others": "Les autres missions de l’agent sur la période",
+           "proposed": "Proposé d’après les factures du fournisseur",
+           "partial": "service fait partiel", "certify": "Certifier le service fait",
+           "certified": "Vous avez certifié le service fait", "to_date": "Certifié à ce jour (HT)",
+           "half": "62,50", "revoke": "Révoquer le service fait",
+           "revoke_missing": "Indiquez un motif pour révoquer le service fait.",
+           "revoke_reason": "Motif (visible par le fournisseur)",
+           "revoke_sent": "Révocation envoyée", "revoked": "Service fait annulé par l'acheteur"},
+    "en": {"duplicate": "already claimed", "eighteen": "18.00",
+           "estimate": "for an estimate of", "refuse": "Refuse", "reason": "Reason (required)",
+           "refused": "You refused “{title}”", "undo": "Undo", "approve": "Approve",
+           "approved": "You approved “{title}”", "pending": "1 change waiting",
+           "synced": "Everything is sent", "select": "Select for approval: {title}",
+           "bulk": "Approve the 2 selected", "bulk_done": "You approved 2 requests.",
+           "others": "The agent’s other missions in this period",
+           "proposed": "Proposed from the supplier’s invoices",
+           "partial": "partial service done", "certify": "Certify service done",
+           "certified": "You certified service done", "to_date": "Certified so far (before VAT)",
+           "half": "62.50", "revoke": "Revoke service done",
+           "revoke_missing": "Give a reason to revoke service done.",
+           "revoke_reason": "Reason (the supplier sees it)",
+           "revoke_sent": "Revocation sent", "revoked": "Service done withdrawn by the buyer"},
+}
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
 async def test_a_manager_decides_with_the_whole_picture(
-        browser: Any, running_app: RunningApp) -> None:
+        browser: Any, running_app: RunningApp, lang: str) -> None:
     tag = uuid.uuid4().hex[:5]
+    words, other = WORDS[lang], WORDS["en" if lang == "fr" else "fr"]
     context = await browser.new_context(viewport=PHONE, base_url=running_app.base_url,
                                         bypass_csp=True,
                                         device_scale_factor=2, is_mobile=True, has_touch=True,
-                                        locale="fr-FR")
+                                        locale="fr-FR" if lang == "fr" else "en-GB")
     try:
         with FakePushService() as push_service:
             device = push_service.new_subscription()
@@ -153,10 +189,10 @@ async def test_a_manager_decides_with_the_whole_picture(
                 meal = {"merchant": f"Bouchon {tag}", "amount_cents": 1800, "vat_cents": 164}
                 refused = await agent.claim(first, f"Frais salon {tag}", [
                     {**meal}, {**meal},
-                    {"merchant": "Café", "amount_cents": 900, "vat_cents": 82,
+                    {"merchant": f"Café {tag}", "amount_cents": 900, "vat_cents": 82,
                      "date": "2026-12-01"}])
                 approved = await agent.claim(second, f"Frais comité {tag}", [
-                    {"merchant": "Brasserie", "amount_cents": 1500, "vat_cents": 136}])
+                    {"merchant": f"Brasserie {tag}", "amount_cents": 1500, "vat_cents": 136}])
 
                 deadline = asyncio.get_running_loop().time() + 30
                 while not (mine := [m for m in push_service.messages(device)
@@ -178,27 +214,28 @@ async def test_a_manager_decides_with_the_whole_picture(
                 await lines.nth(2).wait_for(timeout=30_000)
                 # Duplicates first: the two duplicated meals lead, each says so.
                 first_two = [await lines.nth(n).inner_text() for n in range(2)]
-                assert all("déjà présenté" in text for text in first_two), first_two
+                assert all(words["duplicate"] in text for text in first_two), first_two
                 assert "Café" in await lines.nth(2).inner_text()
-                assert "Bouchon" in first_two[0] and "18,00" in first_two[0]
+                assert "Bouchon" in first_two[0] and words["eighteen"] in first_two[0]
                 await page.wait_for_function(
                     "() => [...document.querySelectorAll("
                     "'li[data-line] img[data-receipt-thumbnail]')]"
                     ".filter(i => i.complete && i.naturalWidth > 0).length === 3",
                     timeout=30_000)  # each line's receipt thumbnail, from the server
-                await page.get_by_text("pour une estimation de", exact=False).wait_for()
-                violations = await audit(page, "manager-claim-decision-fr")
+                await page.get_by_text(words["estimate"], exact=False).wait_for()
+                violations = await audit(page, f"manager-claim-decision-{lang}")
                 assert violations == [], violations
 
-                await page.get_by_role("button", name="Refuser").click()
+                await page.get_by_role("button", name=words["refuse"]).click()
                 taps_refuse += 1
-                await page.get_by_label("Motif (obligatoire)").fill("Repas présenté deux fois")
-                await page.get_by_role("button", name="Refuser").click()
+                await page.get_by_label(words["reason"]).fill("Repas présenté deux fois")
+                await page.get_by_role("button", name=words["refuse"]).click()
                 taps_refuse += 1
                 status = page.locator("[data-decision-status]")
-                await status.get_by_text(f"Vous avez refusé « Frais salon {tag} »").wait_for()
-                await status.get_by_role("button", name="Annuler la décision").wait_for()
-                await page.screenshot(path=screenshot_path("manager-claim-refused-undo-fr"))
+                await status.get_by_text(
+                    words["refused"].format(title=f"Frais salon {tag}")).wait_for()
+                await status.get_by_role("button", name=words["undo"]).wait_for()
+                await page.screenshot(path=screenshot_path(f"manager-claim-refused-undo-{lang}"))
                 claim = await _until(api, boss.headers, f"/api/v1/claims/{refused}", "refused")
                 assert claim["decision_reason"] == "Repas présenté deux fois"
 
@@ -208,50 +245,51 @@ async def test_a_manager_decides_with_the_whole_picture(
                 card = page.locator("li[data-approval]").filter(has_text=f"Frais comité {tag}")
                 await card.get_by_role("link", name=f"Frais comité {tag}", exact=True).click()
                 await page.get_by_text("Brasserie").first.wait_for()
-                await page.get_by_role("button", name="Valider", exact=True).click()
+                await page.get_by_role("button", name=words["approve"], exact=True).click()
                 await page.locator("[data-decision-status]").get_by_text(
-                    f"Vous avez validé « Frais comité {tag} »").wait_for()
-                await _wait_header(page, "1 modification en attente", timeout=20_000)
+                    words["approved"].format(title=f"Frais comité {tag}")).wait_for()
+                await _wait_header(page, words["pending"], timeout=20_000)
                 assert (await _state(api, boss.headers,
                                      f"/api/v1/claims/{approved}"))["state"] == "submitted"
-                await page.screenshot(path=screenshot_path("manager-approved-offline-fr"))
+                await page.screenshot(path=screenshot_path(f"manager-approved-offline-{lang}"))
                 await context.set_offline(False)
                 await _until(api, boss.headers, f"/api/v1/claims/{approved}", "approved")
-                await _wait_header(page, "Tout est envoyé")
+                await _wait_header(page, words["synced"])
 
                 # Bulk: two clean missions selected and approved at once.
                 await page.evaluate(GO_TO, "/approvals")
                 for n in (1, 2):
                     await page.get_by_label(
-                        f"Sélectionner pour validation : Audit {tag} {n} — Lyon").check()
-                violations = await audit(page, "manager-approvals-bulk-fr")
+                        words["select"].format(title=f"Audit {tag} {n} — Lyon")).check()
+                violations = await audit(page, f"manager-approvals-bulk-{lang}")
                 assert violations == [], violations
-                await page.get_by_role("button", name="Valider les 2 sélectionnées").click()
+                await page.get_by_role("button", name=words["bulk"]).click()
                 await page.locator("[data-decision-status]").get_by_text(
-                    "Vous avez validé 2 demandes.").wait_for()
+                    words["bulk_done"]).wait_for()
                 for mission_id in clean:
                     await _until(api, boss.headers, f"/api/v1/missions/{mission_id}", "approved")
 
-                # A mission's decision screen, in English, cold start offline.
+                # A mission's decision screen, in the other language, cold start offline.
                 third = await agent.mission(f"Forum {tag}")
                 await page.evaluate(GO_TO, "/approvals")
                 await page.get_by_role("link", name=f"Forum {tag} — Lyon", exact=True).wait_for(
                     timeout=30_000)
-                await page.evaluate("() => localStorage.setItem('nomade.lang', 'en')")
+                switched = "en" if lang == "fr" else "fr"
+                await page.evaluate(f"() => localStorage.setItem('nomade.lang', '{switched}')")
                 await page.close()
                 await context.set_offline(True)
                 page = await context.new_page()
                 started = asyncio.get_running_loop().time()
                 await page.goto(f"/approvals/mission/{third}")
-                await page.get_by_role("button", name="Approve", exact=True).wait_for(
+                await page.get_by_role("button", name=other["approve"], exact=True).wait_for(
                     timeout=15_000)
                 interactive_ms = (asyncio.get_running_loop().time() - started) * 1000
                 others = page.locator("section[aria-labelledby=mission-others]")
-                await others.get_by_text("The agent’s other missions in this period").wait_for()
+                await others.get_by_text(other["others"]).wait_for()
                 # The agent's approved missions on the same days are listed beside this one.
                 assert f"Salon {tag}" in await others.inner_text()
                 assert "Train" in await page.locator("main").inner_text()
-                violations = await audit(page, "manager-mission-decision-en")
+                violations = await audit(page, f"manager-mission-decision-{switched}")
                 assert violations == [], violations
                 await context.set_offline(False)
                 print(f"\nTAPS notification→refuse with reason: {taps_refuse}; "
@@ -264,16 +302,19 @@ async def test_a_manager_decides_with_the_whole_picture(
         await context.close()
 
 
+@pytest.mark.parametrize("lang", ["fr", "en"])
 async def test_a_manager_certifies_half_an_order_from_the_assisted_proposal(
-        browser: Any, running_app: RunningApp) -> None:
+        browser: Any, running_app: RunningApp, lang: str) -> None:
     """An invoice for a whole order (10 reams) arrives through the integration API; the manager
     finds the order in "À valider", its decision screen prefilled from the invoice (10), sets
-    what really arrived (5) and certifies; the supplier sees the invoice partly certified."""
-    tag = uuid.uuid4().hex[:5]
+    what really arrived (5) and certifies; the supplier sees the invoice partly certified.
+    Then the manager revokes it with a reason, which the supplier reads."""
+    tag, words = uuid.uuid4().hex[:5], WORDS[lang]
     number, order_id = f"BC-{tag}", str(uuid.uuid4())
     contexts = [await browser.new_context(viewport=PHONE, base_url=running_app.base_url,
                                           bypass_csp=True,
-                                          locale="fr-FR") for _ in range(2)]
+                                          locale="fr-FR" if lang == "fr" else "en-GB")
+                for _ in range(2)]
     manager_phone, supplier_phone = contexts
     try:
         async with httpx.AsyncClient(base_url=running_app.base_url, timeout=30) as api:
@@ -307,25 +348,48 @@ async def test_a_manager_certifies_half_an_order_from_the_assisted_proposal(
             card = page.locator("li[data-approval]").filter(has_text=f"EJ-{tag}")
             await card.get_by_role("link", name=f"EJ-{tag}").first.click(timeout=30_000)
             quantity = page.locator("#q-1")
-            await page.get_by_text("Proposé d’après les factures du fournisseur").wait_for(
-                timeout=15_000)
+            await page.get_by_text(words["proposed"]).wait_for(timeout=15_000)
             assert await quantity.input_value() == "10", "prefilled from the invoice"
             await quantity.fill("5")  # only half arrived
-            await page.get_by_text("service fait partiel", exact=False).wait_for()
-            violations = await audit(page, "manager-service-done-fr")
+            await page.get_by_text(words["partial"], exact=False).wait_for()
+            violations = await audit(page, f"manager-service-done-{lang}")
             assert violations == [], violations
-            await page.get_by_role("button", name="Certifier le service fait").click()
+            await page.get_by_role("button", name=words["certify"]).click()
             await page.locator("[data-decision-status]").get_by_text(
-                "Vous avez certifié le service fait").wait_for()
+                words["certified"]).wait_for()
             order = await _until(api, boss, f"/api/v1/orders/{order_id}", "partially_received")
             assert order["certified_cents"] == 6250
 
             supplier = await supplier_phone.new_page()
             await sign_in(supplier, running_app, "supplier")
             await supplier.evaluate(GO_TO, f"/invoices/{invoice_id}")
-            await supplier.get_by_text("Certifié à ce jour (HT)").wait_for(timeout=30_000)
-            assert "62,50" in await supplier.locator("main").inner_text()
-            await supplier.screenshot(path=screenshot_path("supplier-partial-service-done-fr"))
+            try:
+                await supplier.get_by_text(words["to_date"]).wait_for(timeout=45_000)
+            except Exception:
+                await supplier.screenshot(path=screenshot_path(f"supplier-partial-missing-{lang}"))
+                raise AssertionError(await supplier.locator("body").inner_text()) from None
+            assert words["half"] in await supplier.locator("main").inner_text()
+            await supplier.screenshot(
+                path=screenshot_path(f"supplier-partial-service-done-{lang}"))
+
+            # The reams turn out to be the wrong ones: the manager revokes from the order's
+            # screen, with a reason; the supplier sees service done cancelled and why.
+            await page.evaluate(GO_TO, f"/orders/{order_id}")
+            revoke = page.get_by_role("button", name=words["revoke"])
+            await revoke.click()  # no reason yet: the form says what is missing
+            await page.get_by_text(words["revoke_missing"]).wait_for()
+            await page.get_by_label(words["revoke_reason"]).fill("Ramettes au mauvais grammage")
+            violations = await audit(page, f"manager-revoke-service-done-{lang}")
+            assert violations == [], violations
+            await revoke.click()
+            await page.get_by_text(words["revoke_sent"], exact=False).wait_for()
+            order = await _until(api, boss, f"/api/v1/orders/{order_id}", "open")
+            assert order["certified_cents"] == 0
+            await supplier.reload()
+            await supplier.get_by_text(words["revoked"]).first.wait_for(timeout=30_000)
+            assert "Ramettes au mauvais grammage" in await supplier.locator("main").inner_text()
+            await supplier.screenshot(
+                path=screenshot_path(f"supplier-service-done-revoked-{lang}"))
     finally:
         for context in contexts:
             await context.close()

@@ -62,7 +62,12 @@ async def test_supplier_reads_the_inbox_and_changes_notification_settings(
         "document.querySelector('nav .count') !== null", timeout=15_000)
     assert "non lue" in await inbox_tab.inner_text()
     await inbox_tab.click()
-    item = page.get_by_role("listitem").filter(has_text=number).first
+    # The tab changes the address at once, but the router keeps the invoices list (which also
+    # shows this invoice) until the inbox screen's code has loaded: read the inbox once its
+    # title is the page's heading.
+    main = page.get_by_role("main")
+    await main.get_by_role("heading", level=1, name="Notifications").wait_for(timeout=15_000)
+    item = main.get_by_role("listitem").filter(has_text=number).first
     await item.wait_for(timeout=15_000)
     assert "Non lue" in await item.inner_text()
     assert await audit(page, "supplier-inbox") == []

@@ -115,11 +115,41 @@ async def test_receipt_photo_is_downscaled_on_the_phone_before_it_is_queued(
     await page.get_by_label("Montant TTC (€)").fill("18,50")
     await page.get_by_label("Commerçant").fill("Brasserie du Port")
     await page.screenshot(path=screenshot_path("agent-receipt-downscaled"))
+    # Offline, so the queue keeps what was saved: online, the push starts as soon as the line is
+    # queued and the demo claim's line is refused at once, so "2 modifications" lasted a few
+    # milliseconds (or never showed when the line left before its receipt was queued).
+    await phone.set_offline(True)
+    await page.get_by_role("status").filter(has_text="Hors ligne").wait_for()
     await page.get_by_role("button", name="Enregistrer").click()
     # The line and its receipt are queued on the phone (create + attach), waiting to sync.
     await page.wait_for_function(
-        "document.querySelector('header').innerText.includes('2 modifications')", timeout=15_000
+        "document.querySelector('header').innerText.includes('2 modifications en attente')",
+        timeout=15_000,
     )
+    # What waits for upload is the downscaled photo, not the camera's 12 MP original.
+    queued = await page.evaluate(QUEUED_RECEIPTS)
+    assert queued == [{"type": "image/jpeg", "size": "1500 × 2000"}], queued
+
+
+QUEUED_RECEIPTS = """async () => {
+  const db = await new Promise((ok, ko) => {
+    const r = indexedDB.open('nomade');
+    r.onsuccess = () => ok(r.result); r.onerror = () => ko(r.error);
+  });
+  const all = (store) => new Promise((ok, ko) => {
+    const r = db.transaction(store).objectStore(store).getAll();
+    r.onsuccess = () => ok(r.result); r.onerror = () => ko(r.error);
+  });
+  const attached = new Set((await all('intents'))
+    .filter((i) => i.name === 'expense_line.attach_receipt').map((i) => i.args.sha256));
+  const photos = (await all('blobs')).filter((b) => attached.has(b.sha256));
+  db.close();
+  return Promise.all(photos.map(async (b) => {
+    const image = await createImageBitmap(new Blob([b.bytes], { type: b.content_type }));
+    return { type: b.content_type, size: `${image.width} × ${image.height}` };
+  }));
+}"""
+"""The photos queued with an `expense_line.attach_receipt` intent, as stored on the phone."""
 
 
 async def test_manager_approves_offline_and_the_agent_sees_it_approved(

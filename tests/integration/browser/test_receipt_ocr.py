@@ -187,7 +187,7 @@ async def test_agent_offline_adds_a_receipt_and_sees_the_fields_read_from_it(
     # (measured: ~1 s to send, ~2.4 s more to read and show; the periodic pull is every 60 s).
     await phone.set_offline(False)
     await page.wait_for_function(SYNCED, timeout=45_000)
-    read = page.get_by_role("listitem").filter(has_text="AU BON ACCUEIL")
+    read = page.locator("li.card").filter(has_text="AU BON ACCUEIL")  # the card, not its findings
     await read.wait_for(timeout=40_000)
     card = await read.inner_text()
     assert "146,25" in card and "24 févr. 2025" in card, card
@@ -249,7 +249,7 @@ async def test_agent_offline_adds_a_receipt_and_sees_the_fields_read_from_it(
     await page.evaluate(GO_TO, "/missions")
     await trip.click()
     await page.get_by_role("button", name="Expense claim").click()
-    read_en = page.get_by_role("listitem").filter(has_text="AU BON ACCUEIL")
+    read_en = page.locator("li.card").filter(has_text="AU BON ACCUEIL")
     assert "Read from the receipt" in await read_en.inner_text()
     await shot(page, "agent-receipt-line-read-en")
     await read_en.get_by_role("link").click()

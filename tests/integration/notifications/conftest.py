@@ -55,7 +55,7 @@ async def subscribe(
 async def deliver(now: datetime | None = None):  # type: ignore[no-untyped-def]
     """Run the production sender once, as the ``push.deliver`` job does, and wait for any job
     that ``notify`` enqueued in this process (it may hold rows this call could not claim)."""
-    from backend.jobs import InProcessQueue, get_queue
+    from kernel.jobs import InProcessQueue, get_queue
     from notifications.jobs import get_sender
 
     report = await get_sender().deliver_due(now)

@@ -9,19 +9,20 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 
 import pytest
 from saq.job import Status
 from saq.utils import now
 
-from backend import jobs
 from backend.worker import make_workers, run_workers, stop_workers
+from kernel import jobs
 from tests.conftest import REDIS_TEST_URL, TEST_REDIS
 from tests.factories import make_org
 from tests.integration.notifications.conftest import subscribe
 from tests.pushservice import FakePushService
+from tests.registries import declared
 
 READ_SECONDS = 0.5
 BACKLOG = 8
@@ -34,6 +35,14 @@ async def read_receipt_slowly(receipt: str) -> None:
     """Stands for ``ocr.read_receipt``: about half a second per receipt, off the event loop."""
     await asyncio.sleep(READ_SECONDS)
     _read.append(receipt)
+
+
+@pytest.fixture(autouse=True)
+def _declared_here() -> Iterator[None]:
+    """The ``test.read_receipt_slowly`` job, installed beside the app's for this module's tests
+    (declaring registers nothing: the server installs what the modules it lists declare)."""
+    with declared(__name__):
+        yield
 
 
 @asynccontextmanager

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 
 import pytest
 
-from backend.settings import reset_settings
+from kernel.settings import reset_settings
 from notifications import notify
 from notifications.sender import PushSender
 from notifications.tables import PushOutbox, PushSubscription

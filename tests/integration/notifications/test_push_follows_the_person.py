@@ -17,7 +17,7 @@ import pytest
 
 from backend.accounts.tables import Device, User
 from backend.accounts.tokens import hash_refresh, issue_access, new_refresh
-from backend.settings import get_settings
+from kernel.settings import get_settings
 from notifications import notify
 from notifications.tables import InboxItem, PushOutbox, PushSubscription
 from tests.factories import PASSWORD, Person, make_org

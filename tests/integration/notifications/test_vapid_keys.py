@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from backend.settings import load_settings
+from kernel.settings import load_settings
 from notifications import vapid
 from notifications.vapid import VapidKeyError, get_signer, key_path, load_or_create_key
 from notifications.webpush import public_key_b64

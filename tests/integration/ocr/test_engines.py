@@ -88,7 +88,12 @@ def test_cascade_asks_rapidocr_only_when_tesseract_is_not_accepted(
     data = encode(image)
     accepted = read_receipt(data, BUDGET, "tesseract")
     assert accepted.auto_accept  # a clean French bill: Tesseract's reading is enough
-    assert read_receipt(data, BUDGET, "cascade").engine == "tesseract"
+    cascade = read_receipt(data, BUDGET, "cascade")
+    assert cascade.engine == "tesseract"
+    # RapidOCR read the merchant's line again (a strip, not the page) and agreed
+    assert cascade.fields.merchant == accepted.fields.merchant
+    assert cascade.fields.sources["merchant"] == "both"
+    assert "merchant_confirmed_by_rapidocr" in cascade.flags
     monkeypatch.setattr(pipeline, "decide_auto_accept", lambda *a: False)
     doubted = read_receipt(data, BUDGET, "cascade")
     assert doubted.engine == "tesseract+rapidocr"

@@ -22,8 +22,8 @@ from PIL import Image
 
 from backend.expenses.ocr_flow import read_receipt, set_ocr_worker
 from backend.expenses.tables import ReceiptReading
-from backend.jobs import InProcessQueue, get_queue
 from bench.synthetic_receipts import render_receipt
+from kernel.jobs import InProcessQueue, get_queue
 from ocr.evaluation import truth_date, truth_total
 from ocr.isolation import OcrWorker
 from sync.live import channel_name
@@ -204,9 +204,13 @@ async def test_a_receipt_dated_outside_the_mission_says_so_on_the_line(client: A
 
     line = phone.rows[("expense_line", line_id)]
     assert line["date"] == truth_date(str(truth["date"]))
-    reasons = {r["code"]: r for r in line["ocr"]["review"]}
-    outside = reasons["OCR_REVIEW_DATE_OUTSIDE_MISSION"]
-    assert "mission" in outside["fr"] and "mission" in outside["en"]
+    # Said once, by the line's finding that names the receipt, its date and what to do.
+    assert "OCR_REVIEW_DATE_OUTSIDE_MISSION" not in {r["code"] for r in line["ocr"]["review"]}
+    [outside] = [f for f in line["ocr"]["findings"]
+                 if f["code"] == "RECEIPT_DATE_OUTSIDE_MISSION"]
+    assert "24/02/2025" in outside["message_fr"] and "05/10/2026" in outside["message_fr"]
+    assert "Vérifiez la date" in outside["message_fr"], outside
+    assert "2025-02-24" in outside["message_en"] and "Check the date" in outside["message_en"]
     assert line["ocr"]["sources"]["total_cents"] in ("tesseract", "rapidocr", "both")
     inbox = await client.get("/api/v1/inbox", headers=agent.headers)
     events = {item["event_type"] for item in inbox.json()["items"]

@@ -12,7 +12,7 @@ import pytest
 from saq.job import Job, Status
 from saq.utils import now
 
-from backend.job_sweep import SweepingRedisQueue
+from kernel.job_sweep import SweepingRedisQueue
 from tests.conftest import REDIS_TEST_URL, TEST_REDIS
 
 pytestmark = pytest.mark.skipif(not TEST_REDIS, reason="needs NOMADE_TEST_REDIS=1")

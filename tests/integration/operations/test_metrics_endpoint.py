@@ -5,8 +5,8 @@ from __future__ import annotations
 import msgspec
 import pytest
 
-from backend import metrics
-from backend.settings import get_settings
+from kernel import metrics
+from kernel.settings import get_settings
 
 
 def _sample(text: str, prefix: str) -> float:
@@ -32,18 +32,20 @@ async def test_metrics_reports_route_latency_and_domain_counters(client) -> None
     assert count >= 3
     assert _sample(text, 'nomade_sync_intents_refused_total{code="STATE_CHANGED"}') >= 1
     assert _sample(text, 'nomade_push_deliveries_total{status="gone"}') >= 1
-    assert _sample(text, 'nomade_sync_client_pending_intents_bucket{le="25"}') >= 1
-    assert _sample(text, 'nomade_sync_client_oldest_pending_seconds_bucket{le="21600"}') >= 1
+    assert _sample(text, 'nomade_sync_client_pending_intents_bucket{le="25.0"}') >= 1
+    assert _sample(text, 'nomade_sync_client_oldest_pending_seconds_bucket{le="21600.0"}') >= 1
     for queue in ("default", "ocr"):  # each queue's backlog apart: OCR never hides pushes
         assert _sample(text, f'nomade_job_queue_depth{{queue="{queue}"}}') >= 0
 
 
 async def test_errors_are_timed_with_their_status(client) -> None:  # type: ignore[no-untyped-def]
-    before = metrics.REQUEST_SECONDS.count(method="GET", route="/metrics", status="4xx")
+    timed = ("nomade_http_request_duration_seconds_count",
+             {"method": "GET", "route": "/metrics", "status": "4xx"})
+    before = metrics.sample_value(*timed)
     response = await client.get("/metrics", headers={"X-Forwarded-For": "203.0.113.9"})
     assert response.status_code == 403
     assert response.json()["code"] == "FORBIDDEN"
-    after = metrics.REQUEST_SECONDS.count(method="GET", route="/metrics", status="4xx")
+    after = metrics.sample_value(*timed)
     assert after == before + 1
 
 
@@ -62,7 +64,7 @@ async def test_token_is_required_when_configured(client, monkeypatch: pytest.Mon
 
 
 async def test_ready_turns_503_while_the_process_stops(client) -> None:  # type: ignore[no-untyped-def]
-    from backend import lifecycle
+    from kernel import lifecycle
 
     assert (await client.get("/ready")).status_code == 200
     lifecycle.begin_shutdown()

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from backend.ports import PortTaken, check_port_free
+from kernel.ports import PortTaken, check_port_free
 
 ROOT = Path(__file__).resolve().parents[3]
 

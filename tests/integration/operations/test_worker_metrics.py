@@ -12,8 +12,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from backend.metrics import push_outcome
-from backend.worker_metrics import MetricsServer
+from kernel.metrics import push_outcome
+from kernel.worker_metrics import MetricsServer
 from tests.conftest import REDIS_TEST_URL, TEST_REDIS
 from tests.integration.scaleout.harness import free_port
 

@@ -12,8 +12,8 @@ from collections.abc import AsyncIterator
 from litestar import get
 from litestar.response import ServerSentEvent, ServerSentEventMessage
 
-from backend import lifecycle
 from backend.app import create_app
+from kernel import lifecycle
 
 
 @get("/test/slow", opt={"public": True}, sync_to_thread=False)

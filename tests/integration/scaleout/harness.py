@@ -172,6 +172,7 @@ class Topology:
             "NOMADE_ENV": "test",
             "NOMADE_SECRET_KEY": "scaleout-secret-" + "s" * 40,
             "NOMADE_DATA_DIR": str(self.directory / "data"),
+            "PROMETHEUS_MULTIPROC_DIR": str(self.directory / "metrics"),
             "NOMADE_LOG_LEVEL": "WARNING",
             "NOMADE_TOPOLOGY_DIR": str(self.directory),
             "NOMADE_APPS": str(self.apps),

@@ -11,8 +11,8 @@ import asyncio
 
 import asyncpg
 
-from backend.jobs import job
-from backend.settings import get_settings
+from kernel.jobs import job
+from kernel.settings import get_settings
 
 
 @job("test.slow_effect", retries=3, timeout=60)

@@ -18,7 +18,7 @@ from typing import Any
 import msgspec
 import pytest
 
-from backend.settings import get_settings
+from kernel.settings import get_settings
 from sync import blobs
 from sync.blobstore import BlobStore, FilesystemBlobStore
 from sync.blobstore_s3 import S3BlobStore

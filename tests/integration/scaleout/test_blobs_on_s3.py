@@ -9,10 +9,13 @@ from collections.abc import Iterator
 import msgspec
 import pytest
 
-from backend.settings import get_settings
+from kernel.settings import get_settings
 from sync import blobs
 from sync.blobstore_s3 import S3BlobStore
 from tests.integration.sync.test_blobs import *  # noqa: F403 - the same tests, collected here
+from tests.integration.sync.test_blobs import (  # noqa: F401 - its test hook, installed here too
+    _declared_here,
+)
 
 
 @pytest.fixture(autouse=True)

@@ -198,8 +198,8 @@ def _start_worker(topology: Topology, name: str = "test-worker") -> subprocess.P
 
 async def test_worker_killed_mid_job(stack: Stack) -> None:
     """kill -9 of the worker running a job: another worker retries it; the effect lands once."""
-    from backend import jobs
-    from tests.integration.scaleout import slow_job  # noqa: F401 - registers test.slow_effect
+    from kernel import jobs
+    from tests.registries import declared
 
     pg, redis, topology = stack
     db = await asyncpg.connect(pg.url)
@@ -211,7 +211,8 @@ async def test_worker_killed_mid_job(stack: Stack) -> None:
     await queue.start()
     key = f"effect-{uuid.uuid4().hex[:8]}"
     try:
-        await queue.enqueue("test.slow_effect", key=key, effect_key=key, seconds=4.0)
+        with declared("tests.integration.scaleout.slow_job"):  # what the workers run
+            await queue.enqueue("test.slow_effect", key=key, effect_key=key, seconds=4.0)
         for _ in range(300):
             if await db.fetchval("SELECT count(*) FROM job_attempts WHERE key = $1", key):
                 break

@@ -113,9 +113,12 @@ def _client(url: str) -> httpx.AsyncClient:
 
 def _worker_sent(stack: Stack) -> float:
     """``nomade_push_deliveries_total{status="sent"}`` as the worker process counts it."""
-    topology = stack[2]
-    scraped = httpx.get(f"http://127.0.0.1:{topology.worker_metrics_base_port}/metrics",
-                        timeout=5)
+    return _sent(f"http://127.0.0.1:{stack[2].worker_metrics_base_port}")
+
+
+def _sent(base_url: str) -> float:
+    """``nomade_push_deliveries_total{status="sent"}`` in the ``/metrics`` of ``base_url``."""
+    scraped = httpx.get(f"{base_url}/metrics", timeout=5)
     assert scraped.status_code == 200
     found = re.search(r'^nomade_push_deliveries_total\{status="sent"\} (\S+)$', scraped.text,
                       re.MULTILINE)
@@ -171,6 +174,8 @@ async def test_the_worker_delivers_a_push_notification(
     [ask] = await push_service.wait_for_async(manager_phone, 1, timeout=60)
     assert ask.json()["notification"]["title"] == "À valider : Audit — Lyon"
     assert _worker_sent(stack) >= sent_before + 1, "delivered by the worker process"
+    # The processes share PROMETHEUS_MULTIPROC_DIR: an app reports the worker's deliveries too.
+    assert _sent(topology.app_url(2)) == _worker_sent(stack)
 
 
 async def test_an_invoice_status_from_the_integration_api_reaches_the_suppliers_phone(

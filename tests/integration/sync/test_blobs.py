@@ -5,20 +5,32 @@ from __future__ import annotations
 import hashlib
 import os
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
+
+import pytest
 
 from sync import on_blob_completed
 from tests.factories import make_org
 from tests.integration.sync.helpers import SyncClient, line_args
+from tests.registries import declared
 
 CHUNK = 1000
 _completed: list[tuple[str, int]] = []
 
 
 @on_blob_completed
-async def _record(organisation_id, sha256, size, content_type, uploader_id):  # type: ignore[no-untyped-def]
+async def _record(unit_of_work, organisation_id, sha256, size, content_type, uploader_id):  # type: ignore[no-untyped-def]
     _completed.append((sha256, size))
+
+
+@pytest.fixture(autouse=True)
+def _declared_here() -> Iterator[None]:
+    """The hook recording completed uploads, installed beside the app's for this module's tests
+    (declaring registers nothing: the server installs what the modules it lists declare)."""
+    with declared(__name__):
+        yield
 
 
 async def _create(client, person, data: bytes, expect: int = 200):  # type: ignore[no-untyped-def]

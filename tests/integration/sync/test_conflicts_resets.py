@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -12,6 +13,7 @@ import pytest
 from sync import MutationContext, Transient, mutation
 from tests.factories import make_org
 from tests.integration.sync.helpers import SyncClient, line_args
+from tests.registries import declared
 
 
 async def _two_devices(client):  # type: ignore[no-untyped-def]
@@ -128,6 +130,14 @@ async def _flaky(ctx: MutationContext, args: _Args) -> None:
     if args.id == "crash":
         raise RuntimeError("handler bug")
     return None
+
+
+@pytest.fixture(autouse=True)
+def _declared_here() -> Iterator[None]:
+    """The ``test.flaky`` intent, installed beside the app's for this module's tests
+    (declaring registers nothing: the server installs what the modules it lists declare)."""
+    with declared(__name__):
+        yield
 
 
 async def test_transient_failure_stops_the_batch_with_retry_after(client: Any) -> None:

@@ -62,7 +62,7 @@ async def test_event_stream_pokes_heartbeats_and_last_event_id(
 
 
 async def test_a_push_pokes_once_per_organisation_with_its_newest_version(client: Any) -> None:
-    from backend.errors import DomainError
+    from kernel.errors import DomainError
     from sync.push import apply_batch
     from sync.storage import organisation_versions
     from sync.wire import MutationIn
@@ -143,7 +143,7 @@ async def test_a_poke_from_the_worker_reaches_the_app_processes() -> None:
         if IN_CI:
             raise AssertionError("Redis is required under CI")
         pytest.skip("Redis not running")
-    from backend.live import redis_backend, worker_poke
+    from kernel.live import redis_backend, worker_poke
     from sync.live import channel_name
 
     organisation = uuid.uuid4()

@@ -8,7 +8,7 @@ import msgspec
 import pytest
 
 from sync.contract_openapi import push_request_schema
-from sync.registry import MutationSpec, mutations
+from sync.registry import MutationSpec, entities, mutations
 
 
 def _variants(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -50,3 +50,21 @@ async def _handler(ctx: object, args: object) -> None:
 def test_a_recursive_argument_struct_is_refused() -> None:
     with pytest.raises(ValueError, match="recursive argument Struct"):
         push_request_schema({"tree.plant": MutationSpec("tree.plant", 1, _Node, _handler)})
+
+
+async def test_pull_rows_are_typed_per_entity(client) -> None:  # type: ignore[no-untyped-def]
+    response = await client.get("/schema/openapi.json")
+    assert response.status_code == 200
+    ok = response.json()["paths"]["/sync/v1/pull"]["post"]["responses"]["200"]
+    page = ok["content"]["application/json"]["schema"]
+    assert {"cookie", "has_more", "patch"} <= set(page["required"])
+    ops = {v["properties"]["entity"]["const"]: v
+           for v in page["properties"]["patch"]["items"]["oneOf"]}
+    assert sorted(ops) == sorted(entities())
+    for name, op in ops.items():
+        assert op["properties"]["data"]["title"] == entities()[name].wire.__name__
+    mission = ops["mission"]["properties"]["data"]
+    assert mission["properties"]["estimated_cost_cents"]["type"] == "integer"
+    assert "fare_cents" in mission["properties"]["bookings"]["items"]["properties"]
+    invoice = ops["invoice"]["properties"]["data"]
+    assert set(invoice["properties"]["late_charges"]["required"]) >= {"days_late", "as_of"}

@@ -130,7 +130,7 @@ class SyncMachine(RuleBasedStateMachine):
     async def _stop(self) -> None:
         from piccolo.engine import engine_finder
 
-        from backend.db import prepare_engine
+        from kernel.db import prepare_engine
 
         assert self.http is not None and self.stop is not None and self.lifespan is not None
         await self.http.aclose()
@@ -347,7 +347,8 @@ class SyncMachine(RuleBasedStateMachine):
             assert clause is not None
             truth = await ExpenseLine.select().where(
                 ExpenseLine.organisation == self.org.id, clause, ExpenseLine.deleted_at.is_null())
-            expected = {str(r["id"]): expense_line_to_wire(r) for r in truth}
+            expected = {str(r["id"]): msgspec.to_builtins(expense_line_to_wire(r))
+                        for r in truth}
             assert sim.rows == expected, f"{sim.name} did not converge"
         phone, laptop, _, manager = self.clients
         assert phone.rows == laptop.rows

@@ -9,7 +9,7 @@ from typing import Any
 import msgspec
 import pytest
 
-from backend.settings import get_settings
+from kernel.settings import get_settings
 from tests.factories import Person, make_org
 
 

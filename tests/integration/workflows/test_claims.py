@@ -11,8 +11,8 @@ from typing import Any
 from sync.tables import Blob
 from tests.factories import Org, make_org
 from tests.integration.workflows.intents import send
+from tests.integration.workflows.test_missions import _pulled_mission, submitted
 from tests.integration.workflows.test_missions import decide as decide_mission
-from tests.integration.workflows.test_missions import submitted
 
 
 async def uploaded(org: Org, content: bytes) -> str:
@@ -67,8 +67,12 @@ async def test_claim_submitted_decided_and_paid(client: Any) -> None:
     await line(client, org, claim_id, receipt=await uploaded(org, b"meal receipt"))
     await line(client, org, claim_id, category="lodging", amount_cents=13000, merchant="Hôtel",
                vat_cents=1182, receipt=await uploaded(org, b"hotel receipt"))
+    assert (await send(client, org.people["agent_a"], "vehicle_profile.set", {
+        "id": str(org.people["agent_a"].user_id), "fiscal_cv": 5, "year": 2026})).status == (
+        "applied")
+    # The phone's amount is not the price: the server's scale gives 100 km × 0.32 = 32 €.
     await line(client, org, claim_id, category="mileage", amount_cents=4000, km=100,
-               fiscal_hp=5, vat_rate_bp=None, vat_cents=None, merchant="")
+               vat_rate_bp=None, vat_cents=None, merchant="")
     await line(client, org, claim_id, category="taxi", amount_cents=2000, currency="CHF",
                fx_rate="1.05", vat_cents=None, merchant="Taxi Genève",
                receipt=await uploaded(org, b"taxi receipt"))
@@ -77,10 +81,10 @@ async def test_claim_submitted_decided_and_paid(client: Any) -> None:
     assert ack.status == "applied", ack
     sent = await claim(client, org, claim_id)
     assert sent["state"] == "submitted"
-    assert sent["total_cents"] == 1800 + 13000 + 4000 + 2100
+    assert sent["total_cents"] == 1800 + 13000 + 3200 + 2100
     assert sent["line_count"] == 4
     codes = {f["code"] for f in sent["findings"]}
-    assert {"LODGING_OVER_CAP", "MILEAGE_AMOUNT"} <= codes  # Lyon: €120 cap; 100 km × 0.32
+    assert "LODGING_OVER_CAP" in codes and "MILEAGE_AMOUNT" not in codes  # Lyon: €120 cap
     assert all(f["severity"] == "warning" for f in sent["findings"])
     for who in ("agent_a", "agent_a2", "manager_b", "back_office"):
         ack = await send(client, org.people[who], "expense_claim.decide", {
@@ -255,7 +259,7 @@ async def test_a_foreign_line_needs_a_rate_and_takes_the_rate_of_its_day(
     refused = await send(client, org.people["agent_a"], "expense_claim.submit", submit)
     assert (refused.code, refused.details["line_ids"], refused.details["currencies"]) == (
         "FX_RATE_MISSING", [taxi], ["USD"])
-    from backend.errors import CATALOGUE
+    from kernel.errors import CATALOGUE
 
     assert "taux" in CATALOGUE["FX_RATE_MISSING"].fr  # the message the phone shows
     assert (await claim(client, org, claim_id))["state"] == "draft"
@@ -329,3 +333,51 @@ async def test_meals_are_a_flat_allowance_from_the_mission_times(client: Any) ->
     codes = {(f["line_id"], f["code"]) for f in sent["findings"]}
     assert (meal, "PAID_BY_ALLOWANCE") in codes
     assert not any(code == "LODGING_OVER_CAP" for _, code in codes)  # 230 € ≤ 2 × 120 €
+    # The phone is told what the allowance pays (it says "paid by the allowance" from this).
+    assert (await _pulled_mission(client, org, "agent_a", mission["id"]))["allowance"][
+        "covers"] == ["meal"]
+
+
+async def test_abroad_without_a_daily_rate_a_meal_counts_at_cost(client: Any) -> None:
+    """Tokyo, and the rule set has no daily rate for Japan: the server computes no allowance,
+    so a meal receipt is added at cost (not noted as paid by the allowance) and the mission
+    row tells the phone that its allowance pays nothing, times or not."""
+    org = await make_org()
+    mission = await submitted(client, org, starts_on="2026-10-05", ends_on="2026-10-07",
+                              destination="Tokyo", country="JP", time_zone="Asia/Tokyo",
+                              departs_at="2026-10-05T08:00:00", returns_at="2026-10-07T20:00:00")
+    row = await _pulled_mission(client, org, "agent_a", mission["id"])
+    assert (row["abroad"], row["allowance"]["rate_missing"], row["allowance"]["covers"]) == (
+        True, True, [])
+    assert mission["allowance"]["covers"] == []  # the API's mission says the same
+    assert (await decide_mission(client, org, "manager_a", mission, "approve")).status == (
+        "applied")
+    claim_id = await open_claim(client, org, mission)
+    meal = await line(client, org, claim_id, receipt=await uploaded(org, b"ramen"))
+    ack = await send(client, org.people["agent_a"], "expense_claim.submit",
+                     {"id": claim_id, "expected_state": "draft"})
+    assert ack.status == "applied", ack
+    sent = await claim(client, org, claim_id, who="manager_a")
+    assert (sent["allowance_cents"], sent["total_cents"]) == (0, 1800)
+    assert (meal, "PAID_BY_ALLOWANCE") not in {(f["line_id"], f["code"])
+                                               for f in sent["findings"]}
+
+
+async def test_a_mission_stored_before_covers_is_sent_with_it(client: Any) -> None:
+    """Allowances stored before ``covers`` existed are not migrated: the row sent to the phone
+    (pull and API) derives it from the stored figures."""
+    import json
+
+    from backend.missions.tables import Mission
+
+    org = await make_org()
+    mission = await submitted(client, org, destination="Lyon",
+                              departs_at="2026-12-01T08:00:00", returns_at="2026-12-03T20:00:00")
+    stored = {k: v for k, v in mission["allowance"].items() if k != "covers"}
+    await Mission.update({Mission.allowance: json.dumps(stored)}).where(
+        Mission.id == uuid.UUID(mission["id"]))
+    row = await _pulled_mission(client, org, "agent_a", mission["id"])
+    assert row["allowance"] == {**stored, "covers": ["meal"]}
+    again = await client.get(f"/api/v1/missions/{mission['id']}",
+                             headers=org.people["agent_a"].headers)
+    assert again.json()["allowance"]["covers"] == ["meal"]

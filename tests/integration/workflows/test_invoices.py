@@ -10,7 +10,7 @@ from typing import Any
 
 from backend.invoices.integration_keys import create_key
 from backend.invoices.tables import Invoice
-from backend.timeutil import as_utc
+from kernel.timeutil import as_utc
 from tests.factories import Org, make_org
 from tests.integration.workflows.intents import send
 
@@ -48,6 +48,16 @@ async def post(client: Any, key: dict[str, str], *events: dict[str, Any]) -> lis
                                  headers=key)
     assert response.status_code == 200, response.text
     return response.json()["results"]  # type: ignore[no-any-return]
+
+
+async def pulled_invoice(client: Any, org: Org, invoice_id: str) -> dict[str, Any]:
+    """The invoice's row as pull sends it to its supplier's phone."""
+    response = await client.post("/sync/v1/pull", json={"client_id": str(uuid.uuid4())},
+                                 headers=org.people["supplier"].headers)
+    assert response.status_code == 200, response.text
+    [row] = [p["data"] for p in response.json()["patch"]
+             if p["entity"] == "invoice" and p["id"] == invoice_id]
+    return row  # type: ignore[no-any-return]
 
 
 async def invoices(client: Any, org: Org, who: str, **params: Any) -> dict[str, Any]:
@@ -105,6 +115,8 @@ async def test_history_shows_the_furthest_stage_and_open_suspension(client: Any)
                                          reason="RIB manquant"))
     suspended = (await invoices(client, org, "supplier", q="F-200"))["items"][0]
     assert (suspended["stage"], suspended["status_reason"]) == ("suspended", "RIB manquant")
+    synced = await pulled_invoice(client, org, suspended["id"])
+    assert (synced["stage"], synced["action_needed"]) == ("suspended", True)
     wrong = await send(client, org.people["other_supplier"], "invoice.complete",
                        {"id": suspended["id"], "expected_status": "SUSPENDUE"})
     assert wrong.code == "NOT_FOUND"
@@ -114,6 +126,8 @@ async def test_history_shows_the_furthest_stage_and_open_suspension(client: Any)
     assert done.status == "applied"
     after = (await invoices(client, org, "supplier", q="F-200"))["items"][0]
     assert after["status_code"] == "MANDATEE"
+    synced = await pulled_invoice(client, org, suspended["id"])
+    assert (synced["stage"], synced["action_needed"]) == ("payment_ordered", False)
     stale = await send(client, org.people["supplier"], "invoice.complete",
                        {"id": suspended["id"], "expected_status": "MANDATEE"})
     assert stale.code == "INVOICE_NOT_SUSPENDED"

@@ -332,6 +332,9 @@ async def test_a_mission_abroad_asks_an_advance_of_75_percent(client: Any) -> No
     # 2 nights × 78 € + 5 meals × 21 € = 261 €; advance 195.75 €
     assert (allowance["abroad_cents"], allowance["advance_cents"],
             allowance["rate_missing"]) == (26100, 19575, False)
+    assert allowance["abroad_nights_cents"] == 15600  # paid at the claim on proof of lodging
+    # The daily allowance pays meals and nights (the phone is told so on the mission).
+    assert allowance["covers"] == ["meal", "lodging"]
     tokyo = mission_args(starts_on="2026-12-07", ends_on="2026-12-09", destination="Tokyo",
                          country="JP", time_zone="Asia/Tokyo", advance_requested=True,
                          departs_at="2026-12-07T08:00:00", returns_at="2026-12-09T20:00:00")

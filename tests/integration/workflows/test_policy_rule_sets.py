@@ -86,3 +86,12 @@ async def test_the_mission_row_carries_its_city_class(client: Any) -> None:
         mission = await submitted(client, org, destination=destination)
         row = await _pulled_mission(client, org, "agent_a", mission["id"])
         assert row["city_class"] == expected, destination
+        assert row["abroad"] is False, destination
+
+
+async def test_the_mission_row_says_whether_it_is_abroad(client: Any) -> None:
+    """The phone's hotel warning abroad reads the server's word, not its own country rule."""
+    org = await make_org()
+    mission = await submitted(client, org, destination="Berlin", country="DE")
+    row = await _pulled_mission(client, org, "agent_a", mission["id"])
+    assert (row["country"], row["abroad"]) == ("DE", True)

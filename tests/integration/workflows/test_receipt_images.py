@@ -215,7 +215,7 @@ async def test_renditions_run_bounded_apart_from_sign_in_and_answer_busy_with_re
 
     import msgspec
 
-    from backend.settings import get_settings
+    from kernel.settings import get_settings
     from tests.factories import PASSWORD
 
     quick = msgspec.structs.replace(get_settings(), rendition_wait_seconds=0.2,

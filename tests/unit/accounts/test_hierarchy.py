@@ -11,6 +11,7 @@ from backend.accounts.hierarchy import (
     OrgChart,
     approvers,
     delegation_is_active,
+    lenders_to,
     units_managed,
 )
 
@@ -100,3 +101,44 @@ def test_units_managed_include_delegated_units_while_active() -> None:
     assert units_managed(chart, c.mb, lend.ends_at) == {c.B}
     assert units_managed(chart, c.ma, T0) == {c.A}
     assert units_managed(chart, c.agent_a, T0) == frozenset()
+
+
+def test_escalation_climbs_one_manager_level_and_stops_at_the_head() -> None:
+    top, middle, team = uuid4(), uuid4(), uuid4()
+    boss, chief, lead, agent, deputy = uuid4(), uuid4(), uuid4(), uuid4(), uuid4()
+    chart = OrgChart(
+        parents={top: None, middle: top, team: middle},
+        managers={top: frozenset({boss}), middle: frozenset({chief}),
+                  team: frozenset({lead})},
+        delegations=(period(a=chief, b=deputy),),
+    )
+    member = Member(agent, team, False)
+    assert approvers(chart, member, T0) == {lead}
+    assert approvers(chart, member, T0, level=1) == {chief, deputy}  # delegates follow
+    assert approvers(chart, member, T0, level=2) == {boss}
+    assert approvers(chart, member, T0, level=5) == {boss}  # nobody above the head
+    assert lenders_to(chart, member, deputy, T0, level=1) == {chief}
+    assert lenders_to(chart, member, chief, T0, level=1) == frozenset()
+    assert lenders_to(chart, member, deputy, T0) == frozenset()
+
+
+def test_a_delegation_limited_to_some_kinds_lends_only_those() -> None:
+    unit, lead, agent, deputy = uuid4(), uuid4(), uuid4(), uuid4()
+    chart = OrgChart(parents={unit: None}, managers={unit: frozenset({lead})},
+                     delegations=(DelegationPeriod(lead, deputy, T0, T0 + timedelta(days=3),
+                                                   kinds=frozenset({"claim"})),))
+    member = Member(agent, unit, False)
+    assert approvers(chart, member, T0, kind="claim") == {lead, deputy}
+    assert approvers(chart, member, T0, kind="mission") == {lead}
+    assert approvers(chart, member, T0) == {lead, deputy}  # asked for any kind
+    assert units_managed(chart, deputy, T0, kind="service_done") == frozenset()
+    assert units_managed(chart, deputy, T0, kind="claim") == {unit}
+
+
+def test_the_wire_kinds_are_the_hierarchys() -> None:
+    from typing import get_args
+
+    from backend.accounts.hierarchy import DELEGABLE_KINDS
+    from backend.accounts.schemas import DelegableKind
+
+    assert get_args(DelegableKind) == DELEGABLE_KINDS

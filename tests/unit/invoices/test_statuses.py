@@ -8,6 +8,7 @@ from backend.invoices.statistics import InvoiceFacts, invoice_statistics
 from backend.invoices.statuses import (
     Stage,
     StatusEvent,
+    certification_standing,
     current_status,
     normalise_code,
     payment_deadline,
@@ -146,3 +147,11 @@ def test_worth_telling_only_a_new_stage_the_event_brought() -> None:
     assert worth_telling(current_status(certified), current_status(suspended), "SUSPENDUE")
     asked_again = [*suspended, ev("SUSPENDUE", 7, "Kbis")]
     assert worth_telling(current_status(suspended), current_status(asked_again), "SUSPENDUE")
+
+
+def test_a_partial_certification_stands_until_revoked_but_is_not_whole_service_done() -> None:
+    partial = [ev("DEPOSEE", 0), ev("SERVICE_FAIT_PARTIEL", 5)]
+    assert certification_standing(partial)
+    assert not service_done_standing(partial)  # a later whole certification still stamps it
+    revoked = [*partial, ev("SERVICE_FAIT_ANNULE", 6, "Rien reçu finalement")]
+    assert not certification_standing(revoked)

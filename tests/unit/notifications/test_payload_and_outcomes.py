@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from notifications import messages, outcomes, payload
+from notifications import events, messages, outcomes, payload
 
 NOW = datetime(2031, 1, 1, 12, tzinfo=UTC)
 
@@ -42,7 +42,8 @@ def test_declarative_shape() -> None:
 
 @given(st.text(min_size=0, max_size=20_000), st.text(min_size=0, max_size=3_000))
 def test_payload_never_exceeds_the_plaintext_limit(body: str, title: str) -> None:
-    encoded = payload.build(_notice(body=body, title=title, data={"x": "y" * 100}))
+    data = payload.NoticeData(type="test", inbox_id="y" * 100)
+    encoded = payload.build(_notice(body=body, title=title, data=data))
     assert len(encoded) <= payload.MAX_PLAINTEXT
     assert json.loads(encoded)["notification"]["navigate"] == "/invoices/1"
 
@@ -52,7 +53,8 @@ def test_limit_accounts_for_aes128gcm_overhead() -> None:
 
 
 def test_shorten_drops_extras_before_text() -> None:
-    full = payload.build(_notice(body="b" * 300, data={"k": "v" * 500}))
+    data = payload.NoticeData(type="test", inbox_id="v" * 500)
+    full = payload.build(_notice(body="b" * 300, data=data))
     short = payload.shorten(full, len(full) - 100)
     note = json.loads(short)["notification"]
     assert "data" not in note and note["body"] == "b" * 300
@@ -160,3 +162,60 @@ def test_payload_carries_the_flat_copy_the_app_service_worker_reads() -> None:
     assert body["decision"]["entity"] == "mission" and body["decision"]["content_hash"] == "abc"
     short = json.loads(payload.shorten(json.dumps(body).encode(), 320))
     assert "decision" not in short and short["notification"]["navigate"] == "/missions/1"
+
+
+def test_a_request_settled_elsewhere_replaces_its_notification_silently() -> None:
+    import json
+
+    from notifications import payload
+    from notifications.events import traits_of
+
+    text = messages.render("approval_closed", {"label": "Audit", "decision": "approved",
+                                               "decided_by": "Marie Curie"}, "fr")
+    assert (text.title, text.body) == ("Audit : approuvé par Marie Curie", "Plus rien à décider.")
+    withdrawn = messages.render("approval_closed", {"label": "Audit"}, "en")
+    assert withdrawn.title == "Audit: withdrawn by the agent"
+    assert traits_of("approval_closed").settles_requests
+    assert not traits_of("approval_closed").user_can_disable  # a stale Approve must not stay
+    body = json.loads(payload.build(payload.Notice(
+        title=text.title, body=text.body, navigate="/approvals/mission/1", lang="fr",
+        tag="mission:1", silent=True)))
+    assert body["silent"] is True and body["notification"]["silent"] is True
+    assert body["tag"] == "mission:1" and "actions" not in body["notification"]
+
+
+def test_payload_bytes_are_what_the_service_worker_reads() -> None:
+    """The members and their order, as written before the payload was typed (the service
+    worker, pwa/src/sw/notifications.ts, and declarative browsers read these bytes)."""
+    document = payload.DocumentLink("mission", "m1", "/approvals/mission/m1")
+    args: events.DecisionArgs = {"id": "m1", "decision": "approve",
+                                 "expected_state": "submitted", "content_hash": "h"}
+    request = payload.Notice(
+        title="À valider : Lyon", body="Demande de Camille.", navigate=document.url, lang="fr",
+        tag="mission:m1", badge_count=2, require_interaction=True,
+        actions=(payload.Action("approve", "Approuver", f"{document.url}?decision=approve"),),
+        data=payload.NoticeData(type="approval_requested", inbox_id="i1", document=document,
+                                intents={"approve": {"name": "mission.decide", "args": args}}),
+        decision=payload.Decision("mission", "m1", "fr", "submitted", "h"),
+    )
+    assert payload.build(request).decode() == (
+        '{"web_push":8030,"notification":{"title":"À valider : Lyon","body":"Demande de '
+        'Camille.","navigate":"/approvals/mission/m1","lang":"fr","dir":"ltr","tag":"mission:m1",'
+        '"badge":"/icons/badge-96.png","icon":"/icons/icon-192.png","require_interaction":true,'
+        '"actions":[{"action":"approve","title":"Approuver","navigate":"/approvals/mission/m1?'
+        'decision=approve"}],"data":{"type":"approval_requested","inbox_id":"i1","document":'
+        '{"kind":"mission","id":"m1","url":"/approvals/mission/m1"},"intents":{"approve":'
+        '{"name":"mission.decide","args":{"id":"m1","decision":"approve","expected_state":'
+        '"submitted","content_hash":"h"}}}}},"mutable":true,"app_badge":2,"title":"À valider : '
+        'Lyon","body":"Demande de Camille.","url":"/approvals/mission/m1","tag":"mission:m1",'
+        '"decision":{"entity":"mission","id":"m1","lang":"fr","expected_state":"submitted",'
+        '"content_hash":"h"}}'
+    )
+    digest = payload.Notice(title="Résumé", body="", navigate="/inbox", lang="en", tag="digest",
+                            data=payload.NoticeData(type="digest", count=2), silent=True)
+    assert payload.build(digest).decode() == (
+        '{"web_push":8030,"notification":{"title":"Résumé","body":"","navigate":"/inbox",'
+        '"lang":"en","dir":"ltr","tag":"digest","badge":"/icons/badge-96.png","icon":'
+        '"/icons/icon-192.png","silent":true,"data":{"type":"digest","count":2}},"mutable":true,'
+        '"title":"Résumé","body":"","url":"/inbox","tag":"digest","silent":true}'
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import msgspec
 import pytest
 
-from backend.settings import load_settings
+from kernel.settings import load_settings
 from ocr.pipeline import ENGINES
 
 

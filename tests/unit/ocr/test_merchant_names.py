@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ocr.merchant_names import clean_name
+from ocr.merchant_names import clean_name, is_registration
 
 
 def test_legal_forms_misread_by_confusable_characters_are_restored() -> None:
@@ -67,3 +67,76 @@ def test_a_parenthesis_read_as_c_and_lower_case_specks_before_capitals() -> None
     assert clean_name("99 RUE DU BAC") == "99 RUE DU BAC"
     assert clean_name("Le Bon Coin") == "Le Bon Coin"
     assert clean_name("au BON ACCUEIL") == "au BON ACCUEIL"
+
+
+def test_a_sendirian_berhad_slash_form_read_with_damaged_letters_is_s_b() -> None:
+    assert clean_name("97 SPEED MART 5/2 (519537-x)") == "97 SPEED MART S/B"
+    assert clean_name("SOON FATT S/R (81497-P)") == "SOON FATT S/B"
+    assert clean_name("KEDAI RUNCIT MAJU $/B") == "KEDAI RUNCIT MAJU S/B"
+    assert clean_name("BATU 5/2 CAFE") == "BATU 5/2 CAFE"  # not at the end: not a legal form
+    assert clean_name("5/2") == "5/2"  # no name before it
+
+
+def test_m_misread_as_n_or_w_in_a_trade_word() -> None:
+    assert clean_name("99 SPEED NART S/B") == "99 SPEED MART S/B"
+    assert clean_name("99 SPEED WART S/B") == "99 SPEED MART S/B"
+    assert clean_name("LE PETIT NART") == "LE PETIT MART"
+    assert clean_name("CAFE DU NORD") == "CAFE DU NORD"  # no trade word one letter away
+
+
+def test_specks_read_after_sdn_are_its_lost_bhd() -> None:
+    assert clean_name("ONE ONE THREE SEAFOOD RESTAURANT SDN ii.") == (
+        "ONE ONE THREE SEAFOOD RESTAURANT SDN BHD")
+    assert clean_name("ONE ONE THREE SEAFOOD RESTAURANT SDN HD") == (
+        "ONE ONE THREE SEAFOOD RESTAURANT SDN BHD")
+
+
+def test_a_character_and_a_mark_before_the_name_are_specks() -> None:
+    assert clean_name("I . Yam Fresh") == "Yam Fresh"
+    assert clean_name("| , LE PETIT ZINC") == "LE PETIT ZINC"
+    assert clean_name("A & W RESTAURANT") == "A & W RESTAURANT"  # an initial of the name
+
+
+def test_a_bare_registration_number_line() -> None:
+    assert is_registration("(162761-M)")
+    assert is_registration("002693074-K")
+    assert is_registration("(002107265-V) €")
+    assert is_registration("(002107265-V) <97")
+    assert not is_registration("Company Reg No.:75495-W")  # labelled: printed anywhere
+    assert not is_registration("TEL 03-7734 3662")
+    assert not is_registration("57000 KL")
+    assert not is_registration("GST ID 001169362944")
+    assert not is_registration("SIRET 123 456 789 00012")
+
+
+def test_a_one_or_a_zero_read_for_a_letter_inside_a_word() -> None:
+    assert clean_name("ATELIER 1DEA SARL") == "ATELIER IDEA SARL"
+    assert clean_name("LA B0UTIQUE") == "LA BOUTIQUE"
+    assert clean_name("7ELEVEN") == "7ELEVEN"  # another digit: a name of its own
+    assert clean_name("R10 PIZZA") == "R10 PIZZA"  # too few letters to tell
+    assert clean_name("CAFE 1900") == "CAFE 1900"  # a number stays a number
+
+
+def test_a_long_trade_word_with_two_letters_misread_is_restored() -> None:
+    assert clean_name("MAISON ROUSSEL HARUWARL") == "MAISON ROUSSEL HARDWARE"
+    assert clean_name("MAISON ROUSSEL HANDWORK") == "MAISON ROUSSEL HANDWORK"  # 3 letters off
+
+
+def test_a_closing_parenthesis_glued_to_the_legal_form() -> None:
+    assert clean_name("ORCHID HARDWARE (RIVE GAUCHE)SDN BHU") == \
+        "ORCHID HARDWARE (RIVE GAUCHE) SDN BHD"
+
+
+def test_lower_case_words_with_a_digit_or_a_capital_i_read_for_a_letter() -> None:
+    assert clean_name("Taste 0f The WorId Sarl") == "Taste of The World Sarl"
+    assert clean_name("McIntosh Cafe") == "McIntosh Cafe"  # a capital after one letter stays
+    assert clean_name("LOT 1A") == "LOT 1A"  # a code in capitals stays
+
+
+def test_both_halves_of_sdn_bhd_damaged_or_glued_and_what_follows_in_another_case() -> None:
+    assert clean_name("(P) ORCHID CASH & CARRY SBN 3HD 28-05") == "ORCHID CASH & CARRY SDN BHD"
+    assert clean_name("ORCHID HARDWARE (RIVE GAUCHE) SDNBHU") == \
+        "ORCHID HARDWARE (RIVE GAUCHE) SDN BHD"
+    assert clean_name("ORCHID HARDWARE & TIMBER SDN. BHD Lor") == \
+        "ORCHID HARDWARE & TIMBER SDN. BHD"
+    assert clean_name("Orchid Trading Sdn Bhd Kepong") == "Orchid Trading Sdn Bhd Kepong"

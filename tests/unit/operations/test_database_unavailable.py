@@ -7,7 +7,7 @@ import sqlite3
 
 import asyncpg
 
-from backend.db import is_transient_database_error as _is_database_unavailable
+from kernel.db import is_transient_database_error as _is_database_unavailable
 
 
 def _raised_from(cause: BaseException) -> BaseException:

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from backend import jobs
 from backend.cli import build_parser
-from backend.composition import JOB_MODULES
+from backend.composition import build_registries
+from kernel import jobs
 
 
 def test_receipts_are_read_on_their_own_queue_and_pushes_on_the_short_one() -> None:
-    jobs.load_job_modules(JOB_MODULES)
-    queues = {name: spec.queue for name, spec in jobs.registered_jobs().items()}
+    queues = {name: spec.queue for name, spec in build_registries().jobs.items()}
     assert queues["ocr.read_receipt"] == jobs.OCR_QUEUE
     assert queues["push.deliver"] == jobs.DEFAULT_QUEUE
     assert queues["sync.collect_blobs"] == jobs.DEFAULT_QUEUE
@@ -32,7 +31,7 @@ def test_a_job_on_an_unknown_queue_is_refused_at_declaration() -> None:
 
 
 def test_each_queue_has_its_own_sweeping_redis_queue() -> None:
-    from backend.job_sweep import SweepingRedisQueue
+    from kernel.job_sweep import SweepingRedisQueue
 
     queue = jobs.RedisQueue("redis://127.0.0.1:6379/0")
     assert set(queue.queues) == set(jobs.QUEUES)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 
-from backend import lifecycle
+from kernel import lifecycle
 
 
 async def _ticks(period: float) -> AsyncIterator[int]:

@@ -153,6 +153,49 @@ def test_expected_allowance_in_france_and_abroad() -> None:
     berlin = expected_allowance(at(2, 8), at(4, 20), rules=with_rate, city_class="base",
                                 country="de", advance_requested=True)
     assert (berlin.abroad_cents, berlin.advance_cents) == (26100, 19575)
+    assert berlin.abroad_nights_cents == 2 * 7800  # the part paid on proof of lodging
     unknown = expected_allowance(at(2, 8), at(4, 20), rules=with_rate, city_class="base",
                                  country="JP", advance_requested=True)
     assert unknown.rate_missing and unknown.expected_cents == 0
+
+
+meal_lists = st.lists(st.builds(Meal, st.dates(date(2026, 1, 1), date(2026, 12, 31)),
+                                st.integers(0, 1)), max_size=30, unique=True)
+
+
+@settings(max_examples=300, deadline=None)
+@given(meals=meal_lists, meal_cents=st.integers(0, 5000), data=st.data())
+def test_each_meal_pays_whole_half_or_nothing(meals: list[Meal], meal_cents: int,
+                                              data: st.DataObject) -> None:
+    """Provided meals pay nothing, administrative-restaurant meals half (rounded down), the
+    others the flat rate: the total is exactly that sum, never more than every meal whole."""
+    provided = data.draw(st.lists(st.sampled_from(meals), unique=True) if meals else st.just([]))
+    canteen = [m for m in data.draw(st.lists(st.sampled_from(meals), unique=True)
+                                    if meals else st.just([])) if m not in provided]
+    paid = meal_allowance_cents(meals, meal_cents=meal_cents, rules=RULES, provided=provided,
+                                administrative_restaurant=canteen)
+    whole = len(meals) - len(provided) - len(canteen)
+    assert paid == whole * meal_cents + len(canteen) * (meal_cents // 2)
+    assert 0 <= paid <= len(meals) * meal_cents
+
+
+@settings(max_examples=300, deadline=None)
+@given(paid=st.lists(st.integers(-1000, 50000), max_size=20), cap=st.integers(0, 20000))
+def test_lodging_never_exceeds_the_cap_per_night(paid: list[int], cap: int) -> None:
+    refunded = lodging_cents(paid, cap_cents=cap)
+    assert 0 <= refunded <= len(paid) * cap
+    assert refunded <= sum(max(p, 0) for p in paid)
+
+
+@settings(max_examples=300, deadline=None)
+@given(daily=st.integers(0, 100000), nights=st.integers(0, 60), meals=st.integers(0, 120))
+def test_abroad_shares_and_the_advance_follow_the_rates(daily: int, nights: int,
+                                                        meals: int) -> None:
+    """65 % of the daily rate per night and 17.5 % per meal, each rounded to the cent; the
+    advance is 75 % of it, rounded down, so never more than what is expected."""
+    total = abroad_allowance_cents(daily_cents=daily, nights=nights, meals=meals, rules=RULES)
+    night = int((D(daily) * D("0.65")).quantize(D(1), rounding="ROUND_HALF_UP"))
+    meal = int((D(daily) * D("0.175")).quantize(D(1), rounding="ROUND_HALF_UP"))
+    assert total == nights * night + meals * meal
+    advance = advance_cents(total, RULES)
+    assert advance == (total * 75) // 100 and 0 <= advance <= total

@@ -142,10 +142,10 @@ def test_city_class_from_the_destination() -> None:
 
 def test_rates_are_written_as_people_write_them() -> None:
     """A taxi at 20 % (stored as 2000 basis points) read "2E+1 %" in the stored finding."""
-    from backend.policy.services import line_facts
+    from backend.policy.services import CheckedLine, line_facts
 
-    stored = {"id": "l1", "category": "taxi", "date": date(2026, 3, 2), "amount_cents": 3000,
-              "currency": "EUR", "vat_rate_bp": 2000, "vat_cents": 500}
+    stored = CheckedLine(id="l1", category="taxi", spent_on=date(2026, 3, 2), amount_cents=3000,
+                         currency="EUR", vat_rate_bp=2000, vat_cents=500)
     facts = line_facts(stored, mission=None, annual_km=0, city_class="base")
     [finding] = [f for f in check_line(facts, RULES_2023, today=TODAY)
                  if f.code == "VAT_RATE_IMPLAUSIBLE"]

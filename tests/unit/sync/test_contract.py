@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Literal
 from uuid import UUID
@@ -11,9 +12,10 @@ from uuid import UUID
 import msgspec
 import pytest
 
-from backend.errors import Problem
+from kernel.errors import Problem
 from sync.contract import GENERATED_PATH, REGENERATE, _ts_type, render_typescript
 from sync.registry import MutationSpec
+from sync.wire import SyncedRow
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -66,9 +68,26 @@ def test_error_codes_are_data_with_both_languages() -> None:
     assert text.index("A_CODE: {") < text.index("B_CODE: {")
 
 
-def test_synced_entities_are_listed_sorted() -> None:
-    text = render_typescript(_specs(), {}, ["mission", "expense_line"])
-    assert 'SYNCED_ENTITIES = [\n  "expense_line",\n  "mission",\n] as const;' in text
+class _TripRow(SyncedRow, kw_only=True):
+    """A trip as pull sends it."""
+
+    id: UUID
+    legs: list[_Leg]
+    ends_at: datetime | None
+
+
+class _NoteRow(SyncedRow, kw_only=True):
+    body: str
+
+
+def test_synced_rows_are_typed_and_listed_sorted() -> None:
+    text = render_typescript(_specs(), {}, {"trip": _TripRow, "note": _NoteRow})
+    assert ("export interface _TripRow {\n  id: string;\n  legs: Array<_Leg>;\n"
+            "  ends_at: string | null;\n}") in text
+    assert text.count("export interface _Leg {") == 1  # shared with the intent's arguments
+    assert 'export interface SyncedRows {\n  "note": _NoteRow;\n  "trip": _TripRow;\n}' in text
+    assert ('SYNCED_ENTITIES = [\n  "note",\n  "trip",\n] as const satisfies readonly '
+            '(keyof SyncedRows)[];') in text
 
 
 def test_output_does_not_depend_on_registration_order() -> None:

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from uuid import UUID
 
+import msgspec
 import pytest
 
 from backend.claims.rules import CLAIM_CIRCUIT, ClaimState, LineAmount, claim_totals, to_eur_cents
@@ -14,7 +15,14 @@ from backend.missions.rules import MISSION_CIRCUIT, MissionState, urgency
 from backend.workflow import WorkflowRefusal, content_hash
 
 M = MissionState
-H = content_hash({"purpose": "Audit", "destination": "Lyon"})
+
+
+class _Trip(msgspec.Struct, frozen=True):
+    purpose: str
+    destination: str
+
+
+H = content_hash(_Trip("Audit", "Lyon"))
 
 MISSION_MOVES = [
     ("submit", M.DRAFT, M.SUBMITTED),
@@ -74,7 +82,7 @@ def test_decision_after_the_agent_took_it_back_is_state_changed() -> None:
 
 
 def test_decision_on_changed_content_is_refused() -> None:
-    changed = content_hash({"purpose": "Audit", "destination": "Marseille"})
+    changed = content_hash(_Trip("Audit", "Marseille"))
     with pytest.raises(WorkflowRefusal) as refused:
         MISSION_CIRCUIT.check("approve", current=M.SUBMITTED, expected=M.SUBMITTED, seen_hash=H,
                               current_hash=changed)
@@ -87,9 +95,19 @@ def test_decision_without_the_seen_hash_is_refused() -> None:
     assert refused.value.code == "CONTENT_HASH_REQUIRED"
 
 
-def test_content_hash_ignores_key_order_and_sees_values() -> None:
-    assert content_hash({"a": 1, "b": [1, 2]}) == content_hash({"b": [1, 2], "a": 1})
-    assert content_hash({"a": 1}) != content_hash({"a": 2})
+class _AB(msgspec.Struct, frozen=True):
+    a: int
+    b: list[int]
+
+
+class _BA(msgspec.Struct, frozen=True):
+    b: list[int]
+    a: int
+
+
+def test_content_hash_ignores_field_order_and_sees_values() -> None:
+    assert content_hash(_AB(1, [1, 2])) == content_hash(_BA([1, 2], 1))
+    assert content_hash(_AB(1, [1, 2])) != content_hash(_AB(2, [1, 2]))
 
 
 def test_urgency_from_the_earliest_booking() -> None:
@@ -141,15 +159,34 @@ def test_foreign_lines_are_converted_and_rounded_half_up_per_line() -> None:
     assert (totals.line_count, totals.foreign_line_count) == (3, 2)
 
 
+class _Figures(msgspec.Struct, frozen=True, kw_only=True):
+    b: Decimal
+    a: list[int | str]
+    id: UUID
+
+
+class _Named(msgspec.Struct, frozen=True, kw_only=True):
+    id: UUID
+    a: list[int | str]
+    b: Decimal
+
+
+class _Booked(msgspec.Struct, frozen=True, kw_only=True):
+    b: int
+    a: str
+    booking: dict[str, int]
+
+
 def test_content_hash_is_canonical() -> None:
-    a = {"b": Decimal("12.50"), "a": [1, "é"], "id": UUID(int=1)}
-    b = {"id": UUID(int=1), "a": [1, "é"], "b": Decimal("12.50")}
+    a = _Figures(b=Decimal("12.50"), a=[1, "é"], id=UUID(int=1))
+    b = _Named(id=UUID(int=1), a=[1, "é"], b=Decimal("12.50"))
     assert content_hash(a) == content_hash(b)
     assert len(content_hash(a)) == 64
-    assert content_hash({"x": 1}) != content_hash({"x": 2})
-    # canonical form is sorted keys, no spaces, UTF-8: clients can reproduce it
-    expected = hashlib.sha256('{"a":"é","b":1}'.encode()).hexdigest()
-    assert content_hash({"b": 1, "a": "é"}) == expected
+    assert content_hash(a) != content_hash(_Figures(b=Decimal("12.51"), a=[1, "é"], id=UUID(int=1)))
+    # canonical form is sorted keys (fields and the keys of what they hold), no spaces, UTF-8:
+    # clients can reproduce it
+    expected = hashlib.sha256('{"a":"é","b":1,"booking":{"x":2,"y":1}}'.encode()).hexdigest()
+    assert content_hash(_Booked(b=1, a="é", booking={"y": 1, "x": 2})) == expected
 
 
 def test_what_a_missions_allowance_means_for_its_claim() -> None:
@@ -164,3 +201,14 @@ def test_what_a_missions_allowance_means_for_its_claim() -> None:
     assert (abroad.allowance_cents, abroad.advance_cents, abroad.covers) == (
         26100, 19575, {"meal", "lodging"})
     assert not allowance_share({"meals": 5, "nights": 2, "rate_missing": True}).computed
+    # Abroad the nights' share (65 % of the daily rate each) is paid on proof of lodging: a
+    # claim without a lodging receipt gets the meals' share only (5 × 21 € of 120 € a day).
+    unproven = allowance_share({"meals": 5, "nights": 2, "meals_cents": 0, "abroad_cents": 26100,
+                                "abroad_nights_cents": 15600, "advance_cents": 19575,
+                                "rate_missing": False}, lodging_proven=False)
+    assert (unproven.allowance_cents, unproven.advance_cents, unproven.covers) == (
+        10500, 19575, {"meal", "lodging"})
+    assert abroad.abroad and unproven.abroad and not france.abroad
+    # In France the nights are lodging receipts at cost: nothing to take off.
+    assert allowance_share({"meals": 5, "nights": 2, "meals_cents": 10000, "abroad_cents": 0},
+                           lodging_proven=False).allowance_cents == 10000
