@@ -16,8 +16,10 @@ import sys
 import tempfile
 import time
 from collections.abc import AsyncIterator, Iterator
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -130,6 +132,70 @@ async def browser() -> AsyncIterator[object]:
         instance = await pw.chromium.launch(executable_path=CHROMIUM)
         yield instance
         await instance.close()
+
+
+# What the phones showed when a journey failed: the address, the screen's text and the errors
+# the page logged, printed at the end of the run (CI keeps only the output's tail, and a
+# screenshot on this machine does not reach it).
+_CALL_FAILED = pytest.StashKey[bool]()
+_failed_journeys: list[str] = []
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    outcome = yield
+    report = outcome.get_result()  # type: ignore[attr-defined]
+    if report.when == "call" and report.failed:
+        item.stash[_CALL_FAILED] = True
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if _failed_journeys:
+        terminalreporter.section("what the phones showed when a journey failed")
+        for note in _failed_journeys:
+            terminalreporter.write_line(note)
+
+
+async def _screen_of(page: Any) -> str:
+    with suppress(Exception):
+        text = await page.locator("body").inner_text(timeout=2_000)
+        return " ".join(text.split())[-2_500:]
+    return "(the page did not answer)"
+
+
+@pytest.fixture(autouse=True)
+async def _remember_the_screens(request: pytest.FixtureRequest,
+                                browser: Any) -> AsyncIterator[None]:
+    """Every context a journey opens is remembered as it closes (its pages' addresses and text,
+    the errors they logged); when the journey failed, that goes into the run's summary."""
+    seen: list[str] = []
+    original = browser.new_context
+
+    async def new_context(**options: Any) -> Any:
+        context = await original(**options)
+        errors: list[str] = []
+        context.on("weberror", lambda e: errors.append(f"page error: {e.error}"))
+        context.on("console", lambda m: errors.append(f"console {m.type}: {m.text}")
+                   if m.type in ("error", "warning") else None)
+        close = context.close
+
+        async def close_and_remember(**kwargs: Any) -> None:
+            for page in context.pages:
+                seen.append(f"{page.url}\n  screen: {await _screen_of(page)}")
+            seen.extend(f"  {e}"[:400] for e in errors[-15:])
+            await close(**kwargs)
+
+        context.close = close_and_remember
+        return context
+
+    browser.new_context = new_context
+    try:
+        yield
+    finally:
+        browser.new_context = original
+        if request.node.stash.get(_CALL_FAILED, False):
+            _failed_journeys.append(f"== {request.node.nodeid}")
+            _failed_journeys.extend(seen)
 
 
 @pytest.fixture
