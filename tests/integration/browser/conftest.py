@@ -29,6 +29,12 @@ ARTEFACTS = ROOT / "artefacts" / "browser"
 CHROMIUM = "/usr/bin/chromium"
 PHONE = {"width": 360, "height": 640}
 
+# What the phones showed when a journey failed (the address, the screen's text, the errors the
+# page logged) and the end of the server's log, printed at the end of the run: CI keeps only
+# the output's tail, and a screenshot on this machine does not reach it.
+_CALL_FAILED = pytest.StashKey[bool]()
+_failed_journeys: list[str] = []
+
 
 @dataclass
 class RunningApp:
@@ -121,6 +127,10 @@ def running_app(built_pwa: Path) -> Iterator[RunningApp]:
         except subprocess.TimeoutExpired:
             server.kill()
         log.close()
+        if _failed_journeys:  # the server's warnings and errors, beside what the phones showed
+            said = (data_dir / "server.log").read_text(errors="replace").splitlines()
+            _failed_journeys.extend(["== the server's log (warnings and errors), its end:",
+                                     *[line[:400] for line in said[-40:]]])
         shutil.rmtree(data_dir, ignore_errors=True)
 
 
@@ -134,11 +144,6 @@ async def browser() -> AsyncIterator[object]:
         await instance.close()
 
 
-# What the phones showed when a journey failed: the address, the screen's text and the errors
-# the page logged, printed at the end of the run (CI keeps only the output's tail, and a
-# screenshot on this machine does not reach it).
-_CALL_FAILED = pytest.StashKey[bool]()
-_failed_journeys: list[str] = []
 
 
 @pytest.hookimpl(hookwrapper=True)
