@@ -152,6 +152,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     report = outcome.get_result()  # type: ignore[attr-defined]
     if report.when == "call" and report.failed:
         item.stash[_CALL_FAILED] = True
+        crash = getattr(report.longrepr, "reprcrash", None)  # kept even when retried
+        _failed_journeys.append(f"== {item.nodeid}: {getattr(crash, 'message', report.longrepr)}"
+                                [:1_500])
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
@@ -174,6 +177,7 @@ async def _remember_the_screens(request: pytest.FixtureRequest,
     """Every context a journey opens is remembered as it closes (its pages' addresses and text,
     the errors they logged); when the journey failed, that goes into the run's summary."""
     seen: list[str] = []
+    request.node.stash[_CALL_FAILED] = False  # a journey retried in CI starts again clean
     original = browser.new_context
 
     async def new_context(**options: Any) -> Any:
@@ -199,7 +203,6 @@ async def _remember_the_screens(request: pytest.FixtureRequest,
     finally:
         browser.new_context = original
         if request.node.stash.get(_CALL_FAILED, False):
-            _failed_journeys.append(f"== {request.node.nodeid}")
             _failed_journeys.extend(seen)
 
 
