@@ -53,6 +53,31 @@ const VehicleSettings = lazy(() => import("../screens/vehicle").then((m) => m.Ve
 const SyncStatus = lazy(() => everyone().then((m) => m.SyncStatus));
 const Accessibility = lazy(() => import("../screens/Accessibility"));
 
+/** Each role's screens, loaded once the shell shows and the phone is idle: a tap then shows the
+ * next screen at once, instead of the router keeping the previous one while its code loads. */
+const SCREENS: Record<Role, { preload: () => Promise<unknown> }[]> = {
+  agent: [MissionList, MissionNew, MissionDetail, MissionEdit, ClaimList, ClaimDetail, LineEditor, VehicleSettings],
+  manager: [ApprovalsInbox, DecisionScreen, Delegations, OrderList, OrderDetail],
+  supplier: [InvoiceList, InvoiceDetail, Statistics, CompanyRequests],
+  back_office: [],
+  admin: [AdminHome, AdminUnits, AdminPeople, AdminImport, AdminSuppliers, AdminKeys, AdminRules, AdminCompanies, AdminOrganisations],
+};
+const EVERYONE_SCREENS = [Inbox, Settings, Devices, SyncStatus];
+
+function preloadScreens(role: Role): () => void {
+  const run = () => {
+    // Offline, a screen's code that is not cached yet would fail to load and stay failed.
+    if (!online.peek()) return;
+    for (const screen of [...SCREENS[role], ...EVERYONE_SCREENS]) void screen.preload().catch(() => undefined);
+  };
+  if ("requestIdleCallback" in globalThis) {
+    const id = requestIdleCallback(run, { timeout: 3_000 });
+    return () => cancelIdleCallback(id);
+  }
+  const id = setTimeout(run, 1_000);
+  return () => clearTimeout(id);
+}
+
 const pinOffered = signal<string>(localStorage.getItem("nomade.pinOffered") ?? "");
 const iosCoachingDismissed = signal<boolean>(localStorage.getItem("nomade.iosCoached") === "1");
 
@@ -139,6 +164,7 @@ function Shell({ role }: { role: Role }) {
     document.addEventListener("visibilitychange", onVisible);
     return () => { holdLanguageSwitches(false); document.removeEventListener("visibilitychange", onVisible); };
   }, []);
+  useEffect(() => preloadScreens(role), [role]);
   useEffect(() => { void refreshUnread(); void closeDecidedNotifications(); }, [lastSyncAt.value]);
   return (
     <>
