@@ -6,6 +6,8 @@ Phone size, Debian's chromium, the real server."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from tests.integration.browser.conftest import RunningApp, sign_in
@@ -18,7 +20,7 @@ EVERYONE_CHUNK = r"/\/assets\/everyone-[\w-]+\.js$/"
 
 
 async def test_the_inbox_code_is_on_the_phone_before_the_supplier_taps_it(
-        phone, running_app: RunningApp) -> None:  # type: ignore[no-untyped-def]
+        phone: Any, running_app: RunningApp) -> None:
     page = await phone.new_page()
     await sign_in(page, running_app, "supplier")
     await page.wait_for_function(
