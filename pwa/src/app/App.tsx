@@ -78,6 +78,10 @@ function preloadScreens(role: Role): () => void {
   return () => clearTimeout(id);
 }
 
+/** A tapped screen whose code is still loading: "Loading…" is said, and the main region (empty,
+ * or the previous screen dimmed) is marked busy for screen readers. */
+const screenLoading = signal(false);
+
 const pinOffered = signal<string>(localStorage.getItem("nomade.pinOffered") ?? "");
 const iosCoachingDismissed = signal<boolean>(localStorage.getItem("nomade.iosCoached") === "1");
 
@@ -178,8 +182,9 @@ function Shell({ role }: { role: Role }) {
         </a>
       </header>
       <Banners />
-      <main id="main" tabIndex={-1}>
-        <Router>
+      {screenLoading.value && <p class="muted loading" role="status">{t("common.loading")}</p>}
+      <main id="main" tabIndex={-1} aria-busy={screenLoading.value ? "true" : undefined}>
+        <Router onLoadStart={() => { screenLoading.value = true; }} onLoadEnd={() => { screenLoading.value = false; }}>
           <Route path="/" component={() => <Redirect to={homeOf(role)} />} />
           <Route path="/missions" component={MissionList} />
           <Route path="/missions/new" component={MissionNew} />
