@@ -13,45 +13,61 @@ import { updateReady, applyUpdate, dismissUpdate, needsIosInstallCoaching } from
 import type { MessageKey } from "./i18n";
 import type { Role } from "./model";
 
+/** A screen's code, fetched again after a failure (a flaky network; offline before the service
+ * worker has it) every few seconds and when the phone comes online: preact-iso's `lazy` keeps
+ * its first promise, so a rejected one would leave the screen on "Loading…" until a reload. */
+function retrying<T>(load: () => Promise<T>): () => Promise<T> {
+  return () => new Promise<T>((resolve) => {
+    const attempt = (): void => {
+      load().then(resolve, () => {
+        const again = (): void => { clearTimeout(timer); removeEventListener("online", again); attempt(); };
+        const timer = setTimeout(again, 3_000);
+        addEventListener("online", again);
+      });
+    };
+    attempt();
+  });
+}
+
 const agent = () => import("../screens/agent");
 const manager = () => import("../screens/manager");
 const supplier = () => import("../screens/supplier");
 const everyone = () => import("../screens/everyone");
 const admin = () => import("../screens/admin");
 const onboardingScreens = () => import("../screens/onboarding");
-const MissionList = lazy(() => agent().then((m) => m.MissionList));
-const MissionNew = lazy(() => agent().then((m) => m.MissionNew));
-const MissionDetail = lazy(() => agent().then((m) => m.MissionDetail));
-const MissionEdit = lazy(() => agent().then((m) => m.MissionEdit));
-const ClaimList = lazy(() => agent().then((m) => m.ClaimList));
-const ClaimDetail = lazy(() => agent().then((m) => m.ClaimDetail));
-const LineEditor = lazy(() => agent().then((m) => m.LineEditor));
-const ApprovalsInbox = lazy(() => manager().then((m) => m.ApprovalsInbox));
-const Delegations = lazy(() => import("../screens/delegations").then((m) => m.Delegations));
-const DecisionScreen = lazy(() => import("../screens/decision").then((m) => m.DecisionScreen));
-const OrderList = lazy(() => manager().then((m) => m.OrderList));
-const OrderDetail = lazy(() => manager().then((m) => m.OrderDetail));
-const InvoiceList = lazy(() => supplier().then((m) => m.InvoiceList));
-const InvoiceDetail = lazy(() => supplier().then((m) => m.InvoiceDetail));
-const Statistics = lazy(() => supplier().then((m) => m.Statistics));
-const AdminHome = lazy(() => admin().then((m) => m.AdminHome));
-const AdminUnits = lazy(() => admin().then((m) => m.AdminUnits));
-const AdminPeople = lazy(() => admin().then((m) => m.AdminPeople));
-const AdminImport = lazy(() => admin().then((m) => m.AdminImport));
-const AdminSuppliers = lazy(() => admin().then((m) => m.AdminSuppliers));
-const AdminKeys = lazy(() => admin().then((m) => m.AdminKeys));
-const AdminRules = lazy(() => import("../screens/admin-rules").then((m) => m.AdminRules));
-const AdminCompanies = lazy(() => import("../screens/admin-companies").then((m) => m.AdminCompanies));
-const AdminOrganisations = lazy(() => import("../screens/admin-organisations").then((m) => m.AdminOrganisations));
-const CompanyRequests = lazy(() => import("../screens/supplier-admin").then((m) => m.CompanyRequests));
-const SupplierRegistration = lazy(() => onboardingScreens().then((m) => m.SupplierRegistration));
-const AcceptInvitation = lazy(() => onboardingScreens().then((m) => m.AcceptInvitation));
-const Inbox = lazy(() => everyone().then((m) => m.Inbox));
-const Settings = lazy(() => everyone().then((m) => m.Settings));
-const Devices = lazy(() => everyone().then((m) => m.Devices));
-const VehicleSettings = lazy(() => import("../screens/vehicle").then((m) => m.VehicleSettings));
-const SyncStatus = lazy(() => everyone().then((m) => m.SyncStatus));
-const Accessibility = lazy(() => import("../screens/Accessibility"));
+const MissionList = lazy(retrying(() => agent().then((m) => m.MissionList)));
+const MissionNew = lazy(retrying(() => agent().then((m) => m.MissionNew)));
+const MissionDetail = lazy(retrying(() => agent().then((m) => m.MissionDetail)));
+const MissionEdit = lazy(retrying(() => agent().then((m) => m.MissionEdit)));
+const ClaimList = lazy(retrying(() => agent().then((m) => m.ClaimList)));
+const ClaimDetail = lazy(retrying(() => agent().then((m) => m.ClaimDetail)));
+const LineEditor = lazy(retrying(() => agent().then((m) => m.LineEditor)));
+const ApprovalsInbox = lazy(retrying(() => manager().then((m) => m.ApprovalsInbox)));
+const Delegations = lazy(retrying(() => import("../screens/delegations").then((m) => m.Delegations)));
+const DecisionScreen = lazy(retrying(() => import("../screens/decision").then((m) => m.DecisionScreen)));
+const OrderList = lazy(retrying(() => manager().then((m) => m.OrderList)));
+const OrderDetail = lazy(retrying(() => manager().then((m) => m.OrderDetail)));
+const InvoiceList = lazy(retrying(() => supplier().then((m) => m.InvoiceList)));
+const InvoiceDetail = lazy(retrying(() => supplier().then((m) => m.InvoiceDetail)));
+const Statistics = lazy(retrying(() => supplier().then((m) => m.Statistics)));
+const AdminHome = lazy(retrying(() => admin().then((m) => m.AdminHome)));
+const AdminUnits = lazy(retrying(() => admin().then((m) => m.AdminUnits)));
+const AdminPeople = lazy(retrying(() => admin().then((m) => m.AdminPeople)));
+const AdminImport = lazy(retrying(() => admin().then((m) => m.AdminImport)));
+const AdminSuppliers = lazy(retrying(() => admin().then((m) => m.AdminSuppliers)));
+const AdminKeys = lazy(retrying(() => admin().then((m) => m.AdminKeys)));
+const AdminRules = lazy(retrying(() => import("../screens/admin-rules").then((m) => m.AdminRules)));
+const AdminCompanies = lazy(retrying(() => import("../screens/admin-companies").then((m) => m.AdminCompanies)));
+const AdminOrganisations = lazy(retrying(() => import("../screens/admin-organisations").then((m) => m.AdminOrganisations)));
+const CompanyRequests = lazy(retrying(() => import("../screens/supplier-admin").then((m) => m.CompanyRequests)));
+const SupplierRegistration = lazy(retrying(() => onboardingScreens().then((m) => m.SupplierRegistration)));
+const AcceptInvitation = lazy(retrying(() => onboardingScreens().then((m) => m.AcceptInvitation)));
+const Inbox = lazy(retrying(() => everyone().then((m) => m.Inbox)));
+const Settings = lazy(retrying(() => everyone().then((m) => m.Settings)));
+const Devices = lazy(retrying(() => everyone().then((m) => m.Devices)));
+const VehicleSettings = lazy(retrying(() => import("../screens/vehicle").then((m) => m.VehicleSettings)));
+const SyncStatus = lazy(retrying(() => everyone().then((m) => m.SyncStatus)));
+const Accessibility = lazy(retrying(() => import("../screens/Accessibility")));
 
 /** Each role's screens, loaded once the shell shows and the phone is idle: a tap then shows the
  * next screen at once, instead of the router keeping the previous one while its code loads. */
@@ -66,7 +82,7 @@ const EVERYONE_SCREENS = [Inbox, Settings, Devices, SyncStatus];
 
 function preloadScreens(role: Role): () => void {
   const run = () => {
-    // Offline, a screen's code that is not cached yet would fail to load and stay failed.
+    // Offline, a screen whose code is not cached yet would only wait for the network.
     if (!online.peek()) return;
     for (const screen of [...SCREENS[role], ...EVERYONE_SCREENS]) void screen.preload().catch(() => undefined);
   };

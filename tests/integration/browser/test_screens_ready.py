@@ -1,7 +1,8 @@
-"""A person's screens are on the phone before the first tap (#14's app shell, seen by a
-supplier): once the signed-in shell shows and the phone is idle, the code of the role's screens
-loads, so a tap on a tab shows that screen at once. Without it, the router keeps the previous
-screen on display, with the new address, until the tapped screen's code arrives.
+"""A person's screens open when tapped, whatever the network does to their code (#14's app
+shell, seen by a supplier): once the signed-in shell shows and the phone is idle, the code of the
+role's screens loads, so a tap shows the screen at once; while a screen's code is on its way the
+phone says "Chargement…" and marks the main region busy; a load the network dropped is tried
+again, and the screen opens once the network answers, without a reload.
 Phone size, Debian's chromium, the real server."""
 
 from __future__ import annotations
@@ -68,4 +69,45 @@ async def test_while_a_tapped_screen_loads_the_previous_one_is_marked_busy(
         assert await page.locator("main").get_attribute("aria-busy") is None
     finally:
         held.set()
+        await context.close()
+
+
+async def test_a_screen_whose_code_failed_to_load_opens_once_the_network_answers(
+        browser: Any, running_app: RunningApp) -> None:
+    """The inbox's code fails to arrive (the network drops it) while the supplier taps the tab:
+    the phone keeps saying "Chargement…" and tries again; once the network answers, the inbox
+    opens without a reload (a failed load used to leave the screen loading for good)."""
+    context = await browser.new_context(viewport=PHONE, base_url=running_app.base_url,
+                                        bypass_csp=True, is_mobile=True, has_touch=True,
+                                        locale="fr-FR", service_workers="block")
+    dropped: list[str] = []
+    network_down = True
+
+    async def flaky(route: Any) -> None:
+        if network_down:
+            dropped.append(route.request.url)
+            await route.abort("internetdisconnected")
+        else:
+            await route.continue_()
+
+    try:
+        await context.route(re.compile(r"/assets/everyone-[\w-]+\.js$"), flaky)
+        page = await context.new_page()
+        await sign_in(page, running_app, "supplier")
+        await page.get_by_role("navigation", name="Navigation principale").get_by_role(
+            "link", name="Messages").click()
+        loading = page.get_by_role("status").filter(has_text="Chargement…")
+        await loading.wait_for(timeout=10_000)
+        for _ in range(100):  # the tapped screen's load failed at least once
+            if dropped:
+                break
+            await asyncio.sleep(0.1)
+        assert dropped, "the inbox's code was never asked for"
+        await asyncio.sleep(1)
+        assert await loading.is_visible()
+        network_down = False
+        await page.get_by_role("main").get_by_role(
+            "heading", level=1, name="Notifications").wait_for(timeout=15_000)
+        await loading.wait_for(state="detached")
+    finally:
         await context.close()
