@@ -23,6 +23,14 @@ pytestmark = pytest.mark.browser
 EVERYONE_CHUNK = r"/\/assets\/everyone-[\w-]+\.js$/"
 
 
+
+async def phone_without_service_worker(browser: Any, app: RunningApp) -> Any:
+    """A phone whose requests for the app's code are the page's own (no service worker answers
+    them), so that a journey can hold one back or drop it."""
+    return await browser.new_context(viewport=PHONE, base_url=app.base_url, bypass_csp=True,
+                                     is_mobile=True, has_touch=True, locale="fr-FR",
+                                     service_workers="block")
+
 async def test_the_inbox_code_is_on_the_phone_before_the_supplier_taps_it(
         phone: Any, running_app: RunningApp) -> None:
     page = await phone.new_page()
@@ -41,9 +49,7 @@ async def test_while_a_tapped_screen_loads_the_previous_one_is_marked_busy(
     """The inbox's code is held back (no service worker here, so the page's own request is the
     one held): the tap changes the address and the phone says "Chargement…", the main region
     marked busy for screen readers; once the code arrives the inbox shows and both go."""
-    context = await browser.new_context(viewport=PHONE, base_url=running_app.base_url,
-                                        bypass_csp=True, is_mobile=True, has_touch=True,
-                                        locale="fr-FR", service_workers="block")
+    context = await phone_without_service_worker(browser, running_app)
     held = asyncio.Event()
 
     async def hold(route: Any) -> None:
@@ -77,9 +83,7 @@ async def test_a_screen_whose_code_failed_to_load_opens_once_the_network_answers
     """The inbox's code fails to arrive (the network drops it) while the supplier taps the tab:
     the phone keeps saying "Chargement…" and tries again; once the network answers, the inbox
     opens without a reload (a failed load used to leave the screen loading for good)."""
-    context = await browser.new_context(viewport=PHONE, base_url=running_app.base_url,
-                                        bypass_csp=True, is_mobile=True, has_touch=True,
-                                        locale="fr-FR", service_workers="block")
+    context = await phone_without_service_worker(browser, running_app)
     dropped: list[str] = []
     network_down = True
 
