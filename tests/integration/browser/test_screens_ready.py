@@ -20,15 +20,18 @@ pytestmark = pytest.mark.browser
 
 # The shared screens (inbox, settings, sync) are one chunk of their own; a supplier's home (the
 # invoices) does not import it.
+WORDS = {"fr": {"nav": "Navigation principale", "inbox": "Messages", "loading": "Chargement…"},
+         "en": {"nav": "Main navigation", "inbox": "Inbox", "loading": "Loading…"}}
 EVERYONE_CHUNK = r"/\/assets\/everyone-[\w-]+\.js$/"
 
 
 
-async def phone_without_service_worker(browser: Any, app: RunningApp) -> Any:
+async def phone_without_service_worker(browser: Any, app: RunningApp,
+                                       locale: str = "fr-FR") -> Any:
     """A phone whose requests for the app's code are the page's own (no service worker answers
     them), so that a journey can hold one back or drop it."""
     return await browser.new_context(viewport=PHONE, base_url=app.base_url, bypass_csp=True,
-                                     is_mobile=True, has_touch=True, locale="fr-FR",
+                                     is_mobile=True, has_touch=True, locale=locale,
                                      service_workers="block")
 
 async def test_the_inbox_code_is_on_the_phone_before_the_supplier_taps_it(
@@ -44,12 +47,16 @@ async def test_the_inbox_code_is_on_the_phone_before_the_supplier_taps_it(
         timeout=10_000)
 
 
+@pytest.mark.parametrize("lang", ["fr", "en"])
 async def test_while_a_tapped_screen_loads_the_previous_one_is_marked_busy(
-        browser: Any, running_app: RunningApp) -> None:
+        browser: Any, running_app: RunningApp, lang: str) -> None:
     """The inbox's code is held back (no service worker here, so the page's own request is the
-    one held): the tap changes the address and the phone says "Chargement…", the main region
-    marked busy for screen readers; once the code arrives the inbox shows and both go."""
-    context = await phone_without_service_worker(browser, running_app)
+    one held): the tap changes the address and the phone says "Chargement…" / "Loading…", the
+    main region marked busy for screen readers; once the code arrives the inbox shows and both
+    go."""
+    words = WORDS[lang]
+    context = await phone_without_service_worker(browser, running_app,
+                                                 "fr-FR" if lang == "fr" else "en-GB")
     held = asyncio.Event()
 
     async def hold(route: Any) -> None:
@@ -61,13 +68,13 @@ async def test_while_a_tapped_screen_loads_the_previous_one_is_marked_busy(
         page = await context.new_page()
         await sign_in(page, running_app, "supplier")
         main = page.get_by_role("main")
-        await page.get_by_role("navigation", name="Navigation principale").get_by_role(
-            "link", name="Messages").click()
+        await page.get_by_role("navigation", name=words["nav"]).get_by_role(
+            "link", name=words["inbox"]).click()
         await page.wait_for_url("**/inbox")
         await page.locator("main[aria-busy=true]").wait_for(timeout=10_000)
-        loading = page.get_by_role("status").filter(has_text="Chargement…")
+        loading = page.get_by_role("status").filter(has_text=words["loading"])
         await loading.wait_for()
-        await shot(page, "screen-loading")
+        await shot(page, f"screen-loading-{lang}")
         assert await main.get_by_role("heading", name="Notifications").count() == 0
         held.set()
         await main.get_by_role("heading", level=1, name="Notifications").wait_for(timeout=15_000)
