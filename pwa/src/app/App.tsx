@@ -3,31 +3,21 @@
 import { LocationProvider, Router, Route, lazy, useLocation } from "preact-iso";
 import { useEffect } from "preact/hooks";
 import { signal } from "@preact/signals";
-import { session, locked, expired, ready, online, pendingCount, rejections, syncNow, requestPersistentStorage, storageFull, updateRequired, demo, unreadCount, refreshUnread, lastSyncAt, chooseLanguage, closeDecidedNotifications } from "./data";
+import { session, locked, expired, ready, online, pendingCount, rejections, syncNow, requestPersistentStorage, storageFull, updateRequired, demo, unreadCount, refreshUnread, lastSyncAt, chooseLanguage, closeDecidedNotifications, deployedScripts } from "./data";
 import { dictionaryReady, holdLanguageSwitches, language, loadDictionary, pendingText, t } from "./i18n";
 import { Icon, type IconName } from "./icons";
 import { SignIn } from "../screens/SignIn";
 import Pin from "../screens/Pin";
 import { useIdleLock } from "./idle";
 import { updateReady, applyUpdate, dismissUpdate, needsIosInstallCoaching } from "./sw-bridge";
+import { browserNetwork, newVersionNeeded, retrying as retryingLoad } from "./screen-code";
 import type { MessageKey } from "./i18n";
 import type { Role } from "./model";
 
-/** A screen's code, fetched again after a failure (a flaky network; offline before the service
- * worker has it) every few seconds and when the phone comes online: preact-iso's `lazy` keeps
- * its first promise, so a rejected one would leave the screen on "Loading…" until a reload. */
-function retrying<T>(load: () => Promise<T>): () => Promise<T> {
-  return () => new Promise<T>((resolve) => {
-    const attempt = (): void => {
-      load().then(resolve, () => {
-        const again = (): void => { clearTimeout(timer); removeEventListener("online", again); attempt(); };
-        const timer = setTimeout(again, 3_000);
-        addEventListener("online", again);
-      });
-    };
-    attempt();
-  });
-}
+/** Each screen's code: fetched again after a failure, or a new version offered when the server
+ * has moved on to another build (./screen-code.ts). */
+const network = browserNetwork(deployedScripts);
+const retrying = <T,>(load: () => Promise<T>): (() => Promise<T>) => retryingLoad(load, network);
 
 const agent = () => import("../screens/agent");
 const manager = () => import("../screens/manager");
@@ -143,14 +133,21 @@ function BottomNav({ role }: { role: Role }) {
 function Banners() {
   return (
     <>
-      {updateRequired.value && !updateReady.value && <p class="alert" role="status" style="margin:0;border-radius:0">{t("update.required")}</p>}
-      {updateReady.value && (
-        <div class="banner" role="status">
-          <span>{t("update.available")}</span>
+      {newVersionNeeded.value ? (
+        <div class="banner" role="alert">
+          <span>{t("update.needed")}</span>
           <button type="button" onClick={applyUpdate}>{t("update.apply")}</button>
-          <button type="button" class="link" onClick={dismissUpdate}>{t("update.later")}</button>
         </div>
-      )}
+      ) : (<>
+        {updateRequired.value && !updateReady.value && <p class="alert" role="status" style="margin:0;border-radius:0">{t("update.required")}</p>}
+        {updateReady.value && (
+          <div class="banner" role="status">
+            <span>{t("update.available")}</span>
+            <button type="button" onClick={applyUpdate}>{t("update.apply")}</button>
+            <button type="button" class="link" onClick={dismissUpdate}>{t("update.later")}</button>
+          </div>
+        )}
+      </>)}
       {!iosCoachingDismissed.value && needsIosInstallCoaching() && (
         <div class="banner" role="region" aria-label={t("install.iosTitle")}>
           <span><strong>{t("install.iosTitle")}</strong> — {t("install.iosSteps")}</span>
@@ -186,6 +183,8 @@ function Shell({ role }: { role: Role }) {
   }, []);
   useEffect(() => preloadScreens(role), [role]);
   useEffect(() => { void refreshUnread(); void closeDecidedNotifications(); }, [lastSyncAt.value]);
+  // A screen whose code is gone from the server never arrives: the update banner says so.
+  const loading = screenLoading.value && !newVersionNeeded.value;
   return (
     <>
       <a class="skip" href="#main">{t("app.skip")}</a>
@@ -198,8 +197,8 @@ function Shell({ role }: { role: Role }) {
         </a>
       </header>
       <Banners />
-      {screenLoading.value && <p class="muted loading" role="status">{t("common.loading")}</p>}
-      <main id="main" tabIndex={-1} aria-busy={screenLoading.value ? "true" : undefined}>
+      {loading && <p class="muted loading" role="status">{t("common.loading")}</p>}
+      <main id="main" tabIndex={-1} aria-busy={loading ? "true" : undefined}>
         <Router onLoadStart={() => { screenLoading.value = true; }} onLoadEnd={() => { screenLoading.value = false; }}>
           <Route path="/" component={() => <Redirect to={homeOf(role)} />} />
           <Route path="/missions" component={MissionList} />

@@ -43,6 +43,8 @@ export const session = computed<Session | null>(() => {
 export const locked = computed(() => data.session.value.status === "locked");
 export const expired = computed(() => data.session.value.status === "expired");
 export const online = data.online;
+/** The module scripts of the app shell a reload would start (which build), null when unknown. */
+export const deployedScripts = (): Promise<string[] | null> => data.deployedScripts();
 /** Receipt photos on this phone still to upload. */
 export const blobsPending = data.blobsPending;
 export const pendingCount = data.pendingCount;

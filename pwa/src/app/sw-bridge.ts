@@ -37,10 +37,14 @@ export async function registerWorker(handlers: WorkerMessages): Promise<void> {
   });
 }
 
-/** Activates the waiting version at the user's request; the page reloads once it controls. */
+/** Activates the waiting version at the user's request; the page reloads once it controls.
+ * Without a waiting version (no service worker, or the new one already controls the page, an
+ * older build left open) the page reloads at once. */
 export function applyUpdate(): void {
   userAskedUpdate = true;
-  registration?.waiting?.postMessage({ type: "SKIP_WAITING" });
+  const waiting = registration?.waiting;
+  if (waiting) waiting.postMessage({ type: "SKIP_WAITING" });
+  else location.reload();
 }
 
 export function dismissUpdate(): void {

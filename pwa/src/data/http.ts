@@ -1,7 +1,7 @@
 /**
- * The one place that calls fetch. JSON in, JSON out; failures become typed errors:
- * NetworkError (no answer: offline or lost response) or ApiError (an HTTP error answer with the
- * server's `{code, message, details}` and Retry-After).
+ * The one place that calls fetch for the API (deployment.ts reads the app shell). JSON in, JSON
+ * out; failures become typed errors: NetworkError (no answer: offline or lost response) or
+ * ApiError (an HTTP error answer with the server's `{code, message, details}` and Retry-After).
  */
 import { ApiError, NetworkError } from './errors';
 import type { ApiErrorBody } from './types';

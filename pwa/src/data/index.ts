@@ -37,6 +37,7 @@ export { createStore } from './store';
 export { ApiError, DataError, NetworkError, NotSignedInError, StorageFullError } from './errors';
 export { newId } from './ids';
 export { describeCode, loadErrorTexts } from './messages';
+export { deployedScripts } from './deployment';
 
 /** The app's store: signals are importable before initData() (they start empty/loading). */
 export const store: Store = createStore();

@@ -404,6 +404,7 @@ export const en = {
   "sync.refusedCount": "{n} change(s) not accepted",
   "sync.checkCount": "{n} change(s) to check",
   "update.required": "This version of Nomade is too old for the server: it will update itself when the new version is downloaded.",
+  "update.needed": "A new version of Nomade is online: update the app to open all its screens.",
   "settings.pushDenied": "Notifications are blocked in the browser settings.",
   "settings.pushOn": "Notifications are allowed on this phone.",
   "prefs.title": "What to notify",

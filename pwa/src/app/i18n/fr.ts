@@ -406,6 +406,7 @@ export const fr: Record<keyof typeof en, string> = {
   "sync.refusedCount": "{n} modification(s) non acceptée(s)",
   "sync.checkCount": "{n} modification(s) à vérifier",
   "update.required": "Cette version de Nomade est trop ancienne pour le serveur : la mise à jour est en cours de téléchargement.",
+  "update.needed": "Une nouvelle version de Nomade est en ligne : mettez l’application à jour pour ouvrir tous ses écrans.",
   "settings.pushDenied": "Les notifications sont bloquées dans les réglages du navigateur.",
   "settings.pushOn": "Les notifications sont autorisées sur ce téléphone.",
   "prefs.title": "Quoi notifier",
