@@ -21,6 +21,7 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from backend.policy.rules import AllowanceRules, MileageRate, RuleSet
 
 __all__ = (
+    "HOME_COUNTRY",
     "ExpectedAllowance",
     "Meal",
     "MileagePart",
@@ -166,9 +167,14 @@ class ExpectedAllowance:
     abroad_nights_cents: int = 0
 
 
+#: The country whose missions are not abroad (ISO 3166 alpha-2); the phone receives it with the
+#: rule sets (``RuleSetsOut.home_country``) rather than a copy of its own.
+HOME_COUNTRY = "FR"
+
+
 def is_abroad(country: str) -> bool:
     """Whether a mission to ``country`` (ISO 3166 alpha-2) is paid by a daily allowance abroad."""
-    return country.upper() != "FR"
+    return country.upper() != HOME_COUNTRY
 
 
 def expected_allowance(departure: datetime, return_at: datetime, *, rules: RuleSet,

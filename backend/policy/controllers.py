@@ -10,6 +10,7 @@ from litestar import Controller, Request, Response, get
 
 from backend.accounts.controllers import _errors
 from backend.policy import services
+from backend.policy.allowances import HOME_COUNTRY
 from backend.policy.schemas import RuleSetsOut
 from kernel.errors import DomainError
 from kernel.guards import current_actor, requires_role
@@ -47,7 +48,7 @@ class RuleSetController(Controller):
             raise DomainError("FORBIDDEN", {"reason": "no_organisation"})
         versions = sorted(await services.rule_sets_for(actor.organisation_id),
                           key=lambda r: r.valid_from)
-        out = RuleSetsOut(rule_sets=versions)
+        out = RuleSetsOut(rule_sets=versions, home_country=HOME_COUNTRY)
         etag = rule_sets_etag(msgspec.json.encode(out))
         headers = {"ETag": etag, "Cache-Control": _CACHE_CONTROL}
         if _matches(request.headers.get("if-none-match"), etag):

@@ -58,6 +58,9 @@ class LineCheckOut(msgspec.Struct, frozen=True, kw_only=True):
 
 class RuleSetsOut(msgspec.Struct, frozen=True, kw_only=True):
     """The organisation's dated rule sets, oldest first, as the phone checks lines offline
-    with them (the one in force on a mission's first day applies)."""
+    with them (the one in force on a mission's first day applies); and the home country: a
+    mission to any other is abroad (``backend.policy.allowances.is_abroad``), which the phone's
+    mission form asks before the server computed anything."""
 
     rule_sets: list[RuleSet]
+    home_country: Annotated[str, msgspec.Meta(pattern="^[A-Z]{2}$")]

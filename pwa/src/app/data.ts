@@ -74,6 +74,8 @@ export const approvals = demoRows?.approvals ?? computed<Approval[]>(() =>
 
 /** Policy: the organisation's rule sets as last received (null: never, then no cap warning). */
 export const ruleSets = data.ruleSets;
+/** The server's home country, sent with the rule sets: a mission elsewhere is abroad (null: not received yet). */
+export const homeCountry = data.homeCountry;
 const missionFacts = computed(() => new Map(missions.value.map((m) => [m.id, missionFactsOf(m)])));
 const missionOfClaim = computed(() => new Map(claims.value.map((c) => [c.id, c.mission_id])));
 /** Local warnings on a line (pure checks in ./policy) under the rule set in force on its

@@ -139,6 +139,13 @@ export function missionActions(status: Mission["status"]): { edit: boolean; subm
   };
 }
 
+/** Whether a mission to `country` is abroad by the server's rule, given as data: any country but
+ * the home country sent with the rule sets (backend/policy/allowances.py `is_abroad`); null
+ * while the phone has not received it. */
+export function isAbroad(country: string, homeCountry: string | null): boolean | null {
+  return homeCountry === null ? null : country.toUpperCase() !== homeCountry.toUpperCase();
+}
+
 /** The labels of a mission's two times: abroad (the server's `abroad`, never the phone's
  * reading of the country) they are the arrival in and departure from the country, whose days
  * the foreign allowance pays. */

@@ -122,6 +122,8 @@ export interface RuleSetsMeta {
   etag: string;
   fetched_at: number;
   rule_sets: RuleSet[];
+  /** Sent beside the rule sets (absent from records kept before the server sent it). */
+  home_country?: string;
 }
 
 /** For whom the user decides as a delegate (data/approvals.ts): person id → managers' names, as

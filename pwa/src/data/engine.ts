@@ -564,6 +564,7 @@ export class DataLayer {
       this.store.problems.value = [];
       this.store.blobsPending.value = 0;
       this.store.ruleSets.value = null;
+      this.store.homeCountry.value = null;
       return;
     }
     const db = this.dbHandle;
@@ -578,7 +579,9 @@ export class DataLayer {
     this.store.pending.value = intents.map((intent) => toPending(intent, findMutator(intent.name, intent.v) === undefined));
     this.store.problems.value = (await listProblems(db, userId)).map(toProblem);
     this.store.blobsPending.value = (await pendingBlobs(db, userId)).length;
-    this.store.ruleSets.value = (await this.policyHandle?.read(userId)) ?? null;
+    const policy = (await this.policyHandle?.read(userId)) ?? null;
+    this.store.ruleSets.value = policy?.rule_sets ?? null;
+    this.store.homeCountry.value = policy?.home_country ?? null;
     if (client?.last_sync_at != null) this.store.lastSyncAt.value = client.last_sync_at;
   }
 

@@ -86,6 +86,8 @@ export const updateRequired = store.updateRequired;
 export const blobsPending = store.blobsPending;
 /** The organisation's dated expense rule sets (kept on the phone; null until first received). */
 export const ruleSets = store.ruleSets;
+/** The country whose missions are not abroad, the server's (null until first received). */
+export const homeCountry = store.homeCountry;
 
 /** Rows of one entity in the optimistic view (base rows + pending intents replayed). */
 export function rows(entity: EntityName): ReadonlySignal<readonly Row[]> {

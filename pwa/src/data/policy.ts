@@ -1,8 +1,9 @@
 /**
  * The organisation's expense rule sets (GET /api/v1/policy/rule-sets), kept in IndexedDB (a
  * `meta` record per user, no schema change) so the phone checks lines offline with the same
- * data the server uses. Revalidated after sync cycles with the server's ETag (a 304 costs no
- * body); never a guess: until a first answer arrived there are no rule sets (null).
+ * data the server uses; and the home country sent beside them (a mission elsewhere is abroad).
+ * Revalidated after sync cycles with the server's ETag (a 304 costs no body); never a guess:
+ * until a first answer arrived there are no rule sets and no home country (null).
  */
 import type { Auth } from './auth';
 import { guarded, type Db, type RuleSetsMeta } from './db';
@@ -31,6 +32,19 @@ export interface RuleSet {
   abroad_daily_cents: Record<string, number>;
 }
 
+/** The server's answer (backend/policy/schemas.py RuleSetsOut). */
+export interface RuleSetsAnswer {
+  rule_sets: RuleSet[];
+  /** ISO 3166 alpha-2: a mission to any other country is abroad (the server's rule). */
+  home_country: string;
+}
+
+/** What the phone keeps of the last answer (a record from before `home_country` has none). */
+export interface PolicyData {
+  rule_sets: RuleSet[];
+  home_country: string | null;
+}
+
 export const RULE_SETS_PATH = '/api/v1/policy/rule-sets';
 /** At most one revalidation per user in this interval (sync cycles run every minute). */
 export const RULE_SETS_REFRESH_MS = 10 * 60_000;
@@ -52,10 +66,10 @@ export class PolicyRules {
     private readonly refreshMs: number = RULE_SETS_REFRESH_MS,
   ) {}
 
-  /** The rule sets last received for `userId` (offline too), or null before any. */
-  async read(userId: string): Promise<RuleSet[] | null> {
+  /** The rule sets and home country last received for `userId` (offline too), or null before any. */
+  async read(userId: string): Promise<PolicyData | null> {
     const saved = (await this.db.get('meta', ruleSetsKey(userId))) as RuleSetsMeta | undefined;
-    return saved?.rule_sets ?? null;
+    return saved ? { rule_sets: saved.rule_sets, home_country: saved.home_country ?? null } : null;
   }
 
   /**
@@ -72,10 +86,11 @@ export class PolicyRules {
       const key = ruleSetsKey(userId);
       const saved = (await this.db.get('meta', key)) as RuleSetsMeta | undefined;
       const headers: Record<string, string> = saved ? { 'If-None-Match': saved.etag } : {};
-      const answer = await this.auth.authed<{ rule_sets: RuleSet[] }>(userId, { method: 'GET', path: RULE_SETS_PATH, headers });
+      const answer = await this.auth.authed<RuleSetsAnswer>(userId, { method: 'GET', path: RULE_SETS_PATH, headers });
       const etag = answer.headers.get('ETag') ?? '';
       if (!Array.isArray(answer.body?.rule_sets) || (saved !== undefined && etag !== '' && etag === saved.etag)) return false;
       const record: RuleSetsMeta = { key, etag, fetched_at: at, rule_sets: answer.body.rule_sets };
+      if (typeof answer.body.home_country === 'string') record.home_country = answer.body.home_country;
       await guarded(() => this.db.put('meta', record));
       return true;
     } catch (error) {

@@ -43,6 +43,8 @@ export interface Store {
   blobsPending: Signal<number>;
   /** The organisation's dated expense rule sets as last received (null: never fetched). */
   ruleSets: Signal<readonly RuleSet[] | null>;
+  /** The country whose missions are not abroad, sent with the rule sets (null: not received). */
+  homeCountry: Signal<string | null>;
   /** Rows of one entity in the optimistic view (stable signal per entity). */
   rows(entity: EntityName): ReadonlySignal<readonly Row[]>;
   /** One row of the optimistic view (undefined when absent or deleted). */
@@ -84,6 +86,7 @@ export function createStore(): Store {
     updateRequired: signal(false),
     blobsPending: signal(0),
     ruleSets: signal<readonly RuleSet[] | null>(null),
+    homeCountry: signal<string | null>(null),
     rows(entity) {
       let rows = byEntity.get(entity);
       if (rows === undefined) {

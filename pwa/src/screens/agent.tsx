@@ -3,10 +3,10 @@
 import { useLocation, useRoute } from "preact-iso";
 import { useState } from "preact/hooks";
 import {
-  cancelMission, claimFor, claims, createClaim, dismissRejection, lines, missions, newId, rejections, saveLine, splitLine, submitClaim, submitMission,
+  cancelMission, claimFor, claims, createClaim, dismissRejection, homeCountry, lines, missions, newId, rejections, saveLine, splitLine, submitClaim, submitMission,
 } from "../app/data";
 import { amendMission, captureReceipt, codeText, deleteLine, saveMission, withdrawClaim } from "../app/agent";
-import { checkDraft, COUNTRIES, draftOf, missionActions, timeLabels, type MissionDraft } from "../app/missions";
+import { checkDraft, COUNTRIES, draftOf, isAbroad, missionActions, timeLabels, type MissionDraft } from "../app/missions";
 import { fixPath } from "../app/refusals";
 import { downscaleReceipt } from "../app/image";
 import { ReceiptPreview } from "../app/receipt";
@@ -60,8 +60,11 @@ function MissionForm({ mission }: { mission?: Mission }) {
   const [fares, setFares] = useState<string[]>(() => draftOf(mission).bookings.map((b) => (b.fare_cents ? formatAmountInput(b.fare_cents) : "")));
   const [problem, setProblem] = useState<string | null>(null);
   const set = <K extends keyof MissionDraft>(key: K, value: MissionDraft[K]) => setDraft((d) => ({ ...d, [key]: value }));
-  // Abroad the allowance runs from arrival at the destination to departure from it (the rule).
-  const abroad = draft.country !== "FR";
+  // Abroad the allowance runs from arrival at the destination to departure from it. Abroad is
+  // the server's rule (its home country, sent with the rule sets); until the phone has it, the
+  // saved mission's word while its country is unchanged.
+  const abroad = isAbroad(draft.country, homeCountry.value) ?? (mission?.country === draft.country && mission.abroad);
+  const times = timeLabels({ abroad });
   const typed = (key: "purpose" | "destination" | "departs_at" | "returns_at") => (e: Event) => set(key, (e.currentTarget as HTMLInputElement).value);
   const setBooking = (n: number, change: Partial<Booking>) =>
     setDraft((d) => ({ ...d, bookings: d.bookings.map((b, i) => (i === n ? { ...b, ...change } : b)) }));
@@ -86,9 +89,9 @@ function MissionForm({ mission }: { mission?: Mission }) {
       <select id="country" name="country" value={draft.country} onChange={(e) => set("country", (e.currentTarget as HTMLSelectElement).value)}>
         {COUNTRIES.map((c) => <option key={c.code} value={c.code}>{countryName(c.code)}</option>)}
       </select>
-      <label for="departs_at">{t(abroad ? "agent.arrivesAbroad" : "agent.departs")}</label>
+      <label for="departs_at">{t(times.departs)}</label>
       <input id="departs_at" name="departs_at" type="datetime-local" required aria-describedby={abroad ? "times-abroad" : undefined} value={draft.departs_at} onInput={typed("departs_at")} />
-      <label for="returns_at">{t(abroad ? "agent.leavesAbroad" : "agent.returns")}</label>
+      <label for="returns_at">{t(times.returns)}</label>
       <input id="returns_at" name="returns_at" type="datetime-local" required aria-describedby={abroad ? "times-abroad" : undefined} value={draft.returns_at} onInput={typed("returns_at")} />
       {abroad && <p id="times-abroad" class="muted">{t("agent.timesAbroad")}</p>}
       <label for="transport">{t("missions.transport")}</label>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { allowanceOf, bookingsOf, checkDraft, draftOf, instantToWallClock, missionActions, missionFields, timeLabels, wallClockToInstant, type MissionDraft } from "../../src/app/missions";
+import { allowanceOf, bookingsOf, checkDraft, draftOf, instantToWallClock, isAbroad, missionActions, missionFields, timeLabels, wallClockToInstant, type MissionDraft } from "../../src/app/missions";
 import { fixPath, targetsOf } from "../../src/app/refusals";
 import { findingsOf, toMission } from "../../src/app/rows";
 
@@ -97,5 +97,19 @@ describe("a synced mission's time labels", () => {
     // The server alone says what is abroad: a foreign code it counts as home reads as home, and the reverse.
     expect(timeLabels(row({ country: "DE", abroad: false }))).toEqual({ departs: "agent.departs", returns: "agent.returns" });
     expect(timeLabels(row({ country: "FR", abroad: true }))).toEqual({ departs: "agent.arrivesAbroad", returns: "agent.leavesAbroad" });
+  });
+});
+
+describe("the mission form's abroad", () => {
+  it("is any country but the home country the server sends with its rule sets", () => {
+    expect(isAbroad("DE", "FR")).toBe(true);
+    expect(isAbroad("FR", "FR")).toBe(false);
+    // The server's word, not a code the phone knows: another home makes France abroad.
+    expect(isAbroad("BE", "BE")).toBe(false);
+    expect(isAbroad("FR", "BE")).toBe(true);
+    expect(isAbroad("de", "DE")).toBe(false);
+  });
+  it("is unknown until the phone received the home country", () => {
+    expect(isAbroad("DE", null)).toBeNull();
   });
 });

@@ -83,6 +83,8 @@ export class FakeServer {
   inbox = new Map<string, boolean>();
   /** The organisation's rule sets (GET /api/v1/policy/rule-sets, ETag = its version). */
   ruleSets: JsonObject[] = [];
+  /** Sent beside the rule sets: a mission to any other country is abroad. */
+  homeCountry = 'FR';
   ruleSetsVersion = 1;
   pinFailures = 0;
   online = true;
@@ -218,7 +220,7 @@ export class FakeServer {
     if (path === '/api/v1/policy/rule-sets' && entry.method === 'GET') {
       const etag = `"rules-${this.ruleSetsVersion}"`;
       if (entry.headers['if-none-match'] === etag) return new Response(null, { status: 304, headers: { ETag: etag } });
-      return json(200, { rule_sets: this.ruleSets }, { ETag: etag });
+      return json(200, { rule_sets: this.ruleSets, home_country: this.homeCountry }, { ETag: etag });
     }
     if (path === '/sync/v1/push') return this.push(userId.userId, entry.body as PushBody);
     if (path === '/sync/v1/pull') return this.pull(userId.userId, entry.body as PullBody);

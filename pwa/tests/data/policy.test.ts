@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 
-import { ruleSetsKey } from '../../src/data/policy';
+import { openDatabase } from '../../src/data/db';
+import { ruleSetsKey, type RuleSet } from '../../src/data/policy';
 import { harness, settle, type Harness } from './helpers';
 
 let h: Harness;
@@ -22,18 +23,21 @@ describe('rule sets', () => {
     h.server.ruleSets = [state2023];
     const layer = await h.open();
     expect(layer.store.ruleSets.value).toBeNull(); // never fetched: nothing to check against
+    expect(layer.store.homeCountry.value).toBeNull();
     await layer.login('alice@example.fr', 'secret', 'phone');
     await layer.syncNow();
     await settle(layer);
     expect(layer.store.ruleSets.value?.map((r) => r.name)).toEqual(['state-2023']);
     expect(layer.store.ruleSets.value?.[0]?.lodging_caps_cents['paris']).toBe(14000);
+    expect(layer.store.homeCountry.value).toBe('FR'); // the server's, beside the rule sets
 
-    // Offline restart: the rule sets come from IndexedDB.
+    // Offline restart: the rule sets and the home country come from IndexedDB.
     await h.close();
     h.server.online = false;
     const offline = await h.open();
     await settle(offline);
     expect(offline.store.ruleSets.value?.map((r) => r.name)).toEqual(['state-2023']);
+    expect(offline.store.homeCountry.value).toBe('FR');
     h.server.online = true;
 
     // Back online the app revalidates (a conditional GET, 304); within the interval nothing
@@ -58,6 +62,22 @@ describe('rule sets', () => {
     await offline.syncNow();
     await settle(offline);
     expect(offline.store.ruleSets.value?.map((r) => r.name)).toEqual(['state-2023', 'ministere-2027']);
+  });
+
+  it('kept before the server sent the home country: none until the next answer brings it', async () => {
+    h = harness();
+    h.server.ruleSets = [state2023];
+    const layer = await h.open();
+    await layer.login('alice@example.fr', 'secret', 'phone');
+    const db = await openDatabase(h.dbName);
+    await db.put('meta', { key: ruleSetsKey('u-alice'), etag: '"rules-0"', fetched_at: 0, rule_sets: [state2023] as unknown as RuleSet[] });
+    db.close();
+    await layer.refreshView();
+    expect(layer.store.ruleSets.value?.map((r) => r.name)).toEqual(['state-2023']);
+    expect(layer.store.homeCountry.value).toBeNull();
+    await layer.syncNow();
+    await settle(layer);
+    expect(layer.store.homeCountry.value).toBe('FR');
   });
 
   it('a supplier asks for none; signed out shows none', async () => {

@@ -1,5 +1,5 @@
-"""The organisation's expense rule sets as data for the phone (GET /api/v1/policy/rule-sets),
-and the mission's city class in its synced row."""
+"""The organisation's expense rule sets as data for the phone (GET /api/v1/policy/rule-sets)
+with the home country, and the mission's city class in its synced row."""
 
 from __future__ import annotations
 
@@ -95,3 +95,17 @@ async def test_the_mission_row_says_whether_it_is_abroad(client: Any) -> None:
     mission = await submitted(client, org, destination="Berlin", country="DE")
     row = await _pulled_mission(client, org, "agent_a", mission["id"])
     assert (row["country"], row["abroad"]) == ("DE", True)
+
+
+async def test_the_home_country_comes_with_the_rule_sets_and_is_the_servers_abroad_rule(
+        client: Any) -> None:
+    """The phone's mission form asks whether a country is abroad with the home country sent
+    beside the rule sets: a mission there is not abroad in its synced row, one elsewhere is."""
+    org = await make_org()
+    response = await client.get(PATH, headers=org.people["agent_a"].headers)
+    home = msgspec.json.decode(response.content, type=RuleSetsOut).home_country
+    assert home == "FR"
+    for country, destination, abroad in ((home, "Guéret", False), ("DE", "Berlin", True)):
+        mission = await submitted(client, org, destination=destination, country=country)
+        row = await _pulled_mission(client, org, "agent_a", mission["id"])
+        assert (row["country"], row["abroad"]) == (country, abroad)

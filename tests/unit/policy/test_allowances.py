@@ -10,9 +10,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from backend.policy.allowances import (
+    HOME_COUNTRY,
     Meal,
     abroad_allowance_cents,
     advance_cents,
+    is_abroad,
     lodging_cents,
     meal_allowance_cents,
     meals_on_mission,
@@ -157,6 +159,12 @@ def test_expected_allowance_in_france_and_abroad() -> None:
     unknown = expected_allowance(at(2, 8), at(4, 20), rules=with_rate, city_class="base",
                                  country="JP", advance_requested=True)
     assert unknown.rate_missing and unknown.expected_cents == 0
+
+
+def test_abroad_is_any_country_but_the_home_country() -> None:
+    assert HOME_COUNTRY == "FR"
+    assert not is_abroad("FR") and not is_abroad("fr")
+    assert is_abroad("DE") and is_abroad("be")
 
 
 meal_lists = st.lists(st.builds(Meal, st.dates(date(2026, 1, 1), date(2026, 12, 31)),
