@@ -271,7 +271,9 @@ def rounded_total(
 def section_totals(segs: list[Segment], total: int) -> int | None:
     """The total as the sum of two section totals printed above its last line ('Total 0 %
     supplies 14.35' + 'Total 6 % supplies incl. tax 27.09' = 'Total payable 41.44'): the sum
-    when two distinct TOTAL-labelled amounts above it add up to it, else None."""
+    when two distinct TOTAL-labelled amounts above it add up to it, or to it without its first
+    digit (a stray mark read as a digit before the amount: 'Total Payable: 194.19' under
+    sections of 73.52 and 20.67), else None."""
     last = max((seg.line for seg in segs if total in seg.amounts), default=-1)
     values: list[int] = []
     for seg in segs:
@@ -284,7 +286,7 @@ def section_totals(segs: list[Segment], total: int) -> int | None:
             values.append(value)
     for i, a in enumerate(values):
         for b in values[i + 1:]:
-            if a + b == total:
+            if a + b == total or leading_digit_lost(a + b, total):
                 return a + b
     return None
 
@@ -452,6 +454,8 @@ def choose_total(lines: list[str], support: dict[int, int]) -> TotalChoice:
         routes["subtotal_plus_adjustments"] = sum_for[best]
     routes.update(rounding_route)
     sections = section_totals(segs, best)
+    if sections is not None and sections != best and not routes:
+        best, sums_only, confidence = sections, True, min(confidence, 0.5)  # digit added
     if sections is not None and not routes:
         routes["section_totals"] = sections
     payment_only = best in {int(c.value) for c in payments} and \
