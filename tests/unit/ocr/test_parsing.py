@@ -94,3 +94,8 @@ def test_dates_glued_to_the_time_after_them(line: str, iso: str) -> None:
 
 def test_a_long_number_after_a_date_is_not_a_glued_time() -> None:
     assert find_dates("Tel 01/02/2024123456") == []
+
+
+def test_a_time_written_with_a_point_is_not_an_amount() -> None:
+    assert find_amounts("CB#: 389772 17/01/2018 8.08:53") == []
+    assert find_amounts("Total 8.08 : 53 articles") == [808]

@@ -447,3 +447,16 @@ Total produits taux 0: 14,35
 Total produits 5,5 (TTC): 27,09
 Total a payer: 51,44""")
     assert total == 5144
+
+
+def test_a_cash_bill_number_cb_hash_is_not_a_card_payment() -> None:
+    total, auto, checks = read("""ADVANCO COMPANY
+CB#: 389772 17/01/2018 8.08:53
+1 CANON PG-47BK 29.00
+Total Inclusive GST: 29.00
+CASH 50.00
+Change 21.00""")
+    assert total == 2900
+    assert "payment_equals_total" not in checks  # no card line: cash minus change confirms
+    assert checks["cash_minus_change_equals_total"] is True
+    assert auto
