@@ -33,6 +33,7 @@ __all__ = (
     "one_digit_apart",
     "rounded_total",
     "section_totals",
+    "sections_above",
     "segments",
     "subtotal_plus_adjustments",
 )
@@ -68,7 +69,8 @@ _TAX_OWN_TOTAL = re.compile(
 _NEVER_TOTAL = re.compile(
     r"SUB\s*-?\s*TOTAL|SOUS\s*-?\s*TOTAL|TOTAL\s*H\.?T\b|HORS\s*TAXE|EXCL|\bQTY\b|QUANTIT|"
     r"\bITEMS?\b|ARTICLES?|DISCOUNT|REMISE|CHANGE|RENDU|MONNAIE|TENDER|ROUNDING\s*ADJ|"
-    r"ADJUSTMENT|ARRONDI|SAVING|POINTS?\b|" + _TAX_OWN_TOTAL.pattern
+    r"ADJUSTMENT|ARRONDI|SAVING|POINTS?\b|ACCEPTED\s*TOTAL|TOTAL\s*(?:RECEIVED|TENDERED)|"
+    + _TAX_OWN_TOTAL.pattern
 )
 PAYMENT = re.compile(
     r"\bCB\b(?!\s*#)|CARTE|\bVISA\b|MASTER\s*CARD|MASTERCARD|\bAMEX\b|CREDIT\s*CARD|DEBIT|"
@@ -268,6 +270,21 @@ def rounded_total(
     return None
 
 
+def _section_values(segs: list[Segment], before: int, total: int | None) -> list[int]:
+    """The distinct amounts of TOTAL-labelled lines above line ``before`` (not a subtotal, a
+    tax's own total, nor ``total`` itself): the totals of a receipt's sections."""
+    values: list[int] = []
+    for seg in segs:
+        label = _TOTAL_MISREAD.sub("TOTAL", seg.label)
+        if seg.line >= before or not seg.amounts or not _PLAIN_TOTAL.search(label) \
+                or _NEVER_TOTAL.search(label) or _TAX_OWN_TOTAL.search(label):
+            continue
+        value = seg.amounts[-1]
+        if value not in (0, total) and value not in values:
+            values.append(value)
+    return values
+
+
 def section_totals(segs: list[Segment], total: int) -> int | None:
     """The total as the sum of two section totals printed above its last line ('Total 0 %
     supplies 14.35' + 'Total 6 % supplies incl. tax 27.09' = 'Total payable 41.44'): the sum
@@ -275,20 +292,19 @@ def section_totals(segs: list[Segment], total: int) -> int | None:
     digit (a stray mark read as a digit before the amount: 'Total Payable: 194.19' under
     sections of 73.52 and 20.67), else None."""
     last = max((seg.line for seg in segs if total in seg.amounts), default=-1)
-    values: list[int] = []
-    for seg in segs:
-        label = _TOTAL_MISREAD.sub("TOTAL", seg.label)
-        if seg.line >= last or not seg.amounts or not _PLAIN_TOTAL.search(label) \
-                or _NEVER_TOTAL.search(label) or _TAX_OWN_TOTAL.search(label):
-            continue
-        value = seg.amounts[-1]
-        if value not in (0, total) and value not in values:
-            values.append(value)
+    values = _section_values(segs, last, total)
     for i, a in enumerate(values):
         for b in values[i + 1:]:
             if a + b == total or leading_digit_lost(a + b, total):
                 return a + b
     return None
+
+
+def sections_above(segs: list[Segment], line: int) -> int | None:
+    """The sum of the two section totals above a total line whose amount is unreadable, when
+    exactly two are printed there (more would leave the sum a guess)."""
+    values = _section_values(segs, line, None)
+    return sum(values) if len(values) == 2 else None
 
 
 def leading_digit_lost(read: int, whole: int) -> bool:
@@ -404,10 +420,15 @@ def choose_total(lines: list[str], support: dict[int, int]) -> TotalChoice:
         extra.append(Candidate("total", str(value), points, -1, reason))
 
     sum_for: dict[int, int] = {}
+    sections_for: dict[int, int] = {}
     confirmed: set[int] = set()
     for t in labelled:
         sums, base = subtotal_plus_adjustments(segs, t.index)
         if not sums:
+            sections = sections_above(segs, t.line) if t.value is None else None
+            if sections is not None:  # the sections stand in for an unreadable total
+                credit(sections, 0.0, "sections for an unreadable total", t.score)
+                sections_for[sections] = sections
             continue
         if t.value is None:  # the total line is unreadable: its sum stands in for it
             value = next((v for v in sums if v in amounts), sums[0])
@@ -453,7 +474,7 @@ def choose_total(lines: list[str], support: dict[int, int]) -> TotalChoice:
     if best in sum_for:
         routes["subtotal_plus_adjustments"] = sum_for[best]
     routes.update(rounding_route)
-    sections = section_totals(segs, best)
+    sections = sections_for.get(best) or section_totals(segs, best)
     if sections is not None and sections != best and not routes:
         best, sums_only, confidence = sections, True, min(confidence, 0.5)  # digit added
     if sections is not None and not routes:

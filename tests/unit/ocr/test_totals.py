@@ -460,3 +460,35 @@ Change 21.00""")
     assert "payment_equals_total" not in checks  # no card line: cash minus change confirms
     assert checks["cash_minus_change_equals_total"] is True
     assert auto
+
+
+def test_an_unreadable_total_under_two_section_totals_is_their_sum_left_for_review() -> None:
+    total, auto, _ = read("""GARDENIA BAKERIES SDN BHD
+Date: 01/08/2017
+Total 0% supplies: 19.83
+Total 6% supplies (excl. GST): 30.24
+Total 6% supplies (Inc. GST): 32.05
+Total Payable:""")
+    assert total == 5188  # 32.05 + 19.83; the excl. GST line is not a section's total
+    assert not auto
+
+
+def test_an_unreadable_total_under_three_section_totals_is_not_guessed() -> None:
+    total, _, _ = read("""KEDAI
+Date: 01/08/2017
+Total A: 19.83
+Total B: 32.05
+Total C: 4.00
+Total Payable:""")
+    assert total != 5588
+
+
+def test_money_the_till_accepted_before_giving_change_is_not_the_total() -> None:
+    total, _, checks = read("""PARKING SENTRAL
+Date: 05/03/2018 10:12
+Pay parking ticket 5.00 RM
+Amount Incl. GST 5.00 RM
+Accepted total 10.00 RM
+Change 5.00 RM""")
+    assert total == 500
+    assert checks["cash_minus_change_equals_total"] is True
