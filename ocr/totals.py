@@ -485,6 +485,8 @@ def choose_total(lines: list[str], support: dict[int, int]) -> TotalChoice:
     rounded_below = bool(shown) and best % 5 != 0 and any(
         seg.line > max(shown) and _ROUNDING.search(seg.label) and seg.value != 0 for seg in segs
     )
+    # A total line whose decimal mark OCR dropped ('GRAND TOTAL 1000') still prints the value.
+    dropped_mark = any(best in segs[t.index].plain for t in labelled if t.value is None)
     return TotalChoice(best, round(max(0.0, confidence), 3), [*cands, *extra], routes,
-                       sums_only, best in best_by_value or bool(rounding_route), tendered,
-                       payment_only, rounded_below)
+                       sums_only, best in best_by_value or bool(rounding_route) or dropped_mark,
+                       tendered, payment_only, rounded_below)

@@ -492,3 +492,25 @@ Accepted total 10.00 RM
 Change 5.00 RM""")
     assert total == 500
     assert checks["cash_minus_change_equals_total"] is True
+
+
+def test_a_total_line_whose_decimal_mark_was_dropped_still_labels_the_total() -> None:
+    total, auto, checks = read("""KEDAI BUKU ANNA
+Date: 23/03/2018 14:02
+1 Buku latihan 10.00
+GRAND TOTAL 1000
+CASH 20.00
+CHANGE DUE 10.00""")
+    assert total == 1000
+    assert checks["cash_minus_change_equals_total"] is True
+    assert auto  # the total's own line prints 1000: one route confirms it
+
+
+def test_a_dropped_decimal_mark_of_another_value_labels_nothing() -> None:
+    _, auto, _ = read("""KEDAI BUKU ANNA
+Date: 23/03/2018 14:02
+1 Buku latihan 10.00
+GRAND TOTAL 1500
+CASH 20.00
+CHANGE DUE 10.00""")
+    assert not auto
