@@ -95,13 +95,18 @@ def _vat_rows(lines: list[Line]) -> list[VatLine]:
         if len(rates) != 1 or (not _VAT_LINE.search(up) and "%" not in line.text):
             continue
         rate = rates[0]
-        if rate <= 0 or rate > 30:
+        if rate < 0 or rate > 30:
             continue
         after = line.text[line.text.find("%") + 1:] if "%" in line.text else line.text
         amounts = [a for a in find_amounts(after) if a > 0]
-        row = _vat_row(rate, amounts)
+        row = _vat_row(rate, amounts) if rate else _zero_rated_row(amounts)
         if row is not None and row not in rows:
             rows.append(row)
+    # A zero-rated row counts only in a table of full rows (base and tax): alone, '0%' is more
+    # often an item or a section total ('Total 0% supplies') than a row of the tax table.
+    if not any(r.rate != "0" and r.base_cents is not None and r.amount_cents is not None
+               for r in rows):
+        return [r for r in rows if r.rate != "0"]
     return rows
 
 
@@ -117,6 +122,13 @@ def _vat_row(rate: Decimal, amounts: list[int]) -> VatLine | None:
     if len(amounts) == 1:
         return VatLine(str(rate), None, amounts[0])
     return VatLine(str(rate), amounts[0], amounts[1]) if amounts[0] > amounts[1] else None
+
+
+def _zero_rated_row(amounts: list[int]) -> VatLine | None:
+    """A zero-rated row ('ZR @ 0% 69.64 0.00'): its goods bear no tax but count in the sum of
+    the table (the rate check still flags 0 % on a euro receipt, where it is not a legal rate)."""
+    bases = set(amounts)
+    return VatLine("0", bases.pop(), 0) if len(bases) == 1 else None
 
 
 def _labelled_amount(lines: list[Line], pattern: re.Pattern[str]) -> int | None:

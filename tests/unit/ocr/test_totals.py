@@ -514,3 +514,37 @@ GRAND TOTAL 1500
 CASH 20.00
 CHANGE DUE 10.00""")
     assert not auto
+
+
+def test_a_zero_rated_row_counts_in_the_tax_table_sum() -> None:
+    total, auto, checks = read("""KEDAI RUNCIT AMAN
+Date: 12/09/2017 10:05
+Total Incl. GST:RM 20.05
+CASH 50.00
+CHANGE 29.95
+GST Summary Amount(RM) Tax(RM)
+S @6.0% 16.42 0.99
+Z @0.0% 2.64 0.00""")
+    assert total == 2005
+    assert checks["vat_rows_sum_to_total"] is True  # 16.42 + 0.99 + 2.64
+    assert auto
+
+
+def test_a_zero_rate_on_a_euro_receipt_is_flagged_for_a_look() -> None:
+    _, auto, checks = read("""LIBRAIRIE DU MARCHE
+Le 12/09/2025 10:05
+TOTAL TTC 18,47 EUR
+CB 18,47 EUR
+TVA 5,5% 15,80 0,87
+TVA 0% 1,80 0,00""")
+    assert checks["vat_rows_sum_to_total"] is True
+    assert checks["vat_rate_legal"] is False
+    assert not auto
+
+
+def test_a_zero_rate_outside_a_tax_table_is_no_vat_row() -> None:
+    ex = extract_fields([Line(t) for t in """GARDENIA BAKERIES SDN BHD
+Date: 27/07/2017
+Total 0% supplies: 20.67
+Total Payable: 20.67""".splitlines()])
+    assert ex.vat == []
