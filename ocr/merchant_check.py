@@ -13,18 +13,19 @@ the first name standing.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from ocr.engine import OcrLine
+from ocr.engine import OcrLine, OcrText
 from ocr.extract import Line
 from ocr.merchant import HEADER_LINES, merchant_candidates
 from ocr.parsing import normalise_merchant
 from ocr.schemas import Candidate
 from ocr.strips import MIN_STRIP_CONFIDENCE, ReadStrips, crop_strip
 
-__all__ = ("MERCHANT_MARGIN", "beats", "reread_merchant", "same_name_misread", "with_spacing")
+__all__ = ("MERCHANT_MARGIN", "WEAK_NAME", "beats", "header_band", "read_weak_name",
+           "reread_merchant", "same_name_misread", "with_spacing")
 
 #: How much more a name on another line must score to replace the one chosen first (the same
 #: rule settles two engines' different names, see :mod:`ocr.merge`).
@@ -36,6 +37,12 @@ OTHER_NAMES = 3
 #: ... unless the chosen name scored this much (a legal form, a registration number after it):
 #: another line rarely beats such a name by the margin.
 SURE_NAME = 4.5
+#: A name scoring below this (no legal form or registration number, not a shop's usual words)
+#: is often a line under a header the first engine lost ('CASH' under a large shop name): the
+#: second engine reads the whole header band, detection included (see :func:`read_weak_name`).
+WEAK_NAME = 3.2
+#: The header band read again ends under the header's lines, at most this share of the page.
+BAND_SHARE = 0.4
 
 
 def beats(challenger: float, standing: float | None) -> bool:
@@ -154,3 +161,36 @@ def _collapsed(short: str, long: str) -> bool:
     MART"): the second engine collapses repeated characters."""
     return any(long[i] == long[i + 1] and long[:i] + long[i + 1:] == short
                for i in range(len(long) - 1))
+
+
+def header_band(gray: np.ndarray, lines: Sequence[OcrLine]) -> np.ndarray:
+    """The top of the page down to under the header's lines (at most :data:`BAND_SHARE`)."""
+    header = lines[:HEADER_LINES]
+    bottom = max((line.top + line.height + line.height // 2 for line in header), default=0)
+    return gray[: min(int(gray.shape[0] * BAND_SHARE), bottom)]
+
+
+def read_weak_name(
+    gray: np.ndarray,
+    lines: Sequence[OcrLine],
+    chosen: Candidate,
+    recognise: Callable[[np.ndarray], OcrText],
+) -> tuple[str, bool] | None:
+    """The merchant after the second engine read the whole header band, when the ``chosen``
+    name is weak (below :data:`WEAK_NAME`): ``(name, changed)``, the band's best name when it
+    scores at least as well as the chosen one did, or ``None`` (a sure name, or nothing
+    better in the band). A band name holding the chosen one whole ('POSTED FIVE STAR CASH &
+    CARRY': a stamp beside the name) confirms it."""
+    if chosen.score >= WEAK_NAME:
+        return None
+    band = header_band(gray, lines)
+    if not band.size:
+        return None
+    found = merchant_candidates([Line(line.text, line.confidence)
+                                 for line in recognise(band).lines])
+    if not found or found[0].score < chosen.score:
+        return None
+    band_name, name = normalise_merchant(found[0].value), normalise_merchant(chosen.value)
+    if band_name == name or (name and name in band_name):  # the band joined a stamp's ink
+        return chosen.value, False
+    return found[0].value, True

@@ -23,7 +23,7 @@ from ocr.duplicates import dhash, file_sha256
 from ocr.errors import OcrError
 from ocr.extract import Extraction, Line, extract_fields
 from ocr.loading import load_receipt
-from ocr.merchant_check import reread_merchant
+from ocr.merchant_check import read_weak_name, reread_merchant
 from ocr.merge import BOTH, merge_readings, with_source
 from ocr.parsing import find_amounts, find_dates, fold
 from ocr.review import review_reasons
@@ -238,8 +238,11 @@ def _second_look(first: ReceiptReading, upright: np.ndarray, text: engine.OcrTex
             rapid.load()
             clock.mark("rapidocr_load")
         cpu = _cpu_seconds()
-        name = None if on_merchant is None else reread_merchant(
-            upright, text.lines, on_merchant, rapid.read_strips, first.candidates)
+        band_left = clock.left(budget)
+        name = None if on_merchant is None else read_weak_name(
+            upright, text.lines, on_merchant, lambda band: rapid.recognise(band, band_left)
+        ) or reread_merchant(upright, text.lines, on_merchant, rapid.read_strips,
+                             first.candidates)
         day = None if on_date is None else reread_date(
             upright, text.lines, on_date.value, on_date.line, rapid.read_strips)
     except Exception:  # the second look is a bonus: its failure never loses the reading

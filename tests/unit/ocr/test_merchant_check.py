@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import msgspec
 import numpy as np
 
-from ocr.engine import OcrLine
+from ocr.engine import OcrLine, OcrText
 from ocr.merchant_check import same_name_misread, with_spacing
 from ocr.merge import MERCHANT_MARGIN, merge_readings, stronger_merchant, with_source
 from ocr.schemas import RULE_VERSION, Candidate, Check, OcrFields, ReceiptReading
@@ -146,3 +148,40 @@ def test_a_sure_name_is_read_again_alone_a_weak_one_with_the_next_best_names() -
     assert _lines_to_read(sure, [sure, *others], 10) == [0]
     assert _lines_to_read(weak, [weak, *others], 10) == list(range(OTHER_NAMES + 1))
     assert _lines_to_read(joined, [joined], 4) == [2, 3]  # three lines, within the header
+
+
+def _band_reader(lines: list[str], seen: list[tuple[int, ...]]
+                 ) -> Callable[[np.ndarray], OcrText]:
+    def recognise(band: np.ndarray) -> OcrText:
+        seen.append(band.shape)
+        return OcrText([OcrLine(t, 95.0, 20 * i, 18) for i, t in enumerate(lines)], 9, 9, 95.0)
+    return recognise
+
+
+_PAGE = np.full((1000, 400), 255, np.uint8)
+#: Tesseract lost the large shop name: its header starts with the payment mode.
+_LOST_HEADER = [OcrLine("CASH", 90.0, 200, 20), OcrLine("No. 2 Jalan Ros", 90.0, 230, 20),
+                OcrLine("Date: 12/02/2018", 90.0, 260, 20)]
+
+
+def test_a_weak_name_is_replaced_by_the_name_the_whole_header_band_shows() -> None:
+    from ocr.merchant_check import WEAK_NAME, read_weak_name
+
+    chosen = Candidate("merchant", "CASH", WEAK_NAME - 1.5, 0, "top line")
+    seen: list[tuple[int, ...]] = []
+    found = read_weak_name(_PAGE, _LOST_HEADER, chosen, _band_reader(
+        ["TEO HENG STATIONERY & BOOKS", "(001234-K)", "No. 2 Jalan Ros"], seen))
+    assert found == ("TEO HENG STATIONERY & BOOKS", True)
+    assert seen == [(290, 400)]  # the band ends under the header's lines, not the page
+
+
+def test_a_sure_name_is_not_read_again_and_a_stamp_beside_a_weak_one_confirms_it() -> None:
+    from ocr.merchant_check import WEAK_NAME, read_weak_name
+
+    seen: list[tuple[int, ...]] = []
+    sure = Candidate("merchant", "FIVE STAR CASH & CARRY", WEAK_NAME + 1.0, 0, "top line")
+    assert read_weak_name(_PAGE, _LOST_HEADER, sure, _band_reader(["X"], seen)) is None
+    assert seen == []
+    weak = Candidate("merchant", "FIVE STAR CASH & CARRY", WEAK_NAME - 0.2, 0, "top line")
+    stamped = _band_reader(["POSTED FIVE STAR CASH & CARRY", "Lot 5 Jalan Ros"], seen)
+    assert read_weak_name(_PAGE, _LOST_HEADER, weak, stamped) == ("FIVE STAR CASH & CARRY", False)
