@@ -7,7 +7,9 @@ recogniser alone (no detection: a few strips cost a small share of a page), and 
 chosen again on the header so read (see :func:`reread_merchant`). The second engine's letters
 win on the line the name was read from (it reads shop names better), with the first reading's
 word spacing and case; another line wins only by a clear margin; a weak second reading leaves
-the first name standing.
+the first name standing. A weak first name (often the line under a large shop name the first
+engine lost) has the second engine read the whole header band, detection included: a few
+receipts in a hundred pay for a band instead of strips.
 """
 
 from __future__ import annotations

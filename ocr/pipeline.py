@@ -226,7 +226,8 @@ def _rapidocr(gray: np.ndarray, clock: _Clock, flags: list[str], budget: float, 
 def _second_look(first: ReceiptReading, upright: np.ndarray, text: engine.OcrText,
                  clock: _Clock, budget: float) -> ReceiptReading:
     """An accepted reading's header lines and date line read again by RapidOCR's recogniser
-    alone (:mod:`ocr.merchant_check`, :mod:`ocr.date_check`): letters or a digit Tesseract
+    alone, the whole header band under a weak name (:mod:`ocr.merchant_check`,
+    :mod:`ocr.date_check`): letters or a digit Tesseract
     misread are corrected, an agreeing field is marked as read by both. A bonus: without time
     or on failure the reading stands."""
     on_merchant = first.read_from("merchant", first.fields.merchant)
