@@ -43,7 +43,7 @@ __all__ = (
 _STRONG_TOTAL = re.compile(
     r"TOTAL\s*T\.?T\.?C|NET\s*A\s*PAYER|MONTANT\s*(?:TTC|A\s*PAYER|DU)|TOTAL\s*A\s*PAYER|"
     r"A\s*PAYER|AMOUNT\s*DUE|GRAND\s*TOTAL|ROUND(?:ED|ING)?\s*(?:ED\s*)?TOTAL|TOTAL\s*ROUND|"
-    r"TOTAL\s*(?:\(?\s*(?:INCL|INC\b|INCLUSIVE))|CLUSIVE\s*OF|NET+\s*TOTAL|TOTAL\s*AMOUNT|"
+    r"TOTAL\s*(?:\(?\s*(?:(?:GST|SST|TVA|VAT|TAX)\s*)?(?:INCL|INC\b|INCLUSIVE))|CLUSIVE\s*OF|NET+\s*TOTAL|TOTAL\s*AMOUNT|"
     r"TOTAL\s*(?:PAYABLE|DUE|SALES\s*[({[]?\s*INC)|TOTAL\s*(?:EUR|€|RM\b|\(RM\))|TOTAL\s*:|TOTAL\s*\d+\s?[.,]\s?\d\d(?!\s?%)|"
     r"AFTER\s*ADJ|TOTAL\s*TVAC|NETT|NET\s*AM(?:OUN)?T\b|TOTAL\s*AMT\b"
 )

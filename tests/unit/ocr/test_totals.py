@@ -548,3 +548,14 @@ Date: 27/07/2017
 Total 0% supplies: 20.67
 Total Payable: 20.67""".splitlines()])
     assert ex.vat == []
+
+
+def test_total_tax_included_is_the_total() -> None:
+    total, _, _ = read("""GUARDIAN HEALTH AND BEAUTY SDN BHD
+13/06/18 16:58
+GDN KTCH LILY500ML 6.90
+SUBTOTAL 38.37
+TOTAL (GST INCL) 38.37
+CASH 40.35
+CHANGE DUE 2.00""")
+    assert total == 3837
