@@ -110,6 +110,9 @@ _TEXT_DATE = re.compile(
 )
 _TEXT_DATE_US = re.compile(rf"\b({_MONTH_ALT})\.?\s+(\d{{1,2}}),?\s+(\d{{4}})(?!\d)")
 _COMPACT_DATE = re.compile(r"(?<!\d)(\d{2})(\d{2})(20\d{2})(?!\d)")
+#: Year first, digits only ('Date/Time 20180428/191204'): read on a line labelled as the date
+#: only (a barcode or an invoice number is eight digits too).
+_COMPACT_ISO_DATE = re.compile(r"(?<!\d)(20\d{2})(\d{2})(\d{2})(?!\d)")
 
 MIN_YEAR, MAX_YEAR = 2000, 2035
 
@@ -150,6 +153,11 @@ def find_dates(line: str) -> list[tuple[dt.date, str]]:
     if not out:
         for m in _COMPACT_DATE.finditer(folded):
             d = make_date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+            if d:
+                out.append((d, m.group(0)))
+    if not out and "DATE" in folded:
+        for m in _COMPACT_ISO_DATE.finditer(folded):
+            d = make_date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
             if d:
                 out.append((d, m.group(0)))
     return out

@@ -99,3 +99,9 @@ def test_a_long_number_after_a_date_is_not_a_glued_time() -> None:
 def test_a_time_written_with_a_point_is_not_an_amount() -> None:
     assert find_amounts("CB#: 389772 17/01/2018 8.08:53") == []
     assert find_amounts("Total 8.08 : 53 articles") == [808]
+
+
+def test_a_year_first_date_in_digits_only_is_read_on_a_date_line_only() -> None:
+    assert [d.isoformat() for d, _ in find_dates("Date/Time 11.42 20180428/191204")] == \
+        ["2018-04-28"]
+    assert find_dates("Ref 20180428 EAN 4006381333931") == []  # eight digits, not labelled
