@@ -73,7 +73,24 @@ def run_checks(ex: Extraction) -> list[Check]:
         checks.append(Check("total_printed_twice", True, f"on {ex.total_lines} lines"))
     if ex.siret is not None:
         checks.append(Check("siret_luhn", luhn_ok(ex.siret), ex.siret))
-    return checks
+    return _outvoted(checks)
+
+
+#: Routes that each give the total from amounts printed elsewhere on the receipt.
+_ARITHMETIC = ("vat_rows_sum_to_total", "ht_plus_vat_equals_total",
+               "cash_minus_change_equals_total")
+
+
+def _outvoted(checks: list[Check]) -> list[Check]:
+    """A walk from the subtotal that misses the total while two other arithmetic routes (the
+    tax table's rows, cash − change) give it: a line between them was misread ('SERVICE
+    CHARGE 10% 150)'), not the total. That walk is left undecided rather than failed."""
+    agreeing = {c.name for c in checks if c.ok and c.name in _ARITHMETIC}
+    if len(agreeing) < 2:
+        return checks
+    return [Check(c.name, None, f"{c.detail}; outvoted by {', '.join(sorted(agreeing))}")
+            if c.name == "subtotal_plus_adjustments_equals_total" and c.ok is False else c
+            for c in checks]
 
 
 def decide_auto_accept(ex: Extraction, checks: list[Check], ocr_confidence: float) -> bool:

@@ -559,3 +559,34 @@ TOTAL (GST INCL) 38.37
 CASH 40.35
 CHANGE DUE 2.00""")
     assert total == 3837
+
+
+def test_a_misread_line_above_the_total_is_outvoted_by_the_tax_table_and_the_change() -> None:
+    total, auto, checks = read("""THREE STOOGES BISTRO
+Date: 09/01/2018 21:40
+1 SUB TOTAL 150.00
+SERVICE CHARGE 10% 150)
+GST 6%
+NET TOTAL 174.90
+CASH 200.00
+CHANGE 25.10
+Tax Summary Amount Tax
+SR @ 6% 165.00 9.90""")
+    assert total == 17490
+    assert checks["vat_rows_sum_to_total"] is True
+    assert checks["cash_minus_change_equals_total"] is True
+    assert checks["subtotal_plus_adjustments_equals_total"] is None  # outvoted, not failed
+    assert auto
+
+
+def test_a_sum_route_missing_the_total_with_one_other_route_still_fails() -> None:
+    _, auto, checks = read("""THREE STOOGES BISTRO
+Date: 09/01/2018 21:40
+1 SUB TOTAL 150.00
+SERVICE CHARGE 10% 150)
+GST 6%
+NET TOTAL 174.90
+CASH 200.00
+CHANGE 25.10""")
+    assert checks["subtotal_plus_adjustments_equals_total"] is False
+    assert not auto
