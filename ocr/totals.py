@@ -78,6 +78,9 @@ PAYMENT = re.compile(
 )
 CHANGE = re.compile(r"CHANGE|RENDU|MONNAIE|TENDERED|ESPECES|\bCASH\b")
 _ROUNDING = re.compile(r"ROUNDING|ARRONDI|ROUND\s*ADJ")
+#: The amount once rounded, labelled as a total ('Total After Rounding 21.40', OCR-damaged
+#: 'Total AtlerCRounding'): the bill's total, not a rounding adjustment.
+_TOTAL_AFTER_ROUNDING = re.compile(r"TOTAL\s*\w{0,8}\s*(?:ROUNDING|ARRONDI)")
 #: The heading of the tax breakdown printed under the total ('GST SUMMARY', 'DETAIL TVA'): a
 #: plain TOTAL row below it sums the tax table, not the bill.
 _TAX_TABLE = re.compile(
@@ -346,8 +349,9 @@ def _total_lines(segs: list[Segment], n_lines: int) -> tuple[list[_TotalLine], l
         )
         if _ROUNDING.search(up):
             rounding_seen = True
-            continue
-        strong = bool(_STRONG_TOTAL.search(up))
+            if not _TOTAL_AFTER_ROUNDING.search(up):
+                continue
+        strong = bool(_STRONG_TOTAL.search(up) or _TOTAL_AFTER_ROUNDING.search(up))
         weak = bool(_TOTAL.search(up))
         negative = (bool(NOT_TOTAL.search(up)) and not strong) or bool(_NEVER_TOTAL.search(up))
         amounts = [a for a in seg.amounts if a > 0]

@@ -590,3 +590,16 @@ CASH 200.00
 CHANGE 25.10""")
     assert checks["subtotal_plus_adjustments_equals_total"] is False
     assert not auto
+
+
+def test_the_total_after_rounding_is_the_total_even_when_ocr_damaged_its_label() -> None:
+    total, auto, checks = read("""KEDAI RUNCIT AMAN
+Date: 10/08/2017 12:01
+Tota 21.40
+Roundmig Adiustment 0.00
+Total AtlerCRounding 21.40
+Cash 50.00
+CHANGE 28.60""")
+    assert total == 2140
+    assert checks["cash_minus_change_equals_total"] is True
+    assert auto
