@@ -561,15 +561,19 @@ CHANGE DUE 2.00""")
     assert total == 3837
 
 
-def test_a_misread_line_above_the_total_is_outvoted_by_the_tax_table_and_the_change() -> None:
-    total, auto, checks = read("""THREE STOOGES BISTRO
+#: A bistro's bill whose service charge line OCR misread ('150)' for 15.00).
+_MISREAD_SERVICE = """THREE STOOGES BISTRO
 Date: 09/01/2018 21:40
 1 SUB TOTAL 150.00
 SERVICE CHARGE 10% 150)
 GST 6%
 NET TOTAL 174.90
 CASH 200.00
-CHANGE 25.10
+CHANGE 25.10"""
+
+
+def test_a_misread_line_above_the_total_is_outvoted_by_the_tax_table_and_the_change() -> None:
+    total, auto, checks = read(_MISREAD_SERVICE + """
 Tax Summary Amount Tax
 SR @ 6% 165.00 9.90""")
     assert total == 17490
@@ -580,14 +584,7 @@ SR @ 6% 165.00 9.90""")
 
 
 def test_a_sum_route_missing_the_total_with_one_other_route_still_fails() -> None:
-    _, auto, checks = read("""THREE STOOGES BISTRO
-Date: 09/01/2018 21:40
-1 SUB TOTAL 150.00
-SERVICE CHARGE 10% 150)
-GST 6%
-NET TOTAL 174.90
-CASH 200.00
-CHANGE 25.10""")
+    _, auto, checks = read(_MISREAD_SERVICE)
     assert checks["subtotal_plus_adjustments_equals_total"] is False
     assert not auto
 
