@@ -130,8 +130,10 @@ async def test_supplier_gets_a_push_for_an_invoice_status_and_opens_the_invoice(
         device = push_service.new_subscription()
         async with httpx.AsyncClient(base_url=running_app.base_url, timeout=20) as api:
             supplier = await api_login(api, running_app, "supplier")
+            # A French device: the account's language is whatever another journey left.
             response = await api.post("/api/v1/push/subscriptions", headers=supplier,
-                                      json={**device.info, "user_agent": "chromium test"})
+                                      json={**device.info, "user_agent": "chromium test",
+                                            "language": "fr"})
             assert response.status_code == 200, response.text
             # Another test may have put invoices in the digest: this one wants them at once, and
             # at any hour (the default quiet hours, 21:00-07:30 Paris, would hold the first).

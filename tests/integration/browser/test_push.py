@@ -47,8 +47,10 @@ async def test_approval_request_is_shown_by_the_real_service_worker(
             manager = await api_login(api, running_app, "manager_a")
             agent = await api_login(api, running_app, "agent_a")
             device = push_service.new_subscription()
+            # A French device: the account's language is whatever another journey left.
             response = await api.post("/api/v1/push/subscriptions", headers=manager,
-                                      json={**device.info, "user_agent": "chromium test"})
+                                      json={**device.info, "user_agent": "chromium test",
+                                            "language": "fr"})
             assert response.status_code == 200, response.text
 
             await phone.grant_permissions(["notifications"], origin=running_app.base_url)

@@ -87,8 +87,10 @@ async def test_supplier_answers_a_suspension_offline_then_follows_lateness_and_p
         async with httpx.AsyncClient(base_url=running_app.base_url, timeout=20) as api:
             supplier = await api_login(api, running_app, "supplier")
             back_office = await api_login(api, running_app, "back_office")
+            # A French device: the account's language is whatever another journey left.
             response = await api.post("/api/v1/push/subscriptions", headers=supplier,
-                                      json={**device.info, "user_agent": "chromium test"})
+                                      json={**device.info, "user_agent": "chromium test",
+                                            "language": "fr"})
             assert response.status_code == 200, response.text
             response = await api.put("/api/v1/push/preferences", headers=supplier, json={
                 "modes": {"invoice_status_changed": "immediate"},
