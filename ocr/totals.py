@@ -72,8 +72,10 @@ _NEVER_TOTAL = re.compile(
     r"ADJUSTMENT|ARRONDI|SAVING|POINTS?\b|ACCEPTED\s*TOTAL|TOTAL\s*(?:RECEIVED|TENDERED)|"
     + _TAX_OWN_TOTAL.pattern
 )
+#: A card named on a line: 'CB' (not 'CB#', a cash bill's number), CARTE, VISA.
+_CARD = r"\bCB\b(?!\s*#)|CARTE|\bVISA\b"
 PAYMENT = re.compile(
-    r"\bCB\b(?!\s*#)|CARTE|\bVISA\b|MASTER\s*CARD|MASTERCARD|\bAMEX\b|CREDIT\s*CARD|DEBIT|"
+    _CARD + r"|MASTER\s*CARD|MASTERCARD|\bAMEX\b|CREDIT\s*CARD|DEBIT|"
     r"CONTACTLESS|SANS\s*CONTACT|PAIEMENT|PAYMENT|REGLEMENT|PAYE\b|\bPAID\b"
 )
 CHANGE = re.compile(r"CHANGE|RENDU|MONNAIE|TENDERED|ESPECES|\bCASH\b")
@@ -93,7 +95,7 @@ _BILL_TOTAL = re.compile(r"GRAND|\bNET|PAYER|\bDUE\b|PAYABLE|ROUND|INCL|TTC")
 
 #: Money handed over (cash or card) and money given back: tendered − change = total.
 _TENDERED = re.compile(
-    r"\bCASH\b|ESPECES|TENDER|\bPAID\b|\bPAYMENT\b|\bRECU\b|ENCAISSE|\bCB\b(?!\s*#)|CARTE|\bVISA\b|"
+    r"\bCASH\b|ESPECES|TENDER|\bPAID\b|\bPAYMENT\b|\bRECU\b|ENCAISSE|" + _CARD + r"|"
     r"CREDIT\s*CARD"
 )
 _GIVEN_BACK = re.compile(r"\bCHANGE\b|RENDU|A\s*RENDRE|MONNAIE")
